@@ -1,0 +1,2 @@
+/** Every benchmark scenario, registered in the order `npm run bench` runs them. */
+import "./schedule";

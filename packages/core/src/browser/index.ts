@@ -1,0 +1,2 @@
+/** Browser-only parts of @canopy/core: the requestAnimationFrame runner. */
+export { runAnimationFrames, type AnimationFrameRunner } from "./animationFrameRunner";

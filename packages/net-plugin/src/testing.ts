@@ -1,0 +1,2 @@
+/** @canopy/net-plugin/testing entry point; filled in by the Net layer. */
+export {};
