@@ -5,3 +5,30 @@
  * (browser) and `@canopy/net-plugin/testing` (harness and link-conditioner presets).
  */
 export {};
+export {
+  createTransportCounters,
+  type Address,
+  type Datagram,
+  type Transport,
+  type TransportCounters,
+} from "./transport/transport";
+export { AddressScheme, TransportConstants } from "./transport/constants";
+export {
+  createLoopbackNetwork,
+  type LoopbackNetwork,
+  type LoopbackNetworkOptions,
+} from "./transport/loopback";
+export {
+  LinkConditionDefaults,
+  PERFECT_CONDITIONS,
+  resolveLinkConditions,
+  type BurstLoss,
+  type LinkConditions,
+} from "./transport/linkConditions";
+export { type LinkDirectionStats } from "./transport/linkDirection";
+export {
+  LinkConditioner,
+  type LinkConditionerOptions,
+  type LinkConditionerStats,
+} from "./transport/linkConditioner";
+export { LinkPresets, type LinkPresetName } from "./transport/linkPresets";

@@ -1,2 +1,3 @@
 /** @canopy/net-plugin/testing entry point; filled in by the Net layer. */
 export {};
+export { LinkPresets, type LinkPresetName } from "./transport/linkPresets";

@@ -1,0 +1,178 @@
+import type { Rng } from "@canopy/core";
+import { LinkConditionDefaults, resolveLinkConditions, type LinkConditions } from "./linkConditions";
+import type { Address } from "./transport";
+
+/** What one direction of a LinkConditioner did (counts of datagrams; never reset). */
+export interface LinkDirectionStats {
+  /** Datagrams that entered this direction. */
+  datagrams: number;
+  /** Datagrams released to the far side (duplicates included). */
+  delivered: number;
+  /** Datagrams lost by simulated loss (independent and bursty). */
+  lost: number;
+  /** The part of `lost` that was lost while the Gilbert–Elliott model was in its bad state. */
+  lostInBurst: number;
+  /** Extra copies made by `duplication`. */
+  duplicated: number;
+  /** Datagrams held back by `reordering`. */
+  reordered: number;
+  /** Datagrams dropped because the bandwidth queue was over `queueLimit`. */
+  bandwidthDropped: number;
+}
+
+/** One held datagram. */
+interface Held {
+  at: number;
+  order: number;
+  address: Address;
+  data: Uint8Array;
+}
+
+/** Slack when comparing release times, so clocks advanced in float steps release on time. */
+const TIME_EPSILON_SECONDS = 1e-9;
+
+/**
+ * One direction of a LinkConditioner: decides each datagram's fate when it enters and holds the
+ * survivors in a min-heap ordered by release time (ties keep entry order).
+ */
+export class LinkDirection {
+  readonly stats: LinkDirectionStats = {
+    datagrams: 0,
+    delivered: 0,
+    lost: 0,
+    lostInBurst: 0,
+    duplicated: 0,
+    reordered: 0,
+    bandwidthDropped: 0,
+  };
+  private conditions: LinkConditions;
+  private readonly heap: Held[] = [];
+  private order = 0;
+  private lastInOrderAt = Number.NEGATIVE_INFINITY;
+  private linkFreeAt = Number.NEGATIVE_INFINITY;
+  private bad = false;
+
+  constructor(
+    conditions: Partial<LinkConditions> | undefined,
+    private readonly rng: Rng,
+  ) {
+    this.conditions = resolveLinkConditions(conditions);
+  }
+
+  /** The conditions in force (a checked copy). */
+  get current(): Readonly<LinkConditions> {
+    return this.conditions;
+  }
+
+  /** Replaces the conditions from now on; datagrams already held keep their release times. */
+  set(conditions: Partial<LinkConditions>): void {
+    this.conditions = resolveLinkConditions(conditions);
+    if (this.conditions.burst === undefined) this.bad = false;
+    if (this.conditions.bandwidth === 0) this.linkFreeAt = Number.NEGATIVE_INFINITY;
+  }
+
+  /** How many datagrams are held. */
+  get held(): number {
+    return this.heap.length;
+  }
+
+  /** When the next held datagram is due (clock seconds), or undefined when none is held. */
+  get nextReleaseAt(): number | undefined {
+    return this.heap[0]?.at;
+  }
+
+  /** Applies the conditions to one datagram entering at `now` (seconds). `data` must be owned. */
+  enter(now: number, address: Address, data: Uint8Array): void {
+    const c = this.conditions;
+    const rng = this.rng;
+    this.stats.datagrams++;
+
+    if (c.burst !== undefined) {
+      if (this.bad ? rng.chance(c.burst.exitBad / 100) : rng.chance(c.burst.enterBad / 100)) {
+        this.bad = !this.bad;
+      }
+    }
+    const lossPercent = this.bad && c.burst !== undefined ? c.burst.lossInBad : c.simulatedPacketLoss;
+    if (lossPercent > 0 && rng.chance(lossPercent / 100)) {
+      this.stats.lost++;
+      if (this.bad) this.stats.lostInBurst++;
+      return;
+    }
+
+    let departure = now;
+    if (c.bandwidth > 0) {
+      const backlogBytes = Math.max(0, this.linkFreeAt - now) * c.bandwidth;
+      const limit = c.queueLimit ?? LinkConditionDefaults.QUEUE_LIMIT_BYTES;
+      if (backlogBytes > 0 && backlogBytes + data.byteLength > limit) {
+        this.stats.bandwidthDropped++;
+        return;
+      }
+      this.linkFreeAt = Math.max(now, this.linkFreeAt) + data.byteLength / c.bandwidth;
+      departure = this.linkFreeAt;
+    }
+
+    let at = departure + (c.simulatedLatency + (c.jitter > 0 ? c.jitter * rng.next() : 0)) / 1000;
+    if (c.reordering > 0 && rng.chance(c.reordering / 100)) {
+      at += (c.reorderDelay ?? LinkConditionDefaults.REORDER_DELAY_MS) / 1000;
+      this.stats.reordered++;
+    } else {
+      at = Math.max(at, this.lastInOrderAt);
+      this.lastInOrderAt = at;
+    }
+    this.push({ at, order: this.order++, address, data });
+    if (c.duplication > 0 && rng.chance(c.duplication / 100)) {
+      this.stats.duplicated++;
+      this.push({ at, order: this.order++, address, data: data.slice() });
+    }
+  }
+
+  /** Removes and returns the earliest datagram due at `now`, or undefined. */
+  release(now: number): { address: Address; data: Uint8Array } | undefined {
+    const top = this.heap[0];
+    if (top === undefined || top.at > now + TIME_EPSILON_SECONDS) return undefined;
+    this.pop();
+    this.stats.delivered++;
+    return top;
+  }
+
+  /** Drops everything held (on close). */
+  clear(): void {
+    this.heap.length = 0;
+  }
+
+  private push(item: Held): void {
+    const heap = this.heap;
+    let i = heap.length;
+    heap.push(item);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent]!;
+      if (!earlier(item, p)) break;
+      heap[i] = p;
+      i = parent;
+    }
+    heap[i] = item;
+  }
+
+  private pop(): void {
+    const heap = this.heap;
+    const last = heap.pop();
+    if (last === undefined || heap.length === 0) return;
+    let i = 0;
+    const n = heap.length;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      const child = right < n && earlier(heap[right]!, heap[left]!) ? right : left;
+      if (!earlier(heap[child]!, last)) break;
+      heap[i] = heap[child]!;
+      i = child;
+    }
+    heap[i] = last;
+  }
+}
+
+function earlier(a: Held, b: Held): boolean {
+  return a.at < b.at || (a.at === b.at && a.order < b.order);
+}
