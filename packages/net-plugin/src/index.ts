@@ -32,3 +32,16 @@ export {
   type LinkConditionerStats,
 } from "./transport/linkConditioner";
 export { LinkPresets, type LinkPresetName } from "./transport/linkPresets";
+export {
+  ConnectTokenConstants,
+  decodeConnectToken,
+  encodeConnectToken,
+  generateConnectToken,
+  hasVersionInfo,
+  openPrivateConnectToken,
+  readConnectToken,
+  type ConnectToken,
+  type ConnectTokenRequest,
+  type IssuedConnectToken,
+  type PrivateConnectToken,
+} from "./protocol/connectToken";
