@@ -45,3 +45,20 @@ export {
   type IssuedConnectToken,
   type PrivateConnectToken,
 } from "./protocol/connectToken";
+export {
+  addSeq,
+  asSeq16,
+  BitReader,
+  BitWriter,
+  Buffers,
+  createProtocolHash,
+  nextSeq,
+  Protocol,
+  seqDiff,
+  seqGreaterThan,
+  seqLessThan,
+  Timing,
+  Wire,
+  type ProtocolHashBuilder,
+  type Seq16,
+} from "./protocol/index";

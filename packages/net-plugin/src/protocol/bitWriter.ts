@@ -1,0 +1,159 @@
+/**
+ * Writes values bit by bit into a preallocated buffer. Bit order (docs/PROTOCOL.md, "Bit order"):
+ * LSB-first inside 32-bit little-endian words, like Glenn Fiedler's `BitPacker` — equivalently,
+ * bit `i` of the stream is bit `i % 8` of byte `i >> 3`, so a stream is byte-compatible with a
+ * little-endian word writer but is never padded to a whole word.
+ *
+ * Check on read, assert on write: running out of capacity sets {@link BitWriter.overflowed} and
+ * drops the write (the caller checks the flag once, after writing a packet); passing a value that
+ * does not fit its bit count is local misuse and throws at once.
+ */
+import { float32Scratch, uint32Scratch, utf8Encoder } from "./scratch";
+
+/** A reusable bit writer over one preallocated buffer. */
+export class BitWriter {
+  private readonly buffer: Uint8Array;
+  private bitPos = 0;
+  private overflow = false;
+
+  /** Preallocates `capacityBytes` bytes; reuse the writer with {@link BitWriter.reset}. */
+  constructor(capacityBytes: number) {
+    if (!Number.isInteger(capacityBytes) || capacityBytes < 0) {
+      throw new RangeError(`BitWriter capacity must be a non-negative integer, got ${capacityBytes}.`);
+    }
+    this.buffer = new Uint8Array(capacityBytes);
+  }
+
+  /** Bytes this writer can hold. */
+  get capacityBytes(): number {
+    return this.buffer.length;
+  }
+  /** Bits written so far (writes dropped after an overflow are not counted). */
+  get bitsWritten(): number {
+    return this.bitPos;
+  }
+  /** Whole bytes the written bits occupy (the last one may be partly used). */
+  get bytesWritten(): number {
+    return (this.bitPos + 7) >>> 3;
+  }
+  /** True once a write did not fit; the written bytes are then incomplete. */
+  get overflowed(): boolean {
+    return this.overflow;
+  }
+
+  /** Writes the low `bits` bits of the unsigned integer `value` (0 < bits ≤ 32). */
+  writeBits(value: number, bits: number): void {
+    if (!(bits > 0 && bits <= 32) || !Number.isInteger(bits)) {
+      throw new RangeError(`BitWriter.writeBits: bits must be an integer in 1..32, got ${bits}.`);
+    }
+    if (!Number.isInteger(value) || value < 0 || value >= 2 ** bits) {
+      throw new RangeError(`BitWriter.writeBits: ${value} does not fit in ${bits} unsigned bits.`);
+    }
+    if (this.overflow || this.bitPos + bits > this.buffer.length * 8) {
+      this.overflow = true;
+      return;
+    }
+    let v = value;
+    let remaining = bits;
+    while (remaining > 0) {
+      const byteIndex = this.bitPos >>> 3;
+      const offset = this.bitPos & 7;
+      const take = Math.min(8 - offset, remaining);
+      const chunk = v & ((1 << take) - 1);
+      if (offset === 0) this.buffer[byteIndex] = chunk;
+      else this.buffer[byteIndex] = (this.buffer[byteIndex] as number) | (chunk << offset);
+      // Division instead of >>> so 32-bit values stay exact above 2^31.
+      v = Math.floor(v / (1 << take));
+      remaining -= take;
+      this.bitPos += take;
+    }
+  }
+
+  /** Writes one bit. */
+  writeBool(v: boolean): void {
+    this.writeBits(v ? 1 : 0, 1);
+  }
+  /** Writes 8 unsigned bits. */
+  writeUint8(v: number): void {
+    this.writeBits(v, 8);
+  }
+  /** Writes 16 unsigned bits. */
+  writeUint16(v: number): void {
+    this.writeBits(v, 16);
+  }
+  /** Writes 32 unsigned bits. */
+  writeUint32(v: number): void {
+    this.writeBits(v, 32);
+  }
+
+  /** Writes an unsigned integer < 2^32 as LEB128: 7 bits per byte-sized group, high bit = more. */
+  writeVarUint(v: number): void {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+      throw new RangeError(`BitWriter.writeVarUint: ${v} is not an integer in 0..2^32-1.`);
+    }
+    let rest = v;
+    while (rest >= 0x80) {
+      this.writeBits((rest & 0x7f) | 0x80, 8);
+      rest = Math.floor(rest / 128);
+    }
+    this.writeBits(rest, 8);
+  }
+
+  /** Writes a signed integer in `bits` bits (2..32) with zigzag encoding (0,-1,1,-2 → 0,1,2,3). */
+  writeSignedBits(v: number, bits: number): void {
+    const limit = 2 ** (bits - 1);
+    if (!Number.isInteger(v) || v < -limit || v >= limit) {
+      throw new RangeError(`BitWriter.writeSignedBits: ${v} does not fit in ${bits} signed bits.`);
+    }
+    this.writeBits(v >= 0 ? v * 2 : -v * 2 - 1, bits);
+  }
+
+  /** Writes an IEEE-754 single (32 bits). */
+  writeFloat32(v: number): void {
+    float32Scratch[0] = v;
+    this.writeBits(uint32Scratch[0] as number, 32);
+  }
+
+  /** Writes raw bytes (fast copy when the stream is byte-aligned). */
+  writeBytes(b: Uint8Array): void {
+    if (this.overflow || this.bitPos + b.length * 8 > this.buffer.length * 8) {
+      this.overflow = true;
+      return;
+    }
+    if ((this.bitPos & 7) === 0) {
+      this.buffer.set(b, this.bitPos >>> 3);
+      this.bitPos += b.length * 8;
+      return;
+    }
+    for (let i = 0; i < b.length; i++) this.writeBits(b[i] as number, 8);
+  }
+
+  /** Writes a UTF-8 string with a varuint byte-length prefix; more than `maxBytes` bytes throws. */
+  writeString(s: string, maxBytes: number): void {
+    const bytes = utf8Encoder.encode(s);
+    if (bytes.length > maxBytes) {
+      throw new RangeError(
+        `BitWriter.writeString: string is ${bytes.length} UTF-8 bytes, over the ${maxBytes}-byte limit.`,
+      );
+    }
+    this.writeVarUint(bytes.length);
+    this.writeBytes(bytes);
+  }
+
+  /** Pads with zero bits up to the next byte boundary. */
+  alignToByte(): void {
+    const pad = (8 - (this.bitPos & 7)) & 7;
+    if (pad > 0) this.writeBits(0, pad);
+  }
+
+  /** A view of the written bytes (no copy; valid until the next reset or write). */
+  finish(): Uint8Array {
+    return this.buffer.subarray(0, this.bytesWritten);
+  }
+
+  /** Forgets everything written (capacity is kept). */
+  reset(): void {
+    this.bitPos = 0;
+    this.overflow = false;
+  }
+}

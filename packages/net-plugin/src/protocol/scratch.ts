@@ -1,0 +1,14 @@
+/**
+ * Module-scoped scratch shared by the bit writer and reader (no allocation per float or string).
+ */
+
+/** Float32 view used to reinterpret a float's bits. */
+export const float32Scratch = new Float32Array(1);
+/** The same 4 bytes as an unsigned 32-bit integer. */
+export const uint32Scratch = new Uint32Array(float32Scratch.buffer);
+/** Shared UTF-8 encoder. */
+export const utf8Encoder = new TextEncoder();
+/** Shared strict UTF-8 decoder: malformed input throws, which the reader turns into `overflowed`. */
+export const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/** The empty byte array returned by failed reads. */
+export const EMPTY_BYTES = new Uint8Array(0);
