@@ -62,3 +62,10 @@ export {
   type ProtocolHashBuilder,
   type Seq16,
 } from "./protocol/index";
+export {
+  formatHostPort,
+  formatUdpAddress,
+  parseHostPort,
+  parseUdpAddress,
+  type HostPort,
+} from "./transport/socketAddress";

@@ -26,3 +26,37 @@ export const AddressScheme = {
   WS: "ws://",
   WSS: "wss://",
 } as const;
+
+/** Socket-level constants of the Node transports, each with its reason. */
+export const SocketConstants = {
+  /**
+   * Kernel receive buffer asked for on UDP sockets: 1 MiB absorbs ~750 full datagrams between two
+   * event-loop turns during a burst (Linux caps it at net.core.rmem_max without failing).
+   */
+  UDP_RECEIVE_BUFFER_BYTES: 1 << 20,
+  /** Kernel send buffer asked for on UDP sockets, for the same bursts outbound. */
+  UDP_SEND_BUFFER_BYTES: 1 << 20,
+  /**
+   * A WebSocket peer whose unsent backlog exceeds this many bytes has further datagrams dropped
+   * (counted): datagrams are unreliable, and queueing them behind a stalled TCP stream only adds lag.
+   */
+  WS_MAX_BUFFERED_BYTES: 1 << 20,
+  /** Simultaneous WebSocket peers a server transport accepts by default; more are refused (1013). */
+  WS_DEFAULT_MAX_CONNECTIONS: 1024,
+  /** How long connecting a WebSocket client may take by default, in milliseconds. */
+  WS_DEFAULT_CONNECT_TIMEOUT_MS: 10_000,
+  /** Parsed-address cache entries kept by a UDP transport before the cache is cleared. */
+  UDP_ADDRESS_CACHE_LIMIT: 4096,
+} as const;
+
+/** WebSocket close codes the transports send (RFC 6455 §7.4.1). */
+export const WebSocketCloseCode = {
+  NORMAL: 1000,
+  GOING_AWAY: 1001,
+  /** A text frame arrived: the transport carries binary datagrams only. */
+  UNSUPPORTED_DATA: 1003,
+  /** A frame exceeded maxDatagramSize. */
+  MESSAGE_TOO_BIG: 1009,
+  /** The server is at maxConnections. */
+  TRY_AGAIN_LATER: 1013,
+} as const;

@@ -1,0 +1,13 @@
+import {
+  openWebSocketClient,
+  type WebSocketClientTransport,
+  type WebSocketConnectOptions,
+} from "../webSocketClient";
+
+/** Connects a browser WebSocket client Transport (the native `WebSocket`) to `url`. */
+export function connectWebSocket(
+  url: string,
+  options: WebSocketConnectOptions = {},
+): Promise<WebSocketClientTransport> {
+  return openWebSocketClient((target) => new globalThis.WebSocket(target), url, options);
+}

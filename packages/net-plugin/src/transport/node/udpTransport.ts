@@ -1,0 +1,151 @@
+import dgram from "node:dgram";
+import { isIP } from "node:net";
+import { SocketConstants, TransportConstants } from "../constants";
+import { checkMaxDatagramSize, DatagramQueue } from "../datagramQueue";
+import { formatUdpAddress, parseUdpAddress, type HostPort } from "../socketAddress";
+import { createTransportCounters, type Address, type Datagram, type Transport } from "../transport";
+
+/** Options for {@link openUdpTransport}. */
+export interface UdpTransportOptions {
+  /** Local IP to bind: `"127.0.0.1"`, `"0.0.0.0"`, `"::1"`, `"::"`… (the family follows from it). */
+  address: string;
+  /** Local port; 0 picks a free ephemeral port (read it back from `port`). */
+  port: number;
+  /** Largest datagram sent or accepted, in bytes (default 1400, at most 65507). */
+  maxDatagramSize?: number;
+  /** Received datagrams buffered between polls before new ones are dropped (default 4096). */
+  inboxCapacity?: number;
+}
+
+/** A UDP {@link Transport}; `localAddress` is `udp://127.0.0.1:41234` or `udp://[::1]:41234`. */
+export interface UdpTransport extends Transport {
+  /** The bound local port (useful after binding port 0). */
+  readonly port: number;
+}
+
+/** Binds a UDP socket (IPv4 or IPv6, from the address) and returns it as a Transport. */
+export async function openUdpTransport(options: UdpTransportOptions): Promise<UdpTransport> {
+  const family = isIP(options.address);
+  if (family === 0) {
+    throw new TypeError(
+      `openUdpTransport: "${options.address}" is not an IP address; use e.g. "127.0.0.1" or "::1".`,
+    );
+  }
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new RangeError(
+      `openUdpTransport: port must be an integer in 0..65535 (0 = any), got ${options.port}.`,
+    );
+  }
+  const maxDatagramSize = checkMaxDatagramSize(
+    options.maxDatagramSize,
+    TransportConstants.DEFAULT_MAX_DATAGRAM_SIZE,
+    TransportConstants.MAX_DATAGRAM_SIZE_LIMIT,
+  );
+  const socket = dgram.createSocket({
+    type: family === 6 ? "udp6" : "udp4",
+    ipv6Only: family === 6,
+    recvBufferSize: SocketConstants.UDP_RECEIVE_BUFFER_BYTES,
+    sendBufferSize: SocketConstants.UDP_SEND_BUFFER_BYTES,
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error): void => {
+      socket.close();
+      reject(new Error(`openUdpTransport: cannot bind ${options.address}:${options.port}: ${error.message}`));
+    };
+    socket.once("error", onError);
+    socket.bind({ address: options.address, port: options.port, exclusive: true }, () => {
+      socket.off("error", onError);
+      resolve();
+    });
+  });
+  return new NodeUdpTransport(
+    socket,
+    maxDatagramSize,
+    options.inboxCapacity ?? TransportConstants.DEFAULT_INBOX_CAPACITY,
+  );
+}
+
+class NodeUdpTransport implements UdpTransport {
+  readonly counters = createTransportCounters();
+  readonly localAddress: Address;
+  readonly port: number;
+  private readonly inbox: DatagramQueue;
+  private readonly peers = new Map<Address, HostPort>();
+  private isClosed = false;
+  private readonly closedPromise: Promise<void>;
+  private readonly onSent = (error: Error | null): void => {
+    if (error !== null) this.counters.datagramsDropped++;
+  };
+
+  constructor(
+    private readonly socket: dgram.Socket,
+    readonly maxDatagramSize: number,
+    inboxCapacity: number,
+  ) {
+    this.inbox = new DatagramQueue(inboxCapacity);
+    const bound = socket.address();
+    this.port = bound.port;
+    this.localAddress = formatUdpAddress(bound.address, bound.port);
+    this.closedPromise = new Promise((resolve) => socket.once("close", resolve));
+    socket.on("message", (message, remote) => this.receive(message, remote));
+    // After binding, socket errors (e.g. a send to an unreachable host) are per datagram: count them.
+    socket.on("error", () => this.counters.datagramsDropped++);
+    socket.once("close", () => {
+      this.isClosed = true;
+      this.inbox.clear();
+    });
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  send(to: Address, data: Uint8Array): void {
+    if (this.isClosed || data.byteLength > this.maxDatagramSize) {
+      this.counters.datagramsDropped++;
+      return;
+    }
+    let peer = this.peers.get(to);
+    if (peer === undefined) {
+      peer = parseUdpAddress(to);
+      if (peer === undefined) {
+        throw new TypeError(`UdpTransport.send: "${to}" is not a UDP address; use "udp://host:port".`);
+      }
+      if (this.peers.size >= SocketConstants.UDP_ADDRESS_CACHE_LIMIT) this.peers.clear();
+      this.peers.set(to, peer);
+    }
+    this.counters.datagramsSent++;
+    this.counters.bytesSent += data.byteLength;
+    // Copy: the caller may reuse its buffer before the kernel has taken the bytes.
+    this.socket.send(Buffer.from(data), peer.port, peer.host, this.onSent);
+  }
+
+  poll(): Datagram | undefined {
+    return this.inbox.shift();
+  }
+
+  close(): Promise<void> {
+    if (!this.isClosed) {
+      this.isClosed = true;
+      this.inbox.clear();
+      this.socket.close();
+    }
+    return this.closedPromise;
+  }
+
+  private receive(message: Buffer, remote: dgram.RemoteInfo): void {
+    if (this.isClosed) return;
+    if (message.byteLength > this.maxDatagramSize) {
+      this.counters.datagramsDropped++;
+      return;
+    }
+    // A plain Uint8Array view: Buffer's `slice` shares memory, which surprises code written for Uint8Array.
+    const data = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+    if (!this.inbox.push({ from: formatUdpAddress(remote.address, remote.port), data })) {
+      this.counters.datagramsDropped++;
+      return;
+    }
+    this.counters.datagramsReceived++;
+    this.counters.bytesReceived += data.byteLength;
+  }
+}
