@@ -78,6 +78,13 @@ export const Buffers = {
   maxReceiveBufferBytes: 2 << 20,
   /** Unreliable messages queued between two `writePackets` calls; more are dropped and counted. */
   maxUnreliableQueue: 1024,
+  /**
+   * Most packets one `writePackets` call sends: 64 × 1200 B ≈ 77 KB per frame (4.6 MB/s at
+   * 60 Hz) — a cap on bursts, not congestion control; a 1 MiB message takes ~16 frames.
+   */
+  maxPacketsPerWrite: 64,
+  /** Payload packets judged (acked or lost) per packet-loss sample. */
+  lossSamplePackets: 32,
   /** RTT samples kept to report best and worst RTT: ~1 s of packets at 60 Hz. */
   rttHistory: 64,
 } as const;

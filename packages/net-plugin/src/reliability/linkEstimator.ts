@@ -1,0 +1,121 @@
+/**
+ * Round-trip time, packet loss and bandwidth estimates of one endpoint, in the spirit of
+ * reliable.io: RTT from each newly acked packet (smoothed average plus best and worst of the
+ * recent samples), loss from the share of sent packets that stayed unacked after
+ * `Timing.lossAfterRtts` round trips, and bandwidth sampled every `Timing.bandwidthSampleSeconds`.
+ */
+import { Buffers, Timing } from "../protocol/constants";
+
+/** What the estimator reports (all numbers; read-only view for users). */
+export interface LinkEstimates {
+  /** Smoothed round-trip time in seconds (0 until the first ack). */
+  readonly rttSmoothed: number;
+  /** Lowest RTT among the recent samples, in seconds. */
+  readonly rttBest: number;
+  /** Highest RTT among the recent samples, in seconds. */
+  readonly rttWorst: number;
+  /** Smoothed share of sent packets never acked, in percent (0..100). */
+  readonly packetLossPercent: number;
+  /** Smoothed bytes per second sent. */
+  readonly sentBytesPerSecond: number;
+  /** Smoothed bytes per second received. */
+  readonly receivedBytesPerSecond: number;
+  /** Smoothed bytes per second of our packets the peer acknowledged. */
+  readonly ackedBytesPerSecond: number;
+}
+
+/** Mutable estimator state behind {@link LinkEstimates}. */
+export class LinkEstimator implements LinkEstimates {
+  rttSmoothed = 0;
+  rttBest = 0;
+  rttWorst = 0;
+  packetLossPercent = 0;
+  sentBytesPerSecond = 0;
+  receivedBytesPerSecond = 0;
+  ackedBytesPerSecond = 0;
+
+  private readonly history = new Float64Array(Buffers.rttHistory);
+  private historyCount = 0;
+  private historyNext = 0;
+  private bytesSent = 0;
+  private bytesReceived = 0;
+  private bytesAcked = 0;
+  private sampleStart = -1;
+  private lossSamples = 0;
+
+  /** The RTT to plan resends with: the smoothed RTT, or `Timing.initialRttSeconds` before any. */
+  get planningRtt(): number {
+    return this.historyCount === 0 ? Timing.initialRttSeconds : this.rttSmoothed;
+  }
+
+  /** Adds one RTT sample (seconds). */
+  addRttSample(rtt: number): void {
+    const sample = Math.max(0, rtt);
+    if (this.historyCount === 0) this.rttSmoothed = sample;
+    else this.rttSmoothed += (sample - this.rttSmoothed) * Timing.rttSmoothing;
+    this.history[this.historyNext] = sample;
+    this.historyNext = (this.historyNext + 1) % this.history.length;
+    if (this.historyCount < this.history.length) this.historyCount++;
+    let best = Infinity;
+    let worst = 0;
+    for (let i = 0; i < this.historyCount; i++) {
+      const s = this.history[i] as number;
+      if (s < best) best = s;
+      if (s > worst) worst = s;
+    }
+    this.rttBest = best;
+    this.rttWorst = worst;
+  }
+
+  /** Adds one loss observation over `judged` packets of which `lost` were never acked. */
+  addLossSample(lost: number, judged: number): void {
+    if (judged === 0) return;
+    const percent = (100 * lost) / judged;
+    this.packetLossPercent =
+      this.lossSamples++ === 0
+        ? percent
+        : this.packetLossPercent + (percent - this.packetLossPercent) * Timing.statsSmoothing;
+  }
+
+  /** Counts bytes for the bandwidth estimates. */
+  countSent(bytes: number): void {
+    this.bytesSent += bytes;
+  }
+  /** Counts received bytes. */
+  countReceived(bytes: number): void {
+    this.bytesReceived += bytes;
+  }
+  /** Counts bytes of our packets that were acked. */
+  countAcked(bytes: number): void {
+    this.bytesAcked += bytes;
+  }
+
+  /** Folds the bytes counted since the last sample into the bandwidth estimates when due. */
+  updateBandwidth(now: number): void {
+    if (this.sampleStart < 0) {
+      this.sampleStart = now;
+      return;
+    }
+    const elapsed = now - this.sampleStart;
+    if (elapsed < Timing.bandwidthSampleSeconds) return;
+    const k = Timing.statsSmoothing;
+    this.sentBytesPerSecond += (this.bytesSent / elapsed - this.sentBytesPerSecond) * k;
+    this.receivedBytesPerSecond += (this.bytesReceived / elapsed - this.receivedBytesPerSecond) * k;
+    this.ackedBytesPerSecond += (this.bytesAcked / elapsed - this.ackedBytesPerSecond) * k;
+    this.bytesSent = 0;
+    this.bytesReceived = 0;
+    this.bytesAcked = 0;
+    this.sampleStart = now;
+  }
+
+  /** Back to the state of a new connection. */
+  reset(): void {
+    this.rttSmoothed = this.rttBest = this.rttWorst = 0;
+    this.packetLossPercent = 0;
+    this.sentBytesPerSecond = this.receivedBytesPerSecond = this.ackedBytesPerSecond = 0;
+    this.historyCount = this.historyNext = 0;
+    this.bytesSent = this.bytesReceived = this.bytesAcked = 0;
+    this.sampleStart = -1;
+    this.lossSamples = 0;
+  }
+}
