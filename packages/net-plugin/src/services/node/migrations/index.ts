@@ -1,0 +1,8 @@
+/** Every schema migration, in version order. Append new ones; never edit an applied one. */
+import { initial } from "./0001_initial";
+import type { Migration } from "./migration";
+
+export type { Migration } from "./migration";
+
+/** All migrations, ascending versions. */
+export const MIGRATIONS: readonly Migration[] = [initial];
