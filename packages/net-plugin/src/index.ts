@@ -94,3 +94,12 @@ export {
   type ReliableCounters,
   type ReliableEndpointOptions,
 } from "./reliability/index";
+export {
+  HttpClient,
+  HttpClientResult,
+  HttpRequestContent,
+  HttpRequestError,
+  HttpTimeoutError,
+  type HttpClientOptions,
+  type HttpRequestOptions,
+} from "./transport/httpClient";

@@ -14,3 +14,6 @@ export {
   type WebSocketFactory,
   type WebSocketLike,
 } from "./transport/webSocketClient";
+export { SocketError } from "./transport/node/socketError";
+export { TcpServer, TcpSocket, type TcpConnectOptions } from "./transport/node/tcpSocket";
+export { UdpSocket, type RecvFromOptions, type UdpMessage } from "./transport/node/udpSocket";

@@ -60,3 +60,18 @@ export const WebSocketCloseCode = {
   /** The server is at maxConnections. */
   TRY_AGAIN_LATER: 1013,
 } as const;
+
+/** Constants of the raw Net API (TcpSocket, UdpSocket, HttpClient), each with its reason. */
+export const NetApiConstants = {
+  /**
+   * Bytes a TcpSocket buffers ahead of `recv` before it pauses reading: the kernel window then
+   * pushes back on the sender instead of our memory growing without bound.
+   */
+  TCP_RECEIVE_HIGH_WATER_BYTES: 1 << 20,
+  /** Default `recv` size when no maxBytes is given: 64 KiB, one typical socket read. */
+  TCP_DEFAULT_RECV_BYTES: 65536,
+  /** Datagrams a UdpSocket buffers ahead of `recvFrom` before it drops new ones (counted). */
+  UDP_SOCKET_QUEUE_LIMIT: 1024,
+  /** Default HttpClient timeout in milliseconds, covering headers and body: generous for game services. */
+  HTTP_DEFAULT_TIMEOUT_MS: 30_000,
+} as const;
