@@ -103,3 +103,26 @@ export {
   type HttpClientOptions,
   type HttpRequestOptions,
 } from "./transport/httpClient";
+export { NetServer, type NetServerConfig } from "./connection/netServer";
+export { NetClient, type NetClientConfig } from "./connection/netClient";
+export { ClientState, type ClientStateValue } from "./connection/clientState";
+export { type NetClientEvent, type NetServerEvent } from "./connection/netEvents";
+export {
+  describeDisconnect,
+  DisconnectReason,
+  disconnectReasonFromCode,
+  type DisconnectDetail,
+  type DisconnectReasonName,
+} from "./connection/disconnectReasons";
+export { type NetCounters, type NetStats, type ServerNetStats } from "./connection/netStats";
+export { DefaultRateLimits, type RateLimits } from "./connection/rateLimits";
+export {
+  type LogPacketsOption,
+  type PacketLogMessage,
+  type PacketLogOpener,
+  type PacketLogRecord,
+  type PacketLogSink,
+  type PacketLogWriter,
+} from "./connection/packetLog";
+export { ConnectionDefaults, ConnectionWire, PacketType } from "./connection/constants";
+export { encryptionOverhead } from "./connection/packetCrypto";

@@ -17,3 +17,4 @@ export {
 export { SocketError } from "./transport/node/socketError";
 export { TcpServer, TcpSocket, type TcpConnectOptions } from "./transport/node/tcpSocket";
 export { UdpSocket, type RecvFromOptions, type UdpMessage } from "./transport/node/udpSocket";
+export { openPacketLogFile } from "./connection/node/packetLogFile";

@@ -1,0 +1,326 @@
+/**
+ * NetServer: accepts clients holding connect tokens over any Transport (loopback, conditioned,
+ * UDP, WebSocket), encrypts every packet after the handshake, runs one ReliableEndpoint per client
+ * for channels, enforces rate limits, keeps clients alive and times them out. Driven explicitly
+ * once per frame — `update(now)`, `receivePackets()`, then `sendPackets()` — with no timers or
+ * awaits inside; events are drained with `pollEvent()`. States: docs/CONNECTION-STATES.md.
+ */
+import { Protocol } from "../protocol/constants";
+import { DEFAULT_CHANNELS, type ChannelConfig } from "../reliability/channels";
+import type { Transport } from "../transport/transport";
+import { ConnectionDefaults, PacketType } from "./constants";
+import { describeDisconnect, type DisconnectReasonName } from "./disconnectReasons";
+import { readDisconnectPayload, writeDisconnectPayload } from "./handshakePackets";
+import { EventQueue, type NetServerEvent } from "./netEvents";
+import { addCounters, createNetStats, type NetStats, type ServerNetStats } from "./netStats";
+import { PacketCipher } from "./packetCrypto";
+import { resolvePacketLog, type LogPacketsOption, type PacketLogOpener } from "./packetLog";
+import { resolveRateLimits, type RateLimits } from "./rateLimits";
+import type { SecureLink, SecureLinkContext } from "./secureLink";
+import { ServerConnection, type ClientIdentity } from "./serverConnection";
+import { ServerHandshake } from "./serverHandshake";
+
+/** Configuration of a {@link NetServer}. */
+export interface NetServerConfig {
+  /** 64-bit game id; must match the tokens' protocol id. */
+  protocolId: bigint | number;
+  /** Wire-format version clients must match (default `Protocol.version`). */
+  protocolVersion?: number;
+  /** Hash of registered templates, events and channels clients must match (default 0). */
+  protocolHash?: number;
+  /** 32-byte key shared with the token issuer. */
+  privateKey: Uint8Array;
+  /** Client slots, 1..65535 (default 64). */
+  maxClients?: number;
+  /** Seconds of silence before a client is dropped; tokens may ask for less (default 5). */
+  timeoutSeconds?: number;
+  /** Seconds without sending after which a keep-alive goes out (default 0.1). */
+  keepAliveSeconds?: number;
+  /** Rate limits; omitted fields use `DefaultRateLimits`. */
+  rateLimits?: Partial<RateLimits>;
+  /** Packet log: `true`, a file path (with `openPacketLog`), or a callback. */
+  logPackets?: LogPacketsOption;
+  /** File writer for path logs (Node: `openPacketLogFile` from `@canopy/net-plugin/server`). */
+  openPacketLog?: PacketLogOpener;
+  /** Channel layout, identical on clients (default `DEFAULT_CHANNELS`). */
+  channels?: readonly ChannelConfig[];
+  /** Addresses tokens name for this server (default: the transport's local address). */
+  publicAddresses?: readonly string[];
+  /** Wall-clock Unix seconds for token expiry (default `Date.now() / 1000`). */
+  unixTime?: () => number;
+}
+
+/** The server side of Canopy connections. */
+export class NetServer {
+  readonly maxClients: number;
+  private readonly slots: (ServerConnection | undefined)[];
+  private readonly byAddress = new Map<string, ServerConnection>();
+  private readonly events = new EventQueue<NetServerEvent>();
+  private readonly handshake: ServerHandshake;
+  private readonly context: SecureLinkContext;
+  private readonly channels: readonly ChannelConfig[];
+  private readonly limits: RateLimits;
+  private readonly keepAliveSeconds: number;
+  private readonly totals = { handshakesDenied: 0, handshakesRateLimited: 0, packetsInvalid: 0 };
+  private readonly departed = createNetStats();
+  private now = 0;
+  private connected = 0;
+  private closed = false;
+
+  constructor(
+    readonly transport: Transport,
+    config: NetServerConfig,
+  ) {
+    this.maxClients = config.maxClients ?? ConnectionDefaults.maxClients;
+    if (!Number.isInteger(this.maxClients) || this.maxClients < 1 || this.maxClients > 65535) {
+      throw new RangeError(`NetServer: maxClients must be an integer in 1..65535, got ${this.maxClients}.`);
+    }
+    if (config.privateKey.length !== 32) {
+      throw new RangeError(
+        `NetServer: privateKey must be 32 bytes (the token issuer's key), got ${config.privateKey.length}.`,
+      );
+    }
+    const timeoutSeconds = config.timeoutSeconds ?? ConnectionDefaults.timeoutSeconds;
+    this.keepAliveSeconds = config.keepAliveSeconds ?? ConnectionDefaults.keepAliveSeconds;
+    if (!(timeoutSeconds > 0) || !(this.keepAliveSeconds > 0) || this.keepAliveSeconds >= timeoutSeconds) {
+      throw new RangeError(
+        `NetServer: need 0 < keepAliveSeconds < timeoutSeconds (got ${this.keepAliveSeconds}, ${timeoutSeconds}).`,
+      );
+    }
+    const protocolId = BigInt(config.protocolId);
+    this.channels = config.channels ?? DEFAULT_CHANNELS;
+    this.limits = resolveRateLimits(config.rateLimits);
+    this.slots = new Array<ServerConnection | undefined>(this.maxClients).fill(undefined);
+    this.context = {
+      transport,
+      cipher: new PacketCipher(protocolId),
+      log: resolvePacketLog(config.logPackets, "server", config.openPacketLog),
+      side: "server",
+      kinds: this.channels.map((c) => c.kind),
+    };
+    const unixTime = config.unixTime ?? (() => Date.now() / 1000);
+    this.handshake = new ServerHandshake(
+      this.context,
+      {
+        protocolId,
+        protocolVersion: config.protocolVersion ?? Protocol.version,
+        protocolHash: config.protocolHash ?? 0,
+        privateKey: config.privateKey,
+        publicAddresses: config.publicAddresses ?? [transport.localAddress],
+        rateLimits: this.limits,
+        timeoutSeconds,
+      },
+      this.totals,
+      {
+        unixTime,
+        isFull: () => this.connected >= this.maxClients,
+        addressOfClient: (clientId) => this.findClient(clientId)?.identity.address,
+        accept: (identity, link) => this.accept(identity, link),
+      },
+    );
+  }
+
+  /** Number of connected clients. */
+  get connectedClients(): number {
+    return this.connected;
+  }
+
+  /** Sizes of the server's bounded tables (pending handshakes, token tags, rate-limited hosts). */
+  get tableSizes(): { pending: number; tokens: number; limitedHosts: number; connections: number } {
+    return { ...this.handshake.sizes, connections: this.byAddress.size };
+  }
+
+  /** True if slot `client` holds a connected client. */
+  isConnected(client: number): boolean {
+    return this.slots[client] !== undefined;
+  }
+
+  /** Client id, address and user data of slot `client`, or `undefined`. */
+  clientInfo(client: number): Readonly<ClientIdentity> | undefined {
+    return this.slots[client]?.identity;
+  }
+
+  /** Advances time (seconds, never backwards): timeouts, abuse checks, reliability timers. */
+  update(nowSeconds: number): void {
+    if (!(nowSeconds >= this.now))
+      throw new RangeError(`NetServer.update: time went backwards (${nowSeconds} < ${this.now}).`);
+    this.now = nowSeconds;
+    this.handshake.update(nowSeconds);
+    for (const c of this.slots) {
+      if (c === undefined) continue;
+      c.endpoint.update(nowSeconds);
+      if (nowSeconds - c.link.lastReceived >= c.identity.timeoutSeconds) this.drop(c, "timeout", false);
+      else if (c.limiter.abusive(nowSeconds)) this.drop(c, "rateLimited", true);
+    }
+  }
+
+  /** Drains the transport: handshakes, then each client's packets into messages and events. */
+  receivePackets(): void {
+    const now = this.now;
+    for (let d = this.transport.poll(); d !== undefined; d = this.transport.poll()) {
+      const c = this.byAddress.get(d.from);
+      if (c === undefined) {
+        this.handshake.receive(d.from, d.data, now);
+        continue;
+      }
+      if (!c.limiter.allowPacket(d.data.length, now)) {
+        c.link.drop(d.data, now, "rateLimited");
+        continue;
+      }
+      const opened = c.link.open(d.data, now);
+      if (opened === undefined) continue;
+      c.confirmed = true;
+      if (opened.type === PacketType.payload) c.endpoint.receivePacket(opened.payload);
+      else if (opened.type === PacketType.disconnect)
+        this.drop(c, readDisconnectPayload(opened.payload) ?? "disconnected", false);
+      else if (opened.type === PacketType.response)
+        c.sendKeepAlive(now); // it missed our first keep-alive
+      else if (opened.type !== PacketType.keepAlive) c.link.stats.packetsInvalid++;
+    }
+    for (const c of this.slots) {
+      if (c === undefined) continue;
+      for (let ch = 0; ch < this.channels.length; ch++) {
+        for (let m = c.endpoint.receive(ch); m !== undefined; m = c.endpoint.receive(ch)) {
+          if (c.limiter.allowMessage(ch, now))
+            this.events.push({ type: "message", client: c.index, channel: ch, data: m });
+          else c.link.stats.messagesRateLimited++;
+        }
+      }
+    }
+  }
+
+  /** Queues `data` on `channel` to slot `client` (throws for an empty slot or a bad channel). */
+  send(client: number, channel: number, data: Uint8Array): void {
+    const c = this.slots[client];
+    if (c === undefined)
+      throw new RangeError(`NetServer.send: slot ${client} has no client; check isConnected() first.`);
+    c.endpoint.send(channel, data);
+  }
+
+  /** True if `send(client, channel, bytes)` would be accepted now. */
+  canSend(client: number, channel: number, bytes: number): boolean {
+    return this.slots[client]?.endpoint.canSend(channel, bytes) ?? false;
+  }
+
+  /** Queues `data` on `channel` to every connected client. */
+  broadcast(channel: number, data: Uint8Array): void {
+    for (const c of this.slots) c?.endpoint.send(channel, data);
+  }
+
+  /** Writes every client's due packets and keep-alives, and flushes the packet log. */
+  sendPackets(): void {
+    const now = this.now;
+    for (const c of this.slots) {
+      if (c === undefined) continue;
+      c.endpoint.writePackets();
+      if (now - c.link.lastSent >= this.keepAliveSeconds) c.sendKeepAlive(now);
+    }
+    this.context.log?.flush();
+  }
+
+  /** The next event, or `undefined`. */
+  pollEvent(): NetServerEvent | undefined {
+    return this.events.poll();
+  }
+
+  /** Disconnects slot `client`, telling it `reason` (default `kicked`). */
+  disconnect(client: number, reason: DisconnectReasonName = "kicked"): void {
+    const c = this.slots[client];
+    if (c !== undefined) this.drop(c, reason, true);
+  }
+
+  /** Statistics of slot `client`, or `undefined`. */
+  clientStats(client: number): Readonly<NetStats> | undefined {
+    return this.slots[client]?.stats(this.now);
+  }
+
+  /** Totals over all connections (live and departed) plus per-connection statistics. */
+  stats(): ServerNetStats {
+    const total: ServerNetStats = {
+      ...createNetStats(),
+      connections: this.connected,
+      handshakesDenied: this.totals.handshakesDenied,
+      handshakesRateLimited: this.totals.handshakesRateLimited,
+      perConnection: new Map<number, NetStats>(),
+    };
+    addCounters(total, this.departed);
+    total.packetsInvalid += this.totals.packetsInvalid;
+    let n = 0;
+    for (const c of this.slots) {
+      if (c === undefined) continue;
+      const s = c.stats(this.now);
+      (total.perConnection as Map<number, NetStats>).set(c.index, { ...s });
+      addCounters(total, s);
+      total.bytesInPerSecond += s.bytesInPerSecond;
+      total.bytesOutPerSecond += s.bytesOutPerSecond;
+      total.averageLatency += s.averageLatency;
+      total.packetLoss += s.packetLoss;
+      total.bestLatency = n === 0 ? s.bestLatency : Math.min(total.bestLatency, s.bestLatency);
+      total.worstLatency = Math.max(total.worstLatency, s.worstLatency);
+      n++;
+    }
+    if (n > 0) {
+      total.averageLatency /= n;
+      total.packetLoss /= n;
+    }
+    return total;
+  }
+
+  /** Disconnects everyone (`serverShutdown`) and closes the packet log; the transport stays the caller's. */
+  close(): void {
+    if (this.closed) return;
+    for (const c of this.slots) if (c !== undefined) this.drop(c, "serverShutdown", true);
+    this.context.log?.close();
+    this.closed = true;
+  }
+
+  private accept(identity: ClientIdentity, link: SecureLink): void {
+    const index = this.slots.indexOf(undefined);
+    if (index < 0) return;
+    const c = new ServerConnection(
+      link,
+      index,
+      identity,
+      this.channels,
+      this.limits,
+      this.maxClients,
+      this.now,
+    );
+    this.slots[index] = c;
+    this.byAddress.set(identity.address, c);
+    this.connected++;
+    c.sendKeepAlive(this.now);
+    this.events.push({
+      type: "connected",
+      client: index,
+      clientId: identity.clientId,
+      address: identity.address,
+      userData: identity.userData,
+    });
+  }
+
+  private drop(c: ServerConnection, reason: DisconnectReasonName, tell: boolean): void {
+    if (tell) {
+      const payload = writeDisconnectPayload(reason);
+      for (let i = 0; i < ConnectionDefaults.disconnectPackets; i++)
+        c.link.send(PacketType.disconnect, payload, this.now, reason);
+    }
+    addCounters(this.departed, c.stats(this.now));
+    this.slots[c.index] = undefined;
+    this.byAddress.delete(c.identity.address);
+    this.handshake.forget(c.identity.address);
+    this.connected--;
+    this.events.push({
+      type: "disconnected",
+      client: c.index,
+      clientId: c.identity.clientId,
+      reason,
+      message: describeDisconnect(reason),
+    });
+  }
+
+  private findClient(clientId: bigint): ServerConnection | undefined {
+    for (const c of this.slots) if (c !== undefined && c.identity.clientId === clientId) return c;
+    return undefined;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * One encrypted conversation with one remote address, shared by the server's connections and the
+ * client: seals outgoing packets with the send key and the next sequence; opens incoming ones
+ * with the receive key after the replay check; counts, measures and logs both directions.
+ */
+import type { Transport } from "../transport/transport";
+import { PacketType, PacketTypeName, type PacketTypeValue } from "./constants";
+import { createNetStats, RateMeter, type NetStats } from "./netStats";
+import type { PacketCipher, OpenedPacket } from "./packetCrypto";
+import type { PacketLogRecord, PacketLogWriter } from "./packetLog";
+import { describePayload } from "./payloadDescription";
+import { ReplayCheck, ReplayProtection } from "./replayProtection";
+import type { ChannelKind } from "../reliability/channels";
+
+/** Where a link sends and logs, and how it names itself in the log. */
+export interface SecureLinkContext {
+  transport: Transport;
+  cipher: PacketCipher;
+  log: PacketLogWriter | undefined;
+  side: "server" | "client";
+  kinds: readonly ChannelKind[];
+}
+
+/** The encrypted link to one address. */
+export class SecureLink {
+  /** Client index this link belongs to (−1 until known on the client). */
+  index = -1;
+  readonly stats: NetStats = createNetStats();
+  lastSent: number;
+  lastReceived: number;
+  private sequence = 0;
+  private readonly replay = new ReplayProtection();
+  private readonly inMeter = new RateMeter();
+  private readonly outMeter = new RateMeter();
+
+  constructor(
+    private readonly context: SecureLinkContext,
+    public address: string,
+    private readonly sendKey: Uint8Array,
+    private readonly receiveKey: Uint8Array,
+    now: number,
+  ) {
+    this.lastSent = now;
+    this.lastReceived = now;
+  }
+
+  /** Seals and sends one packet of `type` now. */
+  send(type: PacketTypeValue, payload: Uint8Array, now: number, reason?: string): void {
+    const { transport, cipher, log } = this.context;
+    const packet = cipher.seal(type, this.sequence, payload, this.sendKey);
+    transport.send(this.address, packet);
+    this.stats.packetsSent++;
+    this.stats.bytesSent += packet.length;
+    this.outMeter.add(packet.length, now);
+    this.lastSent = now;
+    if (log !== undefined) {
+      const record = this.record("out", type, packet.length, now);
+      record.sequence = this.sequence;
+      if (type === PacketType.payload) describePayload(payload, this.context.kinds, record);
+      if (reason !== undefined) record.reason = reason;
+      log.write(record);
+    }
+    this.sequence++;
+  }
+
+  /**
+   * Authenticates `packet`: `undefined` (counted as invalid, stale or replayed, and logged) if it
+   * is not a fresh packet sealed with the receive key. The result is reused by the next call.
+   */
+  open(packet: Uint8Array, now: number): OpenedPacket | undefined {
+    const { cipher } = this.context;
+    const header = cipher.peek(packet);
+    if (header === undefined) return this.drop(packet, now, "invalid");
+    const check = this.replay.check(header.sequence);
+    if (check === ReplayCheck.stale) return this.drop(packet, now, "stale");
+    if (check === ReplayCheck.replayed) return this.drop(packet, now, "replayed");
+    const opened = cipher.open(packet, this.receiveKey);
+    if (opened === undefined) return this.drop(packet, now, "invalid");
+    this.replay.mark(opened.sequence);
+    this.stats.packetsReceived++;
+    this.stats.bytesReceived += packet.length;
+    this.inMeter.add(packet.length, now);
+    this.lastReceived = now;
+    if (this.context.log !== undefined) {
+      const record = this.record("in", opened.type, packet.length, now);
+      record.sequence = opened.sequence;
+      if (opened.type === PacketType.payload) describePayload(opened.payload, this.context.kinds, record);
+      this.context.log.write(record);
+    }
+    return opened;
+  }
+
+  /** Counts (and logs) an inbound packet dropped before it was opened. */
+  drop(packet: Uint8Array, now: number, why: "invalid" | "stale" | "replayed" | "rateLimited"): undefined {
+    if (why === "invalid") this.stats.packetsInvalid++;
+    else if (why === "stale") this.stats.packetsStale++;
+    else if (why === "replayed") this.stats.packetsReplayed++;
+    else this.stats.packetsRateLimited++;
+    if (this.context.log !== undefined) {
+      const record = this.record("in", (packet[0] ?? 0) & 0x0f, packet.length, now);
+      record.dropped = why;
+      this.context.log.write(record);
+    }
+    return undefined;
+  }
+
+  /**
+   * Points the link at another server of the same token (client side): the send sequence keeps
+   * counting, so no nonce is ever reused under the key; the new server's sequences start afresh.
+   */
+  retarget(address: string, now: number): void {
+    this.address = address;
+    this.replay.reset();
+    this.lastReceived = now;
+  }
+
+  /** Refreshes the bytes-per-second figures in `stats`. */
+  refreshRates(now: number): void {
+    this.stats.bytesInPerSecond = this.inMeter.rate(now);
+    this.stats.bytesOutPerSecond = this.outMeter.rate(now);
+  }
+
+  private record(direction: "in" | "out", type: number, size: number, now: number): PacketLogRecord {
+    return {
+      time: now,
+      direction,
+      side: this.context.side,
+      connection: this.index,
+      address: this.address,
+      type: PacketTypeName[type] ?? `unknown(${type})`,
+      size,
+    };
+  }
+}

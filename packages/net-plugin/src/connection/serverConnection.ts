@@ -1,0 +1,60 @@
+/**
+ * One connected client on the server: its encrypted link, its reliability endpoint (channels,
+ * acks, RTT), its rate limiter and what its token said about it.
+ */
+import { ReliableEndpoint } from "../reliability/reliableEndpoint";
+import type { ChannelConfig } from "../reliability/channels";
+import { PacketType } from "./constants";
+import { writeKeepAlivePayload } from "./handshakePackets";
+import { reportConnectionStats } from "./connectionStats";
+import { createNetStats, type NetStats } from "./netStats";
+import { ConnectionRateLimiter, type RateLimits } from "./rateLimits";
+import type { SecureLink } from "./secureLink";
+
+/** What the server learnt from a client's connect token. */
+export interface ClientIdentity {
+  clientId: bigint;
+  address: string;
+  clientToServerKey: Uint8Array;
+  serverToClientKey: Uint8Array;
+  userData: Uint8Array;
+  timeoutSeconds: number;
+}
+
+/** A connected client's slot. */
+export class ServerConnection {
+  readonly endpoint: ReliableEndpoint;
+  readonly limiter: ConnectionRateLimiter;
+  /** True once the client sent anything after connecting (it knows its slot). */
+  confirmed = false;
+  private readonly reported = createNetStats();
+
+  /** Takes over the handshake's `link`, so its sequence (the nonce) continues and is never reused. */
+  constructor(
+    readonly link: SecureLink,
+    readonly index: number,
+    readonly identity: ClientIdentity,
+    channels: readonly ChannelConfig[],
+    limits: RateLimits,
+    private readonly maxClients: number,
+    now: number,
+  ) {
+    link.index = index;
+    this.endpoint = new ReliableEndpoint({
+      channels,
+      transmit: (packet) => this.link.send(PacketType.payload, packet, this.endpoint.time),
+    });
+    this.endpoint.update(now);
+    this.limiter = new ConnectionRateLimiter(limits, now);
+  }
+
+  /** Sends a keep-alive telling the client its slot. */
+  sendKeepAlive(now: number): void {
+    this.link.send(PacketType.keepAlive, writeKeepAlivePayload(this.index, this.maxClients), now);
+  }
+
+  /** Statistics: link counters plus the reliability layer's latency, loss and duplicates. */
+  stats(now: number): NetStats {
+    return reportConnectionStats(this.reported, this.link, this.endpoint, now);
+  }
+}
