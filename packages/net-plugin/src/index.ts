@@ -126,3 +126,44 @@ export {
 } from "./connection/packetLog";
 export { ConnectionDefaults, ConnectionWire, PacketType } from "./connection/constants";
 export { encryptionOverhead } from "./connection/packetCrypto";
+export { ServicesPlugin, SERVICES_PLUGIN, type ServicesPluginOptions } from "./plugins/servicesPlugin";
+export { OnlineSession, SessionManager, type OnlineSessionOptions } from "./services/client/sessionManager";
+export { ApplyServices, applyServices } from "./services/client/applyServices";
+export { Result } from "./services/client/result";
+export { ServiceError, type ClientErrorCode, type ServiceErrorCode } from "./services/client/serviceError";
+export { Comparison, LobbyFilter } from "./services/client/lobbyFilter";
+export { Lobby, type MatchStart } from "./services/client/lobby";
+export type { MatchMaking } from "./services/client/matchMaking";
+export type { Leaderboards, LeaderboardPage, ScoreUpdate } from "./services/client/leaderboards";
+export type { AchievementUpdate, Achievements } from "./services/client/achievements";
+export type { SaveData, SaveGame } from "./services/client/saveData";
+export type { Identity } from "./services/client/identity";
+export type { ServiceEvent, ServiceEventType } from "./services/client/events";
+export type {
+  Credentials,
+  GuestCredentials,
+  PasswordCredentials,
+  RegisterCredentials,
+} from "./services/client/credentials";
+export { SERVICES_CLIENT_DEFAULTS, type ServicesClientTuning } from "./services/client/constants";
+export type {
+  ConnectionOptions as ServicesConnectionOptions,
+  ServicesClientStats,
+} from "./services/client/connectionTypes";
+export type { FetchLike } from "./services/client/httpClient";
+export type { WebSocketConstructor } from "./services/client/webSocketLike";
+export type {
+  AchievementState,
+  FriendEntry,
+  GameServerInfo,
+  LeaderboardInfo,
+  LobbyAccess,
+  LobbyInfo,
+  LobbyParticipant,
+  Metadata,
+  MetaValue,
+  PublicUser,
+  SaveInfo,
+  ScoreEntry,
+  UserInfo,
+} from "./services/api";

@@ -17,4 +17,43 @@ export {
 export { SocketError } from "./transport/node/socketError";
 export { TcpServer, TcpSocket, type TcpConnectOptions } from "./transport/node/tcpSocket";
 export { UdpSocket, type RecvFromOptions, type UdpMessage } from "./transport/node/udpSocket";
+export {
+  createServicesServer,
+  type ServicesServer,
+  type ServicesServerOptions,
+} from "./services/node/server/app";
+export {
+  configFromEnv,
+  defaultConfig,
+  resolveConfig,
+  type AchievementConfig,
+  type LeaderboardConfig,
+  type ServicesConfig,
+  type ServicesConfigInput,
+} from "./services/node/server/config";
+export { configFromArgs } from "./services/node/server/cliArgs";
+export { openStore } from "./services/node/server/openStore";
+export { clientIdOf } from "./services/node/server/routes/startMatch";
+export {
+  API_PREFIX,
+  ApiErrorStatus,
+  EVENTS_PATH,
+  Limits as ServicesLimits,
+  routePath,
+  Routes,
+  SERVER_KEY_HEADER,
+  WS_CLOSE_UNAUTHORIZED,
+  type ApiErrorBody,
+  type ApiErrorCode,
+  type PushEvent,
+  type RouteBody,
+  type RouteName,
+  type RouteQuery,
+  type RouteResponse,
+} from "./services/api";
 export { openPacketLogFile } from "./connection/node/packetLogFile";
+export {
+  createNodeWebSocket,
+  NodeWebSocket,
+  type NodeWebSocketOptions,
+} from "./services/node/client/nodeWebSocket";
