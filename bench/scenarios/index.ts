@@ -1,2 +1,3 @@
 /** Every benchmark scenario, registered in the order `npm run bench` runs them. */
 import "./schedule";
+import "./transport";
