@@ -167,3 +167,4 @@ export type {
   ScoreEntry,
   UserInfo,
 } from "./services/api";
+export * from "./replication/index";

@@ -1,0 +1,163 @@
+/**
+ * Quantizers: bounded floats to unsigned integers, smallest-three quaternions, zigzag and
+ * Exp-Golomb code lengths. Replication templates are built from these; everything that goes on
+ * the wire as a quantized value goes through here, so both sides round the same way.
+ *
+ * Quantized values are unsigned integers in `0..maxValue` (at most {@link MAX_QUANTIZED_BITS}
+ * bits) so that a delta of two of them always fits a 32-bit signed integer.
+ */
+
+/** Most bits one quantized slot may use: deltas of two 30-bit values fit a signed 32-bit int. */
+export const MAX_QUANTIZED_BITS = 30;
+
+/** Bits needed to store every integer in `0..maxValue` (0 when `maxValue` is 0). */
+export function bitsRequired(maxValue: number): number {
+  return maxValue <= 0 ? 0 : 32 - Math.clz32(maxValue);
+}
+
+/** A bounded float quantizer: `min..max` in `maxValue` equal steps of `step` (≤ the asked precision). */
+export interface FloatQuantizer {
+  readonly min: number;
+  readonly max: number;
+  /** Largest quantized integer. */
+  readonly maxValue: number;
+  /** Bits of one quantized value. */
+  readonly bits: number;
+  /** Size of one step in value units; the rounding error is at most `step / 2`. */
+  readonly step: number;
+}
+
+/** Builds a quantizer for `min..max` whose step is at most `precision`; throws on bad bounds. */
+export function createFloatQuantizer(
+  min: number,
+  max: number,
+  precision: number,
+  what = "value",
+): FloatQuantizer {
+  if (!Number.isFinite(min) || !Number.isFinite(max) || !(max > min)) {
+    throw new RangeError(`${what}: needs finite bounds with max > min, got min=${min} max=${max}.`);
+  }
+  if (!(precision > 0)) {
+    throw new RangeError(`${what}: precision must be > 0, got ${precision}.`);
+  }
+  const maxValue = Math.ceil((max - min) / precision - 1e-9);
+  const bits = bitsRequired(maxValue);
+  if (bits > MAX_QUANTIZED_BITS) {
+    throw new RangeError(
+      `${what}: (max - min) / precision needs ${bits} bits, over the ${MAX_QUANTIZED_BITS}-bit limit; ` +
+        `narrow the bounds or coarsen the precision.`,
+    );
+  }
+  return { min, max, maxValue, bits, step: (max - min) / maxValue };
+}
+
+/** Quantizes `v` (clamped to the bounds; NaN becomes `min`). */
+export function quantizeFloat(q: FloatQuantizer, v: number): number {
+  if (!(v > q.min)) return 0;
+  if (v >= q.max) return q.maxValue;
+  return Math.round((v - q.min) / q.step);
+}
+
+/** The value a quantized integer stands for. */
+export function dequantizeFloat(q: FloatQuantizer, value: number): number {
+  if (value >= q.maxValue) return q.max;
+  return q.min + value * q.step;
+}
+
+/** Zigzag: 0, -1, 1, -2, 2 → 0, 1, 2, 3, 4 (for |v| < 2^31). */
+export function zigzag(v: number): number {
+  return v >= 0 ? v * 2 : -v * 2 - 1;
+}
+
+/** Inverse of {@link zigzag}. */
+export function unzigzag(u: number): number {
+  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+}
+
+/** Bits of the order-`k` Exp-Golomb code of `u` (u ≥ 0): 2·⌊log2((u >> k) + 1)⌋ + 1 + k. */
+export function expGolombBits(u: number, k: number): number {
+  const q = Math.floor(u / (1 << k)) + 1;
+  return 2 * (31 - Math.clz32(q)) + 1 + k;
+}
+
+/** Largest smallest-three component magnitude: 1/√2 (a unit quaternion's other three components). */
+const SMALLEST_THREE_BOUND = Math.SQRT1_2;
+
+/**
+ * Smallest-three quaternion quantization (Glenn Fiedler, *Snapshot Compression*): writes the index
+ * of the largest-magnitude component (0..3 for x,y,z,w) to `out[offset]` and the other three, sign
+ * flipped so the dropped one is positive, quantized to `bits` bits each, to `out[offset+1..3]`.
+ */
+export function quantizeQuat(
+  x: number,
+  y: number,
+  z: number,
+  w: number,
+  bits: number,
+  out: Int32Array,
+  offset: number,
+): void {
+  let largest = 0;
+  let best = Math.abs(x);
+  if (Math.abs(y) > best) {
+    largest = 1;
+    best = Math.abs(y);
+  }
+  if (Math.abs(z) > best) {
+    largest = 2;
+    best = Math.abs(z);
+  }
+  if (Math.abs(w) > best) largest = 3;
+  const len = Math.sqrt(x * x + y * y + z * z + w * w);
+  // A zero or non-finite quaternion quantizes to identity (largest = w, others 0).
+  if (!(len > 1e-12) || !Number.isFinite(len)) {
+    x = 0;
+    y = 0;
+    z = 0;
+    w = 1;
+    largest = 3;
+  }
+  const big = largest === 0 ? x : largest === 1 ? y : largest === 2 ? z : w;
+  const sign = big < 0 ? -1 / (len || 1) : 1 / (len || 1);
+  const maxValue = (1 << bits) - 1;
+  const scale = maxValue / (2 * SMALLEST_THREE_BOUND);
+  out[offset] = largest;
+  let slot = offset + 1;
+  for (let i = 0; i < 4; i++) {
+    if (i === largest) continue;
+    const c = (i === 0 ? x : i === 1 ? y : i === 2 ? z : w) * sign;
+    let v = Math.round((c + SMALLEST_THREE_BOUND) * scale);
+    if (v < 0) v = 0;
+    else if (v > maxValue) v = maxValue;
+    out[slot++] = v;
+  }
+}
+
+/** A mutable quaternion target for {@link dequantizeQuat}. */
+export interface QuatLike {
+  x: number;
+  y: number;
+  z: number;
+  w: number;
+}
+
+/** Rebuilds a unit quaternion from {@link quantizeQuat}'s four slots into `out`. */
+export function dequantizeQuat(q: Int32Array, offset: number, bits: number, out: QuatLike): QuatLike {
+  const largest = (q[offset] as number) & 3;
+  const maxValue = (1 << bits) - 1;
+  const scale = (2 * SMALLEST_THREE_BOUND) / maxValue;
+  const a = (q[offset + 1] as number) * scale - SMALLEST_THREE_BOUND;
+  const b = (q[offset + 2] as number) * scale - SMALLEST_THREE_BOUND;
+  const c = (q[offset + 3] as number) * scale - SMALLEST_THREE_BOUND;
+  const d = Math.sqrt(Math.max(0, 1 - a * a - b * b - c * c));
+  const x = largest === 0 ? d : a;
+  const y = largest === 1 ? d : largest === 0 ? a : b;
+  const z = largest === 2 ? d : largest === 3 ? c : b;
+  const w = largest === 3 ? d : c;
+  const inv = 1 / Math.sqrt(x * x + y * y + z * z + w * w);
+  out.x = x * inv;
+  out.y = y * inv;
+  out.z = z * inv;
+  out.w = w * inv;
+  return out;
+}

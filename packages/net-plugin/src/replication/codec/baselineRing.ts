@@ -1,0 +1,86 @@
+/**
+ * Snapshot states kept by sequence number, per client: on the server, what each sent snapshot left
+ * the client holding (so an ack for sequence S makes state S the next baseline); on the client,
+ * every decoded snapshot (so the server may encode against any of them). A ring of `size` slots
+ * indexed by `sequence % size`: with acks 100 ms old at 60 Hz the baseline is 6 slots back.
+ */
+import { seqDiff, type Seq16 } from "../../protocol/seq16";
+import type { ReplicationRegistry } from "../registry";
+import { SnapshotState } from "./snapshotState";
+
+/** Default ring size: 64 snapshots ≈ 1 s at 60 Hz, beyond any useful ack delay. */
+export const DEFAULT_BASELINE_RING_SIZE = 64;
+
+/** A ring of snapshot states keyed by Seq16 sequence. */
+export class BaselineRing {
+  private readonly states: SnapshotState[];
+  private readonly acked: Uint8Array;
+  /** Newest sequence acknowledged by the peer, or -1. */
+  newestAcked = -1;
+  /** Spare state swapped in by {@link BaselineRing.commit} (decode into it, then commit). */
+  scratch: SnapshotState;
+
+  constructor(
+    registry: ReplicationRegistry,
+    capacity: number,
+    readonly size = DEFAULT_BASELINE_RING_SIZE,
+  ) {
+    if (!Number.isInteger(size) || size < 2 || (size & (size - 1)) !== 0 || size > 32768) {
+      throw new RangeError(`BaselineRing: size must be a power of two in 2..32768, got ${size}.`);
+    }
+    this.states = Array.from({ length: size }, () => new SnapshotState(registry, capacity));
+    this.acked = new Uint8Array(size);
+    this.scratch = new SnapshotState(registry, capacity);
+  }
+
+  /** The state stored for `sequence`, or undefined when it was never stored or was overwritten. */
+  get(sequence: number): SnapshotState | undefined {
+    const s = this.states[sequence & (this.size - 1)] as SnapshotState;
+    return s.sequence === sequence ? s : undefined;
+  }
+
+  /** The slot for `sequence`, emptied and claimed (server: fill it with what you send). */
+  acquire(sequence: number): SnapshotState {
+    const index = sequence & (this.size - 1);
+    const s = this.states[index] as SnapshotState;
+    if (this.newestAcked >= 0 && (this.newestAcked & (this.size - 1)) === index) this.newestAcked = -1;
+    s.clear();
+    s.sequence = sequence;
+    this.acked[index] = 0;
+    return s;
+  }
+
+  /** Stores the scratch state (already filled, with its `sequence` set) and takes the old slot as scratch. */
+  commit(): SnapshotState {
+    const state = this.scratch;
+    const index = state.sequence & (this.size - 1);
+    if (this.newestAcked >= 0 && (this.newestAcked & (this.size - 1)) === index) this.newestAcked = -1;
+    this.scratch = this.states[index] as SnapshotState;
+    this.scratch.sequence = -1;
+    this.states[index] = state;
+    this.acked[index] = 0;
+    return state;
+  }
+
+  /** Records the peer's ack of `sequence`; returns false when that state is no longer kept. */
+  markAcked(sequence: number): boolean {
+    const s = this.get(sequence);
+    if (s === undefined) return false;
+    this.acked[sequence & (this.size - 1)] = 1;
+    if (this.newestAcked < 0 || seqDiff(sequence as Seq16, this.newestAcked as Seq16) > 0)
+      this.newestAcked = sequence;
+    return true;
+  }
+
+  /** The newest acknowledged state still kept (the baseline to encode against), if any. */
+  newestAckedState(): SnapshotState | undefined {
+    return this.newestAcked < 0 ? undefined : this.get(this.newestAcked);
+  }
+
+  /** Forgets everything (e.g. the client rejoined). */
+  reset(): void {
+    for (const s of this.states) s.sequence = -1;
+    this.acked.fill(0);
+    this.newestAcked = -1;
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Decodes snapshots written by {@link SnapshotEncoder} against the baseline they name, held in the
+ * client's {@link BaselineRing}. Check on read: a truncated, malformed or out-of-range snapshot,
+ * or one whose baseline is gone, returns a {@link DecodeStatus} and bumps a counter; it never
+ * throws and never changes a stored state. A decoded snapshot is stored in the ring under its
+ * sequence (older ones too: the server may pick any acknowledged one as the next baseline).
+ */
+import { BitReader } from "../../protocol/bitReader";
+import { seqDiff, type Seq16 } from "../../protocol/seq16";
+import type { ReplicatedField, ReplicationRegistry } from "../registry";
+import type { BaselineRing } from "./baselineRing";
+import { createDecodeCounters, DecodeStatus, type SnapshotDecodeCounters } from "./decodeStatus";
+import { readExpGolomb } from "./expGolomb";
+import { codedGroupLayout, K_BITS, readFieldDelta } from "./fieldDelta";
+import { ID_K_BITS } from "./idList";
+import { popcount } from "./snapshotEncoder";
+import type { SnapshotState } from "./snapshotState";
+
+/** Reusable snapshot decoder for one registry and capacity. */
+export class SnapshotDecoder {
+  readonly counters: SnapshotDecodeCounters = createDecodeCounters();
+  /** Sequence of the newest decoded snapshot, or -1. */
+  newestSequence = -1;
+  /** The state of the last successfully decoded snapshot. */
+  lastDecoded: SnapshotState | undefined;
+  private readonly reader = new BitReader();
+  private readonly fields: readonly ReplicatedField[];
+  private readonly groupBase: Int32Array;
+  private readonly ks: Uint8Array;
+  /** Per id: 1 = despawned, 2 = spawned in the snapshot being decoded. */
+  private readonly mark: Uint8Array;
+  private readonly marked: Int32Array;
+  private markedCount = 0;
+
+  constructor(
+    readonly registry: ReplicationRegistry,
+    readonly capacity: number,
+  ) {
+    registry.close();
+    this.fields = registry.fields;
+    const layout = codedGroupLayout(registry);
+    this.groupBase = layout.groupBase;
+    this.ks = new Uint8Array(layout.codedGroups);
+    this.mark = new Uint8Array(capacity);
+    this.marked = new Int32Array(capacity * 2);
+  }
+
+  /** Decodes one snapshot's bytes into `ring`. */
+  decode(bytes: Uint8Array, ring: BaselineRing): DecodeStatus {
+    this.reader.reset(bytes);
+    return this.decodeFrom(this.reader, ring);
+  }
+
+  /** Decodes one snapshot from `reader` (positioned at its start) into `ring`. */
+  decodeFrom(r: BitReader, ring: BaselineRing): DecodeStatus {
+    const status = this.run(r, ring);
+    for (let i = 0; i < this.markedCount; i++) this.mark[this.marked[i] as number] = 0;
+    this.markedCount = 0;
+    const c = this.counters;
+    if (status === DecodeStatus.Ok || status === DecodeStatus.Stale) {
+      c.snapshotsDecoded++;
+      if (status === DecodeStatus.Stale) c.snapshotsStale++;
+    } else if (status === DecodeStatus.MissingBaseline) c.snapshotsMissingBaseline++;
+    else if (status === DecodeStatus.TooOld) c.snapshotsDropped++;
+    else c.snapshotsInvalid++;
+    return status;
+  }
+
+  private fail(r: BitReader): DecodeStatus {
+    return r.overflowed ? DecodeStatus.Truncated : DecodeStatus.Invalid;
+  }
+
+  private setMark(id: number, value: number): void {
+    this.mark[id] = value;
+    this.marked[this.markedCount++] = id;
+  }
+
+  private run(r: BitReader, ring: BaselineRing): DecodeStatus {
+    const sequence = r.readBits(16);
+    const tick = r.readVarUint();
+    const hasBaseline = r.readBool();
+    const baseSequence = hasBaseline ? r.readBits(16) : -1;
+    if (r.overflowed) return DecodeStatus.Truncated;
+    let stale = false;
+    if (this.newestSequence >= 0) {
+      const d = seqDiff(sequence as Seq16, this.newestSequence as Seq16);
+      if (d === 0 || -d >= ring.size || ring.get(sequence) !== undefined) return DecodeStatus.TooOld;
+      stale = d < 0;
+    }
+    let base: SnapshotState | undefined;
+    if (hasBaseline) {
+      const age = seqDiff(sequence as Seq16, baseSequence as Seq16);
+      if (age <= 0 || age >= ring.size) return DecodeStatus.Invalid;
+      base = ring.get(baseSequence);
+      if (base === undefined) return DecodeStatus.MissingBaseline;
+    }
+    const work = ring.scratch;
+    if (base !== undefined) work.copyFrom(base);
+    else work.clear();
+    work.sequence = sequence;
+    work.tick = tick;
+    const capacity = this.capacity;
+    const stride = work.stride;
+    const fieldCount = this.fields.length;
+
+    const despawns = readExpGolomb(r, 0);
+    if (despawns < 0 || despawns > capacity) return this.fail(r);
+    if (despawns > 0) {
+      const k = r.readBits(ID_K_BITS);
+      let prev = -1;
+      for (let i = 0; i < despawns; i++) {
+        const gap = readExpGolomb(r, k);
+        const id = prev + 1 + gap;
+        if (gap < 0 || id >= capacity || base === undefined || base.present[id] !== 1) return this.fail(r);
+        work.remove(id);
+        this.setMark(id, 1);
+        prev = id;
+      }
+    }
+
+    const spawns = readExpGolomb(r, 0);
+    if (spawns < 0 || spawns > capacity) return this.fail(r);
+    if (spawns > 0) {
+      const k = r.readBits(ID_K_BITS);
+      let prev = -1;
+      for (let i = 0; i < spawns; i++) {
+        const gap = readExpGolomb(r, k);
+        const id = prev + 1 + gap;
+        if (gap < 0 || id >= capacity || this.mark[id] !== 0) return this.fail(r);
+        prev = id;
+        const mask = fieldCount > 0 ? r.readBits(fieldCount) : 0;
+        work.setPresent(id, mask);
+        this.setMark(id, 2);
+        const row = id * stride;
+        for (const f of this.fields) {
+          if ((mask & (1 << f.index)) !== 0 && !f.template.unpackQuantized(r, work.values, row + f.offset)) {
+            return this.fail(r);
+          }
+        }
+      }
+    }
+
+    const updates = readExpGolomb(r, 0);
+    if (updates < 0 || updates > capacity || r.overflowed) return this.fail(r);
+    if (updates > 0) {
+      if (base === undefined) return DecodeStatus.Invalid;
+      const bitmap = r.readBool();
+      for (let g = 0; g < this.ks.length; g++) this.ks[g] = r.readBits(K_BITS);
+      if (bitmap) {
+        let seen = 0;
+        for (let id = 0; id < base.highWater; id++) {
+          if (base.present[id] !== 1 || this.mark[id] !== 0) continue;
+          if (!r.readBool()) {
+            if (r.overflowed) return DecodeStatus.Truncated;
+            continue;
+          }
+          if (++seen > updates || !this.readUpdate(r, id, base, work)) return this.fail(r);
+        }
+        if (seen !== updates) return this.fail(r);
+      } else {
+        const k = r.readBits(ID_K_BITS);
+        let prev = -1;
+        for (let i = 0; i < updates; i++) {
+          const gap = readExpGolomb(r, k);
+          const id = prev + 1 + gap;
+          if (gap < 0 || id >= capacity || base.present[id] !== 1 || this.mark[id] !== 0) return this.fail(r);
+          prev = id;
+          if (!this.readUpdate(r, id, base, work)) return this.fail(r);
+        }
+      }
+    }
+    if (r.overflowed) return DecodeStatus.Truncated;
+    const stored = ring.commit();
+    this.lastDecoded = stored;
+    if (!stale) this.newestSequence = sequence;
+    return stale ? DecodeStatus.Stale : DecodeStatus.Ok;
+  }
+
+  private readUpdate(r: BitReader, id: number, base: SnapshotState, work: SnapshotState): boolean {
+    const mask = base.mask[id] as number;
+    const multi = popcount(mask) > 1;
+    const row = id * work.stride;
+    let any = false;
+    for (const f of this.fields) {
+      const bit = 1 << f.index;
+      if ((mask & bit) === 0) continue;
+      if (multi && !r.readBool()) continue;
+      any = true;
+      const o = row + f.offset;
+      if (
+        !readFieldDelta(
+          r,
+          f.template,
+          work.values,
+          o,
+          base.values,
+          o,
+          this.ks,
+          this.groupBase[f.index] as number,
+        )
+      ) {
+        return false;
+      }
+    }
+    return any && !r.overflowed;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The quantized state of a set of entities at one snapshot: per network id, whether it is present,
+ * which replicated fields it has (a bit mask), and the quantized slots of every field (one row of
+ * `registry.stride` Int32 slots). The server builds one per tick from the world and one per client
+ * per sent snapshot (what that client will hold once it decodes it); the client keeps the decoded
+ * ones as baselines. Everything is preallocated for `capacity` network ids.
+ */
+import type { ReplicationRegistry } from "../registry";
+
+/** Preallocated quantized state of up to `capacity` network ids. */
+export class SnapshotState {
+  /** Snapshot sequence (Seq16) this state belongs to, or -1 when unused. */
+  sequence = -1;
+  /** Simulation tick the state was captured at. */
+  tick = 0;
+  /** 1 where the network id is present. */
+  readonly present: Uint8Array;
+  /** Bit `i` set when the entity has field `i`. */
+  readonly mask: Uint32Array;
+  /** `capacity × stride` quantized slots. */
+  readonly values: Int32Array;
+  /** One past the highest network id that may be present (loops stop here). */
+  highWater = 0;
+  readonly stride: number;
+
+  constructor(
+    readonly registry: ReplicationRegistry,
+    readonly capacity: number,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`SnapshotState: capacity must be a positive integer, got ${capacity}.`);
+    }
+    registry.close();
+    this.stride = registry.stride;
+    this.present = new Uint8Array(capacity);
+    this.mask = new Uint32Array(capacity);
+    this.values = new Int32Array(capacity * this.stride);
+  }
+
+  /** Removes every entity. */
+  clear(): void {
+    this.present.fill(0, 0, this.highWater);
+    this.mask.fill(0, 0, this.highWater);
+    this.highWater = 0;
+  }
+
+  /** Becomes a copy of `other` (same registry and capacity). */
+  copyFrom(other: SnapshotState): void {
+    const n = Math.max(this.highWater, other.highWater);
+    this.present.set(other.present.subarray(0, n));
+    this.mask.set(other.mask.subarray(0, n));
+    this.values.set(other.values.subarray(0, other.highWater * this.stride));
+    this.highWater = other.highWater;
+    this.sequence = other.sequence;
+    this.tick = other.tick;
+  }
+
+  /** Marks `netId` present with field mask `mask` (its slots are left to the caller). */
+  setPresent(netId: number, mask: number): void {
+    this.present[netId] = 1;
+    this.mask[netId] = mask;
+    if (netId >= this.highWater) this.highWater = netId + 1;
+  }
+
+  /** Marks `netId` absent. */
+  remove(netId: number): void {
+    this.present[netId] = 0;
+    this.mask[netId] = 0;
+  }
+
+  /** Number of present entities (a scan; for tests and stats). */
+  count(): number {
+    let n = 0;
+    for (let i = 0; i < this.highWater; i++) n += this.present[i] as number;
+    return n;
+  }
+
+  /** True when both hold the same entities, masks and quantized slots. */
+  equals(other: SnapshotState): boolean {
+    const n = Math.max(this.highWater, other.highWater);
+    const stride = this.stride;
+    for (let id = 0; id < n; id++) {
+      const p = this.present[id] ?? 0;
+      if (p !== (other.present[id] ?? 0)) return false;
+      if (p === 0) continue;
+      const m = this.mask[id] as number;
+      if (m !== other.mask[id]) return false;
+      for (const f of this.registry.fields) {
+        if ((m & (1 << f.index)) === 0) continue;
+        const o = id * stride + f.offset;
+        for (let s = 0; s < f.template.width; s++)
+          if (this.values[o + s] !== other.values[o + s]) return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Entity id mapping: server entity ↔ network id ↔ client entity. Network ids are small dense
+ * integers (snapshot rows are indexed by them). A freed id is quarantined for `reuseDelay` ticks so
+ * no client can still hold it in a baseline when it is handed to a new entity.
+ */
+
+/** No entity / no network id. */
+export const NONE = -1;
+
+/** Two-way map between local entity ids and network ids. */
+export class EntityMap {
+  private readonly entityOfNet: Int32Array;
+  private readonly netOfEntity = new Map<number, number>();
+
+  constructor(readonly capacity: number) {
+    this.entityOfNet = new Int32Array(capacity).fill(NONE);
+  }
+
+  /** Binds `netId` to local entity `eid` (replacing any previous binding of either). */
+  bind(netId: number, eid: number): void {
+    if (!(netId >= 0 && netId < this.capacity)) {
+      throw new RangeError(`EntityMap.bind: network id ${netId} is outside 0..${this.capacity - 1}.`);
+    }
+    this.unbindNet(netId);
+    this.unbindEntity(eid);
+    this.entityOfNet[netId] = eid;
+    this.netOfEntity.set(eid, netId);
+  }
+  /** Removes the binding of `netId`; returns the entity it had, or NONE. */
+  unbindNet(netId: number): number {
+    const eid = this.entityOf(netId);
+    if (eid !== NONE) {
+      this.entityOfNet[netId] = NONE;
+      this.netOfEntity.delete(eid);
+    }
+    return eid;
+  }
+  /** Removes the binding of entity `eid`; returns its network id, or NONE. */
+  unbindEntity(eid: number): number {
+    const netId = this.netOfEntity.get(eid) ?? NONE;
+    if (netId !== NONE) {
+      this.entityOfNet[netId] = NONE;
+      this.netOfEntity.delete(eid);
+    }
+    return netId;
+  }
+  /** The local entity of `netId`, or NONE. */
+  entityOf(netId: number): number {
+    return netId >= 0 && netId < this.capacity ? (this.entityOfNet[netId] as number) : NONE;
+  }
+  /** The network id of local entity `eid`, or NONE. */
+  netIdOf(eid: number): number {
+    return this.netOfEntity.get(eid) ?? NONE;
+  }
+  /** Number of bound entities. */
+  get size(): number {
+    return this.netOfEntity.size;
+  }
+}
+
+/** Server-side: hands out network ids for entities and takes them back after a quarantine. */
+export class NetworkIdAllocator {
+  readonly map: EntityMap;
+  private readonly freeIds: Int32Array;
+  private readonly freedAt: Float64Array;
+  private freeHead = 0;
+  private freeCount = 0;
+  private next = 0;
+
+  constructor(
+    readonly capacity: number,
+    /** Ticks a freed id waits before reuse; keep it above the baseline ring size. */
+    readonly reuseDelay = 128,
+  ) {
+    this.map = new EntityMap(capacity);
+    this.freeIds = new Int32Array(capacity);
+    this.freedAt = new Float64Array(capacity);
+  }
+
+  /** Gives entity `eid` a network id (its existing one if it has one); throws when all are in use. */
+  allocate(eid: number, tick: number): number {
+    const existing = this.map.netIdOf(eid);
+    if (existing !== NONE) return existing;
+    let id: number;
+    if (this.freeCount > 0 && tick - (this.freedAt[this.freeHead] as number) >= this.reuseDelay) {
+      id = this.freeIds[this.freeHead] as number;
+      this.freeHead = (this.freeHead + 1) % this.capacity;
+      this.freeCount--;
+    } else if (this.next < this.capacity) {
+      id = this.next++;
+    } else {
+      throw new RangeError(
+        `NetworkIdAllocator: all ${this.capacity} network ids are in use or quarantined; raise the replication capacity.`,
+      );
+    }
+    this.map.bind(id, eid);
+    return id;
+  }
+
+  /** Releases the network id of `eid` (quarantined until `tick + reuseDelay`); returns it or NONE. */
+  release(eid: number, tick: number): number {
+    const id = this.map.unbindEntity(eid);
+    if (id === NONE) return NONE;
+    const tail = (this.freeHead + this.freeCount) % this.capacity;
+    this.freeIds[tail] = id;
+    this.freedAt[tail] = tick;
+    this.freeCount++;
+    return id;
+  }
+}

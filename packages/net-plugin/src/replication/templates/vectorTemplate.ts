@@ -1,0 +1,94 @@
+/** Shared base of Vec2Template and Vec3Template: per-axis bounded floats, coded as slot deltas. */
+import {
+  createFloatQuantizer,
+  dequantizeFloat,
+  quantizeFloat,
+  type FloatQuantizer,
+} from "../../protocol/quantize";
+import { thresholdQuanta } from "./floatTemplate";
+import { extrapolateLinear, lerp, QuantizedTemplate } from "./quantizedTemplate";
+
+/** A bound for every axis, or one per axis (`{ x, y, z }`). */
+export type AxisBound = number | Readonly<Record<string, number>>;
+
+/** Bounds and precision of a vector; `threshold` (value units, per axis) suppresses smaller moves. */
+export interface VectorTemplateOptions {
+  min: AxisBound;
+  max: AxisBound;
+  /** Largest quantization step on every axis. */
+  precision: number;
+  threshold?: number;
+}
+
+function axisBound(bound: AxisBound, axis: string, what: string): number {
+  if (typeof bound === "number") return bound;
+  const v = bound[axis];
+  if (v === undefined) throw new RangeError(`${what}: the bound object is missing axis "${axis}".`);
+  return v;
+}
+
+/** A vector of named float axes (`Record<axis, number>`). */
+export class VectorValueTemplate<V extends Record<string, number>> extends QuantizedTemplate<V> {
+  readonly kind: string;
+  readonly descriptor: string;
+  readonly channels: readonly string[];
+  readonly quantizers: readonly FloatQuantizer[];
+
+  constructor(kind: string, axes: readonly string[], options: VectorTemplateOptions) {
+    const what = kind === "vec2" ? "Vec2Template" : "Vec3Template";
+    const quantizers = axes.map((axis) =>
+      createFloatQuantizer(
+        axisBound(options.min, axis, what),
+        axisBound(options.max, axis, what),
+        options.precision,
+        `${what} axis ${axis}`,
+      ),
+    );
+    const minStep = Math.min(...quantizers.map((q) => q.step));
+    super(
+      quantizers.map((q) => q.maxValue),
+      quantizers.map((q) => q.bits),
+      [{ kind: "slots", start: 0, count: axes.length }],
+      thresholdQuanta(options.threshold, minStep),
+    );
+    this.kind = kind;
+    this.channels = axes;
+    this.quantizers = quantizers;
+    this.descriptor = `${kind}(${quantizers.map((q) => `${q.min},${q.max}`).join(";")},${options.precision},${this.thresholdQuanta})`;
+  }
+
+  createValue(): V {
+    const v: Record<string, number> = {};
+    for (const axis of this.channels) v[axis] = 0;
+    return v as V;
+  }
+  quantize(value: V, out: Int32Array, offset: number): void {
+    for (let i = 0; i < this.channels.length; i++) {
+      out[offset + i] = quantizeFloat(
+        this.quantizers[i] as FloatQuantizer,
+        value[this.channels[i] as string] as number,
+      );
+    }
+  }
+  dequantize(q: Int32Array, offset: number, out: V): V {
+    const o = out as Record<string, number>;
+    for (let i = 0; i < this.channels.length; i++) {
+      o[this.channels[i] as string] = dequantizeFloat(
+        this.quantizers[i] as FloatQuantizer,
+        q[offset + i] as number,
+      );
+    }
+    return out;
+  }
+  interpolate(a: V, b: V, t: number, out: V): V {
+    const o = out as Record<string, number>;
+    for (const axis of this.channels) o[axis] = lerp(a[axis] as number, b[axis] as number, t);
+    return out;
+  }
+  extrapolate(a: V, ta: number, b: V, tb: number, t: number, out: V): V {
+    const o = out as Record<string, number>;
+    for (const axis of this.channels)
+      o[axis] = extrapolateLinear(a[axis] as number, ta, b[axis] as number, tb, t);
+    return out;
+  }
+}

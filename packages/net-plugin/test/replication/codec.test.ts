@@ -1,0 +1,263 @@
+import { createRng } from "@canopy/core";
+import { describe, expect, it } from "vitest";
+import { BitWriter } from "../../src/protocol/bitWriter";
+import {
+  BaselineRing,
+  DecodeStatus,
+  SnapshotDecoder,
+  SnapshotEncoder,
+  type SnapshotState,
+} from "../../src/replication/index";
+import { CAPACITY, makeRegistry, RandomWorld } from "./codecFixture";
+
+/** Server and client ends of one connection: encode → bytes → decode, with an ack delay in ticks. */
+function makeLink(seed: number, churn = 0.02) {
+  const registry = makeRegistry();
+  const world = new RandomWorld(registry, seed, churn);
+  const encoder = new SnapshotEncoder(registry, CAPACITY);
+  const decoder = new SnapshotDecoder(registry, CAPACITY);
+  const serverRing = new BaselineRing(registry, CAPACITY);
+  const clientRing = new BaselineRing(registry, CAPACITY);
+  const writer = new BitWriter(64 * 1024);
+  return { registry, world, encoder, decoder, serverRing, clientRing, writer };
+}
+
+describe("snapshot codec", () => {
+  it.each([1, 2, 3, 4])(
+    "round-trips a random world with spawns and despawns, acks 6 ticks old (seed %i)",
+    (seed) => {
+      const link = makeLink(seed);
+      const { world, encoder, decoder, serverRing, clientRing, writer } = link;
+      const ackDelay = 6;
+      for (let tick = 0; tick < 120; tick++) {
+        world.step();
+        const sequence = tick & 0xffff;
+        if (tick - ackDelay >= 0) serverRing.markAcked((tick - ackDelay) & 0xffff);
+        writer.reset();
+        const out = serverRing.acquire(sequence);
+        encoder.encode(writer, {
+          sequence,
+          tick,
+          current: world.state,
+          baseline: serverRing.newestAckedState(),
+          out,
+        });
+        expect(writer.overflowed).toBe(false);
+        const status = decoder.decode(writer.finish(), clientRing);
+        expect(status, `seed ${seed} tick ${tick}`).toBe(DecodeStatus.Ok);
+        const decoded = clientRing.get(sequence);
+        expect(decoded).toBeDefined();
+        // The client holds exactly the server's quantized state (no budget: nothing deferred).
+        expect(decoded?.equals(world.state), `seed ${seed} tick ${tick}`).toBe(true);
+        expect(decoded?.equals(out)).toBe(true);
+      }
+      expect(decoder.counters.snapshotsInvalid).toBe(0);
+    },
+  );
+
+  it("decodes against an old baseline when newer snapshots were lost, reconstructing the quantized state exactly", () => {
+    const { world, encoder, decoder, serverRing, clientRing, writer } = makeLink(7);
+    const rng = createRng(77);
+    let lastAckedOnServer = -1;
+    for (let tick = 0; tick < 200; tick++) {
+      world.step();
+      writer.reset();
+      const out = serverRing.acquire(tick);
+      encoder.encode(writer, {
+        sequence: tick,
+        tick,
+        current: world.state,
+        baseline: serverRing.newestAckedState(),
+        out,
+      });
+      // 30 % loss: lost snapshots are never resent; later ones use older acked baselines.
+      if (rng.chance(0.3)) continue;
+      const status = decoder.decode(writer.finish().slice(), clientRing);
+      expect(status).toBe(DecodeStatus.Ok);
+      expect(clientRing.get(tick)?.equals(world.state)).toBe(true);
+      // Acks arrive 3..10 ticks later: emulate by acking an older received one.
+      const ackTick = tick - rng.int(3, 10);
+      if (ackTick > lastAckedOnServer && clientRing.get(ackTick) !== undefined) {
+        serverRing.markAcked(ackTick);
+        lastAckedOnServer = ackTick;
+      }
+    }
+    expect(decoder.counters.snapshotsMissingBaseline).toBe(0);
+  });
+
+  it("at-rest entities cost nothing: an unchanged world encodes to a few bytes", () => {
+    const { world, encoder, decoder, serverRing, clientRing, writer } = makeLink(3);
+    encoder.encode(writer, {
+      sequence: 0,
+      tick: 0,
+      current: world.state,
+      baseline: undefined,
+      out: serverRing.acquire(0),
+    });
+    const full = writer.bytesWritten;
+    expect(decoder.decode(writer.finish(), clientRing)).toBe(DecodeStatus.Ok);
+    serverRing.markAcked(0);
+    writer.reset();
+    const r = encoder.encode(writer, {
+      sequence: 1,
+      tick: 1,
+      current: world.state,
+      baseline: serverRing.newestAckedState(),
+      out: serverRing.acquire(1),
+    });
+    expect(r.updates + r.spawns + r.despawns).toBe(0);
+    expect(writer.bytesWritten).toBeLessThanOrEqual(6);
+    expect(full).toBeGreaterThan(500);
+    expect(decoder.decode(writer.finish(), clientRing)).toBe(DecodeStatus.Ok);
+    expect(clientRing.get(1)?.equals(world.state)).toBe(true);
+  });
+
+  it("holds the byte budget; deferred entities stay at the baseline and go out by priority", () => {
+    const { world, encoder, decoder, serverRing, clientRing, writer } = makeLink(5);
+    const priority = new Float32Array(CAPACITY);
+    for (let id = 0; id < CAPACITY; id++) priority[id] = id % 7;
+    const budgetBytes = 300;
+    let deferredSeen = 0;
+    for (let tick = 0; tick < 60; tick++) {
+      world.step();
+      if (tick > 0) serverRing.markAcked(tick - 1);
+      writer.reset();
+      const out = serverRing.acquire(tick);
+      const r = encoder.encode(writer, {
+        sequence: tick,
+        tick,
+        current: world.state,
+        baseline: serverRing.newestAckedState(),
+        out,
+        priority,
+        budgetBytes,
+      });
+      expect(writer.bytesWritten).toBeLessThanOrEqual(budgetBytes);
+      deferredSeen += r.deferred;
+      expect(r.spawns + r.updates).toBe(encoder.writtenCount);
+      expect(decoder.decode(writer.finish(), clientRing)).toBe(DecodeStatus.Ok);
+      expect(clientRing.get(tick)?.equals(out)).toBe(true);
+    }
+    expect(deferredSeen).toBeGreaterThan(0);
+    // Once the world stops changing, the deferred entities catch up.
+    for (let tick = 60; tick < 200; tick++) {
+      serverRing.markAcked(tick - 1);
+      writer.reset();
+      const out = serverRing.acquire(tick);
+      encoder.encode(writer, {
+        sequence: tick,
+        tick,
+        current: world.state,
+        baseline: serverRing.newestAckedState(),
+        out,
+        priority,
+        budgetBytes,
+      });
+      expect(decoder.decode(writer.finish(), clientRing)).toBe(DecodeStatus.Ok);
+    }
+    expect(clientRing.get(199)?.equals(world.state)).toBe(true);
+  });
+
+  it("sends the highest priorities first when the budget is short", () => {
+    const { world, encoder, serverRing, writer } = makeLink(9);
+    const priority = new Float32Array(CAPACITY);
+    for (let id = 0; id < CAPACITY; id++) priority[id] = id; // higher ids first
+    writer.reset();
+    const r = encoder.encode(writer, {
+      sequence: 0,
+      tick: 0,
+      current: world.state,
+      baseline: undefined,
+      out: serverRing.acquire(0),
+      priority,
+      budgetBytes: 200,
+    });
+    expect(r.deferred).toBeGreaterThan(0);
+    const written = Array.from(encoder.written.subarray(0, encoder.writtenCount));
+    const present = Array.from({ length: CAPACITY }, (_, id) => id).filter(
+      (id) => world.state.present[id] === 1,
+    );
+    const expected = present.slice(-written.length);
+    // Greedy by priority: the written set is (nearly) the top of the priority order.
+    const top = new Set(expected);
+    expect(written.filter((id) => top.has(id)).length).toBeGreaterThanOrEqual(written.length - 2);
+  });
+
+  it("never throws on truncated or mutated snapshots and counts them; stored states are untouched", () => {
+    const { world, encoder, decoder, serverRing, clientRing, writer } = makeLink(11);
+    const rng = createRng(1234);
+    const good: Uint8Array[] = [];
+    for (let tick = 0; tick < 20; tick++) {
+      world.step();
+      if (tick >= 2) serverRing.markAcked(tick - 2);
+      writer.reset();
+      encoder.encode(writer, {
+        sequence: tick,
+        tick,
+        current: world.state,
+        baseline: serverRing.newestAckedState(),
+        out: serverRing.acquire(tick),
+      });
+      good.push(writer.finish().slice());
+    }
+    const fuzzRing = new BaselineRing(makeRegistry(), CAPACITY);
+    let failures = 0;
+    for (let i = 0; i < 3000; i++) {
+      const src = good[rng.int(0, good.length - 1)] as Uint8Array;
+      let bytes: Uint8Array;
+      const mode = rng.int(0, 2);
+      if (mode === 0) bytes = src.subarray(0, rng.int(0, src.length - 1));
+      else if (mode === 1) {
+        bytes = src.slice();
+        for (let m = rng.int(1, 4); m > 0; m--) {
+          const at = rng.int(0, bytes.length - 1);
+          bytes[at] = (bytes[at] as number) ^ (1 << rng.int(0, 7));
+        }
+      } else bytes = Uint8Array.from({ length: rng.int(0, 64) }, () => rng.int(0, 255));
+      const d = new SnapshotDecoder(decoder.registry, CAPACITY);
+      let status: DecodeStatus = DecodeStatus.Ok;
+      expect(() => {
+        status = d.decode(bytes, i % 2 === 0 ? fuzzRing : clientRing);
+      }).not.toThrow();
+      if (status !== DecodeStatus.Ok && status !== DecodeStatus.Stale) failures++;
+    }
+    expect(failures).toBeGreaterThan(1000);
+    // Every truncation of a real snapshot is rejected and counted.
+    const d = new SnapshotDecoder(decoder.registry, CAPACITY);
+    const ring = new BaselineRing(makeRegistry(), CAPACITY);
+    const first = good[0] as Uint8Array;
+    for (let n = 0; n < first.length - 1; n++) {
+      expect(d.decode(first.subarray(0, n), ring)).not.toBe(DecodeStatus.Ok);
+    }
+    expect(d.counters.snapshotsInvalid).toBe(first.length - 1);
+    expect(d.decode(first, ring)).toBe(DecodeStatus.Ok);
+  });
+
+  it("reports a missing baseline, duplicates and stale snapshots with their own counters", () => {
+    const { world, encoder, decoder, serverRing, clientRing, writer } = makeLink(13);
+    const packets: Uint8Array[] = [];
+    for (let tick = 0; tick < 4; tick++) {
+      world.step();
+      if (tick === 2) serverRing.markAcked(1);
+      writer.reset();
+      encoder.encode(writer, {
+        sequence: tick,
+        tick,
+        current: world.state,
+        baseline: serverRing.newestAckedState(),
+        out: serverRing.acquire(tick),
+      });
+      packets.push(writer.finish().slice());
+    }
+    // Snapshot 2 names baseline 1, which the client never received.
+    expect(decoder.decode(packets[0] as Uint8Array, clientRing)).toBe(DecodeStatus.Ok);
+    expect(decoder.decode(packets[2] as Uint8Array, clientRing)).toBe(DecodeStatus.MissingBaseline);
+    expect(decoder.counters.snapshotsMissingBaseline).toBe(1);
+    expect(decoder.decode(packets[1] as Uint8Array, clientRing)).toBe(DecodeStatus.Ok);
+    expect(decoder.decode(packets[1] as Uint8Array, clientRing)).toBe(DecodeStatus.TooOld);
+    expect(decoder.decode(packets[3] as Uint8Array, clientRing)).toBe(DecodeStatus.Ok);
+    expect(decoder.decode(packets[2] as Uint8Array, clientRing)).toBe(DecodeStatus.Stale);
+    expect(decoder.counters).toMatchObject({ snapshotsDropped: 1, snapshotsStale: 1, snapshotsDecoded: 4 });
+    expect(clientRing.get(2)?.equals(serverRing.get(2) as SnapshotState)).toBe(true);
+  });
+});
