@@ -83,6 +83,11 @@ export const Buffers = {
    * 60 Hz) — a cap on bursts, not congestion control; a 1 MiB message takes ~16 frames.
    */
   maxPacketsPerWrite: 64,
+  /**
+   * Most of our packets the peer may not have acked yet (3/4 of `sentPackets`): a send beyond it
+   * would overwrite the record an ack still needs. Past it, one packet per write probes the link.
+   */
+  maxPacketsInFlight: 192,
   /** Payload packets judged (acked or lost) per packet-loss sample. */
   lossSamplePackets: 32,
   /** RTT samples kept to report best and worst RTT: ~1 s of packets at 60 Hz. */
@@ -101,6 +106,11 @@ export const Timing = {
    * ~0.5 RTT instead of 1.25+ RTT (docs/PROTOCOL.md, "Resends"; bench `reliable`).
    */
   resendRttFactor: 0.5,
+  /**
+   * Resend factor floor for fragments of large messages: they are bulk data, bound by throughput,
+   * so they wait for a lost ack (1.25 RTT) instead of being sent twice.
+   */
+  fragmentResendRttFactor: 1.25,
   /** Resend delay floor: avoids resending every frame on a LAN with a ~0 ms RTT. */
   minResendSeconds: 0.03,
   /** Resend delay ceiling: a stalled link still retries at least once a second. */

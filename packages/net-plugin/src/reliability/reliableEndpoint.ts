@@ -99,6 +99,9 @@ export class ReliableEndpoint {
   private judged = 0;
   private open: SentPacket | undefined;
   private packetsThisWrite = 0;
+  private packetLimitThisWrite = 0;
+  /** Newest of our sequences the peer acknowledged (−1 before any). */
+  private highestAcked = -1;
 
   /** Creates an endpoint; throws on an invalid channel layout or option. */
   constructor(options: ReliableEndpointOptions) {
@@ -245,6 +248,12 @@ export class ReliableEndpoint {
     const record = this.received.insert(h.sequence) as ReceivedPacket;
     this.estimator.countReceived(bytes.length);
     if (h.hasAcks) {
+      if (
+        this.sent.exists(h.ack) &&
+        (this.highestAcked < 0 || seqGreaterThan(h.ack, this.highestAcked as Seq16))
+      ) {
+        this.highestAcked = h.ack;
+      }
       this.ackPacket(h.ack);
       for (let i = 0; i < Buffers.ackBits; i++) {
         if ((h.ackBits >>> i) & 1) this.ackPacket(asSeq16(h.ack - 1 - i));
@@ -370,9 +379,25 @@ export class ReliableEndpoint {
    */
   writePackets(): number {
     this.packetsThisWrite = 0;
+    // Packets the peer has not acked yet stay below Buffers.maxPacketsInFlight so their records
+    // are still in the sent-packet buffer when the acks arrive; past it, one probe per write.
+    const inFlight = (this.sequence - this.highestAcked - 1) & 0xffff;
+    const limit = Math.min(this.maxPacketsPerWrite, Math.max(1, Buffers.maxPacketsInFlight - inFlight));
+    // Reliable messages may take half the packets first so a flood of unreliable ones cannot
+    // starve them; then unreliable messages; then reliable ones again with what is left.
+    this.packetLimitThisWrite = Math.max(1, limit >> 1);
+    this.writeReliable();
+    this.packetLimitThisWrite = limit;
+    if (this.writeUnreliable()) this.writeReliable();
+    if (this.open) this.flush();
+    if (this.packetsThisWrite === 0 && this.payloadPacketsSinceSend > 0) this.writeAckOnly();
+    return this.packetsThisWrite;
+  }
+
+  /** Packs queued unreliable messages; false when out of packets for this write. */
+  private writeUnreliable(): boolean {
     const m = this.message;
-    let full = false;
-    for (let ci = 0; ci < this.channels.length && !full; ci++) {
+    for (let ci = 0; ci < this.channels.length; ci++) {
       const c = this.channels[ci] as ChannelState;
       const q = c.outbox;
       if (!q) continue;
@@ -382,22 +407,24 @@ export class ReliableEndpoint {
         m.fragmentIndex = m.fragmentCount = 0;
         const data = q.peekData();
         m.length = data.length;
-        if (!this.append(c.kind, data, 0, q.peekTicket())) {
-          full = true;
-          break;
-        }
+        if (!this.append(c.kind, data, 0, q.peekTicket())) return false;
         q.shift();
         this.counters.messagesSent++;
       }
     }
-    for (let ci = 0; ci < this.channels.length && !full; ci++) {
+    return true;
+  }
+
+  /** Packs reliable messages never sent or due for a resend; false when out of packets. */
+  private writeReliable(): boolean {
+    const m = this.message;
+    const rtt = this.estimator.planningRtt;
+    for (let ci = 0; ci < this.channels.length; ci++) {
       const c = this.channels[ci] as ChannelState;
       const s = c.sender;
       if (!s) continue;
-      const delay = Math.min(
-        Timing.maxResendSeconds,
-        Math.max(Timing.minResendSeconds, this.estimator.planningRtt * c.resendRttFactor),
-      );
+      const delay = resendDelay(rtt, c.resendRttFactor);
+      const fragmentDelay = resendDelay(rtt, Math.max(c.resendRttFactor, Timing.fragmentResendRttFactor));
       const inFlight = s.inFlight;
       for (let k = 0; k < inFlight; k++) {
         const id = (s.base + k) & 0xffff;
@@ -405,24 +432,19 @@ export class ReliableEndpoint {
         const data = s.data[slot];
         if (data === undefined) continue;
         const last = s.lastSent[slot] as number;
-        if (last >= 0 && this.now - last < delay) continue;
+        if (last >= 0 && this.now - last < (s.fragmentCount[slot] === 0 ? delay : fragmentDelay)) continue;
         m.channel = ci;
         m.id = id;
         m.fragmentIndex = s.fragmentIndex[slot] as number;
         m.fragmentCount = s.fragmentCount[slot] as number;
         m.length = data.length;
-        if (!this.append(c.kind, data, id, 0)) {
-          full = true;
-          break;
-        }
+        if (!this.append(c.kind, data, id, 0)) return false;
         s.lastSent[slot] = this.now;
         if (last < 0) this.counters.messagesSent++;
         else this.counters.messagesResent++;
       }
     }
-    if (this.open) this.flush();
-    if (this.packetsThisWrite === 0 && this.payloadPacketsSinceSend > 0) this.writeAckOnly();
-    return this.packetsThisWrite;
+    return true;
   }
 
   /** Adds one message (header in `this.message`) to the open packet; false if out of packets. */
@@ -436,7 +458,7 @@ export class ReliableEndpoint {
       this.flush();
     }
     if (!this.open) {
-      if (this.packetsThisWrite >= this.maxPacketsPerWrite) return false;
+      if (this.packetsThisWrite >= this.packetLimitThisWrite) return false;
       this.begin(true);
     }
     const p = this.open as SentPacket;
@@ -515,7 +537,13 @@ export class ReliableEndpoint {
     this.latestAckable = -1;
     this.payloadPacketsSinceSend = 0;
     this.lossCursor = 0;
+    this.highestAcked = -1;
     this.lost = this.judged = 0;
     this.open = undefined;
   }
+}
+
+/** Seconds before an unacked reliable message is sent again. */
+function resendDelay(rtt: number, factor: number): number {
+  return Math.min(Timing.maxResendSeconds, Math.max(Timing.minResendSeconds, rtt * factor));
 }
