@@ -46,9 +46,10 @@ describe("ReliableEndpoint", () => {
     a.update(0.05);
     a.receivePacket(toA.shift() as Uint8Array);
     expect(acked).toEqual([0]);
+    // Reliable messages are packed first (they get the first share of each write).
     expect(tickets).toEqual([
-      [3, t0],
       [0, t1],
+      [3, t0],
     ]);
     expect(a.stats.rttSmoothed).toBeCloseTo(0.05, 9);
     // a does not answer an ack-only packet with another one (no ack ping-pong).
