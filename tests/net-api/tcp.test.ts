@@ -105,3 +105,13 @@ describe("TcpSocket", () => {
     expect(await accepted.recv()).toBeUndefined();
   });
 });
+
+describe("TcpServer", () => {
+  it("rejects a pending accept when closed", async () => {
+    const server = await TcpServer.listen(0);
+    const pending = server.accept();
+    await server.close();
+    await expect(pending).rejects.toThrow(/server was closed/);
+    await expect(server.accept()).rejects.toThrow(/server is closed/);
+  });
+});

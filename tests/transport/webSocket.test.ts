@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { connectWebSocket, listenWebSocket } from "@canopy/net-plugin/server";
-import { Closer, receive, waitFor } from "./helpers";
+import { canBindIpv6Loopback, Closer, receive, waitFor } from "./helpers";
 
 const closer = new Closer();
 afterEach(() => closer.closeAll());
+const ipv6 = await canBindIpv6Loopback();
 
 /** A raw `ws` client for sending what the transport never would. */
 async function rawClient(url: string): Promise<WebSocket> {
@@ -108,5 +109,18 @@ describe("WebSocket transports", () => {
     await expect(connectWebSocket(url)).rejects.toThrow(/could not connect to ws:\/\/127\.0\.0\.1:\d+\//);
     await expect(connectWebSocket("http://127.0.0.1:1/")).rejects.toThrow(/ws:\/\/ or wss:\/\//);
     await expect(listenWebSocket({ host: "127.0.0.1", port: -1 })).rejects.toThrow(/0\.\.65535/);
+  });
+});
+
+describe("WebSocket transports over IPv6", () => {
+  it.skipIf(!ipv6)("serves ws://[::1]:port/ with bracketed peer addresses", async () => {
+    const server = closer.add(await listenWebSocket({ host: "::1", port: 0 }));
+    expect(server.url).toBe(`ws://[::1]:${server.port}/`);
+    const client = closer.add(await connectWebSocket(server.url));
+    client.send(server.url, Uint8Array.of(6));
+    const [d] = await receive(server, 1);
+    expect(d?.from).toMatch(/^ws:\/\/\[::1\]:\d+\/#\d+$/);
+    server.send(d!.from, Uint8Array.of(7));
+    expect((await receive(client, 1))[0]?.data).toEqual(Uint8Array.of(7));
   });
 });

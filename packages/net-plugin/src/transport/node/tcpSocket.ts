@@ -204,7 +204,8 @@ export class TcpSocket implements AsyncDisposable {
 export class TcpServer implements AsyncDisposable {
   private readonly pending: TcpSocket[] = [];
   private readonly open = new Set<net.Socket>();
-  private readonly acceptors: ((socket: TcpSocket) => void)[] = [];
+  private readonly acceptors: { resolve(socket: TcpSocket): void; reject(error: Error): void }[] = [];
+  private isClosed = false;
 
   private constructor(private readonly server: net.Server) {
     server.on("connection", (socket) => {
@@ -213,7 +214,7 @@ export class TcpServer implements AsyncDisposable {
       socket.once("close", () => this.open.delete(socket));
       const tcp = new TcpSocket(socket);
       const acceptor = this.acceptors.shift();
-      if (acceptor !== undefined) acceptor(tcp);
+      if (acceptor !== undefined) acceptor.resolve(tcp);
       else this.pending.push(tcp);
     });
   }
@@ -237,16 +238,23 @@ export class TcpServer implements AsyncDisposable {
     return address !== null && typeof address === "object" ? address.port : 0;
   }
 
-  /** The next incoming connection (waits for one). */
+  /** The next incoming connection (waits for one); rejects once the server is closed. */
   accept(): Promise<TcpSocket> {
     const ready = this.pending.shift();
     if (ready !== undefined) return Promise.resolve(ready);
-    return new Promise((resolve) => this.acceptors.push(resolve));
+    if (this.isClosed)
+      return Promise.reject(new SocketError("TcpServer.accept: the server is closed", "ECANCELED"));
+    return new Promise((resolve, reject) => this.acceptors.push({ resolve, reject }));
   }
 
   /** Stops listening and closes every connection it accepted (handed out or not). */
   async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
     const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const acceptor of this.acceptors.splice(0)) {
+      acceptor.reject(new SocketError("TcpServer.accept: the server was closed", "ECANCELED"));
+    }
     this.pending.length = 0;
     for (const socket of this.open) socket.destroy();
     await closing;
