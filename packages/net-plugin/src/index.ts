@@ -168,3 +168,32 @@ export type {
   UserInfo,
 } from "./services/api";
 export * from "./replication/index";
+export type { Store, StoreKind } from "./services/store/store";
+export {
+  ConflictError,
+  InvalidError,
+  NotFoundError,
+  StoreError,
+  type ConflictReason,
+} from "./services/store/errors";
+export type {
+  AchievementDefinition,
+  AchievementProgress,
+  BoardDefinition,
+  FriendRecord,
+  GameServerRecord,
+  GameServerRegistration,
+  LeaveResult,
+  LobbyCreate,
+  LobbyMemberRecord,
+  LobbyRecord,
+  MetadataPatch,
+  SaveMeta,
+  SaveRecord,
+  SaveWrite,
+  ScoreRecord,
+  SessionRecord,
+  SubmitResult,
+  UserRecord,
+} from "./services/store/records";
+export { RankIndex, type RankEntry } from "./services/store/rankIndex";

@@ -57,3 +57,15 @@ export {
   NodeWebSocket,
   type NodeWebSocketOptions,
 } from "./services/node/client/nodeWebSocket";
+export {
+  openSqliteStore,
+  type SqliteStore,
+  type SqliteStoreOptions,
+} from "./services/node/store/sqlite/sqliteStore";
+export {
+  openPostgresStore,
+  type PostgresStore,
+  type PostgresStoreOptions,
+} from "./services/node/store/postgres/pgStore";
+export { migratePostgres, migrateSqlite } from "./services/node/store/migrate";
+export { MIGRATIONS, type Migration } from "./services/node/migrations/index";

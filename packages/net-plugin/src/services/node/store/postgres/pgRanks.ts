@@ -1,0 +1,98 @@
+/**
+ * Ranks on PostgreSQL without COUNT(*) scans: `score_buckets` keeps, per board, how many entries
+ * fall in each bucket of a 7-level radix-256 hierarchy over the offset sort key
+ * `k' = rank_key + 2^53` (0 ≤ k' < 2^54 ≤ 2^56). Level `l` bucket = `k' >> 8l`; level 0 is the exact
+ * key. The number of entries with a smaller key is the sum, over the levels, of the bucket counts
+ * of the key's left siblings — at most 255 rows per level read through the primary-key index — and
+ * ties (same key) are counted through the `(board_id, rank_key, seq)` index. Bucket counts change
+ * in the same transaction as the score rows, so every process sharing the database agrees.
+ */
+import type { Query } from "./pgContext";
+
+/** Offset that makes every sort key non-negative (scores are safe integers, |k| < 2^53). */
+const OFFSET = 2n ** 53n;
+/** Levels of the hierarchy: 7 × 8 bits ≥ the 54 bits of an offset key. */
+export const LEVELS = 7;
+
+/** `(level, bucket)` of each level for a sort key. */
+export function bucketsOf(rankKey: number): bigint[] {
+  const k = BigInt(rankKey) + OFFSET;
+  const out: bigint[] = [];
+  for (let l = 0; l < LEVELS; l++) out.push(k >> BigInt(8 * l));
+  return out;
+}
+
+/** Adds +1/−1 per level for a key into `deltas` (key `board\u0000level\u0000bucket`). */
+export function addBucketDeltas(
+  deltas: Map<string, number>,
+  board: string,
+  rankKey: number,
+  delta: number,
+): void {
+  bucketsOf(rankKey).forEach((bucket, level) => {
+    const key = `${board}\u0000${level}\u0000${bucket}`;
+    deltas.set(key, (deltas.get(key) ?? 0) + delta);
+  });
+}
+
+/** Writes bucket deltas in (board, level, bucket) order — one lock order for every process. */
+export async function applyBucketDeltas(q: Query, deltas: Map<string, number>): Promise<void> {
+  const rows = [...deltas.entries()]
+    .filter(([, d]) => d !== 0)
+    .map(([key, d]) => {
+      const [board, level, bucket] = key.split("\u0000") as [string, string, string];
+      return { board, level: Number(level), bucket: BigInt(bucket), d };
+    })
+    .sort((a, b) =>
+      a.board < b.board
+        ? -1
+        : a.board > b.board
+          ? 1
+          : a.level - b.level || (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0),
+    );
+  if (rows.length === 0) return;
+  await q(
+    `INSERT INTO score_buckets (board_id, level, bucket, n)
+     SELECT * FROM unnest($1::text[], $2::smallint[], $3::bigint[], $4::bigint[]) ORDER BY 1, 2, 3
+     ON CONFLICT (board_id, level, bucket) DO UPDATE SET n = score_buckets.n + excluded.n`,
+    [
+      rows.map((r) => r.board),
+      rows.map((r) => r.level),
+      rows.map((r) => r.bucket.toString()),
+      rows.map((r) => r.d),
+    ],
+  );
+}
+
+/**
+ * 0-based ranks of `(board, rankKey, seq)` positions: how many entries sort before each. Entries
+ * need not exist (a superseded value ranks where it would stand).
+ */
+export async function ranksOf(
+  q: Query,
+  items: readonly { board: string; rankKey: number; seq: number }[],
+): Promise<number[]> {
+  if (items.length === 0) return [];
+  const rows = await q(
+    `SELECT x.i,
+       (SELECT COALESCE(SUM(b.n), 0) FROM generate_series(0, ${LEVELS - 1}) AS l(l)
+          JOIN score_buckets b ON b.board_id = x.board AND b.level = l.l
+           AND b.bucket >= (((x.k + ${OFFSET}) >> (8 * (l.l + 1))) << 8)
+           AND b.bucket < ((x.k + ${OFFSET}) >> (8 * l.l)))
+       + (SELECT COUNT(*) FROM scores s WHERE s.board_id = x.board AND s.rank_key = x.k AND s.seq < x.s) AS before
+     FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS x(board, k, s, i)`,
+    [items.map((i) => i.board), items.map((i) => i.rankKey), items.map((i) => i.seq)],
+  );
+  const out = new Array<number>(items.length).fill(0);
+  for (const r of rows) out[Number(r.i) - 1] = Number(r.before);
+  return out;
+}
+
+/** Number of entries on a board (the top level has at most 64 buckets). */
+export async function countEntries(q: Query, board: string): Promise<number> {
+  const rows = await q(
+    "SELECT COALESCE(SUM(n), 0) AS n FROM score_buckets WHERE board_id = $1 AND level = $2",
+    [board, LEVELS - 1],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
