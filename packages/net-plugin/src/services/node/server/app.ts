@@ -98,7 +98,7 @@ export async function createServicesServer(options: ServicesServerOptions): Prom
       // Request logs carry method, url and address only; never headers (tokens) or bodies (passwords).
       redact: ["req.headers.authorization", "req.headers['x-canopy-server-key']", "req.body"],
     },
-    ajv: { customOptions: { allErrors: false } },
+    ajv: { customOptions: { allErrors: false, allowUnionTypes: true } },
   });
   const signer = new TokenSigner(key(config.tokenSecret, "tokenSecret", 32, false), nowMs);
   const push = new PushHub(signer, nowMs);

@@ -23,7 +23,14 @@ const Username = Type.String({
   pattern: USERNAME_PATTERN,
 });
 const Password = Type.String({ minLength: Limits.passwordMin, maxLength: Limits.passwordMax });
-const MetaValue = Type.Union([Type.String({ maxLength: Limits.metadataValueMax }), Type.Number()]);
+/**
+ * A string or a number, as one JSON-schema type list: fastify's validator coerces types, and with a
+ * union it would turn the number 1 into the string "1"; a type list keeps whichever was sent.
+ */
+const MetaValue = Type.Unsafe<string | number>({
+  type: ["string", "number"],
+  maxLength: Limits.metadataValueMax,
+});
 const MetadataSchema = Type.Record(Type.String(), MetaValue, {
   maxProperties: Limits.metadataKeys,
   propertyNames: { minLength: 1, maxLength: Limits.metadataKeyMax },
