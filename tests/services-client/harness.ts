@@ -73,12 +73,13 @@ export class TestServices {
     return this.server.url;
   }
 
-  async start(): Promise<void> {
+  /** Starts (or restarts) the server; `overrides` change the configuration of this run. */
+  async start(overrides: ServicesConfigInput = {}): Promise<void> {
     const store = await openStore(this.dbPath);
     this.closeStore = () => store.close();
     this.server = await createServicesServer({
       store,
-      config: { ...CONFIG, port: this.port, db: this.dbPath },
+      config: { ...CONFIG, ...overrides, port: this.port, db: this.dbPath },
     });
     this.port = Number(new URL(this.server.url).port);
   }
