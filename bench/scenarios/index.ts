@@ -1,3 +1,5 @@
 /** Every benchmark scenario, registered in the order `npm run bench` runs them. */
 import "./schedule";
 import "./transport";
+import "./overhead";
+import "./reliable";
