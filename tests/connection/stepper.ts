@@ -38,10 +38,10 @@ export class Stepper {
     serverConfig: Partial<NetServerConfig> = {},
     private readonly link?: Partial<LinkConditions>,
     seed = 1,
-    serverTransport?: Transport,
+    wrapServer: (inner: Transport) => Transport = (inner) => inner,
   ) {
     this.seed = seed;
-    this.server = new NetServer(serverTransport ?? this.network.bind(SERVER), {
+    this.server = new NetServer(wrapServer(this.network.bind(SERVER)), {
       protocolId: PROTOCOL_ID,
       privateKey: KEY,
       ...serverConfig,

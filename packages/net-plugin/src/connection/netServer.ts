@@ -163,12 +163,14 @@ export class NetServer {
         this.handshake.receive(d.from, d.data, now);
         continue;
       }
-      if (!c.limiter.allowPacket(d.data.length, now)) {
-        c.link.drop(d.data, now, "rateLimited");
-        continue;
-      }
       const opened = c.link.open(d.data, now);
       if (opened === undefined) continue;
+      // Limits count authenticated packets only, so a spoofer forging a client's address cannot
+      // get that client disconnected for abuse; forged packets are dropped as invalid above.
+      if (!c.limiter.allowPacket(d.data.length, now)) {
+        c.link.stats.packetsRateLimited++;
+        continue;
+      }
       c.confirmed = true;
       if (opened.type === PacketType.payload) c.endpoint.receivePacket(opened.payload);
       else if (opened.type === PacketType.disconnect)
