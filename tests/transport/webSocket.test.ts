@@ -124,3 +124,24 @@ describe("WebSocket transports over IPv6", () => {
     expect((await receive(client, 1))[0]?.data).toEqual(Uint8Array.of(7));
   });
 });
+
+describe("WebSocket client transport against a misbehaving server", () => {
+  it("drops text frames and oversized frames, counted, and keeps the connection", async () => {
+    const { WebSocketServer } = await import("ws");
+    const raw = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    closer.add({ close: () => new Promise<void>((resolve) => raw.close(() => resolve())) });
+    await new Promise((resolve) => raw.once("listening", resolve));
+    raw.on("connection", (socket) => {
+      socket.send("text is not a datagram");
+      socket.send(new Uint8Array(64)); // over the client's 32-byte limit
+      socket.send(Uint8Array.of(1, 2, 3));
+    });
+    const port = (raw.address() as { port: number }).port;
+    const client = closer.add(await connectWebSocket(`ws://127.0.0.1:${port}`, { maxDatagramSize: 32 }));
+    const [d] = await receive(client, 1);
+    expect(d).toEqual({ from: `ws://127.0.0.1:${port}/`, data: Uint8Array.of(1, 2, 3) });
+    expect(client.counters.datagramsDropped).toBe(2);
+    expect(client.closed).toBe(false);
+    for (const socket of raw.clients) socket.terminate();
+  });
+});

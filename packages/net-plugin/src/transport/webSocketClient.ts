@@ -17,7 +17,10 @@ export interface WebSocketLike {
   addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
 }
 
-/** Opens a socket for a URL (the platform's WebSocket constructor, wrapped). */
+/**
+ * Opens a socket for a URL (the platform's WebSocket constructor, wrapped). The factory picks
+ * `binaryType`: `"arraybuffer"` in browsers; `ws` may use `"nodebuffer"` to skip a copy per message.
+ */
 export type WebSocketFactory = (url: string) => WebSocketLike;
 
 /** Options for `connectWebSocket`. */
@@ -67,7 +70,6 @@ export async function openWebSocketClient(
   );
   const timeoutMs = options.timeoutMs ?? SocketConstants.WS_DEFAULT_CONNECT_TIMEOUT_MS;
   const socket = factory(remote);
-  socket.binaryType = "arraybuffer";
   const transport = new WebSocketClient(
     socket,
     url,
@@ -164,12 +166,21 @@ class WebSocketClient implements WebSocketClientTransport {
 
   private receive(payload: unknown): void {
     if (this.isClosed) return;
-    // Binary frames arrive as ArrayBuffer (binaryType "arraybuffer"); text frames are not datagrams.
-    if (!(payload instanceof ArrayBuffer) || payload.byteLength > this.maxDatagramSize) {
+    // Binary frames arrive as ArrayBuffer ("arraybuffer") or a Node Buffer ("nodebuffer"); text
+    // frames (strings) and anything else are not datagrams.
+    let data: Uint8Array;
+    if (payload instanceof ArrayBuffer) data = new Uint8Array(payload);
+    else if (payload instanceof Uint8Array) {
+      // A plain view: Buffer's `slice` shares memory, which surprises code written for Uint8Array.
+      data = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
+    } else {
       this.counters.datagramsDropped++;
       return;
     }
-    const data = new Uint8Array(payload);
+    if (data.byteLength > this.maxDatagramSize) {
+      this.counters.datagramsDropped++;
+      return;
+    }
     if (!this.inbox.push({ from: this.remoteAddress, data })) {
       this.counters.datagramsDropped++;
       return;

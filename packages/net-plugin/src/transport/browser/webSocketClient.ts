@@ -9,5 +9,13 @@ export function connectWebSocket(
   url: string,
   options: WebSocketConnectOptions = {},
 ): Promise<WebSocketClientTransport> {
-  return openWebSocketClient((target) => new globalThis.WebSocket(target), url, options);
+  return openWebSocketClient(
+    (target) => {
+      const socket = new globalThis.WebSocket(target);
+      socket.binaryType = "arraybuffer"; // not Blob: datagrams are read synchronously
+      return socket;
+    },
+    url,
+    options,
+  );
 }

@@ -71,6 +71,9 @@ class NodeUdpTransport implements UdpTransport {
   readonly port: number;
   private readonly inbox: DatagramQueue;
   private readonly peers = new Map<Address, HostPort>();
+  /** Formatted sender addresses by IP then port, so receiving allocates no address string. */
+  private readonly senders = new Map<string, Map<number, Address>>();
+  private senderCount = 0;
   private isClosed = false;
   private readonly closedPromise: Promise<void>;
   private readonly onSent = (error: Error | null): void => {
@@ -141,11 +144,30 @@ class NodeUdpTransport implements UdpTransport {
     }
     // A plain Uint8Array view: Buffer's `slice` shares memory, which surprises code written for Uint8Array.
     const data = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
-    if (!this.inbox.push({ from: formatUdpAddress(remote.address, remote.port), data })) {
+    if (!this.inbox.push({ from: this.senderAddress(remote.address, remote.port), data })) {
       this.counters.datagramsDropped++;
       return;
     }
     this.counters.datagramsReceived++;
     this.counters.bytesReceived += data.byteLength;
+  }
+
+  private senderAddress(host: string, port: number): Address {
+    let byPort = this.senders.get(host);
+    const known = byPort?.get(port);
+    if (known !== undefined) return known;
+    if (this.senderCount >= SocketConstants.UDP_ADDRESS_CACHE_LIMIT) {
+      this.senders.clear();
+      this.senderCount = 0;
+      byPort = undefined;
+    }
+    if (byPort === undefined) {
+      byPort = new Map();
+      this.senders.set(host, byPort);
+    }
+    const address = formatUdpAddress(host, port);
+    byPort.set(port, address);
+    this.senderCount++;
+    return address;
   }
 }

@@ -11,9 +11,17 @@ export function connectWebSocket(
   url: string,
   options: WebSocketConnectOptions = {},
 ): Promise<WebSocketClientTransport> {
-  const maxPayload = options.maxDatagramSize ?? TransportConstants.DEFAULT_MAX_DATAGRAM_SIZE;
   return openWebSocketClient(
-    (target) => new WebSocket(target, { maxPayload, perMessageDeflate: false }),
+    (target) => {
+      // ws bounds memory at the UDP limit; frames above maxDatagramSize are dropped and counted by
+      // the transport (as in the browser) rather than closing the connection to the server.
+      const socket = new WebSocket(target, {
+        maxPayload: TransportConstants.MAX_DATAGRAM_SIZE_LIMIT,
+        perMessageDeflate: false,
+      });
+      socket.binaryType = "nodebuffer"; // ws's own buffers: no copy into an ArrayBuffer per message
+      return socket;
+    },
     url,
     options,
   );
