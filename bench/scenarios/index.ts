@@ -3,3 +3,4 @@ import "./schedule";
 import "./transport";
 import "./overhead";
 import "./reliable";
+import "./cubes";

@@ -4,7 +4,7 @@
  * an array of objects (`Array<{ x, y, z }>`), and a plain (typed) array for scalars. The shape is
  * detected once at registration; reading and writing allocate nothing (one scratch value).
  */
-import type { ValueTemplate } from "./templates/valueTemplate";
+import type { SoaArray, ValueTemplate } from "./templates/valueTemplate";
 
 /** Which storage shape a binding detected. */
 export type ComponentShape = "array" | "soa" | "aos";
@@ -90,14 +90,19 @@ export function bindComponent<T>(
     }
     return a;
   });
+  const fast = template.quantizeSoa?.bind(template);
+  const fastApply = template.dequantizeSoa?.bind(template);
+  const typed = arrays as unknown as SoaArray[];
   return {
     shape: "soa",
     quantize: (eid, out, offset) => {
+      if (fast !== undefined) return fast(typed, eid, out, offset);
       for (let i = 0; i < arrays.length; i++)
         value[channels[i] as string] = ((arrays[i] as NumArray)[eid] as number) ?? 0;
       template.quantize(scratch, out, offset);
     },
     apply: (eid, q, offset) => {
+      if (fastApply !== undefined) return fastApply(q, offset, typed, eid);
       template.dequantize(q, offset, scratch);
       for (let i = 0; i < arrays.length; i++) (arrays[i] as NumArray)[eid] = value[channels[i] as string];
     },

@@ -2,6 +2,7 @@
 import { dequantizeQuat, quantizeQuat, type QuatLike } from "../../protocol/quantize";
 import { QuantizedTemplate } from "./quantizedTemplate";
 import { extrapolateQuat, nlerpQuat } from "./quatMath";
+import type { SoaArray } from "./valueTemplate";
 
 /** Bits per smallest-three component (default 9: ≈0.2° worst-case error, 29 bits per rotation). */
 export interface QuatTemplateOptions {
@@ -25,6 +26,7 @@ export class QuatValueTemplate extends QuantizedTemplate<QuatLike> {
   readonly descriptor: string;
   readonly channels = ["x", "y", "z", "w"] as const;
   readonly bits: number;
+  private readonly soaScratch: QuatLike = { x: 0, y: 0, z: 0, w: 1 };
 
   constructor(options: QuatTemplateOptions = {}) {
     const bits = checkQuatBits(options.bits ?? DEFAULT_QUAT_BITS, "QuatTemplate");
@@ -39,6 +41,26 @@ export class QuatValueTemplate extends QuantizedTemplate<QuatLike> {
   }
   quantize(value: QuatLike, out: Int32Array, offset: number): void {
     quantizeQuat(value.x, value.y, value.z, value.w, this.bits, out, offset);
+  }
+  quantizeSoa(a: readonly SoaArray[], eid: number, out: Int32Array, offset: number): void {
+    const [x, y, z, w] = a as [SoaArray, SoaArray, SoaArray, SoaArray];
+    quantizeQuat(
+      x[eid] as number,
+      y[eid] as number,
+      z[eid] as number,
+      w[eid] as number,
+      this.bits,
+      out,
+      offset,
+    );
+  }
+  dequantizeSoa(q: Int32Array, offset: number, a: readonly SoaArray[], eid: number): void {
+    const r = dequantizeQuat(q, offset, this.bits, this.soaScratch);
+    const [x, y, z, w] = a as [SoaArray, SoaArray, SoaArray, SoaArray];
+    x[eid] = r.x;
+    y[eid] = r.y;
+    z[eid] = r.z;
+    w[eid] = r.w;
   }
   dequantize(q: Int32Array, offset: number, out: QuatLike): QuatLike {
     return dequantizeQuat(q, offset, this.bits, out);

@@ -20,6 +20,12 @@ import type { BitWriter } from "../../protocol/bitWriter";
  */
 export type DeltaKind = "slots" | "quat" | "flip" | "full";
 
+/** One SoA channel array (a typed array or a plain number array). */
+export interface SoaArray {
+  [index: number]: number;
+  readonly length: number;
+}
+
 /** A run of slots coded one way. */
 export interface DeltaGroup {
   readonly kind: DeltaKind;
@@ -66,6 +72,11 @@ export interface ValueTemplate<T> {
   packQuantized(writer: BitWriter, q: Int32Array, offset: number): void;
   /** Reads slots written by `packQuantized`; false (never a throw) when the bits are invalid. */
   unpackQuantized(reader: BitReader, out: Int32Array, offset: number): boolean;
+
+  /** Optional fast path for SoA components: quantize from one array per channel, for entity `eid`. */
+  quantizeSoa?(arrays: readonly SoaArray[], eid: number, out: Int32Array, offset: number): void;
+  /** Optional fast path for SoA components: write the value straight into one array per channel. */
+  dequantizeSoa?(q: Int32Array, offset: number, arrays: readonly SoaArray[], eid: number): void;
 
   /** Quantizes and packs one value (manual use, Traktor's `State.pack`). */
   pack(writer: BitWriter, value: T): void;

@@ -7,6 +7,7 @@ import {
 } from "../../protocol/quantize";
 import { thresholdQuanta } from "./floatTemplate";
 import { extrapolateLinear, lerp, QuantizedTemplate } from "./quantizedTemplate";
+import type { SoaArray } from "./valueTemplate";
 
 /** A bound for every axis, or one per axis (`{ x, y, z }`). */
 export type AxisBound = number | Readonly<Record<string, number>>;
@@ -67,6 +68,22 @@ export class VectorValueTemplate<V extends Record<string, number>> extends Quant
       out[offset + i] = quantizeFloat(
         this.quantizers[i] as FloatQuantizer,
         value[this.channels[i] as string] as number,
+      );
+    }
+  }
+  quantizeSoa(arrays: readonly SoaArray[], eid: number, out: Int32Array, offset: number): void {
+    for (let i = 0; i < arrays.length; i++) {
+      out[offset + i] = quantizeFloat(
+        this.quantizers[i] as FloatQuantizer,
+        (arrays[i] as SoaArray)[eid] as number,
+      );
+    }
+  }
+  dequantizeSoa(q: Int32Array, offset: number, arrays: readonly SoaArray[], eid: number): void {
+    for (let i = 0; i < arrays.length; i++) {
+      (arrays[i] as SoaArray)[eid] = dequantizeFloat(
+        this.quantizers[i] as FloatQuantizer,
+        q[offset + i] as number,
       );
     }
   }
