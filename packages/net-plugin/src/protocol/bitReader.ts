@@ -135,6 +135,15 @@ export class BitReader {
     return out;
   }
 
+  /** Skips `n` bytes' worth of bits without reading them (past the end overflows). */
+  skipBytes(n: number): void {
+    if (!Number.isInteger(n) || n < 0 || this.overflow || this.bitPos + n * 8 > this.totalBits) {
+      this.fail();
+      return;
+    }
+    this.bitPos += n * 8;
+  }
+
   /** Reads a varuint-prefixed UTF-8 string of at most `maxBytes` bytes; "" on any error. */
   readString(maxBytes: number): string {
     const length = this.readVarUint();

@@ -1,0 +1,81 @@
+/**
+ * What each channel puts into outgoing packets: queued unreliable messages, and reliable
+ * messages never sent or unacked for longer than their resend delay (docs/PROTOCOL.md, "Resends").
+ */
+import { Buffers, Timing } from "../protocol/constants";
+import type { ChannelState } from "./channelState";
+import type { ReliableCounters } from "./endpointCounters";
+import { createMessageHeader } from "./messageHeader";
+import type { PacketComposer } from "./packetComposer";
+
+const message = createMessageHeader();
+
+/** Seconds before an unacked reliable message is sent again. */
+export function resendDelay(rtt: number, factor: number): number {
+  return Math.min(Timing.maxResendSeconds, Math.max(Timing.minResendSeconds, rtt * factor));
+}
+
+/** Packs queued unreliable messages, channel by channel; false when the packet budget ran out. */
+export function writeUnreliable(
+  channels: readonly ChannelState[],
+  composer: PacketComposer,
+  counters: ReliableCounters,
+): boolean {
+  const m = message;
+  for (let ci = 0; ci < channels.length; ci++) {
+    const c = channels[ci] as ChannelState;
+    const q = c.outbox;
+    if (!q) continue;
+    while (q.length > 0) {
+      m.channel = ci;
+      m.id = q.peekSequence();
+      m.fragmentIndex = m.fragmentCount = 0;
+      const data = q.peekData();
+      m.length = data.length;
+      if (!composer.append(c.kind, m, data, 0, q.peekTicket())) return false;
+      q.shift();
+      counters.messagesSent++;
+    }
+  }
+  return true;
+}
+
+/**
+ * Packs reliable messages that are due (oldest id first, channel by channel) given the planning
+ * RTT in seconds; false when the packet budget ran out.
+ */
+export function writeReliable(
+  channels: readonly ChannelState[],
+  composer: PacketComposer,
+  counters: ReliableCounters,
+  rtt: number,
+): boolean {
+  const m = message;
+  const now = composer.now;
+  for (let ci = 0; ci < channels.length; ci++) {
+    const c = channels[ci] as ChannelState;
+    const s = c.sender;
+    if (!s) continue;
+    const delay = resendDelay(rtt, c.resendRttFactor);
+    const fragmentDelay = resendDelay(rtt, Math.max(c.resendRttFactor, Timing.fragmentResendRttFactor));
+    const inFlight = s.inFlight;
+    for (let k = 0; k < inFlight; k++) {
+      const id = (s.base + k) & 0xffff;
+      const slot = id & (Buffers.messageWindow - 1);
+      const data = s.data[slot];
+      if (data === undefined) continue;
+      const last = s.lastSent[slot] as number;
+      if (last >= 0 && now - last < (s.fragmentCount[slot] === 0 ? delay : fragmentDelay)) continue;
+      m.channel = ci;
+      m.id = id;
+      m.fragmentIndex = s.fragmentIndex[slot] as number;
+      m.fragmentCount = s.fragmentCount[slot] as number;
+      m.length = data.length;
+      if (!composer.append(c.kind, m, data, id, 0)) return false;
+      s.lastSent[slot] = now;
+      if (last < 0) counters.messagesSent++;
+      else counters.messagesResent++;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,115 @@
+/**
+ * Builds outgoing packets: messages are appended to an open packet until it is full (MTU bytes
+ * or `Buffers.maxMessagesPerPacket` messages), then the header with the current acks is written
+ * in front and the packet goes to `transmit`. Each write has a packet budget; every buffer is
+ * preallocated and reused.
+ */
+import { BitWriter } from "../protocol/bitWriter";
+import { Buffers, Wire } from "../protocol/constants";
+import type { Seq16 } from "../protocol/seq16";
+import type { ChannelKind } from "./channels";
+import type { ReliableCounters } from "./endpointCounters";
+import type { LinkEstimator } from "./linkEstimator";
+import { messageHeaderBytes, writeMessageHeader, type MessageHeader } from "./messageHeader";
+import { createPacketHeader, writePacketHeader } from "./packetHeader";
+import type { SentPacket } from "./packetRecords";
+import type { ReceivedPackets } from "./receivedPackets";
+import type { SentPackets } from "./sentPackets";
+
+/** Packs messages into packets and transmits them. */
+export class PacketComposer {
+  private readonly payload = new BitWriter(Wire.mtuPayloadBytes - Wire.maxPacketHeaderBytes);
+  private readonly packet = new BitWriter(Wire.mtuPayloadBytes);
+  private readonly header = createPacketHeader();
+  private open: SentPacket | undefined;
+  /** Packets transmitted since `start`. */
+  written = 0;
+  /** Packets this write may transmit in total. */
+  limit = 0;
+  /** Time stamped on packets. */
+  now = 0;
+
+  constructor(
+    private readonly sent: SentPackets,
+    private readonly received: ReceivedPackets,
+    private readonly estimator: LinkEstimator,
+    private readonly counters: ReliableCounters,
+    private readonly transmit: (packet: Uint8Array) => void,
+  ) {}
+
+  /** Starts a write at `now` (seconds). */
+  start(now: number): void {
+    this.now = now;
+    this.written = 0;
+  }
+
+  /**
+   * Adds message `m` with payload `data` to the open packet (opening one if needed); `id` and
+   * `ticket` are recorded for the ack. False, and nothing added, when the budget is spent.
+   */
+  append(kind: ChannelKind, m: MessageHeader, data: Uint8Array, id: number, ticket: number): boolean {
+    const need = messageHeaderBytes(kind, m) + data.length;
+    if (
+      this.open &&
+      (this.payload.bytesWritten + need > this.payload.capacityBytes ||
+        this.open.messageCount === Buffers.maxMessagesPerPacket)
+    ) {
+      this.flush();
+    }
+    if (!this.open) {
+      if (this.written >= this.limit) return false;
+      this.begin(true);
+    }
+    const p = this.open as SentPacket;
+    writeMessageHeader(this.payload, kind, m);
+    this.payload.writeBytes(data);
+    p.channel[p.messageCount] = m.channel;
+    p.id[p.messageCount] = id;
+    p.ticket[p.messageCount] = ticket;
+    p.messageCount++;
+    return true;
+  }
+
+  /** Transmits the open packet, if any. */
+  finish(): void {
+    if (this.open) this.flush();
+  }
+
+  /** Transmits a packet with only the header, to acknowledge what we received. */
+  writeAckOnly(): void {
+    this.begin(false);
+    this.flush();
+  }
+
+  /** Drops an open packet (on endpoint reset). */
+  reset(): void {
+    this.open = undefined;
+    this.written = 0;
+  }
+
+  private begin(hasPayload: boolean): void {
+    this.open = this.sent.begin(this.now, hasPayload);
+    this.payload.reset();
+  }
+
+  private flush(): void {
+    const p = this.open as SentPacket;
+    const h = this.header;
+    h.sequence = this.sent.sequence as Seq16;
+    this.received.writeAcks(h);
+    const w = this.packet;
+    w.reset();
+    writePacketHeader(w, h);
+    w.writeBytes(this.payload.finish());
+    const bytes = w.finish();
+    p.bytes = bytes.length;
+    this.open = undefined;
+    this.sent.commit();
+    this.written++;
+    this.received.owed = 0;
+    this.counters.packetsSent++;
+    if (!p.hasPayload) this.counters.ackPacketsSent++;
+    this.estimator.countSent(bytes.length);
+    this.transmit(bytes);
+  }
+}
