@@ -69,3 +69,4 @@ export {
 } from "./services/node/store/postgres/pgStore";
 export { migratePostgres, migrateSqlite } from "./services/node/store/migrate";
 export { MIGRATIONS, type Migration } from "./services/node/migrations/index";
+export { createNodeFetch, type NodeFetchOptions } from "./services/node/client/nodeFetch";

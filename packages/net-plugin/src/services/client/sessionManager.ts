@@ -8,7 +8,7 @@ import { defineResource } from "@canopy/core";
 import type { UserInfo } from "../api";
 import { AchievementsClient, type Achievements } from "./achievements";
 import { ServiceConnection, type ConnectionOptions, type ServicesClientStats } from "./connection";
-import type { Credentials } from "./credentials";
+import { assertCredentials, type Credentials } from "./credentials";
 import type { ServiceEvent } from "./events";
 import { IdentityClient, type Identity } from "./identity";
 import { LeaderboardsClient, type Leaderboards } from "./leaderboards";
@@ -27,7 +27,11 @@ export interface SessionManager {
   readonly achievements: Achievements;
   readonly saveData: SaveData;
   readonly matchMaking: MatchMaking;
-  /** Events applied by the latest `ApplyServices` run; systems after it in the frame read each once. */
+  /**
+   * Events applied by the latest `ApplyServices` run (PreUpdate). A system that runs once per frame
+   * (any frame stage, e.g. Update) sees each event exactly once; fixed-step systems may run zero or
+   * several times a frame, so copy what they need from here in a frame stage.
+   */
   readonly events: readonly ServiceEvent[];
   /** Why the session stopped logging in by itself (e.g. a wrong password), or undefined. */
   readonly lastError: ServiceError | undefined;
@@ -59,6 +63,7 @@ export class OnlineSession implements SessionManager {
   private pendingCredentials: Credentials | undefined;
 
   constructor(options: OnlineSessionOptions) {
+    if (options.credentials) assertCredentials(options.credentials);
     this.connection = new ServiceConnection(options);
     this.identity = new IdentityClient(this.connection);
     this.leaderboards = new LeaderboardsClient(this.connection);

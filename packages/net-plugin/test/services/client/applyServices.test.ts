@@ -291,5 +291,8 @@ describe("ServicesPlugin + applyServices (ManualClock, fake service)", () => {
         credentials: { kind: "password", username: "abc", password: "12345678" },
       }),
     ).toThrow(/not both/);
+    const add = (options: ServicesPluginOptions) => () => createApp().addPlugins(ServicesPlugin(options));
+    expect(add({ url: "http://x", webSocket: FakeWebSocket, deviceId: "short" })).toThrow(/deviceId/);
+    expect(add({ url: "ftp://x", webSocket: FakeWebSocket })).toThrow(/http/);
   });
 });
