@@ -1,16 +1,17 @@
 import dgram from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
-import { openUdpTransport } from "@canopy/net-plugin/server";
+import { openUdpTransport, type UdpTransport } from "@canopy/net-plugin/server";
 import { canBindIpv6Loopback, Closer, receive, waitFor } from "./helpers";
 
 const closer = new Closer();
 afterEach(() => closer.closeAll());
 const ipv6 = await canBindIpv6Loopback();
+let leaked: UdpTransport | undefined;
 
 describe("UDP transport", () => {
   it("exchanges datagrams over IPv4 loopback with an ephemeral port", async () => {
-    const server = closer.add(await openUdpTransport({ address: "127.0.0.1", port: 0 }));
-    const client = closer.add(await openUdpTransport({ address: "127.0.0.1", port: 0 }));
+    await using server = await openUdpTransport({ address: "127.0.0.1", port: 0 });
+    await using client = await openUdpTransport({ address: "127.0.0.1", port: 0 });
     expect(server.port).toBeGreaterThan(0);
     expect(server.localAddress).toBe(`udp://127.0.0.1:${server.port}`);
     for (let i = 0; i < 10; i++) client.send(server.localAddress, Uint8Array.of(i, 1, 2, 3));
@@ -23,6 +24,11 @@ describe("UDP transport", () => {
     expect(reply?.data[0]).toBe(42);
     expect(client.counters).toMatchObject({ datagramsSent: 10, bytesSent: 40, datagramsReceived: 1 });
     expect(server.counters).toMatchObject({ datagramsReceived: 10, bytesReceived: 40, datagramsSent: 1 });
+    leaked = server;
+  });
+
+  it("closed the sockets of the previous test through `await using`", () => {
+    expect(leaked?.closed).toBe(true);
   });
 
   it.skipIf(!ipv6)("exchanges datagrams over IPv6 loopback (udp://[::1]:port)", async () => {

@@ -34,7 +34,7 @@ const INBOUND_SEED_SALT = 0x9e3779b9;
  * datagram is conditioned twice. `counters` count what crosses the conditioner's own face: sends
  * accepted, datagrams handed out by `poll`, and datagrams it dropped (loss, bandwidth, after close).
  */
-export class LinkConditioner implements Transport {
+export class LinkConditioner implements Transport, AsyncDisposable {
   readonly counters = createTransportCounters();
   private readonly clock: Clock;
   private readonly outLink: LinkDirection;
@@ -129,6 +129,11 @@ export class LinkConditioner implements Transport {
       this.inLink.enter(now, d.from, d.data);
       this.counters.datagramsDropped += stats.lost + stats.bandwidthDropped - lostBefore;
     }
+  }
+
+  /** Closes it (for `await using`). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   async close(): Promise<void> {

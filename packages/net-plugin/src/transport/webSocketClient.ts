@@ -34,7 +34,7 @@ export interface WebSocketConnectOptions {
 }
 
 /** A client Transport with exactly one peer: the server at `remoteAddress`. */
-export interface WebSocketClientTransport extends Transport {
+export interface WebSocketClientTransport extends Transport, AsyncDisposable {
   /** The server's address: the URL as connected (normalised, e.g. `ws://127.0.0.1:8080/`). */
   readonly remoteAddress: Address;
   /** The close code and reason once the connection has closed. */
@@ -153,6 +153,10 @@ class WebSocketClient implements WebSocketClientTransport {
 
   poll(): Datagram | undefined {
     return this.inbox.shift();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   close(): Promise<void> {

@@ -18,7 +18,7 @@ export interface UdpTransportOptions {
 }
 
 /** A UDP {@link Transport}; `localAddress` is `udp://127.0.0.1:41234` or `udp://[::1]:41234`. */
-export interface UdpTransport extends Transport {
+export interface UdpTransport extends Transport, AsyncDisposable {
   /** The bound local port (useful after binding port 0). */
   readonly port: number;
 }
@@ -125,6 +125,10 @@ class NodeUdpTransport implements UdpTransport {
 
   poll(): Datagram | undefined {
     return this.inbox.shift();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   close(): Promise<void> {

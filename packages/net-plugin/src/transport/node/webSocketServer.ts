@@ -38,7 +38,7 @@ export interface WebSocketServerCounters extends TransportCounters {
 }
 
 /** One Transport over every WebSocket peer of a server; peers are `ws://ip:port/#n`. */
-export interface WebSocketServerTransport extends Transport {
+export interface WebSocketServerTransport extends Transport, AsyncDisposable {
   readonly counters: WebSocketServerCounters;
   /** The port listened on. */
   readonly port: number;
@@ -148,6 +148,10 @@ class NodeWebSocketServerTransport implements WebSocketServerTransport {
 
   poll(): Datagram | undefined {
     return this.inbox.shift();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   disconnect(peer: Address, code: number = WebSocketCloseCode.NORMAL, reason = ""): void {
