@@ -61,12 +61,16 @@ describe("SessionManager: accounts, friends, private lobbies, token lifetime", (
     expect(renamed.displayName).toBe("Countess");
     expect(a.session.user?.displayName).toBe("Countess");
     const id = a.session.user?.id;
+    await settle(clients, a.session.achievements.set("first-win", true), "unlock");
     await settle(clients, a.session.identity.logout(), "logout");
     expect(a.session.user).toBeUndefined();
     expect(a.session.connected).toBe(false);
+    expect(a.session.achievements.have("first-win")).toBe(false); // nothing of the account is left cached
+    expect(a.session.achievements.ready).toBe(false);
     const again = await settle(clients, a.session.identity.login("ada_l", "correct horse"), "login");
     expect(again.id).toBe(id);
     await connected(a);
+    expect(a.session.achievements.have("first-win")).toBe(true);
     const taken = a.session.identity.register("ada_l", "another password");
     await expect(settle(clients, taken, "duplicate register")).rejects.toMatchObject({
       code: "username_taken",

@@ -129,6 +129,7 @@ export class ServiceConnection {
     this.dropSession("a new login replaced the session");
     this.credentials = credentials;
     this.lastError = undefined;
+    this.everConnected = false; // a new login is a new session, not a resumed one
     this.loginResults.push(result);
     this.authBackoff.reset();
     this.startAuth();
@@ -325,8 +326,8 @@ export class ServiceConnection {
     this.accessValid = false;
     this.refreshAt = Infinity;
     this.channel.close();
-    this.updateConnected(reason);
     if (!this.credentials) this.user = undefined;
+    this.updateConnected(reason);
   }
 
   private updateConnected(reason: string): void {

@@ -118,6 +118,12 @@ export class OnlineSession implements SessionManager {
 
   private connectedChanged(connected: boolean, resumed: boolean, reason: string): void {
     if (!connected) {
+      if (!this.connection.signedIn && this.connection.user === undefined) {
+        // Logged out: forget the player's cached achievements and lobbies.
+        this.sessionUserId = undefined;
+        this.achievements.reset();
+        this.matchMaking.reset();
+      }
       this.frameEvents.push({ type: "disconnected", reason });
       return;
     }
