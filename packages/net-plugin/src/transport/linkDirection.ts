@@ -28,6 +28,10 @@ interface Held {
   data: Uint8Array;
 }
 
+/** Most recycled entries kept: enough for a burst of ~1000 held datagrams without allocating. */
+const SPARE_LIMIT = 1024;
+const EMPTY = new Uint8Array(0);
+
 /** Slack when comparing release times, so clocks advanced in float steps release on time. */
 const TIME_EPSILON_SECONDS = 1e-9;
 
@@ -47,7 +51,10 @@ export class LinkDirection {
   };
   private conditions: LinkConditions;
   private readonly heap: Held[] = [];
+  /** Released entries kept for reuse, so steady traffic allocates no heap entries. */
+  private readonly spare: Held[] = [];
   private order = 0;
+  private lastReleased: Held | undefined;
   private lastInOrderAt = Number.NEGATIVE_INFINITY;
   private linkFreeAt = Number.NEGATIVE_INFINITY;
   private bad = false;
@@ -119,25 +126,50 @@ export class LinkDirection {
       at = Math.max(at, this.lastInOrderAt);
       this.lastInOrderAt = at;
     }
-    this.push({ at, order: this.order++, address, data });
+    this.push(this.entry(at, address, data));
     if (c.duplication > 0 && rng.chance(c.duplication / 100)) {
       this.stats.duplicated++;
-      this.push({ at, order: this.order++, address, data: data.slice() });
+      this.push(this.entry(at, address, data.slice()));
     }
   }
 
-  /** Removes and returns the earliest datagram due at `now`, or undefined. */
-  release(now: number): { address: Address; data: Uint8Array } | undefined {
+  /**
+   * Removes the earliest datagram due at `now` and returns its entry (valid until the next `release`,
+   * which reuses it: copy out `address` and `data` first), or undefined when none is due.
+   */
+  release(now: number): Readonly<{ address: Address; data: Uint8Array }> | undefined {
+    if (this.lastReleased !== undefined) {
+      this.recycle(this.lastReleased);
+      this.lastReleased = undefined;
+    }
     const top = this.heap[0];
     if (top === undefined || top.at > now + TIME_EPSILON_SECONDS) return undefined;
     this.pop();
     this.stats.delivered++;
+    this.lastReleased = top;
     return top;
   }
 
   /** Drops everything held (on close). */
   clear(): void {
     this.heap.length = 0;
+    this.spare.length = 0;
+    this.lastReleased = undefined;
+  }
+
+  private entry(at: number, address: Address, data: Uint8Array): Held {
+    const held = this.spare.pop();
+    if (held === undefined) return { at, order: this.order++, address, data };
+    held.at = at;
+    held.order = this.order++;
+    held.address = address;
+    held.data = data;
+    return held;
+  }
+
+  private recycle(held: Held): void {
+    held.data = EMPTY; // let the bytes be collected; the caller owns them now
+    if (this.spare.length < SPARE_LIMIT) this.spare.push(held);
   }
 
   private push(item: Held): void {
