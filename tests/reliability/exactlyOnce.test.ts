@@ -5,6 +5,7 @@
  */
 import { createRng } from "@canopy/core";
 import { describe, expect, it } from "vitest";
+import { LinkPresets } from "@canopy/net-plugin";
 import { createLink } from "./link";
 
 const DT = 1 / 60;
@@ -84,6 +85,30 @@ describe("reliable channels under 25 % loss with jitter and reordering", () => {
     expect(sequenced.length, why).toBeLessThan(sentSequenced * 0.85);
     expect(link.b.counters.packetsDuplicate, why).toBeGreaterThan(0);
     expect(link.b.counters.packetsInvalid, why).toBe(0);
+    await link.close();
+  });
+
+  it("deliver everything over the MOBILE_150MS_5PCT_BURSTY preset (bursty loss, 125 kB/s cap)", async () => {
+    const seed = 11;
+    const rng = createRng(seed);
+    const link = createLink({ seed, aToB: LinkPresets.MOBILE_150MS_5PCT_BURSTY });
+    const ordered: number[] = [];
+    let sent = 0;
+    const drain = () => {
+      for (let m = link.b.receive(0); m; m = link.b.receive(0)) ordered.push(check(m));
+    };
+    for (let frame = 0; frame < 60 * 8; frame++) {
+      if (rng.chance(0.5))
+        link.a.send(0, makeMessage(sent++, rng.chance(0.05) ? rng.int(1025, 8000) : rng.int(4, 200)));
+      link.step(DT);
+      drain();
+    }
+    for (let frame = 0; frame < 60 * 10 && ordered.length < sent; frame++) {
+      link.step(DT);
+      drain();
+    }
+    expect(ordered, `seed ${seed}`).toEqual([...Array(sent).keys()]);
+    expect(link.ta.stats.outbound.lostInBurst, `seed ${seed}`).toBeGreaterThan(0);
     await link.close();
   });
 });
