@@ -4,3 +4,4 @@ import "./transport";
 import "./overhead";
 import "./reliable";
 import "./cubes";
+import "./codec";

@@ -3,12 +3,11 @@
  * (see `DeltaKind`). `slots` and `quat` groups use Exp-Golomb codes whose order `k` is chosen per
  * snapshot and per coded group (`ks[g]`), so slow and fast movers both cost few bits.
  */
-import type { BitReader } from "../../protocol/bitReader";
-import type { BitWriter } from "../../protocol/bitWriter";
 import { expGolombBits, unzigzag, zigzag } from "../../protocol/quantize";
 import type { ReplicationRegistry } from "../registry";
 import type { ValueTemplate } from "../templates/valueTemplate";
 import { readExpGolomb, writeExpGolomb } from "./expGolomb";
+import type { WordReader, WordWriter } from "./wordBits";
 
 /** Exp-Golomb orders tried per group (0..15, sent in 4 bits). */
 export const K_CHOICES = 16;
@@ -29,14 +28,20 @@ export function codedGroupLayout(registry: ReplicationRegistry): {
   return { groupBase, codedGroups: n };
 }
 
-/** Adds, for every k, the bits this field's coded groups would cost to `costs[g * K_CHOICES + k]`. */
+/** Bit-length buckets per coded group in the k histogram (lengths 0..31). */
+export const K_BUCKETS = 32;
+
+/**
+ * Counts this field's coded-group deltas by bit length into `hist[g * K_BUCKETS + length]`; the
+ * order k of each group is then chosen from the histogram ({@link chooseK}).
+ */
 export function accumulateKCosts(
   t: ValueTemplate<unknown>,
   cur: Int32Array,
   co: number,
   base: Int32Array,
   bo: number,
-  costs: Float64Array,
+  hist: Float64Array,
   g0: number,
 ): void {
   let g = g0;
@@ -51,13 +56,34 @@ export function accumulateKCosts(
       first++;
     }
     const end = group.start + group.count;
+    const row = g * K_BUCKETS;
     for (let s = first; s < end; s++) {
       const u = zigzag((cur[co + s] as number) - (base[bo + s] as number));
-      const row = g * K_CHOICES;
-      for (let k = 0; k < K_CHOICES; k++) costs[row + k] = (costs[row + k] as number) + expGolombBits(u, k);
+      const length = 32 - Math.clz32(u);
+      hist[row + length] = (hist[row + length] as number) + 1;
     }
     g++;
   }
+}
+
+/** The k (0..15) with the fewest estimated bits for group `g` of the histogram. */
+export function chooseK(hist: Float64Array, g: number): number {
+  const row = g * K_BUCKETS;
+  let best = 0;
+  let bestBits = Infinity;
+  for (let k = 0; k < K_CHOICES; k++) {
+    let bits = 0;
+    for (let length = 0; length < K_BUCKETS; length++) {
+      const count = hist[row + length] as number;
+      if (count === 0) continue;
+      bits += count * (k + 1 + 2 * Math.max(0, length - k - 1));
+    }
+    if (bits < bestBits) {
+      bestBits = bits;
+      best = k;
+    }
+  }
+  return best;
 }
 
 /** Exact bits {@link writeFieldDelta} writes. */
@@ -97,7 +123,7 @@ export function fieldDeltaBits(
 
 /** Writes the field at `cur[co…]` as a delta from `base[bo…]`. */
 export function writeFieldDelta(
-  w: BitWriter,
+  w: WordWriter,
   t: ValueTemplate<unknown>,
   cur: Int32Array,
   co: number,
@@ -135,7 +161,7 @@ export function writeFieldDelta(
 
 /** Reads a field written by {@link writeFieldDelta} into `out[oo…]`; false when invalid (never throws). */
 export function readFieldDelta(
-  r: BitReader,
+  r: WordReader,
   t: ValueTemplate<unknown>,
   out: Int32Array,
   oo: number,

@@ -30,10 +30,3 @@ export function chooseIdK(ids: Int32Array, count: number, keep: Uint8Array | und
   for (let k = 1; k < ID_K_CHOICES; k++) if ((costs[k] as number) < (costs[best] as number)) best = k;
   return (costs[best] as number) * ID_K_CHOICES + best;
 }
-
-/** Bits of a LEB128 varuint. */
-export function varUintBits(v: number): number {
-  let bytes = 1;
-  for (let rest = v; rest >= 0x80; rest = Math.floor(rest / 128)) bytes++;
-  return bytes * 8;
-}

@@ -5,7 +5,6 @@
  * throws and never changes a stored state. A decoded snapshot is stored in the ring under its
  * sequence (older ones too: the server may pick any acknowledged one as the next baseline).
  */
-import { BitReader } from "../../protocol/bitReader";
 import { seqDiff, type Seq16 } from "../../protocol/seq16";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import type { BaselineRing } from "./baselineRing";
@@ -13,8 +12,9 @@ import { createDecodeCounters, DecodeStatus, type SnapshotDecodeCounters } from 
 import { readExpGolomb } from "./expGolomb";
 import { codedGroupLayout, K_BITS, readFieldDelta } from "./fieldDelta";
 import { ID_K_BITS } from "./idList";
-import { popcount } from "./snapshotEncoder";
+import { popcount, TICK_K } from "./snapshotEncoder";
 import type { SnapshotState } from "./snapshotState";
+import { WordReader } from "./wordBits";
 
 /** Reusable snapshot decoder for one registry and capacity. */
 export class SnapshotDecoder {
@@ -23,7 +23,7 @@ export class SnapshotDecoder {
   newestSequence = -1;
   /** The state of the last successfully decoded snapshot. */
   lastDecoded: SnapshotState | undefined;
-  private readonly reader = new BitReader();
+  private readonly reader = new WordReader();
   private readonly fields: readonly ReplicatedField[];
   private readonly groupBase: Int32Array;
   private readonly ks: Uint8Array;
@@ -45,15 +45,10 @@ export class SnapshotDecoder {
     this.marked = new Int32Array(capacity * 2);
   }
 
-  /** Decodes one snapshot's bytes into `ring`. */
+  /** Decodes one snapshot's bytes into `ring` (a message payload: the snapshot starts at byte 0). */
   decode(bytes: Uint8Array, ring: BaselineRing): DecodeStatus {
     this.reader.reset(bytes);
-    return this.decodeFrom(this.reader, ring);
-  }
-
-  /** Decodes one snapshot from `reader` (positioned at its start) into `ring`. */
-  decodeFrom(r: BitReader, ring: BaselineRing): DecodeStatus {
-    const status = this.run(r, ring);
+    const status = this.run(this.reader, ring);
     for (let i = 0; i < this.markedCount; i++) this.mark[this.marked[i] as number] = 0;
     this.markedCount = 0;
     const c = this.counters;
@@ -66,7 +61,7 @@ export class SnapshotDecoder {
     return status;
   }
 
-  private fail(r: BitReader): DecodeStatus {
+  private fail(r: WordReader): DecodeStatus {
     return r.overflowed ? DecodeStatus.Truncated : DecodeStatus.Invalid;
   }
 
@@ -75,12 +70,12 @@ export class SnapshotDecoder {
     this.marked[this.markedCount++] = id;
   }
 
-  private run(r: BitReader, ring: BaselineRing): DecodeStatus {
+  private run(r: WordReader, ring: BaselineRing): DecodeStatus {
     const sequence = r.readBits(16);
-    const tick = r.readVarUint();
+    const tick = readExpGolomb(r, TICK_K);
     const hasBaseline = r.readBool();
     const baseSequence = hasBaseline ? r.readBits(16) : -1;
-    if (r.overflowed) return DecodeStatus.Truncated;
+    if (r.overflowed || tick < 0) return DecodeStatus.Truncated;
     let stale = false;
     if (this.newestSequence >= 0) {
       const d = seqDiff(sequence as Seq16, this.newestSequence as Seq16);
@@ -176,7 +171,7 @@ export class SnapshotDecoder {
     return stale ? DecodeStatus.Stale : DecodeStatus.Ok;
   }
 
-  private readUpdate(r: BitReader, id: number, base: SnapshotState, work: SnapshotState): boolean {
+  private readUpdate(r: WordReader, id: number, base: SnapshotState, work: SnapshotState): boolean {
     const mask = base.mask[id] as number;
     const multi = popcount(mask) > 1;
     const row = id * work.stride;

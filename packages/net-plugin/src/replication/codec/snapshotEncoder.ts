@@ -14,16 +14,18 @@
  */
 import type { BitWriter } from "../../protocol/bitWriter";
 import { expGolombBits } from "../../protocol/quantize";
-import { varUintBits, chooseIdK, ID_K_BITS } from "./idList";
+import { chooseIdK, ID_K_BITS } from "./idList";
 import { writeExpGolomb } from "./expGolomb";
 import {
   accumulateKCosts,
+  chooseK,
   codedGroupLayout,
   fieldDeltaBits,
   K_BITS,
-  K_CHOICES,
+  K_BUCKETS,
   writeFieldDelta,
 } from "./fieldDelta";
+import { WordWriter } from "./wordBits";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import type { SnapshotState } from "./snapshotState";
 
@@ -57,6 +59,12 @@ export interface EncodeSnapshotResult {
   deferred: number;
 }
 
+/** Exp-Golomb order of the tick in the header (ticks below 2^10 take 11 bits; an hour at 60 Hz, 25). */
+export const TICK_K = 10;
+
+/** Longest Exp-Golomb code this codec writes (values < 2^31, k ≤ 15), plus a quat flag bit. */
+const CODE_BOUND = 64;
+
 /** Estimated id-coding bits per entity while selecting under a budget (exact total checked after). */
 const ID_ESTIMATE_BITS = 12;
 
@@ -84,6 +92,8 @@ export class SnapshotEncoder {
   private updateCount = 0;
   private despawnCount = 0;
   private baselineCount = 0;
+  /** Where the snapshot is packed before it is copied into the caller's writer. */
+  private readonly bits = new WordWriter();
   private readonly result: EncodeSnapshotResult = {
     bits: 0,
     despawns: 0,
@@ -102,7 +112,7 @@ export class SnapshotEncoder {
     this.groupBase = layout.groupBase;
     this.codedGroups = layout.codedGroups;
     this.ks = new Uint8Array(layout.codedGroups);
-    this.kCosts = new Float64Array(layout.codedGroups * K_CHOICES);
+    this.kCosts = new Float64Array(layout.codedGroups * K_BUCKETS);
     this.written = new Int32Array(capacity);
     this.spawnIds = new Int32Array(capacity);
     this.updateIds = new Int32Array(capacity);
@@ -125,12 +135,17 @@ export class SnapshotEncoder {
       (input.budgetBytes ?? Number.POSITIVE_INFINITY) * 8,
       writer.capacityBytes * 8 - writer.bitsWritten,
     );
-    if (this.measure(input, baseline) > budget) this.fitBudget(input, baseline, budget);
-    const start = writer.bitsWritten;
-    this.write(writer, input);
+    if (this.upperBound(current) > budget) {
+      this.costUpdates(current, baseline);
+      if (this.measure(input, baseline) > budget) this.fitBudget(input, baseline, budget);
+    }
+    const bits = this.bits;
+    bits.reset();
+    this.write(bits, input);
+    bits.copyTo(writer);
     this.fillOut(current, baseline, out, input);
     const r = this.result;
-    r.bits = writer.bitsWritten - start;
+    r.bits = bits.bitsWritten;
     r.despawns = this.despawnCount;
     r.spawns = 0;
     r.updates = 0;
@@ -189,14 +204,24 @@ export class SnapshotEncoder {
       this.selected[id] = 1;
       this.updateIds[this.updateCount++] = id;
     }
-    for (let g = 0; g < this.codedGroups; g++) {
-      let best = 0;
-      const row = g * K_CHOICES;
-      for (let k = 1; k < K_CHOICES; k++)
-        if ((this.kCosts[row + k] as number) < (this.kCosts[row + best] as number)) best = k;
-      this.ks[g] = best;
-    }
+    for (let g = 0; g < this.codedGroups; g++) this.ks[g] = chooseK(this.kCosts, g);
+  }
+
+  /** A quick upper bound of the snapshot's bits (every code at its longest), to skip exact costs. */
+  private upperBound(current: SnapshotState): number {
+    let bits = 16 + 64 + 1 + 16 + 3 * (CODE_BOUND + ID_K_BITS) + 1 + K_BITS * this.codedGroups;
+    bits += this.despawnCount * CODE_BOUND;
+    for (let i = 0; i < this.spawnCount; i++)
+      bits += CODE_BOUND + (this.cost[this.spawnIds[i] as number] as number);
+    bits += this.updateCount * (CODE_BOUND + this.fields.length + current.stride * CODE_BOUND);
+    return bits;
+  }
+
+  /** Exact bits of every update candidate's data (ids excluded), for budgeting. */
+  private costUpdates(current: SnapshotState, baseline: SnapshotState | undefined): void {
     if (baseline === undefined) return;
+    const stride = current.stride;
+    const cur = current.values;
     for (let i = 0; i < this.updateCount; i++) {
       const id = this.updateIds[i] as number;
       const mask = current.mask[id] as number;
@@ -222,7 +247,7 @@ export class SnapshotEncoder {
 
   /** Exact bits of the snapshot with the current selection. */
   private measure(input: EncodeSnapshotInput, baseline: SnapshotState | undefined): number {
-    let bits = 16 + varUintBits(input.tick) + 1 + (baseline ? 16 : 0);
+    let bits = 16 + expGolombBits(input.tick, TICK_K) + 1 + (baseline ? 16 : 0);
     bits += expGolombBits(this.despawnCount, 0);
     if (this.despawnCount > 0)
       bits += ID_K_BITS + Math.floor(chooseIdK(this.despawnIds, this.despawnCount, undefined) / 8);
@@ -287,13 +312,13 @@ export class SnapshotEncoder {
     }
   }
 
-  private write(w: BitWriter, input: EncodeSnapshotInput): void {
+  private write(w: WordWriter, input: EncodeSnapshotInput): void {
     const { current, baseline } = input;
     const cur = current.values;
     const stride = current.stride;
     const fieldCount = this.fields.length;
     w.writeBits(input.sequence & 0xffff, 16);
-    w.writeVarUint(input.tick);
+    writeExpGolomb(w, input.tick, TICK_K);
     w.writeBool(baseline !== undefined);
     if (baseline !== undefined) w.writeBits(baseline.sequence & 0xffff, 16);
 
@@ -361,7 +386,7 @@ export class SnapshotEncoder {
     }
   }
 
-  private writeUpdate(w: BitWriter, id: number, current: SnapshotState, baseline: SnapshotState): void {
+  private writeUpdate(w: WordWriter, id: number, current: SnapshotState, baseline: SnapshotState): void {
     const mask = current.mask[id] as number;
     const changed = this.changedMask[id] as number;
     const multi = popcount(mask) > 1;
@@ -424,7 +449,7 @@ export class SnapshotEncoder {
   }
 }
 
-function writeIds(w: BitWriter, ids: Int32Array, count: number, keep: Uint8Array | undefined): void {
+function writeIds(w: WordWriter, ids: Int32Array, count: number, keep: Uint8Array | undefined): void {
   const k = chooseIdK(ids, count, keep) % 8;
   w.writeBits(k, ID_K_BITS);
   let prev = -1;

@@ -2,9 +2,7 @@
  * Shared base of the built-in templates: fixed-width slots packed with `slotBits` each, range
  * checks on read, and `pack`/`unpack`/`threshold` derived from `quantize`/`dequantize`.
  */
-import type { BitReader } from "../../protocol/bitReader";
-import type { BitWriter } from "../../protocol/bitWriter";
-import type { DeltaGroup, ValueTemplate } from "./valueTemplate";
+import type { BitSink, BitSource, DeltaGroup, ValueTemplate } from "./valueTemplate";
 
 /** Base class: subclasses give the slot layout and the value conversions. */
 export abstract class QuantizedTemplate<T> implements ValueTemplate<T> {
@@ -57,14 +55,14 @@ export abstract class QuantizedTemplate<T> implements ValueTemplate<T> {
     return this.maxPackedBits;
   }
 
-  packQuantized(writer: BitWriter, q: Int32Array, offset: number): void {
+  packQuantized(writer: BitSink, q: Int32Array, offset: number): void {
     for (let i = 0; i < this.width; i++) {
       const bits = this.slotBits[i] as number;
       if (bits > 0) writer.writeBits(q[offset + i] as number, bits);
     }
   }
 
-  unpackQuantized(reader: BitReader, out: Int32Array, offset: number): boolean {
+  unpackQuantized(reader: BitSource, out: Int32Array, offset: number): boolean {
     for (let i = 0; i < this.width; i++) {
       const bits = this.slotBits[i] as number;
       out[offset + i] = bits > 0 ? reader.readBits(bits) : 0;
@@ -72,12 +70,12 @@ export abstract class QuantizedTemplate<T> implements ValueTemplate<T> {
     return !reader.overflowed && this.isValid(out, offset);
   }
 
-  pack(writer: BitWriter, value: T): void {
+  pack(writer: BitSink, value: T): void {
     this.quantize(value, this.scratchA, 0);
     this.packQuantized(writer, this.scratchA, 0);
   }
 
-  unpack(reader: BitReader, out?: T): T | undefined {
+  unpack(reader: BitSource, out?: T): T | undefined {
     if (!this.unpackQuantized(reader, this.scratchA, 0)) return undefined;
     return this.dequantize(this.scratchA, 0, out ?? this.createValue());
   }

@@ -3,10 +3,9 @@
  * character boundary). Quantized as a length slot plus 3 bytes per slot; sent in full when it
  * changes. Decoding never throws: malformed UTF-8 becomes U+FFFD.
  */
-import type { BitReader } from "../../protocol/bitReader";
-import type { BitWriter } from "../../protocol/bitWriter";
 import { bitsRequired } from "../../protocol/quantize";
 import { QuantizedTemplate } from "./quantizedTemplate";
+import type { BitSink, BitSource } from "./valueTemplate";
 
 /** Longest string a StringTemplate may declare: short labels and names, not documents. */
 export const MAX_STRING_TEMPLATE_BYTES = 255;
@@ -80,13 +79,13 @@ export class StringValueTemplate extends QuantizedTemplate<string> {
   override packedBits(q: Int32Array, offset: number): number {
     return this.lengthBits + 8 * (q[offset] as number);
   }
-  override packQuantized(writer: BitWriter, q: Int32Array, offset: number): void {
+  override packQuantized(writer: BitSink, q: Int32Array, offset: number): void {
     const length = q[offset] as number;
     writer.writeBits(length, this.lengthBits);
     this.unslot(q, offset);
     for (let i = 0; i < length; i++) writer.writeBits(this.bytes[i] as number, 8);
   }
-  override unpackQuantized(reader: BitReader, out: Int32Array, offset: number): boolean {
+  override unpackQuantized(reader: BitSource, out: Int32Array, offset: number): boolean {
     const length = reader.readBits(this.lengthBits);
     if (reader.overflowed || length > this.maxBytes) return false;
     for (let s = 1; s < this.width; s++) out[offset + s] = 0;

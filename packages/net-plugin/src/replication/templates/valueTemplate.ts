@@ -7,8 +7,6 @@
  * baseline, codes deltas per {@link DeltaGroup}, and rebuilds exactly the same integers on the
  * other side. Values of type `T` appear only at the edges (reading/writing components, manual use).
  */
-import type { BitReader } from "../../protocol/bitReader";
-import type { BitWriter } from "../../protocol/bitWriter";
 
 /**
  * How the codec codes a run of slots against the baseline:
@@ -19,6 +17,17 @@ import type { BitWriter } from "../../protocol/bitWriter";
  * - `full`: the template's own `packQuantized` (the template must have this single group).
  */
 export type DeltaKind = "slots" | "quat" | "flip" | "full";
+
+/** Where templates write bits: protocol/'s BitWriter, or the codec's word writer. */
+export interface BitSink {
+  writeBits(value: number, bits: number): void;
+}
+
+/** Where templates read bits from: protocol/'s BitReader, or the codec's word reader (never throw). */
+export interface BitSource {
+  readBits(bits: number): number;
+  readonly overflowed: boolean;
+}
 
 /** One SoA channel array (a typed array or a plain number array). */
 export interface SoaArray {
@@ -69,9 +78,9 @@ export interface ValueTemplate<T> {
   /** Bits `packQuantized` writes for these slots. */
   packedBits(q: Int32Array, offset: number): number;
   /** Writes the slots in full. */
-  packQuantized(writer: BitWriter, q: Int32Array, offset: number): void;
+  packQuantized(writer: BitSink, q: Int32Array, offset: number): void;
   /** Reads slots written by `packQuantized`; false (never a throw) when the bits are invalid. */
-  unpackQuantized(reader: BitReader, out: Int32Array, offset: number): boolean;
+  unpackQuantized(reader: BitSource, out: Int32Array, offset: number): boolean;
 
   /** Optional fast path for SoA components: quantize from one array per channel, for entity `eid`. */
   quantizeSoa?(arrays: readonly SoaArray[], eid: number, out: Int32Array, offset: number): void;
@@ -79,9 +88,9 @@ export interface ValueTemplate<T> {
   dequantizeSoa?(q: Int32Array, offset: number, arrays: readonly SoaArray[], eid: number): void;
 
   /** Quantizes and packs one value (manual use, Traktor's `State.pack`). */
-  pack(writer: BitWriter, value: T): void;
+  pack(writer: BitSink, value: T): void;
   /** Unpacks one value; `undefined` on invalid or truncated bits; never throws. */
-  unpack(reader: BitReader, out?: T): T | undefined;
+  unpack(reader: BitSource, out?: T): T | undefined;
   /** Is the change from `a` to `b` worth sending (beyond quantization and the threshold)? */
   threshold(a: T, b: T): boolean;
   /** The value at `t` (0..1) between `a` and `b`. */

@@ -1,0 +1,155 @@
+/**
+ * The codec's own bit packer, word-based like Glenn Fiedler's `BitPacker`: bits accumulate in a
+ * 32-bit scratch and are stored a word at a time, and reads take bits straight out of 32-bit
+ * words. Same bit order as protocol/'s BitWriter (LSB-first, bit i = bit i % 8 of byte i >> 3 on a
+ * little-endian platform), so a finished snapshot is copied into the packet's BitWriter as is.
+ * The snapshot codec writes several thousand small codes per tick; this keeps each one a few
+ * machine operations. Internal: callers guarantee 1 ≤ bits ≤ 32 and value < 2^bits.
+ */
+import type { BitWriter } from "../../protocol/bitWriter";
+
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
+  throw new Error("Canopy's snapshot codec needs a little-endian platform.");
+}
+
+/** Grow-only word buffer writer. */
+export class WordWriter {
+  private words: Uint32Array;
+  private bytes: Uint8Array;
+  private index = 0;
+  private scratch = 0;
+  private scratchBits = 0;
+
+  constructor(initialBytes = 4096) {
+    this.words = new Uint32Array(Math.max(16, Math.ceil(initialBytes / 4)));
+    this.bytes = new Uint8Array(this.words.buffer);
+  }
+
+  /** Bits written since the last reset. */
+  get bitsWritten(): number {
+    return this.index * 32 + this.scratchBits;
+  }
+
+  /** Forgets everything written. */
+  reset(): void {
+    this.index = 0;
+    this.scratch = 0;
+    this.scratchBits = 0;
+  }
+
+  /** Writes the low `bits` bits of `value` (1..32). */
+  writeBits(value: number, bits: number): void {
+    const used = this.scratchBits;
+    const total = used + bits;
+    if (total < 32) {
+      this.scratch |= value << used;
+      this.scratchBits = total;
+      return;
+    }
+    if (this.index + 1 >= this.words.length) this.grow();
+    this.words[this.index++] = this.scratch | (value << used);
+    const rest = total - 32;
+    this.scratch = rest > 0 ? value >>> (bits - rest) : 0;
+    this.scratchBits = rest;
+  }
+
+  /** Writes one bit. */
+  writeBool(v: boolean): void {
+    this.writeBits(v ? 1 : 0, 1);
+  }
+
+  /** Appends everything written to `writer` (whole bytes, then the last partial byte's bits). */
+  copyTo(writer: BitWriter): void {
+    if (this.index + 1 >= this.words.length) this.grow();
+    this.words[this.index] = this.scratch;
+    const total = this.bitsWritten;
+    const whole = total >>> 3;
+    if (whole > 0) writer.writeBytes(this.bytes.subarray(0, whole));
+    const tail = total & 7;
+    if (tail > 0) writer.writeBits((this.bytes[whole] as number) & ((1 << tail) - 1), tail);
+  }
+
+  private grow(): void {
+    const words = new Uint32Array(this.words.length * 2);
+    words.set(this.words);
+    this.words = words;
+    this.bytes = new Uint8Array(words.buffer);
+  }
+}
+
+/** Reads bits from a copy of the input, word by word; past the end it sets `overflowed` and returns 0. */
+export class WordReader {
+  private words: Uint32Array;
+  private bytes: Uint8Array;
+  private pos = 0;
+  private total = 0;
+  private failed = false;
+
+  constructor(initialBytes = 4096) {
+    this.words = new Uint32Array(Math.max(16, Math.ceil(initialBytes / 4) + 2));
+    this.bytes = new Uint8Array(this.words.buffer);
+  }
+
+  /** True once a read went past the end. */
+  get overflowed(): boolean {
+    return this.failed;
+  }
+  /** Bits left. */
+  get bitsRemaining(): number {
+    return this.total - this.pos;
+  }
+
+  /** Starts reading a copy of `data`. */
+  reset(data: Uint8Array): void {
+    const needWords = Math.ceil(data.length / 4) + 2;
+    if (needWords > this.words.length) {
+      this.words = new Uint32Array(needWords * 2);
+      this.bytes = new Uint8Array(this.words.buffer);
+    }
+    this.bytes.set(data);
+    this.bytes.fill(0, data.length, needWords * 4);
+    this.pos = 0;
+    this.total = data.length * 8;
+    this.failed = false;
+  }
+
+  /** Reads `bits` (1..32) bits. */
+  readBits(bits: number): number {
+    const pos = this.pos;
+    if (pos + bits > this.total) {
+      this.failed = true;
+      this.pos = this.total;
+      return 0;
+    }
+    const index = pos >>> 5;
+    const offset = pos & 31;
+    let v = (this.words[index] as number) >>> offset;
+    if (offset + bits > 32) v |= (this.words[index + 1] as number) << (32 - offset);
+    this.pos = pos + bits;
+    return bits === 32 ? v >>> 0 : v & ((1 << bits) - 1);
+  }
+
+  /** Reads one bit. */
+  readBool(): boolean {
+    return this.readBits(1) === 1;
+  }
+
+  /** The next 32 bits without consuming them (zeros past the end). */
+  peek32(): number {
+    const index = this.pos >>> 5;
+    const offset = this.pos & 31;
+    let v = (this.words[index] as number) >>> offset;
+    if (offset > 0) v |= (this.words[index + 1] as number) << (32 - offset);
+    return v >>> 0;
+  }
+
+  /** Skips `bits` bits (past the end overflows). */
+  skip(bits: number): void {
+    if (this.pos + bits > this.total) {
+      this.failed = true;
+      this.pos = this.total;
+      return;
+    }
+    this.pos += bits;
+  }
+}
