@@ -42,6 +42,16 @@ describe("UDP transport", () => {
     expect((await receive(client, 1))[0]?.data[0]).toBe(7);
   });
 
+  it.skipIf(!ipv6)("serves IPv4 peers on a dual-stack [::] socket when asked", async () => {
+    await using server = await openUdpTransport({ address: "::", port: 0, dualStack: true });
+    await using client = await openUdpTransport({ address: "127.0.0.1", port: 0 });
+    client.send(`udp://127.0.0.1:${server.port}`, Uint8Array.of(4));
+    const [d] = await receive(server, 1);
+    expect(d?.from).toBe(`udp://[::ffff:127.0.0.1]:${client.port}`);
+    server.send(d!.from, Uint8Array.of(5));
+    expect((await receive(client, 1))[0]?.from).toBe(`udp://127.0.0.1:${server.port}`);
+  });
+
   it("carries a maximum-size datagram and drops larger ones both ways, counted", async () => {
     const server = closer.add(
       await openUdpTransport({ address: "127.0.0.1", port: 0, maxDatagramSize: 1200 }),

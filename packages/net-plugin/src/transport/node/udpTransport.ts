@@ -15,6 +15,11 @@ export interface UdpTransportOptions {
   maxDatagramSize?: number;
   /** Received datagrams buffered between polls before new ones are dropped (default 4096). */
   inboxCapacity?: number;
+  /**
+   * With `address: "::"`, also accept IPv4 peers (seen as `udp://[::ffff:1.2.3.4]:port`). Default
+   * false: an IPv6 address binds IPv6 only, so IPv4 and IPv6 can be served by separate transports.
+   */
+  dualStack?: boolean;
 }
 
 /** A UDP {@link Transport}; `localAddress` is `udp://127.0.0.1:41234` or `udp://[::1]:41234`. */
@@ -43,7 +48,7 @@ export async function openUdpTransport(options: UdpTransportOptions): Promise<Ud
   );
   const socket = dgram.createSocket({
     type: family === 6 ? "udp6" : "udp4",
-    ipv6Only: family === 6,
+    ipv6Only: family === 6 && options.dualStack !== true,
     recvBufferSize: SocketConstants.UDP_RECEIVE_BUFFER_BYTES,
     sendBufferSize: SocketConstants.UDP_SEND_BUFFER_BYTES,
   });
