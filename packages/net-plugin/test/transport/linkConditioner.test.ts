@@ -78,6 +78,26 @@ describe("LinkConditioner", () => {
     expect(client.counters.datagramsReceived).toBe(1);
   });
 
+  it("keeps the two directions independent", () => {
+    const clock = new ManualClock();
+    const net = createLoopbackNetwork();
+    const server = net.bind("server");
+    const client = new LinkConditioner(net.bind("client"), {
+      clock,
+      seed: 8,
+      outbound: { simulatedLatency: 10 },
+      inbound: { simulatedLatency: 40, simulatedPacketLoss: 100 },
+    });
+    client.send("loopback://server", Uint8Array.of(1));
+    server.send(client.localAddress, Uint8Array.of(2));
+    clock.advance(0.01);
+    expect(client.poll()).toBeUndefined(); // inbound: lost
+    expect(server.poll()?.data[0]).toBe(1); // outbound: 10 ms, not 40
+    expect(client.stats.outbound).toMatchObject({ datagrams: 1, delivered: 1, lost: 0 });
+    expect(client.stats.inbound).toMatchObject({ datagrams: 1, delivered: 0, lost: 1 });
+    expect(client.counters).toMatchObject({ datagramsSent: 1, datagramsReceived: 0, datagramsDropped: 1 });
+  });
+
   it("loses about simulatedPacketLoss percent, and counts it", () => {
     const { clock, server, client } = setup({ simulatedPacketLoss: 10 }, 42);
     const got = pump(clock, client, server, 10_000, 0.001);
