@@ -65,7 +65,9 @@ export function writeReliable(
       const data = s.data[slot];
       if (data === undefined) continue;
       const last = s.lastSent[slot] as number;
-      if (last >= 0 && now - last < (s.fragmentCount[slot] === 0 ? delay : fragmentDelay)) continue;
+      // A microsecond of slack so frame-quantized clocks (0.15 - 0.1 < 0.05 in floats) resend on time.
+      const wait = (s.fragmentCount[slot] === 0 ? delay : fragmentDelay) - 1e-6;
+      if (last >= 0 && now - last < wait) continue;
       m.channel = ci;
       m.id = id;
       m.fragmentIndex = s.fragmentIndex[slot] as number;
