@@ -32,7 +32,7 @@ export {
   type ServicesConfigInput,
 } from "./services/node/server/config";
 export { configFromArgs } from "./services/node/server/cliArgs";
-export { openStore } from "./services/node/server/openStore";
+export { isPostgresUrl, openStore, type OpenStoreOptions } from "./services/node/server/openStore";
 export { clientIdOf } from "./services/node/server/routes/startMatch";
 export {
   API_PREFIX,

@@ -15,6 +15,8 @@ import { installAuth } from "./auth";
 import { resolveConfig, type ServicesConfig, type ServicesConfigInput } from "./config";
 import type { ServicesContext } from "./context";
 import { installErrorHandling } from "./errors";
+import { isPostgresUrl } from "./openStore";
+import { PgPushRelay } from "./pgPushRelay";
 import { PushHub } from "./push";
 import { achievementRoutes } from "./routes/achievements";
 import { friendRoutes } from "./routes/friends";
@@ -148,6 +150,15 @@ export async function createServicesServer(options: ServicesServerOptions): Prom
   gameServerRoutes(app, ctx);
 
   push.attach(app.server);
+  let relay: PgPushRelay | undefined;
+  if (store.kind === "postgres" && isPostgresUrl(config.db)) {
+    relay = await PgPushRelay.start(config.db, (users, event) => push.deliverLocal(users, event));
+    push.relay = relay;
+  } else if (store.kind === "postgres") {
+    app.log.warn(
+      "services: PostgreSQL store without a postgres:// config.db; push events stay in this process",
+    );
+  }
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -161,6 +172,7 @@ export async function createServicesServer(options: ServicesServerOptions): Prom
     app,
     close: async () => {
       push.close();
+      await relay?.close();
       await app.close();
     },
   };

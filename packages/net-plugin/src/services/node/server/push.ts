@@ -53,10 +53,20 @@ export class PushHub {
     });
   }
 
-  /** Sends `event` to every socket of each user (users without a socket are skipped). */
+  /** Also relays every published event to other service processes (PostgreSQL store). */
+  relay: { publish(userIds: string[], event: PushEvent): void } | undefined;
+
+  /** Sends `event` to every socket of each user, here and (through the relay) in other processes. */
   publish(userIds: Iterable<string>, event: PushEvent): void {
+    const users = [...new Set(userIds)];
+    this.deliverLocal(users, event);
+    this.relay?.publish(users, event);
+  }
+
+  /** Sends `event` to this process's sockets of each user (users without a socket are skipped). */
+  deliverLocal(userIds: readonly string[], event: PushEvent): void {
     const text = JSON.stringify(event);
-    for (const userId of new Set(userIds)) {
+    for (const userId of userIds) {
       const set = this.byUser.get(userId);
       if (set === undefined) continue;
       for (const socket of set) {
