@@ -42,10 +42,10 @@ interface RunResult {
 }
 
 /** Canopy: reliable-ordered channel with the given resend factor, one message per frame. */
-function runCanopy(seed: number, resendRttFactor?: number): RunResult {
+function runCanopy(seed: number, resendRttFactor?: number, loss = LOSS): RunResult {
   const clock = new ManualClock();
   const net = createLoopbackNetwork();
-  const conditions = { simulatedLatency: ONE_WAY * 1000, simulatedPacketLoss: LOSS };
+  const conditions = { simulatedLatency: ONE_WAY * 1000, simulatedPacketLoss: loss };
   const ta = new LinkConditioner(net.bind("a"), { clock, seed, outbound: conditions });
   const tb = new LinkConditioner(net.bind("b"), { clock, seed: seed + 1000, outbound: conditions });
   const channels: ChannelConfig[] = [{ kind: ChannelKind.ReliableOrdered, resendRttFactor }];
@@ -196,6 +196,12 @@ defineScenario({
       context,
       "Canopy reliable-ordered (resend 1.25×RTT)",
       SEEDS.map((s) => runCanopy(s, 1.25)),
+    );
+    progress("Canopy ReliableEndpoint at 25 % loss (every message must still arrive)");
+    report(
+      context,
+      "Canopy reliable-ordered at 25 % loss (all delivered)",
+      SEEDS.map((s) => runCanopy(s, undefined, 25)),
     );
     progress("TCP stream model (WebSocket semantics)");
     report(
