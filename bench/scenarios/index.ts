@@ -5,3 +5,4 @@ import "./overhead";
 import "./reliable";
 import "./cubes";
 import "./codec";
+import "./rtt";

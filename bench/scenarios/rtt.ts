@@ -1,0 +1,262 @@
+/**
+ * Round trip of 100-byte messages over loopback UDP and WebSocket through Canopy's full
+ * connection stack (NetServer/NetClient: token handshake, ChaCha20-Poly1305 per packet, the
+ * ReliableEndpoint's channels) against raw `node:dgram` and raw `ws` echo servers; plus the bytes
+ * each layer adds to a packet carrying one 100-byte unreliable message (plain vs encrypted).
+ */
+import dgram from "node:dgram";
+import type { AddressInfo } from "node:net";
+import { WebSocket, WebSocketServer } from "ws";
+import {
+  encryptionOverhead,
+  generateConnectToken,
+  NetClient,
+  NetServer,
+  type PacketLogRecord,
+  type Transport,
+} from "@canopy/net-plugin";
+import { connectWebSocket, listenWebSocket, openUdpTransport } from "@canopy/net-plugin/server";
+import { summarize } from "../harness/measure";
+import { defineScenario } from "../harness/registry";
+
+const PAYLOAD_BYTES = 100;
+const PING_PONGS = 2000;
+const THROUGHPUT_MESSAGES = 20_000;
+const WINDOW = 32;
+const KEY = new Uint8Array(32).fill(7);
+const PROTOCOL_ID = 0x7777n;
+/** Channels of the default layout: 0 reliable-ordered, 3 unreliable. */
+const RELIABLE = 0;
+const UNRELIABLE = 3;
+
+interface EchoLink {
+  send(seq: number): void;
+  close(): Promise<void>;
+}
+type LinkFactory = (onReply: (seq: number) => void) => Promise<EchoLink>;
+type Open = () => Promise<{ server: Transport; client: Transport; address: string }>;
+
+/**
+ * Canopy: a NetServer echoing every message back on the same channel, a NetClient sending; both
+ * driven every event-loop turn as a game loop would (update → receive → send).
+ */
+function canopyLink(open: Open, channel: number, log?: (r: PacketLogRecord) => void): LinkFactory {
+  return async (onReply) => {
+    const { server: st, client: ct, address } = await open();
+    const server = new NetServer(st, {
+      protocolId: PROTOCOL_ID,
+      privateKey: KEY,
+      publicAddresses: [address],
+      // One packet per message here (send() flushes at once): lift the per-client flood limits.
+      rateLimits: { packetsPerSecond: 1e6, bytesPerSecond: 1e9 },
+    });
+    const client = new NetClient(ct, log ? { logPackets: log } : {});
+    client.connect(
+      generateConnectToken(
+        {
+          protocolId: PROTOCOL_ID,
+          clientId: 1,
+          serverAddresses: [address],
+          expireSeconds: 60,
+          timeoutSeconds: 10,
+        },
+        KEY,
+      ),
+    );
+    let running = true;
+    let connected!: () => void;
+    const ready = new Promise<void>((r) => (connected = r));
+    const frame = (): void => {
+      if (!running) return;
+      const now = performance.now() / 1000;
+      server.update(now);
+      server.receivePackets();
+      for (let e = server.pollEvent(); e; e = server.pollEvent()) {
+        if (e.type === "message") server.send(e.client, e.channel, e.data);
+      }
+      server.sendPackets();
+      client.update(now);
+      client.receivePackets();
+      for (let e = client.pollEvent(); e; e = client.pollEvent()) {
+        if (e.type === "connected") connected();
+        else if (e.type === "message")
+          onReply(new DataView(e.data.buffer, e.data.byteOffset).getUint32(0, true));
+      }
+      client.sendPackets();
+      setImmediate(frame);
+    };
+    setImmediate(frame);
+    await ready;
+    return {
+      send(seq) {
+        const out = new Uint8Array(PAYLOAD_BYTES);
+        new DataView(out.buffer).setUint32(0, seq, true);
+        client.send(channel, out);
+        client.sendPackets(); // send now, as the raw peers do, instead of at the next frame
+      },
+      async close() {
+        running = false;
+        client.close();
+        server.close();
+        await Promise.all([ct.close(), st.close()]);
+      },
+    };
+  };
+}
+
+const openUdp: Open = async () => {
+  const server = await openUdpTransport({ address: "127.0.0.1", port: 0 });
+  const client = await openUdpTransport({ address: "127.0.0.1", port: 0 });
+  return { server, client, address: server.localAddress };
+};
+
+const openWs: Open = async () => {
+  const server = await listenWebSocket({ host: "127.0.0.1", port: 0 });
+  const client = await connectWebSocket(server.url);
+  return { server, client, address: client.remoteAddress };
+};
+
+const rawUdp: LinkFactory = async (onReply) => {
+  const server = dgram.createSocket("udp4");
+  const client = dgram.createSocket("udp4");
+  await Promise.all([server, client].map((s) => new Promise<void>((r) => s.bind(0, "127.0.0.1", r))));
+  server.on("message", (m, r) => server.send(m, r.port, r.address));
+  client.on("message", (m) => onReply(m.readUInt32LE(0)));
+  const port = server.address().port;
+  return {
+    send(seq) {
+      const buf = Buffer.alloc(PAYLOAD_BYTES);
+      buf.writeUInt32LE(seq, 0);
+      client.send(buf, port, "127.0.0.1");
+    },
+    close: () =>
+      Promise.all([server, client].map((s) => new Promise<void>((r) => s.close(r)))).then(() => {}),
+  };
+};
+
+const rawWs: LinkFactory = async (onReply) => {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+  await new Promise<void>((r) => wss.once("listening", r));
+  wss.on("connection", (socket) => socket.on("message", (data) => socket.send(data as Buffer)));
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`, {
+    perMessageDeflate: false,
+  });
+  await new Promise<void>((r) => client.once("open", () => r()));
+  client.on("message", (data: Buffer) => onReply(data.readUInt32LE(0)));
+  return {
+    send(seq) {
+      const buf = Buffer.alloc(PAYLOAD_BYTES);
+      buf.writeUInt32LE(seq, 0);
+      client.send(buf);
+    },
+    async close() {
+      client.terminate();
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+    },
+  };
+};
+
+/** Sends `count` messages with at most `window` in flight; RTTs in µs and messages per second. */
+async function run(
+  factory: LinkFactory,
+  count: number,
+  window: number,
+): Promise<{ rtts: number[]; rate: number }> {
+  const sentAt = new Float64Array(count);
+  const rtts: number[] = [];
+  let sent = 0;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const sendNext = (): void => {
+    sentAt[sent] = performance.now();
+    link.send(sent++);
+  };
+  const link: EchoLink = await factory((seq) => {
+    rtts.push((performance.now() - (sentAt[seq] ?? 0)) * 1000);
+    if (sent < count) sendNext();
+    if (rtts.length === count) resolveDone();
+  });
+  const start = performance.now();
+  while (sent < Math.min(window, count)) sendNext();
+  await done;
+  const seconds = (performance.now() - start) / 1000;
+  await link.close();
+  return { rtts, rate: count / seconds };
+}
+
+/** Bytes on the wire for one packet carrying one 100-byte unreliable message, split by layer. */
+async function overheadRows(record: (system: string, metric: string, value: number, unit: string) => void) {
+  const records: PacketLogRecord[] = [];
+  await run(
+    canopyLink(openUdp, UNRELIABLE, (r) => records.push(r)),
+    50,
+    1,
+  );
+  const packet = records.find(
+    (r) => r.direction === "out" && r.type === "payload" && r.messages?.length === 1,
+  );
+  if (packet === undefined || packet.sequence === undefined)
+    throw new Error("rtt bench: no single-message packet logged");
+  const aead = encryptionOverhead(packet.sequence);
+  const plain = packet.size - aead;
+  record(
+    "Canopy (plain: reliability)",
+    "overhead bytes / packet (1 unreliable 100 B message)",
+    plain - PAYLOAD_BYTES,
+    "B",
+  );
+  record(
+    "Canopy (AEAD: prefix+sequence+tag)",
+    "overhead bytes / packet (1 unreliable 100 B message)",
+    aead,
+    "B",
+  );
+  record(
+    "Canopy (encrypted total)",
+    "overhead bytes / packet (1 unreliable 100 B message)",
+    packet.size - PAYLOAD_BYTES,
+    "B",
+  );
+}
+
+defineScenario({
+  name: "rtt",
+  title: `round trip of ${PAYLOAD_BYTES}-byte messages over loopback: Canopy NetServer/NetClient (encrypted) vs raw dgram/ws`,
+  targets: [
+    "Canopy p50/p99 RTT and messages/s within 1.2× of the raw socket",
+    "AEAD cost reported separately from the reliability header (≤ 4 B beyond sequence/ack)",
+  ],
+  async run({ record, progress }) {
+    const systems: [string, string, LinkFactory][] = [
+      ["raw dgram", "raw dgram", rawUdp],
+      ["Canopy UDP, unreliable, encrypted", "raw dgram", canopyLink(openUdp, UNRELIABLE)],
+      ["Canopy UDP, reliable-ordered, encrypted", "raw dgram", canopyLink(openUdp, RELIABLE)],
+      ["raw ws", "raw ws", rawWs],
+      ["Canopy WebSocket, unreliable, encrypted", "raw ws", canopyLink(openWs, UNRELIABLE)],
+      ["Canopy WebSocket, reliable-ordered, encrypted", "raw ws", canopyLink(openWs, RELIABLE)],
+    ];
+    const baseline = new Map<string, { p50: number; p99: number; rate: number }>();
+    for (const [name, peer, factory] of systems) {
+      progress(`${name}: warm-up`);
+      await run(factory, 1000, WINDOW);
+      progress(`${name}: ${PING_PONGS} ping-pongs`);
+      const pingPong = summarize((await run(factory, PING_PONGS, 1)).rtts);
+      progress(`${name}: ${THROUGHPUT_MESSAGES} messages, ${WINDOW} in flight`);
+      const windowed = await run(factory, THROUGHPUT_MESSAGES, WINDOW);
+      record(name, "RTT p50", pingPong.median, "µs");
+      record(name, "RTT p99", pingPong.p99, "µs");
+      record(name, `messages/s (${WINDOW} in flight)`, windowed.rate, "msg/s");
+      const base = baseline.get(peer);
+      if (base === undefined)
+        baseline.set(name, { p50: pingPong.median, p99: pingPong.p99, rate: windowed.rate });
+      else {
+        record(name, `RTT p50 vs ${peer}`, pingPong.median / base.p50, "×");
+        record(name, `RTT p99 vs ${peer}`, pingPong.p99 / base.p99, "×");
+        record(name, `messages/s vs ${peer}`, windowed.rate / base.rate, "×");
+      }
+    }
+    progress("overhead bytes per packet");
+    await overheadRows(record);
+  },
+});
