@@ -260,4 +260,22 @@ describe("snapshot codec", () => {
     expect(decoder.counters).toMatchObject({ snapshotsDropped: 1, snapshotsStale: 1, snapshotsDecoded: 4 });
     expect(clientRing.get(2)?.equals(serverRing.get(2) as SnapshotState)).toBe(true);
   });
+
+  it("keeps working across the 65535 → 0 sequence wrap, with acks arriving late", () => {
+    const { world, encoder, decoder, serverRing, clientRing, writer } = makeLink(17);
+    const start = 65500;
+    for (let i = 0; i < 100; i++) {
+      world.step();
+      const sequence = (start + i) & 0xffff;
+      if (i >= 6) serverRing.markAcked((start + i - 6) & 0xffff);
+      writer.reset();
+      const out = serverRing.acquire(sequence);
+      const baseline = serverRing.newestAckedState();
+      if (i >= 6) expect(baseline?.sequence).toBe((start + i - 6) & 0xffff);
+      encoder.encode(writer, { sequence, tick: start + i, current: world.state, baseline, out });
+      expect(decoder.decode(writer.finish(), clientRing)).toBe(DecodeStatus.Ok);
+      expect(clientRing.get(sequence)?.equals(world.state)).toBe(true);
+    }
+    expect(decoder.newestSequence).toBe((start + 99) & 0xffff);
+  });
 });

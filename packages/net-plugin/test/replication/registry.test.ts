@@ -14,6 +14,7 @@ import {
   ReplicationRegistry,
   SnapshotState,
   StringTemplate,
+  TransformTemplate,
   Vec3Template,
 } from "../../src/replication/index";
 
@@ -76,6 +77,26 @@ describe("ReplicationRegistry binds bitecs component shapes", () => {
     hp.binding.apply(2, q, hp.offset);
     expect(rot.qw[2]).toBeCloseTo(1, 4);
     expect(stats.hp[2]).toBe(7);
+  });
+
+  it("a Transform over one SoA component { x, y, z, qx, qy, qz, qw } round-trips through its binding", () => {
+    const keys = ["x", "y", "z", "qx", "qy", "qz", "qw"] as const;
+    const transform = Object.fromEntries(keys.map((k) => [k, new Float64Array(4)])) as Record<
+      (typeof keys)[number],
+      Float64Array
+    >;
+    const r = new ReplicationRegistry();
+    const f = r.replicate(
+      transform,
+      TransformTemplate({ min: -8, max: 8, precision: 0.001, rotationBits: 12 }),
+    );
+    const half = Math.SQRT1_2;
+    const v = { x: 1.25, y: -3.5, z: 7.999, qx: 0, qy: half, qz: 0, qw: half };
+    for (const k of keys) transform[k][1] = v[k];
+    const q = new Int32Array(r.stride);
+    f.binding.quantize(1, q, 0);
+    f.binding.apply(2, q, 0);
+    for (const k of keys) expect(transform[k][2]).toBeCloseTo(v[k], 3);
   });
 
   it("misuse throws with the fix in the message", () => {

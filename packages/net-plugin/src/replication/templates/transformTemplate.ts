@@ -11,6 +11,7 @@ import {
 import { extrapolateLinear, lerp, QuantizedTemplate } from "./quantizedTemplate";
 import { extrapolateQuat, nlerpQuat } from "./quatMath";
 import { checkQuatBits, DEFAULT_QUAT_BITS } from "./quatTemplate";
+import type { SoaArray } from "./valueTemplate";
 import type { AxisBound } from "./vectorTemplate";
 
 /** A transform value: position `x, y, z` and rotation `qx, qy, qz, qw` (flat, as SoA stores it). */
@@ -74,6 +75,48 @@ export class TransformValueTemplate extends QuantizedTemplate<TransformValue> {
     out[offset + 1] = quantizeFloat(this.quantizers[1] as FloatQuantizer, v.y);
     out[offset + 2] = quantizeFloat(this.quantizers[2] as FloatQuantizer, v.z);
     quantizeQuat(v.qx, v.qy, v.qz, v.qw, this.rotationBits, out, offset + 3);
+  }
+  quantizeSoa(a: readonly SoaArray[], eid: number, out: Int32Array, offset: number): void {
+    const [x, y, z, qx, qy, qz, qw] = a as [
+      SoaArray,
+      SoaArray,
+      SoaArray,
+      SoaArray,
+      SoaArray,
+      SoaArray,
+      SoaArray,
+    ];
+    out[offset] = quantizeFloat(this.quantizers[0] as FloatQuantizer, x[eid] as number);
+    out[offset + 1] = quantizeFloat(this.quantizers[1] as FloatQuantizer, y[eid] as number);
+    out[offset + 2] = quantizeFloat(this.quantizers[2] as FloatQuantizer, z[eid] as number);
+    quantizeQuat(
+      qx[eid] as number,
+      qy[eid] as number,
+      qz[eid] as number,
+      qw[eid] as number,
+      this.rotationBits,
+      out,
+      offset + 3,
+    );
+  }
+  dequantizeSoa(q: Int32Array, offset: number, a: readonly SoaArray[], eid: number): void {
+    const [x, y, z, qx, qy, qz, qw] = a as [
+      SoaArray,
+      SoaArray,
+      SoaArray,
+      SoaArray,
+      SoaArray,
+      SoaArray,
+      SoaArray,
+    ];
+    x[eid] = dequantizeFloat(this.quantizers[0] as FloatQuantizer, q[offset] as number);
+    y[eid] = dequantizeFloat(this.quantizers[1] as FloatQuantizer, q[offset + 1] as number);
+    z[eid] = dequantizeFloat(this.quantizers[2] as FloatQuantizer, q[offset + 2] as number);
+    const r = dequantizeQuat(q, offset + 3, this.rotationBits, scratchQuat);
+    qx[eid] = r.x;
+    qy[eid] = r.y;
+    qz[eid] = r.z;
+    qw[eid] = r.w;
   }
   dequantize(q: Int32Array, offset: number, out: TransformValue): TransformValue {
     out.x = dequantizeFloat(this.quantizers[0] as FloatQuantizer, q[offset] as number);
