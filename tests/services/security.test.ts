@@ -209,4 +209,21 @@ describe("services security", () => {
     h.advance(16 * 60 * 1000);
     expect(await closeCode(JSON.stringify({ type: "auth", token: u.token }))).toBe(WS_CLOSE_UNAUTHORIZED);
   });
+
+  it("rate-limits new push sockets per address (429)", async () => {
+    h = await startServices({ rateLimit: { perAddress: { capacity: 2, refillPerSecond: 0.001 } } });
+    const status = () =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(h!.server.eventsUrl);
+        ws.on("open", () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on("error", () => undefined);
+      });
+    expect(await status()).toBe(101);
+    expect(await status()).toBe(101);
+    expect(await status()).toBe(429);
+  });
 });

@@ -18,6 +18,7 @@ import { installErrorHandling } from "./errors";
 import { isPostgresUrl } from "./openStore";
 import { PgPushRelay } from "./pgPushRelay";
 import { PushHub } from "./push";
+import { RateLimiter } from "./rateLimit";
 import { achievementRoutes } from "./routes/achievements";
 import { friendRoutes } from "./routes/friends";
 import { gameServerRoutes } from "./routes/gameServers";
@@ -93,6 +94,7 @@ export async function createServicesServer(options: ServicesServerOptions): Prom
 
   const app = Fastify({
     bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
     ...(tls === undefined ? {} : { https: tls }),
     logger: {
       level: config.logLevel,
@@ -103,7 +105,9 @@ export async function createServicesServer(options: ServicesServerOptions): Prom
     ajv: { customOptions: { allErrors: false, allowUnionTypes: true } },
   });
   const signer = new TokenSigner(key(config.tokenSecret, "tokenSecret", 32, false), nowMs);
-  const push = new PushHub(signer, nowMs);
+  // New push sockets share the per-address budget's size, in their own bucket.
+  const upgrades = new RateLimiter(config.rateLimit.perAddress, () => clock.now());
+  const push = new PushHub(signer, nowMs, (address) => upgrades.take(address));
   const ctx: ServicesContext = {
     store,
     config,

@@ -43,6 +43,8 @@ export type AchievementConfig = Static<typeof AchievementConfigSchema>;
 export const ServicesConfigSchema = Type.Object({
   host: Type.String(),
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  /** Take the client address from `X-Forwarded-For` (only behind a trusted reverse proxy). */
+  trustProxy: Type.Boolean(),
   /** SQLite file path, or a `postgres://` URL. */
   db: Type.String({ minLength: 1 }),
   /** HMAC secret for access tokens, base64 (≥ 32 bytes). Empty = random per process (single process only). */
@@ -89,6 +91,7 @@ export function defaultConfig(): ServicesConfig {
   return {
     host: "127.0.0.1",
     port: 8080,
+    trustProxy: false,
     db: "./canopy.db",
     tokenSecret: "",
     serverKeys: [],

@@ -36,6 +36,8 @@ export class PushHub {
   constructor(
     private readonly signer: TokenSigner,
     private readonly nowMs: () => number,
+    /** Per-address admission of new sockets (rate limit); false answers 429. */
+    private readonly admit: (address: string) => boolean = () => true,
   ) {
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref();
@@ -47,6 +49,10 @@ export class PushHub {
       const path = (request.url ?? "").split("?")[0];
       if (path !== EVENTS_PATH) {
         socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+        return;
+      }
+      if (!this.admit(request.socket.remoteAddress ?? "")) {
+        socket.end("HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\n");
         return;
       }
       this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws));

@@ -12,6 +12,8 @@ import type { LeaderboardConfig } from "../config";
 import { ApiError } from "../errors";
 import { Bodies, Params, Queries } from "../schemas";
 
+/** Submit times remembered before old ones are pruned (memory bound of the interval check). */
+const MAX_TRACKED_SUBMITS = 100_000;
 /** Default page size when `count` is omitted. */
 const DEFAULT_COUNT = 10;
 
@@ -21,6 +23,12 @@ export function leaderboardRoutes(app: FastifyInstance, ctx: ServicesContext): v
   const R = Routes;
   /** Last accepted submit per board and user (monotonic seconds), for `minIntervalSeconds`. */
   const lastSubmit = new Map<string, number>();
+
+  /** Forgets submits older than every board's interval, bounding the map. */
+  const prune = (now: number): void => {
+    for (const [key, at] of lastSubmit) if (now - at >= longestInterval) lastSubmit.delete(key);
+  };
+  const longestInterval = Math.max(0, ...[...ctx.boards.values()].map((b) => b.minIntervalSeconds));
 
   const board = (id: string): LeaderboardConfig => {
     const found = ctx.boards.get(id);
@@ -44,6 +52,7 @@ export function leaderboardRoutes(app: FastifyInstance, ctx: ServicesContext): v
         throw new ApiError("rate_limited", `One score per ${def.minIntervalSeconds} s on "${def.id}".`);
       }
       lastSubmit.set(key, now);
+      if (lastSubmit.size > MAX_TRACKED_SUBMITS) prune(now);
     }
     const result = await store.submitScore(def.id, userId, score, ctx.nowMs());
     return { entry: scoreEntry(result.entry), changed: result.changed };
