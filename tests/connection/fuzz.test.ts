@@ -13,6 +13,9 @@ import { Stepper } from "./stepper";
 class FuzzTap implements Transport {
   readonly captured: Datagram[] = [];
   readonly injected: Datagram[] = [];
+  /** Bytes received from and sent to each spoofed address (the amplification check). */
+  readonly bytesFrom = new Map<string, number>();
+  readonly bytesTo = new Map<string, number>();
   private next = 0;
   constructor(private readonly inner: Transport) {}
   get localAddress() {
@@ -28,6 +31,7 @@ class FuzzTap implements Transport {
     return this.inner.closed;
   }
   send(to: string, data: Uint8Array): void {
+    if (to.startsWith("loopback://fuzz-")) this.bytesTo.set(to, (this.bytesTo.get(to) ?? 0) + data.length);
     this.inner.send(to, data);
   }
   poll(): Datagram | undefined {
@@ -36,7 +40,11 @@ class FuzzTap implements Transport {
       if (this.captured.length < 512) this.captured.push({ from: d.from, data: d.data.slice() });
       return d;
     }
-    if (this.next < this.injected.length) return this.injected[this.next++];
+    const injected = this.injected[this.next++];
+    if (injected !== undefined) {
+      this.bytesFrom.set(injected.from, (this.bytesFrom.get(injected.from) ?? 0) + injected.data.length);
+      return injected;
+    }
     this.injected.length = 0;
     this.next = 0;
     return undefined;
@@ -166,6 +174,11 @@ function run(seed: number, rng: Rng): void {
   const stats = s.server.stats();
   expect(stats.packetsInvalid).toBeGreaterThan(100_000);
   expect(stats.handshakesDenied + stats.handshakesRateLimited).toBeGreaterThan(1000);
+  // No amplification: no spoofed address ever got more bytes than it sent.
+  let amplified = 0;
+  for (const [address, out] of tap.bytesTo) if (out > (tap.bytesFrom.get(address) ?? 0)) amplified++;
+  expect(tap.bytesTo.size).toBeGreaterThan(1000);
+  expect(amplified).toBe(0);
   // Heap after the tables filled vs at the end: no growth with the number of packets.
   const [mid = 0, end = 0] = sizesAt;
   expect(end - mid).toBeLessThan(64 * 1024 * 1024);
