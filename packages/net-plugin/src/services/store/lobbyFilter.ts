@@ -77,3 +77,17 @@ export function parseMetadata(json: string): Metadata {
   }
   return out;
 }
+
+/** SQL operator of each comparison (only for exact pre-filtering; see {@link sqlPushdown}). */
+export const SQL_OPERATORS = { eq: "=", ne: "<>", lt: "<", le: "<=", gt: ">", ge: ">=" } as const;
+
+/**
+ * The comparisons a database can pre-filter with the same result as {@link matchesComparisons}:
+ * number comparisons and string (in)equality, on keys safe to put in a JSON path. String ordering
+ * stays in TS (databases and JS order some characters differently). TS re-checks every row anyway.
+ */
+export function sqlPushdown(comparisons: readonly LobbyComparison[]): LobbyComparison[] {
+  return comparisons.filter(
+    (c) => /^[A-Za-z0-9_.-]+$/.test(c.key) && (typeof c.value === "number" || c.op === "eq" || c.op === "ne"),
+  );
+}

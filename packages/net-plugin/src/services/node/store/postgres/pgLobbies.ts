@@ -6,6 +6,8 @@ import {
   normalizeFilter,
   parseMetadata,
   patchMetadata,
+  SQL_OPERATORS,
+  sqlPushdown,
 } from "../../../store/lobbyFilter";
 import type { LobbyRecord } from "../../../store/records";
 import type { Store } from "../../../store/store";
@@ -175,6 +177,20 @@ export function pgLobbies(ctx: PgContext): Pick<Store, LobbyMethods> {
       const f = normalizeFilter(filter);
       const out: Row[] = [];
       let after: [number, string] = [-Infinity, ""];
+      // Exact pre-filters run in SQL on the JSON metadata; TS re-checks all comparisons below.
+      const pushed = sqlPushdown(f.comparisons);
+      const extra = pushed
+        .map((c, i) => {
+          const k = `$${6 + 2 * i}`;
+          const v = `$${7 + 2 * i}`;
+          return typeof c.value === "number"
+            ? ` AND jsonb_typeof(l.metadata::jsonb -> ${k}) = 'number'
+                AND (l.metadata::jsonb ->> ${k})::numeric ${SQL_OPERATORS[c.op]} ${v}::numeric`
+            : ` AND jsonb_typeof(l.metadata::jsonb -> ${k}) = 'string'
+                AND (l.metadata::jsonb ->> ${k}) ${SQL_OPERATORS[c.op]} ${v}::text`;
+        })
+        .join("");
+      const extraParams = pushed.flatMap((c) => [c.key, c.value]);
       while (out.length < f.count) {
         const rows = await q(
           `SELECT * FROM lobbies l WHERE l.state = 'open' AND l.access IN ('public', 'friends')
@@ -182,7 +198,7 @@ export function pgLobbies(ctx: PgContext): Pick<Store, LobbyMethods> {
              AND NOT EXISTS (SELECT 1 FROM lobby_members m WHERE m.lobby_id = l.id AND m.user_id = $2)
              AND (l.access = 'public' OR EXISTS (SELECT 1 FROM friends fr
                   WHERE fr.user_id = $2 AND fr.friend_id = l.owner_id AND fr.state = 'friend'))
-             AND (l.created_at, l.id COLLATE "C") > ($3, $4)
+             AND (l.created_at, l.id COLLATE "C") > ($3, $4)${extra}
            ORDER BY l.created_at, l.id COLLATE "C" LIMIT $5`,
           [
             f.slots,
@@ -190,6 +206,7 @@ export function pgLobbies(ctx: PgContext): Pick<Store, LobbyMethods> {
             after[0] === -Infinity ? Number.MIN_SAFE_INTEGER : after[0],
             after[1],
             SEARCH_PAGE,
+            ...extraParams,
           ],
         );
         for (const r of rows) {

@@ -65,6 +65,18 @@ export async function applyBucketDeltas(q: Query, deltas: Map<string, number>): 
 }
 
 /**
+ * SQL expression: how many entries of board `board` sort before position `(key, seq)` — the left
+ * siblings' bucket counts on every level plus the ties before it. Arguments are SQL expressions.
+ */
+export function rankBeforeSql(board: string, key: string, seq: string): string {
+  return `((SELECT COALESCE(SUM(b.n), 0) FROM generate_series(0, ${LEVELS - 1}) AS l(l)
+      JOIN score_buckets b ON b.board_id = ${board} AND b.level = l.l
+       AND b.bucket >= (((${key} + ${OFFSET}) >> (8 * (l.l + 1))) << 8)
+       AND b.bucket < ((${key} + ${OFFSET}) >> (8 * l.l)))
+    + (SELECT COUNT(*) FROM scores t WHERE t.board_id = ${board} AND t.rank_key = ${key} AND t.seq < ${seq}))`;
+}
+
+/**
  * 0-based ranks of `(board, rankKey, seq)` positions: how many entries sort before each. Entries
  * need not exist (a superseded value ranks where it would stand).
  */
@@ -74,12 +86,7 @@ export async function ranksOf(
 ): Promise<number[]> {
   if (items.length === 0) return [];
   const rows = await q(
-    `SELECT x.i,
-       (SELECT COALESCE(SUM(b.n), 0) FROM generate_series(0, ${LEVELS - 1}) AS l(l)
-          JOIN score_buckets b ON b.board_id = x.board AND b.level = l.l
-           AND b.bucket >= (((x.k + ${OFFSET}) >> (8 * (l.l + 1))) << 8)
-           AND b.bucket < ((x.k + ${OFFSET}) >> (8 * l.l)))
-       + (SELECT COUNT(*) FROM scores s WHERE s.board_id = x.board AND s.rank_key = x.k AND s.seq < x.s) AS before
+    `SELECT x.i, ${rankBeforeSql("x.board", "x.k", "x.s")} AS before
      FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS x(board, k, s, i)`,
     [items.map((i) => i.board), items.map((i) => i.rankKey), items.map((i) => i.seq)],
   );

@@ -96,6 +96,14 @@ export class ScoreBatcher {
     }
     const pairs = [...new Set(batch.map((s) => `${s.board}\u0000${s.user}`))].sort();
     const split = pairs.map((p) => p.split("\u0000") as [string, string]);
+    // Entries that do not exist yet have no row to lock: lock every (board, user) pair itself, in
+    // one global order, so another process's batch for the same user waits instead of racing.
+    await q(
+      `SELECT pg_advisory_xact_lock(h) FROM (
+         SELECT DISTINCT hashtext(b || '/' || u) AS h FROM unnest($1::text[], $2::text[]) AS p(b, u) ORDER BY 1
+       ) AS locks`,
+      [split.map((p) => p[0]), split.map((p) => p[1])],
+    );
     const original = new Map<string, State>();
     for (const r of await q(
       `SELECT s.board_id, s.user_id, s.score, s.rank_key, s.seq, s.updated_at FROM scores s

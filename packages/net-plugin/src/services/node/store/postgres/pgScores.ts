@@ -5,7 +5,7 @@ import { checkBoard } from "../../../store/scores";
 import type { Store } from "../../../store/store";
 import { str, toBoard, type Row } from "../rows";
 import type { PgContext, Query } from "./pgContext";
-import { countEntries, ranksOf } from "./pgRanks";
+import { countEntries, rankBeforeSql, ranksOf } from "./pgRanks";
 import type { ScoreBatcher } from "./pgScoreBatch";
 
 type ScoreMethods =
@@ -19,7 +19,8 @@ type ScoreMethods =
   | "getScoresFor"
   | "countScores";
 
-const ENTRY_COLUMNS = "s.user_id, s.score, s.rank_key, s.seq, s.updated_at, u.display_name";
+const ENTRY_COLUMNS =
+  "s.user_id, s.score, s.rank_key, s.seq, s.updated_at, COALESCE(u.display_name, '') AS display_name";
 
 const toRecord = (r: Row, rank: number): ScoreRecord => ({
   rank,
@@ -47,7 +48,7 @@ export function pgScores(ctx: PgContext, batcher: ScoreBatcher): Pick<Store, Sco
   };
   const top = async (board: string, from: number, count: number) => {
     const rows = await q(
-      `SELECT ${ENTRY_COLUMNS} FROM scores s JOIN users u ON u.id = s.user_id WHERE s.board_id = $1
+      `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id WHERE s.board_id = $1
        ORDER BY s.rank_key, s.seq OFFSET $2 LIMIT $3`,
       [board, from, count],
     );
@@ -81,13 +82,16 @@ export function pgScores(ctx: PgContext, batcher: ScoreBatcher): Pick<Store, Sco
     listBoards: async () => (await q(`SELECT * FROM boards ORDER BY id COLLATE "C"`)).map(toBoard),
     submitScore: (board, user, score, nowMs) => batcher.submit(board, user, score, nowMs),
     getScore: async (board, user) => {
-      await requireBoard(board);
+      // One round trip: board check, the row and its rank.
       const rows = await q(
-        `SELECT ${ENTRY_COLUMNS} FROM scores s JOIN users u ON u.id = s.user_id
-         WHERE s.board_id = $1 AND s.user_id = $2`,
+        `SELECT b.id AS board, ${ENTRY_COLUMNS}, ${rankBeforeSql("s.board_id", "s.rank_key", "s.seq")} AS before
+         FROM boards b LEFT JOIN scores s ON s.board_id = b.id AND s.user_id = $2
+         LEFT JOIN users u ON u.id = s.user_id WHERE b.id = $1`,
         [board, user],
       );
-      return (await ranked(q, board, rows))[0];
+      const row = rows[0];
+      if (row === undefined) throw new NotFoundError("board", `No leaderboard "${board}".`);
+      return row.user_id === null ? undefined : toRecord(row, Number(row.before) + 1);
     },
     getTop: async (board, from, count) => {
       await requireBoard(board);
@@ -104,12 +108,12 @@ export function pgScores(ctx: PgContext, batcher: ScoreBatcher): Pick<Store, Sco
       const start = Math.max(0, Math.min(rank - Math.floor((count - 1) / 2), total - count));
       // Keyset walk from the user's row in both directions: index range scans, no OFFSET.
       const above = await q(
-        `SELECT ${ENTRY_COLUMNS} FROM scores s JOIN users u ON u.id = s.user_id
+        `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id
          WHERE s.board_id = $1 AND (s.rank_key, s.seq) < ($2, $3) ORDER BY s.rank_key DESC, s.seq DESC LIMIT $4`,
         [board, me.rank_key, me.seq, rank - start],
       );
       const below = await q(
-        `SELECT ${ENTRY_COLUMNS} FROM scores s JOIN users u ON u.id = s.user_id
+        `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id
          WHERE s.board_id = $1 AND (s.rank_key, s.seq) >= ($2, $3) ORDER BY s.rank_key, s.seq LIMIT $4`,
         [board, me.rank_key, me.seq, count - (rank - start)],
       );
@@ -118,7 +122,7 @@ export function pgScores(ctx: PgContext, batcher: ScoreBatcher): Pick<Store, Sco
     getScoresFor: async (board, users) => {
       await requireBoard(board);
       const rows = await q(
-        `SELECT ${ENTRY_COLUMNS} FROM scores s JOIN users u ON u.id = s.user_id
+        `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id
          WHERE s.board_id = $1 AND s.user_id = ANY($2) ORDER BY s.rank_key, s.seq`,
         [board, [...new Set(users)]],
       );

@@ -6,11 +6,15 @@ import {
   normalizeFilter,
   parseMetadata,
   patchMetadata,
+  SQL_OPERATORS,
+  sqlPushdown,
 } from "../../../store/lobbyFilter";
 import type { LobbyRecord } from "../../../store/records";
 import type { Store } from "../../../store/store";
 import { toLobbyHead, toMember, toServer, type Row } from "../rows";
 import type { SqliteContext } from "./groupCommit";
+import type Database from "better-sqlite3";
+import type { LobbyComparison } from "../../../api";
 
 type LobbyMethods =
   | "createLobby"
@@ -74,14 +78,31 @@ export function sqliteLobbies(ctx: SqliteContext): Pick<Store, LobbyMethods> {
      AND NOT EXISTS (SELECT 1 FROM lobby_members m WHERE m.lobby_id = i.lobby_id AND m.user_id = i.user_id)
      ORDER BY i.created_at, i.lobby_id`,
   );
-  const candidates = q<[number, string, string]>(
+  const searchSql = (extra: string) =>
     `SELECT * FROM lobbies l WHERE l.state = 'open' AND l.access IN ('public', 'friends')
        AND l.max_participants - l.member_count >= ?
        AND NOT EXISTS (SELECT 1 FROM lobby_members m WHERE m.lobby_id = l.id AND m.user_id = ?)
        AND (l.access = 'public' OR EXISTS (SELECT 1 FROM friends f
-            WHERE f.user_id = ? AND f.friend_id = l.owner_id AND f.state = 'friend'))
-     ORDER BY l.created_at, l.id`,
-  );
+            WHERE f.user_id = ? AND f.friend_id = l.owner_id AND f.state = 'friend'))${extra}
+     ORDER BY l.created_at, l.id`;
+  /** Prepared searches by their pushed-down comparison shape (ops and value types). */
+  const searches = new Map<string, Database.Statement<unknown[], Row>>();
+  const search = (pushed: LobbyComparison[]) => {
+    const shape = pushed.map((c) => `${c.op}:${typeof c.value}`).join(",");
+    let statement = searches.get(shape);
+    if (statement === undefined) {
+      const extra = pushed
+        .map(
+          (c) =>
+            ` AND json_type(l.metadata, ?) IN (${typeof c.value === "number" ? "'integer', 'real'" : "'text'"})` +
+            ` AND json_extract(l.metadata, ?) ${SQL_OPERATORS[c.op]} ?`,
+        )
+        .join("");
+      statement = db.prepare<unknown[], Row>(searchSql(extra));
+      searches.set(shape, statement);
+    }
+    return statement;
+  };
   const joinSeq = db.prepare<[], { m: number | null }>("SELECT MAX(join_seq) AS m FROM lobby_members");
   let seq = joinSeq.get()?.m ?? 0;
 
@@ -185,7 +206,10 @@ export function sqliteLobbies(ctx: SqliteContext): Pick<Store, LobbyMethods> {
         const f = normalizeFilter(filter);
         const out: LobbyRecord[] = [];
         if (f.count === 0) return out;
-        for (const row of candidates.iterate(f.slots, viewerId, viewerId)) {
+        const pushed = sqlPushdown(f.comparisons);
+        const params: unknown[] = [f.slots, viewerId, viewerId];
+        for (const c of pushed) params.push(`$."${c.key}"`, `$."${c.key}"`, c.value);
+        for (const row of search(pushed).iterate(...params)) {
           const lobby = toLobbyHead(row);
           if (!matchesComparisons(lobby.metadata, f.comparisons)) continue;
           out.push({ ...lobby, members: membersOf.all(lobby.id).map(toMember) });
