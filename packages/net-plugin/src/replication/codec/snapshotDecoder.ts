@@ -12,7 +12,7 @@ import { createDecodeCounters, DecodeStatus, type SnapshotDecodeCounters } from 
 import { readExpGolomb } from "./expGolomb";
 import { codedGroupLayout, K_BITS, readFieldDelta } from "./fieldDelta";
 import { ID_K_BITS } from "./idList";
-import { popcount, TICK_K } from "./snapshotEncoder";
+import { popcount, TICK_K } from "./encodePlan";
 import type { SnapshotState } from "./snapshotState";
 import { WordReader } from "./wordBits";
 

@@ -13,21 +13,13 @@
  * Encoding allocates nothing per entity.
  */
 import type { BitWriter } from "../../protocol/bitWriter";
-import { expGolombBits } from "../../protocol/quantize";
-import { chooseIdK, ID_K_BITS } from "./idList";
-import { writeExpGolomb } from "./expGolomb";
-import {
-  accumulateKCosts,
-  chooseK,
-  codedGroupLayout,
-  fieldDeltaBits,
-  K_BITS,
-  K_BUCKETS,
-  writeFieldDelta,
-} from "./fieldDelta";
-import { WordWriter } from "./wordBits";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
+import { EncodePlan, popcount, TICK_K } from "./encodePlan";
+import { writeExpGolomb } from "./expGolomb";
+import { K_BITS, writeFieldDelta } from "./fieldDelta";
+import { chooseIdK, ID_K_BITS } from "./idList";
 import type { SnapshotState } from "./snapshotState";
+import { WordWriter } from "./wordBits";
 
 /** What to encode. */
 export interface EncodeSnapshotInput {
@@ -59,39 +51,13 @@ export interface EncodeSnapshotResult {
   deferred: number;
 }
 
-/** Exp-Golomb order of the tick in the header (ticks below 2^10 take 11 bits; an hour at 60 Hz, 25). */
-export const TICK_K = 10;
-
-/** Longest Exp-Golomb code this codec writes (values < 2^31, k ≤ 15), plus a quat flag bit. */
-const CODE_BOUND = 64;
-
-/** Estimated id-coding bits per entity while selecting under a budget (exact total checked after). */
-const ID_ESTIMATE_BITS = 12;
-
 /** Reusable snapshot encoder for one registry and capacity. */
 export class SnapshotEncoder {
   /** Network ids written (spawns and updates) by the last `encode`. */
   readonly written: Int32Array;
   writtenCount = 0;
-  /** Exp-Golomb order per coded group chosen by the last `encode`. */
-  readonly ks: Uint8Array;
   private readonly fields: readonly ReplicatedField[];
-  private readonly groupBase: Int32Array;
-  private readonly codedGroups: number;
-  private readonly kCosts: Float64Array;
-  private readonly spawnIds: Int32Array;
-  private readonly updateIds: Int32Array;
-  private readonly despawnIds: Int32Array;
-  private readonly order: Int32Array;
-  private readonly changedMask: Uint32Array;
-  private readonly cost: Float64Array;
-  private readonly selected: Uint8Array;
-  /** 1 for spawn candidates already present in the baseline (field mask changed). */
-  private readonly respawn: Uint8Array;
-  private spawnCount = 0;
-  private updateCount = 0;
-  private despawnCount = 0;
-  private baselineCount = 0;
+  private readonly plan: EncodePlan;
   /** Where the snapshot is packed before it is copied into the caller's writer. */
   private readonly bits = new WordWriter();
   private readonly result: EncodeSnapshotResult = {
@@ -108,20 +74,13 @@ export class SnapshotEncoder {
   ) {
     registry.close();
     this.fields = registry.fields;
-    const layout = codedGroupLayout(registry);
-    this.groupBase = layout.groupBase;
-    this.codedGroups = layout.codedGroups;
-    this.ks = new Uint8Array(layout.codedGroups);
-    this.kCosts = new Float64Array(layout.codedGroups * K_BUCKETS);
+    this.plan = new EncodePlan(registry, capacity);
     this.written = new Int32Array(capacity);
-    this.spawnIds = new Int32Array(capacity);
-    this.updateIds = new Int32Array(capacity);
-    this.despawnIds = new Int32Array(capacity);
-    this.order = new Int32Array(capacity);
-    this.changedMask = new Uint32Array(capacity);
-    this.cost = new Float64Array(capacity);
-    this.selected = new Uint8Array(capacity);
-    this.respawn = new Uint8Array(capacity);
+  }
+
+  /** Exp-Golomb order per coded group chosen by the last `encode`. */
+  get ks(): Uint8Array {
+    return this.plan.ks;
   }
 
   /** Encodes `input` after whatever `writer` already holds; returns what was written. */
@@ -130,14 +89,15 @@ export class SnapshotEncoder {
     if (current.registry !== this.registry || current.capacity !== this.capacity) {
       throw new Error("SnapshotEncoder.encode: `current` was made for another registry or capacity.");
     }
-    this.collect(current, baseline, input.relevant);
+    const p = this.plan;
+    p.collect(current, baseline, input.relevant);
     const budget = Math.min(
       (input.budgetBytes ?? Number.POSITIVE_INFINITY) * 8,
       writer.capacityBytes * 8 - writer.bitsWritten,
     );
-    if (this.upperBound(current) > budget) {
-      this.costUpdates(current, baseline);
-      if (this.measure(input, baseline) > budget) this.fitBudget(input, baseline, budget);
+    if (p.upperBound(current) > budget) {
+      p.costUpdates(current, baseline);
+      if (p.measure(input.tick, baseline) > budget) p.fitBudget(input.tick, input.priority, baseline, budget);
     }
     const bits = this.bits;
     bits.reset();
@@ -146,173 +106,17 @@ export class SnapshotEncoder {
     this.fillOut(current, baseline, out, input);
     const r = this.result;
     r.bits = bits.bitsWritten;
-    r.despawns = this.despawnCount;
+    r.despawns = p.despawnCount;
     r.spawns = 0;
     r.updates = 0;
-    for (let i = 0; i < this.spawnCount; i++) r.spawns += this.selected[this.spawnIds[i] as number] as number;
-    for (let i = 0; i < this.updateCount; i++)
-      r.updates += this.selected[this.updateIds[i] as number] as number;
-    r.deferred = this.spawnCount + this.updateCount - r.spawns - r.updates;
+    for (let i = 0; i < p.spawnCount; i++) r.spawns += p.selected[p.spawnIds[i] as number] as number;
+    for (let i = 0; i < p.updateCount; i++) r.updates += p.selected[p.updateIds[i] as number] as number;
+    r.deferred = p.spawnCount + p.updateCount - r.spawns - r.updates;
     return r;
   }
 
-  /** Sorts every id into despawn / spawn / update candidates and chooses the k table. */
-  private collect(
-    current: SnapshotState,
-    baseline: SnapshotState | undefined,
-    relevant: Uint8Array | undefined,
-  ): void {
-    const stride = current.stride;
-    const hw = Math.max(current.highWater, baseline?.highWater ?? 0);
-    const cur = current.values;
-    this.spawnCount = this.updateCount = this.despawnCount = this.baselineCount = 0;
-    this.kCosts.fill(0);
-    for (let id = 0; id < hw; id++) {
-      this.selected[id] = 0;
-      this.respawn[id] = 0;
-      const curP = current.present[id] === 1 && (relevant === undefined || relevant[id] === 1);
-      const baseP = baseline !== undefined && baseline.present[id] === 1;
-      if (baseP) this.baselineCount++;
-      if (!curP) {
-        if (baseP) this.despawnIds[this.despawnCount++] = id;
-        continue;
-      }
-      const mask = current.mask[id] as number;
-      const row = id * stride;
-      if (baseline === undefined || !baseP || baseline.mask[id] !== mask) {
-        let bits = this.fields.length;
-        for (const f of this.fields)
-          if (mask & (1 << f.index)) bits += f.template.packedBits(cur, row + f.offset);
-        this.cost[id] = bits;
-        this.respawn[id] = baseP ? 1 : 0;
-        this.selected[id] = 1;
-        this.spawnIds[this.spawnCount++] = id;
-        continue;
-      }
-      const base = baseline.values;
-      let changed = 0;
-      for (const f of this.fields) {
-        if ((mask & (1 << f.index)) === 0) continue;
-        const o = row + f.offset;
-        if (f.template.changed(cur, o, base, o)) {
-          changed |= 1 << f.index;
-          accumulateKCosts(f.template, cur, o, base, o, this.kCosts, this.groupBase[f.index] as number);
-        }
-      }
-      if (changed === 0) continue;
-      this.changedMask[id] = changed;
-      this.selected[id] = 1;
-      this.updateIds[this.updateCount++] = id;
-    }
-    for (let g = 0; g < this.codedGroups; g++) this.ks[g] = chooseK(this.kCosts, g);
-  }
-
-  /** A quick upper bound of the snapshot's bits (every code at its longest), to skip exact costs. */
-  private upperBound(current: SnapshotState): number {
-    let bits = 16 + 64 + 1 + 16 + 3 * (CODE_BOUND + ID_K_BITS) + 1 + K_BITS * this.codedGroups;
-    bits += this.despawnCount * CODE_BOUND;
-    for (let i = 0; i < this.spawnCount; i++)
-      bits += CODE_BOUND + (this.cost[this.spawnIds[i] as number] as number);
-    bits += this.updateCount * (CODE_BOUND + this.fields.length + current.stride * CODE_BOUND);
-    return bits;
-  }
-
-  /** Exact bits of every update candidate's data (ids excluded), for budgeting. */
-  private costUpdates(current: SnapshotState, baseline: SnapshotState | undefined): void {
-    if (baseline === undefined) return;
-    const stride = current.stride;
-    const cur = current.values;
-    for (let i = 0; i < this.updateCount; i++) {
-      const id = this.updateIds[i] as number;
-      const mask = current.mask[id] as number;
-      const changed = this.changedMask[id] as number;
-      let bits = popcount(mask) > 1 ? popcount(mask) : 0;
-      const row = id * stride;
-      for (const f of this.fields) {
-        if ((changed & (1 << f.index)) === 0) continue;
-        const o = row + f.offset;
-        bits += fieldDeltaBits(
-          f.template,
-          cur,
-          o,
-          baseline.values,
-          o,
-          this.ks,
-          this.groupBase[f.index] as number,
-        );
-      }
-      this.cost[id] = bits;
-    }
-  }
-
-  /** Exact bits of the snapshot with the current selection. */
-  private measure(input: EncodeSnapshotInput, baseline: SnapshotState | undefined): number {
-    let bits = 16 + expGolombBits(input.tick, TICK_K) + 1 + (baseline ? 16 : 0);
-    bits += expGolombBits(this.despawnCount, 0);
-    if (this.despawnCount > 0)
-      bits += ID_K_BITS + Math.floor(chooseIdK(this.despawnIds, this.despawnCount, undefined) / 8);
-    let spawns = 0;
-    let respawns = 0;
-    for (let i = 0; i < this.spawnCount; i++) {
-      const id = this.spawnIds[i] as number;
-      if (this.selected[id] !== 1) continue;
-      spawns++;
-      respawns += this.respawn[id] as number;
-      bits += this.cost[id] as number;
-    }
-    bits += expGolombBits(spawns, 0);
-    if (spawns > 0)
-      bits += ID_K_BITS + Math.floor(chooseIdK(this.spawnIds, this.spawnCount, this.selected) / 8);
-    let updates = 0;
-    for (let i = 0; i < this.updateCount; i++) {
-      const id = this.updateIds[i] as number;
-      if (this.selected[id] !== 1) continue;
-      updates++;
-      bits += this.cost[id] as number;
-    }
-    bits += expGolombBits(updates, 0);
-    if (updates > 0) {
-      const list = ID_K_BITS + Math.floor(chooseIdK(this.updateIds, this.updateCount, this.selected) / 8);
-      const bitmap = this.baselineCount - this.despawnCount - respawns;
-      bits += 1 + K_BITS * this.codedGroups + Math.min(list, bitmap);
-    }
-    return bits;
-  }
-
-  /** Keeps the highest-priority candidates that fit `budget` bits; the others wait. */
-  private fitBudget(input: EncodeSnapshotInput, baseline: SnapshotState | undefined, budget: number): void {
-    let n = 0;
-    for (let i = 0; i < this.spawnCount; i++) this.order[n++] = this.spawnIds[i] as number;
-    for (let i = 0; i < this.updateCount; i++) this.order[n++] = this.updateIds[i] as number;
-    const priority = input.priority;
-    if (priority !== undefined) {
-      this.order.subarray(0, n).sort((a, b) => (priority[b] as number) - (priority[a] as number) || a - b);
-    }
-    for (let i = 0; i < n; i++) this.selected[this.order[i] as number] = 0;
-    let used = this.measure(input, baseline);
-    let last = -1;
-    for (let i = 0; i < n; i++) {
-      const id = this.order[i] as number;
-      const c = (this.cost[id] as number) + ID_ESTIMATE_BITS;
-      if (used + c > budget) continue;
-      used += c;
-      this.selected[id] = 1;
-      last = i;
-    }
-    let total = this.measure(input, baseline);
-    while (total > budget && last >= 0) {
-      let excess = total - budget;
-      for (; last >= 0 && excess > 0; last--) {
-        const id = this.order[last] as number;
-        if (this.selected[id] !== 1) continue;
-        this.selected[id] = 0;
-        excess -= this.cost[id] as number;
-      }
-      total = this.measure(input, baseline);
-    }
-  }
-
   private write(w: WordWriter, input: EncodeSnapshotInput): void {
+    const p = this.plan;
     const { current, baseline } = input;
     const cur = current.values;
     const stride = current.stride;
@@ -322,24 +126,24 @@ export class SnapshotEncoder {
     w.writeBool(baseline !== undefined);
     if (baseline !== undefined) w.writeBits(baseline.sequence & 0xffff, 16);
 
-    writeExpGolomb(w, this.despawnCount, 0);
-    if (this.despawnCount > 0) writeIds(w, this.despawnIds, this.despawnCount, undefined);
+    writeExpGolomb(w, p.despawnCount, 0);
+    if (p.despawnCount > 0) writeIds(w, p.despawnIds, p.despawnCount, undefined);
 
     let spawns = 0;
     let respawns = 0;
-    for (let i = 0; i < this.spawnCount; i++) {
-      const id = this.spawnIds[i] as number;
-      spawns += this.selected[id] as number;
-      if (this.selected[id] === 1) respawns += this.respawn[id] as number;
+    for (let i = 0; i < p.spawnCount; i++) {
+      const id = p.spawnIds[i] as number;
+      spawns += p.selected[id] as number;
+      if (p.selected[id] === 1) respawns += p.respawn[id] as number;
     }
     writeExpGolomb(w, spawns, 0);
     if (spawns > 0) {
-      const k = chooseIdK(this.spawnIds, this.spawnCount, this.selected) % 8;
+      const k = chooseIdK(p.spawnIds, p.spawnCount, p.selected) % 8;
       w.writeBits(k, ID_K_BITS);
       let prev = -1;
-      for (let i = 0; i < this.spawnCount; i++) {
-        const id = this.spawnIds[i] as number;
-        if (this.selected[id] !== 1) continue;
+      for (let i = 0; i < p.spawnCount; i++) {
+        const id = p.spawnIds[i] as number;
+        if (p.selected[id] !== 1) continue;
         writeExpGolomb(w, id - prev - 1, k);
         prev = id;
         const mask = current.mask[id] as number;
@@ -351,24 +155,23 @@ export class SnapshotEncoder {
     }
 
     let updates = 0;
-    for (let i = 0; i < this.updateCount; i++)
-      updates += this.selected[this.updateIds[i] as number] as number;
+    for (let i = 0; i < p.updateCount; i++) updates += p.selected[p.updateIds[i] as number] as number;
     writeExpGolomb(w, updates, 0);
     if (updates === 0 || baseline === undefined) return;
-    const listChoice = chooseIdK(this.updateIds, this.updateCount, this.selected);
+    const listChoice = chooseIdK(p.updateIds, p.updateCount, p.selected);
     const listBits = ID_K_BITS + Math.floor(listChoice / 8);
-    const bitmapBits = this.baselineCount - this.despawnCount - respawns;
+    const bitmapBits = p.baselineCount - p.despawnCount - respawns;
     const bitmap = bitmapBits < listBits;
     w.writeBool(bitmap);
-    for (let g = 0; g < this.codedGroups; g++) w.writeBits(this.ks[g] as number, K_BITS);
+    for (let g = 0; g < p.codedGroups; g++) w.writeBits(p.ks[g] as number, K_BITS);
     if (bitmap) {
       const hw = baseline.highWater;
       for (let id = 0; id < hw; id++) {
         if (baseline.present[id] !== 1) continue;
         if (current.present[id] !== 1 || (input.relevant !== undefined && input.relevant[id] !== 1)) continue;
-        if (this.respawn[id] === 1 && this.selected[id] === 1) continue;
+        if (p.respawn[id] === 1 && p.selected[id] === 1) continue;
         const isUpdate =
-          this.selected[id] === 1 && this.respawn[id] === 0 && baseline.mask[id] === current.mask[id];
+          p.selected[id] === 1 && p.respawn[id] === 0 && baseline.mask[id] === current.mask[id];
         w.writeBool(isUpdate);
         if (isUpdate) this.writeUpdate(w, id, current, baseline);
       }
@@ -377,9 +180,9 @@ export class SnapshotEncoder {
     const k = listChoice % 8;
     w.writeBits(k, ID_K_BITS);
     let prev = -1;
-    for (let i = 0; i < this.updateCount; i++) {
-      const id = this.updateIds[i] as number;
-      if (this.selected[id] !== 1) continue;
+    for (let i = 0; i < p.updateCount; i++) {
+      const id = p.updateIds[i] as number;
+      if (p.selected[id] !== 1) continue;
       writeExpGolomb(w, id - prev - 1, k);
       prev = id;
       this.writeUpdate(w, id, current, baseline);
@@ -387,8 +190,9 @@ export class SnapshotEncoder {
   }
 
   private writeUpdate(w: WordWriter, id: number, current: SnapshotState, baseline: SnapshotState): void {
+    const p = this.plan;
     const mask = current.mask[id] as number;
-    const changed = this.changedMask[id] as number;
+    const changed = p.changedMask[id] as number;
     const multi = popcount(mask) > 1;
     const row = id * current.stride;
     for (const f of this.fields) {
@@ -404,8 +208,8 @@ export class SnapshotEncoder {
         o,
         baseline.values,
         o,
-        this.ks,
-        this.groupBase[f.index] as number,
+        p.ks,
+        p.groupBase[f.index] as number,
       );
     }
   }
@@ -417,6 +221,7 @@ export class SnapshotEncoder {
     out: SnapshotState,
     input: EncodeSnapshotInput,
   ): void {
+    const p = this.plan;
     if (baseline !== undefined) out.copyFrom(baseline);
     else out.clear();
     out.sequence = input.sequence & 0xffff;
@@ -424,21 +229,21 @@ export class SnapshotEncoder {
     const stride = current.stride;
     const cur = current.values;
     const dst = out.values;
-    for (let i = 0; i < this.despawnCount; i++) out.remove(this.despawnIds[i] as number);
+    for (let i = 0; i < p.despawnCount; i++) out.remove(p.despawnIds[i] as number);
     this.writtenCount = 0;
-    for (let i = 0; i < this.spawnCount; i++) {
-      const id = this.spawnIds[i] as number;
-      if (this.selected[id] !== 1) continue;
+    for (let i = 0; i < p.spawnCount; i++) {
+      const id = p.spawnIds[i] as number;
+      if (p.selected[id] !== 1) continue;
       this.written[this.writtenCount++] = id;
       out.setPresent(id, current.mask[id] as number);
       const row = id * stride;
       for (let s = 0; s < stride; s++) dst[row + s] = cur[row + s] as number;
     }
-    for (let i = 0; i < this.updateCount; i++) {
-      const id = this.updateIds[i] as number;
-      if (this.selected[id] !== 1) continue;
+    for (let i = 0; i < p.updateCount; i++) {
+      const id = p.updateIds[i] as number;
+      if (p.selected[id] !== 1) continue;
       this.written[this.writtenCount++] = id;
-      const changed = this.changedMask[id] as number;
+      const changed = p.changedMask[id] as number;
       const row = id * stride;
       for (const f of this.fields) {
         if ((changed & (1 << f.index)) === 0) continue;
@@ -459,11 +264,4 @@ function writeIds(w: WordWriter, ids: Int32Array, count: number, keep: Uint8Arra
     writeExpGolomb(w, id - prev - 1, k);
     prev = id;
   }
-}
-
-/** Set bits of a 32-bit mask. */
-export function popcount(v: number): number {
-  let x = v - ((v >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }

@@ -1,0 +1,232 @@
+/**
+ * Which entities one snapshot carries: every network id sorted into despawn, spawn (new, or its
+ * field set changed) and update (a field changed beyond its threshold) candidates, the
+ * Exp-Golomb orders for the deltas, and, when the budget is short, the selection by priority
+ * with exact bit costs. All scratch is preallocated for `capacity` ids.
+ */
+import { expGolombBits } from "../../protocol/quantize";
+import type { ReplicatedField, ReplicationRegistry } from "../registry";
+import { accumulateKCosts, chooseK, codedGroupLayout, fieldDeltaBits, K_BITS, K_BUCKETS } from "./fieldDelta";
+import { chooseIdK, ID_K_BITS } from "./idList";
+import type { SnapshotState } from "./snapshotState";
+
+/** Exp-Golomb order of the tick in the header (ticks below 2^10 take 11 bits; an hour at 60 Hz, 25). */
+export const TICK_K = 10;
+
+/** Longest Exp-Golomb code this codec writes (values < 2^31, k ≤ 15), plus a quat flag bit. */
+const CODE_BOUND = 64;
+
+/** Estimated id-coding bits per entity while selecting under a budget (exact total checked after). */
+const ID_ESTIMATE_BITS = 12;
+
+/** Candidates, costs and selection of one snapshot (reused every encode). */
+export class EncodePlan {
+  /** Exp-Golomb order per coded group. */
+  readonly ks: Uint8Array;
+  /** Per field, its first coded group in `ks`. */
+  readonly groupBase: Int32Array;
+  readonly codedGroups: number;
+  readonly spawnIds: Int32Array;
+  readonly updateIds: Int32Array;
+  readonly despawnIds: Int32Array;
+  /** Per update candidate id: the fields that changed. */
+  readonly changedMask: Uint32Array;
+  /** Per candidate id: bits of its data (ids excluded). */
+  readonly cost: Float64Array;
+  /** Per candidate id: 1 when it goes into this snapshot. */
+  readonly selected: Uint8Array;
+  /** 1 for spawn candidates already present in the baseline (field mask changed). */
+  readonly respawn: Uint8Array;
+  spawnCount = 0;
+  updateCount = 0;
+  despawnCount = 0;
+  /** Entities present in the baseline. */
+  baselineCount = 0;
+  private readonly fields: readonly ReplicatedField[];
+  private readonly kCosts: Float64Array;
+  private readonly order: Int32Array;
+
+  constructor(registry: ReplicationRegistry, capacity: number) {
+    this.fields = registry.fields;
+    const layout = codedGroupLayout(registry);
+    this.groupBase = layout.groupBase;
+    this.codedGroups = layout.codedGroups;
+    this.ks = new Uint8Array(layout.codedGroups);
+    this.kCosts = new Float64Array(layout.codedGroups * K_BUCKETS);
+    this.spawnIds = new Int32Array(capacity);
+    this.updateIds = new Int32Array(capacity);
+    this.despawnIds = new Int32Array(capacity);
+    this.order = new Int32Array(capacity);
+    this.changedMask = new Uint32Array(capacity);
+    this.cost = new Float64Array(capacity);
+    this.selected = new Uint8Array(capacity);
+    this.respawn = new Uint8Array(capacity);
+  }
+
+  /** Sorts every id into despawn / spawn / update candidates and chooses the k table. */
+  collect(
+    current: SnapshotState,
+    baseline: SnapshotState | undefined,
+    relevant: Uint8Array | undefined,
+  ): void {
+    const stride = current.stride;
+    const hw = Math.max(current.highWater, baseline?.highWater ?? 0);
+    const cur = current.values;
+    this.spawnCount = this.updateCount = this.despawnCount = this.baselineCount = 0;
+    this.kCosts.fill(0);
+    for (let id = 0; id < hw; id++) {
+      this.selected[id] = 0;
+      this.respawn[id] = 0;
+      const curP = current.present[id] === 1 && (relevant === undefined || relevant[id] === 1);
+      const baseP = baseline !== undefined && baseline.present[id] === 1;
+      if (baseP) this.baselineCount++;
+      if (!curP) {
+        if (baseP) this.despawnIds[this.despawnCount++] = id;
+        continue;
+      }
+      const mask = current.mask[id] as number;
+      const row = id * stride;
+      if (baseline === undefined || !baseP || baseline.mask[id] !== mask) {
+        let bits = this.fields.length;
+        for (const f of this.fields)
+          if (mask & (1 << f.index)) bits += f.template.packedBits(cur, row + f.offset);
+        this.cost[id] = bits;
+        this.respawn[id] = baseP ? 1 : 0;
+        this.selected[id] = 1;
+        this.spawnIds[this.spawnCount++] = id;
+        continue;
+      }
+      const base = baseline.values;
+      let changed = 0;
+      for (const f of this.fields) {
+        if ((mask & (1 << f.index)) === 0) continue;
+        const o = row + f.offset;
+        if (f.template.changed(cur, o, base, o)) {
+          changed |= 1 << f.index;
+          accumulateKCosts(f.template, cur, o, base, o, this.kCosts, this.groupBase[f.index] as number);
+        }
+      }
+      if (changed === 0) continue;
+      this.changedMask[id] = changed;
+      this.selected[id] = 1;
+      this.updateIds[this.updateCount++] = id;
+    }
+    for (let g = 0; g < this.codedGroups; g++) this.ks[g] = chooseK(this.kCosts, g);
+  }
+
+  /** A quick upper bound of the snapshot's bits (every code at its longest), to skip exact costs. */
+  upperBound(current: SnapshotState): number {
+    let bits = 16 + 64 + 1 + 16 + 3 * (CODE_BOUND + ID_K_BITS) + 1 + K_BITS * this.codedGroups;
+    bits += this.despawnCount * CODE_BOUND;
+    for (let i = 0; i < this.spawnCount; i++)
+      bits += CODE_BOUND + (this.cost[this.spawnIds[i] as number] as number);
+    bits += this.updateCount * (CODE_BOUND + this.fields.length + current.stride * CODE_BOUND);
+    return bits;
+  }
+
+  /** Exact bits of every update candidate's data (ids excluded), for budgeting. */
+  costUpdates(current: SnapshotState, baseline: SnapshotState | undefined): void {
+    if (baseline === undefined) return;
+    const stride = current.stride;
+    const cur = current.values;
+    for (let i = 0; i < this.updateCount; i++) {
+      const id = this.updateIds[i] as number;
+      const mask = current.mask[id] as number;
+      const changed = this.changedMask[id] as number;
+      let bits = popcount(mask) > 1 ? popcount(mask) : 0;
+      const row = id * stride;
+      for (const f of this.fields) {
+        if ((changed & (1 << f.index)) === 0) continue;
+        const o = row + f.offset;
+        bits += fieldDeltaBits(
+          f.template,
+          cur,
+          o,
+          baseline.values,
+          o,
+          this.ks,
+          this.groupBase[f.index] as number,
+        );
+      }
+      this.cost[id] = bits;
+    }
+  }
+
+  /** Exact bits of the snapshot with the current selection. */
+  measure(tick: number, baseline: SnapshotState | undefined): number {
+    let bits = 16 + expGolombBits(tick, TICK_K) + 1 + (baseline ? 16 : 0);
+    bits += expGolombBits(this.despawnCount, 0);
+    if (this.despawnCount > 0)
+      bits += ID_K_BITS + Math.floor(chooseIdK(this.despawnIds, this.despawnCount, undefined) / 8);
+    let spawns = 0;
+    let respawns = 0;
+    for (let i = 0; i < this.spawnCount; i++) {
+      const id = this.spawnIds[i] as number;
+      if (this.selected[id] !== 1) continue;
+      spawns++;
+      respawns += this.respawn[id] as number;
+      bits += this.cost[id] as number;
+    }
+    bits += expGolombBits(spawns, 0);
+    if (spawns > 0)
+      bits += ID_K_BITS + Math.floor(chooseIdK(this.spawnIds, this.spawnCount, this.selected) / 8);
+    let updates = 0;
+    for (let i = 0; i < this.updateCount; i++) {
+      const id = this.updateIds[i] as number;
+      if (this.selected[id] !== 1) continue;
+      updates++;
+      bits += this.cost[id] as number;
+    }
+    bits += expGolombBits(updates, 0);
+    if (updates > 0) {
+      const list = ID_K_BITS + Math.floor(chooseIdK(this.updateIds, this.updateCount, this.selected) / 8);
+      const bitmap = this.baselineCount - this.despawnCount - respawns;
+      bits += 1 + K_BITS * this.codedGroups + Math.min(list, bitmap);
+    }
+    return bits;
+  }
+
+  /** Keeps the highest-priority candidates that fit `budget` bits; the others wait. */
+  fitBudget(
+    tick: number,
+    priority: Float32Array | Float64Array | undefined,
+    baseline: SnapshotState | undefined,
+    budget: number,
+  ): void {
+    let n = 0;
+    for (let i = 0; i < this.spawnCount; i++) this.order[n++] = this.spawnIds[i] as number;
+    for (let i = 0; i < this.updateCount; i++) this.order[n++] = this.updateIds[i] as number;
+    if (priority !== undefined) {
+      this.order.subarray(0, n).sort((a, b) => (priority[b] as number) - (priority[a] as number) || a - b);
+    }
+    for (let i = 0; i < n; i++) this.selected[this.order[i] as number] = 0;
+    let used = this.measure(tick, baseline);
+    let last = -1;
+    for (let i = 0; i < n; i++) {
+      const id = this.order[i] as number;
+      const c = (this.cost[id] as number) + ID_ESTIMATE_BITS;
+      if (used + c > budget) continue;
+      used += c;
+      this.selected[id] = 1;
+      last = i;
+    }
+    let total = this.measure(tick, baseline);
+    while (total > budget && last >= 0) {
+      let excess = total - budget;
+      for (; last >= 0 && excess > 0; last--) {
+        const id = this.order[last] as number;
+        if (this.selected[id] !== 1) continue;
+        this.selected[id] = 0;
+        excess -= this.cost[id] as number;
+      }
+      total = this.measure(tick, baseline);
+    }
+  }
+}
+
+/** Set bits of a 32-bit mask. */
+export function popcount(v: number): number {
+  let x = v - ((v >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
