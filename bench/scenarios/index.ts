@@ -6,3 +6,4 @@ import "./reliable";
 import "./cubes";
 import "./codec";
 import "./rtt";
+import "./servicesHttp";
