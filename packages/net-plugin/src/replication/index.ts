@@ -62,3 +62,4 @@ export {
   type FloatQuantizer,
   type QuatLike,
 } from "../protocol/quantize";
+export { PriorityAccumulator } from "./priorityAccumulator";
