@@ -1,15 +1,13 @@
 /**
- * Durability under a crash: the services CLI runs as a child process on a SQLite file; several
- * clients stream score increments and save writes; the process is SIGKILLed mid-stream; a new
- * process on the same file must hold every write that was acknowledged with a 2xx (and at most the
- * one in flight per client beyond them).
+ * Durability under a crash, SQLite: the services CLI is SIGKILLed in the middle of a stream of
+ * acknowledged score and save writes; a new process on the same file still has every one of them.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { call, guest, type TestUser } from "./helpers/harness";
-import { spawnServices, type ServicesProcess } from "./helpers/process";
+import { afterAll, describe, it } from "vitest";
+import { crashAndRecover } from "./helpers/crash";
+import type { ServicesProcess } from "./helpers/process";
 
 const dir = mkdtempSync(join(tmpdir(), "canopy-crash-"));
 let running: ServicesProcess | undefined;
@@ -18,101 +16,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const CLIENTS = 4;
-/** Writes streamed before the kill (spread over the clients); the kill lands mid-stream. */
-const KILL_AFTER_ACKS = 120;
-
-describe("services crash durability", () => {
+describe("services crash durability (SQLite)", () => {
   it("keeps every acknowledged write across a SIGKILL", async () => {
-    const db = join(dir, "crash.db");
-    const config = join(dir, "config.json");
-    writeFileSync(
-      config,
-      JSON.stringify({
-        tokenSecret: Buffer.alloc(32, 3).toString("base64"),
-        saves: { maxAttachmentBytes: 1024, maxSlots: 100_000 },
-        rateLimit: {
-          perAddress: { capacity: 1e6, refillPerSecond: 1e6 },
-          perUser: { capacity: 1e6, refillPerSecond: 1e6 },
-          authPerAddress: { capacity: 1e6, refillPerSecond: 1e6 },
-        },
-        leaderboards: [
-          {
-            id: "total",
-            sort: "desc",
-            rule: "increment",
-            min: 0,
-            max: 1e12,
-            serverOnly: false,
-            minIntervalSeconds: 0,
-          },
-        ],
-        logLevel: "warn",
-      }),
-    );
-    const args = ["--port", "0", "--db", db, "--config", config];
-    running = await spawnServices(args);
-    const url = running.url;
-    const users: TestUser[] = [];
-    for (let i = 0; i < CLIENTS; i++) users.push(await guest(url));
-
-    const ackedScore = new Array<number>(CLIENTS).fill(0);
-    const ackedSlots: string[][] = users.map(() => []);
-    let acks = 0;
-    let killed = false;
-    const stream = async (i: number): Promise<void> => {
-      const u = users[i]!;
-      for (let n = 0; !killed; n++) {
-        try {
-          if (n % 2 === 0) {
-            const r = await call(url, "setScore", {
-              token: u.token,
-              params: { board: "total" },
-              body: { score: 1 },
-            });
-            if (r.status === 200) ackedScore[i]!++;
-          } else {
-            const slot = `w-${n}`;
-            const attachment = Buffer.from(`${u.id}:${n}`).toString("base64");
-            const r = await call(url, "setSave", {
-              token: u.token,
-              params: { slot },
-              body: { title: slot, description: "", attachment, replace: false },
-            });
-            if (r.status === 200) ackedSlots[i]!.push(slot);
-          }
-          acks++;
-        } catch {
-          return; // the connection died with the process
-        }
-        if (acks >= KILL_AFTER_ACKS && !killed) {
-          killed = true;
-          await running!.kill("SIGKILL");
-        }
-      }
-    };
-    await Promise.all(users.map((_, i) => stream(i)));
-    expect(killed).toBe(true);
-    expect(running.child.signalCode).toBe("SIGKILL");
-
-    running = await spawnServices(args);
-    for (let i = 0; i < CLIENTS; i++) {
-      const u = users[i]!;
-      const mine = await call(running.url, "getMyScore", { token: u.token, params: { board: "total" } });
-      const stored = mine.body.entry?.score ?? 0;
-      expect(stored).toBeGreaterThanOrEqual(ackedScore[i]!);
-      expect(stored).toBeLessThanOrEqual(ackedScore[i]! + 1);
-      const saves = new Set(
-        (await call(running.url, "listSaves", { token: u.token })).body.saves.map((s) => s.slot),
-      );
-      for (const slot of ackedSlots[i]!) expect(saves.has(slot), `${u.id} ${slot}`).toBe(true);
-      expect(saves.size).toBeLessThanOrEqual(ackedSlots[i]!.length + 1);
-      const last = ackedSlots[i]!.at(-1);
-      if (last !== undefined) {
-        const got = await call(running.url, "getSave", { token: u.token, params: { slot: last } });
-        expect(Buffer.from(got.body.attachment, "base64").toString()).toBe(`${u.id}:${last.slice(2)}`);
-      }
-    }
-    expect(ackedScore.reduce((a, b) => a + b, 0)).toBeGreaterThan(20);
+    await crashAndRecover(dir, join(dir, "crash.db"), (p) => (running = p));
   });
 });
