@@ -29,31 +29,11 @@ import {
 import { EventQueue, type NetClientEvent } from "./netEvents";
 import { createNetStats, type NetStats } from "./netStats";
 import { PacketCipher } from "./packetCrypto";
-import {
-  resolvePacketLog,
-  type LogPacketsOption,
-  type PacketLogOpener,
-  type PacketLogWriter,
-} from "./packetLog";
+import { resolvePacketLog, type PacketLogWriter } from "./packetLog";
 import { SecureLink } from "./secureLink";
+import type { NetClientConfig } from "./clientConfig";
 
-/** Configuration of a {@link NetClient}. */
-export interface NetClientConfig {
-  /** Wire-format version (default `Protocol.version`); must match the server's. */
-  protocolVersion?: number;
-  /** Hash of registered templates, events and channels (default 0); must match the server's. */
-  protocolHash?: number;
-  /** Seconds without sending after which a keep-alive goes out (default 0.1). */
-  keepAliveSeconds?: number;
-  /** Channel layout, identical to the server's (default `DEFAULT_CHANNELS`). */
-  channels?: readonly ChannelConfig[];
-  /** Packet log: `true`, a file path (with `openPacketLog`), or a callback. */
-  logPackets?: LogPacketsOption;
-  /** File writer for path logs (Node: `openPacketLogFile` from `@canopy/net-plugin/server`). */
-  openPacketLog?: PacketLogOpener;
-  /** Wall-clock Unix seconds, to notice an expired token (default `Date.now() / 1000`). */
-  unixTime?: () => number;
-}
+export type { NetClientConfig } from "./clientConfig";
 
 /** Tags of tokens this client already used, remembered to refuse reuse (nonces would repeat). */
 const USED_TOKENS_KEPT = 64;

@@ -13,42 +13,16 @@ import { describeDisconnect, type DisconnectReasonName } from "./disconnectReaso
 import { readDisconnectPayload, writeDisconnectPayload } from "./handshakePackets";
 import { EventQueue, type NetServerEvent } from "./netEvents";
 import { addCounters, createNetStats, type NetStats, type ServerNetStats } from "./netStats";
+import type { NetServerConfig } from "./serverConfig";
+import { sumServerStats } from "./serverStats";
 import { PacketCipher } from "./packetCrypto";
-import { resolvePacketLog, type LogPacketsOption, type PacketLogOpener } from "./packetLog";
+import { resolvePacketLog } from "./packetLog";
 import { resolveRateLimits, type RateLimits } from "./rateLimits";
 import type { SecureLink, SecureLinkContext } from "./secureLink";
 import { ServerConnection, type ClientIdentity } from "./serverConnection";
 import { ServerHandshake } from "./serverHandshake";
 
-/** Configuration of a {@link NetServer}. */
-export interface NetServerConfig {
-  /** 64-bit game id; must match the tokens' protocol id. */
-  protocolId: bigint | number;
-  /** Wire-format version clients must match (default `Protocol.version`). */
-  protocolVersion?: number;
-  /** Hash of registered templates, events and channels clients must match (default 0). */
-  protocolHash?: number;
-  /** 32-byte key shared with the token issuer. */
-  privateKey: Uint8Array;
-  /** Client slots, 1..65535 (default 64). */
-  maxClients?: number;
-  /** Seconds of silence before a client is dropped; tokens may ask for less (default 5). */
-  timeoutSeconds?: number;
-  /** Seconds without sending after which a keep-alive goes out (default 0.1). */
-  keepAliveSeconds?: number;
-  /** Rate limits; omitted fields use `DefaultRateLimits`. */
-  rateLimits?: Partial<RateLimits>;
-  /** Packet log: `true`, a file path (with `openPacketLog`), or a callback. */
-  logPackets?: LogPacketsOption;
-  /** File writer for path logs (Node: `openPacketLogFile` from `@canopy/net-plugin/server`). */
-  openPacketLog?: PacketLogOpener;
-  /** Channel layout, identical on clients (default `DEFAULT_CHANNELS`). */
-  channels?: readonly ChannelConfig[];
-  /** Addresses tokens name for this server (default: the transport's local address). */
-  publicAddresses?: readonly string[];
-  /** Wall-clock Unix seconds for token expiry (default `Date.now() / 1000`). */
-  unixTime?: () => number;
-}
+export type { NetServerConfig } from "./serverConfig";
 
 /** The server side of Canopy connections. */
 export class NetServer {
@@ -238,34 +212,9 @@ export class NetServer {
 
   /** Totals over all connections (live and departed) plus per-connection statistics. */
   stats(): ServerNetStats {
-    const total: ServerNetStats = {
-      ...createNetStats(),
-      connections: this.connected,
-      handshakesDenied: this.totals.handshakesDenied,
-      handshakesRateLimited: this.totals.handshakesRateLimited,
-      perConnection: new Map<number, NetStats>(),
-    };
-    addCounters(total, this.departed);
-    total.packetsInvalid += this.totals.packetsInvalid;
-    let n = 0;
-    for (const c of this.slots) {
-      if (c === undefined) continue;
-      const s = c.stats(this.now);
-      (total.perConnection as Map<number, NetStats>).set(c.index, { ...s });
-      addCounters(total, s);
-      total.bytesInPerSecond += s.bytesInPerSecond;
-      total.bytesOutPerSecond += s.bytesOutPerSecond;
-      total.averageLatency += s.averageLatency;
-      total.packetLoss += s.packetLoss;
-      total.bestLatency = n === 0 ? s.bestLatency : Math.min(total.bestLatency, s.bestLatency);
-      total.worstLatency = Math.max(total.worstLatency, s.worstLatency);
-      n++;
-    }
-    if (n > 0) {
-      total.averageLatency /= n;
-      total.packetLoss /= n;
-    }
-    return total;
+    const live: ServerConnection[] = [];
+    for (const c of this.slots) if (c !== undefined) live.push(c);
+    return sumServerStats(live, this.departed, this.totals, this.now);
   }
 
   /** Disconnects everyone (`serverShutdown`) and closes the packet log; the transport stays the caller's. */
