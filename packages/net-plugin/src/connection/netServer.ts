@@ -145,7 +145,6 @@ export class NetServer {
         c.link.stats.packetsRateLimited++;
         continue;
       }
-      c.confirmed = true;
       if (opened.type === PacketType.payload) c.endpoint.receivePacket(opened.payload);
       else if (opened.type === PacketType.disconnect)
         this.drop(c, readDisconnectPayload(opened.payload) ?? "disconnected", false);

@@ -25,8 +25,6 @@ export interface ClientIdentity {
 export class ServerConnection {
   readonly endpoint: ReliableEndpoint;
   readonly limiter: ConnectionRateLimiter;
-  /** True once the client sent anything after connecting (it knows its slot). */
-  confirmed = false;
   private readonly reported = createNetStats();
 
   /** Takes over the handshake's `link`, so its sequence (the nonce) continues and is never reused. */

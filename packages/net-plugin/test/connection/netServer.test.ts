@@ -36,3 +36,17 @@ describe("NetServer + NetClient over loopback", () => {
     expect(w.serverEvents.at(-1)).toMatchObject({ type: "disconnected", reason: "timeout" });
   });
 });
+
+describe("local misuse throws with the fix in the message", () => {
+  it("names the problem for send, connect and time going backwards", () => {
+    const w = makeWorld();
+    const client = w.addClient();
+    expect(() => client.send(0, new Uint8Array(1))).toThrow(/not connected/);
+    expect(() => client.connect(new Uint8Array(10))).toThrow(/not a Canopy connect token/);
+    client.connect(w.token());
+    expect(() => client.connect(w.token())).toThrow(/disconnect\(\) first/);
+    expect(() => w.server.send(5, 0, new Uint8Array(1))).toThrow(/isConnected/);
+    w.server.update(500);
+    expect(() => w.server.update(499)).toThrow(/backwards/);
+  });
+});
