@@ -155,6 +155,20 @@ describe("services lobbies", () => {
       });
       expect(owned.body.metadata).toEqual({ map: "dust" });
       expect((await bEvents.next("lobby.changed")).lobby.metadata).toEqual({ map: "dust" });
+      const many = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`k${i}`, i]));
+      const tooMany = await call(h.url, "setLobbyMetadata", {
+        token: a.token,
+        params: { lobbyId },
+        body: { set: many },
+      });
+      expect(tooMany.error, JSON.stringify(tooMany)).toMatchObject({ field: "body.set" });
+      const swapped = await call(h.url, "setLobbyMetadata", {
+        token: a.token,
+        params: { lobbyId },
+        body: { set: many, remove: ["map"] },
+      });
+      expect(Object.keys(swapped.body.metadata)).toHaveLength(32);
+      await bEvents.next("lobby.changed");
       expect((await call(h.url, "leaveLobby", { token: a.token, params: { lobbyId } })).status).toBe(204);
       const left = await bEvents.next("lobby.left");
       expect(left).toMatchObject({ userId: a.id, lobby: { ownerId: b.id } });

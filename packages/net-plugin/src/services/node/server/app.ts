@@ -57,6 +57,9 @@ export interface ServicesServer {
   close(): Promise<void>;
 }
 
+/** Longest time a client may take to send one request. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** The package version reported by `/health`. */
 function packageVersion(): string {
   try {
@@ -95,6 +98,8 @@ export async function createServicesServer(options: ServicesServerOptions): Prom
   const app = Fastify({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    // A request must arrive whole within this time (slow-loris defence; Node's default is 5 min).
+    requestTimeout: REQUEST_TIMEOUT_MS,
     ...(tls === undefined ? {} : { https: tls }),
     logger: {
       level: config.logLevel,

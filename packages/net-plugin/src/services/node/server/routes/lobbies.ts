@@ -5,7 +5,7 @@
  * answer 403 to other members. Every change is pushed to the lobby's members, the caller included.
  */
 import type { FastifyInstance } from "fastify";
-import { Routes, type LobbyInfo, type PushEvent, type RouteBody } from "../../../api";
+import { Limits, Routes, type LobbyInfo, type Metadata, type PushEvent, type RouteBody } from "../../../api";
 import type { LobbyRecord, MetadataPatch } from "../../../store/records";
 import { callerOf } from "../auth";
 import { lobbyInfo, publicUser, type ServicesContext } from "../context";
@@ -50,6 +50,19 @@ export function lobbyRoutes(app: FastifyInstance, ctx: ServicesContext): void {
     );
   };
   const lobbyId = (request: { params: unknown }): string => (request.params as { lobbyId: string }).lobbyId;
+  /** A patch may not grow a metadata map past {@link Limits.metadataKeys} keys in total. */
+  const checkSize = (current: Metadata, patch: MetadataPatch): void => {
+    const keys = new Set(Object.keys(current));
+    for (const key of patch.remove ?? []) keys.delete(key);
+    for (const key of Object.keys(patch.set ?? {})) keys.add(key);
+    if (keys.size > Limits.metadataKeys) {
+      throw new ApiError(
+        "bad_request",
+        `Metadata may hold at most ${Limits.metadataKeys} keys; remove some first.`,
+        "body.set",
+      );
+    }
+  };
   const patchOf = (body: RouteBody<"setLobbyMetadata">): MetadataPatch => {
     const patch: MetadataPatch = {};
     if (body.set !== undefined) patch.set = body.set;
@@ -156,10 +169,9 @@ export function lobbyRoutes(app: FastifyInstance, ctx: ServicesContext): void {
     schema: { params: Params.lobbyId, body: Bodies.metadataPatch },
     handler: async (request) => {
       const lobby = await asOwner(lobbyId(request), callerOf(request));
-      const updated = await store.updateLobbyMetadata(
-        lobby.id,
-        patchOf(request.body as RouteBody<"setLobbyMetadata">),
-      );
+      const patch = patchOf(request.body as RouteBody<"setLobbyMetadata">);
+      checkSize(lobby.metadata, patch);
+      const updated = await store.updateLobbyMetadata(lobby.id, patch);
       const info = lobbyInfo(updated);
       tell(updated, { type: "lobby.changed", lobby: info });
       return info;
@@ -175,6 +187,7 @@ export function lobbyRoutes(app: FastifyInstance, ctx: ServicesContext): void {
       const caller = callerOf(request);
       const lobby = await asMember(lobbyId(request), caller);
       const patch = patchOf(request.body as RouteBody<"setParticipantMetadata">);
+      checkSize(lobby.members.find((m) => m.userId === caller)?.metadata ?? {}, patch);
       const updated = await store.updateMemberMetadata(lobby.id, caller, patch);
       const info = lobbyInfo(updated);
       tell(updated, { type: "lobby.changed", lobby: info });
