@@ -7,3 +7,4 @@ import "./cubes";
 import "./codec";
 import "./rtt";
 import "./servicesHttp";
+import "./services";
