@@ -12,10 +12,11 @@ import {
   generateConnectToken,
   NetClient,
   NetServer,
+  type PacketAead,
   type PacketLogRecord,
   type Transport,
 } from "@canopy/net-plugin";
-import { connectWebSocket, listenWebSocket, openUdpTransport } from "@canopy/net-plugin/server";
+import { connectWebSocket, listenWebSocket, nodeAead, openUdpTransport } from "@canopy/net-plugin/server";
 import { summarize } from "../harness/measure";
 import { defineScenario } from "../harness/registry";
 
@@ -40,17 +41,23 @@ type Open = () => Promise<{ server: Transport; client: Transport; address: strin
  * Canopy: a NetServer echoing every message back on the same channel, a NetClient sending; both
  * driven every event-loop turn as a game loop would (update → receive → send).
  */
-function canopyLink(open: Open, channel: number, log?: (r: PacketLogRecord) => void): LinkFactory {
+function canopyLink(
+  open: Open,
+  channel: number,
+  aead?: PacketAead,
+  log?: (r: PacketLogRecord) => void,
+): LinkFactory {
   return async (onReply) => {
     const { server: st, client: ct, address } = await open();
     const server = new NetServer(st, {
       protocolId: PROTOCOL_ID,
       privateKey: KEY,
       publicAddresses: [address],
+      ...(aead ? { aead } : {}),
       // One packet per message here (send() flushes at once): lift the per-client flood limits.
       rateLimits: { packetsPerSecond: 1e6, bytesPerSecond: 1e9 },
     });
-    const client = new NetClient(ct, log ? { logPackets: log } : {});
+    const client = new NetClient(ct, { ...(log ? { logPackets: log } : {}), ...(aead ? { aead } : {}) });
     client.connect(
       generateConnectToken(
         {
@@ -189,7 +196,7 @@ async function run(
 async function overheadRows(record: (system: string, metric: string, value: number, unit: string) => void) {
   const records: PacketLogRecord[] = [];
   await run(
-    canopyLink(openUdp, UNRELIABLE, (r) => records.push(r)),
+    canopyLink(openUdp, UNRELIABLE, undefined, (r) => records.push(r)),
     50,
     1,
   );
@@ -232,9 +239,24 @@ defineScenario({
       ["raw dgram", "raw dgram", rawUdp],
       ["Canopy UDP, unreliable, encrypted", "raw dgram", canopyLink(openUdp, UNRELIABLE)],
       ["Canopy UDP, reliable-ordered, encrypted", "raw dgram", canopyLink(openUdp, RELIABLE)],
+      [
+        "Canopy UDP, unreliable, encrypted (nodeAead)",
+        "raw dgram",
+        canopyLink(openUdp, UNRELIABLE, nodeAead),
+      ],
+      [
+        "Canopy UDP, reliable-ordered, encrypted (nodeAead)",
+        "raw dgram",
+        canopyLink(openUdp, RELIABLE, nodeAead),
+      ],
       ["raw ws", "raw ws", rawWs],
       ["Canopy WebSocket, unreliable, encrypted", "raw ws", canopyLink(openWs, UNRELIABLE)],
       ["Canopy WebSocket, reliable-ordered, encrypted", "raw ws", canopyLink(openWs, RELIABLE)],
+      [
+        "Canopy WebSocket, unreliable, encrypted (nodeAead)",
+        "raw ws",
+        canopyLink(openWs, UNRELIABLE, nodeAead),
+      ],
     ];
     const baseline = new Map<string, { p50: number; p99: number; rate: number }>();
     for (const [name, peer, factory] of systems) {

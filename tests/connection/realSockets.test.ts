@@ -6,7 +6,7 @@ import {
   NetServer,
   type Transport,
 } from "@canopy/net-plugin";
-import { connectWebSocket, listenWebSocket, openUdpTransport } from "@canopy/net-plugin/server";
+import { connectWebSocket, listenWebSocket, nodeAead, openUdpTransport } from "@canopy/net-plugin/server";
 import { describe, expect, it } from "vitest";
 
 const KEY = new Uint8Array(32).fill(0x33);
@@ -32,14 +32,18 @@ async function run(server: NetServer, clients: NetClient[], done: () => boolean)
   return done();
 }
 
-/** Connects two clients, exchanges 50 messages each way on every channel, disconnects one cleanly. */
+/**
+ * Connects two clients, exchanges 50 messages each way on two channels, disconnects one cleanly.
+ * The server and the second client use Node's native AEAD, the first client the portable one.
+ */
 async function exercise(serverTransport: Transport, serverAddress: string, clientTransports: Transport[]) {
   const server = new NetServer(serverTransport, {
     protocolId: PROTOCOL_ID,
     privateKey: KEY,
     publicAddresses: [serverAddress],
+    aead: nodeAead,
   });
-  const clients = clientTransports.map((t) => new NetClient(t));
+  const clients = clientTransports.map((t, i) => new NetClient(t, i === 0 ? {} : { aead: nodeAead }));
   clients.forEach((c, i) =>
     c.connect(
       generateConnectToken(

@@ -197,3 +197,4 @@ export type {
   UserRecord,
 } from "./services/store/records";
 export { RankIndex, type RankEntry } from "./services/store/rankIndex";
+export { nobleAead, type PacketAead } from "./connection/aead";

@@ -70,3 +70,4 @@ export {
 export { migratePostgres, migrateSqlite } from "./services/node/store/migrate";
 export { MIGRATIONS, type Migration } from "./services/node/migrations/index";
 export { createNodeFetch, type NodeFetchOptions } from "./services/node/client/nodeFetch";
+export { nodeAead } from "./connection/node/nodeAead";

@@ -1,5 +1,6 @@
 /** Configuration of a NetClient: every field with its unit and default. */
 import type { ChannelConfig } from "../reliability/channels";
+import type { PacketAead } from "./aead";
 import type { LogPacketsOption, PacketLogOpener } from "./packetLog";
 
 /** Configuration of a {@link NetClient}. */
@@ -18,4 +19,6 @@ export interface NetClientConfig {
   openPacketLog?: PacketLogOpener;
   /** Wall-clock Unix seconds, to notice an expired token (default `Date.now() / 1000`). */
   unixTime?: () => number;
+  /** Packet AEAD (default: portable @noble/ciphers; on Node pass `nodeAead` from `@canopy/net-plugin/server`). */
+  aead?: PacketAead;
 }

@@ -114,7 +114,7 @@ export class NetClient {
     if (this.usedTokens.length > USED_TOKENS_KEPT) this.usedTokens.shift();
     const context = {
       transport: this.transport,
-      cipher: new PacketCipher(parsed.protocolId),
+      cipher: new PacketCipher(parsed.protocolId, this.config.aead),
       log: this.log,
       side: "client" as const,
       kinds: this.channels.map((c) => c.kind),

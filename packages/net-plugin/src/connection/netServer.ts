@@ -67,7 +67,7 @@ export class NetServer {
     this.slots = new Array<ServerConnection | undefined>(this.maxClients).fill(undefined);
     this.context = {
       transport,
-      cipher: new PacketCipher(protocolId),
+      cipher: new PacketCipher(protocolId, config.aead),
       log: resolvePacketLog(config.logPackets, "server", config.openPacketLog),
       side: "server",
       kinds: this.channels.map((c) => c.kind),

@@ -5,8 +5,8 @@
  * direction's key never reuses a nonce; the associated data binds version info, protocol id and
  * the prefix. Opening never throws: forged, truncated or corrupted packets return `undefined`.
  */
-import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
 import { ConnectTokenConstants } from "../protocol/connectToken";
+import { nobleAead, type PacketAead } from "./aead";
 import { ConnectionWire, PacketType, type PacketTypeValue } from "./constants";
 
 /** An opened packet. The object is reused by the next `open` call: copy what you keep. */
@@ -29,7 +29,10 @@ export class PacketCipher {
     payload: new Uint8Array(0),
   };
 
-  constructor(protocolId: bigint) {
+  constructor(
+    protocolId: bigint,
+    private readonly aead: PacketAead = nobleAead,
+  ) {
     this.aad.set(ConnectTokenConstants.VERSION_INFO, 0);
     new DataView(this.aad.buffer).setBigUint64(8, protocolId, true);
   }
@@ -53,7 +56,7 @@ export class PacketCipher {
     }
     this.setNonce(sequence);
     this.aad[16] = prefix;
-    const sealed = chacha20poly1305(key, this.nonce, this.aad).encrypt(payload);
+    const sealed = this.aead.seal(key, this.nonce, this.aad, payload);
     packet.set(sealed, headerBytes);
     return packet;
   }
@@ -85,11 +88,9 @@ export class PacketCipher {
     const seqBytes = (packet[0] ?? 0) >> 4;
     this.setNonce(header.sequence);
     this.aad[16] = packet[0] ?? 0;
-    try {
-      header.payload = chacha20poly1305(key, this.nonce, this.aad).decrypt(packet.subarray(1 + seqBytes));
-    } catch {
-      return undefined;
-    }
+    const payload = this.aead.open(key, this.nonce, this.aad, packet.subarray(1 + seqBytes));
+    if (payload === undefined) return undefined;
+    header.payload = payload;
     return header;
   }
 

@@ -1,5 +1,6 @@
 /** Configuration of a NetServer: every field with its unit, default and limits. */
 import type { ChannelConfig } from "../reliability/channels";
+import type { PacketAead } from "./aead";
 import type { LogPacketsOption, PacketLogOpener } from "./packetLog";
 import type { RateLimits } from "./rateLimits";
 
@@ -31,4 +32,6 @@ export interface NetServerConfig {
   publicAddresses?: readonly string[];
   /** Wall-clock Unix seconds for token expiry (default `Date.now() / 1000`). */
   unixTime?: () => number;
+  /** Packet AEAD (default: portable @noble/ciphers; on Node pass `nodeAead` from `@canopy/net-plugin/server`). */
+  aead?: PacketAead;
 }

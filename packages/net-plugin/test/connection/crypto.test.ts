@@ -1,6 +1,8 @@
 import { createRng } from "@canopy/core";
 import { describe, expect, it } from "vitest";
+import { nobleAead } from "../../src/connection/aead";
 import { ChallengeTokens } from "../../src/connection/challengeToken";
+import { nodeAead } from "../../src/connection/node/nodeAead";
 import { ConnectionWire, PacketType } from "../../src/connection/constants";
 import { encryptionOverhead, PacketCipher, sequenceByteCount } from "../../src/connection/packetCrypto";
 import { ReplayCheck, ReplayProtection } from "../../src/connection/replayProtection";
@@ -83,5 +85,26 @@ describe("ChallengeTokens", () => {
     altered[0] = (altered[0] ?? 0) ^ 1;
     expect(tokens.open(issued.sequence, altered)).toBeUndefined();
     expect(tokens.open(-1, issued.token)).toBeUndefined();
+  });
+});
+
+describe("AEAD implementations", () => {
+  it("the Node native AEAD and the portable one produce and accept the same bytes", () => {
+    const portable = new PacketCipher(77n, nobleAead);
+    const native = new PacketCipher(77n, nodeAead);
+    const rng = createRng(8);
+    for (let i = 0; i < 50; i++) {
+      const payload = new Uint8Array(rng.int(0, 300)).map(() => rng.int(0, 255));
+      const a = portable.seal(PacketType.payload, i * 1000, payload, keyA);
+      const b = native.seal(PacketType.payload, i * 1000, payload, keyA);
+      expect(b).toEqual(a);
+      expect(native.open(a, keyA)?.payload).toEqual(payload);
+      expect(portable.open(b, keyA)?.payload).toEqual(payload);
+      const forged = b.slice();
+      forged[forged.length - 1] = (forged[forged.length - 1] ?? 0) ^ 1;
+      expect(native.open(forged, keyA)).toBeUndefined();
+      expect(native.open(b, keyB)).toBeUndefined();
+    }
+    expect(nodeAead.open(keyA, new Uint8Array(12), new Uint8Array(0), new Uint8Array(5))).toBeUndefined();
   });
 });

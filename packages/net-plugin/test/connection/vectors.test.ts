@@ -14,6 +14,8 @@ import {
   writeDisconnectPayload,
   writeKeepAlivePayload,
 } from "../../src/connection/handshakePackets";
+import { nobleAead } from "../../src/connection/aead";
+import { nodeAead } from "../../src/connection/node/nodeAead";
 import { PacketCipher } from "../../src/connection/packetCrypto";
 
 const spec = readFileSync(new URL("../../../../docs/PROTOCOL.md", import.meta.url), "utf8");
@@ -29,7 +31,6 @@ const vector = (name: string): Uint8Array => {
   return v;
 };
 const key = new Uint8Array(32).fill(1);
-const cipher = new PacketCipher(0x1122334455667788n);
 
 describe("docs/PROTOCOL.md connection test vectors", () => {
   it("lists exactly the vectors checked here", () => {
@@ -38,23 +39,33 @@ describe("docs/PROTOCOL.md connection test vectors", () => {
     );
   });
 
-  it("keep-alive, payload and disconnect seal to the documented bytes and open back", () => {
-    expect(cipher.seal(PacketType.keepAlive, 5, writeKeepAlivePayload(2, 8), key)).toEqual(
-      vector("conn-keepalive"),
-    );
-    expect(cipher.seal(PacketType.payload, 7, new Uint8Array([0, 0, 0]), key)).toEqual(
-      vector("conn-payload"),
-    );
-    expect(cipher.seal(PacketType.disconnect, 300, writeDisconnectPayload("kicked"), key)).toEqual(
-      vector("conn-disconnect"),
-    );
-    const ka = cipher.open(vector("conn-keepalive"), key);
-    expect(ka?.sequence).toBe(5);
-    expect(readKeepAlivePayload(ka?.payload ?? new Uint8Array(0))).toEqual({ clientIndex: 2, maxClients: 8 });
-    const dc = cipher.open(vector("conn-disconnect"), key);
-    expect(dc?.sequence).toBe(300);
-    expect(readDisconnectPayload(dc?.payload ?? new Uint8Array(0))).toBe("kicked");
-  });
+  it.each([
+    ["portable", nobleAead],
+    ["node", nodeAead],
+  ])(
+    "keep-alive, payload and disconnect seal to the documented bytes and open back (%s AEAD)",
+    (_name, aead) => {
+      const cipher = new PacketCipher(0x1122334455667788n, aead);
+      expect(cipher.seal(PacketType.keepAlive, 5, writeKeepAlivePayload(2, 8), key)).toEqual(
+        vector("conn-keepalive"),
+      );
+      expect(cipher.seal(PacketType.payload, 7, new Uint8Array([0, 0, 0]), key)).toEqual(
+        vector("conn-payload"),
+      );
+      expect(cipher.seal(PacketType.disconnect, 300, writeDisconnectPayload("kicked"), key)).toEqual(
+        vector("conn-disconnect"),
+      );
+      const ka = cipher.open(vector("conn-keepalive"), key);
+      expect(ka?.sequence).toBe(5);
+      expect(readKeepAlivePayload(ka?.payload ?? new Uint8Array(0))).toEqual({
+        clientIndex: 2,
+        maxClients: 8,
+      });
+      const dc = cipher.open(vector("conn-disconnect"), key);
+      expect(dc?.sequence).toBe(300);
+      expect(readDisconnectPayload(dc?.payload ?? new Uint8Array(0))).toBe("kicked");
+    },
+  );
 
   it("denied packets match the documented bytes", () => {
     expect(writeDenied("protocolHashMismatch", { localHash: 0xaabbccdd, remoteHash: 0x11223344 })).toEqual(
