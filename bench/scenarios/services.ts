@@ -147,6 +147,8 @@ async function measureStore(name: string, store: Store, { record, progress }: Sc
   record(name, "rank lookup p99 (1 M)", ranks.p99, "µs");
   const top = await latency(1000, () => store.getTop("big", 0, 100));
   record(name, "top-100 p99 (1 M)", top.p99, "µs");
+  const deep = await latency(500, () => store.getTop("big", rng.int(0, BIG_BOARD_ENTRIES - 100), 100));
+  record(name, "100 from a random rank p99 (1 M)", deep.p99, "µs");
   const around = await latency(1000, () =>
     store.getAround("big", bigUser(rng.int(0, BIG_BOARD_ENTRIES - 1)), 10),
   );

@@ -166,6 +166,18 @@ export function scoreContract(t: ContractContext): void {
     }
   });
 
+  it("pages deep in a large board match a full walk (ties across page edges)", async () => {
+    const users = await makeUsers(t.store, 1300, "deep");
+    await t.store.defineBoard(board("deep"));
+    await Promise.all(users.map((u, i) => t.store.submitScore("deep", u, (i * 37) % 90, i)));
+    const all = await t.store.getTop("deep", 0, 1300);
+    expect(all).toHaveLength(1300);
+    for (const from of [999, 1000, 1013, 1250, 1299]) {
+      expect(await t.store.getTop("deep", from, 40), `from ${from}`).toEqual(all.slice(from, from + 40));
+    }
+    expect(await t.store.getTop("deep", 1300, 10)).toEqual([]);
+  });
+
   it("keeps acknowledged scores and ranks across close and reopen", async () => {
     const users = await makeUsers(t.store, 20);
     await t.store.defineBoard(board("keep"));

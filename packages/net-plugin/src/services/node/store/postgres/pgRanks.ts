@@ -103,3 +103,38 @@ export async function countEntries(q: Query, board: string): Promise<number> {
   );
   return Number(rows[0]?.n ?? 0);
 }
+
+/**
+ * The sort key of the entry at 0-based `rank` and how many entries with that same key come
+ * before it — found by descending the bucket hierarchy (≤ 255 rows per level), not by OFFSET.
+ */
+export async function keyAtRank(
+  q: Query,
+  board: string,
+  rank: number,
+): Promise<{ rankKey: number; tiesBefore: number } | undefined> {
+  let rest = BigInt(rank);
+  let lo = 0n;
+  let hi = 1n << BigInt(8 * LEVELS);
+  let found = -1n;
+  for (let level = LEVELS - 1; level >= 0; level--) {
+    const rows = await q(
+      `SELECT bucket, n FROM score_buckets WHERE board_id = $1 AND level = $2 AND bucket >= $3 AND bucket < $4
+       AND n > 0 ORDER BY bucket`,
+      [board, level, lo.toString(), hi.toString()],
+    );
+    found = -1n;
+    for (const r of rows) {
+      const n = BigInt(String(r.n));
+      if (rest < n) {
+        found = BigInt(String(r.bucket));
+        break;
+      }
+      rest -= n;
+    }
+    if (found < 0n) return undefined;
+    lo = found << 8n;
+    hi = (found + 1n) << 8n;
+  }
+  return { rankKey: Number(found - OFFSET), tiesBefore: Number(rest) };
+}

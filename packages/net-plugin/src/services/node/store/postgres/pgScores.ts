@@ -5,7 +5,7 @@ import { checkBoard } from "../../../store/scores";
 import type { Store } from "../../../store/store";
 import { str, toBoard, type Row } from "../rows";
 import type { PgContext, Query } from "./pgContext";
-import { countEntries, rankBeforeSql, ranksOf } from "./pgRanks";
+import { countEntries, keyAtRank, rankBeforeSql, ranksOf } from "./pgRanks";
 import type { ScoreBatcher } from "./pgScoreBatch";
 
 type ScoreMethods =
@@ -21,6 +21,9 @@ type ScoreMethods =
 
 const ENTRY_COLUMNS =
   "s.user_id, s.score, s.rank_key, s.seq, s.updated_at, COALESCE(u.display_name, '') AS display_name";
+
+/** Pages starting at or past this rank are located through the bucket counts instead of OFFSET. */
+export const DEEP_PAGE = 1000;
 
 const toRecord = (r: Row, rank: number): ScoreRecord => ({
   rank,
@@ -47,12 +50,33 @@ export function pgScores(ctx: PgContext, batcher: ScoreBatcher): Pick<Store, Sco
     return rows.map((r, i) => toRecord(r, (ranks[i] as number) + 1));
   };
   const top = async (board: string, from: number, count: number) => {
+    if (from >= DEEP_PAGE) return deepTop(board, from, count);
     const rows = await q(
       `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id WHERE s.board_id = $1
        ORDER BY s.rank_key, s.seq OFFSET $2 LIMIT $3`,
       [board, from, count],
     );
     return rows.map((r, i) => toRecord(r, from + i + 1));
+  };
+
+  /** A page far down the board: find its first key through the buckets, then walk the index. */
+  const deepTop = async (board: string, from: number, count: number) => {
+    const start = await keyAtRank(q, board, from);
+    if (start === undefined) return [];
+    const ties = await q(
+      `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id
+       WHERE s.board_id = $1 AND s.rank_key = $2 ORDER BY s.seq OFFSET $3 LIMIT $4`,
+      [board, start.rankKey, start.tiesBefore, count],
+    );
+    const after =
+      ties.length >= count
+        ? []
+        : await q(
+            `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id
+             WHERE s.board_id = $1 AND s.rank_key > $2 ORDER BY s.rank_key, s.seq LIMIT $3`,
+            [board, start.rankKey, count - ties.length],
+          );
+    return [...ties, ...after].map((r, i) => toRecord(r, from + i + 1));
   };
 
   return {
