@@ -63,3 +63,4 @@ export {
   type QuatLike,
 } from "../protocol/quantize";
 export { PriorityAccumulator } from "./priorityAccumulator";
+export { captureEntities } from "./worldSnapshot";

@@ -10,8 +10,10 @@ import type { ReplicationRegistry } from "./registry";
 import type { SnapshotState } from "./codec/snapshotState";
 
 /**
- * Quantizes the replicated components of `entities` into `out` (cleared first). Every entity needs
- * a network id in `map` (allocate one when it becomes networked); a missing one throws.
+ * Makes `out` hold the replicated components of exactly `entities` (quantized), keeping it from
+ * tick to tick: a row that did not change keeps its version, a changed or new one gets a new
+ * version, and entities no longer listed are removed. Every entity needs a network id in `map`
+ * (allocate one when it becomes networked); a missing one throws.
  */
 export function captureWorld(
   world: World,
@@ -21,10 +23,33 @@ export function captureWorld(
   out: SnapshotState,
   tick: number,
 ): void {
-  out.clear();
+  const stamp = captureEntities(world, registry, entities, map, out, tick);
+  const seen = seenStamps(out);
+  for (let id = 0; id < out.highWater; id++) {
+    if (out.present[id] === 1 && seen[id] !== stamp) out.remove(id);
+  }
+}
+
+/**
+ * Re-captures only `entities` into `out` (for callers that track which entities changed); others
+ * are left as they are; remove despawned ones with `out.remove(netId)`. Returns the capture stamp.
+ */
+export function captureEntities(
+  world: World,
+  registry: ReplicationRegistry,
+  entities: ArrayLike<number>,
+  map: EntityMap,
+  out: SnapshotState,
+  tick: number,
+): number {
   out.tick = tick;
+  out.versioned = true;
   const stride = out.stride;
   const fields = registry.fields;
+  const values = out.values;
+  const row = scratchRow(stride);
+  const seen = seenStamps(out);
+  const stamp = (seen.stamp = (seen.stamp + 1) >>> 0 || 1);
   for (let i = 0; i < entities.length; i++) {
     const eid = entities[i] as number;
     const netId = map.netIdOf(eid);
@@ -33,15 +58,53 @@ export function captureWorld(
         `captureWorld: entity ${eid} has no network id; allocate one with NetworkIdAllocator.allocate first.`,
       );
     }
+    seen[netId] = stamp;
     let mask = 0;
-    const row = netId * stride;
     for (const f of fields) {
       if (!hasComponent(world, eid, f.component)) continue;
       mask |= 1 << f.index;
-      f.binding.quantize(eid, out.values, row + f.offset);
+      f.binding.quantize(eid, row, f.offset);
+    }
+    const o = netId * stride;
+    let same = out.present[netId] === 1 && out.mask[netId] === mask;
+    if (same) {
+      for (const f of fields) {
+        if ((mask & (1 << f.index)) === 0) continue;
+        for (let s = f.offset; s < f.offset + f.template.width; s++) {
+          if (values[o + s] !== row[s]) {
+            same = false;
+            break;
+          }
+        }
+        if (!same) break;
+      }
+    }
+    if (same) continue;
+    for (const f of fields) {
+      if ((mask & (1 << f.index)) === 0) continue;
+      for (let s = f.offset; s < f.offset + f.template.width; s++) values[o + s] = row[s] as number;
     }
     out.setPresent(netId, mask);
+    out.versionCounter = (out.versionCounter + 1) >>> 0 || 1;
+    out.version[netId] = out.versionCounter;
   }
+  return stamp;
+}
+
+let scratch = new Int32Array(64);
+function scratchRow(stride: number): Int32Array {
+  if (scratch.length < stride) scratch = new Int32Array(stride);
+  return scratch;
+}
+
+const stamps = new WeakMap<SnapshotState, Uint32Array & { stamp: number }>();
+function seenStamps(state: SnapshotState): Uint32Array & { stamp: number } {
+  let seen = stamps.get(state);
+  if (seen === undefined) {
+    seen = Object.assign(new Uint32Array(state.capacity), { stamp: 0 });
+    stamps.set(state, seen);
+  }
+  return seen;
 }
 
 /** What {@link applySnapshot} changed (one reused object per call site is fine). */

@@ -72,6 +72,7 @@ export class EncodePlan {
     const stride = current.stride;
     const hw = Math.max(current.highWater, baseline?.highWater ?? 0);
     const cur = current.values;
+    const versioned = baseline !== undefined && current.versioned && baseline.versioned;
     this.spawnCount = this.updateCount = this.despawnCount = this.baselineCount = 0;
     this.kCosts.fill(0);
     for (let id = 0; id < hw; id++) {
@@ -96,6 +97,8 @@ export class EncodePlan {
         this.spawnIds[this.spawnCount++] = id;
         continue;
       }
+      // Same version as the baseline's row: captured unchanged since, no need to compare.
+      if (versioned && baseline.version[id] === current.version[id]) continue;
       const base = baseline.values;
       let changed = 0;
       for (const f of this.fields) {

@@ -226,6 +226,7 @@ export class SnapshotEncoder {
     else out.clear();
     out.sequence = input.sequence & 0xffff;
     out.tick = input.tick;
+    out.versioned = current.versioned && (baseline === undefined || baseline.versioned);
     const stride = current.stride;
     const cur = current.values;
     const dst = out.values;
@@ -236,6 +237,7 @@ export class SnapshotEncoder {
       if (p.selected[id] !== 1) continue;
       this.written[this.writtenCount++] = id;
       out.setPresent(id, current.mask[id] as number);
+      out.version[id] = current.version[id] as number;
       const row = id * stride;
       for (let s = 0; s < stride; s++) dst[row + s] = cur[row + s] as number;
     }
@@ -250,6 +252,15 @@ export class SnapshotEncoder {
         const o = row + f.offset;
         for (let s = 0; s < f.template.width; s++) dst[o + s] = cur[o + s] as number;
       }
+      // The row now equals the current one unless a change under a threshold was held back.
+      const mask = current.mask[id] as number;
+      let equal = true;
+      for (const f of this.fields) {
+        if ((mask & (1 << f.index)) === 0) continue;
+        const o = row + f.offset;
+        for (let s = 0; s < f.template.width && equal; s++) equal = dst[o + s] === cur[o + s];
+      }
+      if (equal) out.version[id] = current.version[id] as number;
     }
   }
 }

@@ -19,6 +19,16 @@ export class SnapshotState {
   readonly mask: Uint32Array;
   /** `capacity × stride` quantized slots. */
   readonly values: Int32Array;
+  /**
+   * Per network id, the version of its row: a number that changes whenever the row or mask
+   * changes (0 = unknown). `captureWorld` maintains it; the encoder skips comparing rows whose
+   * version equals the baseline's, so unchanged entities cost one compare, not a row scan.
+   */
+  readonly version: Uint32Array;
+  /** True when `version` is maintained for this state (captured, or encoded from captured states). */
+  versioned = false;
+  /** Last version handed out by `captureWorld` (monotonic per state). */
+  versionCounter = 0;
   /** One past the highest network id that may be present (loops stop here). */
   highWater = 0;
   readonly stride: number;
@@ -35,12 +45,14 @@ export class SnapshotState {
     this.present = new Uint8Array(capacity);
     this.mask = new Uint32Array(capacity);
     this.values = new Int32Array(capacity * this.stride);
+    this.version = new Uint32Array(capacity);
   }
 
   /** Removes every entity. */
   clear(): void {
     this.present.fill(0, 0, this.highWater);
     this.mask.fill(0, 0, this.highWater);
+    this.version.fill(0, 0, this.highWater);
     this.highWater = 0;
   }
 
@@ -49,6 +61,8 @@ export class SnapshotState {
     const n = Math.max(this.highWater, other.highWater);
     this.present.set(other.present.subarray(0, n));
     this.mask.set(other.mask.subarray(0, n));
+    this.version.set(other.version.subarray(0, n));
+    this.versioned = other.versioned;
     this.values.set(other.values.subarray(0, other.highWater * this.stride));
     this.highWater = other.highWater;
     this.sequence = other.sequence;
@@ -66,6 +80,7 @@ export class SnapshotState {
   remove(netId: number): void {
     this.present[netId] = 0;
     this.mask[netId] = 0;
+    this.version[netId] = 0;
   }
 
   /** Number of present entities (a scan; for tests and stats). */
