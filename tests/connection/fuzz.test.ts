@@ -173,6 +173,7 @@ function run(seed: number, rng: Rng): void {
   expect(sizes.limitedHosts).toBeLessThanOrEqual(4096);
   const stats = s.server.stats();
   expect(stats.packetsInvalid).toBeGreaterThan(100_000);
+  expect(stats.packetsReplayed).toBeGreaterThan(100); // verbatim copies from the real clients' addresses
   expect(stats.handshakesDenied + stats.handshakesRateLimited).toBeGreaterThan(1000);
   // No amplification: no spoofed address ever got more bytes than it sent.
   let amplified = 0;
