@@ -313,4 +313,33 @@ describe("services lobbies", () => {
       ).status,
     ).toBe(404);
   });
+
+  it("removes members whose push socket stays closed past the grace time, keeps those who come back", async () => {
+    await h.close();
+    h = await startServices({ lobbies: { offlineLeaveSeconds: 0.3 } });
+    const a = await guest(h.url, "A");
+    const b = await guest(h.url, "B");
+    const c = await guest(h.url, "C");
+    const { body } = await create(a, { maxParticipants: 4, access: "public" });
+    const lobbyId = body.id;
+    const aEvents = await openEvents(h.server.eventsUrl, a.token);
+    try {
+      for (const u of [b, c])
+        await call(h.url, "joinLobby", { token: u.token, params: { lobbyId }, body: {} });
+      const bEvents = await openEvents(h.server.eventsUrl, b.token);
+      const cEvents = await openEvents(h.server.eventsUrl, c.token);
+      bEvents.close();
+      cEvents.close();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const cBack = await openEvents(h.server.eventsUrl, c.token);
+      const left = await aEvents.next("lobby.left", 5000);
+      expect(left.userId).toBe(b.id);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const now = await call(h.url, "getLobby", { token: a.token, params: { lobbyId } });
+      expect(now.body.participants.map((p) => p.user.displayName)).toEqual(["A", "C"]);
+      cBack.close();
+    } finally {
+      aEvents.close();
+    }
+  });
 });

@@ -17,6 +17,7 @@ import type { ServicesContext } from "./context";
 import { installErrorHandling } from "./errors";
 import { isPostgresUrl } from "./openStore";
 import { PgPushRelay } from "./pgPushRelay";
+import { LobbyPresence } from "./lobbyPresence";
 import { PushHub } from "./push";
 import { RateLimiter } from "./rateLimit";
 import { achievementRoutes } from "./routes/achievements";
@@ -163,7 +164,13 @@ export async function createServicesServer(options: ServicesServerOptions): Prom
   if (store.kind === "postgres" && isPostgresUrl(config.db)) {
     relay = await PgPushRelay.start(config.db, (users, event) => push.deliverLocal(users, event));
     push.relay = relay;
-  } else if (store.kind === "postgres") {
+  }
+  const presence = new LobbyPresence(ctx, config.lobbies.offlineLeaveSeconds, (userId) =>
+    relay?.publishPresence(userId),
+  );
+  push.presence = presence;
+  if (relay !== undefined) relay.onPresence = (userId) => presence.cancel(userId);
+  else if (store.kind === "postgres") {
     app.log.warn(
       "services: PostgreSQL store without a postgres:// config.db; push events stay in this process",
     );
@@ -181,6 +188,7 @@ export async function createServicesServer(options: ServicesServerOptions): Prom
     app,
     close: async () => {
       push.close();
+      presence.close();
       await relay?.close();
       await app.close();
     },

@@ -67,6 +67,10 @@ export const ServicesConfigSchema = Type.Object({
     p: Type.Integer({ minimum: 1 }),
   }),
   rateLimit: Type.Object({ perAddress: Bucket, perUser: Bucket, authPerAddress: Bucket }),
+  lobbies: Type.Object({
+    /** Seconds after a user's last push socket closes before they leave their open lobbies (0 = never). */
+    offlineLeaveSeconds: Type.Number({ minimum: 0 }),
+  }),
   leaderboards: Type.Array(LeaderboardConfigSchema),
   achievements: Type.Array(AchievementConfigSchema),
   gameServers: Type.Object({
@@ -105,6 +109,7 @@ export function defaultConfig(): ServicesConfig {
       perUser: { capacity: 60, refillPerSecond: 20 },
       authPerAddress: { capacity: 10, refillPerSecond: 0.5 },
     },
+    lobbies: { offlineLeaveSeconds: 60 },
     leaderboards: [],
     achievements: [],
     gameServers: {

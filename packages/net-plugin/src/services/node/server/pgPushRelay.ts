@@ -20,6 +20,8 @@ const RECONNECT_MS = 1000;
 
 /** Delivers an event to local sockets. */
 export type LocalDelivery = (userIds: string[], event: PushEvent) => void;
+/** Told when a user came online on another process. */
+export type PresenceListener = (userId: string) => void;
 
 /** Relays push events between the service processes sharing one PostgreSQL database. */
 export class PgPushRelay {
@@ -43,11 +45,24 @@ export class PgPushRelay {
     return relay;
   }
 
+  /** Called when a user opens a push socket on another process. */
+  onPresence: PresenceListener | undefined;
+
   /** Sends an event to the other processes (fire and forget; failures are counted). */
   publish(userIds: string[], event: PushEvent): void {
+    this.send({ u: userIds, e: event });
+    this.stats.sent++;
+  }
+
+  /** Tells the other processes that `userId` is online here. */
+  publishPresence(userId: string): void {
+    this.send({ p: userId });
+  }
+
+  private send(message: object): void {
     const client = this.client;
     if (client === undefined || this.closed) return;
-    const text = JSON.stringify({ u: userIds, e: event }).replace(
+    const text = JSON.stringify(message).replace(
       /[\u0080-\uffff]/g,
       (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
     );
@@ -59,7 +74,6 @@ export class PgPushRelay {
         this.stats.errors++;
       });
     }
-    this.stats.sent++;
   }
 
   /** Stops listening and closes the connection. */
@@ -103,10 +117,14 @@ export class PgPushRelay {
     parts.push(rest.join("|"));
     if (parts.length < n) return;
     this.partial.delete(id);
-    let message: { u?: unknown; e?: unknown };
+    let message: { u?: unknown; e?: unknown; p?: unknown };
     try {
-      message = JSON.parse(parts.join("")) as { u?: unknown; e?: unknown };
+      message = JSON.parse(parts.join("")) as { u?: unknown; e?: unknown; p?: unknown };
     } catch {
+      return;
+    }
+    if (typeof message.p === "string") {
+      this.onPresence?.(message.p);
       return;
     }
     if (!Array.isArray(message.u) || typeof message.e !== "object" || message.e === null) return;

@@ -59,6 +59,9 @@ export class PushHub {
     });
   }
 
+  /** Told when a user's first push socket authenticates (online) and when their last one closes (offline). */
+  presence: { online(userId: string): void; offline(userId: string): void } | undefined;
+
   /** Also relays every published event to other service processes (PostgreSQL store). */
   relay: { publish(userIds: string[], event: PushEvent): void } | undefined;
 
@@ -90,8 +93,11 @@ export class PushHub {
     return n;
   }
 
+  private closing = false;
+
   /** Closes every socket. */
   close(): void {
+    this.closing = true;
     clearInterval(this.sweeper);
     for (const socket of this.sockets) socket.ws.terminate();
     this.sockets.clear();
@@ -139,7 +145,10 @@ export class PushHub {
     if (socket.userId === undefined) {
       socket.userId = claims.userId;
       let set = this.byUser.get(claims.userId);
-      if (set === undefined) this.byUser.set(claims.userId, (set = new Set()));
+      if (set === undefined) {
+        this.byUser.set(claims.userId, (set = new Set()));
+        this.presence?.online(claims.userId);
+      }
       set.add(socket);
     }
     const ready: PushEvent = { type: "ready", userId: claims.userId };
@@ -151,7 +160,10 @@ export class PushHub {
     if (socket.userId === undefined) return;
     const set = this.byUser.get(socket.userId);
     set?.delete(socket);
-    if (set?.size === 0) this.byUser.delete(socket.userId);
+    if (set?.size === 0) {
+      this.byUser.delete(socket.userId);
+      if (!this.closing) this.presence?.offline(socket.userId);
+    }
   }
 
   private sweep(): void {
