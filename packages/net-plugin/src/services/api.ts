@@ -503,7 +503,11 @@ export type ClientMessage = { type: "auth"; token: string };
 /** Close code when the socket is not (or no longer) authenticated. */
 export const WS_CLOSE_UNAUTHORIZED = 4401;
 
-/** Server → client: `ready` answers `auth`; the rest are pushed events. */
+/**
+ * Server → client: `ready` answers `auth`; the rest are pushed events. Lobby events go to every
+ * member of the lobby, the caller of the change included; `lobby.kicked` goes to the kicked user,
+ * `lobby.invited` to the invitee. Events are not queued for users without an open socket.
+ */
 export type PushEvent =
   | { type: "ready"; userId: string }
   | { type: "lobby.changed"; lobby: LobbyInfo }
