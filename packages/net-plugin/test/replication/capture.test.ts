@@ -82,7 +82,7 @@ describe("captureWorld keeps row versions", () => {
       const held = clientRing.get(tick) as SnapshotState;
       const x = (held.values[netId * held.stride] as number) * 0.01 - 100;
       // The client is never more than the threshold (plus a step) behind, and it does move.
-      expect(Math.abs((s.Position.x[eid]) - x)).toBeLessThanOrEqual(0.5 + 0.02 + 0.01);
+      expect(Math.abs(s.Position.x[eid] - x)).toBeLessThanOrEqual(0.5 + 0.02 + 0.01);
       if (x !== lastSentX && tick > 0) lastSentX = x;
     }
     expect(lastSentX).toBeGreaterThan(2);
