@@ -36,6 +36,12 @@ describe("connection lifecycle", () => {
     const s = new Stepper({}, link, 33);
     const [a, b] = connected(s, 2);
     if (!a || !b) return;
+    for (let i = 0; i < 30; i++) {
+      a.send(0, new Uint8Array([i]));
+      b.send(0, new Uint8Array([i]));
+      s.server.broadcast(0, new Uint8Array([i]));
+      s.step(1);
+    }
     a.disconnect();
     s.step(1);
     expect(s.events(a).at(-1)).toMatchObject({ type: "disconnected", reason: "disconnected" });
@@ -43,6 +49,14 @@ describe("connection lifecycle", () => {
     expect(s.serverEvents.filter((e) => e.type === "disconnected")).toMatchObject([
       { reason: "disconnected" },
     ]);
+    // Totals keep what departed connections did; per-connection stats list only live ones.
+    const stats = s.server.stats();
+    expect(stats.connections).toBe(1);
+    expect([...stats.perConnection.keys()]).toEqual([b.clientIndex]);
+    expect(stats.packetsReceived).toBeGreaterThan(
+      stats.perConnection.get(b.clientIndex)?.packetsReceived ?? 0,
+    );
+    expect(stats.averageLatency).toBeGreaterThan(0.02);
     s.server.disconnect(b.clientIndex);
     s.stepUntil(() => b.state === "disconnected");
     expect(b.disconnectReason).toBe("kicked");
