@@ -309,4 +309,32 @@ describe("snapshot codec", () => {
     expect(tick).toBeGreaterThan(3);
     expect(tick).toBeLessThan(60);
   });
+
+  it("interest: entities leaving a client's relevant set are despawned for it, and respawned in full when they return", () => {
+    const { world, encoder, decoder, serverRing, clientRing, writer } = makeLink(23, 0);
+    const relevant = new Uint8Array(CAPACITY).fill(1);
+    const hidden = [3, 4, 40, 41, 42];
+    for (let tick = 0; tick < 40; tick++) {
+      world.step();
+      for (const id of hidden) relevant[id] = tick >= 10 && tick < 25 ? 0 : 1;
+      if (tick >= 3) serverRing.markAcked(tick - 3);
+      writer.reset();
+      const out = serverRing.acquire(tick);
+      encoder.encode(writer, {
+        sequence: tick,
+        tick,
+        current: world.state,
+        baseline: serverRing.newestAckedState(),
+        out,
+        relevant,
+      });
+      expect(decoder.decode(writer.finish(), clientRing)).toBe(DecodeStatus.Ok);
+      const held = clientRing.get(tick) as SnapshotState;
+      for (const id of hidden) {
+        if (world.state.present[id] !== 1) continue;
+        expect(held.present[id]).toBe(relevant[id]);
+      }
+      if (tick === 39) expect(held.equals(world.state)).toBe(true);
+    }
+  });
 });
