@@ -201,7 +201,7 @@ let devices = 0;
 
 /** Logs a fresh guest in. */
 export async function guest(base: string, displayName?: string): Promise<TestUser> {
-  const deviceId = `test-device-${process.pid}-${++devices}-${Math.random().toString(36).slice(2)}`;
+  const deviceId = `test-device-${process.pid}-${String(++devices).padStart(6, "0")}`;
   const answer = await call(base, "guestLogin", {
     body: displayName === undefined ? { deviceId } : { deviceId, displayName },
   });
