@@ -119,3 +119,70 @@ describe("connections over real sockets on loopback", () => {
     }
   });
 });
+
+describe("handshake failures over real sockets", () => {
+  it("a denial reaches the client over UDP with its own reason", async () => {
+    const st = await openUdpTransport({ address: "127.0.0.1", port: 0 });
+    const ct = await openUdpTransport({ address: "127.0.0.1", port: 0 });
+    try {
+      const server = new NetServer(st, {
+        protocolId: PROTOCOL_ID,
+        privateKey: KEY,
+        protocolHash: 0xaaaa5555,
+      });
+      const client = new NetClient(ct, { protocolHash: 0x12345678 });
+      client.connect(
+        generateConnectToken(
+          {
+            protocolId: PROTOCOL_ID,
+            clientId: 9,
+            serverAddresses: [st.localAddress],
+            expireSeconds: 30,
+            timeoutSeconds: 5,
+          },
+          KEY,
+        ),
+      );
+      expect(await run(server, [client], () => client.state === "disconnected")).toBe(true);
+      expect(client.disconnectReason).toBe("protocolHashMismatch");
+      const event = [client.pollEvent(), client.pollEvent()].find((e) => e?.type === "disconnected");
+      expect(event?.type === "disconnected" ? event.message : "").toContain("0xaaaa5555");
+    } finally {
+      await Promise.all([st.close(), ct.close()]);
+    }
+  });
+
+  it("a full server denies over WebSocket with serverFull", async () => {
+    const st = await listenWebSocket({ host: "127.0.0.1", port: 0 });
+    const a = await connectWebSocket(st.url);
+    const b = await connectWebSocket(st.url);
+    try {
+      const server = new NetServer(st, {
+        protocolId: PROTOCOL_ID,
+        privateKey: KEY,
+        maxClients: 1,
+        publicAddresses: [a.remoteAddress],
+      });
+      const clients = [new NetClient(a), new NetClient(b)];
+      const token = (clientId: number) =>
+        generateConnectToken(
+          {
+            protocolId: PROTOCOL_ID,
+            clientId,
+            serverAddresses: [a.remoteAddress],
+            expireSeconds: 30,
+            timeoutSeconds: 5,
+          },
+          KEY,
+        );
+      clients[0]?.connect(token(1));
+      expect(await run(server, clients, () => clients[0]?.state === "connected")).toBe(true);
+      clients[1]?.connect(token(2));
+      expect(await run(server, clients, () => clients[1]?.state === "disconnected")).toBe(true);
+      expect(clients[1]?.disconnectReason).toBe("serverFull");
+      expect(clients[0]?.state).toBe("connected");
+    } finally {
+      await Promise.all([a.close(), b.close(), st.close()]);
+    }
+  });
+});
