@@ -310,7 +310,8 @@ export class NetClient {
       size: packet.length,
       reason: denied.reason,
     });
-    if (denied.reason === "serverFull") this.nextServer("serverFull");
+    // Reasons about this server, not the token or the build: the token's next server may do.
+    if (denied.reason === "serverFull" || denied.reason === "wrongServer") this.nextServer(denied.reason);
     else this.finish(denied.reason, denied.detail, false);
   }
 

@@ -18,7 +18,10 @@ export interface RateLimits {
   burstSeconds: number;
   /** Drops in every second for this long → disconnect with `rateLimited` (default 3). */
   abuseSeconds: number;
-  /** Connection requests per second per source host (default 4, burst 2 s' worth). */
+  /**
+   * Connection requests per second per source host (default 10, burst 2 s' worth): a client sends
+   * ~10 per second until challenged, and players behind one NAT share a host.
+   */
   handshakesPerSecond: number;
   /** Source hosts tracked by the handshake limiter; the oldest is forgotten first (default 4096). */
   maxTrackedAddresses: number;
@@ -31,7 +34,7 @@ export const DefaultRateLimits: Readonly<RateLimits> = Object.freeze({
   messagesPerSecond: Object.freeze({}),
   burstSeconds: 1,
   abuseSeconds: 3,
-  handshakesPerSecond: 4,
+  handshakesPerSecond: 10,
   maxTrackedAddresses: 4096,
 });
 
