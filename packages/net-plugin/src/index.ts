@@ -198,3 +198,4 @@ export type {
 } from "./services/store/records";
 export { RankIndex, type RankEntry } from "./services/store/rankIndex";
 export { nobleAead, type PacketAead } from "./connection/aead";
+export { type ClientIdentity } from "./connection/serverConnection";
