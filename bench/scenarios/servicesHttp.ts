@@ -133,6 +133,10 @@ async function measure(
     }
     const token = (i: number): string => tokens[Math.abs(i) % USERS] ?? "";
 
+    progress(`${system}: HTTP ceiling (GET /health), ${CONCURRENCY} in flight`);
+    const ceiling = await throughput(RUN_MS / 2, () => api.call("health", undefined, {}));
+    record(system, "GET /health (HTTP ceiling)", ceiling, "/s");
+
     progress(`${system}: score submits, ${CONCURRENCY} in flight for ${RUN_MS / 1000} s`);
     const submits = await throughput(RUN_MS, (w, i) =>
       api.call("setScore", token(w + i * CONCURRENCY), { board: "score" }, { score: i }),
