@@ -175,7 +175,15 @@ export async function createServicesServer(options: ServicesServerOptions): Prom
       "services: PostgreSQL store without a postgres:// config.db; push events stay in this process",
     );
   }
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    push.close();
+    presence.close();
+    await relay?.close();
+    await app.close();
+    throw error;
+  }
   const address = app.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const scheme = tls === undefined ? "http" : "https";
