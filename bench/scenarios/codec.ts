@@ -36,6 +36,13 @@ defineScenario({
     const trace = recordMovingTrace(ENTITIES, TICKS, SEED);
     const systems: TraceCodecFactory[] = [
       canopyTraceCodec({ name: "Canopy", bounds: BOUNDS, quatBits: 9, ackDelay: 6 }),
+      canopyTraceCodec({
+        name: "Canopy (no prediction)",
+        bounds: BOUNDS,
+        quatBits: 9,
+        ackDelay: 6,
+        predict: false,
+      }),
       msgpackrTraceCodec(true),
       msgpackrTraceCodec(false),
     ];

@@ -65,6 +65,13 @@ defineScenario({
     const systems: TraceCodecFactory[] = [
       canopyTraceCodec({ name: "Canopy", bounds: BOUNDS, quatBits: 9, ackDelay: 6 }),
       canopyTraceCodec({
+        name: "Canopy (no prediction)",
+        bounds: BOUNDS,
+        quatBits: 9,
+        ackDelay: 6,
+        predict: false,
+      }),
+      canopyTraceCodec({
         name: "Canopy (1200 B MTU budget)",
         bounds: BOUNDS,
         quatBits: 9,

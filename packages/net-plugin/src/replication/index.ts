@@ -64,3 +64,4 @@ export {
 } from "../protocol/quantize";
 export { PriorityAccumulator } from "./priorityAccumulator";
 export { captureEntities } from "./worldSnapshot";
+export { MAX_REFERENCE_AGE } from "./codec/predict";

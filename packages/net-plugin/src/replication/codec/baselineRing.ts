@@ -77,6 +77,26 @@ export class BaselineRing {
     return this.newestAcked < 0 ? undefined : this.get(this.newestAcked);
   }
 
+  /**
+   * An acknowledged state older than `baseline` to predict velocities from (encoder `reference`):
+   * the newest one at least as old as the baseline is behind `tick` (so the extrapolation factor
+   * stays ≤ 1), else the oldest acknowledged one kept; undefined when none.
+   */
+  referenceFor(baseline: SnapshotState, tick: number): SnapshotState | undefined {
+    const target = baseline.tick - Math.max(1, tick - baseline.tick);
+    let oldest: SnapshotState | undefined;
+    const limit = Math.min(this.size - 1, 63);
+    for (let age = 1; age <= limit; age++) {
+      const sequence = (baseline.sequence - age) & 0xffff;
+      const s = this.get(sequence);
+      if (s === undefined || this.acked[sequence & (this.size - 1)] !== 1 || !(s.tick < baseline.tick))
+        continue;
+      if (s.tick <= target) return s;
+      oldest = s;
+    }
+    return oldest;
+  }
+
   /** Forgets everything (e.g. the client rejoined). */
   reset(): void {
     for (const s of this.states) s.sequence = -1;

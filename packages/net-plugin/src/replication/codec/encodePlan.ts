@@ -8,6 +8,14 @@ import { expGolombBits } from "../../protocol/quantize";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import { accumulateKCosts, chooseK, codedGroupLayout, fieldDeltaBits, K_BITS, K_BUCKETS } from "./fieldDelta";
 import { chooseIdK, ID_K_BITS } from "./idList";
+import {
+  canPredict,
+  MAX_REFERENCE_AGE,
+  predictField,
+  predictionRatio,
+  REFERENCE_AGE_BITS,
+  type PredictionRatio,
+} from "./predict";
 import type { SnapshotState } from "./snapshotState";
 
 /** Exp-Golomb order of the tick in the header (ticks below 2^10 take 11 bits; an hour at 60 Hz, 25). */
@@ -42,6 +50,15 @@ export class EncodePlan {
   despawnCount = 0;
   /** Entities present in the baseline. */
   baselineCount = 0;
+  /**
+   * What update deltas are coded against: the baseline's values, or with a reference state the
+   * predicted rows (`pred`) of the update candidates' changed fields.
+   */
+  deltaBase: Int32Array;
+  /** The reference used for prediction by the last `collect`, if any. */
+  reference: SnapshotState | undefined;
+  private readonly pred: Int32Array;
+  private readonly ratio: PredictionRatio = { num: 0, den: 0 };
   private readonly fields: readonly ReplicatedField[];
   private readonly kCosts: Float64Array;
   private readonly order: Int32Array;
@@ -61,6 +78,8 @@ export class EncodePlan {
     this.cost = new Float64Array(capacity);
     this.selected = new Uint8Array(capacity);
     this.respawn = new Uint8Array(capacity);
+    this.pred = new Int32Array(capacity * registry.stride);
+    this.deltaBase = this.pred;
   }
 
   /** Sorts every id into despawn / spawn / update candidates and chooses the k table. */
@@ -68,8 +87,18 @@ export class EncodePlan {
     current: SnapshotState,
     baseline: SnapshotState | undefined,
     relevant: Uint8Array | undefined,
+    tick: number,
+    reference: SnapshotState | undefined,
   ): void {
     const stride = current.stride;
+    const ratio =
+      baseline !== undefined && reference !== undefined && referenceAge(baseline, reference) > 0
+        ? predictionRatio(baseline, reference, tick, this.ratio)
+        : undefined;
+    this.reference = ratio === undefined ? undefined : reference;
+    this.deltaBase =
+      ratio === undefined || baseline === undefined ? (baseline?.values ?? this.pred) : this.pred;
+    const pred = this.pred;
     const hw = Math.max(current.highWater, baseline?.highWater ?? 0);
     const cur = current.values;
     const versioned = baseline !== undefined && current.versioned && baseline.versioned;
@@ -100,13 +129,20 @@ export class EncodePlan {
       // Same version as the baseline's row: captured unchanged since, no need to compare.
       if (versioned && baseline.version[id] === current.version[id]) continue;
       const base = baseline.values;
+      const predicted = ratio !== undefined && reference !== undefined && canPredict(baseline, reference, id);
       let changed = 0;
       for (const f of this.fields) {
         if ((mask & (1 << f.index)) === 0) continue;
         const o = row + f.offset;
         if (f.template.changed(cur, o, base, o)) {
           changed |= 1 << f.index;
-          accumulateKCosts(f.template, cur, o, base, o, this.kCosts, this.groupBase[f.index] as number);
+          let from = base;
+          if (ratio !== undefined) {
+            from = pred;
+            if (predicted) predictField(f.template, base, o, reference.values, o, ratio, pred, o);
+            else for (let s = 0; s < f.template.width; s++) pred[o + s] = base[o + s] as number;
+          }
+          accumulateKCosts(f.template, cur, o, from, o, this.kCosts, this.groupBase[f.index] as number);
         }
       }
       if (changed === 0) continue;
@@ -119,7 +155,8 @@ export class EncodePlan {
 
   /** A quick upper bound of the snapshot's bits (every code at its longest), to skip exact costs. */
   upperBound(current: SnapshotState): number {
-    let bits = 16 + 64 + 1 + 16 + 3 * (CODE_BOUND + ID_K_BITS) + 1 + K_BITS * this.codedGroups;
+    let bits =
+      16 + 64 + 1 + 17 + REFERENCE_AGE_BITS + 3 * (CODE_BOUND + ID_K_BITS) + 1 + K_BITS * this.codedGroups;
     bits += this.despawnCount * CODE_BOUND;
     for (let i = 0; i < this.spawnCount; i++)
       bits += CODE_BOUND + (this.cost[this.spawnIds[i] as number] as number);
@@ -145,7 +182,7 @@ export class EncodePlan {
           f.template,
           cur,
           o,
-          baseline.values,
+          this.deltaBase,
           o,
           this.ks,
           this.groupBase[f.index] as number,
@@ -157,7 +194,8 @@ export class EncodePlan {
 
   /** Exact bits of the snapshot with the current selection. */
   measure(tick: number, baseline: SnapshotState | undefined): number {
-    let bits = 16 + expGolombBits(tick, TICK_K) + 1 + (baseline ? 16 : 0);
+    let bits = 16 + expGolombBits(tick, TICK_K) + 1 + (baseline ? 17 : 0);
+    if (this.reference !== undefined) bits += REFERENCE_AGE_BITS;
     bits += expGolombBits(this.despawnCount, 0);
     if (this.despawnCount > 0)
       bits += ID_K_BITS + Math.floor(chooseIdK(this.despawnIds, this.despawnCount, undefined) / 8);
@@ -232,4 +270,10 @@ export function popcount(v: number): number {
   let x = v - ((v >>> 1) & 0x55555555);
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+/** Sequences between `reference` and `baseline` (1..MAX_REFERENCE_AGE), or 0 when unusable. */
+export function referenceAge(baseline: SnapshotState, reference: SnapshotState): number {
+  const age = (baseline.sequence - reference.sequence) & 0xffff;
+  return age >= 1 && age <= MAX_REFERENCE_AGE ? age : 0;
 }

@@ -13,6 +13,13 @@ import { readExpGolomb } from "./expGolomb";
 import { codedGroupLayout, K_BITS, readFieldDelta } from "./fieldDelta";
 import { ID_K_BITS } from "./idList";
 import { popcount, TICK_K } from "./encodePlan";
+import {
+  canPredict,
+  predictField,
+  predictionRatio,
+  REFERENCE_AGE_BITS,
+  type PredictionRatio,
+} from "./predict";
 import type { SnapshotState } from "./snapshotState";
 import { WordReader } from "./wordBits";
 
@@ -24,6 +31,11 @@ export class SnapshotDecoder {
   /** The state of the last successfully decoded snapshot. */
   lastDecoded: SnapshotState | undefined;
   private readonly reader = new WordReader();
+  /** The prediction reference of the snapshot being decoded, if it names one. */
+  private reference: SnapshotState | undefined;
+  private readonly ratio: PredictionRatio = { num: 0, den: 0 };
+  /** One predicted entity row (fields at their registry offsets). */
+  private readonly predRow: Int32Array;
   private readonly fields: readonly ReplicatedField[];
   private readonly groupBase: Int32Array;
   private readonly ks: Uint8Array;
@@ -42,6 +54,7 @@ export class SnapshotDecoder {
     this.groupBase = layout.groupBase;
     this.ks = new Uint8Array(layout.codedGroups);
     this.mark = new Uint8Array(capacity);
+    this.predRow = new Int32Array(Math.max(1, registry.stride));
     this.marked = new Int32Array(capacity * 2);
   }
 
@@ -75,6 +88,8 @@ export class SnapshotDecoder {
     const tick = readExpGolomb(r, TICK_K);
     const hasBaseline = r.readBool();
     const baseSequence = hasBaseline ? r.readBits(16) : -1;
+    const hasReference = hasBaseline && r.readBool();
+    const referenceAge = hasReference ? r.readBits(REFERENCE_AGE_BITS) : 0;
     if (r.overflowed || tick < 0) return DecodeStatus.Truncated;
     let stale = false;
     if (this.newestSequence >= 0) {
@@ -88,6 +103,14 @@ export class SnapshotDecoder {
       if (age <= 0 || age >= ring.size) return DecodeStatus.Invalid;
       base = ring.get(baseSequence);
       if (base === undefined) return DecodeStatus.MissingBaseline;
+    }
+    this.reference = undefined;
+    if (hasReference) {
+      if (referenceAge === 0 || base === undefined) return DecodeStatus.Invalid;
+      const reference = ring.get((baseSequence - referenceAge) & 0xffff);
+      if (reference === undefined) return DecodeStatus.MissingBaseline;
+      if (predictionRatio(base, reference, tick, this.ratio) === undefined) return DecodeStatus.Invalid;
+      this.reference = reference;
     }
     const work = ring.scratch;
     if (base !== undefined) work.copyFrom(base);
@@ -182,17 +205,16 @@ export class SnapshotDecoder {
       if (multi && !r.readBool()) continue;
       any = true;
       const o = row + f.offset;
+      let from = base.values;
+      let fo = o;
+      const reference = this.reference;
+      if (reference !== undefined && canPredict(base, reference, id)) {
+        predictField(f.template, base.values, o, reference.values, o, this.ratio, this.predRow, f.offset);
+        from = this.predRow;
+        fo = f.offset;
+      }
       if (
-        !readFieldDelta(
-          r,
-          f.template,
-          work.values,
-          o,
-          base.values,
-          o,
-          this.ks,
-          this.groupBase[f.index] as number,
-        )
+        !readFieldDelta(r, f.template, work.values, o, from, fo, this.ks, this.groupBase[f.index] as number)
       ) {
         return false;
       }

@@ -14,11 +14,12 @@
  */
 import type { BitWriter } from "../../protocol/bitWriter";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
-import { EncodePlan, popcount, TICK_K } from "./encodePlan";
+import { EncodePlan, popcount, referenceAge, TICK_K } from "./encodePlan";
 import { writeExpGolomb } from "./expGolomb";
 import { K_BITS, writeFieldDelta } from "./fieldDelta";
 import { chooseIdK, ID_K_BITS } from "./idList";
 import type { SnapshotState } from "./snapshotState";
+import { REFERENCE_AGE_BITS } from "./predict";
 import { WordWriter } from "./wordBits";
 
 /** What to encode. */
@@ -33,6 +34,11 @@ export interface EncodeSnapshotInput {
   baseline: SnapshotState | undefined;
   /** Receives what the client holds after decoding this snapshot (store it by `sequence`). */
   out: SnapshotState;
+  /**
+   * An older acknowledged state (see `BaselineRing.referenceFor`): with it, positions and other
+   * `slots` fields are coded as residuals from the baseline's extrapolated velocity.
+   */
+  reference?: SnapshotState;
   /** Per network id: 0 = not relevant to this client (treated as absent). All relevant when omitted. */
   relevant?: Uint8Array;
   /** Per network id: higher goes first when the budget is short. Spawns then ids order when omitted. */
@@ -90,7 +96,7 @@ export class SnapshotEncoder {
       throw new Error("SnapshotEncoder.encode: `current` was made for another registry or capacity.");
     }
     const p = this.plan;
-    p.collect(current, baseline, input.relevant);
+    p.collect(current, baseline, input.relevant, input.tick, input.reference);
     const budget = Math.min(
       (input.budgetBytes ?? Number.POSITIVE_INFINITY) * 8,
       writer.capacityBytes * 8 - writer.bitsWritten,
@@ -124,7 +130,12 @@ export class SnapshotEncoder {
     w.writeBits(input.sequence & 0xffff, 16);
     writeExpGolomb(w, input.tick, TICK_K);
     w.writeBool(baseline !== undefined);
-    if (baseline !== undefined) w.writeBits(baseline.sequence & 0xffff, 16);
+    if (baseline !== undefined) {
+      w.writeBits(baseline.sequence & 0xffff, 16);
+      const reference = p.reference;
+      w.writeBool(reference !== undefined);
+      if (reference !== undefined) w.writeBits(referenceAge(baseline, reference), REFERENCE_AGE_BITS);
+    }
 
     writeExpGolomb(w, p.despawnCount, 0);
     if (p.despawnCount > 0) writeIds(w, p.despawnIds, p.despawnCount, undefined);
@@ -173,7 +184,7 @@ export class SnapshotEncoder {
         const isUpdate =
           p.selected[id] === 1 && p.respawn[id] === 0 && baseline.mask[id] === current.mask[id];
         w.writeBool(isUpdate);
-        if (isUpdate) this.writeUpdate(w, id, current, baseline);
+        if (isUpdate) this.writeUpdate(w, id, current);
       }
       return;
     }
@@ -185,11 +196,11 @@ export class SnapshotEncoder {
       if (p.selected[id] !== 1) continue;
       writeExpGolomb(w, id - prev - 1, k);
       prev = id;
-      this.writeUpdate(w, id, current, baseline);
+      this.writeUpdate(w, id, current);
     }
   }
 
-  private writeUpdate(w: WordWriter, id: number, current: SnapshotState, baseline: SnapshotState): void {
+  private writeUpdate(w: WordWriter, id: number, current: SnapshotState): void {
     const p = this.plan;
     const mask = current.mask[id] as number;
     const changed = p.changedMask[id] as number;
@@ -201,16 +212,7 @@ export class SnapshotEncoder {
       if (multi) w.writeBool((changed & bit) !== 0);
       if ((changed & bit) === 0) continue;
       const o = row + f.offset;
-      writeFieldDelta(
-        w,
-        f.template,
-        current.values,
-        o,
-        baseline.values,
-        o,
-        p.ks,
-        p.groupBase[f.index] as number,
-      );
+      writeFieldDelta(w, f.template, current.values, o, p.deltaBase, o, p.ks, p.groupBase[f.index] as number);
     }
   }
 
