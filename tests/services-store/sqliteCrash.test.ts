@@ -12,7 +12,7 @@ import { openSqliteStore } from "@canopy/net-plugin/server";
 
 const WRITER = join(import.meta.dirname, "fixtures", "crashWriter.ts");
 /** Acknowledged writes to wait for before the kill. */
-const ACKS_BEFORE_KILL = 3000;
+const ACKS_BEFORE_KILL = 1500;
 
 let dir = "";
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
