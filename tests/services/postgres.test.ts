@@ -26,6 +26,7 @@ beforeAll(async () => {
     JSON.stringify({
       tokenSecret: Buffer.alloc(32, 5).toString("base64"),
       scrypt: { N: 1024, r: 8, p: 1 },
+      lobbies: { offlineLeaveSeconds: 0.5 },
       leaderboards: [
         {
           id: "kills",
@@ -144,6 +145,33 @@ describe("services on PostgreSQL, two processes", () => {
       expect(changed.lobby.metadata["k30"]).toBe(big);
     } finally {
       ownerEvents.close();
+    }
+  });
+
+  it("keeps a member who reconnects on the other process, removes one who stays away", async () => {
+    const owner = await guest(a.url, "Owner");
+    const roamer = await guest(a.url, "Roamer");
+    const leaver = await guest(a.url, "Leaver");
+    const wsUrl = (url: string): string => `${url.replace("http", "ws")}/v1/events`;
+    const lobby = await call(a.url, "createLobby", {
+      token: owner.token,
+      body: { maxParticipants: 4, access: "public" },
+    });
+    const lobbyId = lobby.body.id;
+    for (const u of [roamer, leaver])
+      await call(a.url, "joinLobby", { token: u.token, params: { lobbyId }, body: {} });
+    const roamerOnA = await openEvents(wsUrl(a.url), roamer.token);
+    const leaverOnA = await openEvents(wsUrl(a.url), leaver.token);
+    roamerOnA.close();
+    leaverOnA.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const roamerOnB = await openEvents(wsUrl(b.url), roamer.token);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const after = await call(b.url, "getLobby", { token: owner.token, params: { lobbyId } });
+      expect(after.body.participants.map((p) => p.user.displayName)).toEqual(["Owner", "Roamer"]);
+    } finally {
+      roamerOnB.close();
     }
   });
 });
