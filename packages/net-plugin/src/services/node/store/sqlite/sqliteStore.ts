@@ -20,7 +20,12 @@ export interface SqliteStoreOptions {
   path: string;
   /** Time recorded for migrations applied now (ms since epoch). */
   nowMs: number;
+  /** How long opening waits for another process to release the file, ms (default 1000). */
+  busyTimeoutMs?: number;
 }
+
+/** Default wait for the file lock: long enough for a restarting process's predecessor to exit. */
+const DEFAULT_BUSY_TIMEOUT_MS = 1000;
 
 /** A SQLite store with its group-commit counters. */
 export interface SqliteStore extends Store {
@@ -31,7 +36,7 @@ export interface SqliteStore extends Store {
 
 /** Opens (creating and migrating if needed) the SQLite store at `options.path`. */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const db = new Database(options.path);
+  const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
   try {
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
