@@ -130,8 +130,8 @@ export function applySnapshot(
   prev: SnapshotState | undefined,
   next: SnapshotState,
   map: EntityMap,
-  hooks: ApplyHooks = {},
-  result: ApplyResult = { spawned: 0, despawned: 0, updated: 0 },
+  hooks: ApplyHooks = NO_HOOKS,
+  result: ApplyResult = sharedResult,
 ): ApplyResult {
   result.spawned = result.despawned = result.updated = 0;
   const stride = next.stride;
@@ -182,6 +182,10 @@ export function applySnapshot(
   }
   return result;
 }
+
+const NO_HOOKS: ApplyHooks = {};
+/** Reused when the caller passes no result object (read it before the next call). */
+const sharedResult: ApplyResult = { spawned: 0, despawned: 0, updated: 0 };
 
 function sameSlots(a: Int32Array, b: Int32Array, offset: number, width: number): boolean {
   for (let s = 0; s < width; s++) if (a[offset + s] !== b[offset + s]) return false;

@@ -1,0 +1,95 @@
+/**
+ * The client's replication state, one ECS resource: the NetClient, the frame's inbox of
+ * connection events, the snapshot decoder and its ring of decoded states (the baselines the
+ * server may encode against), the entity map (network id ↔ local entity), the last applied state,
+ * the per-entity history and the ack tracker.
+ */
+import { defineResource } from "@canopy/core";
+import type { NetClient } from "../../connection/netClient";
+import type { NetClientEvent } from "../../connection/netEvents";
+import type { DisconnectReasonName } from "../../connection/disconnectReasons";
+import { BaselineRing } from "../codec/baselineRing";
+import { SnapshotDecoder } from "../codec/snapshotDecoder";
+import { SnapshotState } from "../codec/snapshotState";
+import { EntityMap } from "../entityMap";
+import type { ReplicatedField, ReplicationRegistry } from "../registry";
+import type { ApplyHooks, ApplyResult } from "../worldSnapshot";
+import { AckTracker } from "../server/ackMessage";
+import type { OwnerComponent } from "../server/ownership";
+import { ReplicationDefaults } from "../server/serverReplication";
+import { SnapshotHistory } from "./snapshotHistory";
+
+/** Client replication options. */
+export interface ClientReplicationOptions {
+  /** Network ids; must be ≥ the server's capacity. */
+  capacity?: number;
+  /** Channel carrying snapshots and acks (same as the server's). */
+  snapshotChannel?: number;
+  /** Confirmed states kept per entity (≥ 1). */
+  historySize?: number;
+}
+
+/** Client-side counters (never reset); decode outcomes are in `decoder.counters`. */
+export interface ClientReplicationCounters {
+  snapshotsReceived: number;
+  snapshotsApplied: number;
+  acksSent: number;
+  spawned: number;
+  despawned: number;
+  updated: number;
+}
+
+/** The client replication resource's value. */
+export class ClientReplicationState {
+  readonly capacity: number;
+  readonly snapshotChannel: number;
+  readonly decoder: SnapshotDecoder;
+  readonly ring: BaselineRing;
+  readonly map: EntityMap;
+  /** Copy of the state last applied to the world (diffed against the next one). */
+  readonly applied: SnapshotState;
+  hasApplied = false;
+  readonly history: SnapshotHistory;
+  readonly acks = new AckTracker();
+  /** Sequence of a decoded snapshot newer than the applied one, or −1. */
+  pendingApply = -1;
+  /** True when a snapshot was decoded since the last ack went out. */
+  ackDue = false;
+  /** This frame's connection events. */
+  readonly inbox: NetClientEvent[] = [];
+  readonly counters: ClientReplicationCounters = {
+    snapshotsReceived: 0,
+    snapshotsApplied: 0,
+    acksSent: 0,
+    spawned: 0,
+    despawned: 0,
+    updated: 0,
+  };
+  /** Why the last connection ended, with a readable message, or undefined. */
+  lastDisconnect: { reason: DisconnectReasonName; message: string } | undefined;
+  readonly applyResult: ApplyResult = { spawned: 0, despawned: 0, updated: 0 };
+  hooks: ApplyHooks = {};
+
+  constructor(
+    readonly client: NetClient,
+    readonly registry: ReplicationRegistry,
+    readonly owner: OwnerComponent,
+    readonly ownerField: ReplicatedField,
+    options: ClientReplicationOptions,
+  ) {
+    this.capacity = options.capacity ?? ReplicationDefaults.capacity;
+    this.snapshotChannel = options.snapshotChannel ?? ReplicationDefaults.snapshotChannel;
+    this.decoder = new SnapshotDecoder(registry, this.capacity);
+    this.ring = new BaselineRing(registry, this.capacity);
+    this.map = new EntityMap(this.capacity);
+    this.applied = new SnapshotState(registry, this.capacity);
+    this.history = new SnapshotHistory(
+      this.capacity,
+      registry.stride,
+      options.historySize ?? ReplicationDefaults.historySize,
+    );
+  }
+}
+
+/** The client replication resource (inserted by `NetClientPlugin`). */
+export const ClientReplication = defineResource<ClientReplicationState>("ClientReplication");

@@ -1,0 +1,44 @@
+/**
+ * Client `handleConnection` (PreUpdate, Receive, first): on connect, forgets every baseline and
+ * ack of an earlier connection; on disconnect, despawns every replicated entity and records the
+ * reason with its readable message (`lastDisconnect`).
+ */
+import { getResource, type AppWorld } from "@canopy/core";
+import { removeEntity } from "bitecs";
+import { NONE } from "../entityMap";
+import { ClientReplication, type ClientReplicationState } from "./clientReplication";
+
+/** Resets replication state on connect and disconnect. */
+export function handleConnection(world: AppWorld): void {
+  const s = getResource(world, ClientReplication);
+  for (const e of s.inbox) {
+    if (e.type === "connected") reset(world, s);
+    else if (e.type === "disconnected") {
+      s.lastDisconnect = { reason: e.reason, message: e.message };
+      reset(world, s);
+    }
+  }
+}
+
+function reset(world: AppWorld, s: ClientReplicationState): void {
+  const a = s.applied;
+  if (s.hasApplied) {
+    for (let id = 0; id < a.highWater; id++) {
+      if (a.present[id] !== 1) continue;
+      const eid = s.map.unbindNet(id);
+      if (eid === NONE) continue;
+      s.hooks.onDespawn?.(eid, id);
+      removeEntity(world, eid);
+      s.counters.despawned++;
+    }
+  }
+  a.clear();
+  s.hasApplied = false;
+  s.ring.reset();
+  s.decoder.newestSequence = -1;
+  s.decoder.lastDecoded = undefined;
+  s.history.reset();
+  s.acks.reset();
+  s.pendingApply = -1;
+  s.ackDue = false;
+}

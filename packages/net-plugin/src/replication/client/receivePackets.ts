@@ -1,0 +1,15 @@
+/**
+ * Client `receivePackets` (PreUpdate, ReceivePackets): advances the NetClient to the frame's
+ * clock time, drains the transport, and moves the frame's connection events into the inbox.
+ */
+import { getResource, Time, type AppWorld } from "@canopy/core";
+import { ClientReplication } from "./clientReplication";
+
+/** Drains the transport into the NetClient and this frame's inbox. */
+export function receivePackets(world: AppWorld): void {
+  const s = getResource(world, ClientReplication);
+  s.inbox.length = 0;
+  s.client.update(getResource(world, Time).now);
+  s.client.receivePackets();
+  for (let e = s.client.pollEvent(); e !== undefined; e = s.client.pollEvent()) s.inbox.push(e);
+}

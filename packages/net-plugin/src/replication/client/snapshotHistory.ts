@@ -1,0 +1,81 @@
+/**
+ * Per-entity snapshot history on the client: for each network id, a ring of the last `size`
+ * confirmed (server-sent) states with their ticks, as quantized rows in registry layout. The
+ * interpolation and prediction layers read it (`count`, `tickAt`, `rowAt` into `values`, newest
+ * first). Preallocated: recording copies slots and never allocates.
+ */
+import type { SnapshotState } from "../codec/snapshotState";
+
+/** Recent confirmed states of every replicated entity. */
+export class SnapshotHistory {
+  /** `capacity × size × stride` quantized slots. */
+  readonly values: Int32Array;
+  /** `capacity × size` ticks. */
+  readonly ticks: Float64Array;
+  /** `capacity × size` field masks. */
+  readonly masks: Uint32Array;
+  private readonly head: Int32Array;
+  private readonly counts: Int32Array;
+
+  constructor(
+    readonly capacity: number,
+    readonly stride: number,
+    readonly size: number,
+  ) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`SnapshotHistory: size must be ≥ 1, got ${size}.`);
+    this.values = new Int32Array(capacity * size * Math.max(1, stride));
+    this.ticks = new Float64Array(capacity * size);
+    this.masks = new Uint32Array(capacity * size);
+    this.head = new Int32Array(capacity);
+    this.counts = new Int32Array(capacity);
+  }
+
+  /** Records every entity present in `state` at `state.tick` (older-or-equal ticks are ignored). */
+  recordAll(state: SnapshotState): void {
+    for (let id = 0; id < state.highWater; id++) if (state.present[id] === 1) this.record(id, state);
+  }
+
+  /** Records network id `id` from `state`. */
+  record(id: number, state: SnapshotState): void {
+    const n = this.counts[id] as number;
+    if (n > 0 && (this.ticks[this.entry(id, 0)] as number) >= state.tick) return;
+    const h = ((this.head[id] as number) + 1) % this.size;
+    this.head[id] = h;
+    if (n < this.size) this.counts[id] = n + 1;
+    const e = id * this.size + h;
+    this.ticks[e] = state.tick;
+    this.masks[e] = state.mask[id] as number;
+    const stride = this.stride;
+    this.values.set(state.values.subarray(id * stride, id * stride + stride), e * stride);
+  }
+
+  /** Forgets network id `id` (despawned). */
+  clear(id: number): void {
+    this.counts[id] = 0;
+  }
+
+  /** Forgets everything (disconnected). */
+  reset(): void {
+    this.counts.fill(0);
+  }
+
+  /** States kept for `id`. */
+  count(id: number): number {
+    return this.counts[id] ?? 0;
+  }
+
+  /** Index (into `ticks`/`masks`; × stride into `values`) of the state `age` steps back (0 = newest). */
+  entry(id: number, age: number): number {
+    return id * this.size + (((this.head[id] as number) - age + this.size) % this.size);
+  }
+
+  /** Tick of the state `age` steps back. */
+  tickAt(id: number, age: number): number {
+    return this.ticks[this.entry(id, age)] as number;
+  }
+
+  /** Offset into `values` of the row `age` steps back (add a field's `offset`). */
+  rowAt(id: number, age: number): number {
+    return this.entry(id, age) * this.stride;
+  }
+}

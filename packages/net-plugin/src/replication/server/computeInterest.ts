@@ -1,0 +1,55 @@
+/**
+ * Interest management for one tick (used by prepareSnapshots): fills each client's `relevant`
+ * mask from the spatial grid (entities within `radius` of the client's viewpoints; entities
+ * without a position and those the client owns are always relevant), then the user filter.
+ */
+import type { AppWorld } from "@canopy/core";
+import { SnapshotState } from "../codec/snapshotState";
+import type { ServerReplicationState } from "./serverReplication";
+
+const point = { x: 0, y: 0 };
+/** Network ids without a position this tick (always relevant). */
+let unpositioned = new Int32Array(0);
+
+/** Computes `relevant` for every connected client. */
+export function computeInterest(world: AppWorld, s: ServerReplicationState): void {
+  const { interest, filter } = s.options;
+  const cur: SnapshotState = s.current;
+  const hw = cur.highWater;
+  const map = s.allocator.map;
+  const grid = s.grid;
+  let unpositionedCount = 0;
+  if (interest !== undefined && grid !== undefined) {
+    if (unpositioned.length < s.capacity) unpositioned = new Int32Array(s.capacity);
+    grid.clear();
+    for (let id = 0; id < hw; id++) {
+      if (cur.present[id] !== 1) continue;
+      if (interest.position(map.entityOf(id), point)) grid.insert(id, point.x, point.y);
+      else unpositioned[unpositionedCount++] = id;
+    }
+  }
+  for (const view of s.clients) {
+    if (view === undefined) continue;
+    const rel = view.relevant;
+    if (interest === undefined || grid === undefined) rel.fill(1, 0, hw);
+    else {
+      rel.fill(0, 0, hw);
+      for (let i = 0; i < unpositionedCount; i++) rel[unpositioned[i] as number] = 1;
+      if (interest.viewpoint !== undefined) {
+        for (let i = 0; interest.viewpoint(world, view.slot, i, point); i++) grid.mark(point.x, point.y, interest.radius, rel);
+      } else {
+        for (let id = 0; id < hw; id++) {
+          if (s.ownerOfNetId(id) !== view.slot) continue;
+          rel[id] = 1;
+          if (interest.position(map.entityOf(id), point)) grid.mark(point.x, point.y, interest.radius, rel);
+        }
+      }
+      for (let id = 0; id < hw; id++) if (s.ownerOfNetId(id) === view.slot) rel[id] = 1;
+    }
+    if (filter !== undefined) {
+      for (let id = 0; id < hw; id++) {
+        if (rel[id] === 1 && cur.present[id] === 1 && !filter(world, view.slot, map.entityOf(id))) rel[id] = 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Server `handleConnections` (PreUpdate, Receive): a client that connected gets a fresh
+ * replication state (empty baseline ring, so its first snapshot spawns everything relevant with
+ * full state: late joiners need nothing special); a client that left loses it, and the entities it
+ * owned go back to the server.
+ */
+import { getResource, type AppWorld } from "@canopy/core";
+import { query } from "bitecs";
+import { SERVER_OWNER } from "./ownership";
+import { ClientView, ServerReplication } from "./serverReplication";
+
+/** Creates and drops per-client replication state for this frame's connects and disconnects. */
+export function handleConnections(world: AppWorld): void {
+  const s = getResource(world, ServerReplication);
+  for (const e of s.inbox) {
+    if (e.type === "connected") {
+      s.clients[e.client] = new ClientView(e.client, s.registry, s.capacity, s.burstBytes);
+    } else if (e.type === "disconnected") {
+      s.clients[e.client] = undefined;
+      const owned = s.owner.client;
+      for (const eid of query(world, [owned])) if (owned[eid] === e.client) owned[eid] = SERVER_OWNER;
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Server `sendSnapshots` (PostUpdate, Send): for each connected client, encodes one snapshot of
+ * this tick against the newest state that client acknowledged (spawns in full, updates as
+ * quantized deltas, despawns), within what is left of its bandwidth budget and one MTU, highest
+ * accumulated priority first; queues it on the unreliable snapshot channel. A lost snapshot is
+ * never resent: the next one is simply encoded against an older acknowledged baseline.
+ */
+import { getResource, type AppWorld } from "@canopy/core";
+import { ReplicationDefaults, ServerReplication } from "./serverReplication";
+import { Time } from "@canopy/core";
+
+/** Encodes and queues this tick's snapshot for every connected client. */
+export function sendSnapshots(world: AppWorld): void {
+  const s = getResource(world, ServerReplication);
+  if (!s.sendDue) return;
+  s.sendDue = false;
+  s.lastSendTime = getResource(world, Time).now;
+  const { server, writer, encoder, current, counters } = s;
+  for (const view of s.clients) {
+    if (view === undefined || !server.isConnected(view.slot)) continue;
+    if (view.tokens < ReplicationDefaults.minSnapshotBytes) {
+      counters.snapshotsSkipped++;
+      continue;
+    }
+    const sequence = view.nextSequence;
+    view.nextSequence = (sequence + 1) & 0xffff;
+    // Claim the slot first: when acks stalled for a whole ring, it held the baseline, now gone.
+    const out = view.ring.acquire(sequence);
+    writer.reset();
+    const result = encoder.encode(writer, {
+      sequence,
+      tick: s.lastTick,
+      current,
+      baseline: view.ring.newestAckedState(),
+      out,
+      relevant: view.relevant,
+      priority: view.priorities.priority,
+      budgetBytes: Math.floor(view.tokens),
+    });
+    view.priorities.resetWritten(encoder.written, encoder.writtenCount);
+    const bytes = writer.finish().slice();
+    server.send(view.slot, s.snapshotChannel, bytes);
+    view.tokens -= bytes.length;
+    view.snapshotsSent++;
+    view.bytesSent += bytes.length;
+    counters.snapshotsSent++;
+    counters.snapshotBytesSent += bytes.length;
+    counters.entitiesDeferred += result.deferred;
+  }
+}

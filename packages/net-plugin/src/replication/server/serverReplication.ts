@@ -1,0 +1,174 @@
+/**
+ * The server's replication state, one ECS resource: the NetServer, the frame's inbox of
+ * connection events, the registry and the shared world state captured once per tick, and per
+ * connected client its baseline ring, priority accumulators, interest mask and bandwidth budget.
+ * Systems in replication/server/ read and write it; nothing here runs on its own.
+ */
+import { defineResource, type AppWorld } from "@canopy/core";
+import { BitWriter } from "../../protocol/bitWriter";
+import type { NetServer } from "../../connection/netServer";
+import type { NetServerEvent } from "../../connection/netEvents";
+import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
+import { BaselineRing } from "../codec/baselineRing";
+import { SnapshotEncoder } from "../codec/snapshotEncoder";
+import { SnapshotState } from "../codec/snapshotState";
+import { NetworkIdAllocator } from "../entityMap";
+import { PriorityAccumulator } from "../priorityAccumulator";
+import type { ReplicatedField, ReplicationRegistry } from "../registry";
+import type { OwnerComponent } from "./ownership";
+import { SpatialGrid } from "./spatialGrid";
+
+/** Replication defaults, each with its reason. */
+export const ReplicationDefaults = {
+  /** Network ids (entities replicated at once); each client's ring holds 64 states of this size. */
+  capacity: 1024,
+  /** Per-client snapshot budget in bytes/s: 32 KiB/s ≈ 256 kbit/s, the cube demo's target. */
+  bandwidthBytesPerSecond: 32 * 1024,
+  /** Seconds of unused budget a client may save up (one snapshot can still be a full MTU). */
+  burstSeconds: 0.1,
+  /** Snapshot and ack channel: DEFAULT_CHANNELS[2], unreliable-sequenced (older ones are useless). */
+  snapshotChannel: 2,
+  /** Fewer budget bytes than this and no snapshot goes out this tick (a header alone is ~6). */
+  minSnapshotBytes: 16,
+  /** Confirmed states kept per entity on the client (interpolation reads them). */
+  historySize: 16,
+} as const;
+
+/** A user relevance filter: return false to hide entity `eid` from client slot `client`. */
+export type RelevanceFilter = (world: AppWorld, client: number, eid: number) => boolean;
+
+/** Built-in spatial interest: entities within `radius` of the client's viewpoints are relevant. */
+export interface InterestOptions {
+  /** Grid cell size in world units (about the radius is a good start). */
+  cellSize: number;
+  /** Relevance radius in world units. */
+  radius: number;
+  /** Writes the 2D position of `eid` to `out`; return false for entities without one (always relevant). */
+  position(eid: number, out: { x: number; y: number }): boolean;
+  /**
+   * Writes the `index`-th viewpoint of client `client` to `out`; return false when there are no
+   * more. Default: the positions of the entities the client owns.
+   */
+  viewpoint?(world: AppWorld, client: number, index: number, out: { x: number; y: number }): boolean;
+}
+
+/** Server replication options (every field optional; see {@link ReplicationDefaults}). */
+export interface ServerReplicationOptions {
+  /** Network ids available (entities replicated at once), ≥ 1. */
+  capacity?: number;
+  /** Per-client snapshot budget, bytes per second (> 0). */
+  bandwidthBytesPerSecond?: number;
+  /** Channel index carrying snapshots and acks (reserved for them). */
+  snapshotChannel?: number;
+  /** Spatial interest; without it every entity is relevant to every client. */
+  interest?: InterestOptions;
+  /** Extra relevance filter applied after interest. */
+  filter?: RelevanceFilter;
+}
+
+/** Server-side counters (never reset). */
+export interface ServerReplicationCounters {
+  snapshotsSent: number;
+  snapshotBytesSent: number;
+  /** Ticks a client got no snapshot because its budget was spent. */
+  snapshotsSkipped: number;
+  /** Changed or new entities that waited for a later snapshot (budget or MTU). */
+  entitiesDeferred: number;
+  acksReceived: number;
+  /** Ack messages of the wrong size. */
+  acksInvalid: number;
+}
+
+/** Per connected client. */
+export class ClientView {
+  readonly ring: BaselineRing;
+  readonly priorities: PriorityAccumulator;
+  /** 1 where the network id is relevant to this client this tick. */
+  readonly relevant: Uint8Array;
+  nextSequence = 0;
+  /** Budget bytes available now. */
+  tokens: number;
+  snapshotsSent = 0;
+  bytesSent = 0;
+
+  constructor(
+    readonly slot: number,
+    registry: ReplicationRegistry,
+    capacity: number,
+    startTokens: number,
+  ) {
+    this.ring = new BaselineRing(registry, capacity);
+    this.priorities = new PriorityAccumulator(registry, capacity);
+    this.relevant = new Uint8Array(capacity);
+    this.tokens = startTokens;
+  }
+}
+
+/** The server replication resource's value. */
+export class ServerReplicationState {
+  readonly capacity: number;
+  readonly bandwidth: number;
+  readonly burstBytes: number;
+  readonly snapshotChannel: number;
+  readonly allocator: NetworkIdAllocator;
+  /** This tick's quantized world (shared by every client's encoder). */
+  readonly current: SnapshotState;
+  readonly encoder: SnapshotEncoder;
+  readonly writer = new BitWriter(MAX_UNRELIABLE_MESSAGE_BYTES);
+  /** Per slot, the client's replication state (undefined for empty slots). */
+  readonly clients: (ClientView | undefined)[];
+  /** This frame's connection events (connected, disconnected, messages), for every Receive system. */
+  readonly inbox: NetServerEvent[] = [];
+  /** Entities that lost `Networked` since the last capture (their ids are released first). */
+  readonly pendingRelease: number[] = [];
+  readonly grid: SpatialGrid | undefined;
+  readonly counters: ServerReplicationCounters = {
+    snapshotsSent: 0,
+    snapshotBytesSent: 0,
+    snapshotsSkipped: 0,
+    entitiesDeferred: 0,
+    acksReceived: 0,
+    acksInvalid: 0,
+  };
+  /** Tick of the last capture, or −1 (snapshots go out once per new tick). */
+  lastTick = -1;
+  /** Clock seconds of the last send (for the budget refill). */
+  lastSendTime = -1;
+  /** True when PrepareSend captured a new tick this frame. */
+  sendDue = false;
+
+  constructor(
+    readonly server: NetServer,
+    readonly registry: ReplicationRegistry,
+    readonly owner: OwnerComponent,
+    readonly ownerField: ReplicatedField,
+    readonly options: ServerReplicationOptions,
+  ) {
+    this.capacity = options.capacity ?? ReplicationDefaults.capacity;
+    this.bandwidth = options.bandwidthBytesPerSecond ?? ReplicationDefaults.bandwidthBytesPerSecond;
+    if (!(this.bandwidth > 0)) {
+      throw new RangeError(`NetServerPlugin: bandwidthBytesPerSecond must be > 0, got ${this.bandwidth}.`);
+    }
+    this.burstBytes = Math.max(
+      MAX_UNRELIABLE_MESSAGE_BYTES,
+      this.bandwidth * ReplicationDefaults.burstSeconds,
+    );
+    this.snapshotChannel = options.snapshotChannel ?? ReplicationDefaults.snapshotChannel;
+    this.allocator = new NetworkIdAllocator(this.capacity);
+    this.current = new SnapshotState(registry, this.capacity);
+    this.encoder = new SnapshotEncoder(registry, this.capacity);
+    this.clients = new Array<ClientView | undefined>(server.maxClients).fill(undefined);
+    this.grid = options.interest ? new SpatialGrid(this.capacity, options.interest.cellSize) : undefined;
+  }
+
+  /** The client slot owning network id `netId` in this tick's state (−1 = server). */
+  ownerOfNetId(netId: number): number {
+    const f = this.ownerField;
+    if (this.current.present[netId] !== 1 || ((this.current.mask[netId] as number) & (1 << f.index)) === 0)
+      return -1;
+    return (this.current.values[netId * this.current.stride + f.offset] as number) - 1;
+  }
+}
+
+/** The server replication resource (inserted by `NetServerPlugin`). */
+export const ServerReplication = defineResource<ServerReplicationState>("ServerReplication");
