@@ -185,23 +185,30 @@ describe("snapshot codec", () => {
   });
 
   it("never throws on truncated or mutated snapshots and counts them; stored states are untouched", () => {
-    const { world, encoder, decoder, serverRing, clientRing, writer } = makeLink(11);
+    const { registry, world, encoder, decoder, serverRing, clientRing, writer } = makeLink(11);
     const rng = createRng(1234);
     const good: Uint8Array[] = [];
     for (let tick = 0; tick < 20; tick++) {
       world.step();
       if (tick >= 2) serverRing.markAcked(tick - 2);
       writer.reset();
+      const baseline = serverRing.newestAckedState();
       encoder.encode(writer, {
         sequence: tick,
         tick,
         current: world.state,
-        baseline: serverRing.newestAckedState(),
+        baseline,
+        // Every other snapshot also names a prediction reference.
+        reference: baseline && tick % 2 === 1 ? serverRing.referenceFor(baseline, tick) : undefined,
         out: serverRing.acquire(tick),
       });
       good.push(writer.finish().slice());
+      // The client holds every baseline, so mutated deltas are decoded deep, not refused early.
+      expect(decoder.decode(good[tick] as Uint8Array, clientRing)).toBe(DecodeStatus.Ok);
     }
     const fuzzRing = new BaselineRing(makeRegistry(), CAPACITY);
+    const probe = new SnapshotState(registry, CAPACITY);
+    probe.copyFrom(clientRing.get(10) as SnapshotState);
     let failures = 0;
     for (let i = 0; i < 3000; i++) {
       const src = good[rng.int(0, good.length - 1)] as Uint8Array;
@@ -218,9 +225,13 @@ describe("snapshot codec", () => {
       const d = new SnapshotDecoder(decoder.registry, CAPACITY);
       let status: DecodeStatus = DecodeStatus.Ok;
       expect(() => {
-        status = d.decode(bytes, i % 2 === 0 ? fuzzRing : clientRing);
+        status = d.decode(bytes, i % 4 === 0 ? fuzzRing : clientRing);
       }).not.toThrow();
-      if (status !== DecodeStatus.Ok && status !== DecodeStatus.Stale) failures++;
+      const held = clientRing.get(10);
+      if (status !== DecodeStatus.Ok && status !== DecodeStatus.Stale) {
+        failures++;
+        if (held !== undefined) expect(held.equals(probe)).toBe(true);
+      } else if (held !== undefined) probe.copyFrom(held);
     }
     expect(failures).toBeGreaterThan(1000);
     // Every truncation of a real snapshot is rejected and counted.
