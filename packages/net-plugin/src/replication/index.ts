@@ -6,9 +6,12 @@
  * build on it.
  */
 export {
+  type BitSink,
+  type BitSource,
   type DeltaGroup,
   type DeltaKind,
   type FieldOptions,
+  type SoaArray,
   type ValueTemplate,
 } from "./templates/valueTemplate";
 export { QuantizedTemplate } from "./templates/quantizedTemplate";
@@ -51,7 +54,15 @@ export {
 } from "./codec/snapshotEncoder";
 export { SnapshotDecoder } from "./codec/snapshotDecoder";
 export { DecodeStatus, type SnapshotDecodeCounters } from "./codec/decodeStatus";
-export { applySnapshot, captureWorld, type ApplyHooks, type ApplyResult } from "./worldSnapshot";
+export {
+  applySnapshot,
+  captureEntities,
+  captureWorld,
+  type ApplyHooks,
+  type ApplyResult,
+} from "./worldSnapshot";
+export { PriorityAccumulator } from "./priorityAccumulator";
+export { MAX_REFERENCE_AGE } from "./codec/predict";
 export {
   bitsRequired,
   createFloatQuantizer,
@@ -62,6 +73,3 @@ export {
   type FloatQuantizer,
   type QuatLike,
 } from "../protocol/quantize";
-export { PriorityAccumulator } from "./priorityAccumulator";
-export { captureEntities } from "./worldSnapshot";
-export { MAX_REFERENCE_AGE } from "./codec/predict";
