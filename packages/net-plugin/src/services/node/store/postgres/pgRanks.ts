@@ -69,10 +69,18 @@ export async function applyBucketDeltas(q: Query, deltas: Map<string, number>): 
  * siblings' bucket counts on every level plus the ties before it. Arguments are SQL expressions.
  */
 export function rankBeforeSql(board: string, key: string, seq: string): string {
-  return `((SELECT COALESCE(SUM(b.n), 0) FROM generate_series(0, ${LEVELS - 1}) AS l(l)
-      JOIN score_buckets b ON b.board_id = ${board} AND b.level = l.l
-       AND b.bucket >= (((${key} + ${OFFSET}) >> (8 * (l.l + 1))) << 8)
-       AND b.bucket < ((${key} + ${OFFSET}) >> (8 * l.l)))
+  // One explicit range per level (not a join over generate_series): every part is a plain
+  // primary-key range scan whatever the planner knows about the tables.
+  const k = `(${key} + ${OFFSET})`;
+  const levels = Array.from(
+    { length: LEVELS },
+    (
+      _,
+      l,
+    ) => `(SELECT COALESCE(SUM(b.n), 0) FROM score_buckets b WHERE b.board_id = ${board} AND b.level = ${l}
+       AND b.bucket >= ((${k} >> ${8 * (l + 1)}) << 8) AND b.bucket < (${k} >> ${8 * l}))`,
+  );
+  return `(${levels.join(" + ")}
     + (SELECT COUNT(*) FROM scores t WHERE t.board_id = ${board} AND t.rank_key = ${key} AND t.seq < ${seq}))`;
 }
 
