@@ -113,51 +113,58 @@ describe("snapshot codec", () => {
     expect(clientRing.get(1)?.equals(world.state)).toBe(true);
   });
 
-  it("holds the byte budget; deferred entities stay at the baseline and go out by priority", () => {
-    const { world, encoder, decoder, serverRing, clientRing, writer } = makeLink(5);
-    const priority = new Float32Array(CAPACITY);
-    for (let id = 0; id < CAPACITY; id++) priority[id] = id % 7;
-    const budgetBytes = 300;
-    let deferredSeen = 0;
-    for (let tick = 0; tick < 60; tick++) {
-      world.step();
-      if (tick > 0) serverRing.markAcked(tick - 1);
-      writer.reset();
-      const out = serverRing.acquire(tick);
-      const r = encoder.encode(writer, {
-        sequence: tick,
-        tick,
-        current: world.state,
-        baseline: serverRing.newestAckedState(),
-        out,
-        priority,
-        budgetBytes,
-      });
-      expect(writer.bytesWritten).toBeLessThanOrEqual(budgetBytes);
-      deferredSeen += r.deferred;
-      expect(r.spawns + r.updates).toBe(encoder.writtenCount);
-      expect(decoder.decode(writer.finish(), clientRing)).toBe(DecodeStatus.Ok);
-      expect(clientRing.get(tick)?.equals(out)).toBe(true);
-    }
-    expect(deferredSeen).toBeGreaterThan(0);
-    // Once the world stops changing, the deferred entities catch up.
-    for (let tick = 60; tick < 200; tick++) {
-      serverRing.markAcked(tick - 1);
-      writer.reset();
-      const out = serverRing.acquire(tick);
-      encoder.encode(writer, {
-        sequence: tick,
-        tick,
-        current: world.state,
-        baseline: serverRing.newestAckedState(),
-        out,
-        priority,
-        budgetBytes,
-      });
-      expect(decoder.decode(writer.finish(), clientRing)).toBe(DecodeStatus.Ok);
-    }
-    expect(clientRing.get(199)?.equals(world.state)).toBe(true);
-  });
+  it.each([false, true])(
+    "holds the byte budget exactly (prediction: %s); deferred entities wait and catch up",
+    (predict) => {
+      const { world, encoder, decoder, serverRing, clientRing, writer } = makeLink(5);
+      const priority = new Float32Array(CAPACITY);
+      for (let id = 0; id < CAPACITY; id++) priority[id] = id % 7;
+      const budgetBytes = 300;
+      let deferredSeen = 0;
+      for (let tick = 0; tick < 60; tick++) {
+        world.step();
+        if (tick > 0) serverRing.markAcked(tick - 1);
+        writer.reset();
+        const out = serverRing.acquire(tick);
+        const baseline = serverRing.newestAckedState();
+        const r = encoder.encode(writer, {
+          sequence: tick,
+          tick,
+          current: world.state,
+          baseline,
+          reference: predict && baseline ? serverRing.referenceFor(baseline, tick) : undefined,
+          out,
+          priority,
+          budgetBytes,
+        });
+        expect(writer.bytesWritten).toBeLessThanOrEqual(budgetBytes);
+        // Under budget pressure the snapshot fills it: the exact measure leaves little unused.
+        if (r.deferred > 0) expect(writer.bitsWritten).toBeGreaterThan(budgetBytes * 8 * 0.8);
+        deferredSeen += r.deferred;
+        expect(r.spawns + r.updates).toBe(encoder.writtenCount);
+        expect(decoder.decode(writer.finish(), clientRing)).toBe(DecodeStatus.Ok);
+        expect(clientRing.get(tick)?.equals(out)).toBe(true);
+      }
+      expect(deferredSeen).toBeGreaterThan(0);
+      // Once the world stops changing, the deferred entities catch up.
+      for (let tick = 60; tick < 200; tick++) {
+        serverRing.markAcked(tick - 1);
+        writer.reset();
+        const out = serverRing.acquire(tick);
+        encoder.encode(writer, {
+          sequence: tick,
+          tick,
+          current: world.state,
+          baseline: serverRing.newestAckedState(),
+          out,
+          priority,
+          budgetBytes,
+        });
+        expect(decoder.decode(writer.finish(), clientRing)).toBe(DecodeStatus.Ok);
+      }
+      expect(clientRing.get(199)?.equals(world.state)).toBe(true);
+    },
+  );
 
   it("sends the highest priorities first when the budget is short", () => {
     const { world, encoder, serverRing, writer } = makeLink(9);
