@@ -199,3 +199,46 @@ export type {
 export { RankIndex, type RankEntry } from "./services/store/rankIndex";
 export { nobleAead, type PacketAead } from "./connection/aead";
 export { type ClientIdentity } from "./connection/serverConnection";
+export {
+  NetSets,
+  PrepareSend,
+  Receive,
+  ReceivePackets,
+  Send,
+  SendPackets,
+  type NetSetInfo,
+} from "./replication/sets";
+export {
+  NET_CLIENT_PLUGIN,
+  NET_SERVER_PLUGIN,
+  NetClientPlugin,
+  NetPlugin,
+  NetServerPlugin,
+  type NetClientPluginOptions,
+  type NetPluginOptions,
+  type NetServerPluginOptions,
+} from "./plugins/netPlugin";
+export { protocolHashOf } from "./plugins/net/protocolHashOf";
+export {
+  ClientView,
+  ReplicationDefaults,
+  ServerReplication,
+  ServerReplicationState,
+  type InterestOptions,
+  type RelevanceFilter,
+  type ServerReplicationCounters,
+  type ServerReplicationOptions,
+} from "./replication/server/serverReplication";
+export { Networked } from "./replication/server/networked";
+export { OWNER_FIELD_NAME, SERVER_OWNER, type OwnerComponent } from "./replication/server/ownership";
+export { serverOwnerOf, setOwner } from "./replication/server/setOwner";
+export { SpatialGrid } from "./replication/server/spatialGrid";
+export {
+  ClientReplication,
+  ClientReplicationState,
+  type ClientReplicationCounters,
+  type ClientReplicationOptions,
+} from "./replication/client/clientReplication";
+export { SnapshotHistory } from "./replication/client/snapshotHistory";
+export { Replicated } from "./replication/client/replicated";
+export { isLocallyOwned, ownerOf } from "./replication/client/ownerOf";

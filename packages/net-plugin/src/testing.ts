@@ -6,3 +6,11 @@ export {
   type TestPostgres,
   type TestPostgresOptions,
 } from "./services/node/store/postgres/testPostgres";
+export {
+  createStepper,
+  Stepper,
+  type DropDirection,
+  type StepperOptions,
+  type StepperSetup,
+} from "./plugins/testing/node/stepper";
+export { DropGate } from "./plugins/testing/dropGate";

@@ -22,7 +22,8 @@ export class SnapshotHistory {
     readonly stride: number,
     readonly size: number,
   ) {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`SnapshotHistory: size must be ≥ 1, got ${size}.`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`SnapshotHistory: size must be ≥ 1, got ${size}.`);
     this.values = new Int32Array(capacity * size * Math.max(1, stride));
     this.ticks = new Float64Array(capacity * size);
     this.masks = new Uint32Array(capacity * size);

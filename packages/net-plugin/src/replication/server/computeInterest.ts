@@ -4,7 +4,7 @@
  * without a position and those the client owns are always relevant), then the user filter.
  */
 import type { AppWorld } from "@canopy/core";
-import { SnapshotState } from "../codec/snapshotState";
+import type { SnapshotState } from "../codec/snapshotState";
 import type { ServerReplicationState } from "./serverReplication";
 
 const point = { x: 0, y: 0 };
@@ -36,7 +36,8 @@ export function computeInterest(world: AppWorld, s: ServerReplicationState): voi
       rel.fill(0, 0, hw);
       for (let i = 0; i < unpositionedCount; i++) rel[unpositioned[i] as number] = 1;
       if (interest.viewpoint !== undefined) {
-        for (let i = 0; interest.viewpoint(world, view.slot, i, point); i++) grid.mark(point.x, point.y, interest.radius, rel);
+        for (let i = 0; interest.viewpoint(world, view.slot, i, point); i++)
+          grid.mark(point.x, point.y, interest.radius, rel);
       } else {
         for (let id = 0; id < hw; id++) {
           if (s.ownerOfNetId(id) !== view.slot) continue;
@@ -48,7 +49,8 @@ export function computeInterest(world: AppWorld, s: ServerReplicationState): voi
     }
     if (filter !== undefined) {
       for (let id = 0; id < hw; id++) {
-        if (rel[id] === 1 && cur.present[id] === 1 && !filter(world, view.slot, map.entityOf(id))) rel[id] = 0;
+        if (rel[id] === 1 && cur.present[id] === 1 && !filter(world, view.slot, map.entityOf(id)))
+          rel[id] = 0;
       }
     }
   }

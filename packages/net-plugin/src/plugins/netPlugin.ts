@@ -1,0 +1,166 @@
+/**
+ * `NetPlugin`: puts Canopy replication on a core App, as a server (`NetServerPlugin`) or a client
+ * (`NetClientPlugin`). It builds the NetServer/NetClient over the given transport with the
+ * registry's protocol hash, inserts the replication resource, orders the net sets and adds one
+ * system per step (docs/ARCHITECTURE.md "Systems per set, in order").
+ *
+ * ```ts
+ * const registry = new ReplicationRegistry();
+ * registry.replicate(Position, Vec3Template({ min: -512, max: 512, precision: 1 / 256 }));
+ * serverApp.addPlugins(NetPlugin({ role: "server", transport, registry, connection: { protocolId, privateKey } }));
+ * // spawn: addEntity(world); addComponent(world, eid, Networked); setOwner(world, eid, clientSlot)
+ * clientApp.addPlugins(NetPlugin({ role: "client", transport, registry, token }));
+ * ```
+ */
+import { Stage, type App, type Plugin } from "@canopy/core";
+import { addComponent, observe, onRemove } from "bitecs";
+import type { IssuedConnectToken } from "../protocol/connectToken";
+import { NetClient } from "../connection/netClient";
+import type { NetClientConfig } from "../connection/clientConfig";
+import { NetServer } from "../connection/netServer";
+import type { NetServerConfig } from "../connection/serverConfig";
+import { DEFAULT_CHANNELS } from "../reliability/channels";
+import type { Transport } from "../transport/transport";
+import type { ReplicationRegistry } from "../replication/registry";
+import { PrepareSend, Receive, ReceivePackets, Send, SendPackets } from "../replication/sets";
+import { ensureOwnerField } from "../replication/server/ownership";
+import { Networked } from "../replication/server/networked";
+import {
+  ServerReplication,
+  ServerReplicationState,
+  type ServerReplicationOptions,
+} from "../replication/server/serverReplication";
+import { receivePackets as serverReceivePackets } from "../replication/server/receivePackets";
+import { handleConnections } from "../replication/server/handleConnections";
+import { receiveAcks } from "../replication/server/receiveAcks";
+import { prepareSnapshots } from "../replication/server/prepareSnapshots";
+import { sendSnapshots } from "../replication/server/sendSnapshots";
+import { sendPackets as serverSendPackets } from "../replication/server/sendPackets";
+import {
+  ClientReplication,
+  ClientReplicationState,
+  type ClientReplicationOptions,
+} from "../replication/client/clientReplication";
+import { receivePackets as clientReceivePackets } from "../replication/client/receivePackets";
+import { handleConnection } from "../replication/client/handleConnection";
+import { receiveSnapshots } from "../replication/client/receiveSnapshots";
+import { applySnapshots } from "../replication/client/applySnapshots";
+import { sendAcks } from "../replication/client/sendAcks";
+import { sendPackets as clientSendPackets } from "../replication/client/sendPackets";
+import { Replicated } from "../replication/client/replicated";
+import { configureNetSets } from "./net/configureNetSets";
+import { protocolHashOf } from "./net/protocolHashOf";
+
+/** Name of the server plugin. */
+export const NET_SERVER_PLUGIN = "canopy.net.server";
+/** Name of the client plugin. */
+export const NET_CLIENT_PLUGIN = "canopy.net.client";
+
+/** Options of {@link NetServerPlugin}. */
+export interface NetServerPluginOptions extends ServerReplicationOptions {
+  /** Transport the server listens on (loopback, conditioned, UDP, WebSocket). */
+  transport: Transport;
+  /** Connection config; `protocolHash` is computed from the registry. */
+  connection: Omit<NetServerConfig, "protocolHash">;
+  /** Replicated components (the same fields, in the same order, as the clients'). */
+  registry: ReplicationRegistry;
+}
+
+/** Options of {@link NetClientPlugin}. */
+export interface NetClientPluginOptions extends ClientReplicationOptions {
+  /** Transport to reach the server. */
+  transport: Transport;
+  /** Connection config; `protocolHash` is computed from the registry. */
+  connection?: Omit<NetClientConfig, "protocolHash">;
+  /** Replicated components (the same fields, in the same order, as the server's). */
+  registry: ReplicationRegistry;
+  /** Connect at start-up with this token (else call `getResource(ClientReplication).client.connect`). */
+  token?: Uint8Array | string | IssuedConnectToken;
+}
+
+/** The server side of replication on an App. */
+export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
+  let state: ServerReplicationState | undefined;
+  let unobserve: (() => void) | undefined;
+  return {
+    name: NET_SERVER_PLUGIN,
+    build(app: App): void {
+      const { field, component } = ensureOwnerField(options.registry);
+      const channels = options.connection.channels ?? DEFAULT_CHANNELS;
+      const server = new NetServer(options.transport, {
+        ...options.connection,
+        protocolHash: protocolHashOf(options.registry, channels),
+      });
+      const s = new ServerReplicationState(server, options.registry, component, field, options);
+      state = s;
+      app.insertResource(ServerReplication, s);
+      unobserve = observe(app.world, onRemove(Networked), (eid: number) => {
+        s.pendingRelease.push(eid);
+      });
+      configureNetSets(app);
+      app.addSystems(
+        Stage.PreUpdate,
+        { run: serverReceivePackets, name: "server.receivePackets", in: ReceivePackets },
+        { run: handleConnections, name: "server.handleConnections", in: Receive },
+        { run: receiveAcks, name: "server.receiveAcks", in: Receive, after: handleConnections },
+      );
+      app.addSystems(
+        Stage.PostUpdate,
+        { run: prepareSnapshots, name: "server.prepareSnapshots", in: PrepareSend },
+        { run: sendSnapshots, name: "server.sendSnapshots", in: Send },
+        { run: serverSendPackets, name: "server.sendPackets", in: SendPackets },
+      );
+    },
+    cleanup(): void {
+      unobserve?.();
+      state?.server.close();
+    },
+  };
+}
+
+/** The client side of replication on an App. */
+export function NetClientPlugin(options: NetClientPluginOptions): Plugin {
+  let state: ClientReplicationState | undefined;
+  return {
+    name: NET_CLIENT_PLUGIN,
+    build(app: App): void {
+      const { field, component } = ensureOwnerField(options.registry);
+      const channels = options.connection?.channels ?? DEFAULT_CHANNELS;
+      const client = new NetClient(options.transport, {
+        ...options.connection,
+        protocolHash: protocolHashOf(options.registry, channels),
+      });
+      const s = new ClientReplicationState(client, options.registry, component, field, options);
+      const world = app.world;
+      s.hooks = { onSpawn: (eid) => void addComponent(world, eid, Replicated) };
+      state = s;
+      app.insertResource(ClientReplication, s);
+      configureNetSets(app);
+      app.addSystems(
+        Stage.PreUpdate,
+        { run: clientReceivePackets, name: "client.receivePackets", in: ReceivePackets },
+        { run: handleConnection, name: "client.handleConnection", in: Receive },
+        { run: receiveSnapshots, name: "client.receiveSnapshots", in: Receive, after: handleConnection },
+        { run: applySnapshots, name: "client.applySnapshots", in: Receive, after: receiveSnapshots },
+      );
+      app.addSystems(
+        Stage.PostUpdate,
+        { run: sendAcks, name: "client.sendAcks", in: Send },
+        { run: clientSendPackets, name: "client.sendPackets", in: SendPackets },
+      );
+      if (options.token !== undefined) client.connect(options.token);
+    },
+    cleanup(): void {
+      state?.client.close();
+    },
+  };
+}
+
+/** Options of {@link NetPlugin}: the server or client options with their `role`. */
+export type NetPluginOptions =
+  ({ role: "server" } & NetServerPluginOptions) | ({ role: "client" } & NetClientPluginOptions);
+
+/** `NetServerPlugin` or `NetClientPlugin`, chosen by `role`. */
+export function NetPlugin(options: NetPluginOptions): Plugin {
+  return options.role === "server" ? NetServerPlugin(options) : NetClientPlugin(options);
+}

@@ -1,0 +1,60 @@
+/**
+ * Spawn, update and despawn through the NetPlugin systems over a seeded 60 ms / 1 % loss link:
+ * entities appear on the client with the server's state, follow its changes, and disappear when
+ * despawned; a despawn and a spawn in the same tick are both applied.
+ */
+import { ClientReplication, Replicated } from "@canopy/net-plugin";
+import { createStepper } from "@canopy/net-plugin/testing";
+import { query, removeEntity } from "bitecs";
+import { describe, expect, it } from "vitest";
+import {
+  clientEntity,
+  gameOf,
+  maxError,
+  POSITION_PRECISION,
+  replicatedCount,
+  simpleSetup,
+  spawn,
+} from "./game";
+
+describe("spawn / update / despawn", () => {
+  it("replicates spawns, moves and despawns in order", async () => {
+    const seed = 501;
+    await using s = await createStepper({
+      clients: 1,
+      seed,
+      conditions: "BROADBAND_60MS_1PCT",
+      setup: simpleSetup(),
+    });
+    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    const server = s.server;
+    const client = s.clients[0]!;
+    const g = gameOf(server);
+    const a = spawn(g, 10, 20, 80);
+    const b = spawn(g, -5, 7.5, 40);
+    expect(await s.stepUntil(() => replicatedCount(client) === 2, 120), `seed ${seed}`).toBe(true);
+    expect(maxError(server, client)).toBeLessThanOrEqual(POSITION_PRECISION);
+    expect(query(client.world, [Replicated]).length).toBe(2);
+
+    for (let t = 0; t < 30; t++) {
+      g.Position.x[a] = (g.Position.x[a] ?? 0) + 0.5;
+      await s.stepTicks(1);
+    }
+    await s.stepTicks(20);
+    expect(maxError(server, client)).toBeLessThanOrEqual(POSITION_PRECISION);
+    const ca = clientEntity(server, client, a);
+    expect(gameOf(client).Position.x[ca]).toBeCloseTo(25, 1);
+
+    // Despawn one and spawn another in the same tick.
+    removeEntity(server.world, b);
+    const c = spawn(g, 3, 3, 10);
+    await s.stepTicks(40);
+    expect(replicatedCount(client)).toBe(2);
+    expect(clientEntity(server, client, c)).toBeGreaterThanOrEqual(0);
+    expect(maxError(server, client)).toBeLessThanOrEqual(POSITION_PRECISION);
+    const st = client.getResource(ClientReplication);
+    expect(st.counters.spawned).toBe(3);
+    expect(st.counters.despawned).toBe(1);
+    expect(st.decoder.counters.snapshotsInvalid).toBe(0);
+  });
+});
