@@ -262,6 +262,28 @@ export class EncodePlan {
       }
       total = this.measure(tick, baseline);
     }
+    // Top up: the per-id estimate is conservative, so offer the skipped ones the exact slack.
+    for (let round = 0; round < 2 && total < budget; round++) {
+      let slack = budget - total;
+      let added = false;
+      for (let i = 0; i < n; i++) {
+        const id = this.order[i] as number;
+        if (this.selected[id] === 1) continue;
+        const c = (this.cost[id] as number) + ID_ESTIMATE_BITS;
+        if (c > slack) continue;
+        this.selected[id] = 1;
+        slack -= c;
+        added = true;
+      }
+      if (!added) break;
+      total = this.measure(tick, baseline);
+      for (let i = n - 1; i >= 0 && total > budget; i--) {
+        const id = this.order[i] as number;
+        if (this.selected[id] !== 1) continue;
+        this.selected[id] = 0;
+        total = this.measure(tick, baseline);
+      }
+    }
   }
 }
 
