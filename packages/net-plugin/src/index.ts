@@ -242,3 +242,4 @@ export {
 export { SnapshotHistory } from "./replication/client/snapshotHistory";
 export { Replicated } from "./replication/client/replicated";
 export { isLocallyOwned, ownerOf } from "./replication/client/ownerOf";
+export * from "./time-sync/index";

@@ -1,0 +1,157 @@
+/**
+ * Time sync as ECS resources and systems. The plugin's receive dispatcher routes every message
+ * whose first byte is a time-sync kind (`isTimeSyncMessage`) into the resource's inbox with
+ * `route(peer, data)`, and sets `link` once the connection exists.
+ *
+ * | side   | stage      | set      | system                 |
+ * | ------ | ---------- | -------- | ---------------------- |
+ * | client | PreUpdate  | Receive  | `receiveTimeSyncPongs` |
+ * | client | PostUpdate | Send     | `sendTimeSyncPings`    |
+ * | server | PreUpdate  | Receive  | `answerTimeSyncPings`  |
+ * | server | PostUpdate | Send     | `anchorServerTick`     |
+ *
+ * `installTimeSyncClient(app, sets)` / `installTimeSyncServer(app, sets)` add them. Time is
+ * `Time.now` (the frame's clock reading); the server tick is `FixedTime.tick + accumulator/dt`.
+ */
+import {
+  defineResource,
+  FixedTime,
+  getResource,
+  Stage,
+  Time,
+  type App,
+  type AppWorld,
+  type SystemSet,
+} from "@canopy/core";
+import { DEFAULT_CHANNELS, ChannelKind } from "../reliability/channels";
+import type { TimeSyncOptions } from "./constants";
+import { MessageInbox } from "./inbox";
+import { isTimeSyncMessage } from "./messages";
+import type { PeerLink } from "./peerLink";
+import { TimeSyncClient } from "./timeSyncClient";
+import { TimeSyncServer } from "./timeSyncServer";
+
+/** Inbox capacity: far above one frame of pongs/pings for a full server (rate limits apply before). */
+const INBOX_CAPACITY = 4096;
+
+/** The default unreliable channel (index of the `unreliable` kind in DEFAULT_CHANNELS). */
+export const TIME_SYNC_CHANNEL = DEFAULT_CHANNELS.findIndex((c) => c.kind === ChannelKind.Unreliable);
+
+/** Client-side resource: the estimator, its inbox and the link to the server. */
+export class TimeSyncClientState {
+  readonly sync: TimeSyncClient;
+  readonly inbox = new MessageInbox(INBOX_CAPACITY);
+  /** The connection; `undefined` (or disconnected) pauses pings. */
+  link: PeerLink | undefined = undefined;
+  /** Channel for pings: must be unreliable (default: the default layout's unreliable channel). */
+  channel = TIME_SYNC_CHANNEL;
+
+  constructor(options?: TimeSyncOptions) {
+    this.sync = new TimeSyncClient(options);
+  }
+
+  /** Queues `data` if it is a time-sync message (true), else leaves it to another router (false). */
+  route(peer: number, data: Uint8Array): boolean {
+    if (!isTimeSyncMessage(data)) return false;
+    this.inbox.push(peer, data);
+    return true;
+  }
+}
+
+/** Server-side resource: the answerer, its inbox and the link to the clients. */
+export class TimeSyncServerState {
+  readonly sync: TimeSyncServer;
+  readonly inbox = new MessageInbox(INBOX_CAPACITY);
+  /** The connection; `undefined` drops pings unanswered. */
+  link: PeerLink | undefined = undefined;
+  /** Channel for pongs (unreliable). */
+  channel = TIME_SYNC_CHANNEL;
+
+  constructor(tickRate: number) {
+    this.sync = new TimeSyncServer(tickRate);
+  }
+
+  /** Queues `data` if it is a time-sync message (true), else returns false. */
+  route(peer: number, data: Uint8Array): boolean {
+    if (!isTimeSyncMessage(data)) return false;
+    this.inbox.push(peer, data);
+    return true;
+  }
+}
+
+/** The client's time-sync resource. */
+export const TimeSyncClientResource = defineResource<TimeSyncClientState>("TimeSyncClient");
+/** The server's time-sync resource. */
+export const TimeSyncServerResource = defineResource<TimeSyncServerState>("TimeSyncServer");
+
+/** Client, Receive set: turns routed pongs into clock samples. */
+export function receiveTimeSyncPongs(world: AppWorld): void {
+  const s = getResource(world, TimeSyncClientResource);
+  const now = getResource(world, Time).now;
+  s.inbox.drain((_peer, data) => s.sync.receive(data, now));
+}
+
+/** Client, Send set: sends a ping when one is due and the server link is up. */
+export function sendTimeSyncPings(world: AppWorld): void {
+  const s = getResource(world, TimeSyncClientResource);
+  const link = s.link;
+  const server = link?.primary;
+  if (link === undefined || server === undefined || !link.isConnected(server)) return;
+  const ping = s.sync.writePing(getResource(world, Time).now);
+  if (ping !== undefined && link.canSend(server, s.channel, ping.length)) link.send(server, s.channel, ping);
+}
+
+/** Server, Receive set: answers every routed ping with a pong. */
+export function answerTimeSyncPings(world: AppWorld): void {
+  const s = getResource(world, TimeSyncServerResource);
+  const now = getResource(world, Time).now;
+  const link = s.link;
+  s.inbox.drain((peer, data) => {
+    const pong = s.sync.answer(peer, data, now);
+    if (pong !== undefined && link?.canSend(peer, s.channel, pong.length)) link.send(peer, s.channel, pong);
+  });
+}
+
+/** Server, after the fixed steps: anchors the tick clock at this frame's time. */
+export function anchorServerTick(world: AppWorld): void {
+  const s = getResource(world, TimeSyncServerResource);
+  const fixed = getResource(world, FixedTime);
+  s.sync.setTickReference(fixed.tick + fixed.accumulator / fixed.dt, getResource(world, Time).now);
+}
+
+/** Sets the time-sync systems join (the plugin's Receive and Send sets). */
+export interface TimeSyncSets {
+  receive: SystemSet;
+  send: SystemSet;
+}
+
+/** Inserts the client resource and adds the client systems; returns the resource. */
+export function installTimeSyncClient(
+  app: App,
+  sets: TimeSyncSets,
+  options?: TimeSyncOptions,
+): TimeSyncClientState {
+  const state = app.insertResource(TimeSyncClientResource, new TimeSyncClientState(options));
+  app.addSystems(Stage.PreUpdate, {
+    run: receiveTimeSyncPongs,
+    name: "receiveTimeSyncPongs",
+    in: sets.receive,
+  });
+  app.addSystems(Stage.PostUpdate, { run: sendTimeSyncPings, name: "sendTimeSyncPings", in: sets.send });
+  return state;
+}
+
+/** Inserts the server resource (tick rate from `FixedTime.hz`) and adds the server systems. */
+export function installTimeSyncServer(app: App, sets: TimeSyncSets): TimeSyncServerState {
+  const state = app.insertResource(
+    TimeSyncServerResource,
+    new TimeSyncServerState(app.getResource(FixedTime).hz),
+  );
+  app.addSystems(Stage.PreUpdate, {
+    run: answerTimeSyncPings,
+    name: "answerTimeSyncPings",
+    in: sets.receive,
+  });
+  app.addSystems(Stage.PostUpdate, { run: anchorServerTick, name: "anchorServerTick", in: sets.send });
+  return state;
+}

@@ -1,0 +1,102 @@
+/**
+ * The server side of time sync: answers each ping with a pong carrying its receive and send times
+ * and its continuous tick, and keeps the latency each client reports about itself, so the server
+ * has Traktor's per-peer one-way latencies too. Transport-agnostic: `answer(peer, bytes, now)`
+ * returns the pong to send back on an unreliable channel. docs/TIME-SYNC.md.
+ */
+import { decodePing, encodePong, type Ping } from "./messages";
+import { TimeSyncWire } from "./constants";
+
+/** One-way latencies of one client as seen from the server (seconds; Traktor's names). */
+export interface TimeSyncPeerStats {
+  /** Average one-way latency server → client. */
+  averageLatency: number;
+  /** Smallest one-way latency server → client in the client's window. */
+  bestLatency: number;
+  /** Largest one-way latency server → client in the client's window. */
+  worstLatency: number;
+  /** Average one-way latency client → server. */
+  averageReverseLatency: number;
+  /** Pings answered for this client. */
+  pings: number;
+}
+
+/** Counters of a {@link TimeSyncServer}. */
+export interface TimeSyncServerCounters {
+  pingsAnswered: number;
+  /** Malformed pings (or pongs sent to the server), dropped. */
+  pingsInvalid: number;
+}
+
+/** Server-side time sync for all clients of one server. */
+export class TimeSyncServer {
+  readonly counters: TimeSyncServerCounters = { pingsAnswered: 0, pingsInvalid: 0 };
+  private readonly peers = new Map<number, TimeSyncPeerStats>();
+  private readonly ping: Ping = { id: 0, t0: 0, downAverage: 0, downBest: 0, downWorst: 0, upAverage: 0 };
+  private refTime = 0;
+  private refTick = 0;
+
+  /** `tickRate`: the server's fixed ticks per second (FixedTime.hz). */
+  constructor(readonly tickRate: number) {
+    if (!(tickRate > 0 && tickRate <= 10_000))
+      throw new RangeError(`TimeSyncServer: tickRate must be in (0, 10000] ticks/s, got ${tickRate}.`);
+  }
+
+  /**
+   * Anchors the tick clock: at server time `time` the continuous tick was `tick`
+   * (`FixedTime.tick + accumulator / dt` after the frame's fixed steps). Call once per frame.
+   */
+  setTickReference(tick: number, time: number): void {
+    this.refTick = tick;
+    this.refTime = time;
+  }
+
+  /** Continuous server tick at server time `time`, extrapolated from the last reference. */
+  tickAt(time: number): number {
+    return this.refTick + (time - this.refTime) * this.tickRate;
+  }
+
+  /**
+   * Answers a message from `peer` received at server time `now`: the pong bytes, or `undefined`
+   * if it is not a ping (`notMine` when its first byte is another kind, else counted invalid).
+   */
+  answer(peer: number, data: Uint8Array, now: number): Uint8Array | undefined {
+    if (data[0] !== TimeSyncWire.pingKind && data[0] !== TimeSyncWire.pongKind) return undefined;
+    const p = this.ping;
+    if (!decodePing(data, p)) {
+      this.counters.pingsInvalid++;
+      return undefined;
+    }
+    this.counters.pingsAnswered++;
+    let stats = this.peers.get(peer);
+    if (stats === undefined) {
+      stats = { averageLatency: 0, bestLatency: 0, worstLatency: 0, averageReverseLatency: 0, pings: 0 };
+      this.peers.set(peer, stats);
+    }
+    stats.pings++;
+    if (p.downAverage >= 0) {
+      stats.averageLatency = p.downAverage;
+      stats.bestLatency = p.downBest;
+      stats.worstLatency = p.downWorst;
+      stats.averageReverseLatency = p.upAverage;
+    }
+    return encodePong({
+      id: p.id,
+      t0: p.t0,
+      t1: now,
+      t2: now,
+      tick: Math.max(0, this.tickAt(now)),
+      tickRate: this.tickRate,
+    });
+  }
+
+  /** Latency stats of `peer`, or `undefined` before its first ping. */
+  peerStats(peer: number): Readonly<TimeSyncPeerStats> | undefined {
+    return this.peers.get(peer);
+  }
+
+  /** Forgets a disconnected peer (its slot may be reused). */
+  forget(peer: number): void {
+    this.peers.delete(peer);
+  }
+}
