@@ -56,3 +56,23 @@ it("keeps the rank index equal to the rows when a submit in a batch is refused",
   expect(live.map((e) => e.score)).toEqual([70, 50]);
   await reopened.close();
 });
+
+it("splits a flood of writes into bounded batches and loses none", async () => {
+  dir = mkdtempSync(join(tmpdir(), "canopy-group-"));
+  const path = join(dir, "s.db");
+  const store = openSqliteStore({ path, nowMs: 0 });
+  const user = await store.createUser("flood", "h", "F", 0);
+  const before = store.commitStats.batches;
+  const writes = Array.from({ length: 10_000 }, (_, i) =>
+    store.createSession(`s${i}`, user.id, 1_000_000, i),
+  );
+  // Closing with writes still queued commits them first.
+  const closing = store.close();
+  await Promise.all(writes);
+  await closing;
+  expect(store.commitStats.batches - before).toBeGreaterThanOrEqual(3);
+  const reopened = openSqliteStore({ path, nowMs: 0 });
+  expect(await reopened.getSession("s9999")).toMatchObject({ userId: user.id });
+  expect(await reopened.revokeUserSessions(user.id)).toBe(10_000);
+  await reopened.close();
+});

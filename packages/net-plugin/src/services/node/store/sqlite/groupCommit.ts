@@ -10,6 +10,9 @@
  */
 import type Database from "better-sqlite3";
 
+/** Most writes per transaction: bounds how long one commit blocks the event loop under a flood. */
+const MAX_BATCH = 4096;
+
 interface Pending {
   run: () => unknown;
   resolve: (value: unknown) => void;
@@ -91,9 +94,14 @@ export class GroupCommit implements SqliteContext {
   /** Commits everything queued now (also called by close). */
   flush(): void {
     this.scheduled = false;
-    const batch = this.queue;
-    if (batch.length === 0) return;
-    this.queue = [];
+    if (this.queue.length === 0) return;
+    const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.splice(0, MAX_BATCH);
+    if (batch === this.queue) this.queue = [];
+    else if (!this.closed) {
+      // The rest commits on the next turn, after I/O had its chance.
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
     try {
       this.runBatch(batch);
     } catch (error) {
@@ -112,10 +120,10 @@ export class GroupCommit implements SqliteContext {
     }
   }
 
-  /** Flushes and refuses further calls. */
+  /** Flushes everything queued and refuses further calls. */
   close(): void {
-    this.flush();
     this.closed = true;
+    while (this.queue.length > 0) this.flush();
   }
 
   private revert(mark: number): void {
