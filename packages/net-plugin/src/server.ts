@@ -71,3 +71,4 @@ export { migratePostgres, migrateSqlite } from "./services/node/store/migrate";
 export { MIGRATIONS, type Migration } from "./services/node/migrations/index";
 export { createNodeFetch, type NodeFetchOptions } from "./services/node/client/nodeFetch";
 export { nodeAead } from "./connection/node/nodeAead";
+export { createNodeNetClient, createNodeNetServer } from "./connection/node/nodeNet";

@@ -1,25 +1,47 @@
 /**
  * The AEAD every connection packet is sealed with: ChaCha20-Poly1305 (RFC 8439), 12-byte nonce,
  * 16-byte tag. The default is @noble/ciphers (pure JS, runs everywhere); on Node, `nodeAead` from
- * `@canopy/net-plugin/server` gives the same bytes about twice as fast through OpenSSL.
+ * `@canopy/net-plugin/server` gives the same bytes about twice as fast through OpenSSL (and
+ * `createNodeNetServer` / `createNodeNetClient` pick it by default).
  */
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
 
-/** ChaCha20-Poly1305 as the packet layer uses it. Implementations must produce identical bytes. */
+/**
+ * ChaCha20-Poly1305 as the packet layer uses it. Implementations must produce identical bytes.
+ * The optional `output` lets the caller reuse a scratch buffer instead of allocating per packet.
+ */
 export interface PacketAead {
-  /** Returns ciphertext ‖ 16-byte tag. */
-  seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
-  /** Returns the plaintext, or `undefined` if `sealed` does not authenticate (never throws). */
-  open(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | undefined;
+  /**
+   * Returns ciphertext ‖ 16-byte tag; written into `output` (exactly `plaintext.length + 16`
+   * bytes, not overlapping `plaintext`) and returned when given.
+   */
+  seal(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    plaintext: Uint8Array,
+    output?: Uint8Array,
+  ): Uint8Array;
+  /**
+   * Returns the plaintext, or `undefined` if `sealed` does not authenticate (never throws); the
+   * plaintext goes into `output` (exactly `sealed.length − 16` bytes) when given.
+   */
+  open(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    sealed: Uint8Array,
+    output?: Uint8Array,
+  ): Uint8Array | undefined;
 }
 
 /** The portable default (@noble/ciphers). */
 export const nobleAead: PacketAead = {
-  seal: (key, nonce, aad, plaintext) => chacha20poly1305(key, nonce, aad).encrypt(plaintext),
-  open(key, nonce, aad, sealed) {
+  seal: (key, nonce, aad, plaintext, output) => chacha20poly1305(key, nonce, aad).encrypt(plaintext, output),
+  open(key, nonce, aad, sealed, output) {
     if (sealed.length < 16) return undefined;
     try {
-      return chacha20poly1305(key, nonce, aad).decrypt(sealed);
+      return chacha20poly1305(key, nonce, aad).decrypt(sealed, output);
     } catch {
       return undefined;
     }

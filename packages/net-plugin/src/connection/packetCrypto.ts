@@ -9,7 +9,10 @@ import { ConnectTokenConstants } from "../protocol/connectToken";
 import { nobleAead, type PacketAead } from "./aead";
 import { ConnectionWire, PacketType, type PacketTypeValue } from "./constants";
 
-/** An opened packet. The object is reused by the next `open` call: copy what you keep. */
+/**
+ * An opened packet. The object and its `payload` bytes (a scratch buffer of the cipher) are reused
+ * by the next `open` call: copy what you keep.
+ */
 export interface OpenedPacket {
   type: PacketTypeValue;
   sequence: number;
@@ -17,12 +20,26 @@ export interface OpenedPacket {
 }
 
 const TWO_32 = 4294967296;
+/** Largest sequence field (7 bytes cover every safe-integer sequence). */
+const MAX_SEQUENCE_BYTES = 7;
+/**
+ * Scratch capacity for payloads sealed or opened without allocating: a whole reliability packet
+ * (`ConnectionWire.maxPayloadBytes`, the largest a correct peer sends after the handshake) with
+ * room to spare; anything larger falls back to a fresh allocation.
+ */
+const SCRATCH_PAYLOAD_BYTES = 2048;
 
 /** Seals and opens encrypted packets for one protocol id; holds its own scratch buffers. */
 export class PacketCipher {
   private readonly aad = new Uint8Array(ConnectionWire.aadBytes);
   private readonly nonce = new Uint8Array(12);
   private readonly nonceView = new DataView(this.nonce.buffer);
+  /** Outgoing packet under construction (prefix, sequence, ciphertext, tag). */
+  private readonly sealScratch = new Uint8Array(
+    1 + MAX_SEQUENCE_BYTES + SCRATCH_PAYLOAD_BYTES + ConnectionWire.macBytes,
+  );
+  /** Decrypted payloads; `sealScratch` and this never overlap, so a payload may be answered at once. */
+  private readonly openScratch = new Uint8Array(SCRATCH_PAYLOAD_BYTES);
   private readonly opened: OpenedPacket = {
     type: PacketType.payload,
     sequence: 0,
@@ -37,8 +54,16 @@ export class PacketCipher {
     new DataView(this.aad.buffer).setBigUint64(8, protocolId, true);
   }
 
-  /** Builds an encrypted packet of `type` with `sequence` (0..2^53-1) under `key`. */
+  /** Builds an encrypted packet of `type` with `sequence` (0..2^53-1) under `key`; a fresh array. */
   seal(type: PacketTypeValue, sequence: number, payload: Uint8Array, key: Uint8Array): Uint8Array {
+    return this.sealReused(type, sequence, payload, key).slice();
+  }
+
+  /**
+   * Like {@link seal}, but the packet is a view of this cipher's scratch buffer, valid until the
+   * next `seal`/`sealReused` call (send it at once: transports copy the bytes they are given).
+   */
+  sealReused(type: PacketTypeValue, sequence: number, payload: Uint8Array, key: Uint8Array): Uint8Array {
     if (!Number.isSafeInteger(sequence) || sequence < 0) {
       throw new RangeError(
         `PacketCipher.seal: sequence must be a non-negative safe integer, got ${sequence}.`,
@@ -47,7 +72,9 @@ export class PacketCipher {
     const seqBytes = sequenceByteCount(sequence);
     const prefix = type | (seqBytes << 4);
     const headerBytes = 1 + seqBytes;
-    const packet = new Uint8Array(headerBytes + payload.length + ConnectionWire.macBytes);
+    const total = headerBytes + payload.length + ConnectionWire.macBytes;
+    const packet =
+      payload.length <= SCRATCH_PAYLOAD_BYTES ? this.sealScratch.subarray(0, total) : new Uint8Array(total);
     packet[0] = prefix;
     let s = sequence;
     for (let i = 0; i < seqBytes; i++) {
@@ -56,8 +83,7 @@ export class PacketCipher {
     }
     this.setNonce(sequence);
     this.aad[16] = prefix;
-    const sealed = this.aead.seal(key, this.nonce, this.aad, payload);
-    packet.set(sealed, headerBytes);
+    this.aead.seal(key, this.nonce, this.aad, payload, packet.subarray(headerBytes));
     return packet;
   }
 
@@ -71,7 +97,7 @@ export class PacketCipher {
     const type = prefix & 0x0f;
     const seqBytes = prefix >> 4;
     if (type < PacketType.challenge || type > PacketType.disconnect) return undefined;
-    if (seqBytes < 1 || seqBytes > 7) return undefined; // 7 bytes cover every safe integer sequence
+    if (seqBytes < 1 || seqBytes > MAX_SEQUENCE_BYTES) return undefined;
     if (packet.length < 1 + seqBytes + ConnectionWire.macBytes) return undefined;
     let sequence = 0;
     for (let i = seqBytes - 1; i >= 0; i--) sequence = sequence * 256 + (packet[1 + i] ?? 0);
@@ -88,7 +114,10 @@ export class PacketCipher {
     const seqBytes = (packet[0] ?? 0) >> 4;
     this.setNonce(header.sequence);
     this.aad[16] = packet[0] ?? 0;
-    const payload = this.aead.open(key, this.nonce, this.aad, packet.subarray(1 + seqBytes));
+    const sealed = packet.subarray(1 + seqBytes);
+    const length = sealed.length - ConnectionWire.macBytes;
+    const output = length <= SCRATCH_PAYLOAD_BYTES ? this.openScratch.subarray(0, length) : undefined;
+    const payload = this.aead.open(key, this.nonce, this.aad, sealed, output);
     if (payload === undefined) return undefined;
     header.payload = payload;
     return header;

@@ -47,7 +47,7 @@ export class SecureLink {
   /** Seals and sends one packet of `type` now. */
   send(type: PacketTypeValue, payload: Uint8Array, now: number, reason?: string): void {
     const { transport, cipher, log } = this.context;
-    const packet = cipher.seal(type, this.sequence, payload, this.sendKey);
+    const packet = cipher.sealReused(type, this.sequence, payload, this.sendKey);
     transport.send(this.address, packet);
     this.stats.packetsSent++;
     this.stats.bytesSent += packet.length;

@@ -1,0 +1,139 @@
+import { createRng } from "@canopy/core";
+import { describe, expect, it, vi } from "vitest";
+import { nobleAead, type PacketAead } from "../../src/connection/aead";
+import { PacketType } from "../../src/connection/constants";
+import { nodeAead } from "../../src/connection/node/nodeAead";
+import { createNodeNetClient, createNodeNetServer } from "../../src/connection/node/nodeNet";
+import { PacketCipher } from "../../src/connection/packetCrypto";
+import { generateConnectToken } from "../../src/protocol/connectToken";
+import { createLoopbackNetwork } from "../../src/transport/loopback";
+import { KEY, PROTOCOL_ID } from "./harness";
+
+const key = new Uint8Array(32).fill(4);
+const nonce = new Uint8Array(12).fill(9);
+const aad = new Uint8Array(17).fill(3);
+
+describe.each<[string, PacketAead]>([
+  ["portable", nobleAead],
+  ["node", nodeAead],
+])("%s PacketAead with an output buffer", (_name, aead) => {
+  it("writes the same bytes into the caller's buffer as it returns without one", () => {
+    const rng = createRng(11);
+    for (const size of [0, 1, 100, 1200]) {
+      const plain = new Uint8Array(size).map(() => rng.int(0, 255));
+      const fresh = aead.seal(key, nonce, aad, plain);
+      const output = new Uint8Array(size + 16);
+      expect(aead.seal(key, nonce, aad, plain, output)).toBe(output);
+      expect(output).toEqual(fresh);
+      const into = new Uint8Array(size);
+      expect(aead.open(key, nonce, aad, fresh, into)).toBe(into);
+      expect(into).toEqual(plain);
+    }
+  });
+
+  it("returns undefined for a forged packet and leaves no plaintext in the output", () => {
+    const plain = new Uint8Array(64).fill(0x5a);
+    const forged = aead.seal(key, nonce, aad, plain);
+    forged[3] = (forged[3] ?? 0) ^ 1;
+    const into = new Uint8Array(64);
+    expect(aead.open(key, nonce, aad, forged, into)).toBeUndefined();
+    expect(into.every((b) => b === 0)).toBe(true);
+  });
+});
+
+describe("PacketCipher scratch buffers", () => {
+  it("sealReused gives the bytes of seal, in one reused buffer; seal returns fresh arrays", () => {
+    const cipher = new PacketCipher(5n, nodeAead);
+    const payload = new Uint8Array(100).fill(7);
+    const a = cipher.sealReused(PacketType.payload, 1, payload, key);
+    const aBytes = a.slice();
+    const b = cipher.sealReused(PacketType.payload, 2, payload, key);
+    expect(b.buffer).toBe(a.buffer); // the same scratch: no allocation per packet
+    expect(aBytes).toEqual(new PacketCipher(5n, nobleAead).seal(PacketType.payload, 1, payload, key));
+    const s1 = cipher.seal(PacketType.payload, 3, payload, key);
+    const s2 = cipher.seal(PacketType.payload, 4, payload, key);
+    expect(s1.buffer).not.toBe(s2.buffer);
+    expect(cipher.open(s1, key)?.sequence).toBe(3);
+  });
+
+  it("opens into a reused buffer, and payloads larger than the scratch still work", () => {
+    const cipher = new PacketCipher(5n, nobleAead);
+    for (const size of [3, 1200, 5000]) {
+      const payload = new Uint8Array(size).fill(size & 0xff);
+      const opened = cipher.open(cipher.seal(PacketType.payload, size, payload, key), key);
+      expect(opened?.payload).toEqual(payload);
+    }
+  });
+});
+
+describe("createNodeNetServer / createNodeNetClient", () => {
+  it("connect and exchange messages sealed with nodeAead by default; an explicit aead wins", () => {
+    const network = createLoopbackNetwork();
+    const sealNode = vi.spyOn(nodeAead, "seal");
+    const sealNoble = vi.spyOn(nobleAead, "seal");
+    try {
+      const server = createNodeNetServer(network.bind("loopback://server"), {
+        protocolId: PROTOCOL_ID,
+        privateKey: KEY,
+      });
+      const client = createNodeNetClient(network.bind());
+      client.connect(
+        generateConnectToken(
+          {
+            protocolId: PROTOCOL_ID,
+            clientId: 1,
+            serverAddresses: ["loopback://server"],
+            expireSeconds: 60,
+            timeoutSeconds: 2,
+          },
+          KEY,
+        ),
+      );
+      let now = 100;
+      const step = () => {
+        now += 1 / 60;
+        server.update(now);
+        server.receivePackets();
+        client.update(now);
+        client.receivePackets();
+        client.sendPackets();
+        server.sendPackets();
+      };
+      for (let i = 0; i < 10 && client.state !== "connected"; i++) step();
+      expect(client.state).toBe("connected");
+      client.send(0, new Uint8Array([1, 2, 3]));
+      step();
+      step();
+      const got = [];
+      for (let e = server.pollEvent(); e; e = server.pollEvent()) if (e.type === "message") got.push(e.data);
+      expect(got).toEqual([new Uint8Array([1, 2, 3])]);
+      expect(sealNode.mock.calls.length).toBeGreaterThanOrEqual(3); // challenge, keep-alive, payload
+      expect(sealNoble).not.toHaveBeenCalled();
+
+      const explicit = createNodeNetClient(network.bind(), { aead: nobleAead });
+      explicit.connect(
+        generateConnectToken(
+          {
+            protocolId: PROTOCOL_ID,
+            clientId: 2,
+            serverAddresses: ["loopback://server"],
+            expireSeconds: 60,
+            timeoutSeconds: 2,
+          },
+          KEY,
+        ),
+      );
+      for (let i = 0; i < 10 && explicit.state !== "connected"; i++) {
+        step();
+        explicit.update(now);
+        explicit.receivePackets();
+        explicit.sendPackets();
+      }
+      expect(explicit.state).toBe("connected");
+      expect(sealNoble).toHaveBeenCalled(); // the explicit client's response
+    } finally {
+      sealNode.mockRestore();
+      sealNoble.mockRestore();
+    }
+  });
+});
