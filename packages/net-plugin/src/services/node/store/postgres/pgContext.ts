@@ -53,6 +53,24 @@ export class PgContext {
     }
   }
 
+  /** Runs several reads on one consistent snapshot (REPEATABLE READ, read only). */
+  async snapshot<T>(fn: (q: Query) => Promise<T>): Promise<T> {
+    this.checkOpen();
+    const client = await this.pool.connect();
+    const q: Query = async (sql, params = []) => (await client.query<Row>(sql, params)).rows;
+    try {
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      const result = await fn(q);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
   private checkOpen(): void {
     if (this.closed) throw new Error("Store is closed: open a new one.");
   }

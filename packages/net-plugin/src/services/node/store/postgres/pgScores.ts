@@ -36,8 +36,8 @@ const toRecord = (r: Row, rank: number): ScoreRecord => ({
 /** Leaderboards over a pg pool. */
 export function pgScores(ctx: PgContext, batcher: ScoreBatcher): Pick<Store, ScoreMethods> {
   const { q } = ctx;
-  const requireBoard = async (id: string) => {
-    if ((await q("SELECT 1 FROM boards WHERE id = $1", [id])).length === 0) {
+  const requireBoard = async (sq: Query, id: string) => {
+    if ((await sq("SELECT 1 FROM boards WHERE id = $1", [id])).length === 0) {
       throw new NotFoundError("board", `No leaderboard "${id}".`);
     }
   };
@@ -49,9 +49,9 @@ export function pgScores(ctx: PgContext, batcher: ScoreBatcher): Pick<Store, Sco
     );
     return rows.map((r, i) => toRecord(r, (ranks[i] as number) + 1));
   };
-  const top = async (board: string, from: number, count: number) => {
-    if (from >= DEEP_PAGE) return deepTop(board, from, count);
-    const rows = await q(
+  const top = async (sq: Query, board: string, from: number, count: number) => {
+    if (from >= DEEP_PAGE) return deepTop(sq, board, from, count);
+    const rows = await sq(
       `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id WHERE s.board_id = $1
        ORDER BY s.rank_key, s.seq OFFSET $2 LIMIT $3`,
       [board, from, count],
@@ -60,10 +60,10 @@ export function pgScores(ctx: PgContext, batcher: ScoreBatcher): Pick<Store, Sco
   };
 
   /** A page far down the board: find its first key through the buckets, then walk the index. */
-  const deepTop = async (board: string, from: number, count: number) => {
-    const start = await keyAtRank(q, board, from);
+  const deepTop = async (sq: Query, board: string, from: number, count: number) => {
+    const start = await keyAtRank(sq, board, from);
     if (start === undefined) return [];
-    const ties = await q(
+    const ties = await sq(
       `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id
        WHERE s.board_id = $1 AND s.rank_key = $2 ORDER BY s.seq OFFSET $3 LIMIT $4`,
       [board, start.rankKey, start.tiesBefore, count],
@@ -71,7 +71,7 @@ export function pgScores(ctx: PgContext, batcher: ScoreBatcher): Pick<Store, Sco
     const after =
       ties.length >= count
         ? []
-        : await q(
+        : await sq(
             `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id
              WHERE s.board_id = $1 AND s.rank_key > $2 ORDER BY s.rank_key, s.seq LIMIT $3`,
             [board, start.rankKey, count - ties.length],
@@ -117,43 +117,46 @@ export function pgScores(ctx: PgContext, batcher: ScoreBatcher): Pick<Store, Sco
       if (row === undefined) throw new NotFoundError("board", `No leaderboard "${board}".`);
       return row.user_id === null ? undefined : toRecord(row, Number(row.before) + 1);
     },
-    getTop: async (board, from, count) => {
-      await requireBoard(board);
-      return count > 0 ? top(board, Math.max(0, from), count) : [];
-    },
-    getAround: async (board, user, count) => {
-      await requireBoard(board);
-      const me = (
-        await q("SELECT rank_key, seq FROM scores WHERE board_id = $1 AND user_id = $2", [board, user])
-      )[0];
-      if (me === undefined || count <= 0) return [];
-      const [rank = 0] = await ranksOf(q, [{ board, rankKey: Number(me.rank_key), seq: Number(me.seq) }]);
-      const total = await countEntries(q, board);
-      const start = Math.max(0, Math.min(rank - Math.floor((count - 1) / 2), total - count));
-      // Keyset walk from the user's row in both directions: index range scans, no OFFSET.
-      const above = await q(
-        `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id
+    getTop: (board, from, count) =>
+      ctx.snapshot(async (sq) => {
+        await requireBoard(sq, board);
+        return count > 0 ? top(sq, board, Math.max(0, from), count) : [];
+      }),
+    getAround: (board, user, count) =>
+      ctx.snapshot(async (q) => {
+        await requireBoard(q, board);
+        const me = (
+          await q("SELECT rank_key, seq FROM scores WHERE board_id = $1 AND user_id = $2", [board, user])
+        )[0];
+        if (me === undefined || count <= 0) return [];
+        const [rank = 0] = await ranksOf(q, [{ board, rankKey: Number(me.rank_key), seq: Number(me.seq) }]);
+        const total = await countEntries(q, board);
+        const start = Math.max(0, Math.min(rank - Math.floor((count - 1) / 2), total - count));
+        // Keyset walk from the user's row in both directions: index range scans, no OFFSET.
+        const above = await q(
+          `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id
          WHERE s.board_id = $1 AND (s.rank_key, s.seq) < ($2, $3) ORDER BY s.rank_key DESC, s.seq DESC LIMIT $4`,
-        [board, me.rank_key, me.seq, rank - start],
-      );
-      const below = await q(
-        `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id
+          [board, me.rank_key, me.seq, rank - start],
+        );
+        const below = await q(
+          `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id
          WHERE s.board_id = $1 AND (s.rank_key, s.seq) >= ($2, $3) ORDER BY s.rank_key, s.seq LIMIT $4`,
-        [board, me.rank_key, me.seq, count - (rank - start)],
-      );
-      return [...above.reverse(), ...below].map((r, i) => toRecord(r, start + i + 1));
-    },
-    getScoresFor: async (board, users) => {
-      await requireBoard(board);
-      const rows = await q(
-        `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id
+          [board, me.rank_key, me.seq, count - (rank - start)],
+        );
+        return [...above.reverse(), ...below].map((r, i) => toRecord(r, start + i + 1));
+      }),
+    getScoresFor: (board, users) =>
+      ctx.snapshot(async (q) => {
+        await requireBoard(q, board);
+        const rows = await q(
+          `SELECT ${ENTRY_COLUMNS} FROM scores s LEFT JOIN users u ON u.id = s.user_id
          WHERE s.board_id = $1 AND s.user_id = ANY($2) ORDER BY s.rank_key, s.seq`,
-        [board, [...new Set(users)]],
-      );
-      return ranked(q, board, rows);
-    },
+          [board, [...new Set(users)]],
+        );
+        return ranked(q, board, rows);
+      }),
     countScores: async (board) => {
-      await requireBoard(board);
+      await requireBoard(q, board);
       return countEntries(q, board);
     },
   };
