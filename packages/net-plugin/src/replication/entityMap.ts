@@ -7,10 +7,15 @@
 /** No entity / no network id. */
 export const NONE = -1;
 
-/** Two-way map between local entity ids and network ids. */
+/**
+ * Two-way map between local entity ids and network ids. Entity ids index a typed array that grows
+ * (doubling) to the largest entity id seen; bitECS ids are small dense integers.
+ */
 export class EntityMap {
   private readonly entityOfNet: Int32Array;
-  private readonly netOfEntity = new Map<number, number>();
+  /** netId + 1 per entity id (0 = none), so a fresh array means "unbound". */
+  private netOfEntity = new Int32Array(1024);
+  private bound = 0;
 
   constructor(readonly capacity: number) {
     this.entityOfNet = new Int32Array(capacity).fill(NONE);
@@ -21,26 +26,39 @@ export class EntityMap {
     if (!(netId >= 0 && netId < this.capacity)) {
       throw new RangeError(`EntityMap.bind: network id ${netId} is outside 0..${this.capacity - 1}.`);
     }
+    if (!(Number.isInteger(eid) && eid >= 0 && eid < 2 ** 31)) {
+      throw new RangeError(`EntityMap.bind: entity id ${eid} is not a non-negative 31-bit integer.`);
+    }
     this.unbindNet(netId);
     this.unbindEntity(eid);
+    if (eid >= this.netOfEntity.length) {
+      let size = this.netOfEntity.length;
+      while (size <= eid) size *= 2;
+      const grown = new Int32Array(size);
+      grown.set(this.netOfEntity);
+      this.netOfEntity = grown;
+    }
     this.entityOfNet[netId] = eid;
-    this.netOfEntity.set(eid, netId);
+    this.netOfEntity[eid] = netId + 1;
+    this.bound++;
   }
   /** Removes the binding of `netId`; returns the entity it had, or NONE. */
   unbindNet(netId: number): number {
     const eid = this.entityOf(netId);
     if (eid !== NONE) {
       this.entityOfNet[netId] = NONE;
-      this.netOfEntity.delete(eid);
+      this.netOfEntity[eid] = 0;
+      this.bound--;
     }
     return eid;
   }
   /** Removes the binding of entity `eid`; returns its network id, or NONE. */
   unbindEntity(eid: number): number {
-    const netId = this.netOfEntity.get(eid) ?? NONE;
+    const netId = this.netIdOf(eid);
     if (netId !== NONE) {
       this.entityOfNet[netId] = NONE;
-      this.netOfEntity.delete(eid);
+      this.netOfEntity[eid] = 0;
+      this.bound--;
     }
     return netId;
   }
@@ -50,11 +68,11 @@ export class EntityMap {
   }
   /** The network id of local entity `eid`, or NONE. */
   netIdOf(eid: number): number {
-    return this.netOfEntity.get(eid) ?? NONE;
+    return ((this.netOfEntity[eid] ?? 0)) - 1;
   }
   /** Number of bound entities. */
   get size(): number {
-    return this.netOfEntity.size;
+    return this.bound;
   }
 }
 
