@@ -243,3 +243,4 @@ export { SnapshotHistory } from "./replication/client/snapshotHistory";
 export { Replicated } from "./replication/client/replicated";
 export { isLocallyOwned, ownerOf } from "./replication/client/ownerOf";
 export * from "./time-sync/index";
+export * from "./replication/events/index";

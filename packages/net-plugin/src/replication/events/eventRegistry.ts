@@ -1,0 +1,307 @@
+/**
+ * `EventRegistry`: Traktor's replicator events on a connection. Register types
+ * (`addEventType`), listen (`addEventListener(type, (eventTime, from, event) => …)`), send
+ * (`broadcastEvent`, `sendEventTo`, `sendEventToPrimary` with `inOrder`: reliable-ordered channel
+ * or unreliable). Events carry the tick they happened at. A validator per type can refuse
+ * received events: they are counted, and the sender is told with a reject message that surfaces
+ * there through `onEventRejected`. Received messages are queued by `route` and listeners run only
+ * from `dispatch()` (the Receive-set system), never from a socket callback. Decoding never
+ * throws: unknown types and bad payloads are dropped and counted.
+ */
+import type { Tick } from "@canopy/core";
+import { MessageInbox } from "../../time-sync/inbox";
+import type { PeerLink } from "../../time-sync/peerLink";
+import { EventChannels, EventLimits, EventWire } from "./constants";
+import type { EventType } from "./eventType";
+import {
+  decodeEventHeader,
+  decodeReason,
+  encodeEventMessage,
+  encodeRejectMessage,
+  isEventMessage,
+  type EventHeader,
+} from "./eventMessages";
+
+/** Called for each received event of a type: the tick it happened at, the sender, the payload. */
+export type EventListener<T> = (eventTime: Tick, from: number, event: T) => void;
+/** Decides on a received event: `true` accepts, `false` or a reason string rejects it. */
+export type EventValidator<T> = (from: number, event: T) => boolean | string;
+/** Called on the sender when a peer rejected one of its events. */
+export type EventRejectedListener = (type: string, eventTime: Tick, reason: string, from: number) => void;
+
+/** Counters of an {@link EventRegistry}. */
+export interface EventCounters {
+  eventsSent: number;
+  eventsReceived: number;
+  /** Malformed event or reject messages (short header, bad payload, bad reason), dropped. */
+  eventsInvalid: number;
+  /** Events of a type id this registry does not have, dropped. */
+  eventsUnknownType: number;
+  /** Received events our validators refused. */
+  eventsRejected: number;
+  /** Rejections of our own events reported by peers. */
+  rejectionsReceived: number;
+  /** Unreliable events not sent because the link could not take them (peer gone, queue full). */
+  eventsUnsent: number;
+  /** Received messages dropped because the inbox was full. */
+  inboxDropped: number;
+}
+
+/** Options of an {@link EventRegistry}. */
+export interface EventRegistryOptions {
+  /** Channel for `inOrder` events: reliable-ordered (default: channel 0 of the default layout). */
+  reliableChannel?: number;
+  /** Channel for other events: unreliable (default: channel 3 of the default layout). */
+  unreliableChannel?: number;
+}
+
+interface Entry {
+  readonly id: number;
+  readonly type: EventType<unknown>;
+  readonly listeners: EventListener<unknown>[];
+  validator: EventValidator<unknown> | undefined;
+}
+
+/** Typed events over a {@link PeerLink}. */
+export class EventRegistry {
+  /** The connection; set by the plugin. Sending without one throws. */
+  link: PeerLink | undefined = undefined;
+  /** Source of the current tick stamped on sent events (the plugin uses `FixedTime.tick`). */
+  tickSource: () => number = () => 0;
+  readonly counters: EventCounters = {
+    eventsSent: 0,
+    eventsReceived: 0,
+    eventsInvalid: 0,
+    eventsUnknownType: 0,
+    eventsRejected: 0,
+    rejectionsReceived: 0,
+    eventsUnsent: 0,
+    inboxDropped: 0,
+  };
+  readonly reliableChannel: number;
+  readonly unreliableChannel: number;
+  private readonly entries: Entry[] = [];
+  private readonly byName = new Map<string, Entry>();
+  private readonly byType = new Map<EventType<unknown>, Entry>();
+  private readonly rejectedListeners: EventRejectedListener[] = [];
+  private readonly inbox = new MessageInbox(EventLimits.inboxCapacity);
+  private readonly backlogPeer: number[] = [];
+  private readonly backlogData: Uint8Array[] = [];
+  private readonly header: EventHeader = { kind: 0, typeId: 0, tick: 0, body: new Uint8Array(0) };
+  private described = false;
+
+  constructor(options: EventRegistryOptions = {}) {
+    this.reliableChannel = options.reliableChannel ?? EventChannels.reliable;
+    this.unreliableChannel = options.unreliableChannel ?? EventChannels.unreliable;
+  }
+
+  /** Registers an event type (same order on every peer); returns its id. */
+  addEventType<T>(type: EventType<T>): number {
+    if (this.described)
+      throw new Error(
+        `EventRegistry.addEventType("${type.name}"): register event types before the protocol hash is taken (before the NetPlugin builds).`,
+      );
+    if (this.byName.has(type.name))
+      throw new RangeError(`EventRegistry: event type "${type.name}" is already registered.`);
+    if (this.entries.length >= EventWire.maxTypes)
+      throw new RangeError(`EventRegistry: at most ${EventWire.maxTypes} event types.`);
+    const entry: Entry = {
+      id: this.entries.length,
+      type: type,
+      listeners: [],
+      validator: undefined,
+    };
+    this.entries.push(entry);
+    this.byName.set(type.name, entry);
+    this.byType.set(entry.type, entry);
+    return entry.id;
+  }
+
+  /** Calls `listener` for each received event of `type`; returns a function that removes it. */
+  addEventListener<T>(type: EventType<T>, listener: EventListener<T>): () => void {
+    const list = this.entry(type).listeners;
+    const l = listener as EventListener<unknown>;
+    list.push(l);
+    return () => {
+      const i = list.indexOf(l);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  /** Sets (or clears) the validator of received events of `type` (server-side anti-cheat hook). */
+  setEventValidator<T>(type: EventType<T>, validator: EventValidator<T> | undefined): void {
+    this.entry(type).validator = validator as EventValidator<unknown> | undefined;
+  }
+
+  /** Calls `listener` when a peer rejects one of our events; returns a remover. */
+  onEventRejected(listener: EventRejectedListener): () => void {
+    this.rejectedListeners.push(listener);
+    return () => {
+      const i = this.rejectedListeners.indexOf(listener);
+      if (i >= 0) this.rejectedListeners.splice(i, 1);
+    };
+  }
+
+  /** Stable text of the registered types for the protocol hash; registration closes after it. */
+  describe(): string {
+    this.described = true;
+    return this.entries.map((e) => `${e.id}:${e.type.name}:${e.type.codec.description}`).join(";");
+  }
+
+  /** Sends `event` to every connected peer; returns how many peers it was queued for. */
+  broadcastEvent<T>(type: EventType<T>, event: T, inOrder: boolean): number {
+    const link = this.requireLink("broadcastEvent");
+    const message = this.encode(type, event, inOrder);
+    let sent = 0;
+    for (let peer = 0; peer < link.maxPeers; peer++) {
+      if (link.isConnected(peer) && this.sendMessage(link, peer, message, inOrder)) sent++;
+    }
+    return sent;
+  }
+
+  /** Sends `event` to one peer; false if it was not queued (peer not connected, unreliable full). */
+  sendEventTo<T>(peer: number, type: EventType<T>, event: T, inOrder: boolean): boolean {
+    const link = this.requireLink("sendEventTo");
+    const message = this.encode(type, event, inOrder);
+    return link.isConnected(peer) && this.sendMessage(link, peer, message, inOrder);
+  }
+
+  /** Sends `event` to the primary peer (the server or host); false if there is none or it failed. */
+  sendEventToPrimary<T>(type: EventType<T>, event: T, inOrder: boolean): boolean {
+    const link = this.requireLink("sendEventToPrimary");
+    const primary = link.primary;
+    if (primary === undefined) return false;
+    return this.sendEventTo(primary, type, event, inOrder);
+  }
+
+  /** Queues a received message if it is an event or reject (true); otherwise returns false. */
+  route(peer: number, data: Uint8Array): boolean {
+    if (!isEventMessage(data)) return false;
+    if (!this.inbox.push(peer, data)) this.counters.inboxDropped++;
+    return true;
+  }
+
+  /** Decodes, validates and dispatches every queued message to listeners (Receive set). */
+  dispatch(): void {
+    this.inbox.drain(this.handle);
+  }
+
+  /** Retries reliable events a full send window held back (Send set). */
+  flush(): void {
+    const link = this.link;
+    if (link === undefined || this.backlogData.length === 0) return;
+    let kept = 0;
+    const blocked = new Set<number>(); // a peer's later events wait behind its first held one
+    for (let i = 0; i < this.backlogData.length; i++) {
+      const peer = this.backlogPeer[i] as number;
+      const data = this.backlogData[i] as Uint8Array;
+      if (!link.isConnected(peer)) continue; // the peer left: nothing to deliver to
+      if (!blocked.has(peer) && link.canSend(peer, this.reliableChannel, data.length)) {
+        link.send(peer, this.reliableChannel, data);
+        this.counters.eventsSent++;
+      } else {
+        blocked.add(peer);
+        this.backlogPeer[kept] = peer;
+        this.backlogData[kept++] = data;
+      }
+    }
+    this.backlogPeer.length = kept;
+    this.backlogData.length = kept;
+  }
+
+  /** Reliable events waiting for a send window. */
+  get backlog(): number {
+    return this.backlogData.length;
+  }
+
+  private readonly handle = (peer: number, data: Uint8Array): void => {
+    const h = this.header;
+    if (!decodeEventHeader(data, h)) {
+      this.counters.eventsInvalid++;
+      return;
+    }
+    const entry = this.entries[h.typeId];
+    if (entry === undefined) {
+      this.counters.eventsUnknownType++;
+      return;
+    }
+    if (h.kind === EventWire.rejectKind) {
+      const reason = decodeReason(h.body);
+      if (reason === undefined) {
+        this.counters.eventsInvalid++;
+        return;
+      }
+      this.counters.rejectionsReceived++;
+      for (const l of this.rejectedListeners) l(entry.type.name, h.tick as Tick, reason, peer);
+      return;
+    }
+    const event = entry.type.codec.decode(h.body);
+    if (event === undefined) {
+      this.counters.eventsInvalid++;
+      return;
+    }
+    const tick = h.tick;
+    if (entry.validator !== undefined) {
+      const verdict = entry.validator(peer, event);
+      if (verdict !== true) {
+        this.counters.eventsRejected++;
+        const reason = typeof verdict === "string" ? verdict : "rejected";
+        const link = this.link;
+        const reject = encodeRejectMessage(entry.id, tick, reason);
+        if (link?.isConnected(peer) === true) this.sendMessage(link, peer, reject, true);
+        return;
+      }
+    }
+    this.counters.eventsReceived++;
+    for (const l of entry.listeners) l(tick as Tick, peer, event);
+  };
+
+  private entry<T>(type: EventType<T>): Entry {
+    const e = this.byType.get(type);
+    if (e === undefined)
+      throw new RangeError(
+        `EventRegistry: event type "${type.name}" is not registered; call addEventType first.`,
+      );
+    return e;
+  }
+
+  private requireLink(what: string): PeerLink {
+    if (this.link === undefined)
+      throw new Error(
+        `EventRegistry.${what}: no connection yet; the NetPlugin sets registry.link when it builds.`,
+      );
+    return this.link;
+  }
+
+  private encode<T>(type: EventType<T>, event: T, inOrder: boolean): Uint8Array {
+    const entry = this.entry(type);
+    const payload = entry.type.codec.encode(event);
+    const max = inOrder ? EventWire.maxReliablePayload : EventWire.maxUnreliablePayload;
+    if (payload.length > max)
+      throw new RangeError(
+        `Event "${type.name}": payload is ${payload.length} bytes, over the ${max}-byte limit for ${inOrder ? "reliable" : "unreliable (one packet); send it inOrder"} events.`,
+      );
+    return encodeEventMessage(entry.id, this.tickSource(), payload);
+  }
+
+  private sendMessage(link: PeerLink, peer: number, message: Uint8Array, reliable: boolean): boolean {
+    const channel = reliable ? this.reliableChannel : this.unreliableChannel;
+    // A reliable event never overtakes one waiting in the backlog (in-order delivery).
+    if ((!reliable || this.backlogData.length === 0) && link.canSend(peer, channel, message.length)) {
+      link.send(peer, channel, message);
+      this.counters.eventsSent++;
+      return true;
+    }
+    if (!reliable) {
+      this.counters.eventsUnsent++;
+      return false;
+    }
+    if (this.backlogData.length >= EventLimits.backlogCapacity)
+      throw new RangeError(
+        `EventRegistry: ${EventLimits.backlogCapacity} reliable events are waiting for the link; send fewer events or check registry.backlog.`,
+      );
+    this.backlogPeer.push(peer);
+    this.backlogData.push(message);
+    return true;
+  }
+}
