@@ -11,8 +11,8 @@ import {
   ReplicationRegistry,
   ServerReplication,
   Vec2Template,
-  type StepperSetup,
 } from "@canopy/net-plugin";
+import type { StepperSetup } from "@canopy/net-plugin/testing";
 import { addComponent, addEntity, query } from "bitecs";
 
 const N = 4096;
