@@ -1,18 +1,18 @@
 /**
- * Replication over real UDP sockets on 127.0.0.1 (behind the seeded link conditioner, 1 % loss):
+ * Replication over real UDP and WebSocket sockets on 127.0.0.1 (behind the seeded link conditioner, 1 % loss):
  * the same NetPlugin systems spawn, move and converge 50 entities.
  */
 import { createStepper } from "@canopy/net-plugin/testing";
 import { describe, expect, it } from "vitest";
 import { gameOf, maxError, POSITION_PRECISION, replicatedCount, simpleSetup, spawn } from "./game";
 
-describe("replication over UDP", () => {
+describe.each(["udp", "websocket"] as const)("replication over %s", (transport) => {
   it("spawns, moves and converges over real sockets", async () => {
     const seed = 1001;
     await using s = await createStepper({
       clients: 1,
       seed,
-      transport: "udp",
+      transport,
       conditions: "BROADBAND_60MS_1PCT",
       setup: simpleSetup(),
     });
