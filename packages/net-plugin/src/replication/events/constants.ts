@@ -1,6 +1,6 @@
 /**
  * Constants of the event messages, each with its reason. The bytes are described in
- * docs/REPLICATION.md's neighbour docs/TIME-SYNC.md ("Events" section).
+ * docs/TIME-SYNC.md ("Events").
  */
 import { DEFAULT_CHANNELS, ChannelKind, MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
 import { Wire } from "../../protocol/constants";
