@@ -56,8 +56,19 @@ export const ConnectionWire = {
   challengeTokenBytes: 48,
   /** Challenge / response payload: challenge sequence (u64) + challenge token. */
   challengePayloadBytes: 8 + 48,
-  /** Keep-alive payload: client index (u16) + max clients (u16). */
+  /** Keep-alive payload: client index (u16) + max clients (u16). The connect keep-alive has this size. */
   keepAlivePayloadBytes: 4,
+  /**
+   * Keep-alive sent while connected: the 4 bytes above + echo (u16: low 16 bits of the sequence of
+   * the newest keep-alive received from the peer) + hold (u16: how long it was held before this
+   * reply, in `keepAliveHoldUnitSeconds`; `keepAliveNoEcho` = nothing to echo), so an idle
+   * connection still measures its RTT. Older peers ignore keep-alive contents once connected.
+   */
+  keepAliveEchoPayloadBytes: 8,
+  /** Unit of the keep-alive hold field: 100 µs, so up to 6.55 s fits a u16 at far finer grain than a frame. */
+  keepAliveHoldUnitSeconds: 1e-4,
+  /** Hold value meaning "no echo". */
+  keepAliveNoEcho: 0xffff,
   /** Disconnect payload: reason code. */
   disconnectPayloadBytes: 1,
   /** Largest payload packet body (the reliability layer's MTU-sized packet). */

@@ -131,11 +131,15 @@ export function writeKeepAlivePayload(clientIndex: number, maxClients: number): 
   return payload;
 }
 
-/** Parses a keep-alive payload; `undefined` if malformed. */
+/** Parses a keep-alive payload (either size); `undefined` if malformed. */
 export function readKeepAlivePayload(
   payload: Uint8Array,
 ): { clientIndex: number; maxClients: number } | undefined {
-  if (payload.length !== ConnectionWire.keepAlivePayloadBytes) return undefined;
+  if (
+    payload.length !== ConnectionWire.keepAlivePayloadBytes &&
+    payload.length !== ConnectionWire.keepAliveEchoPayloadBytes
+  )
+    return undefined;
   const v = view(payload);
   const clientIndex = v.getUint16(0, true);
   const maxClients = v.getUint16(2, true);

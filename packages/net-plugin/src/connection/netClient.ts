@@ -16,7 +16,7 @@ import { ReliableEndpoint } from "../reliability/reliableEndpoint";
 import type { Transport } from "../transport/transport";
 import { ClientState, type ClientStateValue } from "./clientState";
 import { reportConnectionStats } from "./connectionStats";
-import { ConnectionDefaults, ConnectionWire, PacketType } from "./constants";
+import { ConnectionDefaults, PacketType } from "./constants";
 import { describeDisconnect, type DisconnectDetail, type DisconnectReasonName } from "./disconnectReasons";
 import {
   readChallengePayload,
@@ -195,6 +195,8 @@ export class NetClient {
         }
       } else if (opened.type === PacketType.keepAlive) {
         if (this.stateValue === ClientState.sendingResponse) this.onConnected(opened.payload);
+        const rtt = link.receiveKeepAlive(opened, this.now);
+        if (rtt !== undefined && this.stateValue === ClientState.connected) this.endpoint?.addRttSample(rtt);
       } else if (opened.type === PacketType.payload && this.stateValue === ClientState.connected) {
         this.endpoint?.receivePacket(opened.payload);
       } else if (opened.type === PacketType.disconnect) {
@@ -218,9 +220,7 @@ export class NetClient {
     if (link !== undefined && this.stateValue !== ClientState.disconnected) {
       if (this.stateValue === ClientState.connected) {
         this.endpoint?.writePackets();
-        if (now - link.lastSent >= this.keepAliveSeconds) {
-          link.send(PacketType.keepAlive, new Uint8Array(ConnectionWire.keepAlivePayloadBytes), now);
-        }
+        if (now - link.lastSent >= this.keepAliveSeconds) link.sendKeepAlive(0, 0, now);
       } else if (now - this.lastHandshakeSend >= ConnectionDefaults.handshakeResendSeconds) {
         this.lastHandshakeSend = now;
         if (this.stateValue === ClientState.sendingRequest && this.request !== undefined) {

@@ -148,9 +148,10 @@ export class NetServer {
       if (opened.type === PacketType.payload) c.endpoint.receivePacket(opened.payload);
       else if (opened.type === PacketType.disconnect)
         this.drop(c, readDisconnectPayload(opened.payload) ?? "disconnected", false);
+      else if (opened.type === PacketType.keepAlive) c.receiveKeepAlive(opened, now);
       else if (opened.type === PacketType.response)
-        c.sendKeepAlive(now); // it missed our first keep-alive
-      else if (opened.type !== PacketType.keepAlive) c.link.stats.packetsInvalid++;
+        c.sendConnectKeepAlive(now); // it missed our first keep-alive
+      else c.link.stats.packetsInvalid++;
     }
     for (const c of this.slots) {
       if (c === undefined) continue;
@@ -239,7 +240,7 @@ export class NetServer {
     this.slots[index] = c;
     this.byAddress.set(identity.address, c);
     this.connected++;
-    c.sendKeepAlive(this.now);
+    c.sendConnectKeepAlive(this.now);
     this.events.push({
       type: "connected",
       client: index,

@@ -8,6 +8,7 @@ import { PacketType, PacketTypeName, type PacketTypeValue } from "./constants";
 import { createNetStats, RateMeter, type NetStats } from "./netStats";
 import type { PacketCipher, OpenedPacket } from "./packetCrypto";
 import type { PacketLogRecord, PacketLogWriter } from "./packetLog";
+import { KeepAliveEcho } from "./keepAliveEcho";
 import { describePayload } from "./payloadDescription";
 import { ReplayCheck, ReplayProtection } from "./replayProtection";
 import type { ChannelKind } from "../reliability/channels";
@@ -30,6 +31,8 @@ export class SecureLink {
   lastReceived: number;
   private sequence = 0;
   private readonly replay = new ReplayProtection();
+  /** RTT from keep-alive echoes (for when no acks flow). */
+  private readonly keepAlives = new KeepAliveEcho();
   private readonly inMeter = new RateMeter();
   private readonly outMeter = new RateMeter();
 
@@ -61,6 +64,19 @@ export class SecureLink {
       log.write(record);
     }
     this.sequence++;
+  }
+
+  /** Sends a connected keep-alive (slot and max clients; zeros from a client) echoing the peer's last one. */
+  sendKeepAlive(clientIndex: number, maxClients: number, now: number): void {
+    this.send(PacketType.keepAlive, this.keepAlives.write(clientIndex, maxClients, this.sequence, now), now);
+  }
+
+  /**
+   * Takes an opened keep-alive: it will be echoed by our next one, and the RTT sample (seconds)
+   * its echo of ours gives is returned, if any.
+   */
+  receiveKeepAlive(opened: OpenedPacket, now: number): number | undefined {
+    return this.keepAlives.receive(opened.payload, opened.sequence, now);
   }
 
   /**

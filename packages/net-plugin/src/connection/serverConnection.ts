@@ -9,6 +9,7 @@ import { writeKeepAlivePayload } from "./handshakePackets";
 import { reportConnectionStats } from "./connectionStats";
 import { createNetStats, type NetStats } from "./netStats";
 import { ConnectionRateLimiter, type RateLimits } from "./rateLimits";
+import type { OpenedPacket } from "./packetCrypto";
 import type { SecureLink } from "./secureLink";
 
 /** What the server learnt from a client's connect token. */
@@ -46,9 +47,20 @@ export class ServerConnection {
     this.limiter = new ConnectionRateLimiter(limits, now);
   }
 
-  /** Sends a keep-alive telling the client its slot. */
-  sendKeepAlive(now: number): void {
+  /** Sends the connect keep-alive telling the client its slot (the 4-byte form every client reads). */
+  sendConnectKeepAlive(now: number): void {
     this.link.send(PacketType.keepAlive, writeKeepAlivePayload(this.index, this.maxClients), now);
+  }
+
+  /** Sends an idle keep-alive: the slot again, plus the echo that keeps the RTT estimate alive. */
+  sendKeepAlive(now: number): void {
+    this.link.sendKeepAlive(this.index, this.maxClients, now);
+  }
+
+  /** Takes a keep-alive from the client: its echo of ours is an RTT sample for the endpoint. */
+  receiveKeepAlive(opened: OpenedPacket, now: number): void {
+    const rtt = this.link.receiveKeepAlive(opened, now);
+    if (rtt !== undefined) this.endpoint.addRttSample(rtt);
   }
 
   /** Statistics: link counters plus the reliability layer's latency, loss and duplicates. */

@@ -99,6 +99,18 @@ export class ReliableEndpoint {
     return this.estimator;
   }
 
+  /**
+   * Adds an RTT sample (seconds) measured outside the acks — e.g. by the connection layer's
+   * keep-alives, so the estimate stays current while no messages flow. Throws on a negative or
+   * non-finite value (local misuse).
+   */
+  addRttSample(seconds: number): void {
+    if (!(seconds >= 0 && seconds < Infinity)) {
+      throw new RangeError(`ReliableEndpoint.addRttSample: need a finite RTT ≥ 0 seconds, got ${seconds}.`);
+    }
+    this.estimator.addRttSample(seconds);
+  }
+
   /** Sequence the next packet written will carry. */
   get nextPacketSequence(): Seq16 {
     return asSeq16(this.sent.sequence);

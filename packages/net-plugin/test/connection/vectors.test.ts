@@ -15,6 +15,7 @@ import {
   writeKeepAlivePayload,
 } from "../../src/connection/handshakePackets";
 import { nobleAead } from "../../src/connection/aead";
+import { KeepAliveEcho } from "../../src/connection/keepAliveEcho";
 import { nodeAead } from "../../src/connection/node/nodeAead";
 import { PacketCipher } from "../../src/connection/packetCrypto";
 
@@ -35,7 +36,14 @@ const key = new Uint8Array(32).fill(1);
 describe("docs/PROTOCOL.md connection test vectors", () => {
   it("lists exactly the vectors checked here", () => {
     expect([...vectors.keys()].sort()).toEqual(
-      ["conn-denied-full", "conn-denied-hash", "conn-disconnect", "conn-keepalive", "conn-payload"].sort(),
+      [
+        "conn-denied-full",
+        "conn-denied-hash",
+        "conn-disconnect",
+        "conn-keepalive",
+        "conn-keepalive-echo",
+        "conn-payload",
+      ].sort(),
     );
   });
 
@@ -61,6 +69,21 @@ describe("docs/PROTOCOL.md connection test vectors", () => {
         clientIndex: 2,
         maxClients: 8,
       });
+      const echo = new KeepAliveEcho();
+      echo.receive(new Uint8Array(4), 0x0102, 10); // the peer's keep-alive 0x0102 arrived at t = 10 s
+      expect(cipher.seal(PacketType.keepAlive, 9, echo.write(2, 8, 9, 10.0025), key)).toEqual(
+        vector("conn-keepalive-echo"),
+      );
+      const kae = cipher.open(vector("conn-keepalive-echo"), key);
+      expect(kae?.sequence).toBe(9);
+      expect(readKeepAlivePayload(kae?.payload ?? new Uint8Array(0))).toEqual({
+        clientIndex: 2,
+        maxClients: 8,
+      });
+      // The peer sent keep-alive 0x0102 at t = 20 s; the echo arrives at 20.0525 after a 2.5 ms hold.
+      const peer = new KeepAliveEcho();
+      peer.write(0, 0, 0x0102, 20);
+      expect(peer.receive(kae?.payload ?? new Uint8Array(0), 9, 20.0525)).toBeCloseTo(0.05, 9);
       const dc = cipher.open(vector("conn-disconnect"), key);
       expect(dc?.sequence).toBe(300);
       expect(readDisconnectPayload(dc?.payload ?? new Uint8Array(0))).toBe("kicked");
