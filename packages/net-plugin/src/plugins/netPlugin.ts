@@ -1,8 +1,10 @@
 /**
  * `NetPlugin`: puts Canopy replication on a core App, as a server (`NetServerPlugin`) or a client
  * (`NetClientPlugin`). It builds the NetServer/NetClient over the given transport with the
- * registry's protocol hash, inserts the replication resource, orders the net sets and adds one
- * system per step (docs/ARCHITECTURE.md "Systems per set, in order").
+ * registry's protocol hash (replicated fields and event types), inserts the replication resource,
+ * orders the net sets and adds one system per step (docs/ARCHITECTURE.md "Systems per set, in
+ * order"), plus time sync (on by default) and events (when given an EventRegistry), whose
+ * messages the receive systems route to them.
  *
  * ```ts
  * const registry = new ReplicationRegistry();
@@ -48,6 +50,11 @@ import { applySnapshots } from "../replication/client/applySnapshots";
 import { sendAcks } from "../replication/client/sendAcks";
 import { sendPackets as clientSendPackets } from "../replication/client/sendPackets";
 import { Replicated } from "../replication/client/replicated";
+import type { EventRegistry } from "../replication/events/eventRegistry";
+import { installEvents } from "../replication/events/systems";
+import type { TimeSyncOptions } from "../time-sync/constants";
+import { clientPeerLink, serverPeerLink } from "../time-sync/peerLink";
+import { installTimeSyncClient, installTimeSyncServer } from "../time-sync/systems";
 import { configureNetSets } from "./net/configureNetSets";
 import { protocolHashOf } from "./net/protocolHashOf";
 
@@ -64,6 +71,10 @@ export interface NetServerPluginOptions extends ServerReplicationOptions {
   connection: Omit<NetServerConfig, "protocolHash">;
   /** Replicated components (the same fields, in the same order, as the clients'). */
   registry: ReplicationRegistry;
+  /** Event types (register them all first); inserted as the `Events` resource. */
+  events?: EventRegistry;
+  /** Answer clients' time-sync pings (default true). */
+  timeSync?: boolean;
 }
 
 /** Options of {@link NetClientPlugin}. */
@@ -76,6 +87,10 @@ export interface NetClientPluginOptions extends ClientReplicationOptions {
   registry: ReplicationRegistry;
   /** Connect at start-up with this token (else call `getResource(ClientReplication).client.connect`). */
   token?: Uint8Array | string | IssuedConnectToken;
+  /** Event types (the server's, in the same order); inserted as the `Events` resource. */
+  events?: EventRegistry;
+  /** Time-sync options, or `false` for none (default: on, with TimeSyncDefaults). */
+  timeSync?: TimeSyncOptions | false;
 }
 
 /** The server side of replication on an App. */
@@ -89,11 +104,24 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
       const channels = options.connection.channels ?? DEFAULT_CHANNELS;
       const server = new NetServer(options.transport, {
         ...options.connection,
-        protocolHash: protocolHashOf(options.registry, channels),
+        protocolHash: protocolHashOf(options.registry, channels, options.events),
       });
       const s = new ServerReplicationState(server, options.registry, component, field, options);
       state = s;
       app.insertResource(ServerReplication, s);
+      const sets = { receive: Receive, send: Send };
+      const link = serverPeerLink(server);
+      if (options.timeSync !== false) {
+        const sync = installTimeSyncServer(app, sets);
+        sync.link = link;
+        s.routers.push((peer, data) => sync.route(peer, data));
+      }
+      const events = options.events;
+      if (events !== undefined) {
+        installEvents(app, events, sets);
+        events.link = link;
+        s.routers.push((peer, data) => events.route(peer, data));
+      }
       unobserve = observe(app.world, onRemove(Networked), (eid: number) => {
         s.pendingRelease.push(eid);
       });
@@ -128,9 +156,22 @@ export function NetClientPlugin(options: NetClientPluginOptions): Plugin {
       const channels = options.connection?.channels ?? DEFAULT_CHANNELS;
       const client = new NetClient(options.transport, {
         ...options.connection,
-        protocolHash: protocolHashOf(options.registry, channels),
+        protocolHash: protocolHashOf(options.registry, channels, options.events),
       });
       const s = new ClientReplicationState(client, options.registry, component, field, options);
+      const sets = { receive: Receive, send: Send };
+      const link = clientPeerLink(client);
+      if (options.timeSync !== false) {
+        const sync = installTimeSyncClient(app, sets, options.timeSync);
+        sync.link = link;
+        s.routers.push((peer, data) => sync.route(peer, data));
+      }
+      const events = options.events;
+      if (events !== undefined) {
+        installEvents(app, events, sets);
+        events.link = link;
+        s.routers.push((peer, data) => events.route(peer, data));
+      }
       const world = app.world;
       s.hooks = { onSpawn: (eid) => void addComponent(world, eid, Replicated) };
       state = s;

@@ -16,7 +16,7 @@ import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import type { ApplyHooks, ApplyResult } from "../worldSnapshot";
 import { AckTracker } from "../server/ackMessage";
 import type { OwnerComponent } from "../server/ownership";
-import { ReplicationDefaults } from "../server/serverReplication";
+import { ReplicationDefaults, type MessageRouter } from "../server/serverReplication";
 import { SnapshotHistory } from "./snapshotHistory";
 
 /** Client replication options. */
@@ -37,6 +37,8 @@ export interface ClientReplicationCounters {
   spawned: number;
   despawned: number;
   updated: number;
+  /** Messages off the snapshot channel that no router (time sync, events) took. */
+  messagesUnrouted: number;
 }
 
 /** The client replication resource's value. */
@@ -64,7 +66,10 @@ export class ClientReplicationState {
     spawned: 0,
     despawned: 0,
     updated: 0,
+    messagesUnrouted: 0,
   };
+  /** Routers tried in order for messages off the snapshot channel (set by the NetPlugin). */
+  readonly routers: MessageRouter[] = [];
   /** Why the last connection ended, with a readable message, or undefined. */
   lastDisconnect: { reason: DisconnectReasonName; message: string } | undefined;
   readonly applyResult: ApplyResult = { spawned: 0, despawned: 0, updated: 0 };

@@ -1,10 +1,11 @@
 /**
  * Server `receivePackets` (PreUpdate, ReceivePackets): advances the NetServer to the frame's
  * clock time, drains the transport, and moves every connection event of the frame into the
- * resource's inbox, where the Receive systems (connections, acks, time sync, events) read them.
+ * resource's inbox, where the Receive systems (connections, acks) read them; messages off the
+ * snapshot channel go to the first router that takes them (time sync, events).
  */
 import { getResource, Time, type AppWorld } from "@canopy/core";
-import { ServerReplication } from "./serverReplication";
+import { ServerReplication, type MessageRouter } from "./serverReplication";
 
 /** Drains the transport into the NetServer and this frame's inbox. */
 export function receivePackets(world: AppWorld): void {
@@ -12,5 +13,15 @@ export function receivePackets(world: AppWorld): void {
   s.inbox.length = 0;
   s.server.update(getResource(world, Time).now);
   s.server.receivePackets();
-  for (let e = s.server.pollEvent(); e !== undefined; e = s.server.pollEvent()) s.inbox.push(e);
+  for (let e = s.server.pollEvent(); e !== undefined; e = s.server.pollEvent()) {
+    s.inbox.push(e);
+    if (e.type === "message" && e.channel !== s.snapshotChannel && !route(s.routers, e.client, e.data))
+      s.counters.messagesUnrouted++;
+  }
+}
+
+/** Offers `data` to each router in turn; true when one took it. */
+export function route(routers: readonly MessageRouter[], peer: number, data: Uint8Array): boolean {
+  for (const r of routers) if (r(peer, data)) return true;
+  return false;
 }

@@ -77,7 +77,12 @@ export interface ServerReplicationCounters {
   acksReceived: number;
   /** Ack messages of the wrong size. */
   acksInvalid: number;
+  /** Messages off the snapshot channel that no router (time sync, events) took. */
+  messagesUnrouted: number;
 }
+
+/** Takes a received message for another system (time sync, events): true when it was its kind. */
+export type MessageRouter = (peer: number, data: Uint8Array) => boolean;
 
 /** Per connected client. */
 export class ClientView {
@@ -129,7 +134,10 @@ export class ServerReplicationState {
     entitiesDeferred: 0,
     acksReceived: 0,
     acksInvalid: 0,
+    messagesUnrouted: 0,
   };
+  /** Routers tried in order for messages off the snapshot channel (set by the NetPlugin). */
+  readonly routers: MessageRouter[] = [];
   /** Tick of the last capture, or −1 (snapshots go out once per new tick). */
   lastTick = -1;
   /** Clock seconds of the last send (for the budget refill). */

@@ -28,11 +28,14 @@ import {
   type ServerReplicationOptions,
 } from "../../../replication/server/serverReplication";
 import { NetClientPlugin, NetServerPlugin } from "../../netPlugin";
+import type { EventRegistry } from "../../../replication/events/eventRegistry";
 import { DropGate } from "../dropGate";
 
 /** What `setup` returns for one app: its registry (made per app) and plugin options. */
 export interface StepperSetup {
   registry: ReplicationRegistry;
+  /** The app's event types (a fresh EventRegistry per app, same types in the same order). */
+  events?: EventRegistry;
   server?: ServerReplicationOptions;
   client?: ClientReplicationOptions;
 }
@@ -87,6 +90,7 @@ export class Stepper implements AsyncDisposable {
         ...setup.server,
         transport: serverTransport,
         registry: setup.registry,
+        events: setup.events,
         connection: {
           protocolId: PROTOCOL_ID,
           privateKey: KEY,
@@ -153,7 +157,15 @@ export class Stepper implements AsyncDisposable {
       },
       KEY,
     );
-    app.addPlugins(NetClientPlugin({ ...setup.client, transport: gate, registry: setup.registry, token }));
+    app.addPlugins(
+      NetClientPlugin({
+        ...setup.client,
+        transport: gate,
+        registry: setup.registry,
+        events: setup.events,
+        token,
+      }),
+    );
     this.clients.push(app);
     this.gates.push(gate);
     this.conditioners.push(conditioner);
