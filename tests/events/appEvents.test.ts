@@ -81,3 +81,21 @@ describe("events as ECS systems (server App + client Apps)", () => {
     expect(rig.server.events.counters.eventsReceived).toBe(1);
   });
 });
+
+describe("event types in the protocol hash", () => {
+  it("a client whose event types differ from the server's is refused with a readable reason", () => {
+    const Other = defineEvent("Shot", Type.Object({ n: Type.Integer(), dir: Type.String() }));
+    const rig = new AppRig({
+      clients: 2,
+      uplink: {},
+      downlink: {},
+      seed: 8,
+      types: TYPES,
+      clientTypes: (i) => (i === 1 ? ([Other, Joined] as unknown as EventType<never>[]) : TYPES),
+    });
+    rig.step(60);
+    expect(rig.clients[0]?.client.state).toBe("connected");
+    expect(rig.clients[1]?.client.state).toBe("disconnected");
+    expect(rig.clients[1]?.client.disconnectReason).toBe("protocolHashMismatch");
+  });
+});

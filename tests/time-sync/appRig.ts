@@ -18,6 +18,7 @@ import {
 import {
   clientPeerLink,
   createLoopbackNetwork,
+  createProtocolHash,
   EventRegistry,
   generateConnectToken,
   installEvents,
@@ -40,6 +41,11 @@ import {
 
 const KEY = new Uint8Array(32).fill(7);
 const PROTOCOL_ID = 0x5eedn;
+
+/** The protocol hash both sides compare: here only the event registry (the NetPlugin adds its part). */
+function eventsHash(events: EventRegistry): number {
+  return createProtocolHash().add("events", events.describe()).digest();
+}
 
 function chainSets(app: App): void {
   app.configureSets(Stage.PreUpdate, chain(ReceivePackets, Receive));
@@ -69,6 +75,8 @@ export interface AppRigOptions {
   seed: number;
   /** Event types registered on every side, in this order. */
   types?: readonly EventType<never>[];
+  /** Event types of client i when they differ from `types` (a protocol-hash mismatch). */
+  clientTypes?: (i: number) => readonly EventType<never>[];
   /** Start reading of client i's clock (the server's starts at 1000). */
   clientClockStart?: (i: number) => number;
 }
@@ -82,14 +90,15 @@ export class AppRig {
     const sClock = new ManualClock(1000);
     const sApp = createApp({ clock: sClock, fixedHz: 60 });
     chainSets(sApp);
+    const sEvents = installEvents(sApp, new EventRegistry(), { receive: Receive, send: Send });
+    for (const t of o.types ?? []) sEvents.addEventType(t);
     const server = new NetServer(network.bind("loopback://server"), {
       protocolId: PROTOCOL_ID,
       privateKey: KEY,
+      protocolHash: eventsHash(sEvents),
     });
     const sSync = installTimeSyncServer(sApp, { receive: Receive, send: Send });
     sSync.link = serverPeerLink(server);
-    const sEvents = installEvents(sApp, new EventRegistry(), { receive: Receive, send: Send });
-    for (const t of o.types ?? []) sEvents.addEventType(t);
     sEvents.link = serverPeerLink(server);
     sApp.addSystems(Stage.PreUpdate, {
       name: "test.serverReceive",
@@ -121,11 +130,11 @@ export class AppRig {
         outbound: o.uplink,
         inbound: o.downlink,
       });
-      const client = new NetClient(transport, {});
+      const events = installEvents(app, new EventRegistry(), { receive: Receive, send: Send });
+      for (const t of o.clientTypes?.(i) ?? o.types ?? []) events.addEventType(t);
+      const client = new NetClient(transport, { protocolHash: eventsHash(events) });
       const sync = installTimeSyncClient(app, { receive: Receive, send: Send });
       sync.link = clientPeerLink(client);
-      const events = installEvents(app, new EventRegistry(), { receive: Receive, send: Send });
-      for (const t of o.types ?? []) events.addEventType(t);
       events.link = clientPeerLink(client);
       app.addSystems(Stage.PreUpdate, {
         name: "test.clientReceive",

@@ -5,6 +5,7 @@ import { EventRegistry } from "../../../src/replication/events/eventRegistry";
 import { encodeEventMessage } from "../../../src/replication/events/eventMessages";
 import { defineEvent, type EventType } from "../../../src/replication/events/eventType";
 import { EventsRig } from "./harness";
+import { createProtocolHash } from "../../../src/protocol/protocolHash";
 
 const Seq = defineEvent("Seq", Type.Object({ n: Type.Integer({ minimum: 0 }) }));
 const Chat = defineEvent(
@@ -125,6 +126,9 @@ describe("EventRegistry misuse and the protocol hash", () => {
     expect(d([Seq, Chat] as unknown as EventType<never>[])).toBe(a);
     expect(d([Chat, Seq] as unknown as EventType<never>[])).not.toBe(a);
     expect(d([Seq] as unknown as EventType<never>[])).not.toBe(a);
+    const hash = (text: string) => createProtocolHash().add("events", text).digest();
+    expect(hash(d([Seq, Chat] as unknown as EventType<never>[]))).toBe(hash(a));
+    expect(hash(d([Seq, Fire] as unknown as EventType<never>[]))).not.toBe(hash(a));
     const Seq2 = defineEvent("Seq", Type.Object({ n: Type.Number() }));
     expect(d([Seq2, Chat] as unknown as EventType<never>[])).not.toBe(a);
   });
