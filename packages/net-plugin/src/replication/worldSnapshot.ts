@@ -8,6 +8,13 @@ import { addComponent, addEntity, hasComponent, removeComponent, removeEntity, t
 import { NONE, type EntityMap } from "./entityMap";
 import type { ReplicationRegistry } from "./registry";
 import type { SnapshotState } from "./codec/snapshotState";
+// Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
+// call of an imported function is a getter call.
+const addComponentLocal = addComponent;
+const addEntityLocal = addEntity;
+const hasComponentLocal = hasComponent;
+const removeComponentLocal = removeComponent;
+const removeEntityLocal = removeEntity;
 
 /**
  * Makes `out` hold the replicated components of exactly `entities` (quantized), keeping it from
@@ -61,7 +68,7 @@ export function captureEntities(
     seen[netId] = stamp;
     let mask = 0;
     for (const f of fields) {
-      if (!hasComponent(world, eid, f.component)) continue;
+      if (!hasComponentLocal(world, eid, f.component)) continue;
       mask |= 1 << f.index;
       f.binding.quantize(eid, row, f.offset);
     }
@@ -145,7 +152,7 @@ export function applySnapshot(
       const eid = map.unbindNet(id);
       if (eid !== NONE) {
         hooks.onDespawn?.(eid, id);
-        removeEntity(world, eid);
+        removeEntityLocal(world, eid);
         result.despawned++;
       }
       continue;
@@ -155,7 +162,7 @@ export function applySnapshot(
     const oldMask = was && eid !== NONE ? (prev.mask[id] as number) : 0;
     const fresh = eid === NONE;
     if (fresh) {
-      eid = addEntity(world);
+      eid = addEntityLocal(world);
       map.bind(id, eid);
     }
     const row = id * stride;
@@ -164,12 +171,12 @@ export function applySnapshot(
       const bit = 1 << f.index;
       const component = f.component as object;
       if ((mask & bit) === 0) {
-        if ((oldMask & bit) !== 0) removeComponent(world, eid, component);
+        if ((oldMask & bit) !== 0) removeComponentLocal(world, eid, component);
         continue;
       }
       const o = row + f.offset;
       const added = (oldMask & bit) === 0;
-      if (added && !hasComponent(world, eid, component)) addComponent(world, eid, component);
+      if (added && !hasComponentLocal(world, eid, component)) addComponentLocal(world, eid, component);
       if (added || prev === undefined || !sameSlots(next.values, prev.values, o, f.template.width)) {
         f.binding.apply(eid, next.values, o);
         wrote = true;

@@ -17,6 +17,16 @@ import {
   type PredictionRatio,
 } from "./predict";
 import type { SnapshotState } from "./snapshotState";
+// Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
+// call of an imported function is a getter call.
+const expGolombBitsLocal = expGolombBits;
+const accumulateKCostsLocal = accumulateKCosts;
+const chooseKLocal = chooseK;
+const fieldDeltaBitsLocal = fieldDeltaBits;
+const chooseIdKLocal = chooseIdK;
+const canPredictLocal = canPredict;
+const predictFieldLocal = predictField;
+const predictionRatioLocal = predictionRatio;
 
 /** Exp-Golomb order of the tick in the header (ticks below 2^10 take 11 bits; an hour at 60 Hz, 25). */
 export const TICK_K = 10;
@@ -93,7 +103,7 @@ export class EncodePlan {
     const stride = current.stride;
     const ratio =
       baseline !== undefined && reference !== undefined && referenceAge(baseline, reference) > 0
-        ? predictionRatio(baseline, reference, tick, this.ratio)
+        ? predictionRatioLocal(baseline, reference, tick, this.ratio)
         : undefined;
     this.reference = ratio === undefined ? undefined : reference;
     this.deltaBase =
@@ -129,7 +139,8 @@ export class EncodePlan {
       // Same version as the baseline's row: captured unchanged since, no need to compare.
       if (versioned && baseline.version[id] === current.version[id]) continue;
       const base = baseline.values;
-      const predicted = ratio !== undefined && reference !== undefined && canPredict(baseline, reference, id);
+      const predicted =
+        ratio !== undefined && reference !== undefined && canPredictLocal(baseline, reference, id);
       let changed = 0;
       for (const f of this.fields) {
         if ((mask & (1 << f.index)) === 0) continue;
@@ -139,10 +150,10 @@ export class EncodePlan {
           let from = base;
           if (ratio !== undefined) {
             from = pred;
-            if (predicted) predictField(f.template, base, o, reference.values, o, ratio, pred, o);
+            if (predicted) predictFieldLocal(f.template, base, o, reference.values, o, ratio, pred, o);
             else for (let s = 0; s < f.template.width; s++) pred[o + s] = base[o + s] as number;
           }
-          accumulateKCosts(f.template, cur, o, from, o, this.kCosts, this.groupBase[f.index] as number);
+          accumulateKCostsLocal(f.template, cur, o, from, o, this.kCosts, this.groupBase[f.index] as number);
         }
       }
       if (changed === 0) continue;
@@ -150,7 +161,7 @@ export class EncodePlan {
       this.selected[id] = 1;
       this.updateIds[this.updateCount++] = id;
     }
-    for (let g = 0; g < this.codedGroups; g++) this.ks[g] = chooseK(this.kCosts, g);
+    for (let g = 0; g < this.codedGroups; g++) this.ks[g] = chooseKLocal(this.kCosts, g);
   }
 
   /** A quick upper bound of the snapshot's bits (every code at its longest), to skip exact costs. */
@@ -178,7 +189,7 @@ export class EncodePlan {
       for (const f of this.fields) {
         if ((changed & (1 << f.index)) === 0) continue;
         const o = row + f.offset;
-        bits += fieldDeltaBits(
+        bits += fieldDeltaBitsLocal(
           f.template,
           cur,
           o,
@@ -194,11 +205,11 @@ export class EncodePlan {
 
   /** Exact bits of the snapshot with the current selection. */
   measure(tick: number, baseline: SnapshotState | undefined): number {
-    let bits = 16 + expGolombBits(tick, TICK_K) + 1 + (baseline ? 17 : 0);
+    let bits = 16 + expGolombBitsLocal(tick, TICK_K) + 1 + (baseline ? 17 : 0);
     if (this.reference !== undefined) bits += REFERENCE_AGE_BITS;
-    bits += expGolombBits(this.despawnCount, 0);
+    bits += expGolombBitsLocal(this.despawnCount, 0);
     if (this.despawnCount > 0)
-      bits += ID_K_BITS + Math.floor(chooseIdK(this.despawnIds, this.despawnCount, undefined) / 8);
+      bits += ID_K_BITS + Math.floor(chooseIdKLocal(this.despawnIds, this.despawnCount, undefined) / 8);
     let spawns = 0;
     let respawns = 0;
     for (let i = 0; i < this.spawnCount; i++) {
@@ -208,9 +219,9 @@ export class EncodePlan {
       respawns += this.respawn[id] as number;
       bits += this.cost[id] as number;
     }
-    bits += expGolombBits(spawns, 0);
+    bits += expGolombBitsLocal(spawns, 0);
     if (spawns > 0)
-      bits += ID_K_BITS + Math.floor(chooseIdK(this.spawnIds, this.spawnCount, this.selected) / 8);
+      bits += ID_K_BITS + Math.floor(chooseIdKLocal(this.spawnIds, this.spawnCount, this.selected) / 8);
     let updates = 0;
     for (let i = 0; i < this.updateCount; i++) {
       const id = this.updateIds[i] as number;
@@ -218,9 +229,10 @@ export class EncodePlan {
       updates++;
       bits += this.cost[id] as number;
     }
-    bits += expGolombBits(updates, 0);
+    bits += expGolombBitsLocal(updates, 0);
     if (updates > 0) {
-      const list = ID_K_BITS + Math.floor(chooseIdK(this.updateIds, this.updateCount, this.selected) / 8);
+      const list =
+        ID_K_BITS + Math.floor(chooseIdKLocal(this.updateIds, this.updateCount, this.selected) / 8);
       const bitmap = this.baselineCount - this.despawnCount - respawns;
       bits += 1 + K_BITS * this.codedGroups + Math.min(list, bitmap);
     }

@@ -6,8 +6,12 @@
 import { expGolombBits, unzigzag, zigzag } from "../../protocol/quantize";
 import type { ReplicationRegistry } from "../registry";
 import type { ValueTemplate } from "../templates/valueTemplate";
-import { readExpGolomb, writeExpGolomb } from "./expGolomb";
 import type { WordReader, WordWriter } from "./wordBits";
+// Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
+// call of an imported function is a getter call.
+const expGolombBitsLocal = expGolombBits;
+const unzigzagLocal = unzigzag;
+const zigzagLocal = zigzag;
 
 /** Exp-Golomb orders tried per group (0..15, sent in 4 bits). */
 export const K_CHOICES = 16;
@@ -58,7 +62,7 @@ export function accumulateKCosts(
     const end = group.start + group.count;
     const row = g * K_BUCKETS;
     for (let s = first; s < end; s++) {
-      const u = zigzag((cur[co + s] as number) - (base[bo + s] as number));
+      const u = zigzagLocal((cur[co + s] as number) - (base[bo + s] as number));
       const length = 32 - Math.clz32(u);
       hist[row + length] = (hist[row + length] as number) + 1;
     }
@@ -116,7 +120,7 @@ export function fieldDeltaBits(
       first++;
     }
     for (let s = first; s < end; s++)
-      bits += expGolombBits(zigzag((cur[co + s] as number) - (base[bo + s] as number)), k);
+      bits += expGolombBitsLocal(zigzagLocal((cur[co + s] as number) - (base[bo + s] as number)), k);
   }
   return bits;
 }
@@ -155,7 +159,7 @@ export function writeFieldDelta(
       first++;
     }
     for (let s = first; s < end; s++)
-      writeExpGolomb(w, zigzag((cur[co + s] as number) - (base[bo + s] as number)), k);
+      w.writeExpGolomb(zigzagLocal((cur[co + s] as number) - (base[bo + s] as number)), k);
   }
 }
 
@@ -195,9 +199,9 @@ export function readFieldDelta(
       first++;
     }
     for (let s = first; s < end; s++) {
-      const u = readExpGolomb(r, k);
+      const u = r.readExpGolomb(k);
       if (u < 0) return false;
-      out[oo + s] = (base[bo + s] as number) + unzigzag(u);
+      out[oo + s] = (base[bo + s] as number) + unzigzagLocal(u);
     }
   }
   return !r.overflowed && t.isValid(out, oo);

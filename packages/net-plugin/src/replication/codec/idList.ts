@@ -4,6 +4,9 @@
  * id among thousands costs about 2·log2(gap) bits.
  */
 import { expGolombBits } from "../../protocol/quantize";
+// Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
+// call of an imported function is a getter call.
+const expGolombBitsLocal = expGolombBits;
 
 /** Bits of the per-list k. */
 export const ID_K_BITS = 3;
@@ -24,7 +27,7 @@ export function chooseIdK(ids: Int32Array, count: number, keep: Uint8Array | und
     if (keep !== undefined && keep[id] !== 1) continue;
     const gap = id - prev - 1;
     prev = id;
-    for (let k = 0; k < ID_K_CHOICES; k++) costs[k] = (costs[k] as number) + expGolombBits(gap, k);
+    for (let k = 0; k < ID_K_CHOICES; k++) costs[k] = (costs[k] as number) + expGolombBitsLocal(gap, k);
   }
   let best = 0;
   for (let k = 1; k < ID_K_CHOICES; k++) if ((costs[k] as number) < (costs[best] as number)) best = k;

@@ -9,7 +9,6 @@ import { seqDiff, type Seq16 } from "../../protocol/seq16";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import type { BaselineRing } from "./baselineRing";
 import { createDecodeCounters, DecodeStatus, type SnapshotDecodeCounters } from "./decodeStatus";
-import { readExpGolomb } from "./expGolomb";
 import { codedGroupLayout, K_BITS, readFieldDelta } from "./fieldDelta";
 import { ID_K_BITS } from "./idList";
 import { popcount, TICK_K } from "./encodePlan";
@@ -22,6 +21,14 @@ import {
 } from "./predict";
 import type { SnapshotState } from "./snapshotState";
 import { WordReader } from "./wordBits";
+// Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
+// call of an imported function is a getter call.
+const popcountLocal = popcount;
+const readFieldDeltaLocal = readFieldDelta;
+const canPredictLocal = canPredict;
+const predictFieldLocal = predictField;
+const predictionRatioLocal = predictionRatio;
+const seqDiffLocal = seqDiff;
 
 /** Reusable snapshot decoder for one registry and capacity. */
 export class SnapshotDecoder {
@@ -85,7 +92,7 @@ export class SnapshotDecoder {
 
   private run(r: WordReader, ring: BaselineRing): DecodeStatus {
     const sequence = r.readBits(16);
-    const tick = readExpGolomb(r, TICK_K);
+    const tick = r.readExpGolomb(TICK_K);
     const hasBaseline = r.readBool();
     const baseSequence = hasBaseline ? r.readBits(16) : -1;
     const hasReference = hasBaseline && r.readBool();
@@ -93,13 +100,13 @@ export class SnapshotDecoder {
     if (r.overflowed || tick < 0) return DecodeStatus.Truncated;
     let stale = false;
     if (this.newestSequence >= 0) {
-      const d = seqDiff(sequence as Seq16, this.newestSequence as Seq16);
+      const d = seqDiffLocal(sequence as Seq16, this.newestSequence as Seq16);
       if (d === 0 || -d >= ring.size || ring.get(sequence) !== undefined) return DecodeStatus.TooOld;
       stale = d < 0;
     }
     let base: SnapshotState | undefined;
     if (hasBaseline) {
-      const age = seqDiff(sequence as Seq16, baseSequence as Seq16);
+      const age = seqDiffLocal(sequence as Seq16, baseSequence as Seq16);
       if (age <= 0 || age >= ring.size) return DecodeStatus.Invalid;
       base = ring.get(baseSequence);
       if (base === undefined) return DecodeStatus.MissingBaseline;
@@ -109,7 +116,7 @@ export class SnapshotDecoder {
       if (referenceAge === 0 || base === undefined) return DecodeStatus.Invalid;
       const reference = ring.get((baseSequence - referenceAge) & 0xffff);
       if (reference === undefined) return DecodeStatus.MissingBaseline;
-      if (predictionRatio(base, reference, tick, this.ratio) === undefined) return DecodeStatus.Invalid;
+      if (predictionRatioLocal(base, reference, tick, this.ratio) === undefined) return DecodeStatus.Invalid;
       this.reference = reference;
     }
     const work = ring.scratch;
@@ -121,13 +128,13 @@ export class SnapshotDecoder {
     const stride = work.stride;
     const fieldCount = this.fields.length;
 
-    const despawns = readExpGolomb(r, 0);
+    const despawns = r.readExpGolomb(0);
     if (despawns < 0 || despawns > capacity) return this.fail(r);
     if (despawns > 0) {
       const k = r.readBits(ID_K_BITS);
       let prev = -1;
       for (let i = 0; i < despawns; i++) {
-        const gap = readExpGolomb(r, k);
+        const gap = r.readExpGolomb(k);
         const id = prev + 1 + gap;
         if (gap < 0 || id >= capacity || base === undefined || base.present[id] !== 1) return this.fail(r);
         work.remove(id);
@@ -136,13 +143,13 @@ export class SnapshotDecoder {
       }
     }
 
-    const spawns = readExpGolomb(r, 0);
+    const spawns = r.readExpGolomb(0);
     if (spawns < 0 || spawns > capacity) return this.fail(r);
     if (spawns > 0) {
       const k = r.readBits(ID_K_BITS);
       let prev = -1;
       for (let i = 0; i < spawns; i++) {
-        const gap = readExpGolomb(r, k);
+        const gap = r.readExpGolomb(k);
         const id = prev + 1 + gap;
         if (gap < 0 || id >= capacity || this.mark[id] !== 0) return this.fail(r);
         prev = id;
@@ -158,7 +165,7 @@ export class SnapshotDecoder {
       }
     }
 
-    const updates = readExpGolomb(r, 0);
+    const updates = r.readExpGolomb(0);
     if (updates < 0 || updates > capacity || r.overflowed) return this.fail(r);
     if (updates > 0) {
       if (base === undefined) return DecodeStatus.Invalid;
@@ -179,7 +186,7 @@ export class SnapshotDecoder {
         const k = r.readBits(ID_K_BITS);
         let prev = -1;
         for (let i = 0; i < updates; i++) {
-          const gap = readExpGolomb(r, k);
+          const gap = r.readExpGolomb(k);
           const id = prev + 1 + gap;
           if (gap < 0 || id >= capacity || base.present[id] !== 1 || this.mark[id] !== 0) return this.fail(r);
           prev = id;
@@ -196,7 +203,7 @@ export class SnapshotDecoder {
 
   private readUpdate(r: WordReader, id: number, base: SnapshotState, work: SnapshotState): boolean {
     const mask = base.mask[id] as number;
-    const multi = popcount(mask) > 1;
+    const multi = popcountLocal(mask) > 1;
     const row = id * work.stride;
     let any = false;
     for (const f of this.fields) {
@@ -208,13 +215,31 @@ export class SnapshotDecoder {
       let from = base.values;
       let fo = o;
       const reference = this.reference;
-      if (reference !== undefined && canPredict(base, reference, id)) {
-        predictField(f.template, base.values, o, reference.values, o, this.ratio, this.predRow, f.offset);
+      if (reference !== undefined && canPredictLocal(base, reference, id)) {
+        predictFieldLocal(
+          f.template,
+          base.values,
+          o,
+          reference.values,
+          o,
+          this.ratio,
+          this.predRow,
+          f.offset,
+        );
         from = this.predRow;
         fo = f.offset;
       }
       if (
-        !readFieldDelta(r, f.template, work.values, o, from, fo, this.ks, this.groupBase[f.index] as number)
+        !readFieldDeltaLocal(
+          r,
+          f.template,
+          work.values,
+          o,
+          from,
+          fo,
+          this.ks,
+          this.groupBase[f.index] as number,
+        )
       ) {
         return false;
       }

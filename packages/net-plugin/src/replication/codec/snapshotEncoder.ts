@@ -15,12 +15,17 @@
 import type { BitWriter } from "../../protocol/bitWriter";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import { EncodePlan, popcount, referenceAge, TICK_K } from "./encodePlan";
-import { writeExpGolomb } from "./expGolomb";
 import { K_BITS, writeFieldDelta } from "./fieldDelta";
 import { chooseIdK, ID_K_BITS } from "./idList";
 import type { SnapshotState } from "./snapshotState";
 import { REFERENCE_AGE_BITS } from "./predict";
 import { WordWriter } from "./wordBits";
+// Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
+// call of an imported function is a getter call.
+const popcountLocal = popcount;
+const referenceAgeLocal = referenceAge;
+const writeFieldDeltaLocal = writeFieldDelta;
+const chooseIdKLocal = chooseIdK;
 
 /** What to encode. */
 export interface EncodeSnapshotInput {
@@ -128,16 +133,16 @@ export class SnapshotEncoder {
     const stride = current.stride;
     const fieldCount = this.fields.length;
     w.writeBits(input.sequence & 0xffff, 16);
-    writeExpGolomb(w, input.tick, TICK_K);
+    w.writeExpGolomb(input.tick, TICK_K);
     w.writeBool(baseline !== undefined);
     if (baseline !== undefined) {
       w.writeBits(baseline.sequence & 0xffff, 16);
       const reference = p.reference;
       w.writeBool(reference !== undefined);
-      if (reference !== undefined) w.writeBits(referenceAge(baseline, reference), REFERENCE_AGE_BITS);
+      if (reference !== undefined) w.writeBits(referenceAgeLocal(baseline, reference), REFERENCE_AGE_BITS);
     }
 
-    writeExpGolomb(w, p.despawnCount, 0);
+    w.writeExpGolomb(p.despawnCount, 0);
     if (p.despawnCount > 0) writeIds(w, p.despawnIds, p.despawnCount, undefined);
 
     let spawns = 0;
@@ -147,15 +152,15 @@ export class SnapshotEncoder {
       spawns += p.selected[id] as number;
       if (p.selected[id] === 1) respawns += p.respawn[id] as number;
     }
-    writeExpGolomb(w, spawns, 0);
+    w.writeExpGolomb(spawns, 0);
     if (spawns > 0) {
-      const k = chooseIdK(p.spawnIds, p.spawnCount, p.selected) % 8;
+      const k = chooseIdKLocal(p.spawnIds, p.spawnCount, p.selected) % 8;
       w.writeBits(k, ID_K_BITS);
       let prev = -1;
       for (let i = 0; i < p.spawnCount; i++) {
         const id = p.spawnIds[i] as number;
         if (p.selected[id] !== 1) continue;
-        writeExpGolomb(w, id - prev - 1, k);
+        w.writeExpGolomb(id - prev - 1, k);
         prev = id;
         const mask = current.mask[id] as number;
         if (fieldCount > 0) w.writeBits(mask, fieldCount);
@@ -167,9 +172,9 @@ export class SnapshotEncoder {
 
     let updates = 0;
     for (let i = 0; i < p.updateCount; i++) updates += p.selected[p.updateIds[i] as number] as number;
-    writeExpGolomb(w, updates, 0);
+    w.writeExpGolomb(updates, 0);
     if (updates === 0 || baseline === undefined) return;
-    const listChoice = chooseIdK(p.updateIds, p.updateCount, p.selected);
+    const listChoice = chooseIdKLocal(p.updateIds, p.updateCount, p.selected);
     const listBits = ID_K_BITS + Math.floor(listChoice / 8);
     const bitmapBits = p.baselineCount - p.despawnCount - respawns;
     const bitmap = bitmapBits < listBits;
@@ -194,7 +199,7 @@ export class SnapshotEncoder {
     for (let i = 0; i < p.updateCount; i++) {
       const id = p.updateIds[i] as number;
       if (p.selected[id] !== 1) continue;
-      writeExpGolomb(w, id - prev - 1, k);
+      w.writeExpGolomb(id - prev - 1, k);
       prev = id;
       this.writeUpdate(w, id, current);
     }
@@ -204,7 +209,7 @@ export class SnapshotEncoder {
     const p = this.plan;
     const mask = current.mask[id] as number;
     const changed = p.changedMask[id] as number;
-    const multi = popcount(mask) > 1;
+    const multi = popcountLocal(mask) > 1;
     const row = id * current.stride;
     for (const f of this.fields) {
       const bit = 1 << f.index;
@@ -212,7 +217,16 @@ export class SnapshotEncoder {
       if (multi) w.writeBool((changed & bit) !== 0);
       if ((changed & bit) === 0) continue;
       const o = row + f.offset;
-      writeFieldDelta(w, f.template, current.values, o, p.deltaBase, o, p.ks, p.groupBase[f.index] as number);
+      writeFieldDeltaLocal(
+        w,
+        f.template,
+        current.values,
+        o,
+        p.deltaBase,
+        o,
+        p.ks,
+        p.groupBase[f.index] as number,
+      );
     }
   }
 
@@ -268,13 +282,13 @@ export class SnapshotEncoder {
 }
 
 function writeIds(w: WordWriter, ids: Int32Array, count: number, keep: Uint8Array | undefined): void {
-  const k = chooseIdK(ids, count, keep) % 8;
+  const k = chooseIdKLocal(ids, count, keep) % 8;
   w.writeBits(k, ID_K_BITS);
   let prev = -1;
   for (let i = 0; i < count; i++) {
     const id = ids[i] as number;
     if (keep !== undefined && keep[id] !== 1) continue;
-    writeExpGolomb(w, id - prev - 1, k);
+    w.writeExpGolomb(id - prev - 1, k);
     prev = id;
   }
 }

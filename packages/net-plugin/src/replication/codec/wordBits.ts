@@ -58,6 +58,19 @@ export class WordWriter {
     this.writeBits(v ? 1 : 0, 1);
   }
 
+  /** Writes `u` (0 ≤ u < 2^31 - 1) as an order-`k` (0..15) Exp-Golomb code (see expGolomb.ts). */
+  writeExpGolomb(u: number, k: number): void {
+    const q = (u >>> k) + 1;
+    const n = 31 - Math.clz32(q);
+    if (n <= 15) this.writeBits(((q - (1 << n)) << (n + 1)) | (1 << n), 2 * n + 1);
+    else {
+      this.writeBits(0, n);
+      this.writeBits(1, 1);
+      this.writeBits(q - 2 ** n, n);
+    }
+    if (k > 0) this.writeBits(u & ((1 << k) - 1), k);
+  }
+
   /** Appends everything written to `writer` (whole bytes, then the last partial byte's bits). */
   copyTo(writer: BitWriter): void {
     if (this.index + 1 >= this.words.length) this.grow();
@@ -132,6 +145,20 @@ export class WordReader {
   /** Reads one bit. */
   readBool(): boolean {
     return this.readBits(1) === 1;
+  }
+
+  /** Reads an order-`k` Exp-Golomb code (see expGolomb.ts); -1 when malformed or truncated. */
+  readExpGolomb(k: number): number {
+    const peek = this.peek32();
+    if (peek === 0) return -1;
+    const n = 31 - Math.clz32(peek & -peek);
+    if (n > 30) return -1;
+    this.skip(n + 1);
+    const q = (n > 0 ? this.readBits(n) : 0) + (1 << n);
+    const low = k > 0 ? this.readBits(k) : 0;
+    if (this.failed) return -1;
+    const u = (q - 1) * (1 << k) + low;
+    return u < 2 ** 31 ? u : -1;
   }
 
   /** The next 32 bits without consuming them (zeros past the end). */

@@ -3,6 +3,10 @@ import { dequantizeQuat, quantizeQuat, type QuatLike } from "../../protocol/quan
 import { QuantizedTemplate } from "./quantizedTemplate";
 import { extrapolateQuat, nlerpQuat } from "./quatMath";
 import type { SoaArray } from "./valueTemplate";
+// Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
+// call of an imported function is a getter call.
+const quantizeQuatLocal = quantizeQuat;
+const dequantizeQuatLocal = dequantizeQuat;
 
 /** Bits per smallest-three component (default 9: ≈0.2° worst-case error, 29 bits per rotation). */
 export interface QuatTemplateOptions {
@@ -40,11 +44,11 @@ export class QuatValueTemplate extends QuantizedTemplate<QuatLike> {
     return { x: 0, y: 0, z: 0, w: 1 };
   }
   quantize(value: QuatLike, out: Int32Array, offset: number): void {
-    quantizeQuat(value.x, value.y, value.z, value.w, this.bits, out, offset);
+    quantizeQuatLocal(value.x, value.y, value.z, value.w, this.bits, out, offset);
   }
   quantizeSoa(a: readonly SoaArray[], eid: number, out: Int32Array, offset: number): void {
     const [x, y, z, w] = a as [SoaArray, SoaArray, SoaArray, SoaArray];
-    quantizeQuat(
+    quantizeQuatLocal(
       x[eid] as number,
       y[eid] as number,
       z[eid] as number,
@@ -55,7 +59,7 @@ export class QuatValueTemplate extends QuantizedTemplate<QuatLike> {
     );
   }
   dequantizeSoa(q: Int32Array, offset: number, a: readonly SoaArray[], eid: number): void {
-    const r = dequantizeQuat(q, offset, this.bits, this.soaScratch);
+    const r = dequantizeQuatLocal(q, offset, this.bits, this.soaScratch);
     const [x, y, z, w] = a as [SoaArray, SoaArray, SoaArray, SoaArray];
     x[eid] = r.x;
     y[eid] = r.y;
@@ -63,7 +67,7 @@ export class QuatValueTemplate extends QuantizedTemplate<QuatLike> {
     w[eid] = r.w;
   }
   dequantize(q: Int32Array, offset: number, out: QuatLike): QuatLike {
-    return dequantizeQuat(q, offset, this.bits, out);
+    return dequantizeQuatLocal(q, offset, this.bits, out);
   }
   interpolate(a: QuatLike, b: QuatLike, t: number, out: QuatLike): QuatLike {
     return nlerpQuat(a, b, t, out);

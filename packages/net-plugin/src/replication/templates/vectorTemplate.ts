@@ -8,6 +8,10 @@ import {
 import { thresholdQuanta } from "./floatTemplate";
 import { extrapolateLinear, lerp, QuantizedTemplate } from "./quantizedTemplate";
 import type { SoaArray } from "./valueTemplate";
+// Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
+// call of an imported function is a getter call.
+const quantizeFloatLocal = quantizeFloat;
+const dequantizeFloatLocal = dequantizeFloat;
 
 /** A bound for every axis, or one per axis (`{ x, y, z }`). */
 export type AxisBound = number | Readonly<Record<string, number>>;
@@ -65,7 +69,7 @@ export class VectorValueTemplate<V extends Record<string, number>> extends Quant
   }
   quantize(value: V, out: Int32Array, offset: number): void {
     for (let i = 0; i < this.channels.length; i++) {
-      out[offset + i] = quantizeFloat(
+      out[offset + i] = quantizeFloatLocal(
         this.quantizers[i] as FloatQuantizer,
         value[this.channels[i] as string] as number,
       );
@@ -73,7 +77,7 @@ export class VectorValueTemplate<V extends Record<string, number>> extends Quant
   }
   quantizeSoa(arrays: readonly SoaArray[], eid: number, out: Int32Array, offset: number): void {
     for (let i = 0; i < arrays.length; i++) {
-      out[offset + i] = quantizeFloat(
+      out[offset + i] = quantizeFloatLocal(
         this.quantizers[i] as FloatQuantizer,
         (arrays[i] as SoaArray)[eid] as number,
       );
@@ -81,7 +85,7 @@ export class VectorValueTemplate<V extends Record<string, number>> extends Quant
   }
   dequantizeSoa(q: Int32Array, offset: number, arrays: readonly SoaArray[], eid: number): void {
     for (let i = 0; i < arrays.length; i++) {
-      (arrays[i] as SoaArray)[eid] = dequantizeFloat(
+      (arrays[i] as SoaArray)[eid] = dequantizeFloatLocal(
         this.quantizers[i] as FloatQuantizer,
         q[offset + i] as number,
       );
@@ -90,7 +94,7 @@ export class VectorValueTemplate<V extends Record<string, number>> extends Quant
   dequantize(q: Int32Array, offset: number, out: V): V {
     const o = out as Record<string, number>;
     for (let i = 0; i < this.channels.length; i++) {
-      o[this.channels[i] as string] = dequantizeFloat(
+      o[this.channels[i] as string] = dequantizeFloatLocal(
         this.quantizers[i] as FloatQuantizer,
         q[offset + i] as number,
       );
