@@ -122,15 +122,15 @@ export function quantizeQuat(
   const maxValue = (1 << bits) - 1;
   const scale = maxValue / (2 * SMALLEST_THREE_BOUND);
   out[offset] = largest;
-  let slot = offset + 1;
-  for (let i = 0; i < 4; i++) {
-    if (i === largest) continue;
-    const c = (i === 0 ? x : i === 1 ? y : i === 2 ? z : w) * sign;
-    let v = Math.round((c + SMALLEST_THREE_BOUND) * scale);
-    if (v < 0) v = 0;
-    else if (v > maxValue) v = maxValue;
-    out[slot++] = v;
-  }
+  // The three smallest in x, y, z, w order (the largest left out).
+  out[offset + 1] = smallestThreeSlot((largest === 0 ? y : x) * sign, scale, maxValue);
+  out[offset + 2] = smallestThreeSlot((largest <= 1 ? z : y) * sign, scale, maxValue);
+  out[offset + 3] = smallestThreeSlot((largest <= 2 ? w : z) * sign, scale, maxValue);
+}
+
+function smallestThreeSlot(c: number, scale: number, maxValue: number): number {
+  const v = Math.round((c + SMALLEST_THREE_BOUND) * scale);
+  return v < 0 ? 0 : v > maxValue ? maxValue : v;
 }
 
 /** A mutable quaternion target for {@link dequantizeQuat}. */

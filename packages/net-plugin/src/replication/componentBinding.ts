@@ -90,9 +90,17 @@ export function bindComponent<T>(
     }
     return a;
   });
+  const typed = arrays as unknown as SoaArray[];
+  if (template.quantizeSoa !== undefined && template.dequantizeSoa !== undefined) {
+    const t = template as Required<Pick<ValueTemplate<T>, "quantizeSoa" | "dequantizeSoa">>;
+    return {
+      shape: "soa",
+      quantize: (eid, out, offset) => t.quantizeSoa(typed, eid, out, offset),
+      apply: (eid, q, offset) => t.dequantizeSoa(q, offset, typed, eid),
+    };
+  }
   const fast = template.quantizeSoa?.bind(template);
   const fastApply = template.dequantizeSoa?.bind(template);
-  const typed = arrays as unknown as SoaArray[];
   return {
     shape: "soa",
     quantize: (eid, out, offset) => {

@@ -62,7 +62,14 @@ export class WordWriter {
   writeExpGolomb(u: number, k: number): void {
     const q = (u >>> k) + 1;
     const n = 31 - Math.clz32(q);
-    if (n <= 15) this.writeBits(((q - (1 << n)) << (n + 1)) | (1 << n), 2 * n + 1);
+    const prefix = 2 * n + 1;
+    if (prefix + k < 32) {
+      // Short code: prefix and low bits in one write (LSB-first, so the low bits go above).
+      const code = ((q - (1 << n)) << (n + 1)) | (1 << n);
+      this.writeBits(k > 0 ? code | ((u & ((1 << k) - 1)) << prefix) : code, prefix + k);
+      return;
+    }
+    if (n <= 15) this.writeBits(((q - (1 << n)) << (n + 1)) | (1 << n), prefix);
     else {
       this.writeBits(0, n);
       this.writeBits(1, 1);
@@ -153,6 +160,14 @@ export class WordReader {
     if (peek === 0) return -1;
     const n = 31 - Math.clz32(peek & -peek);
     if (n > 30) return -1;
+    const size = 2 * n + 1 + k;
+    if (size < 32 && this.pos + size <= this.total) {
+      // Short code: everything is in the peeked word.
+      const rest = peek >>> (n + 1);
+      const q = (rest & ((1 << n) - 1)) + (1 << n);
+      this.pos += size;
+      return (((q - 1) << k) | ((rest >>> n) & ((1 << k) - 1))) >>> 0;
+    }
     this.skip(n + 1);
     const q = (n > 0 ? this.readBits(n) : 0) + (1 << n);
     const low = k > 0 ? this.readBits(k) : 0;

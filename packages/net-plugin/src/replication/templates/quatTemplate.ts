@@ -47,12 +47,11 @@ export class QuatValueTemplate extends QuantizedTemplate<QuatLike> {
     quantizeQuatLocal(value.x, value.y, value.z, value.w, this.bits, out, offset);
   }
   quantizeSoa(a: readonly SoaArray[], eid: number, out: Int32Array, offset: number): void {
-    const [x, y, z, w] = a as [SoaArray, SoaArray, SoaArray, SoaArray];
     quantizeQuatLocal(
-      x[eid] as number,
-      y[eid] as number,
-      z[eid] as number,
-      w[eid] as number,
+      (a[0] as SoaArray)[eid] as number,
+      (a[1] as SoaArray)[eid] as number,
+      (a[2] as SoaArray)[eid] as number,
+      (a[3] as SoaArray)[eid] as number,
       this.bits,
       out,
       offset,
@@ -60,11 +59,10 @@ export class QuatValueTemplate extends QuantizedTemplate<QuatLike> {
   }
   dequantizeSoa(q: Int32Array, offset: number, a: readonly SoaArray[], eid: number): void {
     const r = dequantizeQuatLocal(q, offset, this.bits, this.soaScratch);
-    const [x, y, z, w] = a as [SoaArray, SoaArray, SoaArray, SoaArray];
-    x[eid] = r.x;
-    y[eid] = r.y;
-    z[eid] = r.z;
-    w[eid] = r.w;
+    (a[0] as SoaArray)[eid] = r.x;
+    (a[1] as SoaArray)[eid] = r.y;
+    (a[2] as SoaArray)[eid] = r.z;
+    (a[3] as SoaArray)[eid] = r.w;
   }
   dequantize(q: Int32Array, offset: number, out: QuatLike): QuatLike {
     return dequantizeQuatLocal(q, offset, this.bits, out);
