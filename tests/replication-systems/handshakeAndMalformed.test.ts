@@ -3,13 +3,35 @@
  * refused with `protocolHashMismatch` and a message naming both hashes; malformed snapshots are
  * dropped and counted without touching the world, and replication carries on.
  */
-import { BitWriter, ClientReplication, protocolHashOf } from "@canopy/net-plugin";
+import {
+  BitWriter,
+  ClientReplication,
+  DEFAULT_CHANNELS,
+  protocolHashOf,
+  ReplicationDefaults,
+  type ReplicationRegistry,
+} from "@canopy/net-plugin";
 import type { App } from "@canopy/core";
 import { createStepper, type StepperSetup } from "@canopy/net-plugin/testing";
 import { describe, expect, it } from "vitest";
 import { gameOf, makeGame, maxError, POSITION_PRECISION, replicatedCount, simpleSetup, spawn } from "./game";
 
+const hashOf = (r: ReplicationRegistry) =>
+  protocolHashOf(r, DEFAULT_CHANNELS, undefined, ReplicationDefaults.capacity);
+
 describe("protocol hash", () => {
+  it("refuses a client whose network-id capacity differs", async () => {
+    const seed = 903;
+    const setup = (app: App, role: "server" | "client"): StepperSetup => ({
+      registry: makeGame(app).registry,
+      client: { capacity: role === "client" ? 512 : 1024 },
+    });
+    await using s = await createStepper({ clients: 1, seed, conditions: "BROADBAND_60MS_1PCT", setup });
+    const st = s.clientState(0);
+    expect(await s.stepUntil(() => st.lastDisconnect !== undefined, 600)).toBe(true);
+    expect(st.lastDisconnect?.reason).toBe("protocolHashMismatch");
+  });
+
   it("refuses a client with other replicated fields, with a readable reason", async () => {
     const seed = 901;
     const registries = new Map<string, number>();
@@ -22,8 +44,8 @@ describe("protocol hash", () => {
     expect(await s.stepUntil(() => st.lastDisconnect !== undefined, 600)).toBe(true);
     expect(st.lastDisconnect?.reason).toBe("protocolHashMismatch");
     const hex = (h: number) => `0x${h.toString(16).padStart(8, "0")}`;
-    registries.set("server", protocolHashOf(gameOf(s.server).registry));
-    registries.set("client", protocolHashOf(gameOf(s.clients[0]!).registry));
+    registries.set("server", hashOf(gameOf(s.server).registry));
+    registries.set("client", hashOf(gameOf(s.clients[0]!).registry));
     expect(registries.get("server")).not.toBe(registries.get("client"));
     expect(st.lastDisconnect?.message).toContain(hex(registries.get("server")!));
     expect(st.lastDisconnect?.message).toContain(hex(registries.get("client")!));

@@ -57,4 +57,26 @@ describe("spawn / update / despawn", () => {
     expect(st.counters.despawned).toBe(1);
     expect(st.decoder.counters.snapshotsInvalid).toBe(0);
   });
+
+  it("a kicked client despawns everything it replicated and keeps the readable reason", async () => {
+    const seed = 502;
+    await using s = await createStepper({
+      clients: 1,
+      seed,
+      conditions: "BROADBAND_60MS_1PCT",
+      setup: simpleSetup(),
+    });
+    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    const g = gameOf(s.server);
+    for (let i = 0; i < 5; i++) spawn(g, i, i);
+    const client = s.clients[0]!;
+    expect(await s.stepUntil(() => replicatedCount(client) === 5, 120)).toBe(true);
+    const st = client.getResource(ClientReplication);
+    s.serverState.server.disconnect(st.client.clientIndex, "kicked");
+    expect(await s.stepUntil(() => st.lastDisconnect !== undefined, 120)).toBe(true);
+    expect(st.lastDisconnect?.reason).toBe("kicked");
+    expect(st.lastDisconnect?.message.length).toBeGreaterThan(10);
+    expect(query(client.world, [Replicated]).length).toBe(0);
+    expect(replicatedCount(client)).toBe(0);
+  });
 });

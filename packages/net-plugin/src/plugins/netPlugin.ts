@@ -28,6 +28,7 @@ import { PrepareSend, Receive, ReceivePackets, Send, SendPackets } from "../repl
 import { ensureOwnerField } from "../replication/server/ownership";
 import { Networked } from "../replication/server/networked";
 import {
+  ReplicationDefaults,
   ServerReplication,
   ServerReplicationState,
   type ServerReplicationOptions,
@@ -102,9 +103,10 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
     build(app: App): void {
       const { field, component } = ensureOwnerField(options.registry);
       const channels = options.connection.channels ?? DEFAULT_CHANNELS;
+      const capacity = options.capacity ?? ReplicationDefaults.capacity;
       const server = new NetServer(options.transport, {
         ...options.connection,
-        protocolHash: protocolHashOf(options.registry, channels, options.events),
+        protocolHash: protocolHashOf(options.registry, channels, options.events, capacity),
       });
       const s = new ServerReplicationState(server, options.registry, component, field, options);
       state = s;
@@ -154,9 +156,10 @@ export function NetClientPlugin(options: NetClientPluginOptions): Plugin {
     build(app: App): void {
       const { field, component } = ensureOwnerField(options.registry);
       const channels = options.connection?.channels ?? DEFAULT_CHANNELS;
+      const capacity = options.capacity ?? ReplicationDefaults.capacity;
       const client = new NetClient(options.transport, {
         ...options.connection,
-        protocolHash: protocolHashOf(options.registry, channels, options.events),
+        protocolHash: protocolHashOf(options.registry, channels, options.events, capacity),
       });
       const s = new ClientReplicationState(client, options.registry, component, field, options);
       const sets = { receive: Receive, send: Send };

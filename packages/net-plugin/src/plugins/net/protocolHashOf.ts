@@ -8,14 +8,17 @@ import { DEFAULT_CHANNELS, describeChannels, type ChannelConfig } from "../../re
 import type { ReplicationRegistry } from "../../replication/registry";
 import type { EventRegistry } from "../../replication/events/eventRegistry";
 
-/** The 32-bit protocol hash of `registry` (and `events`) over `channels`. */
+/** The 32-bit protocol hash of `registry` (and `events`, and the network-id `capacity`) over `channels`. */
 export function protocolHashOf(
   registry: ReplicationRegistry,
   channels: readonly ChannelConfig[] = DEFAULT_CHANNELS,
   events?: EventRegistry,
+  capacity?: number,
 ): number {
   const hash = createProtocolHash().add("channels", describeChannels(channels));
   registry.addToHash(hash);
+  // Network ids must fit both sides' snapshot states, or the client would reject every snapshot.
+  if (capacity !== undefined) hash.add("replication-capacity", capacity);
   if (events !== undefined) hash.add("events", events.describe());
   return hash.digest();
 }

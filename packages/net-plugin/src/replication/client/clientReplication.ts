@@ -21,7 +21,7 @@ import { SnapshotHistory } from "./snapshotHistory";
 
 /** Client replication options. */
 export interface ClientReplicationOptions {
-  /** Network ids; must be ≥ the server's capacity. */
+  /** Network ids; must equal the server's (it is in the protocol hash). */
   capacity?: number;
   /** Channel carrying snapshots and acks (same as the server's). */
   snapshotChannel?: number;
