@@ -45,9 +45,18 @@ export class TimeSyncClientState {
   link: PeerLink | undefined = undefined;
   /** Channel for pings: must be unreliable (default: the default layout's unreliable channel). */
   channel = TIME_SYNC_CHANNEL;
+  /** Whether the server link was up at the last send; a new connection starts a fresh estimate. */
+  private wasConnected = false;
 
   constructor(options?: TimeSyncOptions) {
     this.sync = new TimeSyncClient(options);
+  }
+
+  /** Tracks the link; on a (re)connection forgets the previous server's samples. True if connected. */
+  updateConnection(connected: boolean): boolean {
+    if (connected && !this.wasConnected) this.sync.reset();
+    this.wasConnected = connected;
+    return connected;
   }
 
   /** Queues `data` if it is a time-sync message (true), else leaves it to another router (false). */
@@ -96,7 +105,8 @@ export function sendTimeSyncPings(world: AppWorld): void {
   const s = getResource(world, TimeSyncClientResource);
   const link = s.link;
   const server = link?.primary;
-  if (link === undefined || server === undefined || !link.isConnected(server)) return;
+  const up = link !== undefined && server !== undefined && link.isConnected(server);
+  if (!s.updateConnection(up) || link === undefined || server === undefined) return;
   const ping = s.sync.writePing(getResource(world, Time).now);
   if (ping !== undefined && link.canSend(server, s.channel, ping.length)) link.send(server, s.channel, ping);
 }
@@ -112,10 +122,12 @@ export function answerTimeSyncPings(world: AppWorld): void {
   });
 }
 
-/** Server, after the fixed steps: anchors the tick clock at this frame's time. */
+/** Server, after the fixed steps: anchors the tick clock at this frame's time; forgets departed peers. */
 export function anchorServerTick(world: AppWorld): void {
   const s = getResource(world, TimeSyncServerResource);
   const fixed = getResource(world, FixedTime);
+  const link = s.link;
+  if (link !== undefined) s.sync.prune((peer) => link.isConnected(peer));
   s.sync.setTickReference(fixed.tick + fixed.accumulator / fixed.dt, getResource(world, Time).now);
 }
 

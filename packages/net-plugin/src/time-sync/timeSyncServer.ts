@@ -31,7 +31,7 @@ export interface TimeSyncServerCounters {
 /** Server-side time sync for all clients of one server. */
 export class TimeSyncServer {
   readonly counters: TimeSyncServerCounters = { pingsAnswered: 0, pingsInvalid: 0 };
-  private readonly peers = new Map<number, TimeSyncPeerStats>();
+  private readonly peers: (TimeSyncPeerStats | undefined)[] = []; // by peer id (client slot)
   private readonly ping: Ping = { id: 0, t0: 0, downAverage: 0, downBest: 0, downWorst: 0, upAverage: 0 };
   private refTime = 0;
   private refTick = 0;
@@ -68,10 +68,12 @@ export class TimeSyncServer {
       return undefined;
     }
     this.counters.pingsAnswered++;
-    let stats = this.peers.get(peer);
+    if (!Number.isInteger(peer) || peer < 0 || peer > 0xffff)
+      throw new RangeError(`TimeSyncServer.answer: peer must be an id in 0..65535, got ${peer}.`);
+    let stats = this.peers[peer];
     if (stats === undefined) {
       stats = { averageLatency: 0, bestLatency: 0, worstLatency: 0, averageReverseLatency: 0, pings: 0 };
-      this.peers.set(peer, stats);
+      this.peers[peer] = stats;
     }
     stats.pings++;
     if (p.downAverage >= 0) {
@@ -92,11 +94,18 @@ export class TimeSyncServer {
 
   /** Latency stats of `peer`, or `undefined` before its first ping. */
   peerStats(peer: number): Readonly<TimeSyncPeerStats> | undefined {
-    return this.peers.get(peer);
+    return this.peers[peer];
+  }
+
+  /** Forgets every peer for which `isConnected` is false (departed clients). */
+  prune(isConnected: (peer: number) => boolean): void {
+    for (let peer = 0; peer < this.peers.length; peer++) {
+      if (this.peers[peer] !== undefined && !isConnected(peer)) this.peers[peer] = undefined;
+    }
   }
 
   /** Forgets a disconnected peer (its slot may be reused). */
   forget(peer: number): void {
-    this.peers.delete(peer);
+    if (peer >= 0 && peer < this.peers.length) this.peers[peer] = undefined;
   }
 }
