@@ -56,6 +56,14 @@ describe("time sync as ECS systems (server App + client Apps)", () => {
       expect(stats?.averageReverseLatency).toBeGreaterThan(0.035);
       expect(stats?.bestLatency).toBeLessThanOrEqual(stats?.worstLatency ?? 0);
     }
+    // Replicator-level numbers on the server: over its peers.
+    const a = server.peerStats(0)?.averageLatency ?? NaN;
+    const b = server.peerStats(1)?.averageLatency ?? NaN;
+    expect(server.averageLatency).toBeCloseTo((a + b) / 2, 9);
+    expect(server.bestLatency).toBeLessThanOrEqual(server.averageLatency);
+    expect(server.worstLatency).toBeGreaterThanOrEqual(server.averageLatency);
+    expect(server.averageReverseLatency).toBeGreaterThan(0.035);
+    expect(server.timeSynchronized).toBe(true);
     expect(server.counters.pingsInvalid).toBe(0);
   });
 });

@@ -19,6 +19,8 @@ export interface TimeSyncPeerStats {
   averageReverseLatency: number;
   /** Pings answered for this client. */
   pings: number;
+  /** True once the client reported measured latencies. */
+  measured: boolean;
 }
 
 /** Counters of a {@link TimeSyncServer}. */
@@ -72,7 +74,14 @@ export class TimeSyncServer {
       throw new RangeError(`TimeSyncServer.answer: peer must be an id in 0..65535, got ${peer}.`);
     let stats = this.peers[peer];
     if (stats === undefined) {
-      stats = { averageLatency: 0, bestLatency: 0, worstLatency: 0, averageReverseLatency: 0, pings: 0 };
+      stats = {
+        averageLatency: 0,
+        bestLatency: 0,
+        worstLatency: 0,
+        averageReverseLatency: 0,
+        pings: 0,
+        measured: false,
+      };
       this.peers[peer] = stats;
     }
     stats.pings++;
@@ -81,6 +90,7 @@ export class TimeSyncServer {
       stats.bestLatency = p.downBest;
       stats.worstLatency = p.downWorst;
       stats.averageReverseLatency = p.upAverage;
+      stats.measured = true;
     }
     return encodePong({
       id: p.id,
@@ -90,6 +100,44 @@ export class TimeSyncServer {
       tick: Math.max(0, this.tickAt(now)),
       tickRate: this.tickRate,
     });
+  }
+
+  /** The server is the time reference: always synchronized (Traktor's `timeSynchronized`). */
+  get timeSynchronized(): boolean {
+    return true;
+  }
+
+  /** The server is the time reference: no variance, seconds. */
+  get timeVariance(): number {
+    return 0;
+  }
+
+  /** Mean over measured peers of their average one-way latency server → client, seconds (0 if none). */
+  get averageLatency(): number {
+    return this.reduce(
+      (p) => p.averageLatency,
+      (a, b) => a + b,
+      true,
+    );
+  }
+
+  /** Smallest one-way latency server → client over measured peers, seconds. */
+  get bestLatency(): number {
+    return this.reduce((p) => p.bestLatency, Math.min, false);
+  }
+
+  /** Largest one-way latency server → client over measured peers, seconds. */
+  get worstLatency(): number {
+    return this.reduce((p) => p.worstLatency, Math.max, false);
+  }
+
+  /** Mean over measured peers of their average one-way latency client → server, seconds. */
+  get averageReverseLatency(): number {
+    return this.reduce(
+      (p) => p.averageReverseLatency,
+      (a, b) => a + b,
+      true,
+    );
   }
 
   /** Latency stats of `peer`, or `undefined` before its first ping. */
@@ -107,5 +155,22 @@ export class TimeSyncServer {
   /** Forgets a disconnected peer (its slot may be reused). */
   forget(peer: number): void {
     if (peer >= 0 && peer < this.peers.length) this.peers[peer] = undefined;
+  }
+
+  private reduce(
+    pick: (p: TimeSyncPeerStats) => number,
+    combine: (a: number, b: number) => number,
+    mean: boolean,
+  ): number {
+    let acc: number | undefined;
+    let n = 0;
+    for (const p of this.peers) {
+      if (p === undefined || !p.measured) continue;
+      const v = pick(p);
+      acc = acc === undefined ? v : combine(acc, v);
+      n++;
+    }
+    if (acc === undefined) return 0;
+    return mean ? acc / n : acc;
   }
 }
