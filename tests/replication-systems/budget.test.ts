@@ -5,13 +5,14 @@
  * accumulated priority and everything converges once the world rests.
  */
 import { ClientReplication } from "@canopy/net-plugin";
-import { createStepper } from "@canopy/net-plugin/testing";
-import { createRng } from "@canopy/core";
+import { createStepper, type StepperSetup } from "@canopy/net-plugin/testing";
+import { createRng, type App } from "@canopy/core";
 import { addComponent } from "bitecs";
 import { describe, expect, it } from "vitest";
 import {
   clientEntity,
   gameOf,
+  makeGame,
   maxError,
   POSITION_PRECISION,
   replicatedCount,
@@ -60,5 +61,57 @@ describe("bandwidth budget", () => {
     // At rest, the rest streams in and everything converges.
     expect(await s.stepUntil(() => maxError(s.server, client) <= POSITION_PRECISION, 600)).toBe(true);
     expect(replicatedCount(client)).toBe(301);
+  });
+
+  it("under spatial interest, near entities are refreshed more often than far ones", async () => {
+    const seed = 702;
+    const setup = (app: App, role: "server" | "client"): StepperSetup => {
+      const game = makeGame(app);
+      if (role === "client") return { registry: game.registry };
+      return {
+        registry: game.registry,
+        server: {
+          bandwidthBytesPerSecond: BUDGET,
+          interest: {
+            cellSize: 100,
+            radius: 1000,
+            position(eid, out) {
+              out.x = game.Position.x[eid] ?? 0;
+              out.y = game.Position.y[eid] ?? 0;
+              return true;
+            },
+            viewpoint(_world, _client, index, out) {
+              out.x = 0;
+              out.y = 0;
+              return index === 0;
+            },
+          },
+        },
+      };
+    };
+    await using s = await createStepper({ clients: 1, seed, conditions: "PERFECT", setup });
+    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    const g = gameOf(s.server);
+    const client = s.clients[0]!;
+    const gc = gameOf(client);
+    const near = Array.from({ length: 100 }, (_, i) => spawn(g, i % 10, Math.floor(i / 10)));
+    const far = Array.from({ length: 100 }, (_, i) => spawn(g, 950 + (i % 10), Math.floor(i / 10)));
+    expect(await s.stepUntil(() => replicatedCount(client) === 200, 600)).toBe(true);
+    const seen = new Map<number, number>();
+    const updates = new Map<number, number>();
+    for (let t = 0; t < 240; t++) {
+      for (const eid of [...near, ...far]) g.Position.y[eid] = (g.Position.y[eid] ?? 0) + 0.05;
+      await s.stepTicks(1);
+      for (const eid of [...near, ...far]) {
+        const c = clientEntity(s.server, client, eid);
+        const y = gc.Position.y[c] ?? 0;
+        if (seen.get(eid) !== y) updates.set(eid, (updates.get(eid) ?? 0) + 1);
+        seen.set(eid, y);
+      }
+    }
+    const mean = (list: number[]) => list.reduce((a, e) => a + (updates.get(e) ?? 0), 0) / list.length;
+    const ratio = mean(near) / Math.max(1, mean(far));
+    expect(ratio, `seed ${seed}: near ${mean(near)} far ${mean(far)}`).toBeGreaterThan(1.8);
+    expect(mean(far)).toBeGreaterThan(0); // far ones still get their turn
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Interest management for one tick (used by prepareSnapshots): fills each client's `relevant`
  * mask from the spatial grid (entities within `radius` of the client's viewpoints; entities
- * without a position and those the client owns are always relevant), then the user filter.
+ * without a position and those the client owns are always relevant, at full nearness), and its
+ * `nearness` priority scale (falling with distance), then applies the user filter.
  */
 import type { AppWorld } from "@canopy/core";
 import type { SnapshotState } from "../codec/snapshotState";
@@ -31,21 +32,31 @@ export function computeInterest(world: AppWorld, s: ServerReplicationState): voi
   for (const view of s.clients) {
     if (view === undefined) continue;
     const rel = view.relevant;
+    const near = view.nearness;
     if (interest === undefined || grid === undefined) rel.fill(1, 0, hw);
     else {
       rel.fill(0, 0, hw);
-      for (let i = 0; i < unpositionedCount; i++) rel[unpositioned[i] as number] = 1;
+      near.fill(0, 0, hw);
+      for (let i = 0; i < unpositionedCount; i++) {
+        rel[unpositioned[i] as number] = 1;
+        near[unpositioned[i] as number] = 1;
+      }
       if (interest.viewpoint !== undefined) {
         for (let i = 0; interest.viewpoint(world, view.slot, i, point); i++)
-          grid.mark(point.x, point.y, interest.radius, rel);
+          grid.mark(point.x, point.y, interest.radius, rel, near);
       } else {
         for (let id = 0; id < hw; id++) {
           if (s.ownerOfNetId(id) !== view.slot) continue;
           rel[id] = 1;
-          if (interest.position(map.entityOf(id), point)) grid.mark(point.x, point.y, interest.radius, rel);
+          if (interest.position(map.entityOf(id), point))
+            grid.mark(point.x, point.y, interest.radius, rel, near);
         }
       }
-      for (let id = 0; id < hw; id++) if (s.ownerOfNetId(id) === view.slot) rel[id] = 1;
+      for (let id = 0; id < hw; id++) {
+        if (s.ownerOfNetId(id) !== view.slot) continue;
+        rel[id] = 1;
+        near[id] = 1;
+      }
     }
     if (filter !== undefined) {
       for (let id = 0; id < hw; id++) {

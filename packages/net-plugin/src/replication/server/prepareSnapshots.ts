@@ -3,7 +3,7 @@
  * network ids of entities that stopped being `Networked`, gives new ones ids, captures the
  * replicated components of every `Networked` entity into the shared world state (rows that did
  * not change keep their version, so encoders skip them), computes interest, and adds the tick's
- * priority to every client's accumulators.
+ * priority to every client's accumulators (scaled by nearness under spatial interest).
  */
 import { FixedTime, getResource, Time, type AppWorld } from "@canopy/core";
 import { query } from "bitecs";
@@ -30,7 +30,7 @@ export function prepareSnapshots(world: AppWorld): void {
   computeInterest(world, s);
   for (const view of s.clients) {
     if (view === undefined) continue;
-    view.priorities.accumulate(s.current, dt);
+    view.priorities.accumulate(s.current, dt, s.grid === undefined ? undefined : view.nearness);
     view.tokens = Math.min(view.tokens + s.bandwidth * dt, s.burstBytes);
   }
 }

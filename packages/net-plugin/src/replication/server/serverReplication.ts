@@ -90,6 +90,8 @@ export class ClientView {
   readonly priorities: PriorityAccumulator;
   /** 1 where the network id is relevant to this client this tick. */
   readonly relevant: Uint8Array;
+  /** With spatial interest: per network id, 1 near a viewpoint down to 1 − NEAR_FALLOFF at the radius (priority scale). */
+  readonly nearness: Float32Array;
   nextSequence = 0;
   /** Budget bytes available now. */
   tokens: number;
@@ -105,6 +107,7 @@ export class ClientView {
     this.ring = new BaselineRing(registry, capacity);
     this.priorities = new PriorityAccumulator(registry, capacity);
     this.relevant = new Uint8Array(capacity);
+    this.nearness = new Float32Array(capacity);
     this.tokens = startTokens;
   }
 }

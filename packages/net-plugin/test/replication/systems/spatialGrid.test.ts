@@ -1,7 +1,7 @@
 /** SpatialGrid marks exactly the ids within the radius (brute-force comparison, seeded). */
 import { createRng } from "@canopy/core";
 import { describe, expect, it } from "vitest";
-import { SpatialGrid } from "../../../src/replication/server/spatialGrid";
+import { NEAR_FALLOFF, SpatialGrid } from "../../../src/replication/server/spatialGrid";
 
 describe("SpatialGrid", () => {
   it("matches a brute-force distance check, negative coordinates and hash collisions included", () => {
@@ -27,6 +27,22 @@ describe("SpatialGrid", () => {
         expect(marks[id], `seed ${seed} id ${id}`).toBe(inside ? 1 : 0);
       }
     }
+  });
+
+  it("nearness falls from 1 at the point to 1 − NEAR_FALLOFF at the radius, keeping the largest", () => {
+    const grid = new SpatialGrid(3, 10);
+    grid.insert(0, 0, 0);
+    grid.insert(1, 100, 0);
+    grid.insert(2, 50, 0);
+    const marks = new Uint8Array(3);
+    const near = new Float32Array(3);
+    grid.mark(0, 0, 100, marks, near);
+    expect(near[0]).toBeCloseTo(1);
+    expect(near[1]).toBeCloseTo(1 - NEAR_FALLOFF);
+    expect(near[2]).toBeCloseTo(1 - NEAR_FALLOFF / 2);
+    grid.mark(100, 0, 100, marks, near); // a second viewpoint next to id 1
+    expect(near[1]).toBeCloseTo(1);
+    expect(near[0]).toBeCloseTo(1);
   });
 
   it("clear() empties it; a bad cell size throws naming the option", () => {
