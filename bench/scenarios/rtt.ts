@@ -1,8 +1,8 @@
 /**
  * Round trip of 100-byte messages over loopback UDP and WebSocket through Canopy's full
  * connection stack (createNodeNetServer/createNodeNetClient: token handshake, ChaCha20-Poly1305 per
- * packet through OpenSSL — or the portable @noble default where a row says so — and the
- * ReliableEndpoint's channels) against raw `node:dgram` and raw `ws` echo servers; plus the bytes
+ * packet from libsodium's WebAssembly build — or Node's OpenSSL binding, or the portable @noble
+ * default, where a row says so — and the ReliableEndpoint's channels) against raw `node:dgram` and raw `ws` echo servers; plus the bytes
  * each layer adds to a packet carrying one 100-byte unreliable message (plain vs encrypted).
  */
 import dgram from "node:dgram";
@@ -21,6 +21,7 @@ import {
   createNodeNetClient,
   createNodeNetServer,
   listenWebSocket,
+  nodeAead,
   openUdpTransport,
 } from "@canopy/net-plugin/server";
 import { summarize } from "../harness/measure";
@@ -58,8 +59,8 @@ function canopyLink(
 ): LinkFactory {
   return async (onReply) => {
     const { server: st, client: ct, address } = await open();
-    // What a Node game uses: the Node helpers (native OpenSSL AEAD unless `aead` overrides it).
-    const server = createNodeNetServer(st, {
+    // What a Node game uses: the Node helpers (libsodium AEAD unless `aead` overrides it).
+    const server = await createNodeNetServer(st, {
       protocolId: PROTOCOL_ID,
       privateKey: KEY,
       publicAddresses: [address],
@@ -67,7 +68,7 @@ function canopyLink(
       // One packet per message here (send() flushes at once): lift the per-client flood limits.
       rateLimits: { packetsPerSecond: 1e6, bytesPerSecond: 1e9 },
     });
-    const client = createNodeNetClient(ct, {
+    const client = await createNodeNetClient(ct, {
       ...(log ? { logPackets: log } : {}),
       ...(aead ? { aead } : {}),
     });
@@ -253,6 +254,16 @@ defineScenario({
       ["Canopy UDP, unreliable, encrypted", "raw dgram", canopyLink(openUdp, UNRELIABLE)],
       ["Canopy UDP, reliable-ordered, encrypted", "raw dgram", canopyLink(openUdp, RELIABLE)],
       [
+        "Canopy UDP, unreliable, encrypted (OpenSSL AEAD)",
+        "raw dgram",
+        canopyLink(openUdp, UNRELIABLE, nodeAead),
+      ],
+      [
+        "Canopy UDP, reliable-ordered, encrypted (OpenSSL AEAD)",
+        "raw dgram",
+        canopyLink(openUdp, RELIABLE, nodeAead),
+      ],
+      [
         "Canopy UDP, unreliable, encrypted (portable AEAD)",
         "raw dgram",
         canopyLink(openUdp, UNRELIABLE, nobleAead),
@@ -260,6 +271,11 @@ defineScenario({
       ["raw ws", "raw ws", rawWs],
       ["Canopy WebSocket, unreliable, encrypted", "raw ws", canopyLink(openWs, UNRELIABLE)],
       ["Canopy WebSocket, reliable-ordered, encrypted", "raw ws", canopyLink(openWs, RELIABLE)],
+      [
+        "Canopy WebSocket, unreliable, encrypted (OpenSSL AEAD)",
+        "raw ws",
+        canopyLink(openWs, UNRELIABLE, nodeAead),
+      ],
       [
         "Canopy WebSocket, unreliable, encrypted (portable AEAD)",
         "raw ws",

@@ -244,3 +244,4 @@ export { Replicated } from "./replication/client/replicated";
 export { isLocallyOwned, ownerOf } from "./replication/client/ownerOf";
 export * from "./time-sync/index";
 export * from "./replication/events/index";
+export { loadSodiumAead } from "./connection/sodiumAead";

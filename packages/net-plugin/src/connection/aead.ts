@@ -1,8 +1,8 @@
 /**
  * The AEAD every connection packet is sealed with: ChaCha20-Poly1305 (RFC 8439), 12-byte nonce,
- * 16-byte tag. The default is @noble/ciphers (pure JS, runs everywhere); on Node, `nodeAead` from
- * `@canopy/net-plugin/server` gives the same bytes about twice as fast through OpenSSL (and
- * `createNodeNetServer` / `createNodeNetClient` pick it by default).
+ * 16-byte tag. The default is @noble/ciphers (pure JS, synchronous, runs everywhere). Same bytes,
+ * faster: `loadSodiumAead()` (libsodium in WebAssembly, browsers and Node; what
+ * `createNodeNetServer` / `createNodeNetClient` pick) and `nodeAead` (Node's OpenSSL binding).
  */
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
 

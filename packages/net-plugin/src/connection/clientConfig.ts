@@ -19,6 +19,6 @@ export interface NetClientConfig {
   openPacketLog?: PacketLogOpener;
   /** Wall-clock Unix seconds, to notice an expired token (default `Date.now() / 1000`). */
   unixTime?: () => number;
-  /** Packet AEAD (default: portable @noble/ciphers; on Node pass `nodeAead` from `@canopy/net-plugin/server`). */
+  /** Packet AEAD (default: portable @noble/ciphers; faster: `await loadSodiumAead()`, which the Node helpers pick). */
   aead?: PacketAead;
 }

@@ -32,6 +32,6 @@ export interface NetServerConfig {
   publicAddresses?: readonly string[];
   /** Wall-clock Unix seconds for token expiry (default `Date.now() / 1000`). */
   unixTime?: () => number;
-  /** Packet AEAD (default: portable @noble/ciphers; on Node pass `nodeAead` from `@canopy/net-plugin/server`). */
+  /** Packet AEAD (default: portable @noble/ciphers; faster: `await loadSodiumAead()`, which the Node helpers pick). */
   aead?: PacketAead;
 }

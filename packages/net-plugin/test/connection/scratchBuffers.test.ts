@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { nobleAead, type PacketAead } from "../../src/connection/aead";
 import { PacketType } from "../../src/connection/constants";
 import { nodeAead } from "../../src/connection/node/nodeAead";
+import { loadSodiumAead } from "../../src/connection/sodiumAead";
 import { createNodeNetClient, createNodeNetServer } from "../../src/connection/node/nodeNet";
 import { PacketCipher } from "../../src/connection/packetCrypto";
 import { generateConnectToken } from "../../src/protocol/connectToken";
@@ -13,9 +14,12 @@ const key = new Uint8Array(32).fill(4);
 const nonce = new Uint8Array(12).fill(9);
 const aad = new Uint8Array(17).fill(3);
 
+const sodiumAead = await loadSodiumAead();
+
 describe.each<[string, PacketAead]>([
   ["portable", nobleAead],
   ["node", nodeAead],
+  ["libsodium", sodiumAead],
 ])("%s PacketAead with an output buffer", (_name, aead) => {
   it("writes the same bytes into the caller's buffer as it returns without one", () => {
     const rng = createRng(11);
@@ -67,16 +71,16 @@ describe("PacketCipher scratch buffers", () => {
 });
 
 describe("createNodeNetServer / createNodeNetClient", () => {
-  it("connect and exchange messages sealed with nodeAead by default; an explicit aead wins", () => {
+  it("connect and exchange messages sealed with libsodium by default; an explicit aead wins", async () => {
     const network = createLoopbackNetwork();
-    const sealNode = vi.spyOn(nodeAead, "seal");
+    const sealNode = vi.spyOn(sodiumAead, "seal");
     const sealNoble = vi.spyOn(nobleAead, "seal");
     try {
-      const server = createNodeNetServer(network.bind("loopback://server"), {
+      const server = await createNodeNetServer(network.bind("loopback://server"), {
         protocolId: PROTOCOL_ID,
         privateKey: KEY,
       });
-      const client = createNodeNetClient(network.bind());
+      const client = await createNodeNetClient(network.bind());
       client.connect(
         generateConnectToken(
           {
@@ -110,7 +114,7 @@ describe("createNodeNetServer / createNodeNetClient", () => {
       expect(sealNode.mock.calls.length).toBeGreaterThanOrEqual(3); // challenge, keep-alive, payload
       expect(sealNoble).not.toHaveBeenCalled();
 
-      const explicit = createNodeNetClient(network.bind(), { aead: nobleAead });
+      const explicit = await createNodeNetClient(network.bind(), { aead: nobleAead });
       explicit.connect(
         generateConnectToken(
           {
@@ -135,5 +139,25 @@ describe("createNodeNetServer / createNodeNetClient", () => {
       sealNode.mockRestore();
       sealNoble.mockRestore();
     }
+  });
+});
+
+describe("libsodium AEAD", () => {
+  it("produces and accepts the bytes of the portable AEAD, and rejects forgeries and short input", () => {
+    const portable = new PacketCipher(77n, nobleAead);
+    const sodium = new PacketCipher(77n, sodiumAead);
+    const rng = createRng(12);
+    for (let i = 0; i < 50; i++) {
+      const payload = new Uint8Array(rng.int(0, 1200)).map(() => rng.int(0, 255));
+      const a = portable.seal(PacketType.payload, i * 977, payload, key);
+      const b = sodium.seal(PacketType.payload, i * 977, payload, key);
+      expect(b).toEqual(a);
+      expect(sodium.open(a, key)?.payload).toEqual(payload);
+      const forged = b.slice();
+      const at = rng.int(0, forged.length - 1);
+      forged[at] = (forged[at] ?? 0) ^ (1 << rng.int(0, 7));
+      expect(sodium.open(forged, key)).toBeUndefined();
+    }
+    expect(sodiumAead.open(key, nonce, aad, new Uint8Array(5))).toBeUndefined();
   });
 });

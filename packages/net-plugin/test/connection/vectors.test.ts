@@ -18,6 +18,7 @@ import { nobleAead } from "../../src/connection/aead";
 import { KeepAliveEcho } from "../../src/connection/keepAliveEcho";
 import { nodeAead } from "../../src/connection/node/nodeAead";
 import { PacketCipher } from "../../src/connection/packetCrypto";
+import { loadSodiumAead } from "../../src/connection/sodiumAead";
 
 const spec = readFileSync(new URL("../../../../docs/PROTOCOL.md", import.meta.url), "utf8");
 const vectors = new Map<string, Uint8Array>();
@@ -32,6 +33,7 @@ const vector = (name: string): Uint8Array => {
   return v;
 };
 const key = new Uint8Array(32).fill(1);
+const sodiumAead = await loadSodiumAead();
 
 describe("docs/PROTOCOL.md connection test vectors", () => {
   it("lists exactly the vectors checked here", () => {
@@ -50,6 +52,7 @@ describe("docs/PROTOCOL.md connection test vectors", () => {
   it.each([
     ["portable", nobleAead],
     ["node", nodeAead],
+    ["libsodium", sodiumAead],
   ])(
     "keep-alive, payload and disconnect seal to the documented bytes and open back (%s AEAD)",
     (_name, aead) => {
