@@ -102,4 +102,28 @@ describe("malformed snapshots", () => {
     expect(replicatedCount(client)).toBe(10);
     expect(maxError(s.server, client)).toBeLessThanOrEqual(POSITION_PRECISION);
   });
+
+  it("an old snapshot replayed later is dropped as too old, counted, and never applied", async () => {
+    const seed = 904;
+    await using s = await createStepper({ clients: 1, seed, conditions: "PERFECT", setup: simpleSetup() });
+    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    const g = gameOf(s.server);
+    const client = s.clients[0]!;
+    const st = client.getResource(ClientReplication);
+    const eid = spawn(g, 1, 1);
+    await s.stepTicks(5);
+    // Keep a copy of a real snapshot from this frame's inbox (it shows the entity at x = 1).
+    const old = st.inbox.find((e) => e.type === "message" && e.channel === s.serverState.snapshotChannel);
+    expect(old?.type).toBe("message");
+    const bytes = old?.type === "message" ? old.data.slice() : new Uint8Array(0);
+    g.Position.x[eid] = 50;
+    await s.stepTicks(10);
+    const dropped = st.decoder.counters.snapshotsDropped;
+    const applied = st.counters.snapshotsApplied;
+    s.serverState.server.send(st.client.clientIndex, s.serverState.snapshotChannel, bytes);
+    await s.stepTicks(1);
+    expect(st.decoder.counters.snapshotsDropped).toBe(dropped + 1);
+    expect(st.counters.snapshotsApplied).toBe(applied + 1); // only this tick's real snapshot
+    expect(maxError(s.server, client)).toBeLessThanOrEqual(POSITION_PRECISION);
+  });
 });
