@@ -5,6 +5,7 @@
  * first). Preallocated: recording copies slots and never allocates.
  */
 import type { SnapshotState } from "../codec/snapshotState";
+import type { ReplicatedField } from "../registry";
 
 /** Recent confirmed states of every replicated entity. */
 export class SnapshotHistory {
@@ -78,5 +79,16 @@ export class SnapshotHistory {
   /** Offset into `values` of the row `age` steps back (add a field's `offset`). */
   rowAt(id: number, age: number): number {
     return this.entry(id, age) * this.stride;
+  }
+
+  /**
+   * The value of `field` for `id`, `age` steps back, dequantized into `out` (make it once with
+   * `field.template.createValue()`); undefined when that state is not kept or lacks the field.
+   */
+  valueAt<T>(field: ReplicatedField, id: number, age: number, out: T): T | undefined {
+    if (age < 0 || age >= this.count(id)) return undefined;
+    const e = this.entry(id, age);
+    if (((this.masks[e] as number) & (1 << field.index)) === 0) return undefined;
+    return field.template.dequantize(this.values, e * this.stride + field.offset, out) as T;
   }
 }

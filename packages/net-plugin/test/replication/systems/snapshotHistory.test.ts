@@ -8,7 +8,9 @@ import { ReplicationRegistry } from "../../../src/replication/registry";
 describe("SnapshotHistory", () => {
   it("rings per entity, ignores older ticks, forgets despawned ids", () => {
     const registry = new ReplicationRegistry();
-    registry.replicate(new Float32Array(8), FloatTemplate({ min: 0, max: 100, precision: 1 }), { name: "v" });
+    const field = registry.replicate(new Float32Array(8), FloatTemplate({ min: 0, max: 100, precision: 1 }), {
+      name: "v",
+    });
     const state = new SnapshotState(registry, 8);
     const h = new SnapshotHistory(8, registry.stride, 3);
     for (let tick = 1; tick <= 5; tick++) {
@@ -20,6 +22,11 @@ describe("SnapshotHistory", () => {
     expect(h.count(2)).toBe(3);
     expect([0, 1, 2].map((age) => h.tickAt(2, age))).toEqual([5, 4, 3]);
     expect([0, 1, 2].map((age) => h.values[h.rowAt(2, age)])).toEqual([50, 40, 30]);
+    const out = field.template.createValue();
+    expect(h.valueAt(field, 2, 1, out)).toBeCloseTo(
+      field.template.dequantize(new Int32Array([40]), 0, out) as number,
+    );
+    expect(h.valueAt(field, 2, 3, out)).toBeUndefined();
     state.tick = 4; // older than the newest: ignored
     h.record(2, state);
     expect(h.tickAt(2, 0)).toBe(5);
