@@ -1,38 +1,155 @@
 /**
  * ChaCha20-Poly1305 (IETF, RFC 8439) from libsodium compiled to WebAssembly (libsodium-wrappers):
- * the same bytes as the other {@link PacketAead}s, runs in browsers and Node, and for game-sized
- * packets costs about half of Node's OpenSSL binding (whose per-call cipher setup dominates) and a
- * third of the pure-JS default. The WebAssembly module loads asynchronously, hence the loader.
+ * the same bytes as the other {@link PacketAead}s, runs in browsers and Node. Packets call
+ * libsodium's C functions directly on a region of its heap reserved once (the wrappers' helpers
+ * allocate, copy and free around every call, three times the cost for game-sized packets); a
+ * packet that does not fit the region goes through the helpers. The module loads asynchronously,
+ * hence the loader.
  */
 import sodium from "libsodium-wrappers";
 import type { PacketAead } from "./aead";
 
 const TAG_BYTES = 16;
+const KEY_BYTES = 32;
+const NONCE_BYTES = 12;
+/** Associated data room (the packet layer uses 17 bytes). */
+const AAD_ROOM = 32;
+/** Message room: a whole reliability packet (1200 B) and then some; larger packets use the helpers. */
+const MESSAGE_ROOM = 2048 + TAG_BYTES;
 
-/** The libsodium {@link PacketAead}; callable once {@link loadSodiumAead} resolved. */
-const sodiumAead: PacketAead = {
-  seal(key, nonce, aad, plaintext, output) {
-    const sealed = sodium.crypto_aead_chacha20poly1305_ietf_encrypt(plaintext, aad, null, nonce, key);
-    if (output === undefined) return sealed;
-    output.set(sealed);
-    return output;
-  },
-  open(key, nonce, aad, sealed, output) {
-    if (sealed.length < TAG_BYTES) return undefined;
-    let plain: Uint8Array;
-    try {
-      plain = sodium.crypto_aead_chacha20poly1305_ietf_decrypt(null, sealed, aad, nonce, key);
-    } catch {
-      return undefined; // not authentic: libsodium throws and returns nothing
-    }
-    if (output === undefined) return plain;
-    output.set(plain);
-    return output;
-  },
-};
+/** The parts of libsodium's Emscripten module used here (C API of crypto_aead_chacha20poly1305_ietf_*). */
+interface SodiumModule {
+  readonly HEAPU8: Uint8Array;
+  _malloc(bytes: number): number;
+  /** (c, clen_p, m, mlen_lo, mlen_hi, ad, adlen_lo, adlen_hi, nsec, npub, k) → 0 */
+  _crypto_aead_chacha20poly1305_ietf_encrypt(...args: number[]): number;
+  /** (m, mlen_p, nsec, c, clen_lo, clen_hi, ad, adlen_lo, adlen_hi, npub, k) → 0, or −1 if forged */
+  _crypto_aead_chacha20poly1305_ietf_decrypt(...args: number[]): number;
+}
+
+/** Heap offsets of the reserved region. */
+interface Region {
+  lib: SodiumModule;
+  key: number;
+  nonce: number;
+  aad: number;
+  input: number;
+  output: number;
+}
+
+function reserve(): Region | undefined {
+  const lib = (sodium as unknown as { libsodium?: Partial<SodiumModule> }).libsodium;
+  if (
+    lib === undefined ||
+    typeof lib._malloc !== "function" ||
+    typeof lib._crypto_aead_chacha20poly1305_ietf_encrypt !== "function" ||
+    typeof lib._crypto_aead_chacha20poly1305_ietf_decrypt !== "function"
+  )
+    return undefined;
+  const module = lib as SodiumModule;
+  const base = module._malloc(KEY_BYTES + NONCE_BYTES + AAD_ROOM + 2 * MESSAGE_ROOM);
+  if (base === 0) return undefined;
+  const key = base;
+  const nonce = key + KEY_BYTES;
+  const aad = nonce + NONCE_BYTES;
+  const input = aad + AAD_ROOM;
+  return { lib: module, key, nonce, aad, input, output: input + MESSAGE_ROOM };
+}
+
+function fits(aad: Uint8Array, bytes: number): boolean {
+  return aad.length <= AAD_ROOM && bytes <= MESSAGE_ROOM;
+}
+
+/** Copies key, nonce and aad into the region; returns the (current) heap view. */
+function load(r: Region, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array): Uint8Array {
+  const heap = r.lib.HEAPU8; // re-read: a grown heap replaces the view
+  heap.set(key, r.key);
+  heap.set(nonce, r.nonce);
+  heap.set(aad, r.aad);
+  return heap;
+}
+
+function createSodiumAead(region: Region | undefined): PacketAead {
+  const viaHelpers: PacketAead = {
+    seal(key, nonce, aad, plaintext, output) {
+      const sealed = sodium.crypto_aead_chacha20poly1305_ietf_encrypt(plaintext, aad, null, nonce, key);
+      if (output === undefined) return sealed;
+      output.set(sealed);
+      return output;
+    },
+    open(key, nonce, aad, sealed, output) {
+      if (sealed.length < TAG_BYTES) return undefined;
+      let plain: Uint8Array;
+      try {
+        plain = sodium.crypto_aead_chacha20poly1305_ietf_decrypt(null, sealed, aad, nonce, key);
+      } catch {
+        return undefined; // not authentic: the helper throws and returns nothing
+      }
+      if (output === undefined) return plain;
+      output.set(plain);
+      return output;
+    },
+  };
+  if (region === undefined) return viaHelpers;
+  const r = region;
+  return {
+    seal(key, nonce, aad, plaintext, output) {
+      const length = plaintext.length + TAG_BYTES;
+      if (!fits(aad, length) || key.length !== KEY_BYTES || nonce.length !== NONCE_BYTES)
+        return viaHelpers.seal(key, nonce, aad, plaintext, output);
+      const heap = load(r, key, nonce, aad);
+      heap.set(plaintext, r.input);
+      r.lib._crypto_aead_chacha20poly1305_ietf_encrypt(
+        r.output,
+        0,
+        r.input,
+        plaintext.length,
+        0,
+        r.aad,
+        aad.length,
+        0,
+        0,
+        r.nonce,
+        r.key,
+      );
+      heap.fill(0, r.key, r.key + KEY_BYTES);
+      const out = output ?? new Uint8Array(length);
+      out.set(heap.subarray(r.output, r.output + length));
+      return out;
+    },
+    open(key, nonce, aad, sealed, output) {
+      if (sealed.length < TAG_BYTES) return undefined;
+      if (!fits(aad, sealed.length) || key.length !== KEY_BYTES || nonce.length !== NONCE_BYTES)
+        return viaHelpers.open(key, nonce, aad, sealed, output);
+      const heap = load(r, key, nonce, aad);
+      heap.set(sealed, r.input);
+      const result = r.lib._crypto_aead_chacha20poly1305_ietf_decrypt(
+        r.output,
+        0,
+        0,
+        r.input,
+        sealed.length,
+        0,
+        r.aad,
+        aad.length,
+        0,
+        r.nonce,
+        r.key,
+      );
+      heap.fill(0, r.key, r.key + KEY_BYTES);
+      if (result !== 0) return undefined; // forged: libsodium wrote no plaintext
+      const length = sealed.length - TAG_BYTES;
+      const out = output ?? new Uint8Array(length);
+      out.set(heap.subarray(r.output, r.output + length));
+      return out;
+    },
+  };
+}
+
+let loaded: Promise<PacketAead> | undefined;
 
 /** Loads libsodium's WebAssembly once and returns its ChaCha20-Poly1305 as a {@link PacketAead}. */
-export async function loadSodiumAead(): Promise<PacketAead> {
-  await sodium.ready;
-  return sodiumAead;
+export function loadSodiumAead(): Promise<PacketAead> {
+  loaded ??= sodium.ready.then(() => createSodiumAead(reserve()));
+  return loaded;
 }

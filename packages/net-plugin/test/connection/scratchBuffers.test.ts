@@ -159,5 +159,12 @@ describe("libsodium AEAD", () => {
       expect(sodium.open(forged, key)).toBeUndefined();
     }
     expect(sodiumAead.open(key, nonce, aad, new Uint8Array(5))).toBeUndefined();
+    // Larger than libsodium's reserved heap region: the wrappers' helpers take over, same bytes.
+    const big = new Uint8Array(5000).map((_, i) => i & 0xff);
+    const sealedBig = sodiumAead.seal(key, nonce, aad, big);
+    expect(sealedBig).toEqual(nobleAead.seal(key, nonce, aad, big));
+    expect(sodiumAead.open(key, nonce, aad, sealedBig)).toEqual(big);
+    sealedBig[100] = (sealedBig[100] ?? 0) ^ 4;
+    expect(sodiumAead.open(key, nonce, aad, sealedBig)).toBeUndefined();
   });
 });
