@@ -111,19 +111,6 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
       const s = new ServerReplicationState(server, options.registry, component, field, options);
       state = s;
       app.insertResource(ServerReplication, s);
-      const sets = { receive: Receive, send: Send };
-      const link = serverPeerLink(server);
-      if (options.timeSync !== false) {
-        const sync = installTimeSyncServer(app, sets);
-        sync.link = link;
-        s.routers.push((peer, data) => sync.route(peer, data));
-      }
-      const events = options.events;
-      if (events !== undefined) {
-        installEvents(app, events, sets);
-        events.link = link;
-        s.routers.push((peer, data) => events.route(peer, data));
-      }
       unobserve = observe(app.world, onRemove(Networked), (eid: number) => {
         s.pendingRelease.push(eid);
       });
@@ -140,6 +127,20 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
         { run: sendSnapshots, name: "server.sendSnapshots", in: Send },
         { run: serverSendPackets, name: "server.sendPackets", in: SendPackets },
       );
+      // After replication's systems: events are dispatched once this frame's snapshots are in.
+      const sets = { receive: Receive, send: Send };
+      const link = serverPeerLink(server);
+      if (options.timeSync !== false) {
+        const sync = installTimeSyncServer(app, sets);
+        sync.link = link;
+        s.routers.push((peer, data) => sync.route(peer, data));
+      }
+      const events = options.events;
+      if (events !== undefined) {
+        installEvents(app, events, sets);
+        events.link = link;
+        s.routers.push((peer, data) => events.route(peer, data));
+      }
     },
     cleanup(): void {
       unobserve?.();
@@ -162,19 +163,6 @@ export function NetClientPlugin(options: NetClientPluginOptions): Plugin {
         protocolHash: protocolHashOf(options.registry, channels, options.events, capacity),
       });
       const s = new ClientReplicationState(client, options.registry, component, field, options);
-      const sets = { receive: Receive, send: Send };
-      const link = clientPeerLink(client);
-      if (options.timeSync !== false) {
-        const sync = installTimeSyncClient(app, sets, options.timeSync);
-        sync.link = link;
-        s.routers.push((peer, data) => sync.route(peer, data));
-      }
-      const events = options.events;
-      if (events !== undefined) {
-        installEvents(app, events, sets);
-        events.link = link;
-        s.routers.push((peer, data) => events.route(peer, data));
-      }
       const world = app.world;
       s.hooks = { onSpawn: (eid) => void addComponent(world, eid, Replicated) };
       state = s;
@@ -192,6 +180,20 @@ export function NetClientPlugin(options: NetClientPluginOptions): Plugin {
         { run: sendAcks, name: "client.sendAcks", in: Send },
         { run: clientSendPackets, name: "client.sendPackets", in: SendPackets },
       );
+      // After replication's systems: listeners see the entities this frame's snapshots spawned.
+      const sets = { receive: Receive, send: Send };
+      const link = clientPeerLink(client);
+      if (options.timeSync !== false) {
+        const sync = installTimeSyncClient(app, sets, options.timeSync);
+        sync.link = link;
+        s.routers.push((peer, data) => sync.route(peer, data));
+      }
+      const events = options.events;
+      if (events !== undefined) {
+        installEvents(app, events, sets);
+        events.link = link;
+        s.routers.push((peer, data) => events.route(peer, data));
+      }
       if (options.token !== undefined) client.connect(options.token);
     },
     cleanup(): void {
