@@ -7,6 +7,7 @@
 import { addComponent, addEntity, hasComponent, removeComponent, removeEntity, type World } from "bitecs";
 import { NONE, type EntityMap } from "./entityMap";
 import type { ReplicationRegistry } from "./registry";
+import type { ComponentBinding } from "./componentBinding";
 import type { SnapshotState } from "./codec/snapshotState";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
@@ -52,8 +53,12 @@ export function captureEntities(
   out.tick = tick;
   out.versioned = true;
   const stride = out.stride;
-  const fields = registry.fields;
+  const plan = layoutOf(registry);
+  const fieldCount = plan.components.length;
+  const { components, bindings, offsets, widths, fullMask } = plan;
   const values = out.values;
+  const present = out.present;
+  const masks = out.mask;
   const row = scratchRow(stride);
   const seen = seenStamps(out);
   const stamp = (seen.stamp = (seen.stamp + 1) >>> 0 || 1);
@@ -67,35 +72,69 @@ export function captureEntities(
     }
     seen[netId] = stamp;
     let mask = 0;
-    for (const f of fields) {
-      if (!hasComponentLocal(world, eid, f.component)) continue;
-      mask |= 1 << f.index;
-      f.binding.quantize(eid, row, f.offset);
+    for (let f = 0; f < fieldCount; f++) {
+      if (!hasComponentLocal(world, eid, components[f])) continue;
+      mask |= 1 << f;
+      (bindings[f] as ComponentBinding).quantize(eid, row, offsets[f] as number);
     }
     const o = netId * stride;
-    let same = out.present[netId] === 1 && out.mask[netId] === mask;
-    if (same) {
-      for (const f of fields) {
-        if ((mask & (1 << f.index)) === 0) continue;
-        for (let s = f.offset; s < f.offset + f.template.width; s++) {
-          if (values[o + s] !== row[s]) {
-            same = false;
-            break;
+    // Write the changed slots in place; a row that was present with the same mask and no changed
+    // slot keeps its version.
+    let changed = present[netId] !== 1 || masks[netId] !== mask;
+    if (mask === fullMask) {
+      for (let s = 0; s < stride; s++) {
+        const v = row[s] as number;
+        if (values[o + s] !== v) {
+          values[o + s] = v;
+          changed = true;
+        }
+      }
+    } else {
+      for (let f = 0; f < fieldCount; f++) {
+        if ((mask & (1 << f)) === 0) continue;
+        const end = (offsets[f] as number) + (widths[f] as number);
+        for (let s = offsets[f] as number; s < end; s++) {
+          const v = row[s] as number;
+          if (values[o + s] !== v) {
+            values[o + s] = v;
+            changed = true;
           }
         }
-        if (!same) break;
       }
     }
-    if (same) continue;
-    for (const f of fields) {
-      if ((mask & (1 << f.index)) === 0) continue;
-      for (let s = f.offset; s < f.offset + f.template.width; s++) values[o + s] = row[s] as number;
-    }
+    if (!changed) continue;
     out.setPresent(netId, mask);
     out.versionCounter = (out.versionCounter + 1) >>> 0 || 1;
     out.version[netId] = out.versionCounter;
   }
   return stamp;
+}
+
+/** Per-registry field layout in flat arrays (built once the registry is closed). */
+interface FieldLayout {
+  readonly components: unknown[];
+  readonly bindings: ComponentBinding[];
+  readonly offsets: Int32Array;
+  readonly widths: Int32Array;
+  /** Mask with every field set. */
+  readonly fullMask: number;
+}
+
+const layouts = new WeakMap<ReplicationRegistry, FieldLayout>();
+function layoutOf(registry: ReplicationRegistry): FieldLayout {
+  let layout = layouts.get(registry);
+  if (layout === undefined || layout.components.length !== registry.fields.length) {
+    const fields = registry.fields;
+    layout = {
+      components: fields.map((f) => f.component),
+      bindings: fields.map((f) => f.binding),
+      offsets: Int32Array.from(fields, (f) => f.offset),
+      widths: Int32Array.from(fields, (f) => f.template.width),
+      fullMask: fields.length >= 32 ? -1 : (1 << fields.length) - 1,
+    };
+    layouts.set(registry, layout);
+  }
+  return layout;
 }
 
 let scratch = new Int32Array(64);
@@ -142,7 +181,10 @@ export function applySnapshot(
 ): ApplyResult {
   result.spawned = result.despawned = result.updated = 0;
   const stride = next.stride;
-  const fields = registry.fields;
+  const { components, bindings, offsets, widths } = layoutOf(registry);
+  const fieldCount = components.length;
+  const nextValues = next.values;
+  const prevValues = prev?.values;
   const hw = Math.max(next.highWater, prev?.highWater ?? 0);
   for (let id = 0; id < hw; id++) {
     const was = prev !== undefined && prev.present[id] === 1;
@@ -167,18 +209,18 @@ export function applySnapshot(
     }
     const row = id * stride;
     let wrote = false;
-    for (const f of fields) {
-      const bit = 1 << f.index;
-      const component = f.component as object;
+    for (let f = 0; f < fieldCount; f++) {
+      const bit = 1 << f;
+      const component = components[f] as object;
       if ((mask & bit) === 0) {
         if ((oldMask & bit) !== 0) removeComponentLocal(world, eid, component);
         continue;
       }
-      const o = row + f.offset;
+      const o = row + (offsets[f] as number);
       const added = (oldMask & bit) === 0;
       if (added && !hasComponentLocal(world, eid, component)) addComponentLocal(world, eid, component);
-      if (added || prev === undefined || !sameSlots(next.values, prev.values, o, f.template.width)) {
-        f.binding.apply(eid, next.values, o);
+      if (added || prevValues === undefined || !sameSlots(nextValues, prevValues, o, widths[f] as number)) {
+        (bindings[f] as ComponentBinding).apply(eid, nextValues, o);
         wrote = true;
       }
     }

@@ -9,9 +9,17 @@ import { seqDiff, type Seq16 } from "../../protocol/seq16";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import type { BaselineRing } from "./baselineRing";
 import { createDecodeCounters, DecodeStatus, type SnapshotDecodeCounters } from "./decodeStatus";
-import { codedGroupLayout, K_BITS, readFieldDelta } from "./fieldDelta";
+import {
+  codedGroupLayout,
+  FIELD_QUAT,
+  FIELD_SLOTS,
+  fieldCodecPlan,
+  K_BITS,
+  readFieldDelta,
+  type FieldCodecPlan,
+} from "./fieldDelta";
 import { ID_K_BITS } from "./idList";
-import { popcount, TICK_K } from "./encodePlan";
+import { TICK_K } from "./encodePlan";
 import {
   canPredict,
   predictField,
@@ -23,8 +31,10 @@ import type { SnapshotState } from "./snapshotState";
 import { WordReader } from "./wordBits";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
-const popcountLocal = popcount;
+
 const readFieldDeltaLocal = readFieldDelta;
+const SLOTS = FIELD_SLOTS;
+const QUAT = FIELD_QUAT;
 const canPredictLocal = canPredict;
 const predictFieldLocal = predictField;
 const predictionRatioLocal = predictionRatio;
@@ -44,7 +54,7 @@ export class SnapshotDecoder {
   /** One predicted entity row (fields at their registry offsets). */
   private readonly predRow: Int32Array;
   private readonly fields: readonly ReplicatedField[];
-  private readonly groupBase: Int32Array;
+  private readonly codecPlan: FieldCodecPlan;
   private readonly ks: Uint8Array;
   /** Per id: 1 = despawned, 2 = spawned in the snapshot being decoded. */
   private readonly mark: Uint8Array;
@@ -58,7 +68,7 @@ export class SnapshotDecoder {
     registry.close();
     this.fields = registry.fields;
     const layout = codedGroupLayout(registry);
-    this.groupBase = layout.groupBase;
+    this.codecPlan = fieldCodecPlan(registry);
     this.ks = new Uint8Array(layout.codedGroups);
     this.mark = new Uint8Array(capacity);
     this.predRow = new Int32Array(Math.max(1, registry.stride));
@@ -202,47 +212,78 @@ export class SnapshotDecoder {
   }
 
   private readUpdate(r: WordReader, id: number, base: SnapshotState, work: SnapshotState): boolean {
+    const { codes, offsets, widths, slotMax, slotBits, groupBase } = this.codecPlan;
     const mask = base.mask[id] as number;
-    const multi = popcountLocal(mask) > 1;
+    const multi = (mask & (mask - 1)) !== 0;
     const row = id * work.stride;
+    const out = work.values;
+    const ks = this.ks;
+    const reference = this.reference;
+    const predicted = reference !== undefined && canPredictLocal(base, reference, id);
+    const fieldCount = codes.length;
     let any = false;
-    for (const f of this.fields) {
-      const bit = 1 << f.index;
+    for (let f = 0; f < fieldCount; f++) {
+      const bit = 1 << f;
       if ((mask & bit) === 0) continue;
-      if (multi && !r.readBool()) continue;
+      if (multi && r.readBits(1) === 0) continue;
       any = true;
-      const o = row + f.offset;
+      const so = offsets[f] as number;
+      const o = row + so;
+      const code = codes[f] as number;
+      if (code === SLOTS) {
+        const width = widths[f] as number;
+        const k = ks[groupBase[f] as number] as number;
+        const b = base.values;
+        for (let s = 0; s < width; s++) {
+          let from = b[o + s] as number;
+          if (predicted) {
+            // Velocity prediction (predict.ts), clamped to the slot's range.
+            const ref = reference.values[o + s] as number;
+            from += Math.round(((from - ref) * this.ratio.num) / this.ratio.den);
+            const max = slotMax[so + s] as number;
+            if (from < 0) from = 0;
+            else if (from > max) from = max;
+          }
+          const u = r.readExpGolomb(k);
+          if (u < 0) return false;
+          const v = from + ((u >>> 1) ^ -(u & 1));
+          if (v < 0 || v > (slotMax[so + s] as number)) return false;
+          out[o + s] = v;
+        }
+        continue;
+      }
+      if (code === QUAT) {
+        // Rotations are not predicted: deltas are against the baseline.
+        const b = base.values;
+        if (r.readBits(1) === 0) {
+          for (let s = 0; s < 4; s++) {
+            const bits = slotBits[so + s] as number;
+            out[o + s] = bits > 0 ? r.readBits(bits) : 0;
+          }
+        } else {
+          out[o] = b[o] as number;
+          const k = ks[groupBase[f] as number] as number;
+          for (let s = 1; s < 4; s++) {
+            const u = r.readExpGolomb(k);
+            if (u < 0) return false;
+            out[o + s] = (b[o + s] as number) + ((u >>> 1) ^ -(u & 1));
+          }
+        }
+        for (let s = 0; s < 4; s++) {
+          const v = out[o + s] as number;
+          if (v < 0 || v > (slotMax[so + s] as number)) return false;
+        }
+        continue;
+      }
+      const t = (this.fields[f] as ReplicatedField).template;
       let from = base.values;
       let fo = o;
-      const reference = this.reference;
-      if (reference !== undefined && canPredictLocal(base, reference, id)) {
-        predictFieldLocal(
-          f.template,
-          base.values,
-          o,
-          reference.values,
-          o,
-          this.ratio,
-          this.predRow,
-          f.offset,
-        );
+      if (predicted) {
+        predictFieldLocal(t, base.values, o, reference.values, o, this.ratio, this.predRow, so);
         from = this.predRow;
-        fo = f.offset;
+        fo = so;
       }
-      if (
-        !readFieldDeltaLocal(
-          r,
-          f.template,
-          work.values,
-          o,
-          from,
-          fo,
-          this.ks,
-          this.groupBase[f.index] as number,
-        )
-      ) {
-        return false;
-      }
+      if (!readFieldDeltaLocal(r, t, out, o, from, fo, ks, groupBase[f] as number)) return false;
     }
     return any && !r.overflowed;
   }

@@ -14,17 +14,26 @@
  */
 import type { BitWriter } from "../../protocol/bitWriter";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
-import { EncodePlan, popcount, referenceAge, TICK_K } from "./encodePlan";
-import { K_BITS, writeFieldDelta } from "./fieldDelta";
+import { EncodePlan, referenceAge, TICK_K } from "./encodePlan";
+import {
+  FIELD_QUAT,
+  FIELD_SLOTS,
+  fieldCodecPlan,
+  K_BITS,
+  writeFieldDelta,
+  type FieldCodecPlan,
+} from "./fieldDelta";
 import { chooseIdK, ID_K_BITS } from "./idList";
 import type { SnapshotState } from "./snapshotState";
 import { REFERENCE_AGE_BITS } from "./predict";
 import { WordWriter } from "./wordBits";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
-const popcountLocal = popcount;
 const referenceAgeLocal = referenceAge;
 const writeFieldDeltaLocal = writeFieldDelta;
+const fieldCodecPlanLocal = fieldCodecPlan;
+const SLOTS = FIELD_SLOTS;
+const QUAT = FIELD_QUAT;
 const chooseIdKLocal = chooseIdK;
 
 /** What to encode. */
@@ -69,6 +78,7 @@ export class SnapshotEncoder {
   writtenCount = 0;
   private readonly fields: readonly ReplicatedField[];
   private readonly plan: EncodePlan;
+  private readonly codecPlan: FieldCodecPlan;
   /** Where the snapshot is packed before it is copied into the caller's writer. */
   private readonly bits = new WordWriter();
   private readonly result: EncodeSnapshotResult = {
@@ -86,6 +96,7 @@ export class SnapshotEncoder {
     registry.close();
     this.fields = registry.fields;
     this.plan = new EncodePlan(registry, capacity);
+    this.codecPlan = fieldCodecPlanLocal(registry);
     this.written = new Int32Array(capacity);
   }
 
@@ -207,26 +218,50 @@ export class SnapshotEncoder {
 
   private writeUpdate(w: WordWriter, id: number, current: SnapshotState): void {
     const p = this.plan;
+    const { codes, offsets, widths, slotBits, groupBase } = this.codecPlan;
     const mask = current.mask[id] as number;
     const changed = p.changedMask[id] as number;
-    const multi = popcountLocal(mask) > 1;
+    const multi = (mask & (mask - 1)) !== 0;
     const row = id * current.stride;
-    for (const f of this.fields) {
-      const bit = 1 << f.index;
+    const cur = current.values;
+    const base = p.deltaBase;
+    const ks = p.ks;
+    const fieldCount = codes.length;
+    for (let f = 0; f < fieldCount; f++) {
+      const bit = 1 << f;
       if ((mask & bit) === 0) continue;
-      if (multi) w.writeBool((changed & bit) !== 0);
+      if (multi) w.writeBits((changed & bit) !== 0 ? 1 : 0, 1);
       if ((changed & bit) === 0) continue;
-      const o = row + f.offset;
-      writeFieldDeltaLocal(
-        w,
-        f.template,
-        current.values,
-        o,
-        p.deltaBase,
-        o,
-        p.ks,
-        p.groupBase[f.index] as number,
-      );
+      const o = row + (offsets[f] as number);
+      const code = codes[f] as number;
+      if (code === SLOTS) {
+        const k = ks[groupBase[f] as number] as number;
+        const end = o + (widths[f] as number);
+        for (let s = o; s < end; s++) {
+          const d = (cur[s] as number) - (base[s] as number);
+          w.writeExpGolomb(d >= 0 ? d * 2 : -d * 2 - 1, k);
+        }
+      } else if (code === QUAT) {
+        if (cur[o] !== base[o]) {
+          // Largest component changed: the full value.
+          w.writeBits(0, 1);
+          const so = offsets[f] as number;
+          for (let s = 0; s < 4; s++) {
+            const bits = slotBits[so + s] as number;
+            if (bits > 0) w.writeBits(cur[o + s] as number, bits);
+          }
+        } else {
+          w.writeBits(1, 1);
+          const k = ks[groupBase[f] as number] as number;
+          for (let s = o + 1; s < o + 4; s++) {
+            const d = (cur[s] as number) - (base[s] as number);
+            w.writeExpGolomb(d >= 0 ? d * 2 : -d * 2 - 1, k);
+          }
+        }
+      } else {
+        const t = (this.fields[f] as ReplicatedField).template;
+        writeFieldDeltaLocal(w, t, cur, o, base, o, ks, groupBase[f] as number);
+      }
     }
   }
 

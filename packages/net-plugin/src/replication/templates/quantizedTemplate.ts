@@ -20,7 +20,7 @@ export abstract class QuantizedTemplate<T> implements ValueTemplate<T> {
     readonly slotBits: readonly number[],
     readonly deltaGroups: readonly DeltaGroup[],
     /** Change threshold in quanta per slot (0 = any change counts). */
-    protected readonly thresholdQuanta = 0,
+    readonly thresholdQuanta = 0,
   ) {
     this.width = slotMax.length;
     this.maxPackedBits = slotBits.reduce((sum, b) => sum + b, 0);
