@@ -3,7 +3,7 @@
  * a bursty mobile link) the client's state equals the server's within quantization once the
  * network heals; a client that joins late gets every entity with full state.
  */
-import { ClientReplication, LinkPresets } from "@canopy/net-plugin";
+import { ClientReplication, LinkPresets, MAX_UNRELIABLE_MESSAGE_BYTES } from "@canopy/net-plugin";
 import { createStepper } from "@canopy/net-plugin/testing";
 import { createRng } from "@canopy/core";
 import { describe, expect, it } from "vitest";
@@ -107,5 +107,25 @@ describe("late join", () => {
     await s.stepTicks(20);
     expect(maxError(s.server, late), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
     expect(late.getResource(ClientReplication).counters.spawned).toBe(100);
+  });
+
+  it("a join larger than one MTU streams in over several snapshots, each within the MTU", async () => {
+    const seed = 604;
+    await using s = await createStepper({
+      clients: 1,
+      seed,
+      conditions: "BROADBAND_60MS_1PCT",
+      setup: simpleSetup(),
+    });
+    const g = gameOf(s.server);
+    for (let i = 0; i < 1000; i++) spawn(g, (i % 40) * 20 - 400, Math.floor(i / 40) * 20 - 250, i % 100);
+    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    const late = s.clients[0]!;
+    expect(await s.stepUntil(() => replicatedCount(late) === 1000, 600), `seed ${seed}`).toBe(true);
+    const c = s.serverState.counters;
+    expect(c.largestSnapshotBytes).toBeLessThanOrEqual(MAX_UNRELIABLE_MESSAGE_BYTES);
+    expect(c.entitiesDeferred).toBeGreaterThan(0); // it did not fit at once
+    await s.stepTicks(10);
+    expect(maxError(s.server, late)).toBeLessThanOrEqual(POSITION_PRECISION);
   });
 });

@@ -45,6 +45,7 @@ export function sendSnapshots(world: AppWorld): void {
     view.bytesSent += bytes.length;
     counters.snapshotsSent++;
     counters.snapshotBytesSent += bytes.length;
+    if (bytes.length > counters.largestSnapshotBytes) counters.largestSnapshotBytes = bytes.length;
     counters.entitiesDeferred += result.deferred;
   }
 }

@@ -70,6 +70,8 @@ export interface ServerReplicationOptions {
 export interface ServerReplicationCounters {
   snapshotsSent: number;
   snapshotBytesSent: number;
+  /** Largest snapshot message so far, bytes (never above one MTU's unreliable message). */
+  largestSnapshotBytes: number;
   /** Ticks a client got no snapshot because its budget was spent. */
   snapshotsSkipped: number;
   /** Changed or new entities that waited for a later snapshot (budget or MTU). */
@@ -133,6 +135,7 @@ export class ServerReplicationState {
   readonly counters: ServerReplicationCounters = {
     snapshotsSent: 0,
     snapshotBytesSent: 0,
+    largestSnapshotBytes: 0,
     snapshotsSkipped: 0,
     entitiesDeferred: 0,
     acksReceived: 0,
