@@ -10,7 +10,8 @@ import type { ReplicationRegistry } from "./registry";
 import type { ComponentBinding } from "./componentBinding";
 import type { SnapshotState } from "./codec/snapshotState";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
-// call of an imported function is a getter call.
+// call of an imported function (or read of an imported constant) is a getter call.
+const NO_ENTITY = NONE;
 const addComponentLocal = addComponent;
 const addEntityLocal = addEntity;
 const hasComponentLocal = hasComponent;
@@ -65,7 +66,7 @@ export function captureEntities(
   for (let i = 0; i < entities.length; i++) {
     const eid = entities[i] as number;
     const netId = map.netIdOf(eid);
-    if (netId === NONE) {
+    if (netId === NO_ENTITY) {
       throw new Error(
         `captureWorld: entity ${eid} has no network id; allocate one with NetworkIdAllocator.allocate first.`,
       );
@@ -192,7 +193,7 @@ export function applySnapshot(
     if (!is) {
       if (!was) continue;
       const eid = map.unbindNet(id);
-      if (eid !== NONE) {
+      if (eid !== NO_ENTITY) {
         hooks.onDespawn?.(eid, id);
         removeEntityLocal(world, eid);
         result.despawned++;
@@ -201,8 +202,8 @@ export function applySnapshot(
     }
     let eid = map.entityOf(id);
     const mask = next.mask[id] as number;
-    const oldMask = was && eid !== NONE ? (prev.mask[id] as number) : 0;
-    const fresh = eid === NONE;
+    const oldMask = was && eid !== NO_ENTITY ? (prev.mask[id] as number) : 0;
+    const fresh = eid === NO_ENTITY;
     if (fresh) {
       eid = addEntityLocal(world);
       map.bind(id, eid);

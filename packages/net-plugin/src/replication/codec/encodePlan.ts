@@ -6,7 +6,18 @@
  */
 import { expGolombBits } from "../../protocol/quantize";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
-import { accumulateKCosts, chooseK, codedGroupLayout, fieldDeltaBits, K_BITS, K_BUCKETS } from "./fieldDelta";
+import {
+  accumulateKCosts,
+  chooseK,
+  codedGroupLayout,
+  FIELD_QUAT,
+  FIELD_SLOTS,
+  fieldCodecPlan,
+  fieldDeltaBits,
+  K_BITS,
+  K_BUCKETS,
+  type FieldCodecPlan,
+} from "./fieldDelta";
 import { chooseIdK, ID_K_BITS } from "./idList";
 import {
   canPredict,
@@ -27,6 +38,10 @@ const chooseIdKLocal = chooseIdK;
 const canPredictLocal = canPredict;
 const predictFieldLocal = predictField;
 const predictionRatioLocal = predictionRatio;
+const fieldCodecPlanLocal = fieldCodecPlan;
+const SLOTS = FIELD_SLOTS;
+const QUAT = FIELD_QUAT;
+const K_BUCKETS_LOCAL = K_BUCKETS;
 
 /** Exp-Golomb order of the tick in the header (ticks below 2^10 take 11 bits; an hour at 60 Hz, 25). */
 export const TICK_K = 10;
@@ -71,12 +86,14 @@ export class EncodePlan {
   private readonly ratio: PredictionRatio = { num: 0, den: 0 };
   private readonly fields: readonly ReplicatedField[];
   private readonly kCosts: Float64Array;
+  private readonly codecPlan: FieldCodecPlan;
   private readonly order: Int32Array;
 
   constructor(registry: ReplicationRegistry, capacity: number) {
     this.fields = registry.fields;
     const layout = codedGroupLayout(registry);
     this.groupBase = layout.groupBase;
+    this.codecPlan = fieldCodecPlanLocal(registry);
     this.codedGroups = layout.codedGroups;
     this.ks = new Uint8Array(layout.codedGroups);
     this.kCosts = new Float64Array(layout.codedGroups * K_BUCKETS);
@@ -114,6 +131,10 @@ export class EncodePlan {
     const versioned = baseline !== undefined && current.versioned && baseline.versioned;
     this.spawnCount = this.updateCount = this.despawnCount = this.baselineCount = 0;
     this.kCosts.fill(0);
+    const { codes, offsets, widths, thresholds, slotMax } = this.codecPlan;
+    const groupBase = this.groupBase;
+    const fieldCount = codes.length;
+    const refValues = (reference ?? current).values;
     for (let id = 0; id < hw; id++) {
       this.selected[id] = 0;
       this.respawn[id] = 0;
@@ -142,18 +163,61 @@ export class EncodePlan {
       const predicted =
         ratio !== undefined && reference !== undefined && canPredictLocal(baseline, reference, id);
       let changed = 0;
-      for (const f of this.fields) {
-        if ((mask & (1 << f.index)) === 0) continue;
-        const o = row + f.offset;
-        if (f.template.changed(cur, o, base, o)) {
-          changed |= 1 << f.index;
+      for (let f = 0; f < fieldCount; f++) {
+        if ((mask & (1 << f)) === 0) continue;
+        const so = offsets[f] as number;
+        const o = row + so;
+        const code = codes[f] as number;
+        if (code === SLOTS || code === QUAT) {
+          const end = o + (widths[f] as number);
+          const limit = thresholds[f] as number;
+          let moved = false;
+          for (let s = o; s < end; s++) {
+            const d = (cur[s] as number) - (base[s] as number);
+            if (d > limit || -d > limit) {
+              moved = true;
+              break;
+            }
+          }
+          if (!moved) continue;
+          changed |= 1 << f;
+          // Deltas are coded against `from`: the baseline, or with a reference the predicted row
+          // (predict.ts: slots extrapolated and clamped, rotations copied).
+          const hist = this.kCosts;
+          const h = (groupBase[f] as number) * K_BUCKETS_LOCAL;
+          let first = o;
+          if (code === QUAT) {
+            if (ratio !== undefined) for (let s = o; s < end; s++) pred[s] = base[s] as number;
+            if (cur[o] !== base[o]) continue;
+            first = o + 1;
+          }
+          for (let s = first; s < end; s++) {
+            let from = base[s] as number;
+            if (ratio !== undefined && code === SLOTS) {
+              if (predicted) {
+                from += Math.round(((from - (refValues[s] as number)) * ratio.num) / ratio.den);
+                const max = slotMax[so + s - o] as number;
+                if (from < 0) from = 0;
+                else if (from > max) from = max;
+              }
+              pred[s] = from;
+            }
+            const d = (cur[s] as number) - from;
+            const length = 32 - Math.clz32(d >= 0 ? d * 2 : -d * 2 - 1);
+            hist[h + length] = (hist[h + length] as number) + 1;
+          }
+          continue;
+        }
+        const t = (this.fields[f] as ReplicatedField).template;
+        if (t.changed(cur, o, base, o)) {
+          changed |= 1 << f;
           let from = base;
           if (ratio !== undefined) {
             from = pred;
-            if (predicted) predictFieldLocal(f.template, base, o, reference.values, o, ratio, pred, o);
-            else for (let s = 0; s < f.template.width; s++) pred[o + s] = base[o + s] as number;
+            if (predicted) predictFieldLocal(t, base, o, reference.values, o, ratio, pred, o);
+            else for (let s = 0; s < t.width; s++) pred[o + s] = base[o + s] as number;
           }
-          accumulateKCostsLocal(f.template, cur, o, from, o, this.kCosts, this.groupBase[f.index] as number);
+          accumulateKCostsLocal(t, cur, o, from, o, this.kCosts, groupBase[f] as number);
         }
       }
       if (changed === 0) continue;

@@ -281,6 +281,8 @@ export class SnapshotEncoder {
     const stride = current.stride;
     const cur = current.values;
     const dst = out.values;
+    const { offsets, widths } = this.codecPlan;
+    const fieldCount = offsets.length;
     for (let i = 0; i < p.despawnCount; i++) out.remove(p.despawnIds[i] as number);
     this.writtenCount = 0;
     for (let i = 0; i < p.spawnCount; i++) {
@@ -298,18 +300,22 @@ export class SnapshotEncoder {
       this.written[this.writtenCount++] = id;
       const changed = p.changedMask[id] as number;
       const row = id * stride;
-      for (const f of this.fields) {
-        if ((changed & (1 << f.index)) === 0) continue;
-        const o = row + f.offset;
-        for (let s = 0; s < f.template.width; s++) dst[o + s] = cur[o + s] as number;
+      for (let f = 0; f < fieldCount; f++) {
+        if ((changed & (1 << f)) === 0) continue;
+        const o = row + (offsets[f] as number);
+        const end = o + (widths[f] as number);
+        for (let s = o; s < end; s++) dst[s] = cur[s] as number;
       }
       // The row now equals the current one unless a change under a threshold was held back.
       const mask = current.mask[id] as number;
       let equal = true;
-      for (const f of this.fields) {
-        if ((mask & (1 << f.index)) === 0) continue;
-        const o = row + f.offset;
-        for (let s = 0; s < f.template.width && equal; s++) equal = dst[o + s] === cur[o + s];
+      if (changed !== mask) {
+        for (let f = 0; f < fieldCount && equal; f++) {
+          if ((mask & (1 << f)) === 0) continue;
+          const o = row + (offsets[f] as number);
+          const end = o + (widths[f] as number);
+          for (let s = o; s < end && equal; s++) equal = dst[s] === cur[s];
+        }
       }
       if (equal) out.version[id] = current.version[id] as number;
     }
