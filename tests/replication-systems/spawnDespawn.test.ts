@@ -3,7 +3,7 @@
  * entities appear on the client with the server's state, follow its changes, and disappear when
  * despawned; a despawn and a spawn in the same tick are both applied.
  */
-import { ClientReplication, Replicated } from "@canopy/net-plugin";
+import { ClientReplication, markChanged, Replicated } from "@canopy/net-plugin";
 import { createStepper } from "@canopy/net-plugin/testing";
 import { query, removeEntity } from "bitecs";
 import { describe, expect, it } from "vitest";
@@ -78,5 +78,34 @@ describe("spawn / update / despawn", () => {
     expect(st.lastDisconnect?.message.length).toBeGreaterThan(10);
     expect(query(client.world, [Replicated]).length).toBe(0);
     expect(replicatedCount(client)).toBe(0);
+  });
+
+  it('with changeDetection "marked", only new and marked entities are captured', async () => {
+    const seed = 503;
+    await using s = await createStepper({
+      clients: 1,
+      seed,
+      conditions: "BROADBAND_60MS_1PCT",
+      setup: simpleSetup({ server: { changeDetection: "marked" } }),
+    });
+    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    const g = gameOf(s.server);
+    const client = s.clients[0]!;
+    const a = spawn(g, 1, 1);
+    const b = spawn(g, 2, 2);
+    expect(await s.stepUntil(() => replicatedCount(client) === 2, 120)).toBe(true);
+    expect(maxError(s.server, client)).toBeLessThanOrEqual(POSITION_PRECISION);
+    g.Position.x[a] = 10; // not marked: the server does not even look
+    g.Position.x[b] = 20;
+    markChanged(s.server.world, b);
+    await s.stepTicks(20);
+    const gc = gameOf(client);
+    expect(gc.Position.x[clientEntity(s.server, client, a)]).toBeCloseTo(1, 2);
+    expect(gc.Position.x[clientEntity(s.server, client, b)]).toBeCloseTo(20, 2);
+    markChanged(s.server.world, a);
+    removeEntity(s.server.world, b);
+    await s.stepTicks(20);
+    expect(replicatedCount(client)).toBe(1);
+    expect(maxError(s.server, client)).toBeLessThanOrEqual(POSITION_PRECISION);
   });
 });

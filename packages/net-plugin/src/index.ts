@@ -245,3 +245,4 @@ export { isLocallyOwned, ownerOf } from "./replication/client/ownerOf";
 export * from "./time-sync/index";
 export * from "./replication/events/index";
 export { loadSodiumAead } from "./connection/sodiumAead";
+export { markChanged } from "./replication/server/markChanged";

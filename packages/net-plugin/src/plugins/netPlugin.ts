@@ -15,7 +15,7 @@
  * ```
  */
 import { Stage, type App, type Plugin } from "@canopy/core";
-import { addComponent, observe, onRemove } from "bitecs";
+import { addComponent, observe, onAdd, onRemove } from "bitecs";
 import type { IssuedConnectToken } from "../protocol/connectToken";
 import { NetClient } from "../connection/netClient";
 import type { NetClientConfig } from "../connection/clientConfig";
@@ -111,9 +111,16 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
       const s = new ServerReplicationState(server, options.registry, component, field, options);
       state = s;
       app.insertResource(ServerReplication, s);
-      unobserve = observe(app.world, onRemove(Networked), (eid: number) => {
+      const stopRemove = observe(app.world, onRemove(Networked), (eid: number) => {
         s.pendingRelease.push(eid);
       });
+      const stopAdd = observe(app.world, onAdd(Networked), (eid: number) => {
+        if (s.changeDetection === "marked") s.pendingAdd.push(eid);
+      });
+      unobserve = () => {
+        stopRemove();
+        stopAdd();
+      };
       configureNetSets(app);
       app.addSystems(
         Stage.PreUpdate,

@@ -1,16 +1,19 @@
 /**
  * Server `prepareSnapshots` (PostUpdate, PrepareSend): once per new fixed tick, releases the
  * network ids of entities that stopped being `Networked`, gives new ones ids, captures the
- * replicated components of every `Networked` entity into the shared world state (rows that did
- * not change keep their version, so encoders skip them), computes interest, and adds the tick's
- * priority to every client's accumulators (scaled by nearness under spatial interest).
+ * replicated components into the shared world state (rows that did not change keep their version,
+ * so encoders skip them) — every `Networked` entity (`changeDetection: "scan"`), or only new ones
+ * and those passed to `markChanged` (`"marked"`: unchanged entities are not even read) — then
+ * computes interest and adds the tick's priority to every client's accumulators (scaled by
+ * nearness under spatial interest).
  */
 import { FixedTime, getResource, Time, type AppWorld } from "@canopy/core";
-import { query } from "bitecs";
-import { captureWorld } from "../worldSnapshot";
+import { entityExists, hasComponent, query } from "bitecs";
+import { NONE } from "../entityMap";
+import { captureEntities, captureWorld } from "../worldSnapshot";
 import { computeInterest } from "./computeInterest";
 import { Networked } from "./networked";
-import { ServerReplication } from "./serverReplication";
+import { ServerReplication, type ServerReplicationState } from "./serverReplication";
 
 /** Captures this tick's replicated state and prepares every client's send. */
 export function prepareSnapshots(world: AppWorld): void {
@@ -22,15 +25,45 @@ export function prepareSnapshots(world: AppWorld): void {
   const dt = s.lastSendTime < 0 ? 0 : now - s.lastSendTime;
   s.lastTick = tick;
   const alloc = s.allocator;
-  for (const eid of s.pendingRelease) alloc.release(eid, tick);
+  const marked = s.changeDetection === "marked";
+  for (const eid of s.pendingRelease) {
+    const id = alloc.release(eid, tick);
+    if (marked && id !== NONE) s.current.remove(id);
+  }
   s.pendingRelease.length = 0;
-  const entities = query(world, [Networked]);
-  for (let i = 0; i < entities.length; i++) alloc.allocate(entities[i] as number, tick);
-  captureWorld(world, s.registry, entities, alloc.map, s.current, tick);
+  if (marked) captureMarked(world, s, tick);
+  else {
+    s.pendingAdd.length = 0;
+    s.dirty.length = 0;
+    const entities = query(world, [Networked]);
+    for (let i = 0; i < entities.length; i++) alloc.allocate(entities[i] as number, tick);
+    captureWorld(world, s.registry, entities, alloc.map, s.current, tick);
+  }
   computeInterest(world, s);
   for (const view of s.clients) {
     if (view === undefined) continue;
     view.priorities.accumulate(s.current, dt, s.grid === undefined ? undefined : view.nearness);
     view.tokens = Math.min(view.tokens + s.bandwidth * dt, s.burstBytes);
   }
+}
+
+/** Marked mode: ids for entities that became `Networked`, then capture only them and the marked ones. */
+function captureMarked(world: AppWorld, s: ServerReplicationState, tick: number): void {
+  const alloc = s.allocator;
+  const list = s.dirty;
+  for (const eid of s.pendingAdd) {
+    if (!entityExists(world, eid) || !hasComponent(world, eid, Networked)) continue;
+    alloc.allocate(eid, tick);
+    list.push(eid);
+  }
+  s.pendingAdd.length = 0;
+  // Keep only live networked entities (marking a plain or removed entity is harmless).
+  let n = 0;
+  for (let i = 0; i < list.length; i++) {
+    const eid = list[i] as number;
+    if (alloc.map.netIdOf(eid) !== NONE && entityExists(world, eid)) list[n++] = eid;
+  }
+  list.length = n;
+  captureEntities(world, s.registry, list, alloc.map, s.current, tick);
+  list.length = 0;
 }

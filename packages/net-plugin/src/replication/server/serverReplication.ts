@@ -64,6 +64,12 @@ export interface ServerReplicationOptions {
   interest?: InterestOptions;
   /** Extra relevance filter applied after interest. */
   filter?: RelevanceFilter;
+  /**
+   * `"scan"` (default): every tick, compare every `Networked` entity's quantized state. `"marked"`:
+   * capture only entities that became `Networked` and those passed to `markChanged(world, eid)`
+   * this tick (mark every value or component change), so unchanged entities cost nothing.
+   */
+  changeDetection?: "scan" | "marked";
 }
 
 /** Server-side counters (never reset). */
@@ -131,6 +137,11 @@ export class ServerReplicationState {
   readonly inbox: NetServerEvent[] = [];
   /** Entities that lost `Networked` since the last capture (their ids are released first). */
   readonly pendingRelease: number[] = [];
+  /** Entities that gained `Networked` since the last capture ("marked" change detection). */
+  readonly pendingAdd: number[] = [];
+  /** Entities marked changed this tick ("marked" change detection). */
+  readonly dirty: number[] = [];
+  readonly changeDetection: "scan" | "marked";
   readonly grid: SpatialGrid | undefined;
   readonly counters: ServerReplicationCounters = {
     snapshotsSent: 0,
@@ -168,6 +179,7 @@ export class ServerReplicationState {
       this.bandwidth * ReplicationDefaults.burstSeconds,
     );
     this.snapshotChannel = options.snapshotChannel ?? ReplicationDefaults.snapshotChannel;
+    this.changeDetection = options.changeDetection ?? "scan";
     this.allocator = new NetworkIdAllocator(this.capacity);
     this.current = new SnapshotState(registry, this.capacity);
     this.encoder = new SnapshotEncoder(registry, this.capacity);
