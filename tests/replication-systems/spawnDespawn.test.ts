@@ -46,6 +46,8 @@ describe("spawn / update / despawn", () => {
     expect(gameOf(client).Position.x[ca]).toBeCloseTo(25, 1);
 
     // Despawn one and spawn another in the same tick.
+    const bNet = s.serverState.allocator.map.netIdOf(b);
+    expect(client.getResource(ClientReplication).history.count(bNet)).toBeGreaterThan(0);
     removeEntity(server.world, b);
     const c = spawn(g, 3, 3, 10);
     await s.stepTicks(40);
@@ -55,6 +57,7 @@ describe("spawn / update / despawn", () => {
     const st = client.getResource(ClientReplication);
     expect(st.counters.spawned).toBe(3);
     expect(st.counters.despawned).toBe(1);
+    expect(st.history.count(bNet)).toBe(0); // its history went with it
     expect(st.decoder.counters.snapshotsInvalid).toBe(0);
   });
 

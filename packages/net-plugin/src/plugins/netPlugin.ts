@@ -171,7 +171,11 @@ export function NetClientPlugin(options: NetClientPluginOptions): Plugin {
       });
       const s = new ClientReplicationState(client, options.registry, component, field, options);
       const world = app.world;
-      s.hooks = { onSpawn: (eid) => void addComponent(world, eid, Replicated) };
+      s.hooks = {
+        onSpawn: (eid) => void addComponent(world, eid, Replicated),
+        // A despawned id's history must not leak into the next entity given that id.
+        onDespawn: (_eid, netId) => s.history.clear(netId),
+      };
       state = s;
       app.insertResource(ClientReplication, s);
       configureNetSets(app);
