@@ -4,7 +4,7 @@
  * the one high-priority entity still reaches the client every tick; the rest stream in by
  * accumulated priority and everything converges once the world rests.
  */
-import { ClientReplication } from "@canopy/net-plugin";
+import { ClientReplication, setClientBandwidth } from "@canopy/net-plugin";
 import { createStepper, type StepperSetup } from "@canopy/net-plugin/testing";
 import { createRng, type App } from "@canopy/core";
 import { addComponent } from "bitecs";
@@ -113,5 +113,29 @@ describe("bandwidth budget", () => {
     const ratio = mean(near) / Math.max(1, mean(far));
     expect(ratio, `seed ${seed}: near ${mean(near)} far ${mean(far)}`).toBeGreaterThan(1.8);
     expect(mean(far)).toBeGreaterThan(0); // far ones still get their turn
+  });
+
+  it("a per-client budget (setClientBandwidth) holds for that client only", async () => {
+    const seed = 703;
+    await using s = await createStepper({ clients: 2, seed, conditions: "PERFECT", setup: simpleSetup() });
+    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    const slow = s.clientState(0).client.clientIndex;
+    const fast = s.clientState(1).client.clientIndex;
+    setClientBandwidth(s.server.world, slow, 1200);
+    const g = gameOf(s.server);
+    const crowd = Array.from({ length: 200 }, (_, i) => spawn(g, i, 0));
+    const rng = createRng(seed);
+    const views = s.serverState.clients;
+    await s.stepTicks(30);
+    const before = [views[slow]!.bytesSent, views[fast]!.bytesSent];
+    for (let t = 0; t < 120; t++) {
+      for (const eid of crowd) g.Position.y[eid] = (g.Position.y[eid] ?? 0) + (rng.next() - 0.5);
+      await s.stepTicks(1);
+    }
+    const slowBytes = views[slow]!.bytesSent - before[0]!;
+    const fastBytes = views[fast]!.bytesSent - before[1]!;
+    expect(slowBytes).toBeLessThanOrEqual(1200 * 2 + s.serverState.burstBytes);
+    expect(fastBytes).toBeGreaterThan(slowBytes * 3);
+    expect(() => setClientBandwidth(s.server.world, slow, 0)).toThrow(/bytesPerSecond/);
   });
 });

@@ -246,3 +246,4 @@ export * from "./time-sync/index";
 export * from "./replication/events/index";
 export { loadSodiumAead } from "./connection/sodiumAead";
 export { markChanged } from "./replication/server/markChanged";
+export { setClientBandwidth } from "./replication/server/setClientBandwidth";

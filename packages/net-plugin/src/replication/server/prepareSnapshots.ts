@@ -13,7 +13,8 @@ import { NONE } from "../entityMap";
 import { captureEntities, captureWorld } from "../worldSnapshot";
 import { computeInterest } from "./computeInterest";
 import { Networked } from "./networked";
-import { ServerReplication, type ServerReplicationState } from "./serverReplication";
+import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
+import { ReplicationDefaults, ServerReplication, type ServerReplicationState } from "./serverReplication";
 
 /** Captures this tick's replicated state and prepares every client's send. */
 export function prepareSnapshots(world: AppWorld): void {
@@ -43,7 +44,9 @@ export function prepareSnapshots(world: AppWorld): void {
   for (const view of s.clients) {
     if (view === undefined) continue;
     view.priorities.accumulate(s.current, dt, s.grid === undefined ? undefined : view.nearness);
-    view.tokens = Math.min(view.tokens + s.bandwidth * dt, s.burstBytes);
+    const rate = view.bandwidth ?? s.bandwidth;
+    const burst = Math.max(MAX_UNRELIABLE_MESSAGE_BYTES, rate * ReplicationDefaults.burstSeconds);
+    view.tokens = Math.min(view.tokens + rate * dt, burst);
   }
 }
 

@@ -103,6 +103,8 @@ export class ClientView {
   nextSequence = 0;
   /** Budget bytes available now. */
   tokens: number;
+  /** This client's budget in bytes/s when set (`setClientBandwidth`), else the server's. */
+  bandwidth: number | undefined = undefined;
   snapshotsSent = 0;
   bytesSent = 0;
 
