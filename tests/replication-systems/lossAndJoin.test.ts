@@ -53,13 +53,13 @@ describe("convergence after loss", () => {
     }
   });
 
-  it("converges on a bursty 150 ms / 5 % mobile link and with dropNext bursts", async () => {
+  it("converges on a bursty 150 ms / 5 % mobile link and with dropNext bursts (16-state rings)", async () => {
     const seed = 602;
     await using s = await createStepper({
       clients: 1,
       seed,
       conditions: "MOBILE_150MS_5PCT_BURSTY",
-      setup: simpleSetup(),
+      setup: simpleSetup({ server: { baselineRingSize: 16 } }),
     });
     expect(await s.stepUntil(() => s.connected(), 600)).toBe(true);
     const g = gameOf(s.server);

@@ -14,7 +14,7 @@ export function handleConnections(world: AppWorld): void {
   const s = getResource(world, ServerReplication);
   for (const e of s.inbox) {
     if (e.type === "connected") {
-      s.clients[e.client] = new ClientView(e.client, s.registry, s.capacity, s.burstBytes);
+      s.clients[e.client] = new ClientView(e.client, s.registry, s.capacity, s.burstBytes, s.ringSize);
     } else if (e.type === "disconnected") {
       s.clients[e.client] = undefined;
       const owned = s.owner.client;

@@ -9,7 +9,7 @@ import { BitWriter } from "../../protocol/bitWriter";
 import type { NetServer } from "../../connection/netServer";
 import type { NetServerEvent } from "../../connection/netEvents";
 import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
-import { BaselineRing } from "../codec/baselineRing";
+import { BaselineRing, DEFAULT_BASELINE_RING_SIZE } from "../codec/baselineRing";
 import { SnapshotEncoder } from "../codec/snapshotEncoder";
 import { SnapshotState } from "../codec/snapshotState";
 import { NetworkIdAllocator } from "../entityMap";
@@ -70,6 +70,12 @@ export interface ServerReplicationOptions {
    * this tick (mark every value or component change), so unchanged entities cost nothing.
    */
   changeDetection?: "scan" | "marked";
+  /**
+   * Sent states kept per client (power of two, 2..64; default 64 ≈ 1 s at 60 Hz). Each costs
+   * `capacity × (stride + 2) × 4` bytes; smaller rings save memory on big servers, but acks older
+   * than the ring force full-state snapshots.
+   */
+  baselineRingSize?: number;
 }
 
 /** Server-side counters (never reset). */
@@ -113,8 +119,9 @@ export class ClientView {
     registry: ReplicationRegistry,
     capacity: number,
     startTokens: number,
+    ringSize?: number,
   ) {
-    this.ring = new BaselineRing(registry, capacity);
+    this.ring = new BaselineRing(registry, capacity, ringSize);
     this.priorities = new PriorityAccumulator(registry, capacity);
     this.relevant = new Uint8Array(capacity);
     this.nearness = new Float32Array(capacity);
@@ -144,6 +151,8 @@ export class ServerReplicationState {
   /** Entities marked changed this tick ("marked" change detection). */
   readonly dirty: number[] = [];
   readonly changeDetection: "scan" | "marked";
+  /** Baseline ring size of each client view. */
+  readonly ringSize: number;
   readonly grid: SpatialGrid | undefined;
   readonly counters: ServerReplicationCounters = {
     snapshotsSent: 0,
@@ -182,6 +191,13 @@ export class ServerReplicationState {
     );
     this.snapshotChannel = options.snapshotChannel ?? ReplicationDefaults.snapshotChannel;
     this.changeDetection = options.changeDetection ?? "scan";
+    const ring = options.baselineRingSize ?? DEFAULT_BASELINE_RING_SIZE;
+    if (!(ring <= DEFAULT_BASELINE_RING_SIZE)) {
+      throw new RangeError(
+        `NetServerPlugin: baselineRingSize must be at most ${DEFAULT_BASELINE_RING_SIZE} (the client's ring), got ${ring}.`,
+      );
+    }
+    this.ringSize = ring;
     this.allocator = new NetworkIdAllocator(this.capacity);
     this.current = new SnapshotState(registry, this.capacity);
     this.encoder = new SnapshotEncoder(registry, this.capacity);
