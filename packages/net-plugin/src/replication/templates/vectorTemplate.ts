@@ -38,6 +38,11 @@ export class VectorValueTemplate<V extends Record<string, number>> extends Quant
   readonly descriptor: string;
   readonly channels: readonly string[];
   readonly quantizers: readonly FloatQuantizer[];
+  /** The quantizers' fields per axis, flat for the SoA paths. */
+  private readonly mins: Float64Array;
+  private readonly maxs: Float64Array;
+  private readonly steps: Float64Array;
+  private readonly maxValues: Float64Array;
 
   constructor(kind: string, axes: readonly string[], options: VectorTemplateOptions) {
     const what = kind === "vec2" ? "Vec2Template" : "Vec3Template";
@@ -59,6 +64,10 @@ export class VectorValueTemplate<V extends Record<string, number>> extends Quant
     this.kind = kind;
     this.channels = axes;
     this.quantizers = quantizers;
+    this.mins = Float64Array.from(quantizers, (q) => q.min);
+    this.maxs = Float64Array.from(quantizers, (q) => q.max);
+    this.steps = Float64Array.from(quantizers, (q) => q.step);
+    this.maxValues = Float64Array.from(quantizers, (q) => q.maxValue);
     this.descriptor = `${kind}(${quantizers.map((q) => `${q.min},${q.max}`).join(";")},${options.precision},${this.thresholdQuanta})`;
   }
 
@@ -76,19 +85,25 @@ export class VectorValueTemplate<V extends Record<string, number>> extends Quant
     }
   }
   quantizeSoa(arrays: readonly SoaArray[], eid: number, out: Int32Array, offset: number): void {
+    // quantizeFloat (protocol/quantize.ts) over flat per-axis bounds.
+    const { mins, maxs, steps, maxValues } = this;
     for (let i = 0; i < arrays.length; i++) {
-      out[offset + i] = quantizeFloatLocal(
-        this.quantizers[i] as FloatQuantizer,
-        (arrays[i] as SoaArray)[eid] as number,
-      );
+      const v = (arrays[i] as SoaArray)[eid] as number;
+      const min = mins[i] as number;
+      out[offset + i] = !(v > min)
+        ? 0
+        : v >= (maxs[i] as number)
+          ? (maxValues[i] as number)
+          : Math.round((v - min) / (steps[i] as number));
     }
   }
   dequantizeSoa(q: Int32Array, offset: number, arrays: readonly SoaArray[], eid: number): void {
+    // dequantizeFloat (protocol/quantize.ts) over flat per-axis bounds.
+    const { mins, maxs, steps, maxValues } = this;
     for (let i = 0; i < arrays.length; i++) {
-      (arrays[i] as SoaArray)[eid] = dequantizeFloatLocal(
-        this.quantizers[i] as FloatQuantizer,
-        q[offset + i] as number,
-      );
+      const v = q[offset + i] as number;
+      (arrays[i] as SoaArray)[eid] =
+        v >= (maxValues[i] as number) ? (maxs[i] as number) : (mins[i] as number) + v * (steps[i] as number);
     }
   }
   dequantize(q: Int32Array, offset: number, out: V): V {
