@@ -5,7 +5,7 @@
  */
 import { canopyTraceCodec } from "../fixtures/canopyTraceCodec";
 import { recordMovingTrace } from "../fixtures/movingTrace";
-import { msgpackrTraceCodec } from "../fixtures/peerTraceCodecs";
+import { msgpackrSoaTraceCodec, msgpackrTraceCodec } from "../fixtures/peerTraceCodecs";
 import { runTracePass, type TraceCodecFactory, type TracePassResult } from "../fixtures/traceCodec";
 import { defineScenario } from "../harness/registry";
 
@@ -45,6 +45,8 @@ defineScenario({
       }),
       msgpackrTraceCodec(true),
       msgpackrTraceCodec(false),
+      // Fairness: msgpackr reading/writing bitECS SoA components like Canopy's path does.
+      msgpackrSoaTraceCodec(),
     ];
     for (const system of systems) {
       progress(`${system.name}: ${PASSES} passes over ${TICKS} ticks`);
