@@ -48,4 +48,24 @@ describe("time sync and events through the NetPlugin", () => {
     }
     expect(s.serverState.counters.messagesUnrouted).toBe(0);
   });
+
+  it("keeps the server-tick estimate within ±1 tick under 50 ms jitter", async () => {
+    const seed = 1102;
+    await using s = await createStepper({
+      clients: 1,
+      seed,
+      conditions: { simulatedLatency: 40, jitter: 50, simulatedPacketLoss: 1 },
+      setup,
+    });
+    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    const client = s.clients[0]!;
+    const sync = client.getResource(TimeSyncClientResource).sync;
+    expect(await s.stepUntil(() => sync.timeSynchronized, 120), `seed ${seed}`).toBe(true);
+    let worst = 0;
+    for (let t = 0; t < 300; t++) {
+      await s.stepTicks(1);
+      worst = Math.max(worst, Math.abs(sync.serverTick(s.clock.now()) - s.server.tick));
+    }
+    expect(worst, `seed ${seed}`).toBeLessThanOrEqual(1);
+  });
 });
