@@ -68,4 +68,22 @@ describe("time sync and events through the NetPlugin", () => {
     }
     expect(worst, `seed ${seed}`).toBeLessThanOrEqual(1);
   });
+
+  it("a client event the server's validator refuses is counted there and reported to the sender", async () => {
+    const seed = 1103;
+    await using s = await createStepper({ clients: 1, seed, conditions: "BROADBAND_60MS_1PCT", setup });
+    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    const serverEvents = s.server.getResource(Events);
+    serverEvents.setEventValidator(Shot, (_from, e) => (e.n >= 0 ? true : "n must be ≥ 0"));
+    const client = s.clients[0]!;
+    const clientEvents = client.getResource(Events);
+    const reasons: string[] = [];
+    clientEvents.onEventRejected((type, _tick, reason) => reasons.push(`${type}: ${reason}`));
+    clientEvents.sendEventToPrimary(Shot, { n: 5 }, true);
+    clientEvents.sendEventToPrimary(Shot, { n: -1 }, true);
+    await s.stepTicks(60);
+    expect(received.get(s.server)?.map((e) => e.n)).toEqual([5]);
+    expect(serverEvents.counters.eventsRejected).toBe(1);
+    expect(reasons).toEqual(["Shot: n must be ≥ 0"]);
+  });
 });
