@@ -5,9 +5,6 @@
  * default, where a row says so — and the ReliableEndpoint's channels) against raw `node:dgram` and raw `ws` echo servers; plus the bytes
  * each layer adds to a packet carrying one 100-byte unreliable message (plain vs encrypted).
  */
-import dgram from "node:dgram";
-import type { AddressInfo } from "node:net";
-import { WebSocket, WebSocketServer } from "ws";
 import {
   encryptionOverhead,
   generateConnectToken,
@@ -26,8 +23,8 @@ import {
 } from "@canopy/net-plugin/server";
 import { summarize } from "../harness/measure";
 import { defineScenario } from "../harness/registry";
+import { PAYLOAD_BYTES, rawUdp, rawWs, runEchoLink as run, type LinkFactory } from "../fixtures/echoLinks";
 
-const PAYLOAD_BYTES = 100;
 /** Ping-pongs and windowed messages per system per round (samples of all rounds are pooled). */
 const PING_PONGS = 2000;
 const THROUGHPUT_MESSAGES = 10_000;
@@ -40,11 +37,6 @@ const PROTOCOL_ID = 0x7777n;
 const RELIABLE = 0;
 const UNRELIABLE = 3;
 
-interface EchoLink {
-  send(seq: number): void;
-  close(): Promise<void>;
-}
-type LinkFactory = (onReply: (seq: number) => void) => Promise<EchoLink>;
 type Open = () => Promise<{ server: Transport; client: Transport; address: string }>;
 
 /**
@@ -136,75 +128,6 @@ const openWs: Open = async () => {
   const client = await connectWebSocket(server.url);
   return { server, client, address: client.remoteAddress };
 };
-
-const rawUdp: LinkFactory = async (onReply) => {
-  const server = dgram.createSocket("udp4");
-  const client = dgram.createSocket("udp4");
-  await Promise.all([server, client].map((s) => new Promise<void>((r) => s.bind(0, "127.0.0.1", r))));
-  server.on("message", (m, r) => server.send(m, r.port, r.address));
-  client.on("message", (m) => onReply(m.readUInt32LE(0)));
-  const port = server.address().port;
-  return {
-    send(seq) {
-      const buf = Buffer.alloc(PAYLOAD_BYTES);
-      buf.writeUInt32LE(seq, 0);
-      client.send(buf, port, "127.0.0.1");
-    },
-    close: () =>
-      Promise.all([server, client].map((s) => new Promise<void>((r) => s.close(r)))).then(() => {}),
-  };
-};
-
-const rawWs: LinkFactory = async (onReply) => {
-  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
-  await new Promise<void>((r) => wss.once("listening", r));
-  wss.on("connection", (socket) => socket.on("message", (data) => socket.send(data as Buffer)));
-  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`, {
-    perMessageDeflate: false,
-  });
-  await new Promise<void>((r) => client.once("open", () => r()));
-  client.on("message", (data: Buffer) => onReply(data.readUInt32LE(0)));
-  return {
-    send(seq) {
-      const buf = Buffer.alloc(PAYLOAD_BYTES);
-      buf.writeUInt32LE(seq, 0);
-      client.send(buf);
-    },
-    async close() {
-      client.terminate();
-      for (const c of wss.clients) c.terminate();
-      await new Promise<void>((r) => wss.close(() => r()));
-    },
-  };
-};
-
-/** Sends `count` messages with at most `window` in flight; RTTs in µs and messages per second. */
-async function run(
-  factory: LinkFactory,
-  count: number,
-  window: number,
-): Promise<{ rtts: number[]; rate: number }> {
-  const sentAt = new Float64Array(count);
-  const rtts: number[] = [];
-  let sent = 0;
-  let resolveDone!: () => void;
-  const done = new Promise<void>((r) => (resolveDone = r));
-  const sendNext = (): void => {
-    sentAt[sent] = performance.now();
-    link.send(sent++);
-  };
-  const link: EchoLink = await factory((seq) => {
-    rtts.push((performance.now() - (sentAt[seq] ?? 0)) * 1000);
-    if (sent < count) sendNext();
-    if (rtts.length === count) resolveDone();
-  });
-  const start = performance.now();
-  while (sent < Math.min(window, count)) sendNext();
-  await done;
-  const seconds = (performance.now() - start) / 1000;
-  await link.close();
-  return { rtts, rate: count / seconds };
-}
 
 /** Bytes on the wire for one packet carrying one 100-byte unreliable message, split by layer. */
 async function overheadRows(record: (system: string, metric: string, value: number, unit: string) => void) {

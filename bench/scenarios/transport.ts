@@ -1,22 +1,12 @@
-import dgram from "node:dgram";
-import type { AddressInfo } from "node:net";
-import { WebSocket, WebSocketServer } from "ws";
 import type { Transport } from "@canopy/net-plugin";
 import { connectWebSocket, listenWebSocket, openUdpTransport } from "@canopy/net-plugin/server";
 import { summarize } from "../harness/measure";
 import { defineScenario } from "../harness/registry";
+import { PAYLOAD_BYTES, rawUdp, rawWs, runEchoLink as run, type LinkFactory } from "../fixtures/echoLinks";
 
-const PAYLOAD_BYTES = 100;
 const PING_PONGS = 5000;
 const THROUGHPUT_MESSAGES = 50_000;
 const WINDOW = 32;
-
-/** A client/echo-server pair; `onReply` gets the sequence number carried in each echoed message. */
-interface EchoLink {
-  send(seq: number): void;
-  close(): Promise<void>;
-}
-type LinkFactory = (onReply: (seq: number) => void) => Promise<EchoLink>;
 
 /** Canopy transports: both ends drained by a poll loop, as a game loop would (here every event-loop turn). */
 function canopyLink(open: () => Promise<{ server: Transport; client: Transport; to: string }>): LinkFactory {
@@ -59,77 +49,6 @@ const canopyWs = canopyLink(async () => {
   const client = await connectWebSocket(server.url);
   return { server, client, to: server.url };
 });
-
-/** Raw node:dgram, event-driven echo. */
-const rawUdp: LinkFactory = async (onReply) => {
-  const server = dgram.createSocket("udp4");
-  const client = dgram.createSocket("udp4");
-  await Promise.all([server, client].map((s) => new Promise<void>((r) => s.bind(0, "127.0.0.1", r))));
-  server.on("message", (m, r) => server.send(m, r.port, r.address));
-  client.on("message", (m) => onReply(m.readUInt32LE(0)));
-  const port = server.address().port;
-  return {
-    send(seq) {
-      const buf = Buffer.allocUnsafe(PAYLOAD_BYTES).fill(0);
-      buf.writeUInt32LE(seq, 0);
-      client.send(buf, port, "127.0.0.1");
-    },
-    close: () =>
-      Promise.all([server, client].map((s) => new Promise<void>((r) => s.close(r)))).then(() => {}),
-  };
-};
-
-/** Raw `ws`, event-driven echo. */
-const rawWs: LinkFactory = async (onReply) => {
-  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
-  await new Promise<void>((r) => wss.once("listening", r));
-  wss.on("connection", (socket) => socket.on("message", (data) => socket.send(data as Buffer)));
-  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`, {
-    perMessageDeflate: false,
-  });
-  await new Promise<void>((r) => client.once("open", () => r()));
-  client.on("message", (data: Buffer) => onReply(data.readUInt32LE(0)));
-  return {
-    send(seq) {
-      const buf = Buffer.allocUnsafe(PAYLOAD_BYTES).fill(0);
-      buf.writeUInt32LE(seq, 0);
-      client.send(buf);
-    },
-    async close() {
-      client.terminate();
-      for (const c of wss.clients) c.terminate();
-      await new Promise<void>((r) => wss.close(() => r()));
-    },
-  };
-};
-
-/** Sends `count` messages with at most `window` in flight; returns RTTs (µs) and messages per second. */
-async function run(
-  factory: LinkFactory,
-  count: number,
-  window: number,
-): Promise<{ rtts: number[]; rate: number }> {
-  const sentAt = new Float64Array(count);
-  const rtts: number[] = [];
-  let sent = 0;
-  let resolveDone!: () => void;
-  const done = new Promise<void>((r) => (resolveDone = r));
-  const sendNext = (): void => {
-    sentAt[sent] = performance.now();
-    link.send(sent++);
-  };
-  const link: EchoLink = await factory((seq) => {
-    rtts.push((performance.now() - sentAt[seq]!) * 1000);
-    if (sent < count) sendNext();
-    if (rtts.length === count) resolveDone();
-  });
-  const start = performance.now();
-  while (sent < Math.min(window, count)) sendNext();
-  await done;
-  const seconds = (performance.now() - start) / 1000;
-  await link.close();
-  return { rtts, rate: count / seconds };
-}
 
 defineScenario({
   name: "transport",
