@@ -30,13 +30,15 @@ export class QuatValueTemplate extends QuantizedTemplate<QuatLike> {
   readonly descriptor: string;
   readonly channels = ["x", "y", "z", "w"] as const;
   readonly bits: number;
-  private readonly soaScratch: QuatLike = { x: 0, y: 0, z: 0, w: 1 };
+  /** Slot → component scale of dequantizeQuat (same expression, computed once). */
+  private readonly dequantizeScale: number;
 
   constructor(options: QuatTemplateOptions = {}) {
     const bits = checkQuatBits(options.bits ?? DEFAULT_QUAT_BITS, "QuatTemplate");
     const max = (1 << bits) - 1;
     super([3, max, max, max], [2, bits, bits, bits], [{ kind: "quat", start: 0, count: 4 }]);
     this.bits = bits;
+    this.dequantizeScale = (2 * Math.SQRT1_2) / max;
     this.descriptor = `quat(${bits})`;
   }
 
@@ -58,11 +60,23 @@ export class QuatValueTemplate extends QuantizedTemplate<QuatLike> {
     );
   }
   dequantizeSoa(q: Int32Array, offset: number, a: readonly SoaArray[], eid: number): void {
-    const r = dequantizeQuatLocal(q, offset, this.bits, this.soaScratch);
-    (a[0] as SoaArray)[eid] = r.x;
-    (a[1] as SoaArray)[eid] = r.y;
-    (a[2] as SoaArray)[eid] = r.z;
-    (a[3] as SoaArray)[eid] = r.w;
+    // dequantizeQuat (protocol/quantize.ts) written straight into the channel arrays.
+    const largest = (q[offset] as number) & 3;
+    const scale = this.dequantizeScale;
+    const b = Math.SQRT1_2;
+    const s0 = (q[offset + 1] as number) * scale - b;
+    const s1 = (q[offset + 2] as number) * scale - b;
+    const s2 = (q[offset + 3] as number) * scale - b;
+    const d = Math.sqrt(Math.max(0, 1 - s0 * s0 - s1 * s1 - s2 * s2));
+    const x = largest === 0 ? d : s0;
+    const y = largest === 1 ? d : largest === 0 ? s0 : s1;
+    const z = largest === 2 ? d : largest === 3 ? s2 : s1;
+    const w = largest === 3 ? d : s2;
+    const inv = 1 / Math.sqrt(x * x + y * y + z * z + w * w);
+    (a[0] as SoaArray)[eid] = x * inv;
+    (a[1] as SoaArray)[eid] = y * inv;
+    (a[2] as SoaArray)[eid] = z * inv;
+    (a[3] as SoaArray)[eid] = w * inv;
   }
   dequantize(q: Int32Array, offset: number, out: QuatLike): QuatLike {
     return dequantizeQuatLocal(q, offset, this.bits, out);
