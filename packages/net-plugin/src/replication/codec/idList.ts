@@ -3,10 +3,6 @@
  * in an order-k Exp-Golomb code, k (0..7) chosen per list. Dense runs cost 1 bit per id; a lone
  * id among thousands costs about 2·log2(gap) bits.
  */
-import { expGolombBits } from "../../protocol/quantize";
-// Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
-// call of an imported function is a getter call.
-const expGolombBitsLocal = expGolombBits;
 
 /** Bits of the per-list k. */
 export const ID_K_BITS = 3;
@@ -27,7 +23,9 @@ export function chooseIdK(ids: Int32Array, count: number, keep: Uint8Array | und
     if (keep !== undefined && keep[id] !== 1) continue;
     const gap = id - prev - 1;
     prev = id;
-    for (let k = 0; k < ID_K_CHOICES; k++) costs[k] = (costs[k] as number) + expGolombBitsLocal(gap, k);
+    // expGolombBits(gap, k) with integer shifts (ids are < 2^31).
+    for (let k = 0; k < ID_K_CHOICES; k++)
+      costs[k] = (costs[k] as number) + 2 * (31 - Math.clz32((gap >>> k) + 1)) + 1 + k;
   }
   let best = 0;
   for (let k = 1; k < ID_K_CHOICES; k++) if ((costs[k] as number) < (costs[best] as number)) best = k;
