@@ -247,3 +247,14 @@ export * from "./replication/events/index";
 export { loadSodiumAead } from "./connection/sodiumAead";
 export { markChanged } from "./replication/server/markChanged";
 export { setClientBandwidth } from "./replication/server/setClientBandwidth";
+export { Replicator, type ReplicatorCounters } from "./plugins/replicator/replicator";
+export { StateTemplate, type StateDeclaration } from "./plugins/replicator/stateTemplate";
+export { State } from "./plugins/replicator/state";
+export { ReplicatorProxy, type LatencyKind } from "./plugins/replicator/proxy";
+export {
+  ReplicatorDefaults,
+  type ClientTopology,
+  type ReplicatorConfig,
+  type ReplicatorTopology,
+  type ServerTopology,
+} from "./plugins/replicator/config";

@@ -1,0 +1,352 @@
+/**
+ * `Replicator` (Traktor's `jungle.Replicator`): the Traktor-shaped facade over Canopy's ECS
+ * replication. Inside is a core `App` with `NetServerPlugin` or `NetClientPlugin` on a ManualClock
+ * that `update(dt)` advances. Each peer's state is one replicated entity whose components are the
+ * StateTemplate's values: the server's own state is a server-owned entity, a client's state is
+ * uploaded to the server (an unreliable internal event, newest wins) which writes it into an
+ * entity owned by that client; the normal snapshot systems send all of them to every client.
+ *
+ * ```ts
+ * const rep = Replicator.create({ role: "client", transport, token });
+ * rep.setStateTemplate(new StateTemplate().declare("pos", Vec3Template({ min: -50, max: 50, precision: 0.01 })));
+ * // each frame:
+ * rep.update(dt);
+ * if (rep.timeSynchronized) rep.setSendState(new State().packBegin().pack(myPosition));
+ * for (const p of rep.proxies) p.getState()?.unpackBegin().unpack();
+ * ```
+ */
+import { createApp, getResource, ManualClock, type App } from "@canopy/core";
+import { addComponent, addEntity, query, removeEntity } from "bitecs";
+import { ReplicationRegistry } from "../../replication/registry";
+import { EventRegistry, type EventListener } from "../../replication/events/eventRegistry";
+import type { EventType } from "../../replication/events/eventType";
+import { Networked } from "../../replication/server/networked";
+import { SERVER_OWNER } from "../../replication/server/ownership";
+import { setOwner } from "../../replication/server/setOwner";
+import { ServerReplication } from "../../replication/server/serverReplication";
+import { ClientReplication } from "../../replication/client/clientReplication";
+import { Replicated } from "../../replication/client/replicated";
+import { ownerOf } from "../../replication/client/ownerOf";
+import { TimeSyncClientResource, TimeSyncServerResource } from "../../time-sync/systems";
+import { NetClientPlugin, NetServerPlugin } from "../netPlugin";
+import { StateStore } from "./stateStore";
+import type { StateTemplate } from "./stateTemplate";
+import { type State } from "./state";
+import { ReplicatorProxy, type LatencyKind, type ProxySource } from "./proxy";
+import { ReplicatorDefaults, STATE_UPLOAD, type ReplicatorConfig, type ReplicatorTopology } from "./config";
+
+/** Traktor's replicator-level time-sync figures (server and client time sync both have them). */
+interface SyncStats {
+  readonly timeSynchronized: boolean;
+  readonly timeVariance: number;
+  readonly averageLatency: number;
+  readonly bestLatency: number;
+  readonly worstLatency: number;
+  readonly averageReverseLatency: number;
+}
+
+/** Counters of a {@link Replicator}. */
+export interface ReplicatorCounters {
+  /** Client states uploaded (client) or applied (server). */
+  statesSent: number;
+  statesReceived: number;
+  /** Uploaded states whose bytes did not unpack with the template (server), dropped. */
+  statesInvalid: number;
+}
+
+/** Traktor's Replicator on one ECS App (server or client). */
+export class Replicator implements ProxySource {
+  /** The App the replication runs on (systems, resources, world). */
+  app: App | undefined = undefined;
+  readonly clock: ManualClock;
+  readonly counters: ReplicatorCounters = { statesSent: 0, statesReceived: 0, statesInvalid: 0 };
+  private readonly events = new EventRegistry();
+  private template: StateTemplate | undefined;
+  private store: StateStore | undefined;
+  private readonly peerEntity = new Map<number, number>(); // owner slot (or SERVER_OWNER) → eid
+  private pendingUpload: Uint8Array | undefined;
+  private proxyList: ReplicatorProxy[] = [];
+  private readonly proxyByPeer = new Map<number, ReplicatorProxy>();
+
+  private constructor(
+    private readonly topology: ReplicatorTopology,
+    private readonly config: Required<ReplicatorConfig>,
+  ) {
+    this.clock = new ManualClock(config.startTime);
+    this.events.addEventType(STATE_UPLOAD);
+  }
+
+  /** A server or client Replicator; call `setStateTemplate` and `addEventType` before the first `update`. */
+  static create(topology: ReplicatorTopology, config: ReplicatorConfig = {}): Replicator {
+    return new Replicator(topology, { ...ReplicatorDefaults, ...config });
+  }
+
+  /** True for the server side. */
+  get isServer(): boolean {
+    return this.topology.role === "server";
+  }
+
+  /** Sets what a peer's state holds (same template, same order, on every peer); before the first update. */
+  setStateTemplate(template: StateTemplate): void {
+    this.assertNotStarted("setStateTemplate");
+    if (template.declarations.length === 0)
+      throw new RangeError("Replicator.setStateTemplate: declare at least one value in the StateTemplate.");
+    this.template = template;
+  }
+
+  /** Registers an event type (same order on every peer); before the first update. */
+  addEventType<T>(type: EventType<T>): number {
+    this.assertNotStarted("addEventType");
+    return this.events.addEventType(type);
+  }
+
+  /** Calls `listener(eventTime, from, event)` for each received event of `type`; returns a remover. */
+  addEventListener<T>(type: EventType<T>, listener: EventListener<T>): () => void {
+    return this.events.addEventListener(type, listener);
+  }
+
+  /** Sends `event` to every peer (`inOrder`: reliable-ordered, else unreliable); returns peers reached. */
+  broadcastEvent<T>(type: EventType<T>, event: T, inOrder: boolean): number {
+    return this.events.broadcastEvent(type, event, inOrder);
+  }
+
+  /** Sends `event` to peer `peer` (a client slot on the server; 0 = the server on a client). */
+  sendEventTo<T>(peer: number, type: EventType<T>, event: T, inOrder: boolean): boolean {
+    return this.events.sendEventTo(peer, type, event, inOrder);
+  }
+
+  /** Sends `event` to the primary peer (the server); false on the server itself. */
+  sendEventToPrimary<T>(type: EventType<T>, event: T, inOrder: boolean): boolean {
+    return this.events.sendEventToPrimary(type, event, inOrder);
+  }
+
+  /** Publishes this peer's state (one value per declaration, in order); the newest state wins. */
+  setSendState(state: State): void {
+    const store = this.requireStore("setSendState");
+    store.check(state);
+    if (this.isServer) store.write(this.ownServerEntity(store), state);
+    else this.pendingUpload = store.encode(state);
+  }
+
+  /** One proxy per remote peer with a state or a connection (refreshed by `update`). */
+  get proxies(): readonly ReplicatorProxy[] {
+    return this.proxyList;
+  }
+
+  /** Advances the clock by `dt` seconds and runs one App update (receive, systems, send). */
+  update(dt: number): void {
+    this.requireStore("update");
+    const app = this.app as App;
+    this.clock.advance(dt);
+    if (!this.isServer && this.pendingUpload !== undefined && this.serverConnected()) {
+      if (this.events.sendEventToPrimary(STATE_UPLOAD, this.pendingUpload, false)) this.counters.statesSent++;
+      this.pendingUpload = undefined;
+    }
+    app.update();
+    if (this.isServer) this.releaseDeparted(app);
+    this.refreshProxies(app);
+  }
+
+  /** True once the clocks agree (server: every measured client; client: its estimate converged). */
+  get timeSynchronized(): boolean {
+    return this.sync()?.timeSynchronized ?? false;
+  }
+  /** Spread of the clock estimate (s); NaN before the first update. */
+  get timeVariance(): number {
+    return this.sync()?.timeVariance ?? Number.NaN;
+  }
+  /** Average one-way latency to the peers (s). */
+  get averageLatency(): number {
+    return this.sync()?.averageLatency ?? Number.NaN;
+  }
+  /** Best one-way latency (s). */
+  get bestLatency(): number {
+    return this.sync()?.bestLatency ?? Number.NaN;
+  }
+  /** Worst one-way latency (s). */
+  get worstLatency(): number {
+    return this.sync()?.worstLatency ?? Number.NaN;
+  }
+  /** Average one-way latency from the peers back to us (s). */
+  get averageReverseLatency(): number {
+    return this.sync()?.averageReverseLatency ?? Number.NaN;
+  }
+
+  /** Disconnects, disposes the App (closing the connection). The transport stays open. */
+  dispose(): void {
+    this.app?.dispose();
+  }
+
+  /** @internal ProxySource */
+  isConnected(peer: number): boolean {
+    const app = this.app;
+    if (app === undefined) return false;
+    if (this.isServer) return getResource(app.world, ServerReplication).server.isConnected(peer);
+    return this.serverConnected() && (peer === SERVER_OWNER || this.peerEntity.has(peer));
+  }
+
+  /** @internal ProxySource */
+  stateOf(peer: number): State | undefined {
+    const eid = this.peerEntity.get(peer);
+    return eid === undefined || this.store === undefined ? undefined : this.store.read(eid);
+  }
+
+  /** @internal ProxySource */
+  latencyOf(peer: number, which: LatencyKind): number {
+    const app = this.app;
+    if (app === undefined) return Number.NaN;
+    if (this.isServer) {
+      const p = getResource(app.world, TimeSyncServerResource).sync.peerStats(peer);
+      if (p === undefined || !p.measured) return Number.NaN;
+      return which === "average"
+        ? p.averageLatency
+        : which === "best"
+          ? p.bestLatency
+          : which === "worst"
+            ? p.worstLatency
+            : p.averageReverseLatency;
+    }
+    if (peer !== SERVER_OWNER) return Number.NaN;
+    const c = getResource(app.world, TimeSyncClientResource).sync;
+    return which === "average"
+      ? c.averageLatency
+      : which === "best"
+        ? c.bestLatency
+        : which === "worst"
+          ? c.worstLatency
+          : c.averageReverseLatency;
+  }
+
+  private requireStore(what: string): StateStore {
+    if (this.store !== undefined) return this.store;
+    const template = this.template;
+    if (template === undefined) throw new Error(`Replicator.${what}: call setStateTemplate(template) first.`);
+    const registry = new ReplicationRegistry();
+    const store = new StateStore(template, registry, this.config.maxEntities);
+    this.store = store;
+    const app = createApp({ clock: this.clock, fixedHz: this.config.fixedHz });
+    this.app = app;
+    const t = this.topology;
+    if (t.role === "server") {
+      this.events.addEventListener(STATE_UPLOAD, (_tick, from, bytes) =>
+        this.applyUpload(app, store, from, bytes),
+      );
+      app.addPlugins(
+        NetServerPlugin({
+          ...t.replication,
+          transport: t.transport,
+          connection: t.connection,
+          registry,
+          events: this.events,
+        }),
+      );
+    } else {
+      app.addPlugins(
+        NetClientPlugin({
+          ...t.replication,
+          transport: t.transport,
+          connection: t.connection,
+          token: t.token,
+          registry,
+          events: this.events,
+        }),
+      );
+    }
+    return store;
+  }
+
+  private assertNotStarted(what: string): void {
+    if (this.app !== undefined)
+      throw new Error(
+        `Replicator.${what}: the Replicator already started; call it before the first update/setSendState.`,
+      );
+  }
+
+  private serverConnected(): boolean {
+    const app = this.app;
+    return app !== undefined && getResource(app.world, ClientReplication).client.state === "connected";
+  }
+
+  private ownServerEntity(store: StateStore): number {
+    const app = this.app as App;
+    let eid = this.peerEntity.get(SERVER_OWNER);
+    if (eid === undefined) {
+      eid = this.spawnState(app, store);
+      this.peerEntity.set(SERVER_OWNER, eid);
+    }
+    return eid;
+  }
+
+  private spawnState(app: App, store: StateStore): number {
+    const eid = addEntity(app.world);
+    if (eid >= this.config.maxEntities)
+      throw new RangeError(
+        `Replicator: entity ${eid} is beyond maxEntities (${this.config.maxEntities}); raise it in the config.`,
+      );
+    for (const c of store.components) addComponent(app.world, eid, c);
+    addComponent(app.world, eid, Networked);
+    return eid;
+  }
+
+  private applyUpload(app: App, store: StateStore, from: number, bytes: Uint8Array): void {
+    let eid = this.peerEntity.get(from);
+    const fresh = eid === undefined;
+    if (eid === undefined) eid = this.spawnState(app, store);
+    if (!store.decodeInto(bytes, eid)) {
+      this.counters.statesInvalid++;
+      if (fresh) removeEntity(app.world, eid);
+      return;
+    }
+    if (fresh) {
+      setOwner(app.world, eid, from);
+      this.peerEntity.set(from, eid);
+    }
+    this.counters.statesReceived++;
+  }
+
+  private releaseDeparted(app: App): void {
+    const server = getResource(app.world, ServerReplication).server;
+    for (const [peer, eid] of this.peerEntity) {
+      if (peer === SERVER_OWNER || server.isConnected(peer)) continue;
+      removeEntity(app.world, eid);
+      this.peerEntity.delete(peer);
+    }
+  }
+
+  private refreshProxies(app: App): void {
+    const peers: number[] = [];
+    if (this.isServer) {
+      const server = getResource(app.world, ServerReplication).server;
+      for (let slot = 0; slot < server.maxClients; slot++) if (server.isConnected(slot)) peers.push(slot);
+    } else {
+      this.peerEntity.clear();
+      const me = getResource(app.world, ClientReplication).client.clientIndex;
+      for (const eid of query(app.world, [Replicated])) {
+        const owner = ownerOf(app.world, eid);
+        if (owner === me) continue;
+        this.peerEntity.set(owner, eid);
+        peers.push(owner);
+      }
+      if (this.serverConnected() && !this.peerEntity.has(SERVER_OWNER)) peers.push(SERVER_OWNER);
+      peers.sort((a, b) => a - b);
+    }
+    if (peers.length === this.proxyList.length && peers.every((p, i) => this.proxyList[i]?.peer === p))
+      return;
+    this.proxyList = peers.map((p) => {
+      let proxy = this.proxyByPeer.get(p);
+      if (proxy === undefined) {
+        proxy = new ReplicatorProxy(p, this);
+        this.proxyByPeer.set(p, proxy);
+      }
+      return proxy;
+    });
+  }
+
+  private sync(): SyncStats | undefined {
+    const app = this.app;
+    if (app === undefined) return undefined;
+    return this.isServer
+      ? getResource(app.world, TimeSyncServerResource).sync
+      : getResource(app.world, TimeSyncClientResource).sync;
+  }
+}
