@@ -2,9 +2,10 @@
 import "./schedule";
 import "./transport";
 import "./overhead";
-import "./reliable";
 import "./cubes";
+import "./reliable";
+import "./services";
 import "./codec";
 import "./rtt";
 import "./servicesHttp";
-import "./services";
+import "./scale";

@@ -1,0 +1,209 @@
+/**
+ * Scenario "scale": server cost of replication at 1k / 10k / 50k entities (position Vec3 +
+ * rotation Quat replicated), 10 % of them moving every tick, a 20 Hz server with one connected
+ * client over loopback (the Stepper's server + client Apps with the NetPlugin). Times the server
+ * App's whole `update()` (receive, prepare snapshots, send) per tick, in both change-detection
+ * modes ("scan": every entity compared each tick; "marked": the game calls `markChanged` for the
+ * movers), and measures heap bytes allocated by that update in steady state.
+ *
+ * Heap metric (Node 20 has no `total_allocated_bytes` in `v8.getHeapStatistics()`): the growth of
+ * `process.memoryUsage().heapUsed` across one server `update()`, after a forced GC every
+ * `GC_EVERY` ticks (`--expose-gc` turned on at run time through `v8.setFlagsFromString`); ticks
+ * where a GC ran inside (heapUsed fell) are dropped, and the cost of the measuring call itself
+ * (calibrated around an empty function) is subtracted. V8 bumps heapUsed per allocation buffer,
+ * so it is exact to within a few hundred bytes per tick.
+ */
+import v8 from "node:v8";
+import vm from "node:vm";
+import type { App } from "@canopy/core";
+import {
+  markChanged,
+  Networked,
+  QuatTemplate,
+  ReplicationRegistry,
+  Vec3Template,
+  ClientReplication,
+} from "@canopy/net-plugin";
+import { createStepper, type StepperSetup } from "@canopy/net-plugin/testing";
+import { addComponent, addEntity } from "bitecs";
+import { summarize } from "../harness/measure";
+import { defineScenario } from "../harness/registry";
+
+const SIZES = [1_000, 10_000, 50_000];
+const HZ = 20;
+/** Half of one core's 50 ms tick at 20 Hz. */
+const TARGET_MS = 25;
+const MOVING_EVERY = 10; // every 10th entity moves: 10 %
+/** Forced GC period of the heap pass (the window each delta is read in starts clean). */
+const GC_EVERY = 10;
+const BOUND = 1000;
+/** Upper bound on the untimed join phase (50k entities take ~15 s of budget at 32 KiB/s). */
+const MAX_JOIN_TICKS = 1200;
+
+interface Game {
+  Position: { x: Float32Array; y: Float32Array; z: Float32Array };
+  Rotation: { x: Float32Array; y: Float32Array; z: Float32Array; w: Float32Array };
+}
+
+function makeGame(app: App, size: number, games: Map<App, Game>): ReplicationRegistry {
+  const n = size + 64;
+  const Position = { x: new Float32Array(n), y: new Float32Array(n), z: new Float32Array(n) };
+  const Rotation = {
+    x: new Float32Array(n),
+    y: new Float32Array(n),
+    z: new Float32Array(n),
+    w: new Float32Array(n),
+  };
+  const registry = new ReplicationRegistry();
+  registry.replicate(Position, Vec3Template({ min: -BOUND, max: BOUND, precision: 0.01 }), {
+    name: "position",
+  });
+  registry.replicate(Rotation, QuatTemplate(), { name: "rotation" });
+  games.set(app, { Position, Rotation });
+  return registry;
+}
+
+function getGc(): (() => void) | undefined {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g !== undefined) return g;
+  try {
+    v8.setFlagsFromString("--expose-gc");
+    return vm.runInNewContext("gc") as () => void;
+  } catch {
+    return undefined;
+  }
+}
+
+interface SizeResult {
+  median: number;
+  p99: number;
+  heapPerTick: number;
+  gcTicks: number;
+  replicated: number;
+}
+
+async function runSize(
+  size: number,
+  mode: "scan" | "marked",
+  progress: (m: string) => void,
+): Promise<SizeResult> {
+  const games = new Map<App, Game>();
+  const capacity = size + 16;
+  const setup = (app: App): StepperSetup => ({
+    registry: makeGame(app, size, games),
+    // 16 kept states per client: 50k entities × 64 states would be ~130 MB per client.
+    server: { capacity, changeDetection: mode, baselineRingSize: 16 },
+    client: { capacity },
+  });
+  await using s = await createStepper({ clients: 1, seed: 20_000 + size, fixedHz: HZ, setup });
+  if (!(await s.stepUntil(() => s.connected(), 200))) throw new Error("scale: the client did not connect");
+  const server = s.server;
+  const client = s.clients[0] as App;
+  const g = games.get(server) as Game;
+  const eids = new Int32Array(size);
+  for (let i = 0; i < size; i++) {
+    const eid = addEntity(server.world);
+    addComponent(server.world, eid, g.Position);
+    addComponent(server.world, eid, g.Rotation);
+    g.Position.x[eid] = ((i * 7919) % 1999) - 999;
+    g.Position.y[eid] = ((i * 104_729) % 1999) - 999;
+    g.Position.z[eid] = ((i * 31) % 200) - 100;
+    g.Rotation.w[eid] = 1;
+    addComponent(server.world, eid, Networked);
+    eids[i] = eid;
+  }
+  let t = 0;
+  const move = (): void => {
+    t += 1 / HZ;
+    for (let i = 0; i < size; i += MOVING_EVERY) {
+      const eid = eids[i] as number;
+      g.Position.x[eid] = (g.Position.x[eid] as number) * 0.999 + Math.sin(t + i);
+      g.Position.z[eid] = 50 * Math.sin(t * 0.5 + i);
+      const a = t + i * 0.01;
+      g.Rotation.y[eid] = Math.sin(a / 2);
+      g.Rotation.w[eid] = Math.cos(a / 2);
+      if (mode === "marked") markChanged(server.world, eid);
+    }
+  };
+  const tick = (timed: boolean): number => {
+    move();
+    s.clock.advance(1 / HZ);
+    const start = timed ? performance.now() : 0;
+    server.update();
+    const ms = timed ? performance.now() - start : 0;
+    client.update();
+    return ms;
+  };
+  // Steady state: the join stream (every entity in full, within the 32 KiB/s budget) is done.
+  const replicatedNow = (): number => client.getResource(ClientReplication).map.size;
+  let joinTicks = 0;
+  while (replicatedNow() < size && joinTicks < MAX_JOIN_TICKS) {
+    tick(false);
+    joinTicks++;
+  }
+  progress(
+    `${size.toLocaleString("en-US")} entities, ${mode}: joined in ${joinTicks} ticks (${replicatedNow()} on the client)`,
+  );
+  const warm = 40;
+  const samples = size >= 50_000 ? 120 : 300;
+  progress(`${size.toLocaleString("en-US")} entities, ${mode}: warm-up ${warm} ticks`);
+  for (let i = 0; i < warm; i++) tick(false);
+  progress(`${size.toLocaleString("en-US")} entities, ${mode}: timing ${samples} ticks`);
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) times.push(tick(true));
+  const stats = summarize(times);
+
+  // Heap pass: heapUsed growth across one server update, GC forced every GC_EVERY ticks.
+  const gc = getGc();
+  const heap = (): number => process.memoryUsage().heapUsed;
+  const empty = (): void => {};
+  const cal: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const h0 = heap();
+    empty();
+    cal.push(heap() - h0);
+  }
+  const overhead = summarize(cal).median;
+  const deltas: number[] = [];
+  let gcTicks = 0;
+  for (let i = 0; i < 100; i++) {
+    if (gc !== undefined && i % GC_EVERY === 0) gc();
+    move();
+    s.clock.advance(1 / HZ);
+    const h0 = heap();
+    server.update();
+    const d = heap() - h0;
+    client.update();
+    if (d < 0) gcTicks++;
+    else deltas.push(Math.max(0, d - overhead));
+  }
+  const heapPerTick = deltas.length === 0 ? Number.NaN : deltas.reduce((a, b) => a + b, 0) / deltas.length;
+  const replicated = client.getResource(ClientReplication).map.size;
+  progress(
+    `${size.toLocaleString("en-US")} ${mode}: median ${stats.median.toFixed(2)} ms, p99 ${stats.p99.toFixed(2)} ms, heap ${heapPerTick.toFixed(0)} B/tick (${gcTicks} GC ticks dropped), client has ${replicated}`,
+  );
+  return { median: stats.median, p99: stats.p99, heapPerTick, gcTicks, replicated };
+}
+
+defineScenario({
+  name: "scale",
+  title:
+    "server ms/tick at 1k/10k/50k replicated entities (Vec3 + Quat), 10 % moving, 20 Hz, one client over loopback",
+  targets: [
+    `50,000 entities: server update ≤ ${TARGET_MS} ms/tick (half of one core at 20 Hz)`,
+    "no heap allocation per tick in steady state (heapUsed growth per server update ≈ 0 B)",
+  ],
+  async run({ record, progress }) {
+    for (const size of SIZES) {
+      for (const mode of ["scan", "marked"] as const) {
+        const r = await runSize(size, mode, progress);
+        const system = `Canopy (${mode}), ${size / 1000}k entities`;
+        record(system, "server tick p50", r.median, "ms");
+        record(system, "server tick p99", r.p99, "ms");
+        record(system, "share of 20 Hz budget (p50)", (r.median / (1000 / HZ)) * 100, "%");
+        record(system, "heap growth per server update", r.heapPerTick, "B/tick");
+        record(system, "entities on the client after the run", r.replicated, "entities");
+      }
+    }
+  },
+});
