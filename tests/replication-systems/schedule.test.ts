@@ -23,7 +23,7 @@ describe("systems per set", () => {
     expect(s.server.schedule(Stage.PreUpdate).order()).toEqual([
       "server.receivePackets",
       "server.handleConnections",
-      "server.receiveAcks",
+      "server.receiveResyncs",
       "answerTimeSyncPings",
       "dispatchEvents",
     ]);
@@ -44,7 +44,6 @@ describe("systems per set", () => {
       "dispatchEvents",
     ]);
     expect(client.schedule(Stage.PostUpdate).order()).toEqual([
-      "client.sendAcks",
       "sendTimeSyncPings",
       "flushEvents",
       "client.sendPackets",

@@ -21,4 +21,6 @@ export interface NetClientConfig {
   unixTime?: () => number;
   /** Packet AEAD (default: portable @noble/ciphers; faster: `await loadSodiumAead()`, which the Node helpers pick). */
   aead?: PacketAead;
+  /** Called (during `receivePackets`) once for each message the server acknowledged; `ticket` is what `send` returned. */
+  onMessageAcked?: (channel: number, ticket: number) => void;
 }

@@ -31,6 +31,7 @@ import { createNetStats, type NetStats } from "./netStats";
 import { PacketCipher } from "./packetCrypto";
 import { resolvePacketLog, type PacketLogWriter } from "./packetLog";
 import { SecureLink } from "./secureLink";
+import { sendCounted } from "./sendCounted";
 import type { NetClientConfig } from "./clientConfig";
 
 export type { NetClientConfig } from "./clientConfig";
@@ -138,14 +139,17 @@ export class NetClient {
     this.beginAttempt();
   }
 
-  /** Queues `data` on `channel` (throws unless connected, or for a bad channel or size). */
-  send(channel: number, data: Uint8Array): void {
+  /**
+   * Queues `data` on `channel` (throws unless connected, or for a bad channel or size) and returns
+   * its ticket for `onMessageAcked`, or `undefined` when a full unreliable queue dropped it.
+   */
+  send(channel: number, data: Uint8Array): number | undefined {
     if (this.endpoint === undefined || this.stateValue !== ClientState.connected) {
       throw new Error(
         `NetClient.send: not connected (state ${this.stateValue}); wait for the "connected" event.`,
       );
     }
-    this.endpoint.send(channel, data);
+    return sendCounted(this.endpoint, channel, data);
   }
 
   /** True if `send(channel, bytes)` would be accepted now. */
@@ -328,6 +332,7 @@ export class NetClient {
     this.endpoint = new ReliableEndpoint({
       channels: this.channels,
       transmit: (p) => link.send(PacketType.payload, p, this.now),
+      onMessageAcked: this.config.onMessageAcked,
     });
     this.endpoint.update(this.now);
     this.stateValue = ClientState.connected;

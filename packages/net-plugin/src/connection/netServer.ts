@@ -19,6 +19,7 @@ import { PacketCipher } from "./packetCrypto";
 import { resolvePacketLog } from "./packetLog";
 import { resolveRateLimits, type RateLimits } from "./rateLimits";
 import type { SecureLink, SecureLinkContext } from "./secureLink";
+import { sendCounted } from "./sendCounted";
 import { ServerConnection, type ClientIdentity } from "./serverConnection";
 import { ServerHandshake } from "./serverHandshake";
 
@@ -35,6 +36,7 @@ export class NetServer {
   private readonly channels: readonly ChannelConfig[];
   private readonly limits: RateLimits;
   private readonly keepAliveSeconds: number;
+  private readonly onMessageAcked: NetServerConfig["onMessageAcked"];
   private readonly totals = { handshakesDenied: 0, handshakesRateLimited: 0, packetsInvalid: 0 };
   private readonly departed = createNetStats();
   private now = 0;
@@ -61,6 +63,7 @@ export class NetServer {
         `NetServer: need 0 < keepAliveSeconds < timeoutSeconds (got ${this.keepAliveSeconds}, ${timeoutSeconds}).`,
       );
     }
+    this.onMessageAcked = config.onMessageAcked;
     const protocolId = BigInt(config.protocolId);
     this.channels = config.channels ?? DEFAULT_CHANNELS;
     this.limits = resolveRateLimits(config.rateLimits);
@@ -165,12 +168,16 @@ export class NetServer {
     }
   }
 
-  /** Queues `data` on `channel` to slot `client` (throws for an empty slot or a bad channel). */
-  send(client: number, channel: number, data: Uint8Array): void {
+  /**
+   * Queues `data` on `channel` to slot `client` (throws for an empty slot or a bad channel) and
+   * returns its ticket for `onMessageAcked`, or `undefined` when a full unreliable queue dropped it.
+   * The endpoint keeps `data` until it is written (unreliable) or acked (reliable): do not modify it.
+   */
+  send(client: number, channel: number, data: Uint8Array): number | undefined {
     const c = this.slots[client];
     if (c === undefined)
       throw new RangeError(`NetServer.send: slot ${client} has no client; check isConnected() first.`);
-    c.endpoint.send(channel, data);
+    return sendCounted(c.endpoint, channel, data);
   }
 
   /** True if `send(client, channel, bytes)` would be accepted now. */
@@ -236,6 +243,7 @@ export class NetServer {
       this.limits,
       this.maxClients,
       this.now,
+      this.onMessageAcked,
     );
     this.slots[index] = c;
     this.byAddress.set(identity.address, c);

@@ -34,4 +34,10 @@ export interface NetServerConfig {
   unixTime?: () => number;
   /** Packet AEAD (default: portable @noble/ciphers; faster: `await loadSodiumAead()`, which the Node helpers pick). */
   aead?: PacketAead;
+  /**
+   * Called (during `receivePackets`) once for each message whose packet client slot `client`
+   * acknowledged; `ticket` is what `send` returned. Unreliable messages ack too: it says the
+   * packet arrived, not that the app used it. Used by replication for snapshot baselines.
+   */
+  onMessageAcked?: (client: number, channel: number, ticket: number) => void;
 }

@@ -37,11 +37,16 @@ export class ServerConnection {
     limits: RateLimits,
     private readonly maxClients: number,
     now: number,
+    onMessageAcked?: (client: number, channel: number, ticket: number) => void,
   ) {
     link.index = index;
     this.endpoint = new ReliableEndpoint({
       channels,
       transmit: (packet) => this.link.send(PacketType.payload, packet, this.endpoint.time),
+      onMessageAcked:
+        onMessageAcked === undefined
+          ? undefined
+          : (channel, ticket) => onMessageAcked(index, channel, ticket),
     });
     this.endpoint.update(now);
     this.limiter = new ConnectionRateLimiter(limits, now);

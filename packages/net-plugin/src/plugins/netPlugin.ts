@@ -35,7 +35,7 @@ import {
 } from "../replication/server/serverReplication";
 import { receivePackets as serverReceivePackets } from "../replication/server/receivePackets";
 import { handleConnections } from "../replication/server/handleConnections";
-import { receiveAcks } from "../replication/server/receiveAcks";
+import { receiveResyncs } from "../replication/server/receiveResyncs";
 import { prepareSnapshots } from "../replication/server/prepareSnapshots";
 import { sendSnapshots } from "../replication/server/sendSnapshots";
 import { sendPackets as serverSendPackets } from "../replication/server/sendPackets";
@@ -48,7 +48,6 @@ import { receivePackets as clientReceivePackets } from "../replication/client/re
 import { handleConnection } from "../replication/client/handleConnection";
 import { receiveSnapshots } from "../replication/client/receiveSnapshots";
 import { applySnapshots } from "../replication/client/applySnapshots";
-import { sendAcks } from "../replication/client/sendAcks";
 import { sendPackets as clientSendPackets } from "../replication/client/sendPackets";
 import { Replicated } from "../replication/client/replicated";
 import type { EventRegistry } from "../replication/events/eventRegistry";
@@ -104,9 +103,15 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
       const { field, component } = ensureOwnerField(options.registry);
       const channels = options.connection.channels ?? DEFAULT_CHANNELS;
       const capacity = options.capacity ?? ReplicationDefaults.capacity;
+      const userAcked = options.connection.onMessageAcked;
       const server = new NetServer(options.transport, {
         ...options.connection,
         protocolHash: protocolHashOf(options.registry, channels, options.events, capacity),
+        // Snapshot baselines come from the packet acks (docs/ARCHITECTURE.md "Snapshot acks").
+        onMessageAcked: (client, channel, ticket) => {
+          s.messageAcked(client, channel, ticket);
+          userAcked?.(client, channel, ticket);
+        },
       });
       const s = new ServerReplicationState(server, options.registry, component, field, options);
       state = s;
@@ -126,7 +131,7 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
         Stage.PreUpdate,
         { run: serverReceivePackets, name: "server.receivePackets", in: ReceivePackets },
         { run: handleConnections, name: "server.handleConnections", in: Receive },
-        { run: receiveAcks, name: "server.receiveAcks", in: Receive, after: handleConnections },
+        { run: receiveResyncs, name: "server.receiveResyncs", in: Receive, after: handleConnections },
       );
       app.addSystems(
         Stage.PostUpdate,
@@ -186,11 +191,11 @@ export function NetClientPlugin(options: NetClientPluginOptions): Plugin {
         { run: receiveSnapshots, name: "client.receiveSnapshots", in: Receive, after: handleConnection },
         { run: applySnapshots, name: "client.applySnapshots", in: Receive, after: receiveSnapshots },
       );
-      app.addSystems(
-        Stage.PostUpdate,
-        { run: sendAcks, name: "client.sendAcks", in: Send },
-        { run: clientSendPackets, name: "client.sendPackets", in: SendPackets },
-      );
+      app.addSystems(Stage.PostUpdate, {
+        run: clientSendPackets,
+        name: "client.sendPackets",
+        in: SendPackets,
+      });
       // After replication's systems: listeners see the entities this frame's snapshots spawned.
       const sets = { receive: Receive, send: Send };
       const link = clientPeerLink(client);

@@ -2,7 +2,8 @@
  * The client's replication state, one ECS resource: the NetClient, the frame's inbox of
  * connection events, the snapshot decoder and its ring of decoded states (the baselines the
  * server may encode against), the entity map (network id ↔ local entity), the last applied state,
- * the per-entity history and the ack tracker.
+ * the per-entity history. Snapshot acks are the reliability layer's packet acks (nothing to send),
+ * except a resync request when a snapshot fails to decode.
  */
 import { defineResource } from "@canopy/core";
 import type { NetClient } from "../../connection/netClient";
@@ -14,7 +15,8 @@ import { SnapshotState } from "../codec/snapshotState";
 import { EntityMap } from "../entityMap";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import type { ApplyHooks, ApplyResult } from "../worldSnapshot";
-import { AckTracker } from "../server/ackMessage";
+import { WordReader } from "../codec/wordBits";
+import { RESYNC_MESSAGE_BYTES } from "../server/resyncMessage";
 import type { OwnerComponent } from "../server/ownership";
 import { ReplicationDefaults, type MessageRouter } from "../server/serverReplication";
 import { SnapshotHistory } from "./snapshotHistory";
@@ -33,7 +35,8 @@ export interface ClientReplicationOptions {
 export interface ClientReplicationCounters {
   snapshotsReceived: number;
   snapshotsApplied: number;
-  acksSent: number;
+  /** Resync requests sent (a snapshot failed to decode; the server then sends full state). */
+  resyncsSent: number;
   spawned: number;
   despawned: number;
   updated: number;
@@ -52,17 +55,18 @@ export class ClientReplicationState {
   readonly applied: SnapshotState;
   hasApplied = false;
   readonly history: SnapshotHistory;
-  readonly acks = new AckTracker();
+  /** Reads the sequence of a snapshot that failed to decode (for the resync request). */
+  readonly headerReader = new WordReader(64);
+  /** The resync message's bytes (at most one per frame; unreliable messages are written the same frame). */
+  readonly resyncBytes = new Uint8Array(RESYNC_MESSAGE_BYTES);
   /** Sequence of a decoded snapshot newer than the applied one, or −1. */
   pendingApply = -1;
-  /** True when a snapshot was decoded since the last ack went out. */
-  ackDue = false;
   /** This frame's connection events. */
   readonly inbox: NetClientEvent[] = [];
   readonly counters: ClientReplicationCounters = {
     snapshotsReceived: 0,
     snapshotsApplied: 0,
-    acksSent: 0,
+    resyncsSent: 0,
     spawned: 0,
     despawned: 0,
     updated: 0,

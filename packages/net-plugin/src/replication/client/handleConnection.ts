@@ -1,6 +1,6 @@
 /**
  * Client `handleConnection` (PreUpdate, Receive, first): on connect, forgets every baseline and
- * ack of an earlier connection; on disconnect, despawns every replicated entity and records the
+ * state of an earlier connection; on disconnect, despawns every replicated entity and records the
  * reason with its readable message (`lastDisconnect`).
  */
 import { getResource, type AppWorld } from "@canopy/core";
@@ -38,7 +38,5 @@ function reset(world: AppWorld, s: ClientReplicationState): void {
   s.decoder.newestSequence = -1;
   s.decoder.lastDecoded = undefined;
   s.history.reset();
-  s.acks.reset();
   s.pendingApply = -1;
-  s.ackDue = false;
 }

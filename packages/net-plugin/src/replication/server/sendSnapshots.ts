@@ -39,7 +39,7 @@ export function sendSnapshots(world: AppWorld): void {
     });
     view.priorities.resetWritten(encoder.written, encoder.writtenCount);
     const bytes = writer.finish().slice();
-    server.send(view.slot, s.snapshotChannel, bytes);
+    view.sent(sequence, server.send(view.slot, s.snapshotChannel, bytes));
     view.tokens -= bytes.length;
     view.snapshotsSent++;
     view.bytesSent += bytes.length;

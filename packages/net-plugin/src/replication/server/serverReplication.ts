@@ -26,7 +26,7 @@ export const ReplicationDefaults = {
   bandwidthBytesPerSecond: 32 * 1024,
   /** Seconds of unused budget a client may save up (one snapshot can still be a full MTU). */
   burstSeconds: 0.1,
-  /** Snapshot and ack channel: DEFAULT_CHANNELS[2], unreliable-sequenced (older ones are useless). */
+  /** Snapshot channel (client → server: resync requests): DEFAULT_CHANNELS[2], unreliable-sequenced (older ones are useless). */
   snapshotChannel: 2,
   /** Fewer budget bytes than this and no snapshot goes out this tick (a header alone is ~6). */
   minSnapshotBytes: 16,
@@ -88,9 +88,12 @@ export interface ServerReplicationCounters {
   snapshotsSkipped: number;
   /** Changed or new entities that waited for a later snapshot (budget or MTU). */
   entitiesDeferred: number;
-  acksReceived: number;
-  /** Ack messages of the wrong size. */
-  acksInvalid: number;
+  /** Snapshots whose packet the client acknowledged (each makes a baseline). */
+  snapshotsAcked: number;
+  /** Resync requests acted on (the client's baselines were forgotten). */
+  resyncs: number;
+  /** Resync messages of the wrong size. */
+  resyncsInvalid: number;
   /** Messages off the snapshot channel that no router (time sync, events) took. */
   messagesUnrouted: number;
 }
@@ -107,6 +110,12 @@ export class ClientView {
   /** With spatial interest: per network id, 1 near a viewpoint down to 1 − NEAR_FALLOFF at the radius (priority scale). */
   readonly nearness: Float32Array;
   nextSequence = 0;
+  /** Per ring slot (`sequence & (size − 1)`): the reliability ticket of the snapshot sent, or −1. */
+  readonly sentTicket: Float64Array;
+  /** Per ring slot: the sequence of that snapshot. */
+  readonly sentSequence: Int32Array;
+  /** `nextSequence` at the last resync (older resync requests are stale), or −1. */
+  resyncFloor = -1;
   /** Budget bytes available now. */
   tokens: number;
   /** This client's budget in bytes/s when set (`setClientBandwidth`), else the server's. */
@@ -122,10 +131,30 @@ export class ClientView {
     ringSize?: number,
   ) {
     this.ring = new BaselineRing(registry, capacity, ringSize);
+    this.sentTicket = new Float64Array(this.ring.size).fill(-1);
+    this.sentSequence = new Int32Array(this.ring.size);
     this.priorities = new PriorityAccumulator(registry, capacity);
     this.relevant = new Uint8Array(capacity);
     this.nearness = new Float32Array(capacity);
     this.tokens = startTokens;
+  }
+
+  /** Records that snapshot `sequence` went out under reliability `ticket` (undefined: dropped unsent). */
+  sent(sequence: number, ticket: number | undefined): void {
+    const slot = sequence & (this.ring.size - 1);
+    this.sentTicket[slot] = ticket ?? -1;
+    this.sentSequence[slot] = sequence;
+  }
+
+  /** The packet carrying `ticket` was acked: marks its snapshot as a baseline; false if none matches. */
+  acked(ticket: number): boolean {
+    const tickets = this.sentTicket;
+    for (let slot = 0; slot < tickets.length; slot++) {
+      if (tickets[slot] !== ticket) continue;
+      tickets[slot] = -1;
+      return this.ring.markAcked(this.sentSequence[slot] as number);
+    }
+    return false;
   }
 }
 
@@ -160,8 +189,9 @@ export class ServerReplicationState {
     largestSnapshotBytes: 0,
     snapshotsSkipped: 0,
     entitiesDeferred: 0,
-    acksReceived: 0,
-    acksInvalid: 0,
+    snapshotsAcked: 0,
+    resyncs: 0,
+    resyncsInvalid: 0,
     messagesUnrouted: 0,
   };
   /** Routers tried in order for messages off the snapshot channel (set by the NetPlugin). */
@@ -203,6 +233,12 @@ export class ServerReplicationState {
     this.encoder = new SnapshotEncoder(registry, this.capacity);
     this.clients = new Array<ClientView | undefined>(server.maxClients).fill(undefined);
     this.grid = options.interest ? new SpatialGrid(this.capacity, options.interest.cellSize) : undefined;
+  }
+
+  /** NetServer `onMessageAcked`: a snapshot's packet reached `client`, so its state is a baseline. */
+  messageAcked(client: number, channel: number, ticket: number): void {
+    if (channel !== this.snapshotChannel) return;
+    if (this.clients[client]?.acked(ticket) === true) this.counters.snapshotsAcked++;
   }
 
   /** The client slot owning network id `netId` in this tick's state (−1 = server). */

@@ -1,0 +1,13 @@
+/** Sending through a ReliableEndpoint with the "was it dropped?" answer NetServer/NetClient give. */
+import type { ReliableEndpoint } from "../reliability/reliableEndpoint";
+
+/** Sends `data` on `channel`: its ticket, or `undefined` when a full unreliable queue dropped it. */
+export function sendCounted(
+  endpoint: ReliableEndpoint,
+  channel: number,
+  data: Uint8Array,
+): number | undefined {
+  const dropped = endpoint.counters.messagesDropped;
+  const ticket = endpoint.send(channel, data);
+  return endpoint.counters.messagesDropped === dropped ? ticket : undefined;
+}

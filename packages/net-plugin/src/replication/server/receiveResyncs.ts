@@ -1,0 +1,31 @@
+/**
+ * Server `receiveResyncs` (PreUpdate, Receive, after handleConnections): a resync message on the
+ * snapshot channel means that client failed to decode a snapshot, so it may lack a baseline this
+ * server believes acked. The client's baseline ring is forgotten (acks of snapshots already in
+ * flight then find no state and are ignored) and the next snapshot carries full state. Resyncs
+ * for snapshots sent before the last reset are stale and ignored, so one failure burst costs one
+ * full-state snapshot.
+ */
+import { getResource, type AppWorld } from "@canopy/core";
+import { seqDiff, type Seq16 } from "../../protocol/seq16";
+import { readResyncMessage } from "./resyncMessage";
+import { ServerReplication } from "./serverReplication";
+
+/** Applies this frame's resync requests. */
+export function receiveResyncs(world: AppWorld): void {
+  const s = getResource(world, ServerReplication);
+  for (const e of s.inbox) {
+    if (e.type !== "message" || e.channel !== s.snapshotChannel) continue;
+    const view = s.clients[e.client];
+    if (view === undefined) continue;
+    const sequence = readResyncMessage(e.data);
+    if (sequence < 0) {
+      s.counters.resyncsInvalid++;
+      continue;
+    }
+    if (view.resyncFloor >= 0 && seqDiff(sequence as Seq16, view.resyncFloor as Seq16) < 0) continue;
+    view.ring.reset();
+    view.resyncFloor = view.nextSequence;
+    s.counters.resyncs++;
+  }
+}
