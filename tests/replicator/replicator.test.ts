@@ -168,6 +168,17 @@ describe("Replicator facade", () => {
       .map((p) => p.getState()?.unpackBegin().unpack<Vec3>())
       .find((v) => v !== undefined && Math.abs(v.x - 10) <= PRECISION && Math.abs(v.z - 30) <= PRECISION);
     expect(onOther, `seed ${seed}`).toBeDefined();
+    // A departing client's state entity goes away: its proxy leaves the server and the other client.
+    clients[1]!.dispose();
+    const rest = [server, clients[0]!];
+    let left = 0;
+    while (!(server.proxies.length === 1 && clients[0]!.proxies.length === 1) && left < 600) {
+      step(rest);
+      left++;
+    }
+    expect(server.proxies.length, `seed ${seed}: server proxies after a client left`).toBe(1);
+    expect(clients[0]!.proxies.map((p) => p.peer)).toEqual([-1]);
+    expect(() => clients[1]!.update(DT)).toThrow(/disposed/);
   });
 
   it("events go through the facade and the time-sync stats become valid", () => {

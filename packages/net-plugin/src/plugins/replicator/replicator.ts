@@ -65,6 +65,7 @@ export class Replicator implements ProxySource {
   private store: StateStore | undefined;
   private readonly peerEntity = new Map<number, number>(); // owner slot (or SERVER_OWNER) → eid
   private pendingUpload: Uint8Array | undefined;
+  private disposed = false;
   private proxyList: ReplicatorProxy[] = [];
   private readonly proxyByPeer = new Map<number, ReplicatorProxy>();
 
@@ -135,6 +136,7 @@ export class Replicator implements ProxySource {
 
   /** Advances the clock by `dt` seconds and runs one App update (receive, systems, send). */
   update(dt: number): void {
+    if (this.disposed) throw new Error("Replicator.update: the Replicator was disposed; create a new one.");
     this.requireStore("update");
     const app = this.app as App;
     this.clock.advance(dt);
@@ -172,8 +174,10 @@ export class Replicator implements ProxySource {
     return this.sync()?.averageReverseLatency ?? Number.NaN;
   }
 
-  /** Disconnects, disposes the App (closing the connection). The transport stays open. */
+  /** Disconnects and disposes the App (closing the connection); idempotent. The transport stays open. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.app?.dispose();
   }
 
