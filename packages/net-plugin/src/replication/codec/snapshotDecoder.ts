@@ -211,80 +211,120 @@ export class SnapshotDecoder {
     return stale ? DecodeStatus.Stale : DecodeStatus.Ok;
   }
 
+  /**
+   * One update's field flags and deltas. Flags and short Exp-Golomb codes of slots and quat
+   * fields are read straight from the reader's words with a local bit position (the same checks
+   * as WordReader's); anything else goes through the reader.
+   */
   private readUpdate(r: WordReader, id: number, base: SnapshotState, work: SnapshotState): boolean {
     const { codes, offsets, widths, slotMax, slotBits, groupBase } = this.codecPlan;
     const mask = base.mask[id] as number;
     const multi = (mask & (mask - 1)) !== 0;
     const row = id * work.stride;
     const out = work.values;
+    const b = base.values;
     const ks = this.ks;
     const reference = this.reference;
     const predicted = reference !== undefined && canPredictLocal(base, reference, id);
     const fieldCount = codes.length;
+    const words = r.data;
+    const total = r.bitLength;
+    let pos = r.position;
     let any = false;
     for (let f = 0; f < fieldCount; f++) {
       const bit = 1 << f;
       if ((mask & bit) === 0) continue;
-      if (multi && r.readBits(1) === 0) continue;
+      if (multi) {
+        if (pos >= total) {
+          r.position = pos;
+          r.readBits(1);
+          return false;
+        }
+        const flag = ((words[pos >>> 5] as number) >>> (pos & 31)) & 1;
+        pos++;
+        if (flag === 0) continue;
+      }
       any = true;
       const so = offsets[f] as number;
       const o = row + so;
       const code = codes[f] as number;
-      if (code === SLOTS) {
-        const width = widths[f] as number;
-        const k = ks[groupBase[f] as number] as number;
-        const b = base.values;
-        for (let s = 0; s < width; s++) {
-          let from = b[o + s] as number;
-          if (predicted) {
-            // Velocity prediction (predict.ts), clamped to the slot's range.
-            const ref = reference.values[o + s] as number;
-            from += Math.round(((from - ref) * this.ratio.num) / this.ratio.den);
-            const max = slotMax[so + s] as number;
-            if (from < 0) from = 0;
-            else if (from > max) from = max;
-          }
-          const u = r.readExpGolomb(k);
-          if (u < 0) return false;
-          const v = from + ((u >>> 1) ^ -(u & 1));
-          if (v < 0 || v > (slotMax[so + s] as number)) return false;
-          out[o + s] = v;
+      if (code !== SLOTS && code !== QUAT) {
+        r.position = pos;
+        const t = (this.fields[f] as ReplicatedField).template;
+        let from = b;
+        let fo = o;
+        if (predicted) {
+          predictFieldLocal(t, b, o, reference.values, o, this.ratio, this.predRow, so);
+          from = this.predRow;
+          fo = so;
         }
+        if (!readFieldDeltaLocal(r, t, out, o, from, fo, ks, groupBase[f] as number)) return false;
+        pos = r.position;
         continue;
       }
+      let first = 0;
       if (code === QUAT) {
         // Rotations are not predicted: deltas are against the baseline.
-        const b = base.values;
-        if (r.readBits(1) === 0) {
+        if (pos >= total) {
+          r.position = pos;
+          r.readBits(1);
+          return false;
+        }
+        const same = ((words[pos >>> 5] as number) >>> (pos & 31)) & 1;
+        pos++;
+        if (same === 0) {
+          r.position = pos;
           for (let s = 0; s < 4; s++) {
             const bits = slotBits[so + s] as number;
             out[o + s] = bits > 0 ? r.readBits(bits) : 0;
           }
-        } else {
-          out[o] = b[o] as number;
-          const k = ks[groupBase[f] as number] as number;
-          for (let s = 1; s < 4; s++) {
-            const u = r.readExpGolomb(k);
-            if (u < 0) return false;
-            out[o + s] = (b[o + s] as number) + ((u >>> 1) ^ -(u & 1));
+          pos = r.position;
+          for (let s = 0; s < 4; s++) {
+            const v = out[o + s] as number;
+            if (v < 0 || v > (slotMax[so + s] as number)) return false;
           }
+          continue;
         }
-        for (let s = 0; s < 4; s++) {
-          const v = out[o + s] as number;
-          if (v < 0 || v > (slotMax[so + s] as number)) return false;
+        out[o] = b[o] as number;
+        first = 1;
+      }
+      const width = widths[f] as number;
+      const k = ks[groupBase[f] as number] as number;
+      for (let s = first; s < width; s++) {
+        let from = b[o + s] as number;
+        if (predicted && code === SLOTS) {
+          // Velocity prediction (predict.ts), clamped to the slot's range.
+          const ref = reference.values[o + s] as number;
+          from += Math.round(((from - ref) * this.ratio.num) / this.ratio.den);
+          const max = slotMax[so + s] as number;
+          if (from < 0) from = 0;
+          else if (from > max) from = max;
         }
-        continue;
+        // Order-k Exp-Golomb (WordReader.readExpGolomb's short form).
+        const index = pos >>> 5;
+        const shift = pos & 31;
+        let peek = (words[index] as number) >>> shift;
+        if (shift > 0) peek |= (words[index + 1] as number) << (32 - shift);
+        const n = 31 - Math.clz32(peek & -peek);
+        const size = 2 * n + 1 + k;
+        let u: number;
+        if (peek !== 0 && size < 32 && pos + size <= total) {
+          const rest = peek >>> (n + 1);
+          const q = (rest & ((1 << n) - 1)) + (1 << n);
+          u = (((q - 1) << k) | ((rest >>> n) & ((1 << k) - 1))) >>> 0;
+          pos += size;
+        } else {
+          r.position = pos;
+          u = r.readExpGolomb(k);
+          pos = r.position;
+          if (u < 0) return false;
+        }
+        const v = from + ((u >>> 1) ^ -(u & 1));
+        if (v < 0 || v > (slotMax[so + s] as number)) return false;
+        out[o + s] = v;
       }
-      const t = (this.fields[f] as ReplicatedField).template;
-      let from = base.values;
-      let fo = o;
-      if (predicted) {
-        predictFieldLocal(t, base.values, o, reference.values, o, this.ratio, this.predRow, so);
-        from = this.predRow;
-        fo = so;
-      }
-      if (!readFieldDeltaLocal(r, t, out, o, from, fo, ks, groupBase[f] as number)) return false;
     }
+    r.position = pos;
     return any && !r.overflowed;
   }
 }

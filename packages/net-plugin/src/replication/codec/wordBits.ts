@@ -110,6 +110,22 @@ export class WordReader {
     this.bytes = new Uint8Array(this.words.buffer);
   }
 
+  /** The input as words (zero-padded by two words past the end); for inlined readers. */
+  get data(): Uint32Array {
+    return this.words;
+  }
+  /** Bit position of the next read; inlined readers move it (never past `bitLength`). */
+  get position(): number {
+    return this.pos;
+  }
+  set position(bit: number) {
+    this.pos = bit;
+  }
+  /** Bits in the input. */
+  get bitLength(): number {
+    return this.total;
+  }
+
   /** True once a read went past the end. */
   get overflowed(): boolean {
     return this.failed;
