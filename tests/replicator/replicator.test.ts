@@ -214,7 +214,14 @@ describe("Replicator facade", () => {
       clients[0]!.sendEventToPrimary(Chat, { text: "up", n }, true);
       step(all);
     }
-    server.sendEventTo(server.proxies[1]!.peer, Chat, { text: "direct", n: 99 }, true);
+    server.sendEventTo(server.proxies[1]!, Chat, { text: "direct", n: 99 }, true);
+    const toServer = clients[1]!.proxies.find((p) => p.peer === -1)!;
+    clients[1]!.sendEventTo(toServer, Chat, { text: "via proxy", n: 7 }, true);
+    const toOther = clients[1]!.proxies.find((p) => p.peer !== -1);
+    if (toOther !== undefined)
+      expect(() => clients[1]!.sendEventTo(toOther, Chat, { text: "p2p", n: 0 }, true)).toThrow(
+        /through the server/,
+      );
     step(all, 60);
     for (const c of clients) {
       const hellos = (got.get(c) ?? []).filter((e) => e.text === "hello").map((e) => e.n);
@@ -225,6 +232,7 @@ describe("Replicator facade", () => {
     expect(ups.every((e) => e.from === server.proxies[0]!.peer)).toBe(true);
     expect((got.get(clients[1]!) ?? []).some((e) => e.text === "direct")).toBe(true);
     expect((got.get(clients[0]!) ?? []).some((e) => e.text === "direct")).toBe(false);
+    expect((got.get(server) ?? []).some((e) => e.text === "via proxy" && e.n === 7)).toBe(true);
   });
 
   it("refuses misuse with a message naming the fix", () => {

@@ -21,6 +21,21 @@ export interface ProxySource {
 /** Which latency figure. */
 export type LatencyKind = "average" | "best" | "worst" | "reverse";
 
+/** Traktor's four one-way latency figures (seconds). */
+export interface LatencyFigures {
+  readonly averageLatency: number;
+  readonly bestLatency: number;
+  readonly worstLatency: number;
+  readonly averageReverseLatency: number;
+}
+
+/** The `which` figure of `stats`. */
+export function pickLatency(stats: LatencyFigures, which: LatencyKind): number {
+  if (which === "average") return stats.averageLatency;
+  if (which === "best") return stats.bestLatency;
+  return which === "worst" ? stats.worstLatency : stats.averageReverseLatency;
+}
+
 /** One remote peer: `peer` is its client slot, or −1 (`SERVER_OWNER`) for the server. */
 export class ReplicatorProxy {
   constructor(

@@ -16,23 +16,20 @@
  * ```
  */
 import { createApp, getResource, ManualClock, type App } from "@canopy/core";
-import { addComponent, addEntity, query, removeEntity } from "bitecs";
 import { ReplicationRegistry } from "../../replication/registry";
 import { EventRegistry, type EventListener } from "../../replication/events/eventRegistry";
 import type { EventType } from "../../replication/events/eventType";
-import { Networked } from "../../replication/server/networked";
 import { SERVER_OWNER } from "../../replication/server/ownership";
-import { setOwner } from "../../replication/server/setOwner";
 import { ServerReplication } from "../../replication/server/serverReplication";
 import { ClientReplication } from "../../replication/client/clientReplication";
-import { Replicated } from "../../replication/client/replicated";
-import { ownerOf } from "../../replication/client/ownerOf";
+import { SERVER_PEER } from "../../time-sync/peerLink";
 import { TimeSyncClientResource, TimeSyncServerResource } from "../../time-sync/systems";
 import { NetClientPlugin, NetServerPlugin } from "../netPlugin";
 import { StateStore } from "./stateStore";
+import { PeerStates } from "./peerStates";
 import type { StateTemplate } from "./stateTemplate";
 import { type State } from "./state";
-import { ReplicatorProxy, type LatencyKind, type ProxySource } from "./proxy";
+import { pickLatency, ReplicatorProxy, type LatencyKind, type ProxySource } from "./proxy";
 import { ReplicatorDefaults, STATE_UPLOAD, type ReplicatorConfig, type ReplicatorTopology } from "./config";
 
 /** Traktor's replicator-level time-sync figures (server and client time sync both have them). */
@@ -63,7 +60,7 @@ export class Replicator implements ProxySource {
   private readonly events = new EventRegistry();
   private template: StateTemplate | undefined;
   private store: StateStore | undefined;
-  private readonly peerEntity = new Map<number, number>(); // owner slot (or SERVER_OWNER) → eid
+  private peers: PeerStates | undefined;
   private pendingUpload: Uint8Array | undefined;
   private disposed = false;
   private proxyList: ReplicatorProxy[] = [];
@@ -111,9 +108,20 @@ export class Replicator implements ProxySource {
     return this.events.broadcastEvent(type, event, inOrder);
   }
 
-  /** Sends `event` to peer `peer` (a client slot on the server; 0 = the server on a client). */
-  sendEventTo<T>(peer: number, type: EventType<T>, event: T, inOrder: boolean): boolean {
-    return this.events.sendEventTo(peer, type, event, inOrder);
+  /**
+   * Sends `event` to one peer: a proxy, or a link peer id (a client slot on the server; 0 = the
+   * server on a client). A client reaches other clients only through the server: it throws.
+   */
+  sendEventTo<T>(peer: number | ReplicatorProxy, type: EventType<T>, event: T, inOrder: boolean): boolean {
+    let id = typeof peer === "number" ? peer : peer.peer;
+    if (typeof peer !== "number" && !this.isServer) {
+      if (peer.peer !== SERVER_OWNER)
+        throw new Error(
+          "Replicator.sendEventTo: a client reaches other clients only through the server; send to the server's proxy and relay there.",
+        );
+      id = SERVER_PEER;
+    }
+    return this.events.sendEventTo(id, type, event, inOrder);
   }
 
   /** Sends `event` to the primary peer (the server); false on the server itself. */
@@ -125,7 +133,7 @@ export class Replicator implements ProxySource {
   setSendState(state: State): void {
     const store = this.requireStore("setSendState");
     store.check(state);
-    if (this.isServer) store.write(this.ownServerEntity(store), state);
+    if (this.isServer) store.write((this.peers as PeerStates).own(), state);
     else this.pendingUpload = store.encode(state);
   }
 
@@ -145,7 +153,10 @@ export class Replicator implements ProxySource {
       this.pendingUpload = undefined;
     }
     app.update();
-    if (this.isServer) this.releaseDeparted(app);
+    if (this.isServer) {
+      const server = getResource(app.world, ServerReplication).server;
+      (this.peers as PeerStates).releaseDeparted((slot) => server.isConnected(slot));
+    }
     this.refreshProxies(app);
   }
 
@@ -186,12 +197,12 @@ export class Replicator implements ProxySource {
     const app = this.app;
     if (app === undefined) return false;
     if (this.isServer) return getResource(app.world, ServerReplication).server.isConnected(peer);
-    return this.serverConnected() && (peer === SERVER_OWNER || this.peerEntity.has(peer));
+    return this.serverConnected() && (peer === SERVER_OWNER || this.peers?.entities.has(peer) === true);
   }
 
   /** @internal ProxySource */
   stateOf(peer: number): State | undefined {
-    const eid = this.peerEntity.get(peer);
+    const eid = this.peers?.entities.get(peer);
     return eid === undefined || this.store === undefined ? undefined : this.store.read(eid);
   }
 
@@ -201,24 +212,11 @@ export class Replicator implements ProxySource {
     if (app === undefined) return Number.NaN;
     if (this.isServer) {
       const p = getResource(app.world, TimeSyncServerResource).sync.peerStats(peer);
-      if (p === undefined || !p.measured) return Number.NaN;
-      return which === "average"
-        ? p.averageLatency
-        : which === "best"
-          ? p.bestLatency
-          : which === "worst"
-            ? p.worstLatency
-            : p.averageReverseLatency;
+      return p === undefined || !p.measured ? Number.NaN : pickLatency(p, which);
     }
+    // Another client's latency is not measured: its state comes through the server.
     if (peer !== SERVER_OWNER) return Number.NaN;
-    const c = getResource(app.world, TimeSyncClientResource).sync;
-    return which === "average"
-      ? c.averageLatency
-      : which === "best"
-        ? c.bestLatency
-        : which === "worst"
-          ? c.worstLatency
-          : c.averageReverseLatency;
+    return pickLatency(getResource(app.world, TimeSyncClientResource).sync, which);
   }
 
   private requireStore(what: string): StateStore {
@@ -230,11 +228,14 @@ export class Replicator implements ProxySource {
     this.store = store;
     const app = createApp({ clock: this.clock, fixedHz: this.config.fixedHz });
     this.app = app;
+    const peers = new PeerStates(app.world, store, this.config.maxEntities);
+    this.peers = peers;
     const t = this.topology;
     if (t.role === "server") {
-      this.events.addEventListener(STATE_UPLOAD, (_tick, from, bytes) =>
-        this.applyUpload(app, store, from, bytes),
-      );
+      this.events.addEventListener(STATE_UPLOAD, (_tick, from, bytes) => {
+        if (peers.applyUpload(from, bytes)) this.counters.statesReceived++;
+        else this.counters.statesInvalid++;
+      });
       app.addPlugins(
         NetServerPlugin({
           ...t.replication,
@@ -271,67 +272,15 @@ export class Replicator implements ProxySource {
     return app !== undefined && getResource(app.world, ClientReplication).client.state === "connected";
   }
 
-  private ownServerEntity(store: StateStore): number {
-    const app = this.app as App;
-    let eid = this.peerEntity.get(SERVER_OWNER);
-    if (eid === undefined) {
-      eid = this.spawnState(app, store);
-      this.peerEntity.set(SERVER_OWNER, eid);
-    }
-    return eid;
-  }
-
-  private spawnState(app: App, store: StateStore): number {
-    const eid = addEntity(app.world);
-    if (eid >= this.config.maxEntities)
-      throw new RangeError(
-        `Replicator: entity ${eid} is beyond maxEntities (${this.config.maxEntities}); raise it in the config.`,
-      );
-    for (const c of store.components) addComponent(app.world, eid, c);
-    addComponent(app.world, eid, Networked);
-    return eid;
-  }
-
-  private applyUpload(app: App, store: StateStore, from: number, bytes: Uint8Array): void {
-    let eid = this.peerEntity.get(from);
-    const fresh = eid === undefined;
-    if (eid === undefined) eid = this.spawnState(app, store);
-    if (!store.decodeInto(bytes, eid)) {
-      this.counters.statesInvalid++;
-      if (fresh) removeEntity(app.world, eid);
-      return;
-    }
-    if (fresh) {
-      setOwner(app.world, eid, from);
-      this.peerEntity.set(from, eid);
-    }
-    this.counters.statesReceived++;
-  }
-
-  private releaseDeparted(app: App): void {
-    const server = getResource(app.world, ServerReplication).server;
-    for (const [peer, eid] of this.peerEntity) {
-      if (peer === SERVER_OWNER || server.isConnected(peer)) continue;
-      removeEntity(app.world, eid);
-      this.peerEntity.delete(peer);
-    }
-  }
-
   private refreshProxies(app: App): void {
     const peers: number[] = [];
     if (this.isServer) {
       const server = getResource(app.world, ServerReplication).server;
       for (let slot = 0; slot < server.maxClients; slot++) if (server.isConnected(slot)) peers.push(slot);
     } else {
-      this.peerEntity.clear();
-      const me = getResource(app.world, ClientReplication).client.clientIndex;
-      for (const eid of query(app.world, [Replicated])) {
-        const owner = ownerOf(app.world, eid);
-        if (owner === me) continue;
-        this.peerEntity.set(owner, eid);
-        peers.push(owner);
-      }
-      if (this.serverConnected() && !this.peerEntity.has(SERVER_OWNER)) peers.push(SERVER_OWNER);
+      const states = this.peers as PeerStates;
+      states.scanReplicated(getResource(app.world, ClientReplication).client.clientIndex, peers);
+      if (this.serverConnected() && !states.entities.has(SERVER_OWNER)) peers.push(SERVER_OWNER);
       peers.sort((a, b) => a - b);
     }
     if (peers.length === this.proxyList.length && peers.every((p, i) => this.proxyList[i]?.peer === p))

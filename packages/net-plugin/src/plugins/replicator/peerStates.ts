@@ -1,0 +1,83 @@
+/**
+ * The Replicator's peer-state entities: one replicated entity per peer whose components hold
+ * that peer's StateTemplate values. On the server: its own state (server-owned) and one entity
+ * per client that uploaded a state (owned by that client, removed when it leaves). On a client:
+ * the replicated entities, found by owner, minus its own.
+ */
+import type { AppWorld } from "@canopy/core";
+import { addComponent, addEntity, query, removeEntity } from "bitecs";
+import { Networked } from "../../replication/server/networked";
+import { SERVER_OWNER } from "../../replication/server/ownership";
+import { setOwner } from "../../replication/server/setOwner";
+import { Replicated } from "../../replication/client/replicated";
+import { ownerOf } from "../../replication/client/ownerOf";
+import type { StateStore } from "./stateStore";
+
+/** Owner (client slot, or `SERVER_OWNER`) → the entity holding that peer's state. */
+export class PeerStates {
+  /** Owner → entity. */
+  readonly entities = new Map<number, number>();
+
+  constructor(
+    private readonly world: AppWorld,
+    private readonly store: StateStore,
+    private readonly maxEntities: number,
+  ) {}
+
+  /** Server: the entity of the server's own state (made on first use). */
+  own(): number {
+    let eid = this.entities.get(SERVER_OWNER);
+    if (eid === undefined) {
+      eid = this.spawn();
+      this.entities.set(SERVER_OWNER, eid);
+    }
+    return eid;
+  }
+
+  /** Server: writes client `from`'s uploaded bytes into its entity; false (nothing kept) when invalid. */
+  applyUpload(from: number, bytes: Uint8Array): boolean {
+    let eid = this.entities.get(from);
+    const fresh = eid === undefined;
+    if (eid === undefined) eid = this.spawn();
+    if (!this.store.decodeInto(bytes, eid)) {
+      if (fresh) removeEntity(this.world, eid);
+      return false;
+    }
+    if (fresh) {
+      setOwner(this.world, eid, from);
+      this.entities.set(from, eid);
+    }
+    return true;
+  }
+
+  /** Server: removes the state entities of clients no longer connected. */
+  releaseDeparted(isConnected: (slot: number) => boolean): void {
+    for (const [peer, eid] of this.entities) {
+      if (peer === SERVER_OWNER || isConnected(peer)) continue;
+      removeEntity(this.world, eid);
+      this.entities.delete(peer);
+    }
+  }
+
+  /** Client: re-reads the replicated entities by owner, skipping `me`'s; appends owners to `peers`. */
+  scanReplicated(me: number, peers: number[]): void {
+    this.entities.clear();
+    for (const eid of query(this.world, [Replicated])) {
+      const owner = ownerOf(this.world, eid);
+      if (owner === me) continue;
+      this.entities.set(owner, eid);
+      peers.push(owner);
+    }
+  }
+
+  private spawn(): number {
+    const eid = addEntity(this.world);
+    if (eid >= this.maxEntities)
+      throw new RangeError(
+        `Replicator: entity ${eid} is beyond maxEntities (${this.maxEntities}); raise it in the config.`,
+      );
+    for (const c of this.store.components) addComponent(this.world, eid, c);
+    addComponent(this.world, eid, Networked);
+    return eid;
+  }
+}
