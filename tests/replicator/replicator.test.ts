@@ -156,6 +156,9 @@ describe("Replicator facade", () => {
         ).toBeDefined();
       }
     }
+    expect(clients[0]!.proxyCount).toBe(2);
+    expect(clients[0]!.getProxy(1)).toBe(clients[0]!.proxies[1]);
+    expect(() => clients[0]!.getProxy(2)).toThrow(/there are 2 proxies/);
     expect(server.counters.statesReceived).toBeGreaterThan(0);
     expect(server.counters.statesInvalid).toBe(0);
     // Moving: a new client state reaches the others.

@@ -247,7 +247,7 @@ export * from "./replication/events/index";
 export { loadSodiumAead } from "./connection/sodiumAead";
 export { markChanged } from "./replication/server/markChanged";
 export { setClientBandwidth } from "./replication/server/setClientBandwidth";
-export { Replicator, type ReplicatorCounters } from "./plugins/replicator/replicator";
+export { Replicator } from "./plugins/replicator/replicator";
 export { StateTemplate, type StateDeclaration } from "./plugins/replicator/stateTemplate";
 export { State } from "./plugins/replicator/state";
 export { ReplicatorProxy, type LatencyKind } from "./plugins/replicator/proxy";
@@ -255,6 +255,7 @@ export {
   ReplicatorDefaults,
   type ClientTopology,
   type ReplicatorConfig,
+  type ReplicatorCounters,
   type ReplicatorTopology,
   type ServerTopology,
 } from "./plugins/replicator/config";

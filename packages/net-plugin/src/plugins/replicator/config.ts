@@ -63,3 +63,22 @@ export const STATE_UPLOAD: EventType<Uint8Array> = defineEventWithCodec<Uint8Arr
     description: "replicator-state:template-pack-bits",
   },
 );
+
+/** Traktor's replicator-level time-sync figures (server and client time sync both have them). */
+export interface SyncStats {
+  readonly timeSynchronized: boolean;
+  readonly timeVariance: number;
+  readonly averageLatency: number;
+  readonly bestLatency: number;
+  readonly worstLatency: number;
+  readonly averageReverseLatency: number;
+}
+
+/** Counters of a {@link Replicator}. */
+export interface ReplicatorCounters {
+  /** Client states uploaded (client) or applied (server). */
+  statesSent: number;
+  statesReceived: number;
+  /** Uploaded states whose bytes did not unpack with the template (server), dropped. */
+  statesInvalid: number;
+}

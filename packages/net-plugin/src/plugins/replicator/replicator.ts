@@ -30,26 +30,14 @@ import { PeerStates } from "./peerStates";
 import type { StateTemplate } from "./stateTemplate";
 import { type State } from "./state";
 import { pickLatency, ReplicatorProxy, type LatencyKind, type ProxySource } from "./proxy";
-import { ReplicatorDefaults, STATE_UPLOAD, type ReplicatorConfig, type ReplicatorTopology } from "./config";
-
-/** Traktor's replicator-level time-sync figures (server and client time sync both have them). */
-interface SyncStats {
-  readonly timeSynchronized: boolean;
-  readonly timeVariance: number;
-  readonly averageLatency: number;
-  readonly bestLatency: number;
-  readonly worstLatency: number;
-  readonly averageReverseLatency: number;
-}
-
-/** Counters of a {@link Replicator}. */
-export interface ReplicatorCounters {
-  /** Client states uploaded (client) or applied (server). */
-  statesSent: number;
-  statesReceived: number;
-  /** Uploaded states whose bytes did not unpack with the template (server), dropped. */
-  statesInvalid: number;
-}
+import {
+  ReplicatorDefaults,
+  STATE_UPLOAD,
+  type ReplicatorConfig,
+  type ReplicatorCounters,
+  type ReplicatorTopology,
+  type SyncStats,
+} from "./config";
 
 /** Traktor's Replicator on one ECS App (server or client). */
 export class Replicator implements ProxySource {
@@ -140,6 +128,19 @@ export class Replicator implements ProxySource {
   /** One proxy per remote peer with a state or a connection (refreshed by `update`). */
   get proxies(): readonly ReplicatorProxy[] {
     return this.proxyList;
+  }
+
+  /** Number of proxies (Traktor's `proxyCount`). */
+  get proxyCount(): number {
+    return this.proxyList.length;
+  }
+
+  /** Proxy `index` in 0..proxyCount-1 (Traktor's `getProxy`); throws out of range. */
+  getProxy(index: number): ReplicatorProxy {
+    const p = this.proxyList[index];
+    if (p === undefined)
+      throw new RangeError(`Replicator.getProxy(${index}): there are ${this.proxyList.length} proxies.`);
+    return p;
   }
 
   /** Advances the clock by `dt` seconds and runs one App update (receive, systems, send). */
