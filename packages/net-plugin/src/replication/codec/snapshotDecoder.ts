@@ -9,34 +9,16 @@ import { seqDiff, type Seq16 } from "../../protocol/seq16";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import type { BaselineRing } from "./baselineRing";
 import { createDecodeCounters, DecodeStatus, type SnapshotDecodeCounters } from "./decodeStatus";
-import {
-  codedGroupLayout,
-  FIELD_QUAT,
-  FIELD_SLOTS,
-  fieldCodecPlan,
-  K_BITS,
-  readFieldDelta,
-  type FieldCodecPlan,
-} from "./fieldDelta";
+import { codedGroupLayout, fieldCodecPlan, K_BITS } from "./fieldDelta";
 import { ID_K_BITS } from "./idList";
 import { TICK_K } from "./encodePlan";
-import {
-  canPredict,
-  predictField,
-  predictionRatio,
-  REFERENCE_AGE_BITS,
-  type PredictionRatio,
-} from "./predict";
+import { predictionRatio, REFERENCE_AGE_BITS } from "./predict";
 import type { SnapshotState } from "./snapshotState";
+import { readUpdate, type UpdateReadContext } from "./updateReader";
 import { WordReader } from "./wordBits";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
-
-const readFieldDeltaLocal = readFieldDelta;
-const SLOTS = FIELD_SLOTS;
-const QUAT = FIELD_QUAT;
-const canPredictLocal = canPredict;
-const predictFieldLocal = predictField;
+const readUpdateLocal = readUpdate;
 const predictionRatioLocal = predictionRatio;
 const seqDiffLocal = seqDiff;
 
@@ -48,14 +30,10 @@ export class SnapshotDecoder {
   /** The state of the last successfully decoded snapshot. */
   lastDecoded: SnapshotState | undefined;
   private readonly reader = new WordReader();
-  /** The prediction reference of the snapshot being decoded, if it names one. */
-  private reference: SnapshotState | undefined;
-  private readonly ratio: PredictionRatio = { num: 0, den: 0 };
-  /** One predicted entity row (fields at their registry offsets). */
-  private readonly predRow: Int32Array;
   private readonly fields: readonly ReplicatedField[];
-  private readonly codecPlan: FieldCodecPlan;
   private readonly ks: Uint8Array;
+  /** What update reading shares with this decoder (plan, k table, prediction reference). */
+  private readonly updates: UpdateReadContext;
   /** Per id: 1 = despawned, 2 = spawned in the snapshot being decoded. */
   private readonly mark: Uint8Array;
   private readonly marked: Int32Array;
@@ -68,10 +46,16 @@ export class SnapshotDecoder {
     registry.close();
     this.fields = registry.fields;
     const layout = codedGroupLayout(registry);
-    this.codecPlan = fieldCodecPlan(registry);
     this.ks = new Uint8Array(layout.codedGroups);
     this.mark = new Uint8Array(capacity);
-    this.predRow = new Int32Array(Math.max(1, registry.stride));
+    this.updates = {
+      fields: registry.fields,
+      codecPlan: fieldCodecPlan(registry),
+      ks: this.ks,
+      reference: undefined,
+      ratio: { num: 0, den: 0 },
+      predRow: new Int32Array(Math.max(1, registry.stride)),
+    };
     this.marked = new Int32Array(capacity * 2);
   }
 
@@ -121,13 +105,14 @@ export class SnapshotDecoder {
       base = ring.get(baseSequence);
       if (base === undefined) return DecodeStatus.MissingBaseline;
     }
-    this.reference = undefined;
+    this.updates.reference = undefined;
     if (hasReference) {
       if (referenceAge === 0 || base === undefined) return DecodeStatus.Invalid;
       const reference = ring.get((baseSequence - referenceAge) & 0xffff);
       if (reference === undefined) return DecodeStatus.MissingBaseline;
-      if (predictionRatioLocal(base, reference, tick, this.ratio) === undefined) return DecodeStatus.Invalid;
-      this.reference = reference;
+      if (predictionRatioLocal(base, reference, tick, this.updates.ratio) === undefined)
+        return DecodeStatus.Invalid;
+      this.updates.reference = reference;
     }
     const work = ring.scratch;
     if (base !== undefined) work.copyFrom(base);
@@ -189,7 +174,7 @@ export class SnapshotDecoder {
             if (r.overflowed) return DecodeStatus.Truncated;
             continue;
           }
-          if (++seen > updates || !this.readUpdate(r, id, base, work)) return this.fail(r);
+          if (++seen > updates || !readUpdateLocal(this.updates, r, id, base, work)) return this.fail(r);
         }
         if (seen !== updates) return this.fail(r);
       } else {
@@ -200,7 +185,7 @@ export class SnapshotDecoder {
           const id = prev + 1 + gap;
           if (gap < 0 || id >= capacity || base.present[id] !== 1 || this.mark[id] !== 0) return this.fail(r);
           prev = id;
-          if (!this.readUpdate(r, id, base, work)) return this.fail(r);
+          if (!readUpdateLocal(this.updates, r, id, base, work)) return this.fail(r);
         }
       }
     }
@@ -209,122 +194,5 @@ export class SnapshotDecoder {
     this.lastDecoded = stored;
     if (!stale) this.newestSequence = sequence;
     return stale ? DecodeStatus.Stale : DecodeStatus.Ok;
-  }
-
-  /**
-   * One update's field flags and deltas. Flags and short Exp-Golomb codes of slots and quat
-   * fields are read straight from the reader's words with a local bit position (the same checks
-   * as WordReader's); anything else goes through the reader.
-   */
-  private readUpdate(r: WordReader, id: number, base: SnapshotState, work: SnapshotState): boolean {
-    const { codes, offsets, widths, slotMax, slotBits, groupBase } = this.codecPlan;
-    const mask = base.mask[id] as number;
-    const multi = (mask & (mask - 1)) !== 0;
-    const row = id * work.stride;
-    const out = work.values;
-    const b = base.values;
-    const ks = this.ks;
-    const reference = this.reference;
-    const predicted = reference !== undefined && canPredictLocal(base, reference, id);
-    const fieldCount = codes.length;
-    const words = r.data;
-    const total = r.bitLength;
-    let pos = r.position;
-    let any = false;
-    for (let f = 0; f < fieldCount; f++) {
-      const bit = 1 << f;
-      if ((mask & bit) === 0) continue;
-      if (multi) {
-        if (pos >= total) {
-          r.position = pos;
-          r.readBits(1);
-          return false;
-        }
-        const flag = ((words[pos >>> 5] as number) >>> (pos & 31)) & 1;
-        pos++;
-        if (flag === 0) continue;
-      }
-      any = true;
-      const so = offsets[f] as number;
-      const o = row + so;
-      const code = codes[f] as number;
-      if (code !== SLOTS && code !== QUAT) {
-        r.position = pos;
-        const t = (this.fields[f] as ReplicatedField).template;
-        let from = b;
-        let fo = o;
-        if (predicted) {
-          predictFieldLocal(t, b, o, reference.values, o, this.ratio, this.predRow, so);
-          from = this.predRow;
-          fo = so;
-        }
-        if (!readFieldDeltaLocal(r, t, out, o, from, fo, ks, groupBase[f] as number)) return false;
-        pos = r.position;
-        continue;
-      }
-      let first = 0;
-      if (code === QUAT) {
-        // Rotations are not predicted: deltas are against the baseline.
-        if (pos >= total) {
-          r.position = pos;
-          r.readBits(1);
-          return false;
-        }
-        const same = ((words[pos >>> 5] as number) >>> (pos & 31)) & 1;
-        pos++;
-        if (same === 0) {
-          r.position = pos;
-          for (let s = 0; s < 4; s++) {
-            const bits = slotBits[so + s] as number;
-            out[o + s] = bits > 0 ? r.readBits(bits) : 0;
-          }
-          pos = r.position;
-          for (let s = 0; s < 4; s++) {
-            const v = out[o + s] as number;
-            if (v < 0 || v > (slotMax[so + s] as number)) return false;
-          }
-          continue;
-        }
-        out[o] = b[o] as number;
-        first = 1;
-      }
-      const width = widths[f] as number;
-      const k = ks[groupBase[f] as number] as number;
-      for (let s = first; s < width; s++) {
-        let from = b[o + s] as number;
-        if (predicted && code === SLOTS) {
-          // Velocity prediction (predict.ts), clamped to the slot's range.
-          const ref = reference.values[o + s] as number;
-          from += Math.round(((from - ref) * this.ratio.num) / this.ratio.den);
-          const max = slotMax[so + s] as number;
-          if (from < 0) from = 0;
-          else if (from > max) from = max;
-        }
-        // Order-k Exp-Golomb (WordReader.readExpGolomb's short form).
-        const index = pos >>> 5;
-        const shift = pos & 31;
-        let peek = (words[index] as number) >>> shift;
-        if (shift > 0) peek |= (words[index + 1] as number) << (32 - shift);
-        const n = 31 - Math.clz32(peek & -peek);
-        const size = 2 * n + 1 + k;
-        let u: number;
-        if (peek !== 0 && size < 32 && pos + size <= total) {
-          const rest = peek >>> (n + 1);
-          const q = (rest & ((1 << n) - 1)) + (1 << n);
-          u = (((q - 1) << k) | ((rest >>> n) & ((1 << k) - 1))) >>> 0;
-          pos += size;
-        } else {
-          r.position = pos;
-          u = r.readExpGolomb(k);
-          pos = r.position;
-          if (u < 0) return false;
-        }
-        const v = from + ((u >>> 1) ^ -(u & 1));
-        if (v < 0 || v > (slotMax[so + s] as number)) return false;
-        out[o + s] = v;
-      }
-    }
-    r.position = pos;
-    return any && !r.overflowed;
   }
 }

@@ -15,25 +15,17 @@
 import type { BitWriter } from "../../protocol/bitWriter";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import { EncodePlan, referenceAge, TICK_K } from "./encodePlan";
-import {
-  FIELD_QUAT,
-  FIELD_SLOTS,
-  fieldCodecPlan,
-  K_BITS,
-  writeFieldDelta,
-  type FieldCodecPlan,
-} from "./fieldDelta";
+import { fieldCodecPlan, K_BITS, type FieldCodecPlan } from "./fieldDelta";
 import { chooseIdK, ID_K_BITS } from "./idList";
 import type { SnapshotState } from "./snapshotState";
 import { REFERENCE_AGE_BITS } from "./predict";
+import { writeUpdate } from "./updateWriter";
 import { WordWriter } from "./wordBits";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
 const referenceAgeLocal = referenceAge;
-const writeFieldDeltaLocal = writeFieldDelta;
 const fieldCodecPlanLocal = fieldCodecPlan;
-const SLOTS = FIELD_SLOTS;
-const QUAT = FIELD_QUAT;
+const writeUpdateLocal = writeUpdate;
 const chooseIdKLocal = chooseIdK;
 
 /** What to encode. */
@@ -200,7 +192,7 @@ export class SnapshotEncoder {
         const isUpdate =
           p.selected[id] === 1 && p.respawn[id] === 0 && baseline.mask[id] === current.mask[id];
         w.writeBool(isUpdate);
-        if (isUpdate) this.writeUpdate(w, id, current);
+        if (isUpdate) writeUpdateLocal(w, id, current, this.plan, this.codecPlan, this.fields);
       }
       return;
     }
@@ -212,98 +204,8 @@ export class SnapshotEncoder {
       if (p.selected[id] !== 1) continue;
       w.writeExpGolomb(id - prev - 1, k);
       prev = id;
-      this.writeUpdate(w, id, current);
+      writeUpdateLocal(w, id, current, this.plan, this.codecPlan, this.fields);
     }
-  }
-
-  /**
-   * One update's field flags and deltas. Short codes are gathered in a local word (`acc`, `accBits`;
-   * LSB-first like the writer) and written a word at a time; long ones go through the writer.
-   */
-  private writeUpdate(w: WordWriter, id: number, current: SnapshotState): void {
-    const p = this.plan;
-    const { codes, offsets, widths, slotBits, groupBase } = this.codecPlan;
-    const mask = current.mask[id] as number;
-    const changed = p.changedMask[id] as number;
-    const multi = (mask & (mask - 1)) !== 0;
-    const row = id * current.stride;
-    const cur = current.values;
-    const base = p.deltaBase;
-    const ks = p.ks;
-    const fieldCount = codes.length;
-    let acc = 0;
-    let accBits = 0;
-    for (let f = 0; f < fieldCount; f++) {
-      const bit = 1 << f;
-      if ((mask & bit) === 0) continue;
-      if (multi) {
-        if (accBits >= 31) {
-          w.writeBits(acc, accBits);
-          acc = accBits = 0;
-        }
-        if ((changed & bit) !== 0) acc |= 1 << accBits;
-        accBits++;
-      }
-      if ((changed & bit) === 0) continue;
-      const o = row + (offsets[f] as number);
-      const code = codes[f] as number;
-      let first = o;
-      const end = o + (widths[f] as number);
-      if (code === QUAT) {
-        if (accBits >= 31) {
-          w.writeBits(acc, accBits);
-          acc = accBits = 0;
-        }
-        if (cur[o] !== base[o]) {
-          // Largest component changed: flag 0, then the full value.
-          accBits++;
-          if (accBits > 0) w.writeBits(acc, accBits);
-          acc = accBits = 0;
-          const so = offsets[f] as number;
-          for (let s = 0; s < 4; s++) {
-            const bits = slotBits[so + s] as number;
-            if (bits > 0) w.writeBits(cur[o + s] as number, bits);
-          }
-          continue;
-        }
-        acc |= 1 << accBits;
-        accBits++;
-        first = o + 1;
-      } else if (code !== SLOTS) {
-        if (accBits > 0) w.writeBits(acc, accBits);
-        acc = accBits = 0;
-        const t = (this.fields[f] as ReplicatedField).template;
-        writeFieldDeltaLocal(w, t, cur, o, base, o, ks, groupBase[f] as number);
-        continue;
-      }
-      const k = ks[groupBase[f] as number] as number;
-      for (let s = first; s < end; s++) {
-        const d = (cur[s] as number) - (base[s] as number);
-        const u = d >= 0 ? d * 2 : -d * 2 - 1;
-        // Order-k Exp-Golomb (WordWriter.writeExpGolomb's short form).
-        const q = (u >>> k) + 1;
-        const n = 31 - Math.clz32(q);
-        const prefix = 2 * n + 1;
-        const size = prefix + k;
-        if (size >= 32) {
-          if (accBits > 0) w.writeBits(acc, accBits);
-          acc = accBits = 0;
-          w.writeExpGolomb(u, k);
-          continue;
-        }
-        let c = ((q - (1 << n)) << (n + 1)) | (1 << n);
-        if (k > 0) c |= (u & ((1 << k) - 1)) << prefix;
-        if (accBits + size > 32) {
-          w.writeBits(acc, accBits);
-          acc = c;
-          accBits = size;
-        } else {
-          acc |= c << accBits;
-          accBits += size;
-        }
-      }
-    }
-    if (accBits > 0) w.writeBits(acc, accBits);
   }
 
   /** `out` = baseline + what was written (what the client holds after decoding). */
