@@ -180,6 +180,14 @@ export class NetServer {
     return sendCounted(c.endpoint, channel, data);
   }
 
+  /**
+   * Messages of `channel` to slot `client` the endpoint still references (unreliable: queued, not
+   * yet written; reliable: unacked); 0 for an empty slot. At 0 a sender may reuse its buffers.
+   */
+  queued(client: number, channel: number): number {
+    return this.slots[client]?.endpoint.queued(channel) ?? 0;
+  }
+
   /** True if `send(client, channel, bytes)` would be accepted now. */
   canSend(client: number, channel: number, bytes: number): boolean {
     return this.slots[client]?.endpoint.canSend(channel, bytes) ?? false;

@@ -6,6 +6,7 @@
  * the prefix. Opening never throws: forged, truncated or corrupted packets return `undefined`.
  */
 import { ConnectTokenConstants } from "../protocol/connectToken";
+import { ViewCache } from "../reliability/viewCache";
 import { nobleAead, type PacketAead } from "./aead";
 import { ConnectionWire, PacketType, type PacketTypeValue } from "./constants";
 
@@ -38,8 +39,12 @@ export class PacketCipher {
   private readonly sealScratch = new Uint8Array(
     1 + MAX_SEQUENCE_BYTES + SCRATCH_PAYLOAD_BYTES + ConnectionWire.macBytes,
   );
+  /** Reused views of `sealScratch`: whole packets, and the ciphertext part after the header. */
+  private readonly packetViews = new ViewCache(this.sealScratch);
+  private readonly sealedViews = new ViewCache(this.sealScratch);
   /** Decrypted payloads; `sealScratch` and this never overlap, so a payload may be answered at once. */
   private readonly openScratch = new Uint8Array(SCRATCH_PAYLOAD_BYTES);
+  private readonly openViews = new ViewCache(this.openScratch);
   private readonly opened: OpenedPacket = {
     type: PacketType.payload,
     sequence: 0,
@@ -73,8 +78,8 @@ export class PacketCipher {
     const prefix = type | (seqBytes << 4);
     const headerBytes = 1 + seqBytes;
     const total = headerBytes + payload.length + ConnectionWire.macBytes;
-    const packet =
-      payload.length <= SCRATCH_PAYLOAD_BYTES ? this.sealScratch.subarray(0, total) : new Uint8Array(total);
+    const scratch = payload.length <= SCRATCH_PAYLOAD_BYTES;
+    const packet = scratch ? this.packetViews.get(0, total) : new Uint8Array(total);
     packet[0] = prefix;
     let s = sequence;
     for (let i = 0; i < seqBytes; i++) {
@@ -83,7 +88,10 @@ export class PacketCipher {
     }
     this.setNonce(sequence);
     this.aad[16] = prefix;
-    this.aead.seal(key, this.nonce, this.aad, payload, packet.subarray(headerBytes));
+    const sealed = scratch
+      ? this.sealedViews.get(headerBytes, total - headerBytes)
+      : packet.subarray(headerBytes);
+    this.aead.seal(key, this.nonce, this.aad, payload, sealed);
     return packet;
   }
 
@@ -116,7 +124,7 @@ export class PacketCipher {
     this.aad[16] = packet[0] ?? 0;
     const sealed = packet.subarray(1 + seqBytes);
     const length = sealed.length - ConnectionWire.macBytes;
-    const output = length <= SCRATCH_PAYLOAD_BYTES ? this.openScratch.subarray(0, length) : undefined;
+    const output = length <= SCRATCH_PAYLOAD_BYTES ? this.openViews.get(0, length) : undefined;
     const payload = this.aead.open(key, this.nonce, this.aad, sealed, output);
     if (payload === undefined) return undefined;
     header.payload = payload;

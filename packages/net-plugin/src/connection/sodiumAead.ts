@@ -56,6 +56,11 @@ function reserve(): Region | undefined {
   return { lib: module, key, nonce, aad, input, output: input + MESSAGE_ROOM };
 }
 
+/** Copies `length` bytes of the WebAssembly heap at `from` into `out` (a loop: no subarray view per packet). */
+function copyOut(heap: Uint8Array, from: number, out: Uint8Array, length: number): void {
+  for (let i = 0; i < length; i++) out[i] = heap[from + i] as number;
+}
+
 function fits(aad: Uint8Array, bytes: number): boolean {
   return aad.length <= AAD_ROOM && bytes <= MESSAGE_ROOM;
 }
@@ -114,7 +119,7 @@ function createSodiumAead(region: Region | undefined): PacketAead {
       );
       heap.fill(0, r.key, r.key + KEY_BYTES);
       const out = output ?? new Uint8Array(length);
-      out.set(heap.subarray(r.output, r.output + length));
+      copyOut(heap, r.output, out, length);
       return out;
     },
     open(key, nonce, aad, sealed, output) {
@@ -140,7 +145,7 @@ function createSodiumAead(region: Region | undefined): PacketAead {
       if (result !== 0) return undefined; // forged: libsodium wrote no plaintext
       const length = sealed.length - TAG_BYTES;
       const out = output ?? new Uint8Array(length);
-      out.set(heap.subarray(r.output, r.output + length));
+      copyOut(heap, r.output, out, length);
       return out;
     },
   };

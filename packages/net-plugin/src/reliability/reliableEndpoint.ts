@@ -171,6 +171,15 @@ export class ReliableEndpoint {
     return ticket;
   }
 
+  /**
+   * Unreliable `channel`: messages queued and not yet written (their arrays are still referenced).
+   * Reliable: message ids in flight (unacked). 0 means the endpoint holds no message of `channel`.
+   */
+  queued(channel: number): number {
+    const c = this.channel(channel, "queued");
+    return c.sender ? c.sender.inFlight : (c.outbox as UnreliableQueue).length;
+  }
+
   /** The next message received on `channel`, or undefined. The array is the app's to keep. */
   receive(channel: number): Uint8Array | undefined {
     const c = this.channel(channel, "receive");

@@ -20,6 +20,9 @@ describe("message acks through NetServer and NetClient", () => {
     expect(t1).toBeTypeOf("number");
     expect(t2).toBe((t1 as number) + 1);
     expect(serverAcks).toEqual([]);
+    expect(w.server.queued(0, 2)).toBe(1); // unreliable: held until written
+    expect(w.server.queued(0, 0)).toBe(1); // reliable: held until acked
+    expect(w.server.queued(3, 2)).toBe(0); // empty slot
     w.step(1 / 60, 6);
     expect(serverAcks).toEqual(
       expect.arrayContaining([
@@ -28,6 +31,8 @@ describe("message acks through NetServer and NetClient", () => {
       ]),
     );
     expect(serverAcks).toHaveLength(2);
+    expect(w.server.queued(0, 2)).toBe(0);
+    expect(w.server.queued(0, 0)).toBe(0);
     expect(clientAcks).toEqual([[2, c1]]);
   });
 

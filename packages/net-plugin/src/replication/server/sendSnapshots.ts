@@ -3,7 +3,9 @@
  * this tick against the newest state that client acknowledged (spawns in full, updates as
  * quantized deltas, despawns), within what is left of its bandwidth budget and one MTU, highest
  * accumulated priority first; queues it on the unreliable snapshot channel. A lost snapshot is
- * never resent: the next one is simply encoded against an older acknowledged baseline.
+ * never resent: the next one is simply encoded against an older acknowledged baseline. Each client
+ * encodes into its own writer, handed over without a copy once the endpoint no longer holds the
+ * previous snapshot (the usual case: the write follows in SendPackets); otherwise a copy.
  */
 import { getResource, type AppWorld } from "@canopy/core";
 import { ReplicationDefaults, ServerReplication } from "./serverReplication";
@@ -15,7 +17,7 @@ export function sendSnapshots(world: AppWorld): void {
   if (!s.sendDue) return;
   s.sendDue = false;
   s.lastSendTime = getResource(world, Time).now;
-  const { server, writer, encoder, current, counters } = s;
+  const { server, encoder, current, counters } = s;
   for (const view of s.clients) {
     if (view === undefined || !server.isConnected(view.slot)) continue;
     if (view.tokens < ReplicationDefaults.minSnapshotBytes) {
@@ -26,6 +28,9 @@ export function sendSnapshots(world: AppWorld): void {
     view.nextSequence = (sequence + 1) & 0xffff;
     // Claim the slot first: when acks stalled for a whole ring, it held the baseline, now gone.
     const out = view.ring.acquire(sequence);
+    // The endpoint references an unreliable message until it is written into a packet.
+    const inPlace = server.queued(view.slot, s.snapshotChannel) === 0;
+    const writer = inPlace ? view.writer : s.writer;
     writer.reset();
     const result = encoder.encode(writer, {
       sequence,
@@ -38,7 +43,7 @@ export function sendSnapshots(world: AppWorld): void {
       budgetBytes: Math.floor(view.tokens),
     });
     view.priorities.resetWritten(encoder.written, encoder.writtenCount);
-    const bytes = writer.finish().slice();
+    const bytes = inPlace ? writer.finish() : writer.finish().slice();
     view.sent(sequence, server.send(view.slot, s.snapshotChannel, bytes));
     view.tokens -= bytes.length;
     view.snapshotsSent++;

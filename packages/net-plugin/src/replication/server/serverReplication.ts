@@ -116,6 +116,11 @@ export class ClientView {
   readonly sentSequence: Int32Array;
   /** `nextSequence` at the last resync (older resync requests are stale), or −1. */
   resyncFloor = -1;
+  /**
+   * This client's snapshot bytes, encoded in place and handed to the endpoint without a copy
+   * when its previous snapshot has been written (unreliable messages are not kept past the write).
+   */
+  readonly writer = new BitWriter(MAX_UNRELIABLE_MESSAGE_BYTES);
   /** Budget bytes available now. */
   tokens: number;
   /** This client's budget in bytes/s when set (`setClientBandwidth`), else the server's. */
