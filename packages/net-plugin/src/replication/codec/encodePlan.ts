@@ -1,10 +1,9 @@
 /**
  * Which entities one snapshot carries: every network id sorted into despawn, spawn (new, or its
  * field set changed) and update (a field changed beyond its threshold) candidates, the
- * Exp-Golomb orders for the deltas, and, when the budget is short, the selection by priority
- * with exact bit costs. All scratch is preallocated for `capacity` ids.
+ * Exp-Golomb orders for the deltas (budget selection over this plan: budgetPlan.ts). All scratch
+ * is preallocated for `capacity` ids.
  */
-import { expGolombBits } from "../../protocol/quantize";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import {
   accumulateKCosts,
@@ -13,28 +12,21 @@ import {
   FIELD_QUAT,
   FIELD_SLOTS,
   fieldCodecPlan,
-  fieldDeltaBits,
-  K_BITS,
   K_BUCKETS,
   type FieldCodecPlan,
 } from "./fieldDelta";
-import { chooseIdK, ID_K_BITS } from "./idList";
 import {
   canPredict,
   MAX_REFERENCE_AGE,
   predictField,
   predictionRatio,
-  REFERENCE_AGE_BITS,
   type PredictionRatio,
 } from "./predict";
 import type { SnapshotState } from "./snapshotState";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
-const expGolombBitsLocal = expGolombBits;
 const accumulateKCostsLocal = accumulateKCosts;
 const chooseKLocal = chooseK;
-const fieldDeltaBitsLocal = fieldDeltaBits;
-const chooseIdKLocal = chooseIdK;
 const canPredictLocal = canPredict;
 const predictFieldLocal = predictField;
 const predictionRatioLocal = predictionRatio;
@@ -45,12 +37,6 @@ const K_BUCKETS_LOCAL = K_BUCKETS;
 
 /** Exp-Golomb order of the tick in the header (ticks below 2^10 take 11 bits; an hour at 60 Hz, 25). */
 export const TICK_K = 10;
-
-/** Longest Exp-Golomb code this codec writes (values < 2^31, k ≤ 15), plus a quat flag bit. */
-const CODE_BOUND = 64;
-
-/** Estimated id-coding bits per entity while selecting under a budget (exact total checked after). */
-const ID_ESTIMATE_BITS = 12;
 
 /** Candidates, costs and selection of one snapshot (reused every encode). */
 export class EncodePlan {
@@ -84,10 +70,11 @@ export class EncodePlan {
   reference: SnapshotState | undefined;
   private readonly pred: Int32Array;
   private readonly ratio: PredictionRatio = { num: 0, den: 0 };
-  private readonly fields: readonly ReplicatedField[];
+  readonly fields: readonly ReplicatedField[];
   private readonly kCosts: Float64Array;
   private readonly codecPlan: FieldCodecPlan;
-  private readonly order: Int32Array;
+  /** Scratch: candidates in priority order (budget selection). */
+  readonly order: Int32Array;
 
   constructor(registry: ReplicationRegistry, capacity: number) {
     this.fields = registry.fields;
@@ -226,140 +213,6 @@ export class EncodePlan {
       this.updateIds[this.updateCount++] = id;
     }
     for (let g = 0; g < this.codedGroups; g++) this.ks[g] = chooseKLocal(this.kCosts, g);
-  }
-
-  /** A quick upper bound of the snapshot's bits (every code at its longest), to skip exact costs. */
-  upperBound(current: SnapshotState): number {
-    let bits =
-      16 + 64 + 1 + 17 + REFERENCE_AGE_BITS + 3 * (CODE_BOUND + ID_K_BITS) + 1 + K_BITS * this.codedGroups;
-    bits += this.despawnCount * CODE_BOUND;
-    for (let i = 0; i < this.spawnCount; i++)
-      bits += CODE_BOUND + (this.cost[this.spawnIds[i] as number] as number);
-    bits += this.updateCount * (CODE_BOUND + this.fields.length + current.stride * CODE_BOUND);
-    return bits;
-  }
-
-  /** Exact bits of every update candidate's data (ids excluded), for budgeting. */
-  costUpdates(current: SnapshotState, baseline: SnapshotState | undefined): void {
-    if (baseline === undefined) return;
-    const stride = current.stride;
-    const cur = current.values;
-    for (let i = 0; i < this.updateCount; i++) {
-      const id = this.updateIds[i] as number;
-      const mask = current.mask[id] as number;
-      const changed = this.changedMask[id] as number;
-      let bits = popcount(mask) > 1 ? popcount(mask) : 0;
-      const row = id * stride;
-      for (const f of this.fields) {
-        if ((changed & (1 << f.index)) === 0) continue;
-        const o = row + f.offset;
-        bits += fieldDeltaBitsLocal(
-          f.template,
-          cur,
-          o,
-          this.deltaBase,
-          o,
-          this.ks,
-          this.groupBase[f.index] as number,
-        );
-      }
-      this.cost[id] = bits;
-    }
-  }
-
-  /** Exact bits of the snapshot with the current selection. */
-  measure(tick: number, baseline: SnapshotState | undefined): number {
-    let bits = 16 + expGolombBitsLocal(tick, TICK_K) + 1 + (baseline ? 17 : 0);
-    if (this.reference !== undefined) bits += REFERENCE_AGE_BITS;
-    bits += expGolombBitsLocal(this.despawnCount, 0);
-    if (this.despawnCount > 0)
-      bits += ID_K_BITS + Math.floor(chooseIdKLocal(this.despawnIds, this.despawnCount, undefined) / 8);
-    let spawns = 0;
-    let respawns = 0;
-    for (let i = 0; i < this.spawnCount; i++) {
-      const id = this.spawnIds[i] as number;
-      if (this.selected[id] !== 1) continue;
-      spawns++;
-      respawns += this.respawn[id] as number;
-      bits += this.cost[id] as number;
-    }
-    bits += expGolombBitsLocal(spawns, 0);
-    if (spawns > 0)
-      bits += ID_K_BITS + Math.floor(chooseIdKLocal(this.spawnIds, this.spawnCount, this.selected) / 8);
-    let updates = 0;
-    for (let i = 0; i < this.updateCount; i++) {
-      const id = this.updateIds[i] as number;
-      if (this.selected[id] !== 1) continue;
-      updates++;
-      bits += this.cost[id] as number;
-    }
-    bits += expGolombBitsLocal(updates, 0);
-    if (updates > 0) {
-      const list =
-        ID_K_BITS + Math.floor(chooseIdKLocal(this.updateIds, this.updateCount, this.selected) / 8);
-      const bitmap = this.baselineCount - this.despawnCount - respawns;
-      bits += 1 + K_BITS * this.codedGroups + Math.min(list, bitmap);
-    }
-    return bits;
-  }
-
-  /** Keeps the highest-priority candidates that fit `budget` bits; the others wait. */
-  fitBudget(
-    tick: number,
-    priority: Float32Array | Float64Array | undefined,
-    baseline: SnapshotState | undefined,
-    budget: number,
-  ): void {
-    let n = 0;
-    for (let i = 0; i < this.spawnCount; i++) this.order[n++] = this.spawnIds[i] as number;
-    for (let i = 0; i < this.updateCount; i++) this.order[n++] = this.updateIds[i] as number;
-    if (priority !== undefined) {
-      this.order.subarray(0, n).sort((a, b) => (priority[b] as number) - (priority[a] as number) || a - b);
-    }
-    for (let i = 0; i < n; i++) this.selected[this.order[i] as number] = 0;
-    let used = this.measure(tick, baseline);
-    let last = -1;
-    for (let i = 0; i < n; i++) {
-      const id = this.order[i] as number;
-      const c = (this.cost[id] as number) + ID_ESTIMATE_BITS;
-      if (used + c > budget) continue;
-      used += c;
-      this.selected[id] = 1;
-      last = i;
-    }
-    let total = this.measure(tick, baseline);
-    while (total > budget && last >= 0) {
-      let excess = total - budget;
-      for (; last >= 0 && excess > 0; last--) {
-        const id = this.order[last] as number;
-        if (this.selected[id] !== 1) continue;
-        this.selected[id] = 0;
-        excess -= this.cost[id] as number;
-      }
-      total = this.measure(tick, baseline);
-    }
-    // Top up: the per-id estimate is conservative, so offer the skipped ones the exact slack.
-    for (let round = 0; round < 2 && total < budget; round++) {
-      let slack = budget - total;
-      let added = false;
-      for (let i = 0; i < n; i++) {
-        const id = this.order[i] as number;
-        if (this.selected[id] === 1) continue;
-        const c = (this.cost[id] as number) + ID_ESTIMATE_BITS;
-        if (c > slack) continue;
-        this.selected[id] = 1;
-        slack -= c;
-        added = true;
-      }
-      if (!added) break;
-      total = this.measure(tick, baseline);
-      for (let i = n - 1; i >= 0 && total > budget; i--) {
-        const id = this.order[i] as number;
-        if (this.selected[id] !== 1) continue;
-        this.selected[id] = 0;
-        total = this.measure(tick, baseline);
-      }
-    }
   }
 }
 

@@ -14,6 +14,7 @@
  */
 import type { BitWriter } from "../../protocol/bitWriter";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
+import { costUpdates, fitBudget, measure, upperBound } from "./budgetPlan";
 import { EncodePlan, referenceAge, TICK_K } from "./encodePlan";
 import { fieldCodecPlan, K_BITS, type FieldCodecPlan } from "./fieldDelta";
 import { chooseIdK, ID_K_BITS } from "./idList";
@@ -109,9 +110,10 @@ export class SnapshotEncoder {
       (input.budgetBytes ?? Number.POSITIVE_INFINITY) * 8,
       writer.capacityBytes * 8 - writer.bitsWritten,
     );
-    if (p.upperBound(current) > budget) {
-      p.costUpdates(current, baseline);
-      if (p.measure(input.tick, baseline) > budget) p.fitBudget(input.tick, input.priority, baseline, budget);
+    if (upperBound(p, current) > budget) {
+      costUpdates(p, current, baseline);
+      if (measure(p, input.tick, baseline) > budget)
+        fitBudget(p, input.tick, input.priority, baseline, budget);
     }
     const bits = this.bits;
     bits.reset();
