@@ -18,6 +18,7 @@ import {
   replicatedCount,
   simpleSetup,
   spawn,
+  connectedStepper,
 } from "./game";
 
 const BUDGET = 3000; // bytes per second ≈ 50 bytes per tick at 60 Hz
@@ -25,13 +26,10 @@ const BUDGET = 3000; // bytes per second ≈ 50 bytes per tick at 60 Hz
 describe("bandwidth budget", () => {
   it("holds the budget while the high-priority entity updates every tick", async () => {
     const seed = 701;
-    await using s = await createStepper({
-      clients: 1,
-      seed,
+    await using s = await connectedStepper(seed, {
       conditions: "PERFECT",
       setup: simpleSetup({ server: { bandwidthBytesPerSecond: BUDGET } }),
     });
-    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
     const g = gameOf(s.server);
     const client = s.clients[0]!;
     const gc = gameOf(client);
@@ -117,8 +115,7 @@ describe("bandwidth budget", () => {
 
   it("a per-client budget (setClientBandwidth) holds for that client only", async () => {
     const seed = 703;
-    await using s = await createStepper({ clients: 2, seed, conditions: "PERFECT", setup: simpleSetup() });
-    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    await using s = await connectedStepper(seed, { clients: 2, conditions: "PERFECT" });
     const slow = s.clientState(0).client.clientIndex;
     const fast = s.clientState(1).client.clientIndex;
     setClientBandwidth(s.server.world, slow, 1200);

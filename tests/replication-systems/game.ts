@@ -12,7 +12,12 @@ import {
   ServerReplication,
   Vec2Template,
 } from "@canopy/net-plugin";
-import type { StepperSetup } from "@canopy/net-plugin/testing";
+import {
+  createStepper,
+  type Stepper,
+  type StepperOptions,
+  type StepperSetup,
+} from "@canopy/net-plugin/testing";
 import { addComponent, addEntity, query } from "bitecs";
 
 const N = 4096;
@@ -62,6 +67,35 @@ export function simpleSetup(options: Omit<StepperSetup, "registry"> = {}) {
     ...options,
     registry: makeGame(app).registry,
   });
+}
+
+/** Options of {@link connectedStepper}: the Stepper's, all optional, plus how long to wait. */
+export interface ConnectedStepperOptions extends Partial<Omit<StepperOptions, "seed">> {
+  /** Most ticks to wait for every client to connect (default 300). */
+  connectTicks?: number;
+}
+
+/**
+ * The set-up most system tests share: a Stepper (default 1 client over BROADBAND_60MS_1PCT with
+ * `simpleSetup()`) stepped until every client is connected. Use with `await using`.
+ */
+export async function connectedStepper(
+  seed: number,
+  options: ConnectedStepperOptions = {},
+): Promise<Stepper> {
+  const { connectTicks = 300, ...rest } = options;
+  const s = await createStepper({
+    clients: 1,
+    conditions: "BROADBAND_60MS_1PCT",
+    setup: simpleSetup(),
+    ...rest,
+    seed,
+  });
+  if (!(await s.stepUntil(() => s.connected(), connectTicks))) {
+    await s[Symbol.asyncDispose]();
+    throw new Error(`connectedStepper: clients not connected after ${connectTicks} ticks (seed ${seed}).`);
+  }
+  return s;
 }
 
 /** Spawns a networked server entity at (x, y) with `health`. */

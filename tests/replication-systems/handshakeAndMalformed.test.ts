@@ -14,7 +14,15 @@ import {
 import type { App } from "@canopy/core";
 import { createStepper, type StepperSetup } from "@canopy/net-plugin/testing";
 import { describe, expect, it } from "vitest";
-import { gameOf, makeGame, maxError, POSITION_PRECISION, replicatedCount, simpleSetup, spawn } from "./game";
+import {
+  gameOf,
+  makeGame,
+  maxError,
+  POSITION_PRECISION,
+  replicatedCount,
+  spawn,
+  connectedStepper,
+} from "./game";
 
 const hashOf = (r: ReplicationRegistry) =>
   protocolHashOf(r, DEFAULT_CHANNELS, undefined, ReplicationDefaults.capacity);
@@ -67,13 +75,7 @@ function selfBaselineSnapshot(sequence: number): Uint8Array {
 describe("malformed snapshots", () => {
   it("are dropped and counted; the world is untouched and replication continues", async () => {
     const seed = 902;
-    await using s = await createStepper({
-      clients: 1,
-      seed,
-      conditions: "BROADBAND_60MS_1PCT",
-      setup: simpleSetup(),
-    });
-    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    await using s = await connectedStepper(seed);
     const g = gameOf(s.server);
     const client = s.clients[0]!;
     const eids = Array.from({ length: 10 }, (_, i) => spawn(g, i, i));
@@ -105,8 +107,7 @@ describe("malformed snapshots", () => {
 
   it("an old snapshot replayed later is dropped as too old, counted, and never applied", async () => {
     const seed = 904;
-    await using s = await createStepper({ clients: 1, seed, conditions: "PERFECT", setup: simpleSetup() });
-    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    await using s = await connectedStepper(seed, { conditions: "PERFECT" });
     const g = gameOf(s.server);
     const client = s.clients[0]!;
     const st = client.getResource(ClientReplication);

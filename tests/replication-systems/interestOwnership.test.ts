@@ -5,10 +5,18 @@
  */
 import { ownerOf, isLocallyOwned, setOwner, SERVER_OWNER } from "@canopy/net-plugin";
 import type { App } from "@canopy/core";
-import { createStepper, type StepperSetup } from "@canopy/net-plugin/testing";
+import { type StepperSetup } from "@canopy/net-plugin/testing";
 import { hasComponent } from "bitecs";
 import { describe, expect, it } from "vitest";
-import { clientEntity, gameOf, makeGame, POSITION_PRECISION, maxError, simpleSetup, spawn } from "./game";
+import {
+  clientEntity,
+  gameOf,
+  makeGame,
+  POSITION_PRECISION,
+  maxError,
+  spawn,
+  connectedStepper,
+} from "./game";
 
 /** The client slot the secret is hidden from (set once the clients have slots). */
 const secret = { hiddenFrom: -2 };
@@ -38,13 +46,7 @@ function interestSetup(app: App, role: "server" | "client"): StepperSetup {
 describe("interest", () => {
   it("relevance follows the owned entity's neighbourhood, and the filter hides", async () => {
     const seed = 801;
-    await using s = await createStepper({
-      clients: 2,
-      seed,
-      conditions: "BROADBAND_60MS_1PCT",
-      setup: interestSetup,
-    });
-    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    await using s = await connectedStepper(seed, { clients: 2, setup: interestSetup });
     const g = gameOf(s.server);
     const w = s.server.world;
     const slot0 = s.clientState(0).client.clientIndex;
@@ -84,13 +86,7 @@ describe("interest", () => {
 describe("ownership", () => {
   it("every client sees the owner; it changes and returns to the server on disconnect", async () => {
     const seed = 802;
-    await using s = await createStepper({
-      clients: 2,
-      seed,
-      conditions: "BROADBAND_60MS_1PCT",
-      setup: simpleSetup(),
-    });
-    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    await using s = await connectedStepper(seed, { clients: 2 });
     const g = gameOf(s.server);
     const w = s.server.world;
     const [c0, c1] = s.clients as [App, App];

@@ -7,7 +7,16 @@ import { ClientReplication, LinkPresets, MAX_UNRELIABLE_MESSAGE_BYTES } from "@c
 import { createStepper } from "@canopy/net-plugin/testing";
 import { createRng } from "@canopy/core";
 import { describe, expect, it } from "vitest";
-import { gameOf, maxError, POSITION_PRECISION, replicatedCount, simpleSetup, spawn, type Game } from "./game";
+import {
+  gameOf,
+  maxError,
+  POSITION_PRECISION,
+  replicatedCount,
+  simpleSetup,
+  spawn,
+  type Game,
+  connectedStepper,
+} from "./game";
 
 /** Moves every entity by a seeded random walk and changes health now and then. */
 function wander(g: Game, eids: number[], rng: () => number): void {
@@ -21,13 +30,7 @@ function wander(g: Game, eids: number[], rng: () => number): void {
 describe("convergence after loss", () => {
   it("heals after a burst that drops every snapshot for 40 ticks", async () => {
     const seed = 601;
-    await using s = await createStepper({
-      clients: 2,
-      seed,
-      conditions: "BROADBAND_60MS_1PCT",
-      setup: simpleSetup(),
-    });
-    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    await using s = await connectedStepper(seed, { clients: 2 });
     const g = gameOf(s.server);
     const rng = createRng(seed);
     const next = () => rng.next();
@@ -55,13 +58,11 @@ describe("convergence after loss", () => {
 
   it("converges on a bursty 150 ms / 5 % mobile link and with dropNext bursts (16-state rings)", async () => {
     const seed = 602;
-    await using s = await createStepper({
-      clients: 1,
-      seed,
+    await using s = await connectedStepper(seed, {
       conditions: "MOBILE_150MS_5PCT_BURSTY",
       setup: simpleSetup({ server: { baselineRingSize: 16 } }),
+      connectTicks: 600,
     });
-    expect(await s.stepUntil(() => s.connected(), 600)).toBe(true);
     const g = gameOf(s.server);
     const rng = createRng(seed);
     const next = () => rng.next();
@@ -86,13 +87,7 @@ describe("convergence after loss", () => {
 describe("late join", () => {
   it("a client joining after 120 ticks gets every entity with full state", async () => {
     const seed = 603;
-    await using s = await createStepper({
-      clients: 1,
-      seed,
-      conditions: "BROADBAND_60MS_1PCT",
-      setup: simpleSetup(),
-    });
-    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    await using s = await connectedStepper(seed);
     const g = gameOf(s.server);
     const rng = createRng(seed);
     const next = () => rng.next();

@@ -4,20 +4,13 @@
  * are gone) sends a resync request, after which the server sends full state and it converges.
  */
 import { ClientReplication } from "@canopy/net-plugin";
-import { createStepper } from "@canopy/net-plugin/testing";
 import { describe, expect, it } from "vitest";
-import { gameOf, maxError, POSITION_PRECISION, replicatedCount, simpleSetup, spawn } from "./game";
+import { gameOf, maxError, POSITION_PRECISION, replicatedCount, spawn, connectedStepper } from "./game";
 
 describe("snapshot acks", () => {
   it("come from packet acks; a client that lost its baselines resyncs once and converges", async () => {
     const seed = 1301;
-    await using s = await createStepper({
-      clients: 1,
-      seed,
-      conditions: "BROADBAND_60MS_1PCT",
-      setup: simpleSetup(),
-    });
-    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    await using s = await connectedStepper(seed);
     const g = gameOf(s.server);
     const client = s.clients[0]!;
     const eids = Array.from({ length: 20 }, (_, i) => spawn(g, i * 2, -i));

@@ -4,7 +4,6 @@
  * despawned; a despawn and a spawn in the same tick are both applied.
  */
 import { ClientReplication, markChanged, Replicated } from "@canopy/net-plugin";
-import { createStepper } from "@canopy/net-plugin/testing";
 import { query, removeEntity } from "bitecs";
 import { describe, expect, it } from "vitest";
 import {
@@ -15,18 +14,13 @@ import {
   replicatedCount,
   simpleSetup,
   spawn,
+  connectedStepper,
 } from "./game";
 
 describe("spawn / update / despawn", () => {
   it("replicates spawns, moves and despawns in order", async () => {
     const seed = 501;
-    await using s = await createStepper({
-      clients: 1,
-      seed,
-      conditions: "BROADBAND_60MS_1PCT",
-      setup: simpleSetup(),
-    });
-    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    await using s = await connectedStepper(seed);
     const server = s.server;
     const client = s.clients[0]!;
     const g = gameOf(server);
@@ -63,13 +57,7 @@ describe("spawn / update / despawn", () => {
 
   it("a kicked client despawns everything it replicated and keeps the readable reason", async () => {
     const seed = 502;
-    await using s = await createStepper({
-      clients: 1,
-      seed,
-      conditions: "BROADBAND_60MS_1PCT",
-      setup: simpleSetup(),
-    });
-    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    await using s = await connectedStepper(seed);
     const g = gameOf(s.server);
     for (let i = 0; i < 5; i++) spawn(g, i, i);
     const client = s.clients[0]!;
@@ -85,13 +73,9 @@ describe("spawn / update / despawn", () => {
 
   it('with changeDetection "marked", only new and marked entities are captured', async () => {
     const seed = 503;
-    await using s = await createStepper({
-      clients: 1,
-      seed,
-      conditions: "BROADBAND_60MS_1PCT",
+    await using s = await connectedStepper(seed, {
       setup: simpleSetup({ server: { changeDetection: "marked" } }),
     });
-    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
     const g = gameOf(s.server);
     const client = s.clients[0]!;
     const a = spawn(g, 1, 1);
