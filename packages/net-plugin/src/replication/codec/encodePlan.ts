@@ -122,6 +122,7 @@ export class EncodePlan {
     const groupBase = this.groupBase;
     const fieldCount = codes.length;
     const refValues = (reference ?? current).values;
+    const unitRatio = ratio !== undefined && ratio.num === ratio.den;
     for (let id = 0; id < hw; id++) {
       this.selected[id] = 0;
       this.respawn[id] = 0;
@@ -182,7 +183,9 @@ export class EncodePlan {
             let from = base[s] as number;
             if (ratio !== undefined && code === SLOTS) {
               if (predicted) {
-                from += Math.round(((from - (refValues[s] as number)) * ratio.num) / ratio.den);
+                const step = from - (refValues[s] as number);
+                // A 1:1 ratio (the usual case) needs no division: the same integer.
+                from += unitRatio ? step : Math.round((step * ratio.num) / ratio.den);
                 const max = slotMax[so + s - o] as number;
                 if (from < 0) from = 0;
                 else if (from > max) from = max;

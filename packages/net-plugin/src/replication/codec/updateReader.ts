@@ -50,6 +50,7 @@ export function readUpdate(
   const ks = c.ks;
   const reference = c.reference;
   const predicted = reference !== undefined && canPredictLocal(base, reference, id);
+  const unitRatio = c.ratio.num === c.ratio.den;
   const fieldCount = codes.length;
   const words = r.data;
   const total = r.bitLength;
@@ -119,7 +120,8 @@ export function readUpdate(
       if (predicted && code === SLOTS) {
         // Velocity prediction (predict.ts), clamped to the slot's range.
         const ref = reference.values[o + s] as number;
-        from += Math.round(((from - ref) * c.ratio.num) / c.ratio.den);
+        // A 1:1 ratio (the usual case) needs no division: the same integer.
+        from += unitRatio ? from - ref : Math.round(((from - ref) * c.ratio.num) / c.ratio.den);
         const max = slotMax[so + s] as number;
         if (from < 0) from = 0;
         else if (from > max) from = max;
