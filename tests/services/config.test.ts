@@ -55,6 +55,9 @@ describe("services configuration", () => {
     expect(() => configFromArgs(["--port", "70000"], {})).toThrow(/\/port/);
     expect(() => configFromArgs(["--bogus"], {})).toThrow(/Unknown option "--bogus"/);
     expect(() => configFromArgs(["--db"], {})).toThrow(/--db needs a value/);
+    const pruneFile = join(dir, "prune.json");
+    writeFileSync(pruneFile, JSON.stringify({ gameServers: { timeoutSeconds: 30, pruneSeconds: 10 } }));
+    expect(() => configFromArgs(["--config", pruneFile], {})).toThrow(/pruneSeconds must be ≥/);
     const file = join(dir, "bad.json");
     writeFileSync(
       file,

@@ -43,6 +43,12 @@ export interface Store {
   /** Case-insensitive exact match. */
   findUserByUsername(username: string): Promise<UserRecord | undefined>;
   findUserByDevice(deviceId: string): Promise<UserRecord | undefined>;
+  /**
+   * Gives an account without credentials (a guest) a username and password hash, keeping its id
+   * and everything tied to it. ConflictError `username_taken` (case-insensitive, also when the
+   * user already has a username); NotFoundError `user`.
+   */
+  attachCredentials(userId: string, username: string, passwordHash: string): Promise<UserRecord>;
   /** Sets the display name; NotFoundError `user`. */
   setDisplayName(userId: string, displayName: string): Promise<UserRecord>;
 
@@ -163,8 +169,8 @@ export interface Store {
    * the viewer is the owner's friend, never ones the viewer is in. Oldest first.
    */
   findLobbies(viewerId: string, filter: LobbyFilter): Promise<LobbyRecord[]>;
-  /** Marks an open lobby started on a game server; ConflictError `lobby_started` if it already was. */
-  startLobby(lobbyId: string, serverId: string): Promise<LobbyRecord>;
+  /** Marks an open lobby started on a game server at `nowMs`; ConflictError `lobby_started` if it already was. */
+  startLobby(lobbyId: string, serverId: string, nowMs: number): Promise<LobbyRecord>;
   /** Deletes a lobby; false if it did not exist. */
   deleteLobby(lobbyId: string): Promise<boolean>;
 
@@ -182,6 +188,15 @@ export interface Store {
    * `seats` on it atomically (players += seats until its next heartbeat); undefined if none fits.
    */
   pickServer(aliveSinceMs: number, seats: number): Promise<GameServerRecord | undefined>;
+
+  // Sweeping ----------------------------------------------------------------------------------
+  /**
+   * Deletes started lobbies (members and invites too) that started before `startedBeforeMs`, or
+   * whose game server is unknown or last heartbeated before `serverAliveSinceMs`. Returns their ids.
+   */
+  pruneStartedLobbies(startedBeforeMs: number, serverAliveSinceMs: number): Promise<string[]>;
+  /** Deletes game servers whose last heartbeat is before `aliveSinceMs`; returns their ids. */
+  pruneServers(aliveSinceMs: number): Promise<string[]>;
 
   /** Flushes pending writes and closes the database; later calls reject. */
   close(): Promise<void>;

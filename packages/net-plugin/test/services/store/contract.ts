@@ -9,6 +9,7 @@ import { identityContract } from "./contractIdentity";
 import { lobbyContract } from "./contractLobbies";
 import { saveContract } from "./contractSaves";
 import { scoreContract } from "./contractScores";
+import { sweepContract } from "./contractSweep";
 
 /** A database a store can be opened on, repeatedly (to test durability). */
 export interface StoreFixture {
@@ -62,6 +63,7 @@ export function storeContract(name: string, makeFixture: () => Promise<StoreFixt
     scoreContract(context);
     saveContract(context);
     lobbyContract(context);
+    sweepContract(context);
   });
 }
 

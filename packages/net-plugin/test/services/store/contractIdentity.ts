@@ -43,6 +43,30 @@ export function identityContract(t: ContractContext): void {
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
   });
 
+  it("attaches credentials to a guest, keeping its id; refuses taken names and second attaches", async () => {
+    const guest = await t.store.createGuest("device-upgrade-0123456789", "Guest", 1000);
+    const other = await t.store.createGuest("device-upgrade-other-0123", "Other", 1000);
+    await t.store.createUser("Taken", "h", "T", 1000);
+    await expect(t.store.attachCredentials(guest.id, "TAKEN", "h2")).rejects.toMatchObject({
+      reason: "username_taken",
+    });
+    const upgraded = await t.store.attachCredentials(guest.id, "Gina", "scrypt$g");
+    expect(upgraded).toMatchObject({ ...guest, username: "Gina", passwordHash: "scrypt$g" });
+    expect(await t.store.findUserByUsername("gina")).toEqual(upgraded);
+    expect(await t.store.findUserByDevice("device-upgrade-0123456789")).toEqual(upgraded);
+    await expect(t.store.attachCredentials(guest.id, "Gina2", "h")).rejects.toMatchObject({
+      reason: "username_taken",
+    });
+    await expect(t.store.attachCredentials("nobody", "Nobody", "h")).rejects.toBeInstanceOf(NotFoundError);
+    // Two guests racing for one name: exactly one wins.
+    const third = await t.store.createGuest("device-upgrade-third-0123", "Third", 1000);
+    const results = await Promise.allSettled([
+      t.store.attachCredentials(other.id, "same", "h"),
+      t.store.attachCredentials(third.id, "SAME", "h"),
+    ]);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  });
+
   it("creates, reads, revokes and prunes sessions", async () => {
     const user = await t.store.createUser("sam", "h", "Sam", 1);
     const s = await t.store.createSession("sess-1", user.id, 5000, 1000);

@@ -89,7 +89,7 @@ export function lobbyContract(t: ContractContext): void {
     const fr = await mk("friends", 4, { mode: "ctf", level: 7 }, 12);
     const small = await mk("public", 2, { mode: "dm", level: 1 }, 13);
     const started = await mk("public", 4, { mode: "ctf", level: 5 }, 14);
-    await t.store.startLobby(started.id, "srv");
+    await t.store.startLobby(started.id, "srv", 15);
     const ids = async (viewer: string, filter: Parameters<typeof t.store.findLobbies>[1]) =>
       (await t.store.findLobbies(viewer, filter)).map((l) => l.id);
     expect(await ids(stranger, {})).toEqual([pub.id, small.id]);
@@ -113,7 +113,9 @@ export function lobbyContract(t: ContractContext): void {
     expect(await ids(friend, { comparisons: [{ key: "missing", op: "lt", value: 1 }] })).toEqual([]);
     expect(await ids(friend, { count: 1 })).toEqual([pub.id]);
     expect(priv.id).not.toBe(pub.id);
-    await expect(t.store.startLobby(started.id, "srv2")).rejects.toMatchObject({ reason: "lobby_started" });
+    await expect(t.store.startLobby(started.id, "srv2", 16)).rejects.toMatchObject({
+      reason: "lobby_started",
+    });
     await expect(t.store.joinLobby(started.id, x, {}, 20)).rejects.toMatchObject({ reason: "lobby_started" });
     expect((await t.store.getLobby(started.id))?.serverId).toBe("srv");
   });

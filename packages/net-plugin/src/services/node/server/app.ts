@@ -27,6 +27,7 @@ import { identityRoutes } from "./routes/identity";
 import { leaderboardRoutes } from "./routes/leaderboards";
 import { lobbyRoutes } from "./routes/lobbies";
 import { saveRoutes } from "./routes/saves";
+import { Sweeper, type SweepResult } from "./sweeper";
 import { TokenSigner } from "./tokens";
 
 /** Options of {@link createServicesServer}. */
@@ -54,6 +55,8 @@ export interface ServicesServer {
   readonly connectTokenKey: Uint8Array;
   /** The fastify instance (for `inject` in tests and extra routes when embedded). */
   readonly app: FastifyInstance;
+  /** Runs the sweep now (finished lobbies, silent game servers); it also runs every `sweepSeconds`. */
+  sweep(): Promise<SweepResult>;
   /** Stops listening and closes every socket (not the store). */
   close(): Promise<void>;
 }
@@ -184,6 +187,8 @@ export async function createServicesServer(options: ServicesServerOptions): Prom
     await app.close();
     throw error;
   }
+  const sweeper = new Sweeper(ctx);
+  sweeper.start();
   const address = app.server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const scheme = tls === undefined ? "http" : "https";
@@ -194,7 +199,9 @@ export async function createServicesServer(options: ServicesServerOptions): Prom
     config,
     connectTokenKey: ctx.connectTokenKey,
     app,
+    sweep: () => sweeper.sweep(),
     close: async () => {
+      sweeper.close();
       push.close();
       presence.close();
       await relay?.close();

@@ -70,13 +70,19 @@ export const ServicesConfigSchema = Type.Object({
   lobbies: Type.Object({
     /** Seconds after a user's last push socket closes before they leave their open lobbies (0 = never). */
     offlineLeaveSeconds: Type.Number({ minimum: 0 }),
+    /** Seconds after its match started before the sweep removes a lobby (0 = only when its server goes silent). */
+    startedTtlSeconds: Type.Number({ minimum: 0 }),
   }),
+  /** Period of the sweep that removes finished lobbies and silent game servers (0 = no sweep). */
+  sweepSeconds: Type.Number({ minimum: 0 }),
   leaderboards: Type.Array(LeaderboardConfigSchema),
   achievements: Type.Array(AchievementConfigSchema),
   gameServers: Type.Object({
     heartbeatSeconds: Type.Number({ exclusiveMinimum: 0 }),
     /** A server is live while its last heartbeat is younger than this. */
     timeoutSeconds: Type.Number({ exclusiveMinimum: 0 }),
+    /** The sweep deletes a server whose last heartbeat is older than this (≥ timeoutSeconds). */
+    pruneSeconds: Type.Number({ exclusiveMinimum: 0 }),
     /** 32-byte key shared with game servers for connect tokens, base64. Empty = random per process. */
     connectTokenKey: Type.String(),
     protocolId: Type.Integer({ minimum: 0 }),
@@ -109,12 +115,14 @@ export function defaultConfig(): ServicesConfig {
       perUser: { capacity: 60, refillPerSecond: 20 },
       authPerAddress: { capacity: 10, refillPerSecond: 0.5 },
     },
-    lobbies: { offlineLeaveSeconds: 60 },
+    lobbies: { offlineLeaveSeconds: 60, startedTtlSeconds: 3 * 3600 },
+    sweepSeconds: 60,
     leaderboards: [],
     achievements: [],
     gameServers: {
       heartbeatSeconds: 10,
       timeoutSeconds: 30,
+      pruneSeconds: 300,
       connectTokenKey: "",
       protocolId: 0,
       connectTokenExpireSeconds: 30,
@@ -154,6 +162,11 @@ export function resolveConfig(...layers: (ServicesConfigInput | undefined)[]): S
   for (const board of config.leaderboards) {
     if (!(board.min <= board.max))
       throw new Error(`services config: leaderboard "${board.id}" has min > max; fix its bounds.`);
+  }
+  if (config.gameServers.pruneSeconds < config.gameServers.timeoutSeconds) {
+    throw new Error(
+      "services config: gameServers.pruneSeconds must be ≥ gameServers.timeoutSeconds (a live server is never pruned); raise it.",
+    );
   }
   return config;
 }

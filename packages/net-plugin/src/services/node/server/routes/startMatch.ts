@@ -60,7 +60,7 @@ export async function startMatch(
       `No live game server has room for ${lobby.members.length} players; retry shortly.`,
     );
   }
-  const started = await ctx.store.startLobby(lobby.id, picked.id);
+  const started = await ctx.store.startLobby(lobby.id, picked.id, ctx.nowMs());
   const server = gameServerInfo(picked);
   let ownerToken: ConnectTokenWire | undefined;
   for (const member of started.members) {

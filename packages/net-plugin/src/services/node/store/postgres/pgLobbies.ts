@@ -218,11 +218,15 @@ export function pgLobbies(ctx: PgContext): Pick<Store, LobbyMethods> {
       }
       return assemble(q, out);
     },
-    startLobby: (id, serverId) =>
+    startLobby: (id, serverId, nowMs) =>
       ctx.tx(async (tq) => {
         if ((await load(tq, id, true)).state !== "open")
           throw new ConflictError("lobby_started", `Lobby ${id} has started.`);
-        await tq("UPDATE lobbies SET state = 'started', server_id = $2 WHERE id = $1", [id, serverId]);
+        await tq("UPDATE lobbies SET state = 'started', server_id = $2, started_at = $3 WHERE id = $1", [
+          id,
+          serverId,
+          nowMs,
+        ]);
         return load(tq, id);
       }),
     deleteLobby: (id) => ctx.tx((tq) => remove(tq, id)),

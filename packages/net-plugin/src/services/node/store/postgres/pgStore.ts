@@ -14,6 +14,7 @@ import { pgSaves } from "./pgSaves";
 import { ScoreBatcher } from "./pgScoreBatch";
 import { pgScores } from "./pgScores";
 import { pgUsers } from "./pgUsers";
+import { pgSweep } from "./pgSweep";
 
 /** Options of {@link openPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -66,6 +67,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...pgScores(ctx, batcher),
     ...pgSaves(ctx),
     ...pgLobbies(ctx),
+    ...pgSweep(ctx),
     close: async () => {
       if (ctx.closed) return;
       await batcher.idle();

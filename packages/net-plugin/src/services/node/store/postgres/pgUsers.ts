@@ -13,6 +13,7 @@ type UserMethods =
   | "getUser"
   | "findUserByUsername"
   | "findUserByDevice"
+  | "attachCredentials"
   | "setDisplayName"
   | "createSession"
   | "getSession"
@@ -93,6 +94,25 @@ export function pgUsers(ctx: PgContext): Pick<Store, UserMethods> {
       first(await q("SELECT * FROM users WHERE username_key = $1", [name.toLowerCase()]), toUser),
     findUserByDevice: async (deviceId) =>
       first(await q("SELECT * FROM users WHERE device_id = $1", [deviceId]), toUser),
+    attachCredentials: async (userId, username, hash) => {
+      let rows: Row[];
+      try {
+        rows = await q(
+          `UPDATE users SET username = $2, username_key = $3, password_hash = $4
+           WHERE id = $1 AND username IS NULL RETURNING *`,
+          [userId, username, username.toLowerCase(), hash],
+        );
+      } catch (error) {
+        if (sqlState(error) === UNIQUE_VIOLATION)
+          throw new ConflictError("username_taken", `Username "${username}" is taken.`);
+        throw error;
+      }
+      const user = first(rows, toUser);
+      if (user !== undefined) return user;
+      if ((await q("SELECT 1 FROM users WHERE id = $1", [userId])).length === 0)
+        throw new NotFoundError("user", `No user ${userId}.`);
+      throw new ConflictError("username_taken", `User ${userId} already has a username.`);
+    },
     setDisplayName: async (userId, displayName) => {
       const user = first(
         await q("UPDATE users SET display_name = $1 WHERE id = $2 RETURNING *", [displayName, userId]),

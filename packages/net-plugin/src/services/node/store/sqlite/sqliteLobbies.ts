@@ -60,7 +60,9 @@ export function sqliteLobbies(ctx: SqliteContext): Pick<Store, LobbyMethods> {
   );
   const deleteMember = db.prepare("DELETE FROM lobby_members WHERE lobby_id = ? AND user_id = ?");
   const setOwner = db.prepare("UPDATE lobbies SET owner_id = ? WHERE id = ?");
-  const setStarted = db.prepare("UPDATE lobbies SET state = 'started', server_id = ? WHERE id = ?");
+  const setStarted = db.prepare(
+    "UPDATE lobbies SET state = 'started', server_id = ?, started_at = ? WHERE id = ?",
+  );
   const deleteLobbyRow = db.prepare("DELETE FROM lobbies WHERE id = ?");
   const deleteMembers = db.prepare("DELETE FROM lobby_members WHERE lobby_id = ?");
   const deleteInvites = db.prepare("DELETE FROM lobby_invites WHERE lobby_id = ?");
@@ -217,10 +219,10 @@ export function sqliteLobbies(ctx: SqliteContext): Pick<Store, LobbyMethods> {
         }
         return out;
       }),
-    startLobby: (id, serverId) =>
+    startLobby: (id, serverId, nowMs) =>
       ctx.write(() => {
         if (load(id).state !== "open") throw new ConflictError("lobby_started", `Lobby ${id} has started.`);
-        setStarted.run(serverId, id);
+        setStarted.run(serverId, nowMs, id);
         return load(id);
       }),
     deleteLobby: (id) => ctx.write(() => remove(id)),

@@ -13,6 +13,7 @@ import { sqliteLobbies } from "./sqliteLobbies";
 import { sqliteSaves } from "./sqliteSaves";
 import { sqliteScores } from "./sqliteScores";
 import { sqliteUsers } from "./sqliteUsers";
+import { sqliteSweep } from "./sqliteSweep";
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -64,6 +65,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     ...sqliteScores(ctx),
     ...sqliteSaves(ctx),
     ...sqliteLobbies(ctx),
+    ...sqliteSweep(ctx),
     close: () => {
       if (!closed) {
         closed = true;

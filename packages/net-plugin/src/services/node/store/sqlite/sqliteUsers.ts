@@ -13,6 +13,7 @@ type UserMethods =
   | "getUser"
   | "findUserByUsername"
   | "findUserByDevice"
+  | "attachCredentials"
   | "setDisplayName"
   | "createSession"
   | "getSession"
@@ -36,6 +37,9 @@ export function sqliteUsers(ctx: SqliteContext): Pick<Store, UserMethods> {
   const userByName = db.prepare<[string], Row>("SELECT * FROM users WHERE username_key = ?");
   const userByDevice = db.prepare<[string], Row>("SELECT * FROM users WHERE device_id = ?");
   const setName = db.prepare("UPDATE users SET display_name = ? WHERE id = ?");
+  const setCredentials = db.prepare(
+    "UPDATE users SET username = ?, username_key = ?, password_hash = ? WHERE id = ? AND username IS NULL",
+  );
   const insertSession = db.prepare(
     "INSERT INTO sessions (id, user_id, created_at, expires_at, revoked) VALUES (?, ?, ?, ?, 0)",
   );
@@ -96,6 +100,22 @@ export function sqliteUsers(ctx: SqliteContext): Pick<Store, UserMethods> {
     getUser: (id) => ctx.read(() => maybe(userById.get(id), toUser)),
     findUserByUsername: (name) => ctx.read(() => maybe(userByName.get(name.toLowerCase()), toUser)),
     findUserByDevice: (deviceId) => ctx.read(() => maybe(userByDevice.get(deviceId), toUser)),
+    attachCredentials: (userId, username, hash) =>
+      ctx.write(() => {
+        let changes: number;
+        try {
+          changes = setCredentials.run(username, username.toLowerCase(), hash, userId).changes;
+        } catch (error) {
+          if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE")
+            throw new ConflictError("username_taken", `Username "${username}" is taken.`);
+          throw error;
+        }
+        if (changes === 0) {
+          if (userById.get(userId) === undefined) throw new NotFoundError("user", `No user ${userId}.`);
+          throw new ConflictError("username_taken", `User ${userId} already has a username.`);
+        }
+        return toUser(userById.get(userId) as Row);
+      }),
     setDisplayName: (userId, displayName) =>
       ctx.write(() => {
         if (setName.run(displayName, userId).changes === 0)
