@@ -8,6 +8,7 @@ import { fieldDeltaBits, K_BITS } from "./fieldDelta";
 import { chooseIdK, ID_K_BITS } from "./idList";
 import { REFERENCE_AGE_BITS } from "./predict";
 import type { SnapshotState } from "./snapshotState";
+import { sortByPriority } from "./sortByPriority";
 
 /** Longest Exp-Golomb code this codec writes (values < 2^31, k ≤ 15), plus a quat flag bit. */
 const CODE_BOUND = 64;
@@ -96,7 +97,7 @@ export function fitBudget(
   for (let i = 0; i < p.spawnCount; i++) p.order[n++] = p.spawnIds[i] as number;
   for (let i = 0; i < p.updateCount; i++) p.order[n++] = p.updateIds[i] as number;
   if (priority !== undefined) {
-    p.order.subarray(0, n).sort((a, b) => (priority[b] as number) - (priority[a] as number) || a - b);
+    sortByPriority(p.order, n, priority);
   }
   for (let i = 0; i < n; i++) p.selected[p.order[i] as number] = 0;
   let used = measure(p, tick, baseline);
