@@ -295,6 +295,11 @@ export const Routes = {
     "none",
     201,
   ),
+  /**
+   * Give the caller's guest account a username and password, keeping its id, scores, saves,
+   * achievements, friends and lobbies; 409 `username_taken` (also when it already has one).
+   */
+  upgrade: route<{ username: string; password: string }, Empty, UserInfo>("POST", "/auth/upgrade", "user"),
   /** Log in with username + password; 401 on a wrong pair (no hint which part was wrong). */
   login: route<{ username: string; password: string }, Empty, AuthResponse>("POST", "/auth/login", "none"),
   /** Swap a refresh token for new tokens (the old refresh token stops working); 401 if invalid. */

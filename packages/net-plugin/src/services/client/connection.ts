@@ -136,6 +136,11 @@ export class ServiceConnection {
     return result;
   }
 
+  /** Replaces the credentials kept for re-logins (after a guest upgrade), keeping the session. */
+  rememberCredentials(credentials: Credentials): void {
+    if (this.credentials !== undefined) this.credentials = credentials;
+  }
+
   /** Revokes the refresh token and forgets the session and credentials; queued calls fail. */
   logout(): Result<void> {
     this.assertOpen();

@@ -1,10 +1,11 @@
 /**
  * `Identity`: who the player is — guest login by device id, username + password accounts,
- * display name, logout — and their friends (request, accept, remove, list). Logging in replaces
+ * guest upgrade to a password account, display name, logout — and their friends (request, accept, remove, list). Logging in replaces
  * the current session; the client keeps the credentials in memory to log in again by itself.
  */
 import { Limits, routePath, type FriendEntry, type PublicUser, type UserInfo } from "../api";
 import type { ServiceConnection } from "./connection";
+import { assertCredentials } from "./credentials";
 import { acceptEmpty, checked, isFriendEntry, isPublicUser, isUserInfo, listIn } from "./decode";
 import type { Result } from "./result";
 import { assertOpaqueId, assertText, query } from "./validate";
@@ -21,6 +22,12 @@ export interface Identity {
   login(username: string, password: string): Result<UserInfo>;
   /** Creates a password account and logs in (`username_taken` if it exists). */
   register(username: string, password: string, displayName?: string): Result<UserInfo>;
+  /**
+   * Gives the signed-in guest a username and password, keeping the same account (id, scores,
+   * saves, friends); `username_taken` if the name is taken or the account already has one.
+   * Later re-logins use the new pair.
+   */
+  upgrade(username: string, password: string): Result<UserInfo>;
   /** Revokes this device's session and forgets the credentials. */
   logout(): Result<void>;
   /** Changes the player's display name. */
@@ -66,6 +73,24 @@ export class IdentityClient implements Identity {
 
   register(username: string, password: string, displayName?: string): Result<UserInfo> {
     return this.connection.login({ kind: "register", username, password, displayName });
+  }
+
+  upgrade(username: string, password: string): Result<UserInfo> {
+    const credentials = { kind: "password", username, password } as const;
+    assertCredentials(credentials);
+    return this.connection.call({
+      method: "POST",
+      path: routePath("upgrade"),
+      body: { username, password },
+      decode: decodeUserInfo,
+      map: (user) => {
+        if (this.connection.user?.id === user.id) {
+          this.connection.user = user;
+          this.connection.rememberCredentials(credentials);
+        }
+        return user;
+      },
+    });
   }
 
   logout(): Result<void> {

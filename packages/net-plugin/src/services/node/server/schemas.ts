@@ -56,6 +56,7 @@ export const Bodies = {
   }),
   register: Type.Object({ username: Username, password: Password, displayName: Type.Optional(DisplayName) }),
   login: Type.Object({ username: Username, password: Password }),
+  upgrade: Type.Object({ username: Username, password: Password }),
   refresh: Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 256 }) }),
   logout: Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 256 }) }),
   updateMe: Type.Object({ displayName: DisplayName }),
@@ -150,6 +151,7 @@ type Assert<A extends B, B> = A;
 export type DriftChecks = [
   Assert<Static<typeof Bodies.register>, RouteBody<"register">>,
   Assert<Static<typeof Bodies.guestLogin>, RouteBody<"guestLogin">>,
+  Assert<Static<typeof Bodies.upgrade>, RouteBody<"upgrade">>,
   Assert<Static<typeof Bodies.setSave>, RouteBody<"setSave">>,
   Assert<Static<typeof Bodies.createLobby>, RouteBody<"createLobby">>,
   Assert<Static<typeof Bodies.findMatchingLobbies>["filter"], LobbyFilter>,

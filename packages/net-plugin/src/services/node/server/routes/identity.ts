@@ -1,6 +1,6 @@
 /**
  * Identity routes: guest login by device id, register / login with username + password (scrypt),
- * refresh-token rotation, logout, the caller's profile and user lookup. A refresh token is 256
+ * upgrade of a guest to a password account (same user id), refresh-token rotation, logout, the caller's profile and user lookup. A refresh token is 256
  * random bits; the store keeps only its SHA-256 as the session id, so a database leak yields no
  * usable token. Rotation revokes the old session first, so a stolen-and-replayed token wins once.
  */
@@ -99,6 +99,19 @@ export function identityRoutes(app: FastifyInstance, ctx: ServicesContext): void
         throw new ApiError("unauthorized", "Wrong username or password.");
       }
       return issue(user);
+    },
+  });
+
+  app.route({
+    method: R.upgrade.method,
+    url: R.upgrade.path,
+    // The login bucket too: each call costs one scrypt hash.
+    config: { auth: "user", authRoute: true },
+    schema: { body: Bodies.upgrade },
+    handler: async (request) => {
+      const body = request.body as RouteBody<"upgrade">;
+      const hash = await hashPassword(body.password, ctx.config.scrypt);
+      return userInfo(await store.attachCredentials(callerOf(request), body.username, hash));
     },
   });
 
