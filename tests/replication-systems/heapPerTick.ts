@@ -1,0 +1,115 @@
+/**
+ * Heap growth per tick of the replication path (a measuring tool, not a test): 1000 entities
+ * (100 moving) replicated to 20 clients over the loopback Stepper at 60 Hz. Prints KiB allocated
+ * per tick by the server App.update(), inside it NetServer.sendPackets (and the transport's own
+ * datagram copy) and NetServer.receivePackets, and by the 20 client updates together.
+ *
+ *   npx tsx --conditions=source --expose-gc --max-semi-space-size=128 tests/replication-systems/heapPerTick.ts
+ *
+ * Env: CANOPY_HEAP_SODIUM=1 seals the server's packets with libsodium (what the Node helpers
+ * use; the Stepper's default is @noble/ciphers, which allocates ~7 KiB per packet);
+ * CANOPY_HEAP_PROFILE=1 also prints the top allocation sites (V8 sampling heap profiler).
+ */
+import { Session } from "node:inspector/promises";
+import { loadSodiumAead, ServerReplication } from "@canopy/net-plugin";
+import { createStepper } from "@canopy/net-plugin/testing";
+import { gameOf, simpleSetup, spawn } from "./game";
+
+interface ProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: ProfileNode[];
+}
+
+const TICKS = 300;
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error("heapPerTick: run node with --expose-gc.");
+const heap = (): number => process.memoryUsage().heapUsed;
+
+/** KiB per tick of `bytes` over TICKS ticks. */
+const kib = (bytes: number): string => (bytes / TICKS / 1024).toFixed(1);
+
+async function main(collect: () => void): Promise<void> {
+  await using s = await createStepper({
+    clients: 20,
+    seed: 7,
+    setup: simpleSetup({ server: { bandwidthBytesPerSecond: 1e6 } }),
+  });
+  if (!(await s.stepUntil(() => s.connected(), 600)))
+    throw new Error("heapPerTick: clients did not connect.");
+  const g = gameOf(s.server);
+  const eids = Array.from({ length: 1000 }, (_, i) =>
+    spawn(g, (i % 40) * 20 - 400, Math.floor(i / 40) * 20 - 250),
+  );
+  const net = s.server.getResource(ServerReplication).server;
+  if (process.env.CANOPY_HEAP_SODIUM) {
+    const cipher = (net as unknown as { context: { cipher: { aead: unknown } } }).context.cipher;
+    cipher.aead = await loadSodiumAead();
+  }
+  const totals = { send: 0, transport: 0, receive: 0, server: 0, clients: 0 };
+  const wrap = (object: object, name: string, key: keyof typeof totals): void => {
+    const o = object as Record<string, (...args: unknown[]) => unknown>;
+    const original = (o[name] as (...args: unknown[]) => unknown).bind(object);
+    o[name] = (...args: unknown[]) => {
+      const before = heap();
+      const result = original(...args);
+      totals[key] += heap() - before;
+      return result;
+    };
+  };
+  wrap(net, "sendPackets", "send");
+  wrap(net, "receivePackets", "receive");
+  wrap(net.transport, "send", "transport");
+  const move = (): void => {
+    for (let k = 0; k < eids.length; k += 10) {
+      const eid = eids[k] as number;
+      g.Position.x[eid] = ((g.Position.x[eid] ?? 0) + 0.3) % 900;
+    }
+  };
+  for (let t = 0; t < 200; t++) {
+    move();
+    await s.stepTicks(1);
+  }
+  Object.assign(totals, { send: 0, transport: 0, receive: 0, server: 0, clients: 0 });
+  const session = new Session();
+  session.connect();
+  const profile = process.env.CANOPY_HEAP_PROFILE !== undefined;
+  if (profile) {
+    await session.post("HeapProfiler.startSampling", {
+      samplingInterval: 128,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
+  const clock = (s as unknown as { clock: { advance(seconds: number): void } }).clock;
+  for (let t = 0; t < TICKS; t++) {
+    move();
+    clock.advance(1 / 60);
+    collect();
+    let before = heap();
+    s.server.update();
+    totals.server += heap() - before;
+    before = heap();
+    for (const c of s.clients) c.update();
+    totals.clients += heap() - before;
+  }
+  if (profile) {
+    const result = (await session.post("HeapProfiler.stopSampling")) as { profile: { head: ProfileNode } };
+    const sites = new Map<string, number>();
+    const walk = (n: ProfileNode, stack: string[]): void => {
+      const frame = `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").slice(-2).join("/")}:${n.callFrame.lineNumber + 1}`;
+      const here = [...stack.slice(-2), frame];
+      if (n.selfSize > 0) sites.set(here.join(" <- "), (sites.get(here.join(" <- ")) ?? 0) + n.selfSize);
+      for (const c of n.children) walk(c, here);
+    };
+    walk(result.profile.head, []);
+    for (const [site, bytes] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, 20))
+      console.log(`${kib(bytes).padStart(8)} KiB/tick  ${site}`);
+  }
+  session.disconnect();
+  console.log(
+    `server App.update ${kib(totals.server)} KiB/tick (NetServer.sendPackets ${kib(totals.send)}, of it transport copy ${kib(totals.transport)}; NetServer.receivePackets ${kib(totals.receive)}); 20 client updates ${kib(totals.clients)} KiB/tick`,
+  );
+}
+
+void main(gc);
