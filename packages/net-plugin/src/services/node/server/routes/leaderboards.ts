@@ -2,7 +2,8 @@
  * Leaderboard routes: list boards, submit (players on open boards, game servers on any), global
  * page, around-me, friends and own entry. Server-side validation: the score must be an integer
  * within the board's bounds (400), `serverOnly` boards refuse players (403), and each user may
- * submit to a board at most once per `minIntervalSeconds` (429).
+ * submit to a board at most once per `minIntervalSeconds` (429) — per process from memory, and
+ * across processes from the stored entry's `updatedAt` (the last time the score changed).
  */
 import type { FastifyInstance } from "fastify";
 import { Routes, type RouteBody, type RouteQuery } from "../../../api";
@@ -48,11 +49,20 @@ export function leaderboardRoutes(app: FastifyInstance, ctx: ServicesContext): v
       const key = `${def.id}\u0000${userId}`;
       const now = ctx.now();
       const last = lastSubmit.get(key);
-      if (last !== undefined && now - last < def.minIntervalSeconds) {
-        throw new ApiError("rate_limited", `One score per ${def.minIntervalSeconds} s on "${def.id}".`);
-      }
+      const refused = () =>
+        new ApiError("rate_limited", `One score per ${def.minIntervalSeconds} s on "${def.id}".`);
+      if (last !== undefined && now - last < def.minIntervalSeconds) throw refused();
+      // Claimed before awaiting, so concurrent submits on this process cannot both pass.
       lastSubmit.set(key, now);
       if (lastSubmit.size > MAX_TRACKED_SUBMITS) prune(now);
+      // The stored entry's time holds the interval across processes and restarts: a score that
+      // changed less than the interval ago (on any process) refuses this one.
+      const stored = await store.getScore(def.id, userId);
+      if (stored !== undefined && ctx.nowMs() - stored.updatedAtMs < def.minIntervalSeconds * 1000) {
+        if (last === undefined) lastSubmit.delete(key);
+        else lastSubmit.set(key, last);
+        throw refused();
+      }
     }
     const result = await store.submitScore(def.id, userId, score, ctx.nowMs());
     return { entry: scoreEntry(result.entry), changed: result.changed };
