@@ -72,3 +72,4 @@ export { MIGRATIONS, type Migration } from "./services/node/migrations/index";
 export { createNodeFetch, type NodeFetchOptions } from "./services/node/client/nodeFetch";
 export { nodeAead } from "./connection/node/nodeAead";
 export { createNodeNetClient, createNodeNetServer } from "./connection/node/nodeNet";
+export type { SweepResult } from "./services/node/server/sweeper";
