@@ -68,7 +68,7 @@ export class EntityMap {
   }
   /** The network id of local entity `eid`, or NONE. */
   netIdOf(eid: number): number {
-    return ((this.netOfEntity[eid] ?? 0)) - 1;
+    return (this.netOfEntity[eid] ?? 0) - 1;
   }
   /** Number of bound entities. */
   get size(): number {
