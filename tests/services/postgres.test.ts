@@ -27,6 +27,8 @@ beforeAll(async () => {
       tokenSecret: Buffer.alloc(32, 5).toString("base64"),
       scrypt: { N: 1024, r: 8, p: 1 },
       lobbies: { offlineLeaveSeconds: 0.5 },
+      // The login bucket is shared by both processes (one per address in the database): room for every test.
+      rateLimit: { authPerAddress: { capacity: 1000, refillPerSecond: 100 } },
       leaderboards: [
         {
           id: "kills",

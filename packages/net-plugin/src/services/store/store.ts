@@ -189,6 +189,16 @@ export interface Store {
    */
   pickServer(aliveSinceMs: number, seats: number): Promise<GameServerRecord | undefined>;
 
+  // Shared rate limits ------------------------------------------------------------------------
+  /**
+   * Takes one token from the bucket `key` (created full), shared by every process on this store;
+   * resolves 0 when taken, else whole seconds until a token is back. SQLite keeps buckets in
+   * memory (one process owns the file); PostgreSQL in the `rate_buckets` table.
+   */
+  takeRateToken(key: string, capacity: number, refillPerSecond: number, nowMs: number): Promise<number>;
+  /** Deletes buckets untouched since before `beforeMs` (full again by then); returns how many. */
+  pruneRateBuckets(beforeMs: number): Promise<number>;
+
   // Sweeping ----------------------------------------------------------------------------------
   /**
    * Deletes started lobbies (members and invites too) that started before `startedBeforeMs`, or

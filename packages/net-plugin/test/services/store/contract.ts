@@ -9,7 +9,7 @@ import { identityContract } from "./contractIdentity";
 import { lobbyContract } from "./contractLobbies";
 import { saveContract } from "./contractSaves";
 import { scoreContract } from "./contractScores";
-import { sweepContract } from "./contractSweep";
+import { rateContract, sweepContract } from "./contractSweep";
 
 /** A database a store can be opened on, repeatedly (to test durability). */
 export interface StoreFixture {
@@ -64,6 +64,7 @@ export function storeContract(name: string, makeFixture: () => Promise<StoreFixt
     saveContract(context);
     lobbyContract(context);
     sweepContract(context);
+    rateContract(context);
   });
 }
 

@@ -40,3 +40,22 @@ export function sweepContract(t: ContractContext): void {
     expect(await t.store.pruneStartedLobbies(0, 6000)).toEqual([fresh.id]);
   });
 }
+
+/** takeRateToken and pruneRateBuckets. */
+export function rateContract(t: ContractContext): void {
+  it("takes tokens from shared buckets, refills them over time and prunes idle ones", async () => {
+    const take = (key: string, nowMs: number) => t.store.takeRateToken(key, 2, 0.5, nowMs);
+    expect(await take("auth:1", 1000)).toBe(0);
+    expect(await take("auth:1", 1000)).toBe(0);
+    expect(await take("auth:1", 1000)).toBe(2); // empty: one token takes 2 s at 0.5/s
+    expect(await take("auth:2", 1000)).toBe(0); // buckets are per key
+    expect(await take("auth:1", 2000)).toBe(1); // half a token back
+    expect(await take("auth:1", 3000)).toBe(0);
+    // Concurrent takes never hand out more than the bucket holds.
+    const burst = await Promise.all(Array.from({ length: 6 }, () => take("auth:3", 5000)));
+    expect(burst.filter((w) => w === 0)).toHaveLength(2);
+    expect(await t.store.pruneRateBuckets(4000)).toBe(2); // auth:1 (3000) and auth:2 (1000)
+    expect(await take("auth:1", 4000)).toBe(0); // a pruned bucket starts full again
+    await expect(t.store.takeRateToken("x", 0, 1, 0)).rejects.toThrow(/capacity >= 1/);
+  });
+}

@@ -1,8 +1,8 @@
 /**
  * Authentication and rate limiting, run in `onRequest` (before any body is read): the per-address
  * bucket first, then the route's auth (`user`: a valid `Authorization: Bearer` access token;
- * `server`: a configured `X-Canopy-Server-Key`), then the per-user bucket. Login routes use a
- * stricter per-address bucket. Failures answer 401 / 429 with the contract's error body.
+ * `server`: a configured `X-Canopy-Server-Key`), then the per-user bucket. Login routes also take
+ * from a stricter per-address bucket kept in the store, so every process on one database shares it. Failures answer 401 / 429 with the contract's error body.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { SERVER_KEY_HEADER, type RouteAuth } from "../../api";
@@ -33,7 +33,7 @@ export function callerOf(request: FastifyRequest): string {
 export function installAuth(app: FastifyInstance, ctx: ServicesContext): void {
   const byAddress = new RateLimiter(ctx.config.rateLimit.perAddress, ctx.now);
   const byUser = new RateLimiter(ctx.config.rateLimit.perUser, ctx.now);
-  const authByAddress = new RateLimiter(ctx.config.rateLimit.authPerAddress, ctx.now);
+  const authBucket = ctx.config.rateLimit.authPerAddress;
   app.decorateRequest("userId", "");
 
   const limit = (limiter: RateLimiter, key: string, reply: FastifyReply, what: string): void => {
@@ -45,7 +45,19 @@ export function installAuth(app: FastifyInstance, ctx: ServicesContext): void {
   app.addHook("onRequest", async (request, reply) => {
     const config = request.routeOptions.config;
     limit(byAddress, request.ip, reply, "address");
-    if (config.authRoute === true) limit(authByAddress, request.ip, reply, "address");
+    if (config.authRoute === true) {
+      // Shared by every process on the store (password guessing must not scale with processes).
+      const wait = await ctx.store.takeRateToken(
+        `auth:${request.ip}`,
+        authBucket.capacity,
+        authBucket.refillPerSecond,
+        ctx.nowMs(),
+      );
+      if (wait > 0) {
+        void reply.header("retry-after", String(wait));
+        throw new ApiError("rate_limited", "Too many logins from this address; retry later.");
+      }
+    }
     const auth = config.auth ?? "none";
     if (auth === "user") {
       const header = request.headers.authorization ?? "";

@@ -1,7 +1,8 @@
 /**
  * The services' periodic sweep: removes lobbies whose match started `lobbies.startedTtlSeconds` ago
  * or whose game server went silent (no heartbeat for `gameServers.timeoutSeconds`, or unregistered),
- * then deletes game servers silent for `gameServers.pruneSeconds`. A timer in the service process
+ * then deletes game servers silent for `gameServers.pruneSeconds` and login rate buckets idle long
+ * enough to be full again. A timer in the service process
  * (every `sweepSeconds`), reading the injected wall clock; with PostgreSQL every process sweeps and
  * each row is deleted once. Members of a removed lobby are not told: their match is over, and
  * `GET /v1/lobbies/mine` no longer lists it.
@@ -17,7 +18,7 @@ export interface SweepResult {
 /** Runs the sweep on a timer and on demand. */
 export class Sweeper {
   /** Sweeps run, lobbies and servers removed, sweeps that failed (store outage). */
-  readonly stats = { runs: 0, lobbies: 0, servers: 0, errors: 0 };
+  readonly stats = { runs: 0, lobbies: 0, servers: 0, rateBuckets: 0, errors: 0 };
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<SweepResult> | undefined;
 
@@ -59,6 +60,9 @@ export class Sweeper {
       now - config.gameServers.timeoutSeconds * 1000,
     );
     const servers = await store.pruneServers(now - config.gameServers.pruneSeconds * 1000);
+    const auth = config.rateLimit.authPerAddress;
+    const refillMs = Math.ceil((auth.capacity / auth.refillPerSecond) * 1000);
+    this.stats.rateBuckets += await store.pruneRateBuckets(now - refillMs);
     this.stats.runs++;
     this.stats.lobbies += lobbies.length;
     this.stats.servers += servers.length;

@@ -15,6 +15,7 @@ import { ScoreBatcher } from "./pgScoreBatch";
 import { pgScores } from "./pgScores";
 import { pgUsers } from "./pgUsers";
 import { pgSweep } from "./pgSweep";
+import { pgRates } from "./pgRates";
 
 /** Options of {@link openPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -68,6 +69,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...pgSaves(ctx),
     ...pgLobbies(ctx),
     ...pgSweep(ctx),
+    ...pgRates(ctx),
     close: async () => {
       if (ctx.closed) return;
       await batcher.idle();

@@ -14,6 +14,7 @@ import { sqliteSaves } from "./sqliteSaves";
 import { sqliteScores } from "./sqliteScores";
 import { sqliteUsers } from "./sqliteUsers";
 import { sqliteSweep } from "./sqliteSweep";
+import { sqliteRates } from "./sqliteRates";
 
 /** Options of {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -66,6 +67,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     ...sqliteSaves(ctx),
     ...sqliteLobbies(ctx),
     ...sqliteSweep(ctx),
+    ...sqliteRates(ctx),
     close: () => {
       if (!closed) {
         closed = true;
