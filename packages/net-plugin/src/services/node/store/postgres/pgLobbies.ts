@@ -10,35 +10,15 @@ import {
   sqlPushdown,
 } from "../../../store/lobbyFilter";
 import type { LobbyRecord } from "../../../store/records";
-import type { Store } from "../../../store/store";
+import type { LobbyStore } from "../storeParts";
 import { str, toLobbyHead, toMember, toServer, type Row } from "../rows";
 import type { PgContext, Query } from "./pgContext";
-
-type LobbyMethods =
-  | "createLobby"
-  | "getLobby"
-  | "listLobbiesOf"
-  | "updateLobbyMetadata"
-  | "updateMemberMetadata"
-  | "joinLobby"
-  | "leaveLobby"
-  | "inviteToLobby"
-  | "isInvited"
-  | "listInvites"
-  | "findLobbies"
-  | "startLobby"
-  | "deleteLobby"
-  | "registerServer"
-  | "heartbeatServer"
-  | "removeServer"
-  | "listServers"
-  | "pickServer";
 
 /** Candidate rows fetched per round trip of a search (metadata comparisons then filter in TS). */
 const SEARCH_PAGE = 200;
 
 /** Lobbies and game servers over a pg pool. */
-export function pgLobbies(ctx: PgContext): Pick<Store, LobbyMethods> {
+export function pgLobbies(ctx: PgContext): LobbyStore {
   const { q } = ctx;
   const members = async (tq: Query, ids: string[]) => {
     const byLobby = new Map<string, ReturnType<typeof toMember>[]>(ids.map((id) => [id, []]));

@@ -3,27 +3,16 @@ import { nextProgress } from "../../../store/achievements";
 import { ConflictError, NotFoundError } from "../../../store/errors";
 import type { SaveMeta } from "../../../store/records";
 import { checkSaveVersion } from "../../../store/saves";
-import type { Store } from "../../../store/store";
+import type { SaveStore } from "../storeParts";
 import { toAchievement, toBytes, toProgress, toSaveMeta } from "../rows";
 import { sqlState, UNIQUE_VIOLATION, type PgContext } from "./pgContext";
-
-type SaveMethods =
-  | "defineAchievement"
-  | "getAchievementDefinition"
-  | "listAchievementDefinitions"
-  | "getAchievementProgress"
-  | "updateAchievement"
-  | "setSave"
-  | "getSave"
-  | "listSaves"
-  | "deleteSave";
 
 const META = "slot, title, description, size, version, updated_at";
 
 /** Achievements and saves over a pg pool. */
-export function pgSaves(ctx: PgContext): Pick<Store, SaveMethods> {
+export function pgSaves(ctx: PgContext): SaveStore {
   const { q } = ctx;
-  const setSave: Store["setSave"] = async (userId, slot, save, nowMs) => {
+  const setSave: SaveStore["setSave"] = async (userId, slot, save, nowMs) => {
     try {
       return await ctx.tx(async (tq): Promise<SaveMeta> => {
         const row = (

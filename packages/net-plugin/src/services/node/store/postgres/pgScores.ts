@@ -2,22 +2,11 @@
 import { InvalidError, NotFoundError } from "../../../store/errors";
 import type { ScoreRecord } from "../../../store/records";
 import { checkBoard } from "../../../store/scores";
-import type { Store } from "../../../store/store";
+import type { ScoreStore } from "../storeParts";
 import { str, toBoard, type Row } from "../rows";
 import type { PgContext, Query } from "./pgContext";
 import { countEntries, keyAtRank, rankBeforeSql, ranksOf } from "./pgRanks";
 import type { ScoreBatcher } from "./pgScoreBatch";
-
-type ScoreMethods =
-  | "defineBoard"
-  | "getBoard"
-  | "listBoards"
-  | "submitScore"
-  | "getScore"
-  | "getTop"
-  | "getAround"
-  | "getScoresFor"
-  | "countScores";
 
 const ENTRY_COLUMNS =
   "s.user_id, s.score, s.rank_key, s.seq, s.updated_at, COALESCE(u.display_name, '') AS display_name";
@@ -34,7 +23,7 @@ const toRecord = (r: Row, rank: number): ScoreRecord => ({
 });
 
 /** Leaderboards over a pg pool. */
-export function pgScores(ctx: PgContext, batcher: ScoreBatcher): Pick<Store, ScoreMethods> {
+export function pgScores(ctx: PgContext, batcher: ScoreBatcher): ScoreStore {
   const { q } = ctx;
   const requireBoard = async (sq: Query, id: string) => {
     if ((await sq("SELECT 1 FROM boards WHERE id = $1", [id])).length === 0) {

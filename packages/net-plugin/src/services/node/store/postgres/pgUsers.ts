@@ -3,28 +3,9 @@ import { randomUUID } from "node:crypto";
 import type { FriendState } from "../../../api";
 import { ConflictError, NotFoundError } from "../../../store/errors";
 import type { FriendRecord } from "../../../store/records";
-import type { Store } from "../../../store/store";
+import type { UserStore } from "../storeParts";
 import { str, toSession, toUser, type Row } from "../rows";
 import { sqlState, UNIQUE_VIOLATION, type PgContext, type Query } from "./pgContext";
-
-type UserMethods =
-  | "createGuest"
-  | "createUser"
-  | "getUser"
-  | "findUserByUsername"
-  | "findUserByDevice"
-  | "attachCredentials"
-  | "setDisplayName"
-  | "createSession"
-  | "getSession"
-  | "revokeSession"
-  | "revokeUserSessions"
-  | "pruneSessions"
-  | "requestFriend"
-  | "acceptFriend"
-  | "removeFriend"
-  | "listFriends"
-  | "areFriends";
 
 const first = <T>(rows: Row[], map: (r: Row) => T): T | undefined =>
   rows[0] === undefined ? undefined : map(rows[0]);
@@ -37,7 +18,7 @@ const toFriend = (r: Row): FriendRecord => ({
 });
 
 /** Users, sessions and friends over a pg pool. */
-export function pgUsers(ctx: PgContext): Pick<Store, UserMethods> {
+export function pgUsers(ctx: PgContext): UserStore {
   const { q } = ctx;
   const create = async (
     displayName: string,

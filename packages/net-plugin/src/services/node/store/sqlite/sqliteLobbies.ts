@@ -10,34 +10,14 @@ import {
   sqlPushdown,
 } from "../../../store/lobbyFilter";
 import type { LobbyRecord } from "../../../store/records";
-import type { Store } from "../../../store/store";
+import type { LobbyStore } from "../storeParts";
 import { toLobbyHead, toMember, toServer, type Row } from "../rows";
 import type { SqliteContext } from "./groupCommit";
 import type Database from "better-sqlite3";
 import type { LobbyComparison } from "../../../api";
 
-type LobbyMethods =
-  | "createLobby"
-  | "getLobby"
-  | "listLobbiesOf"
-  | "updateLobbyMetadata"
-  | "updateMemberMetadata"
-  | "joinLobby"
-  | "leaveLobby"
-  | "inviteToLobby"
-  | "isInvited"
-  | "listInvites"
-  | "findLobbies"
-  | "startLobby"
-  | "deleteLobby"
-  | "registerServer"
-  | "heartbeatServer"
-  | "removeServer"
-  | "listServers"
-  | "pickServer";
-
 /** Lobbies and game servers over one SQLite connection. */
-export function sqliteLobbies(ctx: SqliteContext): Pick<Store, LobbyMethods> {
+export function sqliteLobbies(ctx: SqliteContext): LobbyStore {
   const { db } = ctx;
   const q = <P extends unknown[]>(sql: string) => db.prepare<P, Row>(sql);
   const lobbyRow = q<[string]>("SELECT * FROM lobbies WHERE id = ?");

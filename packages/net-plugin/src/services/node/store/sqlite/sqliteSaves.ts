@@ -1,26 +1,15 @@
 /** SQLite store: achievements and cloud saves. */
 import { ConflictError, NotFoundError } from "../../../store/errors";
 import type { AchievementProgress } from "../../../store/records";
-import type { Store } from "../../../store/store";
+import type { SaveStore } from "../storeParts";
 import { toAchievement, toBytes, toProgress, toSaveMeta, type Row } from "../rows";
 import { maybe } from "./sqliteUsers";
 import type { SqliteContext } from "./groupCommit";
 import { nextProgress } from "../../../store/achievements";
 import { checkSaveVersion } from "../../../store/saves";
 
-type SaveMethods =
-  | "defineAchievement"
-  | "getAchievementDefinition"
-  | "listAchievementDefinitions"
-  | "getAchievementProgress"
-  | "updateAchievement"
-  | "setSave"
-  | "getSave"
-  | "listSaves"
-  | "deleteSave";
-
 /** Achievements and saves over one SQLite connection. */
-export function sqliteSaves(ctx: SqliteContext): Pick<Store, SaveMethods> {
+export function sqliteSaves(ctx: SqliteContext): SaveStore {
   const { db } = ctx;
   const upsertDef = db.prepare(
     `INSERT INTO achievements (id, name, description, hidden, target, server_only) VALUES (?, ?, ?, ?, ?, ?)

@@ -8,7 +8,7 @@ import { InvalidError, NotFoundError } from "../../../store/errors";
 import { RankIndex, type RankEntry } from "../../../store/rankIndex";
 import type { BoardDefinition, ScoreRecord } from "../../../store/records";
 import { applyRule, checkBoard, checkScore, rankKey } from "../../../store/scores";
-import type { Store } from "../../../store/store";
+import type { ScoreStore } from "../storeParts";
 import { toBoard, type Row } from "../rows";
 import type { SqliteContext } from "./groupCommit";
 
@@ -18,19 +18,8 @@ interface Entry extends RankEntry {
   updatedAtMs: number;
 }
 
-type ScoreMethods =
-  | "defineBoard"
-  | "getBoard"
-  | "listBoards"
-  | "submitScore"
-  | "getScore"
-  | "getTop"
-  | "getAround"
-  | "getScoresFor"
-  | "countScores";
-
 /** Leaderboards over one SQLite connection. */
-export function sqliteScores(ctx: SqliteContext): Pick<Store, ScoreMethods> {
+export function sqliteScores(ctx: SqliteContext): ScoreStore {
   const { db } = ctx;
   const boards = new Map<string, BoardDefinition>();
   const indexes = new Map<string, RankIndex<Entry>>();

@@ -2,32 +2,13 @@
 import { randomUUID } from "node:crypto";
 import { ConflictError, NotFoundError } from "../../../store/errors";
 import type { FriendRecord } from "../../../store/records";
-import type { Store } from "../../../store/store";
+import type { UserStore } from "../storeParts";
 import { str, toSession, toUser, type Row } from "../rows";
 import type { SqliteContext } from "./groupCommit";
 import type { FriendState } from "../../../api";
 
-type UserMethods =
-  | "createGuest"
-  | "createUser"
-  | "getUser"
-  | "findUserByUsername"
-  | "findUserByDevice"
-  | "attachCredentials"
-  | "setDisplayName"
-  | "createSession"
-  | "getSession"
-  | "revokeSession"
-  | "revokeUserSessions"
-  | "pruneSessions"
-  | "requestFriend"
-  | "acceptFriend"
-  | "removeFriend"
-  | "listFriends"
-  | "areFriends";
-
 /** Users, sessions and friends over one SQLite connection. */
-export function sqliteUsers(ctx: SqliteContext): Pick<Store, UserMethods> {
+export function sqliteUsers(ctx: SqliteContext): UserStore {
   const { db } = ctx;
   const insertUser = db.prepare(
     `INSERT INTO users (id, display_name, username, username_key, device_id, password_hash, created_at)
