@@ -103,7 +103,9 @@ async function main(collect: () => void): Promise<void> {
       for (const c of n.children) walk(c, here);
     };
     walk(result.profile.head, []);
-    for (const [site, bytes] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, 20))
+    for (const [site, bytes] of [...sites]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, Number(process.env.CANOPY_HEAP_TOP ?? 20)))
       console.log(`${kib(bytes).padStart(8)} KiB/tick  ${site}`);
   }
   session.disconnect();

@@ -7,6 +7,13 @@
  */
 import type { ReplicationRegistry } from "../registry";
 
+/** Views of the first rows of a state's per-id arrays. */
+interface RowViews {
+  readonly present: Uint8Array;
+  readonly mask: Uint32Array;
+  readonly version: Uint32Array;
+}
+
 /** Preallocated quantized state of up to `capacity` network ids. */
 export class SnapshotState {
   /** Snapshot sequence (Seq16) this state belongs to, or -1 when unused. */
@@ -32,6 +39,9 @@ export class SnapshotState {
   /** One past the highest network id that may be present (loops stop here). */
   highWater = 0;
   readonly stride: number;
+  /** Cached prefix views (see `rowViews`, `valueView`). */
+  private rows: RowViews | undefined;
+  private valuePrefix: Int32Array | undefined;
 
   constructor(
     readonly registry: ReplicationRegistry,
@@ -59,14 +69,42 @@ export class SnapshotState {
   /** Becomes a copy of `other` (same registry and capacity). */
   copyFrom(other: SnapshotState): void {
     const n = Math.max(this.highWater, other.highWater);
-    this.present.set(other.present.subarray(0, n));
-    this.mask.set(other.mask.subarray(0, n));
-    this.version.set(other.version.subarray(0, n));
+    const rows = other.rowViews(n);
+    this.present.set(rows.present);
+    this.mask.set(rows.mask);
+    this.version.set(rows.version);
     this.versioned = other.versioned;
-    this.values.set(other.values.subarray(0, other.highWater * this.stride));
+    this.values.set(other.valueView(other.highWater * this.stride));
     this.highWater = other.highWater;
     this.sequence = other.sequence;
     this.tick = other.tick;
+  }
+
+  /**
+   * Views of the first `n` rows of `present`, `mask` and `version`, kept while `n` stays the same:
+   * `copyFrom` runs per client per tick, and fresh views there were ~7.5 KiB/tick at 20 clients.
+   */
+  private rowViews(n: number): RowViews {
+    let v = this.rows;
+    if (v === undefined || v.present.length !== n) {
+      v = {
+        present: this.present.subarray(0, n),
+        mask: this.mask.subarray(0, n),
+        version: this.version.subarray(0, n),
+      };
+      this.rows = v;
+    }
+    return v;
+  }
+
+  /** A view of the first `n` slots of `values`, kept while `n` stays the same (see `rowViews`). */
+  private valueView(n: number): Int32Array {
+    let v = this.valuePrefix;
+    if (v === undefined || v.length !== n) {
+      v = this.values.subarray(0, n);
+      this.valuePrefix = v;
+    }
+    return v;
   }
 
   /** Marks `netId` present with field mask `mask` (its slots are left to the caller). */

@@ -15,14 +15,12 @@ if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
 /** Grow-only word buffer writer. */
 export class WordWriter {
   private words: Uint32Array;
-  private bytes: Uint8Array;
   private index = 0;
   private scratch = 0;
   private scratchBits = 0;
 
   constructor(initialBytes = 4096) {
     this.words = new Uint32Array(Math.max(16, Math.ceil(initialBytes / 4)));
-    this.bytes = new Uint8Array(this.words.buffer);
   }
 
   /** Bits written since the last reset. */
@@ -78,22 +76,24 @@ export class WordWriter {
     if (k > 0) this.writeBits(u & ((1 << k) - 1), k);
   }
 
-  /** Appends everything written to `writer` (whole bytes, then the last partial byte's bits). */
+  /** Appends everything written to `writer` (whole words, then the last partial word's bits). */
   copyTo(writer: BitWriter): void {
     if (this.index + 1 >= this.words.length) this.grow();
     this.words[this.index] = this.scratch;
+    // Word by word (the same bits as the bytes, little-endian): a `subarray` for writeBytes was
+    // one view per client per tick.
     const total = this.bitsWritten;
-    const whole = total >>> 3;
-    if (whole > 0) writer.writeBytes(this.bytes.subarray(0, whole));
-    const tail = total & 7;
-    if (tail > 0) writer.writeBits((this.bytes[whole] as number) & ((1 << tail) - 1), tail);
+    const whole = total >>> 5;
+    const words = this.words;
+    for (let i = 0; i < whole; i++) writer.writeBits(words[i] as number, 32);
+    const tail = total & 31;
+    if (tail > 0) writer.writeBits((words[whole] as number) & ((1 << tail) - 1), tail);
   }
 
   private grow(): void {
     const words = new Uint32Array(this.words.length * 2);
     words.set(this.words);
     this.words = words;
-    this.bytes = new Uint8Array(words.buffer);
   }
 }
 
