@@ -29,7 +29,9 @@ export function computeInterest(world: AppWorld, s: ServerReplicationState): voi
       else unpositioned[unpositionedCount++] = id;
     }
   }
-  for (const view of s.clients) {
+  const clients = s.clients;
+  for (let slot = 0; slot < clients.length; slot++) {
+    const view = clients[slot];
     if (view === undefined) continue;
     const rel = view.relevant;
     const near = view.nearness;

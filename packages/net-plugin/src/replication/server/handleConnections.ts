@@ -7,12 +7,15 @@
 import { getResource, type AppWorld } from "@canopy/core";
 import { query } from "bitecs";
 import { SERVER_OWNER } from "./ownership";
+import type { NetServerEvent } from "../../connection/netEvents";
 import { ClientView, ServerReplication } from "./serverReplication";
 
 /** Creates and drops per-client replication state for this frame's connects and disconnects. */
 export function handleConnections(world: AppWorld): void {
   const s = getResource(world, ServerReplication);
-  for (const e of s.inbox) {
+  const inbox = s.inbox;
+  for (let i = 0; i < inbox.length; i++) {
+    const e = inbox[i] as NetServerEvent;
     if (e.type === "connected") {
       s.clients[e.client] = new ClientView(e.client, s.registry, s.capacity, s.burstBytes, s.ringSize);
     } else if (e.type === "disconnected") {

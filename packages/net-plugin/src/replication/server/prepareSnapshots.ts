@@ -27,8 +27,9 @@ export function prepareSnapshots(world: AppWorld): void {
   s.lastTick = tick;
   const alloc = s.allocator;
   const marked = s.changeDetection === "marked";
-  for (const eid of s.pendingRelease) {
-    const id = alloc.release(eid, tick);
+  const released = s.pendingRelease;
+  for (let i = 0; i < released.length; i++) {
+    const id = alloc.release(released[i] as number, tick);
     if (marked && id !== NONE) s.current.remove(id);
   }
   s.pendingRelease.length = 0;
@@ -41,7 +42,9 @@ export function prepareSnapshots(world: AppWorld): void {
     captureWorld(world, s.registry, entities, alloc.map, s.current, tick);
   }
   computeInterest(world, s);
-  for (const view of s.clients) {
+  const clients = s.clients;
+  for (let slot = 0; slot < clients.length; slot++) {
+    const view = clients[slot];
     if (view === undefined) continue;
     view.priorities.accumulate(s.current, dt, s.grid === undefined ? undefined : view.nearness);
     const rate = view.bandwidth ?? s.bandwidth;
@@ -54,7 +57,9 @@ export function prepareSnapshots(world: AppWorld): void {
 function captureMarked(world: AppWorld, s: ServerReplicationState, tick: number): void {
   const alloc = s.allocator;
   const list = s.dirty;
-  for (const eid of s.pendingAdd) {
+  const added = s.pendingAdd;
+  for (let i = 0; i < added.length; i++) {
+    const eid = added[i] as number;
     if (!entityExists(world, eid) || !hasComponent(world, eid, Networked)) continue;
     alloc.allocate(eid, tick);
     list.push(eid);

@@ -22,6 +22,6 @@ export function receivePackets(world: AppWorld): void {
 
 /** Offers `data` to each router in turn; true when one took it. */
 export function route(routers: readonly MessageRouter[], peer: number, data: Uint8Array): boolean {
-  for (const r of routers) if (r(peer, data)) return true;
+  for (let i = 0; i < routers.length; i++) if ((routers[i] as MessageRouter)(peer, data)) return true;
   return false;
 }

@@ -8,13 +8,16 @@
  */
 import { getResource, type AppWorld } from "@canopy/core";
 import { seqDiff, type Seq16 } from "../../protocol/seq16";
+import type { NetServerEvent } from "../../connection/netEvents";
 import { readResyncMessage } from "./resyncMessage";
 import { ServerReplication } from "./serverReplication";
 
 /** Applies this frame's resync requests. */
 export function receiveResyncs(world: AppWorld): void {
   const s = getResource(world, ServerReplication);
-  for (const e of s.inbox) {
+  const inbox = s.inbox;
+  for (let i = 0; i < inbox.length; i++) {
+    const e = inbox[i] as NetServerEvent;
     if (e.type !== "message" || e.channel !== s.snapshotChannel) continue;
     const view = s.clients[e.client];
     if (view === undefined) continue;

@@ -17,8 +17,10 @@ export function sendSnapshots(world: AppWorld): void {
   if (!s.sendDue) return;
   s.sendDue = false;
   s.lastSendTime = getResource(world, Time).now;
-  const { server, encoder, current, counters } = s;
-  for (const view of s.clients) {
+  const { server, encoder, current, counters, clients } = s;
+  const input = s.encodeInput;
+  for (let slot = 0; slot < clients.length; slot++) {
+    const view = clients[slot];
     if (view === undefined || !server.isConnected(view.slot)) continue;
     if (view.tokens < ReplicationDefaults.minSnapshotBytes) {
       counters.snapshotsSkipped++;
@@ -32,16 +34,15 @@ export function sendSnapshots(world: AppWorld): void {
     const inPlace = server.queued(view.slot, s.snapshotChannel) === 0;
     const writer = inPlace ? view.writer : s.writer;
     writer.reset();
-    const result = encoder.encode(writer, {
-      sequence,
-      tick: s.lastTick,
-      current,
-      baseline: view.ring.newestAckedState(),
-      out,
-      relevant: view.relevant,
-      priority: view.priorities.priority,
-      budgetBytes: Math.floor(view.tokens),
-    });
+    input.sequence = sequence;
+    input.tick = s.lastTick;
+    input.current = current;
+    input.baseline = view.ring.newestAckedState();
+    input.out = out;
+    input.relevant = view.relevant;
+    input.priority = view.priorities.priority;
+    input.budgetBytes = Math.floor(view.tokens);
+    const result = encoder.encode(writer, input);
     view.priorities.resetWritten(encoder.written, encoder.writtenCount);
     const bytes = inPlace ? writer.finish() : writer.finish().slice();
     view.sent(sequence, server.send(view.slot, s.snapshotChannel, bytes));

@@ -10,7 +10,7 @@ import type { NetServer } from "../../connection/netServer";
 import type { NetServerEvent } from "../../connection/netEvents";
 import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
 import { BaselineRing, DEFAULT_BASELINE_RING_SIZE } from "../codec/baselineRing";
-import { SnapshotEncoder } from "../codec/snapshotEncoder";
+import { SnapshotEncoder, type EncodeSnapshotInput } from "../codec/snapshotEncoder";
 import { SnapshotState } from "../codec/snapshotState";
 import { NetworkIdAllocator } from "../entityMap";
 import { PriorityAccumulator } from "../priorityAccumulator";
@@ -173,6 +173,8 @@ export class ServerReplicationState {
   /** This tick's quantized world (shared by every client's encoder). */
   readonly current: SnapshotState;
   readonly encoder: SnapshotEncoder;
+  /** The encoder's input, refilled per client by sendSnapshots (one object, not one per client per tick). */
+  readonly encodeInput: EncodeSnapshotInput;
   readonly writer = new BitWriter(MAX_UNRELIABLE_MESSAGE_BYTES);
   /** Per slot, the client's replication state (undefined for empty slots). */
   readonly clients: (ClientView | undefined)[];
@@ -236,6 +238,13 @@ export class ServerReplicationState {
     this.allocator = new NetworkIdAllocator(this.capacity);
     this.current = new SnapshotState(registry, this.capacity);
     this.encoder = new SnapshotEncoder(registry, this.capacity);
+    this.encodeInput = {
+      sequence: 0,
+      tick: 0,
+      current: this.current,
+      baseline: undefined,
+      out: this.current,
+    };
     this.clients = new Array<ClientView | undefined>(server.maxClients).fill(undefined);
     this.grid = options.interest ? new SpatialGrid(this.capacity, options.interest.cellSize) : undefined;
   }
