@@ -208,7 +208,7 @@ describe("reliability checklist", () => {
       }
       link.step(DT);
       for (let m = link.b.receive(0); m; m = link.b.receive(0)) {
-        expect(new DataView(m.buffer).getUint32(0, true)).toBe(expected++);
+        expect(new DataView(m.buffer, m.byteOffset).getUint32(0, true)).toBe(expected++);
       }
       while (link.b.receive(3)) {
         /* drain */
@@ -217,7 +217,7 @@ describe("reliability checklist", () => {
     for (let i = 0; i < 30; i++) {
       link.step(DT);
       for (let m = link.b.receive(0); m; m = link.b.receive(0)) {
-        expect(new DataView(m.buffer).getUint32(0, true)).toBe(expected++);
+        expect(new DataView(m.buffer, m.byteOffset).getUint32(0, true)).toBe(expected++);
       }
     }
     expect(link.a.counters.packetsSent).toBeGreaterThan(65536);

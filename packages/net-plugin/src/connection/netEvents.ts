@@ -1,6 +1,8 @@
 /**
  * Events of a NetServer or NetClient, drained as a queue once per frame (`pollEvent()` until it
- * returns `undefined`). I/O at the edges: nothing is delivered through callbacks.
+ * returns `undefined`). I/O at the edges: nothing is delivered through callbacks. A message's
+ * `data` is the app's to keep; its `.buffer` may be shared with other messages of the same peer
+ * (as with small Node Buffers), so view it with `data.byteOffset`.
  */
 import type { DisconnectDetail, DisconnectReasonName } from "./disconnectReasons";
 

@@ -2,10 +2,13 @@
  * The cap on bytes a peer can make one endpoint hold: fragments waiting for reassembly plus
  * messages waiting for the app to `receive` them. Shared by all channels of an endpoint.
  */
+import { MessageSlab } from "./messageSlab";
 
 /** Bytes held for one endpoint against its limit. */
 export class ReceiveBudget {
   held = 0;
+  /** Where messages handed straight to the app are copied (one per endpoint). */
+  readonly slab = new MessageSlab();
 
   constructor(readonly limit: number) {}
 

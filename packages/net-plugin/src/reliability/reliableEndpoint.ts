@@ -180,7 +180,10 @@ export class ReliableEndpoint {
     return c.sender ? c.sender.inFlight : (c.outbox as UnreliableQueue).length;
   }
 
-  /** The next message received on `channel`, or undefined. The array is the app's to keep. */
+  /**
+   * The next message received on `channel`, or undefined. The array is the app's to keep; like a
+   * small Node Buffer its `.buffer` may be shared (read it with `byteOffset`), see MessageSlab.
+   */
   receive(channel: number): Uint8Array | undefined {
     const c = this.channel(channel, "receive");
     return c.receiver ? c.receiver.queue.pop() : c.inbox.pop();
@@ -280,7 +283,7 @@ export class ReliableEndpoint {
     }
     if (c.kind === ChannelKind.UnreliableSequenced) c.lastReceived = id;
     this.budget.held += length;
-    c.inbox.push(bytes.slice(start, start + length));
+    c.inbox.push(this.budget.slab.copy(bytes, start, length));
     return Accept.Stored;
   }
 

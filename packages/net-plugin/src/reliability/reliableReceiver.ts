@@ -67,7 +67,9 @@ export class ReliableReceiver {
     }
     if (!this.budget.fits(length)) return Accept.Refused;
     this.budget.held += length;
-    const bytes = src.slice(start, start + length);
+    // Delivered at once (whole, and next in order or unordered): slab copy; held: exclusive copy.
+    const immediate = count === 0 && (!this.ordered || id === this.base);
+    const bytes = immediate ? this.budget.slab.copy(src, start, length) : src.slice(start, start + length);
     this.received[slot] = 1;
     this.count[slot] = count;
     if (count === 0) {
