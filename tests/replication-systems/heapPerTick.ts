@@ -6,7 +6,7 @@
  *
  *   npx tsx --conditions=source --expose-gc --max-semi-space-size=128 tests/replication-systems/heapPerTick.ts
  *
- * Env: CANOPY_HEAP_SODIUM=1 seals the server's packets with libsodium (what the Node helpers
+ * Env: CANOPY_HEAP_SODIUM=1 seals every packet (server and clients) with libsodium (what the Node helpers
  * use; the Stepper's default is @noble/ciphers, which allocates ~7 KiB per packet);
  * CANOPY_HEAP_PROFILE=1 also prints the top allocation sites (V8 sampling heap profiler).
  */
@@ -34,6 +34,7 @@ async function main(collect: () => void): Promise<void> {
     clients: 20,
     seed: 7,
     setup: simpleSetup({ server: { bandwidthBytesPerSecond: 1e6 } }),
+    aead: process.env.CANOPY_HEAP_SODIUM ? await loadSodiumAead() : undefined,
   });
   if (!(await s.stepUntil(() => s.connected(), 600)))
     throw new Error("heapPerTick: clients did not connect.");
@@ -42,10 +43,6 @@ async function main(collect: () => void): Promise<void> {
     spawn(g, (i % 40) * 20 - 400, Math.floor(i / 40) * 20 - 250),
   );
   const net = s.server.getResource(ServerReplication).server;
-  if (process.env.CANOPY_HEAP_SODIUM) {
-    const cipher = (net as unknown as { context: { cipher: { aead: unknown } } }).context.cipher;
-    cipher.aead = await loadSodiumAead();
-  }
   const totals = { send: 0, transport: 0, receive: 0, server: 0, clients: 0 };
   const wrap = (object: object, name: string, key: keyof typeof totals): void => {
     const o = object as Record<string, (...args: unknown[]) => unknown>;

@@ -30,6 +30,7 @@ import {
 import { NetClientPlugin, NetServerPlugin } from "../../netPlugin";
 import type { EventRegistry } from "../../../replication/events/eventRegistry";
 import { DropGate } from "../dropGate";
+import type { PacketAead } from "../../../connection/aead";
 
 /** What `setup` returns for one app: its registry (made per app) and plugin options. */
 export interface StepperSetup {
@@ -54,6 +55,11 @@ export interface StepperOptions {
   fixedHz?: number;
   /** Builds one app's game: components, registry, systems. `index` is the client number (server: −1). */
   setup(app: App, role: "server" | "client", index: number): StepperSetup;
+  /**
+   * Packet AEAD of the server and every client (default @noble/ciphers, which allocates ~7 KiB per
+   * packet); pass `await loadSodiumAead()` to measure allocation as the Node helpers run. Same bytes.
+   */
+  aead?: PacketAead;
 }
 
 /** Which direction `dropNext` drops. */
@@ -100,6 +106,7 @@ export class Stepper implements AsyncDisposable {
               ? [serverAddress, new URL(serverAddress).href]
               : [serverAddress],
           maxClients: 64,
+          aead: options.aead,
         },
       }),
     );
@@ -164,6 +171,7 @@ export class Stepper implements AsyncDisposable {
         registry: setup.registry,
         events: setup.events,
         token,
+        connection: { aead: this.options.aead },
       }),
     );
     this.clients.push(app);
