@@ -11,7 +11,7 @@ import {
 } from "./schedule/stages";
 import type { SetChain, SetConfig, System, SystemConfig, SystemSet } from "./schedule/systemSet";
 import { RealClock, type Clock } from "./time/clock";
-import { FixedTime, planFixedSteps, Time } from "./time/fixedTime";
+import { FixedTime, planFixedSteps, Time, type FixedStepPlan } from "./time/fixedTime";
 import { asTick, type Tick } from "./tick";
 import { createAppWorld, type AppWorld } from "./world";
 
@@ -48,6 +48,8 @@ export class App {
   private started = false;
   private updating = false;
   private lastNow: number | undefined;
+  /** Reused each frame by `planFixedSteps`. */
+  private readonly plan: FixedStepPlan = { steps: 0, dropped: 0, accumulator: 0, alpha: 0 };
 
   constructor(options: AppOptions = {}) {
     const hz = options.fixedHz ?? 60;
@@ -208,7 +210,7 @@ export class App {
       for (const stage of FRAME_STAGES_BEFORE_FIXED) this.runStage(stage);
 
       const fixed = this.resources.get(FixedTime);
-      const plan = planFixedSteps(fixed.accumulator, delta, fixed.dt, fixed.maxSubSteps);
+      const plan = planFixedSteps(fixed.accumulator, delta, fixed.dt, fixed.maxSubSteps, this.plan);
       fixed.accumulator = plan.accumulator;
       fixed.droppedSteps += plan.dropped;
       fixed.stepsThisFrame = 0;

@@ -57,20 +57,25 @@ export interface FixedStepPlan {
 }
 
 /**
- * The fixed-step maths, pure: given the carried accumulator and this frame's delta, how many steps
- * run, how many are dropped by the cap, and what is left over for interpolation.
+ * The fixed-step maths: given the carried accumulator and this frame's delta, how many steps
+ * run, how many are dropped by the cap, and what is left over for interpolation. Pass `out` to
+ * reuse a plan object (the app does, so a frame allocates nothing).
  */
 export function planFixedSteps(
   accumulator: number,
   frameDelta: number,
   dt: number,
   maxSubSteps: number,
+  out: FixedStepPlan = { steps: 0, dropped: 0, accumulator: 0, alpha: 0 },
 ): FixedStepPlan {
   let acc = accumulator + frameDelta;
   const due = Math.floor((acc + EPSILON) / dt);
   const steps = Math.min(due, maxSubSteps);
-  const dropped = due - steps;
   acc -= due * dt;
   if (acc < 0) acc = 0;
-  return { steps, dropped, accumulator: acc, alpha: Math.min(acc / dt, 1 - Number.EPSILON) };
+  out.steps = steps;
+  out.dropped = due - steps;
+  out.accumulator = acc;
+  out.alpha = Math.min(acc / dt, 1 - Number.EPSILON);
+  return out;
 }
