@@ -9,40 +9,20 @@ import {
   SnapshotEncoder,
   SnapshotState,
 } from "../../src/replication/index";
-import { CAPACITY, makeRegistry, RandomWorld } from "./codecFixture";
-
-/** Server and client ends of one connection: encode → bytes → decode, with an ack delay in ticks. */
-function makeLink(seed: number, churn = 0.02) {
-  const registry = makeRegistry();
-  const world = new RandomWorld(registry, seed, churn);
-  const encoder = new SnapshotEncoder(registry, CAPACITY);
-  const decoder = new SnapshotDecoder(registry, CAPACITY);
-  const serverRing = new BaselineRing(registry, CAPACITY);
-  const clientRing = new BaselineRing(registry, CAPACITY);
-  const writer = new BitWriter(64 * 1024);
-  return { registry, world, encoder, decoder, serverRing, clientRing, writer };
-}
+import { CAPACITY, makeLink, makeRegistry, RandomWorld } from "./codecFixture";
 
 describe("snapshot codec", () => {
   it.each([1, 2, 3, 4])(
     "round-trips a random world with spawns and despawns, acks 6 ticks old (seed %i)",
     (seed) => {
       const link = makeLink(seed);
-      const { world, encoder, decoder, serverRing, clientRing, writer } = link;
+      const { world, decoder, serverRing, clientRing, writer, encodeNext } = link;
       const ackDelay = 6;
       for (let tick = 0; tick < 120; tick++) {
         world.step();
         const sequence = tick & 0xffff;
         if (tick - ackDelay >= 0) serverRing.markAcked((tick - ackDelay) & 0xffff);
-        writer.reset();
-        const out = serverRing.acquire(sequence);
-        encoder.encode(writer, {
-          sequence,
-          tick,
-          current: world.state,
-          baseline: serverRing.newestAckedState(),
-          out,
-        });
+        encodeNext(tick, {}, sequence);
         expect(writer.overflowed).toBe(false);
         const status = decoder.decode(writer.finish(), clientRing);
         expect(status, `seed ${seed} tick ${tick}`).toBe(DecodeStatus.Ok);
@@ -50,27 +30,19 @@ describe("snapshot codec", () => {
         expect(decoded).toBeDefined();
         // The client holds exactly the server's quantized state (no budget: nothing deferred).
         expect(decoded?.equals(world.state), `seed ${seed} tick ${tick}`).toBe(true);
-        expect(decoded?.equals(out)).toBe(true);
+        expect(decoded?.equals(serverRing.get(sequence) as SnapshotState)).toBe(true);
       }
       expect(decoder.counters.snapshotsInvalid).toBe(0);
     },
   );
 
   it("decodes against an old baseline when newer snapshots were lost, reconstructing the quantized state exactly", () => {
-    const { world, encoder, decoder, serverRing, clientRing, writer } = makeLink(7);
+    const { world, decoder, serverRing, clientRing, writer, encodeNext } = makeLink(7);
     const rng = createRng(77);
     let lastAckedOnServer = -1;
     for (let tick = 0; tick < 200; tick++) {
       world.step();
-      writer.reset();
-      const out = serverRing.acquire(tick);
-      encoder.encode(writer, {
-        sequence: tick,
-        tick,
-        current: world.state,
-        baseline: serverRing.newestAckedState(),
-        out,
-      });
+      encodeNext(tick);
       // 30 % loss: lost snapshots are never resent; later ones use older acked baselines.
       if (rng.chance(0.3)) continue;
       const status = decoder.decode(writer.finish().slice(), clientRing);
@@ -116,7 +88,7 @@ describe("snapshot codec", () => {
   it.each([false, true])(
     "holds the byte budget exactly (prediction: %s); deferred entities wait and catch up",
     (predict) => {
-      const { world, encoder, decoder, serverRing, clientRing, writer } = makeLink(5);
+      const { world, encoder, decoder, serverRing, clientRing, writer, encodeNext } = makeLink(5);
       const priority = new Float32Array(CAPACITY);
       for (let id = 0; id < CAPACITY; id++) priority[id] = id % 7;
       const budgetBytes = 300;
@@ -149,17 +121,7 @@ describe("snapshot codec", () => {
       // Once the world stops changing, the deferred entities catch up.
       for (let tick = 60; tick < 200; tick++) {
         serverRing.markAcked(tick - 1);
-        writer.reset();
-        const out = serverRing.acquire(tick);
-        encoder.encode(writer, {
-          sequence: tick,
-          tick,
-          current: world.state,
-          baseline: serverRing.newestAckedState(),
-          out,
-          priority,
-          budgetBytes,
-        });
+        encodeNext(tick, { priority, budgetBytes });
         expect(decoder.decode(writer.finish(), clientRing)).toBe(DecodeStatus.Ok);
       }
       expect(clientRing.get(199)?.equals(world.state)).toBe(true);
@@ -299,7 +261,7 @@ describe("snapshot codec", () => {
   });
 
   it("priority accumulators rotate a tight budget over every waiting entity", () => {
-    const { world, registry, encoder, decoder, serverRing, clientRing, writer } = makeLink(21);
+    const { world, registry, encoder, decoder, serverRing, clientRing, writer, encodeNext } = makeLink(21);
     const priorities = new PriorityAccumulator(registry, CAPACITY);
     // Nothing acked at first: a join larger than the budget streams in over several snapshots.
     const ack = 2;
@@ -307,17 +269,7 @@ describe("snapshot codec", () => {
     for (; tick < 200; tick++) {
       if (tick >= ack) serverRing.markAcked(tick - ack);
       priorities.accumulate(world.state, 1 / 60);
-      writer.reset();
-      const out = serverRing.acquire(tick);
-      encoder.encode(writer, {
-        sequence: tick,
-        tick,
-        current: world.state,
-        baseline: serverRing.newestAckedState(),
-        out,
-        priority: priorities.priority,
-        budgetBytes: 250,
-      });
+      encodeNext(tick, { priority: priorities.priority, budgetBytes: 250 });
       priorities.resetWritten(encoder.written, encoder.writtenCount);
       expect(writer.bytesWritten).toBeLessThanOrEqual(250);
       expect(decoder.decode(writer.finish(), clientRing)).toBe(DecodeStatus.Ok);
@@ -329,23 +281,14 @@ describe("snapshot codec", () => {
   });
 
   it("interest: entities leaving a client's relevant set are despawned for it, and respawned in full when they return", () => {
-    const { world, encoder, decoder, serverRing, clientRing, writer } = makeLink(23, 0);
+    const { world, decoder, serverRing, clientRing, writer, encodeNext } = makeLink(23, 0);
     const relevant = new Uint8Array(CAPACITY).fill(1);
     const hidden = [3, 4, 40, 41, 42];
     for (let tick = 0; tick < 40; tick++) {
       world.step();
       for (const id of hidden) relevant[id] = tick >= 10 && tick < 25 ? 0 : 1;
       if (tick >= 3) serverRing.markAcked(tick - 3);
-      writer.reset();
-      const out = serverRing.acquire(tick);
-      encoder.encode(writer, {
-        sequence: tick,
-        tick,
-        current: world.state,
-        baseline: serverRing.newestAckedState(),
-        out,
-        relevant,
-      });
+      encodeNext(tick, { relevant });
       expect(decoder.decode(writer.finish(), clientRing)).toBe(DecodeStatus.Ok);
       const held = clientRing.get(tick) as SnapshotState;
       for (const id of hidden) {

@@ -3,16 +3,21 @@
  * move a little or a lot, change their field set, and rest.
  */
 import { createRng, type Rng } from "@canopy/core";
+import { BitWriter } from "../../src/protocol/bitWriter";
 import {
+  BaselineRing,
   BoolTemplate,
   EnumTemplate,
   FloatTemplate,
   IntTemplate,
   QuatTemplate,
   ReplicationRegistry,
+  SnapshotDecoder,
+  SnapshotEncoder,
   SnapshotState,
   StringTemplate,
   Vec3Template,
+  type EncodeSnapshotInput,
 } from "../../src/replication/index";
 
 export const CAPACITY = 256;
@@ -121,4 +126,31 @@ export class RandomWorld {
       }
     }
   }
+}
+
+/** Server and client ends of one connection: encode → bytes → decode, with an ack delay in ticks. */
+export function makeLink(seed: number, churn = 0.02) {
+  const registry = makeRegistry();
+  const world = new RandomWorld(registry, seed, churn);
+  const encoder = new SnapshotEncoder(registry, CAPACITY);
+  const decoder = new SnapshotDecoder(registry, CAPACITY);
+  const serverRing = new BaselineRing(registry, CAPACITY);
+  const clientRing = new BaselineRing(registry, CAPACITY);
+  const writer = new BitWriter(64 * 1024);
+  /**
+   * Encodes the world's current state as snapshot `sequence` (default: the tick) into the reset
+   * writer, against the server's newest acked baseline; `extra` adds or overrides encode inputs.
+   */
+  const encodeNext = (tick: number, extra: Partial<EncodeSnapshotInput> = {}, sequence = tick) => {
+    writer.reset();
+    return encoder.encode(writer, {
+      sequence,
+      tick,
+      current: world.state,
+      baseline: serverRing.newestAckedState(),
+      out: serverRing.acquire(sequence),
+      ...extra,
+    });
+  };
+  return { registry, world, encoder, decoder, serverRing, clientRing, writer, encodeNext };
 }
