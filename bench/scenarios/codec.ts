@@ -6,7 +6,7 @@
 import { canopyTraceCodec } from "../fixtures/canopyTraceCodec";
 import { recordMovingTrace } from "../fixtures/movingTrace";
 import { msgpackrSoaTraceCodec, msgpackrTraceCodec } from "../fixtures/peerTraceCodecs";
-import { runTracePass, type TraceCodecFactory, type TracePassResult } from "../fixtures/traceCodec";
+import { bestTracePass, type TraceCodecFactory } from "../fixtures/traceCodec";
 import { defineScenario } from "../harness/registry";
 
 const ENTITIES = 100;
@@ -16,16 +16,6 @@ const SEED = 5;
 const FROM = 10;
 const PASSES = 15;
 const BOUNDS = { min: { x: -50, y: -1, z: -50 }, max: { x: 50, y: 15, z: 50 }, precision: 1 / 512 };
-
-function bestOf(factory: TraceCodecFactory, trace: ReturnType<typeof recordMovingTrace>): TracePassResult {
-  let best: TracePassResult | undefined;
-  for (let pass = 0; pass < PASSES; pass++) {
-    const r = runTracePass(factory, trace, TICKS, FROM);
-    if (best === undefined || r.encodeMicros + r.decodeMicros < best.encodeMicros + best.decodeMicros)
-      best = r;
-  }
-  return best as TracePassResult;
-}
 
 defineScenario({
   name: "codec",
@@ -50,7 +40,7 @@ defineScenario({
     ];
     for (const system of systems) {
       progress(`${system.name}: ${PASSES} passes over ${TICKS} ticks`);
-      const r = bestOf(system, trace);
+      const r = bestTracePass(system, trace, TICKS, FROM, PASSES);
       let bytes = 0;
       for (let t = FROM; t < TICKS; t++) bytes += r.bytes[t] as number;
       const ticks = TICKS - FROM;

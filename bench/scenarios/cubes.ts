@@ -11,7 +11,7 @@ import {
   jsonTraceCodec,
   msgpackrTraceCodec,
 } from "../fixtures/peerTraceCodecs";
-import { runTracePass, type TraceCodecFactory, type TracePassResult } from "../fixtures/traceCodec";
+import { bestTracePass, type TraceCodecFactory } from "../fixtures/traceCodec";
 import { defineScenario } from "../harness/registry";
 
 const TICKS = 600;
@@ -41,16 +41,6 @@ function mean(values: Float64Array, from: number): number {
   let sum = 0;
   for (let i = from; i < values.length; i++) sum += values[i] as number;
   return sum / Math.max(1, values.length - from);
-}
-
-function bestOf(factory: TraceCodecFactory, trace: CubesTrace): TracePassResult {
-  let best: TracePassResult | undefined;
-  for (let pass = 0; pass < PASSES; pass++) {
-    const r = runTracePass(factory, trace, TICKS, STEADY_FROM);
-    if (best === undefined || r.encodeMicros + r.decodeMicros < best.encodeMicros + best.decodeMicros)
-      best = r;
-  }
-  return best as TracePassResult;
 }
 
 defineScenario({
@@ -88,7 +78,7 @@ defineScenario({
     ];
     for (const system of systems) {
       progress(`${system.name}: ${PASSES} passes over ${TICKS} ticks (encode, decode, verify)`);
-      const r = bestOf(system, trace);
+      const r = bestTracePass(system, trace, TICKS, STEADY_FROM, PASSES);
       const steady = mean(r.bytes, STEADY_FROM);
       record(system.name, "bytes/tick (steady)", steady, "B");
       record(system.name, "kbit/s at 60 Hz (steady)", (steady * 8 * 60) / 1000, "kbit/s");
