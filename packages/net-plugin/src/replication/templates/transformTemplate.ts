@@ -39,6 +39,9 @@ const scratchQuatB: QuatLike = { x: 0, y: 0, z: 0, w: 1 };
 const scratchQuatOut: QuatLike = { x: 0, y: 0, z: 0, w: 1 };
 
 /** Position + rotation in 7 slots: 3 position slots, then smallest-three's 4. */
+/** The seven SoA arrays of a transform: x, y, z, qx, qy, qz, qw. */
+type TransformSoa = [SoaArray, SoaArray, SoaArray, SoaArray, SoaArray, SoaArray, SoaArray];
+
 export class TransformValueTemplate extends QuantizedTemplate<TransformValue> {
   readonly kind = "transform";
   readonly descriptor: string;
@@ -77,15 +80,7 @@ export class TransformValueTemplate extends QuantizedTemplate<TransformValue> {
     quantizeQuat(v.qx, v.qy, v.qz, v.qw, this.rotationBits, out, offset + 3);
   }
   quantizeSoa(a: readonly SoaArray[], eid: number, out: Int32Array, offset: number): void {
-    const [x, y, z, qx, qy, qz, qw] = a as [
-      SoaArray,
-      SoaArray,
-      SoaArray,
-      SoaArray,
-      SoaArray,
-      SoaArray,
-      SoaArray,
-    ];
+    const [x, y, z, qx, qy, qz, qw] = a as TransformSoa;
     out[offset] = quantizeFloat(this.quantizers[0] as FloatQuantizer, x[eid] as number);
     out[offset + 1] = quantizeFloat(this.quantizers[1] as FloatQuantizer, y[eid] as number);
     out[offset + 2] = quantizeFloat(this.quantizers[2] as FloatQuantizer, z[eid] as number);
@@ -100,15 +95,7 @@ export class TransformValueTemplate extends QuantizedTemplate<TransformValue> {
     );
   }
   dequantizeSoa(q: Int32Array, offset: number, a: readonly SoaArray[], eid: number): void {
-    const [x, y, z, qx, qy, qz, qw] = a as [
-      SoaArray,
-      SoaArray,
-      SoaArray,
-      SoaArray,
-      SoaArray,
-      SoaArray,
-      SoaArray,
-    ];
+    const [x, y, z, qx, qy, qz, qw] = a as TransformSoa;
     x[eid] = dequantizeFloat(this.quantizers[0] as FloatQuantizer, q[offset] as number);
     y[eid] = dequantizeFloat(this.quantizers[1] as FloatQuantizer, q[offset + 1] as number);
     z[eid] = dequantizeFloat(this.quantizers[2] as FloatQuantizer, q[offset + 2] as number);
