@@ -17,7 +17,6 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import type { App } from "@canopy/core";
 import {
-  loadSodiumAead,
   markChanged,
   Networked,
   QuatTemplate,
@@ -96,10 +95,8 @@ async function runSize(
     server: { capacity, changeDetection: mode, baselineRingSize: 16 },
     client: { capacity },
   });
-  // libsodium seals packets, as the Node helpers (createNodeNetServer) do; the Stepper's default
-  // @noble/ciphers allocates ~7 KiB per packet, which would drown the replication path's own.
-  const aead = await loadSodiumAead();
-  await using s = await createStepper({ clients: 1, seed: 20_000 + size, fixedHz: HZ, setup, aead });
+  // The Stepper seals packets with libsodium, as the Node helpers (createNodeNetServer) do.
+  await using s = await createStepper({ clients: 1, seed: 20_000 + size, fixedHz: HZ, setup });
   if (!(await s.stepUntil(() => s.connected(), 200))) throw new Error("scale: the client did not connect");
   const server = s.server;
   const client = s.clients[0] as App;

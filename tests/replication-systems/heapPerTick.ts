@@ -6,12 +6,12 @@
  *
  *   npx tsx --conditions=source --expose-gc --max-semi-space-size=128 tests/replication-systems/heapPerTick.ts
  *
- * Env: CANOPY_HEAP_SODIUM=1 seals every packet (server and clients) with libsodium (what the Node helpers
- * use; the Stepper's default is @noble/ciphers, which allocates ~7 KiB per packet);
+ * Env: CANOPY_HEAP_NOBLE=1 seals every packet (server and clients) with the portable @noble/ciphers
+ * AEAD (~7 KiB per packet) instead of the Stepper's default libsodium (what the Node helpers use);
  * CANOPY_HEAP_PROFILE=1 also prints the top allocation sites (V8 sampling heap profiler).
  */
 import { Session } from "node:inspector/promises";
-import { loadSodiumAead, ServerReplication } from "@canopy/net-plugin";
+import { nobleAead, ServerReplication } from "@canopy/net-plugin";
 import { createStepper } from "@canopy/net-plugin/testing";
 import { gameOf, simpleSetup, spawn } from "./game";
 
@@ -34,7 +34,7 @@ async function main(collect: () => void): Promise<void> {
     clients: 20,
     seed: 7,
     setup: simpleSetup({ server: { bandwidthBytesPerSecond: 1e6 } }),
-    aead: process.env.CANOPY_HEAP_SODIUM ? await loadSodiumAead() : undefined,
+    ...(process.env.CANOPY_HEAP_NOBLE ? { aead: nobleAead } : {}),
   });
   if (!(await s.stepUntil(() => s.connected(), 600)))
     throw new Error("heapPerTick: clients did not connect.");
