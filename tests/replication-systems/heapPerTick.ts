@@ -8,9 +8,11 @@
  *
  * Env: CANOPY_HEAP_NOBLE=1 seals every packet (server and clients) with the portable @noble/ciphers
  * AEAD (~7 KiB per packet) instead of the Stepper's default libsodium (what the Node helpers use);
- * CANOPY_HEAP_PROFILE=1 also prints the top allocation sites (V8 sampling heap profiler).
+ * CANOPY_HEAP_PROFILE=1 also prints the top allocation sites (V8 sampling heap profiler);
+ * CANOPY_HEAP_SYSTEMS=1 prints the growth per system (server and the first client), each wrapped.
  */
 import { Session } from "node:inspector/promises";
+import type { App } from "@canopy/core";
 import { nobleAead, ServerReplication } from "@canopy/net-plugin";
 import { createStepper } from "@canopy/net-plugin/testing";
 import { gameOf, simpleSetup, spawn } from "./game";
@@ -28,6 +30,26 @@ const heap = (): number => process.memoryUsage().heapUsed;
 
 /** KiB per tick of `bytes` over TICKS ticks. */
 const kib = (bytes: number): string => (bytes / TICKS / 1024).toFixed(1);
+
+/** Wraps every system of `app` to record its heapUsed growth per call in `sums` (key: "label stage/name"). */
+function wrapSystems(app: App, label: string, sums: Map<string, number[]>): void {
+  type Node = { name: string; run: (world: unknown) => void };
+  const schedules = (app as unknown as { schedules: Map<string, { systems: Node[] }> }).schedules;
+  for (const [stage, schedule] of schedules) {
+    for (const node of schedule.systems) {
+      const run = node.run;
+      const key = `${label} ${String(stage)}/${node.name}`;
+      node.run = (world) => {
+        const before = heap();
+        run(world);
+        const grew = heap() - before;
+        let list = sums.get(key);
+        if (list === undefined) sums.set(key, (list = []));
+        list.push(grew);
+      };
+    }
+  }
+}
 
 async function main(collect: () => void): Promise<void> {
   await using s = await createStepper({
@@ -68,6 +90,11 @@ async function main(collect: () => void): Promise<void> {
     await s.stepTicks(1);
   }
   Object.assign(totals, { send: 0, transport: 0, receive: 0, server: 0, clients: 0 });
+  const perSystem = new Map<string, number[]>();
+  if (process.env.CANOPY_HEAP_SYSTEMS !== undefined) {
+    wrapSystems(s.server, "server", perSystem);
+    wrapSystems(s.clients[0] as App, "client0", perSystem);
+  }
   const session = new Session();
   session.connect();
   const profile = process.env.CANOPY_HEAP_PROFILE !== undefined;
@@ -106,6 +133,15 @@ async function main(collect: () => void): Promise<void> {
       console.log(`${kib(bytes).padStart(8)} KiB/tick  ${site}`);
   }
   session.disconnect();
+  const rows = [...perSystem].map(([key, list]) => {
+    const grown = list.filter((d) => d >= 0).sort((a, b) => a - b);
+    const mean = grown.reduce((a, b) => a + b, 0) / Math.max(1, grown.length);
+    return { key, mean, median: grown[grown.length >> 1] ?? 0, calls: list.length };
+  });
+  for (const r of rows.sort((a, b) => b.mean - a.mean))
+    console.log(
+      `${(r.mean / 1024).toFixed(2).padStart(8)} KiB/call mean, median ${(r.median / 1024).toFixed(2)} (${r.calls} calls)  ${r.key}`,
+    );
   console.log(
     `server App.update ${kib(totals.server)} KiB/tick (NetServer.sendPackets ${kib(totals.send)}, of it transport copy ${kib(totals.transport)}; NetServer.receivePackets ${kib(totals.receive)}); 20 client updates ${kib(totals.clients)} KiB/tick`,
   );

@@ -207,7 +207,9 @@ export class App {
         this.started = true;
         this.runStage(Stage.Startup);
       }
-      for (const stage of FRAME_STAGES_BEFORE_FIXED) this.runStage(stage);
+      // Indexed loops: an array iterator is an allocation until the optimizing tier removes it.
+      for (let i = 0; i < FRAME_STAGES_BEFORE_FIXED.length; i++)
+        this.runStage(FRAME_STAGES_BEFORE_FIXED[i] as Stage);
 
       const fixed = this.resources.get(FixedTime);
       const plan = planFixedSteps(fixed.accumulator, delta, fixed.dt, fixed.maxSubSteps, this.plan);
@@ -220,7 +222,8 @@ export class App {
       }
       fixed.alpha = plan.alpha;
 
-      for (const stage of FRAME_STAGES_AFTER_FIXED) this.runStage(stage);
+      for (let i = 0; i < FRAME_STAGES_AFTER_FIXED.length; i++)
+        this.runStage(FRAME_STAGES_AFTER_FIXED[i] as Stage);
     } finally {
       this.updating = false;
     }
@@ -248,7 +251,7 @@ export class App {
   }
 
   private stepFixed(fixed: FixedTime): void {
-    for (const stage of FIXED_STAGES) this.runStage(stage);
+    for (let i = 0; i < FIXED_STAGES.length; i++) this.runStage(FIXED_STAGES[i] as Stage);
     fixed.tick = (fixed.tick + 1) as Tick;
   }
 

@@ -142,8 +142,9 @@ export class Schedule {
         this.gateRun[gate] = runId;
         let open = true;
         try {
-          for (const condition of this.gateConditions[gate] as readonly Condition[]) {
-            if (!(open = condition(world))) break;
+          const conditions = this.gateConditions[gate] as readonly Condition[];
+          for (let c = 0; c < conditions.length; c++) {
+            if (!(open = (conditions[c] as Condition)(world))) break;
           }
         } catch (error) {
           open = false;

@@ -145,13 +145,15 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
       if (options.timeSync !== false) {
         const sync = installTimeSyncServer(app, sets);
         sync.link = link;
-        s.routers.push((peer, data) => sync.route(peer, data));
+        s.routers.push((peer, buffer, offset, length) => sync.route(peer, buffer, offset, length));
       }
       const events = options.events;
       if (events !== undefined) {
         installEvents(app, events, sets);
         events.link = link;
-        s.routers.push((peer, data) => events.route(peer, data));
+        s.routers.push((peer, buffer, offset, length, channel) =>
+          events.route(peer, buffer, offset, length, channel),
+        );
       }
     },
     cleanup(): void {
@@ -202,13 +204,15 @@ export function NetClientPlugin(options: NetClientPluginOptions): Plugin {
       if (options.timeSync !== false) {
         const sync = installTimeSyncClient(app, sets, options.timeSync);
         sync.link = link;
-        s.routers.push((peer, data) => sync.route(peer, data));
+        s.routers.push((peer, buffer, offset, length) => sync.route(peer, buffer, offset, length));
       }
       const events = options.events;
       if (events !== undefined) {
         installEvents(app, events, sets);
         events.link = link;
-        s.routers.push((peer, data) => events.route(peer, data));
+        s.routers.push((peer, buffer, offset, length, channel) =>
+          events.route(peer, buffer, offset, length, channel),
+        );
       }
       if (options.token !== undefined) client.connect(options.token);
     },

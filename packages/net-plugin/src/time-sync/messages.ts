@@ -1,7 +1,9 @@
 /**
- * Ping and pong bytes (little-endian, fixed size; layout in docs/TIME-SYNC.md). Encoding makes a
- * fresh array per message because the reliability layer keeps a reference until it is sent.
- * Decoding checks kind, length and that every time is finite; it never throws.
+ * Ping and pong bytes (little-endian, fixed size; layout in docs/TIME-SYNC.md). `writePing` /
+ * `writePong` / `readPing` / `readPong` work on a caller's DataView at an offset (the hot path:
+ * preallocated buffers, nothing allocated per message); `encode*` / `decode*` are the allocating
+ * conveniences over a whole Uint8Array. Decoding checks kind, length and that every time is
+ * finite; it never throws.
  */
 import { TimeSyncWire } from "./constants";
 
@@ -31,34 +33,46 @@ export interface Pong {
 
 /** True if `data` starts with a time-sync message kind (ping or pong). */
 export function isTimeSyncMessage(data: Uint8Array): boolean {
-  const k = data[0];
-  return k === TimeSyncWire.pingKind || k === TimeSyncWire.pongKind;
+  return isTimeSyncKind(data[0]);
 }
 
-/** Encodes a ping. */
+/** True if `kind` (a message's first byte) is a time-sync kind (ping or pong). */
+export function isTimeSyncKind(kind: number | undefined): boolean {
+  return kind === TimeSyncWire.pingKind || kind === TimeSyncWire.pongKind;
+}
+
+/** Writes a ping at `view[at, at + pingBytes)`. */
+export function writePing(p: Readonly<Ping>, v: DataView, at = 0): void {
+  v.setUint8(at, TimeSyncWire.pingKind);
+  v.setUint16(at + 1, p.id, true);
+  v.setFloat64(at + 3, p.t0, true);
+  v.setFloat32(at + 11, p.downAverage, true);
+  v.setFloat32(at + 15, p.downBest, true);
+  v.setFloat32(at + 19, p.downWorst, true);
+  v.setFloat32(at + 23, p.upAverage, true);
+}
+
+/** Encodes a ping into a new array. */
 export function encodePing(p: Readonly<Ping>): Uint8Array {
   const out = new Uint8Array(TimeSyncWire.pingBytes);
-  const v = new DataView(out.buffer);
-  v.setUint8(0, TimeSyncWire.pingKind);
-  v.setUint16(1, p.id, true);
-  v.setFloat64(3, p.t0, true);
-  v.setFloat32(11, p.downAverage, true);
-  v.setFloat32(15, p.downBest, true);
-  v.setFloat32(19, p.downWorst, true);
-  v.setFloat32(23, p.upAverage, true);
+  writePing(p, new DataView(out.buffer));
   return out;
 }
 
 /** Decodes a ping into `out`; false (nothing trusted) when the bytes are not a valid ping. */
 export function decodePing(data: Uint8Array, out: Ping): boolean {
-  if (data.length !== TimeSyncWire.pingBytes || data[0] !== TimeSyncWire.pingKind) return false;
-  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  out.id = v.getUint16(1, true);
-  out.t0 = v.getFloat64(3, true);
-  out.downAverage = v.getFloat32(11, true);
-  out.downBest = v.getFloat32(15, true);
-  out.downWorst = v.getFloat32(19, true);
-  out.upAverage = v.getFloat32(23, true);
+  return readPing(new DataView(data.buffer, data.byteOffset, data.byteLength), 0, data.length, out);
+}
+
+/** {@link decodePing} of the `length` bytes at `view[at]`. */
+export function readPing(v: DataView, at: number, length: number, out: Ping): boolean {
+  if (length !== TimeSyncWire.pingBytes || v.getUint8(at) !== TimeSyncWire.pingKind) return false;
+  out.id = v.getUint16(at + 1, true);
+  out.t0 = v.getFloat64(at + 3, true);
+  out.downAverage = v.getFloat32(at + 11, true);
+  out.downBest = v.getFloat32(at + 15, true);
+  out.downWorst = v.getFloat32(at + 19, true);
+  out.upAverage = v.getFloat32(at + 23, true);
   return (
     Number.isFinite(out.t0) &&
     latencyOk(out.downAverage) &&
@@ -68,30 +82,38 @@ export function decodePing(data: Uint8Array, out: Ping): boolean {
   );
 }
 
-/** Encodes a pong. */
+/** Writes a pong at `view[at, at + pongBytes)`. */
+export function writePong(p: Readonly<Pong>, v: DataView, at = 0): void {
+  v.setUint8(at, TimeSyncWire.pongKind);
+  v.setUint16(at + 1, p.id, true);
+  v.setFloat64(at + 3, p.t0, true);
+  v.setFloat64(at + 11, p.t1, true);
+  v.setFloat64(at + 19, p.t2, true);
+  v.setFloat64(at + 27, p.tick, true);
+  v.setFloat64(at + 35, p.tickRate, true);
+}
+
+/** Encodes a pong into a new array. */
 export function encodePong(p: Readonly<Pong>): Uint8Array {
   const out = new Uint8Array(TimeSyncWire.pongBytes);
-  const v = new DataView(out.buffer);
-  v.setUint8(0, TimeSyncWire.pongKind);
-  v.setUint16(1, p.id, true);
-  v.setFloat64(3, p.t0, true);
-  v.setFloat64(11, p.t1, true);
-  v.setFloat64(19, p.t2, true);
-  v.setFloat64(27, p.tick, true);
-  v.setFloat64(35, p.tickRate, true);
+  writePong(p, new DataView(out.buffer));
   return out;
 }
 
 /** Decodes a pong into `out`; false when the bytes are not a valid pong. */
 export function decodePong(data: Uint8Array, out: Pong): boolean {
-  if (data.length !== TimeSyncWire.pongBytes || data[0] !== TimeSyncWire.pongKind) return false;
-  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  out.id = v.getUint16(1, true);
-  out.t0 = v.getFloat64(3, true);
-  out.t1 = v.getFloat64(11, true);
-  out.t2 = v.getFloat64(19, true);
-  out.tick = v.getFloat64(27, true);
-  out.tickRate = v.getFloat64(35, true);
+  return readPong(new DataView(data.buffer, data.byteOffset, data.byteLength), 0, data.length, out);
+}
+
+/** {@link decodePong} of the `length` bytes at `view[at]`. */
+export function readPong(v: DataView, at: number, length: number, out: Pong): boolean {
+  if (length !== TimeSyncWire.pongBytes || v.getUint8(at) !== TimeSyncWire.pongKind) return false;
+  out.id = v.getUint16(at + 1, true);
+  out.t0 = v.getFloat64(at + 3, true);
+  out.t1 = v.getFloat64(at + 11, true);
+  out.t2 = v.getFloat64(at + 19, true);
+  out.tick = v.getFloat64(at + 27, true);
+  out.tickRate = v.getFloat64(at + 35, true);
   return (
     Number.isFinite(out.t0) &&
     Number.isFinite(out.t1) &&

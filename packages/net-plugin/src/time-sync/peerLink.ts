@@ -13,6 +13,11 @@ export interface PeerLink {
   readonly maxPeers: number;
   /** Id of the primary peer (server or host), or `undefined` when this side is the primary. */
   readonly primary: number | undefined;
+  /**
+   * True when the primary relays broadcasts (a client of a server): `broadcastEvent` then sends
+   * one message to the primary, marked as a broadcast, instead of one per peer.
+   */
+  readonly relaysBroadcasts?: boolean;
   /** True if `peer` is connected now. */
   isConnected(peer: number): boolean;
   /** True if `send(peer, channel, bytes)` would be accepted now. */
@@ -40,6 +45,7 @@ export function clientPeerLink(client: NetClient): PeerLink {
   return {
     maxPeers: 1,
     primary: SERVER_PEER,
+    relaysBroadcasts: true,
     isConnected: (peer) => peer === SERVER_PEER && client.state === "connected",
     canSend: (peer, channel, bytes) => peer === SERVER_PEER && client.canSend(channel, bytes),
     send: (peer, channel, data) => {

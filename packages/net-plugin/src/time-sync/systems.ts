@@ -24,15 +24,17 @@ import {
   type SystemSet,
 } from "@canopy/core";
 import { DEFAULT_CHANNELS, ChannelKind } from "../reliability/channels";
-import type { TimeSyncOptions } from "./constants";
+import { TimeSyncWire, type TimeSyncOptions } from "./constants";
 import { MessageInbox } from "./inbox";
-import { isTimeSyncMessage } from "./messages";
+import { isTimeSyncKind } from "./messages";
 import type { PeerLink } from "./peerLink";
 import { TimeSyncClient } from "./timeSyncClient";
 import { TimeSyncServer } from "./timeSyncServer";
 
 /** Inbox capacity: far above one frame of pongs/pings for a full server (rate limits apply before). */
 const INBOX_CAPACITY = 4096;
+/** Inbox bytes: every message of a full inbox at the larger (pong) size. */
+const INBOX_BYTES = INBOX_CAPACITY * TimeSyncWire.pongBytes;
 
 /** The default unreliable channel (index of the `unreliable` kind in DEFAULT_CHANNELS). */
 export const TIME_SYNC_CHANNEL = DEFAULT_CHANNELS.findIndex((c) => c.kind === ChannelKind.Unreliable);
@@ -40,7 +42,7 @@ export const TIME_SYNC_CHANNEL = DEFAULT_CHANNELS.findIndex((c) => c.kind === Ch
 /** Client-side resource: the estimator, its inbox and the link to the server. */
 export class TimeSyncClientState {
   readonly sync: TimeSyncClient;
-  readonly inbox = new MessageInbox(INBOX_CAPACITY);
+  readonly inbox = new MessageInbox(INBOX_CAPACITY, INBOX_BYTES);
   /** The connection; `undefined` (or disconnected) pauses pings. */
   link: PeerLink | undefined = undefined;
   /** Channel for pings: must be unreliable (default: the default layout's unreliable channel). */
@@ -59,10 +61,10 @@ export class TimeSyncClientState {
     return connected;
   }
 
-  /** Queues `data` if it is a time-sync message (true), else leaves it to another router (false). */
-  route(peer: number, data: Uint8Array): boolean {
-    if (!isTimeSyncMessage(data)) return false;
-    this.inbox.push(peer, data);
+  /** Queues (copies) `data` if it is a time-sync message (true), else leaves it to another router (false). */
+  route(peer: number, data: Uint8Array, offset = 0, length = data.length - offset): boolean {
+    if (length <= 0 || !isTimeSyncKind(data[offset])) return false;
+    this.inbox.push(peer, data, offset, length);
     return true;
   }
 }
@@ -70,7 +72,7 @@ export class TimeSyncClientState {
 /** Server-side resource: the answerer, its inbox and the link to the clients. */
 export class TimeSyncServerState {
   readonly sync: TimeSyncServer;
-  readonly inbox = new MessageInbox(INBOX_CAPACITY);
+  readonly inbox = new MessageInbox(INBOX_CAPACITY, INBOX_BYTES);
   /** The connection; `undefined` drops pings unanswered. */
   link: PeerLink | undefined = undefined;
   /** Channel for pongs (unreliable). */
@@ -80,10 +82,10 @@ export class TimeSyncServerState {
     this.sync = new TimeSyncServer(tickRate);
   }
 
-  /** Queues `data` if it is a time-sync message (true), else returns false. */
-  route(peer: number, data: Uint8Array): boolean {
-    if (!isTimeSyncMessage(data)) return false;
-    this.inbox.push(peer, data);
+  /** Queues (copies) `data[offset, offset + length)` if it is a time-sync message (true), else returns false. */
+  route(peer: number, data: Uint8Array, offset = 0, length = data.length - offset): boolean {
+    if (length <= 0 || !isTimeSyncKind(data[offset])) return false;
+    this.inbox.push(peer, data, offset, length);
     return true;
   }
 }
@@ -97,7 +99,8 @@ export const TimeSyncServerResource = defineResource<TimeSyncServerState>("TimeS
 export function receiveTimeSyncPongs(world: AppWorld): void {
   const s = getResource(world, TimeSyncClientResource);
   const now = getResource(world, Time).now;
-  s.inbox.drain((_peer, data) => s.sync.receive(data, now));
+  const inbox = s.inbox;
+  while (inbox.next()) s.sync.receiveAt(inbox.view, inbox.offset, inbox.length, now);
 }
 
 /** Client, Send set: sends a ping when one is due and the server link is up. */
@@ -107,8 +110,9 @@ export function sendTimeSyncPings(world: AppWorld): void {
   const server = link?.primary;
   const up = link !== undefined && server !== undefined && link.isConnected(server);
   if (!s.updateConnection(up) || link === undefined || server === undefined) return;
-  const ping = s.sync.writePing(getResource(world, Time).now);
-  if (ping !== undefined && link.canSend(server, s.channel, ping.length)) link.send(server, s.channel, ping);
+  if (!s.sync.preparePing(getResource(world, Time).now)) return;
+  const ping = s.sync.pingBytes;
+  if (link.canSend(server, s.channel, ping.length)) link.send(server, s.channel, ping.slice());
 }
 
 /** Server, Receive set: answers every routed ping with a pong. */
@@ -116,10 +120,13 @@ export function answerTimeSyncPings(world: AppWorld): void {
   const s = getResource(world, TimeSyncServerResource);
   const now = getResource(world, Time).now;
   const link = s.link;
-  s.inbox.drain((peer, data) => {
-    const pong = s.sync.answer(peer, data, now);
-    if (pong !== undefined && link?.canSend(peer, s.channel, pong.length)) link.send(peer, s.channel, pong);
-  });
+  const inbox = s.inbox;
+  const pong = s.sync.pongBytes;
+  while (inbox.next()) {
+    const peer = inbox.peer;
+    if (!s.sync.answerAt(peer, inbox.view, inbox.offset, inbox.length, now)) continue;
+    if (link?.canSend(peer, s.channel, pong.length) === true) link.send(peer, s.channel, pong.slice());
+  }
 }
 
 /** Server, after the fixed steps: anchors the tick clock at this frame's time; forgets departed peers. */
@@ -127,7 +134,7 @@ export function anchorServerTick(world: AppWorld): void {
   const s = getResource(world, TimeSyncServerResource);
   const fixed = getResource(world, FixedTime);
   const link = s.link;
-  if (link !== undefined) s.sync.prune((peer) => link.isConnected(peer));
+  if (link !== undefined) s.sync.prune(link);
   s.sync.setTickReference(fixed.tick + fixed.accumulator / fixed.dt, getResource(world, Time).now);
 }
 

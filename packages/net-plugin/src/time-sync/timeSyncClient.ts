@@ -12,7 +12,7 @@ import {
   type ResolvedTimeSyncOptions,
   type TimeSyncOptions,
 } from "./constants";
-import { decodePong, encodePing, type Pong } from "./messages";
+import { readPong, writePing, type Ping, type Pong } from "./messages";
 import { TimeSyncWire } from "./constants";
 
 /** What {@link TimeSyncClient.receive} did with a message. */
@@ -67,6 +67,12 @@ export class TimeSyncClient {
   private readonly filter: ClockFilter;
   private readonly sentAt: Float64Array;
   private readonly pong: Pong = { id: 0, t0: 0, t1: 0, t2: 0, tick: 0, tickRate: 0 };
+  private readonly ping: Ping = { id: 0, t0: 0, downAverage: 0, downBest: 0, downWorst: 0, upAverage: 0 };
+  /** The last ping written by {@link preparePing} (reused: send or copy it before the next one). */
+  readonly pingBytes = new Uint8Array(TimeSyncWire.pingBytes);
+  private readonly pingView = new DataView(this.pingBytes.buffer);
+  private cachedBuffer: ArrayBufferLike | undefined;
+  private cachedView: DataView | undefined;
   private readonly sample: ClockSample = { t0: 0, t1: 0, t2: 0, t3: 0 };
   private readonly lat = { upAverage: 0, upBest: 0, upWorst: 0, downAverage: 0, downBest: 0, downWorst: 0 };
   private nextId = 0;
@@ -96,9 +102,14 @@ export class TimeSyncClient {
     return this.filter.count;
   }
 
-  /** The ping to send now (bytes for an unreliable channel), or `undefined` if none is due. */
+  /** The ping to send now (a new array for an unreliable channel), or `undefined` if none is due. */
   writePing(now: number): Uint8Array | undefined {
-    if (now < this.nextPingAt) return undefined;
+    return this.preparePing(now) ? this.pingBytes.slice() : undefined;
+  }
+
+  /** Writes the ping due at `now` into {@link pingBytes} (allocates nothing); false if none is due. */
+  preparePing(now: number): boolean {
+    if (now < this.nextPingAt) return false;
     const interval = this.timeSynchronized
       ? this.options.syncedPingIntervalSeconds
       : this.options.pingIntervalSeconds;
@@ -108,25 +119,36 @@ export class TimeSyncClient {
     this.sentAt[id % this.sentAt.length] = now;
     this.counters.pingsSent++;
     const measured = this.filter.count > 0;
-    return encodePing({
-      id,
-      t0: now,
-      downAverage: measured ? this.averageReverseLatency : -1,
-      downBest: measured ? this.bestReverse : -1,
-      downWorst: measured ? this.worstReverse : -1,
-      upAverage: measured ? this.averageLatency : -1,
-    });
+    const p = this.ping;
+    p.id = id;
+    p.t0 = now;
+    p.downAverage = measured ? this.averageReverseLatency : -1;
+    p.downBest = measured ? this.bestReverse : -1;
+    p.downWorst = measured ? this.worstReverse : -1;
+    p.upAverage = measured ? this.averageLatency : -1;
+    writePing(p, this.pingView);
+    return true;
   }
 
   /** Takes one received message; never throws on remote bytes. */
   receive(data: Uint8Array, now: number): TimeSyncReceive {
-    if (data[0] === TimeSyncWire.pingKind) {
+    if (this.cachedBuffer !== data.buffer) {
+      this.cachedBuffer = data.buffer;
+      this.cachedView = new DataView(data.buffer);
+    }
+    return this.receiveAt(this.cachedView as DataView, data.byteOffset, data.length, now);
+  }
+
+  /** {@link receive} of the `length`-byte message at `view[at]` (allocates nothing). */
+  receiveAt(view: DataView, at: number, length: number, now: number): TimeSyncReceive {
+    const kind = length > 0 ? view.getUint8(at) : -1;
+    if (kind === TimeSyncWire.pingKind) {
       this.counters.pingsIgnored++;
       return TimeSyncReceive.invalid;
     }
-    if (data[0] !== TimeSyncWire.pongKind) return TimeSyncReceive.notMine;
+    if (kind !== TimeSyncWire.pongKind) return TimeSyncReceive.notMine;
     const p = this.pong;
-    if (!decodePong(data, p)) {
+    if (!readPong(view, at, length, p)) {
       this.counters.pongsInvalid++;
       return TimeSyncReceive.invalid;
     }

@@ -4,7 +4,7 @@
  * has Traktor's per-peer one-way latencies too. Transport-agnostic: `answer(peer, bytes, now)`
  * returns the pong to send back on an unreliable channel. docs/TIME-SYNC.md.
  */
-import { decodePing, encodePong, type Ping } from "./messages";
+import { readPing, writePong, type Ping, type Pong } from "./messages";
 import { TimeSyncWire } from "./constants";
 
 /** One-way latencies of one client as seen from the server (seconds; Traktor's names). */
@@ -35,6 +35,12 @@ export class TimeSyncServer {
   readonly counters: TimeSyncServerCounters = { pingsAnswered: 0, pingsInvalid: 0 };
   private readonly peers: (TimeSyncPeerStats | undefined)[] = []; // by peer id (client slot)
   private readonly ping: Ping = { id: 0, t0: 0, downAverage: 0, downBest: 0, downWorst: 0, upAverage: 0 };
+  private readonly pong: Pong = { id: 0, t0: 0, t1: 0, t2: 0, tick: 0, tickRate: 0 };
+  /** The last pong written by {@link answerAt} (reused: send or copy it before the next answer). */
+  readonly pongBytes = new Uint8Array(TimeSyncWire.pongBytes);
+  private readonly pongView = new DataView(this.pongBytes.buffer);
+  private cachedBuffer: ArrayBufferLike | undefined;
+  private cachedView: DataView | undefined;
   private refTime = 0;
   private refTick = 0;
 
@@ -59,15 +65,29 @@ export class TimeSyncServer {
   }
 
   /**
-   * Answers a message from `peer` received at server time `now`: the pong bytes, or `undefined`
-   * if it is not a ping (`notMine` when its first byte is another kind, else counted invalid).
+   * Answers a message from `peer` received at server time `now`: a new array with the pong bytes,
+   * or `undefined` if it is not a ping (not a time-sync kind, or counted invalid).
    */
   answer(peer: number, data: Uint8Array, now: number): Uint8Array | undefined {
-    if (data[0] !== TimeSyncWire.pingKind && data[0] !== TimeSyncWire.pongKind) return undefined;
+    if (this.cachedBuffer !== data.buffer) {
+      this.cachedBuffer = data.buffer;
+      this.cachedView = new DataView(data.buffer);
+    }
+    const view = this.cachedView as DataView;
+    return this.answerAt(peer, view, data.byteOffset, data.length, now) ? this.pongBytes.slice() : undefined;
+  }
+
+  /**
+   * Answers the `length`-byte message at `view[at]` from `peer`, received at server time `now`:
+   * true when it was a valid ping and the pong is in {@link pongBytes} (allocates nothing).
+   */
+  answerAt(peer: number, view: DataView, at: number, length: number, now: number): boolean {
+    const kind = length > 0 ? view.getUint8(at) : -1;
+    if (kind !== TimeSyncWire.pingKind && kind !== TimeSyncWire.pongKind) return false;
     const p = this.ping;
-    if (!decodePing(data, p)) {
+    if (!readPing(view, at, length, p)) {
       this.counters.pingsInvalid++;
-      return undefined;
+      return false;
     }
     this.counters.pingsAnswered++;
     if (!Number.isInteger(peer) || peer < 0 || peer > 0xffff)
@@ -92,14 +112,15 @@ export class TimeSyncServer {
       stats.averageReverseLatency = p.upAverage;
       stats.measured = true;
     }
-    return encodePong({
-      id: p.id,
-      t0: p.t0,
-      t1: now,
-      t2: now,
-      tick: Math.max(0, this.tickAt(now)),
-      tickRate: this.tickRate,
-    });
+    const q = this.pong;
+    q.id = p.id;
+    q.t0 = p.t0;
+    q.t1 = now;
+    q.t2 = now;
+    q.tick = Math.max(0, this.tickAt(now));
+    q.tickRate = this.tickRate;
+    writePong(q, this.pongView);
+    return true;
   }
 
   /** The server is the time reference: always synchronized (Traktor's `timeSynchronized`). */
@@ -145,10 +166,10 @@ export class TimeSyncServer {
     return this.peers[peer];
   }
 
-  /** Forgets every peer for which `isConnected` is false (departed clients). */
-  prune(isConnected: (peer: number) => boolean): void {
+  /** Forgets every peer for which `link.isConnected(peer)` is false (departed clients). */
+  prune(link: { isConnected(peer: number): boolean }): void {
     for (let peer = 0; peer < this.peers.length; peer++) {
-      if (this.peers[peer] !== undefined && !isConnected(peer)) this.peers[peer] = undefined;
+      if (this.peers[peer] !== undefined && !link.isConnected(peer)) this.peers[peer] = undefined;
     }
   }
 

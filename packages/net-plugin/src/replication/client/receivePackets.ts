@@ -16,7 +16,9 @@ export function receivePackets(world: AppWorld): void {
   s.client.receivePackets();
   for (let e = s.client.pollEvent(); e !== undefined; e = s.client.pollEvent()) {
     s.inbox.push(e);
-    if (e.type === "message" && e.channel !== s.snapshotChannel && !route(s.routers, SERVER_PEER, e.data))
-      s.counters.messagesUnrouted++;
+    if (e.type === "message" && e.channel !== s.snapshotChannel) {
+      const data = e.data;
+      if (!route(s.routers, SERVER_PEER, data, 0, data.length, e.channel)) s.counters.messagesUnrouted++;
+    }
   }
 }

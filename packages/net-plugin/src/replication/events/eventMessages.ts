@@ -1,31 +1,62 @@
 /**
- * Bytes of event and reject messages (little-endian): `E0 type:u16 tick:u32 payload…` and
- * `E1 type:u16 tick:u32 reason:utf8…`. Decoding checks and never throws.
+ * Bytes of event messages (little-endian): event `E0 type:u16 tick:u32 payload…`, reject
+ * `E1 type:u16 tick:u32 reason:utf8…`, a client's broadcast `E2 type:u16 tick:u32 payload…`
+ * (the server relays it) and the relayed copy `E3 type:u16 tick:u32 from:u16 payload…`
+ * (server → the other clients; `from` is the sender's client slot). Decoding checks and never throws.
  */
 import { EventWire } from "./constants";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** Header of a decoded event or reject message. */
+/** Header of a decoded event, broadcast, relayed or reject message. */
 export interface EventHeader {
   kind: number;
   typeId: number;
   tick: number;
-  /** Payload (event) or reason bytes (reject): a view into the message. */
-  body: Uint8Array;
+  /** The original sender's client slot of a relayed event (else −1). */
+  from: number;
+  /** Offset of the payload (event) or reason (reject) bytes, in the decoded bytes. */
+  bodyOffset: number;
+  /** Length of the payload or reason. */
+  bodyLength: number;
 }
 
-/** True if `data` starts with an event or reject kind. */
+/** True if `kind` (a message's first byte) is an event-message kind (0xE0–0xE3). */
+export function isEventKind(kind: number | undefined): boolean {
+  return kind !== undefined && kind >= EventWire.eventKind && kind <= EventWire.relayedKind;
+}
+
+/** True if `data` starts with an event-message kind. */
 export function isEventMessage(data: Uint8Array): boolean {
-  return data[0] === EventWire.eventKind || data[0] === EventWire.rejectKind;
+  return isEventKind(data[0]);
 }
 
-/** Writes an event message with `payload`. */
-export function encodeEventMessage(typeId: number, tick: number, payload: Uint8Array): Uint8Array {
+/** Writes an event message with `payload` (`kind`: event or a client's broadcast). */
+export function encodeEventMessage(
+  typeId: number,
+  tick: number,
+  payload: Uint8Array,
+  kind: number = EventWire.eventKind,
+): Uint8Array {
   const out = new Uint8Array(EventWire.headerBytes + payload.length);
-  writeHeader(out, EventWire.eventKind, typeId, tick);
+  writeHeader(out, kind, typeId, tick);
   out.set(payload, EventWire.headerBytes);
+  return out;
+}
+
+/** Writes the relayed copy of a client's broadcast: its type, tick and payload, and its sender's slot. */
+export function encodeRelayedMessage(
+  typeId: number,
+  tick: number,
+  from: number,
+  payload: Uint8Array,
+): Uint8Array {
+  const out = new Uint8Array(EventWire.relayedHeaderBytes + payload.length);
+  writeHeader(out, EventWire.relayedKind, typeId, tick);
+  out[7] = from & 0xff;
+  out[8] = (from >>> 8) & 0xff;
+  out.set(payload, EventWire.relayedHeaderBytes);
   return out;
 }
 
@@ -43,14 +74,26 @@ export function encodeRejectMessage(typeId: number, tick: number, reason: string
   return out;
 }
 
-/** Reads the header into `out`; false when too short or not an event kind. */
-export function decodeEventHeader(data: Uint8Array, out: EventHeader): boolean {
-  if (data.length < EventWire.headerBytes || !isEventMessage(data)) return false;
-  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  out.kind = v.getUint8(0);
-  out.typeId = v.getUint16(1, true);
-  out.tick = v.getUint32(3, true);
-  out.body = data.subarray(EventWire.headerBytes);
+/**
+ * Reads the header of the `length`-byte message at `bytes[offset]` into `out`; false when it is
+ * too short or not an event kind. The body is `bytes[out.bodyOffset, out.bodyOffset + out.bodyLength)`.
+ */
+export function decodeEventHeader(
+  bytes: Uint8Array,
+  out: EventHeader,
+  offset = 0,
+  length = bytes.length - offset,
+): boolean {
+  const kind = bytes[offset];
+  if (length < EventWire.headerBytes || !isEventKind(kind)) return false;
+  const header = kind === EventWire.relayedKind ? EventWire.relayedHeaderBytes : EventWire.headerBytes;
+  if (length < header) return false;
+  out.kind = kind as number;
+  out.typeId = u16(bytes, offset + 1);
+  out.tick = (u16(bytes, offset + 3) + u16(bytes, offset + 5) * 0x10000) >>> 0;
+  out.from = kind === EventWire.relayedKind ? u16(bytes, offset + 7) : -1;
+  out.bodyOffset = offset + header;
+  out.bodyLength = length - header;
   return true;
 }
 
@@ -62,6 +105,10 @@ export function decodeReason(body: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function u16(bytes: Uint8Array, at: number): number {
+  return (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
 }
 
 function writeHeader(out: Uint8Array, kind: number, typeId: number, tick: number): void {

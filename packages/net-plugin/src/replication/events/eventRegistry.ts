@@ -1,29 +1,40 @@
 /**
  * `EventRegistry`: Traktor's replicator events on a connection. Register types
- * (`addEventType`), listen (`addEventListener(type, (eventTime, from, event) => …)`), send
- * (`broadcastEvent`, `sendEventTo`, `sendEventToPrimary` with `inOrder`: reliable-ordered channel
- * or unreliable). Events carry the tick they happened at. A validator per type can refuse
- * received events: they are counted, and the sender is told with a reject message that surfaces
- * there through `onEventRejected`. Received messages are queued by `route` and listeners run only
- * from `dispatch()` (the Receive-set system), never from a socket callback. Decoding never
- * throws: unknown types and bad payloads are dropped and counted.
+ * (`addEventType`), listen (`addEventListener(type, (eventTime, from, event, relayed) => …)`),
+ * send (`broadcastEvent`, `sendEventTo`, `sendEventToPrimary` with `inOrder`: reliable-ordered
+ * channel or unreliable). Events carry the tick they happened at. A client's `broadcastEvent`
+ * goes to the server marked as a broadcast; the server validates it like any event, dispatches
+ * it, and relays it to every other client (`from` = the sender's slot, `relayed` = true), on the
+ * channel it came in on. A validator per type can refuse received events: they are counted, and
+ * the sender is told with a reject message that surfaces there through `onEventRejected`.
+ * Received messages are copied in by `route` and listeners run only from `dispatch()` (the
+ * Receive-set system), never from a socket callback. Decoding never throws: unknown types and
+ * bad payloads are dropped and counted.
  */
 import type { Tick } from "@canopy/core";
 import { MessageInbox } from "../../time-sync/inbox";
 import type { PeerLink } from "../../time-sync/peerLink";
 import { EventChannels, EventLimits, EventWire } from "./constants";
+import { EventBacklog } from "./eventBacklog";
 import type { EventType } from "./eventType";
 import {
   decodeEventHeader,
   decodeReason,
   encodeEventMessage,
   encodeRejectMessage,
-  isEventMessage,
+  encodeRelayedMessage,
+  isEventKind,
   type EventHeader,
 } from "./eventMessages";
 
-/** Called for each received event of a type: the tick it happened at, the sender, the payload. */
-export type EventListener<T> = (eventTime: Tick, from: number, event: T) => void;
+/**
+ * Called for each received event of a type: the tick it happened at, the sender, the payload, and
+ * whether the server relayed it from another client. On the server `from` is the sender's client
+ * slot. On a client `from` is `SERVER_PEER` (0) for the server's own events, and for relayed ones
+ * (`relayed` true) the original sender's slot as the server numbers them — slot 0 and the server
+ * are both 0, so tell them apart with `relayed`.
+ */
+export type EventListener<T> = (eventTime: Tick, from: number, event: T, relayed: boolean) => void;
 /** Decides on a received event: `true` accepts, `false` or a reason string rejects it. */
 export type EventValidator<T> = (from: number, event: T) => boolean | string;
 /** Called on the sender when a peer rejected one of its events. */
@@ -45,6 +56,8 @@ export interface EventCounters {
   eventsUnsent: number;
   /** Received messages dropped because the inbox was full. */
   inboxDropped: number;
+  /** Clients' broadcasts this server relayed (counted once per broadcast, not per recipient). */
+  eventsRelayed: number;
 }
 
 /** Options of an {@link EventRegistry}. */
@@ -77,6 +90,7 @@ export class EventRegistry {
     rejectionsReceived: 0,
     eventsUnsent: 0,
     inboxDropped: 0,
+    eventsRelayed: 0,
   };
   readonly reliableChannel: number;
   readonly unreliableChannel: number;
@@ -84,10 +98,16 @@ export class EventRegistry {
   private readonly byName = new Map<string, Entry>();
   private readonly byType = new Map<EventType<unknown>, Entry>();
   private readonly rejectedListeners: EventRejectedListener[] = [];
-  private readonly inbox = new MessageInbox(EventLimits.inboxCapacity);
-  private readonly backlogPeer: number[] = [];
-  private readonly backlogData: Uint8Array[] = [];
-  private readonly header: EventHeader = { kind: 0, typeId: 0, tick: 0, body: new Uint8Array(0) };
+  private readonly inbox = new MessageInbox(EventLimits.inboxCapacity, EventLimits.inboxBytes);
+  private readonly backlog_ = new EventBacklog();
+  private readonly header: EventHeader = {
+    kind: 0,
+    typeId: 0,
+    tick: 0,
+    from: -1,
+    bodyOffset: 0,
+    bodyLength: 0,
+  };
   private described = false;
 
   constructor(options: EventRegistryOptions = {}) {
@@ -145,13 +165,22 @@ export class EventRegistry {
   /** Stable text of the registered types for the protocol hash; registration closes after it. */
   describe(): string {
     this.described = true;
-    return this.entries.map((e) => `${e.id}:${e.type.name}:${e.type.codec.description}`).join(";");
+    const types = this.entries.map((e) => `${e.id}:${e.type.name}:${e.type.codec.description}`).join(";");
+    return `v${EventWire.version}|${types}`;
   }
 
-  /** Sends `event` to every connected peer; returns how many peers it was queued for. */
+  /**
+   * Sends `event` to every connected peer; returns how many peers it was queued for. On a client
+   * (a link whose primary relays) it goes to the server marked as a broadcast, and the server
+   * relays it to every other client: the return value is then 1 (queued for the server) or 0.
+   */
   broadcastEvent<T>(type: EventType<T>, event: T, inOrder: boolean): number {
     const link = this.requireLink("broadcastEvent");
-    const message = this.encode(type, event, inOrder);
+    if (link.relaysBroadcasts === true && link.primary !== undefined) {
+      const message = this.encode(type, event, inOrder, EventWire.broadcastKind);
+      return link.isConnected(link.primary) && this.sendMessage(link, link.primary, message, inOrder) ? 1 : 0;
+    }
+    const message = this.encode(type, event, inOrder, EventWire.eventKind);
     let sent = 0;
     for (let peer = 0; peer < link.maxPeers; peer++) {
       if (link.isConnected(peer) && this.sendMessage(link, peer, message, inOrder)) sent++;
@@ -162,7 +191,7 @@ export class EventRegistry {
   /** Sends `event` to one peer; false if it was not queued (peer not connected, unreliable full). */
   sendEventTo<T>(peer: number, type: EventType<T>, event: T, inOrder: boolean): boolean {
     const link = this.requireLink("sendEventTo");
-    const message = this.encode(type, event, inOrder);
+    const message = this.encode(type, event, inOrder, EventWire.eventKind);
     return link.isConnected(peer) && this.sendMessage(link, peer, message, inOrder);
   }
 
@@ -174,49 +203,51 @@ export class EventRegistry {
     return this.sendEventTo(primary, type, event, inOrder);
   }
 
-  /** Queues a received message if it is an event or reject (true); otherwise returns false. */
-  route(peer: number, data: Uint8Array): boolean {
-    if (!isEventMessage(data)) return false;
-    if (!this.inbox.push(peer, data)) this.counters.inboxDropped++;
+  /**
+   * Copies a received message in if it is an event or reject (true); otherwise returns false.
+   * `channel` is the one it arrived on (a relayed broadcast goes out on the same one; default:
+   * the reliable channel).
+   */
+  route(
+    peer: number,
+    data: Uint8Array,
+    offset = 0,
+    length = data.length - offset,
+    channel: number = this.reliableChannel,
+  ): boolean {
+    if (length <= 0 || !isEventKind(data[offset])) return false;
+    if (!this.inbox.push(peer, data, offset, length, channel)) this.counters.inboxDropped++;
     return true;
   }
 
   /** Decodes, validates and dispatches every queued message to listeners (Receive set). */
   dispatch(): void {
-    this.inbox.drain(this.handle);
+    const inbox = this.inbox;
+    while (inbox.next()) this.handle(inbox.peer, inbox.bytes, inbox.offset, inbox.length, inbox.tag);
   }
 
   /** Retries reliable events a full send window held back (Send set). */
   flush(): void {
     const link = this.link;
-    if (link === undefined || this.backlogData.length === 0) return;
-    let kept = 0;
-    const blocked = new Set<number>(); // a peer's later events wait behind its first held one
-    for (let i = 0; i < this.backlogData.length; i++) {
-      const peer = this.backlogPeer[i] as number;
-      const data = this.backlogData[i] as Uint8Array;
-      if (!link.isConnected(peer)) continue; // the peer left: nothing to deliver to
-      if (!blocked.has(peer) && link.canSend(peer, this.reliableChannel, data.length)) {
-        link.send(peer, this.reliableChannel, data);
-        this.counters.eventsSent++;
-      } else {
-        blocked.add(peer);
-        this.backlogPeer[kept] = peer;
-        this.backlogData[kept++] = data;
-      }
-    }
-    this.backlogPeer.length = kept;
-    this.backlogData.length = kept;
+    if (link === undefined) return;
+    this.counters.eventsSent += this.backlog_.flush(link, this.reliableChannel);
   }
 
   /** Reliable events waiting for a send window. */
   get backlog(): number {
-    return this.backlogData.length;
+    return this.backlog_.length;
   }
 
-  private readonly handle = (peer: number, data: Uint8Array): void => {
+  private handle(peer: number, bytes: Uint8Array, offset: number, length: number, channel: number): void {
     const h = this.header;
-    if (!decodeEventHeader(data, h)) {
+    const link = this.link;
+    const isServer = link !== undefined && link.primary === undefined;
+    // Broadcasts go client → server, relayed copies server → client: anything else is malformed.
+    if (
+      !decodeEventHeader(bytes, h, offset, length) ||
+      (h.kind === EventWire.broadcastKind && !isServer) ||
+      (h.kind === EventWire.relayedKind && isServer)
+    ) {
       this.counters.eventsInvalid++;
       return;
     }
@@ -225,8 +256,9 @@ export class EventRegistry {
       this.counters.eventsUnknownType++;
       return;
     }
+    const body = bytes.subarray(h.bodyOffset, h.bodyOffset + h.bodyLength);
     if (h.kind === EventWire.rejectKind) {
-      const reason = decodeReason(h.body);
+      const reason = decodeReason(body);
       if (reason === undefined) {
         this.counters.eventsInvalid++;
         return;
@@ -235,26 +267,48 @@ export class EventRegistry {
       for (const l of this.rejectedListeners) l(entry.type.name, h.tick as Tick, reason, peer);
       return;
     }
-    const event = entry.type.codec.decode(h.body);
+    const event = entry.type.codec.decode(body);
     if (event === undefined) {
       this.counters.eventsInvalid++;
       return;
     }
     const tick = h.tick;
+    const relayed = h.kind === EventWire.relayedKind;
+    const from = relayed ? h.from : peer;
     if (entry.validator !== undefined) {
-      const verdict = entry.validator(peer, event);
+      const verdict = entry.validator(from, event);
       if (verdict !== true) {
         this.counters.eventsRejected++;
+        // The relaying server is not the author: a client refusing a relayed event tells no one.
+        if (relayed) return;
         const reason = typeof verdict === "string" ? verdict : "rejected";
-        const link = this.link;
         const reject = encodeRejectMessage(entry.id, tick, reason);
         if (link?.isConnected(peer) === true) this.sendMessage(link, peer, reject, true);
         return;
       }
     }
     this.counters.eventsReceived++;
-    for (const l of entry.listeners) l(tick as Tick, peer, event);
-  };
+    for (const l of entry.listeners) l(tick as Tick, from, event, relayed);
+    if (h.kind === EventWire.broadcastKind && link !== undefined)
+      this.relay(link, peer, entry.id, tick, body, channel);
+  }
+
+  /** Sends a client's validated broadcast to every other connected client, on the channel it came in on. */
+  private relay(
+    link: PeerLink,
+    from: number,
+    typeId: number,
+    tick: number,
+    payload: Uint8Array,
+    channel: number,
+  ): void {
+    const message = encodeRelayedMessage(typeId, tick, from, payload);
+    const inOrder = channel !== this.unreliableChannel;
+    for (let peer = 0; peer < link.maxPeers; peer++) {
+      if (peer !== from && link.isConnected(peer)) this.sendMessage(link, peer, message, inOrder);
+    }
+    this.counters.eventsRelayed++;
+  }
 
   private entry<T>(type: EventType<T>): Entry {
     const e = this.byType.get(type);
@@ -273,7 +327,7 @@ export class EventRegistry {
     return this.link;
   }
 
-  private encode<T>(type: EventType<T>, event: T, inOrder: boolean): Uint8Array {
+  private encode<T>(type: EventType<T>, event: T, inOrder: boolean, kind: number): Uint8Array {
     const entry = this.entry(type);
     const payload = entry.type.codec.encode(event);
     const max = inOrder ? EventWire.maxReliablePayload : EventWire.maxUnreliablePayload;
@@ -281,13 +335,13 @@ export class EventRegistry {
       throw new RangeError(
         `Event "${type.name}": payload is ${payload.length} bytes, over the ${max}-byte limit for ${inOrder ? "reliable" : "unreliable (one packet); send it inOrder"} events.`,
       );
-    return encodeEventMessage(entry.id, this.tickSource(), payload);
+    return encodeEventMessage(entry.id, this.tickSource(), payload, kind);
   }
 
   private sendMessage(link: PeerLink, peer: number, message: Uint8Array, reliable: boolean): boolean {
     const channel = reliable ? this.reliableChannel : this.unreliableChannel;
     // A reliable event never overtakes one waiting in the backlog (in-order delivery).
-    if ((!reliable || this.backlogData.length === 0) && link.canSend(peer, channel, message.length)) {
+    if ((!reliable || !this.backlog_.mustWait()) && link.canSend(peer, channel, message.length)) {
       link.send(peer, channel, message);
       this.counters.eventsSent++;
       return true;
@@ -296,12 +350,7 @@ export class EventRegistry {
       this.counters.eventsUnsent++;
       return false;
     }
-    if (this.backlogData.length >= EventLimits.backlogCapacity)
-      throw new RangeError(
-        `EventRegistry: ${EventLimits.backlogCapacity} reliable events are waiting for the link; send fewer events or check registry.backlog.`,
-      );
-    this.backlogPeer.push(peer);
-    this.backlogData.push(message);
+    this.backlog_.hold(peer, message);
     return true;
   }
 }

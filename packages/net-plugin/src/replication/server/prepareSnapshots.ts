@@ -8,7 +8,7 @@
  * nearness under spatial interest).
  */
 import { FixedTime, getResource, Time, type AppWorld } from "@canopy/core";
-import { entityExists, hasComponent, query } from "bitecs";
+import { commitRemovals, entityExists, hasComponent, registerQuery } from "bitecs";
 import { NONE } from "../entityMap";
 import { captureEntities, captureWorld } from "../worldSnapshot";
 import { computeInterest } from "./computeInterest";
@@ -37,7 +37,9 @@ export function prepareSnapshots(world: AppWorld): void {
   else {
     s.pendingAdd.length = 0;
     s.dirty.length = 0;
-    const entities = query(world, [Networked]);
+    // bitecs' query() hashes its terms into a fresh string each call; the registered query is live.
+    commitRemovals(world);
+    const entities = (s.networkedQuery ??= registerQuery(world, [Networked])).dense;
     for (let i = 0; i < entities.length; i++) alloc.allocate(entities[i] as number, tick);
     captureWorld(world, s.registry, entities, alloc.map, s.current, tick);
   }

@@ -15,13 +15,23 @@ export function receivePackets(world: AppWorld): void {
   s.server.receivePackets();
   for (let e = s.server.pollEvent(); e !== undefined; e = s.server.pollEvent()) {
     s.inbox.push(e);
-    if (e.type === "message" && e.channel !== s.snapshotChannel && !route(s.routers, e.client, e.data))
-      s.counters.messagesUnrouted++;
+    if (e.type === "message" && e.channel !== s.snapshotChannel) {
+      const data = e.data;
+      if (!route(s.routers, e.client, data, 0, data.length, e.channel)) s.counters.messagesUnrouted++;
+    }
   }
 }
 
-/** Offers `data` to each router in turn; true when one took it. */
-export function route(routers: readonly MessageRouter[], peer: number, data: Uint8Array): boolean {
-  for (let i = 0; i < routers.length; i++) if ((routers[i] as MessageRouter)(peer, data)) return true;
+/** Offers the message `buffer[offset, offset + length)` to each router in turn; true when one took it. */
+export function route(
+  routers: readonly MessageRouter[],
+  peer: number,
+  buffer: Uint8Array,
+  offset: number,
+  length: number,
+  channel: number,
+): boolean {
+  for (let i = 0; i < routers.length; i++)
+    if ((routers[i] as MessageRouter)(peer, buffer, offset, length, channel)) return true;
   return false;
 }

@@ -5,6 +5,7 @@
  * Systems in replication/server/ read and write it; nothing here runs on its own.
  */
 import { defineResource, type AppWorld } from "@canopy/core";
+import type { Query } from "bitecs";
 import { BitWriter } from "../../protocol/bitWriter";
 import type { NetServer } from "../../connection/netServer";
 import type { NetServerEvent } from "../../connection/netEvents";
@@ -98,8 +99,18 @@ export interface ServerReplicationCounters {
   messagesUnrouted: number;
 }
 
-/** Takes a received message for another system (time sync, events): true when it was its kind. */
-export type MessageRouter = (peer: number, data: Uint8Array) => boolean;
+/**
+ * Takes a received message for another system (time sync, events): the message is
+ * `buffer[offset, offset + length)`, valid only during the call (copy what you keep); true when
+ * it was its kind.
+ */
+export type MessageRouter = (
+  peer: number,
+  buffer: Uint8Array,
+  offset: number,
+  length: number,
+  channel: number,
+) => boolean;
 
 /** Per connected client. */
 export class ClientView {
@@ -209,6 +220,8 @@ export class ServerReplicationState {
   lastSendTime = -1;
   /** True when PrepareSend captured a new tick this frame. */
   sendDue = false;
+  /** The live `[Networked]` query of the world (registered on first use; "scan" mode reads it per tick). */
+  networkedQuery: Query | undefined = undefined;
 
   constructor(
     readonly server: NetServer,
