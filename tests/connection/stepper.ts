@@ -7,6 +7,7 @@ import { ManualClock } from "@canopy/core";
 import {
   createLoopbackNetwork,
   generateConnectToken,
+  keepEvent,
   LinkConditioner,
   NetClient,
   NetServer,
@@ -91,12 +92,13 @@ export class Stepper {
       const now = this.clock.now();
       this.server.update(now);
       this.server.receivePackets();
-      for (let e = this.server.pollEvent(); e; e = this.server.pollEvent()) this.serverEvents.push(e);
+      for (let e = this.server.pollEvent(); e; e = this.server.pollEvent())
+        this.serverEvents.push(keepEvent(e));
       for (const c of this.clients) {
         if (skip.has(c)) continue;
         c.update(now);
         c.receivePackets();
-        for (let e = c.pollEvent(); e; e = c.pollEvent()) this.clientEvents.get(c)?.push(e);
+        for (let e = c.pollEvent(); e; e = c.pollEvent()) this.clientEvents.get(c)?.push(keepEvent(e));
         c.sendPackets();
       }
       this.server.sendPackets();

@@ -10,12 +10,16 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
   }
 }
 
-/** Polls `transport` until `count` datagrams have arrived (or fails after `timeoutMs`). */
+/**
+ * Polls `transport` until `count` datagrams have arrived (or fails after `timeoutMs`); returns
+ * copies, since a polled datagram is valid only until the next poll.
+ */
 export async function receive(transport: Transport, count: number, timeoutMs = 5000): Promise<Datagram[]> {
   const got: Datagram[] = [];
   await waitFor(
     () => {
-      for (let d = transport.poll(); d !== undefined; d = transport.poll()) got.push(d);
+      for (let d = transport.poll(); d !== undefined; d = transport.poll())
+        got.push({ from: d.from, data: d.data.slice() });
       return got.length >= count;
     },
     `${count} datagrams on ${transport.localAddress} (got ${got.length})`,

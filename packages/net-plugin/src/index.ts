@@ -106,7 +106,13 @@ export {
 export { NetServer, type NetServerConfig } from "./connection/netServer";
 export { NetClient, type NetClientConfig } from "./connection/netClient";
 export { ClientState, type ClientStateValue } from "./connection/clientState";
-export { type NetClientEvent, type NetServerEvent } from "./connection/netEvents";
+export {
+  keepEvent,
+  type NetClientEvent,
+  type NetMessage,
+  type NetServerEvent,
+  type NetServerMessage,
+} from "./connection/netEvents";
 export {
   describeDisconnect,
   DisconnectReason,
@@ -259,3 +265,5 @@ export {
   type ReplicatorTopology,
   type ServerTopology,
 } from "./plugins/replicator/config";
+export { FrameEventKind, FrameEvents } from "./replication/server/frameEvents";
+export type { ConnectionEnd } from "./replication/client/clientReplication";

@@ -11,7 +11,9 @@ import {
   type IssuedConnectToken,
 } from "../protocol/connectToken";
 import { Protocol } from "../protocol/constants";
+import { EMPTY_BYTES } from "../protocol/scratch";
 import { DEFAULT_CHANNELS, type ChannelConfig } from "../reliability/channels";
+import type { ReceivedMessage } from "../reliability/receiveBudget";
 import { ReliableEndpoint } from "../reliability/reliableEndpoint";
 import type { Transport } from "../transport/transport";
 import { ClientState, type ClientStateValue } from "./clientState";
@@ -26,7 +28,7 @@ import {
   writeDisconnectPayload,
   writeRequest,
 } from "./handshakePackets";
-import { EventQueue, type NetClientEvent } from "./netEvents";
+import { EventQueue, MessageEventPool, prepareMessageEvents, type NetClientEvent } from "./netEvents";
 import { createNetStats, type NetStats } from "./netStats";
 import { PacketCipher } from "./packetCrypto";
 import { resolvePacketLog, type PacketLogWriter } from "./packetLog";
@@ -44,6 +46,8 @@ export class NetClient {
   private stateValue: ClientStateValue = ClientState.disconnected;
   private reason: DisconnectReasonName | undefined;
   private readonly events = new EventQueue<NetClientEvent>();
+  private readonly messages = new MessageEventPool();
+  private readonly taken: ReceivedMessage = { buffer: EMPTY_BYTES, offset: 0, length: 0 };
   private readonly channels: readonly ChannelConfig[];
   private readonly log: PacketLogWriter | undefined;
   private readonly keepAliveSeconds: number;
@@ -140,16 +144,18 @@ export class NetClient {
   }
 
   /**
-   * Queues `data` on `channel` (throws unless connected, or for a bad channel or size) and returns
-   * its ticket for `onMessageAcked`, or `undefined` when a full unreliable queue dropped it.
+   * Queues `data[0, length)` (default: all of `data`) on `channel` (throws unless connected, or
+   * for a bad channel or size) and returns its ticket for `onMessageAcked`, or `undefined` when a
+   * full unreliable queue dropped it. The bytes are copied before `send` returns (no view is
+   * created): reuse `data` at once, e.g. `send(ch, writer.bytes, writer.bytesWritten)`.
    */
-  send(channel: number, data: Uint8Array): number | undefined {
+  send(channel: number, data: Uint8Array, length: number = data.length): number | undefined {
     if (this.endpoint === undefined || this.stateValue !== ClientState.connected) {
       throw new Error(
         `NetClient.send: not connected (state ${this.stateValue}); wait for the "connected" event.`,
       );
     }
-    return sendCounted(this.endpoint, channel, data);
+    return sendCounted(this.endpoint, channel, data, length);
   }
 
   /** True if `send(channel, bytes)` would be accepted now. */
@@ -175,8 +181,12 @@ export class NetClient {
     else if (nowSeconds - this.attemptStart >= token.timeoutSeconds) this.nextServer("handshakeTimeout");
   }
 
-  /** Drains the transport: handshake replies, then payloads into messages and events. */
+  /**
+   * Drains the transport: handshake replies, then payloads into messages and events. Message
+   * events of the previous call are reused from here on (see netEvents.ts).
+   */
   receivePackets(): void {
+    prepareMessageEvents(this.events, this.messages);
     for (let d = this.transport.poll(); d !== undefined; d = this.transport.poll()) {
       const link = this.link;
       if (link === undefined || this.stateValue === ClientState.disconnected || d.from !== link.address) {
@@ -202,7 +212,7 @@ export class NetClient {
         const rtt = link.receiveKeepAlive(opened, this.now);
         if (rtt !== undefined && this.stateValue === ClientState.connected) this.endpoint?.addRttSample(rtt);
       } else if (opened.type === PacketType.payload && this.stateValue === ClientState.connected) {
-        this.endpoint?.receivePacket(opened.payload);
+        this.endpoint?.receivePacket(opened.payload, opened.offset, opened.length);
       } else if (opened.type === PacketType.disconnect) {
         this.finish(readDisconnectPayload(opened.payload) ?? "disconnected", {}, false);
       } else {
@@ -211,10 +221,12 @@ export class NetClient {
     }
     const e = this.endpoint;
     if (e === undefined || this.stateValue !== ClientState.connected) return;
+    const m = this.taken;
     for (let ch = 0; ch < this.channels.length; ch++) {
-      for (let m = e.receive(ch); m !== undefined; m = e.receive(ch))
-        this.events.push({ type: "message", channel: ch, data: m });
+      while (e.receiveMessage(ch, m))
+        this.events.push(this.messages.take().set(-1, ch, m.buffer, m.offset, m.length));
     }
+    m.buffer = EMPTY_BYTES;
   }
 
   /** Sends what is due: handshake packets at 10 Hz, or payloads and keep-alives; flushes the log. */

@@ -6,12 +6,14 @@
  * awaits inside; events are drained with `pollEvent()`. States: docs/CONNECTION-STATES.md.
  */
 import { Protocol } from "../protocol/constants";
+import { EMPTY_BYTES } from "../protocol/scratch";
 import { DEFAULT_CHANNELS, type ChannelConfig } from "../reliability/channels";
+import type { ReceivedMessage } from "../reliability/receiveBudget";
 import type { Transport } from "../transport/transport";
 import { ConnectionDefaults, PacketType } from "./constants";
 import { describeDisconnect, type DisconnectReasonName } from "./disconnectReasons";
 import { readDisconnectPayload, writeDisconnectPayload } from "./handshakePackets";
-import { EventQueue, type NetServerEvent } from "./netEvents";
+import { EventQueue, MessageEventPool, prepareMessageEvents, type NetServerEvent } from "./netEvents";
 import { addCounters, createNetStats, type NetStats, type ServerNetStats } from "./netStats";
 import type { NetServerConfig } from "./serverConfig";
 import { sumServerStats } from "./serverStats";
@@ -31,6 +33,8 @@ export class NetServer {
   private readonly slots: (ServerConnection | undefined)[];
   private readonly byAddress = new Map<string, ServerConnection>();
   private readonly events = new EventQueue<NetServerEvent>();
+  private readonly messages = new MessageEventPool();
+  private readonly taken: ReceivedMessage = { buffer: EMPTY_BYTES, offset: 0, length: 0 };
   private readonly handshake: ServerHandshake;
   private readonly context: SecureLinkContext;
   private readonly channels: readonly ChannelConfig[];
@@ -131,9 +135,13 @@ export class NetServer {
     }
   }
 
-  /** Drains the transport: handshakes, then each client's packets into messages and events. */
+  /**
+   * Drains the transport: handshakes, then each client's packets into messages and events.
+   * Message events of the previous call are reused from here on (see netEvents.ts).
+   */
   receivePackets(): void {
     const now = this.now;
+    prepareMessageEvents(this.events, this.messages);
     for (let d = this.transport.poll(); d !== undefined; d = this.transport.poll()) {
       const c = this.byAddress.get(d.from);
       if (c === undefined) {
@@ -148,7 +156,8 @@ export class NetServer {
         c.link.stats.packetsRateLimited++;
         continue;
       }
-      if (opened.type === PacketType.payload) c.endpoint.receivePacket(opened.payload);
+      if (opened.type === PacketType.payload)
+        c.endpoint.receivePacket(opened.payload, opened.offset, opened.length);
       else if (opened.type === PacketType.disconnect)
         this.drop(c, readDisconnectPayload(opened.payload) ?? "disconnected", false);
       else if (opened.type === PacketType.keepAlive) c.receiveKeepAlive(opened, now);
@@ -156,33 +165,36 @@ export class NetServer {
         c.sendConnectKeepAlive(now); // it missed our first keep-alive
       else c.link.stats.packetsInvalid++;
     }
+    const m = this.taken;
     for (const c of this.slots) {
       if (c === undefined) continue;
       for (let ch = 0; ch < this.channels.length; ch++) {
-        for (let m = c.endpoint.receive(ch); m !== undefined; m = c.endpoint.receive(ch)) {
+        while (c.endpoint.receiveMessage(ch, m)) {
           if (c.limiter.allowMessage(ch, now))
-            this.events.push({ type: "message", client: c.index, channel: ch, data: m });
+            this.events.push(this.messages.take().set(c.index, ch, m.buffer, m.offset, m.length));
           else c.link.stats.messagesRateLimited++;
         }
       }
     }
+    m.buffer = EMPTY_BYTES;
   }
 
   /**
-   * Queues `data` on `channel` to slot `client` (throws for an empty slot or a bad channel) and
-   * returns its ticket for `onMessageAcked`, or `undefined` when a full unreliable queue dropped it.
-   * The endpoint keeps `data` until it is written (unreliable) or acked (reliable): do not modify it.
+   * Queues `data[0, length)` (default: all of `data`) on `channel` to slot `client` (throws for an
+   * empty slot or a bad channel) and returns its ticket for `onMessageAcked`, or `undefined` when
+   * a full unreliable queue dropped it. The bytes are copied before `send` returns (no view is
+   * created): reuse `data` at once, e.g. `send(c, ch, writer.bytes, writer.bytesWritten)`.
    */
-  send(client: number, channel: number, data: Uint8Array): number | undefined {
+  send(client: number, channel: number, data: Uint8Array, length: number = data.length): number | undefined {
     const c = this.slots[client];
     if (c === undefined)
       throw new RangeError(`NetServer.send: slot ${client} has no client; check isConnected() first.`);
-    return sendCounted(c.endpoint, channel, data);
+    return sendCounted(c.endpoint, channel, data, length);
   }
 
   /**
-   * Messages of `channel` to slot `client` the endpoint still references (unreliable: queued, not
-   * yet written; reliable: unacked); 0 for an empty slot. At 0 a sender may reuse its buffers.
+   * Messages of `channel` to slot `client` not yet done with (unreliable: queued, not yet
+   * written; reliable: unacked); 0 for an empty slot.
    */
   queued(client: number, channel: number): number {
     return this.slots[client]?.endpoint.queued(channel) ?? 0;
@@ -193,9 +205,9 @@ export class NetServer {
     return this.slots[client]?.endpoint.canSend(channel, bytes) ?? false;
   }
 
-  /** Queues `data` on `channel` to every connected client. */
-  broadcast(channel: number, data: Uint8Array): void {
-    for (const c of this.slots) c?.endpoint.send(channel, data);
+  /** Queues `data[0, length)` (default: all of it) on `channel` to every connected client (copied). */
+  broadcast(channel: number, data: Uint8Array, length: number = data.length): void {
+    for (const c of this.slots) c?.endpoint.send(channel, data, length);
   }
 
   /** Writes every client's due packets and keep-alives, and flushes the packet log. */

@@ -6,7 +6,7 @@
  * the prefix. Opening never throws: forged, truncated or corrupted packets return `undefined`.
  */
 import { ConnectTokenConstants } from "../protocol/connectToken";
-import { ViewCache } from "../reliability/viewCache";
+import { ViewCache } from "../protocol/viewCache";
 import { nobleAead, type PacketAead } from "./aead";
 import { ConnectionWire, PacketType, type PacketTypeValue } from "./constants";
 
@@ -17,7 +17,12 @@ import { ConnectionWire, PacketType, type PacketTypeValue } from "./constants";
 export interface OpenedPacket {
   type: PacketTypeValue;
   sequence: number;
+  /** The decrypted payload (a view, cached by length, of `buffer[offset, offset + length)`). */
   payload: Uint8Array;
+  /** Storage holding the payload, for readers that take a range instead of a view. */
+  buffer: Uint8Array;
+  offset: number;
+  length: number;
 }
 
 const TWO_32 = 4294967296;
@@ -49,6 +54,9 @@ export class PacketCipher {
     type: PacketType.payload,
     sequence: 0,
     payload: new Uint8Array(0),
+    buffer: new Uint8Array(0),
+    offset: 0,
+    length: 0,
   };
 
   constructor(
@@ -128,6 +136,9 @@ export class PacketCipher {
     const payload = this.aead.open(key, this.nonce, this.aad, sealed, output);
     if (payload === undefined) return undefined;
     header.payload = payload;
+    header.buffer = payload === output ? this.openScratch : payload;
+    header.offset = 0;
+    header.length = payload.length;
     return header;
   }
 

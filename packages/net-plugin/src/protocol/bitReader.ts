@@ -10,6 +10,8 @@ import { EMPTY_BYTES, float32Scratch, uint32Scratch, utf8Decoder } from "./scrat
 /** A reusable bit reader over a byte array. */
 export class BitReader {
   private data: Uint8Array = EMPTY_BYTES;
+  /** Byte offset of the range being read inside `data`. */
+  private base = 0;
   private bitPos = 0;
   private totalBits = 0;
   private overflow = false;
@@ -21,9 +23,23 @@ export class BitReader {
 
   /** Starts over on new data (no copy: `data` must not change while it is read). */
   reset(data: Uint8Array): void {
-    this.data = data;
+    this.resetRange(data, 0, data.length);
+  }
+
+  /**
+   * Starts over on `buffer[byteOffset, byteOffset + byteLength)` without creating a view (no copy:
+   * the bytes must not change while they are read). A range outside `buffer` is local misuse: throws.
+   */
+  resetRange(buffer: Uint8Array, byteOffset: number, byteLength: number): void {
+    if (!(byteOffset >= 0 && byteLength >= 0 && byteOffset + byteLength <= buffer.length)) {
+      throw new RangeError(
+        `BitReader.resetRange: [${byteOffset}, ${byteOffset + byteLength}) is outside the ${buffer.length}-byte buffer.`,
+      );
+    }
+    this.data = buffer;
+    this.base = byteOffset;
     this.bitPos = 0;
-    this.totalBits = data.length * 8;
+    this.totalBits = byteLength * 8;
     this.overflow = false;
   }
 
@@ -60,7 +76,7 @@ export class BitReader {
     while (remaining > 0) {
       const offset = this.bitPos & 7;
       const take = Math.min(8 - offset, remaining);
-      const chunk = ((this.data[this.bitPos >>> 3] as number) >>> offset) & ((1 << take) - 1);
+      const chunk = ((this.data[this.base + (this.bitPos >>> 3)] as number) >>> offset) & ((1 << take) - 1);
       value += chunk * shift;
       shift *= 1 << take;
       remaining -= take;
@@ -126,7 +142,7 @@ export class BitReader {
       return EMPTY_BYTES;
     }
     if ((this.bitPos & 7) === 0) {
-      const start = this.bitPos >>> 3;
+      const start = this.base + (this.bitPos >>> 3);
       this.bitPos += n * 8;
       return this.data.subarray(start, start + n);
     }

@@ -8,7 +8,7 @@
  * drops the write (the caller checks the flag once, after writing a packet); passing a value that
  * does not fit its bit count is local misuse and throws at once.
  */
-import { float32Scratch, uint32Scratch, utf8Encoder } from "./scratch";
+import { copyBytes, float32Scratch, uint32Scratch, utf8Encoder } from "./scratch";
 
 /** A reusable bit writer over one preallocated buffer. */
 export class BitWriter {
@@ -24,6 +24,14 @@ export class BitWriter {
     this.buffer = new Uint8Array(capacityBytes);
   }
 
+  /**
+   * The backing buffer (not a copy, not trimmed): the written bytes are `bytes[0, bytesWritten)`,
+   * valid until the next reset or write. Lets a caller send without a view:
+   * `server.send(client, channel, writer.bytes, writer.bytesWritten)`.
+   */
+  get bytes(): Uint8Array {
+    return this.buffer;
+  }
   /** Bytes this writer can hold. */
   get capacityBytes(): number {
     return this.buffer.length;
@@ -126,6 +134,25 @@ export class BitWriter {
       return;
     }
     for (let i = 0; i < b.length; i++) this.writeBits(b[i] as number, 8);
+  }
+
+  /** Writes `src[offset, offset + length)` (no view is created; fast when byte-aligned). */
+  writeByteRange(src: Uint8Array, offset: number, length: number): void {
+    if (!(offset >= 0 && length >= 0 && offset + length <= src.length)) {
+      throw new RangeError(
+        `BitWriter.writeByteRange: [${offset}, ${offset + length}) is outside the ${src.length}-byte source.`,
+      );
+    }
+    if (this.overflow || this.bitPos + length * 8 > this.buffer.length * 8) {
+      this.overflow = true;
+      return;
+    }
+    if ((this.bitPos & 7) === 0) {
+      copyBytes(src, offset, this.buffer, this.bitPos >>> 3, length);
+      this.bitPos += length * 8;
+      return;
+    }
+    for (let i = 0; i < length; i++) this.writeBits(src[offset + i] as number, 8);
   }
 
   /** Writes a UTF-8 string with a varuint byte-length prefix; more than `maxBytes` bytes throws. */

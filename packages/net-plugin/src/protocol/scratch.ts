@@ -12,3 +12,21 @@ export const utf8Encoder = new TextEncoder();
 export const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** The empty byte array returned by failed reads. */
 export const EMPTY_BYTES = new Uint8Array(0);
+
+/**
+ * Copies `src[srcOffset, srcOffset + length)` to `dst` at `dstOffset` without creating a view
+ * (`dst.set(src.subarray(…))` allocates one per call); ranges are the caller's to check.
+ */
+export function copyBytes(
+  src: Uint8Array,
+  srcOffset: number,
+  dst: Uint8Array,
+  dstOffset: number,
+  length: number,
+): void {
+  if (src === dst) {
+    dst.copyWithin(dstOffset, srcOffset, srcOffset + length);
+    return;
+  }
+  for (let i = 0; i < length; i++) dst[dstOffset + i] = src[srcOffset + i] as number;
+}

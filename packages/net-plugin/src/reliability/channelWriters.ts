@@ -30,9 +30,8 @@ export function writeUnreliable(
       m.channel = ci;
       m.id = q.peekSequence();
       m.fragmentIndex = m.fragmentCount = 0;
-      const data = q.peekData();
-      m.length = data.length;
-      if (!composer.append(c.kind, m, data, 0, q.peekTicket())) return false;
+      m.length = q.peekLength();
+      if (!composer.append(c.kind, m, q.ring.bytes, q.peekOffset(), 0, q.peekTicket())) return false;
       q.shift();
       counters.messagesSent++;
     }
@@ -62,8 +61,7 @@ export function writeReliable(
     for (let k = 0; k < inFlight; k++) {
       const id = (s.base + k) & 0xffff;
       const slot = id & (Buffers.messageWindow - 1);
-      const data = s.data[slot];
-      if (data === undefined) continue;
+      if (s.unacked[slot] === 0) continue;
       const last = s.lastSent[slot] as number;
       // A microsecond of slack so frame-quantized clocks (0.15 - 0.1 < 0.05 in floats) resend on time.
       const wait = (s.fragmentCount[slot] === 0 ? delay : fragmentDelay) - 1e-6;
@@ -72,8 +70,8 @@ export function writeReliable(
       m.id = id;
       m.fragmentIndex = s.fragmentIndex[slot] as number;
       m.fragmentCount = s.fragmentCount[slot] as number;
-      m.length = data.length;
-      if (!composer.append(c.kind, m, data, id, 0)) return false;
+      m.length = s.size[slot] as number;
+      if (!composer.append(c.kind, m, s.ring.bytes, s.offset[slot] as number, id, 0)) return false;
       s.lastSent[slot] = now;
       if (last < 0) counters.messagesSent++;
       else counters.messagesResent++;

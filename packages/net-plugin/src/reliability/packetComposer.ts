@@ -44,11 +44,19 @@ export class PacketComposer {
   }
 
   /**
-   * Adds message `m` with payload `data` to the open packet (opening one if needed); `id` and
-   * `ticket` are recorded for the ack. False, and nothing added, when the budget is spent.
+   * Adds message `m` with payload `src[offset, offset + m.length)` to the open packet (opening one
+   * if needed); `id` and `ticket` are recorded for the ack. False, and nothing added, when the
+   * budget is spent.
    */
-  append(kind: ChannelKind, m: MessageHeader, data: Uint8Array, id: number, ticket: number): boolean {
-    const need = messageHeaderBytes(kind, m) + data.length;
+  append(
+    kind: ChannelKind,
+    m: MessageHeader,
+    src: Uint8Array,
+    offset: number,
+    id: number,
+    ticket: number,
+  ): boolean {
+    const need = messageHeaderBytes(kind, m) + m.length;
     if (
       this.open &&
       (this.payload.bytesWritten + need > this.payload.capacityBytes ||
@@ -62,7 +70,7 @@ export class PacketComposer {
     }
     const p = this.open as SentPacket;
     writeMessageHeader(this.payload, kind, m);
-    this.payload.writeBytes(data);
+    this.payload.writeByteRange(src, offset, m.length);
     p.channel[p.messageCount] = m.channel;
     p.id[p.messageCount] = id;
     p.ticket[p.messageCount] = ticket;

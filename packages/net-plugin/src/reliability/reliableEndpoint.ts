@@ -5,6 +5,7 @@
  * docs/PROTOCOL.md for the bytes and the resend rules.
  */
 import { BitReader } from "../protocol/bitReader";
+import { EMPTY_BYTES } from "../protocol/scratch";
 import { Buffers, Timing, Wire } from "../protocol/constants";
 import { asSeq16, seqDiff, type Seq16 } from "../protocol/seq16";
 import { createChannelState, resetChannelState, type ChannelState } from "./channelState";
@@ -20,7 +21,7 @@ import { LinkEstimator, type LinkEstimates } from "./linkEstimator";
 import { writeReliable, writeUnreliable } from "./channelWriters";
 import { PacketComposer } from "./packetComposer";
 import { createPacketHeader, readPacketHeader } from "./packetHeader";
-import { ReceiveBudget } from "./receiveBudget";
+import { ReceiveBudget, type ReceivedMessage } from "./receiveBudget";
 import { ReceivedPackets } from "./receivedPackets";
 import { Accept } from "./reliableReceiver";
 import { ScannedMessages } from "./scannedMessages";
@@ -63,6 +64,7 @@ export class ReliableEndpoint {
   private readonly composer: PacketComposer;
   private readonly reader = new BitReader();
   private readonly header = createPacketHeader();
+  private readonly taken: ReceivedMessage = { buffer: EMPTY_BYTES, offset: 0, length: 0 };
   private now = 0;
   private nextTicket = 0;
 
@@ -139,41 +141,47 @@ export class ReliableEndpoint {
   }
 
   /**
-   * Queues `message` on `channel` and returns a ticket for `onMessageAcked`. The endpoint keeps a
-   * reference (no copy): do not modify the array afterwards. Throws if the message is too large
-   * for the channel or a reliable channel's window is full (check `canSend` first); an
-   * unreliable channel whose queue is full drops the message and counts it.
+   * Queues `message[0, length)` (default: all of it) on `channel` and returns a ticket for
+   * `onMessageAcked`. The bytes are copied before `send` returns (no view is created), so the
+   * caller may reuse its buffer at once. Throws if the message is too large for the channel or a
+   * reliable channel's window is full (check `canSend` first); an unreliable channel whose queue
+   * is full drops the message and counts it.
    */
-  send(channel: number, message: Uint8Array): number {
+  send(channel: number, message: Uint8Array, length: number = message.length): number {
     const c = this.channel(channel, "send");
+    if (!(Number.isInteger(length) && length >= 0 && length <= message.length)) {
+      throw new RangeError(
+        `ReliableEndpoint.send: length ${length} is not an integer in 0..${message.length} (the array's length).`,
+      );
+    }
     const ticket = this.nextTicket;
     this.nextTicket = (this.nextTicket + 1) >>> 0;
     if (c.sender) {
-      if (message.length > Wire.maxMessageBytes) {
+      if (length > Wire.maxMessageBytes) {
         throw new RangeError(
-          `ReliableEndpoint.send: message of ${message.length} bytes on channel ${channel} is over the ${Wire.maxMessageBytes}-byte limit.`,
+          `ReliableEndpoint.send: message of ${length} bytes on channel ${channel} is over the ${Wire.maxMessageBytes}-byte limit.`,
         );
       }
-      if (!c.sender.canSend(message.length)) {
+      if (!c.sender.canSend(length)) {
         throw new RangeError(
           `ReliableEndpoint.send: channel ${channel} send window is full (${c.sender.inFlight} ids in flight); check canSend() or send less until acks arrive.`,
         );
       }
-      c.sender.send(message, ticket);
+      c.sender.send(message, 0, length, ticket);
       return ticket;
     }
-    if (message.length > MAX_UNRELIABLE_MESSAGE_BYTES) {
+    if (length > MAX_UNRELIABLE_MESSAGE_BYTES) {
       throw new RangeError(
-        `ReliableEndpoint.send: unreliable message of ${message.length} bytes on channel ${channel} is over ${MAX_UNRELIABLE_MESSAGE_BYTES} bytes; use a reliable channel (they fragment).`,
+        `ReliableEndpoint.send: unreliable message of ${length} bytes on channel ${channel} is over ${MAX_UNRELIABLE_MESSAGE_BYTES} bytes; use a reliable channel (they fragment).`,
       );
     }
-    if (!(c.outbox as UnreliableQueue).push(message, ticket)) this.counters.messagesDropped++;
+    if (!(c.outbox as UnreliableQueue).push(message, 0, length, ticket)) this.counters.messagesDropped++;
     return ticket;
   }
 
   /**
-   * Unreliable `channel`: messages queued and not yet written (their arrays are still referenced).
-   * Reliable: message ids in flight (unacked). 0 means the endpoint holds no message of `channel`.
+   * Unreliable `channel`: messages queued and not yet written. Reliable: message ids in flight
+   * (unacked). 0 means the endpoint holds no message of `channel`.
    */
   queued(channel: number): number {
     const c = this.channel(channel, "queued");
@@ -181,12 +189,25 @@ export class ReliableEndpoint {
   }
 
   /**
-   * The next message received on `channel`, or undefined. The array is the app's to keep; like a
-   * small Node Buffer its `.buffer` may be shared (read it with `byteOffset`), see MessageSlab.
+   * The next message received on `channel` as a fresh copy the caller keeps, or undefined.
+   * Allocates per message: hot paths use {@link ReliableEndpoint.receiveMessage}.
    */
   receive(channel: number): Uint8Array | undefined {
-    const c = this.channel(channel, "receive");
-    return c.receiver ? c.receiver.queue.pop() : c.inbox.pop();
+    const m = this.taken;
+    if (!this.receiveMessage(channel, m)) return undefined;
+    const copy = m.buffer.slice(m.offset, m.offset + m.length);
+    m.buffer = EMPTY_BYTES;
+    return copy;
+  }
+
+  /**
+   * Takes the next message received on `channel` into `out` (`out.buffer[out.offset,
+   * out.offset + out.length)`) without allocating; false when there is none. The bytes stay
+   * valid until this endpoint's next `receivePacket` (or `reset`): copy what you keep.
+   */
+  receiveMessage(channel: number, out: ReceivedMessage): boolean {
+    const c = this.channel(channel, "receiveMessage");
+    return c.receiver ? c.receiver.queue.pop(out) : c.inbox.pop(out);
   }
 
   /** Advances time (seconds, never backwards) and refreshes loss and bandwidth estimates. */
@@ -203,14 +224,14 @@ export class ReliableEndpoint {
 
   /**
    * Processes one packet from the peer. Never throws: malformed, stale and duplicate packets are
-   * dropped and counted (`packetsInvalid`, `packetsStale`, `packetsDuplicate`). `receivePacket`
-   * does not keep `bytes`.
+   * dropped and counted (`packetsInvalid`, `packetsStale`, `packetsDuplicate`). The packet is
+   * `bytes[offset, offset + length)` (default: all of `bytes`); it is not kept.
    */
-  receivePacket(bytes: Uint8Array): void {
+  receivePacket(bytes: Uint8Array, offset = 0, length: number = bytes.length - offset): void {
     const r = this.reader;
-    r.reset(bytes);
+    r.resetRange(bytes, offset, length);
     const h = this.header;
-    if (bytes.length > Wire.mtuPayloadBytes || !readPacketHeader(r, h)) {
+    if (length > Wire.mtuPayloadBytes || !readPacketHeader(r, h)) {
       this.counters.packetsInvalid++;
       return;
     }
@@ -223,11 +244,11 @@ export class ReliableEndpoint {
       return;
     }
     const count = this.scanned.scan(r, this.kinds);
-    if (count < 0 || bytes.length === 0) {
+    if (count < 0 || length === 0) {
       this.counters.packetsInvalid++;
       return;
     }
-    this.estimator.countReceived(bytes.length);
+    this.estimator.countReceived(length);
     if (h.hasAcks) {
       this.sent.noteAck(h.ack);
       this.ackPacket(h.ack);
@@ -238,7 +259,7 @@ export class ReliableEndpoint {
     let refused = false;
     let invalid = false;
     for (let i = 0; i < count; i++) {
-      const result = this.applyMessage(bytes, i);
+      const result = this.applyMessage(bytes, offset, i);
       if (result === Accept.Refused) refused = true;
       if (result === Accept.Invalid) invalid = true;
     }
@@ -252,11 +273,11 @@ export class ReliableEndpoint {
     }
   }
 
-  /** Hands message `i` of the scanned packet to its channel. */
-  private applyMessage(bytes: Uint8Array, i: number): Accept {
+  /** Hands message `i` of the scanned packet (which starts at `bytes[offset]`) to its channel. */
+  private applyMessage(bytes: Uint8Array, offset: number, i: number): Accept {
     const s = this.scanned;
     const c = this.channels[s.channel[i] as number] as ChannelState;
-    const start = s.start[i] as number;
+    const start = offset + (s.start[i] as number);
     const length = s.length[i] as number;
     const id = s.id[i] as number;
     this.counters.messagesReceived++;
@@ -283,7 +304,9 @@ export class ReliableEndpoint {
     }
     if (c.kind === ChannelKind.UnreliableSequenced) c.lastReceived = id;
     this.budget.held += length;
-    c.inbox.push(this.budget.slab.copy(bytes, start, length));
+    const arena = this.budget.arena;
+    const at = arena.copy(bytes, start, length);
+    c.inbox.push(arena.bytes, at, length, true);
     return Accept.Stored;
   }
 
@@ -341,6 +364,7 @@ export class ReliableEndpoint {
     Object.assign(this.counters, createReliableCounters());
     for (const c of this.channels) resetChannelState(c);
     this.budget.held = 0;
+    this.budget.arena.clear();
     this.nextTicket = 0;
     this.composer.reset();
   }

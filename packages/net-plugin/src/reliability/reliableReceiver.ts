@@ -67,16 +67,17 @@ export class ReliableReceiver {
     }
     if (!this.budget.fits(length)) return Accept.Refused;
     this.budget.held += length;
-    // Delivered at once (whole, and next in order or unordered): slab copy; held: exclusive copy.
-    const immediate = count === 0 && (!this.ordered || id === this.base);
-    const bytes = immediate ? this.budget.slab.copy(src, start, length) : src.slice(start, start + length);
     this.received[slot] = 1;
     this.count[slot] = count;
-    if (count === 0) {
-      if (this.ordered) this.data[slot] = bytes;
-      else this.queue.push(bytes);
+    // Delivered at once (whole, and next in order or unordered): arena copy; held: exclusive copy.
+    if (count === 0 && (!this.ordered || id === this.base)) {
+      const arena = this.budget.arena;
+      const at = arena.copy(src, start, length);
+      this.queue.push(arena.bytes, at, length, true);
+    } else if (count === 0) {
+      this.data[slot] = src.slice(start, start + length);
     } else {
-      this.data[slot] = bytes;
+      this.data[slot] = src.slice(start, start + length);
       this.groupCount[firstSlot] = count;
       this.groupReceived[firstSlot] = (this.groupReceived[firstSlot] as number) + 1;
       if (!this.ordered && this.groupReceived[firstSlot] === count) this.assemble(first, count);
@@ -101,7 +102,7 @@ export class ReliableReceiver {
     const firstSlot = first & this.mask;
     this.groupCount[firstSlot] = 0;
     this.groupReceived[firstSlot] = 0;
-    this.queue.push(message);
+    this.queue.push(message, 0, total, false);
   }
 
   /** Moves the window base past everything delivered (ordered: delivers what is next in line). */
@@ -112,7 +113,9 @@ export class ReliableReceiver {
       const count = this.count[s] as number;
       if (this.ordered) {
         if (count === 0) {
-          this.queue.push(this.data[s] as Uint8Array);
+          const held = this.data[s];
+          // Undefined when it was delivered at once from the arena (it was next in order).
+          if (held !== undefined) this.queue.push(held, 0, held.length, false);
           this.data[s] = undefined;
         } else {
           if (this.groupReceived[s] !== count) return;

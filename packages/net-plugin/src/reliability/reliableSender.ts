@@ -6,13 +6,20 @@
  */
 import { Buffers, Wire } from "../protocol/constants";
 import { seqDiff, type Seq16 } from "../protocol/seq16";
+import { ByteRing } from "./byteRing";
 
 /** Send window of one reliable channel (message ids are 16-bit and wrap). */
 export class ReliableSender {
-  private readonly size = Buffers.messageWindow;
+  private readonly windowSize = Buffers.messageWindow;
   private readonly mask = Buffers.messageWindow - 1;
-  /** Payload of each unacked id (a view of the app's message; undefined once acked). */
-  readonly data: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(Buffers.messageWindow);
+  /** Copies of the messages in flight; id `i`'s payload is `ring.bytes[offset[i], offset[i] + size[i])`. */
+  readonly ring = new ByteRing();
+  /** 1 while an id is unacked, 0 once acked (or never used). */
+  readonly unacked = new Uint8Array(Buffers.messageWindow);
+  /** Where each id's payload starts in `ring.bytes`. */
+  readonly offset = new Uint32Array(Buffers.messageWindow);
+  /** Payload bytes of each id. */
+  readonly size = new Uint32Array(Buffers.messageWindow);
   /** When each id was last put in a packet, or -1 if never. */
   readonly lastSent = new Float64Array(Buffers.messageWindow);
   /** Fragment index of each id (0 for a whole message). */
@@ -39,17 +46,31 @@ export class ReliableSender {
 
   /** True if a message of `bytes` fits in the window now. */
   canSend(bytes: number): boolean {
-    return this.inFlight + ReliableSender.idsFor(bytes) <= this.size;
+    return this.inFlight + ReliableSender.idsFor(bytes) <= this.windowSize;
   }
 
-  /** Queues a message (caller checked `canSend`); `ticket` is reported when it is fully acked. */
-  send(message: Uint8Array, ticket: number): void {
-    const count = ReliableSender.idsFor(message.length);
+  /**
+   * Queues a copy of `src[start, start + length)` (caller checked `canSend`); `ticket` is
+   * reported when it is fully acked.
+   */
+  send(src: Uint8Array, start: number, length: number, ticket: number): void {
+    const count = ReliableSender.idsFor(length);
     const first = this.next & this.mask;
+    if (this.inFlight === 0) this.ring.clear();
+    const at = this.ring.push(src, start, length);
+    if (this.ring.grew) {
+      this.ring.grew = false;
+      for (let id = this.base; id !== this.next; id = (id + 1) & 0xffff) {
+        const s = id & this.mask;
+        this.offset[s] = this.ring.rebase(this.offset[s] as number);
+      }
+    }
     for (let i = 0; i < count; i++) {
       const slot = (this.next + i) & this.mask;
-      this.data[slot] =
-        count === 1 ? message : message.subarray(i * Wire.fragmentBytes, (i + 1) * Wire.fragmentBytes);
+      const from = i * Wire.fragmentBytes;
+      this.unacked[slot] = 1;
+      this.offset[slot] = at + from;
+      this.size[slot] = count === 1 ? length : Math.min(Wire.fragmentBytes, length - from);
       this.lastSent[slot] = -1;
       this.fragmentIndex[slot] = count === 1 ? 0 : i;
       this.fragmentCount[slot] = count === 1 ? 0 : count;
@@ -68,23 +89,26 @@ export class ReliableSender {
     const offset = seqDiff(id, this.base as Seq16);
     if (offset < 0 || offset >= this.inFlight) return -1;
     const slot = id & this.mask;
-    if (this.data[slot] === undefined) return -1;
-    this.data[slot] = undefined;
+    if (this.unacked[slot] === 0) return -1;
+    this.unacked[slot] = 0;
     const firstSlot = (id - (this.fragmentIndex[slot] as number)) & this.mask;
     const left = (this.remaining[firstSlot] as number) - 1;
     this.remaining[firstSlot] = left;
     while (this.base !== this.next) {
       const s = this.base & this.mask;
-      if (this.data[s] !== undefined || this.remaining[s] !== 0) break;
+      if (this.unacked[s] !== 0 || this.remaining[s] !== 0) break;
       this.base = (this.base + 1) & 0xffff;
     }
+    if (this.base === this.next) this.ring.clear();
+    else this.ring.freeTo(this.offset[this.base & this.mask] as number);
     return left === 0 ? (this.ticket[firstSlot] as number) : -1;
   }
 
   /** Forgets everything (ids restart at 0). */
   reset(): void {
-    this.data.fill(undefined);
+    this.unacked.fill(0);
     this.remaining.fill(0);
+    this.ring.clear();
     this.base = 0;
     this.next = 0;
   }

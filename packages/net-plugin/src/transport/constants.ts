@@ -47,6 +47,11 @@ export const SocketConstants = {
   WS_DEFAULT_CONNECT_TIMEOUT_MS: 10_000,
   /** Parsed-address cache entries kept by a UDP transport before the cache is cleared. */
   UDP_ADDRESS_CACHE_LIMIT: 4096,
+  /**
+   * Reusable send buffers per UDP transport: a frame's burst to many clients (64 clients × 4
+   * packets) goes out without a copy per datagram; beyond it, sends still work with a fresh copy.
+   */
+  UDP_SEND_BUFFERS: 256,
 } as const;
 
 /** WebSocket close codes the transports send (RFC 6455 §7.4.1). */

@@ -39,6 +39,7 @@ export class LinkConditioner implements Transport, AsyncDisposable {
   private readonly clock: Clock;
   private readonly outLink: LinkDirection;
   private readonly inLink: LinkDirection;
+  private readonly out: { from: Address; data: Uint8Array } = { from: "", data: new Uint8Array(0) };
 
   constructor(
     readonly inner: Transport,
@@ -103,20 +104,24 @@ export class LinkConditioner implements Transport, AsyncDisposable {
     this.counters.datagramsSent++;
     this.counters.bytesSent += data.byteLength;
     const lostBefore = this.outLink.stats.lost + this.outLink.stats.bandwidthDropped;
-    // Copy: the caller may reuse its buffer while the datagram is held.
-    this.outLink.enter(this.clock.now(), to, data.slice());
+    // enter() copies: the caller may reuse its buffer while the datagram is held.
+    this.outLink.enter(this.clock.now(), to, data);
     this.counters.datagramsDropped +=
       this.outLink.stats.lost + this.outLink.stats.bandwidthDropped - lostBefore;
     this.flushOutbound();
   }
 
+  /** The next due datagram: a reused object whose `data` is valid until the next `poll()`. */
   poll(): Datagram | undefined {
     this.update();
     const next = this.inLink.release(this.clock.now());
     if (next === undefined) return undefined;
     this.counters.datagramsReceived++;
     this.counters.bytesReceived += next.data.byteLength;
-    return { from: next.address, data: next.data };
+    const out = this.out;
+    out.from = next.address;
+    out.data = next.data;
+    return out;
   }
 
   /** Releases due outbound datagrams to the inner transport and takes in what it received. */

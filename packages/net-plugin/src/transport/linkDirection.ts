@@ -1,5 +1,7 @@
 import type { Rng } from "@canopy/core";
 import { LinkConditionDefaults, resolveLinkConditions, type LinkConditions } from "./linkConditions";
+import { EMPTY_BYTES } from "../protocol/scratch";
+import { ViewCache } from "../protocol/viewCache";
 import type { Address } from "./transport";
 
 /** What one direction of a LinkConditioner did (counts of datagrams; never reset). */
@@ -20,17 +22,22 @@ export interface LinkDirectionStats {
   bandwidthDropped: number;
 }
 
-/** One held datagram. */
+/** One held datagram: a copy in `bytes[0, length)`, reused with the entry. */
 interface Held {
   at: number;
   order: number;
   address: Address;
+  bytes: Uint8Array;
+  length: number;
+  views: ViewCache;
+  /** The exact-length view handed out by `release`. */
   data: Uint8Array;
 }
 
 /** Most recycled entries kept: enough for a burst of ~1000 held datagrams without allocating. */
 const SPARE_LIMIT = 1024;
-const EMPTY = new Uint8Array(0);
+/** Storage of a new entry; grown when a larger datagram needs it (then it stays that size). */
+const INITIAL_HELD_BYTES = 256;
 
 /** Slack when comparing release times, so clocks advanced in float steps release on time. */
 const TIME_EPSILON_SECONDS = 1e-9;
@@ -88,7 +95,7 @@ export class LinkDirection {
     return this.heap[0]?.at;
   }
 
-  /** Applies the conditions to one datagram entering at `now` (seconds). `data` must be owned. */
+  /** Applies the conditions to one datagram entering at `now` (seconds); held ones are copied. */
   enter(now: number, address: Address, data: Uint8Array): void {
     const c = this.conditions;
     const rng = this.rng;
@@ -129,7 +136,7 @@ export class LinkDirection {
     this.push(this.entry(at, address, data));
     if (c.duplication > 0 && rng.chance(c.duplication / 100)) {
       this.stats.duplicated++;
-      this.push(this.entry(at, address, data.slice()));
+      this.push(this.entry(at, address, data));
     }
   }
 
@@ -147,6 +154,7 @@ export class LinkDirection {
     this.pop();
     this.stats.delivered++;
     this.lastReleased = top;
+    top.data = top.views.get(0, top.length);
     return top;
   }
 
@@ -157,18 +165,26 @@ export class LinkDirection {
     this.lastReleased = undefined;
   }
 
+  /** A held entry (recycled when one is spare) with a copy of `data`. */
   private entry(at: number, address: Address, data: Uint8Array): Held {
-    const held = this.spare.pop();
-    if (held === undefined) return { at, order: this.order++, address, data };
+    let held = this.spare.pop();
+    if (held === undefined) {
+      const bytes = new Uint8Array(Math.max(INITIAL_HELD_BYTES, data.length));
+      held = { at, order: 0, address, bytes, length: 0, views: new ViewCache(bytes), data: EMPTY_BYTES };
+    } else if (held.bytes.length < data.length) {
+      held.bytes = new Uint8Array(Math.max(held.bytes.length * 2, data.length));
+      held.views = new ViewCache(held.bytes);
+    }
     held.at = at;
     held.order = this.order++;
     held.address = address;
-    held.data = data;
+    held.bytes.set(data);
+    held.length = data.length;
     return held;
   }
 
   private recycle(held: Held): void {
-    held.data = EMPTY; // let the bytes be collected; the caller owns them now
+    held.data = EMPTY_BYTES;
     if (this.spare.length < SPARE_LIMIT) this.spare.push(held);
   }
 

@@ -1,5 +1,6 @@
 import { AddressScheme, TransportConstants } from "./constants";
-import { checkMaxDatagramSize, DatagramQueue } from "./datagramQueue";
+import { checkMaxDatagramSize } from "./datagramQueue";
+import { DatagramRing } from "./datagramRing";
 import { createTransportCounters, type Address, type Datagram, type Transport } from "./transport";
 
 /** Options for {@link createLoopbackNetwork}. */
@@ -65,7 +66,7 @@ export function createLoopbackNetwork(options: LoopbackNetworkOptions = {}): Loo
 /** One endpoint of a loopback network. */
 class LoopbackEndpoint implements Transport {
   readonly counters = createTransportCounters();
-  private readonly inbox: DatagramQueue;
+  private readonly inbox: DatagramRing;
   private isClosed = false;
 
   constructor(
@@ -74,7 +75,7 @@ class LoopbackEndpoint implements Transport {
     inboxCapacity: number,
     private readonly endpoints: Map<Address, LoopbackEndpoint>,
   ) {
-    this.inbox = new DatagramQueue(inboxCapacity);
+    this.inbox = new DatagramRing(inboxCapacity, maxDatagramSize);
   }
 
   get closed(): boolean {
@@ -89,10 +90,10 @@ class LoopbackEndpoint implements Transport {
     }
     this.counters.datagramsSent++;
     this.counters.bytesSent += data.byteLength;
-    // Copy: the sender may reuse its buffer as soon as send returns, as with a real socket.
-    peer.deliver({ from: this.localAddress, data: data.slice() });
+    peer.deliver(this.localAddress, data);
   }
 
+  /** The next datagram: a reused object whose `data` is valid until the next `poll()`. */
   poll(): Datagram | undefined {
     return this.inbox.shift();
   }
@@ -106,13 +107,16 @@ class LoopbackEndpoint implements Transport {
     return Promise.resolve();
   }
 
-  /** Called by the sending endpoint; a full inbox drops the datagram (counted here, as a socket would). */
-  private deliver(datagram: Datagram): void {
-    if (!this.inbox.push(datagram)) {
+  /**
+   * Called by the sending endpoint: copies the bytes (the sender may reuse its buffer as soon as
+   * `send` returns, as with a real socket); a full inbox drops the datagram (counted here).
+   */
+  private deliver(from: Address, data: Uint8Array): void {
+    if (!this.inbox.push(from, data, 0, data.length)) {
       this.counters.datagramsDropped++;
       return;
     }
     this.counters.datagramsReceived++;
-    this.counters.bytesReceived += datagram.data.byteLength;
+    this.counters.bytesReceived += data.byteLength;
   }
 }

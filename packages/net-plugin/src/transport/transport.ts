@@ -13,7 +13,11 @@
  */
 export type Address = string;
 
-/** One received datagram. `data` is owned by the receiver once polled. */
+/**
+ * One received datagram. The object returned by `poll()` may be reused, and `data` is valid only
+ * until the next `poll()` on the same transport: consume it fully (or copy what you keep) before
+ * polling again. Every Canopy layer does; this is what lets transports run without allocating.
+ */
 export interface Datagram {
   readonly from: Address;
   readonly data: Uint8Array;
@@ -38,9 +42,13 @@ export interface Transport {
   readonly counters: TransportCounters;
   /** True after `close()` (or after the underlying socket failed). */
   readonly closed: boolean;
-  /** Queues one datagram for `to`. Never throws for network conditions: failures are counted. */
+  /**
+   * Queues one datagram for `to`; the bytes are copied (or handed to the kernel) before `send`
+   * returns, so the caller may reuse `data` at once. Never throws for network conditions:
+   * failures are counted.
+   */
   send(to: Address, data: Uint8Array): void;
-  /** The next received datagram, or `undefined` when the inbox is empty. */
+  /** The next received datagram (valid until the next `poll()`), or `undefined` when the inbox is empty. */
   poll(): Datagram | undefined;
   /** Closes the transport; pending inbound datagrams are discarded. */
   close(): Promise<void>;

@@ -2,7 +2,7 @@
 import { ManualClock } from "@canopy/core";
 import { NetClient, type NetClientConfig } from "../../src/connection/netClient";
 import { NetServer, type NetServerConfig } from "../../src/connection/netServer";
-import type { NetClientEvent, NetServerEvent } from "../../src/connection/netEvents";
+import { keepEvent, type NetClientEvent, type NetServerEvent } from "../../src/connection/netEvents";
 import { generateConnectToken, type ConnectTokenRequest } from "../../src/protocol/connectToken";
 import { createLoopbackNetwork } from "../../src/transport/loopback";
 
@@ -55,11 +55,11 @@ export function makeWorld(serverConfig: Partial<NetServerConfig> = {}) {
         const now = clock.now();
         server.update(now);
         server.receivePackets();
-        for (let e = server.pollEvent(); e; e = server.pollEvent()) serverEvents.push(e);
+        for (let e = server.pollEvent(); e; e = server.pollEvent()) serverEvents.push(keepEvent(e));
         for (const c of clients) {
           c.update(now);
           c.receivePackets();
-          for (let e = c.pollEvent(); e; e = c.pollEvent()) clientEvents.get(c)?.push(e);
+          for (let e = c.pollEvent(); e; e = c.pollEvent()) clientEvents.get(c)?.push(keepEvent(e));
           c.sendPackets();
         }
         server.sendPackets();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PacketType } from "../../src/connection/constants";
 import { PacketCipher } from "../../src/connection/packetCrypto";
-import { ViewCache } from "../../src/reliability/viewCache";
+import { ViewCache } from "../../src/protocol/viewCache";
 
 describe("ViewCache", () => {
   it("returns the same view per length and the right bytes after an offset change", () => {

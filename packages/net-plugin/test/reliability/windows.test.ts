@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { asSeq16 } from "../../src/protocol/seq16";
-import { ReceiveBudget } from "../../src/reliability/receiveBudget";
+import { ReceiveBudget, type ReceivedMessage } from "../../src/reliability/receiveBudget";
 import { Accept, ReliableReceiver } from "../../src/reliability/reliableReceiver";
 import { ReliableSender } from "../../src/reliability/reliableSender";
 
@@ -14,29 +14,36 @@ function transfer(sender: ReliableSender, receiver: ReliableReceiver, order: num
   for (const k of order) {
     const id = (sender.base + k) & 0xffff;
     const slot = id & 2047;
-    const data = sender.data[slot];
-    if (!data) continue;
+    if (sender.unacked[slot] === 0) continue;
     results.push(
       receiver.accept(
         asSeq16(id),
         sender.fragmentIndex[slot] as number,
         sender.fragmentCount[slot] as number,
-        data,
-        0,
-        data.length,
+        sender.ring.bytes,
+        sender.offset[slot] as number,
+        sender.size[slot] as number,
       ),
     );
   }
   return results;
 }
 
+/** Takes every message waiting in `receiver` as copies. */
+function popAll(receiver: ReliableReceiver): Uint8Array[] {
+  const got: Uint8Array[] = [];
+  const m: ReceivedMessage = { buffer: new Uint8Array(0), offset: 0, length: 0 };
+  while (receiver.queue.pop(m)) got.push(m.buffer.slice(m.offset, m.offset + m.length));
+  return got;
+}
+
 function advanceTo(sender: ReliableSender, receiver: ReliableReceiver, id: number): void {
   const one = Uint8Array.of(0);
   while (sender.next !== id) {
-    sender.send(one, 0);
+    sender.send(one, 0, 1, 0);
     transfer(sender, receiver, [0]);
     sender.ack(asSeq16(sender.base));
-    receiver.queue.pop();
+    popAll(receiver);
   }
 }
 
@@ -48,15 +55,14 @@ describe.each([true, false])("reliable windows across the id wrap (ordered: %s)"
     advanceTo(sender, receiver, 65533);
     expect(sender.inFlight).toBe(0);
     const big = new Uint8Array(5000).map((_, i) => i & 0xff);
-    sender.send(big, 77); // ids 65533, 65534, 65535, 0, 1
-    sender.send(Uint8Array.of(9), 78); // id 2
+    sender.send(big, 0, big.length, 77); // ids 65533, 65534, 65535, 0, 1
+    sender.send(Uint8Array.of(9), 0, 1, 78); // id 2
     expect(sender.next).toBe(3);
     expect(sender.inFlight).toBe(6);
     // Arrive backwards: the small message first, then fragments from the last to the first.
     const results = transfer(sender, receiver, [5, 4, 3, 2, 1, 0]);
     expect(results.every((r) => r === Accept.Stored)).toBe(true);
-    const got: Uint8Array[] = [];
-    for (let m = receiver.queue.pop(); m; m = receiver.queue.pop()) got.push(m);
+    const got = popAll(receiver);
     if (ordered) expect(got.map((m) => m.length)).toEqual([5000, 1]);
     else expect(got.map((m) => m.length)).toEqual([1, 5000]);
     expect(got.find((m) => m.length === 5000)).toEqual(big);

@@ -11,14 +11,31 @@ describe("createLoopbackNetwork", () => {
     expect(client.localAddress).toBe("loopback://peer-1");
     client.send(server.localAddress, bytes(1, 2));
     client.send(server.localAddress, bytes(3));
+    // A polled datagram is valid until the next poll: read each one before polling again.
     const a = server.poll();
-    const b = server.poll();
     expect(a?.from).toBe("loopback://peer-1");
     expect([...(a?.data ?? [])]).toEqual([1, 2]);
+    const b = server.poll();
     expect([...(b?.data ?? [])]).toEqual([3]);
     expect(server.poll()).toBeUndefined();
     expect(client.counters).toMatchObject({ datagramsSent: 2, bytesSent: 3, datagramsDropped: 0 });
     expect(server.counters).toMatchObject({ datagramsReceived: 2, bytesReceived: 3 });
+  });
+
+  it("reuses its storage: a full inbox cycle never overwrites the datagram last polled", () => {
+    const net = createLoopbackNetwork({ inboxCapacity: 2 });
+    const server = net.bind("server");
+    const client = net.bind("client");
+    client.send("loopback://server", bytes(1));
+    client.send("loopback://server", bytes(2));
+    const first = server.poll();
+    client.send("loopback://server", bytes(3));
+    client.send("loopback://server", bytes(4)); // inbox full again (2, 3): dropped
+    expect(first?.data[0]).toBe(1);
+    expect(server.poll()?.data[0]).toBe(2);
+    expect(server.poll()?.data[0]).toBe(3);
+    expect(server.poll()).toBeUndefined();
+    expect(server.counters.datagramsDropped).toBe(1);
   });
 
   it("copies data so the sender can reuse its buffer", () => {

@@ -1,7 +1,8 @@
 import dgram from "node:dgram";
 import { isIP } from "node:net";
 import { SocketConstants, TransportConstants } from "../constants";
-import { checkMaxDatagramSize, DatagramQueue } from "../datagramQueue";
+import { checkMaxDatagramSize } from "../datagramQueue";
+import { DatagramRing } from "../datagramRing";
 import { formatUdpAddress, parseUdpAddress, type HostPort } from "../socketAddress";
 import { createTransportCounters, type Address, type Datagram, type Transport } from "../transport";
 
@@ -74,7 +75,12 @@ class NodeUdpTransport implements UdpTransport {
   readonly counters = createTransportCounters();
   readonly localAddress: Address;
   readonly port: number;
-  private readonly inbox: DatagramQueue;
+  private readonly inbox: DatagramRing;
+  /** Send buffers, reused once the socket is done with them (each has its own done-callback). */
+  private readonly sendBuffers: Buffer[] = [];
+  private readonly sendBusy: boolean[] = [];
+  private readonly sendDone: ((error: Error | null) => void)[] = [];
+  private nextSendBuffer = 0;
   private readonly peers = new Map<Address, HostPort>();
   /** Formatted sender addresses by IP then port, so receiving allocates no address string. */
   private readonly senders = new Map<string, Map<number, Address>>();
@@ -90,7 +96,7 @@ class NodeUdpTransport implements UdpTransport {
     readonly maxDatagramSize: number,
     inboxCapacity: number,
   ) {
-    this.inbox = new DatagramQueue(inboxCapacity);
+    this.inbox = new DatagramRing(inboxCapacity, maxDatagramSize);
     const bound = socket.address();
     this.port = bound.port;
     this.localAddress = formatUdpAddress(bound.address, bound.port);
@@ -125,9 +131,18 @@ class NodeUdpTransport implements UdpTransport {
     this.counters.datagramsSent++;
     this.counters.bytesSent += data.byteLength;
     // Copy: the caller may reuse its buffer before the kernel has taken the bytes.
-    this.socket.send(Buffer.from(data), peer.port, peer.host, this.onSent);
+    const i = this.freeSendBuffer();
+    if (i < 0) {
+      this.socket.send(Buffer.from(data), peer.port, peer.host, this.onSent);
+      return;
+    }
+    const buffer = this.sendBuffers[i] as Buffer;
+    buffer.set(data);
+    this.sendBusy[i] = true;
+    this.socket.send(buffer, 0, data.byteLength, peer.port, peer.host, this.sendDone[i]);
   }
 
+  /** The next datagram: a reused object whose `data` is valid until the next `poll()`. */
   poll(): Datagram | undefined {
     return this.inbox.shift();
   }
@@ -151,14 +166,37 @@ class NodeUdpTransport implements UdpTransport {
       this.counters.datagramsDropped++;
       return;
     }
-    // A plain Uint8Array view: Buffer's `slice` shares memory, which surprises code written for Uint8Array.
-    const data = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
-    if (!this.inbox.push({ from: this.senderAddress(remote.address, remote.port), data })) {
+    // Copied into the inbox's own storage: a plain Uint8Array (Buffer's `slice` shares memory,
+    // which surprises code written for Uint8Array), and no view per datagram.
+    if (!this.inbox.push(this.senderAddress(remote.address, remote.port), message, 0, message.byteLength)) {
       this.counters.datagramsDropped++;
       return;
     }
     this.counters.datagramsReceived++;
-    this.counters.bytesReceived += data.byteLength;
+    this.counters.bytesReceived += message.byteLength;
+  }
+
+  /**
+   * Index of a send buffer the socket is done with (making one while there are fewer than
+   * `UDP_SEND_BUFFERS`), or -1 when all are in flight (the caller then copies into a new Buffer).
+   */
+  private freeSendBuffer(): number {
+    const n = this.sendBuffers.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.nextSendBuffer + k) % n;
+      if (!this.sendBusy[i]) {
+        this.nextSendBuffer = (i + 1) % n;
+        return i;
+      }
+    }
+    if (n >= SocketConstants.UDP_SEND_BUFFERS) return -1;
+    this.sendBuffers.push(Buffer.allocUnsafeSlow(this.maxDatagramSize));
+    this.sendBusy.push(false);
+    this.sendDone.push((error: Error | null) => {
+      this.sendBusy[n] = false;
+      if (error !== null) this.counters.datagramsDropped++;
+    });
+    return n;
   }
 
   private senderAddress(host: string, port: number): Address {
