@@ -19,6 +19,8 @@ export interface ComponentBinding {
   quantize(eid: number, out: Int32Array, offset: number): void;
   /** Writes the value the slots stand for into the component for `eid`. */
   apply(eid: number, q: Int32Array, offset: number): void;
+  /** The storage arrays: one per template channel (SoA), or the one array (scalar); none for AoS. */
+  readonly columns?: readonly SoaArray[];
 }
 
 function isArrayLike(v: unknown): v is NumArray {
@@ -54,6 +56,7 @@ export function bindComponent<T>(
     }
     return {
       shape: "array",
+      columns: [array as unknown as SoaArray],
       quantize: (eid, out, offset) => template.quantize((array[eid] ?? scratch) as T, out, offset),
       apply: (eid, q, offset) => {
         array[eid] = template.dequantize(q, offset, scratch);
@@ -95,6 +98,7 @@ export function bindComponent<T>(
     const t = template as Required<Pick<ValueTemplate<T>, "quantizeSoa" | "dequantizeSoa">>;
     return {
       shape: "soa",
+      columns: typed,
       quantize: (eid, out, offset) => t.quantizeSoa(typed, eid, out, offset),
       apply: (eid, q, offset) => t.dequantizeSoa(q, offset, typed, eid),
     };
@@ -103,6 +107,7 @@ export function bindComponent<T>(
   const fastApply = template.dequantizeSoa?.bind(template);
   return {
     shape: "soa",
+    columns: typed,
     quantize: (eid, out, offset) => {
       if (fast !== undefined) return fast(typed, eid, out, offset);
       for (let i = 0; i < arrays.length; i++)

@@ -9,6 +9,7 @@ import { NONE, type EntityMap } from "./entityMap";
 import type { ReplicationRegistry } from "./registry";
 import type { ComponentBinding } from "./componentBinding";
 import type { SnapshotState } from "./codec/snapshotState";
+import { worldKernels } from "./codec/kernels/worldKernels";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function (or read of an imported constant) is a getter call.
 const NO_ENTITY = NONE;
@@ -63,14 +64,15 @@ export function captureEntities(
   const row = scratchRow(stride);
   const seen = seenStamps(out);
   const stamp = (seen.stamp = (seen.stamp + 1) >>> 0 || 1);
+  const kernel = plan.kernels;
+  if (kernel !== undefined) {
+    kernel.capture(world, entities, map, out, seen, stamp, hasComponentLocal, missingNetId);
+    return stamp;
+  }
   for (let i = 0; i < entities.length; i++) {
     const eid = entities[i] as number;
     const netId = map.netIdOf(eid);
-    if (netId === NO_ENTITY) {
-      throw new Error(
-        `captureWorld: entity ${eid} has no network id; allocate one with NetworkIdAllocator.allocate first.`,
-      );
-    }
+    if (netId === NO_ENTITY) missingNetId(eid);
     seen[netId] = stamp;
     let mask = 0;
     for (let f = 0; f < fieldCount; f++) {
@@ -111,6 +113,12 @@ export function captureEntities(
   return stamp;
 }
 
+function missingNetId(eid: number): never {
+  throw new Error(
+    `captureWorld: entity ${eid} has no network id; allocate one with NetworkIdAllocator.allocate first.`,
+  );
+}
+
 /** Per-registry field layout in flat arrays (built once the registry is closed). */
 interface FieldLayout {
   readonly components: unknown[];
@@ -119,6 +127,8 @@ interface FieldLayout {
   readonly widths: Int32Array;
   /** Mask with every field set. */
   readonly fullMask: number;
+  /** The registry's generated capture/apply loops, if any (codec/kernels/worldKernels.ts). */
+  readonly kernels: ReturnType<typeof worldKernels>;
 }
 
 const layouts = new WeakMap<ReplicationRegistry, FieldLayout>();
@@ -132,6 +142,7 @@ function layoutOf(registry: ReplicationRegistry): FieldLayout {
       offsets: Int32Array.from(fields, (f) => f.offset),
       widths: Int32Array.from(fields, (f) => f.template.width),
       fullMask: fields.length >= 32 ? -1 : (1 << fields.length) - 1,
+      kernels: worldKernels(registry),
     };
     layouts.set(registry, layout);
   }
@@ -181,56 +192,101 @@ export function applySnapshot(
   result: ApplyResult = sharedResult,
 ): ApplyResult {
   result.spawned = result.despawned = result.updated = 0;
-  const stride = next.stride;
-  const { components, bindings, offsets, widths } = layoutOf(registry);
+  const layout = layoutOf(registry);
+  const hw = Math.max(next.highWater, prev?.highWater ?? 0);
+  const c = applyContext;
+  const saved = c.layout === undefined ? undefined : { ...c };
+  c.world = world;
+  c.layout = layout;
+  c.prev = prev;
+  c.next = next;
+  c.map = map;
+  c.hooks = hooks;
+  c.result = result;
+  if (layout.kernels !== undefined) {
+    result.updated += layout.kernels.apply(prev, next, map, hw, applyOther);
+  } else {
+    for (let id = 0; id < hw; id++) applyOther(id);
+  }
+  if (saved !== undefined) Object.assign(c, saved);
+  else c.layout = c.prev = c.next = c.map = undefined;
+  return result;
+}
+
+/** What the per-entity apply path reads (set by applySnapshot; restored if a hook re-enters it). */
+interface ApplyContext {
+  world: World | undefined;
+  layout: FieldLayout | undefined;
+  prev: SnapshotState | undefined;
+  next: SnapshotState | undefined;
+  map: EntityMap | undefined;
+  hooks: ApplyHooks;
+  result: ApplyResult;
+}
+
+const applyContext: ApplyContext = {
+  world: undefined,
+  layout: undefined,
+  prev: undefined,
+  next: undefined,
+  map: undefined,
+  hooks: {},
+  result: { spawned: 0, despawned: 0, updated: 0 },
+};
+
+/** Applies network id `id` of the current applySnapshot call: spawn, despawn, fields added/removed/changed. */
+function applyOther(id: number): void {
+  const c = applyContext;
+  const { prev, hooks, result } = c;
+  const world = c.world as World;
+  const layout = c.layout as FieldLayout;
+  const next = c.next as SnapshotState;
+  const map = c.map as EntityMap;
+  const { components, bindings, offsets, widths } = layout;
   const fieldCount = components.length;
   const nextValues = next.values;
   const prevValues = prev?.values;
-  const hw = Math.max(next.highWater, prev?.highWater ?? 0);
-  for (let id = 0; id < hw; id++) {
-    const was = prev !== undefined && prev.present[id] === 1;
-    const is = next.present[id] === 1;
-    if (!is) {
-      if (!was) continue;
-      const eid = map.unbindNet(id);
-      if (eid !== NO_ENTITY) {
-        hooks.onDespawn?.(eid, id);
-        removeEntityLocal(world, eid);
-        result.despawned++;
-      }
+  const was = prev !== undefined && prev.present[id] === 1;
+  const is = next.present[id] === 1;
+  if (!is) {
+    if (!was) return;
+    const eid = map.unbindNet(id);
+    if (eid !== NO_ENTITY) {
+      hooks.onDespawn?.(eid, id);
+      removeEntityLocal(world, eid);
+      result.despawned++;
+    }
+    return;
+  }
+  let eid = map.entityOf(id);
+  const mask = next.mask[id] as number;
+  const oldMask = was && eid !== NO_ENTITY ? (prev.mask[id] as number) : 0;
+  const fresh = eid === NO_ENTITY;
+  if (fresh) {
+    eid = addEntityLocal(world);
+    map.bind(id, eid);
+  }
+  const row = id * next.stride;
+  let wrote = false;
+  for (let f = 0; f < fieldCount; f++) {
+    const bit = 1 << f;
+    const component = components[f] as object;
+    if ((mask & bit) === 0) {
+      if ((oldMask & bit) !== 0) removeComponentLocal(world, eid, component);
       continue;
     }
-    let eid = map.entityOf(id);
-    const mask = next.mask[id] as number;
-    const oldMask = was && eid !== NO_ENTITY ? (prev.mask[id] as number) : 0;
-    const fresh = eid === NO_ENTITY;
-    if (fresh) {
-      eid = addEntityLocal(world);
-      map.bind(id, eid);
+    const o = row + (offsets[f] as number);
+    const added = (oldMask & bit) === 0;
+    if (added && !hasComponentLocal(world, eid, component)) addComponentLocal(world, eid, component);
+    if (added || prevValues === undefined || !sameSlots(nextValues, prevValues, o, widths[f] as number)) {
+      (bindings[f] as ComponentBinding).apply(eid, nextValues, o);
+      wrote = true;
     }
-    const row = id * stride;
-    let wrote = false;
-    for (let f = 0; f < fieldCount; f++) {
-      const bit = 1 << f;
-      const component = components[f] as object;
-      if ((mask & bit) === 0) {
-        if ((oldMask & bit) !== 0) removeComponentLocal(world, eid, component);
-        continue;
-      }
-      const o = row + (offsets[f] as number);
-      const added = (oldMask & bit) === 0;
-      if (added && !hasComponentLocal(world, eid, component)) addComponentLocal(world, eid, component);
-      if (added || prevValues === undefined || !sameSlots(nextValues, prevValues, o, widths[f] as number)) {
-        (bindings[f] as ComponentBinding).apply(eid, nextValues, o);
-        wrote = true;
-      }
-    }
-    if (fresh) {
-      result.spawned++;
-      hooks.onSpawn?.(eid, id);
-    } else if (wrote) result.updated++;
   }
-  return result;
+  if (fresh) {
+    result.spawned++;
+    hooks.onSpawn?.(eid, id);
+  } else if (wrote) result.updated++;
 }
 
 const NO_HOOKS: ApplyHooks = {};

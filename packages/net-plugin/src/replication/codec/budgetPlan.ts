@@ -77,8 +77,12 @@ export function measure(p: EncodePlan, tick: number, baseline: SnapshotState | u
   }
   bits += expGolombBits(updates, 0);
   if (updates > 0) {
-    const list = ID_K_BITS + Math.floor(chooseIdK(p.updateIds, p.updateCount, p.selected) / 8);
     const bitmap = p.baselineCount - p.despawnCount - respawns;
+    // A list costs at least ID_K_BITS + 1 bit per id (see SnapshotEncoder.write).
+    const list =
+      bitmap < ID_K_BITS + updates
+        ? bitmap
+        : ID_K_BITS + Math.floor(chooseIdK(p.updateIds, p.updateCount, p.selected) / 8);
     bits += 1 + K_BITS * p.codedGroups + Math.min(list, bitmap);
   }
   return bits;

@@ -23,6 +23,7 @@ import {
   type PredictionRatio,
 } from "./predict";
 import type { SnapshotState } from "./snapshotState";
+import { encodeKernels, type CollectKernel } from "./kernels/encodeKernel";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
 const accumulateKCostsLocal = accumulateKCosts;
@@ -68,10 +69,19 @@ export class EncodePlan {
   deltaBase: Int32Array;
   /** The reference used for prediction by the last `collect`, if any. */
   reference: SnapshotState | undefined;
-  private readonly pred: Int32Array;
+  /** Predicted rows of the update candidates' changed fields (when a reference is used). */
+  readonly pred: Int32Array;
+  /**
+   * Kernel path only: per coded slot of an update candidate its zigzag delta; a rotation's first
+   * slot holds 1 when its largest component is unchanged (deltas follow), else 0 (sent in full).
+   */
+  readonly zz: Int32Array;
   private readonly ratio: PredictionRatio = { num: 0, den: 0 };
   readonly fields: readonly ReplicatedField[];
-  private readonly kCosts: Float64Array;
+  /** Bit-length histogram per coded group (K_BUCKETS per group) for choosing `ks`. */
+  readonly kCosts: Float64Array;
+  /** The registry's generated collect loop, when it has one (kernels/encodeKernel.ts). */
+  private readonly kernel: CollectKernel | undefined;
   private readonly codecPlan: FieldCodecPlan;
   /** Scratch: candidates in priority order (budget selection). */
   readonly order: Int32Array;
@@ -93,7 +103,9 @@ export class EncodePlan {
     this.selected = new Uint8Array(capacity);
     this.respawn = new Uint8Array(capacity);
     this.pred = new Int32Array(capacity * registry.stride);
+    this.zz = new Int32Array(capacity * registry.stride);
     this.deltaBase = this.pred;
+    this.kernel = encodeKernels(registry)?.collect;
   }
 
   /** Sorts every id into despawn / spawn / update candidates and chooses the k table. */
@@ -118,6 +130,12 @@ export class EncodePlan {
     const versioned = baseline !== undefined && current.versioned && baseline.versioned;
     this.spawnCount = this.updateCount = this.despawnCount = this.baselineCount = 0;
     this.kCosts.fill(0);
+    if (this.kernel !== undefined) {
+      const r = ratio === undefined ? 0 : ratio.num;
+      this.kernel(this, current, baseline, relevant, reference, r, ratio?.den ?? 0, versioned, hw);
+      for (let g = 0; g < this.codedGroups; g++) this.ks[g] = chooseKLocal(this.kCosts, g);
+      return;
+    }
     const { codes, offsets, widths, thresholds, slotMax } = this.codecPlan;
     const groupBase = this.groupBase;
     const fieldCount = codes.length;

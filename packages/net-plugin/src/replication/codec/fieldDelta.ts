@@ -74,11 +74,16 @@ export function accumulateKCosts(
 /** The k (0..15) with the fewest estimated bits for group `g` of the histogram. */
 export function chooseK(hist: Float64Array, g: number): number {
   const row = g * K_BUCKETS;
+  // Only lengths up to the longest present count; past k = longest the cost only grows.
+  let longest = 0;
+  for (let length = 0; length < K_BUCKETS; length++)
+    if ((hist[row + length] as number) !== 0) longest = length;
   let best = 0;
   let bestBits = Infinity;
-  for (let k = 0; k < K_CHOICES; k++) {
+  const lastK = Math.min(K_CHOICES - 1, longest);
+  for (let k = 0; k <= lastK; k++) {
     let bits = 0;
-    for (let length = 0; length < K_BUCKETS; length++) {
+    for (let length = 0; length <= longest; length++) {
       const count = hist[row + length] as number;
       if (count === 0) continue;
       bits += count * (k + 1 + 2 * Math.max(0, length - k - 1));

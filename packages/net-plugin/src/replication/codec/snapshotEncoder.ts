@@ -20,6 +20,7 @@ import { fieldCodecPlan, K_BITS, type FieldCodecPlan } from "./fieldDelta";
 import { chooseIdK, ID_K_BITS } from "./idList";
 import type { SnapshotState } from "./snapshotState";
 import { REFERENCE_AGE_BITS } from "./predict";
+import { encodeKernels, type WriteUpdateKernel } from "./kernels/encodeKernel";
 import { writeUpdate } from "./updateWriter";
 import { WordWriter } from "./wordBits";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
@@ -72,6 +73,8 @@ export class SnapshotEncoder {
   private readonly fields: readonly ReplicatedField[];
   private readonly plan: EncodePlan;
   private readonly codecPlan: FieldCodecPlan;
+  /** The registry's generated update writer, when it has one (kernels/encodeKernel.ts). */
+  private readonly kernel: WriteUpdateKernel | undefined;
   /** Where the snapshot is packed before it is copied into the caller's writer. */
   private readonly bits = new WordWriter();
   private readonly result: EncodeSnapshotResult = {
@@ -90,6 +93,7 @@ export class SnapshotEncoder {
     this.fields = registry.fields;
     this.plan = new EncodePlan(registry, capacity);
     this.codecPlan = fieldCodecPlanLocal(registry);
+    this.kernel = encodeKernels(registry)?.writeUpdate;
     this.written = new Int32Array(capacity);
   }
 
@@ -137,6 +141,7 @@ export class SnapshotEncoder {
     const cur = current.values;
     const stride = current.stride;
     const fieldCount = this.fields.length;
+    const kernel = this.kernel;
     w.writeBits(input.sequence & 0xffff, 16);
     w.writeExpGolomb(input.tick, TICK_K);
     w.writeBool(baseline !== undefined);
@@ -179,10 +184,11 @@ export class SnapshotEncoder {
     for (let i = 0; i < p.updateCount; i++) updates += p.selected[p.updateIds[i] as number] as number;
     w.writeExpGolomb(updates, 0);
     if (updates === 0 || baseline === undefined) return;
-    const listChoice = chooseIdKLocal(p.updateIds, p.updateCount, p.selected);
-    const listBits = ID_K_BITS + Math.floor(listChoice / 8);
     const bitmapBits = p.baselineCount - p.despawnCount - respawns;
-    const bitmap = bitmapBits < listBits;
+    // A list costs at least ID_K_BITS + 1 bit per id: below that the bitmap wins without pricing it.
+    const listChoice =
+      bitmapBits < ID_K_BITS + updates ? 0 : chooseIdKLocal(p.updateIds, p.updateCount, p.selected);
+    const bitmap = bitmapBits < ID_K_BITS + updates || bitmapBits < ID_K_BITS + Math.floor(listChoice / 8);
     w.writeBool(bitmap);
     for (let g = 0; g < p.codedGroups; g++) w.writeBits(p.ks[g] as number, K_BITS);
     if (bitmap) {
@@ -194,7 +200,10 @@ export class SnapshotEncoder {
         const isUpdate =
           p.selected[id] === 1 && p.respawn[id] === 0 && baseline.mask[id] === current.mask[id];
         w.writeBool(isUpdate);
-        if (isUpdate) writeUpdateLocal(w, id, current, this.plan, this.codecPlan, this.fields);
+        if (!isUpdate) continue;
+        if (kernel !== undefined)
+          kernel(w, id, current.mask[id] as number, p.changedMask[id] as number, cur, p.zz, p.ks);
+        else writeUpdateLocal(w, id, current, this.plan, this.codecPlan, this.fields);
       }
       return;
     }
@@ -206,7 +215,9 @@ export class SnapshotEncoder {
       if (p.selected[id] !== 1) continue;
       w.writeExpGolomb(id - prev - 1, k);
       prev = id;
-      writeUpdateLocal(w, id, current, this.plan, this.codecPlan, this.fields);
+      if (kernel !== undefined)
+        kernel(w, id, current.mask[id] as number, p.changedMask[id] as number, cur, p.zz, p.ks);
+      else writeUpdateLocal(w, id, current, this.plan, this.codecPlan, this.fields);
     }
   }
 

@@ -31,7 +31,7 @@ export class QuatValueTemplate extends QuantizedTemplate<QuatLike> {
   readonly channels = ["x", "y", "z", "w"] as const;
   readonly bits: number;
   /** Slot → component scale of dequantizeQuat (same expression, computed once). */
-  private readonly dequantizeScale: number;
+  readonly dequantizeScale: number;
 
   constructor(options: QuatTemplateOptions = {}) {
     const bits = checkQuatBits(options.bits ?? DEFAULT_QUAT_BITS, "QuatTemplate");

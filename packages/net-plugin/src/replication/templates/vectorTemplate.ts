@@ -39,10 +39,10 @@ export class VectorValueTemplate<V extends Record<string, number>> extends Quant
   readonly channels: readonly string[];
   readonly quantizers: readonly FloatQuantizer[];
   /** The quantizers' fields per axis, flat for the SoA paths. */
-  private readonly mins: Float64Array;
-  private readonly maxs: Float64Array;
-  private readonly steps: Float64Array;
-  private readonly maxValues: Float64Array;
+  readonly mins: Float64Array;
+  readonly maxs: Float64Array;
+  readonly steps: Float64Array;
+  readonly maxValues: Float64Array;
 
   constructor(kind: string, axes: readonly string[], options: VectorTemplateOptions) {
     const what = kind === "vec2" ? "Vec2Template" : "Vec3Template";

@@ -1,0 +1,94 @@
+/**
+ * Per-registry code generation for the snapshot codec's hot loops. A registry's layout (offsets,
+ * widths, slot ranges, thresholds, quantizer bounds) is fixed once it closes, so the loops over
+ * entities are generated once per registry with every field unrolled and every constant inlined:
+ * no per-field dispatch, closures or table loads per entity, and each generated function gets its
+ * own type feedback. Where code generation is unavailable (a Content-Security-Policy without
+ * `unsafe-eval`) or a registry has a field no kernel handles, the generic path runs instead; both
+ * produce the same bytes (test/replication/codecKernels.test.ts).
+ */
+import type { ReplicationRegistry } from "../../registry";
+import { FIELD_QUAT, FIELD_SLOTS, fieldCodecPlan } from "../fieldDelta";
+
+/** Switch for tests and benches: false makes newly built encoders/decoders/captures use the generic path. */
+export const codecKernels = { enabled: true };
+
+/** One replicated field as the generated code sees it (a `slots` or smallest-three field). */
+export interface KernelField {
+  readonly index: number;
+  readonly bit: number;
+  readonly offset: number;
+  readonly width: number;
+  readonly quat: boolean;
+  readonly threshold: number;
+  /** First coded group of the field in the snapshot's k table. */
+  readonly group: number;
+  readonly slotMax: readonly number[];
+  readonly slotBits: readonly number[];
+  /** Bits of the field packed in full (spawn cost). */
+  readonly packedBits: number;
+}
+
+/** The registry's fields for the codec kernels, or undefined when one needs the generic path. */
+export function kernelFields(registry: ReplicationRegistry): KernelField[] | undefined {
+  if (!codecKernels.enabled) return undefined;
+  const plan = fieldCodecPlan(registry);
+  const out: KernelField[] = [];
+  for (const f of registry.fields) {
+    const code = plan.codes[f.index];
+    if (code !== FIELD_SLOTS && code !== FIELD_QUAT) return undefined;
+    const t = f.template;
+    if (t.packedBits(new Int32Array(t.width), 0) !== t.maxPackedBits) return undefined;
+    out.push({
+      index: f.index,
+      bit: f.index === 31 ? -0x80000000 : 1 << f.index,
+      offset: f.offset,
+      width: t.width,
+      quat: code === FIELD_QUAT,
+      threshold: plan.thresholds[f.index] as number,
+      group: plan.groupBase[f.index] as number,
+      slotMax: t.slotMax,
+      slotBits: t.slotBits,
+      packedBits: t.maxPackedBits,
+    });
+  }
+  return out;
+}
+
+/** A number as a source literal that reads back as exactly the same double. */
+export function lit(v: number): string {
+  if (!Number.isFinite(v)) throw new Error(`codec kernel: constant ${v} is not finite.`);
+  return Object.is(v, -0) ? "(-0)" : v < 0 ? `(${String(v)})` : String(v);
+}
+
+/**
+ * Compiles `body` (strict JavaScript that returns the kernel function) with `names` bound to
+ * `values`; undefined when code generation is not allowed here. Factories are cached by source,
+ * so registries with the same layout (a server's and a client's) share one compiled function
+ * literal — and with it V8's type feedback and optimized code — instead of warming up each.
+ */
+export function compileKernel<F>(
+  names: readonly string[],
+  body: string,
+  values: readonly unknown[],
+): F | undefined {
+  const source = `"use strict";\n${body}`;
+  const key = `${names.join(",")}\n${source}`;
+  let factory = factories.get(key);
+  if (factory === undefined) {
+    try {
+      // Generated from the registry's numbers only (see lit()); no user strings reach the source.
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      factory = new Function(...names, source) as (...args: unknown[]) => unknown;
+    } catch {
+      return undefined;
+    }
+    if (factories.size >= MAX_FACTORIES) factories.clear();
+    factories.set(key, factory);
+  }
+  return factory(...values) as F;
+}
+
+/** Cached kernel factories by source; a process has a handful of registries, this only bounds a leak. */
+const MAX_FACTORIES = 256;
+const factories = new Map<string, (...args: unknown[]) => unknown>();
