@@ -7,6 +7,7 @@ import {
   BitWriter,
   ClientReplication,
   DEFAULT_CHANNELS,
+  FrameEventKind,
   protocolHashOf,
   ReplicationDefaults,
   type ReplicationRegistry,
@@ -113,10 +114,13 @@ describe("malformed snapshots", () => {
     const st = client.getResource(ClientReplication);
     const eid = spawn(g, 1, 1);
     await s.stepTicks(5);
-    // Keep a copy of a real snapshot from this frame's inbox (it shows the entity at x = 1).
-    const old = st.inbox.find((e) => e.type === "message" && e.channel === s.serverState.snapshotChannel);
-    expect(old?.type).toBe("message");
-    const bytes = old?.type === "message" ? old.data.slice() : new Uint8Array(0);
+    // Keep a copy of a real snapshot from this frame's events (it shows the entity at x = 1).
+    const f = st.frame;
+    let bytes = new Uint8Array(0);
+    for (let i = 0; i < f.count; i++)
+      if (f.kindOf(i) === FrameEventKind.message)
+        bytes = f.bytes.slice(f.offsetOf(i), f.offsetOf(i) + f.lengthOf(i));
+    expect(bytes.length).toBeGreaterThan(0);
     g.Position.x[eid] = 50;
     await s.stepTicks(10);
     const dropped = st.decoder.counters.snapshotsDropped;

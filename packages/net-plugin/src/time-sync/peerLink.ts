@@ -22,8 +22,11 @@ export interface PeerLink {
   isConnected(peer: number): boolean;
   /** True if `send(peer, channel, bytes)` would be accepted now. */
   canSend(peer: number, channel: number, bytes: number): boolean;
-  /** Queues `data` to `peer` on `channel` (the array is kept until sent: do not reuse it). */
-  send(peer: number, channel: number, data: Uint8Array): void;
+  /**
+   * Queues `data[0, length)` (default: all of it) to `peer` on `channel`, copying the bytes before
+   * it returns (the caller may reuse `data` at once).
+   */
+  send(peer: number, channel: number, data: Uint8Array, length?: number): void;
 }
 
 /** The peer id of the server on a client link. */
@@ -36,7 +39,7 @@ export function serverPeerLink(server: NetServer): PeerLink {
     primary: undefined,
     isConnected: (peer) => server.isConnected(peer),
     canSend: (peer, channel, bytes) => server.canSend(peer, channel, bytes),
-    send: (peer, channel, data) => server.send(peer, channel, data),
+    send: (peer, channel, data, length) => server.send(peer, channel, data, length),
   };
 }
 
@@ -48,10 +51,10 @@ export function clientPeerLink(client: NetClient): PeerLink {
     relaysBroadcasts: true,
     isConnected: (peer) => peer === SERVER_PEER && client.state === "connected",
     canSend: (peer, channel, bytes) => peer === SERVER_PEER && client.canSend(channel, bytes),
-    send: (peer, channel, data) => {
+    send: (peer, channel, data, length) => {
       if (peer !== SERVER_PEER)
         throw new RangeError(`clientPeerLink.send: a client has one peer (${SERVER_PEER}), got ${peer}.`);
-      client.send(channel, data);
+      client.send(channel, data, length);
     },
   };
 }

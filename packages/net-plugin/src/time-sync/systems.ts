@@ -112,7 +112,7 @@ export function sendTimeSyncPings(world: AppWorld): void {
   if (!s.updateConnection(up) || link === undefined || server === undefined) return;
   if (!s.sync.preparePing(getResource(world, Time).now)) return;
   const ping = s.sync.pingBytes;
-  if (link.canSend(server, s.channel, ping.length)) link.send(server, s.channel, ping.slice());
+  if (link.canSend(server, s.channel, ping.length)) link.send(server, s.channel, ping, ping.length);
 }
 
 /** Server, Receive set: answers every routed ping with a pong. */
@@ -125,7 +125,7 @@ export function answerTimeSyncPings(world: AppWorld): void {
   while (inbox.next()) {
     const peer = inbox.peer;
     if (!s.sync.answerAt(peer, inbox.view, inbox.offset, inbox.length, now)) continue;
-    if (link?.canSend(peer, s.channel, pong.length) === true) link.send(peer, s.channel, pong.slice());
+    if (link?.canSend(peer, s.channel, pong.length) === true) link.send(peer, s.channel, pong, pong.length);
   }
 }
 

@@ -7,7 +7,6 @@
  */
 import { defineResource } from "@canopy/core";
 import type { NetClient } from "../../connection/netClient";
-import type { NetClientEvent } from "../../connection/netEvents";
 import type { DisconnectReasonName } from "../../connection/disconnectReasons";
 import { BaselineRing } from "../codec/baselineRing";
 import { SnapshotDecoder } from "../codec/snapshotDecoder";
@@ -15,9 +14,9 @@ import { SnapshotState } from "../codec/snapshotState";
 import { EntityMap } from "../entityMap";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import type { ApplyHooks, ApplyResult } from "../worldSnapshot";
-import { WordReader } from "../codec/wordBits";
 import { RESYNC_MESSAGE_BYTES } from "../server/resyncMessage";
 import type { OwnerComponent } from "../server/ownership";
+import { FrameEvents } from "../server/frameEvents";
 import { ReplicationDefaults, type MessageRouter } from "../server/serverReplication";
 import { SnapshotHistory } from "./snapshotHistory";
 
@@ -44,6 +43,12 @@ export interface ClientReplicationCounters {
   messagesUnrouted: number;
 }
 
+/** Why a connection ended: the reason's name and a readable message. */
+export interface ConnectionEnd {
+  reason: DisconnectReasonName;
+  message: string;
+}
+
 /** The client replication resource's value. */
 export class ClientReplicationState {
   readonly capacity: number;
@@ -55,14 +60,15 @@ export class ClientReplicationState {
   readonly applied: SnapshotState;
   hasApplied = false;
   readonly history: SnapshotHistory;
-  /** Reads the sequence of a snapshot that failed to decode (for the resync request). */
-  readonly headerReader = new WordReader(64);
   /** The resync message's bytes (at most one per frame; unreliable messages are written the same frame). */
   readonly resyncBytes = new Uint8Array(RESYNC_MESSAGE_BYTES);
   /** Sequence of a decoded snapshot newer than the applied one, or −1. */
   pendingApply = -1;
-  /** This frame's connection events. */
-  readonly inbox: NetClientEvent[] = [];
+  /**
+   * This frame's connects, disconnects (detail: reason and message) and snapshots, copied out of
+   * the NetClient's reused events by `receivePackets`.
+   */
+  readonly frame = new FrameEvents<ConnectionEnd>();
   readonly counters: ClientReplicationCounters = {
     snapshotsReceived: 0,
     snapshotsApplied: 0,
@@ -75,7 +81,7 @@ export class ClientReplicationState {
   /** Routers tried in order for messages off the snapshot channel (set by the NetPlugin). */
   readonly routers: MessageRouter[] = [];
   /** Why the last connection ended, with a readable message, or undefined. */
-  lastDisconnect: { reason: DisconnectReasonName; message: string } | undefined;
+  lastDisconnect: ConnectionEnd | undefined;
   readonly applyResult: ApplyResult = { spawned: 0, despawned: 0, updated: 0 };
   hooks: ApplyHooks = {};
 

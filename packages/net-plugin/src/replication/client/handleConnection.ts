@@ -6,15 +6,18 @@
 import { getResource, type AppWorld } from "@canopy/core";
 import { removeEntity } from "bitecs";
 import { NONE } from "../entityMap";
+import { FrameEventKind } from "../server/frameEvents";
 import { ClientReplication, type ClientReplicationState } from "./clientReplication";
 
 /** Resets replication state on connect and disconnect. */
 export function handleConnection(world: AppWorld): void {
   const s = getResource(world, ClientReplication);
-  for (const e of s.inbox) {
-    if (e.type === "connected") reset(world, s);
-    else if (e.type === "disconnected") {
-      s.lastDisconnect = { reason: e.reason, message: e.message };
+  const frame = s.frame;
+  for (let i = 0; i < frame.count; i++) {
+    const kind = frame.kindOf(i);
+    if (kind === FrameEventKind.connected) reset(world, s);
+    else if (kind === FrameEventKind.disconnected) {
+      s.lastDisconnect = frame.detailOf(i);
       reset(world, s);
     }
   }

@@ -9,22 +9,26 @@
 import { getResource, type AppWorld } from "@canopy/core";
 import { DecodeStatus } from "../codec/decodeStatus";
 import { writeResyncMessage } from "../server/resyncMessage";
-import { ClientReplication, type ClientReplicationState } from "./clientReplication";
+import { FrameEventKind } from "../server/frameEvents";
+import { ClientReplication } from "./clientReplication";
 
 /** Decodes this frame's snapshots into the baseline ring. */
 export function receiveSnapshots(world: AppWorld): void {
   const s = getResource(world, ClientReplication);
   let failed = -1;
-  for (const e of s.inbox) {
-    if (e.type !== "message" || e.channel !== s.snapshotChannel) continue;
+  const frame = s.frame;
+  for (let i = 0; i < frame.count; i++) {
+    if (frame.kindOf(i) !== FrameEventKind.message) continue;
     s.counters.snapshotsReceived++;
-    const status = s.decoder.decode(e.data, s.ring);
+    const offset = frame.offsetOf(i);
+    const length = frame.lengthOf(i);
+    const status = s.decoder.decode(frame.bytes.subarray(offset, offset + length), s.ring);
     if (
       status === DecodeStatus.MissingBaseline ||
       status === DecodeStatus.Invalid ||
       status === DecodeStatus.Truncated
     ) {
-      const sequence = sequenceOf(s, e.data);
+      const sequence = sequenceOf(frame.bytes, offset, length);
       if (sequence >= 0) failed = sequence;
       continue;
     }
@@ -40,11 +44,8 @@ export function receiveSnapshots(world: AppWorld): void {
   }
 }
 
-/** The sequence in a snapshot's header (its first 16 bits), or −1 when too short. */
-function sequenceOf(s: ClientReplicationState, bytes: Uint8Array): number {
-  const r = s.headerReader;
-  if (bytes.length < 2) return -1;
-  r.reset(bytes.subarray(0, 4));
-  const sequence = r.readBits(16);
-  return r.overflowed ? -1 : sequence;
+/** The sequence in a snapshot's header (its first 16 bits, LSB-first), or −1 when too short. */
+function sequenceOf(bytes: Uint8Array, offset: number, length: number): number {
+  if (length < 2) return -1;
+  return (bytes[offset] as number) | ((bytes[offset + 1] as number) << 8);
 }

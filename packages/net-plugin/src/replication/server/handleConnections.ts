@@ -7,21 +7,22 @@
 import { getResource, type AppWorld } from "@canopy/core";
 import { query } from "bitecs";
 import { SERVER_OWNER } from "./ownership";
-import type { NetServerEvent } from "../../connection/netEvents";
+import { FrameEventKind } from "./frameEvents";
 import { ClientView, ServerReplication } from "./serverReplication";
 
 /** Creates and drops per-client replication state for this frame's connects and disconnects. */
 export function handleConnections(world: AppWorld): void {
   const s = getResource(world, ServerReplication);
-  const inbox = s.inbox;
-  for (let i = 0; i < inbox.length; i++) {
-    const e = inbox[i] as NetServerEvent;
-    if (e.type === "connected") {
-      s.clients[e.client] = new ClientView(e.client, s.registry, s.capacity, s.burstBytes, s.ringSize);
-    } else if (e.type === "disconnected") {
-      s.clients[e.client] = undefined;
+  const frame = s.frame;
+  for (let i = 0; i < frame.count; i++) {
+    const kind = frame.kindOf(i);
+    const client = frame.peerOf(i);
+    if (kind === FrameEventKind.connected) {
+      s.clients[client] = new ClientView(client, s.registry, s.capacity, s.burstBytes, s.ringSize);
+    } else if (kind === FrameEventKind.disconnected) {
+      s.clients[client] = undefined;
       const owned = s.owner.client;
-      for (const eid of query(world, [owned])) if (owned[eid] === e.client) owned[eid] = SERVER_OWNER;
+      for (const eid of query(world, [owned])) if (owned[eid] === client) owned[eid] = SERVER_OWNER;
     }
   }
 }

@@ -1,23 +1,29 @@
 /**
  * Server `receivePackets` (PreUpdate, ReceivePackets): advances the NetServer to the frame's
- * clock time, drains the transport, and moves every connection event of the frame into the
- * resource's inbox, where the Receive systems (connections, acks) read them; messages off the
- * snapshot channel go to the first router that takes them (time sync, events).
+ * clock time, drains the transport, and copies the frame's connects, disconnects and
+ * snapshot-channel messages into `frame`, where the Receive systems (connections, resyncs) read
+ * them; messages off the snapshot channel go to the first router that takes them (time sync,
+ * events), which copy what they keep. Event objects are not kept: the NetServer reuses them.
  */
 import { getResource, Time, type AppWorld } from "@canopy/core";
+import { FrameEventKind } from "./frameEvents";
 import { ServerReplication, type MessageRouter } from "./serverReplication";
 
-/** Drains the transport into the NetServer and this frame's inbox. */
+/** Drains the transport into the NetServer and this frame's events. */
 export function receivePackets(world: AppWorld): void {
   const s = getResource(world, ServerReplication);
-  s.inbox.length = 0;
+  const frame = s.frame;
+  frame.clear();
   s.server.update(getResource(world, Time).now);
   s.server.receivePackets();
   for (let e = s.server.pollEvent(); e !== undefined; e = s.server.pollEvent()) {
-    s.inbox.push(e);
-    if (e.type === "message" && e.channel !== s.snapshotChannel) {
-      const data = e.data;
-      if (!route(s.routers, e.client, data, 0, data.length, e.channel)) s.counters.messagesUnrouted++;
+    if (e.type === "connected") frame.pushEvent(FrameEventKind.connected, e.client);
+    else if (e.type === "disconnected") frame.pushEvent(FrameEventKind.disconnected, e.client);
+    else {
+      // buffer/offset/length, never e.data (a copy made on access).
+      if (e.channel === s.snapshotChannel) frame.pushMessage(e.client, e.buffer, e.offset, e.length);
+      else if (!route(s.routers, e.client, e.buffer, e.offset, e.length, e.channel))
+        s.counters.messagesUnrouted++;
     }
   }
 }

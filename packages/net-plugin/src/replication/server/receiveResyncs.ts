@@ -8,20 +8,19 @@
  */
 import { getResource, type AppWorld } from "@canopy/core";
 import { seqDiff, type Seq16 } from "../../protocol/seq16";
-import type { NetServerEvent } from "../../connection/netEvents";
+import { FrameEventKind } from "./frameEvents";
 import { readResyncMessage } from "./resyncMessage";
 import { ServerReplication } from "./serverReplication";
 
 /** Applies this frame's resync requests. */
 export function receiveResyncs(world: AppWorld): void {
   const s = getResource(world, ServerReplication);
-  const inbox = s.inbox;
-  for (let i = 0; i < inbox.length; i++) {
-    const e = inbox[i] as NetServerEvent;
-    if (e.type !== "message" || e.channel !== s.snapshotChannel) continue;
-    const view = s.clients[e.client];
+  const frame = s.frame;
+  for (let i = 0; i < frame.count; i++) {
+    if (frame.kindOf(i) !== FrameEventKind.message) continue;
+    const view = s.clients[frame.peerOf(i)];
     if (view === undefined) continue;
-    const sequence = readResyncMessage(e.data);
+    const sequence = readResyncMessage(frame.bytes, frame.offsetOf(i), frame.lengthOf(i));
     if (sequence < 0) {
       s.counters.resyncsInvalid++;
       continue;

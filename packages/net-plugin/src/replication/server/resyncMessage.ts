@@ -16,8 +16,11 @@ export function writeResyncMessage(sequence: number, out: Uint8Array): Uint8Arra
   return out;
 }
 
-/** The sequence a resync message names, or −1 for a message of the wrong size (check on read). */
-export function readResyncMessage(message: Uint8Array): number {
-  if (message.length !== RESYNC_MESSAGE_BYTES) return -1;
-  return (message[0] as number) | ((message[1] as number) << 8);
+/**
+ * The sequence the resync message `bytes[offset, offset + length)` names, or −1 for a message of
+ * the wrong size (check on read).
+ */
+export function readResyncMessage(bytes: Uint8Array, offset = 0, length = bytes.length - offset): number {
+  if (length !== RESYNC_MESSAGE_BYTES) return -1;
+  return (bytes[offset] as number) | ((bytes[offset + 1] as number) << 8);
 }

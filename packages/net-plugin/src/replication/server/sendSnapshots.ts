@@ -3,9 +3,9 @@
  * this tick against the newest state that client acknowledged (spawns in full, updates as
  * quantized deltas, despawns), within what is left of its bandwidth budget and one MTU, highest
  * accumulated priority first; queues it on the unreliable snapshot channel. A lost snapshot is
- * never resent: the next one is simply encoded against an older acknowledged baseline. Each client
- * encodes into its own writer, handed over without a copy once the endpoint no longer holds the
- * previous snapshot (the usual case: the write follows in SendPackets); otherwise a copy.
+ * never resent: the next one is simply encoded against an older acknowledged baseline. One writer
+ * serves every client: `send(…, writer.bytes, writer.bytesWritten)` copies the bytes into the
+ * endpoint before it returns, so nothing is allocated per snapshot.
  */
 import { getResource, type AppWorld } from "@canopy/core";
 import { ReplicationDefaults, ServerReplication } from "./serverReplication";
@@ -30,9 +30,7 @@ export function sendSnapshots(world: AppWorld): void {
     view.nextSequence = (sequence + 1) & 0xffff;
     // Claim the slot first: when acks stalled for a whole ring, it held the baseline, now gone.
     const out = view.ring.acquire(sequence);
-    // The endpoint references an unreliable message until it is written into a packet.
-    const inPlace = server.queued(view.slot, s.snapshotChannel) === 0;
-    const writer = inPlace ? view.writer : s.writer;
+    const writer = s.writer;
     writer.reset();
     input.sequence = sequence;
     input.tick = s.lastTick;
@@ -44,14 +42,14 @@ export function sendSnapshots(world: AppWorld): void {
     input.budgetBytes = Math.floor(view.tokens);
     const result = encoder.encode(writer, input);
     view.priorities.resetWritten(encoder.written, encoder.writtenCount);
-    const bytes = inPlace ? writer.finish() : writer.finish().slice();
-    view.sent(sequence, server.send(view.slot, s.snapshotChannel, bytes));
-    view.tokens -= bytes.length;
+    const length = writer.bytesWritten;
+    view.sent(sequence, server.send(view.slot, s.snapshotChannel, writer.bytes, length));
+    view.tokens -= length;
     view.snapshotsSent++;
-    view.bytesSent += bytes.length;
+    view.bytesSent += length;
     counters.snapshotsSent++;
-    counters.snapshotBytesSent += bytes.length;
-    if (bytes.length > counters.largestSnapshotBytes) counters.largestSnapshotBytes = bytes.length;
+    counters.snapshotBytesSent += length;
+    if (length > counters.largestSnapshotBytes) counters.largestSnapshotBytes = length;
     counters.entitiesDeferred += result.deferred;
   }
 }

@@ -8,7 +8,6 @@ import { defineResource, type AppWorld } from "@canopy/core";
 import type { Query } from "bitecs";
 import { BitWriter } from "../../protocol/bitWriter";
 import type { NetServer } from "../../connection/netServer";
-import type { NetServerEvent } from "../../connection/netEvents";
 import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
 import { BaselineRing, DEFAULT_BASELINE_RING_SIZE } from "../codec/baselineRing";
 import { SnapshotEncoder, type EncodeSnapshotInput } from "../codec/snapshotEncoder";
@@ -16,6 +15,7 @@ import { SnapshotState } from "../codec/snapshotState";
 import { NetworkIdAllocator } from "../entityMap";
 import { PriorityAccumulator } from "../priorityAccumulator";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
+import { FrameEvents } from "./frameEvents";
 import type { OwnerComponent } from "./ownership";
 import { SpatialGrid } from "./spatialGrid";
 
@@ -127,11 +127,6 @@ export class ClientView {
   readonly sentSequence: Int32Array;
   /** `nextSequence` at the last resync (older resync requests are stale), or −1. */
   resyncFloor = -1;
-  /**
-   * This client's snapshot bytes, encoded in place and handed to the endpoint without a copy
-   * when its previous snapshot has been written (unreliable messages are not kept past the write).
-   */
-  readonly writer = new BitWriter(MAX_UNRELIABLE_MESSAGE_BYTES);
   /** Budget bytes available now. */
   tokens: number;
   /** This client's budget in bytes/s when set (`setClientBandwidth`), else the server's. */
@@ -186,11 +181,15 @@ export class ServerReplicationState {
   readonly encoder: SnapshotEncoder;
   /** The encoder's input, refilled per client by sendSnapshots (one object, not one per client per tick). */
   readonly encodeInput: EncodeSnapshotInput;
+  /** Snapshot bytes of the client being encoded (`send` copies them out, so one serves all). */
   readonly writer = new BitWriter(MAX_UNRELIABLE_MESSAGE_BYTES);
   /** Per slot, the client's replication state (undefined for empty slots). */
   readonly clients: (ClientView | undefined)[];
-  /** This frame's connection events (connected, disconnected, messages), for every Receive system. */
-  readonly inbox: NetServerEvent[] = [];
+  /**
+   * This frame's connects, disconnects and snapshot-channel messages (resync requests), copied out
+   * of the NetServer's reused events by `receivePackets` for every Receive system.
+   */
+  readonly frame = new FrameEvents();
   /** Entities that lost `Networked` since the last capture (their ids are released first). */
   readonly pendingRelease: number[] = [];
   /** Entities that gained `Networked` since the last capture ("marked" change detection). */
