@@ -30,9 +30,9 @@ class FuzzTap implements Transport {
   get closed() {
     return this.inner.closed;
   }
-  send(to: string, data: Uint8Array): void {
-    if (to.startsWith("loopback://fuzz-")) this.bytesTo.set(to, (this.bytesTo.get(to) ?? 0) + data.length);
-    this.inner.send(to, data);
+  send(to: string, data: Uint8Array, length = data.length): void {
+    if (to.startsWith("loopback://fuzz-")) this.bytesTo.set(to, (this.bytesTo.get(to) ?? 0) + length);
+    this.inner.send(to, data, length);
   }
   poll(): Datagram | undefined {
     const d = this.inner.poll();

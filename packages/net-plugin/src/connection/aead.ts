@@ -33,6 +33,35 @@ export interface PacketAead {
     sealed: Uint8Array,
     output?: Uint8Array,
   ): Uint8Array | undefined;
+  /**
+   * Optional allocation-free form of `seal`: seals `src[srcOffset, srcOffset + length)` into
+   * `out[outOffset, outOffset + length + 16)` (no overlap). Without it the packet layer makes views.
+   */
+  sealRange?(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    src: Uint8Array,
+    srcOffset: number,
+    length: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): void;
+  /**
+   * Optional allocation-free form of `open`: opens `src[srcOffset, srcOffset + length)`
+   * (ciphertext ‖ tag) into `out` at `outOffset`; returns the plaintext length, or −1 if it does
+   * not authenticate (never throws, and writes nothing then).
+   */
+  openRange?(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    src: Uint8Array,
+    srcOffset: number,
+    length: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): number;
 }
 
 /** The portable default (@noble/ciphers). */

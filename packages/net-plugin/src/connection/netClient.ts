@@ -15,7 +15,7 @@ import { EMPTY_BYTES } from "../protocol/scratch";
 import { DEFAULT_CHANNELS, type ChannelConfig } from "../reliability/channels";
 import type { ReceivedMessage } from "../reliability/receiveBudget";
 import { ReliableEndpoint } from "../reliability/reliableEndpoint";
-import type { Transport } from "../transport/transport";
+import { datagramBuffer, datagramLength, datagramOffset, type Transport } from "../transport/transport";
 import { ClientState, type ClientStateValue } from "./clientState";
 import { reportConnectionStats } from "./connectionStats";
 import { ConnectionDefaults, PacketType } from "./constants";
@@ -193,11 +193,13 @@ export class NetClient {
         this.strayPackets++;
         continue;
       }
-      if (d.data[0] === PacketType.denied) {
+      const buffer = datagramBuffer(d);
+      const offset = datagramOffset(d);
+      if (buffer[offset] === PacketType.denied) {
         this.onDenied(d.data);
         continue;
       }
-      const opened = link.open(d.data, this.now);
+      const opened = link.open(buffer, this.now, offset, datagramLength(d));
       if (opened === undefined) continue;
       if (opened.type === PacketType.challenge && this.stateValue === ClientState.sendingRequest) {
         const body = readChallengePayload(opened.payload);
@@ -343,7 +345,7 @@ export class NetClient {
     link.index = info.clientIndex;
     this.endpoint = new ReliableEndpoint({
       channels: this.channels,
-      transmit: (p) => link.send(PacketType.payload, p, this.now),
+      transmitRange: (buffer, length) => link.sendRange(PacketType.payload, buffer, length, this.now),
       onMessageAcked: this.config.onMessageAcked,
     });
     this.endpoint.update(this.now);

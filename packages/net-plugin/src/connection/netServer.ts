@@ -9,7 +9,7 @@ import { Protocol } from "../protocol/constants";
 import { EMPTY_BYTES } from "../protocol/scratch";
 import { DEFAULT_CHANNELS, type ChannelConfig } from "../reliability/channels";
 import type { ReceivedMessage } from "../reliability/receiveBudget";
-import type { Transport } from "../transport/transport";
+import { datagramBuffer, datagramLength, datagramOffset, type Transport } from "../transport/transport";
 import { ConnectionDefaults, PacketType } from "./constants";
 import { describeDisconnect, type DisconnectReasonName } from "./disconnectReasons";
 import { readDisconnectPayload, writeDisconnectPayload } from "./handshakePackets";
@@ -148,11 +148,12 @@ export class NetServer {
         this.handshake.receive(d.from, d.data, now);
         continue;
       }
-      const opened = c.link.open(d.data, now);
+      const length = datagramLength(d);
+      const opened = c.link.open(datagramBuffer(d), now, datagramOffset(d), length);
       if (opened === undefined) continue;
       // Limits count authenticated packets only, so a spoofer forging a client's address cannot
       // get that client disconnected for abuse; forged packets are dropped as invalid above.
-      if (!c.limiter.allowPacket(d.data.length, now)) {
+      if (!c.limiter.allowPacket(length, now)) {
         c.link.stats.packetsRateLimited++;
         continue;
       }

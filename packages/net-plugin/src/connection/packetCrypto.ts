@@ -33,21 +33,22 @@ const MAX_SEQUENCE_BYTES = 7;
  * (`ConnectionWire.maxPayloadBytes`, the largest a correct peer sends after the handshake) with
  * room to spare; anything larger falls back to a fresh allocation.
  */
-const SCRATCH_PAYLOAD_BYTES = 2048;
+export const SCRATCH_PAYLOAD_BYTES = 2048;
 
 /** Seals and opens encrypted packets for one protocol id; holds its own scratch buffers. */
 export class PacketCipher {
   private readonly aad = new Uint8Array(ConnectionWire.aadBytes);
   private readonly nonce = new Uint8Array(12);
   private readonly nonceView = new DataView(this.nonce.buffer);
-  /** Outgoing packet under construction (prefix, sequence, ciphertext, tag). */
-  private readonly sealScratch = new Uint8Array(
-    1 + MAX_SEQUENCE_BYTES + SCRATCH_PAYLOAD_BYTES + ConnectionWire.macBytes,
-  );
-  /** Reused views of `sealScratch`: whole packets, and the ciphertext part after the header. */
-  private readonly packetViews = new ViewCache(this.sealScratch);
-  private readonly sealedViews = new ViewCache(this.sealScratch);
-  /** Decrypted payloads; `sealScratch` and this never overlap, so a payload may be answered at once. */
+  /**
+   * Outgoing packet under construction (prefix, sequence, ciphertext, tag): after
+   * {@link PacketCipher.sealInto} the packet is `sealed[0, length)`.
+   */
+  readonly sealed = new Uint8Array(1 + MAX_SEQUENCE_BYTES + SCRATCH_PAYLOAD_BYTES + ConnectionWire.macBytes);
+  /** Reused views of `sealed`: whole packets, and the ciphertext part after the header. */
+  private readonly packetViews = new ViewCache(this.sealed);
+  private readonly sealedViews = new ViewCache(this.sealed);
+  /** Decrypted payloads; `sealed` and this never overlap, so a payload may be answered at once. */
   private readonly openScratch = new Uint8Array(SCRATCH_PAYLOAD_BYTES);
   private readonly openViews = new ViewCache(this.openScratch);
   private readonly opened: OpenedPacket = {
@@ -74,9 +75,128 @@ export class PacketCipher {
 
   /**
    * Like {@link seal}, but the packet is a view of this cipher's scratch buffer, valid until the
-   * next `seal`/`sealReused` call (send it at once: transports copy the bytes they are given).
+   * next `seal`/`sealReused`/`sealInto` call (send it at once: transports copy the bytes they are given).
    */
   sealReused(type: PacketTypeValue, sequence: number, payload: Uint8Array, key: Uint8Array): Uint8Array {
+    if (payload.length > SCRATCH_PAYLOAD_BYTES) return this.sealFresh(type, sequence, payload, key);
+    const total = this.sealInto(type, sequence, payload, 0, payload.length, key);
+    return this.packetViews.get(0, total);
+  }
+
+  /**
+   * Seals `payload[offset, offset + length)` (at most `SCRATCH_PAYLOAD_BYTES`, else throws) into
+   * {@link PacketCipher.sealed} and returns the packet's length: no allocation with an AEAD that
+   * has the range methods (libsodium's, the no-op test AEAD).
+   */
+  sealInto(
+    type: PacketTypeValue,
+    sequence: number,
+    payload: Uint8Array,
+    offset: number,
+    length: number,
+    key: Uint8Array,
+  ): number {
+    if (length > SCRATCH_PAYLOAD_BYTES) {
+      throw new RangeError(
+        `PacketCipher.sealInto: payload of ${length} bytes is over ${SCRATCH_PAYLOAD_BYTES}; use seal().`,
+      );
+    }
+    const headerBytes = this.writeHeader(this.sealed, type, sequence);
+    const total = headerBytes + length + ConnectionWire.macBytes;
+    const aead = this.aead;
+    if (aead.sealRange !== undefined) {
+      aead.sealRange(key, this.nonce, this.aad, payload, offset, length, this.sealed, headerBytes);
+    } else {
+      const plain =
+        offset === 0 && length === payload.length ? payload : payload.subarray(offset, offset + length);
+      aead.seal(key, this.nonce, this.aad, plain, this.sealedViews.get(headerBytes, total - headerBytes));
+    }
+    return total;
+  }
+
+  /**
+   * Reads the type and sequence of `packet[offset, offset + length)` (default: all of it) without
+   * decrypting (for the replay check before the cost of decryption); `undefined` if the header is
+   * malformed. Reuses the returned object.
+   */
+  peek(packet: Uint8Array, offset = 0, length: number = packet.length - offset): OpenedPacket | undefined {
+    if (length < 2) return undefined;
+    const prefix = packet[offset] ?? 0;
+    const type = prefix & 0x0f;
+    const seqBytes = prefix >> 4;
+    if (type < PacketType.challenge || type > PacketType.disconnect) return undefined;
+    if (seqBytes < 1 || seqBytes > MAX_SEQUENCE_BYTES) return undefined;
+    if (length < 1 + seqBytes + ConnectionWire.macBytes) return undefined;
+    let sequence = 0;
+    for (let i = seqBytes - 1; i >= 0; i--) sequence = sequence * 256 + (packet[offset + 1 + i] ?? 0);
+    if (!Number.isSafeInteger(sequence)) return undefined;
+    this.opened.type = type as PacketTypeValue;
+    this.opened.sequence = sequence;
+    return this.opened;
+  }
+
+  /**
+   * Authenticates and decrypts `packet[offset, offset + length)` (default: all of it) under `key`;
+   * `undefined` if anything is wrong. The result and its payload are reused by the next call.
+   */
+  open(
+    packet: Uint8Array,
+    key: Uint8Array,
+    offset = 0,
+    length: number = packet.length - offset,
+  ): OpenedPacket | undefined {
+    const header = this.peek(packet, offset, length);
+    if (header === undefined) return undefined;
+    const prefix = packet[offset] ?? 0;
+    const headerBytes = 1 + (prefix >> 4);
+    this.setNonce(header.sequence);
+    this.aad[16] = prefix;
+    const sealedLength = length - headerBytes;
+    const plainLength = sealedLength - ConnectionWire.macBytes;
+    const aead = this.aead;
+    if (plainLength <= SCRATCH_PAYLOAD_BYTES && aead.openRange !== undefined) {
+      const n = aead.openRange(
+        key,
+        this.nonce,
+        this.aad,
+        packet,
+        offset + headerBytes,
+        sealedLength,
+        this.openScratch,
+        0,
+      );
+      if (n < 0) return undefined;
+      header.buffer = this.openScratch;
+      header.payload = this.openViews.get(0, n);
+    } else {
+      const sealed = packet.subarray(offset + headerBytes, offset + length);
+      const output = plainLength <= SCRATCH_PAYLOAD_BYTES ? this.openViews.get(0, plainLength) : undefined;
+      const payload = aead.open(key, this.nonce, this.aad, sealed, output);
+      if (payload === undefined) return undefined;
+      header.payload = payload;
+      header.buffer = payload === output ? this.openScratch : payload;
+    }
+    header.offset = 0;
+    header.length = header.payload.length;
+    return header;
+  }
+
+  /** A large packet (over the scratch size): fresh arrays. */
+  private sealFresh(
+    type: PacketTypeValue,
+    sequence: number,
+    payload: Uint8Array,
+    key: Uint8Array,
+  ): Uint8Array {
+    const packet = new Uint8Array(1 + MAX_SEQUENCE_BYTES + payload.length + ConnectionWire.macBytes);
+    const headerBytes = this.writeHeader(packet, type, sequence);
+    const total = headerBytes + payload.length + ConnectionWire.macBytes;
+    this.aead.seal(key, this.nonce, this.aad, payload, packet.subarray(headerBytes, total));
+    return packet.subarray(0, total);
+  }
+
+  /** Writes prefix and sequence into `packet`, sets nonce and aad; returns the header's bytes. */
+  private writeHeader(packet: Uint8Array, type: PacketTypeValue, sequence: number): number {
     if (!Number.isSafeInteger(sequence) || sequence < 0) {
       throw new RangeError(
         `PacketCipher.seal: sequence must be a non-negative safe integer, got ${sequence}.`,
@@ -84,10 +204,6 @@ export class PacketCipher {
     }
     const seqBytes = sequenceByteCount(sequence);
     const prefix = type | (seqBytes << 4);
-    const headerBytes = 1 + seqBytes;
-    const total = headerBytes + payload.length + ConnectionWire.macBytes;
-    const scratch = payload.length <= SCRATCH_PAYLOAD_BYTES;
-    const packet = scratch ? this.packetViews.get(0, total) : new Uint8Array(total);
     packet[0] = prefix;
     let s = sequence;
     for (let i = 0; i < seqBytes; i++) {
@@ -96,50 +212,7 @@ export class PacketCipher {
     }
     this.setNonce(sequence);
     this.aad[16] = prefix;
-    const sealed = scratch
-      ? this.sealedViews.get(headerBytes, total - headerBytes)
-      : packet.subarray(headerBytes);
-    this.aead.seal(key, this.nonce, this.aad, payload, sealed);
-    return packet;
-  }
-
-  /**
-   * Reads the type and sequence without decrypting (for the replay check before the cost of
-   * decryption); `undefined` if the header is malformed. Reuses the returned object.
-   */
-  peek(packet: Uint8Array): OpenedPacket | undefined {
-    if (packet.length < 2) return undefined;
-    const prefix = packet[0] ?? 0;
-    const type = prefix & 0x0f;
-    const seqBytes = prefix >> 4;
-    if (type < PacketType.challenge || type > PacketType.disconnect) return undefined;
-    if (seqBytes < 1 || seqBytes > MAX_SEQUENCE_BYTES) return undefined;
-    if (packet.length < 1 + seqBytes + ConnectionWire.macBytes) return undefined;
-    let sequence = 0;
-    for (let i = seqBytes - 1; i >= 0; i--) sequence = sequence * 256 + (packet[1 + i] ?? 0);
-    if (!Number.isSafeInteger(sequence)) return undefined;
-    this.opened.type = type as PacketTypeValue;
-    this.opened.sequence = sequence;
-    return this.opened;
-  }
-
-  /** Authenticates and decrypts `packet` under `key`; `undefined` if anything is wrong. */
-  open(packet: Uint8Array, key: Uint8Array): OpenedPacket | undefined {
-    const header = this.peek(packet);
-    if (header === undefined) return undefined;
-    const seqBytes = (packet[0] ?? 0) >> 4;
-    this.setNonce(header.sequence);
-    this.aad[16] = packet[0] ?? 0;
-    const sealed = packet.subarray(1 + seqBytes);
-    const length = sealed.length - ConnectionWire.macBytes;
-    const output = length <= SCRATCH_PAYLOAD_BYTES ? this.openViews.get(0, length) : undefined;
-    const payload = this.aead.open(key, this.nonce, this.aad, sealed, output);
-    if (payload === undefined) return undefined;
-    header.payload = payload;
-    header.buffer = payload === output ? this.openScratch : payload;
-    header.offset = 0;
-    header.length = payload.length;
-    return header;
+    return 1 + seqBytes;
   }
 
   private setNonce(sequence: number): void {

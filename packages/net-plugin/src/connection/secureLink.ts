@@ -6,7 +6,7 @@
 import type { Transport } from "../transport/transport";
 import { PacketType, PacketTypeName, type PacketTypeValue } from "./constants";
 import { createNetStats, RateMeter, type NetStats } from "./netStats";
-import type { PacketCipher, OpenedPacket } from "./packetCrypto";
+import { SCRATCH_PAYLOAD_BYTES, type PacketCipher, type OpenedPacket } from "./packetCrypto";
 import type { PacketLogRecord, PacketLogWriter } from "./packetLog";
 import { KeepAliveEcho } from "./keepAliveEcho";
 import { describePayload } from "./payloadDescription";
@@ -21,6 +21,9 @@ export interface SecureLinkContext {
   side: "server" | "client";
   kinds: readonly ChannelKind[];
 }
+
+/** Why an inbound packet was dropped before it was opened. */
+type DropReason = "invalid" | "stale" | "replayed" | "rateLimited";
 
 /** The encrypted link to one address. */
 export class SecureLink {
@@ -49,17 +52,30 @@ export class SecureLink {
 
   /** Seals and sends one packet of `type` now. */
   send(type: PacketTypeValue, payload: Uint8Array, now: number, reason?: string): void {
+    this.sendRange(type, payload, payload.length, now, reason);
+  }
+
+  /** Seals and sends `payload[0, length)` as one packet of `type` now (no view is created). */
+  sendRange(type: PacketTypeValue, payload: Uint8Array, length: number, now: number, reason?: string): void {
     const { transport, cipher, log } = this.context;
-    const packet = cipher.sealReused(type, this.sequence, payload, this.sendKey);
-    transport.send(this.address, packet);
+    let size: number;
+    if (length <= SCRATCH_PAYLOAD_BYTES) {
+      size = cipher.sealInto(type, this.sequence, payload, 0, length, this.sendKey);
+      transport.send(this.address, cipher.sealed, size);
+    } else {
+      const packet = cipher.sealReused(type, this.sequence, payload.subarray(0, length), this.sendKey);
+      size = packet.length;
+      transport.send(this.address, packet);
+    }
     this.stats.packetsSent++;
-    this.stats.bytesSent += packet.length;
-    this.outMeter.add(packet.length, now);
+    this.stats.bytesSent += size;
+    this.outMeter.add(size, now);
     this.lastSent = now;
     if (log !== undefined) {
-      const record = this.record("out", type, packet.length, now);
+      const record = this.record("out", type, size, now);
       record.sequence = this.sequence;
-      if (type === PacketType.payload) describePayload(payload, this.context.kinds, record);
+      if (type === PacketType.payload)
+        describePayload(payload.subarray(0, length), this.context.kinds, record);
       if (reason !== undefined) record.reason = reason;
       log.write(record);
     }
@@ -80,25 +96,32 @@ export class SecureLink {
   }
 
   /**
-   * Authenticates `packet`: `undefined` (counted as invalid, stale or replayed, and logged) if it
-   * is not a fresh packet sealed with the receive key. The result is reused by the next call.
+   * Authenticates `packet[offset, offset + length)` (default: all of it): `undefined` (counted as
+   * invalid, stale or replayed, and logged) if it is not a fresh packet sealed with the receive
+   * key. The result is reused by the next call.
    */
-  open(packet: Uint8Array, now: number): OpenedPacket | undefined {
+  open(
+    packet: Uint8Array,
+    now: number,
+    offset = 0,
+    length: number = packet.length - offset,
+  ): OpenedPacket | undefined {
     const { cipher } = this.context;
-    const header = cipher.peek(packet);
-    if (header === undefined) return this.drop(packet, now, "invalid");
+    const first = packet[offset] ?? 0;
+    const header = cipher.peek(packet, offset, length);
+    if (header === undefined) return this.dropped(first, length, now, "invalid");
     const check = this.replay.check(header.sequence);
-    if (check === ReplayCheck.stale) return this.drop(packet, now, "stale");
-    if (check === ReplayCheck.replayed) return this.drop(packet, now, "replayed");
-    const opened = cipher.open(packet, this.receiveKey);
-    if (opened === undefined) return this.drop(packet, now, "invalid");
+    if (check === ReplayCheck.stale) return this.dropped(first, length, now, "stale");
+    if (check === ReplayCheck.replayed) return this.dropped(first, length, now, "replayed");
+    const opened = cipher.open(packet, this.receiveKey, offset, length);
+    if (opened === undefined) return this.dropped(first, length, now, "invalid");
     this.replay.mark(opened.sequence);
     this.stats.packetsReceived++;
-    this.stats.bytesReceived += packet.length;
-    this.inMeter.add(packet.length, now);
+    this.stats.bytesReceived += length;
+    this.inMeter.add(length, now);
     this.lastReceived = now;
     if (this.context.log !== undefined) {
-      const record = this.record("in", opened.type, packet.length, now);
+      const record = this.record("in", opened.type, length, now);
       record.sequence = opened.sequence;
       if (opened.type === PacketType.payload) describePayload(opened.payload, this.context.kinds, record);
       this.context.log.write(record);
@@ -107,13 +130,18 @@ export class SecureLink {
   }
 
   /** Counts (and logs) an inbound packet dropped before it was opened. */
-  drop(packet: Uint8Array, now: number, why: "invalid" | "stale" | "replayed" | "rateLimited"): undefined {
+  drop(packet: Uint8Array, now: number, why: DropReason): undefined {
+    return this.dropped(packet[0] ?? 0, packet.length, now, why);
+  }
+
+  /** Counts (and logs) a dropped inbound packet of `length` bytes whose first byte is `first`. */
+  private dropped(first: number, length: number, now: number, why: DropReason): undefined {
     if (why === "invalid") this.stats.packetsInvalid++;
     else if (why === "stale") this.stats.packetsStale++;
     else if (why === "replayed") this.stats.packetsReplayed++;
     else this.stats.packetsRateLimited++;
     if (this.context.log !== undefined) {
-      const record = this.record("in", (packet[0] ?? 0) & 0x0f, packet.length, now);
+      const record = this.record("in", first & 0x0f, length, now);
       record.dropped = why;
       this.context.log.write(record);
     }

@@ -42,7 +42,8 @@ export class ServerConnection {
     link.index = index;
     this.endpoint = new ReliableEndpoint({
       channels,
-      transmit: (packet) => this.link.send(PacketType.payload, packet, this.endpoint.time),
+      transmitRange: (buffer, length) =>
+        this.link.sendRange(PacketType.payload, buffer, length, this.endpoint.time),
       onMessageAcked:
         onMessageAcked === undefined
           ? undefined

@@ -56,9 +56,9 @@ function reserve(): Region | undefined {
   return { lib: module, key, nonce, aad, input, output: input + MESSAGE_ROOM };
 }
 
-/** Copies `length` bytes of the WebAssembly heap at `from` into `out` (a loop: no subarray view per packet). */
-function copyOut(heap: Uint8Array, from: number, out: Uint8Array, length: number): void {
-  for (let i = 0; i < length; i++) out[i] = heap[from + i] as number;
+/** Copies `src[from, from + length)` to `dst` at `to` (a loop: no subarray view per packet). */
+function copy(src: Uint8Array, from: number, dst: Uint8Array, to: number, length: number): void {
+  for (let i = 0; i < length; i++) dst[to + i] = src[from + i] as number;
 }
 
 function fits(aad: Uint8Array, bytes: number): boolean {
@@ -97,55 +97,89 @@ function createSodiumAead(region: Region | undefined): PacketAead {
   };
   if (region === undefined) return viaHelpers;
   const r = region;
+  /** Encrypts `length` bytes already at `r.input` into `r.output`; returns the heap. */
+  const encrypt = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, length: number): Uint8Array => {
+    const heap = load(r, key, nonce, aad);
+    r.lib._crypto_aead_chacha20poly1305_ietf_encrypt(
+      r.output,
+      0,
+      r.input,
+      length,
+      0,
+      r.aad,
+      aad.length,
+      0,
+      0,
+      r.nonce,
+      r.key,
+    );
+    heap.fill(0, r.key, r.key + KEY_BYTES);
+    return heap;
+  };
+  /** Decrypts `length` sealed bytes at `r.input` into `r.output`; false if forged. */
+  const decrypt = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, length: number): boolean => {
+    const heap = load(r, key, nonce, aad);
+    const result = r.lib._crypto_aead_chacha20poly1305_ietf_decrypt(
+      r.output,
+      0,
+      0,
+      r.input,
+      length,
+      0,
+      r.aad,
+      aad.length,
+      0,
+      r.nonce,
+      r.key,
+    );
+    heap.fill(0, r.key, r.key + KEY_BYTES);
+    return result === 0;
+  };
+  const usable = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, bytes: number): boolean =>
+    fits(aad, bytes) && key.length === KEY_BYTES && nonce.length === NONCE_BYTES;
   return {
+    sealRange(key, nonce, aad, src, srcOffset, length, out, outOffset) {
+      if (!usable(key, nonce, aad, length + TAG_BYTES)) {
+        const sealed = viaHelpers.seal(key, nonce, aad, src.subarray(srcOffset, srcOffset + length));
+        out.set(sealed, outOffset);
+        return;
+      }
+      copy(src, srcOffset, r.lib.HEAPU8, r.input, length);
+      const heap = encrypt(key, nonce, aad, length);
+      copy(heap, r.output, out, outOffset, length + TAG_BYTES);
+    },
+    openRange(key, nonce, aad, src, srcOffset, length, out, outOffset) {
+      if (length < TAG_BYTES) return -1;
+      if (!usable(key, nonce, aad, length)) {
+        const plain = viaHelpers.open(key, nonce, aad, src.subarray(srcOffset, srcOffset + length));
+        if (plain === undefined) return -1;
+        out.set(plain, outOffset);
+        return plain.length;
+      }
+      copy(src, srcOffset, r.lib.HEAPU8, r.input, length);
+      if (!decrypt(key, nonce, aad, length)) return -1; // forged: libsodium wrote no plaintext
+      copy(r.lib.HEAPU8, r.output, out, outOffset, length - TAG_BYTES);
+      return length - TAG_BYTES;
+    },
     seal(key, nonce, aad, plaintext, output) {
       const length = plaintext.length + TAG_BYTES;
       if (!fits(aad, length) || key.length !== KEY_BYTES || nonce.length !== NONCE_BYTES)
         return viaHelpers.seal(key, nonce, aad, plaintext, output);
-      const heap = load(r, key, nonce, aad);
-      heap.set(plaintext, r.input);
-      r.lib._crypto_aead_chacha20poly1305_ietf_encrypt(
-        r.output,
-        0,
-        r.input,
-        plaintext.length,
-        0,
-        r.aad,
-        aad.length,
-        0,
-        0,
-        r.nonce,
-        r.key,
-      );
-      heap.fill(0, r.key, r.key + KEY_BYTES);
+      r.lib.HEAPU8.set(plaintext, r.input);
+      const heap = encrypt(key, nonce, aad, plaintext.length);
       const out = output ?? new Uint8Array(length);
-      copyOut(heap, r.output, out, length);
+      copy(heap, r.output, out, 0, length);
       return out;
     },
     open(key, nonce, aad, sealed, output) {
       if (sealed.length < TAG_BYTES) return undefined;
       if (!fits(aad, sealed.length) || key.length !== KEY_BYTES || nonce.length !== NONCE_BYTES)
         return viaHelpers.open(key, nonce, aad, sealed, output);
-      const heap = load(r, key, nonce, aad);
-      heap.set(sealed, r.input);
-      const result = r.lib._crypto_aead_chacha20poly1305_ietf_decrypt(
-        r.output,
-        0,
-        0,
-        r.input,
-        sealed.length,
-        0,
-        r.aad,
-        aad.length,
-        0,
-        r.nonce,
-        r.key,
-      );
-      heap.fill(0, r.key, r.key + KEY_BYTES);
-      if (result !== 0) return undefined; // forged: libsodium wrote no plaintext
+      r.lib.HEAPU8.set(sealed, r.input);
+      if (!decrypt(key, nonce, aad, sealed.length)) return undefined; // forged: no plaintext written
       const length = sealed.length - TAG_BYTES;
       const out = output ?? new Uint8Array(length);
-      copyOut(heap, r.output, out, length);
+      copy(r.lib.HEAPU8, r.output, out, 0, length);
       return out;
     },
   };

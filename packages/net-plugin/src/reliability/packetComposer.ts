@@ -34,7 +34,7 @@ export class PacketComposer {
     private readonly received: ReceivedPackets,
     private readonly estimator: LinkEstimator,
     private readonly counters: ReliableCounters,
-    private readonly transmit: (packet: Uint8Array) => void,
+    private readonly transmit: (buffer: Uint8Array, length: number) => void,
   ) {}
 
   /** Starts a write at `now` (seconds). */
@@ -108,16 +108,16 @@ export class PacketComposer {
     const w = this.packet;
     w.reset();
     writePacketHeader(w, h);
-    w.writeBytes(this.payload.finish());
-    const bytes = w.finish();
-    p.bytes = bytes.length;
+    w.writeByteRange(this.payload.bytes, 0, this.payload.bytesWritten);
+    const length = w.bytesWritten;
+    p.bytes = length;
     this.open = undefined;
     this.sent.commit();
     this.written++;
     this.received.owed = 0;
     this.counters.packetsSent++;
     if (!p.hasPayload) this.counters.ackPacketsSent++;
-    this.estimator.countSent(bytes.length);
-    this.transmit(bytes);
+    this.estimator.countSent(length);
+    this.transmit(w.bytes, length);
   }
 }

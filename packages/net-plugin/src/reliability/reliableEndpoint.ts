@@ -33,8 +33,14 @@ export interface ReliableEndpointOptions {
   /**
    * Sends one packet (≤ `Wire.mtuPayloadBytes` bytes). The bytes are a view of the endpoint's
    * scratch buffer, valid only during the call: copy them (or encrypt into a new buffer) to keep them.
+   * Ignored when `transmitRange` is given.
    */
-  transmit: (packet: Uint8Array) => void;
+  transmit?: (packet: Uint8Array) => void;
+  /**
+   * Allocation-free form of `transmit`: the packet is `buffer[0, length)` of the endpoint's
+   * scratch buffer, valid only during the call. One of the two must be given.
+   */
+  transmitRange?: (buffer: Uint8Array, length: number) => void;
   /** Channel layout; both peers must use the same one. Default {@link DEFAULT_CHANNELS}. */
   channels?: readonly ChannelConfig[];
   /** Called once for each of our packets the peer acknowledged (e.g. snapshot baselines). */
@@ -72,12 +78,22 @@ export class ReliableEndpoint {
   constructor(options: ReliableEndpointOptions) {
     const configs = options.channels ?? DEFAULT_CHANNELS;
     validateChannels(configs);
+    const transmit = options.transmit;
+    const transmitRange =
+      options.transmitRange ??
+      (transmit === undefined
+        ? undefined
+        : (buffer: Uint8Array, length: number) => transmit(buffer.subarray(0, length)));
+    if (transmitRange === undefined)
+      throw new TypeError(
+        "ReliableEndpoint: give options.transmit (or transmitRange) to send packets through.",
+      );
     this.composer = new PacketComposer(
       this.sent,
       this.received,
       this.estimator,
       this.counters,
-      options.transmit,
+      transmitRange,
     );
     this.onPacketAcked = options.onPacketAcked;
     this.onMessageAcked = options.onMessageAcked;

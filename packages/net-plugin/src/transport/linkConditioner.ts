@@ -1,7 +1,16 @@
 import { createRng, type Clock } from "@canopy/core";
 import type { LinkConditions } from "./linkConditions";
 import { LinkDirection, type LinkDirectionStats } from "./linkDirection";
-import { createTransportCounters, type Address, type Datagram, type Transport } from "./transport";
+import { PooledDatagram } from "./datagramRing";
+import {
+  createTransportCounters,
+  datagramBuffer,
+  datagramLength,
+  datagramOffset,
+  type Address,
+  type Datagram,
+  type Transport,
+} from "./transport";
 
 /** Options for a {@link LinkConditioner}. */
 export interface LinkConditionerOptions {
@@ -39,7 +48,7 @@ export class LinkConditioner implements Transport, AsyncDisposable {
   private readonly clock: Clock;
   private readonly outLink: LinkDirection;
   private readonly inLink: LinkDirection;
-  private readonly out: { from: Address; data: Uint8Array } = { from: "", data: new Uint8Array(0) };
+  private readonly out = new PooledDatagram();
 
   constructor(
     readonly inner: Transport,
@@ -96,32 +105,29 @@ export class LinkConditioner implements Transport, AsyncDisposable {
     if (conditions.inbound !== undefined) this.inLink.set(conditions.inbound);
   }
 
-  send(to: Address, data: Uint8Array): void {
-    if (this.inner.closed || data.byteLength > this.inner.maxDatagramSize) {
+  send(to: Address, data: Uint8Array, length: number = data.length): void {
+    if (this.inner.closed || length > this.inner.maxDatagramSize) {
       this.counters.datagramsDropped++;
       return;
     }
     this.counters.datagramsSent++;
-    this.counters.bytesSent += data.byteLength;
+    this.counters.bytesSent += length;
     const lostBefore = this.outLink.stats.lost + this.outLink.stats.bandwidthDropped;
     // enter() copies: the caller may reuse its buffer while the datagram is held.
-    this.outLink.enter(this.clock.now(), to, data);
+    this.outLink.enter(this.clock.now(), to, data, 0, length);
     this.counters.datagramsDropped +=
       this.outLink.stats.lost + this.outLink.stats.bandwidthDropped - lostBefore;
     this.flushOutbound();
   }
 
-  /** The next due datagram: a reused object whose `data` is valid until the next `poll()`. */
+  /** The next due datagram: a reused object whose bytes are valid until the next `poll()`. */
   poll(): Datagram | undefined {
     this.update();
     const next = this.inLink.release(this.clock.now());
     if (next === undefined) return undefined;
     this.counters.datagramsReceived++;
-    this.counters.bytesReceived += next.data.byteLength;
-    const out = this.out;
-    out.from = next.address;
-    out.data = next.data;
-    return out;
+    this.counters.bytesReceived += next.length;
+    return this.out.set(next.address, next.bytes, 0, next.length);
   }
 
   /** Releases due outbound datagrams to the inner transport and takes in what it received. */
@@ -131,7 +137,7 @@ export class LinkConditioner implements Transport, AsyncDisposable {
     const stats = this.inLink.stats;
     for (let d = this.inner.poll(); d !== undefined; d = this.inner.poll()) {
       const lostBefore = stats.lost + stats.bandwidthDropped;
-      this.inLink.enter(now, d.from, d.data);
+      this.inLink.enter(now, d.from, datagramBuffer(d), datagramOffset(d), datagramLength(d));
       this.counters.datagramsDropped += stats.lost + stats.bandwidthDropped - lostBefore;
     }
   }
@@ -150,7 +156,7 @@ export class LinkConditioner implements Transport, AsyncDisposable {
   private flushOutbound(): void {
     const now = this.clock.now();
     for (let d = this.outLink.release(now); d !== undefined; d = this.outLink.release(now)) {
-      this.inner.send(d.address, d.data);
+      this.inner.send(d.address, d.bytes, d.length);
     }
   }
 }

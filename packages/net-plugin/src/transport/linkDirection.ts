@@ -1,7 +1,6 @@
 import type { Rng } from "@canopy/core";
 import { LinkConditionDefaults, resolveLinkConditions, type LinkConditions } from "./linkConditions";
-import { EMPTY_BYTES } from "../protocol/scratch";
-import { ViewCache } from "../protocol/viewCache";
+import { copyBytes } from "../protocol/scratch";
 import type { Address } from "./transport";
 
 /** What one direction of a LinkConditioner did (counts of datagrams; never reset). */
@@ -29,9 +28,6 @@ interface Held {
   address: Address;
   bytes: Uint8Array;
   length: number;
-  views: ViewCache;
-  /** The exact-length view handed out by `release`. */
-  data: Uint8Array;
 }
 
 /** Most recycled entries kept: enough for a burst of ~1000 held datagrams without allocating. */
@@ -95,8 +91,11 @@ export class LinkDirection {
     return this.heap[0]?.at;
   }
 
-  /** Applies the conditions to one datagram entering at `now` (seconds); held ones are copied. */
-  enter(now: number, address: Address, data: Uint8Array): void {
+  /**
+   * Applies the conditions to `data[offset, offset + length)`, one datagram entering at `now`
+   * (seconds); the ones held are copied.
+   */
+  enter(now: number, address: Address, data: Uint8Array, offset: number, length: number): void {
     const c = this.conditions;
     const rng = this.rng;
     this.stats.datagrams++;
@@ -117,11 +116,11 @@ export class LinkDirection {
     if (c.bandwidth > 0) {
       const backlogBytes = Math.max(0, this.linkFreeAt - now) * c.bandwidth;
       const limit = c.queueLimit ?? LinkConditionDefaults.QUEUE_LIMIT_BYTES;
-      if (backlogBytes > 0 && backlogBytes + data.byteLength > limit) {
+      if (backlogBytes > 0 && backlogBytes + length > limit) {
         this.stats.bandwidthDropped++;
         return;
       }
-      this.linkFreeAt = Math.max(now, this.linkFreeAt) + data.byteLength / c.bandwidth;
+      this.linkFreeAt = Math.max(now, this.linkFreeAt) + length / c.bandwidth;
       departure = this.linkFreeAt;
     }
 
@@ -133,18 +132,18 @@ export class LinkDirection {
       at = Math.max(at, this.lastInOrderAt);
       this.lastInOrderAt = at;
     }
-    this.push(this.entry(at, address, data));
+    this.push(this.entry(at, address, data, offset, length));
     if (c.duplication > 0 && rng.chance(c.duplication / 100)) {
       this.stats.duplicated++;
-      this.push(this.entry(at, address, data));
+      this.push(this.entry(at, address, data, offset, length));
     }
   }
 
   /**
-   * Removes the earliest datagram due at `now` and returns its entry (valid until the next `release`,
-   * which reuses it: copy out `address` and `data` first), or undefined when none is due.
+   * Removes the earliest datagram due at `now` and returns its entry — the bytes are
+   * `bytes[0, length)` — valid until the next `release`, which reuses it; undefined when none is due.
    */
-  release(now: number): Readonly<{ address: Address; data: Uint8Array }> | undefined {
+  release(now: number): Readonly<{ address: Address; bytes: Uint8Array; length: number }> | undefined {
     if (this.lastReleased !== undefined) {
       this.recycle(this.lastReleased);
       this.lastReleased = undefined;
@@ -154,7 +153,6 @@ export class LinkDirection {
     this.pop();
     this.stats.delivered++;
     this.lastReleased = top;
-    top.data = top.views.get(0, top.length);
     return top;
   }
 
@@ -165,26 +163,24 @@ export class LinkDirection {
     this.lastReleased = undefined;
   }
 
-  /** A held entry (recycled when one is spare) with a copy of `data`. */
-  private entry(at: number, address: Address, data: Uint8Array): Held {
+  /** A held entry (recycled when one is spare) with a copy of `data[offset, offset + length)`. */
+  private entry(at: number, address: Address, data: Uint8Array, offset: number, length: number): Held {
     let held = this.spare.pop();
     if (held === undefined) {
-      const bytes = new Uint8Array(Math.max(INITIAL_HELD_BYTES, data.length));
-      held = { at, order: 0, address, bytes, length: 0, views: new ViewCache(bytes), data: EMPTY_BYTES };
-    } else if (held.bytes.length < data.length) {
-      held.bytes = new Uint8Array(Math.max(held.bytes.length * 2, data.length));
-      held.views = new ViewCache(held.bytes);
+      const bytes = new Uint8Array(Math.max(INITIAL_HELD_BYTES, length));
+      held = { at, order: 0, address, bytes, length: 0 };
+    } else if (held.bytes.length < length) {
+      held.bytes = new Uint8Array(Math.max(held.bytes.length * 2, length));
     }
     held.at = at;
     held.order = this.order++;
     held.address = address;
-    held.bytes.set(data);
-    held.length = data.length;
+    copyBytes(data, offset, held.bytes, 0, length);
+    held.length = length;
     return held;
   }
 
   private recycle(held: Held): void {
-    held.data = EMPTY_BYTES;
     if (this.spare.length < SPARE_LIMIT) this.spare.push(held);
   }
 

@@ -82,15 +82,15 @@ class LoopbackEndpoint implements Transport {
     return this.isClosed;
   }
 
-  send(to: Address, data: Uint8Array): void {
+  send(to: Address, data: Uint8Array, length: number = data.length): void {
     const peer = this.endpoints.get(to);
-    if (this.isClosed || data.byteLength > this.maxDatagramSize || peer === undefined) {
+    if (this.isClosed || length > this.maxDatagramSize || peer === undefined) {
       this.counters.datagramsDropped++;
       return;
     }
     this.counters.datagramsSent++;
-    this.counters.bytesSent += data.byteLength;
-    peer.deliver(this.localAddress, data);
+    this.counters.bytesSent += length;
+    peer.deliver(this.localAddress, data, length);
   }
 
   /** The next datagram: a reused object whose `data` is valid until the next `poll()`. */
@@ -111,12 +111,12 @@ class LoopbackEndpoint implements Transport {
    * Called by the sending endpoint: copies the bytes (the sender may reuse its buffer as soon as
    * `send` returns, as with a real socket); a full inbox drops the datagram (counted here).
    */
-  private deliver(from: Address, data: Uint8Array): void {
-    if (!this.inbox.push(from, data, 0, data.length)) {
+  private deliver(from: Address, data: Uint8Array, length: number): void {
+    if (!this.inbox.push(from, data, 0, length)) {
       this.counters.datagramsDropped++;
       return;
     }
     this.counters.datagramsReceived++;
-    this.counters.bytesReceived += data.byteLength;
+    this.counters.bytesReceived += length;
   }
 }

@@ -14,13 +14,22 @@
 export type Address = string;
 
 /**
- * One received datagram. The object returned by `poll()` may be reused, and `data` is valid only
- * until the next `poll()` on the same transport: consume it fully (or copy what you keep) before
- * polling again. Every Canopy layer does; this is what lets transports run without allocating.
+ * One received datagram. The object returned by `poll()` may be reused, and its bytes are valid
+ * only until the next `poll()` on the same transport: consume them fully (or copy what you keep)
+ * before polling again. Every Canopy layer does; this is what lets transports run without
+ * allocating.
  */
 export interface Datagram {
   readonly from: Address;
+  /** The bytes (exactly the datagram). On a transport that sets `buffer`, reading this may make a view. */
   readonly data: Uint8Array;
+  /**
+   * Set by transports that hand out pooled storage: the bytes are `buffer[offset, offset + length)`,
+   * readable without creating a view (the hot path reads these when present).
+   */
+  readonly buffer?: Uint8Array;
+  readonly offset?: number;
+  readonly length?: number;
 }
 
 /** Counters every transport keeps (read them for diagnostics; never reset by the transport). */
@@ -43,11 +52,11 @@ export interface Transport {
   /** True after `close()` (or after the underlying socket failed). */
   readonly closed: boolean;
   /**
-   * Queues one datagram for `to`; the bytes are copied (or handed to the kernel) before `send`
-   * returns, so the caller may reuse `data` at once. Never throws for network conditions:
-   * failures are counted.
+   * Queues `data[0, length)` (default: all of `data`) as one datagram for `to`; the bytes are
+   * copied (or handed to the kernel) before `send` returns, so the caller may reuse `data` at
+   * once. Never throws for network conditions: failures are counted.
    */
-  send(to: Address, data: Uint8Array): void;
+  send(to: Address, data: Uint8Array, length?: number): void;
   /** The next received datagram (valid until the next `poll()`), or `undefined` when the inbox is empty. */
   poll(): Datagram | undefined;
   /** Closes the transport; pending inbound datagrams are discarded. */
@@ -57,4 +66,17 @@ export interface Transport {
 /** Fresh zeroed counters. */
 export function createTransportCounters(): TransportCounters {
   return { datagramsSent: 0, datagramsReceived: 0, bytesSent: 0, bytesReceived: 0, datagramsDropped: 0 };
+}
+
+/** The bytes of a polled datagram as a range (its `buffer` when the transport set one, else `data`). */
+export function datagramBuffer(d: Datagram): Uint8Array {
+  return d.buffer ?? d.data;
+}
+/** Where a polled datagram's bytes start in {@link datagramBuffer}. */
+export function datagramOffset(d: Datagram): number {
+  return d.buffer === undefined ? 0 : (d.offset ?? 0);
+}
+/** A polled datagram's length in bytes. */
+export function datagramLength(d: Datagram): number {
+  return d.buffer === undefined ? d.data.length : (d.length ?? d.buffer.length);
 }

@@ -134,11 +134,11 @@ class WebSocketClient implements WebSocketClientTransport {
     return this.isClosed;
   }
 
-  send(to: Address, data: Uint8Array): void {
+  send(to: Address, data: Uint8Array, length: number = data.length): void {
     if (
       this.isClosed ||
       (to !== this.remoteAddress && to !== this.givenUrl) ||
-      data.byteLength > this.maxDatagramSize ||
+      length > this.maxDatagramSize ||
       this.socket.readyState !== OPEN ||
       this.socket.bufferedAmount > SocketConstants.WS_MAX_BUFFERED_BYTES
     ) {
@@ -146,9 +146,9 @@ class WebSocketClient implements WebSocketClientTransport {
       return;
     }
     this.counters.datagramsSent++;
-    this.counters.bytesSent += data.byteLength;
+    this.counters.bytesSent += length;
     // Copy: the socket may keep a reference until the bytes are written.
-    this.socket.send(data.slice());
+    this.socket.send(data.slice(0, length));
   }
 
   poll(): Datagram | undefined {

@@ -73,8 +73,9 @@ describe("PacketCipher scratch buffers", () => {
 describe("createNodeNetServer / createNodeNetClient", () => {
   it("connect and exchange messages sealed with libsodium by default; an explicit aead wins", async () => {
     const network = createLoopbackNetwork();
-    const sealNode = vi.spyOn(sodiumAead, "seal");
+    const sealNode = vi.spyOn(sodiumAead as Required<PacketAead>, "sealRange");
     const sealNoble = vi.spyOn(nobleAead, "seal");
+    expect("sealRange" in nobleAead).toBe(false); // so the explicit noble client goes through seal()
     try {
       const server = await createNodeNetServer(network.bind("loopback://server"), {
         protocolId: PROTOCOL_ID,
@@ -166,5 +167,31 @@ describe("libsodium AEAD", () => {
     expect(sodiumAead.open(key, nonce, aad, sealedBig)).toEqual(big);
     sealedBig[100] = (sealedBig[100] ?? 0) ^ 4;
     expect(sodiumAead.open(key, nonce, aad, sealedBig)).toBeUndefined();
+  });
+});
+
+describe("libsodium AEAD range methods", () => {
+  it("seal and open ranges at offsets with the bytes of seal/open; a forgery gives −1 and writes nothing", () => {
+    const rng = createRng(21);
+    expect(typeof sodiumAead.sealRange).toBe("function");
+    expect(typeof sodiumAead.openRange).toBe("function");
+    const aead = sodiumAead as Required<PacketAead>;
+    for (const size of [0, 1, 57, 1200, 3000]) {
+      const payload = new Uint8Array(size).map(() => rng.int(0, 255));
+      const src = new Uint8Array(size + 11);
+      src.set(payload, 7);
+      const out = new Uint8Array(size + 16 + 5);
+      aead.sealRange(key, nonce, aad, src, 7, size, out, 5);
+      const sealed = out.subarray(5, 5 + size + 16);
+      expect(sealed).toEqual(nobleAead.seal(key, nonce, aad, payload));
+      const back = new Uint8Array(size + 3).fill(0xee);
+      expect(aead.openRange(key, nonce, aad, out, 5, size + 16, back, 3)).toBe(size);
+      expect(back.subarray(3)).toEqual(payload);
+      out[5 + (size >> 1)] = (out[5 + (size >> 1)] ?? 0) ^ 1;
+      const untouched = new Uint8Array(size).fill(0xaa);
+      expect(aead.openRange(key, nonce, aad, out, 5, size + 16, untouched, 0)).toBe(-1);
+      expect(untouched.every((b) => b === 0xaa)).toBe(true);
+    }
+    expect(aead.openRange(key, nonce, aad, new Uint8Array(20), 10, 10, new Uint8Array(20), 0)).toBe(-1);
   });
 });

@@ -4,6 +4,7 @@
  */
 import {
   createTransportCounters,
+  datagramLength,
   type Address,
   type Datagram,
   type Transport,
@@ -31,15 +32,15 @@ export class DropGate implements Transport {
     return this.inner.closed;
   }
 
-  send(to: Address, data: Uint8Array): void {
+  send(to: Address, data: Uint8Array, length: number = data.length): void {
     if (this.dropOutbound > 0) {
       this.dropOutbound--;
       this.dropped++;
       return;
     }
     this.counters.datagramsSent++;
-    this.counters.bytesSent += data.length;
-    this.inner.send(to, data);
+    this.counters.bytesSent += length;
+    this.inner.send(to, data, length);
   }
 
   poll(): Datagram | undefined {
@@ -50,7 +51,7 @@ export class DropGate implements Transport {
         continue;
       }
       this.counters.datagramsReceived++;
-      this.counters.bytesReceived += d.data.length;
+      this.counters.bytesReceived += datagramLength(d);
       return d;
     }
     return undefined;

@@ -1,6 +1,7 @@
 import dgram from "node:dgram";
 import { isIP } from "node:net";
 import { SocketConstants, TransportConstants } from "../constants";
+import { copyBytes } from "../../protocol/scratch";
 import { checkMaxDatagramSize } from "../datagramQueue";
 import { DatagramRing } from "../datagramRing";
 import { formatUdpAddress, parseUdpAddress, type HostPort } from "../socketAddress";
@@ -114,8 +115,8 @@ class NodeUdpTransport implements UdpTransport {
     return this.isClosed;
   }
 
-  send(to: Address, data: Uint8Array): void {
-    if (this.isClosed || data.byteLength > this.maxDatagramSize) {
+  send(to: Address, data: Uint8Array, length: number = data.length): void {
+    if (this.isClosed || length > this.maxDatagramSize) {
       this.counters.datagramsDropped++;
       return;
     }
@@ -129,17 +130,17 @@ class NodeUdpTransport implements UdpTransport {
       this.peers.set(to, peer);
     }
     this.counters.datagramsSent++;
-    this.counters.bytesSent += data.byteLength;
+    this.counters.bytesSent += length;
     // Copy: the caller may reuse its buffer before the kernel has taken the bytes.
     const i = this.freeSendBuffer();
     if (i < 0) {
-      this.socket.send(Buffer.from(data), peer.port, peer.host, this.onSent);
+      this.socket.send(Buffer.from(data.subarray(0, length)), peer.port, peer.host, this.onSent);
       return;
     }
     const buffer = this.sendBuffers[i] as Buffer;
-    buffer.set(data);
+    copyBytes(data, 0, buffer, 0, length);
     this.sendBusy[i] = true;
-    this.socket.send(buffer, 0, data.byteLength, peer.port, peer.host, this.sendDone[i]);
+    this.socket.send(buffer, 0, length, peer.port, peer.host, this.sendDone[i]);
   }
 
   /** The next datagram: a reused object whose `data` is valid until the next `poll()`. */

@@ -128,12 +128,12 @@ class NodeWebSocketServerTransport implements WebSocketServerTransport {
     return [...this.sockets.keys()];
   }
 
-  send(to: Address, data: Uint8Array): void {
+  send(to: Address, data: Uint8Array, length: number = data.length): void {
     const socket = this.sockets.get(to);
     if (
       this.isClosed ||
       socket === undefined ||
-      data.byteLength > this.maxDatagramSize ||
+      length > this.maxDatagramSize ||
       socket.readyState !== WebSocket.OPEN ||
       socket.bufferedAmount > SocketConstants.WS_MAX_BUFFERED_BYTES
     ) {
@@ -141,9 +141,9 @@ class NodeWebSocketServerTransport implements WebSocketServerTransport {
       return;
     }
     this.counters.datagramsSent++;
-    this.counters.bytesSent += data.byteLength;
+    this.counters.bytesSent += length;
     // Copy: ws may keep a reference to the bytes until the socket drains.
-    socket.send(Buffer.from(data), { binary: true });
+    socket.send(Buffer.from(data.subarray(0, length)), { binary: true });
   }
 
   poll(): Datagram | undefined {
