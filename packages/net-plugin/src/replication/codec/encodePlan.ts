@@ -79,7 +79,7 @@ export class EncodePlan {
   private readonly ratio: PredictionRatio = { num: 0, den: 0 };
   readonly fields: readonly ReplicatedField[];
   /** Bit-length histogram per coded group (K_BUCKETS per group) for choosing `ks`. */
-  readonly kCosts: Float64Array;
+  readonly kCosts: Int32Array;
   /** The registry's generated collect loop, when it has one (kernels/encodeKernel.ts). */
   private readonly kernel: CollectKernel | undefined;
   private readonly codecPlan: FieldCodecPlan;
@@ -93,7 +93,7 @@ export class EncodePlan {
     this.codecPlan = fieldCodecPlanLocal(registry);
     this.codedGroups = layout.codedGroups;
     this.ks = new Uint8Array(layout.codedGroups);
-    this.kCosts = new Float64Array(layout.codedGroups * K_BUCKETS);
+    this.kCosts = new Int32Array(layout.codedGroups * K_BUCKETS);
     this.spawnIds = new Int32Array(capacity);
     this.updateIds = new Int32Array(capacity);
     this.despawnIds = new Int32Array(capacity);

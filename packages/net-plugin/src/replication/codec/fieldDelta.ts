@@ -46,7 +46,7 @@ export function accumulateKCosts(
   co: number,
   base: Int32Array,
   bo: number,
-  hist: Float64Array,
+  hist: Int32Array,
   g0: number,
 ): void {
   let g = g0;
@@ -72,7 +72,7 @@ export function accumulateKCosts(
 }
 
 /** The k (0..15) with the fewest estimated bits for group `g` of the histogram. */
-export function chooseK(hist: Float64Array, g: number): number {
+export function chooseK(hist: Int32Array, g: number): number {
   const row = g * K_BUCKETS;
   // Only lengths up to the longest present count; past k = longest the cost only grows.
   let longest = 0;

@@ -14,7 +14,7 @@ import { ID_K_BITS } from "./idList";
 import { TICK_K } from "./encodePlan";
 import { predictionRatio, REFERENCE_AGE_BITS } from "./predict";
 import type { SnapshotState } from "./snapshotState";
-import { decodeKernel, type ReadUpdateKernel } from "./kernels/decodeKernel";
+import { decodeKernel, type ReadUpdatesKernel } from "./kernels/decodeKernel";
 import { readUpdate, type UpdateReadContext } from "./updateReader";
 import { WordReader } from "./wordBits";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
@@ -40,7 +40,7 @@ export class SnapshotDecoder {
   private readonly marked: Int32Array;
   private markedCount = 0;
   /** The registry's generated update reader, when it has one (kernels/decodeKernel.ts). */
-  private readonly kernel: ReadUpdateKernel | undefined;
+  private readonly kernel: ReadUpdatesKernel | undefined;
 
   constructor(
     readonly registry: ReplicationRegistry,
@@ -61,18 +61,6 @@ export class SnapshotDecoder {
     };
     this.marked = new Int32Array(capacity * 2);
     this.kernel = decodeKernel(registry);
-  }
-
-  /** Reads update `id` with the kernel when there is one, else the generic reader. */
-  private readUpdate(r: WordReader, id: number, base: SnapshotState, work: SnapshotState): boolean {
-    const kernel = this.kernel;
-    if (kernel === undefined) return readUpdateLocal(this.updates, r, id, base, work);
-    const reference = this.updates.reference;
-    const mask = base.mask[id] as number;
-    const predicted = reference !== undefined && reference.present[id] === 1 && reference.mask[id] === mask;
-    const ratio = this.updates.ratio;
-    const refV = reference === undefined ? base.values : reference.values;
-    return kernel(r, id, mask, base.values, work.values, refV, predicted, ratio.num, ratio.den, this.ks);
   }
 
   /** Decodes one snapshot's bytes into `ring` (a message payload: the snapshot starts at byte 0). */
@@ -182,7 +170,25 @@ export class SnapshotDecoder {
       if (base === undefined) return DecodeStatus.Invalid;
       const bitmap = r.readBool();
       for (let g = 0; g < this.ks.length; g++) this.ks[g] = r.readBits(K_BITS);
-      if (bitmap) {
+      const kernel = this.kernel;
+      if (kernel !== undefined) {
+        const k = bitmap ? 0 : r.readBits(ID_K_BITS);
+        const u = this.updates;
+        const ok = kernel(
+          r,
+          base,
+          work,
+          this.mark,
+          u.reference,
+          u.ratio.num,
+          u.ratio.den,
+          this.ks,
+          updates,
+          bitmap,
+          k,
+        );
+        if (!ok) return this.fail(r);
+      } else if (bitmap) {
         let seen = 0;
         for (let id = 0; id < base.highWater; id++) {
           if (base.present[id] !== 1 || this.mark[id] !== 0) continue;
@@ -190,7 +196,7 @@ export class SnapshotDecoder {
             if (r.overflowed) return DecodeStatus.Truncated;
             continue;
           }
-          if (++seen > updates || !this.readUpdate(r, id, base, work)) return this.fail(r);
+          if (++seen > updates || !readUpdateLocal(this.updates, r, id, base, work)) return this.fail(r);
         }
         if (seen !== updates) return this.fail(r);
       } else {
@@ -201,7 +207,7 @@ export class SnapshotDecoder {
           const id = prev + 1 + gap;
           if (gap < 0 || id >= capacity || base.present[id] !== 1 || this.mark[id] !== 0) return this.fail(r);
           prev = id;
-          if (!this.readUpdate(r, id, base, work)) return this.fail(r);
+          if (!readUpdateLocal(this.updates, r, id, base, work)) return this.fail(r);
         }
       }
     }

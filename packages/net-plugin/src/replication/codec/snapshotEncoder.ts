@@ -20,7 +20,7 @@ import { fieldCodecPlan, K_BITS, type FieldCodecPlan } from "./fieldDelta";
 import { chooseIdK, ID_K_BITS } from "./idList";
 import type { SnapshotState } from "./snapshotState";
 import { REFERENCE_AGE_BITS } from "./predict";
-import { encodeKernels, type WriteUpdateKernel } from "./kernels/encodeKernel";
+import { encodeKernels, type FillUpdatesKernel, type WriteUpdatesKernel } from "./kernels/encodeKernel";
 import { writeUpdate } from "./updateWriter";
 import { WordWriter } from "./wordBits";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
@@ -74,7 +74,8 @@ export class SnapshotEncoder {
   private readonly plan: EncodePlan;
   private readonly codecPlan: FieldCodecPlan;
   /** The registry's generated update writer, when it has one (kernels/encodeKernel.ts). */
-  private readonly kernel: WriteUpdateKernel | undefined;
+  private readonly kernel: WriteUpdatesKernel | undefined;
+  private readonly fillKernel: FillUpdatesKernel | undefined;
   /** Where the snapshot is packed before it is copied into the caller's writer. */
   private readonly bits = new WordWriter();
   private readonly result: EncodeSnapshotResult = {
@@ -93,7 +94,9 @@ export class SnapshotEncoder {
     this.fields = registry.fields;
     this.plan = new EncodePlan(registry, capacity);
     this.codecPlan = fieldCodecPlanLocal(registry);
-    this.kernel = encodeKernels(registry)?.writeUpdate;
+    const kernels = encodeKernels(registry);
+    this.kernel = kernels?.writeUpdates;
+    this.fillKernel = kernels?.fillUpdates;
     this.written = new Int32Array(capacity);
   }
 
@@ -191,6 +194,11 @@ export class SnapshotEncoder {
     const bitmap = bitmapBits < ID_K_BITS + updates || bitmapBits < ID_K_BITS + Math.floor(listChoice / 8);
     w.writeBool(bitmap);
     for (let g = 0; g < p.codedGroups; g++) w.writeBits(p.ks[g] as number, K_BITS);
+    if (kernel !== undefined) {
+      if (!bitmap) w.writeBits(listChoice % 8, ID_K_BITS);
+      kernel(w, p, current, baseline, input.relevant, bitmap, listChoice % 8);
+      return;
+    }
     if (bitmap) {
       const hw = baseline.highWater;
       for (let id = 0; id < hw; id++) {
@@ -200,10 +208,7 @@ export class SnapshotEncoder {
         const isUpdate =
           p.selected[id] === 1 && p.respawn[id] === 0 && baseline.mask[id] === current.mask[id];
         w.writeBool(isUpdate);
-        if (!isUpdate) continue;
-        if (kernel !== undefined)
-          kernel(w, id, current.mask[id] as number, p.changedMask[id] as number, cur, p.zz, p.ks);
-        else writeUpdateLocal(w, id, current, this.plan, this.codecPlan, this.fields);
+        if (isUpdate) writeUpdateLocal(w, id, current, this.plan, this.codecPlan, this.fields);
       }
       return;
     }
@@ -215,9 +220,7 @@ export class SnapshotEncoder {
       if (p.selected[id] !== 1) continue;
       w.writeExpGolomb(id - prev - 1, k);
       prev = id;
-      if (kernel !== undefined)
-        kernel(w, id, current.mask[id] as number, p.changedMask[id] as number, cur, p.zz, p.ks);
-      else writeUpdateLocal(w, id, current, this.plan, this.codecPlan, this.fields);
+      writeUpdateLocal(w, id, current, this.plan, this.codecPlan, this.fields);
     }
   }
 
@@ -249,6 +252,10 @@ export class SnapshotEncoder {
       out.version[id] = current.version[id] as number;
       const row = id * stride;
       for (let s = 0; s < stride; s++) dst[row + s] = cur[row + s] as number;
+    }
+    if (this.fillKernel !== undefined) {
+      this.writtenCount = this.fillKernel(p, current, out, this.written, this.writtenCount);
+      return;
     }
     for (let i = 0; i < p.updateCount; i++) {
       const id = p.updateIds[i] as number;

@@ -15,12 +15,15 @@ if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
 /** Grow-only word buffer writer. */
 export class WordWriter {
   private words: Uint32Array;
+  /** The same buffer as bytes (little-endian: bit order matches), for byte-aligned copies. */
+  private bytes: Uint8Array;
   private index = 0;
   private scratch = 0;
   private scratchBits = 0;
 
   constructor(initialBytes = 4096) {
     this.words = new Uint32Array(Math.max(16, Math.ceil(initialBytes / 4)));
+    this.bytes = new Uint8Array(this.words.buffer);
   }
 
   /** Bits written since the last reset. */
@@ -83,6 +86,14 @@ export class WordWriter {
     // Word by word (the same bits as the bytes, little-endian): a `subarray` for writeBytes was
     // one view per client per tick.
     const total = this.bitsWritten;
+    if ((writer.bitsWritten & 7) === 0) {
+      // Byte-aligned (a snapshot starts a message): whole bytes in one copy, then the last bits.
+      const byteCount = total >>> 3;
+      writer.writeByteRange(this.bytes, 0, byteCount);
+      const rest = total & 7;
+      if (rest > 0) writer.writeBits((this.bytes[byteCount] as number) & ((1 << rest) - 1), rest);
+      return;
+    }
     const whole = total >>> 5;
     const words = this.words;
     for (let i = 0; i < whole; i++) writer.writeBits(words[i] as number, 32);
@@ -94,6 +105,7 @@ export class WordWriter {
     const words = new Uint32Array(this.words.length * 2);
     words.set(this.words);
     this.words = words;
+    this.bytes = new Uint8Array(words.buffer);
   }
 }
 

@@ -4,44 +4,48 @@
  * never a throw, on a malformed or truncated update.
  */
 import type { ReplicationRegistry } from "../../registry";
+import type { SnapshotState } from "../snapshotState";
 import type { WordReader } from "../wordBits";
 import { compileKernel, kernelFields, type KernelField } from "./compileKernel";
 
 /**
- * Reads update `id` (fields `mask`) against `base` (predicted from `refV` when `predicted`, by
- * `rn / rd`) into `out`; false when the bits are invalid.
+ * Reads the updates section after its header into `work` (which holds `base`): with `bitmap`, one
+ * bit per baseline entity not marked (despawned/spawned) in this snapshot, else `updates` id gaps
+ * coded with order `k`; each followed by that entity's fields. False when the bits are invalid.
  */
-export type ReadUpdateKernel = (
+export type ReadUpdatesKernel = (
   r: WordReader,
-  id: number,
-  mask: number,
-  base: Int32Array,
-  out: Int32Array,
-  refV: Int32Array,
-  predicted: boolean,
+  base: SnapshotState,
+  work: SnapshotState,
+  mark: Uint8Array,
+  reference: SnapshotState | undefined,
   rn: number,
   rd: number,
   ks: Uint8Array,
+  updates: number,
+  bitmap: boolean,
+  k: number,
 ) => boolean;
 
 /** Reads one order-k Exp-Golomb code at `pos` into `u` (WordReader.readExpGolomb's short form inline). */
-const READ_CODE = `{ const index = pos >>> 5, shift = pos & 31;
+const readCode = (k: string): string => `{ const index = pos >>> 5, shift = pos & 31;
         let peek = words[index] >>> shift;
         if (shift > 0) peek |= words[index + 1] << (32 - shift);
-        const nn = 31 - Math.clz32(peek & -peek), size = 2 * nn + 1 + k;
+        const nn = 31 - Math.clz32(peek & -peek), size = 2 * nn + 1 + ${k};
         if (peek !== 0 && size < 32 && pos + size <= total) {
           const rest = peek >>> (nn + 1);
           const q = (rest & ((1 << nn) - 1)) + (1 << nn);
-          u = (((q - 1) << k) | ((rest >>> nn) & ((1 << k) - 1))) >>> 0;
+          u = (((q - 1) << ${k}) | ((rest >>> nn) & ((1 << ${k}) - 1))) >>> 0;
           pos += size;
         } else {
           r.position = pos;
-          u = r.readExpGolomb(k);
+          u = r.readExpGolomb(${k});
           pos = r.position;
           if (u < 0) return false;
         } }`;
 
 function readSlot(f: KernelField, s: number, predict: boolean): string {
+  const k = `k${f.group}`;
   const max = f.slotMax[s] as number;
   const lines = [`{ let from = b[o + ${s}]; let u = 0;`];
   if (predict)
@@ -50,7 +54,7 @@ function readSlot(f: KernelField, s: number, predict: boolean): string {
       `        if (from < 0) from = 0; else if (from > ${max}) from = ${max}; }`,
     );
   lines.push(
-    `      ${READ_CODE}`,
+    `      ${readCode(k)}`,
     `      const v = from + ((u >>> 1) ^ -(u & 1));`,
     `      if (v < 0 || v > ${max}) return false;`,
     `      out[o + ${s}] = v; }`,
@@ -70,7 +74,6 @@ function readField(f: KernelField): string {
     `    if (on) {`,
     `      any = true;`,
     `      const o = row + ${f.offset};`,
-    `      const k = ks[${f.group}];`,
   ];
   if (f.quat) {
     const full = f.slotBits.map((bits, s) => `out[o + ${s}] = ${bits > 0 ? `r.readBits(${bits})` : "0"};`);
@@ -97,22 +100,56 @@ function readField(f: KernelField): string {
 }
 
 function readSource(fields: readonly KernelField[], stride: number): string {
-  return `return function readUpdate(r, id, mask, b, out, refV, predicted, rn, rd, ks) {
-  const multi = (mask & (mask - 1)) !== 0;
-  const row = id * ${stride};
-  const words = r.data, total = r.bitLength;
-  const unit = rn === rd;
-  let pos = r.position;
-  let any = false;
+  const groups = Math.max(0, ...fields.map((f) => f.group + 1));
+  const ks = Array.from({ length: groups }, (_, g) => `k${g} = ks[${g}]`).join(", ");
+  const body = `      const mask = baseMask[id];
+      const multi = (mask & (mask - 1)) !== 0;
+      const predicted = ratio && refPresent[id] === 1 && refMask[id] === mask;
+      const row = id * ${stride};
+      let any = false;
 ${fields.map(readField).join("\n")}
+      if (!any) return false;`;
+  return `return function readUpdates(r, base, work, mark, reference, rn, rd, ks, updates, bitmap, k) {
+  const words = r.data, total = r.bitLength;
+  const b = base.values, out = work.values, basePresent = base.present, baseMask = base.mask;
+  const ratio = reference !== undefined, unit = rn === rd;
+  const refV = ratio ? reference.values : b, refPresent = ratio ? reference.present : basePresent;
+  const refMask = ratio ? reference.mask : baseMask;
+  ${ks === "" ? "" : `const ${ks};`}
+  const capacity = mark.length;
+  let pos = r.position;
+  if (bitmap) {
+    let seen = 0;
+    const hw = base.highWater;
+    for (let id = 0; id < hw; id++) {
+      if (basePresent[id] !== 1 || mark[id] !== 0) continue;
+      if (pos >= total) { r.position = pos; r.readBits(1); return false; }
+      const flag = (words[pos >>> 5] >>> (pos & 31)) & 1;
+      pos++;
+      if (flag === 0) continue;
+      if (++seen > updates) return false;
+${body}
+    }
+    r.position = pos;
+    return seen === updates && !r.overflowed;
+  }
+  let prev = -1;
+  for (let i = 0; i < updates; i++) {
+    let u = 0;
+    ${readCode("k")}
+    const id = prev + 1 + u;
+    if (id >= capacity || basePresent[id] !== 1 || mark[id] !== 0) return false;
+    prev = id;
+${body}
+  }
   r.position = pos;
-  return any && !r.overflowed;
+  return !r.overflowed;
 };`;
 }
 
-/** Generates the update reader of `registry`; undefined when it needs the generic path. */
-export function decodeKernel(registry: ReplicationRegistry): ReadUpdateKernel | undefined {
+/** Generates the updates reader of `registry`; undefined when it needs the generic path. */
+export function decodeKernel(registry: ReplicationRegistry): ReadUpdatesKernel | undefined {
   const fields = kernelFields(registry);
   if (fields === undefined) return undefined;
-  return compileKernel<ReadUpdateKernel>([], readSource(fields, registry.stride), []);
+  return compileKernel<ReadUpdatesKernel>([], readSource(fields, registry.stride), []);
 }

@@ -25,21 +25,39 @@ export type CollectKernel = (
   hw: number,
 ) => void;
 
-/** Writes the field flags and codes of update `id` (`mask`: its fields, `changed`: those sent). */
-export type WriteUpdateKernel = (
+/**
+ * Writes the updates section after its header: with `bitmap`, one bit per baseline entity still
+ * present (not despawned or respawned) then that update's data; else `k`-coded id gaps, each
+ * followed by its update's field flags and codes.
+ */
+export type WriteUpdatesKernel = (
   w: WordWriter,
-  id: number,
-  mask: number,
-  changed: number,
-  cur: Int32Array,
-  zz: Int32Array,
-  ks: Uint8Array,
+  p: EncodePlan,
+  current: SnapshotState,
+  baseline: SnapshotState,
+  relevant: Uint8Array | undefined,
+  bitmap: boolean,
+  k: number,
 ) => void;
+
+/**
+ * Copies the changed fields of the selected updates from `current` into `out` (which holds the
+ * baseline), lists them in `written` from index `count`, and gives a row the current version when
+ * it now equals the current row. Returns the new count (SnapshotEncoder.fillOut's update loop).
+ */
+export type FillUpdatesKernel = (
+  p: EncodePlan,
+  current: SnapshotState,
+  out: SnapshotState,
+  written: Int32Array,
+  count: number,
+) => number;
 
 /** The generated encoder loops of one registry. */
 export interface EncodeKernels {
   readonly collect: CollectKernel;
-  readonly writeUpdate: WriteUpdateKernel;
+  readonly writeUpdates: WriteUpdatesKernel;
+  readonly fillUpdates: FillUpdatesKernel;
 }
 
 function collectField(f: KernelField): string {
@@ -50,12 +68,13 @@ function collectField(f: KernelField): string {
   const moved: string[] = [];
   for (let s = 0; s < f.width; s++) {
     lines.push(`  const c${s} = cur[o + ${s}], b${s} = base[o + ${s}], e${s} = c${s} - b${s};`);
-    moved.push(`e${s} > ${f.threshold} || -e${s} > ${f.threshold}`);
+    moved.push(f.threshold === 0 ? `e${s} !== 0` : `e${s} > ${f.threshold} || -e${s} > ${f.threshold}`);
   }
   lines.push(`  if (${moved.join(" || ")}) {`, `    changed |= ${f.bit};`);
   const coded = (s: number, from: string): string[] => [
-    `    { const d = c${s} - ${from}; const u = d >= 0 ? d * 2 : -d * 2 - 1; zz[o + ${s}] = u;`,
-    `      const x = ${h} + 32 - Math.clz32(u); hist[x] = hist[x] + 1; }`,
+    // Branch-free zigzag (|d| < 2^30: slots are at most 30 bits).
+    `    { const d = c${s} - ${from}; const u = (d << 1) ^ (d >> 31); zz[o + ${s}] = u;`,
+    `      const x = ${h + 32} - Math.clz32(u); hist[x] = hist[x] + 1; }`,
   ];
   if (f.quat) {
     lines.push(`    if (ratio) { ${[0, 1, 2, 3].map((s) => `pred[o + ${s}] = b${s};`).join(" ")} }`);
@@ -131,7 +150,7 @@ ${fields.map(collectField).join("\n")}
 };`;
 }
 
-/** Appends the order-k Exp-Golomb code of `u` (an expression) to the local word (acc, n). */
+/** Appends the order-`k` Exp-Golomb code of `u` (an expression) to the local word (acc, n). */
 function emitCode(u: string, k: string): string {
   return `{ const u = ${u}; const q = (u >>> ${k}) + 1; const nn = 31 - Math.clz32(q); const pre = 2 * nn + 1; const size = pre + ${k};
       if (size >= 32) { if (n > 0) w.writeBits(acc, n); acc = 0; n = 0; w.writeExpGolomb(u, ${k}); }
@@ -139,40 +158,118 @@ function emitCode(u: string, k: string): string {
         if (n + size > 32) { w.writeBits(acc, n); acc = c; n = size; } else { acc |= c << n; n += size; } } }`;
 }
 
+/** Appends one bit (a boolean expression) to the local word. */
+function emitBit(v: string): string {
+  return `if (n >= 31) { w.writeBits(acc, n); acc = 0; n = 0; } if (${v}) acc |= 1 << n; n++;`;
+}
+
 function writeField(f: KernelField): string {
   const lines: string[] = [
     `if ((mask & ${f.bit}) !== 0) {`,
     `  const ch = (changed & ${f.bit}) !== 0;`,
-    `  if (multi) { if (n >= 31) { w.writeBits(acc, n); acc = 0; n = 0; } if (ch) acc |= 1 << n; n++; }`,
+    `  if (multi) { ${emitBit("ch")} }`,
     `  if (ch) {`,
     `    const o = row + ${f.offset};`,
-    `    const k = ks[${f.group}];`,
   ];
   if (f.quat) {
     lines.push(
-      `    if (n >= 31) { w.writeBits(acc, n); acc = 0; n = 0; }`,
       `    if (zz[o] === 0) {`,
-      `      n++; w.writeBits(acc, n); acc = 0; n = 0;`,
+      `      ${emitBit("false")}`,
+      `      w.writeBits(acc, n); acc = 0; n = 0;`,
       ...f.slotBits.map((b, s) => (b > 0 ? `      w.writeBits(cur[o + ${s}], ${b});` : "")),
       `    } else {`,
-      `      acc |= 1 << n; n++;`,
-      ...[1, 2, 3].map((s) => `      ${emitCode(`zz[o + ${s}]`, "k")}`),
+      `      ${emitBit("true")}`,
+      ...[1, 2, 3].map((s) => `      ${emitCode(`zz[o + ${s}]`, `k${f.group}`)}`),
       `    }`,
     );
   } else {
-    for (let s = 0; s < f.width; s++) lines.push(`    ${emitCode(`zz[o + ${s}]`, "k")}`);
+    for (let s = 0; s < f.width; s++) lines.push(`    ${emitCode(`zz[o + ${s}]`, `k${f.group}`)}`);
   }
   lines.push(`  }`, `}`);
-  return lines.map((l) => `  ${l}`).join("\n");
+  return lines.map((l) => `      ${l}`).join("\n");
+}
+
+/** One update's flags and codes (locals: id, acc, n, cur, zz, curMask, changedMask, k<group>). */
+function updateBody(fields: readonly KernelField[], stride: number): string {
+  return `      const mask = curMask[id], changed = changedMask[id];
+      const multi = (mask & (mask - 1)) !== 0;
+      const row = id * ${stride};
+${fields.map(writeField).join("\n")}`;
 }
 
 function writeSource(fields: readonly KernelField[], stride: number): string {
-  return `return function writeUpdate(w, id, mask, changed, cur, zz, ks) {
-  const multi = (mask & (mask - 1)) !== 0;
-  const row = id * ${stride};
+  const groups = Math.max(0, ...fields.map((f) => f.group + 1));
+  const ks = Array.from({ length: groups }, (_, g) => `k${g} = ks[${g}]`).join(", ");
+  return `return function writeUpdates(w, p, current, baseline, relevant, bitmap, k) {
+  const cur = current.values, curPresent = current.present, curMask = current.mask;
+  const zz = p.zz, ks = p.ks, selected = p.selected, respawn = p.respawn, changedMask = p.changedMask;
+  ${ks === "" ? "" : `const ${ks};`}
   let acc = 0, n = 0;
-${fields.map(writeField).join("\n")}
+  if (bitmap) {
+    const basePresent = baseline.present, baseMask = baseline.mask, hw = baseline.highWater;
+    for (let id = 0; id < hw; id++) {
+      if (basePresent[id] !== 1) continue;
+      if (curPresent[id] !== 1 || (relevant !== undefined && relevant[id] !== 1)) continue;
+      const sel = selected[id] === 1;
+      if (sel && respawn[id] === 1) continue;
+      const isUpdate = sel && baseMask[id] === curMask[id];
+      ${emitBit("isUpdate")}
+      if (!isUpdate) continue;
+${updateBody(fields, stride)}
+    }
+  } else {
+    const updateIds = p.updateIds, count = p.updateCount;
+    let prev = -1;
+    for (let i = 0; i < count; i++) {
+      const id = updateIds[i];
+      if (selected[id] !== 1) continue;
+      ${emitCode("id - prev - 1", "k")}
+      prev = id;
+${updateBody(fields, stride)}
+    }
+  }
   if (n > 0) w.writeBits(acc, n);
+};`;
+}
+
+function fillSource(fields: readonly KernelField[], stride: number): string {
+  const copy = fields
+    .map((f) => {
+      const slots = Array.from(
+        { length: f.width },
+        (_, s) => `dst[r + ${f.offset + s}] = cur[r + ${f.offset + s}];`,
+      );
+      return `    if ((changed & ${f.bit}) !== 0) { ${slots.join(" ")} }`;
+    })
+    .join("\n");
+  const compare = fields
+    .map((f) => {
+      const slots = Array.from(
+        { length: f.width },
+        (_, s) => `dst[r + ${f.offset + s}] !== cur[r + ${f.offset + s}]`,
+      );
+      return `      if ((mask & ${f.bit}) !== 0 && (${slots.join(" || ")})) equal = false;`;
+    })
+    .join("\n");
+  return `return function fillUpdates(p, current, out, written, count) {
+  const cur = current.values, dst = out.values, curMask = current.mask, curVersion = current.version;
+  const outVersion = out.version, updateIds = p.updateIds, selected = p.selected, changedMask = p.changedMask;
+  const n = p.updateCount;
+  for (let i = 0; i < n; i++) {
+    const id = updateIds[i];
+    if (selected[id] !== 1) continue;
+    written[count++] = id;
+    const changed = changedMask[id];
+    const r = id * ${stride};
+${copy}
+    const mask = curMask[id];
+    let equal = true;
+    if (changed !== mask) {
+${compare}
+    }
+    if (equal) outVersion[id] = curVersion[id];
+  }
+  return count;
 };`;
 }
 
@@ -183,8 +280,9 @@ export function encodeKernels(registry: ReplicationRegistry): EncodeKernels | un
   let kernels = compiled.get(registry);
   if (kernels === undefined) {
     const collect = compileKernel<CollectKernel>([], collectSource(fields, registry.stride), []);
-    const writeUpdate = compileKernel<WriteUpdateKernel>([], writeSource(fields, registry.stride), []);
-    kernels = collect && writeUpdate ? { collect, writeUpdate } : null;
+    const writeUpdates = compileKernel<WriteUpdatesKernel>([], writeSource(fields, registry.stride), []);
+    const fillUpdates = compileKernel<FillUpdatesKernel>([], fillSource(fields, registry.stride), []);
+    kernels = collect && writeUpdates && fillUpdates ? { collect, writeUpdates, fillUpdates } : null;
     compiled.set(registry, kernels);
   }
   return kernels ?? undefined;
@@ -196,5 +294,11 @@ const compiled = new WeakMap<ReplicationRegistry, EncodeKernels | null>();
 /** The generated sources (for debugging a registry's kernels). */
 export function encodeKernelSources(registry: ReplicationRegistry): string[] | undefined {
   const fields = kernelFields(registry);
-  return fields && [collectSource(fields, registry.stride), writeSource(fields, registry.stride)];
+  return (
+    fields && [
+      collectSource(fields, registry.stride),
+      writeSource(fields, registry.stride),
+      fillSource(fields, registry.stride),
+    ]
+  );
 }
