@@ -11,7 +11,9 @@
  * | server | PostUpdate | Send     | `anchorServerTick`     |
  *
  * `installTimeSyncClient(app, sets)` / `installTimeSyncServer(app, sets)` add them. Time is
- * `Time.now` (the frame's clock reading); the server tick is `FixedTime.tick + accumulator/dt`.
+ * `Time.now` (the frame's clock reading); the server tick is `FixedTime.tick + accumulator/dt`,
+ * anchored by `answerTimeSyncPings` when pings wait (`anchorServerTick` keeps its name and
+ * place but only prunes departed peers: anchoring every frame cost floating-point boxes).
  */
 import {
   defineResource,
@@ -115,12 +117,21 @@ export function sendTimeSyncPings(world: AppWorld): void {
   if (link.canSend(server, s.channel, ping.length)) link.send(server, s.channel, ping, ping.length);
 }
 
-/** Server, Receive set: answers every routed ping with a pong. */
+/**
+ * Server, Receive set: answers every routed ping with a pong. Before the first answer of the
+ * frame it anchors the tick clock: in PreUpdate, `FixedTime` still holds the end of the previous
+ * frame (tick + accumulator/dt), reached at that frame's time, `Time.now − Time.delta`. Anchoring
+ * only when pings are waiting keeps frames without pings free of floating-point work.
+ */
 export function answerTimeSyncPings(world: AppWorld): void {
   const s = getResource(world, TimeSyncServerResource);
-  const now = getResource(world, Time).now;
-  const link = s.link;
   const inbox = s.inbox;
+  if (inbox.size === 0) return;
+  const time = getResource(world, Time);
+  const fixed = getResource(world, FixedTime);
+  const now = time.now;
+  s.sync.setTickReference(fixed.tick + fixed.accumulator / fixed.dt, now - time.delta);
+  const link = s.link;
   const pong = s.sync.pongBytes;
   while (inbox.next()) {
     const peer = inbox.peer;
@@ -129,13 +140,11 @@ export function answerTimeSyncPings(world: AppWorld): void {
   }
 }
 
-/** Server, after the fixed steps: anchors the tick clock at this frame's time; forgets departed peers. */
+/** Server, Send set: forgets the latency stats of departed clients (their slots may be reused). */
 export function anchorServerTick(world: AppWorld): void {
   const s = getResource(world, TimeSyncServerResource);
-  const fixed = getResource(world, FixedTime);
   const link = s.link;
   if (link !== undefined) s.sync.prune(link);
-  s.sync.setTickReference(fixed.tick + fixed.accumulator / fixed.dt, getResource(world, Time).now);
 }
 
 /** Sets the time-sync systems join (the plugin's Receive and Send sets). */
