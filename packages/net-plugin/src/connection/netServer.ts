@@ -127,7 +127,8 @@ export class NetServer {
       throw new RangeError(`NetServer.update: time went backwards (${nowSeconds} < ${this.now}).`);
     this.now = nowSeconds;
     this.handshake.update(nowSeconds);
-    for (const c of this.slots) {
+    for (let i = 0; i < this.slots.length; i++) {
+      const c = this.slots[i];
       if (c === undefined) continue;
       c.endpoint.update(nowSeconds);
       if (nowSeconds - c.link.lastReceived >= c.identity.timeoutSeconds) this.drop(c, "timeout", false);
@@ -167,7 +168,8 @@ export class NetServer {
       else c.link.stats.packetsInvalid++;
     }
     const m = this.taken;
-    for (const c of this.slots) {
+    for (let i = 0; i < this.slots.length; i++) {
+      const c = this.slots[i];
       if (c === undefined) continue;
       for (let ch = 0; ch < this.channels.length; ch++) {
         while (c.endpoint.receiveMessage(ch, m)) {
@@ -208,13 +210,14 @@ export class NetServer {
 
   /** Queues `data[0, length)` (default: all of it) on `channel` to every connected client (copied). */
   broadcast(channel: number, data: Uint8Array, length: number = data.length): void {
-    for (const c of this.slots) c?.endpoint.send(channel, data, length);
+    for (let i = 0; i < this.slots.length; i++) this.slots[i]?.endpoint.send(channel, data, length);
   }
 
   /** Writes every client's due packets and keep-alives, and flushes the packet log. */
   sendPackets(): void {
     const now = this.now;
-    for (const c of this.slots) {
+    for (let i = 0; i < this.slots.length; i++) {
+      const c = this.slots[i];
       if (c === undefined) continue;
       c.endpoint.writePackets();
       if (now - c.link.lastSent >= this.keepAliveSeconds) c.sendKeepAlive(now);

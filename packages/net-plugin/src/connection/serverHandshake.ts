@@ -99,8 +99,9 @@ export class ServerHandshake {
     this.onResponse(pending, from, data, now);
   }
 
-  /** Drops pending handshakes that were not answered in time. */
+  /** Drops pending handshakes that were not answered in time (no iterator when there are none). */
   update(now: number): void {
+    if (this.pending.size === 0) return;
     for (const [address, p] of this.pending) {
       if (p.expiresAt <= now) this.pending.delete(address);
     }

@@ -1,0 +1,153 @@
+/**
+ * Heap bytes per packet of a NetServer and its NetClients over the in-memory loopback, in steady
+ * state: every frame each client sends two unreliable messages and one reliable one, and the
+ * server echoes every message back plus a 200-byte "snapshot" per client — both sides read
+ * messages as `buffer`/`offset`/`length` and send from reused scratch arrays, the way a
+ * zero-allocation game loop does. Packets are sealed with libsodium (what the Node helpers use).
+ *
+ * Heap growth is read with `process.memoryUsage().heapUsed` between a forced GC and the end of a
+ * batch of frames; the median over batches is robust to a scavenge landing inside one batch.
+ */
+import v8 from "node:v8";
+import vm from "node:vm";
+import {
+  createLoopbackNetwork,
+  generateConnectToken,
+  loadSodiumAead,
+  NetClient,
+  NetServer,
+  type Transport,
+} from "@canopy/net-plugin";
+
+const KEY = new Uint8Array(32).fill(3);
+const PROTOCOL_ID = 0x4eadn;
+/** Channels of the default layout. */
+const RELIABLE = 0;
+const UNRELIABLE = 3;
+
+/** Options of {@link measureHeapPerPacket}. */
+export interface HeapRigOptions {
+  clients: number;
+  /** Frames per measured batch. */
+  frames: number;
+  batches: number;
+  warmupFrames: number;
+  /** Called after the warm-up, before the first measured batch (e.g. to start a heap profiler). */
+  beforeBatches?: () => Promise<void>;
+}
+
+/** Result: heap growth per packet of each batch (bytes), and packets per batch. */
+export interface HeapRigResult {
+  bytesPerPacket: number[];
+  packetsPerBatch: number;
+}
+
+/** A `gc()` function, enabled at runtime (vitest workers do not start with --expose-gc). */
+export function exposeGc(): () => void {
+  const own = (globalThis as { gc?: () => void }).gc;
+  if (own !== undefined) return own;
+  v8.setFlagsFromString("--expose-gc");
+  return vm.runInNewContext("gc") as () => void;
+}
+
+/** Runs the workload and measures heap growth per packet (server and clients together). */
+export async function measureHeapPerPacket(o: HeapRigOptions): Promise<HeapRigResult> {
+  const gc = exposeGc();
+  const aead = await loadSodiumAead();
+  const network = createLoopbackNetwork();
+  const serverTransport = network.bind("loopback://server");
+  const server = new NetServer(serverTransport, {
+    protocolId: PROTOCOL_ID,
+    privateKey: KEY,
+    maxClients: o.clients,
+    aead,
+  });
+  const transports: Transport[] = [serverTransport];
+  const clients: NetClient[] = [];
+  for (let i = 0; i < o.clients; i++) {
+    const t = network.bind();
+    transports.push(t);
+    const c = new NetClient(t, { aead });
+    c.connect(
+      generateConnectToken(
+        {
+          protocolId: PROTOCOL_ID,
+          clientId: BigInt(i + 1),
+          serverAddresses: ["loopback://server"],
+          expireSeconds: 600,
+          timeoutSeconds: 600,
+        },
+        KEY,
+      ),
+    );
+    clients.push(c);
+  }
+  const small = new Uint8Array(40);
+  const reliable = new Uint8Array(24);
+  const snapshot = new Uint8Array(200);
+  let now = 1000;
+  let checksum = 0;
+  const frame = (): void => {
+    now += 1 / 60;
+    server.update(now);
+    server.receivePackets();
+    for (let e = server.pollEvent(); e !== undefined; e = server.pollEvent()) {
+      if (e.type !== "message") continue;
+      checksum = (checksum + (e.buffer[e.offset] ?? 0)) | 0;
+      server.send(e.client, e.channel, echo(e), e.length);
+    }
+    for (let i = 0; i < o.clients; i++) {
+      if (!server.isConnected(i)) continue;
+      snapshot[0] = i;
+      server.send(i, UNRELIABLE, snapshot, snapshot.length);
+    }
+    server.sendPackets();
+    for (let i = 0; i < clients.length; i++) {
+      const c = clients[i] as NetClient;
+      c.update(now);
+      c.receivePackets();
+      for (let e = c.pollEvent(); e !== undefined; e = c.pollEvent()) {
+        if (e.type === "message") checksum = (checksum + e.length) | 0;
+      }
+      if (c.state === "connected") {
+        small[0] = checksum & 0xff;
+        c.send(UNRELIABLE, small, small.length);
+        c.send(UNRELIABLE, small, 30);
+        if (c.canSend(RELIABLE, reliable.length)) c.send(RELIABLE, reliable, reliable.length);
+      }
+      c.sendPackets();
+    }
+  };
+  /** The echo's bytes: the event's own storage (copied by send before the next event). */
+  const echoScratch = new Uint8Array(256);
+  function echo(e: { buffer: Uint8Array; offset: number; length: number }): Uint8Array {
+    for (let k = 0; k < e.length; k++) echoScratch[k] = e.buffer[e.offset + k] ?? 0;
+    return echoScratch;
+  }
+  for (let f = 0; f < o.warmupFrames; f++) frame();
+  if (server.connectedClients !== o.clients) throw new Error("heapRig: the clients did not connect.");
+  const sent = (): number => transports.reduce((n, t) => n + t.counters.datagramsSent, 0);
+  const bytesPerPacket: number[] = [];
+  let packetsPerBatch = 0;
+  await o.beforeBatches?.();
+  for (let b = 0; b < o.batches; b++) {
+    gc();
+    const packetsBefore = sent();
+    const before = process.memoryUsage().heapUsed;
+    for (let f = 0; f < o.frames; f++) frame();
+    const grown = process.memoryUsage().heapUsed - before;
+    packetsPerBatch = sent() - packetsBefore;
+    bytesPerPacket.push(grown / packetsPerBatch);
+  }
+  for (const c of clients) c.close();
+  server.close();
+  await Promise.all(transports.map((t) => t.close()));
+  if (checksum === 0.5) console.log(checksum); // keep the reads observable
+  return { bytesPerPacket, packetsPerBatch };
+}
+
+/** The median of `values`. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] ?? Number.NaN;
+}
