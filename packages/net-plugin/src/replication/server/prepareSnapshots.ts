@@ -32,11 +32,11 @@ export function prepareSnapshots(world: AppWorld): void {
     const id = alloc.release(released[i] as number, tick);
     if (marked && id !== NONE) s.current.remove(id);
   }
-  s.pendingRelease.length = 0;
+  s.pendingRelease.clear();
   if (marked) captureMarked(world, s, tick);
   else {
-    s.pendingAdd.length = 0;
-    s.dirty.length = 0;
+    s.pendingAdd.clear();
+    s.dirty.clear();
     // bitecs' query() hashes its terms into a fresh string each call; the registered query is live.
     commitRemovals(world);
     const entities = (s.networkedQuery ??= registerQuery(world, [Networked])).dense;
@@ -66,7 +66,7 @@ function captureMarked(world: AppWorld, s: ServerReplicationState, tick: number)
     alloc.allocate(eid, tick);
     list.push(eid);
   }
-  s.pendingAdd.length = 0;
+  s.pendingAdd.clear();
   // Keep only live networked entities (marking a plain or removed entity is harmless).
   let n = 0;
   for (let i = 0; i < list.length; i++) {
@@ -75,5 +75,5 @@ function captureMarked(world: AppWorld, s: ServerReplicationState, tick: number)
   }
   list.length = n;
   captureEntities(world, s.registry, list, alloc.map, s.current, tick);
-  list.length = 0;
+  list.clear();
 }

@@ -15,6 +15,7 @@ import { SnapshotState } from "../codec/snapshotState";
 import { NetworkIdAllocator } from "../entityMap";
 import { PriorityAccumulator } from "../priorityAccumulator";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
+import { EntityList } from "./entityList";
 import { FrameEvents } from "./frameEvents";
 import type { OwnerComponent } from "./ownership";
 import { SpatialGrid } from "./spatialGrid";
@@ -191,11 +192,11 @@ export class ServerReplicationState {
    */
   readonly frame = new FrameEvents();
   /** Entities that lost `Networked` since the last capture (their ids are released first). */
-  readonly pendingRelease: number[] = [];
+  readonly pendingRelease = new EntityList();
   /** Entities that gained `Networked` since the last capture ("marked" change detection). */
-  readonly pendingAdd: number[] = [];
+  readonly pendingAdd = new EntityList();
   /** Entities marked changed this tick ("marked" change detection). */
-  readonly dirty: number[] = [];
+  readonly dirty = new EntityList();
   readonly changeDetection: "scan" | "marked";
   /** Baseline ring size of each client view. */
   readonly ringSize: number;
