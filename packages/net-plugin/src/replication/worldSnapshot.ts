@@ -4,7 +4,16 @@
  * client applies a decoded state to its world by diffing it with the last state it applied —
  * spawning, despawning and writing only the fields whose quantized value changed.
  */
-import { addComponent, addEntity, hasComponent, removeComponent, removeEntity, type World } from "bitecs";
+import {
+  $internal,
+  addComponent,
+  addEntity,
+  hasComponent,
+  removeComponent,
+  removeEntity,
+  type InternalWorld,
+  type World,
+} from "bitecs";
 import { NONE, type EntityMap } from "./entityMap";
 import type { ReplicationRegistry } from "./registry";
 import type { ComponentBinding } from "./componentBinding";
@@ -65,10 +74,23 @@ export function captureEntities(
   const seen = seenStamps(out);
   const stamp = (seen.stamp = (seen.stamp + 1) >>> 0 || 1);
   const kernel = plan.kernels;
-  if (kernel !== undefined) {
-    kernel.capture(world, entities, map, out, seen, stamp, hasComponentLocal, missingNetId);
+  if (kernel !== undefined && componentMasks(world, plan)) {
+    const shadow = shadowOf(out);
+    kernel.capture(
+      world,
+      entities,
+      map,
+      out,
+      seen,
+      stamp,
+      plan.hasMasks,
+      plan.hasFlags,
+      shadow,
+      missingNetId,
+    );
     return stamp;
   }
+  out.revision++; // values written without the shadow: forget it
   for (let i = 0; i < entities.length; i++) {
     const eid = entities[i] as number;
     const netId = map.netIdOf(eid);
@@ -113,6 +135,28 @@ export function captureEntities(
   return stamp;
 }
 
+/**
+ * Fills `plan.hasMasks`/`hasFlags` with where bitECS keeps each component's membership bit (the
+ * world context its own `hasComponent` reads), so the capture kernel tests membership with one
+ * AND instead of a Map lookup per entity and field. False when the context does not have the
+ * bitecs 0.4 shape (the generic path then runs).
+ */
+function componentMasks(world: World, plan: FieldLayout): boolean {
+  const ctx = (world as Partial<InternalWorld>)[$internal];
+  if (ctx === undefined || !(ctx.componentMap instanceof Map) || !Array.isArray(ctx.entityMasks))
+    return false;
+  for (let f = 0; f < plan.components.length; f++) {
+    const data = ctx.componentMap.get(plan.components[f]);
+    const masks = data === undefined ? undefined : ctx.entityMasks[data.generationId];
+    // Unregistered in this world: no entity has it (an empty mask list never matches bit 1).
+    plan.hasMasks[f] = masks ?? NO_MASKS;
+    plan.hasFlags[f] = masks === undefined || data === undefined ? 1 : data.bitflag;
+  }
+  return true;
+}
+
+const NO_MASKS: number[] = [];
+
 function missingNetId(eid: number): never {
   throw new Error(
     `captureWorld: entity ${eid} has no network id; allocate one with NetworkIdAllocator.allocate first.`,
@@ -129,6 +173,9 @@ interface FieldLayout {
   readonly fullMask: number;
   /** The registry's generated capture/apply loops, if any (codec/kernels/worldKernels.ts). */
   readonly kernels: ReturnType<typeof worldKernels>;
+  /** Per field, the world's entity mask list and bit of its component (refreshed per capture). */
+  readonly hasMasks: number[][];
+  readonly hasFlags: number[];
 }
 
 const layouts = new WeakMap<ReplicationRegistry, FieldLayout>();
@@ -143,6 +190,8 @@ function layoutOf(registry: ReplicationRegistry): FieldLayout {
       widths: Int32Array.from(fields, (f) => f.template.width),
       fullMask: fields.length >= 32 ? -1 : (1 << fields.length) - 1,
       kernels: worldKernels(registry),
+      hasMasks: fields.map(() => NO_MASKS),
+      hasFlags: fields.map(() => 1),
     };
     layouts.set(registry, layout);
   }
@@ -153,6 +202,24 @@ let scratch = new Int32Array(64);
 function scratchRow(stride: number): Int32Array {
   if (scratch.length < stride) scratch = new Int32Array(stride);
   return scratch;
+}
+
+/**
+ * Per captured state, the raw channel values its rows were last quantized from (see
+ * CaptureKernel); reset to "unknown" whenever the state's values were written another way.
+ */
+const shadows = new WeakMap<SnapshotState, { values: Float64Array; revision: number }>();
+function shadowOf(state: SnapshotState): Float64Array {
+  let s = shadows.get(state);
+  if (s === undefined) {
+    s = { values: new Float64Array(state.values.length), revision: state.revision - 1 };
+    shadows.set(state, s);
+  }
+  if (s.revision !== state.revision) {
+    s.values.fill(Number.NaN);
+    s.revision = state.revision;
+  }
+  return s.values;
 }
 
 const stamps = new WeakMap<SnapshotState, Uint32Array & { stamp: number }>();

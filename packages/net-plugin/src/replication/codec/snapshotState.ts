@@ -36,6 +36,12 @@ export class SnapshotState {
   versioned = false;
   /** Last version handed out by `captureWorld` (monotonic per state). */
   versionCounter = 0;
+  /**
+   * Bumped whenever `values` are replaced wholesale (`copyFrom`) or written by the generic capture
+   * path: capture's cache of the raw values behind each row (worldSnapshot.ts) is then dropped.
+   * Code that writes `values` of a captured state by hand must bump it too.
+   */
+  revision = 0;
   /** One past the highest network id that may be present (loops stop here). */
   highWater = 0;
   readonly stride: number;
@@ -74,6 +80,7 @@ export class SnapshotState {
     this.mask.set(rows.mask);
     this.version.set(rows.version);
     this.versioned = other.versioned;
+    this.revision++;
     this.values.set(other.valueView(other.highWater * this.stride));
     this.highWater = other.highWater;
     this.sequence = other.sequence;

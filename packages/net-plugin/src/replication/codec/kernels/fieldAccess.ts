@@ -51,6 +51,11 @@ function accessOf(field: ReplicatedField): Access | undefined {
   return undefined;
 }
 
+/** True when field `f`'s quantization is inlined (a pure function of its channel values). */
+export function isInlined(field: ReplicatedField): boolean {
+  return accessOf(field) !== undefined;
+}
+
 /** Binds field `f`'s columns (`A<f>_<channel>`), binding (`B<f>`) and component (`C<f>`). */
 export function bindField(field: ReplicatedField, into: FieldBindings): void {
   const f = field.index;

@@ -9,9 +9,21 @@ import type { EntityMap } from "../../entityMap";
 import type { ReplicationRegistry } from "../../registry";
 import type { SnapshotState } from "../snapshotState";
 import { codecKernels, compileKernel } from "./compileKernel";
-import { bindField, dequantizeSource, quantizeSource, ROUND_SOURCE, type FieldBindings } from "./fieldAccess";
+import {
+  bindField,
+  dequantizeSource,
+  isInlined,
+  quantizeSource,
+  ROUND_SOURCE,
+  type FieldBindings,
+} from "./fieldAccess";
 
-/** Quantizes `entities` into `out` (see captureEntities); `missing` throws for an unmapped entity. */
+/**
+ * Quantizes `entities` into `out` (see captureEntities). An entity has field f when
+ * `(hasMasks[f][eid] & hasFlags[f]) === hasFlags[f]` (bitECS's own membership test). `shadow`
+ * (same layout as `out.values`) holds the raw channel values each inlined field was last quantized
+ * from; NaN where unknown. `missing` throws for an unmapped entity.
+ */
 export type CaptureKernel = (
   world: World,
   entities: ArrayLike<number>,
@@ -19,7 +31,9 @@ export type CaptureKernel = (
   out: SnapshotState,
   seen: Uint32Array,
   stamp: number,
-  has: (world: World, eid: number, component: unknown) => boolean,
+  hasMasks: readonly (readonly number[])[],
+  hasFlags: readonly number[],
+  shadow: Float64Array,
   missing: (eid: number) => void,
 ) => void;
 
@@ -54,18 +68,36 @@ function captureSource(registry: ReplicationRegistry): string {
         (_, s) =>
           `if (values[o + ${field.offset + s}] !== q${f}_${s}) { values[o + ${field.offset + s}] = q${f}_${s}; changed = true; }`,
       ).join("\n      ");
-      return `    if (has(world, eid, C${f})) {
-      mask |= ${bit};
-      let ${locals};
+      const quantize = `let ${locals};
       ${quantizeSource(field)}
-      ${store}
+      ${store}`;
+      if (!isInlined(field))
+        return `    if ((hm${f}[eid] & hf${f}) === hf${f}) {
+      mask |= ${bit};
+      ${quantize}
+    }`;
+      // Inlined quantization is a pure function of the channel values: skip it when they equal
+      // the ones last quantized into this row (resting entities cost a compare per channel).
+      const raw = Array.from({ length: width }, (_, s) => `r${s} = A${f}_${s}[eid]`).join(", ");
+      const same = Array.from({ length: width }, (_, s) => `r${s} !== sh[o + ${field.offset + s}]`).join(
+        " || ",
+      );
+      const keep = Array.from({ length: width }, (_, s) => `sh[o + ${field.offset + s}] = r${s};`).join(" ");
+      return `    if ((hm${f}[eid] & hf${f}) === hf${f}) {
+      mask |= ${bit};
+      const ${raw};
+      if (${same}) {
+      ${keep}
+      ${quantize}
+      }
     }`;
     })
     .join("\n");
   return `const tmp = new Int32Array(${Math.max(8, stride)});
 ${ROUND_SOURCE}
-return function capture(world, entities, map, out, seen, stamp, has, missing) {
+return function capture(world, entities, map, out, seen, stamp, hasMasks, hasFlags, sh, missing) {
   const values = out.values, present = out.present, masks = out.mask, version = out.version;
+  ${registry.fields.map((f) => `const hm${f.index} = hasMasks[${f.index}], hf${f.index} = hasFlags[${f.index}];`).join("\n  ")}
   let vc = out.versionCounter, hw = out.highWater;
   const n = entities.length;
   for (let i = 0; i < n; i++) {
