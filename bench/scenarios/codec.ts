@@ -33,6 +33,14 @@ defineScenario({
         ackDelay: 6,
         predict: false,
       }),
+      // The same codec without the per-registry generated kernels (the generic path).
+      canopyTraceCodec({
+        name: "Canopy (generic path)",
+        bounds: BOUNDS,
+        quatBits: 9,
+        ackDelay: 6,
+        kernels: false,
+      }),
       msgpackrTraceCodec(true),
       msgpackrTraceCodec(false),
       // Fairness: msgpackr reading/writing bitECS SoA components like Canopy's path does.

@@ -68,6 +68,14 @@ defineScenario({
         ackDelay: 6,
         budgetBytes: 1200,
       }),
+      // The same codec without the per-registry generated kernels (the generic path).
+      canopyTraceCodec({
+        name: "Canopy (generic path)",
+        bounds: BOUNDS,
+        quatBits: 9,
+        ackDelay: 6,
+        kernels: false,
+      }),
       colyseusTraceCodec(false, 60),
       colyseusTraceCodec(true, 60),
       bitecsTraceCodec(true),
