@@ -345,7 +345,8 @@ export class NetClient {
     link.index = info.clientIndex;
     this.endpoint = new ReliableEndpoint({
       channels: this.channels,
-      transmitRange: (buffer, length) => link.sendRange(PacketType.payload, buffer, length, this.now),
+      transmitRange: (buffer, offset, length) =>
+        link.sendRange(PacketType.payload, buffer, offset, length, this.now),
       onMessageAcked: this.config.onMessageAcked,
     });
     this.endpoint.update(this.now);

@@ -83,6 +83,11 @@ export class PacketCipher {
     return this.packetViews.get(0, total);
   }
 
+  /** `sealed[0, length)` as a view cached by length (no allocation once a length was seen). */
+  sealedView(length: number): Uint8Array {
+    return this.packetViews.get(0, length);
+  }
+
   /**
    * Seals `payload[offset, offset + length)` (at most `SCRATCH_PAYLOAD_BYTES`, else throws) into
    * {@link PacketCipher.sealed} and returns the packet's length: no allocation with an AEAD that

@@ -52,18 +52,27 @@ export class SecureLink {
 
   /** Seals and sends one packet of `type` now. */
   send(type: PacketTypeValue, payload: Uint8Array, now: number, reason?: string): void {
-    this.sendRange(type, payload, payload.length, now, reason);
+    this.sendRange(type, payload, 0, payload.length, now, reason);
   }
 
-  /** Seals and sends `payload[0, length)` as one packet of `type` now (no view is created). */
-  sendRange(type: PacketTypeValue, payload: Uint8Array, length: number, now: number, reason?: string): void {
+  /** Seals and sends `payload[offset, offset + length)` as one packet of `type` now (no view is created). */
+  sendRange(
+    type: PacketTypeValue,
+    payload: Uint8Array,
+    offset: number,
+    length: number,
+    now: number,
+    reason?: string,
+  ): void {
     const { transport, cipher, log } = this.context;
     let size: number;
     if (length <= SCRATCH_PAYLOAD_BYTES) {
-      size = cipher.sealInto(type, this.sequence, payload, 0, length, this.sendKey);
-      transport.send(this.address, cipher.sealed, size);
+      size = cipher.sealInto(type, this.sequence, payload, offset, length, this.sendKey);
+      // An exact view, cached by length: transports copy a whole array natively.
+      transport.send(this.address, cipher.sealedView(size));
     } else {
-      const packet = cipher.sealReused(type, this.sequence, payload.subarray(0, length), this.sendKey);
+      const plain = payload.subarray(offset, offset + length);
+      const packet = cipher.sealReused(type, this.sequence, plain, this.sendKey);
       size = packet.length;
       transport.send(this.address, packet);
     }
@@ -75,7 +84,7 @@ export class SecureLink {
       const record = this.record("out", type, size, now);
       record.sequence = this.sequence;
       if (type === PacketType.payload)
-        describePayload(payload.subarray(0, length), this.context.kinds, record);
+        describePayload(payload.subarray(offset, offset + length), this.context.kinds, record);
       if (reason !== undefined) record.reason = reason;
       log.write(record);
     }

@@ -42,8 +42,8 @@ export class ServerConnection {
     link.index = index;
     this.endpoint = new ReliableEndpoint({
       channels,
-      transmitRange: (buffer, length) =>
-        this.link.sendRange(PacketType.payload, buffer, length, this.endpoint.time),
+      transmitRange: (buffer, offset, length) =>
+        this.link.sendRange(PacketType.payload, buffer, offset, length, this.endpoint.time),
       onMessageAcked:
         onMessageAcked === undefined
           ? undefined

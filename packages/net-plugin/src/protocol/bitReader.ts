@@ -70,6 +70,18 @@ export class BitReader {
       this.fail();
       return 0;
     }
+    if ((this.bitPos & 7) === 0 && (bits & 7) === 0) {
+      // Byte-aligned whole bytes (most header fields): little-endian bytes, no bit loop.
+      const at = this.base + (this.bitPos >>> 3);
+      let value = 0;
+      let scale = 1;
+      for (let i = 0; i < bits >>> 3; i++) {
+        value += (this.data[at + i] as number) * scale;
+        scale *= 256;
+      }
+      this.bitPos += bits;
+      return value;
+    }
     let value = 0;
     let shift = 1;
     let remaining = bits;

@@ -10,6 +10,9 @@
  */
 import { copyBytes, float32Scratch, uint32Scratch, utf8Encoder } from "./scratch";
 
+/** 2^0 … 2^32: the exclusive upper bound of a `bits`-bit value (no `**` per write). */
+const POWERS_OF_TWO = Array.from({ length: 33 }, (_, i) => 2 ** i);
+
 /** A reusable bit writer over one preallocated buffer. */
 export class BitWriter {
   private readonly buffer: Uint8Array;
@@ -51,14 +54,25 @@ export class BitWriter {
 
   /** Writes the low `bits` bits of the unsigned integer `value` (0 < bits ≤ 32). */
   writeBits(value: number, bits: number): void {
-    if (!(bits > 0 && bits <= 32) || !Number.isInteger(bits)) {
+    if (!(bits > 0 && bits <= 32) || (bits | 0) !== bits) {
       throw new RangeError(`BitWriter.writeBits: bits must be an integer in 1..32, got ${bits}.`);
     }
-    if (!Number.isInteger(value) || value < 0 || value >= 2 ** bits) {
+    if (!(value >= 0 && value < (POWERS_OF_TWO[bits] as number)) || Math.floor(value) !== value) {
       throw new RangeError(`BitWriter.writeBits: ${value} does not fit in ${bits} unsigned bits.`);
     }
     if (this.overflow || this.bitPos + bits > this.buffer.length * 8) {
       this.overflow = true;
+      return;
+    }
+    if ((this.bitPos & 7) === 0 && (bits & 7) === 0) {
+      // Byte-aligned whole bytes (most header fields): little-endian bytes, no bit loop.
+      const at = this.bitPos >>> 3;
+      let v = value;
+      for (let i = 0; i < bits >>> 3; i++) {
+        this.buffer[at + i] = v & 0xff;
+        v = Math.floor(v / 256);
+      }
+      this.bitPos += bits;
       return;
     }
     let v = value;
@@ -83,6 +97,14 @@ export class BitWriter {
   }
   /** Writes 8 unsigned bits. */
   writeUint8(v: number): void {
+    if ((this.bitPos & 7) === 0 && v >= 0 && v <= 0xff && (v | 0) === v && !this.overflow) {
+      const at = this.bitPos >>> 3;
+      if (at < this.buffer.length) {
+        this.buffer[at] = v; // the common aligned byte: no general bit path
+        this.bitPos += 8;
+        return;
+      }
+    }
     this.writeBits(v, 8);
   }
   /** Writes 16 unsigned bits. */
@@ -181,6 +203,20 @@ export class BitWriter {
   /** Forgets everything written (capacity is kept). */
   reset(): void {
     this.bitPos = 0;
+    this.overflow = false;
+  }
+
+  /**
+   * Forgets everything written and continues at byte `byteOffset`, leaving room in front (e.g.
+   * for a header written last); `bytesWritten` then counts from 0, the room included.
+   */
+  resetAt(byteOffset: number): void {
+    if (!(Number.isInteger(byteOffset) && byteOffset >= 0 && byteOffset <= this.buffer.length)) {
+      throw new RangeError(
+        `BitWriter.resetAt: ${byteOffset} is not a byte offset in 0..${this.buffer.length}.`,
+      );
+    }
+    this.bitPos = byteOffset * 8;
     this.overflow = false;
   }
 }

@@ -28,5 +28,9 @@ export function copyBytes(
     dst.copyWithin(dstOffset, srcOffset, srcOffset + length);
     return;
   }
+  if (srcOffset === 0 && length === src.length) {
+    dst.set(src, dstOffset); // the whole source: a native copy, no view needed
+    return;
+  }
   for (let i = 0; i < length; i++) dst[dstOffset + i] = src[srcOffset + i] as number;
 }

@@ -27,8 +27,6 @@ export interface LinkEstimates {
 /** Mutable estimator state behind {@link LinkEstimates}. */
 export class LinkEstimator implements LinkEstimates {
   rttSmoothed = 0;
-  rttBest = 0;
-  rttWorst = 0;
   packetLossPercent = 0;
   sentBytesPerSecond = 0;
   receivedBytesPerSecond = 0;
@@ -56,15 +54,21 @@ export class LinkEstimator implements LinkEstimates {
     this.history[this.historyNext] = sample;
     this.historyNext = (this.historyNext + 1) % this.history.length;
     if (this.historyCount < this.history.length) this.historyCount++;
+  }
+
+  /** Lowest RTT among the recent samples (computed when read: samples arrive per packet, reads are rare). */
+  get rttBest(): number {
+    if (this.historyCount === 0) return 0;
     let best = Infinity;
+    for (let i = 0; i < this.historyCount; i++) best = Math.min(best, this.history[i] as number);
+    return best;
+  }
+
+  /** Highest RTT among the recent samples. */
+  get rttWorst(): number {
     let worst = 0;
-    for (let i = 0; i < this.historyCount; i++) {
-      const s = this.history[i] as number;
-      if (s < best) best = s;
-      if (s > worst) worst = s;
-    }
-    this.rttBest = best;
-    this.rttWorst = worst;
+    for (let i = 0; i < this.historyCount; i++) worst = Math.max(worst, this.history[i] as number);
+    return worst;
   }
 
   /** Adds one loss observation over `judged` packets of which `lost` were never acked. */
@@ -110,7 +114,7 @@ export class LinkEstimator implements LinkEstimates {
 
   /** Back to the state of a new connection. */
   reset(): void {
-    this.rttSmoothed = this.rttBest = this.rttWorst = 0;
+    this.rttSmoothed = 0;
     this.packetLossPercent = 0;
     this.sentBytesPerSecond = this.receivedBytesPerSecond = this.ackedBytesPerSecond = 0;
     this.historyCount = this.historyNext = 0;

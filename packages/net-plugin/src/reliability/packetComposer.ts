@@ -2,7 +2,9 @@
  * Builds outgoing packets: messages are appended to an open packet until it is full (MTU bytes
  * or `Buffers.maxMessagesPerPacket` messages), then the header with the current acks is written
  * in front and the packet goes to `transmit`. Each write has a packet budget; every buffer is
- * preallocated and reused.
+ * preallocated and reused. Messages are written after `Wire.maxPacketHeaderBytes` of room, and
+ * the header (4–9 bytes, known only at the end) is copied right in front of them, so the payload
+ * is never copied a second time.
  */
 import { BitWriter } from "../protocol/bitWriter";
 import { Buffers, Wire } from "../protocol/constants";
@@ -18,8 +20,10 @@ import type { SentPackets } from "./sentPackets";
 
 /** Packs messages into packets and transmits them. */
 export class PacketComposer {
-  private readonly payload = new BitWriter(Wire.mtuPayloadBytes - Wire.maxPacketHeaderBytes);
-  private readonly packet = new BitWriter(Wire.mtuPayloadBytes);
+  /** The packet: header room, then the messages (capacity: the MTU payload). */
+  private readonly payload = new BitWriter(Wire.mtuPayloadBytes);
+  /** The header, written when the packet is flushed. */
+  private readonly headerBytes = new BitWriter(Wire.maxPacketHeaderBytes);
   private readonly header = createPacketHeader();
   private open: SentPacket | undefined;
   /** Packets transmitted since `start`. */
@@ -34,7 +38,7 @@ export class PacketComposer {
     private readonly received: ReceivedPackets,
     private readonly estimator: LinkEstimator,
     private readonly counters: ReliableCounters,
-    private readonly transmit: (buffer: Uint8Array, length: number) => void,
+    private readonly transmit: (buffer: Uint8Array, offset: number, length: number) => void,
   ) {}
 
   /** Starts a write at `now` (seconds). */
@@ -97,7 +101,7 @@ export class PacketComposer {
 
   private begin(hasPayload: boolean): void {
     this.open = this.sent.begin(this.now, hasPayload);
-    this.payload.reset();
+    this.payload.resetAt(Wire.maxPacketHeaderBytes);
   }
 
   private flush(): void {
@@ -105,11 +109,15 @@ export class PacketComposer {
     const h = this.header;
     h.sequence = this.sent.sequence as Seq16;
     this.received.writeAcks(h);
-    const w = this.packet;
-    w.reset();
-    writePacketHeader(w, h);
-    w.writeByteRange(this.payload.bytes, 0, this.payload.bytesWritten);
-    const length = w.bytesWritten;
+    const hw = this.headerBytes;
+    hw.reset();
+    writePacketHeader(hw, h);
+    const headerLength = hw.bytesWritten;
+    const start = Wire.maxPacketHeaderBytes - headerLength;
+    const packet = this.payload.bytes;
+    const header = hw.bytes;
+    for (let i = 0; i < headerLength; i++) packet[start + i] = header[i] as number;
+    const length = this.payload.bytesWritten - start;
     p.bytes = length;
     this.open = undefined;
     this.sent.commit();
@@ -118,6 +126,6 @@ export class PacketComposer {
     this.counters.packetsSent++;
     if (!p.hasPayload) this.counters.ackPacketsSent++;
     this.estimator.countSent(length);
-    this.transmit(w.bytes, length);
+    this.transmit(packet, start, length);
   }
 }

@@ -37,10 +37,10 @@ export interface ReliableEndpointOptions {
    */
   transmit?: (packet: Uint8Array) => void;
   /**
-   * Allocation-free form of `transmit`: the packet is `buffer[0, length)` of the endpoint's
-   * scratch buffer, valid only during the call. One of the two must be given.
+   * Allocation-free form of `transmit`: the packet is `buffer[offset, offset + length)` of the
+   * endpoint's scratch buffer, valid only during the call. One of the two must be given.
    */
-  transmitRange?: (buffer: Uint8Array, length: number) => void;
+  transmitRange?: (buffer: Uint8Array, offset: number, length: number) => void;
   /** Channel layout; both peers must use the same one. Default {@link DEFAULT_CHANNELS}. */
   channels?: readonly ChannelConfig[];
   /** Called once for each of our packets the peer acknowledged (e.g. snapshot baselines). */
@@ -83,7 +83,8 @@ export class ReliableEndpoint {
       options.transmitRange ??
       (transmit === undefined
         ? undefined
-        : (buffer: Uint8Array, length: number) => transmit(buffer.subarray(0, length)));
+        : (buffer: Uint8Array, offset: number, length: number) =>
+            transmit(buffer.subarray(offset, offset + length)));
     if (transmitRange === undefined)
       throw new TypeError(
         "ReliableEndpoint: give options.transmit (or transmitRange) to send packets through.",
