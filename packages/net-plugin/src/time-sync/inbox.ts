@@ -70,8 +70,8 @@ export class MessageInbox {
     this.lengths[i] = length;
     this.tags[i] = tag;
     const dst = this.bytes;
-    // Short messages byte by byte (no view); long ones through one subarray.
-    if (length <= 256) for (let k = 0; k < length; k++) dst[at + k] = source[offset + k] as number;
+    // Byte by byte (no view) up to a few KiB; longer ones through one subarray.
+    if (length <= 4096) for (let k = 0; k < length; k++) dst[at + k] = source[offset + k] as number;
     else dst.set(source.subarray(offset, offset + length), at);
     this.used = end;
     return true;

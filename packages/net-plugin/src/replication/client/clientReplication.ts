@@ -18,6 +18,8 @@ import { RESYNC_MESSAGE_BYTES } from "../server/resyncMessage";
 import type { OwnerComponent } from "../server/ownership";
 import { FrameEvents } from "../server/frameEvents";
 import { ReplicationDefaults, type MessageRouter } from "../server/serverReplication";
+import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
+import { ExactViews } from "./exactViews";
 import { SnapshotHistory } from "./snapshotHistory";
 
 /** Client replication options. */
@@ -60,6 +62,8 @@ export class ClientReplicationState {
   readonly applied: SnapshotState;
   hasApplied = false;
   readonly history: SnapshotHistory;
+  /** Exact-length copies of snapshot messages for the decoder (no view per snapshot). */
+  readonly snapshotBytes = new ExactViews(MAX_UNRELIABLE_MESSAGE_BYTES);
   /** The resync message's bytes (at most one per frame; unreliable messages are written the same frame). */
   readonly resyncBytes = new Uint8Array(RESYNC_MESSAGE_BYTES);
   /** Sequence of a decoded snapshot newer than the applied one, or −1. */

@@ -22,7 +22,7 @@ export function receiveSnapshots(world: AppWorld): void {
     s.counters.snapshotsReceived++;
     const offset = frame.offsetOf(i);
     const length = frame.lengthOf(i);
-    const status = s.decoder.decode(frame.bytes.subarray(offset, offset + length), s.ring);
+    const status = s.decoder.decode(s.snapshotBytes.copy(frame.bytes, offset, length), s.ring);
     if (
       status === DecodeStatus.MissingBaseline ||
       status === DecodeStatus.Invalid ||

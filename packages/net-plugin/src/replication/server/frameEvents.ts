@@ -52,7 +52,8 @@ export class FrameEvents<Detail = unknown> {
     const end = at + length;
     if (end > this.bytes.length) this.growBytes(end);
     const dst = this.bytes;
-    if (length <= 256) for (let k = 0; k < length; k++) dst[at + k] = source[offset + k] as number;
+    // Byte by byte (no view) up to a few KiB; longer ones through one subarray.
+    if (length <= 4096) for (let k = 0; k < length; k++) dst[at + k] = source[offset + k] as number;
     else dst.set(source.subarray(offset, offset + length), at);
     this.used = end;
     this.record(FrameEventKind.message, peer, at, length);
