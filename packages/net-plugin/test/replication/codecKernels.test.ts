@@ -12,9 +12,11 @@ import { codecKernels } from "../../src/replication/codec/kernels/compileKernel"
 import {
   applySnapshot,
   BaselineRing,
+  BoolTemplate,
   captureWorld,
   DecodeStatus,
   EntityMap,
+  EnumTemplate,
   FloatTemplate,
   FloatValueTemplate,
   IntTemplate,
@@ -26,6 +28,7 @@ import {
   SnapshotDecoder,
   SnapshotEncoder,
   SnapshotState,
+  TransformTemplate,
   Vec2Template,
   Vec3Template,
   type VectorValueTemplate,
@@ -39,14 +42,17 @@ afterEach(() => {
 
 type Soa = Record<string, Float32Array | Float64Array>;
 
-/** A random registry of the kinds the kernels cover, over SoA / scalar storage. */
-function randomRegistry(rng: Rng): { registry: ReplicationRegistry; describe: string[] } {
+/**
+ * A random registry of the first `kinds` of: Vec3, Vec2, Quat, Float, Int (inlined by the kernels),
+ * Bool, Enum, Transform (coded through the generic field coder inside the kernels).
+ */
+function randomRegistry(rng: Rng, kinds = 8): { registry: ReplicationRegistry; describe: string[] } {
   const registry = new ReplicationRegistry();
   const names: string[] = [];
   const count = rng.int(1, 5);
   const column = () => (rng.chance(0.5) ? new Float32Array(CAPACITY) : new Float64Array(CAPACITY));
   for (let i = 0; i < count; i++) {
-    const kind = rng.int(0, 4);
+    const kind = rng.int(0, kinds - 1);
     const threshold = rng.chance(0.3) ? rng.range(0.001, 0.05) : undefined;
     const precision = [0.5, 0.01, 1 / 512, 0.0007][rng.int(0, 3)] as number;
     const span = rng.range(1, 300);
@@ -70,9 +76,23 @@ function randomRegistry(rng: Rng): { registry: ReplicationRegistry; describe: st
     } else if (kind === 3) {
       registry.replicate(column(), FloatTemplate({ min, max: min + span, precision, threshold }));
       names.push(`float(${min},${span},${precision},${threshold})`);
-    } else {
+    } else if (kind === 4) {
       registry.replicate(new Int32Array(CAPACITY), IntTemplate({ min: -7, max: rng.int(0, 5000) }));
       names.push("int");
+    } else if (kind === 5) {
+      // Templates the kernels code through the generic field coder.
+      registry.replicate(new Uint8Array(CAPACITY), BoolTemplate());
+      names.push("bool");
+    } else if (kind === 6) {
+      registry.replicate([] as string[], EnumTemplate(["a", "b", "c", "d", "e"]));
+      names.push("enum");
+    } else {
+      const keys = ["x", "y", "z", "qx", "qy", "qz", "qw"];
+      registry.replicate(
+        Object.fromEntries(keys.map((key) => [key, column()])),
+        TransformTemplate({ min, max: min + span, precision, rotationBits: rng.int(4, 12) }),
+      );
+      names.push("transform");
     }
   }
   return { registry, describe: names };
@@ -302,7 +322,8 @@ describe("generated codec kernels", () => {
 
   it.each([31, 32, 33, 34])("capture and apply give the same integers and floats (seed %i)", (seed) => {
     const rng = createRng(seed);
-    const server = seed % 2 === 1 ? allKinds() : randomRegistry(rng).registry;
+    // Numeric storage only (this test writes raw channel values).
+    const server = seed % 2 === 1 ? allKinds() : randomRegistry(rng, 5).registry;
     // The same component objects under a second registry whose capture runs the generic path.
     const generic = new ReplicationRegistry();
     for (const f of server.fields) generic.replicate(f.component as object, f.template, { name: f.name });

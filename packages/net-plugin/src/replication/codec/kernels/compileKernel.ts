@@ -3,9 +3,10 @@
  * widths, slot ranges, thresholds, quantizer bounds) is fixed once it closes, so the loops over
  * entities are generated once per registry with every field unrolled and every constant inlined:
  * no per-field dispatch, closures or table loads per entity, and each generated function gets its
- * own type feedback. Where code generation is unavailable (a Content-Security-Policy without
- * `unsafe-eval`) or a registry has a field no kernel handles, the generic path runs instead; both
- * produce the same bytes (test/replication/codecKernels.test.ts).
+ * own type feedback. Fields of templates without an inline form call the template and the generic
+ * field coder from the generated loop. Where code generation is unavailable (a
+ * Content-Security-Policy without `unsafe-eval`), the generic path runs instead; both produce the
+ * same bytes (test/replication/codecKernels.test.ts).
  */
 import type { ReplicationRegistry } from "../../registry";
 import { FIELD_QUAT, FIELD_SLOTS, fieldCodecPlan } from "../fieldDelta";
@@ -13,9 +14,14 @@ import { FIELD_QUAT, FIELD_SLOTS, fieldCodecPlan } from "../fieldDelta";
 /** Switch for tests and benches: false makes newly built encoders/decoders/captures use the generic path. */
 export const codecKernels = { enabled: true };
 
-/** One replicated field as the generated code sees it (a `slots` or smallest-three field). */
+/**
+ * One replicated field as the generated code sees it: a `slots` or smallest-three field, coded
+ * inline, or (`generic`) any other template, for which the generated code calls the template and
+ * the generic field coder (fieldDelta.ts) exactly as the generic path does.
+ */
 export interface KernelField {
   readonly index: number;
+  readonly generic: boolean;
   readonly bit: number;
   readonly offset: number;
   readonly width: number;
@@ -29,22 +35,24 @@ export interface KernelField {
   readonly packedBits: number;
 }
 
-/** The registry's fields for the codec kernels, or undefined when one needs the generic path. */
+/** The registry's fields for the codec kernels (undefined when kernels are switched off). */
 export function kernelFields(registry: ReplicationRegistry): KernelField[] | undefined {
   if (!codecKernels.enabled) return undefined;
   const plan = fieldCodecPlan(registry);
   const out: KernelField[] = [];
   for (const f of registry.fields) {
     const code = plan.codes[f.index];
-    if (code !== FIELD_SLOTS && code !== FIELD_QUAT) return undefined;
     const t = f.template;
-    if (t.packedBits(new Int32Array(t.width), 0) !== t.maxPackedBits) return undefined;
+    const inline =
+      (code === FIELD_SLOTS || code === FIELD_QUAT) &&
+      t.packedBits(new Int32Array(t.width), 0) === t.maxPackedBits;
     out.push({
       index: f.index,
+      generic: !inline,
       bit: f.index === 31 ? -0x80000000 : 1 << f.index,
       offset: f.offset,
       width: t.width,
-      quat: code === FIELD_QUAT,
+      quat: inline && code === FIELD_QUAT,
       threshold: plan.thresholds[f.index] as number,
       group: plan.groupBase[f.index] as number,
       slotMax: t.slotMax,

@@ -1,9 +1,12 @@
 /**
  * Generated update reader for one registry (see compileKernel.ts): `updateReader.readUpdate` with
- * every field unrolled, its offsets, ranges and groups inlined. Same bits, same checks: false,
+ * every field unrolled, its offsets, ranges and groups inlined (fields of other templates call
+ * `readFieldDelta` as the generic reader does). Same bits, same checks: false,
  * never a throw, on a malformed or truncated update.
  */
 import type { ReplicationRegistry } from "../../registry";
+import { readFieldDelta } from "../fieldDelta";
+import { predictField } from "../predict";
 import type { SnapshotState } from "../snapshotState";
 import type { WordReader } from "../wordBits";
 import { compileKernel, kernelFields, type KernelField } from "./compileKernel";
@@ -62,6 +65,19 @@ function readSlot(f: KernelField, s: number, predict: boolean): string {
   return lines.join("\n");
 }
 
+function readGeneric(f: KernelField): string {
+  const t = `T${f.index}`;
+  return `      r.position = pos;
+      let from = b, fo = o;
+      if (predicted) {
+        predictField(${t}, b, o, refV, o, ratioValue, predRow, ${f.offset});
+        from = predRow;
+        fo = ${f.offset};
+      }
+      if (!readFieldDelta(r, ${t}, out, o, from, fo, ks, ${f.group})) return false;
+      pos = r.position;`;
+}
+
 function readField(f: KernelField): string {
   const lines = [
     `  if ((mask & ${f.bit}) !== 0) {`,
@@ -75,7 +91,8 @@ function readField(f: KernelField): string {
     `      any = true;`,
     `      const o = row + ${f.offset};`,
   ];
-  if (f.quat) {
+  if (f.generic) lines.push(readGeneric(f));
+  else if (f.quat) {
     const full = f.slotBits.map((bits, s) => `out[o + ${s}] = ${bits > 0 ? `r.readBits(${bits})` : "0"};`);
     const checks = f.slotMax.map((max, s) => `out[o + ${s}] > ${max}`);
     lines.push(
@@ -109,7 +126,11 @@ function readSource(fields: readonly KernelField[], stride: number): string {
       let any = false;
 ${fields.map(readField).join("\n")}
       if (!any) return false;`;
-  return `return function readUpdates(r, base, work, mark, reference, rn, rd, ks, updates, bitmap, k) {
+  return `const ratioValue = { num: 0, den: 0 };
+const predRow = new Int32Array(${Math.max(1, stride)});
+return function readUpdates(r, base, work, mark, reference, rn, rd, ks, updates, bitmap, k) {
+  ratioValue.num = rn;
+  ratioValue.den = rd;
   const words = r.data, total = r.bitLength;
   const b = base.values, out = work.values, basePresent = base.present, baseMask = base.mask;
   const ratio = reference !== undefined, unit = rn === rd;
@@ -151,5 +172,12 @@ ${body}
 export function decodeKernel(registry: ReplicationRegistry): ReadUpdatesKernel | undefined {
   const fields = kernelFields(registry);
   if (fields === undefined) return undefined;
-  return compileKernel<ReadUpdatesKernel>([], readSource(fields, registry.stride), []);
+  // Templates of generic fields, and the generic field coder they go through.
+  const names = ["predictField", "readFieldDelta"];
+  const values: unknown[] = [predictField, readFieldDelta];
+  for (const f of registry.fields) {
+    names.push(`T${f.index}`);
+    values.push(f.template);
+  }
+  return compileKernel<ReadUpdatesKernel>(names, readSource(fields, registry.stride), values);
 }

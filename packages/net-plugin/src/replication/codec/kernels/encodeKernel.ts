@@ -7,7 +7,8 @@
  */
 import type { ReplicationRegistry } from "../../registry";
 import type { EncodePlan } from "../encodePlan";
-import { K_BUCKETS } from "../fieldDelta";
+import { accumulateKCosts, K_BUCKETS, writeFieldDelta } from "../fieldDelta";
+import { predictField } from "../predict";
 import type { SnapshotState } from "../snapshotState";
 import type { WordWriter } from "../wordBits";
 import { compileKernel, kernelFields, type KernelField } from "./compileKernel";
@@ -60,7 +61,25 @@ export interface EncodeKernels {
   readonly fillUpdates: FillUpdatesKernel;
 }
 
+function collectGeneric(f: KernelField): string {
+  const t = `T${f.index}`;
+  return `      if ((mask & ${f.bit}) !== 0) {
+        const o = row + ${f.offset};
+        if (${t}.changed(cur, o, base, o)) {
+          changed |= ${f.bit};
+          let from = base;
+          if (ratio) {
+            from = pred;
+            if (predicted) predictField(${t}, base, o, refV, o, ratioValue, pred, o);
+            else for (let s = 0; s < ${f.width}; s++) pred[o + s] = base[o + s];
+          }
+          accumulateKCosts(${t}, cur, o, from, o, hist, ${f.group});
+        }
+      }`;
+}
+
 function collectField(f: KernelField): string {
+  if (f.generic) return collectGeneric(f);
   const o = `row + ${f.offset}`;
   const h = f.group * K_BUCKETS;
   const lines: string[] = [];
@@ -102,8 +121,16 @@ function collectField(f: KernelField): string {
 }
 
 function collectSource(fields: readonly KernelField[], stride: number): string {
-  const spawnBits = fields.map((f) => `((mask & ${f.bit}) !== 0 ? ${f.packedBits} : 0)`).join(" + ");
-  return `return function collect(p, current, baseline, relevant, reference, rn, rd, versioned, hw) {
+  const spawnBits = fields
+    .map(
+      (f) =>
+        `((mask & ${f.bit}) !== 0 ? ${f.generic ? `T${f.index}.packedBits(cur, row + ${f.offset})` : f.packedBits} : 0)`,
+    )
+    .join(" + ");
+  return `const ratioValue = { num: 0, den: 0 };
+return function collect(p, current, baseline, relevant, reference, rn, rd, versioned, hw) {
+  ratioValue.num = rn;
+  ratioValue.den = rd;
   const cur = current.values, curPresent = current.present, curMask = current.mask, curVersion = current.version;
   const hasBase = baseline !== undefined;
   const base = hasBase ? baseline.values : cur, basePresent = hasBase ? baseline.present : curPresent;
@@ -126,6 +153,7 @@ function collectSource(fields: readonly KernelField[], stride: number): string {
       continue;
     }
     const mask = curMask[id];
+    const row = id * ${stride};
     if (!baseP || baseMask[id] !== mask) {
       cost[id] = ${fields.length}${spawnBits === "" ? "" : ` + ${spawnBits}`};
       respawn[id] = baseP ? 1 : 0;
@@ -135,7 +163,6 @@ function collectSource(fields: readonly KernelField[], stride: number): string {
     }
     if (versioned && baseVersion[id] === curVersion[id]) continue;
     const predicted = ratio && hasRef && refPresent[id] === 1 && refMask[id] === mask;
-    const row = id * ${stride};
     let changed = 0;
 ${fields.map(collectField).join("\n")}
     if (changed === 0) continue;
@@ -171,7 +198,13 @@ function writeField(f: KernelField): string {
     `  if (ch) {`,
     `    const o = row + ${f.offset};`,
   ];
-  if (f.quat) {
+  if (f.generic) {
+    lines.push(
+      `    if (n > 0) w.writeBits(acc, n);`,
+      `    acc = 0; n = 0;`,
+      `    writeFieldDelta(w, T${f.index}, cur, o, deltaBase, o, ks, ${f.group});`,
+    );
+  } else if (f.quat) {
     lines.push(
       `    if (zz[o] === 0) {`,
       `      ${emitBit("false")}`,
@@ -203,6 +236,7 @@ function writeSource(fields: readonly KernelField[], stride: number): string {
   return `return function writeUpdates(w, p, current, baseline, relevant, bitmap, k) {
   const cur = current.values, curPresent = current.present, curMask = current.mask;
   const zz = p.zz, ks = p.ks, selected = p.selected, respawn = p.respawn, changedMask = p.changedMask;
+  const deltaBase = p.deltaBase;
   ${ks === "" ? "" : `const ${ks};`}
   let acc = 0, n = 0;
   if (bitmap) {
@@ -279,9 +313,20 @@ export function encodeKernels(registry: ReplicationRegistry): EncodeKernels | un
   if (fields === undefined) return undefined;
   let kernels = compiled.get(registry);
   if (kernels === undefined) {
-    const collect = compileKernel<CollectKernel>([], collectSource(fields, registry.stride), []);
-    const writeUpdates = compileKernel<WriteUpdatesKernel>([], writeSource(fields, registry.stride), []);
-    const fillUpdates = compileKernel<FillUpdatesKernel>([], fillSource(fields, registry.stride), []);
+    // Templates of generic fields, and the generic field coder they go through.
+    const names = ["predictField", "accumulateKCosts", "writeFieldDelta"];
+    const values: unknown[] = [predictField, accumulateKCosts, writeFieldDelta];
+    for (const f of registry.fields) {
+      names.push(`T${f.index}`);
+      values.push(f.template);
+    }
+    const collect = compileKernel<CollectKernel>(names, collectSource(fields, registry.stride), values);
+    const writeUpdates = compileKernel<WriteUpdatesKernel>(
+      names,
+      writeSource(fields, registry.stride),
+      values,
+    );
+    const fillUpdates = compileKernel<FillUpdatesKernel>(names, fillSource(fields, registry.stride), values);
     kernels = collect && writeUpdates && fillUpdates ? { collect, writeUpdates, fillUpdates } : null;
     compiled.set(registry, kernels);
   }
