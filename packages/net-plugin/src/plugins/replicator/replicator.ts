@@ -86,12 +86,15 @@ export class Replicator implements ProxySource {
     return this.events.addEventType(type);
   }
 
-  /** Calls `listener(eventTime, from, event)` for each received event of `type`; returns a remover. */
+  /** Calls `listener(eventTime, from, event, relayed)` for each received event of `type`; returns a remover. */
   addEventListener<T>(type: EventType<T>, listener: EventListener<T>): () => void {
     return this.events.addEventListener(type, listener);
   }
 
-  /** Sends `event` to every peer (`inOrder`: reliable-ordered, else unreliable); returns peers reached. */
+  /**
+   * Sends `event` to every peer (`inOrder`: reliable-ordered, else unreliable); returns the peers it
+   * was queued for. A client's goes to the server, which relays it to every other client (returns 1).
+   */
   broadcastEvent<T>(type: EventType<T>, event: T, inOrder: boolean): number {
     return this.events.broadcastEvent(type, event, inOrder);
   }
