@@ -25,3 +25,25 @@ export class ViewCache {
     return v;
   }
 }
+
+/**
+ * Reused subarray views of one buffer at any offset: one view per offset, replaced when the
+ * length asked for at that offset changes. Lets a copy out of a buffer at varying offsets be one
+ * native `set` without a view object per copy once the traffic repeats (memory: at most one view
+ * per byte offset of the buffer).
+ */
+export class OffsetViews {
+  private readonly views: (Uint8Array | undefined)[] = [];
+
+  constructor(readonly buffer: Uint8Array) {}
+
+  /** The view `buffer[offset, offset + length)`. */
+  get(offset: number, length: number): Uint8Array {
+    let v = this.views[offset];
+    if (v === undefined || v.length !== length) {
+      v = this.buffer.subarray(offset, offset + length);
+      this.views[offset] = v;
+    }
+    return v;
+  }
+}

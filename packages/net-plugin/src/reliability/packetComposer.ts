@@ -7,6 +7,7 @@
  * is never copied a second time.
  */
 import { BitWriter } from "../protocol/bitWriter";
+import { ViewCache } from "../protocol/viewCache";
 import { Buffers, Wire } from "../protocol/constants";
 import type { Seq16 } from "../protocol/seq16";
 import type { ChannelKind } from "./channels";
@@ -24,6 +25,8 @@ export class PacketComposer {
   private readonly payload = new BitWriter(Wire.mtuPayloadBytes);
   /** The header, written when the packet is flushed. */
   private readonly headerBytes = new BitWriter(Wire.maxPacketHeaderBytes);
+  /** Exact views of finished packets (by start and length), so the next layer copies natively. */
+  private readonly packetViews = new ViewCache(this.payload.bytes);
   private readonly header = createPacketHeader();
   private open: SentPacket | undefined;
   /** Packets transmitted since `start`. */
@@ -126,6 +129,6 @@ export class PacketComposer {
     this.counters.packetsSent++;
     if (!p.hasPayload) this.counters.ackPacketsSent++;
     this.estimator.countSent(length);
-    this.transmit(packet, start, length);
+    this.transmit(this.packetViews.get(start, length), 0, length);
   }
 }

@@ -6,38 +6,47 @@
  * reused before then, and an empty ring restarts at the slot after it, so a steady trickle cycles
  * through two or three slots instead of the whole capacity.
  */
-import { EMPTY_BYTES } from "../protocol/scratch";
+import { copyBytes, EMPTY_BYTES } from "../protocol/scratch";
+import { ViewCache } from "../protocol/viewCache";
 import type { Address, Datagram } from "./transport";
+
+/** Byte storage with exact views of its start by length (cached: no view per datagram). */
+interface Storage {
+  bytes: Uint8Array;
+  views: ViewCache;
+}
 
 interface Slot {
   from: Address;
-  bytes: Uint8Array;
+  storage: Storage;
   length: number;
 }
 
-/** A reusable datagram over pooled storage; `data` is a view made on first access. */
+/** A reusable datagram over pooled storage: `data` is an exact (cached) view, also its `buffer`. */
 export class PooledDatagram implements Datagram {
   from: Address = "";
-  buffer: Uint8Array = EMPTY_BYTES;
+  data: Uint8Array = EMPTY_BYTES;
   offset = 0;
   length = 0;
-  private view: Uint8Array | undefined;
 
-  /** An exact view of the bytes (allocates once per datagram; the hot path reads `buffer`). */
-  get data(): Uint8Array {
-    this.view ??= this.buffer.subarray(this.offset, this.offset + this.length);
-    return this.view;
+  /** Same as `data` (offset 0): the range form readers of `Datagram.buffer` use. */
+  get buffer(): Uint8Array {
+    return this.data;
   }
 
-  /** Points this datagram at new bytes. */
-  set(from: Address, buffer: Uint8Array, offset: number, length: number): this {
+  /** Points this datagram at new bytes (an exact view). */
+  set(from: Address, data: Uint8Array): this {
     this.from = from;
-    this.buffer = buffer;
-    this.offset = offset;
-    this.length = length;
-    this.view = undefined;
+    this.data = data;
+    this.length = data.length;
     return this;
   }
+}
+
+/** New storage of `bytes` bytes. */
+export function createStorage(bytes: number): Storage {
+  const b = new Uint8Array(bytes);
+  return { bytes: b, views: new ViewCache(b) };
 }
 
 /** A bounded FIFO of received datagrams copied into pooled storage. */
@@ -49,7 +58,7 @@ export class DatagramRing {
    * Storage of the datagram the last `shift` handed out: `shift` swaps it with the slot's, so the
    * slot can be refilled at once while the lent bytes stay intact until the next `shift`.
    */
-  private lent: Uint8Array | undefined;
+  private lent: Storage | undefined;
   private readonly out = new PooledDatagram();
 
   /** Holds up to `capacity` datagrams of at most `maxBytes` bytes each. */
@@ -75,13 +84,12 @@ export class DatagramRing {
     const i = (this.head + this.count) % this.capacity;
     let slot = this.slots[i];
     if (slot === undefined) {
-      slot = { from, bytes: new Uint8Array(this.maxBytes), length: 0 };
+      slot = { from, storage: createStorage(this.maxBytes), length: 0 };
       this.slots[i] = slot;
     }
     slot.from = from;
     slot.length = length;
-    if (offset === 0 && length === src.length) slot.bytes.set(src);
-    else for (let k = 0; k < length; k++) slot.bytes[k] = src[offset + k] as number;
+    copyBytes(src, offset, slot.storage.bytes, 0, length);
     this.count++;
     return true;
   }
@@ -90,12 +98,12 @@ export class DatagramRing {
   shift(): PooledDatagram | undefined {
     if (this.count === 0) return undefined;
     const slot = this.slots[this.head] as Slot;
-    const bytes = slot.bytes;
-    slot.bytes = this.lent ?? new Uint8Array(this.maxBytes);
-    this.lent = bytes;
+    const storage = slot.storage;
+    slot.storage = this.lent ?? createStorage(this.maxBytes);
+    this.lent = storage;
     this.head = (this.head + 1) % this.capacity;
     this.count--;
-    return this.out.set(slot.from, bytes, 0, slot.length);
+    return this.out.set(slot.from, storage.views.get(0, slot.length));
   }
 
   /** Drops everything queued (storage is kept). */

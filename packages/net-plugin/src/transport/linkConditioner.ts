@@ -127,7 +127,7 @@ export class LinkConditioner implements Transport, AsyncDisposable {
     if (next === undefined) return undefined;
     this.counters.datagramsReceived++;
     this.counters.bytesReceived += next.length;
-    return this.out.set(next.address, next.bytes, 0, next.length);
+    return this.out.set(next.address, next.views.get(0, next.length));
   }
 
   /** Releases due outbound datagrams to the inner transport and takes in what it received. */
@@ -156,7 +156,7 @@ export class LinkConditioner implements Transport, AsyncDisposable {
   private flushOutbound(): void {
     const now = this.clock.now();
     for (let d = this.outLink.release(now); d !== undefined; d = this.outLink.release(now)) {
-      this.inner.send(d.address, d.bytes, d.length);
+      this.inner.send(d.address, d.views.get(0, d.length));
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { Rng } from "@canopy/core";
 import { LinkConditionDefaults, resolveLinkConditions, type LinkConditions } from "./linkConditions";
 import { copyBytes } from "../protocol/scratch";
+import { ViewCache } from "../protocol/viewCache";
 import type { Address } from "./transport";
 
 /** What one direction of a LinkConditioner did (counts of datagrams; never reset). */
@@ -21,12 +22,13 @@ export interface LinkDirectionStats {
   bandwidthDropped: number;
 }
 
-/** One held datagram: a copy in `bytes[0, length)`, reused with the entry. */
+/** One held datagram: a copy in `bytes[0, length)`, reused with the entry (`views`: exact views of it). */
 interface Held {
   at: number;
   order: number;
   address: Address;
   bytes: Uint8Array;
+  views: ViewCache;
   length: number;
 }
 
@@ -141,9 +143,12 @@ export class LinkDirection {
 
   /**
    * Removes the earliest datagram due at `now` and returns its entry — the bytes are
-   * `bytes[0, length)` — valid until the next `release`, which reuses it; undefined when none is due.
+   * `bytes[0, length)`, `views.get(0, length)` an exact view — valid until the next `release`,
+   * which reuses it; undefined when none is due.
    */
-  release(now: number): Readonly<{ address: Address; bytes: Uint8Array; length: number }> | undefined {
+  release(
+    now: number,
+  ): Readonly<{ address: Address; bytes: Uint8Array; views: ViewCache; length: number }> | undefined {
     if (this.lastReleased !== undefined) {
       this.recycle(this.lastReleased);
       this.lastReleased = undefined;
@@ -168,9 +173,10 @@ export class LinkDirection {
     let held = this.spare.pop();
     if (held === undefined) {
       const bytes = new Uint8Array(Math.max(INITIAL_HELD_BYTES, length));
-      held = { at, order: 0, address, bytes, length: 0 };
+      held = { at, order: 0, address, bytes, views: new ViewCache(bytes), length: 0 };
     } else if (held.bytes.length < length) {
       held.bytes = new Uint8Array(Math.max(held.bytes.length * 2, length));
+      held.views = new ViewCache(held.bytes);
     }
     held.at = at;
     held.order = this.order++;
