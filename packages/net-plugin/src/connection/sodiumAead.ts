@@ -108,9 +108,9 @@ function createSodiumAead(region: Region | undefined): PacketAead {
   };
   if (region === undefined) return viaHelpers;
   const r = region;
-  /** Encrypts `length` bytes already at `r.input` into `r.output`; returns the heap. */
-  const encrypt = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, length: number): Uint8Array => {
-    const heap = load(r, key, nonce, aad);
+  /** Encrypts `length` bytes already at `r.input` into `r.output`. */
+  const encrypt = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, length: number): void => {
+    load(r, key, nonce, aad);
     r.lib._crypto_aead_chacha20poly1305_ietf_encrypt(
       r.output,
       0,
@@ -124,11 +124,10 @@ function createSodiumAead(region: Region | undefined): PacketAead {
       r.nonce,
       r.key,
     );
-    return heap;
   };
   /** Decrypts `length` sealed bytes at `r.input` into `r.output`; false if forged. */
   const decrypt = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, length: number): boolean => {
-    const heap = load(r, key, nonce, aad);
+    load(r, key, nonce, aad);
     const result = r.lib._crypto_aead_chacha20poly1305_ietf_decrypt(
       r.output,
       0,
