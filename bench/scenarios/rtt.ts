@@ -5,23 +5,8 @@
  * default, where a row says so — and the ReliableEndpoint's channels) against raw `node:dgram` and raw `ws` echo servers; plus the bytes
  * each layer adds to a packet carrying one 100-byte unreliable message (plain vs encrypted).
  */
-import {
-  encryptionOverhead,
-  generateConnectToken,
-  loadSodiumAead,
-  nobleAead,
-  type PacketAead,
-  type PacketLogRecord,
-  type Transport,
-} from "@canopy/net-plugin";
-import {
-  connectWebSocket,
-  createNodeNetClient,
-  createNodeNetServer,
-  listenWebSocket,
-  nodeAead,
-  openUdpTransport,
-} from "@canopy/net-plugin/server";
+import { encryptionOverhead, loadSodiumAead, nobleAead, type PacketLogRecord } from "@canopy/net-plugin";
+import { nodeAead } from "@canopy/net-plugin/server";
 import { summarize } from "../harness/measure";
 import { defineScenario } from "../harness/registry";
 import {
@@ -32,6 +17,7 @@ import {
   runEchoLink as run,
   type LinkFactory,
 } from "../fixtures/echoLinks";
+import { canopyLink, noopAead, openUdp, openWs, RELIABLE, UNRELIABLE } from "../fixtures/canopyEcho";
 
 /** Ping-pongs and windowed messages per system per round (samples of all rounds are pooled). */
 const PING_PONGS = 2000;
@@ -41,103 +27,10 @@ const ROUNDS = 3;
 const WINDOW = 32;
 /** Baseline row: raw dgram with every datagram sealed/opened by libsodium (the encrypted floor). */
 const SEALED = "raw dgram + libsodium AEAD per packet";
-const KEY = new Uint8Array(32).fill(7);
-const PROTOCOL_ID = 0x7777n;
-/** Channels of the default layout: 0 reliable-ordered, 3 unreliable. */
-const RELIABLE = 0;
-const UNRELIABLE = 3;
-
-type Open = () => Promise<{ server: Transport; client: Transport; address: string }>;
-
-/**
- * Canopy: a NetServer echoing every message back on the same channel, a NetClient sending; both
- * driven every event-loop turn as a game loop would (update → receive → send).
- */
-function canopyLink(
-  open: Open,
-  channel: number,
-  aead?: PacketAead,
-  log?: (r: PacketLogRecord) => void,
-): LinkFactory {
-  return async (onReply) => {
-    const { server: st, client: ct, address } = await open();
-    // What a Node game uses: the Node helpers (libsodium AEAD unless `aead` overrides it).
-    const server = await createNodeNetServer(st, {
-      protocolId: PROTOCOL_ID,
-      privateKey: KEY,
-      publicAddresses: [address],
-      ...(aead ? { aead } : {}),
-      // One packet per message here (send() flushes at once): lift the per-client flood limits.
-      rateLimits: { packetsPerSecond: 1e6, bytesPerSecond: 1e9 },
-    });
-    const client = await createNodeNetClient(ct, {
-      ...(log ? { logPackets: log } : {}),
-      ...(aead ? { aead } : {}),
-    });
-    client.connect(
-      generateConnectToken(
-        {
-          protocolId: PROTOCOL_ID,
-          clientId: 1,
-          serverAddresses: [address],
-          expireSeconds: 60,
-          timeoutSeconds: 10,
-        },
-        KEY,
-      ),
-    );
-    let running = true;
-    let connected!: () => void;
-    const ready = new Promise<void>((r) => (connected = r));
-    const frame = (): void => {
-      if (!running) return;
-      const now = performance.now() / 1000;
-      server.update(now);
-      server.receivePackets();
-      for (let e = server.pollEvent(); e; e = server.pollEvent()) {
-        if (e.type === "message") server.send(e.client, e.channel, e.data);
-      }
-      server.sendPackets();
-      client.update(now);
-      client.receivePackets();
-      for (let e = client.pollEvent(); e; e = client.pollEvent()) {
-        if (e.type === "connected") connected();
-        else if (e.type === "message")
-          onReply(new DataView(e.data.buffer, e.data.byteOffset).getUint32(0, true));
-      }
-      client.sendPackets();
-      setImmediate(frame);
-    };
-    setImmediate(frame);
-    await ready;
-    return {
-      send(seq) {
-        const out = new Uint8Array(PAYLOAD_BYTES);
-        new DataView(out.buffer).setUint32(0, seq, true);
-        client.send(channel, out);
-        client.sendPackets(); // send now, as the raw peers do, instead of at the next frame
-      },
-      async close() {
-        running = false;
-        client.close();
-        server.close();
-        await Promise.all([ct.close(), st.close()]);
-      },
-    };
-  };
-}
-
-const openUdp: Open = async () => {
-  const server = await openUdpTransport({ address: "127.0.0.1", port: 0 });
-  const client = await openUdpTransport({ address: "127.0.0.1", port: 0 });
-  return { server, client, address: server.localAddress };
-};
-
-const openWs: Open = async () => {
-  const server = await listenWebSocket({ host: "127.0.0.1", port: 0 });
-  const client = await connectWebSocket(server.url);
-  return { server, client, address: client.remoteAddress };
-};
+/** Diagnostic row: the whole stack with a no-op AEAD (what the protocol costs without the cipher). */
+const NOOP = "Canopy UDP, unreliable, NO-OP AEAD (diagnostic only)";
+/** Same stack, frames run when a datagram arrives (transport `onReadable`) plus a 60 Hz tick. */
+const WAKE = "Canopy UDP, unreliable, encrypted, woken on arrival";
 
 /** Bytes on the wire for one packet carrying one 100-byte unreliable message, split by layer. */
 async function overheadRows(record: (system: string, metric: string, value: number, unit: string) => void) {
@@ -187,6 +80,13 @@ defineScenario({
       [SEALED, "raw dgram", rawUdpSealed(await loadSodiumAead())],
       ["Canopy UDP, unreliable, encrypted", "raw dgram", canopyLink(openUdp, UNRELIABLE)],
       ["Canopy UDP, reliable-ordered, encrypted", "raw dgram", canopyLink(openUdp, RELIABLE)],
+      [NOOP, "raw dgram", canopyLink(openUdp, UNRELIABLE, noopAead)],
+      [WAKE, "raw dgram", canopyLink(openUdp, UNRELIABLE, undefined, undefined, "wake")],
+      [
+        `${WAKE}, NO-OP AEAD (diagnostic only)`,
+        "raw dgram",
+        canopyLink(openUdp, UNRELIABLE, noopAead, undefined, "wake"),
+      ],
       [
         "Canopy UDP, unreliable, encrypted (OpenSSL AEAD)",
         "raw dgram",
@@ -250,6 +150,7 @@ defineScenario({
       record(name, `messages/s vs ${peer}`, rate / base.rate, "×");
       const sealed = baseline.get(SEALED);
       if (name.startsWith("Canopy UDP") && !name.includes("(") && sealed !== undefined) {
+        // (rows with a parenthesis use another AEAD or none)
         // Same AEAD, same four operations per round trip: what the protocol itself adds.
         record(name, "RTT p50 vs raw dgram + same AEAD", pingPong.median / sealed.p50, "×");
       }

@@ -31,6 +31,24 @@ describe("UDP transport", () => {
     expect(leaked?.closed).toBe(true);
   });
 
+  it("calls onReadable when a datagram lands in an empty inbox, not again until it was drained", async () => {
+    const server = closer.add(await openUdpTransport({ address: "127.0.0.1", port: 0 }));
+    const client = closer.add(await openUdpTransport({ address: "127.0.0.1", port: 0 }));
+    let wakes = 0;
+    server.onReadable = () => wakes++;
+    client.send(server.localAddress, Uint8Array.of(1));
+    client.send(server.localAddress, Uint8Array.of(2));
+    await waitFor(() => server.counters.datagramsReceived === 2, "two datagrams");
+    expect(wakes).toBe(1); // the second landed in a non-empty inbox
+    expect(server.poll()?.data[0]).toBe(1);
+    expect(server.poll()?.data[0]).toBe(2);
+    expect(server.poll()).toBeUndefined();
+    client.send(server.localAddress, Uint8Array.of(3, 3));
+    await waitFor(() => wakes === 2, "a wake-up for the datagram after the drain");
+    const d = server.poll();
+    expect([d?.length, ...(d?.data ?? [])]).toEqual([2, 3, 3]);
+  });
+
   it.skipIf(!ipv6)("exchanges datagrams over IPv6 loopback (udp://[::1]:port)", async () => {
     const server = closer.add(await openUdpTransport({ address: "::1", port: 0 }));
     const client = closer.add(await openUdpTransport({ address: "::1", port: 0 }));

@@ -61,6 +61,14 @@ export interface Transport {
   poll(): Datagram | undefined;
   /** Closes the transport; pending inbound datagrams are discarded. */
   close(): Promise<void>;
+  /**
+   * Optional wake-up for loops that process input as it arrives: socket transports (UDP,
+   * WebSocket) call it from the event loop when a datagram lands in an empty inbox, so a server
+   * can run its receive step at once (e.g. `setImmediate(frame)`) instead of at its next tick or
+   * by spinning. Never called from inside `send`/`poll`. Loopback and the link conditioner, which
+   * are stepped explicitly, do not call it.
+   */
+  onReadable?: (() => void) | undefined;
 }
 
 /** Fresh zeroed counters. */

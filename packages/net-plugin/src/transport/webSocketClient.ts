@@ -108,6 +108,7 @@ class WebSocketClient implements WebSocketClientTransport {
   readonly localAddress: Address;
   closeInfo: { readonly code: number; readonly reason: string } | undefined;
   private readonly inbox: DatagramQueue;
+  onReadable: (() => void) | undefined = undefined;
   private isClosed = false;
   private closedPromise: Promise<void>;
 
@@ -185,11 +186,13 @@ class WebSocketClient implements WebSocketClientTransport {
       this.counters.datagramsDropped++;
       return;
     }
+    const wasEmpty = this.inbox.size === 0;
     if (!this.inbox.push({ from: this.remoteAddress, data })) {
       this.counters.datagramsDropped++;
       return;
     }
     this.counters.datagramsReceived++;
     this.counters.bytesReceived += data.byteLength;
+    if (wasEmpty) this.onReadable?.();
   }
 }

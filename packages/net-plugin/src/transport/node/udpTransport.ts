@@ -77,6 +77,7 @@ class NodeUdpTransport implements UdpTransport {
   readonly localAddress: Address;
   readonly port: number;
   private readonly inbox: DatagramRing;
+  onReadable: (() => void) | undefined = undefined;
   /** Send buffers, reused once the socket is done with them (each has its own done-callback). */
   private readonly sendBuffers: Buffer[] = [];
   private readonly sendBusy: boolean[] = [];
@@ -169,12 +170,14 @@ class NodeUdpTransport implements UdpTransport {
     }
     // Copied into the inbox's own storage: a plain Uint8Array (Buffer's `slice` shares memory,
     // which surprises code written for Uint8Array), and no view per datagram.
+    const wasEmpty = this.inbox.size === 0;
     if (!this.inbox.push(this.senderAddress(remote.address, remote.port), message, 0, message.byteLength)) {
       this.counters.datagramsDropped++;
       return;
     }
     this.counters.datagramsReceived++;
     this.counters.bytesReceived += message.byteLength;
+    if (wasEmpty) this.onReadable?.();
   }
 
   /**

@@ -98,6 +98,7 @@ class NodeWebSocketServerTransport implements WebSocketServerTransport {
   readonly port: number;
   readonly url: string;
   private readonly inbox: DatagramQueue;
+  onReadable: (() => void) | undefined = undefined;
   private readonly sockets = new Map<Address, WebSocket>();
   private readonly maxConnections: number;
   private nextPeer = 1;
@@ -202,12 +203,14 @@ class NodeWebSocketServerTransport implements WebSocketServerTransport {
       this.misbehaved(from, socket, WebSocketCloseCode.MESSAGE_TOO_BIG, "frame too large");
       return;
     }
+    const wasEmpty = this.inbox.size === 0;
     if (!this.inbox.push({ from, data })) {
       this.counters.datagramsDropped++;
       return;
     }
     this.counters.datagramsReceived++;
     this.counters.bytesReceived += data.byteLength;
+    if (wasEmpty) this.onReadable?.();
   }
 
   /** Counts a rule-breaking peer once and disconnects it; nothing it sends afterwards is read. */
