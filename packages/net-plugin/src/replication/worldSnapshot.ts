@@ -4,21 +4,18 @@
  * client applies a decoded state to its world by diffing it with the last state it applied —
  * spawning, despawning and writing only the fields whose quantized value changed.
  */
-import {
-  $internal,
-  addComponent,
-  addEntity,
-  hasComponent,
-  removeComponent,
-  removeEntity,
-  type InternalWorld,
-  type World,
-} from "bitecs";
+import { addComponent, addEntity, hasComponent, removeComponent, removeEntity, type World } from "bitecs";
 import { NONE, type EntityMap } from "./entityMap";
 import type { ReplicationRegistry } from "./registry";
 import type { ComponentBinding } from "./componentBinding";
 import type { SnapshotState } from "./codec/snapshotState";
-import { worldKernels } from "./codec/kernels/worldKernels";
+import {
+  componentMasks,
+  layoutOf,
+  seenStamps,
+  shadowOf,
+  type FieldLayout,
+} from "./codec/kernels/worldLayout";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function (or read of an imported constant) is a getter call.
 const NO_ENTITY = NONE;
@@ -135,101 +132,16 @@ export function captureEntities(
   return stamp;
 }
 
-/**
- * Fills `plan.hasMasks`/`hasFlags` with where bitECS keeps each component's membership bit (the
- * world context its own `hasComponent` reads), so the capture kernel tests membership with one
- * AND instead of a Map lookup per entity and field. False when the context does not have the
- * bitecs 0.4 shape (the generic path then runs).
- */
-function componentMasks(world: World, plan: FieldLayout): boolean {
-  const ctx = (world as Partial<InternalWorld>)[$internal];
-  if (ctx === undefined || !(ctx.componentMap instanceof Map) || !Array.isArray(ctx.entityMasks))
-    return false;
-  for (let f = 0; f < plan.components.length; f++) {
-    const data = ctx.componentMap.get(plan.components[f]);
-    const masks = data === undefined ? undefined : ctx.entityMasks[data.generationId];
-    // Unregistered in this world: no entity has it (an empty mask list never matches bit 1).
-    plan.hasMasks[f] = masks ?? NO_MASKS;
-    plan.hasFlags[f] = masks === undefined || data === undefined ? 1 : data.bitflag;
-  }
-  return true;
-}
-
-const NO_MASKS: number[] = [];
-
 function missingNetId(eid: number): never {
   throw new Error(
     `captureWorld: entity ${eid} has no network id; allocate one with NetworkIdAllocator.allocate first.`,
   );
 }
 
-/** Per-registry field layout in flat arrays (built once the registry is closed). */
-interface FieldLayout {
-  readonly components: unknown[];
-  readonly bindings: ComponentBinding[];
-  readonly offsets: Int32Array;
-  readonly widths: Int32Array;
-  /** Mask with every field set. */
-  readonly fullMask: number;
-  /** The registry's generated capture/apply loops, if any (codec/kernels/worldKernels.ts). */
-  readonly kernels: ReturnType<typeof worldKernels>;
-  /** Per field, the world's entity mask list and bit of its component (refreshed per capture). */
-  readonly hasMasks: number[][];
-  readonly hasFlags: number[];
-}
-
-const layouts = new WeakMap<ReplicationRegistry, FieldLayout>();
-function layoutOf(registry: ReplicationRegistry): FieldLayout {
-  let layout = layouts.get(registry);
-  if (layout === undefined || layout.components.length !== registry.fields.length) {
-    const fields = registry.fields;
-    layout = {
-      components: fields.map((f) => f.component),
-      bindings: fields.map((f) => f.binding),
-      offsets: Int32Array.from(fields, (f) => f.offset),
-      widths: Int32Array.from(fields, (f) => f.template.width),
-      fullMask: fields.length >= 32 ? -1 : (1 << fields.length) - 1,
-      kernels: worldKernels(registry),
-      hasMasks: fields.map(() => NO_MASKS),
-      hasFlags: fields.map(() => 1),
-    };
-    layouts.set(registry, layout);
-  }
-  return layout;
-}
-
 let scratch = new Int32Array(64);
 function scratchRow(stride: number): Int32Array {
   if (scratch.length < stride) scratch = new Int32Array(stride);
   return scratch;
-}
-
-/**
- * Per captured state, the raw channel values its rows were last quantized from (see
- * CaptureKernel); reset to "unknown" whenever the state's values were written another way.
- */
-const shadows = new WeakMap<SnapshotState, { values: Float64Array; revision: number }>();
-function shadowOf(state: SnapshotState): Float64Array {
-  let s = shadows.get(state);
-  if (s === undefined) {
-    s = { values: new Float64Array(state.values.length), revision: state.revision - 1 };
-    shadows.set(state, s);
-  }
-  if (s.revision !== state.revision) {
-    s.values.fill(Number.NaN);
-    s.revision = state.revision;
-  }
-  return s.values;
-}
-
-const stamps = new WeakMap<SnapshotState, Uint32Array & { stamp: number }>();
-function seenStamps(state: SnapshotState): Uint32Array & { stamp: number } {
-  let seen = stamps.get(state);
-  if (seen === undefined) {
-    seen = Object.assign(new Uint32Array(state.capacity), { stamp: 0 });
-    stamps.set(state, seen);
-  }
-  return seen;
 }
 
 /** What {@link applySnapshot} changed (one reused object per call site is fine). */

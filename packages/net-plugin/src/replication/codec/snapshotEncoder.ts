@@ -20,7 +20,8 @@ import { fieldCodecPlan, K_BITS, type FieldCodecPlan } from "./fieldDelta";
 import { chooseIdK, ID_K_BITS } from "./idList";
 import type { SnapshotState } from "./snapshotState";
 import { REFERENCE_AGE_BITS } from "./predict";
-import { encodeKernels, type FillUpdatesKernel, type WriteUpdatesKernel } from "./kernels/encodeKernel";
+import { encodeKernels, type FillUpdatesKernel } from "./kernels/encodeKernel";
+import type { WriteUpdatesKernel } from "./kernels/writeKernel";
 import { writeUpdate } from "./updateWriter";
 import { WordWriter } from "./wordBits";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every

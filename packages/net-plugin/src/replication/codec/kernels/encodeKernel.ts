@@ -2,16 +2,16 @@
  * Generated encoder loops for one registry (see compileKernel.ts): `collect` sorts every network
  * id into despawn / spawn / update candidates exactly like `EncodePlan.collect`, and also keeps
  * each coded slot's zigzag delta (`zz`; for a rotation, `zz[first slot]` = 1 when its largest
- * component is unchanged), so `writeUpdate` only assembles codes. Bit-exact with the generic
- * `EncodePlan.collect` + `writeUpdate`.
+ * component is unchanged), so the writer (writeKernel.ts) only assembles codes; `fillUpdates` fills
+ * the client's expected state. Bit-exact with the generic `EncodePlan.collect` and `fillOut`.
  */
 import type { ReplicationRegistry } from "../../registry";
 import type { EncodePlan } from "../encodePlan";
 import { accumulateKCosts, K_BUCKETS, writeFieldDelta } from "../fieldDelta";
 import { predictField } from "../predict";
 import type { SnapshotState } from "../snapshotState";
-import type { WordWriter } from "../wordBits";
 import { compileKernel, kernelFields, type KernelField } from "./compileKernel";
+import { writeSource, type WriteUpdatesKernel } from "./writeKernel";
 
 /** Fills the plan's candidate lists, masks, `pred`, `zz` and k histogram (not `ks`). */
 export type CollectKernel = (
@@ -24,21 +24,6 @@ export type CollectKernel = (
   ratioDen: number,
   versioned: boolean,
   hw: number,
-) => void;
-
-/**
- * Writes the updates section after its header: with `bitmap`, one bit per baseline entity still
- * present (not despawned or respawned) then that update's data; else `k`-coded id gaps, each
- * followed by its update's field flags and codes.
- */
-export type WriteUpdatesKernel = (
-  w: WordWriter,
-  p: EncodePlan,
-  current: SnapshotState,
-  baseline: SnapshotState,
-  relevant: Uint8Array | undefined,
-  bitmap: boolean,
-  k: number,
 ) => void;
 
 /**
@@ -174,95 +159,6 @@ ${fields.map(collectField).join("\n")}
   p.updateCount = updateCount;
   p.despawnCount = despawnCount;
   p.baselineCount = baselineCount;
-};`;
-}
-
-/** Appends the order-`k` Exp-Golomb code of `u` (an expression) to the local word (acc, n). */
-function emitCode(u: string, k: string): string {
-  return `{ const u = ${u}; const q = (u >>> ${k}) + 1; const nn = 31 - Math.clz32(q); const pre = 2 * nn + 1; const size = pre + ${k};
-      if (size >= 32) { if (n > 0) w.writeBits(acc, n); acc = 0; n = 0; w.writeExpGolomb(u, ${k}); }
-      else { const c = ((q - (1 << nn)) << (nn + 1)) | (1 << nn) | ((u & ((1 << ${k}) - 1)) << pre);
-        if (n + size > 32) { w.writeBits(acc, n); acc = c; n = size; } else { acc |= c << n; n += size; } } }`;
-}
-
-/** Appends one bit (a boolean expression) to the local word. */
-function emitBit(v: string): string {
-  return `if (n >= 31) { w.writeBits(acc, n); acc = 0; n = 0; } if (${v}) acc |= 1 << n; n++;`;
-}
-
-function writeField(f: KernelField): string {
-  const lines: string[] = [
-    `if ((mask & ${f.bit}) !== 0) {`,
-    `  const ch = (changed & ${f.bit}) !== 0;`,
-    `  if (multi) { ${emitBit("ch")} }`,
-    `  if (ch) {`,
-    `    const o = row + ${f.offset};`,
-  ];
-  if (f.generic) {
-    lines.push(
-      `    if (n > 0) w.writeBits(acc, n);`,
-      `    acc = 0; n = 0;`,
-      `    writeFieldDelta(w, T${f.index}, cur, o, deltaBase, o, ks, ${f.group});`,
-    );
-  } else if (f.quat) {
-    lines.push(
-      `    if (zz[o] === 0) {`,
-      `      ${emitBit("false")}`,
-      `      w.writeBits(acc, n); acc = 0; n = 0;`,
-      ...f.slotBits.map((b, s) => (b > 0 ? `      w.writeBits(cur[o + ${s}], ${b});` : "")),
-      `    } else {`,
-      `      ${emitBit("true")}`,
-      ...[1, 2, 3].map((s) => `      ${emitCode(`zz[o + ${s}]`, `k${f.group}`)}`),
-      `    }`,
-    );
-  } else {
-    for (let s = 0; s < f.width; s++) lines.push(`    ${emitCode(`zz[o + ${s}]`, `k${f.group}`)}`);
-  }
-  lines.push(`  }`, `}`);
-  return lines.map((l) => `      ${l}`).join("\n");
-}
-
-/** One update's flags and codes (locals: id, acc, n, cur, zz, curMask, changedMask, k<group>). */
-function updateBody(fields: readonly KernelField[], stride: number): string {
-  return `      const mask = curMask[id], changed = changedMask[id];
-      const multi = (mask & (mask - 1)) !== 0;
-      const row = id * ${stride};
-${fields.map(writeField).join("\n")}`;
-}
-
-function writeSource(fields: readonly KernelField[], stride: number): string {
-  const groups = Math.max(0, ...fields.map((f) => f.group + 1));
-  const ks = Array.from({ length: groups }, (_, g) => `k${g} = ks[${g}]`).join(", ");
-  return `return function writeUpdates(w, p, current, baseline, relevant, bitmap, k) {
-  const cur = current.values, curPresent = current.present, curMask = current.mask;
-  const zz = p.zz, ks = p.ks, selected = p.selected, respawn = p.respawn, changedMask = p.changedMask;
-  const deltaBase = p.deltaBase;
-  ${ks === "" ? "" : `const ${ks};`}
-  let acc = 0, n = 0;
-  if (bitmap) {
-    const basePresent = baseline.present, baseMask = baseline.mask, hw = baseline.highWater;
-    for (let id = 0; id < hw; id++) {
-      if (basePresent[id] !== 1) continue;
-      if (curPresent[id] !== 1 || (relevant !== undefined && relevant[id] !== 1)) continue;
-      const sel = selected[id] === 1;
-      if (sel && respawn[id] === 1) continue;
-      const isUpdate = sel && baseMask[id] === curMask[id];
-      ${emitBit("isUpdate")}
-      if (!isUpdate) continue;
-${updateBody(fields, stride)}
-    }
-  } else {
-    const updateIds = p.updateIds, count = p.updateCount;
-    let prev = -1;
-    for (let i = 0; i < count; i++) {
-      const id = updateIds[i];
-      if (selected[id] !== 1) continue;
-      ${emitCode("id - prev - 1", "k")}
-      prev = id;
-${updateBody(fields, stride)}
-    }
-  }
-  if (n > 0) w.writeBits(acc, n);
 };`;
 }
 

@@ -1,0 +1,96 @@
+/**
+ * Per-registry and per-state helpers of the world bridge (worldSnapshot.ts): the registry's field
+ * layout in flat arrays with its generated capture/apply kernels, where bitECS keeps each
+ * component's membership bits, the capture stamps of a state, and the raw-value cache behind a
+ * captured state's rows.
+ */
+import { $internal, type InternalWorld, type World } from "bitecs";
+import type { ComponentBinding } from "../../componentBinding";
+import type { ReplicationRegistry } from "../../registry";
+import type { SnapshotState } from "../snapshotState";
+import { worldKernels } from "./worldKernels";
+
+/** Per-registry field layout in flat arrays (built once the registry is closed). */
+export interface FieldLayout {
+  readonly components: unknown[];
+  readonly bindings: ComponentBinding[];
+  readonly offsets: Int32Array;
+  readonly widths: Int32Array;
+  /** Mask with every field set. */
+  readonly fullMask: number;
+  /** The registry's generated capture/apply loops, if any (codec/kernels/worldKernels.ts). */
+  readonly kernels: ReturnType<typeof worldKernels>;
+  /** Per field, the world's entity mask list and bit of its component (refreshed per capture). */
+  readonly hasMasks: number[][];
+  readonly hasFlags: number[];
+}
+
+const layouts = new WeakMap<ReplicationRegistry, FieldLayout>();
+export function layoutOf(registry: ReplicationRegistry): FieldLayout {
+  let layout = layouts.get(registry);
+  if (layout === undefined || layout.components.length !== registry.fields.length) {
+    const fields = registry.fields;
+    layout = {
+      components: fields.map((f) => f.component),
+      bindings: fields.map((f) => f.binding),
+      offsets: Int32Array.from(fields, (f) => f.offset),
+      widths: Int32Array.from(fields, (f) => f.template.width),
+      fullMask: fields.length >= 32 ? -1 : (1 << fields.length) - 1,
+      kernels: worldKernels(registry),
+      hasMasks: fields.map(() => NO_MASKS),
+      hasFlags: fields.map(() => 1),
+    };
+    layouts.set(registry, layout);
+  }
+  return layout;
+}
+
+/**
+ * Fills `plan.hasMasks`/`hasFlags` with where bitECS keeps each component's membership bit (the
+ * world context its own `hasComponent` reads), so the capture kernel tests membership with one
+ * AND instead of a Map lookup per entity and field. False when the context does not have the
+ * bitecs 0.4 shape (the generic path then runs).
+ */
+export function componentMasks(world: World, plan: FieldLayout): boolean {
+  const ctx = (world as Partial<InternalWorld>)[$internal];
+  if (ctx === undefined || !(ctx.componentMap instanceof Map) || !Array.isArray(ctx.entityMasks))
+    return false;
+  for (let f = 0; f < plan.components.length; f++) {
+    const data = ctx.componentMap.get(plan.components[f]);
+    const masks = data === undefined ? undefined : ctx.entityMasks[data.generationId];
+    // Unregistered in this world: no entity has it (an empty mask list never matches bit 1).
+    plan.hasMasks[f] = masks ?? NO_MASKS;
+    plan.hasFlags[f] = masks === undefined || data === undefined ? 1 : data.bitflag;
+  }
+  return true;
+}
+
+const NO_MASKS: number[] = [];
+
+/**
+ * Per captured state, the raw channel values its rows were last quantized from (see
+ * CaptureKernel); reset to "unknown" whenever the state's values were written another way.
+ */
+const shadows = new WeakMap<SnapshotState, { values: Float64Array; revision: number }>();
+export function shadowOf(state: SnapshotState): Float64Array {
+  let s = shadows.get(state);
+  if (s === undefined) {
+    s = { values: new Float64Array(state.values.length), revision: state.revision - 1 };
+    shadows.set(state, s);
+  }
+  if (s.revision !== state.revision) {
+    s.values.fill(Number.NaN);
+    s.revision = state.revision;
+  }
+  return s.values;
+}
+
+const stamps = new WeakMap<SnapshotState, Uint32Array & { stamp: number }>();
+export function seenStamps(state: SnapshotState): Uint32Array & { stamp: number } {
+  let seen = stamps.get(state);
+  if (seen === undefined) {
+    seen = Object.assign(new Uint32Array(state.capacity), { stamp: 0 });
+    stamps.set(state, seen);
+  }
+  return seen;
+}
