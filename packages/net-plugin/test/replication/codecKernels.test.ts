@@ -8,10 +8,14 @@ import { createRng, type Rng } from "@canopy/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { BitWriter } from "../../src/protocol/bitWriter";
 import { codecKernels } from "../../src/replication/codec/kernels/compileKernel";
+import { decodeKernel } from "../../src/replication/codec/kernels/decodeKernel";
+import { encodeKernels } from "../../src/replication/codec/kernels/encodeKernel";
+import { worldKernels } from "../../src/replication/codec/kernels/worldKernels";
 import {
   BaselineRing,
   DecodeStatus,
-  type ReplicationRegistry,
+  FloatTemplate,
+  ReplicationRegistry,
   SnapshotDecoder,
   SnapshotEncoder,
   SnapshotState,
@@ -206,4 +210,41 @@ describe("generated codec kernels", () => {
       }
     },
   );
+
+  it("fall back to the generic path when code generation is refused (CSP without unsafe-eval)", () => {
+    const original = globalThis.Function;
+    globalThis.Function = function refused() {
+      throw new EvalError("Refused to evaluate a string as JavaScript (unsafe-eval is not allowed).");
+    } as unknown as FunctionConstructor;
+    const registry = new ReplicationRegistry();
+    // Constants no other test uses: no cached factory exists for this layout.
+    registry.replicate(new Float32Array(CAPACITY), FloatTemplate({ min: -1234.5, max: 77, precision: 0.3 }));
+    let parts: ReturnType<typeof build>;
+    try {
+      expect(encodeKernels(registry)).toBeUndefined();
+      expect(decodeKernel(registry)).toBeUndefined();
+      expect(worldKernels(registry)).toBeUndefined();
+      parts = build(registry, true);
+    } finally {
+      globalThis.Function = original;
+    }
+    const current = new SnapshotState(registry, CAPACITY);
+    const rng = createRng(5);
+    for (let tick = 0; tick < 10; tick++) {
+      step(rng, registry, current);
+      if (tick >= 2) parts.serverRing.markAcked(tick - 2);
+      parts.writer.reset();
+      parts.encoder.encode(parts.writer, {
+        sequence: tick,
+        tick,
+        current,
+        baseline: parts.serverRing.newestAckedState(),
+        out: parts.serverRing.acquire(tick),
+      });
+      expect(parts.decoder.decode(parts.writer.finish(), parts.clientRing)).toBe(DecodeStatus.Ok);
+      expect(
+        (parts.decoder.lastDecoded as SnapshotState).equals(parts.serverRing.get(tick) as SnapshotState),
+      ).toBe(true);
+    }
+  });
 });
