@@ -7,6 +7,7 @@
  * machine operations. Internal: callers guarantee 1 ≤ bits ≤ 32 and value < 2^bits.
  */
 import type { BitWriter } from "../../protocol/bitWriter";
+import { ViewCache } from "../../protocol/viewCache";
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
   throw new Error("Canopy's snapshot codec needs a little-endian platform.");
@@ -17,6 +18,8 @@ export class WordWriter {
   private words: Uint32Array;
   /** The same buffer as bytes (little-endian: bit order matches), for byte-aligned copies. */
   private bytes: Uint8Array;
+  /** Exact-length views of `bytes` from 0, one per length seen: a native copy with no view per call. */
+  private views: ViewCache;
   private index = 0;
   private scratch = 0;
   private scratchBits = 0;
@@ -24,6 +27,7 @@ export class WordWriter {
   constructor(initialBytes = 4096) {
     this.words = new Uint32Array(Math.max(16, Math.ceil(initialBytes / 4)));
     this.bytes = new Uint8Array(this.words.buffer);
+    this.views = new ViewCache(this.bytes);
   }
 
   /** Bits written since the last reset. */
@@ -89,7 +93,7 @@ export class WordWriter {
     if ((writer.bitsWritten & 7) === 0) {
       // Byte-aligned (a snapshot starts a message): whole bytes in one copy, then the last bits.
       const byteCount = total >>> 3;
-      writer.writeByteRange(this.bytes, 0, byteCount);
+      if (byteCount > 0) writer.writeBytes(this.views.get(0, byteCount));
       const rest = total & 7;
       if (rest > 0) writer.writeBits((this.bytes[byteCount] as number) & ((1 << rest) - 1), rest);
       return;
@@ -106,6 +110,7 @@ export class WordWriter {
     words.set(this.words);
     this.words = words;
     this.bytes = new Uint8Array(words.buffer);
+    this.views = new ViewCache(this.bytes);
   }
 }
 
