@@ -9,3 +9,4 @@ import "./codec";
 import "./rtt";
 import "./servicesHttp";
 import "./scale";
+import "./netheap";

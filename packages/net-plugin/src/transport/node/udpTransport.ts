@@ -1,4 +1,5 @@
 import dgram from "node:dgram";
+import { lookup as dnsLookup, type LookupOneOptions } from "node:dns";
 import { isIP } from "node:net";
 import { SocketConstants, TransportConstants } from "../constants";
 import { copyBytes } from "../../protocol/scratch";
@@ -30,6 +31,19 @@ export interface UdpTransport extends Transport, AsyncDisposable {
   readonly port: number;
 }
 
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * The socket's address lookup: peers are IP literals (`udp://1.2.3.4:5`), which need no DNS —
+ * answered at once instead of through `dns.lookup`'s `process.nextTick` hop (one deferral and a
+ * few objects per datagram sent); anything else still goes to `dns.lookup`.
+ */
+function literalLookup(hostname: string, options: LookupOneOptions | number, callback: LookupCallback): void {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dnsLookup(hostname, typeof options === "number" ? { family: options } : options, callback);
+}
+
 /** Binds a UDP socket (IPv4 or IPv6, from the address) and returns it as a Transport. */
 export async function openUdpTransport(options: UdpTransportOptions): Promise<UdpTransport> {
   const family = isIP(options.address);
@@ -53,6 +67,7 @@ export async function openUdpTransport(options: UdpTransportOptions): Promise<Ud
     ipv6Only: family === 6 && options.dualStack !== true,
     recvBufferSize: SocketConstants.UDP_RECEIVE_BUFFER_BYTES,
     sendBufferSize: SocketConstants.UDP_SEND_BUFFER_BYTES,
+    lookup: literalLookup,
   });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => {
