@@ -188,7 +188,7 @@ export function applySnapshot(
     for (let id = 0; id < hw; id++) applyOther(id);
   }
   if (saved !== undefined) Object.assign(c, saved);
-  else c.layout = c.prev = c.next = c.map = undefined;
+  else c.world = c.layout = c.prev = c.next = c.map = undefined;
   return result;
 }
 
