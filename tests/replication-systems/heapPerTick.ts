@@ -9,7 +9,11 @@
  * Env: CANOPY_HEAP_NOBLE=1 seals every packet (server and clients) with the portable @noble/ciphers
  * AEAD (~7 KiB per packet) instead of the Stepper's default libsodium (what the Node helpers use);
  * CANOPY_HEAP_PROFILE=1 also prints the top allocation sites (V8 sampling heap profiler);
- * CANOPY_HEAP_SYSTEMS=1 prints the growth per system (server and the first client), each wrapped.
+ * CANOPY_HEAP_SYSTEMS=1 prints the growth per system (server and the first client), each wrapped;
+ * CANOPY_HEAP_SPLIT=1 splits out NetServer.sendPackets / receivePackets / transport.send (the
+ * wrappers themselves allocate a few hundred bytes per tick). Run with CANOPY_HEAP_PROFILE=1 for
+ * client numbers too: the sampling profiler makes V8 account every allocation exactly, while
+ * plain heapUsed deltas across 20 client updates drift with allocation-buffer bookkeeping.
  */
 import { Session } from "node:inspector/promises";
 import type { App } from "@canopy/core";
@@ -76,9 +80,13 @@ async function main(collect: () => void): Promise<void> {
       return result;
     };
   };
-  wrap(net, "sendPackets", "send");
-  wrap(net, "receivePackets", "receive");
-  wrap(net.transport, "send", "transport");
+  // The split wrappers allocate themselves (rest arguments, memoryUsage objects): opt in.
+  const split = process.env.CANOPY_HEAP_SPLIT !== undefined;
+  if (split) {
+    wrap(net, "sendPackets", "send");
+    wrap(net, "receivePackets", "receive");
+    wrap(net.transport, "send", "transport");
+  }
   const move = (): void => {
     for (let k = 0; k < eids.length; k += 10) {
       const eid = eids[k] as number;
@@ -106,17 +114,26 @@ async function main(collect: () => void): Promise<void> {
     });
   }
   const clock = (s as unknown as { clock: { advance(seconds: number): void } }).clock;
+  const clients = s.clients;
+  const serverTicks: number[] = [];
+  const clientTicks: number[] = [];
   for (let t = 0; t < TICKS; t++) {
     move();
     clock.advance(1 / 60);
     collect();
     let before = heap();
     s.server.update();
-    totals.server += heap() - before;
+    let grew = heap() - before;
+    totals.server += grew;
+    serverTicks.push(grew);
+    collect();
     before = heap();
-    for (const c of s.clients) c.update();
-    totals.clients += heap() - before;
+    for (let i = 0; i < clients.length; i++) (clients[i] as App).update();
+    grew = heap() - before;
+    totals.clients += grew;
+    clientTicks.push(grew);
   }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? 0;
   if (profile) {
     const result = (await session.post("HeapProfiler.stopSampling")) as { profile: { head: ProfileNode } };
     const sites = new Map<string, number>();
@@ -143,7 +160,11 @@ async function main(collect: () => void): Promise<void> {
       `${(r.mean / 1024).toFixed(2).padStart(8)} KiB/call mean, median ${(r.median / 1024).toFixed(2)} (${r.calls} calls)  ${r.key}`,
     );
   console.log(
-    `server App.update ${kib(totals.server)} KiB/tick (NetServer.sendPackets ${kib(totals.send)}, of it transport copy ${kib(totals.transport)}; NetServer.receivePackets ${kib(totals.receive)}); 20 client updates ${kib(totals.clients)} KiB/tick`,
+    `server App.update ${kib(totals.server)} KiB/tick mean, ${(median(serverTicks) / 1024).toFixed(2)} median` +
+      (split
+        ? ` (NetServer.sendPackets ${kib(totals.send)}, of it transport copy ${kib(totals.transport)}; NetServer.receivePackets ${kib(totals.receive)})`
+        : "") +
+      `; 20 client updates ${kib(totals.clients)} KiB/tick mean, ${(median(clientTicks) / 1024).toFixed(2)} median`,
   );
 }
 
