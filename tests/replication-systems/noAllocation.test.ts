@@ -21,9 +21,9 @@ const WARM_TICKS = 1500;
 const MEASURED_TICKS = 200;
 const GC_EVERY = 10;
 /**
- * Median heap growth allowed per server update, bytes. What remains once warm is ~130–260 B of
- * boxed doubles in once-per-frame code V8 has not optimized yet (App time maths, the net layers'
- * per-frame bookkeeping); a structural allocation is far above it: one view per snapshot and
+ * Median heap growth allowed per server update, bytes. What remains once warm is 128 B (marked) /
+ * 256 B (scan), flat with longer warm-ups, mostly in the net layer's per-frame send/receive (see
+ * docs/BENCHMARKS.md "scale"); a structural allocation is far above it: one view per snapshot and
  * client ~200 B, a closure context per stage run ~750 B, anything per entity ≥ 6 KiB.
  */
 const BOUND_BYTES = 640;
