@@ -32,19 +32,21 @@ export type ReadUpdatesKernel = (
 
 /** Reads one order-k Exp-Golomb code at `pos` into `u` (WordReader.readExpGolomb's short form inline). */
 const readCode = (k: string): string => `{ const index = pos >>> 5, shift = pos & 31;
-        let peek = words[index] >>> shift;
-        if (shift > 0) peek |= words[index + 1] << (32 - shift);
+        // The next 32 bits; the second word's part shifted in two steps so shift 0 adds nothing.
+        const peek = (words[index] >>> shift) | ((words[index + 1] << 1) << (31 - shift));
         const nn = 31 - Math.clz32(peek & -peek), size = 2 * nn + 1 + ${k};
         if (peek !== 0 && size < 32 && pos + size <= total) {
           const rest = peek >>> (nn + 1);
           const q = (rest & ((1 << nn) - 1)) + (1 << nn);
-          u = (((q - 1) << ${k}) | ((rest >>> nn) & ((1 << ${k}) - 1))) >>> 0;
+          // Below 2^30 (size < 32), so int32 like the slow path's result: no float phi.
+          u = ((q - 1) << ${k}) | ((rest >>> nn) & ((1 << ${k}) - 1));
           pos += size;
         } else {
           r.position = pos;
-          u = r.readExpGolomb(${k});
+          const long = r.readExpGolomb(${k});
           pos = r.position;
-          if (u < 0) return false;
+          if (long < 0) return false;
+          u = long | 0;
         } }`;
 
 function readSlot(f: KernelField, s: number, predict: boolean): string {
@@ -59,7 +61,7 @@ function readSlot(f: KernelField, s: number, predict: boolean): string {
   lines.push(
     `      ${readCode(k)}`,
     `      const v = from + ((u >>> 1) ^ -(u & 1));`,
-    `      if (v < 0 || v > ${max}) return false;`,
+    `      if (v >>> 0 > ${max}) return false;`,
     `      out[o + ${s}] = v; }`,
   );
   return lines.join("\n");
