@@ -269,9 +269,14 @@ export class ReliableEndpoint {
     if (h.hasAcks) {
       this.sent.noteAck(h.ack);
       this.ackPacket(h.ack);
+      // Bits below our oldest unacked packet were handled by earlier packets: stop there.
+      const oldest = this.sent.oldestUnacked as Seq16;
       for (let i = 0; i < Buffers.ackBits; i++) {
-        if ((h.ackBits >>> i) & 1) this.ackPacket(asSeq16(h.ack - 1 - i));
+        const seq = asSeq16(h.ack - 1 - i);
+        if (seqDiff(seq, oldest) < 0) break;
+        if ((h.ackBits >>> i) & 1) this.ackPacket(seq);
       }
+      this.sent.advanceOldest();
     }
     let refused = false;
     let invalid = false;

@@ -16,6 +16,11 @@ export class SentPackets {
   sequence = 0;
   /** Newest of our sequences the peer acknowledged (−1 before any). */
   private highestAcked = -1;
+  /**
+   * Our oldest packet that may still be acked: every earlier one was acked or its record is gone,
+   * so acks below it need no lookup (moved on by {@link SentPackets.advanceOldest}).
+   */
+  oldestUnacked = 0;
   private lossCursor = 0;
   private lost = 0;
   private judged = 0;
@@ -44,6 +49,19 @@ export class SentPackets {
   /** The record of packet `seq`, if it is still kept. */
   find(seq: Seq16): SentPacket | undefined {
     return this.buffer.find(seq);
+  }
+
+  /** Moves {@link SentPackets.oldestUnacked} past packets acked (or no longer recorded). */
+  advanceOldest(): void {
+    let oldest = this.oldestUnacked;
+    if (seqDiff(this.sequence as Seq16, oldest as Seq16) > Buffers.sentPackets)
+      oldest = (this.sequence - Buffers.sentPackets) & 0xffff;
+    while (oldest !== this.sequence) {
+      const p = this.buffer.find(oldest as Seq16);
+      if (p !== undefined && !p.acked) break;
+      oldest = (oldest + 1) & 0xffff;
+    }
+    this.oldestUnacked = oldest;
   }
 
   /** The peer says `ack` is the newest packet it received from us. */
@@ -82,6 +100,7 @@ export class SentPackets {
     this.buffer.reset();
     this.sequence = 0;
     this.highestAcked = -1;
+    this.oldestUnacked = 0;
     this.lossCursor = 0;
     this.lost = this.judged = 0;
   }
