@@ -75,7 +75,7 @@ export function bindField(field: ReplicatedField, into: FieldBindings): void {
  * sequence; this was half the cost of capturing 100 rotations.
  */
 export const ROUND_SOURCE =
-  "function round(x) { const v = Math.floor(x + 0.5); return x === 0.49999999999999994 ? 0 : v; }";
+  "function round(x) { const v = Math.floor(x + 0.5) | 0; return x === 0.49999999999999994 ? 0 : v; }";
 
 /**
  * Statements that quantize entity `eid`'s field into locals `q<f>_<slot>` (declared by the caller
