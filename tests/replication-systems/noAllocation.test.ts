@@ -12,7 +12,9 @@ import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { markChanged } from "@canopy/net-plugin";
 import { createStepper } from "@canopy/net-plugin/testing";
-import { gameOf, simpleSetup, spawn } from "./game";
+import type { App } from "@canopy/core";
+import type { StepperSetup } from "@canopy/net-plugin/testing";
+import { gameOf, makeGame, spawn } from "./game";
 
 const ENTITIES = 400;
 const MOVING_EVERY = 10;
@@ -40,16 +42,48 @@ const median = (values: number[]): number => {
   return sorted[sorted.length >> 1] ?? Number.NaN;
 };
 
+type Variant = "scan" | "marked" | "scan + spatial interest";
+
+/** The test game with one of the change-detection modes, or spatial interest (viewpoint per client). */
+function setupFor(variant: Variant) {
+  return (app: App): StepperSetup => {
+    const g = makeGame(app);
+    const changeDetection = variant === "marked" ? "marked" : "scan";
+    const interest =
+      variant === "scan + spatial interest"
+        ? {
+            cellSize: 100,
+            radius: 250,
+            position: (eid: number, out: { x: number; y: number }): boolean => {
+              out.x = g.Position.x[eid] ?? 0;
+              out.y = g.Position.y[eid] ?? 0;
+              return true;
+            },
+            viewpoint: (
+              _w: unknown,
+              client: number,
+              index: number,
+              out: { x: number; y: number },
+            ): boolean => {
+              out.x = client * 200 - 100;
+              out.y = 0;
+              return index === 0;
+            },
+          }
+        : undefined;
+    return {
+      registry: g.registry,
+      server: { bandwidthBytesPerSecond: 1e6, changeDetection, ...(interest ? { interest } : {}) },
+    };
+  };
+}
+
 describe("steady-state allocation", () => {
-  it.each(["scan", "marked"] as const)(
+  it.each(["scan", "marked", "scan + spatial interest"] as const)(
     "a server update allocates nothing once warm (400 entities, 10 %% moving, 2 clients, %s)",
-    async (mode) => {
-      const seed = mode === "scan" ? 5150 : 5151;
-      await using s = await createStepper({
-        clients: 2,
-        seed,
-        setup: simpleSetup({ server: { bandwidthBytesPerSecond: 1e6, changeDetection: mode } }),
-      });
+    async (variant) => {
+      const seed = variant === "scan" ? 5150 : variant === "marked" ? 5151 : 5152;
+      await using s = await createStepper({ clients: 2, seed, setup: setupFor(variant) });
       expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
       const g = gameOf(s.server);
       const eids = Array.from({ length: ENTITIES }, (_, i) =>
