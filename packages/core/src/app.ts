@@ -47,7 +47,9 @@ export class App {
   private finished = false;
   private started = false;
   private updating = false;
-  private lastNow: number | undefined;
+  /** Clock reading of the last frame (valid once `hasLastNow`); a number from the start, never `undefined`. */
+  private lastNow = 0.5;
+  private hasLastNow = false;
   /** Reused each frame by `planFixedSteps`. */
   private readonly plan: FixedStepPlan = { steps: 0, dropped: 0, accumulator: 0, alpha: 0 };
 
@@ -196,9 +198,9 @@ export class App {
     try {
       const now = this.clock.now();
       const time = this.resources.get(Time);
-      const delta =
-        this.lastNow === undefined ? 0 : Math.min(Math.max(now - this.lastNow, 0), this.maxFrameDelta);
+      const delta = this.hasLastNow ? Math.min(Math.max(now - this.lastNow, 0), this.maxFrameDelta) : 0;
       this.lastNow = now;
+      this.hasLastNow = true;
       time.delta = delta;
       time.elapsed += delta;
       time.now = now;

@@ -128,8 +128,12 @@ export class ClientView {
   readonly sentSequence: Int32Array;
   /** `nextSequence` at the last resync (older resync requests are stale), or −1. */
   resyncFloor = -1;
-  /** Budget bytes available now. */
-  tokens: number;
+  /**
+   * Budget bytes available now. Declared with a fractional value: a field that starts `undefined`
+   * (a declared-only class field) or as a small integer can end up generic in V8, and then every
+   * fractional value stored in it, each tick, is a new heap number.
+   */
+  tokens = 0.5;
   /** This client's budget in bytes/s when set (`setClientBandwidth`), else the server's. */
   bandwidth: number | undefined = undefined;
   snapshotsSent = 0;
@@ -217,7 +221,7 @@ export class ServerReplicationState {
   /** Tick of the last capture, or −1 (snapshots go out once per new tick). */
   lastTick = -1;
   /** Clock seconds of the last send (for the budget refill). */
-  lastSendTime = -1;
+  lastSendTime = -1.5;
   /** True when PrepareSend captured a new tick this frame. */
   sendDue = false;
   /** The live `[Networked]` query of the world (registered on first use; "scan" mode reads it per tick). */
