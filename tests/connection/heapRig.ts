@@ -10,8 +10,10 @@
  */
 import v8 from "node:v8";
 import vm from "node:vm";
+import { ManualClock } from "@canopy/core";
 import {
   createLoopbackNetwork,
+  LinkConditioner,
   generateConnectToken,
   loadSodiumAead,
   NetClient,
@@ -34,6 +36,8 @@ export interface HeapRigOptions {
   warmupFrames: number;
   /** Called after the warm-up, before the first measured batch (e.g. to start a heap profiler). */
   beforeBatches?: () => Promise<void>;
+  /** Wrap every client in a LinkConditioner (both directions: 20 ms latency, 8 ms jitter, in order). */
+  conditioned?: boolean;
 }
 
 /** Result: heap growth per packet of each batch (bytes), and packets per batch. */
@@ -64,8 +68,13 @@ export async function measureHeapPerPacket(o: HeapRigOptions): Promise<HeapRigRe
   });
   const transports: Transport[] = [serverTransport];
   const clients: NetClient[] = [];
+  const clock = new ManualClock(1000);
+  const conditions = { simulatedLatency: 20, jitter: 8 };
   for (let i = 0; i < o.clients; i++) {
-    const t = network.bind();
+    const bound = network.bind();
+    const t = o.conditioned
+      ? new LinkConditioner(bound, { clock, seed: 40 + i, outbound: conditions, inbound: conditions })
+      : bound;
     transports.push(t);
     const c = new NetClient(t, { aead });
     c.connect(
@@ -89,6 +98,7 @@ export async function measureHeapPerPacket(o: HeapRigOptions): Promise<HeapRigRe
   let checksum = 0;
   const frame = (): void => {
     now += 1 / 60;
+    clock.advance(1 / 60);
     server.update(now);
     server.receivePackets();
     for (let e = server.pollEvent(); e !== undefined; e = server.pollEvent()) {
