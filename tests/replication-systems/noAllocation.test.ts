@@ -10,7 +10,8 @@
 import v8 from "node:v8";
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
-import { markChanged } from "@canopy/net-plugin";
+import { defineEvent, EventRegistry, markChanged } from "@canopy/net-plugin";
+import { Type } from "@sinclair/typebox";
 import { createStepper } from "@canopy/net-plugin/testing";
 import type { App } from "@canopy/core";
 import type { StepperSetup } from "@canopy/net-plugin/testing";
@@ -44,6 +45,9 @@ const median = (values: number[]): number => {
 
 type Variant = "scan" | "marked" | "scan + spatial interest";
 
+/** An event type, so the event systems (dispatch, flush) run every tick too. */
+const Chat = defineEvent("Chat", Type.Object({ text: Type.String() }));
+
 /** The test game with one of the change-detection modes, or spatial interest (viewpoint per client). */
 function setupFor(variant: Variant) {
   return (app: App): StepperSetup => {
@@ -71,8 +75,11 @@ function setupFor(variant: Variant) {
             },
           }
         : undefined;
+    const events = new EventRegistry();
+    events.addEventType(Chat);
     return {
       registry: g.registry,
+      events,
       server: { bandwidthBytesPerSecond: 1e6, changeDetection, ...(interest ? { interest } : {}) },
     };
   };
