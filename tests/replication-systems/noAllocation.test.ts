@@ -87,7 +87,7 @@ function setupFor(variant: Variant) {
 
 describe("steady-state allocation", () => {
   it.each(["scan", "marked", "scan + spatial interest"] as const)(
-    "a server update allocates nothing once warm (400 entities, 10 %% moving, 2 clients, %s)",
+    "a warm server update allocates nothing: 400 entities, a tenth moving, 2 clients (%s)",
     async (variant) => {
       const seed = variant === "scan" ? 5150 : variant === "marked" ? 5151 : 5152;
       await using s = await createStepper({ clients: 2, seed, setup: setupFor(variant) });
