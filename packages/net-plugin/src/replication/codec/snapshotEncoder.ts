@@ -74,7 +74,7 @@ export class SnapshotEncoder {
   private readonly fields: readonly ReplicatedField[];
   private readonly plan: EncodePlan;
   private readonly codecPlan: FieldCodecPlan;
-  /** The registry's generated update writer, when it has one (kernels/encodeKernel.ts). */
+  /** The registry's generated updates writer and client-state filler, if any (kernels/). */
   private readonly kernel: WriteUpdatesKernel | undefined;
   private readonly fillKernel: FillUpdatesKernel | undefined;
   /** Where the snapshot is packed before it is copied into the caller's writer. */
