@@ -1,5 +1,6 @@
 import { SocketConstants, TransportConstants, WebSocketCloseCode } from "./constants";
-import { checkMaxDatagramSize, DatagramQueue } from "./datagramQueue";
+import { checkMaxDatagramSize } from "./datagramQueue";
+import { DatagramRing } from "./datagramRing";
 import { createTransportCounters, type Address, type Datagram, type Transport } from "./transport";
 
 /**
@@ -107,7 +108,7 @@ class WebSocketClient implements WebSocketClientTransport {
   readonly counters = createTransportCounters();
   readonly localAddress: Address;
   closeInfo: { readonly code: number; readonly reason: string } | undefined;
-  private readonly inbox: DatagramQueue;
+  private readonly inbox: DatagramRing;
   onReadable: (() => void) | undefined = undefined;
   private isClosed = false;
   private closedPromise: Promise<void>;
@@ -120,7 +121,7 @@ class WebSocketClient implements WebSocketClientTransport {
     inboxCapacity: number,
   ) {
     this.localAddress = `ws-client://${nextClient++}`;
-    this.inbox = new DatagramQueue(inboxCapacity);
+    this.inbox = new DatagramRing(inboxCapacity, maxDatagramSize);
     this.closedPromise = new Promise((resolve) => {
       socket.addEventListener("close", (event) => {
         this.isClosed = true;
@@ -173,12 +174,12 @@ class WebSocketClient implements WebSocketClientTransport {
     if (this.isClosed) return;
     // Binary frames arrive as ArrayBuffer ("arraybuffer") or a Node Buffer ("nodebuffer"); text
     // frames (strings) and anything else are not datagrams.
+    // Copied into the inbox's own storage (a plain Uint8Array: Buffer's `slice` shares memory,
+    // which surprises code written for Uint8Array).
     let data: Uint8Array;
     if (payload instanceof ArrayBuffer) data = new Uint8Array(payload);
-    else if (payload instanceof Uint8Array) {
-      // A plain view: Buffer's `slice` shares memory, which surprises code written for Uint8Array.
-      data = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
-    } else {
+    else if (payload instanceof Uint8Array) data = payload;
+    else {
       this.counters.datagramsDropped++;
       return;
     }
@@ -187,7 +188,7 @@ class WebSocketClient implements WebSocketClientTransport {
       return;
     }
     const wasEmpty = this.inbox.size === 0;
-    if (!this.inbox.push({ from: this.remoteAddress, data })) {
+    if (!this.inbox.push(this.remoteAddress, data, 0, data.byteLength)) {
       this.counters.datagramsDropped++;
       return;
     }

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { SocketConstants, TransportConstants, WebSocketCloseCode } from "../constants";
-import { checkMaxDatagramSize, DatagramQueue } from "../datagramQueue";
+import { checkMaxDatagramSize } from "../datagramQueue";
+import { DatagramRing } from "../datagramRing";
 import { formatHostPort } from "../socketAddress";
 import {
   createTransportCounters,
@@ -97,7 +98,7 @@ class NodeWebSocketServerTransport implements WebSocketServerTransport {
   readonly localAddress: Address;
   readonly port: number;
   readonly url: string;
-  private readonly inbox: DatagramQueue;
+  private readonly inbox: DatagramRing;
   onReadable: (() => void) | undefined = undefined;
   private readonly sockets = new Map<Address, WebSocket>();
   private readonly maxConnections: number;
@@ -109,7 +110,10 @@ class NodeWebSocketServerTransport implements WebSocketServerTransport {
     options: WebSocketListenOptions,
     readonly maxDatagramSize: number,
   ) {
-    this.inbox = new DatagramQueue(options.inboxCapacity ?? TransportConstants.DEFAULT_INBOX_CAPACITY);
+    this.inbox = new DatagramRing(
+      options.inboxCapacity ?? TransportConstants.DEFAULT_INBOX_CAPACITY,
+      this.maxDatagramSize,
+    );
     this.maxConnections = options.maxConnections ?? SocketConstants.WS_DEFAULT_MAX_CONNECTIONS;
     const bound = server.address();
     const named = bound !== null && typeof bound === "object";
@@ -204,7 +208,7 @@ class NodeWebSocketServerTransport implements WebSocketServerTransport {
       return;
     }
     const wasEmpty = this.inbox.size === 0;
-    if (!this.inbox.push({ from, data })) {
+    if (!this.inbox.push(from, data, 0, data.byteLength)) {
       this.counters.datagramsDropped++;
       return;
     }
@@ -225,8 +229,9 @@ class NodeWebSocketServerTransport implements WebSocketServerTransport {
 }
 
 /** Received ws data as a plain Uint8Array (a view when possible, a copy for fragmented frames). */
+/** The frame's bytes (a Buffer is a Uint8Array: no view; the inbox copies them). */
 function toUint8Array(raw: RawData): Uint8Array {
   if (raw instanceof ArrayBuffer) return new Uint8Array(raw);
-  if (Array.isArray(raw)) return new Uint8Array(Buffer.concat(raw));
-  return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (Array.isArray(raw)) return Buffer.concat(raw);
+  return raw;
 }
