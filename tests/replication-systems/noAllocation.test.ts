@@ -20,8 +20,8 @@ import { gameOf, makeGame, spawn } from "./game";
 const ENTITIES = 400;
 const MOVING_EVERY = 10;
 /** Untimed ticks before measuring: joins done, baselines acked, hot code optimized. */
-const WARM_TICKS = 1500;
-const MEASURED_TICKS = 200;
+const WARM_TICKS = 1000;
+const MEASURED_TICKS = 150;
 const GC_EVERY = 10;
 /**
  * Median heap growth allowed per server update, bytes. What remains once warm is 128 B (marked) /
