@@ -1,5 +1,5 @@
 import { AddressScheme, TransportConstants } from "./constants";
-import { checkMaxDatagramSize } from "./datagramQueue";
+import { checkMaxDatagramSize } from "./datagramOptions";
 import { DatagramRing } from "./datagramRing";
 import { createTransportCounters, type Address, type Datagram, type Transport } from "./transport";
 

@@ -1,5 +1,5 @@
 import { SocketConstants, TransportConstants, WebSocketCloseCode } from "./constants";
-import { checkMaxDatagramSize } from "./datagramQueue";
+import { checkMaxDatagramSize } from "./datagramOptions";
 import { DatagramRing } from "./datagramRing";
 import { createTransportCounters, type Address, type Datagram, type Transport } from "./transport";
 

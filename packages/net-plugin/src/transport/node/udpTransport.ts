@@ -3,7 +3,7 @@ import { lookup as dnsLookup, type LookupOneOptions } from "node:dns";
 import { isIP } from "node:net";
 import { SocketConstants, TransportConstants } from "../constants";
 import { copyBytes } from "../../protocol/scratch";
-import { checkMaxDatagramSize } from "../datagramQueue";
+import { checkMaxDatagramSize } from "../datagramOptions";
 import { DatagramRing } from "../datagramRing";
 import { formatUdpAddress, parseUdpAddress, type HostPort } from "../socketAddress";
 import { createTransportCounters, type Address, type Datagram, type Transport } from "../transport";

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { SocketConstants, TransportConstants, WebSocketCloseCode } from "../constants";
-import { checkMaxDatagramSize } from "../datagramQueue";
+import { checkMaxDatagramSize } from "../datagramOptions";
 import { DatagramRing } from "../datagramRing";
 import { formatHostPort } from "../socketAddress";
 import {
