@@ -148,7 +148,7 @@ class NodeWebSocketServerTransport implements WebSocketServerTransport {
     this.counters.datagramsSent++;
     this.counters.bytesSent += length;
     // Copy: ws may keep a reference to the bytes until the socket drains.
-    socket.send(Buffer.from(data.subarray(0, length)), { binary: true });
+    socket.send(Buffer.from(data.subarray(0, length)), BINARY);
   }
 
   poll(): Datagram | undefined {
@@ -229,6 +229,9 @@ class NodeWebSocketServerTransport implements WebSocketServerTransport {
 }
 
 /** Received ws data as a plain Uint8Array (a view when possible, a copy for fragmented frames). */
+/** Send options of every datagram (one object, not one per send). */
+const BINARY = { binary: true } as const;
+
 /** The frame's bytes (a Buffer is a Uint8Array: no view; the inbox copies them). */
 function toUint8Array(raw: RawData): Uint8Array {
   if (raw instanceof ArrayBuffer) return new Uint8Array(raw);
