@@ -126,3 +126,25 @@ describe("broadcast relay bytes", () => {
     expect(r.describe().startsWith(`v${EventWire.version}|`)).toBe(true);
   });
 });
+
+describe("broadcast payload limit", () => {
+  it("a client's unreliable broadcast leaves room for the relayed header (2 bytes less than a direct event)", () => {
+    const Blob = defineEvent("Blob", Type.Object({ b: Type.String() }));
+    const client = new EventRegistry();
+    client.addEventType(Blob);
+    client.link = recordingLink(0, 1).link;
+    const size = (n: number): number => Blob.codec.encode({ b: "x".repeat(n) }).length;
+    /** Longest string whose payload fits `max` bytes. */
+    const longest = (max: number): number => {
+      let n = 0;
+      while (size(n + 1) <= max) n++;
+      return n;
+    };
+    const direct = longest(EventWire.maxUnreliablePayload);
+    const relayed = longest(EventWire.maxUnreliablePayload - 2);
+    expect(size(direct)).toBeGreaterThan(EventWire.maxUnreliablePayload - 2);
+    expect(() => client.sendEventToPrimary(Blob, { b: "x".repeat(direct) }, false)).not.toThrow();
+    expect(() => client.broadcastEvent(Blob, { b: "x".repeat(direct) }, false)).toThrow(/limit/);
+    expect(() => client.broadcastEvent(Blob, { b: "x".repeat(relayed) }, false)).not.toThrow();
+  });
+});

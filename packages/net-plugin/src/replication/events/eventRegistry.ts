@@ -16,6 +16,13 @@ import { MessageInbox } from "../../time-sync/inbox";
 import type { PeerLink } from "../../time-sync/peerLink";
 import { EventChannels, EventLimits, EventWire } from "./constants";
 import { EventBacklog } from "./eventBacklog";
+import type {
+  EventCounters,
+  EventListener,
+  EventRegistryOptions,
+  EventRejectedListener,
+  EventValidator,
+} from "./eventApi";
 import type { EventType } from "./eventType";
 import {
   decodeEventHeader,
@@ -27,46 +34,13 @@ import {
   type EventHeader,
 } from "./eventMessages";
 
-/**
- * Called for each received event of a type: the tick it happened at, the sender, the payload, and
- * whether the server relayed it from another client. On the server `from` is the sender's client
- * slot. On a client `from` is `SERVER_PEER` (0) for the server's own events, and for relayed ones
- * (`relayed` true) the original sender's slot as the server numbers them — slot 0 and the server
- * are both 0, so tell them apart with `relayed`.
- */
-export type EventListener<T> = (eventTime: Tick, from: number, event: T, relayed: boolean) => void;
-/** Decides on a received event: `true` accepts, `false` or a reason string rejects it. */
-export type EventValidator<T> = (from: number, event: T) => boolean | string;
-/** Called on the sender when a peer rejected one of its events. */
-export type EventRejectedListener = (type: string, eventTime: Tick, reason: string, from: number) => void;
-
-/** Counters of an {@link EventRegistry}. */
-export interface EventCounters {
-  eventsSent: number;
-  eventsReceived: number;
-  /** Malformed event or reject messages (short header, bad payload, bad reason), dropped. */
-  eventsInvalid: number;
-  /** Events of a type id this registry does not have, dropped. */
-  eventsUnknownType: number;
-  /** Received events our validators refused. */
-  eventsRejected: number;
-  /** Rejections of our own events reported by peers. */
-  rejectionsReceived: number;
-  /** Unreliable events not sent because the link could not take them (peer gone, queue full). */
-  eventsUnsent: number;
-  /** Received messages dropped because the inbox was full. */
-  inboxDropped: number;
-  /** Clients' broadcasts this server relayed (counted once per broadcast, not per recipient). */
-  eventsRelayed: number;
-}
-
-/** Options of an {@link EventRegistry}. */
-export interface EventRegistryOptions {
-  /** Channel for `inOrder` events: reliable-ordered (default: channel 0 of the default layout). */
-  reliableChannel?: number;
-  /** Channel for other events: unreliable (default: channel 3 of the default layout). */
-  unreliableChannel?: number;
-}
+export type {
+  EventCounters,
+  EventListener,
+  EventRegistryOptions,
+  EventRejectedListener,
+  EventValidator,
+} from "./eventApi";
 
 interface Entry {
   readonly id: number;
@@ -330,7 +304,10 @@ export class EventRegistry {
   private encode<T>(type: EventType<T>, event: T, inOrder: boolean, kind: number): Uint8Array {
     const entry = this.entry(type);
     const payload = entry.type.codec.encode(event);
-    const max = inOrder ? EventWire.maxReliablePayload : EventWire.maxUnreliablePayload;
+    // A client's broadcast leaves room for the sender slot its relayed copy carries.
+    const relayRoom =
+      kind === EventWire.broadcastKind ? EventWire.relayedHeaderBytes - EventWire.headerBytes : 0;
+    const max = (inOrder ? EventWire.maxReliablePayload : EventWire.maxUnreliablePayload) - relayRoom;
     if (payload.length > max)
       throw new RangeError(
         `Event "${type.name}": payload is ${payload.length} bytes, over the ${max}-byte limit for ${inOrder ? "reliable" : "unreliable (one packet); send it inOrder"} events.`,
