@@ -13,7 +13,17 @@ const keyB = new Uint8Array(32).fill(2);
 describe("PacketCipher", () => {
   it("round-trips type, sequence and payload, with 1 + sequence bytes + 16 of overhead", () => {
     const cipher = new PacketCipher(77n);
-    for (const sequence of [0, 255, 256, 65_535, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER]) {
+    for (const sequence of [
+      0,
+      255,
+      256,
+      65_535,
+      2 ** 24 - 1,
+      2 ** 24,
+      2 ** 32 - 1,
+      2 ** 32 + 5,
+      Number.MAX_SAFE_INTEGER,
+    ]) {
       const payload = new Uint8Array([1, 2, 3, 4, 5]);
       const packet = cipher.seal(PacketType.payload, sequence, payload, keyA);
       expect(packet.length).toBe(payload.length + encryptionOverhead(sequence));
@@ -23,6 +33,9 @@ describe("PacketCipher", () => {
       expect(opened?.sequence).toBe(sequence);
       expect(opened?.payload).toEqual(payload);
     }
+    expect([255, 256, 2 ** 24 - 1, 2 ** 24, 2 ** 32 - 1, 2 ** 32].map(sequenceByteCount)).toEqual([
+      1, 2, 3, 4, 4, 5,
+    ]);
   });
 
   it("rejects the other direction's key, another protocol id, and any flipped bit", () => {
