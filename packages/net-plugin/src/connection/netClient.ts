@@ -214,7 +214,7 @@ export class NetClient {
         const rtt = link.receiveKeepAlive(opened, this.now);
         if (rtt !== undefined && this.stateValue === ClientState.connected) this.endpoint?.addRttSample(rtt);
       } else if (opened.type === PacketType.payload && this.stateValue === ClientState.connected) {
-        this.endpoint?.receivePacket(opened.payload, opened.offset, opened.length);
+        this.endpoint?.receivePacket(opened.buffer, opened.offset, opened.length);
       } else if (opened.type === PacketType.disconnect) {
         this.finish(readDisconnectPayload(opened.payload) ?? "disconnected", {}, false);
       } else {

@@ -159,7 +159,7 @@ export class NetServer {
         continue;
       }
       if (opened.type === PacketType.payload)
-        c.endpoint.receivePacket(opened.payload, opened.offset, opened.length);
+        c.endpoint.receivePacket(opened.buffer, opened.offset, opened.length);
       else if (opened.type === PacketType.disconnect)
         this.drop(c, readDisconnectPayload(opened.payload) ?? "disconnected", false);
       else if (opened.type === PacketType.keepAlive) c.receiveKeepAlive(opened, now);
