@@ -2,7 +2,7 @@
  * Steady-state heap allocation of the connection stack: a NetServer and 4 NetClients over the
  * loopback, exchanging unreliable and reliable messages every frame (rig: heapRig.ts), allocate
  * less than ~100 bytes per packet — pooled datagrams, message events and byte rings instead of a
- * copy, a view and an object or two per packet (≈ 1.9 KiB per packet before, ≈ 75 B after); also
+ * copy, a view and an object or two per packet (≈ 1.9 KiB per packet before, ≈ 55–75 B after); also
  * through LinkConditioners holding datagrams for latency. (Reordering or loss is not steady state:
  * a message held back for order on a reliable-ordered channel takes an exclusive copy.)
  */
