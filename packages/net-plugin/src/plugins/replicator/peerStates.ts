@@ -5,7 +5,7 @@
  * the replicated entities, found by owner, minus its own.
  */
 import type { AppWorld } from "@canopy/core";
-import { addComponent, addEntity, query, removeEntity } from "bitecs";
+import { addComponent, addEntity, commitRemovals, registerQuery, removeEntity, type Query } from "bitecs";
 import { Networked } from "../../replication/server/networked";
 import { SERVER_OWNER } from "../../replication/server/ownership";
 import { setOwner } from "../../replication/server/setOwner";
@@ -17,6 +17,15 @@ import type { StateStore } from "./stateStore";
 export class PeerStates {
   /** Owner → entity. */
   readonly entities = new Map<number, number>();
+  /** The live `[Replicated]` query (registered once: bitecs' query() builds strings per call). */
+  private replicated: Query | undefined;
+  /** The link `releaseDeparted` asks, for the callback below (no closure per update). */
+  private link: { isConnected(slot: number): boolean } | undefined;
+  private readonly releaseIfDeparted = (eid: number, peer: number): void => {
+    if (peer === SERVER_OWNER || this.link === undefined || this.link.isConnected(peer)) return;
+    removeEntity(this.world, eid);
+    this.entities.delete(peer);
+  };
 
   constructor(
     private readonly world: AppWorld,
@@ -50,19 +59,21 @@ export class PeerStates {
     return true;
   }
 
-  /** Server: removes the state entities of clients no longer connected. */
-  releaseDeparted(isConnected: (slot: number) => boolean): void {
-    for (const [peer, eid] of this.entities) {
-      if (peer === SERVER_OWNER || isConnected(peer)) continue;
-      removeEntity(this.world, eid);
-      this.entities.delete(peer);
-    }
+  /** Server: removes the state entities of clients `link` no longer has connected. */
+  releaseDeparted(link: { isConnected(slot: number): boolean }): void {
+    this.link = link;
+    // Map.forEach visits each entry once even when the callback deletes the current one.
+    this.entities.forEach(this.releaseIfDeparted);
+    this.link = undefined;
   }
 
   /** Client: re-reads the replicated entities by owner, skipping `me`'s; appends owners to `peers`. */
-  scanReplicated(me: number, peers: number[]): void {
+  scanReplicated(me: number, peers: { push(owner: number): void }): void {
     this.entities.clear();
-    for (const eid of query(this.world, [Replicated])) {
+    commitRemovals(this.world);
+    const replicated = (this.replicated ??= registerQuery(this.world, [Replicated])).dense;
+    for (let i = 0; i < replicated.length; i++) {
+      const eid = replicated[i] as number;
       const owner = ownerOf(this.world, eid);
       if (owner === me) continue;
       this.entities.set(owner, eid);

@@ -18,6 +18,7 @@
 import { createApp, getResource, ManualClock, type App } from "@canopy/core";
 import { ReplicationRegistry } from "../../replication/registry";
 import { EventRegistry, type EventListener } from "../../replication/events/eventRegistry";
+import { EntityList } from "../../replication/server/entityList";
 import type { EventType } from "../../replication/events/eventType";
 import { SERVER_OWNER } from "../../replication/server/ownership";
 import { ServerReplication } from "../../replication/server/serverReplication";
@@ -52,6 +53,8 @@ export class Replicator implements ProxySource {
   private pendingUpload: Uint8Array | undefined;
   private disposed = false;
   private proxyList: ReplicatorProxy[] = [];
+  /** The peers found by the last `refreshProxies` (kept between updates). */
+  private readonly peerScratch = new EntityList();
   private readonly proxyByPeer = new Map<number, ReplicatorProxy>();
 
   private constructor(
@@ -159,7 +162,7 @@ export class Replicator implements ProxySource {
     app.update();
     if (this.isServer) {
       const server = getResource(app.world, ServerReplication).server;
-      (this.peers as PeerStates).releaseDeparted((slot) => server.isConnected(slot));
+      (this.peers as PeerStates).releaseDeparted(server);
     }
     this.refreshProxies(app);
   }
@@ -277,7 +280,9 @@ export class Replicator implements ProxySource {
   }
 
   private refreshProxies(app: App): void {
-    const peers: number[] = [];
+    // Reused: a new list (and proxies) only when the peers changed.
+    const peers = this.peerScratch;
+    peers.clear();
     if (this.isServer) {
       const server = getResource(app.world, ServerReplication).server;
       for (let slot = 0; slot < server.maxClients; slot++) if (server.isConnected(slot)) peers.push(slot);
@@ -285,18 +290,22 @@ export class Replicator implements ProxySource {
       const states = this.peers as PeerStates;
       states.scanReplicated(getResource(app.world, ClientReplication).client.clientIndex, peers);
       if (this.serverConnected() && !states.entities.has(SERVER_OWNER)) peers.push(SERVER_OWNER);
-      peers.sort((a, b) => a - b);
+      peers.sortAscending();
     }
-    if (peers.length === this.proxyList.length && peers.every((p, i) => this.proxyList[i]?.peer === p))
-      return;
-    this.proxyList = peers.map((p) => {
+    let same = peers.length === this.proxyList.length;
+    for (let i = 0; same && i < peers.length; i++) same = this.proxyList[i]?.peer === peers[i];
+    if (same) return;
+    const list: ReplicatorProxy[] = [];
+    for (let i = 0; i < peers.length; i++) {
+      const p = peers[i] as number;
       let proxy = this.proxyByPeer.get(p);
       if (proxy === undefined) {
         proxy = new ReplicatorProxy(p, this);
         this.proxyByPeer.set(p, proxy);
       }
-      return proxy;
-    });
+      list.push(proxy);
+    }
+    this.proxyList = list;
   }
 
   private sync(): SyncStats | undefined {

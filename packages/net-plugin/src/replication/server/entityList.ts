@@ -17,6 +17,19 @@ export class EntityList implements ArrayLike<number> {
     this[this.length++] = eid;
   }
 
+  /** Sorts the ids ascending in place (insertion sort, no comparator: meant for short lists). */
+  sortAscending(): void {
+    for (let i = 1; i < this.length; i++) {
+      const v = this[i] as number;
+      let j = i - 1;
+      while (j >= 0 && (this[j] as number) > v) {
+        this[j + 1] = this[j] as number;
+        j--;
+      }
+      this[j + 1] = v;
+    }
+  }
+
   /** Empties the list (its storage is kept). */
   clear(): void {
     this.length = 0;
