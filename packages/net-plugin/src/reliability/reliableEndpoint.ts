@@ -4,13 +4,11 @@
  * `writePackets()` once per frame, and gets packets back through `transmit`. See
  * docs/PROTOCOL.md for the bytes and the resend rules.
  */
-import { BitReader } from "../protocol/bitReader";
 import { EMPTY_BYTES } from "../protocol/scratch";
 import { Buffers, Timing, Wire } from "../protocol/constants";
-import { asSeq16, seqDiff, type Seq16 } from "../protocol/seq16";
+import { asSeq16, type Seq16 } from "../protocol/seq16";
 import { createChannelState, resetChannelState, type ChannelState } from "./channelState";
 import {
-  ChannelKind,
   DEFAULT_CHANNELS,
   MAX_UNRELIABLE_MESSAGE_BYTES,
   validateChannels,
@@ -20,11 +18,9 @@ import { createReliableCounters, type ReliableCounters } from "./endpointCounter
 import { LinkEstimator, type LinkEstimates } from "./linkEstimator";
 import { writeReliable, writeUnreliable } from "./channelWriters";
 import { PacketComposer } from "./packetComposer";
-import { createPacketHeader, readPacketHeader } from "./packetHeader";
+import { PacketReceiver } from "./packetReceiver";
 import { ReceiveBudget, type ReceivedMessage } from "./receiveBudget";
 import { ReceivedPackets } from "./receivedPackets";
-import { Accept } from "./reliableReceiver";
-import { ScannedMessages } from "./scannedMessages";
 import { SentPackets } from "./sentPackets";
 import type { UnreliableQueue } from "./unreliableQueue";
 
@@ -59,17 +55,12 @@ export class ReliableEndpoint {
   readonly counters: ReliableCounters = createReliableCounters();
   private readonly estimator = new LinkEstimator();
   private readonly channels: ChannelState[];
-  private readonly kinds: ChannelKind[];
   private readonly budget: ReceiveBudget;
-  private readonly onPacketAcked: ((sequence: Seq16) => void) | undefined;
-  private readonly onMessageAcked: ((channel: number, ticket: number) => void) | undefined;
   private readonly maxPacketsPerWrite: number;
   private readonly sent = new SentPackets();
   private readonly received = new ReceivedPackets();
-  private readonly scanned = new ScannedMessages();
   private readonly composer: PacketComposer;
-  private readonly reader = new BitReader();
-  private readonly header = createPacketHeader();
+  private readonly receiver: PacketReceiver;
   private readonly taken: ReceivedMessage = { buffer: EMPTY_BYTES, offset: 0, length: 0 };
   private now = 0;
   private nextTicket = 0;
@@ -96,8 +87,6 @@ export class ReliableEndpoint {
       this.counters,
       transmitRange,
     );
-    this.onPacketAcked = options.onPacketAcked;
-    this.onMessageAcked = options.onMessageAcked;
     this.maxPacketsPerWrite = options.maxPacketsPerWrite ?? Buffers.maxPacketsPerWrite;
     if (!(Number.isInteger(this.maxPacketsPerWrite) && this.maxPacketsPerWrite >= 1)) {
       throw new RangeError(`ReliableEndpoint: maxPacketsPerWrite must be an integer ≥ 1.`);
@@ -109,8 +98,19 @@ export class ReliableEndpoint {
       );
     }
     this.budget = new ReceiveBudget(limit);
-    this.kinds = configs.map((c) => c.kind);
     this.channels = configs.map((c) => createChannelState(c, this.budget));
+    this.receiver = new PacketReceiver({
+      channels: this.channels,
+      kinds: configs.map((c) => c.kind),
+      budget: this.budget,
+      counters: this.counters,
+      sent: this.sent,
+      received: this.received,
+      estimator: this.estimator,
+      composer: this.composer,
+      onPacketAcked: options.onPacketAcked,
+      onMessageAcked: options.onMessageAcked,
+    });
   }
 
   /** RTT (smoothed, best, worst; seconds), packet loss (%) and bandwidth (bytes/s). */
@@ -245,108 +245,7 @@ export class ReliableEndpoint {
    * `bytes[offset, offset + length)` (default: all of `bytes`); it is not kept.
    */
   receivePacket(bytes: Uint8Array, offset = 0, length: number = bytes.length - offset): void {
-    const r = this.reader;
-    r.resetRange(bytes, offset, length);
-    const h = this.header;
-    if (length > Wire.mtuPayloadBytes || !readPacketHeader(r, h)) {
-      this.counters.packetsInvalid++;
-      return;
-    }
-    if (this.received.isStale(h.sequence)) {
-      this.counters.packetsStale++;
-      return;
-    }
-    if (this.received.exists(h.sequence)) {
-      this.counters.packetsDuplicate++;
-      return;
-    }
-    const count = this.scanned.scan(r, this.kinds);
-    if (count < 0 || length === 0) {
-      this.counters.packetsInvalid++;
-      return;
-    }
-    this.estimator.countReceived(length);
-    if (h.hasAcks) {
-      this.sent.noteAck(h.ack);
-      this.ackPacket(h.ack);
-      // Bits below our oldest unacked packet were handled by earlier packets: stop there.
-      const oldest = this.sent.oldestUnacked as Seq16;
-      for (let i = 0; i < Buffers.ackBits; i++) {
-        const seq = asSeq16(h.ack - 1 - i);
-        if (seqDiff(seq, oldest) < 0) break;
-        if ((h.ackBits >>> i) & 1) this.ackPacket(seq);
-      }
-      this.sent.advanceOldest();
-    }
-    let refused = false;
-    let invalid = false;
-    for (let i = 0; i < count; i++) {
-      const result = this.applyMessage(bytes, offset, i);
-      if (result === Accept.Refused) refused = true;
-      if (result === Accept.Invalid) invalid = true;
-    }
-    if (invalid) this.counters.packetsInvalid++;
-    else if (refused) this.counters.packetsRefused++;
-    else this.counters.packetsReceived++;
-    this.received.record(h.sequence, !invalid && !refused, count > 0);
-    if (this.received.owed >= Buffers.ackEveryPackets) {
-      this.composer.start(this.now);
-      this.composer.writeAckOnly();
-    }
-  }
-
-  /** Hands message `i` of the scanned packet (which starts at `bytes[offset]`) to its channel. */
-  private applyMessage(bytes: Uint8Array, offset: number, i: number): Accept {
-    const s = this.scanned;
-    const c = this.channels[s.channel[i] as number] as ChannelState;
-    const start = offset + (s.start[i] as number);
-    const length = s.length[i] as number;
-    const id = s.id[i] as number;
-    this.counters.messagesReceived++;
-    if (c.receiver) {
-      const result = c.receiver.accept(
-        id as Seq16,
-        s.fragmentIndex[i] as number,
-        s.fragmentCount[i] as number,
-        bytes,
-        start,
-        length,
-      );
-      if (result === Accept.Duplicate) this.counters.messagesDuplicate++;
-      if (result === Accept.Refused) this.counters.messagesRefused++;
-      return result;
-    }
-    const stale =
-      c.kind === ChannelKind.UnreliableSequenced &&
-      c.lastReceived >= 0 &&
-      seqDiff(id as Seq16, c.lastReceived as Seq16) <= 0;
-    if (stale || !this.budget.fits(length)) {
-      this.counters.messagesDropped++;
-      return Accept.Stored;
-    }
-    if (c.kind === ChannelKind.UnreliableSequenced) c.lastReceived = id;
-    this.budget.held += length;
-    const arena = this.budget.arena;
-    const at = arena.copy(bytes, start, length);
-    c.inbox.push(arena.bytes, at, length, true);
-    return Accept.Stored;
-  }
-
-  /** Our packet `seq` was received by the peer: RTT sample, release its messages, notify. */
-  private ackPacket(seq: Seq16): void {
-    const p = this.sent.find(seq);
-    if (p === undefined || p.acked) return;
-    p.acked = true;
-    this.counters.packetsAcked++;
-    this.estimator.addRttSample(this.now - p.time);
-    this.estimator.countAcked(p.bytes);
-    for (let i = 0; i < p.messageCount; i++) {
-      const channel = p.channel[i] as number;
-      const sender = (this.channels[channel] as ChannelState).sender;
-      const ticket = sender ? sender.ack(p.id[i] as Seq16) : (p.ticket[i] as number);
-      if (ticket >= 0) this.onMessageAcked?.(channel, ticket);
-    }
-    this.onPacketAcked?.(seq);
+    this.receiver.receive(bytes, offset, length, this.now);
   }
 
   /**
