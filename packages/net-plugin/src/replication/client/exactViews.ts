@@ -1,18 +1,20 @@
 /**
  * Hands out `Uint8Array`s of an exact length over one scratch buffer, for APIs that take a whole
  * array (the snapshot decoder reads `bytes.length`): the bytes are copied into the scratch and
- * the view of that length is made once and kept, so after every length up to `maxBytes` has been
- * seen once (snapshots are at most one unreliable message) none is created again.
+ * returned as the view of that length. Every view (one per length up to `maxBytes`: snapshots are
+ * at most one unreliable message, ~1.2 K views, ~100 KB) is made up front — made on first use,
+ * a view per never-seen length kept appearing for thousands of ticks, as snapshot sizes vary.
  */
 
 /** Exact-length views over one reused buffer. */
 export class ExactViews {
   private readonly scratch: Uint8Array;
-  private readonly views: (Uint8Array | undefined)[];
+  private readonly views: Uint8Array[];
 
   constructor(readonly maxBytes: number) {
     this.scratch = new Uint8Array(maxBytes);
-    this.views = new Array<Uint8Array | undefined>(maxBytes + 1).fill(undefined);
+    this.views = new Array<Uint8Array>(maxBytes + 1);
+    for (let n = 0; n <= maxBytes; n++) this.views[n] = this.scratch.subarray(0, n);
   }
 
   /**
@@ -23,8 +25,6 @@ export class ExactViews {
     if (length > this.maxBytes) return source.subarray(offset, offset + length);
     const dst = this.scratch;
     for (let k = 0; k < length; k++) dst[k] = source[offset + k] as number;
-    let view = this.views[length];
-    if (view === undefined) this.views[length] = view = dst.subarray(0, length);
-    return view;
+    return this.views[length] as Uint8Array;
   }
 }
