@@ -9,6 +9,7 @@ import { defineResource } from "@canopy/core";
 import type { NetClient } from "../../connection/netClient";
 import type { DisconnectReasonName } from "../../connection/disconnectReasons";
 import { BaselineRing } from "../codec/baselineRing";
+import { warmUpCodec } from "../codec/codecWarmUp";
 import { SnapshotDecoder } from "../codec/snapshotDecoder";
 import { SnapshotState } from "../codec/snapshotState";
 import { EntityMap } from "../entityMap";
@@ -18,8 +19,6 @@ import { RESYNC_MESSAGE_BYTES } from "../server/resyncMessage";
 import type { OwnerComponent } from "../server/ownership";
 import { FrameEvents } from "../server/frameEvents";
 import { ReplicationDefaults, type MessageRouter } from "../server/serverReplication";
-import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
-import { ExactViews } from "./exactViews";
 import { SnapshotHistory } from "./snapshotHistory";
 
 /** Client replication options. */
@@ -62,8 +61,6 @@ export class ClientReplicationState {
   readonly applied: SnapshotState;
   hasApplied = false;
   readonly history: SnapshotHistory;
-  /** Exact-length copies of snapshot messages for the decoder (no view per snapshot). */
-  readonly snapshotBytes = new ExactViews(MAX_UNRELIABLE_MESSAGE_BYTES);
   /** The resync message's bytes (at most one per frame; unreliable messages are written the same frame). */
   readonly resyncBytes = new Uint8Array(RESYNC_MESSAGE_BYTES);
   /** Sequence of a decoded snapshot newer than the applied one, or −1. */
@@ -98,6 +95,8 @@ export class ClientReplicationState {
   ) {
     this.capacity = options.capacity ?? ReplicationDefaults.capacity;
     this.snapshotChannel = options.snapshotChannel ?? ReplicationDefaults.snapshotChannel;
+    // Every rare codec branch runs once now, not first in a hot decode (see codecWarmUp.ts).
+    warmUpCodec(registry);
     this.decoder = new SnapshotDecoder(registry, this.capacity);
     this.ring = new BaselineRing(registry, this.capacity);
     this.map = new EntityMap(this.capacity);

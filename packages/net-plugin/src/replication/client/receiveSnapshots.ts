@@ -22,7 +22,8 @@ export function receiveSnapshots(world: AppWorld): void {
     s.counters.snapshotsReceived++;
     const offset = frame.offsetOf(i);
     const length = frame.lengthOf(i);
-    const status = s.decoder.decode(s.snapshotBytes.copy(frame.bytes, offset, length), s.ring);
+    // The range form: the decoder copies the bytes itself, no view or staging copy per snapshot.
+    const status = s.decoder.decode(frame.bytes, s.ring, offset, length);
     if (
       status === DecodeStatus.MissingBaseline ||
       status === DecodeStatus.Invalid ||

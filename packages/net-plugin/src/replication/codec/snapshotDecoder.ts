@@ -63,9 +63,18 @@ export class SnapshotDecoder {
     this.kernel = decodeKernel(registry);
   }
 
-  /** Decodes one snapshot's bytes into `ring` (a message payload: the snapshot starts at byte 0). */
-  decode(bytes: Uint8Array, ring: BaselineRing): DecodeStatus {
-    this.reader.reset(bytes);
+  /**
+   * Decodes one snapshot, `bytes[offset, offset + length)` (default: all of `bytes`; a message
+   * payload, the snapshot starts at its first byte), into `ring`. The range is copied, so the
+   * caller may pass a reused receive buffer and needs no view of it.
+   */
+  decode(bytes: Uint8Array, ring: BaselineRing, offset = 0, length = bytes.length - offset): DecodeStatus {
+    if (offset < 0 || length < 0 || offset + length > bytes.length) {
+      throw new RangeError(
+        `SnapshotDecoder.decode: range [${offset}, ${offset + length}) is outside the ${bytes.length}-byte buffer; pass an offset and length inside it.`,
+      );
+    }
+    this.reader.reset(bytes, offset, length);
     const status = this.run(this.reader, ring);
     for (let i = 0; i < this.markedCount; i++) this.mark[this.marked[i] as number] = 0;
     this.markedCount = 0;

@@ -7,7 +7,10 @@
  * machine operations. Internal: callers guarantee 1 ≤ bits ≤ 32 and value < 2^bits.
  */
 import type { BitWriter } from "../../protocol/bitWriter";
+import { copyBytes } from "../../protocol/scratch";
 import { ViewCache } from "../../protocol/viewCache";
+// Module-local reference: in tsx/esbuild's CommonJS output every call of an import is a getter call.
+const copyBytesLocal = copyBytes;
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
   throw new Error("Canopy's snapshot codec needs a little-endian platform.");
@@ -74,11 +77,12 @@ export class WordWriter {
       this.writeBits(k > 0 ? code | ((u & ((1 << k) - 1)) << prefix) : code, prefix + k);
       return;
     }
+    // Long code (n ≤ 30: q < 2^31). Int32 arithmetic only (`1 << n`, never `2 ** n`), so a rare
+    // large delta does not turn this method's feedback to doubles.
     if (n <= 15) this.writeBits(((q - (1 << n)) << (n + 1)) | (1 << n), prefix);
     else {
-      this.writeBits(0, n);
-      this.writeBits(1, 1);
-      this.writeBits(q - 2 ** n, n);
+      this.writeBits(1 << n, n + 1);
+      this.writeBits(q - (1 << n), n);
     }
     if (k > 0) this.writeBits(u & ((1 << k) - 1), k);
   }
@@ -152,17 +156,20 @@ export class WordReader {
     return this.total - this.pos;
   }
 
-  /** Starts reading a copy of `data`. */
-  reset(data: Uint8Array): void {
-    const needWords = Math.ceil(data.length / 4) + 2;
+  /**
+   * Starts reading a copy of `data[offset, offset + length)` (default: all of it); a range is
+   * copied byte by byte, so the caller needs no view of it.
+   */
+  reset(data: Uint8Array, offset = 0, length = data.length - offset): void {
+    const needWords = Math.ceil(length / 4) + 2;
     if (needWords > this.words.length) {
       this.words = new Uint32Array(needWords * 2);
       this.bytes = new Uint8Array(this.words.buffer);
     }
-    this.bytes.set(data);
-    this.bytes.fill(0, data.length, needWords * 4);
+    copyBytesLocal(data, offset, this.bytes, 0, length);
+    this.bytes.fill(0, length, needWords * 4);
     this.pos = 0;
-    this.total = data.length * 8;
+    this.total = length * 8;
     this.failed = false;
   }
 
@@ -189,7 +196,7 @@ export class WordReader {
 
   /** Reads an order-`k` Exp-Golomb code (see expGolomb.ts); -1 when malformed or truncated. */
   readExpGolomb(k: number): number {
-    const peek = this.peek32();
+    const peek = this.peekInt32();
     if (peek === 0) return -1;
     const n = 31 - Math.clz32(peek & -peek);
     if (n > 30) return -1;
@@ -201,21 +208,26 @@ export class WordReader {
       this.pos += size;
       return (((q - 1) << k) | ((rest >>> n) & ((1 << k) - 1))) >>> 0;
     }
+    // Long code: every step stays int32 (q ≤ 2^31 - 1 as n ≤ 30; the shift below is checked
+    // first), so a rare large delta never turns this method's feedback to doubles.
     this.skip(n + 1);
-    const q = (n > 0 ? this.readBits(n) : 0) + (1 << n);
+    const high = (n > 0 ? this.readBits(n) : 0) + ((1 << n) - 1);
     const low = k > 0 ? this.readBits(k) : 0;
-    if (this.failed) return -1;
-    const u = (q - 1) * (1 << k) + low;
-    return u < 2 ** 31 ? u : -1;
+    if (this.failed || high > 0x7fffffff >>> k) return -1;
+    return (high << k) | low;
   }
 
   /** The next 32 bits without consuming them (zeros past the end). */
   peek32(): number {
+    return this.peekInt32() >>> 0;
+  }
+
+  /** The next 32 bits as an int32 (bit 31 is the sign): never a double, unlike {@link peek32}. */
+  private peekInt32(): number {
     const index = this.pos >>> 5;
     const offset = this.pos & 31;
-    let v = (this.words[index] as number) >>> offset;
-    if (offset > 0) v |= (this.words[index + 1] as number) << (32 - offset);
-    return v >>> 0;
+    const v = (this.words[index] as number) >>> offset;
+    return offset > 0 ? v | ((this.words[index + 1] as number) << (32 - offset)) : v | 0;
   }
 
   /** Skips `bits` bits (past the end overflows). */
