@@ -63,7 +63,12 @@ export class NetClient {
   /** When the current server attempt began (set by the first `update` after it started). */
   private attemptStart: number | undefined;
   private lastHandshakeSend = -Infinity;
-  private now = 0;
+  /**
+   * Seconds of the last `update`. Declared without an initialiser (it starts `undefined`; the
+   * constructor sets 0) so V8 keeps the field tagged: it holds the caller's boxed number, and
+   * handing it to a call per packet allocates nothing (a double field is re-boxed for every call).
+   */
+  private now: number;
   /** Datagrams from unexpected addresses or in the wrong state (not attributable to a link). */
   private strayPackets = 0;
   /** Slot index on the server once connected, else −1. */
@@ -75,6 +80,7 @@ export class NetClient {
     readonly transport: Transport,
     private readonly config: NetClientConfig = {},
   ) {
+    this.now = 0;
     this.channels = config.channels ?? DEFAULT_CHANNELS;
     this.keepAliveSeconds = config.keepAliveSeconds ?? ConnectionDefaults.keepAliveSeconds;
     if (!(this.keepAliveSeconds > 0))

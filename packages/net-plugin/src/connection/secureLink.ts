@@ -30,8 +30,10 @@ export class SecureLink {
   /** Client index this link belongs to (−1 until known on the client). */
   index = -1;
   readonly stats: NetStats = createNetStats();
-  lastSent: number;
-  lastReceived: number;
+  /** Seconds (the caller's clock) of the last send; a double from the start, so stores stay unboxed. */
+  lastSent = Number.NaN;
+  /** Seconds of the last authenticated receive (unboxed like `lastSent`). */
+  lastReceived = Number.NaN;
   private sequence = 0;
   private readonly replay = new ReplayProtection();
   /** RTT from keep-alive echoes (for when no acks flow). */

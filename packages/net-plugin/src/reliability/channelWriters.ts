@@ -41,17 +41,19 @@ export function writeUnreliable(
 }
 
 /**
- * Packs reliable messages that are due (oldest id first, channel by channel) given the planning
- * RTT in seconds; false when the packet budget ran out.
+ * Packs reliable messages that are due (oldest id first, channel by channel) given the link's
+ * planning RTT; false when the packet budget ran out. The estimate is read here, not passed in as
+ * a number: a double argument to a call that is not inlined is boxed (a heap number per call).
  */
 export function writeReliable(
   channels: readonly ChannelState[],
   composer: PacketComposer,
   counters: ReliableCounters,
-  rtt: number,
+  link: { readonly planningRtt: number },
 ): boolean {
   const m = message;
   const now = composer.now;
+  const rtt = link.planningRtt;
   for (let ci = 0; ci < channels.length; ci++) {
     const c = channels[ci] as ChannelState;
     const s = c.sender;

@@ -46,12 +46,28 @@ export class LinkEstimator implements LinkEstimates {
     return this.historyCount === 0 ? Timing.initialRttSeconds : this.rttSmoothed;
   }
 
+  /**
+   * Our packet sent at `p.time` (seconds) with `p.bytes` bytes was acked at `now`: an RTT sample
+   * and acked bytes. Takes the record, not the RTT, and passes no double on: a computed double
+   * argument to a call that is not inlined is boxed (a heap number per ack).
+   */
+  addAckedPacket(p: { readonly time: number; readonly bytes: number }, now: number): void {
+    this.bytesAcked += p.bytes;
+    this.history[this.historyNext] = Math.max(0, now - p.time);
+    this.foldNewestSample();
+  }
+
   /** Adds one RTT sample (seconds). */
   addRttSample(rtt: number): void {
-    const sample = Math.max(0, rtt);
+    this.history[this.historyNext] = Math.max(0, rtt);
+    this.foldNewestSample();
+  }
+
+  /** Smooths the sample just written at `historyNext` into `rttSmoothed` and advances the ring. */
+  private foldNewestSample(): void {
+    const sample = this.history[this.historyNext] as number;
     if (this.historyCount === 0) this.rttSmoothed = sample;
     else this.rttSmoothed += (sample - this.rttSmoothed) * Timing.rttSmoothing;
-    this.history[this.historyNext] = sample;
     this.historyNext = (this.historyNext + 1) % this.history.length;
     if (this.historyCount < this.history.length) this.historyCount++;
   }

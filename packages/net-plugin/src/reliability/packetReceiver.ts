@@ -38,9 +38,12 @@ export class PacketReceiver {
   private readonly reader = new BitReader();
   private readonly header = createPacketHeader();
   private readonly scanned = new ScannedMessages();
-  private now = 0;
+  /** Time of the packet being processed; tagged on purpose (see ReliableEndpoint's `now`). */
+  private now: number;
 
-  constructor(private readonly e: ReceiverContext) {}
+  constructor(private readonly e: ReceiverContext) {
+    this.now = 0;
+  }
 
   /** Processes `bytes[offset, offset + length)` received at `now` (see ReliableEndpoint.receivePacket). */
   receive(bytes: Uint8Array, offset: number, length: number, now: number): void {
@@ -138,8 +141,7 @@ export class PacketReceiver {
     if (p === undefined || p.acked) return;
     p.acked = true;
     this.e.counters.packetsAcked++;
-    this.e.estimator.addRttSample(this.now - p.time);
-    this.e.estimator.countAcked(p.bytes);
+    this.e.estimator.addAckedPacket(p, this.now);
     for (let i = 0; i < p.messageCount; i++) {
       const channel = p.channel[i] as number;
       const sender = (this.e.channels[channel] as ChannelState).sender;

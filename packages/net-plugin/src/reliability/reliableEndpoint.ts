@@ -62,11 +62,17 @@ export class ReliableEndpoint {
   private readonly composer: PacketComposer;
   private readonly receiver: PacketReceiver;
   private readonly taken: ReceivedMessage = { buffer: EMPTY_BYTES, offset: 0, length: 0 };
-  private now = 0;
+  /**
+   * Seconds of the last `update`. Declared without an initialiser (it starts `undefined`; the
+   * constructor sets 0) so V8 keeps the field tagged: it holds the caller's boxed number, and
+   * handing it to a call per packet allocates nothing (a double field is re-boxed for every call).
+   */
+  private now: number;
   private nextTicket = 0;
 
   /** Creates an endpoint; throws on an invalid channel layout or option. */
   constructor(options: ReliableEndpointOptions) {
+    this.now = 0;
     const configs = options.channels ?? DEFAULT_CHANNELS;
     validateChannels(configs);
     const transmit = options.transmit;
@@ -265,12 +271,11 @@ export class ReliableEndpoint {
     );
     // Reliable messages may take half the packets first so a flood of unreliable ones cannot
     // starve them; then unreliable messages; then reliable ones again with what is left.
-    const rtt = this.estimator.planningRtt;
     composer.limit = Math.max(1, limit >> 1);
-    writeReliable(this.channels, composer, this.counters, rtt);
+    writeReliable(this.channels, composer, this.counters, this.estimator);
     composer.limit = limit;
     if (writeUnreliable(this.channels, composer, this.counters)) {
-      writeReliable(this.channels, composer, this.counters, rtt);
+      writeReliable(this.channels, composer, this.counters, this.estimator);
     }
     composer.finish();
     if (composer.written === 0 && this.received.owed > 0) composer.writeAckOnly();
