@@ -17,6 +17,7 @@ import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import { costUpdates, fitBudget, measure, upperBound } from "./budgetPlan";
 import { EncodePlan, referenceAge, TICK_K } from "./encodePlan";
 import { fieldCodecPlan, K_BITS, type FieldCodecPlan } from "./fieldDelta";
+import { warmUpCodec } from "./codecWarmUp";
 import { chooseIdK, ID_K_BITS } from "./idList";
 import type { SnapshotState } from "./snapshotState";
 import { REFERENCE_AGE_BITS } from "./predict";
@@ -99,6 +100,7 @@ export class SnapshotEncoder {
     this.kernel = kernels?.writeUpdates;
     this.fillKernel = kernels?.fillUpdates;
     this.written = new Int32Array(capacity);
+    warmUpCodec(registry); // every rare branch once, now (codecWarmUp.ts; once per registry)
   }
 
   /** Exp-Golomb order per coded group chosen by the last `encode`. */
