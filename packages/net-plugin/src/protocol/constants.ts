@@ -119,6 +119,12 @@ export const Timing = {
   lossAfterRtts: 2,
   /** Smoothing factor of the packet-loss and bandwidth estimates per sample. */
   statsSmoothing: 0.25,
+  /**
+   * A smoothed packet loss below this (percent) reads as 0: far below anything shown or acted on,
+   * and the estimate then stops decaying by fractions forever (loss samples are rare, so they
+   * mostly run unoptimized, where every fractional result is a heap number).
+   */
+  lossPercentFloor: 0.001,
   /** Interval of bandwidth samples. */
   bandwidthSampleSeconds: 0.1,
 } as const;

@@ -90,11 +90,14 @@ export class LinkEstimator implements LinkEstimates {
   /** Adds one loss observation over `judged` packets of which `lost` were never acked. */
   addLossSample(lost: number, judged: number): void {
     if (judged === 0) return;
+    const first = this.lossSamples++ === 0;
+    // No loss on a lossless estimate: nothing to fold (the steady state computes nothing).
+    if (lost === 0 && this.packetLossPercent === 0) return;
     const percent = (100 * lost) / judged;
-    this.packetLossPercent =
-      this.lossSamples++ === 0
-        ? percent
-        : this.packetLossPercent + (percent - this.packetLossPercent) * Timing.statsSmoothing;
+    const smoothed = first
+      ? percent
+      : this.packetLossPercent + (percent - this.packetLossPercent) * Timing.statsSmoothing;
+    this.packetLossPercent = smoothed < Timing.lossPercentFloor ? 0 : smoothed;
   }
 
   /** Counts bytes for the bandwidth estimates. */

@@ -5,7 +5,7 @@
  * docs/PROTOCOL.md for the bytes and the resend rules.
  */
 import { EMPTY_BYTES } from "../protocol/scratch";
-import { Buffers, Timing, Wire } from "../protocol/constants";
+import { Buffers, Wire } from "../protocol/constants";
 import { asSeq16, type Seq16 } from "../protocol/seq16";
 import { createChannelState, resetChannelState, type ChannelState } from "./channelState";
 import {
@@ -239,9 +239,7 @@ export class ReliableEndpoint {
       throw new RangeError(`ReliableEndpoint.update: time went backwards (${nowSeconds} < ${this.now}).`);
     }
     this.now = nowSeconds;
-    const horizon =
-      nowSeconds - Math.max(Timing.lossAfterRtts * this.estimator.planningRtt, Timing.minResendSeconds);
-    this.sent.judgeLoss(horizon, this.estimator);
+    this.sent.judgeLoss(nowSeconds, this.estimator);
     this.estimator.updateBandwidth(nowSeconds);
   }
 

@@ -3,7 +3,7 @@
  * carried) in a 256-entry sequence buffer, the newest sequence the peer acknowledged, and the
  * packet-loss judge that counts packets still unacked a couple of round trips after sending.
  */
-import { Buffers } from "../protocol/constants";
+import { Buffers, Timing } from "../protocol/constants";
 import { seqDiff, seqGreaterThan, type Seq16 } from "../protocol/seq16";
 import type { LinkEstimator } from "./linkEstimator";
 import { SentPacket } from "./packetRecords";
@@ -71,10 +71,13 @@ export class SentPackets {
   }
 
   /**
-   * Judges packets sent before `horizon` (seconds): each payload packet is acked or lost. Feeds a
-   * loss sample to `estimator` every `Buffers.lossSamplePackets` judged packets.
+   * Judges packets sent `Timing.lossAfterRtts` planning RTTs (at least `Timing.minResendSeconds`)
+   * before `now` (seconds): each payload packet is acked or lost. Feeds a loss sample to
+   * `estimator` every `Buffers.lossSamplePackets` judged packets. The horizon is computed here,
+   * not passed in: a computed double argument to a call that is not inlined is boxed.
    */
-  judgeLoss(horizon: number, estimator: LinkEstimator): void {
+  judgeLoss(now: number, estimator: LinkEstimator): void {
+    const horizon = now - Math.max(Timing.lossAfterRtts * estimator.planningRtt, Timing.minResendSeconds);
     if (seqDiff(this.sequence as Seq16, this.lossCursor as Seq16) > Buffers.sentPackets) {
       this.lossCursor = (this.sequence - Buffers.sentPackets) & 0xffff;
     }

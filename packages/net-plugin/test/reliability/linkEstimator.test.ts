@@ -37,6 +37,35 @@ describe("LinkEstimator", () => {
   });
 });
 
+describe("LinkEstimator without allocation in steady state", () => {
+  it("lets a loss estimate decay to exactly 0 (Timing.lossPercentFloor), then stops folding", () => {
+    const e = new LinkEstimator();
+    e.addLossSample(1, 32);
+    let samples = 0;
+    while (e.packetLossPercent > 0 && samples < 1000) {
+      e.addLossSample(0, 32);
+      samples++;
+    }
+    expect(e.packetLossPercent).toBe(0);
+    expect(samples).toBeLessThan(50); // 3.125 % × 0.75^n < 0.001 % after ~28 samples
+    e.addLossSample(0, 32);
+    expect(e.packetLossPercent).toBe(0);
+    e.addLossSample(4, 32); // a new loss moves it again
+    expect(e.packetLossPercent).toBeCloseTo(12.5 * 0.25, 9);
+  });
+
+  it("takes an acked packet record: RTT sample from its send time, its bytes as acked", () => {
+    const e = new LinkEstimator();
+    e.addAckedPacket({ time: 1.25, bytes: 300 }, 1.3);
+    expect(e.rttSmoothed).toBeCloseTo(0.05, 12);
+    e.addAckedPacket({ time: 2, bytes: 100 }, 1.9); // clock skew: clamped to 0
+    expect(e.rttBest).toBe(0);
+    e.updateBandwidth(0);
+    e.updateBandwidth(10);
+    expect(e.ackedBytesPerSecond).toBeCloseTo((400 / 10) * 0.25, 9);
+  });
+});
+
 describe("resend timing", () => {
   it("resends an unacked reliable message after resendRttFactor × RTT, not before", () => {
     const sentAt = (factor: number): number[] => {
