@@ -7,7 +7,12 @@ import { Buffers } from "../protocol/constants";
 
 /** One sent packet. */
 export class SentPacket {
-  time = 0;
+  /**
+   * Send time, seconds. A double from the start (NaN until sent): starting as the integer 0, each
+   * of the 256 preallocated records would be migrated to the double layout, allocating, the first
+   * time it is reused after the first fractional time was stored.
+   */
+  time = Number.NaN;
   bytes = 0;
   acked = false;
   /** False for ack-only packets (not judged for loss: nothing asks the peer to answer them). */
