@@ -22,6 +22,8 @@ import { SnapshotState } from "./snapshotState";
 const WARM_IDS = 32;
 /** Snapshots encoded and decoded: every id pattern below meets both bounds and both ack ages. */
 const WARM_TICKS = 12;
+/** Baseline ring size (a power of two above WARM_TICKS; the default 64 only costs set-up time). */
+const WARM_RING = 16;
 /** A budget below a full update (bytes), so the exact-cost and priority path runs too. */
 const TIGHT_BUDGET_BYTES = 24;
 /** Writer capacity: far above WARM_IDS full rows of any registry the codec accepts. */
@@ -48,8 +50,8 @@ export function warmUpCodec(registry: ReplicationRegistry): void {
   if (mask === 0) return;
   const encoder = new SnapshotEncoder(registry, WARM_IDS);
   const decoder = new SnapshotDecoder(registry, WARM_IDS);
-  const server = new BaselineRing(registry, WARM_IDS);
-  const client = new BaselineRing(registry, WARM_IDS);
+  const server = new BaselineRing(registry, WARM_IDS, WARM_RING);
+  const client = new BaselineRing(registry, WARM_IDS, WARM_RING);
   const current = new SnapshotState(registry, WARM_IDS);
   const relevant = new Uint8Array(WARM_IDS);
   const priority = new Float32Array(WARM_IDS);
