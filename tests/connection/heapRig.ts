@@ -98,7 +98,8 @@ export async function measureHeapPerPacket(o: HeapRigOptions): Promise<HeapRigRe
   let checksum = 0;
   const frame = (): void => {
     now += 1 / 60;
-    clock.advance(1 / 60);
+    // Only the conditioners read the clock; advancing it boxes a time per frame (core's ManualClock).
+    if (o.conditioned) clock.advance(1 / 60);
     server.update(now);
     server.receivePackets();
     for (let e = server.pollEvent(); e !== undefined; e = server.pollEvent()) {

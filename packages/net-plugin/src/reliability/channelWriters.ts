@@ -10,11 +10,6 @@ import type { PacketComposer } from "./packetComposer";
 
 const message = createMessageHeader();
 
-/** Seconds before an unacked reliable message is sent again. */
-export function resendDelay(rtt: number, factor: number): number {
-  return Math.min(Timing.maxResendSeconds, Math.max(Timing.minResendSeconds, rtt * factor));
-}
-
 /** Packs queued unreliable messages, channel by channel; false when the packet budget ran out. */
 export function writeUnreliable(
   channels: readonly ChannelState[],
@@ -42,8 +37,9 @@ export function writeUnreliable(
 
 /**
  * Packs reliable messages that are due (oldest id first, channel by channel) given the link's
- * planning RTT; false when the packet budget ran out. The estimate is read here, not passed in as
- * a number: a double argument to a call that is not inlined is boxed (a heap number per call).
+ * planning RTT; false when the packet budget ran out. The estimate is read here (a field), not
+ * passed in as a number: a double argument to a call that is not inlined is boxed (a heap number
+ * per call).
  */
 export function writeReliable(
   channels: readonly ChannelState[],
@@ -58,8 +54,16 @@ export function writeReliable(
     const c = channels[ci] as ChannelState;
     const s = c.sender;
     if (!s) continue;
-    const delay = resendDelay(rtt, c.resendRttFactor);
-    const fragmentDelay = resendDelay(rtt, Math.max(c.resendRttFactor, Timing.fragmentResendRttFactor));
+    // Seconds before an unacked message is sent again: factor × RTT within [min, max] resend
+    // seconds. Computed inline (Math.* only): a double passed to a helper that is not inlined is
+    // boxed, once per call.
+    const factor = c.resendRttFactor;
+    const fragmentFactor = Math.max(factor, Timing.fragmentResendRttFactor);
+    const delay = Math.min(Timing.maxResendSeconds, Math.max(Timing.minResendSeconds, rtt * factor));
+    const fragmentDelay = Math.min(
+      Timing.maxResendSeconds,
+      Math.max(Timing.minResendSeconds, rtt * fragmentFactor),
+    );
     const inFlight = s.inFlight;
     for (let k = 0; k < inFlight; k++) {
       const id = (s.base + k) & 0xffff;

@@ -41,10 +41,12 @@ export class LinkEstimator implements LinkEstimates {
   private sampleStart = -1;
   private lossSamples = 0;
 
-  /** The RTT to plan resends with: the smoothed RTT, or `Timing.initialRttSeconds` before any. */
-  get planningRtt(): number {
-    return this.historyCount === 0 ? Timing.initialRttSeconds : this.rttSmoothed;
-  }
+  /**
+   * The RTT to plan resends with (seconds): the smoothed RTT, or `Timing.initialRttSeconds` before
+   * any sample. A field kept up to date, not a getter: the per-packet writers read it, and a getter
+   * that ends up not inlined returns its double boxed (a heap number per read). Read-only for users.
+   */
+  planningRtt: number = Timing.initialRttSeconds;
 
   /**
    * Our packet sent at `p.time` (seconds) with `p.bytes` bytes was acked at `now`: an RTT sample
@@ -68,6 +70,7 @@ export class LinkEstimator implements LinkEstimates {
     const sample = this.history[this.historyNext] as number;
     if (this.historyCount === 0) this.rttSmoothed = sample;
     else this.rttSmoothed += (sample - this.rttSmoothed) * Timing.rttSmoothing;
+    this.planningRtt = this.rttSmoothed;
     this.historyNext = (this.historyNext + 1) % this.history.length;
     if (this.historyCount < this.history.length) this.historyCount++;
   }
@@ -134,6 +137,7 @@ export class LinkEstimator implements LinkEstimates {
   /** Back to the state of a new connection. */
   reset(): void {
     this.rttSmoothed = 0;
+    this.planningRtt = Timing.initialRttSeconds;
     this.packetLossPercent = 0;
     this.sentBytesPerSecond = this.receivedBytesPerSecond = this.ackedBytesPerSecond = 0;
     this.historyCount = this.historyNext = 0;
