@@ -126,7 +126,7 @@ defineScenario({
   name: "netheap",
   title: "heap bytes allocated per packet in steady state: Canopy NetServer/NetClient vs a raw dgram echo",
   targets: [
-    "NetServer/NetClient over loopback: < 24 B per packet, i.e. no boxed number per packet (tests/connection/heapPerPacket.test.ts; ≈ 55 B before the boxed-time fixes, ≈ 1.9 KiB at first)",
+    "NetServer/NetClient over loopback: no boxed number per packet: < 8 B (tests/connection/heapPerPacket.test.ts; ≈ 55 B before the boxed-time fixes, ≈ 1.9 KiB at first)",
   ],
   async run({ record, progress }) {
     const session = new Session();
