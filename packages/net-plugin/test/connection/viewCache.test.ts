@@ -14,6 +14,22 @@ describe("ViewCache", () => {
     expect([...c.get(0, 4)]).toEqual([0, 1, 2, 3]);
   });
 
+  it("keeps the views of a few offsets at once (the composer's header length varies) and stays correct past them", () => {
+    const buffer = Uint8Array.from({ length: 64 }, (_, i) => i);
+    const c = new ViewCache(buffer);
+    const at4 = c.get(4, 10);
+    const at1 = c.get(1, 10);
+    expect(c.get(4, 10)).toBe(at4); // switching back and forth reuses the views
+    expect(c.get(1, 10)).toBe(at1);
+    for (let offset = 10; offset < 30; offset++) {
+      const v = c.get(offset, 5);
+      expect([...v]).toEqual([offset, offset + 1, offset + 2, offset + 3, offset + 4]);
+      expect(c.get(offset, 5)).toBe(v);
+    }
+    // Past the kept offsets the oldest were replaced: a fresh, still correct view.
+    expect([...c.get(4, 10)]).toEqual([...buffer.subarray(4, 14)]);
+  });
+
   it("sealing with cached views gives the same bytes as fresh ones across sizes and sequence widths", () => {
     const key = new Uint8Array(32).fill(5);
     const a = new PacketCipher(7n);
