@@ -38,6 +38,8 @@ export interface HeapRigOptions {
   beforeBatches?: () => Promise<void>;
   /** Wrap every client in a LinkConditioner (both directions: 20 ms latency, 8 ms jitter, in order). */
   conditioned?: boolean;
+  /** With `conditioned`: percent of datagrams the conditioners also hold back (reordering). */
+  reordering?: number;
 }
 
 /** Result: heap growth per packet of each batch (bytes), and packets per batch. */
@@ -69,7 +71,7 @@ export async function measureHeapPerPacket(o: HeapRigOptions): Promise<HeapRigRe
   const transports: Transport[] = [serverTransport];
   const clients: NetClient[] = [];
   const clock = new ManualClock(1000);
-  const conditions = { simulatedLatency: 20, jitter: 8 };
+  const conditions = { simulatedLatency: 20, jitter: 8, reordering: o.reordering ?? 0 };
   for (let i = 0; i < o.clients; i++) {
     const bound = network.bind();
     const t = o.conditioned
