@@ -39,6 +39,8 @@ export class LinkEstimator implements LinkEstimates {
   private bytesReceived = 0;
   private bytesAcked = 0;
   private sampleStart = -1;
+  /** `sampleStart + Timing.bandwidthSampleSeconds`: no sample is due before it. */
+  private nextSampleAt = Number.NaN;
   private lossSamples = 0;
 
   /**
@@ -120,8 +122,12 @@ export class LinkEstimator implements LinkEstimates {
   updateBandwidth(now: number): void {
     if (this.sampleStart < 0) {
       this.sampleStart = now;
+      this.nextSampleAt = now + Timing.bandwidthSampleSeconds;
       return;
     }
+    // The usual call (no sample due) only compares: until this rarely hot function is optimized,
+    // every fractional result it computes is a heap number.
+    if (now < this.nextSampleAt) return;
     const elapsed = now - this.sampleStart;
     if (elapsed < Timing.bandwidthSampleSeconds) return;
     const k = Timing.statsSmoothing;
@@ -132,6 +138,7 @@ export class LinkEstimator implements LinkEstimates {
     this.bytesReceived = 0;
     this.bytesAcked = 0;
     this.sampleStart = now;
+    this.nextSampleAt = now + Timing.bandwidthSampleSeconds;
   }
 
   /** Back to the state of a new connection. */
@@ -143,6 +150,7 @@ export class LinkEstimator implements LinkEstimates {
     this.historyCount = this.historyNext = 0;
     this.bytesSent = this.bytesReceived = this.bytesAcked = 0;
     this.sampleStart = -1;
+    this.nextSampleAt = Number.NaN;
     this.lossSamples = 0;
   }
 }
