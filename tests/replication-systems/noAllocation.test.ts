@@ -10,8 +10,6 @@
  * per-entity, per-client or per-message allocation costs (one view per snapshot is ~100 B per
  * client; the code before this test allocated ~3–18 KiB per server update). Not timing-based.
  */
-import v8 from "node:v8";
-import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { defineEvent, EventRegistry, markChanged } from "@canopy/net-plugin";
 import { Type } from "@sinclair/typebox";
@@ -19,6 +17,7 @@ import { createStepper } from "@canopy/net-plugin/testing";
 import type { App } from "@canopy/core";
 import type { StepperSetup } from "@canopy/net-plugin/testing";
 import { gameOf, makeGame, spawn } from "./game";
+import { exposeGc, median } from "../connection/heapRig";
 
 const ENTITIES = 400;
 const MOVING_EVERY = 10;
@@ -46,18 +45,6 @@ const CLIENT_BOUND_BYTES = 640;
 const CLIENT_EARLY_TICKS = 60;
 /** In the "wrap" variant: every tick, one mover in this many jumps across the bounds. */
 const WRAP_EVERY = 20;
-
-function exposeGc(): () => void {
-  const existing = (globalThis as { gc?: () => void }).gc;
-  if (existing !== undefined) return existing;
-  v8.setFlagsFromString("--expose-gc");
-  return vm.runInNewContext("gc") as () => void;
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1] ?? Number.NaN;
-};
 
 type Variant = "scan" | "marked" | "scan + spatial interest" | "scan, movers jumping across the bounds";
 
