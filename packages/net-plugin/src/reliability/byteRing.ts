@@ -7,7 +7,6 @@
  * nothing once the ring has reached its working size.
  */
 import { copyBytes } from "../protocol/scratch";
-import { OffsetViews } from "../protocol/viewCache";
 
 /** First size of a ring: a few frames of game-sized messages. */
 const INITIAL_RING_BYTES = 4096;
@@ -21,8 +20,6 @@ const MAX_IDLE_RING_BYTES = 64 * 1024;
 export class ByteRing {
   /** The backing bytes (replaced when the ring grows). */
   bytes: Uint8Array;
-  /** Views of `bytes` by offset (copies out of the ring are then native, without a view each). */
-  views: OffsetViews;
   /** Start of the oldest live allocation. */
   private tail = 0;
   /** Where the next allocation starts. */
@@ -36,7 +33,6 @@ export class ByteRing {
 
   constructor(initialBytes = INITIAL_RING_BYTES) {
     this.bytes = new Uint8Array(initialBytes);
-    this.views = new OffsetViews(this.bytes);
   }
 
   /**
@@ -72,7 +68,6 @@ export class ByteRing {
   clear(): void {
     if (this.bytes.length > MAX_IDLE_RING_BYTES) {
       this.bytes = new Uint8Array(INITIAL_RING_BYTES);
-      this.views = new OffsetViews(this.bytes);
     }
     this.tail = this.head = 0;
     this.wrapAt = -1;
@@ -125,7 +120,6 @@ export class ByteRing {
     this.oldTail = this.tail;
     this.shiftWrapped = firstLength;
     this.bytes = next;
-    this.views = new OffsetViews(next);
     if (!this.empty) {
       this.tail = 0;
       this.head = live;

@@ -26,8 +26,8 @@ export function writeUnreliable(
       m.id = q.peekSequence();
       m.fragmentIndex = m.fragmentCount = 0;
       m.length = q.peekLength();
-      const data = q.ring.views.get(q.peekOffset(), m.length);
-      if (!composer.append(c.kind, m, data, 0, 0, q.peekTicket())) return false;
+      // Copied straight out of the ring (copyBytes: no view object per message).
+      if (!composer.append(c.kind, m, q.ring.bytes, q.peekOffset(), 0, q.peekTicket())) return false;
       q.shift();
       counters.messagesSent++;
     }
@@ -78,8 +78,7 @@ export function writeReliable(
       m.fragmentIndex = s.fragmentIndex[slot] as number;
       m.fragmentCount = s.fragmentCount[slot] as number;
       m.length = s.size[slot] as number;
-      const data = s.ring.views.get(s.offset[slot] as number, m.length);
-      if (!composer.append(c.kind, m, data, 0, id, 0)) return false;
+      if (!composer.append(c.kind, m, s.ring.bytes, s.offset[slot] as number, id, 0)) return false;
       s.lastSent[slot] = now;
       if (last < 0) counters.messagesSent++;
       else counters.messagesResent++;

@@ -6,7 +6,7 @@
  * messages delivered at once use it — one held for order or reassembly takes an exclusive copy,
  * so a peer cannot make the arena keep growing with a few held bytes.
  */
-import { OffsetViews } from "../protocol/viewCache";
+import { copyBytes } from "../protocol/scratch";
 
 /** First size: a frame's worth of game-sized messages from one peer. */
 const INITIAL_ARENA_BYTES = 16 * 1024;
@@ -21,9 +21,6 @@ export class DeliveryArena {
   /** Copies not yet taken by the app. */
   private live = 0;
 
-  /** Views of the last source copied from (a peer's packets come through one scratch buffer). */
-  private sourceViews: OffsetViews | undefined;
-
   /** Copies `src[start, start + length)`; returns its offset in `bytes` (read `bytes` after the call). */
   copy(src: Uint8Array, start: number, length: number): number {
     if (this.live === 0) this.used = 0;
@@ -35,8 +32,7 @@ export class DeliveryArena {
       this.used = 0;
     }
     const at = this.used;
-    if (this.sourceViews?.buffer !== src) this.sourceViews = new OffsetViews(src);
-    this.bytes.set(this.sourceViews.get(start, length), at);
+    copyBytes(src, start, this.bytes, at, length); // no view object per message
     this.used = (at + length + ALIGN_MASK) & ~ALIGN_MASK;
     this.live++;
     return at;

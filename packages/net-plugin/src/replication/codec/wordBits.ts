@@ -8,7 +8,6 @@
  */
 import type { BitWriter } from "../../protocol/bitWriter";
 import { copyBytes } from "../../protocol/scratch";
-import { ViewCache } from "../../protocol/viewCache";
 // Module-local reference: in tsx/esbuild's CommonJS output every call of an import is a getter call.
 const copyBytesLocal = copyBytes;
 
@@ -21,8 +20,6 @@ export class WordWriter {
   private words: Uint32Array;
   /** The same buffer as bytes (little-endian: bit order matches), for byte-aligned copies. */
   private bytes: Uint8Array;
-  /** Exact-length views of `bytes` from 0, one per length seen: a native copy with no view per call. */
-  private views: ViewCache;
   private index = 0;
   private scratch = 0;
   private scratchBits = 0;
@@ -30,7 +27,6 @@ export class WordWriter {
   constructor(initialBytes = 4096) {
     this.words = new Uint32Array(Math.max(16, Math.ceil(initialBytes / 4)));
     this.bytes = new Uint8Array(this.words.buffer);
-    this.views = new ViewCache(this.bytes);
   }
 
   /** Bits written since the last reset. */
@@ -97,7 +93,9 @@ export class WordWriter {
     if ((writer.bitsWritten & 7) === 0) {
       // Byte-aligned (a snapshot starts a message): whole bytes in one copy, then the last bits.
       const byteCount = total >>> 3;
-      if (byteCount > 0) writer.writeBytes(this.views.get(0, byteCount));
+      // A range copy (copyBytes, 4 bytes at a time): a view per unseen snapshot length was an
+      // allocation on most ticks, since snapshot sizes vary.
+      if (byteCount > 0) writer.writeByteRange(this.bytes, 0, byteCount);
       const rest = total & 7;
       if (rest > 0) writer.writeBits((this.bytes[byteCount] as number) & ((1 << rest) - 1), rest);
       return;
@@ -114,7 +112,6 @@ export class WordWriter {
     words.set(this.words);
     this.words = words;
     this.bytes = new Uint8Array(words.buffer);
-    this.views = new ViewCache(this.bytes);
   }
 }
 
