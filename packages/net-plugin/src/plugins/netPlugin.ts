@@ -51,12 +51,12 @@ import { applySnapshots } from "../replication/client/applySnapshots";
 import { sendPackets as clientSendPackets } from "../replication/client/sendPackets";
 import { Replicated } from "../replication/client/replicated";
 import type { EventRegistry } from "../replication/events/eventRegistry";
-import { installEvents } from "../replication/events/systems";
 import type { TimeSyncOptions } from "../time-sync/constants";
 import { clientPeerLink, serverPeerLink } from "../time-sync/peerLink";
 import { installTimeSyncClient, installTimeSyncServer } from "../time-sync/systems";
 import { configureNetSets } from "./net/configureNetSets";
 import { protocolHashOf } from "./net/protocolHashOf";
+import { wirePeerMessages } from "./net/wirePeerMessages";
 
 /** Name of the server plugin. */
 export const NET_SERVER_PLUGIN = "canopy.net.server";
@@ -140,21 +140,9 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
         { run: serverSendPackets, name: "server.sendPackets", in: SendPackets },
       );
       // After replication's systems: events are dispatched once this frame's snapshots are in.
-      const sets = { receive: Receive, send: Send };
-      const link = serverPeerLink(server);
-      if (options.timeSync !== false) {
-        const sync = installTimeSyncServer(app, sets);
-        sync.link = link;
-        s.routers.push((peer, buffer, offset, length) => sync.route(peer, buffer, offset, length));
-      }
-      const events = options.events;
-      if (events !== undefined) {
-        installEvents(app, events, sets);
-        events.link = link;
-        s.routers.push((peer, buffer, offset, length, channel) =>
-          events.route(peer, buffer, offset, length, channel),
-        );
-      }
+      const sync =
+        options.timeSync !== false ? installTimeSyncServer(app, { receive: Receive, send: Send }) : undefined;
+      wirePeerMessages(app, serverPeerLink(server), s.routers, sync, options.events);
     },
     cleanup(): void {
       unobserve?.();
@@ -199,21 +187,11 @@ export function NetClientPlugin(options: NetClientPluginOptions): Plugin {
         in: SendPackets,
       });
       // After replication's systems: listeners see the entities this frame's snapshots spawned.
-      const sets = { receive: Receive, send: Send };
-      const link = clientPeerLink(client);
-      if (options.timeSync !== false) {
-        const sync = installTimeSyncClient(app, sets, options.timeSync);
-        sync.link = link;
-        s.routers.push((peer, buffer, offset, length) => sync.route(peer, buffer, offset, length));
-      }
-      const events = options.events;
-      if (events !== undefined) {
-        installEvents(app, events, sets);
-        events.link = link;
-        s.routers.push((peer, buffer, offset, length, channel) =>
-          events.route(peer, buffer, offset, length, channel),
-        );
-      }
+      const sync =
+        options.timeSync !== false
+          ? installTimeSyncClient(app, { receive: Receive, send: Send }, options.timeSync)
+          : undefined;
+      wirePeerMessages(app, clientPeerLink(client), s.routers, sync, options.events);
       if (options.token !== undefined) client.connect(options.token);
     },
     cleanup(): void {
