@@ -27,25 +27,38 @@ const PROTOCOL_ID = 0x4eadn;
 const RELIABLE = 0;
 const UNRELIABLE = 3;
 
-/** Options of {@link measureHeapPerPacket}. */
-export interface HeapRigOptions {
+/** Options of {@link openHeapWorkload}. */
+export interface HeapWorkloadOptions {
   clients: number;
-  /** Frames per measured batch. */
-  frames: number;
-  batches: number;
-  warmupFrames: number;
-  /** Called after the warm-up, before the first measured batch (e.g. to start a heap profiler). */
-  beforeBatches?: () => Promise<void>;
   /** Wrap every client in a LinkConditioner (both directions: 20 ms latency, 8 ms jitter, in order). */
   conditioned?: boolean;
   /** With `conditioned`: percent of datagrams the conditioners also hold back (reordering). */
   reordering?: number;
 }
 
+/** Options of {@link measureHeapPerPacket}. */
+export interface HeapRigOptions extends HeapWorkloadOptions {
+  /** Frames per measured batch. */
+  frames: number;
+  batches: number;
+  warmupFrames: number;
+  /** Called after the warm-up, before the first measured batch (e.g. to start a heap profiler). */
+  beforeBatches?: () => Promise<void>;
+}
+
 /** Result: heap growth per packet of each batch (bytes), and packets per batch. */
 export interface HeapRigResult {
   bytesPerPacket: number[];
   packetsPerBatch: number;
+}
+
+/** The rig's traffic: `frame()` runs one 60 Hz frame of the server and every client. */
+export interface HeapWorkload {
+  frame(): void;
+  /** Datagrams sent so far by every transport together. */
+  datagramsSent(): number;
+  connectedClients(): number;
+  close(): Promise<void>;
 }
 
 /** A `gc()` function, enabled at runtime (vitest workers do not start with --expose-gc). */
@@ -56,9 +69,8 @@ export function exposeGc(): () => void {
   return vm.runInNewContext("gc") as () => void;
 }
 
-/** Runs the workload and measures heap growth per packet (server and clients together). */
-export async function measureHeapPerPacket(o: HeapRigOptions): Promise<HeapRigResult> {
-  const gc = exposeGc();
+/** Opens the NetServer, its NetClients (connecting) and the frame that drives their traffic. */
+export async function openHeapWorkload(o: HeapWorkloadOptions): Promise<HeapWorkload> {
   const aead = await loadSodiumAead();
   const network = createLoopbackNetwork();
   const serverTransport = network.bind("loopback://server");
@@ -137,25 +149,38 @@ export async function measureHeapPerPacket(o: HeapRigOptions): Promise<HeapRigRe
     for (let k = 0; k < e.length; k++) echoScratch[k] = e.buffer[e.offset + k] ?? 0;
     return echoScratch;
   }
-  for (let f = 0; f < o.warmupFrames; f++) frame();
-  if (server.connectedClients !== o.clients) throw new Error("heapRig: the clients did not connect.");
-  const sent = (): number => transports.reduce((n, t) => n + t.counters.datagramsSent, 0);
+  return {
+    frame,
+    datagramsSent: () => transports.reduce((n, t) => n + t.counters.datagramsSent, 0),
+    connectedClients: () => server.connectedClients,
+    async close() {
+      for (const c of clients) c.close();
+      server.close();
+      await Promise.all(transports.map((t) => t.close()));
+      if (checksum === 0.5) console.log(checksum); // keep the reads observable
+    },
+  };
+}
+
+/** Runs the workload and measures heap growth per packet (server and clients together). */
+export async function measureHeapPerPacket(o: HeapRigOptions): Promise<HeapRigResult> {
+  const gc = exposeGc();
+  const w = await openHeapWorkload(o);
+  for (let f = 0; f < o.warmupFrames; f++) w.frame();
+  if (w.connectedClients() !== o.clients) throw new Error("heapRig: the clients did not connect.");
   const bytesPerPacket: number[] = [];
   let packetsPerBatch = 0;
   await o.beforeBatches?.();
   for (let b = 0; b < o.batches; b++) {
     gc();
-    const packetsBefore = sent();
+    const packetsBefore = w.datagramsSent();
     const before = process.memoryUsage().heapUsed;
-    for (let f = 0; f < o.frames; f++) frame();
+    for (let f = 0; f < o.frames; f++) w.frame();
     const grown = process.memoryUsage().heapUsed - before;
-    packetsPerBatch = sent() - packetsBefore;
+    packetsPerBatch = w.datagramsSent() - packetsBefore;
     bytesPerPacket.push(grown / packetsPerBatch);
   }
-  for (const c of clients) c.close();
-  server.close();
-  await Promise.all(transports.map((t) => t.close()));
-  if (checksum === 0.5) console.log(checksum); // keep the reads observable
+  await w.close();
   return { bytesPerPacket, packetsPerBatch };
 }
 
