@@ -4,6 +4,7 @@
  * of Canopy's snapshot codec against msgpackr with records, both decoded and verified.
  */
 import { canopyTraceCodec } from "../fixtures/canopyTraceCodec";
+import { floorTraceCodec } from "../fixtures/floorTraceCodec";
 import { recordMovingTrace } from "../fixtures/movingTrace";
 import { msgpackrSoaTraceCodec, msgpackrTraceCodec } from "../fixtures/peerTraceCodecs";
 import { bestTracePass, type TraceCodecFactory } from "../fixtures/traceCodec";
@@ -45,6 +46,13 @@ defineScenario({
       msgpackrTraceCodec(false),
       // Fairness: msgpackr reading/writing bitECS SoA components like Canopy's path does.
       msgpackrSoaTraceCodec(),
+      // The speed floor: only the irreducible work, specialized by hand for this trace.
+      floorTraceCodec({
+        name: "floor: minimal specialized JS delta codec (no ids/masks/priorities/validation)",
+        bounds: BOUNDS,
+        quatBits: 9,
+        ackDelay: 6,
+      }),
     ];
     for (const system of systems) {
       progress(`${system.name}: ${PASSES} passes over ${TICKS} ticks`);
