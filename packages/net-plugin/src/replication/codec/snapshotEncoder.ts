@@ -16,7 +16,7 @@ import type { BitWriter } from "../../protocol/bitWriter";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import { costUpdates, fitBudget, measure, upperBound } from "./budgetPlan";
 import { EncodePlan, referenceAge, TICK_K } from "./encodePlan";
-import { fieldCodecPlan, K_BITS, type FieldCodecPlan } from "./fieldDelta";
+import { FIELD_QUAT, FIELD_SLOTS, fieldCodecPlan, K_BITS, type FieldCodecPlan } from "./fieldDelta";
 import { warmUpCodec } from "./codecWarmUp";
 import { chooseIdK, ID_K_BITS } from "./idList";
 import type { SnapshotState } from "./snapshotState";
@@ -78,6 +78,11 @@ export class SnapshotEncoder {
   /** The registry's generated updates writer and client-state filler, if any (kernels/). */
   private readonly kernel: WriteUpdatesKernel | undefined;
   private readonly fillKernel: FillUpdatesKernel | undefined;
+  /**
+   * True when every field is a `slots` or smallest-three field with no change threshold: a sent
+   * update then always leaves the client's row equal to the current one (see `fillOut`).
+   */
+  private readonly exact: boolean;
   /** Where the snapshot is packed before it is copied into the caller's writer. */
   private readonly bits = new WordWriter();
   private readonly result: EncodeSnapshotResult = {
@@ -96,6 +101,8 @@ export class SnapshotEncoder {
     this.fields = registry.fields;
     this.plan = new EncodePlan(registry, capacity);
     this.codecPlan = fieldCodecPlanLocal(registry);
+    const { codes, thresholds } = this.codecPlan;
+    this.exact = codes.every((c, f) => (c === FIELD_SLOTS || c === FIELD_QUAT) && thresholds[f] === 0);
     const kernels = encodeKernels(registry);
     this.kernel = kernels?.writeUpdates;
     this.fillKernel = kernels?.fillUpdates;
@@ -120,16 +127,19 @@ export class SnapshotEncoder {
       (input.budgetBytes ?? Number.POSITIVE_INFINITY) * 8,
       writer.capacityBytes * 8 - writer.bitsWritten,
     );
+    let allSelected = true;
     if (upperBound(p, current) > budget) {
       costUpdates(p, current, baseline);
-      if (measure(p, input.tick, baseline) > budget)
+      if (measure(p, input.tick, baseline) > budget) {
         fitBudget(p, input.tick, input.priority, baseline, budget);
+        allSelected = false;
+      }
     }
     const bits = this.bits;
     bits.reset();
     this.write(bits, input);
     bits.copyTo(writer);
-    this.fillOut(current, baseline, out, input);
+    this.fillOut(current, baseline, out, input, allSelected);
     const r = this.result;
     r.bits = bits.bitsWritten;
     r.despawns = p.despawnCount;
@@ -233,13 +243,29 @@ export class SnapshotEncoder {
     baseline: SnapshotState | undefined,
     out: SnapshotState,
     input: EncodeSnapshotInput,
+    allSelected: boolean,
   ): void {
     const p = this.plan;
+    const versioned = current.versioned && (baseline === undefined || baseline.versioned);
+    if (allSelected && this.exact && input.relevant === undefined) {
+      // Everything went out and every sent field decodes to exactly the current row, while
+      // every row not sent already equals it: the client now holds `current` (one copy instead of
+      // the baseline's plus the changed rows; versions equal only where rows are equal).
+      out.copyFrom(current);
+      out.sequence = input.sequence & 0xffff;
+      out.tick = input.tick;
+      out.versioned = versioned;
+      let n = 0;
+      for (let i = 0; i < p.spawnCount; i++) this.written[n++] = p.spawnIds[i] as number;
+      for (let i = 0; i < p.updateCount; i++) this.written[n++] = p.updateIds[i] as number;
+      this.writtenCount = n;
+      return;
+    }
     if (baseline !== undefined) out.copyFrom(baseline);
     else out.clear();
     out.sequence = input.sequence & 0xffff;
     out.tick = input.tick;
-    out.versioned = current.versioned && (baseline === undefined || baseline.versioned);
+    out.versioned = versioned;
     const stride = current.stride;
     const cur = current.values;
     const dst = out.values;

@@ -92,7 +92,10 @@ function collectField(f: KernelField): string {
         `    if (ratio) {`,
         `      if (predicted) {`,
         `        const step = b${s} - refV[o + ${s}];`,
-        `        f${s} += unit ? step : Math.round((step * rn) / rd);`,
+        // Int32 on both arms (the rounded ratio arm clamped as a double, then truncated), so
+        // the predicted value stays an int32 instead of a double phi.
+        `        if (unit) f${s} += step;`,
+        `        else { const g = f${s} + Math.round((step * rn) / rd); f${s} = g < 0 ? 0 : g > ${f.slotMax[s] as number} ? ${f.slotMax[s] as number} : g | 0; }`,
         `        if (f${s} < 0) f${s} = 0; else if (f${s} > ${f.slotMax[s] as number}) f${s} = ${f.slotMax[s] as number};`,
         `      }`,
         `      pred[o + ${s}] = f${s};`,

@@ -81,34 +81,39 @@ ${fields.map(writeField).join("\n")}`;
 export function writeSource(fields: readonly KernelField[], stride: number): string {
   const groups = Math.max(0, ...fields.map((f) => f.group + 1));
   const ks = Array.from({ length: groups }, (_, g) => `k${g} = ks[${g}]`).join(", ");
+  // One loop and one copy of the per-entity body for both id forms (see decodeKernel.ts).
   return `return function writeUpdates(w, p, current, baseline, relevant, bitmap, k) {
   const cur = current.values, curPresent = current.present, curMask = current.mask;
   const zz = p.zz, ks = p.ks, selected = p.selected, respawn = p.respawn, changedMask = p.changedMask;
   const deltaBase = p.deltaBase;
+  const basePresent = baseline.present, baseMask = baseline.mask, hw = baseline.highWater;
+  const updateIds = p.updateIds, count = p.updateCount;
   ${ks === "" ? "" : `const ${ks};`}
-  let acc = 0, n = 0;
-  if (bitmap) {
-    const basePresent = baseline.present, baseMask = baseline.mask, hw = baseline.highWater;
-    for (let id = 0; id < hw; id++) {
-      if (basePresent[id] !== 1) continue;
-      if (curPresent[id] !== 1 || (relevant !== undefined && relevant[id] !== 1)) continue;
-      const sel = selected[id] === 1;
-      if (sel && respawn[id] === 1) continue;
-      const isUpdate = sel && baseMask[id] === curMask[id];
-      ${emitBit("isUpdate")}
-      if (!isUpdate) continue;
-${updateBody(fields, stride)}
+  let acc = 0, n = 0, id = -1, i = 0;
+  for (;;) {
+    if (bitmap) {
+      // One bit per baseline entity still present and not respawned: 1 for an update.
+      let isUpdate = false;
+      while (!isUpdate && ++id < hw) {
+        if (basePresent[id] !== 1) continue;
+        if (curPresent[id] !== 1 || (relevant !== undefined && relevant[id] !== 1)) continue;
+        const sel = selected[id] === 1;
+        if (sel && respawn[id] === 1) continue;
+        isUpdate = sel && baseMask[id] === curMask[id];
+        ${emitBit("isUpdate")}
+      }
+      if (!isUpdate) break;
+    } else {
+      let next = -1;
+      while (next < 0 && i < count) {
+        const c = updateIds[i++];
+        if (selected[c] === 1) next = c;
+      }
+      if (next < 0) break;
+      ${emitCode("next - id - 1", "k")}
+      id = next;
     }
-  } else {
-    const updateIds = p.updateIds, count = p.updateCount;
-    let prev = -1;
-    for (let i = 0; i < count; i++) {
-      const id = updateIds[i];
-      if (selected[id] !== 1) continue;
-      ${emitCode("id - prev - 1", "k")}
-      prev = id;
 ${updateBody(fields, stride)}
-    }
   }
   if (n > 0) w.writeBits(acc, n);
 };`;
