@@ -24,6 +24,7 @@ describe("systems per set", () => {
       "server.receivePackets",
       "server.handleConnections",
       "server.receiveResyncs",
+      "server.receiveOwnedState",
       "answerTimeSyncPings",
       "dispatchEvents",
     ]);
@@ -44,6 +45,7 @@ describe("systems per set", () => {
       "dispatchEvents",
     ]);
     expect(client.schedule(Stage.PostUpdate).order()).toEqual([
+      "client.sendOwnedState",
       "sendTimeSyncPings",
       "flushEvents",
       "client.sendPackets",

@@ -267,3 +267,9 @@ export {
 } from "./plugins/replicator/config";
 export { FrameEventKind, FrameEvents } from "./replication/server/frameEvents";
 export type { ConnectionEnd } from "./replication/client/clientReplication";
+export { AUTHORITY_FIELD_NAME, type Authority } from "./replication/server/ownership";
+export { serverAuthorityOf, type SetOwnerOptions } from "./replication/server/setOwner";
+export { hasAuthority } from "./replication/client/ownerOf";
+export { UpstreamIncoming } from "./replication/server/upstreamIncoming";
+export { UpstreamDefaults } from "./replication/server/upstreamFields";
+export type { UpstreamValidator } from "./replication/server/serverReplication";

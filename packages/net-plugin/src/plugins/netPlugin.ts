@@ -11,6 +11,7 @@
  * registry.replicate(Position, Vec3Template({ min: -512, max: 512, precision: 1 / 256 }));
  * serverApp.addPlugins(NetPlugin({ role: "server", transport, registry, connection: { protocolId, privateKey } }));
  * // spawn: addEntity(world); addComponent(world, eid, Networked); setOwner(world, eid, clientSlot)
+ * // client authority (the owner sends its state up): setOwner(world, eid, clientSlot, { authority: "client" })
  * clientApp.addPlugins(NetPlugin({ role: "client", transport, registry, token }));
  * ```
  */
@@ -49,6 +50,8 @@ import { handleConnection } from "../replication/client/handleConnection";
 import { receiveSnapshots } from "../replication/client/receiveSnapshots";
 import { applySnapshots } from "../replication/client/applySnapshots";
 import { sendPackets as clientSendPackets } from "../replication/client/sendPackets";
+import { sendOwnedState } from "../replication/client/sendOwnedState";
+import { receiveOwnedState } from "../replication/server/receiveOwnedState";
 import { Replicated } from "../replication/client/replicated";
 import type { EventRegistry } from "../replication/events/eventRegistry";
 import type { TimeSyncOptions } from "../time-sync/constants";
@@ -100,7 +103,7 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
   return {
     name: NET_SERVER_PLUGIN,
     build(app: App): void {
-      const { field, component } = ensureOwnerField(options.registry);
+      const { field, authorityField, component } = ensureOwnerField(options.registry);
       const channels = options.connection.channels ?? DEFAULT_CHANNELS;
       const capacity = options.capacity ?? ReplicationDefaults.capacity;
       const userAcked = options.connection.onMessageAcked;
@@ -113,7 +116,14 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
           userAcked?.(client, channel, ticket);
         },
       });
-      const s = new ServerReplicationState(server, options.registry, component, field, options);
+      const s = new ServerReplicationState(
+        server,
+        options.registry,
+        component,
+        field,
+        authorityField,
+        options,
+      );
       state = s;
       app.insertResource(ServerReplication, s);
       const stopRemove = observe(app.world, onRemove(Networked), (eid: number) => {
@@ -132,6 +142,7 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
         { run: serverReceivePackets, name: "server.receivePackets", in: ReceivePackets },
         { run: handleConnections, name: "server.handleConnections", in: Receive },
         { run: receiveResyncs, name: "server.receiveResyncs", in: Receive, after: handleConnections },
+        { run: receiveOwnedState, name: "server.receiveOwnedState", in: Receive, after: receiveResyncs },
       );
       app.addSystems(
         Stage.PostUpdate,
@@ -157,14 +168,27 @@ export function NetClientPlugin(options: NetClientPluginOptions): Plugin {
   return {
     name: NET_CLIENT_PLUGIN,
     build(app: App): void {
-      const { field, component } = ensureOwnerField(options.registry);
+      const { field, authorityField, component } = ensureOwnerField(options.registry);
       const channels = options.connection?.channels ?? DEFAULT_CHANNELS;
       const capacity = options.capacity ?? ReplicationDefaults.capacity;
+      const userAcked = options.connection?.onMessageAcked;
       const client = new NetClient(options.transport, {
         ...options.connection,
         protocolHash: protocolHashOf(options.registry, channels, options.events, capacity),
+        // Upstream baselines (client authority) come from the packet acks, as the server's do.
+        onMessageAcked: (channel, ticket) => {
+          s.messageAcked(channel, ticket);
+          userAcked?.(channel, ticket);
+        },
       });
-      const s = new ClientReplicationState(client, options.registry, component, field, options);
+      const s = new ClientReplicationState(
+        client,
+        options.registry,
+        component,
+        field,
+        authorityField,
+        options,
+      );
       const world = app.world;
       s.hooks = {
         onSpawn: (eid) => void addComponent(world, eid, Replicated),
@@ -181,11 +205,11 @@ export function NetClientPlugin(options: NetClientPluginOptions): Plugin {
         { run: receiveSnapshots, name: "client.receiveSnapshots", in: Receive, after: handleConnection },
         { run: applySnapshots, name: "client.applySnapshots", in: Receive, after: receiveSnapshots },
       );
-      app.addSystems(Stage.PostUpdate, {
-        run: clientSendPackets,
-        name: "client.sendPackets",
-        in: SendPackets,
-      });
+      app.addSystems(
+        Stage.PostUpdate,
+        { run: sendOwnedState, name: "client.sendOwnedState", in: Send },
+        { run: clientSendPackets, name: "client.sendPackets", in: SendPackets },
+      );
       // After replication's systems: listeners see the entities this frame's snapshots spawned.
       const sync =
         options.timeSync !== false

@@ -20,6 +20,8 @@ import type { OwnerComponent } from "../server/ownership";
 import { FrameEvents } from "../server/frameEvents";
 import { ReplicationDefaults, type MessageRouter } from "../server/serverReplication";
 import { SnapshotHistory } from "./snapshotHistory";
+import { UpstreamSender } from "./upstreamSender";
+import { UpstreamDefaults, upstreamFieldMask } from "../server/upstreamFields";
 
 /** Client replication options. */
 export interface ClientReplicationOptions {
@@ -29,6 +31,13 @@ export interface ClientReplicationOptions {
   snapshotChannel?: number;
   /** Confirmed states kept per entity (≥ 1). */
   historySize?: number;
+  /** Client authority: upstream budget in bytes/s (> 0; default `UpstreamDefaults.bytesPerSecond`). */
+  upstreamBytesPerSecond?: number;
+  /**
+   * Client authority: registered names of the fields sent up for entities this client is the
+   * authority for (default: every field but `canopy.owner` / `canopy.authority`, never sent).
+   */
+  upstreamFields?: readonly string[];
 }
 
 /** Client-side counters (never reset); decode outcomes are in `decoder.counters`. */
@@ -42,6 +51,14 @@ export interface ClientReplicationCounters {
   updated: number;
   /** Messages off the snapshot channel that no router (time sync, events) took. */
   messagesUnrouted: number;
+  /** Client authority: upstream snapshots sent, their bytes, and those whose packet the server acked. */
+  upstreamSent: number;
+  upstreamBytesSent: number;
+  upstreamAcked: number;
+  /** Ticks with upstream state to send but too little budget. */
+  upstreamSkipped: number;
+  /** Resync requests from the server acted on (it could not decode an upstream snapshot). */
+  upstreamResyncs: number;
 }
 
 /** Why a connection ended: the reason's name and a readable message. */
@@ -78,6 +95,11 @@ export class ClientReplicationState {
     despawned: 0,
     updated: 0,
     messagesUnrouted: 0,
+    upstreamSent: 0,
+    upstreamBytesSent: 0,
+    upstreamAcked: 0,
+    upstreamSkipped: 0,
+    upstreamResyncs: 0,
   };
   /** Routers tried in order for messages off the snapshot channel (set by the NetPlugin). */
   readonly routers: MessageRouter[] = [];
@@ -85,12 +107,29 @@ export class ClientReplicationState {
   lastDisconnect: ConnectionEnd | undefined;
   readonly applyResult: ApplyResult = { spawned: 0, despawned: 0, updated: 0 };
   hooks: ApplyHooks = {};
+  /** Client authority: 1 per network id this client was the authority for at the last apply. */
+  readonly authoritative: Uint8Array;
+  /** Client authority: those network ids, `authorityCount` of them. */
+  authorityIds: Int32Array;
+  authorityCount = 0;
+  /** Scratch list swapped with `authorityIds` by applySnapshots. */
+  nextAuthorityIds: Int32Array;
+  /** Row slots (registry layout) of the upstream fields, ascending. */
+  readonly upstreamSlots: Int32Array;
+  /** The upstream fields, in registry order. */
+  readonly upstreamFields: readonly ReplicatedField[];
+  /** Bit `i` set when field `i` is sent up (never the ownership fields). */
+  readonly upstreamMask: number;
+  readonly upstreamBytesPerSecond: number;
+  /** What this client sends up; made the first time it has authority over an entity. */
+  upstream: UpstreamSender | undefined = undefined;
 
   constructor(
     readonly client: NetClient,
     readonly registry: ReplicationRegistry,
     readonly owner: OwnerComponent,
     readonly ownerField: ReplicatedField,
+    readonly authorityField: ReplicatedField,
     options: ClientReplicationOptions,
   ) {
     this.capacity = options.capacity ?? ReplicationDefaults.capacity;
@@ -106,6 +145,34 @@ export class ClientReplicationState {
       registry.stride,
       options.historySize ?? ReplicationDefaults.historySize,
     );
+    this.authoritative = new Uint8Array(this.capacity);
+    this.authorityIds = new Int32Array(this.capacity);
+    this.nextAuthorityIds = new Int32Array(this.capacity);
+    this.upstreamMask = upstreamFieldMask(registry, [ownerField, authorityField], options.upstreamFields);
+    const slots: number[] = [];
+    for (const f of registry.fields)
+      if ((this.upstreamMask & (1 << f.index)) !== 0)
+        for (let i = 0; i < f.template.width; i++) slots.push(f.offset + i);
+    this.upstreamSlots = Int32Array.from(slots);
+    this.upstreamFields = registry.fields.filter((f) => (this.upstreamMask & (1 << f.index)) !== 0);
+    this.upstreamBytesPerSecond = options.upstreamBytesPerSecond ?? UpstreamDefaults.bytesPerSecond;
+    if (!(this.upstreamBytesPerSecond > 0)) {
+      throw new RangeError(
+        `NetClientPlugin: upstreamBytesPerSecond must be > 0, got ${this.upstreamBytesPerSecond}.`,
+      );
+    }
+  }
+
+  /** NetClient `onMessageAcked`: an upstream snapshot's packet reached the server, so its state is a baseline. */
+  messageAcked(channel: number, ticket: number): void {
+    if (channel !== this.snapshotChannel || this.upstream === undefined) return;
+    if (this.upstream.acked(ticket)) this.counters.upstreamAcked++;
+  }
+
+  /** The upstream sender, made on first use. */
+  upstreamSender(): UpstreamSender {
+    this.upstream ??= new UpstreamSender(this.registry, this.capacity, this.upstreamBytesPerSecond);
+    return this.upstream;
   }
 }
 

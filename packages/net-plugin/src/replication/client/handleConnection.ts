@@ -1,7 +1,8 @@
 /**
  * Client `handleConnection` (PreUpdate, Receive, first): on connect, forgets every baseline and
  * state of an earlier connection; on disconnect, despawns every replicated entity and records the
- * reason with its readable message (`lastDisconnect`).
+ * reason with its readable message (`lastDisconnect`); either way the upstream state (client
+ * authority) starts over.
  */
 import { getResource, type AppWorld } from "@canopy/core";
 import { removeEntity } from "bitecs";
@@ -42,4 +43,8 @@ function reset(world: AppWorld, s: ClientReplicationState): void {
   s.decoder.lastDecoded = undefined;
   s.history.reset();
   s.pendingApply = -1;
+  // Client authority: nothing owned until the new connection's snapshots say so.
+  for (let i = 0; i < s.authorityCount; i++) s.authoritative[s.authorityIds[i] as number] = 0;
+  s.authorityCount = 0;
+  s.upstream?.reset();
 }

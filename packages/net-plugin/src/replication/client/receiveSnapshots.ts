@@ -5,12 +5,18 @@
  * per-entity history. Nothing is acked here: the packet acks do that. A snapshot that fails to
  * decode (missing baseline, malformed) sends one resync request per frame naming its sequence,
  * so the server stops encoding against baselines this client may not hold.
+ *
+ * A 2-byte message on the channel is the server's resync request for this client's upstream
+ * state (client authority: it could not decode one; a snapshot is never that short): the upstream
+ * baselines are forgotten, so the next upstream snapshot is full state. Requests naming a sequence
+ * sent before the last reset are stale and ignored.
  */
 import { getResource, type AppWorld } from "@canopy/core";
 import { DecodeStatus } from "../codec/decodeStatus";
-import { writeResyncMessage } from "../server/resyncMessage";
+import { readResyncMessage, RESYNC_MESSAGE_BYTES, writeResyncMessage } from "../server/resyncMessage";
 import { FrameEventKind } from "../server/frameEvents";
-import { ClientReplication } from "./clientReplication";
+import { seqDiff, type Seq16 } from "../../protocol/seq16";
+import { ClientReplication, type ClientReplicationState } from "./clientReplication";
 
 /** Decodes this frame's snapshots into the baseline ring. */
 export function receiveSnapshots(world: AppWorld): void {
@@ -19,9 +25,13 @@ export function receiveSnapshots(world: AppWorld): void {
   const frame = s.frame;
   for (let i = 0; i < frame.count; i++) {
     if (frame.kindOf(i) !== FrameEventKind.message) continue;
-    s.counters.snapshotsReceived++;
     const offset = frame.offsetOf(i);
     const length = frame.lengthOf(i);
+    if (length === RESYNC_MESSAGE_BYTES) {
+      upstreamResync(s, readResyncMessage(frame.bytes, offset, length));
+      continue;
+    }
+    s.counters.snapshotsReceived++;
     // The range form: the decoder copies the bytes itself, no view or staging copy per snapshot.
     const status = s.decoder.decode(frame.bytes, s.ring, offset, length);
     if (
@@ -43,6 +53,15 @@ export function receiveSnapshots(world: AppWorld): void {
     s.client.send(s.snapshotChannel, writeResyncMessage(failed, s.resyncBytes));
     s.counters.resyncsSent++;
   }
+}
+
+/** The server could not decode upstream snapshot `sequence`: forget the upstream baselines once per failure burst. */
+function upstreamResync(s: ClientReplicationState, sequence: number): void {
+  const up = s.upstream;
+  if (up === undefined) return;
+  if (up.resyncFloor >= 0 && seqDiff(sequence as Seq16, up.resyncFloor as Seq16) < 0) return;
+  up.forgetBaselines();
+  s.counters.upstreamResyncs++;
 }
 
 /** The sequence in a snapshot's header (its first 16 bits, LSB-first), or −1 when too short. */

@@ -4,12 +4,13 @@
  * server believes acked. The client's baseline ring is forgotten (acks of snapshots already in
  * flight then find no state and are ignored) and the next snapshot carries full state. Resyncs
  * for snapshots sent before the last reset are stale and ignored, so one failure burst costs one
- * full-state snapshot.
+ * full-state snapshot. Messages longer than a resync request are upstream snapshots (client
+ * authority), left to receiveOwnedState.
  */
 import { getResource, type AppWorld } from "@canopy/core";
 import { seqDiff, type Seq16 } from "../../protocol/seq16";
 import { FrameEventKind } from "./frameEvents";
-import { readResyncMessage } from "./resyncMessage";
+import { readResyncMessage, RESYNC_MESSAGE_BYTES } from "./resyncMessage";
 import { ServerReplication } from "./serverReplication";
 
 /** Applies this frame's resync requests. */
@@ -17,7 +18,7 @@ export function receiveResyncs(world: AppWorld): void {
   const s = getResource(world, ServerReplication);
   const frame = s.frame;
   for (let i = 0; i < frame.count; i++) {
-    if (frame.kindOf(i) !== FrameEventKind.message) continue;
+    if (frame.kindOf(i) !== FrameEventKind.message || frame.lengthOf(i) > RESYNC_MESSAGE_BYTES) continue;
     const view = s.clients[frame.peerOf(i)];
     if (view === undefined) continue;
     const sequence = readResyncMessage(frame.bytes, frame.offsetOf(i), frame.lengthOf(i));

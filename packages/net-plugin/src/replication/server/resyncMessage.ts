@@ -4,6 +4,10 @@
  * acks, which say a packet arrived, not that its snapshot decoded; a client that fails to decode
  * one (its baseline is missing) sends this so the server forgets every baseline and sends full
  * state again. See docs/ARCHITECTURE.md "Snapshot acks".
+ *
+ * The same message goes the other way for client authority: the server could not decode the
+ * client's upstream snapshot `sequence`, so the client forgets its upstream baselines. A snapshot
+ * is never 2 bytes long (its header alone is ≥ 28 bits), so the length tells them apart.
  */
 
 /** Bytes of one resync message. */

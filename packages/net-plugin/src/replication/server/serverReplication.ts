@@ -19,6 +19,10 @@ import { EntityList } from "./entityList";
 import { FrameEvents } from "./frameEvents";
 import type { OwnerComponent } from "./ownership";
 import { SpatialGrid } from "./spatialGrid";
+import { RESYNC_MESSAGE_BYTES } from "./resyncMessage";
+import { upstreamFieldMask } from "./upstreamFields";
+import { UpstreamIncoming } from "./upstreamIncoming";
+import type { UpstreamReceiver } from "./upstreamReceiver";
 
 /** Replication defaults, each with its reason. */
 export const ReplicationDefaults = {
@@ -28,7 +32,7 @@ export const ReplicationDefaults = {
   bandwidthBytesPerSecond: 32 * 1024,
   /** Seconds of unused budget a client may save up (one snapshot can still be a full MTU). */
   burstSeconds: 0.1,
-  /** Snapshot channel (client → server: resync requests): DEFAULT_CHANNELS[2], unreliable-sequenced (older ones are useless). */
+  /** Snapshot channel (client → server: resync requests, upstream state): DEFAULT_CHANNELS[2], unreliable-sequenced (older ones are useless). */
   snapshotChannel: 2,
   /** Fewer budget bytes than this and no snapshot goes out this tick (a header alone is ~6). */
   minSnapshotBytes: 16,
@@ -54,6 +58,17 @@ export interface InterestOptions {
   viewpoint?(world: AppWorld, client: number, index: number, out: { x: number; y: number }): boolean;
 }
 
+/**
+ * Client authority: return false to reject client `client`'s incoming upstream state of entity
+ * `eid` (counted in `upstreamRejected`); `incoming.read(component, key)` gives the incoming values.
+ */
+export type UpstreamValidator = (
+  world: AppWorld,
+  client: number,
+  eid: number,
+  incoming: UpstreamIncoming,
+) => boolean;
+
 /** Server replication options (every field optional; see {@link ReplicationDefaults}). */
 export interface ServerReplicationOptions {
   /** Network ids available (entities replicated at once), ≥ 1. */
@@ -78,6 +93,13 @@ export interface ServerReplicationOptions {
    * than the ring force full-state snapshots.
    */
   baselineRingSize?: number;
+  /** Client authority: checks each entity's incoming upstream state before it is applied. */
+  validateUpstream?: UpstreamValidator;
+  /**
+   * Client authority: registered names of the fields the server accepts from the authority
+   * client (default: every field but `canopy.owner` / `canopy.authority`, never accepted).
+   */
+  upstreamFields?: readonly string[];
 }
 
 /** Server-side counters (never reset). */
@@ -98,6 +120,14 @@ export interface ServerReplicationCounters {
   resyncsInvalid: number;
   /** Messages off the snapshot channel that no router (time sync, events) took. */
   messagesUnrouted: number;
+  /** Client authority: upstream snapshots received (decoded or not). */
+  upstreamReceived: number;
+  /** Entity states from upstream written into the world. */
+  upstreamApplied: number;
+  /** Entity states refused: not the sender's with client authority, unknown, or `validateUpstream` said no. */
+  upstreamRejected: number;
+  /** Upstream snapshots that did not decode (malformed, truncated, baseline missing); each frame's first sends a resync. */
+  upstreamInvalid: number;
 }
 
 /**
@@ -138,6 +168,8 @@ export class ClientView {
   bandwidth: number | undefined = undefined;
   snapshotsSent = 0;
   bytesSent = 0;
+  /** Client authority: its upstream decoder and baselines, made when it first sends upstream. */
+  upstream: UpstreamReceiver | undefined = undefined;
 
   constructor(
     readonly slot: number,
@@ -215,7 +247,19 @@ export class ServerReplicationState {
     resyncs: 0,
     resyncsInvalid: 0,
     messagesUnrouted: 0,
+    upstreamReceived: 0,
+    upstreamApplied: 0,
+    upstreamRejected: 0,
+    upstreamInvalid: 0,
   };
+  /** Field mask accepted from upstream (never the ownership fields). */
+  readonly upstreamMask: number;
+  /** Reused by receiveOwnedState for the `validateUpstream` hook. */
+  readonly incoming: UpstreamIncoming;
+  /** Bytes of a resync request for an upstream snapshot (copied by `send`). */
+  readonly resyncBytes = new Uint8Array(RESYNC_MESSAGE_BYTES);
+  /** Frames run (receiveOwnedState sends at most one resync per client per frame). */
+  frameCount = 0;
   /** Routers tried in order for messages off the snapshot channel (set by the NetPlugin). */
   readonly routers: MessageRouter[] = [];
   /** Tick of the last capture, or −1 (snapshots go out once per new tick). */
@@ -232,6 +276,7 @@ export class ServerReplicationState {
     readonly registry: ReplicationRegistry,
     readonly owner: OwnerComponent,
     readonly ownerField: ReplicatedField,
+    readonly authorityField: ReplicatedField,
     readonly options: ServerReplicationOptions,
   ) {
     this.capacity = options.capacity ?? ReplicationDefaults.capacity;
@@ -264,6 +309,8 @@ export class ServerReplicationState {
     };
     this.clients = new Array<ClientView | undefined>(server.maxClients).fill(undefined);
     this.grid = options.interest ? new SpatialGrid(this.capacity, options.interest.cellSize) : undefined;
+    this.upstreamMask = upstreamFieldMask(registry, [ownerField, authorityField], options.upstreamFields);
+    this.incoming = new UpstreamIncoming(registry);
   }
 
   /** NetServer `onMessageAcked`: a snapshot's packet reached `client`, so its state is a baseline. */

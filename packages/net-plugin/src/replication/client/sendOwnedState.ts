@@ -1,0 +1,83 @@
+/**
+ * Client `sendOwnedState` (PostUpdate, Send): client authority. Once per new fixed tick, captures
+ * the upstream fields of the entities this client is the authority for (`hasAuthority`; never the
+ * ownership fields) into its upstream state, keyed by network id, and sends it to the server on
+ * the snapshot channel as an ordinary snapshot: encoded by the `SnapshotEncoder` against the
+ * newest upstream state the server acknowledged (packet acks), within the upstream budget
+ * (`upstreamBytesPerSecond`). Nothing goes out while nothing changed since that baseline. The
+ * server checks, validates and applies it (replication/server/receiveOwnedState.ts).
+ */
+import { FixedTime, getResource, Time, type AppWorld } from "@canopy/core";
+import { hasComponent } from "bitecs";
+import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
+import { NONE } from "../entityMap";
+import { ReplicationDefaults } from "../server/serverReplication";
+import { ClientReplication, type ClientReplicationState } from "./clientReplication";
+import type { UpstreamSender } from "./upstreamSender";
+
+/** Sends this tick's state of the entities this client is the authority for. */
+export function sendOwnedState(world: AppWorld): void {
+  const s = getResource(world, ClientReplication);
+  // Authority ended (or never began): stop at once; the server's values apply again.
+  if (s.authorityCount === 0 || s.client.state !== "connected") return;
+  const up = s.upstreamSender();
+  const tick = getResource(world, FixedTime).tick as number;
+  if (tick === up.lastTick) return;
+  up.lastTick = tick;
+  const now = getResource(world, Time).now;
+  if (up.lastRefill >= 0)
+    up.tokens = Math.min(up.tokens + up.bytesPerSecond * (now - up.lastRefill), up.burstBytes);
+  up.lastRefill = now;
+  capture(world, s, up, tick);
+  if (up.tokens < ReplicationDefaults.minSnapshotBytes) {
+    s.counters.upstreamSkipped++;
+    return;
+  }
+  const sequence = up.nextSequence;
+  const ring = up.ring;
+  const baseline = ring.newestAckedState();
+  const out = ring.acquire(sequence);
+  const input = up.input;
+  input.sequence = sequence;
+  input.tick = tick;
+  input.current = up.current;
+  input.baseline = baseline;
+  input.reference = baseline === undefined ? undefined : ring.referenceFor(baseline, tick);
+  input.out = out;
+  input.budgetBytes = Math.floor(Math.min(up.tokens, MAX_UNRELIABLE_MESSAGE_BYTES));
+  const writer = up.writer;
+  writer.reset();
+  const result = up.encoder.encode(writer, input);
+  // Nothing changed since the acknowledged state: send nothing (this sequence is claimed again).
+  if (baseline !== undefined && result.spawns + result.updates + result.despawns === 0) return;
+  up.nextSequence = (sequence + 1) & 0xffff;
+  const length = writer.bytesWritten;
+  up.sent(sequence, s.client.send(s.snapshotChannel, writer.bytes, length));
+  up.tokens -= length;
+  s.counters.upstreamSent++;
+  s.counters.upstreamBytesSent += length;
+}
+
+/** Quantizes the upstream fields of every entity this client is the authority for into `up.current`. */
+function capture(world: AppWorld, s: ClientReplicationState, up: UpstreamSender, tick: number): void {
+  const cur = up.current;
+  cur.clear();
+  cur.tick = tick;
+  cur.versioned = false;
+  const fields = s.upstreamFields;
+  const ids = s.authorityIds;
+  for (let i = 0; i < s.authorityCount; i++) {
+    const id = ids[i] as number;
+    const eid = s.map.entityOf(id);
+    if (eid === NONE) continue;
+    const row = id * cur.stride;
+    let mask = 0;
+    for (let f = 0; f < fields.length; f++) {
+      const field = fields[f];
+      if (field === undefined || !hasComponent(world, eid, field.component)) continue;
+      mask |= 1 << field.index;
+      field.binding.quantize(eid, cur.values, row + field.offset);
+    }
+    if (mask !== 0) cur.setPresent(id, mask);
+  }
+}

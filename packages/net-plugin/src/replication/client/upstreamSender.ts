@@ -1,0 +1,94 @@
+/**
+ * The client's upstream state (client authority, docs/REPLICATION.md "Client authority"): the
+ * replicated fields of the entities this client is the authority for, captured once per fixed
+ * tick into `current` (keyed by network id) and encoded by the ordinary `SnapshotEncoder` against
+ * the newest upstream state the server acknowledged (the reliability layer's packet acks on the
+ * snapshot channel, as the server's `ClientView` does for downstream snapshots). Made on first
+ * use: a client that never has authority pays nothing.
+ */
+import { BitWriter } from "../../protocol/bitWriter";
+import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
+import { BaselineRing } from "../codec/baselineRing";
+import { SnapshotEncoder, type EncodeSnapshotInput } from "../codec/snapshotEncoder";
+import { SnapshotState } from "../codec/snapshotState";
+import type { ReplicationRegistry } from "../registry";
+import { UpstreamDefaults } from "../server/upstreamFields";
+
+/** Per connection, what this client sends up. */
+export class UpstreamSender {
+  /** States sent, by sequence: what the server holds once it decodes each. */
+  readonly ring: BaselineRing;
+  /** This tick's upstream fields of the entities this client has authority over. */
+  readonly current: SnapshotState;
+  readonly encoder: SnapshotEncoder;
+  readonly input: EncodeSnapshotInput;
+  readonly writer = new BitWriter(MAX_UNRELIABLE_MESSAGE_BYTES);
+  /** Per ring slot: the reliability ticket of the upstream snapshot sent, or −1. */
+  readonly sentTicket: Float64Array;
+  /** Per ring slot: its sequence. */
+  readonly sentSequence: Int32Array;
+  nextSequence = 0;
+  /** `nextSequence` at the last resync the server asked for (older requests are stale), or −1. */
+  resyncFloor = -1;
+  /** Budget bytes available now (starts fractional: see ClientView.tokens). */
+  tokens = 0.5;
+  /** Clock seconds of the last refill, or −1.5 before the first. */
+  lastRefill = -1.5;
+  /** Fixed tick of the last capture, or −1. */
+  lastTick = -1;
+
+  constructor(
+    registry: ReplicationRegistry,
+    capacity: number,
+    readonly bytesPerSecond: number,
+  ) {
+    this.ring = new BaselineRing(registry, capacity, UpstreamDefaults.ringSize);
+    this.current = new SnapshotState(registry, capacity);
+    this.encoder = new SnapshotEncoder(registry, capacity);
+    this.input = { sequence: 0, tick: 0, current: this.current, baseline: undefined, out: this.current };
+    this.sentTicket = new Float64Array(this.ring.size).fill(-1);
+    this.sentSequence = new Int32Array(this.ring.size);
+    this.tokens = this.burstBytes;
+  }
+
+  /** Most budget bytes saved up: one full message, or 0.1 s of budget when that is more. */
+  get burstBytes(): number {
+    return Math.max(MAX_UNRELIABLE_MESSAGE_BYTES, this.bytesPerSecond * 0.1);
+  }
+
+  /** Records that upstream snapshot `sequence` went out under `ticket` (undefined: dropped unsent). */
+  sent(sequence: number, ticket: number | undefined): void {
+    const slot = sequence & (this.ring.size - 1);
+    this.sentTicket[slot] = ticket ?? -1;
+    this.sentSequence[slot] = sequence;
+  }
+
+  /** The packet carrying `ticket` reached the server: its upstream state is a baseline; false if none matches. */
+  acked(ticket: number): boolean {
+    const tickets = this.sentTicket;
+    for (let slot = 0; slot < tickets.length; slot++) {
+      if (tickets[slot] !== ticket) continue;
+      tickets[slot] = -1;
+      return this.ring.markAcked(this.sentSequence[slot] as number);
+    }
+    return false;
+  }
+
+  /** Forgets every baseline (the server could not decode one): the next upstream state is full. */
+  forgetBaselines(): void {
+    this.ring.reset();
+    this.sentTicket.fill(-1);
+    this.resyncFloor = this.nextSequence;
+  }
+
+  /** Starts over for a new connection. */
+  reset(): void {
+    this.forgetBaselines();
+    this.resyncFloor = -1;
+    this.nextSequence = 0;
+    this.current.clear();
+    this.lastTick = -1;
+    this.lastRefill = -1.5;
+    this.tokens = this.burstBytes;
+  }
+}

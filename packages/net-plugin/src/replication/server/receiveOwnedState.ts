@@ -1,0 +1,113 @@
+/**
+ * Server `receiveOwnedState` (PreUpdate, Receive, after receiveResyncs): client authority. An
+ * upstream message on the snapshot channel (longer than a 2-byte resync request) is an ordinary
+ * snapshot of the entities its sender is the authority for, keyed by network id. It is decoded
+ * against that client's upstream baselines (never throws: a malformed or baseline-less one is
+ * counted in `upstreamInvalid` and answered with one resync request per frame, after which the
+ * client sends full state). For each entity whose incoming values differ from the server's last
+ * capture, the sender must own it with client authority (else `upstreamRejected`: a client never
+ * moves someone else's entity, and never spawns, despawns or changes ownership this way) and pass
+ * the `validateUpstream` hook; the accepted fields are written into the server's components
+ * through their bindings (dequantized exactly as a client's apply writes them). The next capture
+ * replicates them to every client.
+ */
+import { getResource, type AppWorld } from "@canopy/core";
+import { hasComponent } from "bitecs";
+import { DecodeStatus } from "../codec/decodeStatus";
+import type { SnapshotState } from "../codec/snapshotState";
+import { NONE } from "../entityMap";
+import { FrameEventKind } from "./frameEvents";
+import { readAuthority } from "./ownership";
+import { RESYNC_MESSAGE_BYTES, writeResyncMessage } from "./resyncMessage";
+import { ServerReplication, type ServerReplicationState } from "./serverReplication";
+import { UpstreamReceiver } from "./upstreamReceiver";
+
+/** Decodes, checks and applies this frame's upstream snapshots. */
+export function receiveOwnedState(world: AppWorld): void {
+  const s = getResource(world, ServerReplication);
+  s.frameCount++;
+  const frame = s.frame;
+  for (let i = 0; i < frame.count; i++) {
+    if (frame.kindOf(i) !== FrameEventKind.message) continue;
+    const length = frame.lengthOf(i);
+    if (length <= RESYNC_MESSAGE_BYTES) continue; // resync requests (receiveResyncs)
+    const slot = frame.peerOf(i);
+    const view = s.clients[slot];
+    if (view === undefined) continue;
+    s.counters.upstreamReceived++;
+    view.upstream ??= new UpstreamReceiver(s.registry, s.capacity);
+    const up = view.upstream;
+    const status = up.decoder.decode(frame.bytes, up.ring, frame.offsetOf(i), length);
+    if (status === DecodeStatus.Ok) {
+      const state = up.decoder.lastDecoded;
+      if (state !== undefined) applyUpstream(world, s, slot, state);
+    } else if (
+      status === DecodeStatus.MissingBaseline ||
+      status === DecodeStatus.Invalid ||
+      status === DecodeStatus.Truncated
+    ) {
+      s.counters.upstreamInvalid++;
+      if (up.lastResyncFrame !== s.frameCount && s.server.isConnected(slot)) {
+        up.lastResyncFrame = s.frameCount;
+        const sequence =
+          (frame.bytes[frame.offsetOf(i)] as number) | ((frame.bytes[frame.offsetOf(i) + 1] as number) << 8);
+        s.server.send(slot, s.snapshotChannel, writeResyncMessage(sequence, s.resyncBytes));
+      }
+    }
+    // Stale (older than one already applied) and TooOld snapshots are kept or dropped, not applied.
+  }
+}
+
+/** Checks and applies every entity of `state` whose incoming values differ from the server's. */
+function applyUpstream(world: AppWorld, s: ServerReplicationState, slot: number, state: SnapshotState): void {
+  const current = s.current;
+  const stride = state.stride;
+  const fields = s.registry.fields;
+  const map = s.allocator.map;
+  const validate = s.options.validateUpstream;
+  const counters = s.counters;
+  for (let id = 0; id < state.highWater; id++) {
+    if (state.present[id] !== 1) continue;
+    const mask = (state.mask[id] as number) & s.upstreamMask;
+    const eid = map.entityOf(id);
+    if (eid === NONE || current.present[id] !== 1) {
+      counters.upstreamRejected++;
+      continue;
+    }
+    // Only fields the server's entity has: a client cannot add components this way.
+    const fieldsIn = mask & (current.mask[id] as number);
+    if (fieldsIn === 0 || sameSlots(state, current, id, fieldsIn)) continue;
+    if (readAuthority(world, s.owner, eid) !== slot) {
+      counters.upstreamRejected++;
+      continue;
+    }
+    if (validate !== undefined) {
+      s.incoming.set(state, id, fieldsIn);
+      if (!validate(world, slot, eid, s.incoming)) {
+        counters.upstreamRejected++;
+        continue;
+      }
+    }
+    const row = id * stride;
+    for (let f = 0; f < fields.length; f++) {
+      const field = fields[f];
+      if (field === undefined || (fieldsIn & (1 << field.index)) === 0) continue;
+      if (!hasComponent(world, eid, field.component)) continue;
+      field.binding.apply(eid, state.values, row + field.offset);
+    }
+    counters.upstreamApplied++;
+  }
+}
+
+/** True when `a` and `b` hold the same slots for the fields of `mask` at network id `id`. */
+function sameSlots(a: SnapshotState, b: SnapshotState, id: number, mask: number): boolean {
+  const fields = a.registry.fields;
+  const row = id * a.stride;
+  for (let f = 0; f < fields.length; f++) {
+    const field = fields[f];
+    if (field === undefined || (mask & (1 << field.index)) === 0) continue;
+    const end = row + field.offset + field.template.width;
+    for (let o = row + field.offset; o < end; o++) if (a.values[o] !== b.values[o]) return false;
+  }
+  return true;
+}
