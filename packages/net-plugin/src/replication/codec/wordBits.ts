@@ -34,6 +34,37 @@ export class WordWriter {
     return this.index * 32 + this.scratchBits;
   }
 
+  /**
+   * For inlined writers (the codec kernels): makes room for `extra` more words and returns the
+   * buffer. Such a writer keeps `wordIndex`, `pending` and `pendingBits` in locals, stores whole
+   * words itself, and sets the three back before any other call on this writer.
+   */
+  reserve(extra: number): Uint32Array {
+    while (this.index + extra + 1 >= this.words.length) this.grow();
+    return this.words;
+  }
+  /** Whole words written (see `reserve`). */
+  get wordIndex(): number {
+    return this.index;
+  }
+  set wordIndex(index: number) {
+    this.index = index;
+  }
+  /** Bits of the word being filled, LSB first (see `reserve`). */
+  get pending(): number {
+    return this.scratch;
+  }
+  set pending(bits: number) {
+    this.scratch = bits;
+  }
+  /** How many bits of `pending` are written (0..31). */
+  get pendingBits(): number {
+    return this.scratchBits;
+  }
+  set pendingBits(count: number) {
+    this.scratchBits = count;
+  }
+
   /** Forgets everything written. */
   reset(): void {
     this.index = 0;
