@@ -9,12 +9,12 @@ import type { Query } from "bitecs";
 import { BitWriter } from "../../protocol/bitWriter";
 import type { NetServer } from "../../connection/netServer";
 import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
-import { BaselineRing, DEFAULT_BASELINE_RING_SIZE } from "../codec/baselineRing";
+import { DEFAULT_BASELINE_RING_SIZE } from "../codec/baselineRing";
 import { SnapshotEncoder, type EncodeSnapshotInput } from "../codec/snapshotEncoder";
 import { SnapshotState } from "../codec/snapshotState";
 import { NetworkIdAllocator } from "../entityMap";
-import { PriorityAccumulator } from "../priorityAccumulator";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
+import type { ClientView } from "./clientView";
 import { EntityList } from "./entityList";
 import { FrameEvents } from "./frameEvents";
 import type { OwnerComponent } from "./ownership";
@@ -22,7 +22,8 @@ import { SpatialGrid } from "./spatialGrid";
 import { RESYNC_MESSAGE_BYTES } from "./resyncMessage";
 import { upstreamFieldMask } from "./upstreamFields";
 import { UpstreamIncoming } from "./upstreamIncoming";
-import type { UpstreamReceiver } from "./upstreamReceiver";
+
+export { ClientView } from "./clientView";
 
 /** Replication defaults, each with its reason. */
 export const ReplicationDefaults = {
@@ -142,69 +143,6 @@ export type MessageRouter = (
   length: number,
   channel: number,
 ) => boolean;
-
-/** Per connected client. */
-export class ClientView {
-  readonly ring: BaselineRing;
-  readonly priorities: PriorityAccumulator;
-  /** 1 where the network id is relevant to this client this tick. */
-  readonly relevant: Uint8Array;
-  /** With spatial interest: per network id, 1 near a viewpoint down to 1 − NEAR_FALLOFF at the radius (priority scale). */
-  readonly nearness: Float32Array;
-  nextSequence = 0;
-  /** Per ring slot (`sequence & (size − 1)`): the reliability ticket of the snapshot sent, or −1. */
-  readonly sentTicket: Float64Array;
-  /** Per ring slot: the sequence of that snapshot. */
-  readonly sentSequence: Int32Array;
-  /** `nextSequence` at the last resync (older resync requests are stale), or −1. */
-  resyncFloor = -1;
-  /**
-   * Budget bytes available now. Declared with a fractional value: a field that starts `undefined`
-   * (a declared-only class field) or as a small integer can end up generic in V8, and then every
-   * fractional value stored in it, each tick, is a new heap number.
-   */
-  tokens = 0.5;
-  /** This client's budget in bytes/s when set (`setClientBandwidth`), else the server's. */
-  bandwidth: number | undefined = undefined;
-  snapshotsSent = 0;
-  bytesSent = 0;
-  /** Client authority: its upstream decoder and baselines, made when it first sends upstream. */
-  upstream: UpstreamReceiver | undefined = undefined;
-
-  constructor(
-    readonly slot: number,
-    registry: ReplicationRegistry,
-    capacity: number,
-    startTokens: number,
-    ringSize?: number,
-  ) {
-    this.ring = new BaselineRing(registry, capacity, ringSize);
-    this.sentTicket = new Float64Array(this.ring.size).fill(-1);
-    this.sentSequence = new Int32Array(this.ring.size);
-    this.priorities = new PriorityAccumulator(registry, capacity);
-    this.relevant = new Uint8Array(capacity);
-    this.nearness = new Float32Array(capacity);
-    this.tokens = startTokens;
-  }
-
-  /** Records that snapshot `sequence` went out under reliability `ticket` (undefined: dropped unsent). */
-  sent(sequence: number, ticket: number | undefined): void {
-    const slot = sequence & (this.ring.size - 1);
-    this.sentTicket[slot] = ticket ?? -1;
-    this.sentSequence[slot] = sequence;
-  }
-
-  /** The packet carrying `ticket` was acked: marks its snapshot as a baseline; false if none matches. */
-  acked(ticket: number): boolean {
-    const tickets = this.sentTicket;
-    for (let slot = 0; slot < tickets.length; slot++) {
-      if (tickets[slot] !== ticket) continue;
-      tickets[slot] = -1;
-      return this.ring.markAcked(this.sentSequence[slot] as number);
-    }
-    return false;
-  }
-}
 
 /** The server replication resource's value. */
 export class ServerReplicationState {
