@@ -13,6 +13,7 @@ import {
   setOwner,
   SnapshotEncoder,
   SnapshotState,
+  type ServerReplicationOptions,
   type UpstreamIncoming,
 } from "@canopy/net-plugin";
 import type { Stepper } from "@canopy/net-plugin/testing";
@@ -34,18 +35,19 @@ afterEach(() => {
   hook = undefined;
 });
 
-function setup(app: App) {
-  return {
+function setupWith(server: ServerReplicationOptions) {
+  return (app: App) => ({
     registry: makeGame(app).registry,
     server: {
+      ...server,
       validateUpstream: (world: AppWorld, client: number, eid: number, incoming: UpstreamIncoming) =>
         hook === undefined || hook(world, client, eid, incoming),
     },
-  };
+  });
 }
 
-function open(seed: number, clients = 2): Promise<Stepper> {
-  return connectedStepper(seed, { clients, setup });
+function open(seed: number, clients = 2, server: ServerReplicationOptions = {}): Promise<Stepper> {
+  return connectedStepper(seed, { clients, setup: setupWith(server) });
 }
 
 function slotOf(client: App): number {
@@ -156,6 +158,21 @@ describe("client authority", () => {
     );
     // A client without authority sends nothing.
     expect(c1.getResource(ClientReplication).counters.upstreamSent).toBe(0);
+  });
+
+  it("works with marked change detection (setOwner and applied upstream state are captured)", async () => {
+    const seed = 5107;
+    await using s = await open(seed, 2, { changeDetection: "marked" });
+    const [c0, c1] = [s.clients[0]!, s.clients[1]!];
+    const gs = gameOf(s.server);
+    const eid = spawn(gs, 1, 1);
+    await s.stepTicks(10);
+    const local = await grant(s, eid, c0);
+    await moveOnOwner(s, c0, local, 40, 10);
+    await s.stepTicks(20);
+    expect(positionError(s, c0, eid), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
+    expect(maxError(s.server, c1), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
+    expect(gs.Position.x[eid]).toBeCloseTo(10 + 39 * 0.37, 1);
   });
 
   it("upstream for an entity the sender does not own with client authority is rejected and counted", async () => {

@@ -9,7 +9,7 @@
  * moves someone else's entity, and never spawns, despawns or changes ownership this way) and pass
  * the `validateUpstream` hook; the accepted fields are written into the server's components
  * through their bindings (dequantized exactly as a client's apply writes them). The next capture
- * replicates them to every client.
+ * replicates them to every client (with `changeDetection: "marked"`, the entity is marked).
  */
 import { getResource, type AppWorld } from "@canopy/core";
 import { hasComponent } from "bitecs";
@@ -96,6 +96,8 @@ function applyUpstream(world: AppWorld, s: ServerReplicationState, slot: number,
       field.binding.apply(eid, state.values, row + field.offset);
     }
     counters.upstreamApplied++;
+    // "marked" change detection captures only what is marked: this entity changed.
+    if (s.changeDetection === "marked") s.dirty.push(eid);
   }
 }
 

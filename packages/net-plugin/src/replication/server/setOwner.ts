@@ -16,7 +16,10 @@ export interface SetOwnerOptions {
 
 /** Makes client slot `client` (or `SERVER_OWNER`, −1) the owner of server entity `eid`. */
 export function setOwner(world: AppWorld, eid: number, client: number, options?: SetOwnerOptions): void {
-  writeOwner(world, getResource(world, ServerReplication).owner, eid, client, options?.authority);
+  const s = getResource(world, ServerReplication);
+  writeOwner(world, s.owner, eid, client, options?.authority);
+  // Ownership is replicated: with "marked" change detection the entity must be captured again.
+  if (s.changeDetection === "marked") s.dirty.push(eid);
 }
 
 /** The client slot owning server entity `eid`, or `SERVER_OWNER` (−1). */
