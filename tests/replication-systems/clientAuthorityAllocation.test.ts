@@ -1,0 +1,103 @@
+/**
+ * Client authority without per-tick heap allocation: once warm, the owning client's
+ * `App.update()` (apply with its own values kept, capture, upstream encode against acked
+ * baselines, send) and the server's (upstream decode, ownership checks, validation hook, apply,
+ * replication to the others) allocate nothing. Measured as noAllocation.test.ts does: heap growth
+ * across one update, forced GC every GC_EVERY ticks, ticks with a GC dropped, median compared
+ * with a bound far below any per-entity or per-message allocation. Not timing-based.
+ */
+import { describe, expect, it } from "vitest";
+import { ClientReplication, setOwner, type UpstreamIncoming } from "@canopy/net-plugin";
+import { createStepper, type StepperSetup } from "@canopy/net-plugin/testing";
+import type { App, AppWorld } from "@canopy/core";
+import { clientEntity, gameOf, makeGame, spawn } from "./game";
+import { exposeGc, median } from "../connection/heapRig";
+
+const ENTITIES = 100;
+/** Entities the first client moves with client authority. */
+const OWNED = 10;
+const WARM_TICKS = 800;
+const MEASURED_TICKS = 150;
+const GC_EVERY = 10;
+/** Median heap growth allowed per update, bytes (noAllocation.test.ts's bound and reasons). */
+const BOUND_BYTES = 640;
+
+function setup(app: App): StepperSetup {
+  const g = makeGame(app);
+  return {
+    registry: g.registry,
+    server: {
+      bandwidthBytesPerSecond: 1e6,
+      validateUpstream: (_w: AppWorld, _c: number, _e: number, incoming: UpstreamIncoming) =>
+        Math.abs(incoming.read(g.Position, "x")) < 1000,
+    },
+  };
+}
+
+describe("client authority, steady state", () => {
+  it("warm owner and server updates allocate nothing: 10 client-authority movers", async () => {
+    const seed = 5160;
+    await using s = await createStepper({ clients: 2, seed, setup });
+    expect(await s.stepUntil(() => s.connected(), 300)).toBe(true);
+    const gs = gameOf(s.server);
+    const eids = Array.from({ length: ENTITIES }, (_, i) =>
+      spawn(gs, (i % 10) * 40, Math.floor(i / 10) * 40),
+    );
+    const owner = s.clients[0]!;
+    const slot = owner.getResource(ClientReplication).client.clientIndex;
+    for (let i = 0; i < OWNED; i++) setOwner(s.server.world, eids[i]!, slot, { authority: "client" });
+    const g0 = gameOf(owner);
+    let locals: number[] = [];
+    const move = (): void => {
+      for (const l of locals) g0.Position.x[l] = (((g0.Position.x[l] ?? 0) + 0.37 + 400) % 800) - 400;
+    };
+    const tick = (): void => {
+      move();
+      s.clock.advance(1 / 60);
+      s.server.update();
+      for (const c of s.clients) c.update();
+    };
+    for (let t = 0; t < 60; t++) tick();
+    locals = eids.slice(0, OWNED).map((e) => clientEntity(s.server, owner, e));
+    expect(locals.every((l) => l >= 0)).toBe(true);
+    for (let t = 0; t < WARM_TICKS; t++) tick();
+    const sentBefore = owner.getResource(ClientReplication).counters.upstreamSent;
+    const appliedBefore = s.serverState.counters.upstreamApplied;
+
+    const gc = exposeGc();
+    const heap = (): number => process.memoryUsage().heapUsed;
+    const calibration: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const h = heap();
+      calibration.push(heap() - h);
+    }
+    const overhead = median(calibration);
+    const serverDeltas: number[] = [];
+    const ownerDeltas: number[] = [];
+    for (let i = 0; i < MEASURED_TICKS; i++) {
+      if (i % GC_EVERY === 0) gc();
+      move();
+      s.clock.advance(1 / 60);
+      let before = heap();
+      s.server.update();
+      const grew = heap() - before - overhead;
+      before = heap();
+      owner.update();
+      const ownerGrew = heap() - before - overhead;
+      s.clients[1]!.update();
+      if (grew >= -overhead) serverDeltas.push(Math.max(0, grew));
+      if (ownerGrew >= -overhead) ownerDeltas.push(Math.max(0, ownerGrew));
+    }
+    // The measured ticks did send and apply upstream state.
+    expect(owner.getResource(ClientReplication).counters.upstreamSent - sentBefore).toBeGreaterThan(100);
+    expect(s.serverState.counters.upstreamApplied - appliedBefore).toBeGreaterThan(100 * OWNED);
+    expect(serverDeltas.length, `seed ${seed}: too many ticks with a GC`).toBeGreaterThanOrEqual(100);
+    expect(ownerDeltas.length, `seed ${seed}: too many ticks with a GC`).toBeGreaterThanOrEqual(100);
+    expect(median(serverDeltas), `seed ${seed}: server update (all: ${serverDeltas.join(",")})`).toBeLessThan(
+      BOUND_BYTES,
+    );
+    expect(median(ownerDeltas), `seed ${seed}: owner update (all: ${ownerDeltas.join(",")})`).toBeLessThan(
+      BOUND_BYTES,
+    );
+  }, 60_000);
+});
