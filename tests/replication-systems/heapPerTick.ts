@@ -14,6 +14,10 @@
  * wrappers themselves allocate a few hundred bytes per tick). Run with CANOPY_HEAP_PROFILE=1 for
  * client numbers too: the sampling profiler makes V8 account every allocation exactly, while
  * plain heapUsed deltas across 20 client updates drift with allocation-buffer bookkeeping.
+ * CANOPY_HEAP_WARM / CANOPY_HEAP_TICKS / CANOPY_HEAP_CLIENTS change the warm ticks (200), the
+ * measured ticks (300) and the clients (20): steady state is thousands of warm ticks (rarely run
+ * code — time sync's pong filter, once per 16 ticks — stays unoptimized for long). Profile sites
+ * are keyed by the system they run under (server and client systems have different names).
  */
 import { Session } from "node:inspector/promises";
 import type { App } from "@canopy/core";
@@ -22,12 +26,14 @@ import { createStepper } from "@canopy/net-plugin/testing";
 import { gameOf, simpleSetup, spawn } from "./game";
 
 interface ProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   selfSize: number;
   children: ProfileNode[];
 }
 
-const TICKS = 300;
+const TICKS = Number(process.env.CANOPY_HEAP_TICKS ?? 300);
+const WARM = Number(process.env.CANOPY_HEAP_WARM ?? 200);
+const CLIENTS = Number(process.env.CANOPY_HEAP_CLIENTS ?? 20);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error("heapPerTick: run node with --expose-gc.");
 const heap = (): number => process.memoryUsage().heapUsed;
@@ -57,7 +63,7 @@ function wrapSystems(app: App, label: string, sums: Map<string, number[]>): void
 
 async function main(collect: () => void): Promise<void> {
   await using s = await createStepper({
-    clients: 20,
+    clients: CLIENTS,
     seed: 7,
     setup: simpleSetup({ server: { bandwidthBytesPerSecond: 1e6 } }),
     ...(process.env.CANOPY_HEAP_NOBLE ? { aead: nobleAead } : {}),
@@ -93,7 +99,7 @@ async function main(collect: () => void): Promise<void> {
       g.Position.x[eid] = ((g.Position.x[eid] ?? 0) + 0.3) % 900;
     }
   };
-  for (let t = 0; t < 200; t++) {
+  for (let t = 0; t < WARM; t++) {
     move();
     await s.stepTicks(1);
   }
@@ -113,6 +119,8 @@ async function main(collect: () => void): Promise<void> {
       includeObjectsCollectedByMinorGC: true,
     });
   }
+  // A marker for --trace-opt / --trace-deopt logs: what follows it happened while measuring.
+  console.log(`heapPerTick: measuring ${TICKS} ticks after ${WARM} warm ticks`);
   const clock = (s as unknown as { clock: { advance(seconds: number): void } }).clock;
   const clients = s.clients;
   const serverTicks: number[] = [];
@@ -137,17 +145,20 @@ async function main(collect: () => void): Promise<void> {
   if (profile) {
     const result = (await session.post("HeapProfiler.stopSampling")) as { profile: { head: ProfileNode } };
     const sites = new Map<string, number>();
-    const walk = (n: ProfileNode, stack: string[]): void => {
-      const frame = `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").slice(-2).join("/")}:${n.callFrame.lineNumber + 1}`;
+    // Key: the system (the frame under App.runStage) and the innermost three frames.
+    const walk = (n: ProfileNode, stack: string[], system: string): void => {
+      const frame = `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").slice(-2).join("/")}:${n.callFrame.columnNumber}`;
       const here = [...stack.slice(-2), frame];
-      if (n.selfSize > 0) sites.set(here.join(" <- "), (sites.get(here.join(" <- ")) ?? 0) + n.selfSize);
-      for (const c of n.children) walk(c, here);
+      const under = system === "" && stack.at(-1)?.startsWith("runStage ") === true ? `[${frame}] ` : system;
+      const key = under + here.join(" <- ");
+      if (n.selfSize > 0) sites.set(key, (sites.get(key) ?? 0) + n.selfSize);
+      for (const c of n.children) walk(c, here, under);
     };
-    walk(result.profile.head, []);
+    walk(result.profile.head, [], "");
     for (const [site, bytes] of [...sites]
       .sort((a, b) => b[1] - a[1])
       .slice(0, Number(process.env.CANOPY_HEAP_TOP ?? 20)))
-      console.log(`${kib(bytes).padStart(8)} KiB/tick  ${site}`);
+      console.log(`${(bytes / TICKS).toFixed(1).padStart(8)} B/tick  ${site}`);
   }
   session.disconnect();
   const rows = [...perSystem].map(([key, list]) => {
@@ -164,7 +175,7 @@ async function main(collect: () => void): Promise<void> {
       (split
         ? ` (NetServer.sendPackets ${kib(totals.send)}, of it transport copy ${kib(totals.transport)}; NetServer.receivePackets ${kib(totals.receive)})`
         : "") +
-      `; 20 client updates ${kib(totals.clients)} KiB/tick mean, ${(median(clientTicks) / 1024).toFixed(2)} median`,
+      `; ${CLIENTS} client updates ${kib(totals.clients)} KiB/tick mean, ${(median(clientTicks) / 1024).toFixed(2)} median`,
   );
 }
 

@@ -11,7 +11,7 @@ import {
 } from "./schedule/stages";
 import type { SetChain, SetConfig, System, SystemConfig, SystemSet } from "./schedule/systemSet";
 import { RealClock, type Clock } from "./time/clock";
-import { FixedTime, planFixedSteps, Time, type FixedStepPlan } from "./time/fixedTime";
+import { createTime, FixedTime, planFixedSteps, Time, type FixedStepPlan } from "./time/fixedTime";
 import { asTick, type Tick } from "./tick";
 import { createAppWorld, type AppWorld } from "./world";
 
@@ -72,7 +72,7 @@ export class App {
     this.world = createAppWorld();
     this.resources = this.world.resources;
     for (const stage of ALL_STAGES) this.schedules.set(stage, new Schedule(stage));
-    this.resources.insert(Time, { delta: 0, elapsed: 0, frame: 0, now: 0 });
+    this.resources.insert(Time, createTime());
     this.resources.insert(FixedTime, {
       hz,
       dt: 1 / hz,

@@ -16,6 +16,31 @@ export interface Time {
 /** The frame-time resource. */
 export const Time = defineResource<Time>("Time");
 
+/**
+ * The record behind {@link Time}. `now` is a tagged field on purpose (declared without an
+ * initialiser, so it starts `undefined`): it holds the clock's own number object, and the systems
+ * that hand `Time.now` to a call (the net layers' `update(now)`) pass that object on for free — a
+ * double field is boxed again for every such call. `delta` and `elapsed` start as doubles (0.5,
+ * then 0) so they never change representation after construction.
+ */
+class FrameTime implements Time {
+  delta = 0.5;
+  elapsed = 0.5;
+  frame = 0;
+  now: number;
+
+  constructor() {
+    this.delta = 0;
+    this.elapsed = 0;
+    this.now = 0;
+  }
+}
+
+/** A fresh frame-time record for {@link Time} (all zero). */
+export function createTime(): Time {
+  return new FrameTime();
+}
+
 /** Fixed-step time: the tick counter and the accumulator that paces it. */
 export interface FixedTime {
   /** Fixed step length in seconds (1 / hz). */

@@ -13,6 +13,7 @@ import {
 import { Protocol } from "../protocol/constants";
 import { EMPTY_BYTES } from "../protocol/scratch";
 import { DEFAULT_CHANNELS, type ChannelConfig } from "../reliability/channels";
+import { warmUpReliability } from "../reliability/endpointWarmUp";
 import type { ReceivedMessage } from "../reliability/receiveBudget";
 import { ReliableEndpoint } from "../reliability/reliableEndpoint";
 import { datagramBuffer, datagramLength, datagramOffset, type Transport } from "../transport/transport";
@@ -81,6 +82,7 @@ export class NetClient {
     private readonly config: NetClientConfig = {},
   ) {
     this.now = 0;
+    warmUpReliability(); // once per process: see endpointWarmUp.ts
     this.channels = config.channels ?? DEFAULT_CHANNELS;
     this.keepAliveSeconds = config.keepAliveSeconds ?? ConnectionDefaults.keepAliveSeconds;
     if (!(this.keepAliveSeconds > 0))
@@ -243,8 +245,11 @@ export class NetClient {
     const now = this.now;
     if (link !== undefined && this.stateValue !== ClientState.disconnected) {
       if (this.stateValue === ClientState.connected) {
-        this.endpoint?.writePackets();
-        if (now - link.lastSent >= this.keepAliveSeconds) link.sendKeepAlive(0, 0, now);
+        // A frame that wrote packets needs no keep-alive (lastSent is now): skipping the check
+        // keeps its double arithmetic out of the usual frame, where this once-per-frame method
+        // may still run unoptimized (a heap number per operation).
+        const written = this.endpoint?.writePackets() ?? 0;
+        if (written === 0 && now - link.lastSent >= this.keepAliveSeconds) link.sendKeepAlive(0, 0, now);
       } else if (now - this.lastHandshakeSend >= ConnectionDefaults.handshakeResendSeconds) {
         this.lastHandshakeSend = now;
         if (this.stateValue === ClientState.sendingRequest && this.request !== undefined) {

@@ -8,6 +8,7 @@
 import { Protocol } from "../protocol/constants";
 import { EMPTY_BYTES } from "../protocol/scratch";
 import { DEFAULT_CHANNELS, type ChannelConfig } from "../reliability/channels";
+import { warmUpReliability } from "../reliability/endpointWarmUp";
 import type { ReceivedMessage } from "../reliability/receiveBudget";
 import { datagramBuffer, datagramLength, datagramOffset, type Transport } from "../transport/transport";
 import { ConnectionDefaults, PacketType } from "./constants";
@@ -57,6 +58,7 @@ export class NetServer {
     config: NetServerConfig,
   ) {
     this.now = 0;
+    warmUpReliability(); // once per process: see endpointWarmUp.ts
     this.maxClients = config.maxClients ?? ConnectionDefaults.maxClients;
     if (!Number.isInteger(this.maxClients) || this.maxClients < 1 || this.maxClients > 65535) {
       throw new RangeError(`NetServer: maxClients must be an integer in 1..65535, got ${this.maxClients}.`);

@@ -38,9 +38,16 @@ export class LinkEstimator implements LinkEstimates {
   private bytesSent = 0;
   private bytesReceived = 0;
   private bytesAcked = 0;
-  private sampleStart = -1;
-  /** `sampleStart + Timing.bandwidthSampleSeconds`: no sample is due before it. */
-  private nextSampleAt = Number.NaN;
+  /**
+   * Start of the current bandwidth sample (seconds; −1 before the first `updateBandwidth`) and
+   * `sampleStart + Timing.bandwidthSampleSeconds`, before which no sample is due. Tagged on
+   * purpose (declared without an initialiser, set in the constructor): they hold number objects,
+   * so the per-tick `now < nextSampleAt` loads no double. A client calls `updateBandwidth` once
+   * per tick, too rarely for V8 to optimize it for a thousand ticks or more, and unoptimized code
+   * makes a heap number for every load of a double field (~16 B per load, per client and tick).
+   */
+  private sampleStart: number;
+  private nextSampleAt: number;
   private lossSamples = 0;
 
   /**
@@ -49,6 +56,11 @@ export class LinkEstimator implements LinkEstimates {
    * that ends up not inlined returns its double boxed (a heap number per read). Read-only for users.
    */
   planningRtt: number = Timing.initialRttSeconds;
+
+  constructor() {
+    this.sampleStart = -1;
+    this.nextSampleAt = Number.NaN;
+  }
 
   /**
    * Our packet sent at `p.time` (seconds) with `p.bytes` bytes was acked at `now`: an RTT sample

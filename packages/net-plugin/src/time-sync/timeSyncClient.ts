@@ -76,12 +76,18 @@ export class TimeSyncClient {
   private readonly sample: ClockSample = { t0: 0, t1: 0, t2: 0, t3: 0 };
   private readonly lat = { upAverage: 0, upBest: 0, upWorst: 0, downAverage: 0, downBest: 0, downWorst: 0 };
   private nextId = 0;
-  private nextPingAt = -Infinity;
+  /**
+   * When the next ping is due (local seconds). Tagged on purpose (declared without an
+   * initialiser, set in the constructor): `preparePing` compares it every frame, and until V8
+   * optimizes that once-per-frame code, loading a double field makes a heap number each time.
+   */
+  private nextPingAt: number;
   private refTime = 0;
   private refTick = 0;
   private tickRate = 0;
 
   constructor(options: TimeSyncOptions = {}) {
+    this.nextPingAt = -Infinity;
     this.options = resolveTimeSyncOptions(options);
     this.filter = new ClockFilter(this.options);
     this.sentAt = new Float64Array(TimeSyncDefaults.pendingPings).fill(NaN);
