@@ -9,6 +9,7 @@ import type { EncodePlan } from "../encodePlan";
 import type { SnapshotState } from "../snapshotState";
 import type { WordWriter } from "../wordBits";
 import type { KernelField } from "./compileKernel";
+import { emitBit, emitBits, emitCode, ENSURE, SYNC_IN, SYNC_OUT, TAKE, wordsPerUpdate } from "./emitSource";
 
 /**
  * Writes the updates section after its header: with `bitmap`, one bit per baseline entity still
@@ -24,33 +25,6 @@ export type WriteUpdatesKernel = (
   bitmap: boolean,
   k: number,
 ) => void;
-
-/** Stores the writer's state back from the locals (before any call on `w`). */
-const SYNC_OUT = "w.wordIndex = idx; w.pending = acc; w.pendingBits = n;";
-/** Takes the writer's state into the locals again (after a call on `w`). */
-const SYNC_IN = "words = w.reserve(bound); idx = w.wordIndex; acc = w.pending; n = w.pendingBits;";
-
-/**
- * Appends `size` (1..31) bits `c` to the local word (acc, n < 32), storing it into `words` when
- * it fills: WordWriter.writeBits inline, on locals.
- */
-function emitBits(c: string, size: string): string {
-  return `if (n + ${size} >= 32) { words[idx++] = acc | (${c} << n); acc = ${c} >>> (32 - n); n = n + ${size} - 32; }
-        else { acc |= ${c} << n; n += ${size}; }`;
-}
-
-/** Appends the order-`k` Exp-Golomb code of `u` (an expression); long codes go through `w`. */
-function emitCode(u: string, k: string): string {
-  return `{ const u = ${u}; const q = (u >>> ${k}) + 1; const nn = 31 - Math.clz32(q); const pre = 2 * nn + 1; const size = pre + ${k};
-      if (size >= 32) { ${SYNC_OUT} w.writeExpGolomb(u, ${k}); ${SYNC_IN} }
-      else { const c = ((q - (1 << nn)) << (nn + 1)) | (1 << nn) | ((u & ((1 << ${k}) - 1)) << pre);
-        ${emitBits("c", "size")} } }`;
-}
-
-/** Appends one bit (a boolean expression) to the local word. */
-function emitBit(v: string): string {
-  return `if (${v}) acc |= 1 << n; if (++n === 32) { words[idx++] = acc; acc = 0; n = 0; }`;
-}
 
 function writeField(f: KernelField): string {
   const lines: string[] = [
@@ -96,19 +70,6 @@ ${fields.map(writeField).join("\n")}`;
 export function writeSource(fields: readonly KernelField[], stride: number): string {
   const groups = Math.max(0, ...fields.map((f) => f.group + 1));
   const ks = Array.from({ length: groups }, (_, g) => `k${g} = ks[${g}]`).join(", ");
-  // Most bits one update takes in short codes (id code or bitmap bit, field flags, codes; generic
-  // fields and long codes write through \`w\` and reserve again): bounds the words to reserve.
-  let perUpdate = 32 + fields.length;
-  for (const f of fields) {
-    if (f.generic) continue;
-    perUpdate += f.quat
-      ? 1 +
-        Math.max(
-          3 * 31,
-          f.slotBits.reduce((a, b) => a + b, 0),
-        )
-      : f.width * 31;
-  }
   // One loop and one copy of the per-entity body for both id forms (see decodeKernel.ts).
   return `return function writeUpdates(w, p, current, baseline, relevant, bitmap, k) {
   const cur = current.values, curPresent = current.present, curMask = current.mask;
@@ -117,8 +78,8 @@ export function writeSource(fields: readonly KernelField[], stride: number): str
   const basePresent = baseline.present, baseMask = baseline.mask, hw = baseline.highWater;
   const updateIds = p.updateIds, count = p.updateCount;
   ${ks === "" ? "" : `const ${ks};`}
-  const bound = ((hw + count * ${perUpdate}) >>> 5) + 2;
-  let words = w.reserve(bound), idx = w.wordIndex, acc = w.pending, n = w.pendingBits;
+  const per = ${wordsPerUpdate(fields)};
+  ${TAKE}
   let id = -1, i = 0;
   for (;;) {
     if (bitmap) {
@@ -143,6 +104,7 @@ export function writeSource(fields: readonly KernelField[], stride: number): str
       ${emitCode("next - id - 1", "k")}
       id = next;
     }
+      ${ENSURE}
 ${updateBody(fields, stride)}
   }
   ${SYNC_OUT}

@@ -1,0 +1,54 @@
+/**
+ * Source snippets of the generated bit writers (writeKernel.ts, encodeKernel.ts): WordWriter's
+ * writeBits and writeExpGolomb inline on locals. The generated function keeps the writer `w`'s
+ * state in `words`, `idx`, `acc`, `n` (0..31 bits pending) and a constant `per` (words one update
+ * can take in short codes); it stores whole words itself and keeps room for `per` more words.
+ */
+import type { KernelField } from "./compileKernel";
+
+/** Stores the writer's state back from the locals (before any call on `w`). */
+export const SYNC_OUT = "w.wordIndex = idx; w.pending = acc; w.pendingBits = n;";
+/** Takes the writer's state into the locals again (after a call on `w`). */
+export const SYNC_IN = "words = w.reserve(per); idx = w.wordIndex; acc = w.pending; n = w.pendingBits;";
+/** Makes room for `per` more words (at the start of an update, and after storing a bitmap word). */
+export const ENSURE = "if (idx + per >= words.length) { w.wordIndex = idx; words = w.reserve(per); }";
+/** Declares the locals from `w` (after `per`). */
+export const TAKE = "let words = w.reserve(per), idx = w.wordIndex, acc = w.pending, n = w.pendingBits;";
+
+/** Appends `size` (1..31) bits `c` (< 2^size) to the local word, storing it when it fills. */
+export function emitBits(c: string, size: string): string {
+  return `if (n + ${size} >= 32) { words[idx++] = acc | (${c} << n); acc = ${c} >>> (32 - n); n = n + ${size} - 32; }
+        else { acc |= ${c} << n; n += ${size}; }`;
+}
+
+/** Appends the order-`k` Exp-Golomb code of `u` (an expression); long codes go through `w`. */
+export function emitCode(u: string, k: string): string {
+  return `{ const u = ${u}; const q = (u >>> ${k}) + 1; const nn = 31 - Math.clz32(q); const pre = 2 * nn + 1; const size = pre + ${k};
+      if (size >= 32) { ${SYNC_OUT} w.writeExpGolomb(u, ${k}); ${SYNC_IN} }
+      else { const c = ((q - (1 << nn)) << (nn + 1)) | (1 << nn) | ((u & ((1 << ${k}) - 1)) << pre);
+        ${emitBits("c", "size")} } }`;
+}
+
+/** Appends one bit (a boolean expression) to the local word. */
+export function emitBit(v: string): string {
+  return `if (${v}) acc |= 1 << n; if (++n === 32) { words[idx++] = acc; acc = 0; n = 0; ${ENSURE} }`;
+}
+
+/**
+ * Words one update can take in short codes (id code or bitmap bit, field flags, codes; generic
+ * fields and long codes write through `w` and reserve again), plus slack.
+ */
+export function wordsPerUpdate(fields: readonly KernelField[]): number {
+  let bits = 32 + fields.length;
+  for (const f of fields) {
+    if (f.generic) continue;
+    bits += f.quat
+      ? 1 +
+        Math.max(
+          3 * 31,
+          f.slotBits.reduce((a, b) => a + b, 0),
+        )
+      : f.width * 31;
+  }
+  return (bits >>> 5) + 3;
+}
