@@ -106,7 +106,7 @@ describe("UpstreamIncoming", () => {
     expect(incoming.read(Position, "x")).toBeCloseTo(12.34, 4);
     expect(incoming.read(Position, "y")).toBeCloseTo(-7, 2);
     expect(() => incoming.read(Health)).toThrow(/incoming.has/);
-    expect(() => incoming.read(Position)).toThrow(/pass a key/);
+    expect(() => incoming.read(Position)).toThrow(/pass a channel key \("x", "y"\)/);
     expect(() => incoming.read(Position, "z")).toThrow(/no channel "z"/);
   });
 });
