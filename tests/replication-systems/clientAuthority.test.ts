@@ -13,6 +13,7 @@ import {
   setOwner,
   SnapshotEncoder,
   SnapshotState,
+  type ClientReplicationOptions,
   type ServerReplicationOptions,
   type UpstreamIncoming,
 } from "@canopy/net-plugin";
@@ -35,9 +36,10 @@ afterEach(() => {
   hook = undefined;
 });
 
-function setupWith(server: ServerReplicationOptions) {
+function setupWith(server: ServerReplicationOptions, client: ClientReplicationOptions = {}) {
   return (app: App) => ({
     registry: makeGame(app).registry,
+    client,
     server: {
       ...server,
       validateUpstream: (world: AppWorld, client: number, eid: number, incoming: UpstreamIncoming) =>
@@ -46,8 +48,13 @@ function setupWith(server: ServerReplicationOptions) {
   });
 }
 
-function open(seed: number, clients = 2, server: ServerReplicationOptions = {}): Promise<Stepper> {
-  return connectedStepper(seed, { clients, setup: setupWith(server) });
+function open(
+  seed: number,
+  clients = 2,
+  server: ServerReplicationOptions = {},
+  client: ClientReplicationOptions = {},
+): Promise<Stepper> {
+  return connectedStepper(seed, { clients, setup: setupWith(server, client) });
 }
 
 function slotOf(client: App): number {
@@ -173,6 +180,41 @@ describe("client authority", () => {
     expect(positionError(s, c0, eid), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
     expect(maxError(s.server, c1), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
     expect(gs.Position.x[eid]).toBeCloseTo(10 + 39 * 0.37, 1);
+  });
+
+  it("sends only the upstreamFields, within upstreamBytesPerSecond", async () => {
+    const seed = 5108;
+    const rate = 1200; // bytes/s: 20 per tick at 60 Hz, less than 12 moving entities need
+    await using s = await open(seed, 2, {}, { upstreamFields: ["position"], upstreamBytesPerSecond: rate });
+    const [c0, c1] = [s.clients[0]!, s.clients[1]!];
+    const gs = gameOf(s.server);
+    const g0 = gameOf(c0);
+    const eids = Array.from({ length: 12 }, (_, i) => spawn(gs, i, i));
+    await s.stepTicks(10);
+    const locals: number[] = [];
+    for (const eid of eids) locals.push(await grant(s, eid, c0));
+    const st = c0.getResource(ClientReplication);
+    const bytes = st.counters.upstreamBytesSent;
+    const ticks = 120;
+    const rng = createRng(seed);
+    for (let t = 0; t < ticks; t++) {
+      locals.forEach((l, i) => {
+        g0.Position.x[l] = i + rng.range(-50, 50); // unpredictable: ~4 bytes per entity and tick
+        g0.Health[l] = 5; // not an upstream field: never sent
+      });
+      await s.stepTicks(1);
+    }
+    const burst = 1200; // one full message (MAX_UNRELIABLE_MESSAGE_BYTES is below this)
+    expect(st.counters.upstreamBytesSent - bytes, `seed ${seed}`).toBeLessThanOrEqual(
+      (rate * ticks) / 60 + burst,
+    );
+    expect(s.serverState.counters.upstreamApplied).toBeGreaterThan(0);
+    await s.stepTicks(90); // at rest, the deferred entities catch up within the budget
+    for (const eid of eids) {
+      expect(positionError(s, c0, eid), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
+      expect(gs.Health[eid]).toBe(100);
+    }
+    expect(maxError(s.server, c1), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
   });
 
   it("upstream for an entity the sender does not own with client authority is rejected and counted", async () => {
