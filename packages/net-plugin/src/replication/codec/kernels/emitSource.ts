@@ -15,10 +15,16 @@ export const ENSURE = "if (idx + per >= words.length) { w.wordIndex = idx; words
 /** Declares the locals from `w` (after `per`). */
 export const TAKE = "let words = w.reserve(per), idx = w.wordIndex, acc = w.pending, n = w.pendingBits;";
 
-/** Appends `size` (1..31) bits `c` (< 2^size) to the local word, storing it when it fills. */
+/**
+ * Appends `size` (1..31) bits `c` (< 2^size) to the local word, storing it when it fills. Branch
+ * free (whether a word fills is a coin flip per code, a mispredicted branch each time): the word
+ * is stored every time (there is room: `per`) and the index advances by 1 only when it filled.
+ */
 export function emitBits(c: string, size: string): string {
-  return `if (n + ${size} >= 32) { words[idx++] = acc | (${c} << n); acc = ${c} >>> (32 - n); n = n + ${size} - 32; }
-        else { acc |= ${c} << n; n += ${size}; }`;
+  return `{ const t = n + ${size}, lo = acc | (${c} << n), sp = t >>> 5, m = -sp;
+          words[idx] = lo; idx += sp;
+          // n = 0 never fills (size < 32), so the shift by 32 - n (a shift by 0 then) is masked off.
+          acc = ((${c} >>> (32 - n)) & m) | (lo & ~m); n = t & 31; }`;
 }
 
 /** Appends the order-`k` Exp-Golomb code of `u` (an expression); long codes go through `w`. */

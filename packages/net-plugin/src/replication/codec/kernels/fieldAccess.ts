@@ -78,13 +78,25 @@ export const ROUND_SOURCE =
   "function round(x) { const v = Math.floor(x + 0.5) | 0; return x === 0.49999999999999994 ? 0 : v; }";
 
 /**
- * Statements that quantize entity `eid`'s field into locals `q<f>_<slot>` (declared by the caller
- * as `let`); `tmp` is an Int32Array scratch of at least the field's width.
+ * `(v - min) / step` as source: a multiplication by `1 / step` when the step is a power of two
+ * (the reciprocal is then exact, and so is the product: the same double as the division).
  */
-export function quantizeSource(field: ReplicatedField): string {
+function scaled(v: string, min: number, step: number): string {
+  const inverse = 1 / step;
+  const exact = Number.isFinite(inverse) && 2 ** Math.round(Math.log2(step)) === step;
+  return exact ? `(${v} - ${lit(min)}) * ${lit(inverse)}` : `(${v} - ${lit(min)}) / ${lit(step)}`;
+}
+
+/**
+ * Statements that quantize entity `eid`'s field into locals `q<f>_<slot>` (declared by the caller
+ * as `let`); `tmp` is an Int32Array scratch of at least the field's width. With `raw`, an inlined
+ * field reads its channel values from the locals `r<channel>` the caller already loaded.
+ */
+export function quantizeSource(field: ReplicatedField, raw = false): string {
   const f = field.index;
   const a = accessOf(field);
   const q = (s: number): string => `q${f}_${s}`;
+  const channel = (s: number): string => (raw ? `r${s}` : `A${f}_${s}[eid]`);
   if (a === undefined) {
     const lines = [`B${f}.quantize(eid, tmp, 0);`];
     for (let s = 0; s < field.template.width; s++) lines.push(`${q(s)} = tmp[${s}];`);
@@ -94,8 +106,8 @@ export function quantizeSource(field: ReplicatedField): string {
     const qs = a.kind === "vector" ? a.t.quantizers : [a.t.quantizer];
     return qs
       .map((z, s) => {
-        const read = a.kind === "float" ? `(A${f}_0[eid] ?? 0)` : `A${f}_${s}[eid]`;
-        return `{ const v = ${read}; ${q(s)} = !(v > ${lit(z.min)}) ? 0 : v >= ${lit(z.max)} ? ${z.maxValue} : round((v - ${lit(z.min)}) / ${lit(z.step)}); }`;
+        const read = a.kind === "float" ? `(${channel(0)} ?? 0)` : channel(s);
+        return `{ const v = ${read}; ${q(s)} = !(v > ${lit(z.min)}) ? 0 : v >= ${lit(z.max)} ? ${z.maxValue} : round(${scaled("v", z.min, z.step)}); }`;
       })
       .join("\n");
   }
@@ -103,7 +115,7 @@ export function quantizeSource(field: ReplicatedField): string {
   const scale = lit(maxValue / (2 * Math.SQRT1_2));
   const slot = (c: string, s: number): string =>
     `{ const v = round((${c} + Math.SQRT1_2) * ${scale}); ${q(s)} = v < 0 ? 0 : v > ${maxValue} ? ${maxValue} : v; }`;
-  return `{ let x = A${f}_0[eid], y = A${f}_1[eid], z = A${f}_2[eid], w = A${f}_3[eid];
+  return `{ let x = ${channel(0)}, y = ${channel(1)}, z = ${channel(2)}, w = ${channel(3)};
   let largest = 0, best = Math.abs(x);
   if (Math.abs(y) > best) { largest = 1; best = Math.abs(y); }
   if (Math.abs(z) > best) { largest = 2; best = Math.abs(z); }

@@ -68,13 +68,13 @@ function captureSource(registry: ReplicationRegistry): string {
         (_, s) =>
           `if (values[o + ${field.offset + s}] !== q${f}_${s}) { values[o + ${field.offset + s}] = q${f}_${s}; changed = true; }`,
       ).join("\n      ");
-      const quantize = `let ${locals};
-      ${quantizeSource(field)}
+      const quantize = (raw: boolean): string => `let ${locals};
+      ${quantizeSource(field, raw)}
       ${store}`;
       if (!isInlined(field))
         return `    if ((hm${f}[eid] & hf${f}) === hf${f}) {
       mask |= ${bit};
-      ${quantize}
+      ${quantize(false)}
     }`;
       // Inlined quantization is a pure function of the channel values: skip it when they equal
       // the ones last quantized into this row (resting entities cost a compare per channel).
@@ -88,7 +88,7 @@ function captureSource(registry: ReplicationRegistry): string {
       const ${raw};
       if (${same}) {
       ${keep}
-      ${quantize}
+      ${quantize(true)}
       }
     }`;
     })
