@@ -71,23 +71,37 @@ export function accumulateKCosts(
   }
 }
 
-/** The k (0..15) with the fewest estimated bits for group `g` of the histogram. */
+/**
+ * The k (0..15) with the fewest estimated bits for group `g` of the histogram: a value of bit
+ * length L costs k + 1 + 2·max(0, L − k − 1) bits. One pass over the lengths builds suffix sums
+ * (count and count·L of lengths ≥ j), then each k costs O(1):
+ * bits(k) = (k + 1)·total + 2·(sumL(k + 2) − (k + 1)·count(k + 2)). Same integers as summing per
+ * length, so the same k (the lowest of equal costs).
+ */
 export function chooseK(hist: Int32Array, g: number): number {
   const row = g * K_BUCKETS;
-  // Only lengths up to the longest present count; past k = longest the cost only grows.
+  const count = suffixCount;
+  const sumL = suffixLength;
+  let c = 0;
+  let l = 0;
   let longest = 0;
-  for (let length = 0; length < K_BUCKETS; length++)
-    if ((hist[row + length] as number) !== 0) longest = length;
+  count[K_BUCKETS] = 0;
+  sumL[K_BUCKETS] = 0;
+  for (let length = K_BUCKETS - 1; length >= 0; length--) {
+    const n = hist[row + length] as number;
+    if (n !== 0 && longest === 0) longest = length;
+    c += n;
+    l += n * length;
+    count[length] = c;
+    sumL[length] = l;
+  }
+  // Past k = longest the cost only grows.
+  const lastK = Math.min(K_CHOICES - 1, longest);
   let best = 0;
   let bestBits = Infinity;
-  const lastK = Math.min(K_CHOICES - 1, longest);
   for (let k = 0; k <= lastK; k++) {
-    let bits = 0;
-    for (let length = 0; length <= longest; length++) {
-      const count = hist[row + length] as number;
-      if (count === 0) continue;
-      bits += count * (k + 1 + 2 * Math.max(0, length - k - 1));
-    }
+    const j = Math.min(k + 2, K_BUCKETS);
+    const bits = (k + 1) * c + 2 * ((sumL[j] as number) - (k + 1) * (count[j] as number));
     if (bits < bestBits) {
       bestBits = bits;
       best = k;
@@ -95,6 +109,10 @@ export function chooseK(hist: Int32Array, g: number): number {
   }
   return best;
 }
+
+/** chooseK's suffix sums (one more than K_BUCKETS: the empty suffix). */
+const suffixCount = new Float64Array(K_BUCKETS + 1);
+const suffixLength = new Float64Array(K_BUCKETS + 1);
 
 /** Exact bits {@link writeFieldDelta} writes. */
 export function fieldDeltaBits(
