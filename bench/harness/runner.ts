@@ -3,31 +3,32 @@ import path from "node:path";
 import { markdownTable } from "./report";
 import type { ResultRow, Scenario } from "./types";
 
-/** Runs scenarios one after another, printing progress to stderr and each table to stdout. */
-export async function runScenarios(selected: readonly Scenario[], resultsFile: string): Promise<ResultRow[]> {
-  const all: ResultRow[] = [];
-  const started = performance.now();
-  for (const [index, scenario] of selected.entries()) {
-    const rows: ResultRow[] = [];
-    const tag = `[${index + 1}/${selected.length} ${scenario.name}]`;
-    process.stderr.write(`${tag} ${scenario.title}\n`);
-    const scenarioStart = performance.now();
-    await scenario.run({
-      record: (system, metric, value, unit) =>
-        rows.push({ scenario: scenario.name, system, metric, value, unit }),
-      progress: (message) => process.stderr.write(`${tag} ${message}\n`),
-    });
-    const seconds = ((performance.now() - scenarioStart) / 1000).toFixed(1);
-    process.stderr.write(`${tag} done in ${seconds} s\n`);
-    process.stdout.write(`\n## ${scenario.name}: ${scenario.title}\n\n${markdownTable(rows)}\n`);
-    if (scenario.targets?.length) process.stdout.write(`\nTargets: ${scenario.targets.join("; ")}\n`);
-    all.push(...rows);
-  }
+/** Runs one scenario, printing progress (tagged `tag`) to stderr and its table to stdout; returns its rows. */
+export async function runScenario(scenario: Scenario, tag: string): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  process.stderr.write(`${tag} ${scenario.title}\n`);
+  const scenarioStart = performance.now();
+  await scenario.run({
+    record: (system, metric, value, unit) =>
+      rows.push({ scenario: scenario.name, system, metric, value, unit }),
+    progress: (message) => process.stderr.write(`${tag} ${message}\n`),
+  });
+  const seconds = ((performance.now() - scenarioStart) / 1000).toFixed(1);
+  process.stderr.write(`${tag} done in ${seconds} s\n`);
+  process.stdout.write(`\n## ${scenario.name}: ${scenario.title}\n\n${markdownTable(rows)}\n`);
+  if (scenario.targets?.length) process.stdout.write(`\nTargets: ${scenario.targets.join("; ")}\n`);
+  return rows;
+}
+
+/** Writes every row to `resultsFile` as JSON and says so on stderr. */
+export async function writeResults(
+  rows: readonly ResultRow[],
+  resultsFile: string,
+  seconds: number,
+): Promise<void> {
   await mkdir(path.dirname(resultsFile), { recursive: true });
-  await writeFile(resultsFile, `${JSON.stringify(all, null, 2)}\n`);
-  const total = ((performance.now() - started) / 1000).toFixed(1);
+  await writeFile(resultsFile, `${JSON.stringify(rows, null, 2)}\n`);
   process.stderr.write(
-    `\nWrote ${all.length} rows to ${path.relative(process.cwd(), resultsFile)} (${total} s)\n`,
+    `\nWrote ${rows.length} rows to ${path.relative(process.cwd(), resultsFile)} (${seconds.toFixed(1)} s)\n`,
   );
-  return all;
 }
