@@ -4,13 +4,15 @@
  * ownership fields) into its upstream state, keyed by network id, and sends it to the server on
  * the snapshot channel as an ordinary snapshot: encoded by the `SnapshotEncoder` against the
  * newest upstream state the server acknowledged (packet acks), within the upstream budget
- * (`upstreamBytesPerSecond`). Nothing goes out while nothing changed since that baseline. The
- * server checks, validates and applies it (replication/server/receiveOwnedState.ts).
+ * (`upstreamBytesPerSecond`). Nothing goes out while nothing changed since that baseline and it
+ * is the newest state sent. The server checks, validates and applies it
+ * (replication/server/receiveOwnedState.ts).
  */
 import { FixedTime, getResource, Time, type AppWorld } from "@canopy/core";
 import { hasComponent } from "bitecs";
 import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
 import { NONE } from "../entityMap";
+import type { ReplicatedField } from "../registry";
 import { ReplicationDefaults } from "../server/serverReplication";
 import { ClientReplication, type ClientReplicationState } from "./clientReplication";
 import type { UpstreamSender } from "./upstreamSender";
@@ -48,14 +50,44 @@ export function sendOwnedState(world: AppWorld): void {
   const writer = up.writer;
   writer.reset();
   const result = up.encoder.encode(writer, input);
-  // Nothing changed since the acknowledged state: send nothing (this sequence is claimed again).
-  if (baseline !== undefined && result.spawns + result.updates + result.despawns === 0) return;
+  // Nothing changed since the acknowledged state, nor since the newest state sent (the server may
+  // hold that one, decoded but not yet acked: a move since undone must still go up): send nothing;
+  // the sequence is reused.
+  if (
+    baseline !== undefined &&
+    result.spawns + result.updates + result.despawns === 0 &&
+    sameAsLastSent(s, up)
+  )
+    return;
   up.nextSequence = (sequence + 1) & 0xffff;
+  up.lastSent = sequence;
   const length = writer.bytesWritten;
   up.sent(sequence, s.client.send(s.snapshotChannel, writer.bytes, length));
   up.tokens -= length;
   s.counters.upstreamSent++;
   s.counters.upstreamBytesSent += length;
+}
+
+/** True when the newest upstream state sent holds this tick's upstream rows (the ids this client owns). */
+function sameAsLastSent(s: ClientReplicationState, up: UpstreamSender): boolean {
+  const sent = up.lastSent < 0 ? undefined : up.ring.get(up.lastSent);
+  if (sent === undefined) return false;
+  const cur = up.current;
+  const fields = s.upstreamFields;
+  const ids = s.authorityIds;
+  for (let i = 0; i < s.authorityCount; i++) {
+    const id = ids[i] as number;
+    const mask = cur.mask[id] as number;
+    if (cur.present[id] !== sent.present[id] || mask !== sent.mask[id]) return false;
+    const row = id * cur.stride;
+    for (let f = 0; f < fields.length; f++) {
+      const field = fields[f] as ReplicatedField;
+      if ((mask & (1 << field.index)) === 0) continue;
+      const end = row + field.offset + field.template.width;
+      for (let o = row + field.offset; o < end; o++) if (cur.values[o] !== sent.values[o]) return false;
+    }
+  }
+  return true;
 }
 
 /** Quantizes the upstream fields of every entity this client is the authority for into `up.current`. */

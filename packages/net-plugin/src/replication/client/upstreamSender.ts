@@ -28,6 +28,8 @@ export class UpstreamSender {
   /** Per ring slot: its sequence. */
   readonly sentSequence: Int32Array;
   nextSequence = 0;
+  /** Sequence of the newest upstream snapshot sent, or −1. */
+  lastSent = -1;
   /** `nextSequence` at the last resync the server asked for (older requests are stale), or −1. */
   resyncFloor = -1;
   /** Budget bytes available now (starts fractional: see ClientView.tokens). */
@@ -79,6 +81,7 @@ export class UpstreamSender {
     this.ring.reset();
     this.sentTicket.fill(-1);
     this.resyncFloor = this.nextSequence;
+    this.lastSent = -1;
   }
 
   /** Starts over for a new connection. */
