@@ -167,6 +167,21 @@ describe("client authority", () => {
     expect(c1.getResource(ClientReplication).counters.upstreamSent).toBe(0);
   });
 
+  it("works over real UDP sockets on 127.0.0.1", async () => {
+    const seed = 5109;
+    await using s = await connectedStepper(seed, { clients: 2, transport: "udp", setup: setupWith({}) });
+    const [c0, c1] = [s.clients[0]!, s.clients[1]!];
+    const gs = gameOf(s.server);
+    const eid = spawn(gs, 1, 1);
+    await s.stepTicks(10);
+    const local = await grant(s, eid, c0);
+    await moveOnOwner(s, c0, local, 30, 10);
+    await s.stepTicks(20);
+    expect(positionError(s, c0, eid), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
+    expect(maxError(s.server, c1), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
+    expect(gs.Position.x[eid]).toBeCloseTo(10 + 29 * 0.37, 1);
+  });
+
   it("works with marked change detection (setOwner and applied upstream state are captured)", async () => {
     const seed = 5107;
     await using s = await open(seed, 2, { changeDetection: "marked" });
