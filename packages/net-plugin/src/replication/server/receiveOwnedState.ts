@@ -1,10 +1,11 @@
 /**
  * Server `receiveOwnedState` (PreUpdate, Receive, after receiveResyncs): client authority. An
  * upstream message on the snapshot channel (longer than a 2-byte resync request) is an ordinary
- * snapshot of the entities its sender is the authority for, keyed by network id. It is decoded
- * against that client's upstream baselines (never throws: a malformed or baseline-less one is
- * counted in `upstreamInvalid` and answered with one resync request per frame, after which the
- * client sends full state). For each entity whose incoming values differ from the server's last
+ * snapshot of the entities its sender is the authority for, keyed by network id. From a client
+ * that has no entity with client authority it is refused unread (`upstreamRejected`); otherwise
+ * it is decoded against that client's upstream baselines (never throws: a malformed or
+ * baseline-less one is counted in `upstreamInvalid` and answered with one resync request per
+ * frame, after which the client sends full state). For each entity whose incoming values differ from the server's last
  * capture, the sender must own it with client authority (else `upstreamRejected`: a client never
  * moves someone else's entity, and never spawns, despawns or changes ownership this way) and pass
  * the `validateUpstream` hook; the accepted fields are written into the server's components
@@ -35,7 +36,15 @@ export function receiveOwnedState(world: AppWorld): void {
     const view = s.clients[slot];
     if (view === undefined) continue;
     s.counters.upstreamReceived++;
-    view.upstream ??= new UpstreamReceiver(s.registry, s.capacity);
+    if (view.upstream === undefined) {
+      // The decoder and its ring are made only for a client the server gave client authority, so
+      // no other client can make the server allocate them.
+      if (!hasClientAuthority(s, slot)) {
+        s.counters.upstreamRejected++;
+        continue;
+      }
+      view.upstream = new UpstreamReceiver(s.registry, s.capacity);
+    }
     const up = view.upstream;
     const status = up.decoder.decode(frame.bytes, up.ring, frame.offsetOf(i), length);
     if (status === DecodeStatus.Ok) {
@@ -99,6 +108,21 @@ function applyUpstream(world: AppWorld, s: ServerReplicationState, slot: number,
     // "marked" change detection captures only what is marked: this entity changed.
     if (s.changeDetection === "marked") s.dirty.push(eid);
   }
+}
+
+/** True when the last capture has an entity owned by client `slot` with client authority. */
+function hasClientAuthority(s: ServerReplicationState, slot: number): boolean {
+  const { present, mask, values, stride, highWater } = s.current;
+  const bits = (1 << s.ownerField.index) | (1 << s.authorityField.index);
+  const owner = slot + 1; // quantized: value − min (−1)
+  const ownerSlot = s.ownerField.offset;
+  const authoritySlot = s.authorityField.offset;
+  for (let id = 0; id < highWater; id++) {
+    if (present[id] !== 1 || ((mask[id] as number) & bits) !== bits) continue;
+    const o = id * stride;
+    if (values[o + ownerSlot] === owner && values[o + authoritySlot] === 1) return true;
+  }
+  return false;
 }
 
 /** True when `a` and `b` hold the same slots for the fields of `mask` at network id `id`. */
