@@ -55,9 +55,17 @@ export class LinkDirection {
     bandwidthDropped: 0,
   };
   private conditions: LinkConditions;
+  /**
+   * The min-heap is `heap[0, heapSize)` and the spare stack `spare[0, spareCount)`: the arrays
+   * never shrink. With push/pop, V8 trims an array's store as it empties, and the next push
+   * grows a new one — for a heap that drains every frame, an allocation per frame (~100–300 B
+   * per client update in tests/replication-systems/noAllocation.test.ts).
+   */
   private readonly heap: Held[] = [];
+  private heapSize = 0;
   /** Released entries kept for reuse, so steady traffic allocates no heap entries. */
   private readonly spare: Held[] = [];
+  private spareCount = 0;
   private order = 0;
   private lastReleased: Held | undefined;
   private lastInOrderAt = Number.NEGATIVE_INFINITY;
@@ -85,12 +93,12 @@ export class LinkDirection {
 
   /** How many datagrams are held. */
   get held(): number {
-    return this.heap.length;
+    return this.heapSize;
   }
 
   /** When the next held datagram is due (clock seconds), or undefined when none is held. */
   get nextReleaseAt(): number | undefined {
-    return this.heap[0]?.at;
+    return this.heapSize > 0 ? this.heap[0]?.at : undefined;
   }
 
   /**
@@ -153,7 +161,7 @@ export class LinkDirection {
       this.recycle(this.lastReleased);
       this.lastReleased = undefined;
     }
-    const top = this.heap[0];
+    const top = this.heapSize > 0 ? this.heap[0] : undefined;
     if (top === undefined || top.at > now + TIME_EPSILON_SECONDS) return undefined;
     this.pop();
     this.stats.delivered++;
@@ -164,13 +172,15 @@ export class LinkDirection {
   /** Drops everything held (on close). */
   clear(): void {
     this.heap.length = 0;
+    this.heapSize = 0;
     this.spare.length = 0;
+    this.spareCount = 0;
     this.lastReleased = undefined;
   }
 
   /** A held entry (recycled when one is spare) with a copy of `data[offset, offset + length)`. */
   private entry(at: number, address: Address, data: Uint8Array, offset: number, length: number): Held {
-    let held = this.spare.pop();
+    let held = this.spareCount > 0 ? this.spare[--this.spareCount] : undefined;
     if (held === undefined) {
       const bytes = new Uint8Array(Math.max(INITIAL_HELD_BYTES, length));
       held = { at, order: 0, address, bytes, views: new ViewCache(bytes), length: 0 };
@@ -187,13 +197,12 @@ export class LinkDirection {
   }
 
   private recycle(held: Held): void {
-    if (this.spare.length < SPARE_LIMIT) this.spare.push(held);
+    if (this.spareCount < SPARE_LIMIT) this.spare[this.spareCount++] = held;
   }
 
   private push(item: Held): void {
     const heap = this.heap;
-    let i = heap.length;
-    heap.push(item);
+    let i = this.heapSize++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = heap[parent]!;
@@ -206,10 +215,10 @@ export class LinkDirection {
 
   private pop(): void {
     const heap = this.heap;
-    const last = heap.pop();
-    if (last === undefined || heap.length === 0) return;
+    const n = --this.heapSize;
+    const last = heap[n]!;
+    if (n === 0) return;
     let i = 0;
-    const n = heap.length;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= n) break;
