@@ -24,6 +24,7 @@ import { REFERENCE_AGE_BITS } from "./predict";
 import { encodeKernels, type FillUpdatesKernel } from "./kernels/encodeKernel";
 import type { WriteUpdatesKernel } from "./kernels/writeKernel";
 import { writeUpdate } from "./updateWriter";
+import { fillExpected } from "./expectedState";
 import { WordWriter } from "./wordBits";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
@@ -80,9 +81,11 @@ export class SnapshotEncoder {
   private readonly fillKernel: FillUpdatesKernel | undefined;
   /**
    * True when every field is a `slots` or smallest-three field with no change threshold: a sent
-   * update then always leaves the client's row equal to the current one (see `fillOut`).
+   * update then always leaves the client's row equal to the current one (see `fillExpected`).
    */
   private readonly exact: boolean;
+  /** False while encoding a snapshot whose budget held candidates back (`selected` then matters). */
+  private allSelected = true;
   /** Where the snapshot is packed before it is copied into the caller's writer. */
   private readonly bits = new WordWriter();
   private readonly result: EncodeSnapshotResult = {
@@ -117,7 +120,7 @@ export class SnapshotEncoder {
 
   /** Encodes `input` after whatever `writer` already holds; returns what was written. */
   encode(writer: BitWriter, input: EncodeSnapshotInput): EncodeSnapshotResult {
-    const { current, baseline, out } = input;
+    const { current, baseline } = input;
     if (current.registry !== this.registry || current.capacity !== this.capacity) {
       throw new Error("SnapshotEncoder.encode: `current` was made for another registry or capacity.");
     }
@@ -128,25 +131,38 @@ export class SnapshotEncoder {
       writer.capacityBytes * 8 - writer.bitsWritten,
     );
     let allSelected = true;
+    this.allSelected = true;
     if (upperBound(p, current) > budget) {
       costUpdates(p, current, baseline);
       if (measure(p, input.tick, baseline) > budget) {
         fitBudget(p, input.tick, input.priority, baseline, budget);
-        allSelected = false;
+        allSelected = this.allSelected = false;
       }
     }
     const bits = this.bits;
     bits.reset();
     this.write(bits, input);
     bits.copyTo(writer);
-    this.fillOut(current, baseline, out, input, allSelected);
+    this.writtenCount = fillExpected(
+      p,
+      this.codecPlan,
+      this.fillKernel,
+      this.exact && allSelected && input.relevant === undefined,
+      input,
+      this.written,
+    );
     const r = this.result;
     r.bits = bits.bitsWritten;
     r.despawns = p.despawnCount;
     r.spawns = 0;
     r.updates = 0;
-    for (let i = 0; i < p.spawnCount; i++) r.spawns += p.selected[p.spawnIds[i] as number] as number;
-    for (let i = 0; i < p.updateCount; i++) r.updates += p.selected[p.updateIds[i] as number] as number;
+    if (allSelected) {
+      r.spawns = p.spawnCount;
+      r.updates = p.updateCount;
+    } else {
+      for (let i = 0; i < p.spawnCount; i++) r.spawns += p.selected[p.spawnIds[i] as number] as number;
+      for (let i = 0; i < p.updateCount; i++) r.updates += p.selected[p.updateIds[i] as number] as number;
+    }
     r.deferred = p.spawnCount + p.updateCount - r.spawns - r.updates;
     return r;
   }
@@ -196,8 +212,9 @@ export class SnapshotEncoder {
       }
     }
 
-    let updates = 0;
-    for (let i = 0; i < p.updateCount; i++) updates += p.selected[p.updateIds[i] as number] as number;
+    let updates = this.allSelected ? p.updateCount : 0;
+    if (!this.allSelected)
+      for (let i = 0; i < p.updateCount; i++) updates += p.selected[p.updateIds[i] as number] as number;
     w.writeExpGolomb(updates, 0);
     if (updates === 0 || baseline === undefined) return;
     const bitmapBits = p.baselineCount - p.despawnCount - respawns;
@@ -234,82 +251,6 @@ export class SnapshotEncoder {
       w.writeExpGolomb(id - prev - 1, k);
       prev = id;
       writeUpdateLocal(w, id, current, this.plan, this.codecPlan, this.fields);
-    }
-  }
-
-  /** `out` = baseline + what was written (what the client holds after decoding). */
-  private fillOut(
-    current: SnapshotState,
-    baseline: SnapshotState | undefined,
-    out: SnapshotState,
-    input: EncodeSnapshotInput,
-    allSelected: boolean,
-  ): void {
-    const p = this.plan;
-    const versioned = current.versioned && (baseline === undefined || baseline.versioned);
-    if (allSelected && this.exact && input.relevant === undefined) {
-      // Everything went out and every sent field decodes to exactly the current row, while
-      // every row not sent already equals it: the client now holds `current` (one copy instead of
-      // the baseline's plus the changed rows; versions equal only where rows are equal).
-      out.copyFrom(current);
-      out.sequence = input.sequence & 0xffff;
-      out.tick = input.tick;
-      out.versioned = versioned;
-      let n = 0;
-      for (let i = 0; i < p.spawnCount; i++) this.written[n++] = p.spawnIds[i] as number;
-      for (let i = 0; i < p.updateCount; i++) this.written[n++] = p.updateIds[i] as number;
-      this.writtenCount = n;
-      return;
-    }
-    if (baseline !== undefined) out.copyFrom(baseline);
-    else out.clear();
-    out.sequence = input.sequence & 0xffff;
-    out.tick = input.tick;
-    out.versioned = versioned;
-    const stride = current.stride;
-    const cur = current.values;
-    const dst = out.values;
-    const { offsets, widths } = this.codecPlan;
-    const fieldCount = offsets.length;
-    for (let i = 0; i < p.despawnCount; i++) out.remove(p.despawnIds[i] as number);
-    this.writtenCount = 0;
-    for (let i = 0; i < p.spawnCount; i++) {
-      const id = p.spawnIds[i] as number;
-      if (p.selected[id] !== 1) continue;
-      this.written[this.writtenCount++] = id;
-      out.setPresent(id, current.mask[id] as number);
-      out.version[id] = current.version[id] as number;
-      const row = id * stride;
-      for (let s = 0; s < stride; s++) dst[row + s] = cur[row + s] as number;
-    }
-    if (this.fillKernel !== undefined) {
-      this.writtenCount = this.fillKernel(p, current, out, this.written, this.writtenCount);
-      return;
-    }
-    for (let i = 0; i < p.updateCount; i++) {
-      const id = p.updateIds[i] as number;
-      if (p.selected[id] !== 1) continue;
-      this.written[this.writtenCount++] = id;
-      const changed = p.changedMask[id] as number;
-      const row = id * stride;
-      for (let f = 0; f < fieldCount; f++) {
-        if ((changed & (1 << f)) === 0) continue;
-        const o = row + (offsets[f] as number);
-        const end = o + (widths[f] as number);
-        for (let s = o; s < end; s++) dst[s] = cur[s] as number;
-      }
-      // The row now equals the current one unless a change under a threshold was held back.
-      const mask = current.mask[id] as number;
-      let equal = true;
-      if (changed !== mask) {
-        for (let f = 0; f < fieldCount && equal; f++) {
-          if ((mask & (1 << f)) === 0) continue;
-          const o = row + (offsets[f] as number);
-          const end = o + (widths[f] as number);
-          for (let s = o; s < end && equal; s++) equal = dst[s] === cur[s];
-        }
-      }
-      if (equal) out.version[id] = current.version[id] as number;
     }
   }
 }
