@@ -8,7 +8,7 @@
  * is the newest state sent. The server checks, validates and applies it
  * (replication/server/receiveOwnedState.ts).
  */
-import { FixedTime, getResource, Time, type AppWorld } from "@canopy/core";
+import { FixedTime, getResource, type AppWorld } from "@canopy/core";
 import { hasComponent } from "bitecs";
 import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
 import { NONE } from "../entityMap";
@@ -23,13 +23,10 @@ export function sendOwnedState(world: AppWorld): void {
   // Authority ended (or never began): stop at once; the server's values apply again.
   if (s.authorityCount === 0 || s.client.state !== "connected") return;
   const up = s.upstreamSender();
-  const tick = getResource(world, FixedTime).tick as number;
+  const fixed = getResource(world, FixedTime);
+  const tick = fixed.tick as number;
   if (tick === up.lastTick) return;
-  up.lastTick = tick;
-  const now = getResource(world, Time).now;
-  if (up.lastRefill >= 0)
-    up.tokens = Math.min(up.tokens + up.bytesPerSecond * (now - up.lastRefill), up.burstBytes);
-  up.lastRefill = now;
+  up.refill(tick, fixed.hz);
   capture(world, s, up, tick);
   if (up.tokens < ReplicationDefaults.minSnapshotBytes) {
     s.counters.upstreamSkipped++;
@@ -46,7 +43,7 @@ export function sendOwnedState(world: AppWorld): void {
   input.baseline = baseline;
   input.reference = baseline === undefined ? undefined : ring.referenceFor(baseline, tick);
   input.out = out;
-  input.budgetBytes = Math.floor(Math.min(up.tokens, MAX_UNRELIABLE_MESSAGE_BYTES));
+  input.budgetBytes = Math.min(up.tokens, MAX_UNRELIABLE_MESSAGE_BYTES);
   const writer = up.writer;
   writer.reset();
   const result = up.encoder.encode(writer, input);

@@ -32,10 +32,19 @@ export class UpstreamSender {
   lastSent = -1;
   /** `nextSequence` at the last resync the server asked for (older requests are stale), or −1. */
   resyncFloor = -1;
-  /** Budget bytes available now (starts fractional: see ClientView.tokens). */
-  tokens = 0.5;
-  /** Clock seconds of the last refill, or −1.5 before the first. */
-  lastRefill = -1.5;
+  /**
+   * Budget bytes available now. Integers only (whole bytes per tick plus a carried remainder): this
+   * runs once per frame, long unoptimized, where every fractional result is a new heap number.
+   */
+  tokens = 0;
+  /** Most budget bytes saved up: one full message, or 0.1 s of budget when that is more. */
+  readonly burstBytes: number;
+  /** Budget in whole bytes per second. */
+  private readonly rate: number;
+  /** Fixed ticks per second (set on the first refill), whole bytes per tick, and the carried remainder (in 1/hz bytes). */
+  private hz = 0;
+  private perTick = 0;
+  private carry = 0;
   /** Fixed tick of the last capture, or −1. */
   lastTick = -1;
 
@@ -50,12 +59,34 @@ export class UpstreamSender {
     this.input = { sequence: 0, tick: 0, current: this.current, baseline: undefined, out: this.current };
     this.sentTicket = new Float64Array(this.ring.size).fill(-1);
     this.sentSequence = new Int32Array(this.ring.size);
+    this.rate = Math.max(1, Math.round(bytesPerSecond));
+    this.burstBytes = Math.max(MAX_UNRELIABLE_MESSAGE_BYTES, Math.floor(this.rate / 10));
     this.tokens = this.burstBytes;
   }
 
-  /** Most budget bytes saved up: one full message, or 0.1 s of budget when that is more. */
-  get burstBytes(): number {
-    return Math.max(MAX_UNRELIABLE_MESSAGE_BYTES, this.bytesPerSecond * 0.1);
+  /** Adds the budget of the ticks since the last capture (at `hz` fixed ticks per second) and records `tick`. */
+  refill(tick: number, hz: number): void {
+    if (hz !== this.hz) {
+      this.hz = hz;
+      this.perTick = Math.floor(this.rate / hz);
+      this.carry = 0;
+    }
+    if (this.lastTick >= 0) {
+      // At most one second's worth (the burst caps it anyway); usually one tick.
+      const ticks = Math.min(tick - this.lastTick, hz);
+      const remainder = this.rate - this.perTick * hz;
+      let tokens = this.tokens;
+      for (let t = 0; t < ticks; t++) {
+        tokens += this.perTick;
+        this.carry += remainder;
+        if (this.carry >= hz) {
+          this.carry -= hz;
+          tokens++;
+        }
+      }
+      this.tokens = Math.min(tokens, this.burstBytes);
+    }
+    this.lastTick = tick;
   }
 
   /** Records that upstream snapshot `sequence` went out under `ticket` (undefined: dropped unsent). */
@@ -91,7 +122,7 @@ export class UpstreamSender {
     this.nextSequence = 0;
     this.current.clear();
     this.lastTick = -1;
-    this.lastRefill = -1.5;
+    this.carry = 0;
     this.tokens = this.burstBytes;
   }
 }
