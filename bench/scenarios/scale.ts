@@ -13,7 +13,7 @@
  * (calibrated around an empty function) is subtracted. V8 bumps heapUsed per allocation buffer,
  * so it is exact to within a few hundred bytes per tick. Steady state means warm code too: until
  * V8 optimizes a once-per-frame function every double it touches is a 16-byte heap number, so
- * the heap pass starts after HEAP_WARM_TICKS more ticks and reports the mean (periodic work such
+ * the heap pass starts after HEAP_WARM_TICKS more ticks (with forced GCs in their first half) and reports the mean (periodic work such
  * as a ping every 5th tick included) and the median (the typical tick) per server update.
  */
 import v8 from "node:v8";
@@ -42,8 +42,15 @@ const GC_EVERY = 10;
 const BOUND = 1000;
 /** Upper bound on the untimed join phase (50k entities take ~15 s of budget at 32 KiB/s). */
 const MAX_JOIN_TICKS = 1200;
-/** Untimed ticks before the heap pass (≈ 2 ms each at 1k entities, server and client; fewer at 50k). */
+/** Untimed ticks before the heap pass (≈ 2 ms each at 1k entities, server and client; half as many at 50k). */
 const HEAP_WARM_TICKS = 1500;
+/**
+ * Forced GCs in the first half of those warm ticks, one every this many: the first full GC
+ * deoptimizes optimized code that embedded objects which died since (V8's "weak objects": the
+ * codec's encoder after the join), ~160 B per update until V8 optimizes it again (~100 ticks).
+ * Without them that happened at the heap pass's own first GC, inside the measured ticks.
+ */
+const HEAP_WARM_GC_EVERY = 100;
 
 interface Game {
   Position: { x: Float32Array; y: Float32Array; z: Float32Array };
@@ -163,6 +170,14 @@ async function runSize(
   // Heap pass: heapUsed growth across one server update, GC forced every GC_EVERY ticks.
   const gc = getGc();
   const heap = (): number => process.memoryUsage().heapUsed;
+  const heapWarm = size >= 50_000 ? HEAP_WARM_TICKS / 2 : HEAP_WARM_TICKS;
+  progress(`${size.toLocaleString("en-US")} entities, ${mode}: heap pass after ${heapWarm} more ticks`);
+  for (let i = 0; i < heapWarm; i++) {
+    if (gc !== undefined && i % HEAP_WARM_GC_EVERY === 0 && i <= heapWarm / 2) gc();
+    tick(false);
+  }
+  // The cost of reading heapUsed, calibrated here, after the warm ticks: by now V8 may have
+  // optimized this loop (on-stack), which changes what the reads themselves allocate.
   const empty = (): void => {};
   const cal: number[] = [];
   for (let i = 0; i < 200; i++) {
@@ -171,9 +186,6 @@ async function runSize(
     cal.push(heap() - h0);
   }
   const overhead = summarize(cal).median;
-  const heapWarm = size >= 50_000 ? HEAP_WARM_TICKS / 10 : HEAP_WARM_TICKS;
-  progress(`${size.toLocaleString("en-US")} entities, ${mode}: heap pass after ${heapWarm} more ticks`);
-  for (let i = 0; i < heapWarm; i++) tick(false);
   const deltas: number[] = [];
   let gcTicks = 0;
   for (let i = 0; i < 100; i++) {

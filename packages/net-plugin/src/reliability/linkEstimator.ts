@@ -39,15 +39,15 @@ export class LinkEstimator implements LinkEstimates {
   private bytesReceived = 0;
   private bytesAcked = 0;
   /**
-   * Start of the current bandwidth sample (seconds; −1 before the first `updateBandwidth`) and
-   * `sampleStart + Timing.bandwidthSampleSeconds`, before which no sample is due. Tagged on
-   * purpose (declared without an initialiser, set in the constructor): they hold number objects,
-   * so the per-tick `now < nextSampleAt` loads no double. A client calls `updateBandwidth` once
-   * per tick, too rarely for V8 to optimize it for a thousand ticks or more, and unoptimized code
-   * makes a heap number for every load of a double field (~16 B per load, per client and tick).
+   * Start of the current bandwidth sample (seconds; −1 before the first `updateBandwidth`).
+   * Tagged on purpose (declared without an initialiser, set in the constructor): it holds the
+   * caller's number object (`now`), so storing it allocates nothing, and the per-tick
+   * `now - sampleStart` loads no double. A client calls `updateBandwidth` once per tick, too rarely
+   * for V8 to optimize it for a thousand ticks or more, and unoptimized code makes a heap number
+   * for every double field it loads and every fractional result (16 B each); optimized code
+   * makes none. (A precomputed "next sample at" field cost one number per sample once optimized.)
    */
   private sampleStart: number;
-  private nextSampleAt: number;
   private lossSamples = 0;
 
   /**
@@ -59,7 +59,6 @@ export class LinkEstimator implements LinkEstimates {
 
   constructor() {
     this.sampleStart = -1;
-    this.nextSampleAt = Number.NaN;
   }
 
   /**
@@ -134,12 +133,8 @@ export class LinkEstimator implements LinkEstimates {
   updateBandwidth(now: number): void {
     if (this.sampleStart < 0) {
       this.sampleStart = now;
-      this.nextSampleAt = now + Timing.bandwidthSampleSeconds;
       return;
     }
-    // The usual call (no sample due) only compares: until this rarely hot function is optimized,
-    // every fractional result it computes is a heap number.
-    if (now < this.nextSampleAt) return;
     const elapsed = now - this.sampleStart;
     if (elapsed < Timing.bandwidthSampleSeconds) return;
     const k = Timing.statsSmoothing;
@@ -150,7 +145,6 @@ export class LinkEstimator implements LinkEstimates {
     this.bytesReceived = 0;
     this.bytesAcked = 0;
     this.sampleStart = now;
-    this.nextSampleAt = now + Timing.bandwidthSampleSeconds;
   }
 
   /** Back to the state of a new connection. */
@@ -162,7 +156,6 @@ export class LinkEstimator implements LinkEstimates {
     this.historyCount = this.historyNext = 0;
     this.bytesSent = this.bytesReceived = this.bytesAcked = 0;
     this.sampleStart = -1;
-    this.nextSampleAt = Number.NaN;
     this.lossSamples = 0;
   }
 }
