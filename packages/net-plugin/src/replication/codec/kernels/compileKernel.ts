@@ -93,9 +93,16 @@ export function compileKernel<F>(
     }
     if (factories.size >= MAX_FACTORIES) factories.clear();
     factories.set(key, factory);
+    // V8 gives a function its feedback vector only after a few calls; until then every closure
+    // the factory returns gets feedback (and optimized code) of its own. Calling it a few times
+    // now makes every kernel it returns share one: warmed up once, optimized once.
+    for (let i = 0; i < FEEDBACK_CALLS; i++) factory(...values);
   }
   return factory(...values) as F;
 }
+
+/** Calls that give a new factory its feedback vector (V8's --invocation-count-for-feedback-allocation is 8). */
+const FEEDBACK_CALLS = 10;
 
 /** Cached kernel factories by source; a process has a handful of registries, this only bounds a leak. */
 const MAX_FACTORIES = 256;
