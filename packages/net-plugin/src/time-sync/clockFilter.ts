@@ -60,9 +60,13 @@ export class ClockFilter {
 
   /** Adds one exchange and updates {@link estimate}; false if it is impossible (negative RTT). */
   add(s: Readonly<ClockSample>): boolean {
-    const rtt = s.t3 - s.t0 - (s.t2 - s.t1);
+    // Each leg is computed once: this runs once per pong, which V8 may never optimize, and there
+    // every double loaded or computed is a heap number (21 per sample before, 9 now).
+    const up = s.t1 - s.t0;
+    const down = s.t2 - s.t3;
+    const rtt = up - down; // (t3 − t0) − (t2 − t1)
     if (!(rtt >= 0)) return false;
-    const offset = (s.t1 - s.t0 + (s.t2 - s.t3)) / 2;
+    const offset = (up + down) / 2;
     if (this.count >= this.options.minSamples && !this.fits(offset, rtt)) {
       // Held out of the window: one misfit is noise; several in a row mean the clock jumped.
       if (++this.misfits < TimeSyncDefaults.jumpSamples) return true;
@@ -71,8 +75,8 @@ export class ClockFilter {
     }
     this.misfits = 0;
     const i = this.head;
-    this.up[i] = s.t1 - s.t0;
-    this.down[i] = s.t2 - s.t3;
+    this.up[i] = up;
+    this.down[i] = down;
     this.head = (i + 1) % this.up.length;
     if (this.count < this.up.length) this.count++;
     this.refresh();
