@@ -72,7 +72,7 @@ export function captureEntities(
   const stamp = (seen.stamp = (seen.stamp + 1) >>> 0 || 1);
   const kernel = plan.kernels;
   if (kernel !== undefined && componentMasks(world, plan)) {
-    const shadow = shadowOf(out);
+    const shadow = shadowOf(out, plan.singleShadow);
     kernel.capture(
       world,
       entities,

@@ -33,7 +33,7 @@ export type CaptureKernel = (
   stamp: number,
   hasMasks: readonly (readonly number[])[],
   hasFlags: readonly number[],
-  shadow: Float64Array,
+  shadow: Float64Array | Float32Array,
   missing: (eid: number) => void,
 ) => void;
 

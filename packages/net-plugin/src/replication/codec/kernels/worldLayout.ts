@@ -8,6 +8,7 @@ import { $internal, type InternalWorld, type World } from "bitecs";
 import type { ComponentBinding } from "../../componentBinding";
 import type { ReplicationRegistry } from "../../registry";
 import type { SnapshotState } from "../snapshotState";
+import { isInlined } from "./fieldAccess";
 import { worldKernels } from "./worldKernels";
 
 /** Per-registry field layout in flat arrays (built once the registry is closed). */
@@ -20,6 +21,11 @@ export interface FieldLayout {
   readonly fullMask: number;
   /** The registry's generated capture/apply loops, if any (codec/kernels/worldKernels.ts). */
   readonly kernels: ReturnType<typeof worldKernels>;
+  /**
+   * True when every inlined field reads Float32Array columns: capture's raw-value cache then
+   * holds them exactly as float32 (half the memory a resting entity's check reads).
+   */
+  readonly singleShadow: boolean;
   /** Per field, the world's entity mask list and bit of its component (refreshed per capture). */
   readonly hasMasks: number[][];
   readonly hasFlags: number[];
@@ -37,6 +43,9 @@ export function layoutOf(registry: ReplicationRegistry): FieldLayout {
       widths: Int32Array.from(fields, (f) => f.template.width),
       fullMask: fields.length >= 32 ? -1 : (1 << fields.length) - 1,
       kernels: worldKernels(registry),
+      singleShadow: fields.every(
+        (f) => !isInlined(f) || (f.binding.columns ?? []).every((c) => c instanceof Float32Array),
+      ),
       hasMasks: fields.map(() => NO_MASKS),
       hasFlags: fields.map(() => 1),
     };
@@ -71,11 +80,12 @@ const NO_MASKS: number[] = [];
  * Per captured state, the raw channel values its rows were last quantized from (see
  * CaptureKernel); reset to "unknown" whenever the state's values were written another way.
  */
-const shadows = new WeakMap<SnapshotState, { values: Float64Array; revision: number }>();
-export function shadowOf(state: SnapshotState): Float64Array {
+const shadows = new WeakMap<SnapshotState, { values: Float64Array | Float32Array; revision: number }>();
+export function shadowOf(state: SnapshotState, single: boolean): Float64Array | Float32Array {
   let s = shadows.get(state);
-  if (s === undefined) {
-    s = { values: new Float64Array(state.values.length), revision: state.revision - 1 };
+  if (s === undefined || s.values instanceof Float32Array !== single) {
+    const n = state.values.length;
+    s = { values: single ? new Float32Array(n) : new Float64Array(n), revision: state.revision - 1 };
     shadows.set(state, s);
   }
   if (s.revision !== state.revision) {
