@@ -5,7 +5,7 @@
  * reads the incoming values, apply, replication to the others) allocate nothing. Measured as
  * noAllocation.test.ts does: heap growth across one update, forced GCs in the warm-up and every
  * GC_EVERY measured ticks, ticks with a GC inside dropped, and the median — over all measured
- * ticks and over every WINDOW_TICKS consecutive ones — compared with a bound far below any
+ * ticks and over every 100 consecutive ones (heapWindows.ts) — compared with a bound far below any
  * per-entity or per-message allocation. Not timing-based.
  */
 import { describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import { createStepper, type StepperSetup } from "@canopy/net-plugin/testing";
 import type { App, AppWorld } from "@canopy/core";
 import { clientEntity, gameOf, makeGame, spawn } from "./game";
 import { exposeGc, median } from "../connection/heapRig";
+import { expectHeapMedians } from "./heapWindows";
 
 const ENTITIES = 100;
 /** Entities the first client moves with client authority. */
@@ -35,9 +36,6 @@ const BOUND_BYTES = 64;
  * per-message allocation in them is still far above this.
  */
 const OWNER_BOUND_BYTES = 320;
-const WINDOW_TICKS = 100;
-const WINDOW_STEP = 10;
-const WINDOW_MIN_SAMPLES = 60;
 
 function setup(app: App): StepperSetup {
   const g = makeGame(app);
@@ -115,26 +113,7 @@ describe("client authority, steady state", () => {
     expect(s.serverState.counters.upstreamApplied - appliedBefore).toBeGreaterThan(
       MEASURED_TICKS * OWNED * 0.9,
     );
-    for (const [who, all, bound] of [
-      ["server", server, BOUND_BYTES],
-      ["owner", client, OWNER_BOUND_BYTES],
-    ] as const) {
-      const kept = all.filter((d) => !Number.isNaN(d));
-      const context = `seed ${seed}, ${who} update, bytes per tick (NaN: GC inside): ${all.join(",")}`;
-      expect(kept.length, `${context}: too many ticks with a GC inside`).toBeGreaterThanOrEqual(
-        MEASURED_TICKS * 0.8,
-      );
-      expect(median(kept), `${context}: median`).toBeLessThan(bound);
-      for (let start = 0; start + WINDOW_TICKS <= all.length; start += WINDOW_STEP) {
-        const window = all.slice(start, start + WINDOW_TICKS).filter((d) => !Number.isNaN(d));
-        expect(window.length, `${context}: ticks ${start}+ mostly had a GC`).toBeGreaterThanOrEqual(
-          WINDOW_MIN_SAMPLES,
-        );
-        expect(
-          median(window),
-          `${context}: median of ticks ${start}..${start + WINDOW_TICKS - 1}`,
-        ).toBeLessThan(bound);
-      }
-    }
+    expectHeapMedians(server, BOUND_BYTES, `seed ${seed}, server update`);
+    expectHeapMedians(client, OWNER_BOUND_BYTES, `seed ${seed}, owner update`);
   }, 60_000);
 });

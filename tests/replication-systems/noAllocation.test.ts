@@ -7,7 +7,7 @@
  * kernel, ~2.2 KiB per client update for ~80 ticks). Measured as the growth of `heapUsed`
  * across one update, with a forced GC every GC_EVERY ticks so each stretch starts clean; ticks in
  * which a GC ran (heapUsed fell) are dropped, and the median of the rest — over all measured ticks
- * and over every WINDOW_TICKS consecutive ones, so a stretch of deoptimized code cannot hide — is
+ * and over every 100 consecutive ones (heapWindows.ts), so a stretch of deoptimized code cannot hide — is
  * compared with a bound far below what any per-entity, per-client or per-message allocation costs
  * (the code before this work allocated ~3–18 KiB per server update). Not timing-based: a loaded
  * machine changes when V8 optimizes, not what an optimized update allocates.
@@ -20,6 +20,7 @@ import type { App } from "@canopy/core";
 import type { StepperSetup } from "@canopy/net-plugin/testing";
 import { gameOf, makeGame, spawn } from "./game";
 import { exposeGc, median } from "../connection/heapRig";
+import { expectHeapMedians } from "./heapWindows";
 
 const ENTITIES = 400;
 const MOVING_EVERY = 10;
@@ -46,7 +47,7 @@ const MEASURED_TICKS = 400;
 const GC_EVERY = 25;
 /**
  * Median heap growth allowed per server update and per client update, bytes — over all measured
- * ticks and over every WINDOW_TICKS consecutive ones. What remains once warm is 0 B at the median
+ * ticks and over every 100 consecutive ones (heapWindows.ts). What remains once warm is 0 B at the median
  * for both (the server's frame time is the clock's own number object, passed on without a box);
  * the bound leaves room for three boxed doubles per update (16 B each), and anything structural is
  * far above it: one view per snapshot and client ~100 B, a closure context per stage run ~750 B,
@@ -54,15 +55,6 @@ const GC_EVERY = 25;
  * reliability warm-up, the decode kernel before the codec warm-up), anything per entity ≥ 6 KiB.
  */
 const BOUND_BYTES = 64;
-/**
- * Consecutive measured ticks whose median is checked on its own (every WINDOW_STEP ticks): code
- * that deoptimizes runs unoptimized until V8 optimizes it again (~100 ticks here), which a median
- * over all MEASURED_TICKS could hide.
- */
-const WINDOW_TICKS = 100;
-const WINDOW_STEP = 10;
-/** Ticks of a window that must remain after dropping those with a GC inside (else the window proves nothing). */
-const WINDOW_MIN_SAMPLES = 60;
 /** In the "wrap" variant: every tick, one mover in this many jumps across the bounds. */
 const WRAP_EVERY = 20;
 
@@ -175,27 +167,8 @@ describe("steady-state allocation", () => {
         server.push(grew >= -overhead ? Math.max(0, grew) : Number.NaN);
         client.push(clientGrew >= -overhead ? Math.max(0, clientGrew) : Number.NaN);
       }
-      for (const [who, all] of [
-        ["server", server],
-        ["client", client],
-      ] as const) {
-        const kept = all.filter((d) => !Number.isNaN(d));
-        const context = `seed ${seed}, ${who} update, bytes per tick (NaN: GC inside): ${all.join(",")}`;
-        expect(kept.length, `${context}: too many ticks with a GC inside`).toBeGreaterThanOrEqual(
-          MEASURED_TICKS * 0.8,
-        );
-        expect(median(kept), `${context}: median`).toBeLessThan(BOUND_BYTES);
-        for (let start = 0; start + WINDOW_TICKS <= all.length; start += WINDOW_STEP) {
-          const window = all.slice(start, start + WINDOW_TICKS).filter((d) => !Number.isNaN(d));
-          expect(window.length, `${context}: ticks ${start}+ mostly had a GC`).toBeGreaterThanOrEqual(
-            WINDOW_MIN_SAMPLES,
-          );
-          expect(
-            median(window),
-            `${context}: median of ticks ${start}..${start + WINDOW_TICKS - 1}`,
-          ).toBeLessThan(BOUND_BYTES);
-        }
-      }
+      expectHeapMedians(server, BOUND_BYTES, `seed ${seed}, server update`);
+      expectHeapMedians(client, BOUND_BYTES, `seed ${seed}, client update`);
     },
     60_000,
   );

@@ -166,7 +166,7 @@ export class ClientReplicationState {
   /** NetClient `onMessageAcked`: an upstream snapshot's packet reached the server, so its state is a baseline. */
   messageAcked(channel: number, ticket: number): void {
     if (channel !== this.snapshotChannel || this.upstream === undefined) return;
-    if (this.upstream.acked(ticket)) this.counters.upstreamAcked++;
+    if (this.upstream.tickets.acked(ticket)) this.counters.upstreamAcked++;
   }
 
   /** The upstream sender, made on first use. */

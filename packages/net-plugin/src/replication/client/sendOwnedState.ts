@@ -59,7 +59,7 @@ export function sendOwnedState(world: AppWorld): void {
   up.nextSequence = (sequence + 1) & 0xffff;
   up.lastSent = sequence;
   const length = writer.bytesWritten;
-  up.sent(sequence, s.client.send(s.snapshotChannel, writer.bytes, length));
+  up.tickets.sent(sequence, s.client.send(s.snapshotChannel, writer.bytes, length));
   up.tokens -= length;
   s.counters.upstreamSent++;
   s.counters.upstreamBytesSent += length;

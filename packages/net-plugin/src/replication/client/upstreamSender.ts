@@ -12,6 +12,7 @@ import { BaselineRing } from "../codec/baselineRing";
 import { SnapshotEncoder, type EncodeSnapshotInput } from "../codec/snapshotEncoder";
 import { SnapshotState } from "../codec/snapshotState";
 import type { ReplicationRegistry } from "../registry";
+import { SentTickets } from "../sentTickets";
 import { UpstreamDefaults } from "../server/upstreamFields";
 
 /** Per connection, what this client sends up. */
@@ -23,10 +24,8 @@ export class UpstreamSender {
   readonly encoder: SnapshotEncoder;
   readonly input: EncodeSnapshotInput;
   readonly writer = new BitWriter(MAX_UNRELIABLE_MESSAGE_BYTES);
-  /** Per ring slot: the reliability ticket of the upstream snapshot sent, or −1. */
-  readonly sentTicket: Float64Array;
-  /** Per ring slot: its sequence. */
-  readonly sentSequence: Int32Array;
+  /** The reliability ticket of each upstream snapshot sent (its ack makes the state a baseline). */
+  readonly tickets: SentTickets;
   nextSequence = 0;
   /** Sequence of the newest upstream snapshot sent, or −1. */
   lastSent = -1;
@@ -57,8 +56,7 @@ export class UpstreamSender {
     this.current = new SnapshotState(registry, capacity);
     this.encoder = new SnapshotEncoder(registry, capacity);
     this.input = { sequence: 0, tick: 0, current: this.current, baseline: undefined, out: this.current };
-    this.sentTicket = new Float64Array(this.ring.size).fill(-1);
-    this.sentSequence = new Int32Array(this.ring.size);
+    this.tickets = new SentTickets(this.ring);
     this.rate = Math.max(1, Math.round(bytesPerSecond));
     this.burstBytes = Math.max(MAX_UNRELIABLE_MESSAGE_BYTES, Math.floor(this.rate / 10));
     this.tokens = this.burstBytes;
@@ -89,28 +87,10 @@ export class UpstreamSender {
     this.lastTick = tick;
   }
 
-  /** Records that upstream snapshot `sequence` went out under `ticket` (undefined: dropped unsent). */
-  sent(sequence: number, ticket: number | undefined): void {
-    const slot = sequence & (this.ring.size - 1);
-    this.sentTicket[slot] = ticket ?? -1;
-    this.sentSequence[slot] = sequence;
-  }
-
-  /** The packet carrying `ticket` reached the server: its upstream state is a baseline; false if none matches. */
-  acked(ticket: number): boolean {
-    const tickets = this.sentTicket;
-    for (let slot = 0; slot < tickets.length; slot++) {
-      if (tickets[slot] !== ticket) continue;
-      tickets[slot] = -1;
-      return this.ring.markAcked(this.sentSequence[slot] as number);
-    }
-    return false;
-  }
-
   /** Forgets every baseline (the server could not decode one): the next upstream state is full. */
   forgetBaselines(): void {
     this.ring.reset();
-    this.sentTicket.fill(-1);
+    this.tickets.clear();
     this.resyncFloor = this.nextSequence;
     this.lastSent = -1;
   }

@@ -7,6 +7,7 @@
 import { BaselineRing } from "../codec/baselineRing";
 import { PriorityAccumulator } from "../priorityAccumulator";
 import type { ReplicationRegistry } from "../registry";
+import { SentTickets } from "../sentTickets";
 import type { UpstreamReceiver } from "./upstreamReceiver";
 
 /** Per connected client. */
@@ -18,10 +19,8 @@ export class ClientView {
   /** With spatial interest: per network id, 1 near a viewpoint down to 1 − NEAR_FALLOFF at the radius (priority scale). */
   readonly nearness: Float32Array;
   nextSequence = 0;
-  /** Per ring slot (`sequence & (size − 1)`): the reliability ticket of the snapshot sent, or −1. */
-  readonly sentTicket: Float64Array;
-  /** Per ring slot: the sequence of that snapshot. */
-  readonly sentSequence: Int32Array;
+  /** The reliability ticket of each snapshot sent (its ack makes the snapshot a baseline). */
+  readonly tickets: SentTickets;
   /** `nextSequence` at the last resync (older resync requests are stale), or −1. */
   resyncFloor = -1;
   /**
@@ -45,29 +44,10 @@ export class ClientView {
     ringSize?: number,
   ) {
     this.ring = new BaselineRing(registry, capacity, ringSize);
-    this.sentTicket = new Float64Array(this.ring.size).fill(-1);
-    this.sentSequence = new Int32Array(this.ring.size);
+    this.tickets = new SentTickets(this.ring);
     this.priorities = new PriorityAccumulator(registry, capacity);
     this.relevant = new Uint8Array(capacity);
     this.nearness = new Float32Array(capacity);
     this.tokens = startTokens;
-  }
-
-  /** Records that snapshot `sequence` went out under reliability `ticket` (undefined: dropped unsent). */
-  sent(sequence: number, ticket: number | undefined): void {
-    const slot = sequence & (this.ring.size - 1);
-    this.sentTicket[slot] = ticket ?? -1;
-    this.sentSequence[slot] = sequence;
-  }
-
-  /** The packet carrying `ticket` was acked: marks its snapshot as a baseline; false if none matches. */
-  acked(ticket: number): boolean {
-    const tickets = this.sentTicket;
-    for (let slot = 0; slot < tickets.length; slot++) {
-      if (tickets[slot] !== ticket) continue;
-      tickets[slot] = -1;
-      return this.ring.markAcked(this.sentSequence[slot] as number);
-    }
-    return false;
   }
 }

@@ -43,7 +43,7 @@ export function sendSnapshots(world: AppWorld): void {
     const result = encoder.encode(writer, input);
     view.priorities.resetWritten(encoder.written, encoder.writtenCount);
     const length = writer.bytesWritten;
-    view.sent(sequence, server.send(view.slot, s.snapshotChannel, writer.bytes, length));
+    view.tickets.sent(sequence, server.send(view.slot, s.snapshotChannel, writer.bytes, length));
     view.tokens -= length;
     view.snapshotsSent++;
     view.bytesSent += length;

@@ -254,7 +254,7 @@ export class ServerReplicationState {
   /** NetServer `onMessageAcked`: a snapshot's packet reached `client`, so its state is a baseline. */
   messageAcked(client: number, channel: number, ticket: number): void {
     if (channel !== this.snapshotChannel) return;
-    if (this.clients[client]?.acked(ticket) === true) this.counters.snapshotsAcked++;
+    if (this.clients[client]?.tickets.acked(ticket) === true) this.counters.snapshotsAcked++;
   }
 
   /** The client slot owning network id `netId` in this tick's state (−1 = server). */

@@ -1,0 +1,36 @@
+/**
+ * The allocation tests' verdict on a series of heap bytes per update (NaN where a GC landed inside
+ * the update): the median over all measured ticks and over every WINDOW_TICKS consecutive ones
+ * must stay under a bound, and enough ticks must be GC-free for either median to mean something.
+ */
+import { expect } from "vitest";
+import { median } from "../connection/heapRig";
+
+/**
+ * Consecutive measured ticks whose median is checked on its own (every WINDOW_STEP ticks): code
+ * that deoptimizes runs unoptimized until V8 optimizes it again (~100 ticks here), which a median
+ * over all the measured ticks could hide.
+ */
+const WINDOW_TICKS = 100;
+const WINDOW_STEP = 10;
+/** Ticks of a window that must remain after dropping those with a GC inside (else the window proves nothing). */
+const WINDOW_MIN_SAMPLES = 60;
+
+/** Asserts the medians of `perTick` (bytes per update, NaN = GC inside) over all and every window are below `bound`. */
+export function expectHeapMedians(perTick: readonly number[], bound: number, context: string): void {
+  const label = `${context}, bytes per tick (NaN: GC inside): ${perTick.join(",")}`;
+  const kept = perTick.filter((d) => !Number.isNaN(d));
+  expect(kept.length, `${label}: too many ticks with a GC inside`).toBeGreaterThanOrEqual(
+    perTick.length * 0.8,
+  );
+  expect(median(kept), `${label}: median`).toBeLessThan(bound);
+  for (let start = 0; start + WINDOW_TICKS <= perTick.length; start += WINDOW_STEP) {
+    const window = perTick.slice(start, start + WINDOW_TICKS).filter((d) => !Number.isNaN(d));
+    expect(window.length, `${label}: ticks ${start}+ mostly had a GC`).toBeGreaterThanOrEqual(
+      WINDOW_MIN_SAMPLES,
+    );
+    expect(median(window), `${label}: median of ticks ${start}..${start + WINDOW_TICKS - 1}`).toBeLessThan(
+      bound,
+    );
+  }
+}
