@@ -161,6 +161,7 @@ describe("Replicator facade", () => {
     expect(() => clients[0]!.getProxy(2)).toThrow(/there are 2 proxies/);
     expect(server.counters.statesReceived).toBeGreaterThan(0);
     expect(server.counters.statesInvalid).toBe(0);
+    expect(clients[0]!.counters.statesSent).toBeGreaterThan(0);
     // Moving: a new client state reaches the others.
     const moved = { x: 10, y: 20, z: 30 };
     for (let i = 0; i < 60; i++) {
@@ -182,6 +183,33 @@ describe("Replicator facade", () => {
     expect(server.proxies.length, `seed ${seed}: server proxies after a client left`).toBe(1);
     expect(clients[0]!.proxies.map((p) => p.peer)).toEqual([-1]);
     expect(() => clients[1]!.update(DT)).toThrow(/disposed/);
+  });
+
+  it("a client state set once, before connecting, reaches the server and then goes up only when it changes", () => {
+    const seed = 5509;
+    const { server, clients, all } = build(seed);
+    const early = { x: -3.5, y: 7.25, z: 64 };
+    clients[0]!.setSendState(stateOf(early, 33));
+    const seenOnServer = () =>
+      server.proxies.some((p) => {
+        const v = p.getState()?.unpackBegin().unpack<Vec3>();
+        return (
+          v !== undefined && Math.abs(v.x - early.x) <= PRECISION && Math.abs(v.z - early.z) <= PRECISION
+        );
+      });
+    let frames = 0;
+    while (!seenOnServer() && frames < 600) {
+      step(all);
+      frames++;
+    }
+    expect(seenOnServer(), `seed ${seed}: the held state reached the server after ${frames} frames`).toBe(
+      true,
+    );
+    // At rest nothing more goes up once the server acknowledged the state.
+    step(all, 60);
+    const sent = clients[0]!.counters.statesSent;
+    step(all, 60);
+    expect(clients[0]!.counters.statesSent, `seed ${seed}: upstream snapshots at rest`).toBe(sent);
   });
 
   it("events go through the facade and the time-sync stats become valid", () => {

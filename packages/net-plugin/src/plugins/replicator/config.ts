@@ -1,7 +1,7 @@
 /**
  * Replicator configuration: the topology (Traktor's `create(topology, config)` first argument —
- * here a dedicated server or a client of one, with its transport and connection settings), the
- * config defaults, and the internal event that uploads a client's state to the server.
+ * here a dedicated server or a client of one, with its transport and connection settings) and
+ * the config defaults.
  */
 import type { IssuedConnectToken } from "../../protocol/connectToken";
 import type { NetClientConfig } from "../../connection/clientConfig";
@@ -9,7 +9,6 @@ import type { NetServerConfig } from "../../connection/serverConfig";
 import type { Transport } from "../../transport/transport";
 import type { ServerReplicationOptions } from "../../replication/server/serverReplication";
 import type { ClientReplicationOptions } from "../../replication/client/clientReplication";
-import { defineEventWithCodec, type EventType } from "../../replication/events/eventType";
 
 /** The server side: listens on `transport` with `connection` (protocol id, key, addresses). */
 export interface ServerTopology {
@@ -53,17 +52,6 @@ export const ReplicatorDefaults: Required<ReplicatorConfig> = {
   maxEntities: 1024,
 };
 
-/** Internal: a client's packed state (template `pack` bits) uploaded unreliably to the server. */
-export const STATE_UPLOAD: EventType<Uint8Array> = defineEventWithCodec<Uint8Array>(
-  "canopy.replicator.state",
-  {
-    encode: (bytes) => bytes,
-    // The body may view a receive buffer that is reused: keep a copy.
-    decode: (bytes) => bytes.slice(),
-    description: "replicator-state:template-pack-bits",
-  },
-);
-
 /** Traktor's replicator-level time-sync figures (server and client time sync both have them). */
 export interface SyncStats {
   readonly timeSynchronized: boolean;
@@ -76,9 +64,10 @@ export interface SyncStats {
 
 /** Counters of a {@link Replicator}. */
 export interface ReplicatorCounters {
-  /** Client states uploaded (client) or applied (server). */
+  /** Client: upstream snapshots of its state sent (a changed state goes up once per tick). */
   statesSent: number;
+  /** Server: client states applied (one per client entity per upstream snapshot that changed it). */
   statesReceived: number;
-  /** Uploaded states whose bytes did not unpack with the template (server), dropped. */
+  /** Server: upstream snapshots that did not decode or named an entity the client has no authority over, dropped. */
   statesInvalid: number;
 }

@@ -1,8 +1,9 @@
 /**
  * The Replicator's peer-state entities: one replicated entity per peer whose components hold
  * that peer's StateTemplate values. On the server: its own state (server-owned) and one entity
- * per client that uploaded a state (owned by that client, removed when it leaves). On a client:
- * the replicated entities, found by owner, minus its own.
+ * per connected client, owned by that client with client authority (its state comes up through
+ * the ordinary upstream snapshots, docs/REPLICATION.md "Client authority"; removed when it
+ * leaves). On a client: the replicated entities, found by owner, minus its own (`mine`).
  */
 import type { AppWorld } from "@canopy/core";
 import { addComponent, addEntity, commitRemovals, registerQuery, removeEntity, type Query } from "bitecs";
@@ -10,13 +11,15 @@ import { Networked } from "../../replication/server/networked";
 import { SERVER_OWNER } from "../../replication/server/ownership";
 import { setOwner } from "../../replication/server/setOwner";
 import { Replicated } from "../../replication/client/replicated";
-import { ownerOf } from "../../replication/client/ownerOf";
+import { hasAuthority, ownerOf } from "../../replication/client/ownerOf";
 import type { StateStore } from "./stateStore";
 
 /** Owner (client slot, or `SERVER_OWNER`) → the entity holding that peer's state. */
 export class PeerStates {
   /** Owner → entity. */
   readonly entities = new Map<number, number>();
+  /** Client: the entity of its own state once the server gave it authority over it, or −1. */
+  mine = -1;
   /** The live `[Replicated]` query (registered once: bitecs' query() builds strings per call). */
   private replicated: Query | undefined;
   /** The link `releaseDeparted` asks, for the callback below (no closure per update). */
@@ -43,20 +46,14 @@ export class PeerStates {
     return eid;
   }
 
-  /** Server: writes client `from`'s uploaded bytes into its entity; false (nothing kept) when invalid. */
-  applyUpload(from: number, bytes: Uint8Array): boolean {
-    let eid = this.entities.get(from);
-    const fresh = eid === undefined;
-    if (eid === undefined) eid = this.spawn();
-    if (!this.store.decodeInto(bytes, eid)) {
-      if (fresh) removeEntity(this.world, eid);
-      return false;
+  /** Server: gives every newly connected client of `link` its state entity (owned by it, client authority). */
+  admitConnected(link: { readonly maxClients: number; isConnected(slot: number): boolean }): void {
+    for (let slot = 0; slot < link.maxClients; slot++) {
+      if (!link.isConnected(slot) || this.entities.has(slot)) continue;
+      const eid = this.spawn();
+      setOwner(this.world, eid, slot, { authority: "client" });
+      this.entities.set(slot, eid);
     }
-    if (fresh) {
-      setOwner(this.world, eid, from);
-      this.entities.set(from, eid);
-    }
-    return true;
   }
 
   /** Server: removes the state entities of clients `link` no longer has connected. */
@@ -67,15 +64,22 @@ export class PeerStates {
     this.link = undefined;
   }
 
-  /** Client: re-reads the replicated entities by owner, skipping `me`'s; appends owners to `peers`. */
+  /**
+   * Client: re-reads the replicated entities by owner, skipping `me`'s (kept in `mine` once this
+   * client has authority over it); appends the other owners to `peers`.
+   */
   scanReplicated(me: number, peers: { push(owner: number): void }): void {
     this.entities.clear();
+    this.mine = -1;
     commitRemovals(this.world);
     const replicated = (this.replicated ??= registerQuery(this.world, [Replicated])).dense;
     for (let i = 0; i < replicated.length; i++) {
       const eid = replicated[i] as number;
       const owner = ownerOf(this.world, eid);
-      if (owner === me) continue;
+      if (owner === me) {
+        if (hasAuthority(this.world, eid)) this.mine = eid;
+        continue;
+      }
       this.entities.set(owner, eid);
       peers.push(owner);
     }

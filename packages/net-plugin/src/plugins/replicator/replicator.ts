@@ -2,9 +2,10 @@
  * `Replicator` (Traktor's `jungle.Replicator`): the Traktor-shaped facade over Canopy's ECS
  * replication. Inside is a core `App` with `NetServerPlugin` or `NetClientPlugin` on a ManualClock
  * that `update(dt)` advances. Each peer's state is one replicated entity whose components are the
- * StateTemplate's values: the server's own state is a server-owned entity, a client's state is
- * uploaded to the server (an unreliable internal event, newest wins) which writes it into an
- * entity owned by that client; the normal snapshot systems send all of them to every client.
+ * StateTemplate's values: the server's own state is a server-owned entity; each connected client
+ * gets an entity it owns with client authority, so its state goes up in the ordinary upstream
+ * snapshots (delta-coded against acked states) and the server checks and applies it; the normal
+ * snapshot systems send all of them to every client. Both directions are the ECS path.
  *
  * ```ts
  * const rep = Replicator.create({ role: "client", transport, token });
@@ -33,7 +34,6 @@ import { type State } from "./state";
 import { pickLatency, ReplicatorProxy, type LatencyKind, type ProxySource } from "./proxy";
 import {
   ReplicatorDefaults,
-  STATE_UPLOAD,
   type ReplicatorConfig,
   type ReplicatorCounters,
   type ReplicatorTopology,
@@ -50,7 +50,8 @@ export class Replicator implements ProxySource {
   private template: StateTemplate | undefined;
   private store: StateStore | undefined;
   private peers: PeerStates | undefined;
-  private pendingUpload: Uint8Array | undefined;
+  /** Client: the newest state set before this client had authority over its entity. */
+  private pendingState: State | undefined;
   private disposed = false;
   private proxyList: ReplicatorProxy[] = [];
   /** The peers found by the last `refreshProxies` (kept between updates). */
@@ -62,7 +63,6 @@ export class Replicator implements ProxySource {
     private readonly config: Required<ReplicatorConfig>,
   ) {
     this.clock = new ManualClock(config.startTime);
-    this.events.addEventType(STATE_UPLOAD);
   }
 
   /** A server or client Replicator; call `setStateTemplate` and `addEventType` before the first `update`. */
@@ -123,12 +123,18 @@ export class Replicator implements ProxySource {
     return this.events.sendEventToPrimary(type, event, inOrder);
   }
 
-  /** Publishes this peer's state (one value per declaration, in order); the newest state wins. */
+  /**
+   * Publishes this peer's state (one value per declaration, in order; the values are copied now).
+   * A client's state goes up from the next update on — held until the server has given this
+   * client its state entity, then only the newest one.
+   */
   setSendState(state: State): void {
     const store = this.requireStore("setSendState");
     store.check(state);
-    if (this.isServer) store.write((this.peers as PeerStates).own(), state);
-    else this.pendingUpload = store.encode(state);
+    const peers = this.peers as PeerStates;
+    if (this.isServer) store.write(peers.own(), state);
+    else if (peers.mine >= 0) store.write(peers.mine, state);
+    else this.pendingState = state.copy();
   }
 
   /** One proxy per remote peer with a state or a connection (refreshed by `update`). */
@@ -155,14 +161,20 @@ export class Replicator implements ProxySource {
     this.requireStore("update");
     const app = this.app as App;
     this.clock.advance(dt);
-    if (!this.isServer && this.pendingUpload !== undefined && this.serverConnected()) {
-      if (this.events.sendEventToPrimary(STATE_UPLOAD, this.pendingUpload, false)) this.counters.statesSent++;
-      this.pendingUpload = undefined;
+    const peers = this.peers as PeerStates;
+    if (this.pendingState !== undefined && peers.mine >= 0) {
+      (this.store as StateStore).write(peers.mine, this.pendingState);
+      this.pendingState = undefined;
     }
     app.update();
     if (this.isServer) {
-      const server = getResource(app.world, ServerReplication).server;
-      (this.peers as PeerStates).releaseDeparted(server);
+      const s = getResource(app.world, ServerReplication);
+      peers.releaseDeparted(s.server);
+      peers.admitConnected(s.server);
+      this.counters.statesReceived = s.counters.upstreamApplied;
+      this.counters.statesInvalid = s.counters.upstreamInvalid + s.counters.upstreamRejected;
+    } else {
+      this.counters.statesSent = getResource(app.world, ClientReplication).counters.upstreamSent;
     }
     this.refreshProxies(app);
   }
@@ -239,10 +251,6 @@ export class Replicator implements ProxySource {
     this.peers = peers;
     const t = this.topology;
     if (t.role === "server") {
-      this.events.addEventListener(STATE_UPLOAD, (_tick, from, bytes) => {
-        if (peers.applyUpload(from, bytes)) this.counters.statesReceived++;
-        else this.counters.statesInvalid++;
-      });
       app.addPlugins(
         NetServerPlugin({
           ...t.replication,

@@ -35,6 +35,13 @@ export class State {
     return this;
   }
 
+  /** A new State with the same values (object values copied). */
+  copy(): State {
+    const out = new State();
+    for (const v of this.items) out.pack(v);
+    return out;
+  }
+
   /** Rewinds to read values from the first one; returns `this`. */
   unpackBegin(): this {
     this.cursor = 0;
