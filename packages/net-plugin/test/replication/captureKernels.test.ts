@@ -1,7 +1,8 @@
 /**
  * The generated capture and apply kernels (codec/kernels/worldKernels.ts) against the generic
  * path: the same bitECS components captured by a kernel registry and a generic one give the same
- * quantized integers, and the same states applied to two client worlds give the same floats.
+ * quantized integers, and the same states applied to two client worlds give the same floats and
+ * the same spawn/despawn/update counts.
  */
 import { addComponent, addEntity, createWorld } from "bitecs";
 import { createRng } from "@canopy/core";
@@ -84,10 +85,12 @@ describe("generated capture and apply kernels", () => {
         copy.copyFrom(s);
         return copy;
       });
-      for (let side = 0; side < 2; side++) {
+      const results = [0, 1].map((side) => {
         const cl = clients[side] as (typeof clients)[number];
-        applySnapshot(cl.world, cl.registry, prev[side], next[side] as SnapshotState, cl.map);
-      }
+        const r = applySnapshot(cl.world, cl.registry, prev[side], next[side] as SnapshotState, cl.map);
+        return { ...r };
+      });
+      expect(results[0], `seed ${seed} tick ${tick}: apply counts`).toEqual(results[1]);
       prev = [next[0], next[1]];
       const [ka, ga] = clients as [(typeof clients)[number], (typeof clients)[number]];
       for (let f = 0; f < ka.storage.length; f++) {
