@@ -13,8 +13,8 @@ import { ClientReplication, setOwner, type UpstreamIncoming } from "@canopy/net-
 import { createStepper, type StepperSetup } from "@canopy/net-plugin/testing";
 import type { App, AppWorld } from "@canopy/core";
 import { clientEntity, gameOf, makeGame, spawn } from "./game";
-import { exposeGc, median } from "../connection/heapRig";
-import { expectHeapMedians } from "./heapWindows";
+import { exposeGc } from "../connection/heapRig";
+import { expectHeapMedians, heapReadCost } from "./heapWindows";
 
 const ENTITIES = 100;
 /** Entities the first client moves with client authority. */
@@ -84,12 +84,7 @@ describe("client authority, steady state", () => {
     const appliedBefore = s.serverState.counters.upstreamApplied;
 
     const heap = (): number => process.memoryUsage().heapUsed;
-    const calibration: number[] = [];
-    for (let i = 0; i < 50; i++) {
-      const h = heap();
-      calibration.push(heap() - h);
-    }
-    const overhead = median(calibration);
+    const overhead = heapReadCost();
     const server: number[] = [];
     const client: number[] = [];
     for (let i = 0; i < MEASURED_TICKS; i++) {

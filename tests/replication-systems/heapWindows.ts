@@ -1,10 +1,21 @@
 /**
  * The allocation tests' verdict on a series of heap bytes per update (NaN where a GC landed inside
  * the update): the median over all measured ticks and over every WINDOW_TICKS consecutive ones
- * must stay under a bound, and enough ticks must be GC-free for either median to mean something.
+ * must stay under a bound, and enough ticks must be GC-free for either median to mean something;
+ * and the cost of reading the heap, subtracted from every reading.
  */
 import { expect } from "vitest";
 import { median } from "../connection/heapRig";
+
+/** What reading `heapUsed` twice costs in heap bytes (the median of 50 tries), to subtract from each reading. */
+export function heapReadCost(): number {
+  const samples: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const h = process.memoryUsage().heapUsed;
+    samples.push(process.memoryUsage().heapUsed - h);
+  }
+  return median(samples);
+}
 
 /**
  * Consecutive measured ticks whose median is checked on its own (every WINDOW_STEP ticks): code

@@ -19,8 +19,8 @@ import { createStepper } from "@canopy/net-plugin/testing";
 import type { App } from "@canopy/core";
 import type { StepperSetup } from "@canopy/net-plugin/testing";
 import { gameOf, makeGame, spawn } from "./game";
-import { exposeGc, median } from "../connection/heapRig";
-import { expectHeapMedians } from "./heapWindows";
+import { exposeGc } from "../connection/heapRig";
+import { expectHeapMedians, heapReadCost } from "./heapWindows";
 
 const ENTITIES = 400;
 const MOVING_EVERY = 10;
@@ -143,12 +143,7 @@ describe("steady-state allocation", () => {
 
       const heap = (): number => process.memoryUsage().heapUsed;
       // What reading heapUsed twice costs, to subtract.
-      const calibration: number[] = [];
-      for (let i = 0; i < 50; i++) {
-        const h = heap();
-        calibration.push(heap() - h);
-      }
-      const overhead = median(calibration);
+      const overhead = heapReadCost();
       // Per measured tick: growth in bytes, or NaN when a GC ran inside (heapUsed fell).
       const server: number[] = [];
       const client: number[] = [];

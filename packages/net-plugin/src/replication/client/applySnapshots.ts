@@ -44,17 +44,19 @@ export function applySnapshots(world: AppWorld): void {
 
 /** True when `next` gives this client authority over an entity (quantized owner = slot + 1). */
 function ownsAny(s: ClientReplicationState, next: SnapshotState): boolean {
-  const bits = (1 << s.ownerField.index) | (1 << s.authorityField.index);
-  const ownerSlot = s.ownerField.offset;
-  const authoritySlot = s.authorityField.offset;
-  const owner = s.client.clientIndex + 1;
-  const { present, mask, values, stride } = next;
-  for (let id = 0; id < next.highWater; id++) {
-    if (present[id] !== 1 || ((mask[id] as number) & bits) !== bits) continue;
-    const o = id * stride;
-    if (values[o + ownerSlot] === owner && values[o + authoritySlot] === 1) return true;
-  }
+  for (let id = 0; id < next.highWater; id++) if (isMine(s, next, id)) return true;
   return false;
+}
+
+/** True when `next` holds network id `id` owned by this client with client authority. */
+function isMine(s: ClientReplicationState, next: SnapshotState, id: number): boolean {
+  const bits = (1 << s.ownerField.index) | (1 << s.authorityField.index);
+  if (next.present[id] !== 1 || ((next.mask[id] as number) & bits) !== bits) return false;
+  const o = id * next.stride;
+  return (
+    next.values[o + s.ownerField.offset] === s.client.clientIndex + 1 &&
+    next.values[o + s.authorityField.offset] === 1
+  );
 }
 
 /**
@@ -63,19 +65,14 @@ function ownsAny(s: ClientReplicationState, next: SnapshotState): boolean {
  * The old list moves to `nextAuthorityIds`; returns its length.
  */
 function keepOwnValues(s: ClientReplicationState, next: SnapshotState): number {
-  const bits = (1 << s.ownerField.index) | (1 << s.authorityField.index);
-  const ownerSlot = s.ownerField.offset;
-  const authoritySlot = s.authorityField.offset;
-  const owner = s.client.clientIndex + 1;
-  const { present, mask, values, stride } = next;
+  const { mask, values, stride } = next;
   const applied = s.applied;
   const slots = s.upstreamSlots;
   const ids = s.nextAuthorityIds;
   let count = 0;
   for (let id = 0; id < next.highWater; id++) {
-    if (present[id] !== 1 || ((mask[id] as number) & bits) !== bits) continue;
+    if (!isMine(s, next, id)) continue;
     const o = id * stride;
-    if (values[o + ownerSlot] !== owner || values[o + authoritySlot] !== 1) continue;
     ids[count++] = id;
     s.authoritative[id] = (s.authoritative[id] as number) | 2;
     if (!s.hasApplied || applied.present[id] !== 1 || applied.mask[id] !== mask[id]) continue;
