@@ -14,7 +14,7 @@ import { createStepper, type StepperSetup } from "@canopy/net-plugin/testing";
 import type { App, AppWorld } from "@canopy/core";
 import { clientEntity, gameOf, makeGame, spawn } from "./game";
 import { exposeGc } from "../connection/heapRig";
-import { expectHeapMedians, heapReadCost } from "./heapWindows";
+import { expectHeapMedians, measureUpdates } from "./heapWindows";
 
 const ENTITIES = 100;
 /** Entities the first client moves with client authority. */
@@ -83,24 +83,8 @@ describe("client authority, steady state", () => {
     const sentBefore = owner.getResource(ClientReplication).counters.upstreamSent;
     const appliedBefore = s.serverState.counters.upstreamApplied;
 
-    const heap = (): number => process.memoryUsage().heapUsed;
-    const overhead = heapReadCost();
-    const server: number[] = [];
-    const client: number[] = [];
-    for (let i = 0; i < MEASURED_TICKS; i++) {
-      if (i % GC_EVERY === 0) gc();
-      move();
-      s.clock.advance(1 / 60);
-      let before = heap();
-      s.server.update();
-      const grew = heap() - before - overhead;
-      before = heap();
-      owner.update();
-      const ownerGrew = heap() - before - overhead;
-      s.clients[1]!.update();
-      server.push(grew >= -overhead ? Math.max(0, grew) : Number.NaN);
-      client.push(ownerGrew >= -overhead ? Math.max(0, ownerGrew) : Number.NaN);
-    }
+    // The owner is the first client: its update is the one measured.
+    const { server, client } = measureUpdates(s, MEASURED_TICKS, GC_EVERY, gc, move);
     // The measured ticks did send and apply upstream state.
     expect(owner.getResource(ClientReplication).counters.upstreamSent - sentBefore).toBeGreaterThan(
       MEASURED_TICKS * 0.9,

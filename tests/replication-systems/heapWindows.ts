@@ -4,6 +4,7 @@
  * must stay under a bound, and enough ticks must be GC-free for either median to mean something;
  * and the cost of reading the heap, subtracted from every reading.
  */
+import type { Stepper } from "@canopy/net-plugin/testing";
 import { expect } from "vitest";
 import { median } from "../connection/heapRig";
 
@@ -44,4 +45,45 @@ export function expectHeapMedians(perTick: readonly number[], bound: number, con
       bound,
     );
   }
+}
+
+/** Heap bytes per update over the measured ticks (NaN where a GC ran inside): the server's and the first client's. */
+export interface HeapSeries {
+  server: number[];
+  client: number[];
+}
+
+/**
+ * Runs `ticks` ticks of `s` at 60 Hz — `beforeTick()`, the server update, the first client's, then
+ * the others' — forcing `gc()` every `gcEvery` ticks, and records the heap growth of the server's
+ * and the first client's update, less the cost of reading the heap.
+ */
+export function measureUpdates(
+  s: Stepper,
+  ticks: number,
+  gcEvery: number,
+  gc: () => void,
+  beforeTick: () => void,
+): HeapSeries {
+  const heap = (): number => process.memoryUsage().heapUsed;
+  const overhead = heapReadCost();
+  const out: HeapSeries = { server: [], client: [] };
+  const [first, ...others] = s.clients;
+  // A fall below the read cost means a GC ran inside: NaN, dropped by expectHeapMedians.
+  const grown = (bytes: number): number => (bytes >= -overhead ? Math.max(0, bytes) : Number.NaN);
+  for (let i = 0; i < ticks; i++) {
+    if (i % gcEvery === 0) gc();
+    beforeTick();
+    s.clock.advance(1 / 60);
+    let before = heap();
+    s.server.update();
+    const server = heap() - before - overhead;
+    before = heap();
+    first?.update();
+    const client = heap() - before - overhead;
+    for (const c of others) c.update();
+    out.server.push(grown(server));
+    out.client.push(grown(client));
+  }
+  return out;
 }

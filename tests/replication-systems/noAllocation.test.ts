@@ -20,7 +20,7 @@ import type { App } from "@canopy/core";
 import type { StepperSetup } from "@canopy/net-plugin/testing";
 import { gameOf, makeGame, spawn } from "./game";
 import { exposeGc } from "../connection/heapRig";
-import { expectHeapMedians, heapReadCost } from "./heapWindows";
+import { expectHeapMedians, measureUpdates } from "./heapWindows";
 
 const ENTITIES = 400;
 const MOVING_EVERY = 10;
@@ -141,27 +141,7 @@ describe("steady-state allocation", () => {
       }
       jumping = wrap;
 
-      const heap = (): number => process.memoryUsage().heapUsed;
-      // What reading heapUsed twice costs, to subtract.
-      const overhead = heapReadCost();
-      // Per measured tick: growth in bytes, or NaN when a GC ran inside (heapUsed fell).
-      const server: number[] = [];
-      const client: number[] = [];
-      const [first, ...others] = s.clients;
-      for (let i = 0; i < MEASURED_TICKS; i++) {
-        if (i % GC_EVERY === 0) gc();
-        move();
-        s.clock.advance(1 / 60);
-        let before = heap();
-        s.server.update();
-        const grew = heap() - before - overhead;
-        before = heap();
-        first?.update();
-        const clientGrew = heap() - before - overhead;
-        for (const c of others) c.update();
-        server.push(grew >= -overhead ? Math.max(0, grew) : Number.NaN);
-        client.push(clientGrew >= -overhead ? Math.max(0, clientGrew) : Number.NaN);
-      }
+      const { server, client } = measureUpdates(s, MEASURED_TICKS, GC_EVERY, gc, move);
       expectHeapMedians(server, BOUND_BYTES, `seed ${seed}, server update`);
       expectHeapMedians(client, BOUND_BYTES, `seed ${seed}, client update`);
     },
