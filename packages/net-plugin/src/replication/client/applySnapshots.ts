@@ -12,6 +12,7 @@
 import { getResource, type AppWorld } from "@canopy/core";
 import type { SnapshotState } from "../codec/snapshotState";
 import { NONE } from "../entityMap";
+import { authorityInState } from "../server/ownership";
 import { applySnapshot } from "../worldSnapshot";
 import { ClientReplication, type ClientReplicationState } from "./clientReplication";
 
@@ -50,13 +51,7 @@ function ownsAny(s: ClientReplicationState, next: SnapshotState): boolean {
 
 /** True when `next` holds network id `id` owned by this client with client authority. */
 function isMine(s: ClientReplicationState, next: SnapshotState, id: number): boolean {
-  const bits = (1 << s.ownerField.index) | (1 << s.authorityField.index);
-  if (next.present[id] !== 1 || ((next.mask[id] as number) & bits) !== bits) return false;
-  const o = id * next.stride;
-  return (
-    next.values[o + s.ownerField.offset] === s.client.clientIndex + 1 &&
-    next.values[o + s.authorityField.offset] === 1
-  );
+  return authorityInState(next, s.ownerField, s.authorityField, id) === s.client.clientIndex;
 }
 
 /**

@@ -13,9 +13,13 @@
  */
 import { getResource, type AppWorld } from "@canopy/core";
 import { DecodeStatus } from "../codec/decodeStatus";
-import { readResyncMessage, RESYNC_MESSAGE_BYTES, writeResyncMessage } from "../server/resyncMessage";
+import {
+  isStaleResync,
+  readResyncMessage,
+  RESYNC_MESSAGE_BYTES,
+  writeResyncMessage,
+} from "../server/resyncMessage";
 import { FrameEventKind } from "../server/frameEvents";
-import { seqDiff, type Seq16 } from "../../protocol/seq16";
 import { ClientReplication, type ClientReplicationState } from "./clientReplication";
 
 /** Decodes this frame's snapshots into the baseline ring. */
@@ -59,7 +63,7 @@ export function receiveSnapshots(world: AppWorld): void {
 function upstreamResync(s: ClientReplicationState, sequence: number): void {
   const up = s.upstream;
   if (up === undefined) return;
-  if (up.resyncFloor >= 0 && seqDiff(sequence as Seq16, up.resyncFloor as Seq16) < 0) return;
+  if (isStaleResync(sequence, up.resyncFloor)) return;
   up.forgetBaselines();
   s.counters.upstreamResyncs++;
 }

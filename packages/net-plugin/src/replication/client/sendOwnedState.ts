@@ -12,7 +12,6 @@ import { FixedTime, getResource, type AppWorld } from "@canopy/core";
 import { hasComponent } from "bitecs";
 import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
 import { NONE } from "../entityMap";
-import type { ReplicatedField } from "../registry";
 import { ReplicationDefaults } from "../server/serverReplication";
 import { ClientReplication, type ClientReplicationState } from "./clientReplication";
 import type { UpstreamSender } from "./upstreamSender";
@@ -70,19 +69,13 @@ function sameAsLastSent(s: ClientReplicationState, up: UpstreamSender): boolean 
   const sent = up.lastSent < 0 ? undefined : up.ring.get(up.lastSent);
   if (sent === undefined) return false;
   const cur = up.current;
-  const fields = s.upstreamFields;
   const ids = s.authorityIds;
   for (let i = 0; i < s.authorityCount; i++) {
     const id = ids[i] as number;
     const mask = cur.mask[id] as number;
     if (cur.present[id] !== sent.present[id] || mask !== sent.mask[id]) return false;
-    const row = id * cur.stride;
-    for (let f = 0; f < fields.length; f++) {
-      const field = fields[f] as ReplicatedField;
-      if ((mask & (1 << field.index)) === 0) continue;
-      const end = row + field.offset + field.template.width;
-      for (let o = row + field.offset; o < end; o++) if (cur.values[o] !== sent.values[o]) return false;
-    }
+    // The upstream state holds only upstream fields: its mask is what to compare.
+    if (!cur.sameFields(sent, id, mask)) return false;
   }
   return true;
 }

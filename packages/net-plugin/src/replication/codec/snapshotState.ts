@@ -138,19 +138,25 @@ export class SnapshotState {
   /** True when both hold the same entities, masks and quantized slots. */
   equals(other: SnapshotState): boolean {
     const n = Math.max(this.highWater, other.highWater);
-    const stride = this.stride;
     for (let id = 0; id < n; id++) {
       const p = this.present[id] ?? 0;
       if (p !== (other.present[id] ?? 0)) return false;
       if (p === 0) continue;
       const m = this.mask[id] as number;
-      if (m !== other.mask[id]) return false;
-      for (const f of this.registry.fields) {
-        if ((m & (1 << f.index)) === 0) continue;
-        const o = id * stride + f.offset;
-        for (let s = 0; s < f.template.width; s++)
-          if (this.values[o + s] !== other.values[o + s]) return false;
-      }
+      if (m !== other.mask[id] || !this.sameFields(other, id, m)) return false;
+    }
+    return true;
+  }
+
+  /** True when `other` (same registry) holds the same quantized slots as this for the fields of `fieldMask` at `netId`. */
+  sameFields(other: SnapshotState, netId: number, fieldMask: number): boolean {
+    const fields = this.registry.fields;
+    const row = netId * this.stride;
+    for (let f = 0; f < fields.length; f++) {
+      const field = fields[f] as (typeof fields)[number];
+      if ((fieldMask & (1 << field.index)) === 0) continue;
+      const end = row + field.offset + field.template.width;
+      for (let o = row + field.offset; o < end; o++) if (this.values[o] !== other.values[o]) return false;
     }
     return true;
   }

@@ -8,6 +8,7 @@
  * share storage), so the components are made per registry.
  */
 import { addComponent, hasComponent, type World } from "bitecs";
+import type { SnapshotState } from "../codec/snapshotState";
 import type { ReplicationRegistry, ReplicatedField } from "../registry";
 import { IntTemplate } from "../templates/intTemplate";
 
@@ -95,6 +96,26 @@ export function writeOwner(
 /** The owning slot of `eid`, or `SERVER_OWNER` when it has no owner. */
 export function readOwner(world: World, owner: OwnerComponent, eid: number): number {
   return hasComponent(world, eid, owner.client) ? (owner.client[eid] ?? SERVER_OWNER) : SERVER_OWNER;
+}
+
+/** The client slot owning network id `netId` in the quantized `state` (−1: absent, no owner, or the server). */
+export function ownerInState(state: SnapshotState, ownerField: ReplicatedField, netId: number): number {
+  if (state.present[netId] !== 1 || ((state.mask[netId] as number) & (1 << ownerField.index)) === 0)
+    return SERVER_OWNER;
+  // Quantized as value − min, min = SERVER_OWNER (−1).
+  return (state.values[netId * state.stride + ownerField.offset] as number) + SERVER_OWNER;
+}
+
+/** The client slot with client authority over network id `netId` in the quantized `state`, or −1. */
+export function authorityInState(
+  state: SnapshotState,
+  ownerField: ReplicatedField,
+  authorityField: ReplicatedField,
+  netId: number,
+): number {
+  if (((state.mask[netId] as number) & (1 << authorityField.index)) === 0) return SERVER_OWNER;
+  if (state.values[netId * state.stride + authorityField.offset] !== 1) return SERVER_OWNER;
+  return ownerInState(state, ownerField, netId);
 }
 
 /** The client slot that is the authority for `eid` (its owner, with client authority), or −1. */

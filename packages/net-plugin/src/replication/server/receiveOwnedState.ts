@@ -18,7 +18,8 @@ import { DecodeStatus } from "../codec/decodeStatus";
 import type { SnapshotState } from "../codec/snapshotState";
 import { NONE } from "../entityMap";
 import { FrameEventKind } from "./frameEvents";
-import { readAuthority } from "./ownership";
+import { markChanged } from "./markChanged";
+import { authorityInState, readAuthority } from "./ownership";
 import { RESYNC_MESSAGE_BYTES, writeResyncMessage } from "./resyncMessage";
 import { ServerReplication, type ServerReplicationState } from "./serverReplication";
 import { UpstreamReceiver } from "./upstreamReceiver";
@@ -85,7 +86,7 @@ function applyUpstream(world: AppWorld, s: ServerReplicationState, slot: number,
     }
     // Only fields the server's entity has: a client cannot add components this way.
     const fieldsIn = mask & (current.mask[id] as number);
-    if (fieldsIn === 0 || sameSlots(state, current, id, fieldsIn)) continue;
+    if (fieldsIn === 0 || state.sameFields(current, id, fieldsIn)) continue;
     if (readAuthority(world, s.owner, eid) !== slot) {
       counters.upstreamRejected++;
       continue;
@@ -106,34 +107,13 @@ function applyUpstream(world: AppWorld, s: ServerReplicationState, slot: number,
     }
     counters.upstreamApplied++;
     // "marked" change detection captures only what is marked: this entity changed.
-    if (s.changeDetection === "marked") s.dirty.push(eid);
+    markChanged(world, eid);
   }
 }
 
 /** True when the last capture has an entity owned by client `slot` with client authority. */
 function hasClientAuthority(s: ServerReplicationState, slot: number): boolean {
-  const { present, mask, values, stride, highWater } = s.current;
-  const bits = (1 << s.ownerField.index) | (1 << s.authorityField.index);
-  const owner = slot + 1; // quantized: value − min (−1)
-  const ownerSlot = s.ownerField.offset;
-  const authoritySlot = s.authorityField.offset;
-  for (let id = 0; id < highWater; id++) {
-    if (present[id] !== 1 || ((mask[id] as number) & bits) !== bits) continue;
-    const o = id * stride;
-    if (values[o + ownerSlot] === owner && values[o + authoritySlot] === 1) return true;
-  }
+  for (let id = 0; id < s.current.highWater; id++)
+    if (authorityInState(s.current, s.ownerField, s.authorityField, id) === slot) return true;
   return false;
-}
-
-/** True when `a` and `b` hold the same slots for the fields of `mask` at network id `id`. */
-function sameSlots(a: SnapshotState, b: SnapshotState, id: number, mask: number): boolean {
-  const fields = a.registry.fields;
-  const row = id * a.stride;
-  for (let f = 0; f < fields.length; f++) {
-    const field = fields[f];
-    if (field === undefined || (mask & (1 << field.index)) === 0) continue;
-    const end = row + field.offset + field.template.width;
-    for (let o = row + field.offset; o < end; o++) if (a.values[o] !== b.values[o]) return false;
-  }
-  return true;
 }

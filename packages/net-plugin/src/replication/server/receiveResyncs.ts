@@ -8,9 +8,8 @@
  * authority), left to receiveOwnedState.
  */
 import { getResource, type AppWorld } from "@canopy/core";
-import { seqDiff, type Seq16 } from "../../protocol/seq16";
 import { FrameEventKind } from "./frameEvents";
-import { readResyncMessage, RESYNC_MESSAGE_BYTES } from "./resyncMessage";
+import { isStaleResync, readResyncMessage, RESYNC_MESSAGE_BYTES } from "./resyncMessage";
 import { ServerReplication } from "./serverReplication";
 
 /** Applies this frame's resync requests. */
@@ -26,7 +25,7 @@ export function receiveResyncs(world: AppWorld): void {
       s.counters.resyncsInvalid++;
       continue;
     }
-    if (view.resyncFloor >= 0 && seqDiff(sequence as Seq16, view.resyncFloor as Seq16) < 0) continue;
+    if (isStaleResync(sequence, view.resyncFloor)) continue;
     view.ring.reset();
     view.resyncFloor = view.nextSequence;
     s.counters.resyncs++;

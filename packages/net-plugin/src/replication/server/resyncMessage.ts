@@ -9,6 +9,7 @@
  * client's upstream snapshot `sequence`, so the client forgets its upstream baselines. A snapshot
  * is never 2 bytes long (its header alone is ≥ 28 bits), so the length tells them apart.
  */
+import { seqDiff, type Seq16 } from "../../protocol/seq16";
 
 /** Bytes of one resync message. */
 export const RESYNC_MESSAGE_BYTES = 2;
@@ -27,4 +28,12 @@ export function writeResyncMessage(sequence: number, out: Uint8Array): Uint8Arra
 export function readResyncMessage(bytes: Uint8Array, offset = 0, length = bytes.length - offset): number {
   if (length !== RESYNC_MESSAGE_BYTES) return -1;
   return (bytes[offset] as number) | ((bytes[offset + 1] as number) << 8);
+}
+
+/**
+ * True when a resync request for `sequence` names a snapshot sent before the last reset
+ * (`floor`: the next sequence at that reset, or −1 for none): one failure burst resets once.
+ */
+export function isStaleResync(sequence: number, floor: number): boolean {
+  return floor >= 0 && seqDiff(sequence as Seq16, floor as Seq16) < 0;
 }

@@ -17,7 +17,7 @@ import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import type { ClientView } from "./clientView";
 import { EntityList } from "./entityList";
 import { FrameEvents } from "./frameEvents";
-import type { OwnerComponent } from "./ownership";
+import { ownerInState, type OwnerComponent } from "./ownership";
 import { SpatialGrid } from "./spatialGrid";
 import { RESYNC_MESSAGE_BYTES } from "./resyncMessage";
 import { upstreamFieldMask } from "./upstreamFields";
@@ -259,10 +259,7 @@ export class ServerReplicationState {
 
   /** The client slot owning network id `netId` in this tick's state (−1 = server). */
   ownerOfNetId(netId: number): number {
-    const f = this.ownerField;
-    if (this.current.present[netId] !== 1 || ((this.current.mask[netId] as number) & (1 << f.index)) === 0)
-      return -1;
-    return (this.current.values[netId * this.current.stride + f.offset] as number) - 1;
+    return ownerInState(this.current, this.ownerField, netId);
   }
 }
 

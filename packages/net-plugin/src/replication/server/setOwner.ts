@@ -6,6 +6,7 @@
  */
 import { getResource, type AppWorld } from "@canopy/core";
 import { readAuthority, readOwner, writeOwner, type Authority } from "./ownership";
+import { markChanged } from "./markChanged";
 import { ServerReplication } from "./serverReplication";
 
 /** Options of {@link setOwner}. */
@@ -19,7 +20,7 @@ export function setOwner(world: AppWorld, eid: number, client: number, options?:
   const s = getResource(world, ServerReplication);
   writeOwner(world, s.owner, eid, client, options?.authority);
   // Ownership is replicated: with "marked" change detection the entity must be captured again.
-  if (s.changeDetection === "marked") s.dirty.push(eid);
+  markChanged(world, eid);
 }
 
 /** The client slot owning server entity `eid`, or `SERVER_OWNER` (−1). */
