@@ -129,6 +129,8 @@ export interface ServerReplicationCounters {
   upstreamRejected: number;
   /** Upstream snapshots that did not decode (malformed, truncated, baseline missing); each frame's first sends a resync. */
   upstreamInvalid: number;
+  /** Client authority: corrections sent to an authority client after its upstream state was refused. */
+  upstreamCorrections: number;
 }
 
 /**
@@ -189,6 +191,7 @@ export class ServerReplicationState {
     upstreamApplied: 0,
     upstreamRejected: 0,
     upstreamInvalid: 0,
+    upstreamCorrections: 0,
   };
   /** Field mask accepted from upstream (never the ownership fields). */
   readonly upstreamMask: number;
