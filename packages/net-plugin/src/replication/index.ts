@@ -73,3 +73,4 @@ export {
   type FloatQuantizer,
   type QuatLike,
 } from "../protocol/quantize";
+export type { FieldExclusion } from "./codec/snapshotEncoder";

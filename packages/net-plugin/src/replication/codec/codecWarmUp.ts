@@ -3,7 +3,7 @@
  * process uses) once over a few synthetic snapshots that take every rare branch — values jumping
  * between a slot's bounds (the longest Exp-Golomb codes), rotations whose largest component
  * changes, prediction with a non-unit ratio, a budget too small for everything, bitmap and id-list
- * updates, despawns and respawns. Optimized code deoptimizes the first time it reaches a branch
+ * updates, despawns and respawns, a field exclusion (client authority). Optimized code deoptimizes the first time it reaches a branch
  * that never ran before (no type feedback); without this, the first large delta of a game (an
  * entity wrapping across its bounds, a teleport) deoptimized the client's decode kernel, which
  * then ran unoptimized — allocating ~2 KiB per update for 400 entities — until V8 optimized it
@@ -56,7 +56,10 @@ export function warmUpCodec(registry: ReplicationRegistry): void {
   const relevant = new Uint8Array(WARM_IDS);
   const priority = new Float32Array(WARM_IDS);
   const writer = new BitWriter(WARM_WRITER_BYTES);
+  // Every third id is "client 0's" with its first warmed field left out, on odd ticks.
+  const exclude = { bySlot: new Int32Array(WARM_IDS), client: 0, mask: mask & -mask };
   for (let id = 0; id < WARM_IDS; id++) {
+    exclude.bySlot[id] = id % 3 === 0 ? 0 : -1;
     current.setPresent(id, mask);
     priority[id] = id;
   }
@@ -77,6 +80,7 @@ export function warmUpCodec(registry: ReplicationRegistry): void {
       relevant,
       priority,
       ...(tick % 4 === 2 ? { budgetBytes: TIGHT_BUDGET_BYTES } : {}),
+      ...(tick % 2 === 1 ? { exclude } : {}),
     });
     decoder.decode(writer.bytes, client, 0, writer.bytesWritten);
     // Acks one or two ticks late, so predictions run with unit and non-unit ratios.

@@ -36,6 +36,19 @@ const SLOTS = FIELD_SLOTS;
 const QUAT = FIELD_QUAT;
 const K_BUCKETS_LOCAL = K_BUCKETS;
 
+/**
+ * Fields left out of one client's updates (client authority: the owner is not sent back the
+ * fields it sends up). Set `client` per encode and reuse the object: nothing is allocated.
+ */
+export interface FieldExclusion {
+  /** Per network id: the client slot whose updates of that entity leave out `mask`, or −1. */
+  bySlot: Int32Array;
+  /** The client being encoded: an update of an id with `bySlot[id] === client` leaves out `mask`. */
+  client: number;
+  /** Fields (bit `1 << field.index`) left out: never compared, never sent ("unchanged"). */
+  mask: number;
+}
+
 /** Exp-Golomb order of the tick in the header (ticks below 2^10 take 11 bits; an hour at 60 Hz, 25). */
 export const TICK_K = 10;
 
@@ -62,6 +75,11 @@ export class EncodePlan {
   despawnCount = 0;
   /** Entities present in the baseline. */
   baselineCount = 0;
+  /**
+   * Update candidates compared without the excluded fields (`FieldExclusion`) by the last
+   * `collect`: their client rows may then differ from `current` in fields that were not sent.
+   */
+  excludedCount = 0;
   /**
    * What update deltas are coded against: the baseline's values, or with a reference state the
    * predicted rows (`pred`) of the update candidates' changed fields.
@@ -108,13 +126,17 @@ export class EncodePlan {
     this.kernel = encodeKernels(registry)?.collect;
   }
 
-  /** Sorts every id into despawn / spawn / update candidates and chooses the k table. */
+  /**
+   * Sorts every id into despawn / spawn / update candidates and chooses the k table. With
+   * `exclude`, the excluded fields of that client's updates are not compared (spawns stay whole).
+   */
   collect(
     current: SnapshotState,
     baseline: SnapshotState | undefined,
     relevant: Uint8Array | undefined,
     tick: number,
     reference: SnapshotState | undefined,
+    exclude?: FieldExclusion,
   ): void {
     const stride = current.stride;
     const ratio =
@@ -129,10 +151,28 @@ export class EncodePlan {
     const cur = current.values;
     const versioned = baseline !== undefined && current.versioned && baseline.versioned;
     this.spawnCount = this.updateCount = this.despawnCount = this.baselineCount = 0;
+    this.excludedCount = 0;
     this.kCosts.fill(0);
+    // An exclusion that names no field leaves nothing out: the no-exclusion loop.
+    const exBy = exclude !== undefined && exclude.mask !== 0 ? exclude.bySlot : undefined;
+    const exClient = exclude?.client ?? -1;
+    const exMask = exclude?.mask ?? 0;
     if (this.kernel !== undefined) {
       const r = ratio === undefined ? 0 : ratio.num;
-      this.kernel(this, current, baseline, relevant, reference, r, ratio?.den ?? 0, versioned, hw);
+      this.kernel(
+        this,
+        current,
+        baseline,
+        relevant,
+        reference,
+        r,
+        ratio?.den ?? 0,
+        versioned,
+        hw,
+        exBy,
+        exClient,
+        exMask,
+      );
       for (let g = 0; g < this.codedGroups; g++) this.ks[g] = chooseKLocal(this.kCosts, g);
       return;
     }
@@ -168,9 +208,15 @@ export class EncodePlan {
       const base = baseline.values;
       const predicted =
         ratio !== undefined && reference !== undefined && canPredictLocal(baseline, reference, id);
+      // The fields compared: all of the entity's, less the excluded ones for an excluded id.
+      let live = mask;
+      if (exBy !== undefined && exBy[id] === exClient && (mask & exMask) !== 0) {
+        live = mask & ~exMask;
+        this.excludedCount++;
+      }
       let changed = 0;
       for (let f = 0; f < fieldCount; f++) {
-        if ((mask & (1 << f)) === 0) continue;
+        if ((live & (1 << f)) === 0) continue;
         const so = offsets[f] as number;
         const o = row + so;
         const code = codes[f] as number;

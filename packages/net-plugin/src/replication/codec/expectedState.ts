@@ -11,7 +11,8 @@ import type { FillUpdatesKernel } from "./kernels/encodeKernel";
 /**
  * Fills `input.out` from the plan of the snapshot just written and lists the ids that went out
  * (spawns, then updates) in `written`; returns how many. With `whole` (everything went out, no
- * interest filter, and every field decodes to exactly its current value: no change thresholds),
+ * interest filter, no field exclusion left a field uncompared, and every field decodes to exactly
+ * its current value: no change thresholds),
  * the client now holds exactly `current`: one copy instead of the baseline's plus the changed rows
  * (its row versions are then the current ones, equal only where the rows are equal).
  */

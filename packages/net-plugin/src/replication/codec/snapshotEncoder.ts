@@ -15,7 +15,7 @@
 import type { BitWriter } from "../../protocol/bitWriter";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import { costUpdates, fitBudget, measure, upperBound } from "./budgetPlan";
-import { EncodePlan, referenceAge, TICK_K } from "./encodePlan";
+import { EncodePlan, referenceAge, TICK_K, type FieldExclusion } from "./encodePlan";
 import { FIELD_QUAT, FIELD_SLOTS, fieldCodecPlan, K_BITS, type FieldCodecPlan } from "./fieldDelta";
 import { warmUpCodec } from "./codecWarmUp";
 import { chooseIdK, ID_K_BITS } from "./idList";
@@ -32,6 +32,8 @@ const referenceAgeLocal = referenceAge;
 const fieldCodecPlanLocal = fieldCodecPlan;
 const writeUpdateLocal = writeUpdate;
 const chooseIdKLocal = chooseIdK;
+
+export type { FieldExclusion } from "./encodePlan";
 
 /** What to encode. */
 export interface EncodeSnapshotInput {
@@ -56,6 +58,12 @@ export interface EncodeSnapshotInput {
   priority?: Float32Array | Float64Array;
   /** Most bytes this snapshot may take (default: what the writer has left). */
   budgetBytes?: number;
+  /**
+   * Fields left out of this client's updates of some entities (client authority: the owner's own
+   * fields). They are treated as unchanged: never compared or sent (their "changed" bit is 0), and
+   * `out` keeps the baseline's values there. Spawns stay complete; other fields still go out.
+   */
+  exclude?: FieldExclusion;
 }
 
 /** What one `encode` did (one reused object). */
@@ -125,7 +133,7 @@ export class SnapshotEncoder {
       throw new Error("SnapshotEncoder.encode: `current` was made for another registry or capacity.");
     }
     const p = this.plan;
-    p.collect(current, baseline, input.relevant, input.tick, input.reference);
+    p.collect(current, baseline, input.relevant, input.tick, input.reference, input.exclude);
     const budget = Math.min(
       (input.budgetBytes ?? Number.POSITIVE_INFINITY) * 8,
       writer.capacityBytes * 8 - writer.bitsWritten,
@@ -147,7 +155,7 @@ export class SnapshotEncoder {
       p,
       this.codecPlan,
       this.fillKernel,
-      this.exact && allSelected && input.relevant === undefined,
+      this.exact && allSelected && input.relevant === undefined && p.excludedCount === 0,
       input,
       this.written,
     );

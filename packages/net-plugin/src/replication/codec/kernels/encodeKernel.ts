@@ -13,7 +13,10 @@ import type { SnapshotState } from "../snapshotState";
 import { compileKernel, kernelFields, type KernelField } from "./compileKernel";
 import { writeSource, type WriteUpdatesKernel } from "./writeKernel";
 
-/** Fills the plan's candidate lists, masks, `pred`, `zz` and k histogram (not `ks`). */
+/**
+ * Fills the plan's candidate lists, masks, `pred`, `zz`, k histogram (not `ks`) and
+ * `excludedCount`; `exBy`/`exClient`/`exMask` are a `FieldExclusion` (`exBy` undefined: none).
+ */
 export type CollectKernel = (
   p: EncodePlan,
   current: SnapshotState,
@@ -24,6 +27,9 @@ export type CollectKernel = (
   ratioDen: number,
   versioned: boolean,
   hw: number,
+  exBy: Int32Array | undefined,
+  exClient: number,
+  exMask: number,
 ) => void;
 
 /**
@@ -48,7 +54,7 @@ export interface EncodeKernels {
 
 function collectGeneric(f: KernelField): string {
   const t = `T${f.index}`;
-  return `      if ((mask & ${f.bit}) !== 0) {
+  return `      if ((live & ${f.bit}) !== 0) {
         const o = row + ${f.offset};
         if (${t}.changed(cur, o, base, o)) {
           changed |= ${f.bit};
@@ -68,7 +74,7 @@ function collectField(f: KernelField): string {
   const o = `row + ${f.offset}`;
   const h = f.group * K_BUCKETS;
   const lines: string[] = [];
-  lines.push(`if ((mask & ${f.bit}) !== 0) {`, `  const o = ${o};`);
+  lines.push(`if ((live & ${f.bit}) !== 0) {`, `  const o = ${o};`);
   const moved: string[] = [];
   for (let s = 0; s < f.width; s++) {
     lines.push(`  const c${s} = cur[o + ${s}], b${s} = base[o + ${s}], e${s} = c${s} - b${s};`);
@@ -116,7 +122,7 @@ function collectSource(fields: readonly KernelField[], stride: number): string {
     )
     .join(" + ");
   return `const ratioValue = { num: 0, den: 0 };
-return function collect(p, current, baseline, relevant, reference, rn, rd, versioned, hw) {
+return function collect(p, current, baseline, relevant, reference, rn, rd, versioned, hw, exBy, exClient, exMask) {
   ratioValue.num = rn;
   ratioValue.den = rd;
   const cur = current.values, curPresent = current.present, curMask = current.mask, curVersion = current.version;
@@ -129,7 +135,8 @@ return function collect(p, current, baseline, relevant, reference, rn, rd, versi
   const pred = p.pred, zz = p.zz, hist = p.kCosts, selected = p.selected, respawn = p.respawn;
   const spawnIds = p.spawnIds, updateIds = p.updateIds, despawnIds = p.despawnIds;
   const changedMask = p.changedMask, cost = p.cost;
-  let spawnCount = 0, updateCount = 0, despawnCount = 0, baselineCount = 0;
+  const hasEx = exBy !== undefined, exKeep = ~exMask;
+  let spawnCount = 0, updateCount = 0, despawnCount = 0, baselineCount = 0, excludedCount = 0;
   for (let id = 0; id < hw; id++) {
     selected[id] = 0;
     respawn[id] = 0;
@@ -151,6 +158,11 @@ return function collect(p, current, baseline, relevant, reference, rn, rd, versi
     }
     if (versioned && baseVersion[id] === curVersion[id]) continue;
     const predicted = ratio && hasRef && refPresent[id] === 1 && refMask[id] === mask;
+    let live = mask;
+    if (hasEx && exBy[id] === exClient && (mask & exMask) !== 0) {
+      live = mask & exKeep;
+      excludedCount++;
+    }
     let changed = 0;
 ${fields.map(collectField).join("\n")}
     if (changed === 0) continue;
@@ -162,6 +174,7 @@ ${fields.map(collectField).join("\n")}
   p.updateCount = updateCount;
   p.despawnCount = despawnCount;
   p.baselineCount = baselineCount;
+  p.excludedCount = excludedCount;
 };`;
 }
 
