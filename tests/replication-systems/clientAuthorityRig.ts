@@ -137,3 +137,19 @@ export function sendRaw(client: App, bytes: Uint8Array): void {
 export function netIdOf(s: Stepper, eid: number): number {
   return s.serverState.allocator.map.netIdOf(eid);
 }
+
+/**
+ * A validateUpstream hook (speed limit): refuses an incoming position more than `maxStep` from the
+ * server's `position` of the entity on either axis (corrections tests).
+ */
+export function speedLimit(position: { x: Float32Array; y: Float32Array }, maxStep: number): UpstreamHook {
+  return (_world, _client, eid, incoming) =>
+    !incoming.has(position) ||
+    (Math.abs(incoming.read(position, "x") - (position.x[eid] as number)) <= maxStep &&
+      Math.abs(incoming.read(position, "y") - (position.y[eid] as number)) <= maxStep);
+}
+
+/** `client`'s replication counters (corrections, upstream, snapshots). */
+export function clientCounters(client: App) {
+  return client.getResource(ClientReplication).counters;
+}

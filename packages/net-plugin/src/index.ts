@@ -273,3 +273,18 @@ export { hasAuthority } from "./replication/client/ownerOf";
 export { UpstreamIncoming } from "./replication/server/upstreamIncoming";
 export { UpstreamDefaults } from "./replication/server/upstreamFields";
 export type { UpstreamValidator } from "./replication/server/serverReplication";
+export {
+  Correction,
+  CorrectionStatus,
+  CorrectionWire,
+  maxCorrectionBytes,
+  readCorrection,
+  writeCorrection,
+} from "./replication/server/correctionMessage";
+export {
+  correctionChannelOf,
+  UpstreamCorrections,
+  UpstreamCorrector,
+} from "./replication/server/upstreamCorrector";
+export { CorrectionInboxLimits } from "./replication/client/clientReplication";
+export type { HistoryAuthorityFields } from "./replication/client/snapshotHistory";

@@ -52,6 +52,11 @@ import { applySnapshots } from "../replication/client/applySnapshots";
 import { sendPackets as clientSendPackets } from "../replication/client/sendPackets";
 import { sendOwnedState } from "../replication/client/sendOwnedState";
 import { receiveOwnedState } from "../replication/server/receiveOwnedState";
+import {
+  correctionChannelOf,
+  UpstreamCorrections,
+  UpstreamCorrector,
+} from "../replication/server/upstreamCorrector";
 import { Replicated } from "../replication/client/replicated";
 import type { EventRegistry } from "../replication/events/eventRegistry";
 import type { TimeSyncOptions } from "../time-sync/constants";
@@ -78,6 +83,11 @@ export interface NetServerPluginOptions extends ServerReplicationOptions {
   events?: EventRegistry;
   /** Answer clients' time-sync pings (default true). */
   timeSync?: boolean;
+  /**
+   * Client authority: the reliable channel carrying corrections of refused upstream state
+   * (default: the first reliable-unordered channel, else the first reliable one, else none).
+   */
+  correctionChannel?: number;
 }
 
 /** Options of {@link NetClientPlugin}. */
@@ -126,6 +136,10 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
       );
       state = s;
       app.insertResource(ServerReplication, s);
+      app.insertResource(
+        UpstreamCorrections,
+        new UpstreamCorrector(options.registry, correctionChannelOf(channels, options.correctionChannel)),
+      );
       const stopRemove = observe(app.world, onRemove(Networked), (eid: number) => {
         s.pendingRelease.push(eid);
       });
@@ -216,6 +230,8 @@ export function NetClientPlugin(options: NetClientPluginOptions): Plugin {
           ? installTimeSyncClient(app, { receive: Receive, send: Send }, options.timeSync)
           : undefined;
       wirePeerMessages(app, clientPeerLink(client), s.routers, sync, options.events);
+      // Client authority: the server's corrections of refused upstream state (applySnapshots applies them).
+      s.routers.push((_peer, buffer, offset, length) => s.routeCorrection(buffer, offset, length));
       if (options.token !== undefined) client.connect(options.token);
     },
     cleanup(): void {

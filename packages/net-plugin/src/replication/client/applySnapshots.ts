@@ -7,19 +7,26 @@
  * the authority for are not written over its own. Their rows are copied from the snapshot into
  * the last applied state first (same field mask only, so spawns and added fields still apply), so
  * the apply sees no change there; the decoded ring states are never touched (they are decode
- * baselines). When authority ends, the server's values are written at once.
+ * baselines). When authority ends, the server's values are written at once. The server's
+ * corrections of refused upstream state (applyCorrections.ts) are written after the snapshot, with
+ * the authority it gave.
  */
 import { getResource, type AppWorld } from "@canopy/core";
 import type { SnapshotState } from "../codec/snapshotState";
 import { NONE } from "../entityMap";
 import { authorityInState } from "../server/ownership";
 import { applySnapshot } from "../worldSnapshot";
+import { applyCorrections } from "./applyCorrections";
 import { ClientReplication, type ClientReplicationState } from "./clientReplication";
 
-/** Applies the newest decoded snapshot to the world. */
+/** Applies the newest decoded snapshot to the world, then this frame's corrections. */
 export function applySnapshots(world: AppWorld): void {
   const s = getResource(world, ClientReplication);
-  if (s.pendingApply < 0) return;
+  if (s.pendingApply >= 0) applyNewest(world, s);
+  if (s.correctionInbox.size > 0) applyCorrections(world, s);
+}
+
+function applyNewest(world: AppWorld, s: ClientReplicationState): void {
   const next = s.ring.get(s.pendingApply);
   s.pendingApply = -1;
   if (next === undefined) return;
@@ -69,7 +76,10 @@ function keepOwnValues(s: ClientReplicationState, next: SnapshotState): number {
     if (!isMine(s, next, id)) continue;
     const o = id * stride;
     ids[count++] = id;
-    s.authoritative[id] = (s.authoritative[id] as number) | 2;
+    const flags = s.authoritative[id] as number;
+    // Authority begins: corrections of an earlier grant say nothing about this one's order.
+    if ((flags & 1) === 0) s.correctionTicks[id] = -1;
+    s.authoritative[id] = flags | 2;
     if (!s.hasApplied || applied.present[id] !== 1 || applied.mask[id] !== mask[id]) continue;
     for (let i = 0; i < slots.length; i++) {
       const slot = o + (slots[i] as number);

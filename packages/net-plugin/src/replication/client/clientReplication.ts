@@ -3,10 +3,13 @@
  * connection events, the snapshot decoder and its ring of decoded states (the baselines the
  * server may encode against), the entity map (network id ↔ local entity), the last applied state,
  * the per-entity history. Snapshot acks are the reliability layer's packet acks (nothing to send),
- * except a resync request when a snapshot fails to decode.
+ * except a resync request when a snapshot fails to decode. Client authority: the upstream sender
+ * and the inbox of the server's corrections of refused upstream state.
  */
 import { defineResource } from "@canopy/core";
 import type { NetClient } from "../../connection/netClient";
+import { BitReader } from "../../protocol/bitReader";
+import { MessageInbox } from "../../time-sync/inbox";
 import type { DisconnectReasonName } from "../../connection/disconnectReasons";
 import { BaselineRing } from "../codec/baselineRing";
 import { warmUpCodec } from "../codec/codecWarmUp";
@@ -18,6 +21,7 @@ import type { ApplyHooks, ApplyResult } from "../worldSnapshot";
 import { RESYNC_MESSAGE_BYTES } from "../server/resyncMessage";
 import type { OwnerComponent } from "../server/ownership";
 import { FrameEvents } from "../server/frameEvents";
+import { Correction, CorrectionWire } from "../server/correctionMessage";
 import { ReplicationDefaults, type MessageRouter } from "../server/serverReplication";
 import { SnapshotHistory } from "./snapshotHistory";
 import { UpstreamSender } from "./upstreamSender";
@@ -59,7 +63,28 @@ export interface ClientReplicationCounters {
   upstreamSkipped: number;
   /** Resync requests from the server acted on (it could not decode an upstream snapshot). */
   upstreamResyncs: number;
+  /** Corrections (the server refused this client's upstream state) written into the owned entity. */
+  correctionsApplied: number;
+  /** Correction messages that did not decode (malformed, truncated, bad mask or values): dropped. */
+  correctionsInvalid: number;
+  /** Corrections for an unknown id or an entity this client is not the authority for: ignored. */
+  correctionsIgnored: number;
+  /** Corrections older than one already applied to the same entity (reordered): ignored. */
+  correctionsStale: number;
+  /** Corrections dropped because the frame's correction inbox was full. */
+  correctionsDropped: number;
 }
+
+/** Bounds of the client's correction inbox, each with its reason. */
+export const CorrectionInboxLimits = {
+  /**
+   * Correction messages held until `applyCorrections` (one frame). The server sends at most one
+   * per owned entity every `CorrectionWire.minIntervalSeconds`, so a frame brings a few.
+   */
+  messages: 256,
+  /** Their bytes: 64 KiB, far above 256 corrections of a few transforms each. */
+  bytes: 64 * 1024,
+} as const;
 
 /** Why a connection ended: the reason's name and a readable message. */
 export interface ConnectionEnd {
@@ -100,6 +125,11 @@ export class ClientReplicationState {
     upstreamAcked: 0,
     upstreamSkipped: 0,
     upstreamResyncs: 0,
+    correctionsApplied: 0,
+    correctionsInvalid: 0,
+    correctionsIgnored: 0,
+    correctionsStale: 0,
+    correctionsDropped: 0,
   };
   /** Routers tried in order for messages off the snapshot channel (set by the NetPlugin). */
   readonly routers: MessageRouter[] = [];
@@ -123,6 +153,15 @@ export class ClientReplicationState {
   readonly upstreamBytesPerSecond: number;
   /** What this client sends up; made the first time it has authority over an entity. */
   upstream: UpstreamSender | undefined = undefined;
+  /** Correction messages routed this frame (copied), drained by `applyCorrections`. */
+  readonly correctionInbox = new MessageInbox(CorrectionInboxLimits.messages, CorrectionInboxLimits.bytes);
+  /** The correction being applied (decoded in place) and its reader. */
+  readonly correction: Correction;
+  readonly correctionReader = new BitReader();
+  /** Per network id, server tick of the last correction applied (−1: none since authority began). */
+  readonly correctionTicks: Float64Array;
+  /** Field bits a correction may never carry (the ownership fields). */
+  readonly ownershipMask: number;
 
   constructor(
     readonly client: NetClient,
@@ -144,11 +183,15 @@ export class ClientReplicationState {
       this.capacity,
       registry.stride,
       options.historySize ?? ReplicationDefaults.historySize,
+      { ownerField, authorityField },
     );
     this.authoritative = new Uint8Array(this.capacity);
     this.authorityIds = new Int32Array(this.capacity);
     this.nextAuthorityIds = new Int32Array(this.capacity);
     this.upstreamMask = upstreamFieldMask(registry, [ownerField, authorityField], options.upstreamFields);
+    this.correction = new Correction(registry.stride);
+    this.correctionTicks = new Float64Array(this.capacity).fill(-1);
+    this.ownershipMask = (1 << ownerField.index) | (1 << authorityField.index);
     const slots: number[] = [];
     for (const f of registry.fields)
       if ((this.upstreamMask & (1 << f.index)) !== 0)
@@ -167,6 +210,16 @@ export class ClientReplicationState {
   messageAcked(channel: number, ticket: number): void {
     if (channel !== this.snapshotChannel || this.upstream === undefined) return;
     if (this.upstream.tickets.acked(ticket)) this.counters.upstreamAcked++;
+  }
+
+  /**
+   * Router for messages off the snapshot channel: copies a correction (first byte
+   * `CorrectionWire.kind`) into the inbox and returns true; anything else is left to other routers.
+   */
+  routeCorrection(buffer: Uint8Array, offset: number, length: number): boolean {
+    if (length < 1 || buffer[offset] !== CorrectionWire.kind) return false;
+    if (!this.correctionInbox.push(0, buffer, offset, length)) this.counters.correctionsDropped++;
+    return true;
   }
 
   /** The upstream sender, made on first use. */

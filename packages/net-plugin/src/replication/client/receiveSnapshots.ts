@@ -2,7 +2,7 @@
  * Client `receiveSnapshots` (PreUpdate, Receive): decodes every snapshot of the frame against
  * the baseline it names (never throws: malformed, truncated, stale and baseline-less snapshots
  * are dropped and counted in `decoder.counters`), and records the newest one's entities in the
- * per-entity history. Nothing is acked here: the packet acks do that. A snapshot that fails to
+ * per-entity history (not those it gives this client authority over: `SnapshotHistory.recordAll`). Nothing is acked here: the packet acks do that. A snapshot that fails to
  * decode (missing baseline, malformed) sends one resync request per frame naming its sequence,
  * so the server stops encoding against baselines this client may not hold.
  *
@@ -51,7 +51,8 @@ export function receiveSnapshots(world: AppWorld): void {
     const state = s.decoder.lastDecoded;
     if (state === undefined) continue;
     s.pendingApply = state.sequence;
-    s.history.recordAll(state);
+    // Not the entities this client is the authority for (their history is its own state).
+    s.history.recordAll(state, s.client.clientIndex);
   }
   if (failed >= 0 && s.client.state === "connected") {
     s.client.send(s.snapshotChannel, writeResyncMessage(failed, s.resyncBytes));

@@ -3,9 +3,21 @@
  * confirmed (server-sent) states with their ticks, as quantized rows in registry layout. The
  * interpolation and prediction layers read it (`count`, `tickAt`, `rowAt` into `values`, newest
  * first). Preallocated: recording copies slots and never allocates.
+ *
+ * Client authority: the server's values of an entity this client is the authority for are not
+ * its confirmed states (the client's own are newer, and the server may not even send them), so
+ * `recordAll(state, client)` does not record such rows and forgets the entity's history instead;
+ * once a state no longer gives the client authority, it is recorded again.
  */
 import type { SnapshotState } from "../codec/snapshotState";
 import type { ReplicatedField } from "../registry";
+import { authorityInState } from "../server/ownership";
+
+/** The ownership fields a history reads to skip the entities a client is the authority for. */
+export interface HistoryAuthorityFields {
+  readonly ownerField: ReplicatedField;
+  readonly authorityField: ReplicatedField;
+}
 
 /** Recent confirmed states of every replicated entity. */
 export class SnapshotHistory {
@@ -22,6 +34,8 @@ export class SnapshotHistory {
     readonly capacity: number,
     readonly stride: number,
     readonly size: number,
+    /** The ownership fields (else no entity is ever skipped as owned). */
+    private readonly authority?: HistoryAuthorityFields,
   ) {
     if (!Number.isInteger(size) || size < 1)
       throw new RangeError(`SnapshotHistory: size must be ≥ 1, got ${size}.`);
@@ -32,9 +46,22 @@ export class SnapshotHistory {
     this.counts = new Int32Array(capacity);
   }
 
-  /** Records every entity present in `state` at `state.tick` (older-or-equal ticks are ignored). */
-  recordAll(state: SnapshotState): void {
-    for (let id = 0; id < state.highWater; id++) if (state.present[id] === 1) this.record(id, state);
+  /**
+   * Records every entity present in `state` at `state.tick` (older-or-equal ticks are ignored),
+   * except those `state` gives client slot `client` authority over (when the history knows the
+   * ownership fields and `client` ≥ 0): their history is forgotten.
+   */
+  recordAll(state: SnapshotState, client = -1): void {
+    const authority = client >= 0 ? this.authority : undefined;
+    for (let id = 0; id < state.highWater; id++) {
+      if (state.present[id] !== 1) continue;
+      if (
+        authority !== undefined &&
+        authorityInState(state, authority.ownerField, authority.authorityField, id) === client
+      )
+        this.counts[id] = 0;
+      else this.record(id, state);
+    }
   }
 
   /** Records network id `id` from `state`. */

@@ -11,8 +11,12 @@
  * the `validateUpstream` hook; the accepted fields are written into the server's components
  * through their bindings (dequantized exactly as a client's apply writes them). The next capture
  * replicates them to every client (with `changeDetection: "marked"`, the entity is marked).
+ * When the hook refuses an entity, its owner is sent a correction: the server's values of its
+ * upstream fields, at most one per entity per client every `CorrectionWire.minIntervalSeconds`
+ * (a refusal inside the interval is owed and sent when it is over, each frame's end; see
+ * upstreamCorrector.ts); a state refused as "not yours" gets none.
  */
-import { getResource, type AppWorld } from "@canopy/core";
+import { getResource, Time, tryGetResource, type AppWorld } from "@canopy/core";
 import { hasComponent } from "bitecs";
 import { DecodeStatus } from "../codec/decodeStatus";
 import type { SnapshotState } from "../codec/snapshotState";
@@ -23,6 +27,7 @@ import { authorityInState, readAuthority } from "./ownership";
 import { RESYNC_MESSAGE_BYTES, writeResyncMessage } from "./resyncMessage";
 import { ServerReplication, type ServerReplicationState } from "./serverReplication";
 import { UpstreamReceiver } from "./upstreamReceiver";
+import { correctRefused, flushOwedCorrections, UpstreamCorrections } from "./upstreamCorrector";
 
 /** Decodes, checks and applies this frame's upstream snapshots. */
 export function receiveOwnedState(world: AppWorld): void {
@@ -50,7 +55,7 @@ export function receiveOwnedState(world: AppWorld): void {
     const status = up.decoder.decode(frame.bytes, up.ring, frame.offsetOf(i), length);
     if (status === DecodeStatus.Ok) {
       const state = up.decoder.lastDecoded;
-      if (state !== undefined) applyUpstream(world, s, slot, state);
+      if (state !== undefined) applyUpstream(world, s, slot, state, up);
     } else if (
       status === DecodeStatus.MissingBaseline ||
       status === DecodeStatus.Invalid ||
@@ -66,10 +71,18 @@ export function receiveOwnedState(world: AppWorld): void {
     }
     // Stale (older than one already applied) and TooOld snapshots are kept or dropped, not applied.
   }
+  const corrector = tryGetResource(world, UpstreamCorrections);
+  if (corrector?.anyOwed === true) flushOwedCorrections(world, s, corrector, getResource(world, Time).now);
 }
 
 /** Checks and applies every entity of `state` whose incoming values differ from the server's. */
-function applyUpstream(world: AppWorld, s: ServerReplicationState, slot: number, state: SnapshotState): void {
+function applyUpstream(
+  world: AppWorld,
+  s: ServerReplicationState,
+  slot: number,
+  state: SnapshotState,
+  up: UpstreamReceiver,
+): void {
   const current = s.current;
   const stride = state.stride;
   const fields = s.registry.fields;
@@ -86,7 +99,11 @@ function applyUpstream(world: AppWorld, s: ServerReplicationState, slot: number,
     }
     // Only fields the server's entity has: a client cannot add components this way.
     const fieldsIn = mask & (current.mask[id] as number);
-    if (fieldsIn === 0 || state.sameFields(current, id, fieldsIn)) continue;
+    if (fieldsIn === 0) continue;
+    if (state.sameFields(current, id, fieldsIn)) {
+      up.settle(id); // the client holds the server's values: no correction owed
+      continue;
+    }
     if (readAuthority(world, s.owner, eid) !== slot) {
       counters.upstreamRejected++;
       continue;
@@ -95,6 +112,7 @@ function applyUpstream(world: AppWorld, s: ServerReplicationState, slot: number,
       s.incoming.set(state, id, fieldsIn);
       if (!validate(world, slot, eid, s.incoming)) {
         counters.upstreamRejected++;
+        correct(world, s, up, slot, eid, id);
         continue;
       }
     }
@@ -106,9 +124,24 @@ function applyUpstream(world: AppWorld, s: ServerReplicationState, slot: number,
       field.binding.apply(eid, state.values, row + field.offset);
     }
     counters.upstreamApplied++;
+    up.settle(id);
     // "marked" change detection captures only what is marked: this entity changed.
     markChanged(world, eid);
   }
+}
+
+/** Sends `slot` the server's values of refused entity `eid` (rate-limited; none without the plugin's corrector). */
+function correct(
+  world: AppWorld,
+  s: ServerReplicationState,
+  up: UpstreamReceiver,
+  slot: number,
+  eid: number,
+  id: number,
+): void {
+  const corrector = tryGetResource(world, UpstreamCorrections);
+  if (corrector !== undefined)
+    correctRefused(world, s, corrector, up, slot, eid, id, getResource(world, Time).now);
 }
 
 /** True when the last capture has an entity owned by client `slot` with client authority. */
