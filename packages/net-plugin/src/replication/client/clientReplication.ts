@@ -53,7 +53,7 @@ export interface ClientReplicationCounters {
   spawned: number;
   despawned: number;
   updated: number;
-  /** Messages off the snapshot channel that no router (time sync, events) took. */
+  /** Messages off the snapshot channel that no router (time sync, events, corrections) took. */
   messagesUnrouted: number;
   /** Client authority: upstream snapshots sent, their bytes, and those whose packet the server acked. */
   upstreamSent: number;

@@ -2,8 +2,8 @@
  * Client `receivePackets` (PreUpdate, ReceivePackets): advances the NetClient to the frame's
  * clock time, drains the transport, and copies the frame's connects, disconnects and snapshots
  * into `frame` for the Receive systems; messages off the snapshot channel go to the first router
- * that takes them (time sync, events), which copy what they keep. Event objects are not kept:
- * the NetClient reuses them.
+ * that takes them (time sync, events, corrections), which copy what they keep. Event objects are
+ * not kept: the NetClient reuses them.
  */
 import { getResource, Time, type AppWorld } from "@canopy/core";
 import { SERVER_PEER } from "../../time-sync/peerLink";
