@@ -4,7 +4,8 @@
  * replicated components into the shared world state (rows that did not change keep their version,
  * so encoders skip them) — every `Networked` entity (`changeDetection: "scan"`), or only new ones
  * and those passed to `markChanged` (`"marked"`: unchanged entities are not even read) — then
- * computes interest and adds the tick's priority to every client's accumulators (scaled by
+ * finds the client-authority owners (once any entity had client authority: their own upstream
+ * fields are left out of their snapshots), computes interest and adds the tick's priority to every client's accumulators (scaled by
  * nearness under spatial interest).
  */
 import { FixedTime, getResource, Time, type AppWorld } from "@canopy/core";
@@ -12,6 +13,7 @@ import { commitRemovals, entityExists, hasComponent, registerQuery } from "bitec
 import { NONE } from "../entityMap";
 import { captureEntities, captureWorld } from "../worldSnapshot";
 import { computeInterest } from "./computeInterest";
+import { fillAuthorityBySlot } from "./ownership";
 import { Networked } from "./networked";
 import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
 import { ReplicationDefaults, ServerReplication, type ServerReplicationState } from "./serverReplication";
@@ -42,6 +44,11 @@ export function prepareSnapshots(world: AppWorld): void {
     const entities = (s.networkedQuery ??= registerQuery(world, [Networked])).dense;
     for (let i = 0; i < entities.length; i++) alloc.allocate(entities[i] as number, tick);
     captureWorld(world, s.registry, entities, alloc.map, s.current, tick);
+  }
+  if (s.clientAuthorityUsed) {
+    const end = Math.max(s.current.highWater, s.ownFieldsEnd);
+    fillAuthorityBySlot(s.current, s.ownerField, s.authorityField, s.ownFields.bySlot, end);
+    s.ownFieldsEnd = s.current.highWater;
   }
   computeInterest(world, s);
   const clients = s.clients;

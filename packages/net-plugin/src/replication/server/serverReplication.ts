@@ -10,14 +10,14 @@ import { BitWriter } from "../../protocol/bitWriter";
 import type { NetServer } from "../../connection/netServer";
 import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
 import { DEFAULT_BASELINE_RING_SIZE } from "../codec/baselineRing";
-import { SnapshotEncoder, type EncodeSnapshotInput } from "../codec/snapshotEncoder";
+import { SnapshotEncoder, type EncodeSnapshotInput, type FieldExclusion } from "../codec/snapshotEncoder";
 import { SnapshotState } from "../codec/snapshotState";
 import { NetworkIdAllocator } from "../entityMap";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import type { ClientView } from "./clientView";
 import { EntityList } from "./entityList";
 import { FrameEvents } from "./frameEvents";
-import { ownerInState, type OwnerComponent } from "./ownership";
+import { ownerInState, SERVER_OWNER, type OwnerComponent } from "./ownership";
 import { SpatialGrid } from "./spatialGrid";
 import { RESYNC_MESSAGE_BYTES } from "./resyncMessage";
 import { upstreamFieldMask } from "./upstreamFields";
@@ -197,6 +197,16 @@ export class ServerReplicationState {
   readonly upstreamMask: number;
   /** Reused by receiveOwnedState for the `validateUpstream` hook. */
   readonly incoming: UpstreamIncoming;
+  /** True once `setOwner` gave any entity client authority (before that no tick scans for owners). */
+  clientAuthorityUsed = false;
+  /**
+   * Client authority: the upstream fields left out of each owner's own snapshots (its values are
+   * its own): `bySlot` per network id the authority client's slot or −1, refilled from `current`
+   * every tick once `clientAuthorityUsed`; `client` is set per client by sendSnapshots.
+   */
+  readonly ownFields: FieldExclusion;
+  /** Ids `ownFields.bySlot` was filled up to (the next fill resets them all). */
+  ownFieldsEnd = 0;
   /** Bytes of a resync request for an upstream snapshot (copied by `send`). */
   readonly resyncBytes = new Uint8Array(RESYNC_MESSAGE_BYTES);
   /** Frames run (receiveOwnedState sends at most one resync per client per frame). */
@@ -252,6 +262,8 @@ export class ServerReplicationState {
     this.grid = options.interest ? new SpatialGrid(this.capacity, options.interest.cellSize) : undefined;
     this.upstreamMask = upstreamFieldMask(registry, [ownerField, authorityField], options.upstreamFields);
     this.incoming = new UpstreamIncoming(registry);
+    const bySlot = new Int32Array(this.capacity).fill(SERVER_OWNER);
+    this.ownFields = { bySlot, client: SERVER_OWNER, mask: this.upstreamMask };
   }
 
   /** NetServer `onMessageAcked`: a snapshot's packet reached `client`, so its state is a baseline. */

@@ -19,6 +19,8 @@ export interface SetOwnerOptions {
 export function setOwner(world: AppWorld, eid: number, client: number, options?: SetOwnerOptions): void {
   const s = getResource(world, ServerReplication);
   writeOwner(world, s.owner, eid, client, options?.authority);
+  // From now on every tick finds the client-authority owners (their own fields are not sent back).
+  if (options?.authority === "client") s.clientAuthorityUsed = true;
   // Ownership is replicated: with "marked" change detection the entity must be captured again.
   markChanged(world, eid);
 }
