@@ -37,68 +37,73 @@ const MAX_STEP = 1;
 const HZ = 60;
 
 describe("corrections of refused upstream state", () => {
-  it("a cheating owner is snapped back to the server's values, at most once per 100 ms; an accepted upstream gets none", async () => {
-    const seed = 5301;
-    await using s = await open(seed);
-    const [c0, c1] = [s.clients[0]!, s.clients[1]!];
-    const gs = gameOf(s.server);
-    const eid = spawn(gs, 1, -4.75); // where moveOnOwner(…, from = 1) starts
-    await s.stepTicks(10);
-    const local = await grant(s, eid, c0);
-    setHook(speedLimit(gs.Position, MAX_STEP));
-    const server = s.serverState.counters;
-    const client = clientCounters(c0);
+  it.each(["scan", "marked"] as const)(
+    "a cheating owner is snapped back to the server's values, at most once per 100 ms; an accepted upstream gets none (%s)",
+    async (changeDetection) => {
+      const seed = changeDetection === "scan" ? 5301 : 5304;
+      await using s = await open(seed, 2, { changeDetection });
+      const [c0, c1] = [s.clients[0]!, s.clients[1]!];
+      const gs = gameOf(s.server);
+      const eid = spawn(gs, 1, -4.75); // where moveOnOwner(…, from = 1) starts
+      await s.stepTicks(10);
+      const local = await grant(s, eid, c0);
+      setHook(speedLimit(gs.Position, MAX_STEP));
+      const server = s.serverState.counters;
+      const client = clientCounters(c0);
 
-    // Moves within the limit are accepted: no correction, the owner is never overwritten.
-    await moveOnOwner(s, c0, local, 30, 1);
-    await s.stepTicks(10);
-    expect(server.upstreamApplied, `seed ${seed}`).toBeGreaterThan(20);
-    expect(server.upstreamRejected).toBe(0);
-    expect(server.upstreamCorrections).toBe(0);
-    expect(client.correctionsApplied).toBe(0);
-    expect(positionError(s, c0, eid), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
+      // Moves within the limit are accepted: no correction, the owner is never overwritten.
+      await moveOnOwner(s, c0, local, 30, 1);
+      await s.stepTicks(10);
+      expect(server.upstreamApplied, `seed ${seed}`).toBeGreaterThan(20);
+      expect(server.upstreamRejected).toBe(0);
+      expect(server.upstreamCorrections).toBe(0);
+      expect(client.correctionsApplied).toBe(0);
+      expect(positionError(s, c0, eid), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
 
-    // Teleports every tick for 2 s: refused, and snapped back each time a correction arrives.
-    const x0 = gs.Position.x[eid]!;
-    const y0 = gs.Position.y[eid]!;
-    const g0 = gameOf(c0);
-    const ticks = 2 * HZ;
-    const correctionsBefore = server.upstreamCorrections;
-    let snaps = 0;
-    for (let t = 0; t < ticks; t++) {
-      g0.Position.x[local] = x0 + 25 + t * 0.1;
-      g0.Position.y[local] = y0 - 25;
-      const applied = client.correctionsApplied;
-      await s.stepTicks(1);
-      if (client.correctionsApplied > applied) {
-        snaps++;
-        expect(positionError(s, c0, eid), `tick ${t}, seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
+      // Teleports every tick for 2 s: refused, and snapped back each time a correction arrives.
+      const x0 = gs.Position.x[eid]!;
+      const y0 = gs.Position.y[eid]!;
+      const g0 = gameOf(c0);
+      const ticks = 2 * HZ;
+      const correctionsBefore = server.upstreamCorrections;
+      let snaps = 0;
+      for (let t = 0; t < ticks; t++) {
+        g0.Position.x[local] = x0 + 25 + t * 0.1;
+        g0.Position.y[local] = y0 - 25;
+        const applied = client.correctionsApplied;
+        await s.stepTicks(1);
+        if (client.correctionsApplied > applied) {
+          snaps++;
+          expect(positionError(s, c0, eid), `tick ${t}, seed ${seed}`).toBeLessThanOrEqual(
+            POSITION_PRECISION,
+          );
+        }
       }
-    }
-    const sent = server.upstreamCorrections - correctionsBefore;
-    console.log(`corrections: ${sent} sent, ${snaps} snap-backs in ${ticks} cheating ticks (seed ${seed})`);
-    // At most one per 100 ms over the 2 s (+1 for the window's start), and well above none.
-    expect(sent, `seed ${seed}`).toBeLessThanOrEqual(
-      Math.floor(ticks / HZ / CorrectionWire.minIntervalSeconds) + 1,
-    );
-    expect(sent, `seed ${seed}`).toBeGreaterThanOrEqual(10);
-    expect(snaps, `seed ${seed}`).toBeGreaterThanOrEqual(8);
-    expect(server.upstreamRejected).toBeGreaterThan(sent);
-    expect([gs.Position.x[eid], gs.Position.y[eid]]).toEqual([x0, y0]);
-    expect(maxError(s.server, c1), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
+      const sent = server.upstreamCorrections - correctionsBefore;
+      console.log(`corrections: ${sent} sent, ${snaps} snap-backs in ${ticks} cheating ticks (seed ${seed})`);
+      // At most one per 100 ms over the 2 s (+1 for the window's start), and well above none.
+      expect(sent, `seed ${seed}`).toBeLessThanOrEqual(
+        Math.floor(ticks / HZ / CorrectionWire.minIntervalSeconds) + 1,
+      );
+      expect(sent, `seed ${seed}`).toBeGreaterThanOrEqual(10);
+      expect(snaps, `seed ${seed}`).toBeGreaterThanOrEqual(8);
+      expect(server.upstreamRejected).toBeGreaterThan(sent);
+      expect([gs.Position.x[eid], gs.Position.y[eid]]).toEqual([x0, y0]);
+      expect(maxError(s.server, c1), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
 
-    // It stops cheating: the last refusal is corrected too, then nothing loops.
-    await s.stepTicks(30);
-    expect(positionError(s, c0, eid), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
-    const rest = { corrections: server.upstreamCorrections, rejected: server.upstreamRejected };
-    const upstreamSent = client.upstreamSent;
-    await s.stepTicks(60);
-    expect(server.upstreamCorrections).toBe(rest.corrections);
-    expect(server.upstreamRejected).toBe(rest.rejected);
-    expect(client.upstreamSent).toBe(upstreamSent);
-    expect(positionError(s, c0, eid), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
-    expect(client.correctionsInvalid + client.correctionsIgnored).toBe(0);
-  });
+      // It stops cheating: the last refusal is corrected too, then nothing loops.
+      await s.stepTicks(30);
+      expect(positionError(s, c0, eid), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
+      const rest = { corrections: server.upstreamCorrections, rejected: server.upstreamRejected };
+      const upstreamSent = client.upstreamSent;
+      await s.stepTicks(60);
+      expect(server.upstreamCorrections).toBe(rest.corrections);
+      expect(server.upstreamRejected).toBe(rest.rejected);
+      expect(client.upstreamSent).toBe(upstreamSent);
+      expect(positionError(s, c0, eid), `seed ${seed}`).toBeLessThanOrEqual(POSITION_PRECISION);
+      expect(client.correctionsInvalid + client.correctionsIgnored).toBe(0);
+    },
+  );
 
   it("a refusal inside the interval is owed and corrected once it is over", async () => {
     const seed = 5302;
