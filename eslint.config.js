@@ -13,6 +13,7 @@ export default tseslint.config(
       "coverage/**",
       "bench/results/**",
       "tools/**/*.d.ts",
+      "docs/experiments/**",
     ],
   },
   js.configs.recommended,

@@ -1,0 +1,114 @@
+// Lockstep check: the wasm codec's client SoA equals Canopy's client SoA bit for bit, every tick and
+// entity (both variants); and the malformed-input statuses.
+import { recordMovingTrace } from "../../../bench/fixtures/movingTrace";
+import { canopyTraceCodec } from "../../../bench/fixtures/canopyTraceCodec";
+import { wasmFeatTraceCodec, WasmFeat } from "./wasmFeatCodec";
+const BOUNDS = { min: { x: -50, y: -1, z: -50 }, max: { x: 50, y: 15, z: 50 }, precision: 1 / 512 };
+const trace = recordMovingTrace(100, 600, 5);
+const a = new Float64Array(4),
+  b = new Float64Array(4);
+for (const variant of [0, 1] as const) {
+  const c = canopyTraceCodec({ name: "Canopy", bounds: BOUNDS, quatBits: 9, ackDelay: 6 }).create(trace);
+  const w = wasmFeatTraceCodec({
+    name: "w",
+    bounds: BOUNDS,
+    quatBits: 9,
+    ackDelay: 6,
+    mode: "memory",
+    variant,
+    opt: process.env.OPT === "1",
+  }).create(trace);
+  let diffs = 0,
+    cb = 0,
+    wb = 0;
+  for (let t = 0; t < 600; t++) {
+    const pc = c.encode(t);
+    cb += pc.length;
+    c.decode(pc);
+    const pw = w.encode(t);
+    wb += pw.length;
+    w.decode(pw);
+    for (let i = 0; i < 100; i++) {
+      c.readPosition(i, a);
+      w.readPosition(i, b);
+      for (let f = 0; f < 3; f++) if (a[f] !== b[f]) diffs++;
+      c.readRotation(i, a);
+      w.readRotation(i, b);
+      for (let f = 0; f < 4; f++) if (a[f] !== b[f]) diffs++;
+    }
+  }
+  console.log(
+    `variant ${variant}: values differing from Canopy's client: ${diffs} of ${600 * 700}; bytes Canopy ${cb} wasm ${wb}`,
+  );
+}
+// malformed input: statuses, no trap, stored states untouched
+{
+  const w = wasmFeatTraceCodec({
+    name: "w",
+    bounds: BOUNDS,
+    quatBits: 9,
+    ackDelay: 6,
+    mode: "memory",
+    variant: process.env.V === "1" ? 1 : 0,
+    opt: process.env.OPT === "1",
+  }).create(trace) as WasmFeat;
+  for (let t = 0; t < 100; t++) w.decode(w.encode(t));
+  const good = w.encode(100).slice();
+  const fs = w.fs;
+  const ctab = w.cRing + 34 * 8 * fs;
+  const stored = () => {
+    const parts: Uint8Array[] = [w.u8.slice(ctab, ctab + 33 * 4)];
+    const tab = new Int32Array(w.u8.buffer, ctab, 33);
+    for (let s = 0; s < 33; s++) parts.push(w.u8.slice(tab[s]!, tab[s]! + 8 * fs));
+    for (const [o, l] of w.clientRegions) parts.push(w.u8.slice(o, o + l));
+    return Buffer.concat(parts);
+  };
+  const before = stored();
+  const whole = w.u8.slice();
+  const statuses = new Map<number, number>();
+  const tryDecode = (p: Uint8Array) => {
+    w.u8.set(p, w.recv);
+    const s = w.k.decode(p.length, 1);
+    statuses.set(s, (statuses.get(s) ?? 0) + 1);
+    return s;
+  };
+  for (let cut = 0; cut < good.length; cut++)
+    if (tryDecode(good.subarray(0, cut)) === 0) throw new Error("truncated accepted at " + cut);
+  let seed = 7,
+    accepted = 0,
+    tried = 0;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
+  for (let r = 0; r < 20000; r++) {
+    const p = good.slice();
+    const flips = 1 + Math.floor(rnd() * 4);
+    for (let f = 0; f < flips; f++) {
+      const bit = 16 + Math.floor(rnd() * (p.length * 8 - 16));
+      p[bit >> 3] ^= 1 << (bit & 7);
+    }
+    // a mutant that still decodes is a valid (different) snapshot: count it, don't apply it here
+    w.u8.set(p, w.recv);
+    tried++;
+    const copy = stored();
+    const s = tryDecode(p);
+    if (s === 0) {
+      accepted++;
+      w.u8.set(whole);
+      w.k.setLastSeq(99);
+      continue;
+    }
+    if (Buffer.compare(copy, stored()) !== 0) throw new Error("rejected packet changed stored state");
+  }
+  console.log(
+    "statuses over",
+    good.length,
+    "truncations and",
+    tried,
+    "bit-flip mutants:",
+    [...statuses].map(([s, n]) => `${s}:${n}`).join(" "),
+    "| accepted mutants (valid streams):",
+    accepted,
+    "| stored state unchanged by every rejected packet:",
+    Buffer.compare(before, stored()) === 0,
+  );
+  console.log("the good packet afterwards:", tryDecode(good), "| replayed:", tryDecode(good));
+}
