@@ -40,6 +40,19 @@ export class UpstreamCorrector {
   anyOwed = false;
 }
 
+/** Outcome of {@link sendCorrection}. */
+export const CorrectionSend = {
+  /** Sent (counted in `upstreamCorrections`). */
+  Sent: 0,
+  /** Not now: less than the interval since the last one, or the send window is full. */
+  Later: 1,
+  /** Nothing to send (no channel, client gone, or the entity has none of the upstream fields). */
+  Never: 2,
+} as const;
+
+/** One of the {@link CorrectionSend} values. */
+export type CorrectionSend = (typeof CorrectionSend)[keyof typeof CorrectionSend];
+
 /** The server's correction sender (inserted by `NetServerPlugin`). */
 export const UpstreamCorrections = defineResource<UpstreamCorrector>("UpstreamCorrections");
 
@@ -78,12 +91,11 @@ export function correctRefused(
   netId: number,
   now: number,
 ): void {
-  if (corrector.channel < 0) return;
-  if (sendCorrection(world, s, corrector, up, slot, eid, netId, now)) up.settle(netId);
-  else {
+  const result = sendCorrection(world, s, corrector, up, slot, eid, netId, now);
+  if (result === CorrectionSend.Later) {
     up.owe(netId);
     corrector.anyOwed = true;
-  }
+  } else up.settle(netId);
 }
 
 /**
@@ -109,8 +121,8 @@ export function flushOwedCorrections(
       if (owed[id] === 1) {
         const eid = s.allocator.map.entityOf(id);
         const live = eid !== NONE && readAuthority(world, s.owner, eid) === slot;
-        if (live && !sendCorrection(world, s, corrector, up, slot, eid, id, now)) {
-          ids[kept++] = id; // not due yet, or the window is full: later
+        if (live && sendCorrection(world, s, corrector, up, slot, eid, id, now) === CorrectionSend.Later) {
+          ids[kept++] = id; // not due yet, or the window is full
           continue;
         }
       }
@@ -125,7 +137,7 @@ export function flushOwedCorrections(
 /**
  * Sends client `slot` the server's values of the upstream fields of entity `eid` (network id
  * `netId`), unless one went to it for that entity less than `minIntervalSeconds` ago (at clock
- * seconds `now`) or its send window is full. True when sent (counted in `upstreamCorrections`).
+ * seconds `now`) or its send window is full (`Later`).
  */
 export function sendCorrection(
   world: World,
@@ -136,10 +148,11 @@ export function sendCorrection(
   eid: number,
   netId: number,
   now: number,
-): boolean {
+): CorrectionSend {
   const channel = corrector.channel;
-  if (channel < 0 || now - (up.lastCorrection[netId] as number) < CorrectionWire.minIntervalSeconds)
-    return false;
+  if (channel < 0 || !s.server.isConnected(slot)) return CorrectionSend.Never;
+  if (now - (up.lastCorrection[netId] as number) < CorrectionWire.minIntervalSeconds)
+    return CorrectionSend.Later;
   const row = corrector.row;
   const fields = s.registry.fields;
   // The upstream fields the server's entity has (its captured mask, which never holds ownership).
@@ -152,12 +165,12 @@ export function sendCorrection(
     field.binding.quantize(eid, row, field.offset);
     mask |= 1 << field.index;
   }
-  if (mask === 0) return false;
+  if (mask === 0) return CorrectionSend.Never;
   const tick = s.lastTick < 0 ? 0 : s.lastTick;
   const length = writeCorrection(corrector.writer, s.registry, netId, tick, mask, row, 0);
-  if (!s.server.isConnected(slot) || !s.server.canSend(slot, channel, length)) return false;
+  if (!s.server.canSend(slot, channel, length)) return CorrectionSend.Later;
   s.server.send(slot, channel, corrector.writer.bytes, length);
   up.lastCorrection[netId] = now;
   s.counters.upstreamCorrections++;
-  return true;
+  return CorrectionSend.Sent;
 }
