@@ -127,12 +127,17 @@ describe("field exclusion", () => {
     const plain = build(registry, kernels);
     const other = build(registry, kernels);
     const bySlot = new Int32Array(CAPACITY).fill(1);
+    const none = new Int32Array(CAPACITY).fill(-1);
     for (let tick = 0; tick < 40; tick++) {
       step(rng, registry, current);
       current.tick = tick;
       const excludes: (FieldExclusion | undefined)[] = [
         undefined,
-        tick % 2 === 0 ? { bySlot, client: 0, mask: -1 } : { bySlot, client: 1, mask: 0 },
+        [
+          { bySlot, client: 0, mask: -1 }, // no id is client 0's
+          { bySlot, client: 1, mask: 0 }, // no field
+          { bySlot: none, client: -1, mask: -1 }, // no client (bySlot −1 = nobody's)
+        ][tick % 3],
       ];
       const bytes: number[][] = [];
       for (const [i, side] of [plain, other].entries()) {

@@ -43,7 +43,7 @@ const K_BUCKETS_LOCAL = K_BUCKETS;
 export interface FieldExclusion {
   /** Per network id: the client slot whose updates of that entity leave out `mask`, or −1. */
   bySlot: Int32Array;
-  /** The client being encoded: an update of an id with `bySlot[id] === client` leaves out `mask`. */
+  /** The client being encoded (≥ 0; negative: none): ids with `bySlot[id] === client` leave out `mask`. */
   client: number;
   /** Fields (bit `1 << field.index`) left out: never compared, never sent ("unchanged"). */
   mask: number;
@@ -153,8 +153,10 @@ export class EncodePlan {
     this.spawnCount = this.updateCount = this.despawnCount = this.baselineCount = 0;
     this.excludedCount = 0;
     this.kCosts.fill(0);
-    // An exclusion that names no field leaves nothing out: the no-exclusion loop.
-    const exBy = exclude !== undefined && exclude.mask !== 0 ? exclude.bySlot : undefined;
+    // An exclusion that names no field or no client (−1 marks "nobody" in `bySlot`) leaves nothing
+    // out: the no-exclusion loop.
+    const exBy =
+      exclude !== undefined && exclude.mask !== 0 && exclude.client >= 0 ? exclude.bySlot : undefined;
     const exClient = exclude?.client ?? -1;
     const exMask = exclude?.mask ?? 0;
     if (this.kernel !== undefined) {
