@@ -3,6 +3,11 @@
 import { recordMovingTrace } from "../../../bench/fixtures/movingTrace";
 import { canopyTraceCodec } from "../../../bench/fixtures/canopyTraceCodec";
 import { wasmFeatTraceCodec, WasmFeat } from "./wasmFeatCodec";
+import {
+  createFloatQuantizer,
+  quantizeFloat,
+  quantizeQuat,
+} from "../../../packages/net-plugin/src/protocol/quantize";
 const BOUNDS = { min: { x: -50, y: -1, z: -50 }, max: { x: 50, y: 15, z: 50 }, precision: 1 / 512 };
 const trace = recordMovingTrace(100, 600, 5);
 const a = new Float64Array(4),
@@ -112,3 +117,84 @@ for (const variant of [0, 1] as const) {
   );
   console.log("the good packet afterwards:", tryDecode(good), "| replayed:", tryDecode(good));
 }
+
+// capture against Canopy's quantizers on edge values: NaN, ±Infinity, out of bounds, exact half
+// steps, random f32 values; quaternions random, unnormalized, zero, NaN, ties between components
+for (const opt of [false, true])
+  for (const f32 of [true, false]) {
+    const w = wasmFeatTraceCodec({
+      name: "w",
+      bounds: BOUNDS,
+      quatBits: 9,
+      ackDelay: 6,
+      mode: "memory",
+      variant: 0,
+      opt,
+      f32,
+    }).create(trace) as WasmFeat;
+    const qs = [
+      createFloatQuantizer(-50, 50, 1 / 512),
+      createFloatQuantizer(-1, 15, 1 / 512),
+      createFloatQuantizer(-50, 50, 1 / 512),
+    ];
+    const rows = new Int32Array(w.u8.buffer, w.curAddr, 7 * 100);
+    const out = new Int32Array(4);
+    let seed = 11,
+      bad = 0,
+      checked = 0;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
+    const special = [
+      NaN,
+      Infinity,
+      -Infinity,
+      0,
+      -0,
+      -50,
+      50,
+      -1,
+      15,
+      1e30,
+      -1e30,
+      -50.0009765625,
+      49.9990234375,
+    ];
+    for (let round = 0; round < 400; round++) {
+      for (let i = 0; i < 100; i++) {
+        for (let a = 0; a < 3; a++) {
+          const z = qs[a]!;
+          const r = rnd();
+          const v =
+            r < 0.1
+              ? special[Math.floor(rnd() * special.length)]!
+              : r < 0.4
+                ? z.min + (Math.floor(rnd() * z.maxValue) + 0.5) * z.step
+                : z.min - 2 + rnd() * (z.max - z.min + 4);
+          w.server[a]![i] = v;
+        }
+        const r = rnd();
+        let q = [rnd() * 2 - 1, rnd() * 2 - 1, rnd() * 2 - 1, rnd() * 2 - 1];
+        if (r < 0.05) q = [0, 0, 0, 0];
+        else if (r < 0.1) q = [NaN, 0, 0, 1];
+        else if (r < 0.2) {
+          const c = rnd() - 0.5;
+          q = [c, -c, c, rnd() < 0.5 ? c : -c];
+        } else if (r < 0.3) q = q.map((x) => x * 1000);
+        for (let c = 0; c < 4; c++) w.server[3 + c]![i] = q[c]!;
+      }
+      w.k.capture(round + 1);
+      for (let i = 0; i < 100; i++) {
+        for (let a = 0; a < 3; a++) {
+          checked++;
+          if (rows[a * 100 + i] !== quantizeFloat(qs[a]!, w.server[a]![i]!)) bad++;
+        }
+        quantizeQuat(w.server[3]![i]!, w.server[4]![i]!, w.server[5]![i]!, w.server[6]![i]!, 9, out, 0);
+        for (let c = 0; c < 4; c++) {
+          checked++;
+          if (rows[(3 + c) * 100 + i] !== out[c]) bad++;
+        }
+      }
+    }
+    console.log(
+      `capture vs Canopy's quantizers (${opt ? "inlined" : "as written"}, ${f32 ? "f32 position path" : "f64 path"}): ${bad} of ${checked} slots differ`,
+    );
+  }

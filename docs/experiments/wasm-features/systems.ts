@@ -17,29 +17,30 @@ export function systems(): TraceCodecFactory[] {
     floorTraceCodec({ name: "JS floor", ...common }),
     wasmFloorTraceCodec({ name: "wasm floor (SoA in wasm memory)", ...common, mode: "memory" }),
     wasmFloorTraceCodec({ name: "wasm floor (copy in/out)", ...common, mode: "copy" }),
-    wasmFeatTraceCodec({
-      name: "wasm + features, Exp-Golomb (SoA in wasm memory)",
-      ...common,
-      mode: "memory",
-      variant: 0,
-    }),
-    wasmFeatTraceCodec({
-      name: "wasm + features, Exp-Golomb (copy in/out)",
-      ...common,
-      mode: "copy",
-      variant: 0,
-    }),
-    wasmFeatTraceCodec({
-      name: "wasm + features, fixed widths (SoA in wasm memory)",
-      ...common,
-      mode: "memory",
-      variant: 1,
-    }),
-    wasmFeatTraceCodec({
-      name: "wasm + features, fixed widths (copy in/out)",
-      ...common,
-      mode: "copy",
-      variant: 1,
+    ...([0, 1] as const).flatMap((variant) => {
+      const coding = variant === 0 ? "Exp-Golomb" : "fixed widths";
+      return [
+        wasmFeatTraceCodec({
+          name: `wasm + features, ${coding}, inlined (SoA in wasm memory)`,
+          ...common,
+          mode: "memory",
+          variant,
+          opt: true,
+        }),
+        wasmFeatTraceCodec({
+          name: `wasm + features, ${coding}, inlined (copy in/out)`,
+          ...common,
+          mode: "copy",
+          variant,
+          opt: true,
+        }),
+        wasmFeatTraceCodec({
+          name: `wasm + features, ${coding}, WAT as written (SoA in wasm memory)`,
+          ...common,
+          mode: "memory",
+          variant,
+        }),
+      ];
     }),
   ];
 }

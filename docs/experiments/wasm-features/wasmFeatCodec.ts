@@ -74,6 +74,7 @@ interface Kernel {
   decode(len: number, apply: number): number;
   apply(src: number): void;
   setLastSeq(s: number): void;
+  setupF32(ok: number, kx: number, ky: number, kz: number): void;
 }
 
 export interface WasmFeatOptions {
@@ -84,6 +85,8 @@ export interface WasmFeatOptions {
   mode: "memory" | "copy";
   /** 0 = Exp-Golomb with per-snapshot k, 1 = per-snapshot fixed widths, field-major. */
   variant: 0 | 1;
+  /** Allow the exact f32 position paths when the bounds permit (default true). */
+  f32?: boolean;
   /** Use feat.opt.wasm (helpers inlined by binaryen) instead of the assembled WAT as written. */
   opt?: boolean;
 }
@@ -112,6 +115,8 @@ export class WasmFeat implements TraceCodec {
   private acked = -1;
   /** Client stored-state regions (byte offset, length): ring slot table, sequences, applied rows, SoA. */
   readonly clientRegions: [number, number][] = [];
+  /** Byte offset of the server's current (quantized) state. */
+  readonly curAddr: number;
 
   constructor(
     private readonly trace: MotionTrace,
@@ -130,6 +135,7 @@ export class WasmFeat implements TraceCodec {
     };
     const soaS = take(7 * fs);
     const cur = take(9 * fs);
+    this.curAddr = cur;
     this.sRing = take((RING + 1) * 9 * fs);
     const cand = take(n4 * 48);
     const hist = take(768);
@@ -179,6 +185,21 @@ export class WasmFeat implements TraceCodec {
       options.quatBits,
       idSlot,
     );
+    // Exact f32 position paths: power-of-two step, min/step integral, bounds exact in f32, every
+    // scaled value below 2^22 (then v/step and v/step + 0.5 round nowhere, and min + q·step is exact).
+    const inv = 1 / qx.step;
+    const f32ok =
+      options.f32 !== false &&
+      vec.quantizers.every(
+        (z) =>
+          Number.isInteger(z.min * inv) &&
+          Math.fround(z.min) === z.min &&
+          Math.fround(z.max) === z.max &&
+          Math.max(Math.abs(z.min), Math.abs(z.max)) * inv < 2 ** 22 &&
+          z.maxValue < 2 ** 22 &&
+          z.step === qx.step,
+      );
+    this.k.setupF32(f32ok ? 1 : 0, -qx.min * inv, -qy.min * inv, -qz.min * inv);
     const i32 = new Int32Array(buf);
     // present: server current (col 8), the server's empty baseline (slot RING), the client's empty baseline (slot RING, col 7)
     for (let i = 0; i < n; i++) {
