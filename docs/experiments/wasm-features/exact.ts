@@ -12,40 +12,58 @@ const BOUNDS = { min: { x: -50, y: -1, z: -50 }, max: { x: 50, y: 15, z: 50 }, p
 const trace = recordMovingTrace(100, 600, 5);
 const a = new Float64Array(4),
   b = new Float64Array(4);
-for (const variant of [0, 1] as const) {
-  const c = canopyTraceCodec({ name: "Canopy", bounds: BOUNDS, quatBits: 9, ackDelay: 6 }).create(trace);
-  const w = wasmFeatTraceCodec({
-    name: "w",
-    bounds: BOUNDS,
-    quatBits: 9,
-    ackDelay: 6,
-    mode: "memory",
-    variant,
-    opt: process.env.OPT === "1",
-  }).create(trace);
-  let diffs = 0,
-    cb = 0,
-    wb = 0;
-  for (let t = 0; t < 600; t++) {
-    const pc = c.encode(t);
-    cb += pc.length;
-    c.decode(pc);
-    const pw = w.encode(t);
-    wb += pw.length;
-    w.decode(pw);
-    for (let i = 0; i < 100; i++) {
-      c.readPosition(i, a);
-      w.readPosition(i, b);
-      for (let f = 0; f < 3; f++) if (a[f] !== b[f]) diffs++;
-      c.readRotation(i, a);
-      w.readRotation(i, b);
-      for (let f = 0; f < 4; f++) if (a[f] !== b[f]) diffs++;
-    }
+// a sparser trace from the same one: a third move only their position, a third only their rotation,
+// every 7th entity is at rest for ticks 200..299 (unchanged rows, one-field masks, sparse bitmaps)
+const sparse = { ...trace, positions: trace.positions.slice(), rotations: trace.rotations.slice() };
+for (let t = 0; t < 600; t++)
+  for (let i = 0; i < 100; i++) {
+    const from = i % 7 === 0 && t >= 200 && t < 300 ? 199 : t;
+    for (let c = 0; c < 3; c++)
+      sparse.positions[(t * 100 + i) * 3 + c] =
+        trace.positions[((i % 3 === 2 ? 0 : from) * 100 + i) * 3 + c]!;
+    for (let c = 0; c < 4; c++)
+      sparse.rotations[(t * 100 + i) * 4 + c] =
+        trace.rotations[((i % 3 === 1 ? 0 : from) * 100 + i) * 4 + c]!;
   }
-  console.log(
-    `variant ${variant}: values differing from Canopy's client: ${diffs} of ${600 * 700}; bytes Canopy ${cb} wasm ${wb}`,
-  );
-}
+for (const [label, tr] of [
+  ["moving trace", trace],
+  ["sparse trace", sparse],
+] as const)
+  for (const variant of [0, 1] as const) {
+    const trace = tr;
+    const c = canopyTraceCodec({ name: "Canopy", bounds: BOUNDS, quatBits: 9, ackDelay: 6 }).create(trace);
+    const w = wasmFeatTraceCodec({
+      name: "w",
+      bounds: BOUNDS,
+      quatBits: 9,
+      ackDelay: 6,
+      mode: "memory",
+      variant,
+      opt: process.env.OPT === "1",
+    }).create(trace);
+    let diffs = 0,
+      cb = 0,
+      wb = 0;
+    for (let t = 0; t < 600; t++) {
+      const pc = c.encode(t);
+      cb += pc.length;
+      c.decode(pc);
+      const pw = w.encode(t);
+      wb += pw.length;
+      w.decode(pw);
+      for (let i = 0; i < 100; i++) {
+        c.readPosition(i, a);
+        w.readPosition(i, b);
+        for (let f = 0; f < 3; f++) if (a[f] !== b[f]) diffs++;
+        c.readRotation(i, a);
+        w.readRotation(i, b);
+        for (let f = 0; f < 4; f++) if (a[f] !== b[f]) diffs++;
+      }
+    }
+    console.log(
+      `${label}, variant ${variant}: values differing from Canopy's client: ${diffs} of ${600 * 700}; bytes Canopy ${cb} wasm ${wb}`,
+    );
+  }
 // malformed input: statuses, no trap, stored states untouched
 {
   const w = wasmFeatTraceCodec({
