@@ -639,6 +639,25 @@
   (func $pack (param $acc i64) (param $bits i32) (param $p i32) (param $src i32) (param $count i32) (param $w i32) (result i64 i32 i32)
     (local $end i32) (local $t i32) (local $w64 i64)
     (local.set $end (i32.add (local.get $src) (i32.shl (local.get $count) (i32.const 2))))
+    ;; four values per write while 4·w ≤ 56
+    (if (i32.le_u (local.get $w) (i32.const 14)) (then
+      (local.set $w64 (i64.extend_i32_u (local.get $w)))
+      (block $d4 (loop $l4
+        (br_if $d4 (i32.gt_u (i32.add (local.get $src) (i32.const 16)) (local.get $end)))
+        (local.set $acc (i64.or (local.get $acc) (i64.shl
+          (i64.or (i64.or (i64.extend_i32_u (i32.load (local.get $src)))
+                          (i64.shl (i64.extend_i32_u (i32.load offset=4 (local.get $src))) (local.get $w64)))
+                  (i64.or (i64.shl (i64.extend_i32_u (i32.load offset=8 (local.get $src))) (i64.shl (local.get $w64) (i64.const 1)))
+                          (i64.shl (i64.extend_i32_u (i32.load offset=12 (local.get $src))) (i64.mul (local.get $w64) (i64.const 3)))))
+          (i64.extend_i32_u (local.get $bits)))))
+        (local.set $bits (i32.add (local.get $bits) (i32.shl (local.get $w) (i32.const 2))))
+        (i64.store (local.get $p) (local.get $acc))
+        (local.set $t (i32.shr_u (local.get $bits) (i32.const 3)))
+        (local.set $p (i32.add (local.get $p) (local.get $t)))
+        (local.set $acc (i64.shr_u (local.get $acc) (i64.extend_i32_u (i32.shl (local.get $t) (i32.const 3)))))
+        (local.set $bits (i32.and (local.get $bits) (i32.const 7)))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (br $l4)))))
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $src) (local.get $end)))
       (local.set $acc (i64.or (local.get $acc) (i64.shl (i64.extend_i32_u (i32.load (local.get $src))) (i64.extend_i32_u (local.get $bits)))))
