@@ -70,19 +70,30 @@ describe("client authority: the owner is not sent its own fields", () => {
     expect(watcher - owner).toBeGreaterThan(3);
   });
 
-  it("fields that are not upstream fields still reach the owner", async () => {
-    const seed = 5203;
-    await using s = await open(seed, 2, { upstreamFields: ["position"] }, { upstreamFields: ["position"] });
-    const c0 = s.clients[0]!;
-    const gs = gameOf(s.server);
-    const eid = spawn(gs, 1, 1, 100);
-    await s.stepTicks(10);
-    const local = await grant(s, eid, c0);
-    gs.Health[eid] = 40; // the server's: health is not an upstream field here
-    await moveOnOwner(s, c0, local, 40, 10);
-    expect(gameOf(c0).Health[local], `seed ${seed}`).toBe(40);
-    expect(hasAuthority(c0.world, local)).toBe(true);
-  });
+  it.each([
+    ["both sides", { upstreamFields: ["position"] }],
+    ["the client only (the server accepts every field)", {}],
+  ] as const)(
+    "fields the owner does not send up still reach it (upstreamFields on %s)",
+    async (_, server: ServerReplicationOptions) => {
+      const seed = 5203;
+      await using s = await open(seed, 2, server, { upstreamFields: ["position"] });
+      const [c0, c1] = [s.clients[0]!, s.clients[1]!];
+      const gs = gameOf(s.server);
+      const eid = spawn(gs, 1, 1, 100);
+      await s.stepTicks(10);
+      const local = await grant(s, eid, c0);
+      await moveOnOwner(s, c0, local, 20, 10);
+      const from0 = sentTo(s, c0);
+      const from1 = sentTo(s, c1);
+      gs.Health[eid] = 40; // the server's: the owner does not send health up
+      await moveOnOwner(s, c0, local, 40, 20);
+      expect(gameOf(c0).Health[local], `seed ${seed}`).toBe(40);
+      expect(hasAuthority(c0.world, local)).toBe(true);
+      // Its position (sent up) is still left out of its snapshots.
+      expect(bytesPerSnapshot(s, c0, from0)).toBeLessThan(bytesPerSnapshot(s, c1, from1) * 0.75);
+    },
+  );
 
   it("an entity spawned already owned arrives complete on its owner", async () => {
     const seed = 5204;

@@ -35,6 +35,13 @@ export class ClientView {
   bytesSent = 0;
   /** Client authority: its upstream decoder and baselines, made when it first sends upstream. */
   upstream: UpstreamReceiver | undefined = undefined;
+  /**
+   * Client authority: the fields this client has sent up for entities it is the authority for
+   * (read from its decoded upstream states by prepareSnapshots). Only these of the server's
+   * upstream fields are left out of its snapshots: a field it does not send up (its own
+   * `upstreamFields` may be narrower than the server's) is still the server's to send it.
+   */
+  upstreamFieldsSeen = 0;
 
   constructor(
     readonly slot: number,

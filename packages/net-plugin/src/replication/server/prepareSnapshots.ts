@@ -49,6 +49,7 @@ export function prepareSnapshots(world: AppWorld): void {
     const end = Math.max(s.current.highWater, s.ownFieldsEnd);
     fillAuthorityBySlot(s.current, s.ownerField, s.authorityField, s.ownFields.bySlot, end);
     s.ownFieldsEnd = s.current.highWater;
+    noteUpstreamFields(s, s.current.highWater);
   }
   computeInterest(world, s);
   const clients = s.clients;
@@ -83,4 +84,18 @@ function captureMarked(world: AppWorld, s: ServerReplicationState, tick: number)
   list.length = n;
   captureEntities(world, s.registry, list, alloc.map, s.current, tick);
   list.clear();
+}
+
+/** Adds to each authority client's `upstreamFieldsSeen` the fields its upstream state holds for its entities. */
+function noteUpstreamFields(s: ServerReplicationState, end: number): void {
+  const bySlot = s.ownFields.bySlot;
+  const clients = s.clients;
+  for (let id = 0; id < end; id++) {
+    const slot = bySlot[id] as number;
+    if (slot < 0) continue;
+    const view = clients[slot];
+    const state = view?.upstream?.decoder.lastDecoded;
+    if (view !== undefined && state !== undefined && state.present[id] === 1)
+      view.upstreamFieldsSeen |= state.mask[id] as number;
+  }
 }

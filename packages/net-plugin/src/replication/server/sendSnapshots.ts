@@ -1,8 +1,8 @@
 /**
  * Server `sendSnapshots` (PostUpdate, Send): for each connected client, encodes one snapshot of
  * this tick against the newest state that client acknowledged (spawns in full, updates as
- * quantized deltas, despawns; never the upstream fields of the entities it is the client
- * authority for), within what is left of its bandwidth budget and one MTU, highest accumulated
+ * quantized deltas, despawns; never the upstream fields it sends for the entities it is the
+ * client authority for), within what is left of its bandwidth budget and one MTU, highest accumulated
  * priority first; queues it on the unreliable snapshot channel. A lost snapshot is
  * never resent: the next one is simply encoded against an older acknowledged baseline. One writer
  * serves every client: `send(…, writer.bytes, writer.bytesWritten)` copies the bytes into the
@@ -41,10 +41,12 @@ export function sendSnapshots(world: AppWorld): void {
     input.relevant = view.relevant;
     input.priority = view.priorities.priority;
     input.budgetBytes = Math.floor(view.tokens);
-    // Client authority: the upstream fields of the entities this client is the authority for are
-    // its own (it sends them up and ignores ours), so they are not sent back to it.
-    input.exclude = s.clientAuthorityUsed ? s.ownFields : undefined;
+    // Client authority: the upstream fields this client sends for the entities it is the
+    // authority for are its own (it ignores ours), so they are not sent back to it.
+    const own = s.upstreamMask & view.upstreamFieldsSeen;
+    input.exclude = s.clientAuthorityUsed && own !== 0 ? s.ownFields : undefined;
     s.ownFields.client = view.slot;
+    s.ownFields.mask = own;
     const result = encoder.encode(writer, input);
     view.priorities.resetWritten(encoder.written, encoder.writtenCount);
     const length = writer.bytesWritten;

@@ -202,7 +202,8 @@ export class ServerReplicationState {
   /**
    * Client authority: the upstream fields left out of each owner's own snapshots (its values are
    * its own): `bySlot` per network id the authority client's slot or −1, refilled from `current`
-   * every tick once `clientAuthorityUsed`; `client` is set per client by sendSnapshots.
+   * every tick once `clientAuthorityUsed`; `client` and `mask` (`upstreamMask` ∩ the client's
+   * `upstreamFieldsSeen`) are set per client by sendSnapshots.
    */
   readonly ownFields: FieldExclusion;
   /** Ids `ownFields.bySlot` was filled up to (the next fill resets them all). */
