@@ -4,9 +4,9 @@
  * replicated components into the shared world state (rows that did not change keep their version,
  * so encoders skip them) — every `Networked` entity (`changeDetection: "scan"`), or only new ones
  * and those passed to `markChanged` (`"marked"`: unchanged entities are not even read) — then
- * finds the client-authority owners (once any entity had client authority: their own upstream
- * fields are left out of their snapshots), computes interest and adds the tick's priority to every client's accumulators (scaled by
- * nearness under spatial interest).
+ * finds the client-authority owners and the fields they send up (once any entity had client
+ * authority: those are left out of their own snapshots), computes interest and adds the tick's
+ * priority to every client's accumulators (scaled by nearness under spatial interest).
  */
 import { FixedTime, getResource, Time, type AppWorld } from "@canopy/core";
 import { commitRemovals, entityExists, hasComponent, registerQuery } from "bitecs";

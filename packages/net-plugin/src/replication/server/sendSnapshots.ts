@@ -2,9 +2,9 @@
  * Server `sendSnapshots` (PostUpdate, Send): for each connected client, encodes one snapshot of
  * this tick against the newest state that client acknowledged (spawns in full, updates as
  * quantized deltas, despawns; never the upstream fields it sends for the entities it is the
- * client authority for), within what is left of its bandwidth budget and one MTU, highest accumulated
- * priority first; queues it on the unreliable snapshot channel. A lost snapshot is
- * never resent: the next one is simply encoded against an older acknowledged baseline. One writer
+ * client authority for), within what is left of its bandwidth budget and one MTU, highest
+ * accumulated priority first; queues it on the unreliable snapshot channel. A lost snapshot is never
+ * resent: the next one is simply encoded against an older acknowledged baseline. One writer
  * serves every client: `send(…, writer.bytes, writer.bytesWritten)` copies the bytes into the
  * endpoint before it returns, so nothing is allocated per snapshot.
  */
