@@ -184,6 +184,27 @@ function emitDequantize(
   [l.x, l.y, l.z, l.w].forEach((v, c) => store(c, () => f.localGet(v).localGet(l.inv).op("f64.mul")));
 }
 
+/** A typed array `PrefixViews` can cut. */
+type Prefixable = Uint8Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+
+/**
+ * Cached `array.subarray(0, n)` per array: copies are then one `set` (a memcpy) without a view
+ * object per call — element loops were ~5× slower, and `n` (high water, largest entity) rarely
+ * changes. Keyed weakly: states and memory views that go away take their entries with them.
+ */
+class PrefixViews {
+  private readonly cache = new WeakMap<Prefixable, Prefixable>();
+
+  /** `array.subarray(0, n)`, made once per array and length. */
+  of<T extends Prefixable>(array: T, n: number): T {
+    const hit = this.cache.get(array) as T | undefined;
+    if (hit !== undefined && hit.length === n) return hit;
+    const view = array.subarray(0, n) as T;
+    this.cache.set(array, view);
+    return view;
+  }
+}
+
 /** Typed views of the kernel's memory, re-made when the memory grows. */
 interface Views {
   readonly generation: number;
@@ -203,6 +224,7 @@ export class WasmApplyKernel {
   private readonly nextAddress: number;
   private readonly prevAddress: number;
   private views: Views | undefined;
+  private readonly prefix = new PrefixViews();
 
   constructor(
     registry: ReplicationRegistry,
@@ -226,20 +248,19 @@ export class WasmApplyKernel {
       throw new RangeError(`WasmApplyKernel: high water ${hw} is outside 0..capacity (${this.capacity}).`);
     }
     const v = this.currentViews();
-    this.copyState(v, next, this.nextAddress);
-    if (prev !== undefined) this.copyState(v, prev, this.prevAddress);
+    this.copyState(v, next, this.nextAddress, hw);
+    if (prev !== undefined) this.copyState(v, prev, this.prevAddress, hw);
     const maxEid = this.writeEids(v, map, hw);
     const columns = this.columns;
+    const prefix = this.prefix;
     for (let c = 0; c < columns.length; c++) {
       const from = (columns[c] as (typeof columns)[number]).array;
-      const to = v.columns[c] as Float32Array | Float64Array;
-      for (let e = 0; e <= maxEid; e++) to[e] = from[e] as number;
+      (v.columns[c] as typeof from).set(prefix.of(from, maxEid + 1));
     }
     const updated = this.fn(this.nextAddress, this.prevAddress, prev === undefined ? 0 : 1, hw);
     for (let c = 0; c < columns.length; c++) {
-      const from = v.columns[c] as Float32Array | Float64Array;
       const to = (columns[c] as (typeof columns)[number]).array;
-      for (let e = 0; e <= maxEid; e++) to[e] = from[e] as number;
+      to.set(prefix.of(v.columns[c] as typeof to, maxEid + 1));
     }
     const count = v.i32[0] as number;
     const base = this.plan.others >> 2;
@@ -247,10 +268,12 @@ export class WasmApplyKernel {
     return updated;
   };
 
-  private copyState(v: Views, s: SnapshotState, address: number): void {
-    v.u8.set(s.present, address + this.layout.presentOffset);
-    v.u32.set(s.mask, (address + this.layout.maskOffset) >> 2);
-    v.i32.set(s.values, (address + this.layout.valuesOffset) >> 2);
+  /** Copies the first `hw` rows of `s` into the block at `address` (the kernel reads no others). */
+  private copyState(v: Views, s: SnapshotState, address: number, hw: number): void {
+    const prefix = this.prefix;
+    v.u8.set(prefix.of(s.present, hw), address + this.layout.presentOffset);
+    v.u32.set(prefix.of(s.mask, hw), (address + this.layout.maskOffset) >> 2);
+    v.i32.set(prefix.of(s.values, hw * s.stride), (address + this.layout.valuesOffset) >> 2);
   }
 
   /** Writes each id's entity; returns the largest entity inside the columns, or -1. */
