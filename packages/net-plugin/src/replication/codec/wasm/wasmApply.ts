@@ -225,6 +225,9 @@ export class WasmApplyKernel {
   private readonly prevAddress: number;
   private views: Views | undefined;
   private readonly prefix = new PrefixViews();
+  /** Ids for `other` per re-entry depth, and the current depth. */
+  private readonly pending: Int32Array[] = [];
+  private depth = 0;
 
   constructor(
     registry: ReplicationRegistry,
@@ -262,9 +265,22 @@ export class WasmApplyKernel {
       const to = (columns[c] as (typeof columns)[number]).array;
       to.set(prefix.of(v.columns[c] as typeof to, maxEid + 1));
     }
+    // `other` may re-enter apply (applySnapshot hooks may), which rewrites the memory: the ids
+    // are first copied out to a list of this call's depth.
     const count = v.i32[0] as number;
+    const depth = this.depth++;
+    let ids = this.pending[depth];
+    if (ids === undefined) {
+      ids = new Int32Array(this.capacity);
+      this.pending[depth] = ids;
+    }
     const base = this.plan.others >> 2;
-    for (let i = 0; i < count; i++) other(v.i32[base + i] as number);
+    for (let i = 0; i < count; i++) ids[i] = v.i32[base + i] as number;
+    try {
+      for (let i = 0; i < count; i++) other(ids[i] as number);
+    } finally {
+      this.depth--;
+    }
     return updated;
   };
 
