@@ -14,175 +14,11 @@ import type { EntityMap } from "../../entityMap";
 import type { ReplicationRegistry } from "../../registry";
 import type { ApplyKernel } from "../kernels/worldKernels";
 import type { SnapshotState } from "../snapshotState";
-import { applyPlan, type ApplyField, type ApplyPlan } from "./applyPlan";
+import { applyModule } from "./applyEmit";
+import { applyPlan, type ApplyPlan } from "./applyPlan";
 import { CodecMemoryPool, stateLayout, type StateLayout } from "./codecMemory";
-import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
 
 type ApplyFn = (next: number, prev: number, hasPrev: number, hw: number) => number;
-
-/** Emits the kernel function into `mod` (exported as "apply"). */
-function emitApply(mod: WasmModule, plan: ApplyPlan, layout: StateLayout, stride: number): void {
-  const f = mod.function("apply", ["i32", "i32", "i32", "i32"], ["i32"]);
-  const [next, prev, hasPrev, hw] = [f.param(0), f.param(1), f.param(2), f.param(3)];
-  const i32 = (): Local => f.local("i32");
-  const f64 = (): Local => f.local("f64");
-  const [id, eid, mask, was, wrote, updated, others] = [i32(), i32(), i32(), i32(), i32(), i32(), i32()];
-  const [nextRow, prevRow, largest, q] = [i32(), i32(), i32(), i32()];
-  const [s0, s1, s2, d, x, y, z, w, inv] = [f64(), f64(), f64(), f64(), f64(), f64(), f64(), f64(), f64()];
-  const id4 = (): WasmFunction => f.localGet(id).i32Const(2).op("i32.shl");
-  const pushOther = (): void => {
-    f.localGet(others).i32Const(2).op("i32.shl").localGet(id).store("i32.store", plan.others);
-    f.localGet(others).i32Const(1).op("i32.add").localSet(others);
-  };
-  const exit = f.block();
-  f.localGet(hw).i32Const(0).op("i32.le_s").brIf(exit);
-  f.localGet(hasPrev).op("i32.eqz");
-  const noPrev = f.if();
-  f.localGet(next).localSet(prev);
-  f.end(noPrev);
-  const top = f.loop();
-  const cont = f.block();
-  // was = hasPrev && prev.present[id] === 1
-  f.localGet(hasPrev).localGet(prev).localGet(id).op("i32.add").load("i32.load8_u", layout.presentOffset);
-  f.i32Const(1).op("i32.eq").op("i32.and").localSet(was);
-  f.localGet(next).localGet(id).op("i32.add").load("i32.load8_u", layout.presentOffset).i32Const(1);
-  f.op("i32.ne");
-  const absent = f.if();
-  f.localGet(was);
-  const despawn = f.if();
-  pushOther();
-  f.end(despawn).br(cont).end(absent);
-  id4().load("i32.load", plan.eids).localSet(eid);
-  f.localGet(next);
-  id4().op("i32.add").load("i32.load", layout.maskOffset).localSet(mask);
-  // !was || eid outside the columns (or unmapped) || prev.mask[id] !== mask
-  f.localGet(was).op("i32.eqz").localGet(eid).i32Const(plan.columnLength).op("i32.ge_u").op("i32.or");
-  f.localGet(prev);
-  id4().op("i32.add").load("i32.load", layout.maskOffset).localGet(mask).op("i32.ne");
-  f.op("i32.or");
-  const generic = f.if();
-  pushOther();
-  f.br(cont).end(generic);
-  f.localGet(id)
-    .i32Const(stride * 4)
-    .op("i32.mul")
-    .localTee(q);
-  f.localGet(next).op("i32.add").localSet(nextRow);
-  f.localGet(q).localGet(prev).op("i32.add").localSet(prevRow);
-  f.i32Const(0).localSet(wrote);
-  const slot = (row: Local, s: number): void => {
-    f.localGet(row).load("i32.load", layout.valuesOffset + s * 4);
-  };
-  for (const field of plan.fields) {
-    f.localGet(mask).i32Const(field.bit).op("i32.and");
-    const has = f.if();
-    for (let s = 0; s < field.width; s++) {
-      slot(nextRow, field.offset + s);
-      slot(prevRow, field.offset + s);
-      f.op("i32.ne");
-      if (s > 0) f.op("i32.or");
-    }
-    const changed = f.if();
-    emitDequantize(f, field, nextRow, eid, { largest, q, s0, s1, s2, d, x, y, z, w, inv });
-    f.i32Const(1).localSet(wrote);
-    f.end(changed).end(has);
-  }
-  f.localGet(updated).localGet(wrote).op("i32.add").localSet(updated);
-  f.end(cont);
-  f.localGet(id).i32Const(1).op("i32.add").localTee(id).localGet(hw).op("i32.lt_s").brIf(top);
-  f.end(top).end(exit);
-  f.i32Const(0).localGet(others).store("i32.store");
-  f.localGet(updated);
-  mod.export("apply", f);
-}
-
-/** The locals the dequantization uses. */
-interface DequantizeLocals {
-  readonly largest: Local;
-  readonly q: Local;
-  readonly s0: Local;
-  readonly s1: Local;
-  readonly s2: Local;
-  readonly d: Local;
-  readonly x: Local;
-  readonly y: Local;
-  readonly z: Local;
-  readonly w: Local;
-  readonly inv: Local;
-}
-
-/** Writes the value of `field`'s slots in `row` to entity `eid`'s columns (fieldAccess.ts dequantizeSource). */
-function emitDequantize(
-  f: WasmFunction,
-  field: ApplyField,
-  row: Local,
-  eid: Local,
-  l: DequantizeLocals,
-): void {
-  const slot = (s: number): WasmFunction => f.localGet(row).load("i32.load", (field.offset + s) * 4);
-  const store = (c: number, value: () => void): void => {
-    const col = field.columns[c];
-    if (col === undefined) throw new Error(`wasm apply: field at slot ${field.offset} has no column ${c}.`);
-    f.localGet(eid)
-      .i32Const(col.f64 ? 8 : 4)
-      .op("i32.mul");
-    value();
-    if (col.f64) f.store("f64.store", col.address);
-    else f.op("f32.demote_f64").store("f32.store", col.address);
-  };
-  if (field.kind === "linear") {
-    for (let s = 0; s < field.width; s++) {
-      store(s, () => {
-        slot(s)
-          .localTee(l.q)
-          .i32Const(field.maxValue[s] as number)
-          .op("i32.ge_s");
-        f.if("f64");
-        f.f64Const(field.max[s] as number).else();
-        f.f64Const(field.min[s] as number)
-          .localGet(l.q)
-          .op("f64.convert_i32_s");
-        f.f64Const(field.step[s] as number)
-          .op("f64.mul")
-          .op("f64.add")
-          .end();
-      });
-    }
-    return;
-  }
-  slot(0).i32Const(3).op("i32.and").localSet(l.largest);
-  [l.s0, l.s1, l.s2].forEach((target, k) => {
-    slot(k + 1)
-      .op("f64.convert_i32_s")
-      .f64Const(field.scale)
-      .op("f64.mul");
-    f.f64Const(Math.SQRT1_2).op("f64.sub").localSet(target);
-  });
-  const square = (v: Local): WasmFunction => f.localGet(v).localGet(v).op("f64.mul");
-  // d = sqrt(max(0, 1 - s0² - s1² - s2²))
-  f.f64Const(0).f64Const(1);
-  square(l.s0).op("f64.sub");
-  square(l.s1).op("f64.sub");
-  square(l.s2).op("f64.sub").op("f64.max").op("f64.sqrt").localSet(l.d);
-  const isLargest = (k: number): WasmFunction => f.localGet(l.largest).i32Const(k).op("i32.eq");
-  f.localGet(l.d).localGet(l.s0);
-  isLargest(0).op("select").localSet(l.x);
-  f.localGet(l.d).localGet(l.s0).localGet(l.s1);
-  isLargest(0).op("select");
-  isLargest(1).op("select").localSet(l.y);
-  f.localGet(l.d).localGet(l.s2).localGet(l.s1);
-  isLargest(3).op("select");
-  isLargest(2).op("select").localSet(l.z);
-  f.localGet(l.d).localGet(l.s2);
-  isLargest(3).op("select").localSet(l.w);
-  // inv = 1 / sqrt(x² + y² + z² + w²)
-  f.f64Const(1);
-  square(l.x);
-  square(l.y).op("f64.add");
-  square(l.z).op("f64.add");
-  square(l.w).op("f64.add").op("f64.sqrt").op("f64.div").localSet(l.inv);
-  [l.x, l.y, l.z, l.w].forEach((v, c) => store(c, () => f.localGet(v).localGet(l.inv).op("f64.mul")));
-}
 
 /** A typed array `PrefixViews` can cut. */
 type Prefixable = Uint8Array | Int32Array | Uint32Array | Float32Array | Float64Array;
@@ -229,19 +65,19 @@ export class WasmApplyKernel {
   private readonly pending: Int32Array[] = [];
   private depth = 0;
 
+  /** Use wasmApplyKernel(); `module` is the compiled applyModule(plan, layout, stride). */
   constructor(
-    registry: ReplicationRegistry,
     readonly capacity: number,
     private readonly plan: ApplyPlan,
+    layout: StateLayout,
+    module: WebAssembly.Module,
   ) {
-    this.layout = stateLayout(capacity, registry.stride);
-    this.pool = new CodecMemoryPool(this.layout, { scratchBytes: plan.scratchBytes, initialBlocks: 2 });
+    this.layout = layout;
+    this.pool = new CodecMemoryPool(layout, { scratchBytes: plan.scratchBytes, initialBlocks: 2 });
     this.nextAddress = this.pool.address(this.pool.alloc());
     this.prevAddress = this.pool.address(this.pool.alloc());
     this.columns = plan.fields.flatMap((field) => field.columns);
-    const mod = new WasmModule().importMemory("env", "memory", { min: 1 });
-    emitApply(mod, plan, this.layout, registry.stride);
-    const instance = mod.instantiate({ env: { memory: this.pool.memory } });
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.pool.memory } });
     this.fn = instance.exports["apply"] as ApplyFn;
   }
 
@@ -329,8 +165,9 @@ export class WasmApplyKernel {
 
 /**
  * The wasm apply kernel of `registry` for states of `capacity` ids, or undefined when a field is
- * not supported (applyPlan.ts) or WebAssembly is unavailable or refused (CSP without
- * 'wasm-unsafe-eval'); the JS kernel then stays in use.
+ * not supported (applyPlan.ts) or WebAssembly is unavailable or refuses to compile here (a CSP
+ * without 'wasm-unsafe-eval', a main-thread size limit on synchronous compiles): the JS kernel
+ * then stays in use.
  */
 export function wasmApplyKernel(
   registry: ReplicationRegistry,
@@ -339,10 +176,13 @@ export function wasmApplyKernel(
   if (typeof WebAssembly === "undefined") return undefined;
   const plan = applyPlan(registry, capacity);
   if (plan === undefined) return undefined;
+  const layout = stateLayout(capacity, registry.stride);
+  const bytes = applyModule(plan, layout, registry.stride);
+  let module: WebAssembly.Module;
   try {
-    return new WasmApplyKernel(registry, capacity, plan);
-  } catch (e) {
-    if (e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError) return undefined;
-    throw e;
+    module = new WebAssembly.Module(bytes);
+  } catch {
+    return undefined;
   }
+  return new WasmApplyKernel(capacity, plan, layout, module);
 }
