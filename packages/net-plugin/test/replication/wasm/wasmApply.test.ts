@@ -5,7 +5,7 @@
  * the same order, the same updated count; and registries it cannot run keep the JS kernel.
  */
 import { createRng, type Rng } from "@canopy/core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { worldKernels } from "../../../src/replication/codec/kernels/worldKernels";
 import { wasmApplyKernel } from "../../../src/replication/codec/wasm/wasmApply";
 import {
@@ -140,6 +140,18 @@ describe("wasm apply kernel", () => {
     });
     expect(outer).toEqual(alone);
     expect(inner).toEqual(Array.from({ length: 7 }, (_, i) => i).filter((i) => next.present[i] === 1));
+  });
+
+  it("falls back (undefined) when WebAssembly refuses to compile, as under a CSP without wasm-unsafe-eval", () => {
+    const refuse = vi.spyOn(WebAssembly, "Module").mockImplementation(() => {
+      throw new WebAssembly.CompileError("Wasm code generation disallowed by embedder");
+    });
+    try {
+      expect(wasmApplyKernel(allKindsSupported(), CAPACITY)).toBeUndefined();
+    } finally {
+      refuse.mockRestore();
+    }
+    expect(wasmApplyKernel(allKindsSupported(), CAPACITY)).toBeDefined();
   });
 
   it("leaves registries with unsupported fields or storage to the JS kernel", () => {
