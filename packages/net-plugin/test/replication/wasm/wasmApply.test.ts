@@ -68,10 +68,11 @@ function allKindsSupported(): ReplicationRegistry {
   return registry;
 }
 
-function checkParity(seed: number, registry: ReplicationRegistry): void {
+function checkParity(seed: number, registry: ReplicationRegistry, simd: boolean): void {
   const rng = createRng(seed);
   const js = worldKernels(registry)?.apply;
-  const wasm = wasmApplyKernel(registry, CAPACITY);
+  const wasm = wasmApplyKernel(registry, CAPACITY, { simd });
+  expect(wasm?.simd, `seed ${seed}`).toBe(simd);
   expect(js, `seed ${seed}`).toBeDefined();
   expect(wasm, `seed ${seed}`).toBeDefined();
   if (js === undefined || wasm === undefined) return;
@@ -112,13 +113,19 @@ function checkParity(seed: number, registry: ReplicationRegistry): void {
 }
 
 describe("wasm apply kernel", () => {
-  it.each([1, 2, 3, 4, 5, 6, 7, 8])("matches the JS kernel on a random registry (seed %i)", (seed) => {
-    checkParity(seed, randomRegistry(createRng(seed * 7919), 4).registry);
-  });
+  for (const simd of [true, false]) {
+    const variant = simd ? "SIMD (f64x2 quats)" : "scalar";
+    it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+      `${variant}: matches the JS kernel on a random registry (seed %i)`,
+      (seed) => {
+        checkParity(seed, randomRegistry(createRng(seed * 7919), 4).registry, simd);
+      },
+    );
 
-  it("matches the JS kernel on every supported kind at once", () => {
-    checkParity(99, allKindsSupported());
-  });
+    it(`${variant}: matches the JS kernel on every supported kind at once`, () => {
+      checkParity(99, allKindsSupported(), simd);
+    });
+  }
 
   it("survives other() re-entering apply (an applySnapshot hook may)", () => {
     const registry = allKindsSupported();

@@ -36,10 +36,15 @@ export type ApplyField = {
       readonly step: number[];
       readonly maxValue: number[];
     }
-  | { readonly kind: "quat"; readonly scale: number }
+  | {
+      readonly kind: "quat";
+      readonly scale: number;
+      /** Byte address of the SIMD kernel's work list: capacity + 1 (eid, row address) i32 pairs. */
+      readonly list: number;
+    }
 );
 
-/** The kernel's plan: fields, and the scratch layout (word 0: others count; eids; others; columns). */
+/** The kernel's plan: fields, and the scratch layout (word 0: others count; eids; others; columns; quat work lists). */
 export interface ApplyPlan {
   readonly fields: readonly ApplyField[];
   /** Byte address of the i32 entity id per network id. */
@@ -105,7 +110,8 @@ export function applyPlan(registry: ReplicationRegistry, capacity: number): Appl
     const base = { bit: kf.bit, offset: kf.offset, width: kf.width, columns };
     const t = field.template;
     if (t instanceof QuatValueTemplate) {
-      fields.push({ ...base, kind: "quat", scale: t.dequantizeScale });
+      fields.push({ ...base, kind: "quat", scale: t.dequantizeScale, list: address });
+      address = align(address + (capacity + 1) * 8, 16);
     } else {
       const qs =
         t instanceof VectorValueTemplate

@@ -65,12 +65,14 @@ export class WasmApplyKernel {
   private readonly pending: Int32Array[] = [];
   private depth = 0;
 
-  /** Use wasmApplyKernel(); `module` is the compiled applyModule(plan, layout, stride). */
+  /** Use wasmApplyKernel(); `module` is the compiled applyModule(plan, layout, stride, simd). */
   constructor(
     readonly capacity: number,
     private readonly plan: ApplyPlan,
     layout: StateLayout,
     module: WebAssembly.Module,
+    /** True when quats are dequantized in f64x2 pairs. */
+    readonly simd: boolean,
   ) {
     this.layout = layout;
     this.pool = new CodecMemoryPool(layout, { scratchBytes: plan.scratchBytes, initialBlocks: 2 });
@@ -172,17 +174,22 @@ export class WasmApplyKernel {
 export function wasmApplyKernel(
   registry: ReplicationRegistry,
   capacity: number,
+  options: { simd?: boolean } = {},
 ): WasmApplyKernel | undefined {
   if (typeof WebAssembly === "undefined") return undefined;
   const plan = applyPlan(registry, capacity);
   if (plan === undefined) return undefined;
   const layout = stateLayout(capacity, registry.stride);
-  const bytes = applyModule(plan, layout, registry.stride);
-  let module: WebAssembly.Module;
-  try {
-    module = new WebAssembly.Module(bytes);
-  } catch {
-    return undefined;
+  // SIMD (f64x2 quats) unless told otherwise or the engine lacks it; then the scalar kernel.
+  for (const simd of options.simd === false ? [false] : [true, false]) {
+    const bytes = applyModule(plan, layout, registry.stride, simd);
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(bytes);
+    } catch {
+      continue; // refused (no SIMD, a CSP without 'wasm-unsafe-eval', a size limit)
+    }
+    return new WasmApplyKernel(capacity, plan, layout, module, simd);
   }
-  return new WasmApplyKernel(capacity, plan, layout, module);
+  return undefined;
 }
