@@ -125,7 +125,8 @@ export class WasmBitReader {
   /** 1 once a read went past the end. */
   readonly failed: Local;
   private readonly base: Local;
-  private readonly total: Local;
+  /** Bits in the input. */
+  readonly total: Local;
   private readonly peek: Local;
   private readonly n: Local;
   private readonly size: Local;
