@@ -196,6 +196,26 @@ export class WasmBitReader {
     f.localGet(this.n).i32Const(1).op("i32.shl").i32Const(1).op("i32.add");
     pushCount(f, k);
     f.op("i32.add").localSet(this.size);
+    // Short code (size < 32, inside the input): everything is in the peeked word.
+    f.localGet(this.size).i32Const(32).op("i32.lt_u");
+    f.localGet(this.pos).localGet(this.size).op("i32.add").localGet(this.total).op("i32.le_u").op("i32.and");
+    const short = f.if();
+    {
+      const pow = (): void => void f.i32Const(1).localGet(this.n).op("i32.shl"); // 2^n
+      f.localGet(this.peek).localGet(this.n).i32Const(1).op("i32.add").op("i32.shr_u").localTee(this.low);
+      pow();
+      f.i32Const(1).op("i32.sub").op("i32.and"); // rest & (2^n - 1)
+      pow();
+      f.op("i32.add").i32Const(1).op("i32.sub"); // q - 1
+      pushCount(f, k);
+      f.op("i32.shl");
+      f.localGet(this.low).localGet(this.n).op("i32.shr_u").i32Const(1);
+      pushCount(f, k);
+      f.op("i32.shl").i32Const(1).op("i32.sub").op("i32.and").op("i32.or"); // | low k bits
+      f.localGet(this.pos).localGet(this.size).op("i32.add").localSet(this.pos);
+      f.br(done);
+    }
+    f.end(short);
     f.localGet(this.pos).localGet(this.size).op("i32.add").localGet(this.total).op("i32.gt_u");
     const truncated = f.if();
     f.i32Const(1).localSet(this.failed).localGet(this.total).localSet(this.pos).i32Const(-1).br(done);
