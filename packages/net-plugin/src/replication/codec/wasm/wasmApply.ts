@@ -17,29 +17,9 @@ import type { SnapshotState } from "../snapshotState";
 import { applyModule } from "./applyEmit";
 import { applyPlan, type ApplyPlan } from "./applyPlan";
 import { CodecMemoryPool, stateLayout, type StateLayout } from "./codecMemory";
+import { PrefixViews } from "./prefixViews";
 
 type ApplyFn = (next: number, prev: number, hasPrev: number, hw: number) => number;
-
-/** A typed array `PrefixViews` can cut. */
-type Prefixable = Uint8Array | Int32Array | Uint32Array | Float32Array | Float64Array;
-
-/**
- * Cached `array.subarray(0, n)` per array: copies are then one `set` (a memcpy) without a view
- * object per call — element loops were ~5× slower, and `n` (high water, largest entity) rarely
- * changes. Keyed weakly: states and memory views that go away take their entries with them.
- */
-class PrefixViews {
-  private readonly cache = new WeakMap<Prefixable, Prefixable>();
-
-  /** `array.subarray(0, n)`, made once per array and length. */
-  of<T extends Prefixable>(array: T, n: number): T {
-    const hit = this.cache.get(array) as T | undefined;
-    if (hit !== undefined && hit.length === n) return hit;
-    const view = array.subarray(0, n) as T;
-    this.cache.set(array, view);
-    return view;
-  }
-}
 
 /** Typed views of the kernel's memory, re-made when the memory grows. */
 interface Views {

@@ -14,6 +14,7 @@ import { kernelFields } from "../kernels/compileKernel";
 import { decodeKernel, type ReadUpdatesKernel } from "../kernels/decodeKernel";
 import type { SnapshotState } from "../snapshotState";
 import { CodecMemoryPool, stateLayout, type StateLayout } from "./codecMemory";
+import { PrefixViews } from "./prefixViews";
 import { emitReadUpdates } from "./readUpdatesEmit";
 import { WasmModule } from "./wasmModule";
 
@@ -38,9 +39,6 @@ type ReadFn = (
   hw: number,
 ) => number;
 
-/** A typed array that can be cut to a prefix. */
-type Prefixable = Uint8Array | Int32Array | Uint32Array;
-
 /** A registry's generated wasm update reader with its memory. */
 export class WasmReadUpdates {
   /** The memory pool: scratch (status, ks, mark, input) and base/work/reference blocks. */
@@ -50,7 +48,7 @@ export class WasmReadUpdates {
   private readonly ksAddress = 16;
   private readonly markAddress = 64;
   private readonly inputAddress: number;
-  private readonly cache = new WeakMap<Prefixable, Prefixable>();
+  private readonly prefixes = new PrefixViews();
   private generation = -1;
   private u8 = new Uint8Array(0);
   private i32 = new Int32Array(0);
@@ -99,11 +97,11 @@ export class WasmReadUpdates {
     this.refresh();
     const hw = base.highWater;
     const [baseAt, workAt, refAt] = this.blocks;
-    this.u32.set(this.prefix(r.data, words), this.inputAddress >> 2);
+    this.u32.set(this.prefixes.of(r.data, words), this.inputAddress >> 2);
     this.copyState(base, baseAt, hw, true);
     this.copyState(work, workAt, hw, false);
     if (reference !== undefined) this.copyState(reference, refAt, hw, true);
-    this.u8.set(this.prefix(mark, hw), this.markAddress);
+    this.u8.set(this.prefixes.of(mark, hw), this.markAddress);
     this.u8.set(ks, this.ksAddress);
     const ok = this.fn(
       this.inputAddress,
@@ -122,7 +120,7 @@ export class WasmReadUpdates {
       this.markAddress,
       hw,
     );
-    work.values.set(this.prefix(this.workValues, hw * work.stride));
+    work.values.set(this.prefixes.of(this.workValues, hw * work.stride));
     if (this.i32[1] !== 0) {
       // The kernel read past the end: leave the reader overflowed, as the JS kernel does.
       r.position = total;
@@ -133,18 +131,10 @@ export class WasmReadUpdates {
 
   private copyState(s: SnapshotState, address: number, hw: number, rows: boolean): void {
     if (rows) {
-      this.u8.set(this.prefix(s.present, hw), address + this.layout.presentOffset);
-      this.u32.set(this.prefix(s.mask, hw), (address + this.layout.maskOffset) >> 2);
+      this.u8.set(this.prefixes.of(s.present, hw), address + this.layout.presentOffset);
+      this.u32.set(this.prefixes.of(s.mask, hw), (address + this.layout.maskOffset) >> 2);
     }
-    this.i32.set(this.prefix(s.values, hw * s.stride), (address + this.layout.valuesOffset) >> 2);
-  }
-
-  private prefix<T extends Prefixable>(array: T, n: number): T {
-    const hit = this.cache.get(array) as T | undefined;
-    if (hit !== undefined && hit.length === n) return hit;
-    const view = array.subarray(0, n) as T;
-    this.cache.set(array, view);
-    return view;
+    this.i32.set(this.prefixes.of(s.values, hw * s.stride), (address + this.layout.valuesOffset) >> 2);
   }
 
   private refresh(): void {
