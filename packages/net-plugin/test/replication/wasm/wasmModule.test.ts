@@ -203,6 +203,19 @@ describe("WasmModule", () => {
     expect(seen).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it("names its functions (name section): a compile error names the function", () => {
+    const mod = new WasmModule();
+    mod.importFunction("env", "log", ["i32"], []);
+    const f = mod.function("badKernel", [], ["i32"]);
+    f.f64Const(1); // wrong result type: only the engine's validation catches it
+    const bytes = mod.toBytes();
+    expect(WebAssembly.validate(bytes)).toBe(false);
+    expect(() => new WebAssembly.Module(bytes)).toThrow(/badKernel/);
+    const good = new WasmModule();
+    good.function("fine", [], []);
+    expect(WebAssembly.validate(good.toBytes())).toBe(true);
+  });
+
   it("misuse throws with a message naming the problem", () => {
     const mod = new WasmModule();
     const f = mod.function("f", ["i32"], []);

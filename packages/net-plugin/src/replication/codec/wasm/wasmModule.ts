@@ -33,6 +33,9 @@ interface GlobalDef extends Global {
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 /** Section ids (spec §5.5.2). */
 const SECTION = { type: 1, import: 2, function: 3, global: 6, export: 7, code: 10 } as const;
+/** Custom sections' id, and the function-names subsection of the "name" section. */
+const SECTION_CUSTOM = 0;
+const NAME_FUNCTIONS = 1;
 /** Import/export kinds. */
 const KIND = { func: 0, memory: 2, global: 3 } as const;
 
@@ -153,7 +156,21 @@ export class WasmModule {
         s.u32(body.length).append(body);
       }
     });
+    this.nameSection(out);
     return out.toBytes();
+  }
+
+  /**
+   * The custom "name" section (function names, spec appendix 7.4.1): compile errors and CPU
+   * profiles then name the generated function ("apply") instead of "#0".
+   */
+  private nameSection(out: ByteWriter): void {
+    const named: Callable[] = [...this.imports, ...this.functions];
+    if (named.length === 0) return;
+    const names = new ByteWriter().u32(named.length);
+    for (const fn of named) names.u32(fn.index).name(fn.name);
+    const content = new ByteWriter().name("name").byte(NAME_FUNCTIONS).sized(names);
+    out.byte(SECTION_CUSTOM).sized(content);
   }
 
   /** Compiles and instantiates the module with `imports` (synchronous; fine for kernel-sized modules). */
