@@ -97,7 +97,11 @@ export class WasmReadUpdates {
     this.refresh();
     const hw = base.highWater;
     const [baseAt, workAt, refAt] = this.blocks;
-    this.u32.set(this.prefixes.of(r.data, words), this.inputAddress >> 2);
+    // The whole word buffer when it fits (a fixed size: a prefix view per snapshot length would
+    // be an allocation on most ticks); only the bits up to its zero padding are read.
+    const data = r.data;
+    if (data.length * 4 <= MAX_INPUT_BYTES) this.u32.set(data, this.inputAddress >> 2);
+    else this.u32.set(this.prefixes.of(data, words), this.inputAddress >> 2);
     this.copyState(base, baseAt, hw, true);
     this.copyState(work, workAt, hw, false);
     if (reference !== undefined) this.copyState(reference, refAt, hw, true);
