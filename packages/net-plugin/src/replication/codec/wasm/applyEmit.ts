@@ -1,0 +1,304 @@
+/**
+ * Code generation of the WebAssembly apply kernel (wasmApply.ts): the JS apply kernel's loop
+ * (worldKernels.ts applySource) and dequantization (fieldAccess.ts dequantizeSource) emitted as
+ * wasm for one registry's ApplyPlan, every constant inlined. Exported function
+ * `apply(next, prev, hasPrev, hw) -> updated`: `next`/`prev` are state block addresses
+ * (codecMemory.ts layout); ids for the generic path are written to the plan's `others` list and
+ * their count to address 0.
+ */
+import type { ApplyField, ApplyPlan } from "./applyPlan";
+import type { StateLayout } from "./codecMemory";
+import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
+
+/** Emits the kernel function into `mod` (exported as "apply"). */
+export function emitApply(
+  mod: WasmModule,
+  plan: ApplyPlan,
+  layout: StateLayout,
+  stride: number,
+  simd: boolean,
+): void {
+  const f = mod.function("apply", ["i32", "i32", "i32", "i32"], ["i32"]);
+  const [next, prev, hasPrev, hw] = [f.param(0), f.param(1), f.param(2), f.param(3)];
+  const i32 = (): Local => f.local("i32");
+  const f64 = (): Local => f.local("f64");
+  const [id, eid, mask, was, wrote, updated, others] = [i32(), i32(), i32(), i32(), i32(), i32(), i32()];
+  const [nextRow, prevRow, largest, q] = [i32(), i32(), i32(), i32()];
+  const [s0, s1, s2, d, x, y, z, w, inv] = [f64(), f64(), f64(), f64(), f64(), f64(), f64(), f64(), f64()];
+  // SIMD: changed quat fields are queued per field and dequantized two at a time after the loop.
+  const queued = plan.fields.map(() => i32());
+  const id4 = (): WasmFunction => f.localGet(id).i32Const(2).op("i32.shl");
+  const pushOther = (): void => {
+    f.localGet(others).i32Const(2).op("i32.shl").localGet(id).store("i32.store", plan.others);
+    f.localGet(others).i32Const(1).op("i32.add").localSet(others);
+  };
+  const exit = f.block();
+  f.localGet(hw).i32Const(0).op("i32.le_s").brIf(exit);
+  f.localGet(hasPrev).op("i32.eqz");
+  const noPrev = f.if();
+  f.localGet(next).localSet(prev);
+  f.end(noPrev);
+  const top = f.loop();
+  const cont = f.block();
+  // was = hasPrev && prev.present[id] === 1
+  f.localGet(hasPrev).localGet(prev).localGet(id).op("i32.add").load("i32.load8_u", layout.presentOffset);
+  f.i32Const(1).op("i32.eq").op("i32.and").localSet(was);
+  f.localGet(next).localGet(id).op("i32.add").load("i32.load8_u", layout.presentOffset).i32Const(1);
+  f.op("i32.ne");
+  const absent = f.if();
+  f.localGet(was);
+  const despawn = f.if();
+  pushOther();
+  f.end(despawn).br(cont).end(absent);
+  id4().load("i32.load", plan.eids).localSet(eid);
+  f.localGet(next);
+  id4().op("i32.add").load("i32.load", layout.maskOffset).localSet(mask);
+  // !was || eid outside the columns (or unmapped) || prev.mask[id] !== mask
+  f.localGet(was).op("i32.eqz").localGet(eid).i32Const(plan.columnLength).op("i32.ge_u").op("i32.or");
+  f.localGet(prev);
+  id4().op("i32.add").load("i32.load", layout.maskOffset).localGet(mask).op("i32.ne");
+  f.op("i32.or");
+  const generic = f.if();
+  pushOther();
+  f.br(cont).end(generic);
+  f.localGet(id)
+    .i32Const(stride * 4)
+    .op("i32.mul")
+    .localTee(q);
+  f.localGet(next).op("i32.add").localSet(nextRow);
+  f.localGet(q).localGet(prev).op("i32.add").localSet(prevRow);
+  f.i32Const(0).localSet(wrote);
+  const slot = (row: Local, s: number): void => {
+    f.localGet(row).load("i32.load", layout.valuesOffset + s * 4);
+  };
+  plan.fields.forEach((field, fi) => {
+    f.localGet(mask).i32Const(field.bit).op("i32.and");
+    const has = f.if();
+    for (let s = 0; s < field.width; s++) {
+      slot(nextRow, field.offset + s);
+      slot(prevRow, field.offset + s);
+      f.op("i32.ne");
+      if (s > 0) f.op("i32.or");
+    }
+    const changed = f.if();
+    const n = queued[fi] as Local;
+    if (simd && field.kind === "quat") {
+      f.localGet(n).i32Const(3).op("i32.shl").localTee(q).localGet(eid).store("i32.store", field.list);
+      f.localGet(q)
+        .localGet(nextRow)
+        .store("i32.store", field.list + 4);
+      f.localGet(n).i32Const(1).op("i32.add").localSet(n);
+    } else {
+      emitDequantize(f, field, nextRow, eid, { largest, q, s0, s1, s2, d, x, y, z, w, inv });
+    }
+    f.i32Const(1).localSet(wrote);
+    f.end(changed).end(has);
+  });
+  f.localGet(updated).localGet(wrote).op("i32.add").localSet(updated);
+  f.end(cont);
+  f.localGet(id).i32Const(1).op("i32.add").localTee(id).localGet(hw).op("i32.lt_s").brIf(top);
+  f.end(top).end(exit);
+  plan.fields.forEach((field, fi) => {
+    if (simd && field.kind === "quat") emitQuatPairs(f, field, queued[fi] as Local);
+  });
+  f.i32Const(0).localGet(others).store("i32.store");
+  f.localGet(updated);
+  mod.export("apply", f);
+}
+
+/** The locals the dequantization uses. */
+interface DequantizeLocals {
+  readonly largest: Local;
+  readonly q: Local;
+  readonly s0: Local;
+  readonly s1: Local;
+  readonly s2: Local;
+  readonly d: Local;
+  readonly x: Local;
+  readonly y: Local;
+  readonly z: Local;
+  readonly w: Local;
+  readonly inv: Local;
+}
+
+/** Writes the value of `field`'s slots in `row` to entity `eid`'s columns (fieldAccess.ts dequantizeSource). */
+function emitDequantize(
+  f: WasmFunction,
+  field: ApplyField,
+  row: Local,
+  eid: Local,
+  l: DequantizeLocals,
+): void {
+  const slot = (s: number): WasmFunction => f.localGet(row).load("i32.load", (field.offset + s) * 4);
+  const store = (c: number, value: () => void): void => {
+    const col = field.columns[c];
+    if (col === undefined) throw new Error(`wasm apply: field at slot ${field.offset} has no column ${c}.`);
+    f.localGet(eid)
+      .i32Const(col.f64 ? 8 : 4)
+      .op("i32.mul");
+    value();
+    if (col.f64) f.store("f64.store", col.address);
+    else f.op("f32.demote_f64").store("f32.store", col.address);
+  };
+  if (field.kind === "linear") {
+    for (let s = 0; s < field.width; s++) {
+      store(s, () => {
+        slot(s)
+          .localTee(l.q)
+          .i32Const(field.maxValue[s] as number)
+          .op("i32.ge_s");
+        f.if("f64");
+        f.f64Const(field.max[s] as number).else();
+        f.f64Const(field.min[s] as number)
+          .localGet(l.q)
+          .op("f64.convert_i32_s");
+        f.f64Const(field.step[s] as number)
+          .op("f64.mul")
+          .op("f64.add")
+          .end();
+      });
+    }
+    return;
+  }
+  slot(0).i32Const(3).op("i32.and").localSet(l.largest);
+  [l.s0, l.s1, l.s2].forEach((target, k) => {
+    slot(k + 1)
+      .op("f64.convert_i32_s")
+      .f64Const(field.scale)
+      .op("f64.mul");
+    f.f64Const(Math.SQRT1_2).op("f64.sub").localSet(target);
+  });
+  const square = (v: Local): WasmFunction => f.localGet(v).localGet(v).op("f64.mul");
+  // d = sqrt(max(0, 1 - s0² - s1² - s2²))
+  f.f64Const(0).f64Const(1);
+  square(l.s0).op("f64.sub");
+  square(l.s1).op("f64.sub");
+  square(l.s2).op("f64.sub").op("f64.max").op("f64.sqrt").localSet(l.d);
+  const isLargest = (k: number): WasmFunction => f.localGet(l.largest).i32Const(k).op("i32.eq");
+  f.localGet(l.d).localGet(l.s0);
+  isLargest(0).op("select").localSet(l.x);
+  f.localGet(l.d).localGet(l.s0).localGet(l.s1);
+  isLargest(0).op("select");
+  isLargest(1).op("select").localSet(l.y);
+  f.localGet(l.d).localGet(l.s2).localGet(l.s1);
+  isLargest(3).op("select");
+  isLargest(2).op("select").localSet(l.z);
+  f.localGet(l.d).localGet(l.s2);
+  isLargest(3).op("select").localSet(l.w);
+  // inv = 1 / sqrt(x² + y² + z² + w²)
+  f.f64Const(1);
+  square(l.x);
+  square(l.y).op("f64.add");
+  square(l.z).op("f64.add");
+  square(l.w).op("f64.add").op("f64.sqrt").op("f64.div").localSet(l.inv);
+  [l.x, l.y, l.z, l.w].forEach((v, c) => store(c, () => f.localGet(v).localGet(l.inv).op("f64.mul")));
+}
+
+/** The kernel module's bytes for `plan` (emission errors are bugs and throw). */
+export function applyModule(
+  plan: ApplyPlan,
+  layout: StateLayout,
+  stride: number,
+  simd: boolean,
+): Uint8Array<ArrayBuffer> {
+  const mod = new WasmModule().importMemory("env", "memory", { min: 1 });
+  emitApply(mod, plan, layout, stride, simd);
+  return mod.toBytes();
+}
+
+/**
+ * Dequantizes the `n` queued rows of quat `field` two at a time in f64x2 lanes: the same IEEE
+ * operations as emitDequantize per lane (so the same floats), with the smallest-three selects as
+ * lane masks. An odd count repeats the last row (writing the same values twice).
+ */
+function emitQuatPairs(f: WasmFunction, field: ApplyField & { kind: "quat" }, n: Local): void {
+  const v = (): Local => f.local("v128");
+  const [lg, m0, m1, m2, m3, s0, s1, s2, d, x, y, z, w, inv] = Array.from({ length: 14 }, v) as [
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+  ];
+  const at = f.local("i32");
+  const done = f.block();
+  f.localGet(n).op("i32.eqz").brIf(done);
+  // Odd: entry n = entry n - 1.
+  f.localGet(n).i32Const(1).op("i32.and");
+  const odd = f.if();
+  f.localGet(n).i32Const(3).op("i32.shl").localTee(at);
+  f.localGet(at).i32Const(8).op("i32.sub").load("i64.load", field.list).store("i64.store", field.list);
+  f.localGet(n).i32Const(1).op("i32.add").localSet(n);
+  f.end(odd);
+  f.i32Const(0).localSet(at);
+  const top = f.loop();
+  // Lane a = entry at, lane b = entry at + 8; slot s of a lane's row as an i32x4 [a, b, _, _].
+  const pair = (s: number): void => {
+    f.localGet(at)
+      .load("i32.load", field.list + 4)
+      .load("i32.load", (field.offset + s) * 4)
+      .op("i32x4.splat");
+    f.localGet(at)
+      .load("i32.load", field.list + 12)
+      .load("i32.load", (field.offset + s) * 4);
+    f.lane("i32x4.replace_lane", 1);
+  };
+  const splat = (c: number): void => void f.f64Const(c).op("f64x2.splat");
+  pair(0);
+  f.i32Const(3).op("i32x4.splat").op("v128.and").localSet(lg);
+  [m0, m1, m2, m3].forEach((m, k) => {
+    f.localGet(lg).i32Const(k).op("i32x4.splat").op("i32x4.eq").op("i64x2.extend_low_i32x4_s").localSet(m);
+  });
+  [s0, s1, s2].forEach((target, k) => {
+    pair(k + 1);
+    f.op("f64x2.convert_low_i32x4_s");
+    splat(field.scale);
+    f.op("f64x2.mul");
+    splat(Math.SQRT1_2);
+    f.op("f64x2.sub").localSet(target);
+  });
+  const square = (l: Local): WasmFunction => f.localGet(l).localGet(l).op("f64x2.mul");
+  splat(0);
+  splat(1);
+  square(s0).op("f64x2.sub");
+  square(s1).op("f64x2.sub");
+  square(s2).op("f64x2.sub").op("f64x2.max").op("f64x2.sqrt").localSet(d);
+  // bitselect(a, b, m) = m ? a : b per lane.
+  f.localGet(d).localGet(s0).localGet(m0).op("v128.bitselect").localSet(x);
+  f.localGet(d).localGet(s0).localGet(s1).localGet(m0).op("v128.bitselect").localGet(m1).op("v128.bitselect");
+  f.localSet(y);
+  f.localGet(d).localGet(s2).localGet(s1).localGet(m3).op("v128.bitselect").localGet(m2).op("v128.bitselect");
+  f.localSet(z);
+  f.localGet(d).localGet(s2).localGet(m3).op("v128.bitselect").localSet(w);
+  splat(1);
+  square(x);
+  square(y).op("f64x2.add");
+  square(z).op("f64x2.add");
+  square(w).op("f64x2.add").op("f64x2.sqrt").op("f64x2.div").localSet(inv);
+  [x, y, z, w].forEach((value, c) => {
+    const col = field.columns[c];
+    if (col === undefined)
+      throw new Error(`wasm apply: quat field at slot ${field.offset} has no column ${c}.`);
+    for (const lane of [0, 1]) {
+      f.localGet(at)
+        .load("i32.load", field.list + lane * 8)
+        .i32Const(col.f64 ? 8 : 4)
+        .op("i32.mul");
+      f.localGet(value).localGet(inv).op("f64x2.mul").lane("f64x2.extract_lane", lane);
+      if (col.f64) f.store("f64.store", col.address);
+      else f.op("f32.demote_f64").store("f32.store", col.address);
+    }
+  });
+  f.localGet(at).i32Const(16).op("i32.add").localTee(at).localGet(n).i32Const(3).op("i32.shl").op("i32.lt_u");
+  f.brIf(top).end(top);
+  f.end(done);
+}

@@ -1,0 +1,133 @@
+/**
+ * Which registries the WebAssembly apply kernel (wasmApply.ts) can run, and where its inputs and
+ * outputs sit in memory. It takes the field list the JS kernels use (kernelFields) and needs every
+ * field dequantized inline by the JS apply kernel too (fieldAccess.ts isInlined: SoA vectors and
+ * rotations, scalar floats) over Float32Array/Float64Array columns; any other registry keeps the
+ * JS kernel (undefined here).
+ */
+import type { ReplicationRegistry } from "../../registry";
+import { FloatValueTemplate } from "../../templates/floatTemplate";
+import { QuatValueTemplate } from "../../templates/quatTemplate";
+import { VectorValueTemplate } from "../../templates/vectorTemplate";
+import { kernelFields } from "../kernels/compileKernel";
+import { isInlined } from "../kernels/fieldAccess";
+
+/** One component column the kernel writes: its storage and where its copy sits in wasm memory. */
+export interface ApplyColumn {
+  readonly array: Float32Array | Float64Array;
+  readonly f64: boolean;
+  /** Byte address of element 0 of the column's copy. */
+  readonly address: number;
+}
+
+/** One field as the kernel dequantizes it. */
+export type ApplyField = {
+  /** Bit of the field in a state's mask (as an i32). */
+  readonly bit: number;
+  /** First slot of the field in a row. */
+  readonly offset: number;
+  readonly width: number;
+  readonly columns: readonly ApplyColumn[];
+} & (
+  | {
+      readonly kind: "linear";
+      readonly min: number[];
+      readonly max: number[];
+      readonly step: number[];
+      readonly maxValue: number[];
+    }
+  | {
+      readonly kind: "quat";
+      readonly scale: number;
+      /** Byte address of the SIMD kernel's work list: capacity + 1 (eid, row address) i32 pairs. */
+      readonly list: number;
+    }
+);
+
+/** The kernel's plan: fields, and the scratch layout (word 0: others count; eids; others; columns; quat work lists). */
+export interface ApplyPlan {
+  readonly fields: readonly ApplyField[];
+  /** Byte address of the i32 entity id per network id. */
+  readonly eids: number;
+  /** Byte address of the i32 network ids handed to the generic path. */
+  readonly others: number;
+  /** Smallest column length: entities at or beyond it go to the generic path. */
+  readonly columnLength: number;
+  /** Bytes of scratch the plan needs. */
+  readonly scratchBytes: number;
+}
+
+const align = (n: number, to: number): number => Math.ceil(n / to) * to;
+
+function typedColumns(columns: readonly unknown[] | undefined): (Float32Array | Float64Array)[] | undefined {
+  if (columns === undefined || columns.length === 0) return undefined;
+  const out: (Float32Array | Float64Array)[] = [];
+  for (const c of columns) {
+    if (!(c instanceof Float32Array || c instanceof Float64Array)) return undefined;
+    out.push(c);
+  }
+  return out;
+}
+
+/** The apply plan of `registry` for states of `capacity` ids, or undefined when a field is not supported. */
+export function applyPlan(registry: ReplicationRegistry, capacity: number): ApplyPlan | undefined {
+  const list = kernelFields(registry);
+  if (list === undefined || list.length === 0) return undefined;
+  const eids = 16;
+  const others = align(eids + capacity * 4, 16);
+  let address = align(others + capacity * 4, 16);
+  let columnLength = Infinity;
+  const fields: ApplyField[] = [];
+  // Float64 columns first keeps every column 8-byte aligned.
+  const pending: { arrays: (Float32Array | Float64Array)[]; addresses: number[] }[] = [];
+  for (const kf of list) {
+    const field = registry.fields[kf.index];
+    if (field === undefined || !isInlined(field)) return undefined;
+    const arrays = typedColumns(field.binding.columns);
+    if (arrays === undefined) return undefined;
+    pending.push({ arrays, addresses: arrays.map(() => 0) });
+    for (const a of arrays) columnLength = Math.min(columnLength, a.length);
+  }
+  for (const f64 of [true, false]) {
+    for (const p of pending) {
+      p.arrays.forEach((a, c) => {
+        if (a instanceof Float64Array !== f64) return;
+        p.addresses[c] = address;
+        address += a.length * (f64 ? 8 : 4);
+      });
+    }
+    address = align(address, 16);
+  }
+  list.forEach((kf, i) => {
+    const field = registry.fields[kf.index];
+    const p = pending[i];
+    if (field === undefined || p === undefined) return;
+    const columns = p.arrays.map((array, c) => ({
+      array,
+      f64: array instanceof Float64Array,
+      address: p.addresses[c] as number,
+    }));
+    const base = { bit: kf.bit, offset: kf.offset, width: kf.width, columns };
+    const t = field.template;
+    if (t instanceof QuatValueTemplate) {
+      fields.push({ ...base, kind: "quat", scale: t.dequantizeScale, list: address });
+      address = align(address + (capacity + 1) * 8, 16);
+    } else {
+      const qs =
+        t instanceof VectorValueTemplate
+          ? t.quantizers
+          : t instanceof FloatValueTemplate
+            ? [t.quantizer]
+            : [];
+      fields.push({
+        ...base,
+        kind: "linear",
+        min: qs.map((q) => q.min),
+        max: qs.map((q) => q.max),
+        step: qs.map((q) => q.step),
+        maxValue: qs.map((q) => q.maxValue),
+      });
+    }
+  });
+  return { fields, eids, others, columnLength, scratchBytes: address };
+}

@@ -1,0 +1,175 @@
+/**
+ * The client `apply` loop (worldKernels.ts ApplyKernel) as a WebAssembly kernel generated per
+ * registry: for ids present in both states with the same fields and a mapped entity, every field
+ * whose slots changed is dequantized — expression for expression as the JS kernel, in f64, so the
+ * floats are bit-identical — into copies of the component columns in wasm memory; every other id
+ * is collected and handed to `other` afterwards, in ascending order, as the JS kernel does inline.
+ *
+ * Interim data movement (until SnapshotState and components live in the pool, see codecMemory.ts):
+ * per call the two states are copied into two pool blocks and the columns' prefix up to the
+ * largest mapped entity is copied in and back out. Ids whose entity lies beyond a column's length
+ * go to `other` (the JS kernel writes past the typed array, a no-op).
+ */
+import type { EntityMap } from "../../entityMap";
+import type { ReplicationRegistry } from "../../registry";
+import type { ApplyKernel } from "../kernels/worldKernels";
+import type { SnapshotState } from "../snapshotState";
+import { applyModule } from "./applyEmit";
+import { applyPlan, type ApplyPlan } from "./applyPlan";
+import { CodecMemoryPool, stateLayout, type StateLayout } from "./codecMemory";
+import { PrefixViews } from "./prefixViews";
+
+type ApplyFn = (next: number, prev: number, hasPrev: number, hw: number) => number;
+
+/** Typed views of the kernel's memory, re-made when the memory grows. */
+interface Views {
+  readonly generation: number;
+  readonly u8: Uint8Array;
+  readonly i32: Int32Array;
+  readonly u32: Uint32Array;
+  readonly columns: (Float32Array | Float64Array)[];
+}
+
+/** A registry's generated wasm apply kernel with its memory (see the file comment). */
+export class WasmApplyKernel {
+  /** The memory pool: scratch (eids, others, columns) and two state blocks. */
+  readonly pool: CodecMemoryPool;
+  private readonly fn: ApplyFn;
+  private readonly layout: StateLayout;
+  private readonly columns: ApplyPlan["fields"][number]["columns"][number][];
+  private readonly nextAddress: number;
+  private readonly prevAddress: number;
+  private views: Views | undefined;
+  private readonly prefix = new PrefixViews();
+  /** Ids for `other` per re-entry depth, and the current depth. */
+  private readonly pending: Int32Array[] = [];
+  private depth = 0;
+
+  /** Use wasmApplyKernel(); `module` is the compiled applyModule(plan, layout, stride, simd). */
+  constructor(
+    readonly capacity: number,
+    private readonly plan: ApplyPlan,
+    layout: StateLayout,
+    module: WebAssembly.Module,
+    /** True when quats are dequantized in f64x2 pairs. */
+    readonly simd: boolean,
+  ) {
+    this.layout = layout;
+    this.pool = new CodecMemoryPool(layout, { scratchBytes: plan.scratchBytes, initialBlocks: 2 });
+    this.nextAddress = this.pool.address(this.pool.alloc());
+    this.prevAddress = this.pool.address(this.pool.alloc());
+    this.columns = plan.fields.flatMap((field) => field.columns);
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.pool.memory } });
+    this.fn = instance.exports["apply"] as ApplyFn;
+  }
+
+  /** Same contract as the JS ApplyKernel (worldKernels.ts); `other` runs after the kernel, in id order. */
+  readonly apply: ApplyKernel = (prev, next, map, hw, other) => {
+    if (!(hw >= 0 && hw <= this.capacity)) {
+      throw new RangeError(`WasmApplyKernel: high water ${hw} is outside 0..capacity (${this.capacity}).`);
+    }
+    const v = this.currentViews();
+    this.copyState(v, next, this.nextAddress, hw);
+    if (prev !== undefined) this.copyState(v, prev, this.prevAddress, hw);
+    const maxEid = this.writeEids(v, map, hw);
+    const columns = this.columns;
+    const prefix = this.prefix;
+    for (let c = 0; c < columns.length; c++) {
+      const from = (columns[c] as (typeof columns)[number]).array;
+      (v.columns[c] as typeof from).set(prefix.of(from, maxEid + 1));
+    }
+    const updated = this.fn(this.nextAddress, this.prevAddress, prev === undefined ? 0 : 1, hw);
+    for (let c = 0; c < columns.length; c++) {
+      const to = (columns[c] as (typeof columns)[number]).array;
+      to.set(prefix.of(v.columns[c] as typeof to, maxEid + 1));
+    }
+    // `other` may re-enter apply (applySnapshot hooks may), which rewrites the memory: the ids
+    // are first copied out to a list of this call's depth.
+    const count = v.i32[0] as number;
+    const depth = this.depth++;
+    let ids = this.pending[depth];
+    if (ids === undefined) {
+      ids = new Int32Array(this.capacity);
+      this.pending[depth] = ids;
+    }
+    const base = this.plan.others >> 2;
+    for (let i = 0; i < count; i++) ids[i] = v.i32[base + i] as number;
+    try {
+      for (let i = 0; i < count; i++) other(ids[i] as number);
+    } finally {
+      this.depth--;
+    }
+    return updated;
+  };
+
+  /** Copies the first `hw` rows of `s` into the block at `address` (the kernel reads no others). */
+  private copyState(v: Views, s: SnapshotState, address: number, hw: number): void {
+    const prefix = this.prefix;
+    v.u8.set(prefix.of(s.present, hw), address + this.layout.presentOffset);
+    v.u32.set(prefix.of(s.mask, hw), (address + this.layout.maskOffset) >> 2);
+    v.i32.set(prefix.of(s.values, hw * s.stride), (address + this.layout.valuesOffset) >> 2);
+  }
+
+  /** Writes each id's entity; returns the largest entity inside the columns, or -1. */
+  private writeEids(v: Views, map: EntityMap, hw: number): number {
+    const base = this.plan.eids >> 2;
+    const limit = this.plan.columnLength;
+    let maxEid = -1;
+    for (let id = 0; id < hw; id++) {
+      const eid = map.entityOf(id);
+      v.i32[base + id] = eid;
+      if (eid > maxEid && eid < limit) maxEid = eid;
+    }
+    return maxEid;
+  }
+
+  private currentViews(): Views {
+    this.pool.refresh();
+    let v = this.views;
+    if (v === undefined || v.generation !== this.pool.generation) {
+      const buffer = this.pool.memory.buffer;
+      v = {
+        generation: this.pool.generation,
+        u8: new Uint8Array(buffer),
+        i32: new Int32Array(buffer),
+        u32: new Uint32Array(buffer),
+        columns: this.columns.map((c) =>
+          c.f64
+            ? new Float64Array(buffer, c.address, c.array.length)
+            : new Float32Array(buffer, c.address, c.array.length),
+        ),
+      };
+      this.views = v;
+    }
+    return v;
+  }
+}
+
+/**
+ * The wasm apply kernel of `registry` for states of `capacity` ids, or undefined when a field is
+ * not supported (applyPlan.ts) or WebAssembly is unavailable or refuses to compile here (a CSP
+ * without 'wasm-unsafe-eval', a main-thread size limit on synchronous compiles): the JS kernel
+ * then stays in use.
+ */
+export function wasmApplyKernel(
+  registry: ReplicationRegistry,
+  capacity: number,
+  options: { simd?: boolean } = {},
+): WasmApplyKernel | undefined {
+  if (typeof WebAssembly === "undefined") return undefined;
+  const plan = applyPlan(registry, capacity);
+  if (plan === undefined) return undefined;
+  const layout = stateLayout(capacity, registry.stride);
+  // SIMD (f64x2 quats) unless told otherwise or the engine lacks it; then the scalar kernel.
+  for (const simd of options.simd === false ? [false] : [true, false]) {
+    const bytes = applyModule(plan, layout, registry.stride, simd);
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(bytes);
+    } catch {
+      continue; // refused (no SIMD, a CSP without 'wasm-unsafe-eval', a size limit)
+    }
+    return new WasmApplyKernel(capacity, plan, layout, module, simd);
+  }
+  return undefined;
+}

@@ -1,0 +1,176 @@
+/**
+ * The generated WebAssembly apply kernel (codec/wasm/wasmApply.ts) against the generated JS apply
+ * kernel (codec/kernels/worldKernels.ts) on random registries of the kinds it supports and random
+ * state pairs: the same component floats bit for bit, the same ids handed to the generic path in
+ * the same order, the same updated count; and registries it cannot run keep the JS kernel.
+ */
+import { createRng, type Rng } from "@canopy/core";
+import { describe, expect, it, vi } from "vitest";
+import { worldKernels } from "../../../src/replication/codec/kernels/worldKernels";
+import { wasmApplyKernel } from "../../../src/replication/codec/wasm/wasmApply";
+import {
+  BoolTemplate,
+  EntityMap,
+  Vec3Template,
+  ReplicationRegistry,
+  SnapshotState,
+} from "../../../src/replication/index";
+import { allKinds, CAPACITY, randomRegistry } from "../kernelFixture";
+
+/** Every column of the registry's fields (typed arrays). */
+function columnsOf(registry: ReplicationRegistry): (Float32Array | Float64Array)[] {
+  return registry.fields.flatMap((f) => (f.binding.columns ?? []) as (Float32Array | Float64Array)[]);
+}
+
+/** A random state: ids present with random field subsets and slots mostly in range. */
+function randomState(rng: Rng, registry: ReplicationRegistry, hw: number): SnapshotState {
+  const s = new SnapshotState(registry, CAPACITY);
+  const all = registry.fields.reduce((m, f) => m | (f.index === 31 ? -0x80000000 : 1 << f.index), 0);
+  for (let id = 0; id < hw; id++) {
+    if (rng.chance(0.15)) continue;
+    s.setPresent(id, rng.chance(0.8) ? all : rng.int(0, 0xffff) & all);
+    for (const f of registry.fields) {
+      for (let k = 0; k < f.template.width; k++) {
+        const max = f.template.slotMax[k] as number;
+        s.values[id * registry.stride + f.offset + k] = rng.chance(0.03)
+          ? rng.int(-5, max + 5)
+          : rng.int(0, max);
+      }
+    }
+  }
+  return s;
+}
+
+/** `next` = `prev` with some rows changed, some fields' masks changed, some ids gone or new. */
+function evolve(rng: Rng, registry: ReplicationRegistry, prev: SnapshotState, hw: number): SnapshotState {
+  const next = new SnapshotState(registry, CAPACITY);
+  next.copyFrom(prev);
+  const fresh = randomState(rng, registry, hw);
+  for (let id = 0; id < hw; id++) {
+    if (rng.chance(0.4)) continue; // unchanged row
+    next.present[id] = fresh.present[id] as number;
+    next.mask[id] = rng.chance(0.9) ? (prev.mask[id] as number) : (fresh.mask[id] as number);
+    const row = id * registry.stride;
+    for (let k = 0; k < registry.stride; k++) {
+      if (rng.chance(0.5)) next.values[row + k] = fresh.values[row + k] as number;
+    }
+  }
+  next.highWater = Math.max(next.highWater, hw);
+  return next;
+}
+
+/** allKinds() without its int field (applied through its binding, which the wasm kernel does not run). */
+function allKindsSupported(): ReplicationRegistry {
+  const registry = new ReplicationRegistry();
+  for (const f of allKinds().fields.filter((f) => f.template.kind !== "int")) {
+    registry.replicate(f.component as object, f.template, { name: f.name });
+  }
+  return registry;
+}
+
+function checkParity(seed: number, registry: ReplicationRegistry, simd: boolean): void {
+  const rng = createRng(seed);
+  const js = worldKernels(registry)?.apply;
+  const wasm = wasmApplyKernel(registry, CAPACITY, { simd });
+  expect(wasm?.simd, `seed ${seed}`).toBe(simd);
+  expect(js, `seed ${seed}`).toBeDefined();
+  expect(wasm, `seed ${seed}`).toBeDefined();
+  if (js === undefined || wasm === undefined) return;
+  const columns = columnsOf(registry);
+  const map = new EntityMap(CAPACITY);
+  const eids = Array.from({ length: CAPACITY }, (_, i) => i);
+  for (let i = eids.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [eids[i], eids[j]] = [eids[j] as number, eids[i] as number];
+  }
+  eids.forEach((eid, id) => {
+    if (rng.chance(0.9)) map.bind(id, eid);
+  });
+  let prev: SnapshotState | undefined;
+  for (let round = 0; round < 12; round++) {
+    const hw = rng.int(0, CAPACITY);
+    const next = prev === undefined ? randomState(rng, registry, hw) : evolve(rng, registry, prev, hw);
+    for (const c of columns) for (let e = 0; e < c.length; e++) c[e] = rng.range(-9, 9);
+    const start = columns.map((c) => c.slice());
+    const jsOthers: number[] = [];
+    const jsUpdated = js(prev, next, map, hw, (id) => jsOthers.push(id));
+    const jsAfter = columns.map((c) => c.slice());
+    columns.forEach((c, i) => c.set(start[i] as Float32Array));
+    const wasmOthers: number[] = [];
+    const wasmUpdated = wasm.apply(prev, next, map, hw, (id) => wasmOthers.push(id));
+    const where = `seed ${seed} round ${round} hw ${hw}`;
+    expect(wasmOthers, where).toEqual(jsOthers);
+    expect(wasmUpdated, where).toBe(jsUpdated);
+    columns.forEach((c, i) => {
+      const want = jsAfter[i] as Float32Array;
+      let bad = -1;
+      for (let e = 0; e < c.length && bad < 0; e++) if (!Object.is(c[e], want[e])) bad = e;
+      expect(bad < 0 ? "" : `column ${i} entity ${bad}: ${c[bad]} vs ${want[bad]}`, where).toBe("");
+    });
+    expect(jsUpdated > 0 || hw === 0 || round === 0, `${where}: the test exercises writes`).toBe(true);
+    prev = next;
+  }
+}
+
+describe("wasm apply kernel", () => {
+  for (const simd of [true, false]) {
+    const variant = simd ? "SIMD (f64x2 quats)" : "scalar";
+    it.each([1, 2, 3, 4, 5, 6, 7, 8])(
+      `${variant}: matches the JS kernel on a random registry (seed %i)`,
+      (seed) => {
+        checkParity(seed, randomRegistry(createRng(seed * 7919), 4).registry, simd);
+      },
+    );
+
+    it(`${variant}: matches the JS kernel on every supported kind at once`, () => {
+      checkParity(99, allKindsSupported(), simd);
+    });
+  }
+
+  it("survives other() re-entering apply (an applySnapshot hook may)", () => {
+    const registry = allKindsSupported();
+    const wasm = wasmApplyKernel(registry, CAPACITY);
+    if (wasm === undefined) throw new Error("kernel expected");
+    const rng = createRng(5);
+    const map = new EntityMap(CAPACITY);
+    for (let id = 0; id < CAPACITY; id++) map.bind(id, id);
+    const prev = randomState(rng, registry, CAPACITY);
+    const next = evolve(rng, registry, prev, CAPACITY);
+    const alone: number[] = [];
+    wasm.apply(prev, next, map, CAPACITY, (id) => alone.push(id));
+    expect(alone.length).toBeGreaterThan(2);
+    const outer: number[] = [];
+    const inner: number[] = [];
+    wasm.apply(prev, next, map, CAPACITY, (id) => {
+      outer.push(id);
+      if (outer.length === 1) wasm.apply(undefined, next, map, 7, (i) => inner.push(i));
+    });
+    expect(outer).toEqual(alone);
+    expect(inner).toEqual(Array.from({ length: 7 }, (_, i) => i).filter((i) => next.present[i] === 1));
+  });
+
+  it("falls back (undefined) when WebAssembly refuses to compile, as under a CSP without wasm-unsafe-eval", () => {
+    const refuse = vi.spyOn(WebAssembly, "Module").mockImplementation(() => {
+      throw new WebAssembly.CompileError("Wasm code generation disallowed by embedder");
+    });
+    try {
+      expect(wasmApplyKernel(allKindsSupported(), CAPACITY)).toBeUndefined();
+    } finally {
+      refuse.mockRestore();
+    }
+    expect(wasmApplyKernel(allKindsSupported(), CAPACITY)).toBeDefined();
+  });
+
+  it("leaves registries with unsupported fields or storage to the JS kernel", () => {
+    const withBool = new ReplicationRegistry();
+    withBool.replicate(
+      { x: new Float32Array(8), y: new Float32Array(8), z: new Float32Array(8) },
+      Vec3Template({ min: 0, max: 1, precision: 0.01 }),
+    );
+    withBool.replicate(new Uint8Array(8), BoolTemplate());
+    expect(wasmApplyKernel(withBool, 8)).toBeUndefined();
+    const plainArrays = new ReplicationRegistry();
+    plainArrays.replicate({ x: [0], y: [0], z: [0] }, Vec3Template({ min: 0, max: 1, precision: 0.01 }));
+    expect(wasmApplyKernel(plainArrays, 8)).toBeUndefined();
+  });
+});
