@@ -795,6 +795,24 @@
     (i32.and (i32.wrap_i64 (i64.shr_u (i64.load (i32.add (local.get $body) (i32.shr_u (local.get $bp) (i32.const 3))))
                                       (i64.extend_i32_u (i32.and (local.get $bp) (i32.const 7)))))
              (i32.sub (i32.shl (i32.const 1) (local.get $w)) (i32.const 1))))
+  ;; four consecutive w-bit values from bit bp of body as an i32x4
+  (func $get4 (param $body i32) (param $bp i32) (param $w i32) (result v128)
+    (local $x i64) (local $w64 i64)
+    (if (i32.le_u (local.get $w) (i32.const 14)) (then
+      (local.set $w64 (i64.extend_i32_u (local.get $w)))
+      (local.set $x (i64.shr_u (i64.load (i32.add (local.get $body) (i32.shr_u (local.get $bp) (i32.const 3))))
+                               (i64.extend_i32_u (i32.and (local.get $bp) (i32.const 7)))))
+      (return (v128.and
+        (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1 (i32x4.splat (i32.wrap_i64 (local.get $x)))
+          (i32.wrap_i64 (i64.shr_u (local.get $x) (local.get $w64))))
+          (i32.wrap_i64 (i64.shr_u (local.get $x) (i64.shl (local.get $w64) (i64.const 1)))))
+          (i32.wrap_i64 (i64.shr_u (local.get $x) (i64.mul (local.get $w64) (i64.const 3)))))
+        (i32x4.splat (i32.sub (i32.shl (i32.const 1) (local.get $w)) (i32.const 1)))))))
+    (i32x4.replace_lane 3 (i32x4.replace_lane 2 (i32x4.replace_lane 1
+      (i32x4.splat (call $getBits (local.get $body) (local.get $bp) (local.get $w)))
+      (call $getBits (local.get $body) (i32.add (local.get $bp) (local.get $w)) (local.get $w)))
+      (call $getBits (local.get $body) (i32.add (local.get $bp) (i32.shl (local.get $w) (i32.const 1))) (local.get $w)))
+      (call $getBits (local.get $body) (i32.add (local.get $bp) (i32.mul (local.get $w) (i32.const 3))) (local.get $w))))
   (func $unzz (param $u i32) (result i32)
     (i32.xor (i32.shr_u (local.get $u) (i32.const 1)) (i32.sub (i32.const 0) (i32.and (local.get $u) (i32.const 1)))))
 
@@ -859,20 +877,20 @@
 
   ;; field-major fixed widths (variant 1); widths in header bytes 7..12. The masks column gives
   ;; compact lists (clist + 4n…: positions, with bit 0 = no reference for that entity; + 8n…:
-  ;; rotations; + 12n…: same largest; + 16n…: full rotations); each column is unpacked into
-  ;; clist + 20n… (the floor's loop), then added to its prediction 4 entities a step where the list
-  ;; is contiguous (one at a time elsewhere), range-checked and stored.
+  ;; rotations; + 12n…: same largest; + 16n…: full rotations); each column is length-checked once,
+  ;; then read straight from the stream (4 values per 64-bit load when 4·w + 7 ≤ 64) and added to
+  ;; its prediction 4 entities a step where the list is contiguous (one at a time elsewhere),
+  ;; range-checked and stored.
   (func $readFixed (param $body i32) (param $bp i32) (param $endBits i32) (param $nu i32) (param $dst i32) (param $base i32)
                    (param $ref i32) (param $num i32) (param $den i32) (result i32)
     (local $j i32) (local $o i32) (local $e i32) (local $m i32) (local $v i32) (local $b i32) (local $a i32) (local $fs i32)
-    (local $w i32) (local $max i32) (local $col i32) (local $at i32) (local $zc i32) (local $vo v128) (local $vv v128) (local $vb v128)
+    (local $w i32) (local $max i32) (local $col i32) (local $at i32) (local $cs i32) (local $vo v128) (local $vv v128) (local $vb v128)
     (local $posL i32) (local $rotL i32) (local $sameL i32) (local $fullL i32) (local $np i32) (local $nr i32) (local $ns i32) (local $nf i32)
     (local.set $fs (global.get $fs))
     (local.set $posL (i32.add (global.get $clist) (local.get $fs)))
     (local.set $rotL (i32.add (local.get $posL) (local.get $fs)))
     (local.set $sameL (i32.add (local.get $rotL) (local.get $fs)))
     (local.set $fullL (i32.add (local.get $sameL) (local.get $fs)))
-    (local.set $zc (i32.add (local.get $fullL) (local.get $fs)))
     (block $md (loop $mloop
       (br_if $md (i32.ge_u (local.get $j) (local.get $nu)))
       ;; four masks "both fields" of four contiguous entities at once
@@ -916,7 +934,8 @@
       (local.set $max (select (global.get $mvX) (select (global.get $mvY) (global.get $mvZ) (i32.eq (local.get $a) (i32.const 1)))
         (i32.eqz (local.get $a))))
       (local.set $col (i32.mul (local.get $fs) (local.get $a)))
-      (local.set $bp (call $unpack (local.get $body) (local.get $bp) (local.get $w) (local.get $zc) (local.get $np)))
+      (local.set $cs (local.get $bp))
+      (local.set $bp (i32.add (local.get $bp) (i32.mul (local.get $np) (local.get $w))))
       (if (i32.gt_u (local.get $bp) (local.get $endBits)) (then (return (i32.const 1))))
       (local.set $j (i32.const 0))
       (block $pd (loop $pl
@@ -933,7 +952,7 @@
               (if (i32.eqz (i32.and (local.get $e) (i32.const 1))) (then
                 (local.set $vb (i32x4.min_s (i32x4.max_s (i32x4.sub (i32x4.shl (local.get $vb) (i32.const 1)) (v128.load (i32.add (local.get $ref) (local.get $o))))
                   (v128.const i32x4 0 0 0 0)) (i32x4.splat (local.get $max))))))
-              (local.set $vv (v128.load (i32.add (local.get $zc) (i32.shl (local.get $j) (i32.const 2)))))
+              (local.set $vv (call $get4 (local.get $body) (i32.add (local.get $cs) (i32.mul (local.get $j) (local.get $w))) (local.get $w)))
               (local.set $vv (i32x4.add (local.get $vb) (v128.xor (i32x4.shr_u (local.get $vv) (i32.const 1))
                 (i32x4.neg (v128.and (local.get $vv) (v128.const i32x4 1 1 1 1))))))
               (if (v128.any_true (i32x4.gt_u (local.get $vv) (i32x4.splat (local.get $max)))) (then (return (i32.const 5))))
@@ -945,7 +964,7 @@
         (local.set $b (i32.load (local.get $at)))
         (if (i32.eqz (i32.and (local.get $e) (i32.const 1))) (then
           (local.set $b (call $pred (local.get $b) (i32.load (i32.add (local.get $ref) (local.get $o))) (local.get $num) (local.get $den) (local.get $max)))))
-        (local.set $v (i32.add (local.get $b) (call $unzz (i32.load (i32.add (local.get $zc) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $v (i32.add (local.get $b) (call $unzz (call $getBits (local.get $body) (i32.add (local.get $cs) (i32.mul (local.get $j) (local.get $w))) (local.get $w)))))
         (if (i32.gt_u (local.get $v) (local.get $max)) (then (return (i32.const 5))))
         (i32.store (local.get $at) (local.get $v))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
@@ -979,7 +998,8 @@
       (br_if $cd (i32.ge_u (local.get $a) (i32.const 7)))
       (local.set $w (i32.load8_u (i32.add (i32.sub (local.get $body) (i32.const 6)) (i32.sub (local.get $a) (i32.const 1)))))
       (local.set $col (i32.add (local.get $dst) (i32.mul (local.get $fs) (local.get $a))))
-      (local.set $bp (call $unpack (local.get $body) (local.get $bp) (local.get $w) (local.get $zc) (local.get $ns)))
+      (local.set $cs (local.get $bp))
+      (local.set $bp (i32.add (local.get $bp) (i32.mul (local.get $ns) (local.get $w))))
       (if (i32.gt_u (local.get $bp) (local.get $endBits)) (then (return (i32.const 1))))
       (local.set $j (i32.const 0))
       (block $qd (loop $ql
@@ -990,7 +1010,7 @@
                 (i32x4.add (i32x4.splat (local.get $e)) (v128.const i32x4 0 4 8 12))))
             (then
               (local.set $at (i32.add (local.get $col) (local.get $e)))
-              (local.set $vv (v128.load (i32.add (local.get $zc) (i32.shl (local.get $j) (i32.const 2)))))
+              (local.set $vv (call $get4 (local.get $body) (i32.add (local.get $cs) (i32.mul (local.get $j) (local.get $w))) (local.get $w)))
               (local.set $vv (i32x4.add (v128.load (local.get $at)) (v128.xor (i32x4.shr_u (local.get $vv) (i32.const 1))
                 (i32x4.neg (v128.and (local.get $vv) (v128.const i32x4 1 1 1 1))))))
               (if (v128.any_true (i32x4.gt_u (local.get $vv) (i32x4.splat (global.get $qMax)))) (then (return (i32.const 5))))
@@ -998,7 +1018,7 @@
               (local.set $j (i32.add (local.get $j) (i32.const 4)))
               (br $ql)))))
         (local.set $at (i32.add (local.get $col) (local.get $e)))
-        (local.set $v (i32.add (i32.load (local.get $at)) (call $unzz (i32.load (i32.add (local.get $zc) (i32.shl (local.get $j) (i32.const 2)))))))
+        (local.set $v (i32.add (i32.load (local.get $at)) (call $unzz (call $getBits (local.get $body) (i32.add (local.get $cs) (i32.mul (local.get $j) (local.get $w))) (local.get $w)))))
         (if (i32.gt_u (local.get $v) (global.get $qMax)) (then (return (i32.const 5))))
         (i32.store (local.get $at) (local.get $v))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
@@ -1017,22 +1037,6 @@
       (br $xl)))
     (if (i32.gt_u (local.get $bp) (local.get $endBits)) (then (return (i32.const 1))))
     (i32.const 0))
-  ;; `count` values of `w` bits from bit bp of body into the i32 column at dst; returns the new bp
-  (func $unpack (param $body i32) (param $bp i32) (param $w i32) (param $dst i32) (param $count i32) (result i32)
-    (local $end i32) (local $mask i64)
-    (local.set $mask (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (local.get $w))) (i64.const 1)))
-    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $count) (i32.const 2))))
-    (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $dst) (local.get $end)))
-      (i32.store (local.get $dst) (i32.wrap_i64 (i64.and
-        (i64.shr_u (i64.load (i32.add (local.get $body) (i32.shr_u (local.get $bp) (i32.const 3))))
-                   (i64.extend_i32_u (i32.and (local.get $bp) (i32.const 7))))
-        (local.get $mask))))
-      (local.set $bp (i32.add (local.get $bp) (local.get $w)))
-      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-      (br $l)))
-    (local.get $bp))
-
   ;; ---------------------------------------------------------------- apply (client)
   ;; position axis of 2 entities (low lanes of v): v >= maxValue ? max : min + v * step (f64), as f32
   (func $deq (param $v v128) (param $min f64) (param $max f64) (param $mv i32) (result v128)

@@ -146,7 +146,7 @@ export class WasmFeat implements TraceCodec {
     const cseq = take(RING * 4);
     const applied = take(7 * fs);
     const soaC = take(7 * fs);
-    const clist = take(6 * fs);
+    const clist = take(5 * fs);
     this.clientRegions.push([cseq, RING * 4], [applied, 7 * fs], [soaC, 7 * fs]);
     const instance = new WebAssembly.Instance(options.opt === true ? optModule : handModule, {});
     this.k = instance.exports as unknown as Kernel;
