@@ -8,8 +8,10 @@ import { $internal, type InternalWorld, type World } from "bitecs";
 import type { ComponentBinding } from "../../componentBinding";
 import type { ReplicationRegistry } from "../../registry";
 import type { SnapshotState } from "../snapshotState";
+import { wasmCaptureKernel } from "../wasm/wasmCapture";
+import { wasmKernels } from "../wasm/wasmKernels";
 import { isInlined } from "./fieldAccess";
-import { worldKernels } from "./worldKernels";
+import { worldKernels, type WorldKernels } from "./worldKernels";
 
 /** Per-registry field layout in flat arrays (built once the registry is closed). */
 export interface FieldLayout {
@@ -42,7 +44,7 @@ export function layoutOf(registry: ReplicationRegistry): FieldLayout {
       offsets: Int32Array.from(fields, (f) => f.offset),
       widths: Int32Array.from(fields, (f) => f.template.width),
       fullMask: fields.length >= 32 ? -1 : (1 << fields.length) - 1,
-      kernels: worldKernels(registry),
+      kernels: kernelsOf(registry),
       singleShadow: fields.every(
         (f) => !isInlined(f) || (f.binding.columns ?? []).every((c) => c instanceof Float32Array),
       ),
@@ -52,6 +54,17 @@ export function layoutOf(registry: ReplicationRegistry): FieldLayout {
     layouts.set(registry, layout);
   }
   return layout;
+}
+
+/**
+ * The generated JS kernels of `registry`, with the WebAssembly capture kernel in place of the JS
+ * one when `wasmKernels.enabled` and it compiles here (codec/wasm/wasmCapture.ts).
+ */
+function kernelsOf(registry: ReplicationRegistry): WorldKernels | undefined {
+  const js = worldKernels(registry);
+  if (js === undefined || !wasmKernels.enabled) return js;
+  const wasm = wasmCaptureKernel(registry);
+  return wasm === undefined ? js : { capture: wasm.capture, apply: js.apply };
 }
 
 /**

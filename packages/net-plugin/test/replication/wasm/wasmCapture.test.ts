@@ -1,0 +1,334 @@
+/**
+ * The generated WebAssembly capture kernel (codec/wasm/wasmCapture.ts) against the generated JS
+ * capture kernel (codec/kernels/worldKernels.ts) on random registries of every kind the JS kernel
+ * inlines and evolving bitECS worlds (values with NaN/±∞/out-of-bounds/half-step/zero/unnormalized
+ * rotations, membership changes, entities added, removed and listed twice): the same state
+ * (present, mask, values, version, version counter, high water) after every capture, with and
+ * without SIMD and with batches shorter than the list; the same missing-id throw; the wiring
+ * behind `wasmKernels.enabled` and the fallback when WebAssembly refuses to compile.
+ */
+import { addComponent, addEntity, createWorld, removeComponent, removeEntity, type World } from "bitecs";
+import { createRng, type Rng } from "@canopy/core";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { worldKernels } from "../../../src/replication/codec/kernels/worldKernels";
+import {
+  componentMasks,
+  layoutOf,
+  seenStamps,
+  shadowOf,
+} from "../../../src/replication/codec/kernels/worldLayout";
+import { wasmCaptureKernel } from "../../../src/replication/codec/wasm/wasmCapture";
+import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
+import {
+  captureWorld,
+  IntTemplate,
+  NetworkIdAllocator,
+  QuatValueTemplate,
+  ReplicationRegistry,
+  SnapshotState,
+  Vec3Template,
+  type EntityMap,
+} from "../../../src/replication/index";
+import { allKinds, CAPACITY, channelValue, randomRegistry } from "../kernelFixture";
+
+afterEach(() => {
+  wasmKernels.enabled = false;
+});
+
+type Field = ReplicationRegistry["fields"][number];
+
+function columnsOf(field: Field): Float64Array[] {
+  return (field.binding.columns ?? []) as Float64Array[];
+}
+
+/** allKinds() without its int field (quantized through its binding: no inline form). */
+function inlineKinds(): ReplicationRegistry {
+  const registry = new ReplicationRegistry();
+  for (const f of allKinds().fields.filter((f) => f.template.kind !== "int")) {
+    registry.replicate(f.component as object, f.template, { name: f.name });
+  }
+  return registry;
+}
+
+/** A channel value, often one of the quantizers' edge cases. */
+function edgeValue(rng: Rng, field: Field, axis: number): number {
+  const t = field.template;
+  if (t instanceof QuatValueTemplate) return channelValue(rng, t, axis);
+  const q =
+    (t as unknown as { quantizers?: { min: number; max: number; step: number; maxValue: number }[] })
+      .quantizers?.[axis] ??
+    (t as unknown as { quantizer: { min: number; max: number; step: number; maxValue: number } }).quantizer;
+  if (!rng.chance(0.3)) return channelValue(rng, t, axis);
+  const k = rng.int(0, q.maxValue);
+  const picks = [
+    Number.NaN,
+    Infinity,
+    -Infinity,
+    0,
+    -0,
+    q.min,
+    q.max,
+    q.min - 1e-9,
+    q.max + 1e-9,
+    1e300,
+    -1e300,
+    q.min + (k + 0.5) * q.step,
+    q.min + k * q.step,
+    q.min + 0.49999999999999994 * q.step,
+    q.min + (q.maxValue - 0.5) * q.step,
+  ];
+  return picks[rng.int(0, picks.length - 1)] as number;
+}
+
+/** A rotation, often zero, NaN, huge, tiny, unnormalized or with tied components. */
+function edgeQuat(rng: Rng): number[] {
+  const g = (): number => rng.gaussian();
+  const r = rng.next();
+  if (r < 0.05) return [0, 0, 0, 0];
+  if (r < 0.1) return [Number.NaN, 0, 0, 1];
+  if (r < 0.15) return [g() * 1e200, g(), g(), g()];
+  if (r < 0.2) return [g() * 1e-7, g() * 1e-7, g() * 1e-7, g() * 1e-7];
+  if (r < 0.25) return [g() * 1e-14, g() * 1e-14, 0, 0];
+  if (r < 0.35) {
+    const c = rng.range(-1, 1);
+    return [c, -c, c, rng.chance(0.5) ? c : -c];
+  }
+  if (r < 0.45) return [g() * 1000, g() * 1000, g() * 1000, g() * 1000];
+  if (r < 0.5) return [Infinity, 0, 0, 0];
+  if (r < 0.55) return [0.5, 0.5, 0.5, 0.5];
+  return [g(), g(), g(), g()];
+}
+
+/** Writes fresh channel values for a random share of `entities`. */
+function moveWorld(
+  rng: Rng,
+  registry: ReplicationRegistry,
+  entities: readonly number[],
+  share: number,
+): void {
+  for (const eid of entities) {
+    for (const field of registry.fields) {
+      if (!rng.chance(share)) continue;
+      const columns = columnsOf(field);
+      if (field.template instanceof QuatValueTemplate) {
+        edgeQuat(rng).forEach((v, c) => ((columns[c] as Float64Array)[eid] = v));
+      } else columns.forEach((col, c) => (col[eid] = edgeValue(rng, field, c)));
+    }
+  }
+}
+
+/** Runs `capture` as captureWorld does: the kernel, then ids not listed are removed. */
+function runCapture(
+  capture: NonNullable<ReturnType<typeof worldKernels>>["capture"],
+  world: World,
+  registry: ReplicationRegistry,
+  list: readonly number[],
+  map: EntityMap,
+  out: SnapshotState,
+  missing: (eid: number) => void,
+): void {
+  const layout = layoutOf(registry);
+  expect(componentMasks(world, layout)).toBe(true);
+  const seen = seenStamps(out);
+  const stamp = (seen.stamp = (seen.stamp + 1) >>> 0 || 1);
+  capture(
+    world,
+    list,
+    map,
+    out,
+    seen,
+    stamp,
+    layout.hasMasks,
+    layout.hasFlags,
+    shadowOf(out, layout.singleShadow),
+    missing,
+  );
+  for (let id = 0; id < out.highWater; id++) {
+    if (out.present[id] === 1 && seen[id] !== stamp) out.remove(id);
+  }
+}
+
+function expectSameState(a: SnapshotState, b: SnapshotState, what: string): void {
+  expect(b.highWater, `${what}: high water`).toBe(a.highWater);
+  expect(b.versionCounter, `${what}: version counter`).toBe(a.versionCounter);
+  expect(Array.from(b.present), `${what}: present`).toEqual(Array.from(a.present));
+  expect(Array.from(b.mask), `${what}: mask`).toEqual(Array.from(a.mask));
+  expect(Array.from(b.version), `${what}: version`).toEqual(Array.from(a.version));
+  expect(Array.from(b.values), `${what}: values`).toEqual(Array.from(a.values));
+}
+
+const missingNetId = (eid: number): never => {
+  throw new Error(`captureWorld: entity ${eid} has no network id; allocate one first.`);
+};
+
+function checkParity(
+  seed: number,
+  registry: ReplicationRegistry,
+  options: { simd: boolean; batch?: number },
+): void {
+  const rng = createRng(seed);
+  const what = `seed ${seed} simd ${options.simd} batch ${options.batch ?? "default"}`;
+  const js = worldKernels(registry)?.capture;
+  const wasm = wasmCaptureKernel(registry, options);
+  expect(js, what).toBeDefined();
+  expect(wasm?.simd, what).toBe(options.simd);
+  if (js === undefined || wasm === undefined) return;
+  const world = createWorld();
+  const allocator = new NetworkIdAllocator(CAPACITY, 3);
+  const live: number[] = [];
+  const a = new SnapshotState(registry, CAPACITY);
+  const b = new SnapshotState(registry, CAPACITY);
+  const spawn = (tick: number): void => {
+    const eid = addEntity(world);
+    if (eid >= CAPACITY) {
+      removeEntity(world, eid);
+      return;
+    }
+    for (const f of registry.fields) if (rng.chance(0.8)) addComponent(world, eid, f.component);
+    allocator.allocate(eid, tick);
+    live.push(eid);
+  };
+  for (let i = 0; i < 40; i++) spawn(0);
+  for (let tick = 1; tick <= 40; tick++) {
+    moveWorld(rng, registry, live, tick % 7 === 0 ? 0 : rng.range(0.05, 1));
+    for (const eid of live) {
+      if (!rng.chance(0.05)) continue;
+      const f = registry.fields[rng.int(0, registry.fields.length - 1)] as Field;
+      if (rng.chance(0.5)) addComponent(world, eid, f.component);
+      else removeComponent(world, eid, f.component);
+    }
+    for (let k = rng.int(0, 3); k > 0 && live.length > 0; k--) {
+      const eid = live.splice(rng.int(0, live.length - 1), 1)[0] as number;
+      allocator.release(eid, tick);
+      removeEntity(world, eid);
+    }
+    for (let k = rng.int(0, 4); k > 0 && live.length < CAPACITY - 10; k--) spawn(tick);
+    // A shuffled list, sometimes with an entity twice, sometimes with some left out.
+    const list = live.filter(() => !rng.chance(0.03));
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = rng.int(0, i);
+      [list[i], list[j]] = [list[j] as number, list[i] as number];
+    }
+    if (list.length > 0 && rng.chance(0.2)) list.push(list[rng.int(0, list.length - 1)] as number);
+    runCapture(js, world, registry, list, allocator.map, a, missingNetId);
+    runCapture(wasm.capture, world, registry, list, allocator.map, b, missingNetId);
+    expectSameState(a, b, `${what} tick ${tick}`);
+  }
+  expect(a.versionCounter, what).toBeGreaterThan(40);
+}
+
+describe("wasm capture kernel", () => {
+  it.each([1, 2, 3, 4, 5, 6])("matches the JS kernel on random registries (seed %i)", (seed) => {
+    const { registry, describe: kinds } = randomRegistry(createRng(seed * 7919), 4);
+    for (const simd of [true, false]) {
+      try {
+        checkParity(seed, registry, { simd });
+      } catch (e) {
+        throw new Error(`registry ${kinds.join(" ")}: ${String(e)}`, { cause: e });
+      }
+    }
+  });
+
+  it("matches the JS kernel with every inline kind, in batches shorter than the list", () => {
+    for (const simd of [true, false]) {
+      checkParity(101, inlineKinds(), { simd });
+      checkParity(102, inlineKinds(), { simd, batch: 8 });
+      checkParity(103, inlineKinds(), { simd, batch: 2 });
+    }
+  });
+
+  it("throws the JS kernel's error for an entity without a network id, and one beyond the state", () => {
+    const registry = inlineKinds();
+    const js = worldKernels(registry)?.capture;
+    const wasm = wasmCaptureKernel(registry);
+    expect(wasm).toBeDefined();
+    if (js === undefined || wasm === undefined) return;
+    const world = createWorld();
+    const allocator = new NetworkIdAllocator(CAPACITY);
+    const mapped = addEntity(world);
+    const unmapped = addEntity(world);
+    allocator.allocate(mapped, 0);
+    const run = (capture: typeof js): unknown => {
+      try {
+        runCapture(
+          capture,
+          world,
+          registry,
+          [mapped, unmapped],
+          allocator.map,
+          new SnapshotState(registry, CAPACITY),
+          missingNetId,
+        );
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const thrown = run(js);
+    expect(thrown).toBeInstanceOf(Error);
+    expect(run(wasm.capture)).toEqual(thrown);
+    // A network id the state cannot hold: the JS kernel's writes were no-ops; this is refused.
+    const small = new SnapshotState(registry, 4);
+    const far = new NetworkIdAllocator(CAPACITY);
+    for (let i = 0; i < 6; i++) far.allocate(addEntity(world), 0);
+    expect(() =>
+      runCapture(wasm.capture, world, registry, [far.map.entityOf(5)], far.map, small, missingNetId),
+    ).toThrow(/outside the state's capacity/);
+  });
+
+  it("is what captureWorld runs when wasmKernels.enabled, with the same states", () => {
+    wasmKernels.enabled = true;
+    const wasmSide = inlineKinds();
+    wasmKernels.enabled = false;
+    const jsSide = new ReplicationRegistry();
+    for (const f of wasmSide.fields) jsSide.replicate(f.component as object, f.template, { name: f.name });
+    wasmKernels.enabled = true;
+    expect(layoutOf(wasmSide).kernels?.capture).not.toBe(worldKernels(wasmSide)?.capture);
+    wasmKernels.enabled = false;
+    expect(layoutOf(jsSide).kernels?.capture).toBe(worldKernels(jsSide)?.capture);
+    const rng = createRng(77);
+    const world = createWorld();
+    const allocator = new NetworkIdAllocator(CAPACITY);
+    const entities = Array.from({ length: 50 }, () => {
+      const eid = addEntity(world);
+      for (const f of wasmSide.fields) if (rng.chance(0.9)) addComponent(world, eid, f.component);
+      allocator.allocate(eid, 0);
+      return eid;
+    });
+    const a = new SnapshotState(jsSide, CAPACITY);
+    const b = new SnapshotState(wasmSide, CAPACITY);
+    for (let tick = 0; tick < 10; tick++) {
+      moveWorld(rng, wasmSide, entities, 0.5);
+      const list = entities.slice(0, 50 - tick);
+      captureWorld(world, jsSide, list, allocator.map, a, tick);
+      captureWorld(world, wasmSide, list, allocator.map, b, tick);
+      expectSameState(a, b, `tick ${tick}`);
+    }
+  });
+
+  it("falls back to the JS kernel when WebAssembly refuses to compile, as under a CSP without wasm-unsafe-eval", () => {
+    const refuse = vi.spyOn(WebAssembly, "Module").mockImplementation(() => {
+      throw new WebAssembly.CompileError("Wasm code generation disallowed by embedder");
+    });
+    try {
+      expect(wasmCaptureKernel(inlineKinds())).toBeUndefined();
+      wasmKernels.enabled = true;
+      const registry = inlineKinds();
+      expect(layoutOf(registry).kernels?.capture).toBe(worldKernels(registry)?.capture);
+    } finally {
+      refuse.mockRestore();
+    }
+    expect(wasmCaptureKernel(inlineKinds())).toBeDefined();
+  });
+
+  it("leaves registries with a field quantized through its binding to the JS kernel", () => {
+    const registry = new ReplicationRegistry();
+    registry.replicate(
+      { x: new Float32Array(8), y: new Float32Array(8), z: new Float32Array(8) },
+      Vec3Template({ min: 0, max: 1, precision: 0.01 }),
+    );
+    registry.replicate(new Int32Array(8), IntTemplate({ min: 0, max: 10 }));
+    expect(wasmCaptureKernel(registry)).toBeUndefined();
+    expect(wasmCaptureKernel(new ReplicationRegistry())).toBeUndefined();
+  });
+});
