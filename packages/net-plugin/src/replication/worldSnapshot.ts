@@ -3,12 +3,20 @@
  * entities into a {@link SnapshotState} once per tick (shared by every client's encoder); the
  * client applies a decoded state to its world by diffing it with the last state it applied —
  * spawning, despawning and writing only the fields whose quantized value changed.
+ *
+ * Apply runs one of three loops for the ids that stay present with the same fields: the wasm apply
+ * kernel (codec/wasm/wasmApply.ts) when `wasmKernels.enabled` is on, the registry has one and both
+ * states are pool-backed in one pool (it reads them in place; component columns are still copied
+ * in and out per call), else the generated JS kernel, else the generic per-entity path — the same
+ * world either way (test/replication/wasm/wasmApplySnapshot.test.ts).
  */
 import { addComponent, addEntity, hasComponent, removeComponent, removeEntity, type World } from "bitecs";
 import { NONE, type EntityMap } from "./entityMap";
 import type { ReplicationRegistry } from "./registry";
 import type { ComponentBinding } from "./componentBinding";
 import type { SnapshotState } from "./codec/snapshotState";
+import { wasmApplyFor } from "./codec/wasm/wasmApply";
+import { wasmKernels } from "./codec/wasm/wasmKernels";
 import {
   componentMasks,
   layoutOf,
@@ -182,7 +190,17 @@ export function applySnapshot(
   c.map = map;
   c.hooks = hooks;
   c.result = result;
-  if (layout.kernels !== undefined) {
+  const pool = next.pool;
+  const wasm =
+    wasmKernels.enabled &&
+    pool !== undefined &&
+    next.registry === registry &&
+    (prev === undefined || prev.pool === pool)
+      ? wasmApplyFor(registry, pool)
+      : undefined;
+  if (wasm !== undefined) {
+    result.updated += wasm.apply(prev, next, map, hw, applyOther);
+  } else if (layout.kernels !== undefined) {
     result.updated += layout.kernels.apply(prev, next, map, hw, applyOther);
   } else {
     for (let id = 0; id < hw; id++) applyOther(id);

@@ -3,6 +3,10 @@
  * the client holding (so an ack for sequence S makes state S the next baseline); on the client,
  * every decoded snapshot (so the server may encode against any of them). A ring of `size` slots
  * indexed by `sequence % size`: with acks 100 ms old at 60 Hz the baseline is 6 slots back.
+ *
+ * With `wasmKernels.enabled` its `size + 1` states are pool-backed (snapshotState.ts): call
+ * `dispose()` when the ring's owner goes away (a client leaving) to give their blocks back at
+ * once; otherwise they are freed only after the ring is garbage-collected.
  */
 import { seqDiff, type Seq16 } from "../../protocol/seq16";
 import type { ReplicationRegistry } from "../registry";
@@ -95,6 +99,14 @@ export class BaselineRing {
       oldest = s;
     }
     return oldest;
+  }
+
+  /** Gives every state's memory back (pool-backed states: their blocks); the ring must not be used afterwards. */
+  dispose(): void {
+    for (const s of this.states) s.dispose();
+    this.scratch.dispose();
+    this.acked.fill(0);
+    this.newestAcked = -1;
   }
 
   /** Forgets everything (e.g. the client rejoined). */

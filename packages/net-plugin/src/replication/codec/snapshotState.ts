@@ -4,8 +4,27 @@
  * `registry.stride` Int32 slots). The server builds one per tick from the world and one per client
  * per sent snapshot (what that client will hold once it decodes it); the client keeps the decoded
  * ones as baselines. Everything is preallocated for `capacity` network ids.
+ *
+ * Pool-backed states: with `wasmKernels.enabled` on when it is built (and WebAssembly available),
+ * a state's four arrays are views on a block of the registry's CodecMemoryPool (wasm/statePool.ts),
+ * which the wasm kernels address directly; otherwise they are plain typed arrays. Either way every
+ * method and codec path works the same. Growing that memory (only ever when another state of the
+ * same registry and capacity is built) detaches the old views: the pool then re-makes the views of
+ * every live state at once. Hence the rule: **a local copy of `values`, `present`, `mask` or
+ * `version` stays valid only until the next SnapshotState/BaselineRing of the registry is built**
+ * — read them again after anything that may build one (as the codec does, once per call).
  */
 import type { ReplicationRegistry } from "../registry";
+import type { BlockOwner, CodecMemoryPool } from "./wasm/codecMemory";
+import { statePoolOf } from "./wasm/statePool";
+
+/** The arrays a state rebinds to its pool block after growth. */
+interface StateArrays {
+  present: Uint8Array;
+  mask: Uint32Array;
+  values: Int32Array;
+  version: Uint32Array;
+}
 
 /** Views of the first rows of a state's per-id arrays. */
 interface RowViews {
@@ -14,22 +33,23 @@ interface RowViews {
   readonly version: Uint32Array;
 }
 
-/** Preallocated quantized state of up to `capacity` network ids. */
-export class SnapshotState {
+/** Preallocated quantized state of up to `capacity` network ids (see the file comment on pool-backed states). */
+export class SnapshotState implements BlockOwner {
   /** Snapshot sequence (Seq16) this state belongs to, or -1 when unused. */
   sequence = -1;
   /** Simulation tick the state was captured at. */
   tick = 0;
-  /** 1 where the network id is present. */
+  /** 1 where the network id is present (a pool-backed state's view changes after growth: see the file comment). */
   readonly present: Uint8Array;
-  /** Bit `i` set when the entity has field `i`. */
+  /** Bit `i` set when the entity has field `i` (view rule: see the file comment). */
   readonly mask: Uint32Array;
-  /** `capacity × stride` quantized slots. */
+  /** `capacity × stride` quantized slots (view rule: see the file comment). */
   readonly values: Int32Array;
   /**
    * Per network id, the version of its row: a number that changes whenever the row or mask
    * changes (0 = unknown). `captureWorld` maintains it; the encoder skips comparing rows whose
    * version equals the baseline's, so unchanged entities cost one compare, not a row scan.
+   * (View rule: see the file comment.)
    */
   readonly version: Uint32Array;
   /** True when `version` is maintained for this state (captured, or encoded from captured states). */
@@ -45,7 +65,11 @@ export class SnapshotState {
   /** One past the highest network id that may be present (loops stop here). */
   highWater = 0;
   readonly stride: number;
-  /** Cached prefix views (see `rowViews`, `valueView`). */
+  /** The pool whose block holds this state's arrays, or undefined for plain typed arrays. */
+  readonly pool: CodecMemoryPool | undefined;
+  /** This state's block in `pool` (kernels read it at `pool.address(block)`), or -1. */
+  block = -1;
+  /** Cached prefix views (see `rowViews`, `valueView`); dropped when the arrays are re-made. */
   private rows: RowViews | undefined;
   private valuePrefix: Int32Array | undefined;
 
@@ -58,10 +82,52 @@ export class SnapshotState {
     }
     registry.close();
     this.stride = registry.stride;
-    this.present = new Uint8Array(capacity);
-    this.mask = new Uint32Array(capacity);
-    this.values = new Int32Array(capacity * this.stride);
-    this.version = new Uint32Array(capacity);
+    this.present = EMPTY_U8;
+    this.mask = this.version = EMPTY_U32;
+    this.values = EMPTY_I32;
+    const pool = statePoolOf(registry, capacity);
+    this.block = pool === undefined ? -1 : pool.tryAlloc(this);
+    this.pool = this.block < 0 ? undefined : pool;
+    if (this.pool !== undefined) this.rebind();
+    else {
+      const arrays = this as StateArrays;
+      arrays.present = new Uint8Array(capacity);
+      arrays.mask = new Uint32Array(capacity);
+      arrays.values = new Int32Array(capacity * this.stride);
+      arrays.version = new Uint32Array(capacity);
+    }
+  }
+
+  /** Re-fetches the arrays from the pool block (the pool calls it after growth); drops cached prefix views. */
+  rebind(): void {
+    const pool = this.pool;
+    if (pool === undefined || this.block < 0) return;
+    const v = pool.views(this.block);
+    const arrays = this as StateArrays;
+    arrays.present = v.present;
+    arrays.mask = v.mask;
+    arrays.values = v.values;
+    arrays.version = v.version;
+    this.rows = undefined;
+    this.valuePrefix = undefined;
+  }
+
+  /**
+   * Gives a pool-backed state's block back to the pool (prompt; a FinalizationRegistry frees it
+   * otherwise once the state is garbage-collected). The state must not be used afterwards: its
+   * arrays become empty. Plain states only drop their arrays too.
+   */
+  dispose(): void {
+    if (this.pool !== undefined && this.block >= 0) this.pool.release(this.block);
+    this.block = -1;
+    const arrays = this as StateArrays;
+    arrays.present = EMPTY_U8;
+    arrays.mask = arrays.version = EMPTY_U32;
+    arrays.values = EMPTY_I32;
+    this.rows = undefined;
+    this.valuePrefix = undefined;
+    this.highWater = 0;
+    this.sequence = -1;
   }
 
   /** Removes every entity. */
@@ -161,3 +227,8 @@ export class SnapshotState {
     return true;
   }
 }
+
+/** What a disposed state holds (shared, zero length). */
+const EMPTY_U8 = new Uint8Array(0);
+const EMPTY_U32 = new Uint32Array(0);
+const EMPTY_I32 = new Int32Array(0);

@@ -12,15 +12,13 @@
  * memory's buffer changed (checked by identity on every call and counted in `generation`, so a
  * grow by anyone — another pool user, a kernel — is noticed). Steady state allocates nothing.
  *
- * Adoption (next session; SnapshotState itself is unchanged here): a SnapshotState built with a
- * pool takes a block in its constructor and exposes `present/mask/values/version` through
- * `pool.views(block)` — read once per codec call into locals, as the JS kernels already do, so
- * the per-call cost is one buffer-identity compare. `copyFrom` becomes `pool.copy(dst, src)` (one
- * memmove instead of four `set`s), and kernels take block addresses (`pool.address(block)`) as
- * i32 parameters instead of arrays. BaselineRing allocates its `size + 1` states (ring and
- * scratch) from the registry's pool and frees them on dispose (the server's per-client rings are
- * what makes growth happen: a client joining allocates 65 blocks; one leaving frees them). The
- * JS path keeps plain typed arrays: the pool is only used where wasm kernels are available.
+ * Owners: a pool-backed SnapshotState (snapshotState.ts, statePool.ts) passes itself to `alloc`
+ * as the block's {@link BlockOwner}; whenever the pool notices a replaced buffer it calls every
+ * live owner's `rebind()` at once, so states hold plain typed-array fields (no getter per access)
+ * that are never detached when read. The pool holds owners weakly: a block whose owner was
+ * garbage-collected without `release` is freed by a FinalizationRegistry (the backstop for owners
+ * nobody disposes; `release` is the prompt way). Kernels take block addresses (`address`) as i32
+ * parameters instead of arrays.
  */
 
 /** Bytes of a WebAssembly page. */
@@ -54,6 +52,12 @@ export interface StateViews {
   readonly mask: Uint32Array;
   readonly version: Uint32Array;
   readonly present: Uint8Array;
+}
+
+/** A block's user whose views must be re-made after growth (a pool-backed SnapshotState). */
+export interface BlockOwner {
+  /** Re-fetches the block's views (`pool.views(block)`); called by the pool after every growth. */
+  rebind(): void;
 }
 
 /** Options of a CodecMemoryPool. */
@@ -101,6 +105,12 @@ export class CodecMemoryPool {
   private bytes: Uint8Array;
   private readonly cache: (StateViews | undefined)[] = [];
   private readonly cacheGeneration: number[] = [];
+  /** Per block, its owner (held weakly) or undefined. */
+  private readonly owners: (WeakRef<BlockOwner> | undefined)[] = [];
+  /** Frees the blocks of owners collected without a `release` (held value: the block). */
+  private readonly finalizer = new FinalizationRegistry<number>((block) => {
+    if (this.inUse[block] === 1 && this.owners[block]?.deref() === undefined) this.release(block);
+  });
 
   constructor(
     readonly layout: StateLayout,
@@ -128,21 +138,43 @@ export class CodecMemoryPool {
     this.freeCount = initial;
   }
 
-  /** Takes a zeroed block (growing the memory when none is free) and returns its handle. */
-  alloc(): number {
+  /**
+   * Takes a zeroed block (growing the memory when none is free) and returns its handle. With an
+   * `owner`, the pool calls `owner.rebind()` after every later growth and frees the block if the
+   * owner is garbage-collected without `release`; the owner makes its own first views.
+   */
+  alloc(owner?: BlockOwner): number {
     if (this.freeCount === 0) this.grow();
     const block = this.free[--this.freeCount] as number;
     this.inUse[block] = 1;
     this.allocated++;
-    this.refresh();
+    this.refresh(); // after a grow: every live owner re-makes its views here
     const at = this.address(block);
     this.bytes.fill(0, at, at + this.layout.blockBytes);
+    if (owner !== undefined) {
+      this.owners[block] = new WeakRef(owner);
+      this.finalizer.register(owner, block, owner);
+    }
     return block;
+  }
+
+  /** Like `alloc`, but -1 instead of a throw when the memory is full or cannot grow (the caller falls back). */
+  tryAlloc(owner?: BlockOwner): number {
+    try {
+      return this.alloc(owner);
+    } catch (e) {
+      if (e instanceof RangeError) return -1; // all blocks allocated, or memory.grow refused
+      throw e;
+    }
   }
 
   /** Returns `block` to the pool; its views must no longer be used. */
   release(block: number): void {
     this.check(block, "release");
+    const owner = this.owners[block]?.deref();
+    if (owner !== undefined) this.finalizer.unregister(owner);
+    this.owners[block] = undefined;
+    this.cache[block] = undefined;
     this.inUse[block] = 0;
     this.free[this.freeCount++] = block;
     this.allocated--;
@@ -188,12 +220,19 @@ export class CodecMemoryPool {
     this.bytes.copyWithin(this.address(dst), from, from + this.layout.blockBytes);
   }
 
-  /** Notices a replaced buffer (growth by this pool or anyone else) and bumps `generation`. */
+  /**
+   * Notices a replaced buffer (growth by this pool or anyone else), bumps `generation` and has
+   * every live owner re-make its views.
+   */
   refresh(): void {
     if (this.memory.buffer === this.buffer) return;
     this.buffer = this.memory.buffer;
     this.bytes = new Uint8Array(this.buffer);
     this.generation++;
+    const owners = this.owners;
+    for (let b = 0; b < owners.length; b++) {
+      if (this.inUse[b] === 1) owners[b]?.deref()?.rebind();
+    }
   }
 
   private grow(): void {

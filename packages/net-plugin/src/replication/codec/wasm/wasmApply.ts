@@ -5,10 +5,14 @@
  * floats are bit-identical — into copies of the component columns in wasm memory; every other id
  * is collected and handed to `other` afterwards, in ascending order, as the JS kernel does inline.
  *
- * Interim data movement (until SnapshotState and components live in the pool, see codecMemory.ts):
- * per call the two states are copied into two pool blocks and the columns' prefix up to the
- * largest mapped entity is copied in and back out. Ids whose entity lies beyond a column's length
- * go to `other` (the JS kernel writes past the typed array, a no-op).
+ * Data movement: pool-backed states (snapshotState.ts; `wasmKernels.enabled` when they were built)
+ * that live in this kernel's pool are read where they are, at their block addresses — no state
+ * copies. Other states (plain typed arrays) are copied per call into two blocks of the pool (their
+ * first `hw` rows): the fallback, and the "copy variant" of the README's measurements. Component
+ * columns are still copied per call: their prefix up to the largest mapped entity in and back out
+ * (a components-in-wasm-memory helper, allocating the SoA columns as views on the same memory,
+ * would remove those two copies). Ids whose entity lies beyond a column's length go to `other`
+ * (the JS kernel writes past the typed array, a no-op).
  */
 import type { EntityMap } from "../../entityMap";
 import type { ReplicationRegistry } from "../../registry";
@@ -32,13 +36,14 @@ interface Views {
 
 /** A registry's generated wasm apply kernel with its memory (see the file comment). */
 export class WasmApplyKernel {
-  /** The memory pool: scratch (eids, others, columns) and two state blocks. */
+  /** The memory pool: scratch (eids, others, columns), pool-backed states, and two blocks for copied ones. */
   readonly pool: CodecMemoryPool;
   private readonly fn: ApplyFn;
   private readonly layout: StateLayout;
   private readonly columns: ApplyPlan["fields"][number]["columns"][number][];
-  private readonly nextAddress: number;
-  private readonly prevAddress: number;
+  /** Blocks plain states are copied into (allocated on first use), or -1. */
+  private nextCopy = -1;
+  private prevCopy = -1;
   private views: Views | undefined;
   private readonly prefix = new PrefixViews();
   /** Ids for `other` per re-entry depth, and the current depth. */
@@ -53,11 +58,15 @@ export class WasmApplyKernel {
     module: WebAssembly.Module,
     /** True when quats are dequantized in f64x2 pairs. */
     readonly simd: boolean,
+    pool?: CodecMemoryPool,
   ) {
     this.layout = layout;
-    this.pool = new CodecMemoryPool(layout, { scratchBytes: plan.scratchBytes, initialBlocks: 2 });
-    this.nextAddress = this.pool.address(this.pool.alloc());
-    this.prevAddress = this.pool.address(this.pool.alloc());
+    if (pool !== undefined && (pool.base < plan.scratchBytes || !sameLayout(pool.layout, layout))) {
+      throw new RangeError(
+        `WasmApplyKernel: the pool (scratch ${pool.base} B, ${pool.layout.capacity} ids × ${pool.layout.stride}) does not fit the kernel (scratch ${plan.scratchBytes} B, ${layout.capacity} ids × ${layout.stride}); make it with statePoolOf.`,
+      );
+    }
+    this.pool = pool ?? new CodecMemoryPool(layout, { scratchBytes: plan.scratchBytes, initialBlocks: 2 });
     this.columns = plan.fields.flatMap((field) => field.columns);
     const instance = new WebAssembly.Instance(module, { env: { memory: this.pool.memory } });
     this.fn = instance.exports["apply"] as ApplyFn;
@@ -68,9 +77,18 @@ export class WasmApplyKernel {
     if (!(hw >= 0 && hw <= this.capacity)) {
       throw new RangeError(`WasmApplyKernel: high water ${hw} is outside 0..capacity (${this.capacity}).`);
     }
+    const pool = this.pool;
+    // Resolve both addresses first: allocating the copy blocks may grow the memory.
+    const nextAddress = next.pool === pool ? pool.address(next.block) : this.copyBlock(true);
+    const prevAddress =
+      prev === undefined
+        ? nextAddress
+        : prev.pool === pool
+          ? pool.address(prev.block)
+          : this.copyBlock(false);
     const v = this.currentViews();
-    this.copyState(v, next, this.nextAddress, hw);
-    if (prev !== undefined) this.copyState(v, prev, this.prevAddress, hw);
+    if (next.pool !== pool) this.copyState(v, next, nextAddress, hw);
+    if (prev !== undefined && prev.pool !== pool) this.copyState(v, prev, prevAddress, hw);
     const maxEid = this.writeEids(v, map, hw);
     const columns = this.columns;
     const prefix = this.prefix;
@@ -78,7 +96,7 @@ export class WasmApplyKernel {
       const from = (columns[c] as (typeof columns)[number]).array;
       (v.columns[c] as typeof from).set(prefix.of(from, maxEid + 1));
     }
-    const updated = this.fn(this.nextAddress, this.prevAddress, prev === undefined ? 0 : 1, hw);
+    const updated = this.fn(nextAddress, prevAddress, prev === undefined ? 0 : 1, hw);
     for (let c = 0; c < columns.length; c++) {
       const to = (columns[c] as (typeof columns)[number]).array;
       to.set(prefix.of(v.columns[c] as typeof to, maxEid + 1));
@@ -101,6 +119,17 @@ export class WasmApplyKernel {
     }
     return updated;
   };
+
+  /** Address of the block plain `next` (or `prev`) states are copied into, allocated on first use. */
+  private copyBlock(next: boolean): number {
+    let block = next ? this.nextCopy : this.prevCopy;
+    if (block < 0) {
+      block = this.pool.alloc();
+      if (next) this.nextCopy = block;
+      else this.prevCopy = block;
+    }
+    return this.pool.address(block);
+  }
 
   /** Copies the first `hw` rows of `s` into the block at `address` (the kernel reads no others). */
   private copyState(v: Views, s: SnapshotState, address: number, hw: number): void {
@@ -145,6 +174,10 @@ export class WasmApplyKernel {
   }
 }
 
+function sameLayout(a: StateLayout, b: StateLayout): boolean {
+  return a.capacity === b.capacity && a.stride === b.stride && a.blockBytes === b.blockBytes;
+}
+
 /**
  * The wasm apply kernel of `registry` for states of `capacity` ids, or undefined when a field is
  * not supported (applyPlan.ts) or WebAssembly is unavailable or refuses to compile here (a CSP
@@ -154,7 +187,7 @@ export class WasmApplyKernel {
 export function wasmApplyKernel(
   registry: ReplicationRegistry,
   capacity: number,
-  options: { simd?: boolean } = {},
+  options: { simd?: boolean; pool?: CodecMemoryPool } = {},
 ): WasmApplyKernel | undefined {
   if (typeof WebAssembly === "undefined") return undefined;
   const plan = applyPlan(registry, capacity);
@@ -169,7 +202,32 @@ export function wasmApplyKernel(
     } catch {
       continue; // refused (no SIMD, a CSP without 'wasm-unsafe-eval', a size limit)
     }
-    return new WasmApplyKernel(capacity, plan, layout, module, simd);
+    return new WasmApplyKernel(capacity, plan, layout, module, simd, options.pool);
   }
   return undefined;
+}
+
+/** Kernels per state pool (null: none for that registry here), compiled once. */
+const pooled = new WeakMap<CodecMemoryPool, WasmApplyKernel | null>();
+
+/**
+ * The apply kernel that reads `registry`'s pool-backed states of `pool` (statePool.ts) in place,
+ * or undefined when the registry has none (then the JS kernel applies). Compiled once per pool.
+ */
+export function wasmApplyFor(
+  registry: ReplicationRegistry,
+  pool: CodecMemoryPool,
+): WasmApplyKernel | undefined {
+  let kernel = pooled.get(pool);
+  if (kernel === undefined) {
+    try {
+      kernel = wasmApplyKernel(registry, pool.layout.capacity, { pool }) ?? null;
+    } catch (e) {
+      // The pool's scratch was sized while the plan was unavailable (codecKernels off then).
+      if (!(e instanceof RangeError)) throw e;
+      kernel = null;
+    }
+    pooled.set(pool, kernel);
+  }
+  return kernel ?? undefined;
 }
