@@ -7,7 +7,7 @@
 /** Identity of the wire format. */
 export const Protocol = {
   /** Wire-format version, checked in the handshake; bump on any change to the bytes. */
-  version: 1,
+  version: 2,
   /** Seed of the protocol hash (FNV-1a 32-bit offset basis) so an empty registry still hashes. */
   hashSeed: 0x811c9dc5,
 } as const;

@@ -4,6 +4,7 @@
  */
 import { expGolombBits } from "../../protocol/quantize";
 import { popcount, TICK_K, type EncodePlan } from "./encodePlan";
+import { columnHeaderBits, EXCEPTION_WIDTH_BITS, valueBits, WIDTH_BITS } from "./columns";
 import { fieldDeltaBits, K_BITS } from "./fieldDelta";
 import { chooseIdK, ID_K_BITS } from "./idList";
 import { REFERENCE_AGE_BITS } from "./predict";
@@ -20,13 +21,18 @@ const ID_ESTIMATE_BITS = 12;
 export function upperBound(p: EncodePlan, current: SnapshotState): number {
   let bits =
     16 + 64 + 1 + 17 + REFERENCE_AGE_BITS + 3 * (CODE_BOUND + ID_K_BITS) + 1 + K_BITS * p.codedGroups;
+  // Each column's width, exception count and exception width (a column value: ≤ 31 + 31 bits).
+  bits += p.layout.columns * (WIDTH_BITS + CODE_BOUND + EXCEPTION_WIDTH_BITS);
   bits += p.despawnCount * CODE_BOUND;
   for (let i = 0; i < p.spawnCount; i++) bits += CODE_BOUND + (p.cost[p.spawnIds[i] as number] as number);
   bits += p.updateCount * (CODE_BOUND + p.fields.length + current.stride * CODE_BOUND);
   return bits;
 }
 
-/** Exact bits of every update candidate's data (ids excluded), for budgeting. */
+/**
+ * Bits of every update candidate's data (ids excluded), for budgeting: its column values at the
+ * widths chosen from all candidates (an exception at the position bits of the full column).
+ */
 export function costUpdates(
   p: EncodePlan,
   current: SnapshotState,
@@ -35,6 +41,8 @@ export function costUpdates(
   if (baseline === undefined) return;
   const stride = current.stride;
   const cur = current.values;
+  const { colBase, colQuat } = p.layout;
+  const slotBits = p.codecPlan.slotBits;
   for (let i = 0; i < p.updateCount; i++) {
     const id = p.updateIds[i] as number;
     const mask = current.mask[id] as number;
@@ -44,13 +52,33 @@ export function costUpdates(
     for (const f of p.fields) {
       if ((changed & (1 << f.index)) === 0) continue;
       const o = row + f.offset;
-      bits += fieldDeltaBits(f.template, cur, o, p.deltaBase, o, p.ks, p.groupBase[f.index] as number);
+      const col = colBase[f.index] as number;
+      if (col < 0) {
+        bits += fieldDeltaBits(f.template, cur, o, p.deltaBase, o, p.ks, p.groupBase[f.index] as number);
+        continue;
+      }
+      const quat = colQuat[col] === 1;
+      if (quat) {
+        // The "same largest" bit; the full value when the largest changed.
+        bits += 1;
+        if (cur[o] !== p.deltaBase[o]) {
+          for (let s = 0; s < 4; s++) bits += slotBits[f.offset + s] as number;
+          continue;
+        }
+      }
+      for (let s = quat ? 1 : 0, c = col; s < f.template.width; s++, c++) {
+        const d = (cur[o + s] as number) - (p.deltaBase[o + s] as number);
+        bits += valueBits(p.columns, c, (d << 1) ^ (d >> 31));
+      }
     }
     p.cost[id] = bits;
   }
 }
 
-/** Exact bits of the snapshot with the current selection. */
+/**
+ * Bits of the snapshot with the current selection: exact when every candidate is selected; for a
+ * subset an upper bound (the columns' fields and exception positions are priced for all of them).
+ */
 export function measure(p: EncodePlan, tick: number, baseline: SnapshotState | undefined): number {
   let bits = 16 + expGolombBits(tick, TICK_K) + 1 + (baseline ? 17 : 0);
   if (p.reference !== undefined) bits += REFERENCE_AGE_BITS;
@@ -83,7 +111,8 @@ export function measure(p: EncodePlan, tick: number, baseline: SnapshotState | u
       bitmap < ID_K_BITS + updates
         ? bitmap
         : ID_K_BITS + Math.floor(chooseIdK(p.updateIds, p.updateCount, p.selected) / 8);
-    bits += 1 + K_BITS * p.codedGroups + Math.min(list, bitmap);
+    bits += 1 + K_BITS * p.layout.headerGroups.length + Math.min(list, bitmap);
+    bits += columnHeaderBits(p.columns);
   }
   return bits;
 }

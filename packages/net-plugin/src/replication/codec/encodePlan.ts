@@ -24,6 +24,7 @@ import {
 } from "./predict";
 import type { SnapshotState } from "./snapshotState";
 import { encodeKernels, type CollectKernel } from "./kernels/encodeKernel";
+import { chooseWidths, ColumnChoice, COLUMN_BUCKETS, columnLayout, type ColumnLayout } from "./columns";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
 const accumulateKCostsLocal = accumulateKCosts;
@@ -34,7 +35,8 @@ const predictionRatioLocal = predictionRatio;
 const fieldCodecPlanLocal = fieldCodecPlan;
 const SLOTS = FIELD_SLOTS;
 const QUAT = FIELD_QUAT;
-const K_BUCKETS_LOCAL = K_BUCKETS;
+const COLUMN_BUCKETS_LOCAL = COLUMN_BUCKETS;
+const chooseWidthsLocal = chooseWidths;
 
 /**
  * Fields left out of one client's updates (client authority: the owner is not sent back the
@@ -96,11 +98,18 @@ export class EncodePlan {
   readonly zz: Int32Array;
   private readonly ratio: PredictionRatio = { num: 0, den: 0 };
   readonly fields: readonly ReplicatedField[];
-  /** Bit-length histogram per coded group (K_BUCKETS per group) for choosing `ks`. */
+  /** Bit-length histogram per coded group (K_BUCKETS per group) for choosing `ks` (other fields'). */
   readonly kCosts: Int32Array;
+  /** Where the value columns are (columns.ts). */
+  readonly layout: ColumnLayout;
+  /** The columns' histograms and the widths chosen from them by the last `collect`. */
+  readonly columns: ColumnChoice;
+  /** Scratch of the column writers: one column's exceptions (position, high bits). */
+  readonly exPos: Int32Array;
+  readonly exHigh: Int32Array;
   /** The registry's generated collect loop, when it has one (kernels/encodeKernel.ts). */
   private readonly kernel: CollectKernel | undefined;
-  private readonly codecPlan: FieldCodecPlan;
+  readonly codecPlan: FieldCodecPlan;
   /** Scratch: candidates in priority order (budget selection). */
   readonly order: Int32Array;
 
@@ -112,6 +121,10 @@ export class EncodePlan {
     this.codedGroups = layout.codedGroups;
     this.ks = new Uint8Array(layout.codedGroups);
     this.kCosts = new Int32Array(layout.codedGroups * K_BUCKETS);
+    this.layout = columnLayout(registry);
+    this.columns = new ColumnChoice(this.layout.columns);
+    this.exPos = new Int32Array(capacity);
+    this.exHigh = new Int32Array(capacity);
     this.spawnIds = new Int32Array(capacity);
     this.updateIds = new Int32Array(capacity);
     this.despawnIds = new Int32Array(capacity);
@@ -153,6 +166,7 @@ export class EncodePlan {
     this.spawnCount = this.updateCount = this.despawnCount = this.baselineCount = 0;
     this.excludedCount = 0;
     this.kCosts.fill(0);
+    this.columns.hist.fill(0);
     // An exclusion that names no field or no client (−1 marks "nobody" in `bySlot`) leaves nothing
     // out: the no-exclusion loop.
     const exBy =
@@ -175,11 +189,12 @@ export class EncodePlan {
         exClient,
         exMask,
       );
-      for (let g = 0; g < this.codedGroups; g++) this.ks[g] = chooseKLocal(this.kCosts, g);
+      this.choose();
       return;
     }
     const { codes, offsets, widths, thresholds, slotMax } = this.codecPlan;
     const groupBase = this.groupBase;
+    const colBase = this.layout.colBase;
     const fieldCount = codes.length;
     const refValues = (reference ?? current).values;
     const unitRatio = ratio !== undefined && ratio.num === ratio.den;
@@ -237,10 +252,12 @@ export class EncodePlan {
           changed |= 1 << f;
           // Deltas are coded against `from`: the baseline, or with a reference the predicted row
           // (predict.ts: slots extrapolated and clamped, rotations copied).
-          const hist = this.kCosts;
-          const h = (groupBase[f] as number) * K_BUCKETS_LOCAL;
+          // The column histogram: one column per slot (a rotation's from its second slot).
+          const hist = this.columns.hist;
+          let h = ((colBase[f] as number) - o) * COLUMN_BUCKETS_LOCAL;
           let first = o;
           if (code === QUAT) {
+            h -= COLUMN_BUCKETS_LOCAL;
             if (ratio !== undefined) for (let s = o; s < end; s++) pred[s] = base[s] as number;
             if (cur[o] !== base[o]) continue;
             first = o + 1;
@@ -260,7 +277,8 @@ export class EncodePlan {
             }
             const d = (cur[s] as number) - from;
             const length = 32 - Math.clz32(d >= 0 ? d * 2 : -d * 2 - 1);
-            hist[h + length] = (hist[h + length] as number) + 1;
+            const x = h + s * COLUMN_BUCKETS_LOCAL + length;
+            hist[x] = (hist[x] as number) + 1;
           }
           continue;
         }
@@ -281,7 +299,17 @@ export class EncodePlan {
       this.selected[id] = 1;
       this.updateIds[this.updateCount++] = id;
     }
-    for (let g = 0; g < this.codedGroups; g++) this.ks[g] = chooseKLocal(this.kCosts, g);
+    this.choose();
+  }
+
+  /** The k of other fields' groups and the columns' widths, from the histograms `collect` built. */
+  private choose(): void {
+    const groups = this.layout.headerGroups;
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i] as number;
+      this.ks[g] = chooseKLocal(this.kCosts, g);
+    }
+    chooseWidthsLocal(this.columns);
   }
 }
 

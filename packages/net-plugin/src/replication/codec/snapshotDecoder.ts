@@ -15,11 +15,13 @@ import { TICK_K } from "./encodePlan";
 import { predictionRatio, REFERENCE_AGE_BITS } from "./predict";
 import type { SnapshotState } from "./snapshotState";
 import { decodeKernel, type ReadUpdatesKernel } from "./kernels/decodeKernel";
-import { readUpdate, type UpdateReadContext } from "./updateReader";
+import { readColumns, readUpdate, type UpdateReadContext } from "./updateReader";
+import { columnLayout } from "./columns";
 import { WordReader } from "./wordBits";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
 const readUpdateLocal = readUpdate;
+const readColumnsLocal = readColumns;
 const predictionRatioLocal = predictionRatio;
 const seqDiffLocal = seqDiff;
 
@@ -58,6 +60,12 @@ export class SnapshotDecoder {
       reference: undefined,
       ratio: { num: 0, den: 0 },
       predRow: new Int32Array(Math.max(1, registry.stride)),
+      layout: columnLayout(registry),
+      entryIds: new Int32Array(capacity),
+      entryFields: new Int32Array(capacity),
+      entryCount: 0,
+      values: new Int32Array(capacity),
+      exHigh: new Int32Array(capacity),
     };
     this.marked = new Int32Array(capacity * 2);
     this.kernel = decodeKernel(registry);
@@ -178,7 +186,9 @@ export class SnapshotDecoder {
     if (updates > 0) {
       if (base === undefined) return DecodeStatus.Invalid;
       const bitmap = r.readBool();
-      for (let g = 0; g < this.ks.length; g++) this.ks[g] = r.readBits(K_BITS);
+      const groups = this.updates.layout.headerGroups;
+      for (let i = 0; i < groups.length; i++) this.ks[groups[i] as number] = r.readBits(K_BITS);
+      this.updates.entryCount = 0;
       const kernel = this.kernel;
       if (kernel !== undefined) {
         const k = bitmap ? 0 : r.readBits(ID_K_BITS);
@@ -195,6 +205,10 @@ export class SnapshotDecoder {
           updates,
           bitmap,
           k,
+          u.entryIds,
+          u.entryFields,
+          u.values,
+          u.exHigh,
         );
         if (!ok) return this.fail(r);
       } else if (bitmap) {
@@ -207,7 +221,7 @@ export class SnapshotDecoder {
           }
           if (++seen > updates || !readUpdateLocal(this.updates, r, id, base, work)) return this.fail(r);
         }
-        if (seen !== updates) return this.fail(r);
+        if (seen !== updates || !readColumnsLocal(this.updates, r, base, work)) return this.fail(r);
       } else {
         const k = r.readBits(ID_K_BITS);
         let prev = -1;
@@ -218,6 +232,7 @@ export class SnapshotDecoder {
           prev = id;
           if (!readUpdateLocal(this.updates, r, id, base, work)) return this.fail(r);
         }
+        if (!readColumnsLocal(this.updates, r, base, work)) return this.fail(r);
       }
     }
     if (r.overflowed) return DecodeStatus.Truncated;

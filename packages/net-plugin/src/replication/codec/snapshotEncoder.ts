@@ -4,8 +4,9 @@
  *
  * Wire layout (docs/REPLICATION.md): header (sequence, tick, baseline sequence), despawns (relative
  * id list), spawns (relative id list; field mask + full quantized values), updates (relative id
- * list or one bit per baseline entity, whichever is shorter; per-field changed bits; per-group
- * Exp-Golomb deltas with a per-snapshot order k). Unchanged entities cost nothing (at rest = free).
+ * list or one bit per baseline entity, whichever is shorter; per-field changed bits; then the
+ * `slots` and smallest-three values in fixed-width columns with patched outliers, columns.ts; other
+ * fields' Exp-Golomb deltas with a per-snapshot order k). Unchanged entities cost nothing.
  *
  * When the budget is short, spawns and updates are taken by `priority` (highest first) and the rest
  * wait: `out` (what the client will hold) keeps their baseline state, so they count as changed
@@ -23,7 +24,7 @@ import type { SnapshotState } from "./snapshotState";
 import { REFERENCE_AGE_BITS } from "./predict";
 import { encodeKernels, type FillUpdatesKernel } from "./kernels/encodeKernel";
 import type { WriteUpdatesKernel } from "./kernels/writeKernel";
-import { writeUpdate } from "./updateWriter";
+import { writeColumns, writeUpdate } from "./updateWriter";
 import { fillExpected } from "./expectedState";
 import { WordWriter } from "./wordBits";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
@@ -31,6 +32,7 @@ import { WordWriter } from "./wordBits";
 const referenceAgeLocal = referenceAge;
 const fieldCodecPlanLocal = fieldCodecPlan;
 const writeUpdateLocal = writeUpdate;
+const writeColumnsLocal = writeColumns;
 const chooseIdKLocal = chooseIdK;
 
 export type { FieldExclusion } from "./encodePlan";
@@ -121,7 +123,7 @@ export class SnapshotEncoder {
     warmUpCodec(registry); // every rare branch once, now (codecWarmUp.ts; once per registry)
   }
 
-  /** Exp-Golomb order per coded group chosen by the last `encode`. */
+  /** Exp-Golomb order per coded group chosen by the last `encode` (sent for other fields' groups only). */
   get ks(): Uint8Array {
     return this.plan.ks;
   }
@@ -231,7 +233,8 @@ export class SnapshotEncoder {
       bitmapBits < ID_K_BITS + updates ? 0 : chooseIdKLocal(p.updateIds, p.updateCount, p.selected);
     const bitmap = bitmapBits < ID_K_BITS + updates || bitmapBits < ID_K_BITS + Math.floor(listChoice / 8);
     w.writeBool(bitmap);
-    for (let g = 0; g < p.codedGroups; g++) w.writeBits(p.ks[g] as number, K_BITS);
+    const groups = p.layout.headerGroups;
+    for (let i = 0; i < groups.length; i++) w.writeBits(p.ks[groups[i] as number] as number, K_BITS);
     if (kernel !== undefined) {
       if (!bitmap) w.writeBits(listChoice % 8, ID_K_BITS);
       kernel(w, p, current, baseline, input.relevant, bitmap, listChoice % 8);
@@ -248,6 +251,7 @@ export class SnapshotEncoder {
         w.writeBool(isUpdate);
         if (isUpdate) writeUpdateLocal(w, id, current, this.plan, this.codecPlan, this.fields);
       }
+      writeColumnsLocal(w, p, current);
       return;
     }
     const k = listChoice % 8;
@@ -260,6 +264,7 @@ export class SnapshotEncoder {
       prev = id;
       writeUpdateLocal(w, id, current, this.plan, this.codecPlan, this.fields);
     }
+    writeColumnsLocal(w, p, current);
   }
 }
 

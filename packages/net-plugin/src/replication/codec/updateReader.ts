@@ -1,9 +1,12 @@
 /**
- * Reading one update of a snapshot (its field flags and deltas against the baseline, predicted
- * where the snapshot names a reference) into the decoder's work state. Check on read: false, never
- * a throw, on a malformed or truncated update.
+ * Reading the updates of a snapshot (generic path; kernels/decodeKernel.ts reads the same bits):
+ * per update its field flags, rotation flags and other fields' deltas, noting which fields have
+ * values in the columns; then the value columns (columns.ts), residuals against the baseline,
+ * predicted where the snapshot names a reference. Check on read: false, never a throw, on a
+ * malformed or truncated section.
  */
 import type { ReplicatedField } from "../registry";
+import { EXCEPTION_WIDTH_BITS, positionBits, WIDTH_BITS, type ColumnLayout } from "./columns";
 import { FIELD_QUAT, FIELD_SLOTS, readFieldDelta, type FieldCodecPlan } from "./fieldDelta";
 import { canPredict, predictField, type PredictionRatio } from "./predict";
 import type { SnapshotState } from "./snapshotState";
@@ -13,27 +16,33 @@ import type { WordReader } from "./wordBits";
 const readFieldDeltaLocal = readFieldDelta;
 const canPredictLocal = canPredict;
 const predictFieldLocal = predictField;
+const positionBitsLocal = positionBits;
 const SLOTS = FIELD_SLOTS;
 const QUAT = FIELD_QUAT;
 
-/** What {@link readUpdate} needs from its decoder (one per decoder; `reference` set per snapshot). */
+/** What the update readers need from their decoder (one per decoder; `reference` set per snapshot). */
 export interface UpdateReadContext {
   readonly fields: readonly ReplicatedField[];
   readonly codecPlan: FieldCodecPlan;
-  /** Exp-Golomb order per coded group of the snapshot being decoded. */
+  readonly layout: ColumnLayout;
+  /** Exp-Golomb order per coded group of the snapshot being decoded (other fields' groups). */
   readonly ks: Uint8Array;
   /** The snapshot's prediction reference, if it names one. */
   reference: SnapshotState | undefined;
   readonly ratio: PredictionRatio;
   /** One predicted entity row (fields at their registry offsets). */
   readonly predRow: Int32Array;
+  /** The updates read so far, in order: their ids and the fields with values in the columns. */
+  readonly entryIds: Int32Array;
+  readonly entryFields: Int32Array;
+  entryCount: number;
+  /** One column's values (scratch; the kernel's exception positions). */
+  readonly values: Int32Array;
+  /** The kernel's exception high bits (scratch). */
+  readonly exHigh: Int32Array;
 }
 
-/**
- * One update's field flags and deltas. Flags and short Exp-Golomb codes of slots and quat
- * fields are read straight from the reader's words with a local bit position (the same checks
- * as WordReader's); anything else goes through the reader.
- */
+/** One update's field flags, rotation flags (full values) and other fields' deltas. */
 export function readUpdate(
   c: UpdateReadContext,
   r: WordReader,
@@ -41,115 +50,130 @@ export function readUpdate(
   base: SnapshotState,
   work: SnapshotState,
 ): boolean {
-  const { codes, offsets, widths, slotMax, slotBits, groupBase } = c.codecPlan;
+  const { codes, offsets, slotMax, slotBits, groupBase } = c.codecPlan;
   const mask = base.mask[id] as number;
   const multi = (mask & (mask - 1)) !== 0;
   const row = id * work.stride;
   const out = work.values;
   const b = base.values;
-  const ks = c.ks;
   const reference = c.reference;
   const predicted = reference !== undefined && canPredictLocal(base, reference, id);
-  const unitRatio = c.ratio.num === c.ratio.den;
   const fieldCount = codes.length;
-  const words = r.data;
-  const total = r.bitLength;
-  let pos = r.position;
   let any = false;
+  let inColumns = 0;
   for (let f = 0; f < fieldCount; f++) {
     const bit = 1 << f;
     if ((mask & bit) === 0) continue;
-    if (multi) {
-      if (pos >= total) {
-        r.position = pos;
-        r.readBits(1);
-        return false;
-      }
-      const flag = ((words[pos >>> 5] as number) >>> (pos & 31)) & 1;
-      pos++;
-      if (flag === 0) continue;
+    if (multi && r.readBits(1) === 0) {
+      if (r.overflowed) return false;
+      continue;
     }
     any = true;
     const so = offsets[f] as number;
     const o = row + so;
     const code = codes[f] as number;
-    if (code !== SLOTS && code !== QUAT) {
-      r.position = pos;
-      const t = (c.fields[f] as ReplicatedField).template;
-      let from = b;
-      let fo = o;
-      if (predicted) {
-        predictFieldLocal(t, b, o, reference.values, o, c.ratio, c.predRow, so);
-        from = c.predRow;
-        fo = so;
-      }
-      if (!readFieldDeltaLocal(r, t, out, o, from, fo, ks, groupBase[f] as number)) return false;
-      pos = r.position;
+    if (code === SLOTS) {
+      inColumns |= bit;
       continue;
     }
-    let first = 0;
     if (code === QUAT) {
-      // Rotations are not predicted: deltas are against the baseline.
-      if (pos >= total) {
-        r.position = pos;
-        r.readBits(1);
-        return false;
-      }
-      const same = ((words[pos >>> 5] as number) >>> (pos & 31)) & 1;
-      pos++;
-      if (same === 0) {
-        r.position = pos;
-        for (let s = 0; s < 4; s++) {
-          const bits = slotBits[so + s] as number;
-          out[o + s] = bits > 0 ? r.readBits(bits) : 0;
-        }
-        pos = r.position;
-        for (let s = 0; s < 4; s++) {
-          const v = out[o + s] as number;
-          if (v < 0 || v > (slotMax[so + s] as number)) return false;
-        }
+      // Rotations are not predicted: residuals are against the baseline.
+      if (r.readBits(1) === 1) {
+        out[o] = b[o] as number;
+        inColumns |= bit;
         continue;
       }
-      out[o] = b[o] as number;
-      first = 1;
+      for (let s = 0; s < 4; s++) {
+        const bits = slotBits[so + s] as number;
+        out[o + s] = bits > 0 ? r.readBits(bits) : 0;
+      }
+      for (let s = 0; s < 4; s++) {
+        const v = out[o + s] as number;
+        if (v < 0 || v > (slotMax[so + s] as number)) return false;
+      }
+      continue;
     }
-    const width = widths[f] as number;
-    const k = ks[groupBase[f] as number] as number;
-    for (let s = first; s < width; s++) {
-      let from = b[o + s] as number;
-      if (predicted && code === SLOTS) {
+    const t = (c.fields[f] as ReplicatedField).template;
+    let from = b;
+    let fo = o;
+    if (predicted) {
+      predictFieldLocal(t, b, o, reference.values, o, c.ratio, c.predRow, so);
+      from = c.predRow;
+      fo = so;
+    }
+    if (!readFieldDeltaLocal(r, t, out, o, from, fo, c.ks, groupBase[f] as number)) return false;
+  }
+  c.entryIds[c.entryCount] = id;
+  c.entryFields[c.entryCount++] = inColumns;
+  return any && !r.overflowed;
+}
+
+/** The value columns of the updates read (after their per-entity part) into `work`. */
+export function readColumns(
+  c: UpdateReadContext,
+  r: WordReader,
+  base: SnapshotState,
+  work: SnapshotState,
+): boolean {
+  const { colField, colSlot, colQuat, columns } = c.layout;
+  const slotMax = c.codecPlan.slotMax;
+  const out = work.values;
+  const b = base.values;
+  const stride = work.stride;
+  const reference = c.reference;
+  const unitRatio = c.ratio.num === c.ratio.den;
+  const values = c.values;
+  const ids = c.entryIds;
+  const entries = c.entryFields;
+  const count = c.entryCount;
+  for (let col = 0; col < columns; col++) {
+    const bit = 1 << (colField[col] as number);
+    const slot = colSlot[col] as number;
+    let n = 0;
+    for (let i = 0; i < count; i++) if (((entries[i] as number) & bit) !== 0) n++;
+    if (n === 0) continue;
+    const width = r.readBits(WIDTH_BITS);
+    if (r.bitsRemaining < n * width) {
+      r.skip(n * width); // past the end: truncated
+      return false;
+    }
+    for (let j = 0; j < n; j++) values[j] = width > 0 ? r.readBits(width) : 0;
+    const e = r.readExpGolomb(0);
+    if (e < 0 || e > n) return false;
+    if (e > 0) {
+      const x = r.readBits(EXCEPTION_WIDTH_BITS);
+      if (x === 0 || width + x > 31) return false;
+      const pb = positionBitsLocal(n);
+      let prev = -1;
+      for (let j = 0; j < e; j++) {
+        const at = pb > 0 ? r.readBits(pb) : 0;
+        const high = r.readBits(x);
+        if (at <= prev || at >= n || high === 0) return false;
+        values[at] = (values[at] as number) | (high << width);
+        prev = at;
+      }
+    }
+    if (r.overflowed) return false;
+    const max = slotMax[slot] as number;
+    const predictable = reference !== undefined && colQuat[col] === 0;
+    for (let i = 0, j = 0; i < count; i++) {
+      if (((entries[i] as number) & bit) === 0) continue;
+      const id = ids[i] as number;
+      const o = id * stride + slot;
+      let from = b[o] as number;
+      if (predictable && canPredictLocal(base, reference, id)) {
         // Velocity prediction (predict.ts), clamped to the slot's range.
-        const ref = reference.values[o + s] as number;
+        const ref = reference.values[o] as number;
         // A 1:1 ratio (the usual case) needs no division: the same integer.
         from += unitRatio ? from - ref : Math.round(((from - ref) * c.ratio.num) / c.ratio.den);
-        const max = slotMax[so + s] as number;
         if (from < 0) from = 0;
         else if (from > max) from = max;
       }
-      // Order-k Exp-Golomb (WordReader.readExpGolomb's short form).
-      const index = pos >>> 5;
-      const shift = pos & 31;
-      let peek = (words[index] as number) >>> shift;
-      if (shift > 0) peek |= (words[index + 1] as number) << (32 - shift);
-      const n = 31 - Math.clz32(peek & -peek);
-      const size = 2 * n + 1 + k;
-      let u: number;
-      if (peek !== 0 && size < 32 && pos + size <= total) {
-        const rest = peek >>> (n + 1);
-        const q = (rest & ((1 << n) - 1)) + (1 << n);
-        u = (((q - 1) << k) | ((rest >>> n) & ((1 << k) - 1))) >>> 0;
-        pos += size;
-      } else {
-        r.position = pos;
-        u = r.readExpGolomb(k);
-        pos = r.position;
-        if (u < 0) return false;
-      }
+      const u = values[j++] as number;
       const v = from + ((u >>> 1) ^ -(u & 1));
-      if (v < 0 || v > (slotMax[so + s] as number)) return false;
-      out[o + s] = v;
+      if (v < 0 || v > max) return false;
+      out[o] = v;
     }
   }
-  r.position = pos;
-  return any && !r.overflowed;
+  return true;
 }

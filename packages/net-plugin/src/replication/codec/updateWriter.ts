@@ -1,9 +1,12 @@
 /**
- * Writing one update of a snapshot: per field a changed flag (when the entity has several fields)
- * and the changed fields' deltas against the plan's delta base, specialised for `slots` and
- * smallest-three fields (other templates use `writeFieldDelta`).
+ * Writing the updates of a snapshot (generic path; kernels/writeKernel.ts generates the same
+ * bits): per update its field flags (when the entity has several fields), a smallest-three field's
+ * "same largest" bit (its full value when not), other templates' deltas (`writeFieldDelta`); then
+ * the value columns of `slots` and smallest-three fields (columns.ts), residuals against the
+ * plan's delta base.
  */
 import type { ReplicatedField } from "../registry";
+import { EXCEPTION_WIDTH_BITS, positionBits, WIDTH_BITS } from "./columns";
 import type { EncodePlan } from "./encodePlan";
 import { FIELD_QUAT, FIELD_SLOTS, writeFieldDelta, type FieldCodecPlan } from "./fieldDelta";
 import type { SnapshotState } from "./snapshotState";
@@ -11,13 +14,11 @@ import type { WordWriter } from "./wordBits";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function (or read of an imported constant) is a getter call.
 const writeFieldDeltaLocal = writeFieldDelta;
+const positionBitsLocal = positionBits;
 const SLOTS = FIELD_SLOTS;
 const QUAT = FIELD_QUAT;
 
-/**
- * One update's field flags and deltas. Short codes are gathered in a local word (`acc`, `accBits`;
- * LSB-first like the writer) and written a word at a time; long ones go through the writer.
- */
+/** One update's field flags, rotation flags (full values) and other fields' deltas. */
 export function writeUpdate(
   w: WordWriter,
   id: number,
@@ -26,86 +27,89 @@ export function writeUpdate(
   codecPlan: FieldCodecPlan,
   fields: readonly ReplicatedField[],
 ): void {
-  const { codes, offsets, widths, slotBits, groupBase } = codecPlan;
+  const { codes, offsets, slotBits, groupBase } = codecPlan;
   const mask = current.mask[id] as number;
   const changed = p.changedMask[id] as number;
   const multi = (mask & (mask - 1)) !== 0;
   const row = id * current.stride;
   const cur = current.values;
   const base = p.deltaBase;
-  const ks = p.ks;
   const fieldCount = codes.length;
-  let acc = 0;
-  let accBits = 0;
   for (let f = 0; f < fieldCount; f++) {
     const bit = 1 << f;
     if ((mask & bit) === 0) continue;
-    if (multi) {
-      if (accBits >= 31) {
-        w.writeBits(acc, accBits);
-        acc = accBits = 0;
-      }
-      if ((changed & bit) !== 0) acc |= 1 << accBits;
-      accBits++;
-    }
+    if (multi) w.writeBits((changed & bit) !== 0 ? 1 : 0, 1);
     if ((changed & bit) === 0) continue;
-    const o = row + (offsets[f] as number);
     const code = codes[f] as number;
-    let first = o;
-    const end = o + (widths[f] as number);
+    if (code === SLOTS) continue;
+    const so = offsets[f] as number;
+    const o = row + so;
     if (code === QUAT) {
-      if (accBits >= 31) {
-        w.writeBits(acc, accBits);
-        acc = accBits = 0;
+      const same = cur[o] === base[o];
+      w.writeBits(same ? 1 : 0, 1);
+      if (same) continue;
+      // Largest component changed: the full value (its other slots are then not in the columns).
+      for (let s = 0; s < 4; s++) {
+        const bits = slotBits[so + s] as number;
+        if (bits > 0) w.writeBits(cur[o + s] as number, bits);
       }
-      if (cur[o] !== base[o]) {
-        // Largest component changed: flag 0, then the full value.
-        accBits++;
-        if (accBits > 0) w.writeBits(acc, accBits);
-        acc = accBits = 0;
-        const so = offsets[f] as number;
-        for (let s = 0; s < 4; s++) {
-          const bits = slotBits[so + s] as number;
-          if (bits > 0) w.writeBits(cur[o + s] as number, bits);
-        }
-        continue;
-      }
-      acc |= 1 << accBits;
-      accBits++;
-      first = o + 1;
-    } else if (code !== SLOTS) {
-      if (accBits > 0) w.writeBits(acc, accBits);
-      acc = accBits = 0;
-      const t = (fields[f] as ReplicatedField).template;
-      writeFieldDeltaLocal(w, t, cur, o, base, o, ks, groupBase[f] as number);
       continue;
     }
-    const k = ks[groupBase[f] as number] as number;
-    for (let s = first; s < end; s++) {
-      const d = (cur[s] as number) - (base[s] as number);
-      const u = d >= 0 ? d * 2 : -d * 2 - 1;
-      // Order-k Exp-Golomb (WordWriter.writeExpGolomb's short form).
-      const q = (u >>> k) + 1;
-      const n = 31 - Math.clz32(q);
-      const prefix = 2 * n + 1;
-      const size = prefix + k;
-      if (size >= 32) {
-        if (accBits > 0) w.writeBits(acc, accBits);
-        acc = accBits = 0;
-        w.writeExpGolomb(u, k);
-        continue;
+    const t = (fields[f] as ReplicatedField).template;
+    writeFieldDeltaLocal(w, t, cur, o, base, o, p.ks, groupBase[f] as number);
+  }
+}
+
+/**
+ * The value columns of the selected updates (after their per-entity part): per column with at
+ * least one value its width, the values' low bits, the exception count, and when there are any the
+ * exception width and each exception's position and high bits.
+ */
+export function writeColumns(w: WordWriter, p: EncodePlan, current: SnapshotState): void {
+  const { colField, colSlot, colQuat, colBase, columns } = p.layout;
+  const choice = p.columns;
+  const cur = current.values;
+  const base = p.deltaBase;
+  const stride = current.stride;
+  const exPos = p.exPos;
+  const exHigh = p.exHigh;
+  const ids = p.updateIds;
+  const count = p.updateCount;
+  for (let c = 0; c < columns; c++) {
+    const f = colField[c] as number;
+    const bit = 1 << f;
+    const slot = colSlot[c] as number;
+    // A rotation's largest-index slot: the column's slot minus its place in the field.
+    const first = slot - c + (colBase[f] as number) - 1;
+    const quat = colQuat[c] === 1;
+    const width = choice.width[c] as number;
+    const low = width === 31 ? 0x7fffffff : (1 << width) - 1;
+    let n = 0;
+    let e = 0;
+    for (let i = 0; i < count; i++) {
+      const id = ids[i] as number;
+      if (p.selected[id] !== 1 || ((p.changedMask[id] as number) & bit) === 0) continue;
+      const row = id * stride;
+      if (quat && cur[row + first] !== base[row + first]) continue;
+      const d = (cur[row + slot] as number) - (base[row + slot] as number);
+      const u = (d << 1) ^ (d >> 31);
+      if (n === 0) w.writeBits(width, WIDTH_BITS);
+      if (width > 0) w.writeBits(u & low, width);
+      if (u >>> width !== 0) {
+        exPos[e] = n;
+        exHigh[e++] = u >>> width;
       }
-      let c = ((q - (1 << n)) << (n + 1)) | (1 << n);
-      if (k > 0) c |= (u & ((1 << k) - 1)) << prefix;
-      if (accBits + size > 32) {
-        w.writeBits(acc, accBits);
-        acc = c;
-        accBits = size;
-      } else {
-        acc |= c << accBits;
-        accBits += size;
-      }
+      n++;
+    }
+    if (n === 0) continue;
+    w.writeExpGolomb(e, 0);
+    if (e === 0) continue;
+    const x = choice.exWidth[c] as number;
+    w.writeBits(x, EXCEPTION_WIDTH_BITS);
+    const pb = positionBitsLocal(n);
+    for (let j = 0; j < e; j++) {
+      if (pb > 0) w.writeBits(exPos[j] as number, pb);
+      w.writeBits(exHigh[j] as number, x);
     }
   }
-  if (accBits > 0) w.writeBits(acc, accBits);
 }

@@ -226,10 +226,17 @@ export class WordReader {
     return this.readBits(1) === 1;
   }
 
-  /** Reads an order-`k` Exp-Golomb code (see expGolomb.ts); -1 when malformed or truncated. */
+  /** Reads an order-`k` Exp-Golomb code (see expGolomb.ts); -1 when malformed or truncated (then `overflowed`). */
   readExpGolomb(k: number): number {
     const peek = this.peekInt32();
-    if (peek === 0) return -1;
+    if (peek === 0) {
+      // Only zeros up to the end: the code's 1 bit would be past it (truncated).
+      if (this.pos + 32 > this.total) {
+        this.failed = true;
+        this.pos = this.total;
+      }
+      return -1;
+    }
     const n = 31 - Math.clz32(peek & -peek);
     if (n > 30) return -1;
     const size = 2 * n + 1 + k;

@@ -9,6 +9,7 @@
  * same bytes (test/replication/codecKernels.test.ts).
  */
 import type { ReplicationRegistry } from "../../registry";
+import { columnLayout } from "../columns";
 import { FIELD_QUAT, FIELD_SLOTS, fieldCodecPlan } from "../fieldDelta";
 
 /** Switch for tests and benches: false makes newly built encoders/decoders/captures use the generic path. */
@@ -16,8 +17,9 @@ export const codecKernels = { enabled: true };
 
 /**
  * One replicated field as the generated code sees it: a `slots` or smallest-three field, coded
- * inline, or (`generic`) any other template, for which the generated code calls the template and
- * the generic field coder (fieldDelta.ts) exactly as the generic path does.
+ * inline (its values in the snapshot's columns, columns.ts), or (`generic`) any other template,
+ * for which the generated code calls the template and the generic field coder (fieldDelta.ts)
+ * exactly as the generic path does.
  */
 export interface KernelField {
   readonly index: number;
@@ -29,9 +31,11 @@ export interface KernelField {
   readonly threshold: number;
   /** First coded group of the field in the snapshot's k table. */
   readonly group: number;
+  /** First column of an inline field (columns.ts; a rotation's from its second slot), else −1. */
+  readonly column: number;
   readonly slotMax: readonly number[];
   readonly slotBits: readonly number[];
-  /** Bits of the field packed in full (spawn cost). */
+  /** Bits of the field packed in full (spawn cost), or −1 when they depend on the value. */
   readonly packedBits: number;
 }
 
@@ -39,13 +43,13 @@ export interface KernelField {
 export function kernelFields(registry: ReplicationRegistry): KernelField[] | undefined {
   if (!codecKernels.enabled) return undefined;
   const plan = fieldCodecPlan(registry);
+  const layout = columnLayout(registry);
   const out: KernelField[] = [];
   for (const f of registry.fields) {
     const code = plan.codes[f.index];
     const t = f.template;
-    const inline =
-      (code === FIELD_SLOTS || code === FIELD_QUAT) &&
-      t.packedBits(new Int32Array(t.width), 0) === t.maxPackedBits;
+    const inline = code === FIELD_SLOTS || code === FIELD_QUAT;
+    const fixed = t.packedBits(new Int32Array(t.width), 0) === t.maxPackedBits;
     out.push({
       index: f.index,
       generic: !inline,
@@ -55,9 +59,10 @@ export function kernelFields(registry: ReplicationRegistry): KernelField[] | und
       quat: inline && code === FIELD_QUAT,
       threshold: plan.thresholds[f.index] as number,
       group: plan.groupBase[f.index] as number,
+      column: layout.colBase[f.index] as number,
       slotMax: t.slotMax,
       slotBits: t.slotBits,
-      packedBits: t.maxPackedBits,
+      packedBits: fixed ? t.maxPackedBits : -1,
     });
   }
   return out;

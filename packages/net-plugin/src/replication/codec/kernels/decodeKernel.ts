@@ -1,20 +1,22 @@
 /**
- * Generated update reader for one registry (see compileKernel.ts): `updateReader.readUpdate` with
- * every field unrolled, its offsets, ranges and groups inlined (fields of other templates call
- * `readFieldDelta` as the generic reader does). Same bits, same checks: false,
- * never a throw, on a malformed or truncated update.
+ * Generated update reader for one registry (see compileKernel.ts): `updateReader.readUpdate` and
+ * `readColumns` with every field and column unrolled, offsets, ranges and groups inlined (fields of
+ * other templates call `readFieldDelta` as the generic reader does). Same bits, same checks:
+ * false, never a throw, on a malformed or truncated section.
  */
 import type { ReplicationRegistry } from "../../registry";
 import { readFieldDelta } from "../fieldDelta";
 import { predictField } from "../predict";
 import type { SnapshotState } from "../snapshotState";
 import type { WordReader } from "../wordBits";
+import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
 import { compileKernel, kernelFields, type KernelField } from "./compileKernel";
 
 /**
  * Reads the updates section after its header into `work` (which holds `base`): with `bitmap`, one
  * bit per baseline entity not marked (despawned/spawned) in this snapshot, else `updates` id gaps
- * coded with order `k`; each followed by that entity's fields. False when the bits are invalid.
+ * coded with order `k`; each followed by that entity's fields; then the value columns (`entryIds`,
+ * `entryFields`, `exPos`, `exHigh`: scratch of `capacity`). False when the bits are invalid.
  */
 export type ReadUpdatesKernel = (
   r: WordReader,
@@ -28,6 +30,10 @@ export type ReadUpdatesKernel = (
   updates: number,
   bitmap: boolean,
   k: number,
+  entryIds: Int32Array,
+  entryFields: Int32Array,
+  exPos: Int32Array,
+  exHigh: Int32Array,
 ) => boolean;
 
 /** Reads one order-k Exp-Golomb code at `pos` into `u` (WordReader.readExpGolomb's short form inline). */
@@ -49,25 +55,76 @@ const readCode = (k: string): string => `{ const index = pos >>> 5, shift = pos 
           u = long | 0;
         } }`;
 
-function readSlot(f: KernelField, s: number, predict: boolean): string {
-  const k = `k${f.group}`;
+/** Reads `bits` (a local, 0..31) at `pos` into `v` (the caller checked they are there). */
+const readFixed = (bits: string, mask: string): string =>
+  `{ const index = pos >>> 5, shift = pos & 31;
+          v = ((words[index] >>> shift) | ((words[index + 1] << 1) << (31 - shift))) & ${mask}; pos += ${bits}; }`;
+
+/**
+ * One column (columns.ts, updateReader.readColumns): its width; then, the values skipped, the
+ * exception count and exceptions (`exPos`/`exHigh`); then one pass over the values with the
+ * exceptions patched in, each added to its entity's baseline (predicted for `slots` fields) and
+ * range-checked. Same refusals as the generic reader (the values cannot overflow: their length is
+ * checked first).
+ */
+function readColumn(f: KernelField, s: number, stride: number): string {
   const max = f.slotMax[s] as number;
-  const lines = [`{ let from = b[o + ${s}]; let u = 0;`];
-  if (predict)
-    lines.push(
-      // Int32 on both arms (see encodeKernel's collect): no double phi for `from`.
-      `      if (predicted) { const ref = refV[o + ${s}];`,
-      `        if (unit) from += from - ref;`,
-      `        else { const g = from + Math.round(((from - ref) * rn) / rd); from = g < 0 ? 0 : g > ${max} ? ${max} : g | 0; }`,
-      `        if (from < 0) from = 0; else if (from > ${max}) from = ${max}; }`,
-    );
-  lines.push(
-    `      ${readCode(k)}`,
-    `      const v = from + ((u >>> 1) ^ -(u & 1));`,
-    `      if (v >>> 0 > ${max}) return false;`,
-    `      out[o + ${s}] = v; }`,
-  );
-  return lines.join("\n");
+  const predict = f.quat
+    ? ""
+    : `if (ratio && refPresent[id] === 1 && refMask[id] === baseMask[id]) { const ref = refV[o];
+          if (unit) from += from - ref;
+          else { const g = from + Math.round(((from - ref) * rn) / rd); from = g < 0 ? 0 : g > ${max} ? ${max} : g | 0; }
+          if (from < 0) from = 0; else if (from > ${max}) from = ${max}; }`;
+  return `  if (cnt${f.index} > 0) {
+    const cn = cnt${f.index};
+    if (total - pos < ${WIDTH_BITS}) { r.position = pos; r.readBits(${WIDTH_BITS}); return false; }
+    let v = 0;
+    ${readFixed(String(WIDTH_BITS), String((1 << WIDTH_BITS) - 1))}
+    const cw = v, low = cw === 31 ? 0x7fffffff : (1 << cw) - 1;
+    if (total - pos < cn * cw) { r.position = total; r.readBits(1); return false; }
+    const start = pos;
+    pos += cn * cw;
+    let e = 0;
+    // No exceptions (the usual case): the count's one-bit code.
+    if (pos < total && ((words[pos >>> 5] >>> (pos & 31)) & 1) === 1) pos++;
+    else {
+      r.position = pos;
+      e = r.readExpGolomb(0);
+      if (e < 0 || e > cn) return false;
+      if (e > 0) {
+        const x = r.readBits(${EXCEPTION_WIDTH_BITS});
+        if (x === 0 || cw + x > 31) return false;
+        const pb = cn <= 1 ? 0 : 32 - Math.clz32(cn - 1);
+        let prev = -1;
+        for (let j = 0; j < e; j++) {
+          const at = pb > 0 ? r.readBits(pb) : 0;
+          const high = r.readBits(x);
+          if (at <= prev || at >= cn || high === 0) return false;
+          exPos[j] = at;
+          exHigh[j] = high << cw;
+          prev = at;
+        }
+      }
+      if (r.overflowed) return false;
+      pos = r.position;
+    }
+    const end = pos;
+    pos = start;
+    let next = e > 0 ? exPos[0] : -1, xi = 0;
+    for (let i = 0, j = 0; i < seen; i++) {
+      if ((entryFields[i] & ${f.bit}) === 0) continue;
+      const id = entryIds[i], o = id * ${stride} + ${f.offset + s};
+      ${readFixed("cw", "low")}
+      if (j === next) { v |= exHigh[xi]; next = ++xi < e ? exPos[xi] : -1; }
+      j++;
+      let from = b[o];
+      ${predict}
+      const w = from + ((v >>> 1) ^ -(v & 1));
+      if (w >>> 0 > ${max}) return false;
+      out[o] = w;
+    }
+    pos = end;
+  }`;
 }
 
 function readGeneric(f: KernelField): string {
@@ -111,32 +168,42 @@ function readField(f: KernelField): string {
       `        if (${checks.join(" || ")}) return false;`,
       `      } else {`,
       `        out[o] = b[o];`,
-      ...[1, 2, 3].map((s) => readSlot(f, s, false)),
+      `        inColumns |= ${f.bit}; cnt${f.index}++;`,
       `      }`,
     );
-  } else {
-    for (let s = 0; s < f.width; s++) lines.push(readSlot(f, s, true));
-  }
+  } else lines.push(`      inColumns |= ${f.bit}; cnt${f.index}++;`);
   lines.push(`    }`, `  }`);
   return lines.join("\n");
 }
 
 function readSource(fields: readonly KernelField[], stride: number): string {
+  const columns: string[] = [];
+  for (const f of fields) {
+    if (f.generic) continue;
+    for (let s = f.quat ? 1 : 0; s < f.width; s++) columns.push(readColumn(f, s, stride));
+  }
+  // Per inline field: the updates that have its values in the columns.
+  const counts = fields
+    .filter((f) => !f.generic)
+    .map((f) => `cnt${f.index} = 0`)
+    .join(", ");
   const groups = Math.max(0, ...fields.map((f) => f.group + 1));
   const ks = Array.from({ length: groups }, (_, g) => `k${g} = ks[${g}]`).join(", ");
   const body = `      const mask = baseMask[id];
       const multi = (mask & (mask - 1)) !== 0;
       const predicted = ratio && refPresent[id] === 1 && refMask[id] === mask;
       const row = id * ${stride};
-      let any = false;
+      let any = false, inColumns = 0;
 ${fields.map(readField).join("\n")}
-      if (!any) return false;`;
+      if (!any) return false;
+      entryIds[seen - 1] = id;
+      entryFields[seen - 1] = inColumns;`;
   // One loop and one copy of the per-entity body for both id forms: with two copies the form a
   // run rarely takes had no type feedback, and its first use deoptimized the kernel (in some runs
   // it then stayed ~40 % slower).
   return `const ratioValue = { num: 0, den: 0 };
 const predRow = new Int32Array(${Math.max(1, stride)});
-return function readUpdates(r, base, work, mark, reference, rn, rd, ks, updates, bitmap, k) {
+return function readUpdates(r, base, work, mark, reference, rn, rd, ks, updates, bitmap, k, entryIds, entryFields, exPos, exHigh) {
   ratioValue.num = rn;
   ratioValue.den = rd;
   const words = r.data, total = r.bitLength;
@@ -147,6 +214,7 @@ return function readUpdates(r, base, work, mark, reference, rn, rd, ks, updates,
   ${ks === "" ? "" : `const ${ks};`}
   const capacity = mark.length, hw = base.highWater;
   let pos = r.position, id = -1, seen = 0;
+  ${counts === "" ? "" : `let ${counts};`}
   for (;;) {
     if (bitmap) {
       // The next baseline entity not marked in this snapshot whose flag is 1.
@@ -169,8 +237,10 @@ return function readUpdates(r, base, work, mark, reference, rn, rd, ks, updates,
     }
 ${body}
   }
+  if (seen !== updates) return false;
+${columns.join("\n")}
   r.position = pos;
-  return seen === updates && !r.overflowed;
+  return !r.overflowed;
 };`;
 }
 

@@ -41,20 +41,14 @@ export function emitBit(v: string): string {
 }
 
 /**
- * Words one update can take in short codes (id code or bitmap bit, field flags, codes; generic
- * fields and long codes write through `w` and reserve again), plus slack.
+ * Words one update (or one column value with its exception) can take in short codes (id code or
+ * bitmap bit, field flags, rotation values; generic fields and long codes write through `w` and
+ * reserve again), plus slack.
  */
 export function wordsPerUpdate(fields: readonly KernelField[]): number {
   let bits = 32 + fields.length;
-  for (const f of fields) {
-    if (f.generic) continue;
-    bits += f.quat
-      ? 1 +
-        Math.max(
-          3 * 31,
-          f.slotBits.reduce((a, b) => a + b, 0),
-        )
-      : f.width * 31;
-  }
+  // A rotation's flag and full value (other inline values are in the columns: 2 codes at a time).
+  for (const f of fields) if (f.quat && !f.generic) bits += 1 + f.slotBits.reduce((a, b) => a + b, 0);
+  bits = Math.max(bits, 2 * 64);
   return (bits >>> 5) + 3;
 }

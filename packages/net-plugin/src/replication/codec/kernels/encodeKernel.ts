@@ -1,20 +1,23 @@
 /**
  * Generated encoder loops for one registry (see compileKernel.ts): `collect` sorts every network
- * id into despawn / spawn / update candidates exactly like `EncodePlan.collect`, and also keeps
- * each coded slot's zigzag delta (`zz`; for a rotation, `zz[first slot]` = 1 when its largest
- * component is unchanged), so the writer (writeKernel.ts) only assembles codes; `fillUpdates` fills
+ * id into despawn / spawn / update candidates exactly like `EncodePlan.collect` (the columns'
+ * bit-length histograms too), and also keeps each column slot's zigzag residual (`zz`; for a
+ * rotation, `zz[first slot]` = 1 when its largest component is unchanged), so the writer
+ * (writeKernel.ts) only assembles them; `fillUpdates` fills
  * the client's expected state. Bit-exact with the generic `EncodePlan.collect` and `fillOut`.
  */
 import type { ReplicationRegistry } from "../../registry";
 import type { EncodePlan } from "../encodePlan";
-import { accumulateKCosts, K_BUCKETS, writeFieldDelta } from "../fieldDelta";
+import { COLUMN_BUCKETS } from "../columns";
+import { accumulateKCosts, writeFieldDelta } from "../fieldDelta";
 import { predictField } from "../predict";
 import type { SnapshotState } from "../snapshotState";
 import { compileKernel, kernelFields, type KernelField } from "./compileKernel";
 import { writeSource, type WriteUpdatesKernel } from "./writeKernel";
 
 /**
- * Fills the plan's candidate lists, masks, `pred`, `zz`, k histogram (not `ks`) and
+ * Fills the plan's candidate lists, masks, `pred`, `zz`, k and column histograms (not `ks` or
+ * widths) and
  * `excludedCount`; `exBy`/`exClient`/`exMask` are a `FieldExclusion` (`exBy` undefined: none).
  */
 export type CollectKernel = (
@@ -72,7 +75,8 @@ function collectGeneric(f: KernelField): string {
 function collectField(f: KernelField): string {
   if (f.generic) return collectGeneric(f);
   const o = `row + ${f.offset}`;
-  const h = f.group * K_BUCKETS;
+  // A slot's column histogram row (a rotation's columns start at its second slot).
+  const h = (s: number): number => (f.column + s - (f.quat ? 1 : 0)) * COLUMN_BUCKETS;
   const lines: string[] = [];
   lines.push(`if ((live & ${f.bit}) !== 0) {`, `  const o = ${o};`);
   const moved: string[] = [];
@@ -84,7 +88,7 @@ function collectField(f: KernelField): string {
   const coded = (s: number, from: string): string[] => [
     // Branch-free zigzag (|d| < 2^30: slots are at most 30 bits).
     `    { const d = c${s} - ${from}; const u = (d << 1) ^ (d >> 31); zz[o + ${s}] = u;`,
-    `      const x = ${h + 32} - Math.clz32(u); hist[x] = hist[x] + 1; }`,
+    `      const x = ${h(s) + 32} - Math.clz32(u); chist[x] = chist[x] + 1; }`,
   ];
   if (f.quat) {
     lines.push(`    if (ratio) { ${[0, 1, 2, 3].map((s) => `pred[o + ${s}] = b${s};`).join(" ")} }`);
@@ -118,7 +122,7 @@ function collectSource(fields: readonly KernelField[], stride: number): string {
   const spawnBits = fields
     .map(
       (f) =>
-        `((mask & ${f.bit}) !== 0 ? ${f.generic ? `T${f.index}.packedBits(cur, row + ${f.offset})` : f.packedBits} : 0)`,
+        `((mask & ${f.bit}) !== 0 ? ${f.packedBits < 0 ? `T${f.index}.packedBits(cur, row + ${f.offset})` : f.packedBits} : 0)`,
     )
     .join(" + ");
   return `const ratioValue = { num: 0, den: 0 };
@@ -132,7 +136,8 @@ return function collect(p, current, baseline, relevant, reference, rn, rd, versi
   const ratio = rd > 0, unit = rn === rd, hasRef = reference !== undefined;
   const refV = hasRef ? reference.values : cur, refPresent = hasRef ? reference.present : curPresent;
   const refMask = hasRef ? reference.mask : curMask;
-  const pred = p.pred, zz = p.zz, hist = p.kCosts, selected = p.selected, respawn = p.respawn;
+  const pred = p.pred, zz = p.zz, hist = p.kCosts, chist = p.columns.hist;
+  const selected = p.selected, respawn = p.respawn;
   const spawnIds = p.spawnIds, updateIds = p.updateIds, despawnIds = p.despawnIds;
   const changedMask = p.changedMask, cost = p.cost;
   const hasEx = exBy !== undefined, exKeep = ~exMask;

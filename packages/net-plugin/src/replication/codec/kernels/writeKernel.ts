@@ -1,20 +1,22 @@
 /**
  * Generated writer of a snapshot's updates section for one registry (see compileKernel.ts): the
- * bitmap or id list, each update's field flags and codes, gathered in a local 32-bit word and
- * stored straight into the WordWriter's buffer a word at a time (`WordWriter.reserve`). Codes come from the zigzag deltas `collect` kept (`EncodePlan.zz`);
- * fields of other templates go through `writeFieldDelta` as in the generic writer. Bit-exact with
- * `SnapshotEncoder.write` + `updateWriter.writeUpdate`.
+ * bitmap or id list, each update's field flags, then the value columns, gathered in a local 32-bit
+ * word and stored straight into the WordWriter's buffer a word at a time (`WordWriter.reserve`).
+ * Column values are the zigzag residuals `collect` kept (`EncodePlan.zz`); fields of other
+ * templates go through `writeFieldDelta` as in the generic writer. Bit-exact with
+ * `SnapshotEncoder.write` + `updateWriter.writeUpdate`/`writeColumns`.
  */
 import type { EncodePlan } from "../encodePlan";
 import type { SnapshotState } from "../snapshotState";
 import type { WordWriter } from "../wordBits";
 import type { KernelField } from "./compileKernel";
+import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
 import { emitBit, emitBits, emitCode, ENSURE, SYNC_IN, SYNC_OUT, TAKE, wordsPerUpdate } from "./emitSource";
 
 /**
  * Writes the updates section after its header: with `bitmap`, one bit per baseline entity still
  * present (not despawned or respawned) then that update's data; else `k`-coded id gaps, each
- * followed by its update's field flags and codes.
+ * followed by its update's field flags; then the columns.
  */
 export type WriteUpdatesKernel = (
   w: WordWriter,
@@ -41,6 +43,7 @@ function writeField(f: KernelField): string {
       `    ${SYNC_IN}`,
     );
   } else if (f.quat) {
+    // The "same largest" bit; the full value when not (else its components are in the columns).
     lines.push(
       `    if (zz[o] === 0) {`,
       `      ${emitBit("false")}`,
@@ -49,14 +52,57 @@ function writeField(f: KernelField): string {
       ),
       `    } else {`,
       `      ${emitBit("true")}`,
-      ...[1, 2, 3].map((s) => `      ${emitCode(`zz[o + ${s}]`, `k${f.group}`)}`),
       `    }`,
     );
-  } else {
-    for (let s = 0; s < f.width; s++) lines.push(`    ${emitCode(`zz[o + ${s}]`, `k${f.group}`)}`);
   }
   lines.push(`  }`, `}`);
   return lines.map((l) => `      ${l}`).join("\n");
+}
+
+/**
+ * One column (columns.ts, updateWriter.writeColumns): its width, the selected updates' residuals
+ * (`zz`) at that width, the exception count, and with exceptions their width, positions and high bits.
+ */
+function writeColumn(f: KernelField, s: number, stride: number): string {
+  const col = f.column + s - (f.quat ? 1 : 0);
+  return `  { const cw = widths[${col}], low = cw === 31 ? 0x7fffffff : (1 << cw) - 1;
+    let cn = 0, ce = 0;
+    for (let i = 0; i < count; i++) {
+      const id = updateIds[i];
+      if (selected[id] !== 1 || (changedMask[id] & ${f.bit}) === 0) continue;
+      const o = id * ${stride} + ${f.offset};
+      ${f.quat ? "if (zz[o] !== 1) continue;" : ""}
+      const u = zz[o + ${s}];
+      ${ENSURE}
+      if (cn === 0) ${emitBits("cw", String(WIDTH_BITS))}
+      { const c = u & low; ${emitBits("c", "cw")} }
+      if (u >>> cw !== 0) { exPos[ce] = cn; exHigh[ce++] = u >>> cw; }
+      cn++;
+    }
+    if (cn > 0) {
+      ${ENSURE}
+      ${emitCode("ce", "0")}
+      if (ce > 0) {
+        const cx = exWidths[${col}], pb = cn <= 1 ? 0 : 32 - Math.clz32(cn - 1);
+        ${emitBits("cx", String(EXCEPTION_WIDTH_BITS))}
+        for (let j = 0; j < ce; j++) {
+          ${ENSURE}
+          const a = exPos[j], hb = exHigh[j];
+          ${emitBits("a", "pb")}
+          ${emitBits("hb", "cx")}
+        }
+      }
+    }
+  }`;
+}
+
+function columnsSource(fields: readonly KernelField[], stride: number): string {
+  const out: string[] = [];
+  for (const f of fields) {
+    if (f.generic) continue;
+    for (let s = f.quat ? 1 : 0; s < f.width; s++) out.push(writeColumn(f, s, stride));
+  }
+  return out.join("\n");
 }
 
 /** One update's flags and codes (locals: id, words, idx, acc, n, cur, zz, curMask, changedMask, k<group>). */
@@ -74,7 +120,8 @@ export function writeSource(fields: readonly KernelField[], stride: number): str
   return `return function writeUpdates(w, p, current, baseline, relevant, bitmap, k) {
   const cur = current.values, curPresent = current.present, curMask = current.mask;
   const zz = p.zz, ks = p.ks, selected = p.selected, respawn = p.respawn, changedMask = p.changedMask;
-  const deltaBase = p.deltaBase;
+  const deltaBase = p.deltaBase, widths = p.columns.width, exWidths = p.columns.exWidth;
+  const exPos = p.exPos, exHigh = p.exHigh;
   const basePresent = baseline.present, baseMask = baseline.mask, hw = baseline.highWater;
   const updateIds = p.updateIds, count = p.updateCount;
   ${ks === "" ? "" : `const ${ks};`}
@@ -107,6 +154,7 @@ export function writeSource(fields: readonly KernelField[], stride: number): str
       ${ENSURE}
 ${updateBody(fields, stride)}
   }
+${columnsSource(fields, stride)}
   ${SYNC_OUT}
 };`;
 }
