@@ -6,12 +6,13 @@
  * arrays, `n` the batch entries gathered into the scratch (capturePlan.ts); the version counter
  * and high water are read from and written back to scratch words 0 and 1.
  *
- * Two passes: every field's quantization runs straight-line over the batch's raw columns into
- * the quantized columns (two entities per f64x2 with SIMD: the same IEEE operations per lane, so
- * the same integers), then one loop over the entries compares each present field with the row,
- * writes it, and bumps present/mask/high water/version exactly as the JS kernel does.
+ * Two passes: every field's quantization runs straight-line over the batch (channel values read
+ * by entity id from the column copies) into the quantized columns (two entities per f64x2 with
+ * SIMD: the same IEEE operations per lane, so the same integers), then one loop over the entries
+ * compares each present field with the row, writes it, and bumps present/mask/high water/version
+ * exactly as the JS kernel does.
  */
-import type { CaptureField, CapturePlan, LinearSlot } from "./capturePlan";
+import type { CaptureColumn, CaptureField, CapturePlan } from "./capturePlan";
 import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
 
 /** fieldAccess.ts ROUND_SOURCE's one x where floor(x + 0.5) is not Math.round(x) (→ 0). */
@@ -29,24 +30,21 @@ export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): 
   ];
   const i = f.local("i32");
   const a4 = f.local("i32");
-  const a8 = f.local("i32");
-  const quantize = simd ? new SimdQuantizer(f, plan, a4, a8) : new ScalarQuantizer(f, plan, a4, a8);
+  const quantize = simd ? new SimdQuantizer(f, plan, a4) : new ScalarQuantizer(f, plan, a4);
   const exit = f.block();
   f.localGet(n).i32Const(0).op("i32.le_s").brIf(exit);
+  for (const field of plan.fields) quantize.prepare(field);
   for (const field of plan.fields) {
-    f.i32Const(0).localSet(i).i32Const(0).localSet(a4).i32Const(0).localSet(a8);
+    f.i32Const(0).localSet(i).i32Const(0).localSet(a4);
     const top = f.loop();
-    if (field.kind === "linear") field.slots.forEach((z, s) => quantize.linear(field.offset + s, z));
+    quantize.entities();
+    if (field.kind === "linear") field.slots.forEach((_, s) => quantize.linear(field, s));
     else quantize.quat(field);
     const lanes = simd ? 2 : 1;
     f.localGet(a4)
       .i32Const(4 * lanes)
       .op("i32.add")
       .localSet(a4);
-    f.localGet(a8)
-      .i32Const(8 * lanes)
-      .op("i32.add")
-      .localSet(a8);
     f.localGet(i).i32Const(lanes).op("i32.add").localTee(i).localGet(n).op("i32.lt_s").brIf(top);
     f.end(top);
   }
@@ -127,12 +125,62 @@ function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void {
 
 /** Emits one field's quantization of the current batch entry (or pair) into its quantized columns. */
 interface Quantizer {
-  linear(column: number, z: LinearSlot): void;
+  /** Before the loops: hoists `field`'s constants into locals (SIMD). */
+  prepare(field: CaptureField): void;
+  /** At the top of a loop iteration: loads the entry's (or pair's) entity ids. */
+  entities(): void;
+  linear(field: CaptureField & { kind: "linear" }, s: number): void;
   quat(field: CaptureField & { kind: "quat" }): void;
+}
+
+/**
+ * Reads channel values of one batch entry's entity: `load()` takes its id from the scratch (and,
+ * when the gather already clamped it, its byte offsets in f32 and f64 columns), `channel(col)`
+ * pushes its value of `col` as an f64 (a float32 widened exactly; past the column's length, its
+ * `past` element).
+ */
+class EntityReader {
+  private readonly eid: Local;
+  private readonly o4: Local;
+  private readonly o8: Local;
+
+  constructor(
+    private readonly f: WasmFunction,
+    private readonly plan: CapturePlan,
+    /** Byte offset of the entry's id from the batch cursor (0, or 4 for a pair's second). */
+    private readonly at: number,
+  ) {
+    [this.eid, this.o4, this.o8] = [f.local("i32"), f.local("i32"), f.local("i32")];
+  }
+
+  load(a4: Local): void {
+    const f = this.f;
+    f.localGet(a4)
+      .load("i32.load", this.plan.eids + this.at)
+      .localSet(this.eid);
+    if (this.plan.columnLength === undefined) return;
+    f.localGet(this.eid).i32Const(2).op("i32.shl").localSet(this.o4);
+    f.localGet(this.eid).i32Const(3).op("i32.shl").localSet(this.o8);
+  }
+
+  channel(col: CaptureColumn): void {
+    const f = this.f;
+    if (this.plan.columnLength !== undefined) f.localGet(col.f64 ? this.o8 : this.o4);
+    else {
+      f.localGet(this.eid).i32Const(col.length).localGet(this.eid).i32Const(col.length);
+      f.op("i32.lt_u")
+        .op("select")
+        .i32Const(col.f64 ? 3 : 2)
+        .op("i32.shl");
+    }
+    if (col.f64) f.load("f64.load", col.address);
+    else f.load("f32.load", col.address).op("f64.promote_f32");
+  }
 }
 
 /** One entry at a time, in f64 (fieldAccess.ts quantizeSource expression for expression). */
 class ScalarQuantizer implements Quantizer {
+  private readonly entry: EntityReader;
   private readonly v: Local;
   private readonly t: Local;
   private readonly r: Local;
@@ -142,26 +190,25 @@ class ScalarQuantizer implements Quantizer {
   private readonly best: Local;
   private readonly a: Local;
   private readonly len: Local;
-  private readonly l1: Local;
+  private readonly inv: Local;
   private readonly sign: Local;
 
   constructor(
     private readonly f: WasmFunction,
     private readonly plan: CapturePlan,
     private readonly a4: Local,
-    private readonly a8: Local,
   ) {
     const d = (): Local => f.local("f64");
-    [this.v, this.t, this.best, this.a, this.len, this.l1, this.sign] = [d(), d(), d(), d(), d(), d(), d()];
+    [this.v, this.t, this.best, this.a, this.len, this.inv, this.sign] = [d(), d(), d(), d(), d(), d(), d()];
     this.c = [d(), d(), d(), d()];
-    [this.r, this.largest, this.valid] = [f.local("i32"), f.local("i32"), f.local("i32")];
+    this.entry = new EntityReader(f, plan, 0);
+    [this.r, this.largest, this.valid] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
   }
 
-  private load(column: number, into: Local): void {
-    this.f
-      .localGet(this.a8)
-      .load("f64.load", this.plan.raw + column * this.plan.batch * 8)
-      .localSet(into);
+  prepare(): void {}
+
+  entities(): void {
+    this.entry.load(this.a4);
   }
 
   private storeTo(column: number): void {
@@ -176,10 +223,11 @@ class ScalarQuantizer implements Quantizer {
     f.localGet(t).f64Const(ROUND_EXCEPTION).op("f64.eq").op("select");
   }
 
-  linear(column: number, z: LinearSlot): void {
+  linear(field: CaptureField & { kind: "linear" }, s: number): void {
     const { f, v, t } = this;
-    this.load(column, v);
-    f.localGet(v).f64Const(z.min).op("f64.sub");
+    const z = field.slots[s] as (typeof field.slots)[number];
+    this.entry.channel(field.columns[s] as CaptureColumn);
+    f.localTee(v).f64Const(z.min).op("f64.sub");
     if (z.inverse !== undefined) f.f64Const(z.inverse).op("f64.mul");
     else f.f64Const(z.step).op("f64.div");
     f.localSet(t);
@@ -190,13 +238,16 @@ class ScalarQuantizer implements Quantizer {
     f.localGet(v).f64Const(z.max).op("f64.ge").op("select");
     f.i32Const(0);
     f.localGet(v).f64Const(z.min).op("f64.gt").op("select");
-    this.storeTo(column);
+    this.storeTo(field.offset + s);
   }
 
   quat(field: CaptureField & { kind: "quat" }): void {
-    const { f, best, a, len, l1, sign, largest, valid, t, r } = this;
+    const { f, best, a, len, inv, sign, largest, valid, t, r } = this;
     const [x, y, z, w] = this.c as [Local, Local, Local, Local];
-    [x, y, z, w].forEach((c, k) => this.load(field.offset + k, c));
+    [x, y, z, w].forEach((c, k) => {
+      this.entry.channel(field.columns[k] as CaptureColumn);
+      f.localSet(c);
+    });
     f.localGet(x).op("f64.abs").localSet(best);
     f.i32Const(0).localSet(largest);
     [y, z, w].forEach((c, k) => {
@@ -226,9 +277,9 @@ class ScalarQuantizer implements Quantizer {
     });
     f.localGet(largest).i32Const(3).localGet(valid).op("select").localSet(largest);
     const isLargest = (k: number): WasmFunction => f.localGet(largest).i32Const(k).op("i32.eq");
-    // sign = big < 0 ? -1 / (len || 1) : 1 / (len || 1)
-    f.localGet(len).f64Const(1).localGet(len).f64Const(0).op("f64.gt").op("select").localSet(l1);
-    f.f64Const(-1).localGet(l1).op("f64.div").f64Const(1).localGet(l1).op("f64.div");
+    // sign = big < 0 ? -1 / (len || 1) : 1 / (len || 1); -1 / l is exactly -(1 / l).
+    f.f64Const(1).localGet(len).f64Const(1).localGet(len).f64Const(0).op("f64.gt").op("select");
+    f.op("f64.div").localTee(inv).op("f64.neg").localGet(inv);
     f.localGet(x).localGet(y).localGet(z).localGet(w);
     isLargest(2).op("select");
     isLargest(1).op("select");
@@ -257,33 +308,80 @@ class ScalarQuantizer implements Quantizer {
   }
 }
 
-/** Two entries at a time in f64x2 lanes: the scalar path's IEEE operations per lane, selects as lane masks. */
+/**
+ * Two entries at a time in f64x2 lanes: the scalar path's IEEE operations per lane, selects as
+ * lane masks. Constants live in locals set before the loops (V8 builds a v128.const from
+ * immediates each time it is executed).
+ */
 class SimdQuantizer implements Quantizer {
   private readonly v: Local[];
+  private readonly first: EntityReader;
+  private readonly second: EntityReader;
+  private readonly constants = new Map<string, Local>();
 
   constructor(
     private readonly f: WasmFunction,
     private readonly plan: CapturePlan,
     private readonly a4: Local,
-    private readonly a8: Local,
   ) {
     this.v = Array.from({ length: 16 }, () => f.local("v128"));
+    [this.first, this.second] = [new EntityReader(f, plan, 0), new EntityReader(f, plan, 4)];
   }
 
-  private splat(c: number): WasmFunction {
-    return this.f.v128Const(new Uint8Array(Float64Array.of(c, c).buffer));
+  /** Pushes a v128 of 16 bytes (from its hoisted local when there is one), or with `hoist` only hoists it. */
+  private constant(bytes: Uint8Array, hoist: boolean): WasmFunction {
+    const key = bytes.join(",");
+    const local = this.constants.get(key);
+    if (hoist) {
+      if (local === undefined) {
+        const l = this.f.local("v128");
+        this.f.v128Const(bytes).localSet(l);
+        this.constants.set(key, l);
+      }
+      return this.f;
+    }
+    return local === undefined ? this.f.v128Const(bytes) : this.f.localGet(local);
+  }
+
+  private splat(c: number, hoist = false): WasmFunction {
+    return this.constant(new Uint8Array(Float64Array.of(c, c).buffer), hoist);
   }
 
   /** i64x2 lanes of small integer `k`. */
-  private lanes(k: number): WasmFunction {
-    return this.f.v128ConstI32(k, 0, k, 0);
+  private lanes(k: number, hoist = false): WasmFunction {
+    return this.constant(new Uint8Array(Int32Array.of(k, 0, k, 0).buffer), hoist);
   }
 
-  private load(column: number, into: Local): void {
-    this.f
-      .localGet(this.a8)
-      .load("v128.load", this.plan.raw + column * this.plan.batch * 8)
-      .localSet(into);
+  private i32x4(k: number, hoist = false): WasmFunction {
+    return this.constant(new Uint8Array(Int32Array.of(k, k, k, k).buffer), hoist);
+  }
+
+  prepare(field: CaptureField): void {
+    for (const c of [0, 0.5, ROUND_EXCEPTION]) this.splat(c, true);
+    if (field.kind === "linear") {
+      for (const z of field.slots) {
+        for (const c of [z.min, z.max, z.maxValue, z.inverse ?? z.step]) this.splat(c, true);
+      }
+      return;
+    }
+    for (const c of [1, 1e-12, Infinity, Math.SQRT1_2, field.scale]) this.splat(c, true);
+    for (const k of [0, 1, 2, 3]) this.lanes(k, true);
+    this.i32x4(0, true);
+    this.i32x4(field.maxValue, true);
+  }
+
+  entities(): void {
+    this.first.load(this.a4);
+    this.second.load(this.a4);
+  }
+
+  /** Loads the pair's values of `col` into `into`. */
+  private load(col: CaptureColumn, into: Local): void {
+    const f = this.f;
+    this.first.channel(col);
+    f.op("f64x2.splat");
+    this.second.channel(col);
+    f.lane("f64x2.replace_lane", 1).localSet(into);
   }
 
   /** Stores the two low i32 lanes on the stack to `column` (entries i, i + 1). */
@@ -303,10 +401,11 @@ class SimdQuantizer implements Quantizer {
     f.op("f64x2.eq").op("v128.bitselect");
   }
 
-  linear(column: number, z: LinearSlot): void {
+  linear(field: CaptureField & { kind: "linear" }, s: number): void {
     const f = this.f;
+    const z = field.slots[s] as (typeof field.slots)[number];
     const [v, t] = this.v as [Local, Local];
-    this.load(column, v);
+    this.load(field.columns[s] as CaptureColumn, v);
     f.localGet(v);
     this.splat(z.min).op("f64x2.sub");
     if (z.inverse !== undefined) this.splat(z.inverse).op("f64x2.mul");
@@ -322,12 +421,12 @@ class SimdQuantizer implements Quantizer {
     f.localGet(v);
     this.splat(z.min).op("f64x2.gt").op("v128.bitselect");
     f.op("i32x4.trunc_sat_f64x2_s_zero");
-    this.store2(column);
+    this.store2(field.offset + s);
   }
 
   quat(field: CaptureField & { kind: "quat" }): void {
     const f = this.f;
-    const [x, y, z, w, best, a, m, lg, len, valid, l1, sign, e0, e1, e3, t] = this.v as [
+    const [x, y, z, w, best, a, m, lg, len, valid, inv, sign, e0, e1, e3, t] = this.v as [
       Local,
       Local,
       Local,
@@ -345,7 +444,7 @@ class SimdQuantizer implements Quantizer {
       Local,
       Local,
     ];
-    [x, y, z, w].forEach((c, k) => this.load(field.offset + k, c));
+    [x, y, z, w].forEach((c, k) => this.load(field.columns[k] as CaptureColumn, c));
     f.localGet(x).op("f64x2.abs").localSet(best);
     this.lanes(0).localSet(lg);
     [y, z, w].forEach((c, k) => {
@@ -381,11 +480,12 @@ class SimdQuantizer implements Quantizer {
     eq(0, e0);
     eq(1, e1);
     eq(3, e3);
+    // inv = 1 / (len || 1); sign = big < 0 ? -inv : inv (-1 / l is exactly -(1 / l))
+    this.splat(1);
     f.localGet(len);
     this.splat(1).localGet(len);
-    this.splat(0).op("f64x2.gt").op("v128.bitselect").localSet(l1);
-    this.splat(-1).localGet(l1).op("f64x2.div");
-    this.splat(1).localGet(l1).op("f64x2.div");
+    this.splat(0).op("f64x2.gt").op("v128.bitselect").op("f64x2.div").localTee(inv);
+    f.op("f64x2.neg").localGet(inv);
     // big = largest 0 ? x : 1 ? y : 2 ? z : w (e2 = not e0, e1, e3)
     f.localGet(x).localGet(y).localGet(w).localGet(z).localGet(e3).op("v128.bitselect");
     f.localGet(e1).op("v128.bitselect").localGet(e0).op("v128.bitselect");
@@ -408,8 +508,8 @@ class SimdQuantizer implements Quantizer {
       f.localGet(this.a4);
       this.round(t);
       f.op("i32x4.trunc_sat_f64x2_s_zero");
-      f.v128ConstI32(0, 0, 0, 0).op("i32x4.max_s");
-      f.v128ConstI32(field.maxValue, field.maxValue, field.maxValue, field.maxValue).op("i32x4.min_s");
+      this.i32x4(0).op("i32x4.max_s");
+      this.i32x4(field.maxValue).op("i32x4.min_s");
       this.store2(field.offset + k + 1);
     });
   }

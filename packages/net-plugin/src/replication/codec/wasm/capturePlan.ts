@@ -4,10 +4,16 @@
  * isInlined: SoA vectors and rotations, scalar floats), whose quantization is a pure function of
  * the channel values; any other registry keeps the JS kernel (undefined here).
  *
- * Scratch (one batch of at most `batch` listed entities, field-major so SIMD reads two entities
- * per load): word 0 the version counter and word 1 the high water (in and out); then per batch
- * entry its network id and field mask (i32); the raw channel values (f64, one column of `batch`
- * per row slot); the quantized values (i32, one column per row slot).
+ * The component columns must be Float32Array/Float64Array (wasmCapture.ts copies their prefix
+ * into the scratch; the kernel reads channel values by entity id, as it will read components that
+ * live in wasm memory).
+ *
+ * Scratch: word 0 the version counter and word 1 the high water (in and out); then per entry of
+ * one batch (at most `batch` listed entities) its network id, field mask and entity id (i32); the
+ * quantized values (i32, one column of `batch` per row slot, so SIMD stores two entries at once);
+ * then a copy of every component column with one element more: at index `length` the value a read
+ * past the array gives the JS kernel (undefined: NaN for vectors and rotations, 0 for a scalar
+ * float's `?? 0`), where entity ids at or past the length are pointed.
  */
 import type { ReplicationRegistry } from "../../registry";
 import { FloatValueTemplate } from "../../templates/floatTemplate";
@@ -37,16 +43,27 @@ function inverseOf(step: number): number | undefined {
   return Number.isFinite(inverse) && 2 ** Math.round(Math.log2(step)) === step ? inverse : undefined;
 }
 
+/** One component column and where its copy sits in the scratch. */
+export interface CaptureColumn {
+  readonly array: Float32Array | Float64Array;
+  readonly f64: boolean;
+  /** Byte address of element 0 of the copy (`length + 1` elements). */
+  readonly address: number;
+  readonly length: number;
+  /** What a read at or past `length` gives the JS kernel (element `length` of the copy). */
+  readonly past: number;
+}
+
 /** One field as the kernel quantizes it. */
 export type CaptureField = {
   /** Field index (its bit in a state's mask, as an i32: `1 << index`). */
   readonly index: number;
   readonly bit: number;
-  /** First slot of the field in a row (and its first raw/quantized column). */
+  /** First slot of the field in a row (and its first quantized column). */
   readonly offset: number;
   readonly width: number;
-  /** True when the raw value of a missing element is 0 (scalar float: `?? 0`), else NaN. */
-  readonly undefinedIsZero: boolean;
+  /** Its columns, one per channel. */
+  readonly columns: readonly CaptureColumn[];
 } & (
   | { readonly kind: "linear"; readonly slots: readonly LinearSlot[] }
   | { readonly kind: "quat"; readonly maxValue: number; readonly scale: number }
@@ -61,31 +78,68 @@ export interface CapturePlan {
   readonly ids: number;
   /** i32 field mask per batch entry. */
   readonly masks: number;
-  /** f64 raw columns: slot `s`, entry `i` at `raw + (s * batch + i) * 8`. */
-  readonly raw: number;
+  /**
+   * i32 entity id per batch entry — clamped by the gather to `columnLength` (the `past` element)
+   * when every column has that length, else clamped per column by the kernel.
+   */
+  readonly eids: number;
+  readonly columnLength: number | undefined;
   /** i32 quantized columns: slot `s`, entry `i` at `quantized + (s * batch + i) * 4`. */
   readonly quantized: number;
   readonly scratchBytes: number;
 }
 
+function typedColumns(columns: readonly unknown[] | undefined): (Float32Array | Float64Array)[] | undefined {
+  if (columns === undefined || columns.length === 0) return undefined;
+  const out: (Float32Array | Float64Array)[] = [];
+  for (const c of columns) {
+    if (!(c instanceof Float32Array || c instanceof Float64Array)) return undefined;
+    out.push(c);
+  }
+  return out;
+}
+
 const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 
-/** The capture plan of `registry`, or undefined when a field is not inlined by the JS kernel. */
+/**
+ * The capture plan of `registry`, or undefined when a field is not inlined by the JS kernel or
+ * its columns are not Float32Array/Float64Array.
+ */
 export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH): CapturePlan | undefined {
   if (!Number.isInteger(batch) || batch < 2 || batch % 2 !== 0) {
     throw new RangeError(`capturePlan: batch ${batch} must be an even integer ≥ 2.`);
   }
   if (registry.fields.length === 0) return undefined;
+  const stride = registry.stride;
+  const ids = 16;
+  const masks = align(ids + batch * 4, 16);
+  const eids = align(masks + batch * 4, 16);
+  const quantized = align(eids + batch * 4, 16);
+  let address = align(quantized + stride * batch * 4, 16);
   const fields: CaptureField[] = [];
   for (const field of registry.fields) {
     if (!isInlined(field)) return undefined;
+    const arrays = typedColumns(field.binding.columns);
+    if (arrays?.length !== field.template.width) return undefined;
     const t = field.template;
+    const columns = arrays.map((array) => {
+      const f64 = array instanceof Float64Array;
+      const column = {
+        array,
+        f64,
+        address,
+        length: array.length,
+        past: t instanceof FloatValueTemplate ? 0 : Number.NaN,
+      };
+      address = align(address + (array.length + 1) * (f64 ? 8 : 4), 16);
+      return column;
+    });
     const base = {
       index: field.index,
       bit: field.index === 31 ? -0x80000000 : 1 << field.index,
       offset: field.offset,
       width: t.width,
-      undefinedIsZero: t instanceof FloatValueTemplate,
+      columns,
     };
     if (t instanceof QuatValueTemplate) {
       const maxValue = (1 << t.bits) - 1;
@@ -103,11 +157,7 @@ export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH
       fields.push({ ...base, kind: "linear", slots });
     } else return undefined;
   }
-  const stride = registry.stride;
-  const ids = 16;
-  const masks = align(ids + batch * 4, 16);
-  const raw = align(masks + batch * 4, 16);
-  const quantized = align(raw + stride * batch * 8, 16);
-  const scratchBytes = align(quantized + stride * batch * 4, 16);
-  return { fields, stride, batch, ids, masks, raw, quantized, scratchBytes };
+  const lengths = new Set(fields.flatMap((f) => f.columns.map((c) => c.length)));
+  const columnLength = lengths.size === 1 ? (lengths.values().next().value as number) : undefined;
+  return { fields, stride, batch, ids, masks, eids, columnLength, quantized, scratchBytes: address };
 }

@@ -1,16 +1,19 @@
 /**
  * The server capture loop (worldKernels.ts CaptureKernel) as a WebAssembly kernel generated per
  * registry: a generated JS gather loop per batch of listed entities (network id from the map —
- * missing → the same throw —, the per-field membership bits as the JS kernel tests them, the raw
- * channel values into the scratch's f64 columns), then one wasm call that quantizes every field
- * (straight-line, f64x2 where available: bit-identical to the JS kernel), compares each present
- * field with the state's row, writes changed rows and bumps present/mask/version/high water as the
- * JS kernel does (the same version numbers).
+ * missing → the same throw —, the per-field membership bits as the JS kernel tests them, the
+ * entity id), then one wasm call that quantizes every field (straight-line, channel values read by
+ * entity id, f64x2 where available: bit-identical to the JS kernel), compares each present field
+ * with the state's row, writes changed rows and bumps present/mask/version/high water as the JS
+ * kernel does (the same version numbers).
  *
- * Interim data movement (until SnapshotStates live in the pool, see codecMemory.ts): the kernel
- * takes the addresses of the state's four arrays, and this wrapper copies the state's first rows
- * (up to the largest listed network id) into a block of its own memory before the call and back
- * after it — with pool-backed states the wrapper passes the state's own addresses instead.
+ * Interim data movement: the component columns' prefix up to the largest listed entity is copied
+ * into the scratch per call (components in wasm memory would remove it), and the kernel takes the
+ * addresses of the state's four arrays while this wrapper copies the state's first rows (up to the
+ * largest listed network id) into a block of its own memory before the call and back after it.
+ * Pool-backed states (statePool.ts) would be addressed in place once their pool's scratch also
+ * holds this kernel's (statePool.ts scratchBytesOf); the copies cost little next to the
+ * quantization (README.md).
  *
  * Unlike the JS kernel, nothing is written when an entity has no network id (the throw comes
  * from the gather, before the batch's kernel call), and a network id beyond the state's capacity
@@ -20,11 +23,11 @@
 import type { EntityMap } from "../../entityMap";
 import type { ReplicationRegistry } from "../../registry";
 import { compileKernel } from "../kernels/compileKernel";
-import { bindField, type FieldBindings } from "../kernels/fieldAccess";
+import type { FieldBindings } from "../kernels/fieldAccess";
 import type { CaptureKernel } from "../kernels/worldKernels";
 import type { SnapshotState } from "../snapshotState";
 import { captureModule } from "./captureEmit";
-import { capturePlan, type CapturePlan } from "./capturePlan";
+import { capturePlan, type CaptureColumn, type CapturePlan } from "./capturePlan";
 import { CodecMemoryPool, stateLayout, type StateLayout, type StateViews } from "./codecMemory";
 import { PrefixViews } from "./prefixViews";
 
@@ -42,7 +45,6 @@ type Gather = (
   hasFlags: readonly number[],
   missing: (eid: number) => void,
   i32: Int32Array,
-  f64: Float64Array,
   capacity: number,
 ) => number;
 
@@ -54,13 +56,15 @@ interface Runner {
   readonly fn: CaptureFn;
   generation: number;
   i32: Int32Array;
-  f64: Float64Array;
+  /** Views of the column copies (`length + 1` elements each). */
+  columns: (Float32Array | Float64Array)[];
 }
 
 /** A registry's generated wasm capture kernel (see the file comment). */
 export class WasmCaptureKernel {
   private readonly runners = new Map<number, Runner>();
   private readonly prefix = new PrefixViews();
+  private readonly columns: CaptureColumn[];
 
   /** Use wasmCaptureKernel(); `module` is the compiled captureModule(plan, simd). */
   constructor(
@@ -69,7 +73,9 @@ export class WasmCaptureKernel {
     private readonly gather: Gather,
     /** True when the quantization runs in f64x2 lanes. */
     readonly simd: boolean,
-  ) {}
+  ) {
+    this.columns = plan.fields.flatMap((f) => f.columns);
+  }
 
   /** Same contract as the JS CaptureKernel (worldKernels.ts); `shadow` is not used. */
   readonly capture: CaptureKernel = (
@@ -92,6 +98,7 @@ export class WasmCaptureKernel {
     r.i32[0] = out.versionCounter;
     r.i32[1] = out.highWater;
     let have = 0;
+    let haveColumns = 0;
     for (let start = 0; start < n; start += batch) {
       const end = Math.min(n, start + batch);
       const top = this.gather(
@@ -105,12 +112,16 @@ export class WasmCaptureKernel {
         hasFlags,
         missing,
         r.i32,
-        r.f64,
         out.capacity,
       );
       if (top + 1 > have) {
         this.copyIn(pool.views(r.block), out, have, top + 1);
         have = top + 1;
+      }
+      const eids = (r.i32[2] as number) + 1;
+      if (eids > haveColumns) {
+        this.copyColumns(r, haveColumns, eids);
+        haveColumns = eids;
       }
       r.fn(
         address + layout.valuesOffset,
@@ -143,6 +154,18 @@ export class WasmCaptureKernel {
     b.values.set(s.values.subarray(from * stride, to * stride), from * stride);
   }
 
+  /** Copies elements `from..to)` of every column (as far as it reaches) into its copy. */
+  private copyColumns(r: Runner, from: number, to: number): void {
+    const columns = this.columns;
+    for (let c = 0; c < columns.length; c++) {
+      const { array, length } = columns[c] as CaptureColumn;
+      const copy = r.columns[c] as typeof array;
+      const end = Math.min(to, length);
+      if (from === 0) copy.set(this.prefix.of(array, end));
+      else if (end > from) copy.set(array.subarray(from, end), from);
+    }
+  }
+
   /** Copies the block's first `rows` rows back into `s`. */
   private copyOut(b: StateViews, s: SnapshotState, rows: number): void {
     const p = this.prefix;
@@ -159,23 +182,30 @@ export class WasmCaptureKernel {
       const layout = stateLayout(capacity, this.plan.stride);
       const pool = new CodecMemoryPool(layout, { scratchBytes: this.plan.scratchBytes, initialBlocks: 1 });
       const instance = new WebAssembly.Instance(this.module, { env: { memory: pool.memory } });
-      const buffer = pool.memory.buffer;
       r = {
         pool,
         layout,
         block: pool.alloc(),
         fn: instance.exports["capture"] as CaptureFn,
-        generation: pool.generation,
-        i32: new Int32Array(buffer),
-        f64: new Float64Array(buffer),
+        generation: -1,
+        i32: new Int32Array(0),
+        columns: [],
       };
       this.runners.set(capacity, r);
     }
     r.pool.refresh();
     if (r.generation !== r.pool.generation) {
+      // First use, or the memory grew (it does not today: one block, allocated here).
+      const buffer = r.pool.memory.buffer;
       r.generation = r.pool.generation;
-      r.i32 = new Int32Array(r.pool.memory.buffer);
-      r.f64 = new Float64Array(r.pool.memory.buffer);
+      r.i32 = new Int32Array(buffer);
+      r.columns = this.columns.map((c) => {
+        const view = c.f64
+          ? new Float64Array(buffer, c.address, c.length + 1)
+          : new Float32Array(buffer, c.address, c.length + 1);
+        view[c.length] = c.past;
+        return view;
+      });
     }
     return r;
   }
@@ -192,22 +222,15 @@ function outside(eid: number, netId: number, capacity: number, missing: (eid: nu
 }
 
 function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string {
-  const B = plan.batch;
-  const raw = plan.raw / 8;
   const fields = plan.fields
     .map((field) => {
       const f = field.index;
-      const loads = Array.from(
-        { length: field.width },
-        (_, c) =>
-          `f64[${raw + (field.offset + c) * B} + j] = A${f}_${c}[eid]${field.undefinedIsZero ? " ?? 0" : ""};`,
-      ).join(" ");
-      return `    if ((hm${f}[eid] & hf${f}) === hf${f}) { mask |= ${field.bit}; ${loads} }`;
+      return `    if ((hm${f}[eid] & hf${f}) === hf${f}) mask |= ${field.bit};`;
     })
     .join("\n");
-  return `return function gather(entities, start, end, map, seen, stamp, hasMasks, hasFlags, missing, i32, f64, capacity) {
+  return `return function gather(entities, start, end, map, seen, stamp, hasMasks, hasFlags, missing, i32, capacity) {
   ${registry.fields.map((f) => `const hm${f.index} = hasMasks[${f.index}], hf${f.index} = hasFlags[${f.index}];`).join("\n  ")}
-  let top = -1;
+  let top = -1, maxEid = -1;
   for (let i = start; i < end; i++) {
     const eid = entities[i];
     const netId = map.netIdOf(eid);
@@ -216,10 +239,13 @@ function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string 
     const j = i - start;
     i32[${plan.ids / 4} + j] = netId;
     if (netId > top) top = netId;
+    i32[${plan.eids / 4} + j] = ${plan.columnLength === undefined ? "eid" : `eid < ${plan.columnLength} ? eid : ${plan.columnLength}`};
+    if (eid > maxEid) maxEid = eid;
     let mask = 0;
 ${fields}
     i32[${plan.masks / 4} + j] = mask;
   }
+  i32[2] = maxEid;
   return top;
 };`;
 }
@@ -240,7 +266,6 @@ export function wasmCaptureKernel(
   const plan = capturePlan(registry, options.batch);
   if (plan === undefined) return undefined;
   const bindings: FieldBindings = { names: ["outside"], values: [outside] };
-  for (const field of registry.fields) bindField(field, bindings);
   const gather = compileKernel<Gather>(bindings.names, gatherSource(registry, plan), bindings.values);
   if (gather === undefined) return undefined;
   const cached = options.simd === undefined && options.batch === undefined;
