@@ -198,10 +198,14 @@ export function applySnapshot(
     (prev === undefined || prev.pool === pool)
       ? wasmApplyFor(registry, pool)
       : undefined;
+  // The kernel's count is added after the call: `result.updated += kernel(...)` would read the
+  // count before the call and drop the updates applyOther counts during it (ids whose fields changed).
   if (wasm !== undefined) {
-    result.updated += wasm.apply(prev, next, map, hw, applyOther);
+    const updated = wasm.apply(prev, next, map, hw, applyOther);
+    result.updated += updated;
   } else if (layout.kernels !== undefined) {
-    result.updated += layout.kernels.apply(prev, next, map, hw, applyOther);
+    const updated = layout.kernels.apply(prev, next, map, hw, applyOther);
+    result.updated += updated;
   } else {
     for (let id = 0; id < hw; id++) applyOther(id);
   }

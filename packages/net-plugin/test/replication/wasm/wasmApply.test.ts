@@ -161,16 +161,46 @@ describe("wasm apply kernel", () => {
     expect(wasmApplyKernel(allKindsSupported(), CAPACITY)).toBeDefined();
   });
 
-  it("leaves registries with unsupported fields or storage to the JS kernel", () => {
-    const withBool = new ReplicationRegistry();
-    withBool.replicate(
-      { x: new Float32Array(8), y: new Float32Array(8), z: new Float32Array(8) },
-      Vec3Template({ min: 0, max: 1, precision: 0.01 }),
-    );
-    withBool.replicate(new Uint8Array(8), BoolTemplate());
-    expect(wasmApplyKernel(withBool, 8)).toBeUndefined();
+  it("leaves registries without a field it dequantizes to the JS kernel", () => {
+    const onlyBool = new ReplicationRegistry();
+    onlyBool.replicate(new Uint8Array(8), BoolTemplate());
+    expect(wasmApplyKernel(onlyBool, 8)).toBeUndefined();
     const plainArrays = new ReplicationRegistry();
     plainArrays.replicate({ x: [0], y: [0], z: [0] }, Vec3Template({ min: 0, max: 1, precision: 0.01 }));
     expect(wasmApplyKernel(plainArrays, 8)).toBeUndefined();
+  });
+
+  it("hands an id whose generic field (bool, int, plain-array storage) changed to other, unwritten", () => {
+    const registry = new ReplicationRegistry();
+    const pos = { x: new Float32Array(8), y: new Float32Array(8), z: new Float32Array(8) };
+    registry.replicate(pos, Vec3Template({ min: 0, max: 1, precision: 0.01 }));
+    registry.replicate(new Uint8Array(8), BoolTemplate());
+    registry.replicate({ x: [0], y: [0], z: [0] }, Vec3Template({ min: 0, max: 1, precision: 0.01 }));
+    const wasm = wasmApplyKernel(registry, 8);
+    const js = worldKernels(registry)?.apply;
+    if (wasm === undefined || js === undefined) throw new Error("kernels expected");
+    const map = new EntityMap(8);
+    const prev = new SnapshotState(registry, 8);
+    for (let id = 0; id < 6; id++) {
+      map.bind(id, id);
+      prev.setPresent(id, 0b111);
+    }
+    const next = new SnapshotState(registry, 8);
+    next.copyFrom(prev);
+    const stride = registry.stride;
+    next.values[1 * stride] = 5; // id 1: position only -> the kernel writes it
+    next.values[2 * stride + 3] = 1; // id 2: bool only -> other
+    next.values[3 * stride] = 7; // id 3: position and the plain-array vec3 -> other, position not written
+    next.values[3 * stride + 4] = 9;
+    next.mask[4] = 0b011; // id 4: field set changed -> other (as in the JS kernel)
+    const others: number[] = [];
+    pos.x.fill(-1);
+    expect(wasm.apply(prev, next, map, 6, (id) => others.push(id))).toBe(1);
+    expect(others).toEqual([2, 3, 4]);
+    expect(pos.x[1]).toBe(Math.fround(0.05));
+    expect(pos.x[3]).toBe(-1);
+    const jsOthers: number[] = [];
+    expect(js(prev, next, map, 6, (id) => jsOthers.push(id))).toBe(3);
+    expect(jsOthers).toEqual([4]);
   });
 });

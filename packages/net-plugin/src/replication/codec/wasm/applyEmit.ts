@@ -71,7 +71,27 @@ export function emitApply(
   const slot = (row: Local, s: number): void => {
     f.localGet(row).load("i32.load", layout.valuesOffset + s * 4);
   };
+  /** Pushes `mask has field && its slots differ` (an i32 0/1). */
+  const differs = (field: ApplyField): void => {
+    f.localGet(mask).i32Const(field.bit).op("i32.and").op("i32.eqz").op("i32.eqz");
+    for (let s = 0; s < field.width; s++) {
+      slot(nextRow, field.offset + s);
+      slot(prevRow, field.offset + s);
+      f.op("i32.ne");
+      if (s > 0) f.op("i32.or");
+    }
+    f.op("i32.and");
+  };
+  // A changed generic field sends the whole id to the generic path before anything is written.
+  plan.fields.forEach((field) => {
+    if (field.kind !== "generic" || field.width === 0) return;
+    differs(field);
+    const changed = f.if();
+    pushOther();
+    f.br(cont).end(changed);
+  });
   plan.fields.forEach((field, fi) => {
+    if (field.kind === "generic") return;
     f.localGet(mask).i32Const(field.bit).op("i32.and");
     const has = f.if();
     for (let s = 0; s < field.width; s++) {
@@ -160,6 +180,7 @@ function emitDequantize(
     }
     return;
   }
+  if (field.kind !== "quat") return; // generic fields are never dequantized here
   slot(0).i32Const(3).op("i32.and").localSet(l.largest);
   [l.s0, l.s1, l.s2].forEach((target, k) => {
     slot(k + 1)

@@ -1,9 +1,12 @@
 /**
  * Which registries the WebAssembly apply kernel (wasmApply.ts) can run, and where its inputs and
- * outputs sit in memory. It takes the field list the JS kernels use (kernelFields) and needs every
- * field dequantized inline by the JS apply kernel too (fieldAccess.ts isInlined: SoA vectors and
- * rotations, scalar floats) over Float32Array/Float64Array columns; any other registry keeps the
- * JS kernel (undefined here).
+ * outputs sit in memory. It takes the field list the JS kernels use (kernelFields) and dequantizes
+ * SoA vectors, rotations and scalar floats over Float32Array/Float64Array columns, as the JS apply
+ * kernel does inline (fieldAccess.ts). Every other field (ints such as the owner fields the server
+ * adds, bools, enums, transforms, plain-array storage) is "generic": the kernel only compares its
+ * slots, and an id whose generic field changed goes whole to the generic per-entity path (which
+ * writes every changed field of it, as the JS kernel would have). A registry without any field the
+ * kernel dequantizes keeps the JS kernel (undefined here).
  */
 import type { ReplicationRegistry } from "../../registry";
 import { FloatValueTemplate } from "../../templates/floatTemplate";
@@ -42,6 +45,10 @@ export type ApplyField = {
       /** Byte address of the SIMD kernel's work list: capacity + 1 (eid, row address) i32 pairs. */
       readonly list: number;
     }
+  | {
+      /** Compared only: a change sends the id to the generic path (no columns). */
+      readonly kind: "generic";
+    }
 );
 
 /** The kernel's plan: fields, and the scratch layout (word 0: others count; eids; others; columns; quat work lists). */
@@ -79,18 +86,21 @@ export function applyPlan(registry: ReplicationRegistry, capacity: number): Appl
   let columnLength = Infinity;
   const fields: ApplyField[] = [];
   // Float64 columns first keeps every column 8-byte aligned.
-  const pending: { arrays: (Float32Array | Float64Array)[]; addresses: number[] }[] = [];
+  const pending: ({ arrays: (Float32Array | Float64Array)[]; addresses: number[] } | undefined)[] = [];
   for (const kf of list) {
     const field = registry.fields[kf.index];
-    if (field === undefined || !isInlined(field)) return undefined;
-    const arrays = typedColumns(field.binding.columns);
-    if (arrays === undefined) return undefined;
-    pending.push({ arrays, addresses: arrays.map(() => 0) });
-    for (const a of arrays) columnLength = Math.min(columnLength, a.length);
+    if (field === undefined) return undefined;
+    const t = field.template;
+    const kind =
+      t instanceof QuatValueTemplate || t instanceof VectorValueTemplate || t instanceof FloatValueTemplate;
+    const arrays = kind && isInlined(field) ? typedColumns(field.binding.columns) : undefined;
+    pending.push(arrays === undefined ? undefined : { arrays, addresses: arrays.map(() => 0) });
+    for (const a of arrays ?? []) columnLength = Math.min(columnLength, a.length);
   }
+  if (pending.every((p) => p === undefined)) return undefined; // nothing to dequantize here
   for (const f64 of [true, false]) {
     for (const p of pending) {
-      p.arrays.forEach((a, c) => {
+      p?.arrays.forEach((a, c) => {
         if (a instanceof Float64Array !== f64) return;
         p.addresses[c] = address;
         address += a.length * (f64 ? 8 : 4);
@@ -100,8 +110,12 @@ export function applyPlan(registry: ReplicationRegistry, capacity: number): Appl
   }
   list.forEach((kf, i) => {
     const field = registry.fields[kf.index];
+    if (field === undefined) return;
     const p = pending[i];
-    if (field === undefined || p === undefined) return;
+    if (p === undefined) {
+      fields.push({ bit: kf.bit, offset: kf.offset, width: kf.width, columns: [], kind: "generic" });
+      return;
+    }
     const columns = p.arrays.map((array, c) => ({
       array,
       f64: array instanceof Float64Array,

@@ -49,6 +49,8 @@ export class WasmApplyKernel {
   /** Ids for `other` per re-entry depth, and the current depth. */
   private readonly pending: Int32Array[] = [];
   private depth = 0;
+  /** Calls of `apply` so far (stats; tests check which kernel ran). */
+  calls = 0;
 
   /** Use wasmApplyKernel(); `module` is the compiled applyModule(plan, layout, stride, simd). */
   constructor(
@@ -77,6 +79,7 @@ export class WasmApplyKernel {
     if (!(hw >= 0 && hw <= this.capacity)) {
       throw new RangeError(`WasmApplyKernel: high water ${hw} is outside 0..capacity (${this.capacity}).`);
     }
+    this.calls++;
     const pool = this.pool;
     // Resolve both addresses first: allocating the copy blocks may grow the memory.
     const nextAddress = next.pool === pool ? pool.address(next.block) : this.copyBlock(true);
@@ -209,6 +212,11 @@ export function wasmApplyKernel(
 
 /** Kernels per state pool (null: none for that registry here), compiled once. */
 const pooled = new WeakMap<CodecMemoryPool, WasmApplyKernel | null>();
+
+/** The kernel `wasmApplyFor` made for `pool`, if any (no compile; for stats). */
+export function wasmApplyOf(pool: CodecMemoryPool): WasmApplyKernel | undefined {
+  return pooled.get(pool) ?? undefined;
+}
 
 /**
  * The apply kernel that reads `registry`'s pool-backed states of `pool` (statePool.ts) in place,
