@@ -24,6 +24,10 @@ export interface ColumnLayout {
   readonly colBase: Int32Array;
   /** Columns in the registry, field-major (a field's slots in order). */
   readonly columns: number;
+  /** Per field: how many columns it has (0 for other fields). */
+  readonly fieldColumns: Int32Array;
+  /** The most columns one field has (scratch per field: this many × capacity). */
+  readonly maxFieldColumns: number;
   /** Per column: its field's index. */
   readonly colField: Int32Array;
   /** Per column: its slot's offset in an entity row. */
@@ -38,6 +42,7 @@ export interface ColumnLayout {
 export function columnLayout(registry: ReplicationRegistry): ColumnLayout {
   const plan = fieldCodecPlan(registry);
   const colBase = new Int32Array(registry.fields.length).fill(-1);
+  const fieldColumns = new Int32Array(registry.fields.length);
   const field: number[] = [];
   const slot: number[] = [];
   const quat: number[] = [];
@@ -51,6 +56,7 @@ export function columnLayout(registry: ReplicationRegistry): ColumnLayout {
         slot.push(f.offset + s);
         quat.push(code === FIELD_QUAT ? 1 : 0);
       }
+      fieldColumns[f.index] = field.length - (colBase[f.index] as number);
       continue;
     }
     let g = plan.groupBase[f.index] as number;
@@ -60,6 +66,8 @@ export function columnLayout(registry: ReplicationRegistry): ColumnLayout {
   return {
     colBase,
     columns: field.length,
+    fieldColumns,
+    maxFieldColumns: Math.max(1, ...fieldColumns),
     colField: Int32Array.from(field),
     colSlot: Int32Array.from(slot),
     colQuat: Uint8Array.from(quat),

@@ -104,6 +104,11 @@ export class EncodePlan {
   readonly layout: ColumnLayout;
   /** The columns' histograms and the widths chosen from them by the last `collect`. */
   readonly columns: ColumnChoice;
+  /**
+   * Kernel path only: per column (from `c × capacity`) the residuals of every update candidate in
+   * id order, as `collect` met them (the written column when every candidate is selected).
+   */
+  readonly colz: Int32Array;
   /** Scratch of the column writers: one column's exceptions (position, high bits). */
   readonly exPos: Int32Array;
   readonly exHigh: Int32Array;
@@ -113,7 +118,10 @@ export class EncodePlan {
   /** Scratch: candidates in priority order (budget selection). */
   readonly order: Int32Array;
 
-  constructor(registry: ReplicationRegistry, capacity: number) {
+  constructor(
+    registry: ReplicationRegistry,
+    readonly capacity: number,
+  ) {
     this.fields = registry.fields;
     const layout = codedGroupLayout(registry);
     this.groupBase = layout.groupBase;
@@ -124,6 +132,7 @@ export class EncodePlan {
     this.layout = columnLayout(registry);
     this.columns = new ColumnChoice(this.layout.columns);
     this.exPos = new Int32Array(capacity);
+    this.colz = new Int32Array(capacity * this.layout.columns);
     this.exHigh = new Int32Array(capacity);
     this.spawnIds = new Int32Array(capacity);
     this.updateIds = new Int32Array(capacity);

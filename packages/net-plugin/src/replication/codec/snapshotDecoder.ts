@@ -53,6 +53,7 @@ export class SnapshotDecoder {
     const layout = codedGroupLayout(registry);
     this.ks = new Uint8Array(layout.codedGroups);
     this.mark = new Uint8Array(capacity);
+    const columns = columnLayout(registry);
     this.updates = {
       fields: registry.fields,
       codecPlan: fieldCodecPlan(registry),
@@ -60,12 +61,12 @@ export class SnapshotDecoder {
       reference: undefined,
       ratio: { num: 0, den: 0 },
       predRow: new Int32Array(Math.max(1, registry.stride)),
-      layout: columnLayout(registry),
+      layout: columns,
       entryIds: new Int32Array(capacity),
       entryFields: new Int32Array(capacity),
       entryCount: 0,
-      values: new Int32Array(capacity),
-      exHigh: new Int32Array(capacity),
+      values: new Int32Array(capacity * columns.maxFieldColumns),
+      exHigh: new Int32Array(capacity * columns.maxFieldColumns),
     };
     this.marked = new Int32Array(capacity * 2);
     this.kernel = decodeKernel(registry);

@@ -237,7 +237,7 @@ export class SnapshotEncoder {
     for (let i = 0; i < groups.length; i++) w.writeBits(p.ks[groups[i] as number] as number, K_BITS);
     if (kernel !== undefined) {
       if (!bitmap) w.writeBits(listChoice % 8, ID_K_BITS);
-      kernel(w, p, current, baseline, input.relevant, bitmap, listChoice % 8);
+      kernel(w, p, current, baseline, input.relevant, bitmap, listChoice % 8, this.allSelected);
       return;
     }
     if (bitmap) {

@@ -61,67 +61,99 @@ const readFixed = (bits: string, mask: string): string =>
           v = ((words[index] >>> shift) | ((words[index + 1] << 1) << (31 - shift))) & ${mask}; pos += ${bits}; }`;
 
 /**
- * One column (columns.ts, updateReader.readColumns): its width; then, the values skipped, the
- * exception count and exceptions (`exPos`/`exHigh`); then one pass over the values with the
- * exceptions patched in, each added to its entity's baseline (predicted for `slots` fields) and
- * range-checked. Same refusals as the generic reader (the values cannot overflow: their length is
- * checked first).
+ * One column's header (columns.ts): its width, its values skipped (their length checked first),
+ * its exception count and exceptions (into `exPos`/`exHigh` from `k · capacity`). Locals of column
+ * `k`: `wK` width, `lK` low mask, `pK` cursor, `eK` exceptions, `nK` next exception position.
  */
-function readColumn(f: KernelField, s: number, stride: number): string {
-  const max = f.slotMax[s] as number;
-  const predict = f.quat
-    ? ""
-    : `if (ratio && refPresent[id] === 1 && refMask[id] === baseMask[id]) { const ref = refV[o];
-          if (unit) from += from - ref;
-          else { const g = from + Math.round(((from - ref) * rn) / rd); from = g < 0 ? 0 : g > ${max} ? ${max} : g | 0; }
-          if (from < 0) from = 0; else if (from > ${max}) from = ${max}; }`;
-  return `  if (cnt${f.index} > 0) {
-    const cn = cnt${f.index};
-    if (total - pos < ${WIDTH_BITS}) { r.position = pos; r.readBits(${WIDTH_BITS}); return false; }
-    let v = 0;
+function columnHeader(k: number): string {
+  const x = `${k} * capacity`;
+  return `    if (total - pos < ${WIDTH_BITS}) { r.position = pos; r.readBits(${WIDTH_BITS}); return false; }
     ${readFixed(String(WIDTH_BITS), String((1 << WIDTH_BITS) - 1))}
-    const cw = v, low = cw === 31 ? 0x7fffffff : (1 << cw) - 1;
-    if (total - pos < cn * cw) { r.position = total; r.readBits(1); return false; }
-    const start = pos;
-    pos += cn * cw;
-    let e = 0;
+    const w${k} = v, l${k} = w${k} === 31 ? 0x7fffffff : (1 << w${k}) - 1;
+    if (total - pos < cn * w${k}) { r.position = total; r.readBits(1); return false; }
+    let p${k} = pos, e${k} = 0;
+    pos += cn * w${k};
     // No exceptions (the usual case): the count's one-bit code.
     if (pos < total && ((words[pos >>> 5] >>> (pos & 31)) & 1) === 1) pos++;
     else {
-      r.position = pos;
-      e = r.readExpGolomb(0);
-      if (e < 0 || e > cn) return false;
-      if (e > 0) {
-        const x = r.readBits(${EXCEPTION_WIDTH_BITS});
-        if (x === 0 || cw + x > 31) return false;
-        const pb = cn <= 1 ? 0 : 32 - Math.clz32(cn - 1);
+      // The count (order-0 Exp-Golomb, the short form inline), exception width, then the
+      // exceptions, their total length checked before they are read.
+      const index = pos >>> 5, shift = pos & 31;
+      const peek = (words[index] >>> shift) | ((words[index + 1] << 1) << (31 - shift));
+      const nn = 31 - Math.clz32(peek & -peek), size = 2 * nn + 1;
+      if (peek !== 0 && size < 32 && pos + size <= total) {
+        e${k} = ((peek >>> (nn + 1)) & ((1 << nn) - 1)) + (1 << nn) - 1;
+        pos += size;
+      } else {
+        r.position = pos;
+        e${k} = r.readExpGolomb(0);
+        if (e${k} < 0) return false;
+        pos = r.position;
+      }
+      if (e${k} > cn) return false;
+      if (e${k} > 0) {
+        if (total - pos < ${EXCEPTION_WIDTH_BITS}) { r.position = total; r.readBits(1); return false; }
+        ${readFixed(String(EXCEPTION_WIDTH_BITS), String((1 << EXCEPTION_WIDTH_BITS) - 1))}
+        const x = v;
+        if (x === 0 || w${k} + x > 31) return false;
+        const pb = cn <= 1 ? 0 : 32 - Math.clz32(cn - 1), pm = (1 << pb) - 1, xm = (1 << x) - 1;
+        if (total - pos < e${k} * (pb + x)) { r.position = total; r.readBits(1); return false; }
         let prev = -1;
-        for (let j = 0; j < e; j++) {
-          const at = pb > 0 ? r.readBits(pb) : 0;
-          const high = r.readBits(x);
-          if (at <= prev || at >= cn || high === 0) return false;
-          exPos[j] = at;
-          exHigh[j] = high << cw;
+        for (let j = 0; j < e${k}; j++) {
+          ${readFixed("pb", "pm")}
+          const at = v;
+          ${readFixed("x", "xm")}
+          if (at <= prev || at >= cn || v === 0) return false;
+          exPos[${x} + j] = at;
+          exHigh[${x} + j] = v << w${k};
           prev = at;
         }
       }
-      if (r.overflowed) return false;
-      pos = r.position;
     }
+    let n${k} = e${k} > 0 ? exPos[${x}] : -1, x${k} = ${x};`;
+}
+
+/**
+ * One inline field's columns (updateReader.readColumns): every column's header first, then one
+ * pass over the updates with the field, one cursor per column, each value patched when it is an
+ * exception, added to its baseline (predicted for `slots` fields) and range-checked. Same
+ * refusals as the generic reader (the values cannot overflow: their length is checked first).
+ */
+function readFieldColumns(f: KernelField, stride: number): string {
+  const first = f.quat ? 1 : 0;
+  const count = f.width - first;
+  const headers: string[] = [];
+  const values: string[] = [];
+  for (let k = 0; k < count; k++) {
+    const s = first + k;
+    const max = f.slotMax[s] as number;
+    headers.push(columnHeader(k));
+    const predict = f.quat
+      ? ""
+      : `if (pr) { const ref = refV[o + ${s}];
+          if (unit) from += from - ref;
+          else { const g = from + Math.round(((from - ref) * rn) / rd); from = g < 0 ? 0 : g > ${max} ? ${max} : g | 0; }
+          if (from < 0) from = 0; else if (from > ${max}) from = ${max}; }`;
+    values.push(`      { const index = p${k} >>> 5, shift = p${k} & 31;
+        let u = ((words[index] >>> shift) | ((words[index + 1] << 1) << (31 - shift))) & l${k}; p${k} += w${k};
+        if (j === n${k}) { u |= exHigh[x${k}]; x${k}++; n${k} = x${k} < ${k} * capacity + e${k} ? exPos[x${k}] : -1; }
+        let from = b[o + ${s}];
+        ${predict}
+        const w = from + ((u >>> 1) ^ -(u & 1));
+        if (w >>> 0 > ${max}) return false;
+        out[o + ${s}] = w; }`);
+  }
+  return `  if (cnt${f.index} > 0) {
+    const cn = cnt${f.index};
+    let v = 0;
+${headers.join("\n")}
     const end = pos;
-    pos = start;
-    let next = e > 0 ? exPos[0] : -1, xi = 0;
     for (let i = 0, j = 0; i < seen; i++) {
       if ((entryFields[i] & ${f.bit}) === 0) continue;
-      const id = entryIds[i], o = id * ${stride} + ${f.offset + s};
-      ${readFixed("cw", "low")}
-      if (j === next) { v |= exHigh[xi]; next = ++xi < e ? exPos[xi] : -1; }
+      const id = entryIds[i], o = id * ${stride} + ${f.offset};
+      ${f.quat ? "" : "const pr = ratio && refPresent[id] === 1 && refMask[id] === baseMask[id];"}
+${values.join("\n")}
       j++;
-      let from = b[o];
-      ${predict}
-      const w = from + ((v >>> 1) ^ -(v & 1));
-      if (w >>> 0 > ${max}) return false;
-      out[o] = w;
     }
     pos = end;
   }`;
@@ -180,7 +212,7 @@ function readSource(fields: readonly KernelField[], stride: number): string {
   const columns: string[] = [];
   for (const f of fields) {
     if (f.generic) continue;
-    for (let s = f.quat ? 1 : 0; s < f.width; s++) columns.push(readColumn(f, s, stride));
+    columns.push(readFieldColumns(f, stride));
   }
   // Per inline field: the updates that have its values in the columns.
   const counts = fields

@@ -76,7 +76,8 @@ function collectField(f: KernelField): string {
   if (f.generic) return collectGeneric(f);
   const o = `row + ${f.offset}`;
   // A slot's column histogram row (a rotation's columns start at its second slot).
-  const h = (s: number): number => (f.column + s - (f.quat ? 1 : 0)) * COLUMN_BUCKETS;
+  const col = (s: number): number => f.column + s - (f.quat ? 1 : 0);
+  const h = (s: number): number => col(s) * COLUMN_BUCKETS;
   const lines: string[] = [];
   lines.push(`if ((live & ${f.bit}) !== 0) {`, `  const o = ${o};`);
   const moved: string[] = [];
@@ -87,7 +88,7 @@ function collectField(f: KernelField): string {
   lines.push(`  if (${moved.join(" || ")}) {`, `    changed |= ${f.bit};`);
   const coded = (s: number, from: string): string[] => [
     // Branch-free zigzag (|d| < 2^30: slots are at most 30 bits).
-    `    { const d = c${s} - ${from}; const u = (d << 1) ^ (d >> 31); zz[o + ${s}] = u;`,
+    `    { const d = c${s} - ${from}; const u = (d << 1) ^ (d >> 31); zz[o + ${s}] = u; colz[cz${col(s)}++] = u;`,
     `      const x = ${h(s) + 32} - Math.clz32(u); chist[x] = chist[x] + 1; }`,
   ];
   if (f.quat) {
@@ -119,6 +120,12 @@ function collectField(f: KernelField): string {
 }
 
 function collectSource(fields: readonly KernelField[], stride: number): string {
+  // One cursor per column into `colz` (column c from c × capacity).
+  const columns = fields.reduce((n, f) => n + (f.generic ? 0 : f.quat ? 3 : f.width), 0);
+  const cursors =
+    columns === 0
+      ? ""
+      : `let ${Array.from({ length: columns }, (_, c) => `cz${c} = ${c} * cap`).join(", ")};`;
   const spawnBits = fields
     .map(
       (f) =>
@@ -137,7 +144,8 @@ return function collect(p, current, baseline, relevant, reference, rn, rd, versi
   const refV = hasRef ? reference.values : cur, refPresent = hasRef ? reference.present : curPresent;
   const refMask = hasRef ? reference.mask : curMask;
   const pred = p.pred, zz = p.zz, hist = p.kCosts, chist = p.columns.hist;
-  const selected = p.selected, respawn = p.respawn;
+  const selected = p.selected, respawn = p.respawn, colz = p.colz, cap = p.capacity;
+  ${cursors}
   const spawnIds = p.spawnIds, updateIds = p.updateIds, despawnIds = p.despawnIds;
   const changedMask = p.changedMask, cost = p.cost;
   const hasEx = exBy !== undefined, exKeep = ~exMask;

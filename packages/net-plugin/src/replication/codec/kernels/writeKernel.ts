@@ -16,7 +16,7 @@ import { emitBit, emitBits, emitCode, ENSURE, SYNC_IN, SYNC_OUT, TAKE, wordsPerU
 /**
  * Writes the updates section after its header: with `bitmap`, one bit per baseline entity still
  * present (not despawned or respawned) then that update's data; else `k`-coded id gaps, each
- * followed by its update's field flags; then the columns.
+ * followed by its update's field flags; then the columns. `all`: every candidate is selected.
  */
 export type WriteUpdatesKernel = (
   w: WordWriter,
@@ -26,6 +26,7 @@ export type WriteUpdatesKernel = (
   relevant: Uint8Array | undefined,
   bitmap: boolean,
   k: number,
+  all: boolean,
 ) => void;
 
 function writeField(f: KernelField): string {
@@ -61,23 +62,38 @@ function writeField(f: KernelField): string {
 
 /**
  * One column (columns.ts, updateWriter.writeColumns): its width, the selected updates' residuals
- * (`zz`) at that width, the exception count, and with exceptions their width, positions and high bits.
+ * at that width, the exception count, and with exceptions their width, positions and high bits.
+ * With every candidate selected the residuals are the contiguous column `collect` filled
+ * (`EncodePlan.colz`); else the updates are scanned for the selected ones (`zz`).
  */
 function writeColumn(f: KernelField, s: number, stride: number): string {
   const col = f.column + s - (f.quat ? 1 : 0);
+  const value = `{ const c = u & low; ${emitBits("c", "cw")} }
+        if (u >>> cw !== 0) { exPos[ce] = cn; exHigh[ce++] = u >>> cw; }
+        cn++;`;
   return `  { const cw = widths[${col}], low = cw === 31 ? 0x7fffffff : (1 << cw) - 1;
     let cn = 0, ce = 0;
-    for (let i = 0; i < count; i++) {
-      const id = updateIds[i];
-      if (selected[id] !== 1 || (changedMask[id] & ${f.bit}) === 0) continue;
-      const o = id * ${stride} + ${f.offset};
-      ${f.quat ? "if (zz[o] !== 1) continue;" : ""}
-      const u = zz[o + ${s}];
-      ${ENSURE}
-      if (cn === 0) ${emitBits("cw", String(WIDTH_BITS))}
-      { const c = u & low; ${emitBits("c", "cw")} }
-      if (u >>> cw !== 0) { exPos[ce] = cn; exHigh[ce++] = u >>> cw; }
-      cn++;
+    if (all) {
+      const c0 = ${col} * cap, end = c0 + counts[${col}];
+      // Room for the whole column at once (its width field and values).
+      const need = (((end - c0) * cw) >>> 5) + per;
+      if (idx + need >= words.length) { w.wordIndex = idx; words = w.reserve(need); }
+      if (end > c0) ${emitBits("cw", String(WIDTH_BITS))}
+      for (let q = c0; q < end; q++) {
+        const u = colz[q];
+        ${value}
+      }
+    } else {
+      for (let i = 0; i < count; i++) {
+        const id = updateIds[i];
+        if (selected[id] !== 1 || (changedMask[id] & ${f.bit}) === 0) continue;
+        const o = id * ${stride} + ${f.offset};
+        ${f.quat ? "if (zz[o] !== 1) continue;" : ""}
+        const u = zz[o + ${s}];
+        ${ENSURE}
+        if (cn === 0) ${emitBits("cw", String(WIDTH_BITS))}
+        ${value}
+      }
     }
     if (cn > 0) {
       ${ENSURE}
@@ -117,11 +133,11 @@ export function writeSource(fields: readonly KernelField[], stride: number): str
   const groups = Math.max(0, ...fields.map((f) => f.group + 1));
   const ks = Array.from({ length: groups }, (_, g) => `k${g} = ks[${g}]`).join(", ");
   // One loop and one copy of the per-entity body for both id forms (see decodeKernel.ts).
-  return `return function writeUpdates(w, p, current, baseline, relevant, bitmap, k) {
+  return `return function writeUpdates(w, p, current, baseline, relevant, bitmap, k, all) {
   const cur = current.values, curPresent = current.present, curMask = current.mask;
   const zz = p.zz, ks = p.ks, selected = p.selected, respawn = p.respawn, changedMask = p.changedMask;
   const deltaBase = p.deltaBase, widths = p.columns.width, exWidths = p.columns.exWidth;
-  const exPos = p.exPos, exHigh = p.exHigh;
+  const exPos = p.exPos, exHigh = p.exHigh, colz = p.colz, cap = p.capacity, counts = p.columns.count;
   const basePresent = baseline.present, baseMask = baseline.mask, hw = baseline.highWater;
   const updateIds = p.updateIds, count = p.updateCount;
   ${ks === "" ? "" : `const ${ks};`}
