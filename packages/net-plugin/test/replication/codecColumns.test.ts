@@ -1,7 +1,8 @@
 /**
  * The updates section's value columns (codec/columns.ts): the width choice with patched outliers
- * (PFOR), the cost of one fast entity among slow ones, and the decoders' checks on a hand-written
- * column section (both the generated kernel and the generic path; never a throw).
+ * (PFOR), the cost of one fast entity among slow ones, the decoders' checks on a hand-written
+ * column section (both the generated kernel and the generic path; never a throw), and budgets
+ * priced with the columns' widths (exact when everything fits, an upper bound under selection).
  */
 import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it } from "vitest";
@@ -14,7 +15,8 @@ import {
   positionBits,
   WIDTH_BITS,
 } from "../../src/replication/codec/columns";
-import { TICK_K } from "../../src/replication/codec/encodePlan";
+import { costUpdates, measure } from "../../src/replication/codec/budgetPlan";
+import { TICK_K, type EncodePlan } from "../../src/replication/codec/encodePlan";
 import { codecKernels } from "../../src/replication/codec/kernels/compileKernel";
 import { WordWriter } from "../../src/replication/codec/wordBits";
 import {
@@ -27,6 +29,8 @@ import {
   SnapshotState,
   Vec3Template,
 } from "../../src/replication/index";
+import { build, step } from "./codecRig";
+import { CAPACITY, randomRegistry } from "./kernelFixture";
 
 afterEach(() => {
   codecKernels.enabled = true;
@@ -298,4 +302,53 @@ describe("hand-written column sections", () => {
       expect(d.decode(bytes.subarray(0, length), ring), `length ${length}`).toBe(DecodeStatus.Truncated);
     expect(d.decode(bytes, ring)).toBe(DecodeStatus.Ok);
   });
+});
+
+describe("budgets with columns", () => {
+  it.each([31, 32, 34, 35, 36])(
+    "measure the written bits exactly when everything fits, and bound them under a budget (seed %i)",
+    (seed) => {
+      const rng = createRng(seed);
+      const { registry, describe: layout } = randomRegistry(rng);
+      const current = new SnapshotState(registry, CAPACITY);
+      let held = 0;
+      let exact = 0;
+      for (const kernels of [true, false]) {
+        const side = build(registry, kernels);
+        const plan = (side.encoder as unknown as { plan: EncodePlan }).plan;
+        const priority = new Float32Array(CAPACITY);
+        for (let tick = 0; tick < 60; tick++) {
+          step(rng, registry, current);
+          if (tick >= 3) side.serverRing.markAcked(tick - 3);
+          for (let id = 0; id < CAPACITY; id++) priority[id] = rng.range(0, 10);
+          const baseline = side.serverRing.newestAckedState();
+          const budgetBytes = rng.chance(0.5) ? rng.int(24, 160) : undefined;
+          side.writer.reset();
+          const r = side.encoder.encode(side.writer, {
+            sequence: tick,
+            tick,
+            current,
+            baseline,
+            reference: baseline && rng.chance(0.5) ? side.serverRing.referenceFor(baseline, tick) : undefined,
+            out: side.serverRing.acquire(tick),
+            priority,
+            budgetBytes,
+          });
+          const context = `seed ${seed}, tick ${tick}, kernels ${kernels}, fields ${layout.join(" ")}`;
+          if (budgetBytes !== undefined)
+            expect(side.writer.bytesWritten, context).toBeLessThanOrEqual(budgetBytes);
+          costUpdates(plan, current, baseline);
+          const measured = measure(plan, tick, baseline);
+          if (r.deferred === 0) expect(measured, context).toBe(r.bits);
+          else expect(measured, context).toBeGreaterThanOrEqual(r.bits);
+          if (r.deferred > 0) held++;
+          else if (r.updates > 0) exact++;
+          expect(side.decoder.decode(side.writer.finish(), side.clientRing), context).toBe(DecodeStatus.Ok);
+        }
+      }
+      // Both cases were met: snapshots with updates that all fit, and snapshots that held some back.
+      expect(held).toBeGreaterThan(0);
+      expect(exact).toBeGreaterThan(0);
+    },
+  );
 });
