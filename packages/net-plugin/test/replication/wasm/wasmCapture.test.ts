@@ -4,7 +4,8 @@
  * inlines and evolving bitECS worlds (values with NaN/±∞/out-of-bounds/half-step/zero/unnormalized
  * rotations, membership changes, entities added, removed and listed twice): the same state
  * (present, mask, values, version, version counter, high water) after every capture, with and
- * without SIMD and with batches shorter than the list; the same missing-id throw; the wiring
+ * without SIMD, with batches shorter than the list, two states through one kernel and states
+ * overwritten between captures (the raw-value cache); the same missing-id throw; the wiring
  * behind `wasmKernels.enabled` and the fallback when WebAssembly refuses to compile.
  */
 import { addComponent, addEntity, createWorld, removeComponent, removeEntity, type World } from "bitecs";
@@ -201,6 +202,11 @@ function checkParity(
   const live: number[] = [];
   const a = new SnapshotState(registry, CAPACITY);
   const b = new SnapshotState(registry, CAPACITY);
+  // A second pair captured now and then by the same kernels (the wasm cache follows the state),
+  // and an old state copied over both (a new revision: the caches must forget their raw values).
+  const a2 = new SnapshotState(registry, CAPACITY);
+  const b2 = new SnapshotState(registry, CAPACITY);
+  const old = new SnapshotState(registry, CAPACITY);
   // Some seeds put entity ids past the columns' length (the JS kernel then reads undefined).
   const offset = seed % 3 === 0 ? CAPACITY - 30 : 0;
   for (let i = 0; i < offset; i++) addEntity(world);
@@ -232,9 +238,19 @@ function checkParity(
       [list[i], list[j]] = [list[j] as number, list[i] as number];
     }
     if (list.length > 0 && rng.chance(0.2)) list.push(list[rng.int(0, list.length - 1)] as number);
+    if (tick === 5) old.copyFrom(a);
+    if (tick % 13 === 0) {
+      a.copyFrom(old);
+      b.copyFrom(old);
+    }
     runCapture(js, world, registry, list, allocator.map, a, missingNetId);
     runCapture(wasm.capture, world, registry, list, allocator.map, b, missingNetId);
     expectSameState(a, b, `${what} tick ${tick}`);
+    if (tick % 3 === 0) {
+      runCapture(js, world, registry, list, allocator.map, a2, missingNetId);
+      runCapture(wasm.capture, world, registry, list, allocator.map, b2, missingNetId);
+      expectSameState(a2, b2, `${what} tick ${tick}, second state`);
+    }
   }
   expect(a.versionCounter, what).toBeGreaterThan(40);
 }

@@ -13,7 +13,9 @@
  * quantized values (i32, one column of `batch` per row slot, so SIMD stores two entries at once);
  * then a copy of every component column with one element more: at index `length` the value a read
  * past the array gives the JS kernel (undefined: NaN for vectors and rotations, 0 for a scalar
- * float's `?? 0`), where entity ids at or past the length are pointed.
+ * float's `?? 0`), where entity ids at or past the length are pointed. The raw-value cache (f64,
+ * `capacity × stride`, the channel values each row was last quantized from, as the JS kernel's
+ * `shadow`) follows the scratch in the kernel's memory (wasmCapture.ts).
  */
 import type { ReplicationRegistry } from "../../registry";
 import { FloatValueTemplate } from "../../templates/floatTemplate";
@@ -78,6 +80,8 @@ export interface CapturePlan {
   readonly ids: number;
   /** i32 field mask per batch entry. */
   readonly masks: number;
+  /** i32 per batch entry: the fields the kernel quantized (their values differed from the cache). */
+  readonly qmasks: number;
   /**
    * i32 entity id per batch entry — clamped by the gather to `columnLength` (the `past` element)
    * when every column has that length, else clamped per column by the kernel.
@@ -113,7 +117,8 @@ export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH
   const stride = registry.stride;
   const ids = 16;
   const masks = align(ids + batch * 4, 16);
-  const eids = align(masks + batch * 4, 16);
+  const qmasks = align(masks + batch * 4, 16);
+  const eids = align(qmasks + batch * 4, 16);
   const quantized = align(eids + batch * 4, 16);
   let address = align(quantized + stride * batch * 4, 16);
   const fields: CaptureField[] = [];
@@ -159,5 +164,5 @@ export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH
   }
   const lengths = new Set(fields.flatMap((f) => f.columns.map((c) => c.length)));
   const columnLength = lengths.size === 1 ? (lengths.values().next().value as number) : undefined;
-  return { fields, stride, batch, ids, masks, eids, columnLength, quantized, scratchBytes: address };
+  return { fields, stride, batch, ids, masks, qmasks, eids, columnLength, quantized, scratchBytes: address };
 }

@@ -18,35 +18,27 @@
  * Unlike the JS kernel, nothing is written when an entity has no network id (the throw comes
  * from the gather, before the batch's kernel call), and a network id beyond the state's capacity
  * throws (the JS kernel's typed-array writes there were no-ops). The JS kernel's raw-value cache
- * (`shadow`) is not used: quantizing a batch costs less than comparing it.
+ * (`shadow`) is not used: the kernel keeps its own in its memory (the channel values each row was
+ * last quantized from, per network id, for the last state captured and its `revision`) and skips
+ * quantizing a field whose values equal it, as the JS kernel does.
  */
-import type { EntityMap } from "../../entityMap";
 import type { ReplicationRegistry } from "../../registry";
-import { compileKernel } from "../kernels/compileKernel";
-import type { FieldBindings } from "../kernels/fieldAccess";
 import type { CaptureKernel } from "../kernels/worldKernels";
 import type { SnapshotState } from "../snapshotState";
 import { captureModule } from "./captureEmit";
+import { captureGather, type Gather } from "./captureGather";
 import { capturePlan, type CaptureColumn, type CapturePlan } from "./capturePlan";
 import { CodecMemoryPool, stateLayout, type StateLayout, type StateViews } from "./codecMemory";
-import { PrefixViews } from "./prefixViews";
+import type { Prefixable } from "./prefixViews";
 
-type CaptureFn = (values: number, present: number, mask: number, version: number, n: number) => void;
-
-/** Fills the scratch with list entries `start..end)`; returns the largest network id among them. */
-type Gather = (
-  entities: ArrayLike<number>,
-  start: number,
-  end: number,
-  map: EntityMap,
-  seen: Uint32Array,
-  stamp: number,
-  hasMasks: readonly (readonly number[])[],
-  hasFlags: readonly number[],
-  missing: (eid: number) => void,
-  i32: Int32Array,
-  capacity: number,
-) => number;
+type CaptureFn = (
+  values: number,
+  present: number,
+  mask: number,
+  version: number,
+  shadow: number,
+  n: number,
+) => void;
 
 /** One memory with one state block, for states of one capacity. */
 interface Runner {
@@ -56,6 +48,12 @@ interface Runner {
   readonly fn: CaptureFn;
   generation: number;
   i32: Int32Array;
+  /** Byte address of the raw-value cache (capacity × stride f64) and a view of it. */
+  readonly shadowAddress: number;
+  shadow: Float64Array;
+  /** The state (and its revision) the cache holds the raw values of. */
+  cachedState: WeakRef<SnapshotState> | undefined;
+  cachedRevision: number;
   /** Views of the column copies (`length + 1` elements each). */
   columns: (Float32Array | Float64Array)[];
 }
@@ -63,7 +61,7 @@ interface Runner {
 /** A registry's generated wasm capture kernel (see the file comment). */
 export class WasmCaptureKernel {
   private readonly runners = new Map<number, Runner>();
-  private readonly prefix = new PrefixViews();
+  private readonly prefix = new SlotPrefixes();
   private readonly columns: CaptureColumn[];
 
   /** Use wasmCaptureKernel(); `module` is the compiled captureModule(plan, simd). */
@@ -95,6 +93,12 @@ export class WasmCaptureKernel {
     const batch = this.plan.batch;
     const { pool, layout } = r;
     const address = pool.address(r.block);
+    if (r.cachedState?.deref() !== out || r.cachedRevision !== out.revision) {
+      // Another state, or this one's values were written another way: forget the raw values.
+      r.shadow.fill(Number.NaN);
+      r.cachedState = new WeakRef(out);
+      r.cachedRevision = out.revision;
+    }
     r.i32[0] = out.versionCounter;
     r.i32[1] = out.highWater;
     let have = 0;
@@ -128,6 +132,7 @@ export class WasmCaptureKernel {
         address + layout.presentOffset,
         address + layout.maskOffset,
         address + layout.versionOffset,
+        r.shadowAddress,
         end - start,
       );
     }
@@ -141,10 +146,10 @@ export class WasmCaptureKernel {
     const stride = this.plan.stride;
     if (from === 0) {
       const p = this.prefix;
-      b.present.set(p.of(s.present, to));
-      b.mask.set(p.of(s.mask, to));
-      b.version.set(p.of(s.version, to));
-      b.values.set(p.of(s.values, to * stride));
+      b.present.set(p.of(0, s.present, to));
+      b.mask.set(p.of(1, s.mask, to));
+      b.version.set(p.of(2, s.version, to));
+      b.values.set(p.of(3, s.values, to * stride));
       return;
     }
     // A later batch reaching past the rows copied so far (lists longer than a batch, growing ids).
@@ -161,7 +166,7 @@ export class WasmCaptureKernel {
       const { array, length } = columns[c] as CaptureColumn;
       const copy = r.columns[c] as typeof array;
       const end = Math.min(to, length);
-      if (from === 0) copy.set(this.prefix.of(array, end));
+      if (from === 0) copy.set(this.prefix.of(8 + c, array, end));
       else if (end > from) copy.set(array.subarray(from, end), from);
     }
   }
@@ -169,10 +174,10 @@ export class WasmCaptureKernel {
   /** Copies the block's first `rows` rows back into `s`. */
   private copyOut(b: StateViews, s: SnapshotState, rows: number): void {
     const p = this.prefix;
-    s.present.set(p.of(b.present, rows));
-    s.mask.set(p.of(b.mask, rows));
-    s.version.set(p.of(b.version, rows));
-    s.values.set(p.of(b.values, rows * this.plan.stride));
+    s.present.set(p.of(4, b.present, rows));
+    s.mask.set(p.of(5, b.mask, rows));
+    s.version.set(p.of(6, b.version, rows));
+    s.values.set(p.of(7, b.values, rows * this.plan.stride));
   }
 
   /** The memory and instance for states of `capacity` ids (made on first use), views current. */
@@ -180,7 +185,11 @@ export class WasmCaptureKernel {
     let r = this.runners.get(capacity);
     if (r === undefined) {
       const layout = stateLayout(capacity, this.plan.stride);
-      const pool = new CodecMemoryPool(layout, { scratchBytes: this.plan.scratchBytes, initialBlocks: 1 });
+      const shadowAddress = this.plan.scratchBytes;
+      const pool = new CodecMemoryPool(layout, {
+        scratchBytes: shadowAddress + capacity * this.plan.stride * 8,
+        initialBlocks: 1,
+      });
       const instance = new WebAssembly.Instance(this.module, { env: { memory: pool.memory } });
       r = {
         pool,
@@ -189,6 +198,10 @@ export class WasmCaptureKernel {
         fn: instance.exports["capture"] as CaptureFn,
         generation: -1,
         i32: new Int32Array(0),
+        shadowAddress,
+        shadow: new Float64Array(0),
+        cachedState: undefined,
+        cachedRevision: 0,
         columns: [],
       };
       this.runners.set(capacity, r);
@@ -199,6 +212,7 @@ export class WasmCaptureKernel {
       const buffer = r.pool.memory.buffer;
       r.generation = r.pool.generation;
       r.i32 = new Int32Array(buffer);
+      r.shadow = new Float64Array(buffer, r.shadowAddress, capacity * this.plan.stride);
       r.columns = this.columns.map((c) => {
         const view = c.f64
           ? new Float64Array(buffer, c.address, c.length + 1)
@@ -211,43 +225,23 @@ export class WasmCaptureKernel {
   }
 }
 
-/** Throws for an unmapped entity (through `missing`) or a network id outside the state. */
-function outside(eid: number, netId: number, capacity: number, missing: (eid: number) => void): never {
-  if (netId < 0) missing(eid);
-  throw new RangeError(
-    netId < 0
-      ? `captureWorld: entity ${eid} has no network id.`
-      : `captureWorld: entity ${eid} has network id ${netId}, outside the state's capacity (${capacity}); make the state larger.`,
-  );
-}
+/**
+ * Cached `array.subarray(0, n)` per copy site (slot): copies are one `set` without a view per call
+ * or a WeakMap lookup (PrefixViews), re-made when the array (a state's, after its pool grew) or
+ * `n` changes.
+ */
+class SlotPrefixes {
+  private readonly arrays: (Prefixable | undefined)[] = [];
+  private readonly views: (Prefixable | undefined)[] = [];
 
-function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string {
-  const fields = plan.fields
-    .map((field) => {
-      const f = field.index;
-      return `    if ((hm${f}[eid] & hf${f}) === hf${f}) mask |= ${field.bit};`;
-    })
-    .join("\n");
-  return `return function gather(entities, start, end, map, seen, stamp, hasMasks, hasFlags, missing, i32, capacity) {
-  ${registry.fields.map((f) => `const hm${f.index} = hasMasks[${f.index}], hf${f.index} = hasFlags[${f.index}];`).join("\n  ")}
-  let top = -1, maxEid = -1;
-  for (let i = start; i < end; i++) {
-    const eid = entities[i];
-    const netId = map.netIdOf(eid);
-    if (netId < 0 || netId >= capacity) outside(eid, netId, capacity, missing);
-    seen[netId] = stamp;
-    const j = i - start;
-    i32[${plan.ids / 4} + j] = netId;
-    if (netId > top) top = netId;
-    i32[${plan.eids / 4} + j] = ${plan.columnLength === undefined ? "eid" : `eid < ${plan.columnLength} ? eid : ${plan.columnLength}`};
-    if (eid > maxEid) maxEid = eid;
-    let mask = 0;
-${fields}
-    i32[${plan.masks / 4} + j] = mask;
+  of<T extends Prefixable>(slot: number, array: T, n: number): T {
+    const hit = this.views[slot];
+    if (this.arrays[slot] === array && hit?.length === n) return hit as T;
+    const view = array.subarray(0, n) as T;
+    this.arrays[slot] = array;
+    this.views[slot] = view;
+    return view;
   }
-  i32[2] = maxEid;
-  return top;
-};`;
 }
 
 /** Compiled kernel modules per registry (null: not supported or refused here). */
@@ -265,8 +259,7 @@ export function wasmCaptureKernel(
   if (typeof WebAssembly === "undefined") return undefined;
   const plan = capturePlan(registry, options.batch);
   if (plan === undefined) return undefined;
-  const bindings: FieldBindings = { names: ["outside"], values: [outside] };
-  const gather = compileKernel<Gather>(bindings.names, gatherSource(registry, plan), bindings.values);
+  const gather = captureGather(registry, plan);
   if (gather === undefined) return undefined;
   const cached = options.simd === undefined && options.batch === undefined;
   let entry = cached ? compiled.get(registry) : undefined;

@@ -1,0 +1,70 @@
+/**
+ * The JS half of the WebAssembly capture kernel (wasmCapture.ts): a loop generated per registry
+ * (compileKernel.ts) that fills one batch of the scratch (capturePlan.ts) with each listed
+ * entity's network id (missing → `missing`, which throws, as in the JS kernel), its field mask
+ * (bitECS's membership test, as the JS kernel does it) and its entity id (clamped to the columns'
+ * `past` element when they share one length).
+ */
+import type { EntityMap } from "../../entityMap";
+import type { ReplicationRegistry } from "../../registry";
+import { compileKernel } from "../kernels/compileKernel";
+import type { CapturePlan } from "./capturePlan";
+
+/** Fills the scratch with list entries `start..end)`; returns the largest network id among them. */
+export type Gather = (
+  entities: ArrayLike<number>,
+  start: number,
+  end: number,
+  map: EntityMap,
+  seen: Uint32Array,
+  stamp: number,
+  hasMasks: readonly (readonly number[])[],
+  hasFlags: readonly number[],
+  missing: (eid: number) => void,
+  i32: Int32Array,
+  capacity: number,
+) => number;
+
+/** Throws for an unmapped entity (through `missing`) or a network id outside the state. */
+function outside(eid: number, netId: number, capacity: number, missing: (eid: number) => void): never {
+  if (netId < 0) missing(eid);
+  throw new RangeError(
+    netId < 0
+      ? `captureWorld: entity ${eid} has no network id.`
+      : `captureWorld: entity ${eid} has network id ${netId}, outside the state's capacity (${capacity}); make the state larger.`,
+  );
+}
+
+function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string {
+  const fields = plan.fields
+    .map((field) => {
+      const f = field.index;
+      return `    if ((hm${f}[eid] & hf${f}) === hf${f}) mask |= ${field.bit};`;
+    })
+    .join("\n");
+  return `return function gather(entities, start, end, map, seen, stamp, hasMasks, hasFlags, missing, i32, capacity) {
+  ${registry.fields.map((f) => `const hm${f.index} = hasMasks[${f.index}], hf${f.index} = hasFlags[${f.index}];`).join("\n  ")}
+  let top = -1, maxEid = -1;
+  for (let i = start; i < end; i++) {
+    const eid = entities[i];
+    const netId = map.netIdOf(eid);
+    if (netId < 0 || netId >= capacity) outside(eid, netId, capacity, missing);
+    seen[netId] = stamp;
+    const j = i - start;
+    i32[${plan.ids / 4} + j] = netId;
+    if (netId > top) top = netId;
+    i32[${plan.eids / 4} + j] = ${plan.columnLength === undefined ? "eid" : `eid < ${plan.columnLength} ? eid : ${plan.columnLength}`};
+    if (eid > maxEid) maxEid = eid;
+    let mask = 0;
+${fields}
+    i32[${plan.masks / 4} + j] = mask;
+  }
+  i32[2] = maxEid;
+  return top;
+};`;
+}
+
+/** The gather loop of `registry`'s plan, or undefined when code generation is not allowed here. */
+export function captureGather(registry: ReplicationRegistry, plan: CapturePlan): Gather | undefined {
+  return compileKernel<Gather>(["outside"], gatherSource(registry, plan), [outside]);
+}

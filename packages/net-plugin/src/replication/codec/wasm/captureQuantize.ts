@@ -1,0 +1,293 @@
+/**
+ * The per-field work of the WebAssembly capture kernel (captureEmit.ts), one entry at a time
+ * (ScalarQuantizer here) or two in f64x2 lanes (captureSimd.ts): load the channel values by entity id
+ * from the column copies, test them against the raw-value cache, keep them there, and quantize
+ * them — fieldAccess.ts quantizeSource expression for expression, in f64 (the same IEEE operations
+ * per lane with SIMD, selects as lane masks), so the integers are the JS kernel's.
+ */
+import type { CaptureColumn, CaptureField, CapturePlan } from "./capturePlan";
+import type { Local, WasmFunction } from "./wasmModule";
+
+/** fieldAccess.ts ROUND_SOURCE's one x where floor(x + 0.5) is not Math.round(x) (→ 0). */
+export const ROUND_EXCEPTION = 0.49999999999999994;
+
+/** The kernel's loop locals a quantizer reads. */
+export interface LoopLocals {
+  /** Byte offset of the current entry in the scratch's i32 arrays (entry × 4). */
+  readonly a4: Local;
+  /** Entry index and count (a pair's second entry may be past the count). */
+  readonly i: Local;
+  readonly n: Local;
+  /** Byte address of the raw-value cache (capturePlan.ts). */
+  readonly shadow: Local;
+}
+
+/**
+ * Emits, per batch entry (or pair), one field's work: load its channel values, test them against
+ * the raw-value cache, keep them there, quantize them into the quantized columns.
+ */
+export interface Quantizer {
+  /** Before the loops: hoists `field`'s constants into locals (SIMD). */
+  prepare(field: CaptureField): void;
+  /** At the top of a loop iteration: the entry's (or pair's) entity, network id, mask, cache row. */
+  entities(): void;
+  /** Loads `field`'s channel values into locals. */
+  load(field: CaptureField): void;
+  /** Pushes an i32: non-zero when a loaded value differs from the cache (NaN always differs). */
+  changed(field: CaptureField): void;
+  /** For entries that have `field`: writes the loaded values to the cache and sets `field.bit` in their quantized mask. */
+  keep(field: CaptureField): void;
+  /** Quantizes the loaded values into the quantized columns (clobbers them). */
+  quantize(field: CaptureField): void;
+}
+
+/**
+ * Reads channel values of one batch entry's entity: `load()` takes its id from the scratch (and,
+ * when the gather already clamped it, its byte offsets in f32 and f64 columns), `channel(col)`
+ * pushes its value of `col` as an f64 (a float32 widened exactly; past the column's length, its
+ * `past` element).
+ */
+export class EntityReader {
+  private readonly eid: Local;
+  private readonly o4: Local;
+  private readonly o8: Local;
+  /** The entry's field mask (0 for a pair's second entry past the count). */
+  readonly mask: Local;
+  /** Byte address of the entry's row in the raw-value cache. */
+  readonly row: Local;
+
+  constructor(
+    private readonly f: WasmFunction,
+    private readonly plan: CapturePlan,
+    private readonly l: LoopLocals,
+    /** Byte offset of the entry's id from the batch cursor (0, or 4 for a pair's second). */
+    readonly at: number,
+  ) {
+    const i32 = (): Local => f.local("i32");
+    [this.eid, this.o4, this.o8, this.mask, this.row] = [i32(), i32(), i32(), i32(), i32()];
+  }
+
+  load(): void {
+    const f = this.f;
+    const l = this.l;
+    const a4 = l.a4;
+    f.localGet(a4)
+      .load("i32.load", this.plan.eids + this.at)
+      .localSet(this.eid);
+    f.localGet(a4)
+      .load("i32.load", this.plan.masks + this.at)
+      .localSet(this.mask);
+    if (this.at > 0) {
+      // mask = i + 1 < n ? mask : 0
+      f.localGet(this.mask)
+        .i32Const(0)
+        .localGet(l.i)
+        .i32Const(this.at / 4)
+        .op("i32.add")
+        .localGet(l.n);
+      f.op("i32.lt_s").op("select").localSet(this.mask);
+    }
+    f.localGet(a4)
+      .load("i32.load", this.plan.ids + this.at)
+      .i32Const(this.plan.stride * 8)
+      .op("i32.mul")
+      .localGet(l.shadow)
+      .op("i32.add")
+      .localSet(this.row);
+    if (this.plan.columnLength === undefined) return;
+    f.localGet(this.eid).i32Const(2).op("i32.shl").localSet(this.o4);
+    f.localGet(this.eid).i32Const(3).op("i32.shl").localSet(this.o8);
+  }
+
+  channel(col: CaptureColumn): void {
+    const f = this.f;
+    if (this.plan.columnLength !== undefined) f.localGet(col.f64 ? this.o8 : this.o4);
+    else {
+      f.localGet(this.eid).i32Const(col.length).localGet(this.eid).i32Const(col.length);
+      f.op("i32.lt_u")
+        .op("select")
+        .i32Const(col.f64 ? 3 : 2)
+        .op("i32.shl");
+    }
+    if (col.f64) f.load("f64.load", col.address);
+    else f.load("f32.load", col.address).op("f64.promote_f32");
+  }
+
+  /** Pushes the cached raw value of the entry's slot `s`. */
+  cached(s: number): void {
+    this.f.localGet(this.row).load("f64.load", s * 8);
+  }
+
+  /** If the entry has `field`: stores the f64 `value()` pushes for each slot, and marks it quantized. */
+  keep(field: CaptureField, value: (k: number) => void): void {
+    const f = this.f;
+    f.localGet(this.mask).i32Const(field.bit).op("i32.and");
+    const has = f.if();
+    for (let k = 0; k < field.width; k++) {
+      f.localGet(this.row);
+      value(k);
+      f.store("f64.store", (field.offset + k) * 8);
+    }
+    f.localGet(this.l.a4);
+    f.localGet(this.l.a4)
+      .load("i32.load", this.plan.qmasks + this.at)
+      .i32Const(field.bit)
+      .op("i32.or")
+      .store("i32.store", this.plan.qmasks + this.at);
+    f.end(has);
+  }
+}
+
+/** One entry at a time, in f64 (fieldAccess.ts quantizeSource expression for expression). */
+export class ScalarQuantizer implements Quantizer {
+  private readonly entry: EntityReader;
+  private readonly t: Local;
+  private readonly r: Local;
+  private readonly largest: Local;
+  private readonly valid: Local;
+  private readonly c: Local[];
+  private readonly best: Local;
+  private readonly a: Local;
+  private readonly len: Local;
+  private readonly inv: Local;
+  private readonly sign: Local;
+
+  private readonly a4: Local;
+
+  constructor(
+    private readonly f: WasmFunction,
+    private readonly plan: CapturePlan,
+    private readonly l: LoopLocals,
+  ) {
+    this.a4 = l.a4;
+    const d = (): Local => f.local("f64");
+    [this.t, this.best, this.a, this.len, this.inv, this.sign] = [d(), d(), d(), d(), d(), d()];
+    this.c = [d(), d(), d(), d()];
+    this.entry = new EntityReader(f, plan, l, 0);
+    [this.r, this.largest, this.valid] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
+  }
+
+  prepare(): void {}
+
+  entities(): void {
+    this.entry.load();
+  }
+
+  load(field: CaptureField): void {
+    field.columns.forEach((col, k) => {
+      this.entry.channel(col);
+      this.f.localSet(this.c[k] as Local);
+    });
+  }
+
+  changed(field: CaptureField): void {
+    const f = this.f;
+    for (let k = 0; k < field.width; k++) {
+      f.localGet(this.c[k] as Local);
+      this.entry.cached(field.offset + k);
+      f.op("f64.ne");
+      if (k > 0) f.op("i32.or");
+    }
+  }
+
+  keep(field: CaptureField): void {
+    this.entry.keep(field, (k) => this.f.localGet(this.c[k] as Local));
+  }
+
+  quantize(field: CaptureField): void {
+    if (field.kind === "linear") field.slots.forEach((_, s) => this.linear(field, s));
+    else this.quat(field);
+  }
+
+  private storeTo(column: number): void {
+    this.f.store("i32.store", this.plan.quantized + column * this.plan.batch * 4);
+  }
+
+  /** Pushes round(t) as an i32 (ROUND_SOURCE: floor(t + 0.5) | 0, 0 at the exception; NaN → 0). */
+  private round(t: Local): void {
+    const f = this.f;
+    f.i32Const(0);
+    f.localGet(t).f64Const(0.5).op("f64.add").op("f64.floor").op("i32.trunc_sat_f64_s");
+    f.localGet(t).f64Const(ROUND_EXCEPTION).op("f64.eq").op("select");
+  }
+
+  private linear(field: CaptureField & { kind: "linear" }, s: number): void {
+    const { f, t } = this;
+    const v = this.c[s] as Local;
+    const z = field.slots[s] as (typeof field.slots)[number];
+    f.localGet(v).f64Const(z.min).op("f64.sub");
+    if (z.inverse !== undefined) f.f64Const(z.inverse).op("f64.mul");
+    else f.f64Const(z.step).op("f64.div");
+    f.localSet(t);
+    f.localGet(this.a4);
+    // !(v > min) ? 0 : v >= max ? maxValue : round(t)
+    f.i32Const(z.maxValue);
+    this.round(t);
+    f.localGet(v).f64Const(z.max).op("f64.ge").op("select");
+    f.i32Const(0);
+    f.localGet(v).f64Const(z.min).op("f64.gt").op("select");
+    this.storeTo(field.offset + s);
+  }
+
+  private quat(field: CaptureField & { kind: "quat" }): void {
+    const { f, best, a, len, inv, sign, largest, valid, t, r } = this;
+    const [x, y, z, w] = this.c as [Local, Local, Local, Local];
+    f.localGet(x).op("f64.abs").localSet(best);
+    f.i32Const(0).localSet(largest);
+    [y, z, w].forEach((c, k) => {
+      // if (|c| > best) { largest = k + 1; best = |c|; }
+      f.localGet(c).op("f64.abs").localTee(a).localGet(best).op("f64.gt").localSet(valid);
+      f.i32Const(k + 1)
+        .localGet(largest)
+        .localGet(valid)
+        .op("select")
+        .localSet(largest);
+      if (k < 2) f.localGet(a).localGet(best).localGet(valid).op("select").localSet(best);
+    });
+    const square = (c: Local): WasmFunction => f.localGet(c).localGet(c).op("f64.mul");
+    square(x);
+    square(y).op("f64.add");
+    square(z).op("f64.add");
+    square(w).op("f64.add").op("f64.sqrt").localSet(len);
+    // A zero or non-finite quaternion quantizes as identity.
+    f.localGet(len).f64Const(1e-12).op("f64.gt").localGet(len).f64Const(Infinity).op("f64.lt");
+    f.op("i32.and").localSet(valid);
+    [x, y, z, w].forEach((c, k) => {
+      f.localGet(c)
+        .f64Const(k === 3 ? 1 : 0)
+        .localGet(valid)
+        .op("select")
+        .localSet(c);
+    });
+    f.localGet(largest).i32Const(3).localGet(valid).op("select").localSet(largest);
+    const isLargest = (k: number): WasmFunction => f.localGet(largest).i32Const(k).op("i32.eq");
+    // sign = big < 0 ? -1 / (len || 1) : 1 / (len || 1); -1 / l is exactly -(1 / l).
+    f.f64Const(1).localGet(len).f64Const(1).localGet(len).f64Const(0).op("f64.gt").op("select");
+    f.op("f64.div").localTee(inv).op("f64.neg").localGet(inv);
+    f.localGet(x).localGet(y).localGet(z).localGet(w);
+    isLargest(2).op("select");
+    isLargest(1).op("select");
+    isLargest(0).op("select");
+    f.f64Const(0).op("f64.lt").op("select").localSet(sign);
+    f.localGet(this.a4).localGet(largest);
+    this.storeTo(field.offset);
+    const sources: [Local, Local, () => void][] = [
+      [y, x, () => isLargest(0)],
+      [z, y, () => f.localGet(largest).i32Const(1).op("i32.le_s")],
+      [w, z, () => f.localGet(largest).i32Const(2).op("i32.le_s")],
+    ];
+    sources.forEach(([yes, no, cond], k) => {
+      f.localGet(yes).localGet(no);
+      cond();
+      f.op("select").localGet(sign).op("f64.mul").f64Const(Math.SQRT1_2).op("f64.add");
+      f.f64Const(field.scale).op("f64.mul").localSet(t);
+      this.round(t);
+      f.localSet(r);
+      // v < 0 ? 0 : v > maxValue ? maxValue : v
+      f.localGet(this.a4).i32Const(0);
+      f.i32Const(field.maxValue).localGet(r).localGet(r).i32Const(field.maxValue).op("i32.gt_s").op("select");
+      f.localGet(r).i32Const(0).op("i32.lt_s").op("select");
+      this.storeTo(field.offset + k + 1);
+    });
+  }
+}

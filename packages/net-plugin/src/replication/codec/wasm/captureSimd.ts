@@ -1,0 +1,240 @@
+/**
+ * The capture kernel's per-field work two entries at a time in f64x2 lanes (see captureQuantize.ts
+ * for the contract and the scalar form it matches lane for lane).
+ */
+import type { CaptureField, CapturePlan } from "./capturePlan";
+import { EntityReader, ROUND_EXCEPTION, type LoopLocals, type Quantizer } from "./captureQuantize";
+import type { Local, WasmFunction } from "./wasmModule";
+
+/**
+ * Two entries at a time in f64x2 lanes: the scalar path's IEEE operations per lane, selects as
+ * lane masks. Constants live in locals set before the loops (V8 builds a v128.const from
+ * immediates each time it is executed).
+ */
+export class SimdQuantizer implements Quantizer {
+  private readonly v: Local[];
+  private readonly a4: Local;
+  private readonly first: EntityReader;
+  private readonly second: EntityReader;
+  private readonly constants = new Map<string, Local>();
+
+  constructor(
+    private readonly f: WasmFunction,
+    private readonly plan: CapturePlan,
+    private readonly l: LoopLocals,
+  ) {
+    this.a4 = l.a4;
+    this.v = Array.from({ length: 16 }, () => f.local("v128"));
+    [this.first, this.second] = [new EntityReader(f, plan, l, 0), new EntityReader(f, plan, l, 4)];
+  }
+
+  /** Pushes a v128 of 16 bytes (from its hoisted local when there is one), or with `hoist` only hoists it. */
+  private constant(bytes: Uint8Array, hoist: boolean): WasmFunction {
+    const key = bytes.join(",");
+    const local = this.constants.get(key);
+    if (hoist) {
+      if (local === undefined) {
+        const l = this.f.local("v128");
+        this.f.v128Const(bytes).localSet(l);
+        this.constants.set(key, l);
+      }
+      return this.f;
+    }
+    return local === undefined ? this.f.v128Const(bytes) : this.f.localGet(local);
+  }
+
+  private splat(c: number, hoist = false): WasmFunction {
+    return this.constant(new Uint8Array(Float64Array.of(c, c).buffer), hoist);
+  }
+
+  /** i64x2 lanes of small integer `k`. */
+  private lanes(k: number, hoist = false): WasmFunction {
+    return this.constant(new Uint8Array(Int32Array.of(k, 0, k, 0).buffer), hoist);
+  }
+
+  private i32x4(k: number, hoist = false): WasmFunction {
+    return this.constant(new Uint8Array(Int32Array.of(k, k, k, k).buffer), hoist);
+  }
+
+  prepare(field: CaptureField): void {
+    for (const c of [0, 0.5, ROUND_EXCEPTION]) this.splat(c, true);
+    if (field.kind === "linear") {
+      for (const z of field.slots) {
+        for (const c of [z.min, z.max, z.maxValue, z.inverse ?? z.step]) this.splat(c, true);
+      }
+      return;
+    }
+    for (const c of [1, 1e-12, Infinity, Math.SQRT1_2, field.scale]) this.splat(c, true);
+    for (const k of [0, 1, 2, 3]) this.lanes(k, true);
+    this.i32x4(0, true);
+    this.i32x4(field.maxValue, true);
+  }
+
+  entities(): void {
+    this.first.load();
+    this.second.load();
+  }
+
+  load(field: CaptureField): void {
+    const f = this.f;
+    field.columns.forEach((col, k) => {
+      this.first.channel(col);
+      f.op("f64x2.splat");
+      this.second.channel(col);
+      f.lane("f64x2.replace_lane", 1).localSet(this.v[k] as Local);
+    });
+  }
+
+  changed(field: CaptureField): void {
+    const f = this.f;
+    for (let k = 0; k < field.width; k++) {
+      f.localGet(this.v[k] as Local);
+      this.first.cached(field.offset + k);
+      f.op("f64x2.splat");
+      this.second.cached(field.offset + k);
+      f.lane("f64x2.replace_lane", 1).op("f64x2.ne");
+      if (k > 0) f.op("v128.or");
+    }
+    f.op("v128.any_true");
+  }
+
+  keep(field: CaptureField): void {
+    [this.first, this.second].forEach((entry, lane) =>
+      entry.keep(field, (k) => this.f.localGet(this.v[k] as Local).lane("f64x2.extract_lane", lane)),
+    );
+  }
+
+  quantize(field: CaptureField): void {
+    if (field.kind === "linear") field.slots.forEach((_, s) => this.linear(field, s));
+    else this.quat(field);
+  }
+
+  /** Stores the two low i32 lanes on the stack to `column` (entries i, i + 1). */
+  private store2(column: number): void {
+    const f = this.f;
+    f.lane("i64x2.extract_lane", 0).store("i64.store", this.plan.quantized + column * this.plan.batch * 4);
+  }
+
+  /** Pushes round(t) per lane as f64 (ROUND_SOURCE; the caller truncates). */
+  private round(t: Local): void {
+    const f = this.f;
+    this.splat(0);
+    f.localGet(t);
+    this.splat(0.5);
+    f.op("f64x2.add").op("f64x2.floor").localGet(t);
+    this.splat(ROUND_EXCEPTION);
+    f.op("f64x2.eq").op("v128.bitselect");
+  }
+
+  private linear(field: CaptureField & { kind: "linear" }, s: number): void {
+    const f = this.f;
+    const z = field.slots[s] as (typeof field.slots)[number];
+    const v = this.v[s] as Local;
+    const t = this.v[15] as Local;
+    f.localGet(v);
+    this.splat(z.min).op("f64x2.sub");
+    if (z.inverse !== undefined) this.splat(z.inverse).op("f64x2.mul");
+    else this.splat(z.step).op("f64x2.div");
+    f.localSet(t);
+    f.localGet(this.a4);
+    // bitselect(a, b, m) = m ? a : b per lane.
+    this.splat(z.maxValue);
+    this.round(t);
+    f.localGet(v);
+    this.splat(z.max).op("f64x2.ge").op("v128.bitselect");
+    this.splat(0);
+    f.localGet(v);
+    this.splat(z.min).op("f64x2.gt").op("v128.bitselect");
+    f.op("i32x4.trunc_sat_f64x2_s_zero");
+    this.store2(field.offset + s);
+  }
+
+  private quat(field: CaptureField & { kind: "quat" }): void {
+    const f = this.f;
+    const [x, y, z, w, best, a, m, lg, len, valid, inv, sign, e0, e1, e3, t] = this.v as [
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+    ];
+    f.localGet(x).op("f64x2.abs").localSet(best);
+    this.lanes(0).localSet(lg);
+    [y, z, w].forEach((c, k) => {
+      f.localGet(c).op("f64x2.abs").localTee(a).localGet(best).op("f64x2.gt").localSet(m);
+      this.lanes(k + 1)
+        .localGet(lg)
+        .localGet(m)
+        .op("v128.bitselect")
+        .localSet(lg);
+      if (k < 2) f.localGet(a).localGet(best).localGet(m).op("v128.bitselect").localSet(best);
+    });
+    const square = (c: Local): WasmFunction => f.localGet(c).localGet(c).op("f64x2.mul");
+    square(x);
+    square(y).op("f64x2.add");
+    square(z).op("f64x2.add");
+    square(w).op("f64x2.add").op("f64x2.sqrt").localSet(len);
+    f.localGet(len);
+    this.splat(1e-12).op("f64x2.gt").localGet(len);
+    this.splat(Infinity).op("f64x2.lt").op("v128.and").localSet(valid);
+    [x, y, z, w].forEach((c, k) => {
+      f.localGet(c);
+      this.splat(k === 3 ? 1 : 0)
+        .localGet(valid)
+        .op("v128.bitselect")
+        .localSet(c);
+    });
+    f.localGet(lg);
+    this.lanes(3).localGet(valid).op("v128.bitselect").localSet(lg);
+    const eq = (k: number, into: Local): void => {
+      f.localGet(lg);
+      this.lanes(k).op("i64x2.eq").localSet(into);
+    };
+    eq(0, e0);
+    eq(1, e1);
+    eq(3, e3);
+    // inv = 1 / (len || 1); sign = big < 0 ? -inv : inv (-1 / l is exactly -(1 / l))
+    this.splat(1);
+    f.localGet(len);
+    this.splat(1).localGet(len);
+    this.splat(0).op("f64x2.gt").op("v128.bitselect").op("f64x2.div").localTee(inv);
+    f.op("f64x2.neg").localGet(inv);
+    // big = largest 0 ? x : 1 ? y : 2 ? z : w (e2 = not e0, e1, e3)
+    f.localGet(x).localGet(y).localGet(w).localGet(z).localGet(e3).op("v128.bitselect");
+    f.localGet(e1).op("v128.bitselect").localGet(e0).op("v128.bitselect");
+    this.splat(0).op("f64x2.lt").op("v128.bitselect").localSet(sign);
+    // largest as i32 lanes 0, 1
+    f.localGet(this.a4).localGet(lg).localGet(lg);
+    f.shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]);
+    this.store2(field.offset);
+    const sources: [Local, Local, () => void][] = [
+      [y, x, () => f.localGet(e0)],
+      [z, y, () => f.localGet(e0).localGet(e1).op("v128.or")],
+      [w, z, () => f.localGet(e3).op("v128.not")],
+    ];
+    sources.forEach(([yes, no, cond], k) => {
+      f.localGet(yes).localGet(no);
+      cond();
+      f.op("v128.bitselect").localGet(sign).op("f64x2.mul");
+      this.splat(Math.SQRT1_2).op("f64x2.add");
+      this.splat(field.scale).op("f64x2.mul").localSet(t);
+      f.localGet(this.a4);
+      this.round(t);
+      f.op("i32x4.trunc_sat_f64x2_s_zero");
+      this.i32x4(0).op("i32x4.max_s");
+      this.i32x4(field.maxValue).op("i32x4.min_s");
+      this.store2(field.offset + k + 1);
+    });
+  }
+}
