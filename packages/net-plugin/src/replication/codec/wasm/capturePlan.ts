@@ -23,8 +23,11 @@ import { QuatValueTemplate } from "../../templates/quatTemplate";
 import { VectorValueTemplate } from "../../templates/vectorTemplate";
 import { isInlined } from "../kernels/fieldAccess";
 
-/** Listed entities per kernel call: bounds the scratch (a longer list runs in several calls). */
-export const CAPTURE_BATCH = 512;
+/**
+ * Listed entities per kernel call: bounds the scratch (≈ 16 + 4 × stride bytes per entry); a
+ * longer list runs in several calls, with the whole state and columns copied once.
+ */
+export const CAPTURE_BATCH = 2048;
 
 /** One linear quantizer (FloatQuantizer's numbers). */
 export interface LinearSlot {

@@ -63,6 +63,8 @@ export class WasmCaptureKernel {
   private readonly runners = new Map<number, Runner>();
   private readonly prefix = new SlotPrefixes();
   private readonly columns: CaptureColumn[];
+  /** SlotPrefixes slot base of the whole-state copy-in (after the prefix copy-in's). */
+  private readonly full: number;
 
   /** Use wasmCaptureKernel(); `module` is the compiled captureModule(plan, simd). */
   constructor(
@@ -73,6 +75,7 @@ export class WasmCaptureKernel {
     readonly simd: boolean,
   ) {
     this.columns = plan.fields.flatMap((f) => f.columns);
+    this.full = PREFIX + 4 + this.columns.length;
   }
 
   /** Same contract as the JS CaptureKernel (worldKernels.ts); `shadow` is not used. */
@@ -101,8 +104,15 @@ export class WasmCaptureKernel {
     }
     r.i32[0] = out.versionCounter;
     r.i32[1] = out.highWater;
-    let have = 0;
-    let haveColumns = 0;
+    // One batch (the common case): the rows and column elements up to the largest listed ids.
+    // Several: everything, once (so nothing is copied per batch, and nothing allocated).
+    const single = n <= batch;
+    const b = pool.views(r.block);
+    if (!single) {
+      this.copyIn(b, out, out.capacity, this.full);
+      this.copyColumns(r, Infinity, this.full);
+    }
+    let rows = 0;
     for (let start = 0; start < n; start += batch) {
       const end = Math.min(n, start + batch);
       const top = this.gather(
@@ -118,14 +128,10 @@ export class WasmCaptureKernel {
         r.i32,
         out.capacity,
       );
-      if (top + 1 > have) {
-        this.copyIn(pool.views(r.block), out, have, top + 1);
-        have = top + 1;
-      }
-      const eids = (r.i32[2] as number) + 1;
-      if (eids > haveColumns) {
-        this.copyColumns(r, haveColumns, eids);
-        haveColumns = eids;
+      if (single) {
+        rows = top + 1;
+        this.copyIn(b, out, rows, PREFIX);
+        this.copyColumns(r, (r.i32[2] as number) + 1, PREFIX);
       }
       r.fn(
         address + layout.valuesOffset,
@@ -136,48 +142,39 @@ export class WasmCaptureKernel {
         end - start,
       );
     }
-    if (have > 0) this.copyOut(pool.views(r.block), out, have);
+    // Rows the kernel wrote are below the new high water.
+    if (!single) rows = r.i32[1];
+    if (rows > 0) this.copyOut(b, out, rows);
     out.versionCounter = r.i32[0] >>> 0;
     out.highWater = r.i32[1];
   };
 
-  /** Copies rows `from..to)` of `s` into the block. */
-  private copyIn(b: StateViews, s: SnapshotState, from: number, to: number): void {
-    const stride = this.plan.stride;
-    if (from === 0) {
-      const p = this.prefix;
-      b.present.set(p.of(0, s.present, to));
-      b.mask.set(p.of(1, s.mask, to));
-      b.version.set(p.of(2, s.version, to));
-      b.values.set(p.of(3, s.values, to * stride));
-      return;
-    }
-    // A later batch reaching past the rows copied so far (lists longer than a batch, growing ids).
-    b.present.set(s.present.subarray(from, to), from);
-    b.mask.set(s.mask.subarray(from, to), from);
-    b.version.set(s.version.subarray(from, to), from);
-    b.values.set(s.values.subarray(from * stride, to * stride), from * stride);
+  /** Copies the first `rows` rows of `s` into the block (views cached at `slots`). */
+  private copyIn(b: StateViews, s: SnapshotState, rows: number, slots: number): void {
+    const p = this.prefix;
+    b.present.set(p.of(slots, s.present, rows));
+    b.mask.set(p.of(slots + 1, s.mask, rows));
+    b.version.set(p.of(slots + 2, s.version, rows));
+    b.values.set(p.of(slots + 3, s.values, rows * this.plan.stride));
   }
 
-  /** Copies elements `from..to)` of every column (as far as it reaches) into its copy. */
-  private copyColumns(r: Runner, from: number, to: number): void {
+  /** Copies the first `to` elements of every column (as far as it reaches) into its copy. */
+  private copyColumns(r: Runner, to: number, slots: number): void {
     const columns = this.columns;
     for (let c = 0; c < columns.length; c++) {
       const { array, length } = columns[c] as CaptureColumn;
       const copy = r.columns[c] as typeof array;
-      const end = Math.min(to, length);
-      if (from === 0) copy.set(this.prefix.of(8 + c, array, end));
-      else if (end > from) copy.set(array.subarray(from, end), from);
+      copy.set(this.prefix.of(slots + 4 + c, array, Math.min(to, length)));
     }
   }
 
   /** Copies the block's first `rows` rows back into `s`. */
   private copyOut(b: StateViews, s: SnapshotState, rows: number): void {
     const p = this.prefix;
-    s.present.set(p.of(4, b.present, rows));
-    s.mask.set(p.of(5, b.mask, rows));
-    s.version.set(p.of(6, b.version, rows));
-    s.values.set(p.of(7, b.values, rows * this.plan.stride));
+    s.present.set(p.of(OUT, b.present, rows));
+    s.mask.set(p.of(OUT + 1, b.mask, rows));
+    s.version.set(p.of(OUT + 2, b.version, rows));
+    s.values.set(p.of(OUT + 3, b.values, rows * this.plan.stride));
   }
 
   /** The memory and instance for states of `capacity` ids (made on first use), views current. */
@@ -224,6 +221,10 @@ export class WasmCaptureKernel {
     return r;
   }
 }
+
+/** SlotPrefixes slot bases: copy-out (4), then per copy-in kind the 4 state arrays and the columns. */
+const OUT = 0;
+const PREFIX = 4;
 
 /**
  * Cached `array.subarray(0, n)` per copy site (slot): copies are one `set` without a view per call
