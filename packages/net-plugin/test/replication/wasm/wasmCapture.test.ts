@@ -137,7 +137,20 @@ function moveWorld(
       if (field.template instanceof QuatValueTemplate) {
         edgeQuat(rng).forEach((v, c) => ((columns[c] as Float64Array)[eid] = v));
       } else columns.forEach((col, c) => (col[eid] = edgeValue(rng, field, c)));
+      if (rng.chance(0.02)) nanWithPayload(rng, columns[rng.int(0, columns.length - 1)] as Float64Array, eid);
     }
+  }
+}
+
+/** Writes a NaN whose low mantissa bits are not zero (a quiet NaN with a payload) at `eid`. */
+function nanWithPayload(rng: Rng, column: Float32Array | Float64Array, eid: number): void {
+  if (eid >= column.length) return;
+  const bits = new Uint32Array(column.buffer, column.byteOffset, column.byteLength / 4);
+  const payload = rng.int(1, 0x3fffff);
+  if (column instanceof Float32Array) bits[eid] = (0x7fc00000 | payload) >>> 0;
+  else {
+    bits[eid * 2] = payload;
+    bits[eid * 2 + 1] = rng.chance(0.5) ? 0x7ff80000 : 0xfff80000;
   }
 }
 

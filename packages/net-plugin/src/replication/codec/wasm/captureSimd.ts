@@ -6,6 +6,9 @@ import type { CaptureField, CapturePlan } from "./capturePlan";
 import { EntityReader, ROUND_EXCEPTION, type LoopLocals, type Quantizer } from "./captureQuantize";
 import type { Local, WasmFunction } from "./wasmModule";
 
+/** 2^52: an integer r in 0..2^32 is the low word of the double r + 2^52. */
+const TO_INT = 2 ** 52;
+
 /**
  * Two entries at a time in f64x2 lanes: the scalar path's IEEE operations per lane, selects as
  * lane masks. Constants live in locals set before the loops (V8 builds a v128.const from
@@ -13,6 +16,8 @@ import type { Local, WasmFunction } from "./wasmModule";
  */
 export class SimdQuantizer implements Quantizer {
   private readonly v: Local[];
+  /** clampToInt's scratch. */
+  private readonly r: Local;
   private readonly a4: Local;
   private readonly first: EntityReader;
   private readonly second: EntityReader;
@@ -25,6 +30,7 @@ export class SimdQuantizer implements Quantizer {
   ) {
     this.a4 = l.a4;
     this.v = Array.from({ length: 16 }, () => f.local("v128"));
+    this.r = f.local("v128");
     [this.first, this.second] = [new EntityReader(f, plan, l, 0), new EntityReader(f, plan, l, 4)];
   }
 
@@ -52,22 +58,16 @@ export class SimdQuantizer implements Quantizer {
     return this.constant(new Uint8Array(Int32Array.of(k, 0, k, 0).buffer), hoist);
   }
 
-  private i32x4(k: number, hoist = false): WasmFunction {
-    return this.constant(new Uint8Array(Int32Array.of(k, k, k, k).buffer), hoist);
-  }
-
   prepare(field: CaptureField): void {
-    for (const c of [0, 0.5, ROUND_EXCEPTION]) this.splat(c, true);
+    for (const c of [0, 0.5, ROUND_EXCEPTION, TO_INT]) this.splat(c, true);
     if (field.kind === "linear") {
       for (const z of field.slots) {
-        for (const c of [z.min, z.max, z.maxValue, z.inverse ?? z.step]) this.splat(c, true);
+        for (const c of [z.min, z.maxValue, z.inverse ?? z.step]) this.splat(c, true);
       }
       return;
     }
-    for (const c of [1, 1e-12, Infinity, Math.SQRT1_2, field.scale]) this.splat(c, true);
+    for (const c of [1, -0, 1e-12, Infinity, Math.SQRT1_2, field.scale, field.maxValue]) this.splat(c, true);
     for (const k of [0, 1, 2, 3]) this.lanes(k, true);
-    this.i32x4(0, true);
-    this.i32x4(field.maxValue, true);
   }
 
   entities(): void {
@@ -115,6 +115,22 @@ export class SimdQuantizer implements Quantizer {
     f.lane("i64x2.extract_lane", 0).store("i64.store", this.plan.quantized + column * this.plan.batch * 4);
   }
 
+  /**
+   * Clamps the f64 lanes on the stack (integers or NaN) to 0..`max` (NaN → 0, as `| 0` and the
+   * clamps of the JS kernel give) and converts them to i32 lanes 0, 1: `pmax(0, r)` is
+   * `0 < r ? r : 0`, `pmin(r, max)` is `max < r ? max : r`, and an integer r in 0..2^32 is the low
+   * word of r + 2^52.
+   */
+  private clampToInt(max: number): void {
+    const f = this.f;
+    const r = this.r;
+    f.localSet(r);
+    this.splat(0).localGet(r).op("f64x2.pmax");
+    this.splat(max).op("f64x2.pmin");
+    this.splat(TO_INT).op("f64x2.add").localTee(r).localGet(r);
+    f.shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]);
+  }
+
   /** Pushes round(t) per lane as f64 (ROUND_SOURCE; the caller truncates). */
   private round(t: Local): void {
     const f = this.f;
@@ -137,15 +153,11 @@ export class SimdQuantizer implements Quantizer {
     else this.splat(z.step).op("f64x2.div");
     f.localSet(t);
     f.localGet(this.a4);
-    // bitselect(a, b, m) = m ? a : b per lane.
-    this.splat(z.maxValue);
+    // !(v > min) ? 0 : v >= max ? maxValue : round(t) is clamp(round(t), 0, maxValue): v > min
+    // gives t ≥ 0 (v - min is then ≥ 0), v ≥ max gives round(t) ≥ maxValue (t is maxValue within
+    // a few ulps at v = max, step = (max - min) / maxValue), NaN stays NaN.
     this.round(t);
-    f.localGet(v);
-    this.splat(z.max).op("f64x2.ge").op("v128.bitselect");
-    this.splat(0);
-    f.localGet(v);
-    this.splat(z.min).op("f64x2.gt").op("v128.bitselect");
-    f.op("i32x4.trunc_sat_f64x2_s_zero");
+    this.clampToInt(z.maxValue);
     this.store2(field.offset + s);
   }
 
@@ -188,13 +200,9 @@ export class SimdQuantizer implements Quantizer {
     f.localGet(len);
     this.splat(1e-12).op("f64x2.gt").localGet(len);
     this.splat(Infinity).op("f64x2.lt").op("v128.and").localSet(valid);
-    [x, y, z, w].forEach((c, k) => {
-      f.localGet(c);
-      this.splat(k === 3 ? 1 : 0)
-        .localGet(valid)
-        .op("v128.bitselect")
-        .localSet(c);
-    });
+    [x, y, z].forEach((c) => f.localGet(c).localGet(valid).op("v128.and").localSet(c));
+    f.localGet(w);
+    this.splat(1).localGet(valid).op("v128.bitselect").localSet(w);
     f.localGet(lg);
     this.lanes(3).localGet(valid).op("v128.bitselect").localSet(lg);
     const eq = (k: number, into: Local): void => {
@@ -204,16 +212,16 @@ export class SimdQuantizer implements Quantizer {
     eq(0, e0);
     eq(1, e1);
     eq(3, e3);
-    // inv = 1 / (len || 1); sign = big < 0 ? -inv : inv (-1 / l is exactly -(1 / l))
+    // inv = 1 / (len || 1); sign = big < 0 ? -inv : inv, as inv with big's sign bit (-1 / l is
+    // exactly -(1 / l); big is never ±0 or NaN here: a valid rotation's largest, or identity's w).
     this.splat(1);
     f.localGet(len);
     this.splat(1).localGet(len);
-    this.splat(0).op("f64x2.gt").op("v128.bitselect").op("f64x2.div").localTee(inv);
-    f.op("f64x2.neg").localGet(inv);
+    this.splat(0).op("f64x2.gt").op("v128.bitselect").op("f64x2.div").localSet(inv);
     // big = largest 0 ? x : 1 ? y : 2 ? z : w (e2 = not e0, e1, e3)
     f.localGet(x).localGet(y).localGet(w).localGet(z).localGet(e3).op("v128.bitselect");
     f.localGet(e1).op("v128.bitselect").localGet(e0).op("v128.bitselect");
-    this.splat(0).op("f64x2.lt").op("v128.bitselect").localSet(sign);
+    this.splat(-0).op("v128.and").localGet(inv).op("v128.xor").localSet(sign);
     // largest as i32 lanes 0, 1
     f.localGet(this.a4).localGet(lg).localGet(lg);
     f.shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]);
@@ -231,9 +239,7 @@ export class SimdQuantizer implements Quantizer {
       this.splat(field.scale).op("f64x2.mul").localSet(t);
       f.localGet(this.a4);
       this.round(t);
-      f.op("i32x4.trunc_sat_f64x2_s_zero");
-      this.i32x4(0).op("i32x4.max_s");
-      this.i32x4(field.maxValue).op("i32x4.min_s");
+      this.clampToInt(field.maxValue);
       this.store2(field.offset + k + 1);
     });
   }
