@@ -31,6 +31,8 @@ interface Views {
   readonly u8: Uint8Array;
   readonly i32: Int32Array;
   readonly u32: Uint32Array;
+  /** The plan's entity id per network id (`capacity` i32). */
+  readonly eids: Int32Array;
   readonly columns: (Float32Array | Float64Array)[];
 }
 
@@ -100,7 +102,8 @@ export class WasmApplyKernel {
       (v.columns[c] as typeof from).set(prefix.of(from, maxEid + 1));
     }
     const updated = this.fn(nextAddress, prevAddress, prev === undefined ? 0 : 1, hw);
-    for (let c = 0; c < columns.length; c++) {
+    // The kernel writes a column copy only for an entity it counts as updated: none, nothing to copy back.
+    for (let c = 0; updated > 0 && c < columns.length; c++) {
       const to = (columns[c] as (typeof columns)[number]).array;
       to.set(prefix.of(v.columns[c] as typeof to, maxEid + 1));
     }
@@ -144,12 +147,12 @@ export class WasmApplyKernel {
 
   /** Writes each id's entity; returns the largest entity inside the columns, or -1. */
   private writeEids(v: Views, map: EntityMap, hw: number): number {
-    const base = this.plan.eids >> 2;
+    const eids = v.eids;
     const limit = this.plan.columnLength;
     let maxEid = -1;
     for (let id = 0; id < hw; id++) {
       const eid = map.entityOf(id);
-      v.i32[base + id] = eid;
+      eids[id] = eid;
       if (eid > maxEid && eid < limit) maxEid = eid;
     }
     return maxEid;
@@ -165,6 +168,7 @@ export class WasmApplyKernel {
         u8: new Uint8Array(buffer),
         i32: new Int32Array(buffer),
         u32: new Uint32Array(buffer),
+        eids: new Int32Array(buffer, this.plan.eids, this.capacity),
         columns: this.columns.map((c) =>
           c.f64
             ? new Float64Array(buffer, c.address, c.array.length)
