@@ -120,13 +120,13 @@ export function chooseWidths(c: ColumnChoice): void {
   for (let col = 0; col < c.columns; col++) {
     const h = col * COLUMN_BUCKETS;
     let n = 0;
-    let longest = 0;
-    for (let l = 0; l < COLUMN_BUCKETS; l++) {
+    let longest = -1;
+    for (let l = COLUMN_BUCKETS - 1; l >= 0; l--) {
       const v = hist[h + l] as number;
-      if (v === 0) continue;
       n += v;
-      longest = l;
+      if (longest < 0 && v !== 0) longest = l;
     }
+    if (longest < 0) longest = 0;
     c.count[col] = n;
     const pb = positionBits(n);
     // From w = longest (no exceptions) down: `above` counts the values longer than w.

@@ -105,8 +105,9 @@ export class EncodePlan {
   /** The columns' histograms and the widths chosen from them by the last `collect`. */
   readonly columns: ColumnChoice;
   /**
-   * Kernel path only: per column (from `c × capacity`) the residuals of every update candidate in
-   * id order, as `collect` met them (the written column when every candidate is selected).
+   * Kernel path only: per inline field (from its first column × capacity) the residuals of every
+   * update candidate in id order, its columns interleaved (value j of its column k at
+   * `j × columns + k`): the written columns when every candidate is selected.
    */
   readonly colz: Int32Array;
   /** Scratch of the column writers: one column's exceptions (position, high bits). */

@@ -41,6 +41,8 @@ export class SnapshotDecoder {
   private readonly mark: Uint8Array;
   private readonly marked: Int32Array;
   private markedCount = 0;
+  /** The kernel's per inline field lists of updates (`capacity` each). */
+  private readonly lists: Int32Array;
   /** The registry's generated update reader, when it has one (kernels/decodeKernel.ts). */
   private readonly kernel: ReadUpdatesKernel | undefined;
 
@@ -65,10 +67,13 @@ export class SnapshotDecoder {
       entryIds: new Int32Array(capacity),
       entryFields: new Int32Array(capacity),
       entryCount: 0,
-      values: new Int32Array(capacity * columns.maxFieldColumns),
-      exHigh: new Int32Array(capacity * columns.maxFieldColumns),
+      values: new Int32Array((capacity + 1) * columns.maxFieldColumns),
+      exHigh: new Int32Array((capacity + 1) * columns.maxFieldColumns),
     };
     this.marked = new Int32Array(capacity * 2);
+    let inline = 0;
+    for (const n of columns.fieldColumns) if (n > 0) inline++;
+    this.lists = new Int32Array(capacity * Math.max(1, inline));
     this.kernel = decodeKernel(registry);
   }
 
@@ -206,8 +211,7 @@ export class SnapshotDecoder {
           updates,
           bitmap,
           k,
-          u.entryIds,
-          u.entryFields,
+          this.lists,
           u.values,
           u.exHigh,
         );

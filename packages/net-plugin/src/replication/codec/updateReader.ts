@@ -36,7 +36,7 @@ export interface UpdateReadContext {
   readonly entryIds: Int32Array;
   readonly entryFields: Int32Array;
   entryCount: number;
-  /** A field's column values, column k from `k · capacity` (scratch; the kernel's exception positions). */
+  /** One column's values (scratch; the kernel's exception positions, `capacity + 1` per column). */
   readonly values: Int32Array;
   /** The kernel's exception high bits (scratch). */
   readonly exHigh: Int32Array;
@@ -109,10 +109,9 @@ export function readUpdate(
 }
 
 /**
- * The value columns of the updates read (after their per-entity part) into `work`, field by field:
- * all of a field's column headers and exceptions first (`values` from `k · capacity` for its
- * column k), then its values added to their baselines and range-checked (the kernel's order, so
- * both refuse with the same status).
+ * The value columns of the updates read (after their per-entity part) into `work`, column by
+ * column: its width, values, exception count and exceptions (their length checked before they
+ * are read), then its values added to their baselines and range-checked.
  */
 export function readColumns(
   c: UpdateReadContext,
@@ -120,7 +119,7 @@ export function readColumns(
   base: SnapshotState,
   work: SnapshotState,
 ): boolean {
-  const { colBase, colSlot, colQuat, fieldColumns } = c.layout;
+  const { colField, colSlot, colQuat, columns } = c.layout;
   const slotMax = c.codecPlan.slotMax;
   const out = work.values;
   const b = base.values;
@@ -131,66 +130,62 @@ export function readColumns(
   const ids = c.entryIds;
   const entries = c.entryFields;
   const count = c.entryCount;
-  const capacity = ids.length;
-  for (let f = 0; f < colBase.length; f++) {
-    const first = colBase[f] as number;
-    if (first < 0) continue;
-    const bit = 1 << f;
-    let n = 0;
-    for (let i = 0; i < count; i++) if (((entries[i] as number) & bit) !== 0) n++;
+  let field = -1;
+  let n = 0;
+  for (let col = 0; col < columns; col++) {
+    const bit = 1 << (colField[col] as number);
+    if (colField[col] !== field) {
+      field = colField[col] as number;
+      n = 0;
+      for (let i = 0; i < count; i++) if (((entries[i] as number) & bit) !== 0) n++;
+    }
     if (n === 0) continue;
-    const columns = fieldColumns[f] as number;
-    for (let k = 0; k < columns; k++) {
-      const at0 = k * capacity;
-      const width = r.readBits(WIDTH_BITS);
-      if (r.bitsRemaining < n * width) {
-        r.skip(n * width); // past the end: truncated
+    const width = r.readBits(WIDTH_BITS);
+    if (r.bitsRemaining < n * width) {
+      r.skip(n * width); // past the end: truncated
+      return false;
+    }
+    for (let j = 0; j < n; j++) values[j] = width > 0 ? r.readBits(width) : 0;
+    const e = r.readExpGolomb(0);
+    if (e < 0 || e > n) return false;
+    if (e > 0) {
+      const x = r.readBits(EXCEPTION_WIDTH_BITS);
+      if (x === 0 || width + x > 31) return false;
+      const pb = positionBitsLocal(n);
+      if (r.bitsRemaining < e * (pb + x)) {
+        r.skip(e * (pb + x)); // past the end: truncated
         return false;
       }
-      for (let j = 0; j < n; j++) values[at0 + j] = width > 0 ? r.readBits(width) : 0;
-      const e = r.readExpGolomb(0);
-      if (e < 0 || e > n) return false;
-      if (e > 0) {
-        const x = r.readBits(EXCEPTION_WIDTH_BITS);
-        if (x === 0 || width + x > 31) return false;
-        const pb = positionBitsLocal(n);
-        if (r.bitsRemaining < e * (pb + x)) {
-          r.skip(e * (pb + x)); // past the end: truncated
-          return false;
-        }
-        let prev = -1;
-        for (let j = 0; j < e; j++) {
-          const at = pb > 0 ? r.readBits(pb) : 0;
-          const high = r.readBits(x);
-          if (at <= prev || at >= n || high === 0) return false;
-          values[at0 + at] = (values[at0 + at] as number) | (high << width);
-          prev = at;
-        }
+      let prev = -1;
+      for (let j = 0; j < e; j++) {
+        const at = pb > 0 ? r.readBits(pb) : 0;
+        const high = r.readBits(x);
+        if (at <= prev || at >= n || high === 0) return false;
+        values[at] = (values[at] as number) | (high << width);
+        prev = at;
       }
-      if (r.overflowed) return false;
     }
-    for (let k = 0; k < columns; k++) {
-      const slot = colSlot[first + k] as number;
-      const max = slotMax[slot] as number;
-      const predictable = reference !== undefined && colQuat[first + k] === 0;
-      for (let i = 0, j = k * capacity; i < count; i++) {
-        if (((entries[i] as number) & bit) === 0) continue;
-        const id = ids[i] as number;
-        const o = id * stride + slot;
-        let from = b[o] as number;
-        if (predictable && canPredictLocal(base, reference, id)) {
-          // Velocity prediction (predict.ts), clamped to the slot's range.
-          const ref = reference.values[o] as number;
-          // A 1:1 ratio (the usual case) needs no division: the same integer.
-          from += unitRatio ? from - ref : Math.round(((from - ref) * c.ratio.num) / c.ratio.den);
-          if (from < 0) from = 0;
-          else if (from > max) from = max;
-        }
-        const u = values[j++] as number;
-        const v = from + ((u >>> 1) ^ -(u & 1));
-        if (v < 0 || v > max) return false;
-        out[o] = v;
+    if (r.overflowed) return false;
+    const slot = colSlot[col] as number;
+    const max = slotMax[slot] as number;
+    const predictable = reference !== undefined && colQuat[col] === 0;
+    for (let i = 0, j = 0; i < count; i++) {
+      if (((entries[i] as number) & bit) === 0) continue;
+      const id = ids[i] as number;
+      const o = id * stride + slot;
+      let from = b[o] as number;
+      if (predictable && canPredictLocal(base, reference, id)) {
+        // Velocity prediction (predict.ts), clamped to the slot's range.
+        const ref = reference.values[o] as number;
+        // A 1:1 ratio (the usual case) needs no division: the same integer.
+        from += unitRatio ? from - ref : Math.round(((from - ref) * c.ratio.num) / c.ratio.den);
+        if (from < 0) from = 0;
+        else if (from > max) from = max;
       }
+      const u = values[j++] as number;
+      const v = from + ((u >>> 1) ^ -(u & 1));
+      if (v < 0 || v > max) return false;
+      out[o] = v;
     }
   }
   return true;

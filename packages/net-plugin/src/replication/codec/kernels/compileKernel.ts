@@ -33,6 +33,8 @@ export interface KernelField {
   readonly group: number;
   /** First column of an inline field (columns.ts; a rotation's from its second slot), else −1. */
   readonly column: number;
+  /** Ordinal of an inline field among the inline fields (its scratch lists), else −1. */
+  readonly inline: number;
   readonly slotMax: readonly number[];
   readonly slotBits: readonly number[];
   /** Bits of the field packed in full (spawn cost), or −1 when they depend on the value. */
@@ -45,6 +47,7 @@ export function kernelFields(registry: ReplicationRegistry): KernelField[] | und
   const plan = fieldCodecPlan(registry);
   const layout = columnLayout(registry);
   const out: KernelField[] = [];
+  let inlineCount = 0;
   for (const f of registry.fields) {
     const code = plan.codes[f.index];
     const t = f.template;
@@ -60,6 +63,7 @@ export function kernelFields(registry: ReplicationRegistry): KernelField[] | und
       threshold: plan.thresholds[f.index] as number,
       group: plan.groupBase[f.index] as number,
       column: layout.colBase[f.index] as number,
+      inline: inline ? inlineCount++ : -1,
       slotMax: t.slotMax,
       slotBits: t.slotBits,
       packedBits: fixed ? t.maxPackedBits : -1,

@@ -15,8 +15,9 @@ import { compileKernel, kernelFields, type KernelField } from "./compileKernel";
 /**
  * Reads the updates section after its header into `work` (which holds `base`): with `bitmap`, one
  * bit per baseline entity not marked (despawned/spawned) in this snapshot, else `updates` id gaps
- * coded with order `k`; each followed by that entity's fields; then the value columns (`entryIds`,
- * `entryFields`, `exPos`, `exHigh`: scratch of `capacity`). False when the bits are invalid.
+ * coded with order `k`; each followed by that entity's fields; then the value columns (`lists`:
+ * scratch of `capacity` per inline field; `exPos`, `exHigh`: of `capacity + 1`). False when the
+ * bits are invalid.
  */
 export type ReadUpdatesKernel = (
   r: WordReader,
@@ -30,8 +31,7 @@ export type ReadUpdatesKernel = (
   updates: number,
   bitmap: boolean,
   k: number,
-  entryIds: Int32Array,
-  entryFields: Int32Array,
+  lists: Int32Array,
   exPos: Int32Array,
   exHigh: Int32Array,
 ) => boolean;
@@ -62,11 +62,11 @@ const readFixed = (bits: string, mask: string): string =>
 
 /**
  * One column's header (columns.ts): its width, its values skipped (their length checked first),
- * its exception count and exceptions (into `exPos`/`exHigh` from `k · capacity`). Locals of column
+ * its exception count and exceptions (into `exPos`/`exHigh` from `k · (capacity + 1)`, a −1 after the last). Locals of column
  * `k`: `wK` width, `lK` low mask, `pK` cursor, `eK` exceptions, `nK` next exception position.
  */
 function columnHeader(k: number): string {
-  const x = `${k} * capacity`;
+  const x = `${k} * xcap`;
   return `    if (total - pos < ${WIDTH_BITS}) { r.position = pos; r.readBits(${WIDTH_BITS}); return false; }
     ${readFixed(String(WIDTH_BITS), String((1 << WIDTH_BITS) - 1))}
     const w${k} = v, l${k} = w${k} === 31 ? 0x7fffffff : (1 << w${k}) - 1;
@@ -108,52 +108,43 @@ function columnHeader(k: number): string {
           exHigh[${x} + j] = v << w${k};
           prev = at;
         }
+        // After the last exception: a position no value has.
+        exPos[${x} + e${k}] = -1;
       }
     }
     let n${k} = e${k} > 0 ? exPos[${x}] : -1, x${k} = ${x};`;
 }
 
 /**
- * One inline field's columns (updateReader.readColumns): every column's header first, then one
- * pass over the updates with the field, one cursor per column, each value patched when it is an
- * exception, added to its baseline (predicted for `slots` fields) and range-checked. Same
- * refusals as the generic reader (the values cannot overflow: their length is checked first).
+ * One column (updateReader.readColumns): its header and exceptions, then one pass over the
+ * field's list of updates (`lists`: id << 1 | predicted, filled by the per-entity part), each
+ * value patched when it is an exception, added to its baseline (predicted for `slots` fields)
+ * and range-checked. Same refusals as the generic reader (the values cannot overflow: their
+ * length is checked first).
  */
-function readFieldColumns(f: KernelField, stride: number): string {
-  const first = f.quat ? 1 : 0;
-  const count = f.width - first;
-  const headers: string[] = [];
-  const values: string[] = [];
-  for (let k = 0; k < count; k++) {
-    const s = first + k;
-    const max = f.slotMax[s] as number;
-    headers.push(columnHeader(k));
-    const predict = f.quat
-      ? ""
-      : `if (pr) { const ref = refV[o + ${s}];
+function readColumn(f: KernelField, list: number, s: number, stride: number): string {
+  const max = f.slotMax[s] as number;
+  const predict = f.quat
+    ? ""
+    : `if ((e & 1) !== 0) { const ref = refV[o];
           if (unit) from += from - ref;
           else { const g = from + Math.round(((from - ref) * rn) / rd); from = g < 0 ? 0 : g > ${max} ? ${max} : g | 0; }
           if (from < 0) from = 0; else if (from > ${max}) from = ${max}; }`;
-    values.push(`      { const index = p${k} >>> 5, shift = p${k} & 31;
-        let u = ((words[index] >>> shift) | ((words[index + 1] << 1) << (31 - shift))) & l${k}; p${k} += w${k};
-        if (j === n${k}) { u |= exHigh[x${k}]; x${k}++; n${k} = x${k} < ${k} * capacity + e${k} ? exPos[x${k}] : -1; }
-        let from = b[o + ${s}];
-        ${predict}
-        const w = from + ((u >>> 1) ^ -(u & 1));
-        if (w >>> 0 > ${max}) return false;
-        out[o + ${s}] = w; }`);
-  }
   return `  if (cnt${f.index} > 0) {
-    const cn = cnt${f.index};
+    const cn = cnt${f.index}, lb = ${list} * capacity;
     let v = 0;
-${headers.join("\n")}
+${columnHeader(0)}
     const end = pos;
-    for (let i = 0, j = 0; i < seen; i++) {
-      if ((entryFields[i] & ${f.bit}) === 0) continue;
-      const id = entryIds[i], o = id * ${stride} + ${f.offset};
-      ${f.quat ? "" : "const pr = ratio && refPresent[id] === 1 && refMask[id] === baseMask[id];"}
-${values.join("\n")}
-      j++;
+    for (let j = 0; j < cn; j++) {
+      const e = lists[lb + j], o = (e >> 1) * ${stride} + ${f.offset + s};
+      const index = p0 >>> 5, shift = p0 & 31;
+      let u = ((words[index] >>> shift) | ((words[index + 1] << 1) << (31 - shift))) & l0; p0 += w0;
+      if (j === n0) { u |= exHigh[x0]; n0 = exPos[++x0]; }
+      let from = b[o];
+      ${predict}
+      const w = from + ((u >>> 1) ^ -(u & 1));
+      if (w >>> 0 > ${max}) return false;
+      out[o] = w;
     }
     pos = end;
   }`;
@@ -200,10 +191,11 @@ function readField(f: KernelField): string {
       `        if (${checks.join(" || ")}) return false;`,
       `      } else {`,
       `        out[o] = b[o];`,
-      `        inColumns |= ${f.bit}; cnt${f.index}++;`,
+      `        lists[${f.inline} * capacity + cnt${f.index}++] = id << 1;`,
       `      }`,
     );
-  } else lines.push(`      inColumns |= ${f.bit}; cnt${f.index}++;`);
+  } else
+    lines.push(`      lists[${f.inline} * capacity + cnt${f.index}++] = (id << 1) | (predicted ? 1 : 0);`);
   lines.push(`    }`, `  }`);
   return lines.join("\n");
 }
@@ -212,7 +204,7 @@ function readSource(fields: readonly KernelField[], stride: number): string {
   const columns: string[] = [];
   for (const f of fields) {
     if (f.generic) continue;
-    columns.push(readFieldColumns(f, stride));
+    for (let c = f.quat ? 1 : 0; c < f.width; c++) columns.push(readColumn(f, f.inline, c, stride));
   }
   // Per inline field: the updates that have its values in the columns.
   const counts = fields
@@ -225,17 +217,16 @@ function readSource(fields: readonly KernelField[], stride: number): string {
       const multi = (mask & (mask - 1)) !== 0;
       const predicted = ratio && refPresent[id] === 1 && refMask[id] === mask;
       const row = id * ${stride};
-      let any = false, inColumns = 0;
+      let any = false;
 ${fields.map(readField).join("\n")}
       if (!any) return false;
-      entryIds[seen - 1] = id;
-      entryFields[seen - 1] = inColumns;`;
+`;
   // One loop and one copy of the per-entity body for both id forms: with two copies the form a
   // run rarely takes had no type feedback, and its first use deoptimized the kernel (in some runs
   // it then stayed ~40 % slower).
   return `const ratioValue = { num: 0, den: 0 };
 const predRow = new Int32Array(${Math.max(1, stride)});
-return function readUpdates(r, base, work, mark, reference, rn, rd, ks, updates, bitmap, k, entryIds, entryFields, exPos, exHigh) {
+return function readUpdates(r, base, work, mark, reference, rn, rd, ks, updates, bitmap, k, lists, exPos, exHigh) {
   ratioValue.num = rn;
   ratioValue.den = rd;
   const words = r.data, total = r.bitLength;
@@ -244,7 +235,7 @@ return function readUpdates(r, base, work, mark, reference, rn, rd, ks, updates,
   const refV = ratio ? reference.values : b, refPresent = ratio ? reference.present : basePresent;
   const refMask = ratio ? reference.mask : baseMask;
   ${ks === "" ? "" : `const ${ks};`}
-  const capacity = mark.length, hw = base.highWater;
+  const capacity = mark.length, hw = base.highWater, xcap = capacity + 1;
   let pos = r.position, id = -1, seen = 0;
   ${counts === "" ? "" : `let ${counts};`}
   for (;;) {

@@ -76,8 +76,8 @@ function collectField(f: KernelField): string {
   if (f.generic) return collectGeneric(f);
   const o = `row + ${f.offset}`;
   // A slot's column histogram row (a rotation's columns start at its second slot).
-  const col = (s: number): number => f.column + s - (f.quat ? 1 : 0);
-  const h = (s: number): number => col(s) * COLUMN_BUCKETS;
+  const first = f.quat ? 1 : 0;
+  const h = (s: number): number => (f.column + s - first) * COLUMN_BUCKETS;
   const lines: string[] = [];
   lines.push(`if ((live & ${f.bit}) !== 0) {`, `  const o = ${o};`);
   const moved: string[] = [];
@@ -88,14 +88,14 @@ function collectField(f: KernelField): string {
   lines.push(`  if (${moved.join(" || ")}) {`, `    changed |= ${f.bit};`);
   const coded = (s: number, from: string): string[] => [
     // Branch-free zigzag (|d| < 2^30: slots are at most 30 bits).
-    `    { const d = c${s} - ${from}; const u = (d << 1) ^ (d >> 31); zz[o + ${s}] = u; colz[cz${col(s)}++] = u;`,
+    `    { const d = c${s} - ${from}; const u = (d << 1) ^ (d >> 31); zz[o + ${s}] = u; colz[cz${f.index} + ${s - first}] = u;`,
     `      const x = ${h(s) + 32} - Math.clz32(u); chist[x] = chist[x] + 1; }`,
   ];
   if (f.quat) {
     lines.push(`    if (ratio) { ${[0, 1, 2, 3].map((s) => `pred[o + ${s}] = b${s};`).join(" ")} }`);
     lines.push(`    if (c0 === b0) {`, `    zz[o] = 1;`);
     for (let s = 1; s < 4; s++) lines.push(...coded(s, `b${s}`));
-    lines.push(`    } else zz[o] = 0;`);
+    lines.push(`    cz${f.index} += 3;`, `    } else zz[o] = 0;`);
   } else {
     for (let s = 0; s < f.width; s++) {
       lines.push(
@@ -114,18 +114,17 @@ function collectField(f: KernelField): string {
         ...coded(s, `f${s}`),
       );
     }
+    lines.push(`    cz${f.index} += ${f.width};`);
   }
   lines.push(`  }`, `}`);
   return lines.map((l) => `      ${l}`).join("\n");
 }
 
 function collectSource(fields: readonly KernelField[], stride: number): string {
-  // One cursor per column into `colz` (column c from c × capacity).
-  const columns = fields.reduce((n, f) => n + (f.generic ? 0 : f.quat ? 3 : f.width), 0);
+  // One cursor per inline field into `colz` (EncodePlan.colz: the field's columns interleaved).
+  const inline = fields.filter((f) => !f.generic);
   const cursors =
-    columns === 0
-      ? ""
-      : `let ${Array.from({ length: columns }, (_, c) => `cz${c} = ${c} * cap`).join(", ")};`;
+    inline.length === 0 ? "" : `let ${inline.map((f) => `cz${f.index} = ${f.column} * cap`).join(", ")};`;
   const spawnBits = fields
     .map(
       (f) =>

@@ -68,18 +68,20 @@ function writeField(f: KernelField): string {
  */
 function writeColumn(f: KernelField, s: number, stride: number): string {
   const col = f.column + s - (f.quat ? 1 : 0);
+  const step = f.quat ? 3 : f.width;
   const value = `{ const c = u & low; ${emitBits("c", "cw")} }
         if (u >>> cw !== 0) { exPos[ce] = cn; exHigh[ce++] = u >>> cw; }
         cn++;`;
   return `  { const cw = widths[${col}], low = cw === 31 ? 0x7fffffff : (1 << cw) - 1;
     let cn = 0, ce = 0;
     if (all) {
-      const c0 = ${col} * cap, end = c0 + counts[${col}];
+      // The field's columns interleaved from its first column × capacity (EncodePlan.colz).
+      const c0 = ${f.column} * cap + ${s - (f.quat ? 1 : 0)}, end = c0 + counts[${col}] * ${step};
       // Room for the whole column at once (its width field and values).
-      const need = (((end - c0) * cw) >>> 5) + per;
+      const need = ((counts[${col}] * cw) >>> 5) + per;
       if (idx + need >= words.length) { w.wordIndex = idx; words = w.reserve(need); }
       if (end > c0) ${emitBits("cw", String(WIDTH_BITS))}
-      for (let q = c0; q < end; q++) {
+      for (let q = c0; q < end; q += ${step}) {
         const u = colz[q];
         ${value}
       }
