@@ -5,7 +5,7 @@
  * `capture(values, present, mask, version, shadow, n)`: the first four are the byte addresses of
  * the state's arrays, `shadow` that of the raw-value cache, `n` the batch entries gathered into
  * the scratch (capturePlan.ts); the version counter and high water are read from and written
- * back to scratch words 0 and 1.
+ * back to scratch words 0 and 1, and word 3 counts the rows written.
  *
  * Two passes: per field, one straight-line loop over the batch (channel values read by entity id
  * from the column copies) that skips entries whose values equal the cache, as the JS kernel skips
@@ -136,6 +136,8 @@ function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void {
   f.localGet(id).localGet(hw).op("i32.ge_s").op("select").localSet(hw);
   f.localGet(vc).i32Const(1).op("i32.add").localTee(vc).op("i32.eqz").localGet(vc).op("i32.or").localSet(vc);
   f.localGet(l.version).localGet(at).op("i32.add").localGet(vc).store("i32.store");
+  // Rows written (scratch word 3, summed over the batches of a call).
+  f.i32Const(0).i32Const(0).load("i32.load", 12).i32Const(1).op("i32.add").store("i32.store", 12);
   f.end(write);
   f.localGet(l.a4).i32Const(4).op("i32.add").localSet(l.a4);
   f.localGet(l.i).i32Const(1).op("i32.add").localTee(l.i).localGet(l.n).op("i32.lt_s").brIf(top);

@@ -8,7 +8,8 @@
  * into the scratch; the kernel reads channel values by entity id, as it will read components that
  * live in wasm memory).
  *
- * Scratch: word 0 the version counter and word 1 the high water (in and out); then per entry of
+ * Scratch: word 0 the version counter and word 1 the high water (in and out), word 2 the largest
+ * listed entity id (gather), word 3 the rows written (kernel); then per entry of
  * one batch (at most `batch` listed entities) its network id, field mask and entity id (i32); the
  * quantized values (i32, one column of `batch` per row slot, so SIMD stores two entries at once);
  * then a copy of every component column with one element more: at index `length` the value a read

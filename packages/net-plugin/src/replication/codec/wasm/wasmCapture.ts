@@ -104,6 +104,7 @@ export class WasmCaptureKernel {
     }
     r.i32[0] = out.versionCounter;
     r.i32[1] = out.highWater;
+    r.i32[3] = 0;
     // One batch (the common case): the rows and column elements up to the largest listed ids.
     // Several: everything, once (so nothing is copied per batch, and nothing allocated).
     const single = n <= batch;
@@ -144,7 +145,8 @@ export class WasmCaptureKernel {
     }
     // Rows the kernel wrote are below the new high water.
     if (!single) rows = r.i32[1];
-    if (rows > 0) this.copyOut(b, out, rows);
+    // Nothing written (a resting world): the state is already right.
+    if (rows > 0 && r.i32[3] !== 0) this.copyOut(b, out, rows);
     out.versionCounter = r.i32[0] >>> 0;
     out.highWater = r.i32[1];
   };
