@@ -17,8 +17,10 @@ import {
   BaselineRing,
   DecodeStatus,
   EntityMap,
+  FloatTemplate,
+  ReplicationRegistry,
   SnapshotState,
-  type ReplicationRegistry,
+  Vec3Template,
 } from "../../../src/replication/index";
 import { build, step } from "../codecRig";
 import { CAPACITY, randomRegistry } from "../kernelFixture";
@@ -242,6 +244,30 @@ describe("applySnapshot with pool-backed states and the wasm apply kernel", () =
     wasmKernels.enabled = false;
     applySnapshot(on.world, on.registry, next, next, on.map);
     expect(spy, "switch off at apply time: the JS kernel").toHaveBeenCalledTimes(1);
+  });
+
+  it("counts the updates the per-entity path makes during a kernel call, as the generic path does", () => {
+    const counts: number[] = [];
+    for (const mode of ["generic", "js", "wasm"] as const) {
+      codecKernels.enabled = mode !== "generic";
+      wasmKernels.enabled = mode === "wasm";
+      const registry = new ReplicationRegistry();
+      const pos = { x: new Float32Array(8), y: new Float32Array(8), z: new Float32Array(8) };
+      const heat = new Float32Array(8);
+      registry.replicate(pos, Vec3Template({ min: 0, max: 1, precision: 0.01 }));
+      registry.replicate(heat, FloatTemplate({ min: 0, max: 1, precision: 0.01 }));
+      const [prev, next] = [new SnapshotState(registry, 8), new SnapshotState(registry, 8)];
+      for (let id = 0; id < 3; id++) prev.setPresent(id, 0b01);
+      next.copyFrom(prev);
+      next.setPresent(1, 0b11); // gains a field: the per-entity path writes it
+      next.values[2 * registry.stride] = 3; // moves: the kernel writes it
+      const world = createWorld();
+      const map = new EntityMap(8);
+      applySnapshot(world, registry, undefined, prev, map);
+      counts.push(applySnapshot(world, registry, prev, next, map).updated);
+      expect(mode !== "wasm" || next.pool !== undefined).toBe(true);
+    }
+    expect(counts).toEqual([2, 2, 2]);
   });
 
   it("a disposed ring gives its blocks back to the pool", () => {
