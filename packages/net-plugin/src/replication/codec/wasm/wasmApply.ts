@@ -3,7 +3,9 @@
  * registry: for ids present in both states with the same fields and a mapped entity, every field
  * whose slots changed is dequantized — expression for expression as the JS kernel, in f64, so the
  * floats are bit-identical — into copies of the component columns in wasm memory; every other id
- * is collected and handed to `other` afterwards, in ascending order, as the JS kernel does inline.
+ * is collected and handed to `other` afterwards, in ascending order, as the JS kernel does inline —
+ * and so is an id whose "generic" field changed (one the kernel does not dequantize, applyPlan.ts),
+ * unwritten: the per-entity path then writes all of its changed fields (same world, same count).
  *
  * Data movement: pool-backed states (snapshotState.ts; `wasmKernels.enabled` when they were built)
  * that live in this kernel's pool are read where they are, at their block addresses — no state
@@ -11,8 +13,9 @@
  * first `hw` rows): the fallback, and the "copy variant" of the README's measurements. Component
  * columns are still copied per call: their prefix up to the largest mapped entity in and back out
  * (a components-in-wasm-memory helper, allocating the SoA columns as views on the same memory,
- * would remove those two copies). Ids whose entity lies beyond a column's length go to `other`
- * (the JS kernel writes past the typed array, a no-op).
+ * would remove those two copies; copy-out is skipped when nothing was updated), and the entity id
+ * per network id is written by a JS loop over `map.entityOf`. Ids whose entity lies beyond a
+ * column's length go to `other` (the JS kernel writes past the typed array, a no-op).
  */
 import type { EntityMap } from "../../entityMap";
 import type { ReplicationRegistry } from "../../registry";
