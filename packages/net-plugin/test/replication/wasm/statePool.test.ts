@@ -154,7 +154,7 @@ describe("pool-backed SnapshotState", () => {
       for (let i = 0; i < 10; i++) pooled(r, 20);
     })();
     expect(pool.allocated).toBe(start + 10);
-    for (let i = 0; i < 50 && pool.allocated > start; i++) {
+    for (let i = 0; i < 200 && pool.allocated > start; i++) {
       gc();
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
