@@ -1,7 +1,7 @@
 /**
  * The generated WebAssembly capture kernel (codec/wasm/wasmCapture.ts) against the generated JS
  * capture kernel (codec/kernels/worldKernels.ts) on random registries of every kind the JS kernel
- * inlines and evolving bitECS worlds (values with NaN/±∞/out-of-bounds/half-step/zero/unnormalized
+ * inlines, alone and mixed with kinds quantized through their binding, and evolving bitECS worlds (values with NaN/±∞/out-of-bounds/half-step/zero/unnormalized
  * rotations, membership changes, entities added, removed and listed twice): the same state
  * (present, mask, values, version, version counter, high water) after every capture, with and
  * without SIMD, with batches shorter than the list, two states through one kernel and states
@@ -11,6 +11,7 @@
 import { addComponent, addEntity, createWorld, removeComponent, removeEntity, type World } from "bitecs";
 import { createRng, type Rng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { isInlined } from "../../../src/replication/codec/kernels/fieldAccess";
 import { worldKernels } from "../../../src/replication/codec/kernels/worldKernels";
 import {
   componentMasks,
@@ -45,12 +46,10 @@ function columnsOf(field: Field): Float64Array[] {
   return (field.binding.columns ?? []) as Float64Array[];
 }
 
-/** allKinds() without its int field (quantized through its binding: no inline form). */
+/** allKinds(): one field of every inline kind and an int (quantized through its binding). */
 function inlineKinds(): ReplicationRegistry {
   const registry = new ReplicationRegistry();
-  for (const f of allKinds().fields.filter((f) => f.template.kind !== "int")) {
-    registry.replicate(f.component as object, f.template, { name: f.name });
-  }
+  for (const f of allKinds().fields) registry.replicate(f.component as object, f.template, { name: f.name });
   return registry;
 }
 
@@ -134,11 +133,29 @@ function moveWorld(
     for (const field of registry.fields) {
       if (!rng.chance(share)) continue;
       const columns = columnsOf(field);
+      if (!isInlined(field)) {
+        columns.forEach((col, c) => ((col as unknown as unknown[])[eid] = genericValue(rng, field, c)));
+        continue;
+      }
       if (field.template instanceof QuatValueTemplate) {
         edgeQuat(rng).forEach((v, c) => ((columns[c] as Float64Array)[eid] = v));
       } else columns.forEach((col, c) => (col[eid] = edgeValue(rng, field, c)));
       if (rng.chance(0.02)) nanWithPayload(rng, columns[rng.int(0, columns.length - 1)] as Float64Array, eid);
     }
+  }
+}
+
+/** A value for a field quantized through its binding (int, bool, enum, transform). */
+function genericValue(rng: Rng, field: Field, axis: number): number | string {
+  switch (field.template.kind) {
+    case "bool":
+      return rng.int(0, 1);
+    case "enum":
+      return ["a", "b", "c", "d", "e"][rng.int(0, 4)] as string;
+    case "int":
+      return channelValue(rng, field.template, axis);
+    default:
+      return axis < 3 ? rng.range(-250, 150) : rng.gaussian(); // transform: position, rotation
   }
 }
 
@@ -208,6 +225,10 @@ function checkParity(
   const js = worldKernels(registry)?.capture;
   const wasm = wasmCaptureKernel(registry, options);
   expect(js, what).toBeDefined();
+  if (registry.fields.every((f) => !isInlined(f))) {
+    expect(wasm, `${what}: nothing to quantize in wasm`).toBeUndefined();
+    return;
+  }
   expect(wasm?.simd, what).toBe(options.simd);
   if (js === undefined || wasm === undefined) return;
   const world = createWorld();
@@ -269,16 +290,20 @@ function checkParity(
 }
 
 describe("wasm capture kernel", () => {
-  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9])("matches the JS kernel on random registries (seed %i)", (seed) => {
-    const { registry, describe: kinds } = randomRegistry(createRng(seed * 7919), 4);
-    for (const simd of [true, false]) {
-      try {
-        checkParity(seed, registry, { simd });
-      } catch (e) {
-        throw new Error(`registry ${kinds.join(" ")}: ${String(e)}`, { cause: e });
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])(
+    "matches the JS kernel on random registries (seed %i)",
+    (seed) => {
+      // Seeds 1-6: inline kinds only; 7-12: mixed with int, bool, enum, transform (quantized by the gather).
+      const { registry, describe: kinds } = randomRegistry(createRng(seed * 7919), seed <= 6 ? 4 : 8);
+      for (const simd of [true, false]) {
+        try {
+          checkParity(seed, registry, { simd });
+        } catch (e) {
+          throw new Error(`registry ${kinds.join(" ")}: ${String(e)}`, { cause: e });
+        }
       }
-    }
-  });
+    },
+  );
 
   it("matches the JS kernel with every inline kind, columns of different lengths, batches shorter than the list", () => {
     expect(capturePlan(mixedLengths())?.columnLength).toBeUndefined();
@@ -380,14 +405,20 @@ describe("wasm capture kernel", () => {
     expect(wasmCaptureKernel(inlineKinds())).toBeDefined();
   });
 
-  it("leaves registries with a field quantized through its binding to the JS kernel", () => {
-    const registry = new ReplicationRegistry();
-    registry.replicate(
+  it("leaves to the JS kernel registries with nothing to quantize in wasm or inline fields on plain arrays", () => {
+    const ints = new ReplicationRegistry();
+    ints.replicate(new Int32Array(8), IntTemplate({ min: 0, max: 10 }));
+    expect(wasmCaptureKernel(ints)).toBeUndefined();
+    expect(wasmCaptureKernel(new ReplicationRegistry())).toBeUndefined();
+    const plainArrays = new ReplicationRegistry();
+    plainArrays.replicate({ x: [0], y: [0], z: [0] }, Vec3Template({ min: 0, max: 1, precision: 0.01 }));
+    expect(wasmCaptureKernel(plainArrays)).toBeUndefined();
+    const withInt = new ReplicationRegistry();
+    withInt.replicate(
       { x: new Float32Array(8), y: new Float32Array(8), z: new Float32Array(8) },
       Vec3Template({ min: 0, max: 1, precision: 0.01 }),
     );
-    registry.replicate(new Int32Array(8), IntTemplate({ min: 0, max: 10 }));
-    expect(wasmCaptureKernel(registry)).toBeUndefined();
-    expect(wasmCaptureKernel(new ReplicationRegistry())).toBeUndefined();
+    withInt.replicate(new Int32Array(8), IntTemplate({ min: 0, max: 10 }));
+    expect(wasmCaptureKernel(withInt)).toBeDefined();
   });
 });

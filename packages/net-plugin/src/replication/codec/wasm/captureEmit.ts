@@ -14,7 +14,7 @@
  * compares each quantized field with the row, writes it, and bumps present/mask/high water/version
  * exactly as the JS kernel does.
  */
-import type { CapturePlan } from "./capturePlan";
+import type { CapturePlan, InlineField } from "./capturePlan";
 import { ScalarQuantizer, type LoopLocals } from "./captureQuantize";
 import { SimdQuantizer } from "./captureSimd";
 import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
@@ -36,10 +36,10 @@ export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): 
   const quantize = simd ? new SimdQuantizer(f, plan, loop) : new ScalarQuantizer(f, plan, loop);
   const exit = f.block();
   f.localGet(n).i32Const(0).op("i32.le_s").brIf(exit);
-  // No field quantized yet.
-  f.i32Const(plan.qmasks).i32Const(0).localGet(n).i32Const(2).op("i32.shl").memoryFill();
-  for (const field of plan.fields) quantize.prepare(field);
-  for (const field of plan.fields) {
+  // The gather set each entry's quantized mask to its generic fields (quantized there).
+  const inline = plan.fields.filter((field): field is InlineField => field.kind !== "generic");
+  for (const field of inline) quantize.prepare(field);
+  for (const field of inline) {
     f.i32Const(0).localSet(i).i32Const(0).localSet(a4);
     const top = f.loop();
     quantize.entities();

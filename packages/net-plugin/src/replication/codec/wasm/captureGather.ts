@@ -2,8 +2,9 @@
  * The JS half of the WebAssembly capture kernel (wasmCapture.ts): a loop generated per registry
  * (compileKernel.ts) that fills one batch of the scratch (capturePlan.ts) with each listed
  * entity's network id (missing → `missing`, which throws, as in the JS kernel), its field mask
- * (bitECS's membership test, as the JS kernel does it) and its entity id (clamped to the columns'
- * `past` element when they share one length).
+ * (bitECS's membership test, as the JS kernel does it), its entity id (clamped to the columns'
+ * `past` element when they share one length), and the fields without an inline form quantized
+ * through their binding into the quantized columns (marked in the entry's quantized mask).
  */
 import type { EntityMap } from "../../entityMap";
 import type { ReplicationRegistry } from "../../registry";
@@ -39,7 +40,13 @@ function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string 
   const fields = plan.fields
     .map((field) => {
       const f = field.index;
-      return `    if ((hm${f}[eid] & hf${f}) === hf${f}) mask |= ${field.bit};`;
+      if (field.kind !== "generic") return `    if ((hm${f}[eid] & hf${f}) === hf${f}) mask |= ${field.bit};`;
+      // Quantized here through the binding (the JS kernel's quantizeSource for such fields).
+      const slots = Array.from(
+        { length: field.width },
+        (_, s) => `i32[${plan.quantized / 4 + (field.offset + s) * plan.batch} + j] = tmp[${s}];`,
+      ).join(" ");
+      return `    if ((hm${f}[eid] & hf${f}) === hf${f}) { mask |= ${field.bit}; quantized |= ${field.bit}; B${f}.quantize(eid, tmp, 0); ${slots} }`;
     })
     .join("\n");
   return `return function gather(entities, start, end, map, seen, stamp, hasMasks, hasFlags, missing, i32, capacity) {
@@ -55,9 +62,10 @@ function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string 
     if (netId > top) top = netId;
     i32[${plan.eids / 4} + j] = ${plan.columnLength === undefined ? "eid" : `eid < ${plan.columnLength} ? eid : ${plan.columnLength}`};
     if (eid > maxEid) maxEid = eid;
-    let mask = 0;
+    let mask = 0, quantized = 0;
 ${fields}
     i32[${plan.masks / 4} + j] = mask;
+    i32[${plan.qmasks / 4} + j] = quantized;
   }
   i32[2] = maxEid;
   return top;
@@ -66,5 +74,12 @@ ${fields}
 
 /** The gather loop of `registry`'s plan, or undefined when code generation is not allowed here. */
 export function captureGather(registry: ReplicationRegistry, plan: CapturePlan): Gather | undefined {
-  return compileKernel<Gather>(["outside"], gatherSource(registry, plan), [outside]);
+  const names = ["outside", "tmp"];
+  const values: unknown[] = [outside, new Int32Array(Math.max(8, plan.stride))];
+  for (const field of plan.fields) {
+    if (field.kind !== "generic") continue;
+    names.push(`B${field.index}`);
+    values.push(registry.fields[field.index]?.binding);
+  }
+  return compileKernel<Gather>(names, gatherSource(registry, plan), values);
 }

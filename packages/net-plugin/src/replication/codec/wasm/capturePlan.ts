@@ -1,8 +1,10 @@
 /**
  * Which registries the WebAssembly capture kernel (wasmCapture.ts) can run, and its scratch
- * layout. It needs every field quantized inline by the JS capture kernel (fieldAccess.ts
- * isInlined: SoA vectors and rotations, scalar floats), whose quantization is a pure function of
- * the channel values; any other registry keeps the JS kernel (undefined here).
+ * layout. The kernel quantizes the fields the JS capture kernel inlines (fieldAccess.ts
+ * isInlined: SoA vectors and rotations, scalar floats — pure functions of the channel values);
+ * the others (the server's owner/authority ints, bools, enums, ...) are quantized through their
+ * binding by the JS gather, as the JS kernel does. A registry without an inlined field keeps the
+ * JS kernel (undefined here).
  *
  * The component columns must be Float32Array/Float64Array (wasmCapture.ts copies their prefix
  * into the scratch; the kernel reads channel values by entity id, as it will read components that
@@ -60,7 +62,11 @@ export interface CaptureColumn {
   readonly past: number;
 }
 
-/** One field as the kernel quantizes it. */
+/**
+ * One field as the kernel quantizes it; a `generic` field (no inline form: int, bool, enum,
+ * transform, ... — quantized through its binding, as the JS kernel does) is quantized by the
+ * gather into the quantized columns, and the kernel only compares and writes it.
+ */
 export type CaptureField = {
   /** Field index (its bit in a state's mask, as an i32: `1 << index`). */
   readonly index: number;
@@ -68,12 +74,16 @@ export type CaptureField = {
   /** First slot of the field in a row (and its first quantized column). */
   readonly offset: number;
   readonly width: number;
-  /** Its columns, one per channel. */
+  /** Its columns, one per channel (none for a generic field). */
   readonly columns: readonly CaptureColumn[];
 } & (
   | { readonly kind: "linear"; readonly slots: readonly LinearSlot[] }
   | { readonly kind: "quat"; readonly maxValue: number; readonly scale: number }
+  | { readonly kind: "generic" }
 );
+
+/** A field the kernel quantizes itself. */
+export type InlineField = Exclude<CaptureField, { kind: "generic" }>;
 
 /** The kernel's plan: fields and the scratch layout (byte addresses). */
 export interface CapturePlan {
@@ -110,8 +120,8 @@ function typedColumns(columns: readonly unknown[] | undefined): (Float32Array | 
 const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 
 /**
- * The capture plan of `registry`, or undefined when a field is not inlined by the JS kernel or
- * its columns are not Float32Array/Float64Array.
+ * The capture plan of `registry`, or undefined when no field is inlined by the JS kernel, or an
+ * inlined field's columns are not Float32Array/Float64Array.
  */
 export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH): CapturePlan | undefined {
   if (!Number.isInteger(batch) || batch < 2 || batch % 2 !== 0) {
@@ -127,7 +137,12 @@ export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH
   let address = align(quantized + stride * batch * 4, 16);
   const fields: CaptureField[] = [];
   for (const field of registry.fields) {
-    if (!isInlined(field)) return undefined;
+    const bit = field.index === 31 ? -0x80000000 : 1 << field.index;
+    if (!isInlined(field)) {
+      const { index, offset } = field;
+      fields.push({ index, bit, offset, width: field.template.width, columns: [], kind: "generic" });
+      continue;
+    }
     const arrays = typedColumns(field.binding.columns);
     if (arrays?.length !== field.template.width) return undefined;
     const t = field.template;
@@ -145,7 +160,7 @@ export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH
     });
     const base = {
       index: field.index,
-      bit: field.index === 31 ? -0x80000000 : 1 << field.index,
+      bit,
       offset: field.offset,
       width: t.width,
       columns,
@@ -166,6 +181,7 @@ export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH
       fields.push({ ...base, kind: "linear", slots });
     } else return undefined;
   }
+  if (fields.every((f) => f.kind === "generic")) return undefined;
   const lengths = new Set(fields.flatMap((f) => f.columns.map((c) => c.length)));
   const columnLength = lengths.size === 1 ? (lengths.values().next().value as number) : undefined;
   return { fields, stride, batch, ids, masks, qmasks, eids, columnLength, quantized, scratchBytes: address };

@@ -5,7 +5,7 @@
  * them — fieldAccess.ts quantizeSource expression for expression, in f64 (the same IEEE operations
  * per lane with SIMD, selects as lane masks), so the integers are the JS kernel's.
  */
-import type { CaptureColumn, CaptureField, CapturePlan } from "./capturePlan";
+import type { CaptureColumn, InlineField, CapturePlan } from "./capturePlan";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** fieldAccess.ts ROUND_SOURCE's one x where floor(x + 0.5) is not Math.round(x) (→ 0). */
@@ -28,17 +28,17 @@ export interface LoopLocals {
  */
 export interface Quantizer {
   /** Before the loops: hoists `field`'s constants into locals (SIMD). */
-  prepare(field: CaptureField): void;
+  prepare(field: InlineField): void;
   /** At the top of a loop iteration: the entry's (or pair's) entity, network id, mask, cache row. */
   entities(): void;
   /** Loads `field`'s channel values into locals. */
-  load(field: CaptureField): void;
+  load(field: InlineField): void;
   /** Pushes an i32: non-zero when a loaded value differs from the cache (NaN always differs). */
-  changed(field: CaptureField): void;
+  changed(field: InlineField): void;
   /** For entries that have `field`: writes the loaded values to the cache and sets `field.bit` in their quantized mask. */
-  keep(field: CaptureField): void;
+  keep(field: InlineField): void;
   /** Quantizes the loaded values into the quantized columns (clobbers them). */
-  quantize(field: CaptureField): void;
+  quantize(field: InlineField): void;
 }
 
 /**
@@ -119,7 +119,7 @@ export class EntityReader {
   }
 
   /** If the entry has `field`: stores the f64 `value()` pushes for each slot, and marks it quantized. */
-  keep(field: CaptureField, value: (k: number) => void): void {
+  keep(field: InlineField, value: (k: number) => void): void {
     const f = this.f;
     f.localGet(this.mask).i32Const(field.bit).op("i32.and");
     const has = f.if();
@@ -173,14 +173,14 @@ export class ScalarQuantizer implements Quantizer {
     this.entry.load();
   }
 
-  load(field: CaptureField): void {
+  load(field: InlineField): void {
     field.columns.forEach((col, k) => {
       this.entry.channel(col);
       this.f.localSet(this.c[k] as Local);
     });
   }
 
-  changed(field: CaptureField): void {
+  changed(field: InlineField): void {
     const f = this.f;
     for (let k = 0; k < field.width; k++) {
       f.localGet(this.c[k] as Local);
@@ -190,11 +190,11 @@ export class ScalarQuantizer implements Quantizer {
     }
   }
 
-  keep(field: CaptureField): void {
+  keep(field: InlineField): void {
     this.entry.keep(field, (k) => this.f.localGet(this.c[k] as Local));
   }
 
-  quantize(field: CaptureField): void {
+  quantize(field: InlineField): void {
     if (field.kind === "linear") field.slots.forEach((_, s) => this.linear(field, s));
     else this.quat(field);
   }
@@ -211,7 +211,7 @@ export class ScalarQuantizer implements Quantizer {
     f.localGet(t).f64Const(ROUND_EXCEPTION).op("f64.eq").op("select");
   }
 
-  private linear(field: CaptureField & { kind: "linear" }, s: number): void {
+  private linear(field: InlineField & { kind: "linear" }, s: number): void {
     const { f, t } = this;
     const v = this.c[s] as Local;
     const z = field.slots[s] as (typeof field.slots)[number];
@@ -229,7 +229,7 @@ export class ScalarQuantizer implements Quantizer {
     this.storeTo(field.offset + s);
   }
 
-  private quat(field: CaptureField & { kind: "quat" }): void {
+  private quat(field: InlineField & { kind: "quat" }): void {
     const { f, best, a, len, inv, sign, largest, valid, t, r } = this;
     const [x, y, z, w] = this.c as [Local, Local, Local, Local];
     f.localGet(x).op("f64.abs").localSet(best);

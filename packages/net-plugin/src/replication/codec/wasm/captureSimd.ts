@@ -2,7 +2,7 @@
  * The capture kernel's per-field work two entries at a time in f64x2 lanes (see captureQuantize.ts
  * for the contract and the scalar form it matches lane for lane).
  */
-import type { CaptureField, CapturePlan } from "./capturePlan";
+import type { InlineField, CapturePlan } from "./capturePlan";
 import { EntityReader, ROUND_EXCEPTION, type LoopLocals, type Quantizer } from "./captureQuantize";
 import type { Local, WasmFunction } from "./wasmModule";
 
@@ -58,7 +58,7 @@ export class SimdQuantizer implements Quantizer {
     return this.constant(new Uint8Array(Int32Array.of(k, 0, k, 0).buffer), hoist);
   }
 
-  prepare(field: CaptureField): void {
+  prepare(field: InlineField): void {
     for (const c of [0, 0.5, ROUND_EXCEPTION, TO_INT]) this.splat(c, true);
     if (field.kind === "linear") {
       for (const z of field.slots) {
@@ -75,7 +75,7 @@ export class SimdQuantizer implements Quantizer {
     this.second.load();
   }
 
-  load(field: CaptureField): void {
+  load(field: InlineField): void {
     const f = this.f;
     field.columns.forEach((col, k) => {
       this.first.channel(col);
@@ -85,7 +85,7 @@ export class SimdQuantizer implements Quantizer {
     });
   }
 
-  changed(field: CaptureField): void {
+  changed(field: InlineField): void {
     const f = this.f;
     for (let k = 0; k < field.width; k++) {
       f.localGet(this.v[k] as Local);
@@ -98,13 +98,13 @@ export class SimdQuantizer implements Quantizer {
     f.op("v128.any_true");
   }
 
-  keep(field: CaptureField): void {
+  keep(field: InlineField): void {
     [this.first, this.second].forEach((entry, lane) =>
       entry.keep(field, (k) => this.f.localGet(this.v[k] as Local).lane("f64x2.extract_lane", lane)),
     );
   }
 
-  quantize(field: CaptureField): void {
+  quantize(field: InlineField): void {
     if (field.kind === "linear") field.slots.forEach((_, s) => this.linear(field, s));
     else this.quat(field);
   }
@@ -142,7 +142,7 @@ export class SimdQuantizer implements Quantizer {
     f.op("f64x2.eq").op("v128.bitselect");
   }
 
-  private linear(field: CaptureField & { kind: "linear" }, s: number): void {
+  private linear(field: InlineField & { kind: "linear" }, s: number): void {
     const f = this.f;
     const z = field.slots[s] as (typeof field.slots)[number];
     const v = this.v[s] as Local;
@@ -161,7 +161,7 @@ export class SimdQuantizer implements Quantizer {
     this.store2(field.offset + s);
   }
 
-  private quat(field: CaptureField & { kind: "quat" }): void {
+  private quat(field: InlineField & { kind: "quat" }): void {
     const f = this.f;
     const [x, y, z, w, best, a, m, lg, len, valid, inv, sign, e0, e1, e3, t] = this.v as [
       Local,
