@@ -2,9 +2,11 @@
  * Code generation of the WebAssembly apply kernel (wasmApply.ts): the JS apply kernel's loop
  * (worldKernels.ts applySource) and dequantization (fieldAccess.ts dequantizeSource) emitted as
  * wasm for one registry's ApplyPlan, every constant inlined. Exported function
- * `apply(next, prev, hasPrev, hw) -> updated`: `next`/`prev` are state block addresses
+ * `apply(next, prev, hasPrev, hw, ready) -> updated`: `next`/`prev` are state block addresses
  * (codecMemory.ts layout); ids for the generic path are written to the plan's `others` list and
- * their count to address 0.
+ * their count to address 0. With `ready` 0 (the component column copies not filled yet) it returns
+ * -1 at the first field it would write, before writing anything: the caller fills the copies and
+ * calls again with 1; a resting world so never has its columns copied.
  */
 import type { ApplyField, ApplyPlan } from "./applyPlan";
 import type { StateLayout } from "./codecMemory";
@@ -18,8 +20,8 @@ export function emitApply(
   stride: number,
   simd: boolean,
 ): void {
-  const f = mod.function("apply", ["i32", "i32", "i32", "i32"], ["i32"]);
-  const [next, prev, hasPrev, hw] = [f.param(0), f.param(1), f.param(2), f.param(3)];
+  const f = mod.function("apply", ["i32", "i32", "i32", "i32", "i32"], ["i32"]);
+  const [next, prev, hasPrev, hw, ready] = [f.param(0), f.param(1), f.param(2), f.param(3), f.param(4)];
   const i32 = (): Local => f.local("i32");
   const f64 = (): Local => f.local("f64");
   const [id, eid, mask, was, wrote, updated, others] = [i32(), i32(), i32(), i32(), i32(), i32(), i32()];
@@ -101,6 +103,10 @@ export function emitApply(
       if (s > 0) f.op("i32.or");
     }
     const changed = f.if();
+    f.localGet(ready).op("i32.eqz");
+    const notReady = f.if();
+    f.i32Const(-1).op("return");
+    f.end(notReady);
     const n = queued[fi] as Local;
     if (simd && field.kind === "quat") {
       f.localGet(n).i32Const(3).op("i32.shl").localTee(q).localGet(eid).store("i32.store", field.list);

@@ -13,7 +13,8 @@
  * first `hw` rows): the fallback, and the "copy variant" of the README's measurements. Component
  * columns are still copied per call: their prefix up to the largest mapped entity in and back out
  * (a components-in-wasm-memory helper, allocating the SoA columns as views on the same memory,
- * would remove those two copies; copy-out is skipped when nothing was updated), and the entity id
+ * would remove those two copies; both are skipped when nothing is updated: a first kernel pass
+ * stops at the first write), and the entity id
  * per network id is written by a JS loop over `map.entityOf`. Ids whose entity lies beyond a
  * column's length go to `other` (the JS kernel writes past the typed array, a no-op).
  */
@@ -26,7 +27,7 @@ import { applyPlan, type ApplyPlan } from "./applyPlan";
 import { CodecMemoryPool, stateLayout, type StateLayout } from "./codecMemory";
 import { PrefixViews } from "./prefixViews";
 
-type ApplyFn = (next: number, prev: number, hasPrev: number, hw: number) => number;
+type ApplyFn = (next: number, prev: number, hasPrev: number, hw: number, ready: number) => number;
 
 /** Typed views of the kernel's memory, re-made when the memory grows. */
 interface Views {
@@ -100,15 +101,19 @@ export class WasmApplyKernel {
     const maxEid = this.writeEids(v, map, hw);
     const columns = this.columns;
     const prefix = this.prefix;
-    for (let c = 0; c < columns.length; c++) {
-      const from = (columns[c] as (typeof columns)[number]).array;
-      (v.columns[c] as typeof from).set(prefix.of(from, maxEid + 1));
-    }
-    const updated = this.fn(nextAddress, prevAddress, prev === undefined ? 0 : 1, hw);
-    // The kernel writes a column copy only for an entity it counts as updated: none, nothing to copy back.
-    for (let c = 0; updated > 0 && c < columns.length; c++) {
-      const to = (columns[c] as (typeof columns)[number]).array;
-      to.set(prefix.of(v.columns[c] as typeof to, maxEid + 1));
+    const hasPrev = prev === undefined ? 0 : 1;
+    // First without the column copies: the kernel stops (-1) at the first field it would write.
+    let updated = this.fn(nextAddress, prevAddress, hasPrev, hw, 0);
+    if (updated < 0) {
+      for (let c = 0; c < columns.length; c++) {
+        const from = (columns[c] as (typeof columns)[number]).array;
+        (v.columns[c] as typeof from).set(prefix.of(from, maxEid + 1));
+      }
+      updated = this.fn(nextAddress, prevAddress, hasPrev, hw, 1);
+      for (let c = 0; c < columns.length; c++) {
+        const to = (columns[c] as (typeof columns)[number]).array;
+        to.set(prefix.of(v.columns[c] as typeof to, maxEid + 1));
+      }
     }
     // `other` may re-enter apply (applySnapshot hooks may), which rewrites the memory: the ids
     // are first copied out to a list of this call's depth.
