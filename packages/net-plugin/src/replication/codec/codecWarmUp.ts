@@ -1,7 +1,7 @@
 /**
  * Codec warm-up: runs a registry's encoder and decoder (kernels or generic path, whichever this
  * process uses) once over a few synthetic snapshots that take every rare branch — values jumping
- * between a slot's bounds (the longest Exp-Golomb codes), rotations whose largest component
+ * between a slot's bounds (the longest codes, column exceptions), rotations whose largest component
  * changes, prediction with a non-unit ratio, a budget too small for everything, bitmap and id-list
  * updates, despawns and respawns, a field exclusion (client authority). Optimized code deoptimizes the first time it reaches a branch
  * that never ran before (no type feedback); without this, the first large delta of a game (an

@@ -1,7 +1,8 @@
 /**
  * Coding one field's quantized slots against its baseline slots, per the template's delta groups
- * (see `DeltaKind`). `slots` and `quat` groups use Exp-Golomb codes whose order `k` is chosen per
- * snapshot and per coded group (`ks[g]`), so slow and fast movers both cost few bits.
+ * (see `DeltaKind`), for fields whose values are not in the updates section's columns
+ * (columns.ts: `slots` and smallest-three fields are). Their `slots` and `quat` groups use
+ * Exp-Golomb codes whose order `k` is chosen per snapshot and per coded group (`ks[g]`).
  */
 import { expGolombBits, unzigzag, zigzag } from "../../protocol/quantize";
 import type { ReplicationRegistry } from "../registry";
