@@ -53,7 +53,7 @@ function inlineKinds(): ReplicationRegistry {
   return registry;
 }
 
-/** Columns of different lengths (the kernel then clamps entity ids per column). */
+/** Columns of different lengths (the kernel then clamps entity ids per column), and a plain-array int. */
 function mixedLengths(): ReplicationRegistry {
   const registry = new ReplicationRegistry();
   registry.replicate(
@@ -61,6 +61,7 @@ function mixedLengths(): ReplicationRegistry {
     Vec3Template({ min: -5, max: 5, precision: 0.01 }),
   );
   registry.replicate(new Float64Array(40), FloatTemplate({ min: -1, max: 3, precision: 1 / 256 }));
+  registry.replicate([] as number[], IntTemplate({ min: -1, max: 40 })); // like the server's owner field
   registry.replicate(
     {
       x: new Float32Array(60),
@@ -152,8 +153,24 @@ function genericValue(rng: Rng, field: Field, axis: number): number | string {
       return rng.int(0, 1);
     case "enum":
       return ["a", "b", "c", "d", "e"][rng.int(0, 4)] as string;
-    case "int":
-      return channelValue(rng, field.template, axis);
+    case "int": {
+      // Plain arrays (as the server's owner fields) also get fractions, NaN, ±∞, -0, huge values.
+      if (!Array.isArray(field.binding.columns?.[0]) || rng.chance(0.5))
+        return channelValue(rng, field.template, axis);
+      const picks = [
+        rng.range(-10, 60),
+        Number.NaN,
+        Infinity,
+        -Infinity,
+        -0,
+        2 ** 40,
+        -(2 ** 40),
+        2.5,
+        -1.5,
+        0.5,
+      ];
+      return picks[rng.int(0, picks.length - 1)] as number;
+    }
     default:
       return axis < 3 ? rng.range(-250, 150) : rng.gaussian(); // transform: position, rotation
   }

@@ -7,8 +7,9 @@
  * through their binding into the quantized columns (marked in the entry's quantized mask).
  */
 import type { EntityMap } from "../../entityMap";
-import type { ReplicationRegistry } from "../../registry";
-import { compileKernel } from "../kernels/compileKernel";
+import type { ReplicatedField, ReplicationRegistry } from "../../registry";
+import { IntValueTemplate } from "../../templates/intTemplate";
+import { compileKernel, lit } from "../kernels/compileKernel";
 import type { CapturePlan } from "./capturePlan";
 
 /** Fills the scratch with list entries `start..end)`; returns the largest network id among them. */
@@ -36,11 +37,32 @@ function outside(eid: number, netId: number, capacity: number, missing: (eid: nu
   );
 }
 
+/**
+ * The array of an IntTemplate field stored as one (typed) array, whose binding quantize is
+ * `template.quantize(array[eid] ?? 0)`: the gather inlines that (the server's owner and
+ * authority fields are such); undefined for any other field.
+ */
+function intArray(field: ReplicatedField): { t: IntValueTemplate; array: unknown } | undefined {
+  const t = field.template;
+  const array = field.binding.columns?.[0];
+  if (!(t instanceof IntValueTemplate) || field.binding.shape !== "array" || array === undefined)
+    return undefined;
+  return t.quantize === IntValueTemplate.prototype.quantize ? { t, array } : undefined;
+}
+
 function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string {
   const fields = plan.fields
     .map((field) => {
       const f = field.index;
       if (field.kind !== "generic") return `    if ((hm${f}[eid] & hf${f}) === hf${f}) mask |= ${field.bit};`;
+      const int = intArray(registry.fields[f] as ReplicatedField);
+      if (int !== undefined) {
+        // IntValueTemplate.quantize(array[eid] ?? 0); Math.round only for a value that is not an int32.
+        const { min, max } = int.t;
+        return `    if ((hm${f}[eid] & hf${f}) === hf${f}) { mask |= ${field.bit}; quantized |= ${field.bit};
+      const r = A${f}[eid] ?? 0, v = (r | 0) === r ? r : Math.round(r);
+      i32[${plan.quantized / 4 + field.offset * plan.batch} + j] = v >= ${lit(max)} ? ${lit(max - min)} : v > ${lit(min)} ? v - ${lit(min)} : 0; }`;
+      }
       // Quantized here through the binding (the JS kernel's quantizeSource for such fields).
       const slots = Array.from(
         { length: field.width },
@@ -78,8 +100,10 @@ export function captureGather(registry: ReplicationRegistry, plan: CapturePlan):
   const values: unknown[] = [outside, new Int32Array(Math.max(8, plan.stride))];
   for (const field of plan.fields) {
     if (field.kind !== "generic") continue;
-    names.push(`B${field.index}`);
-    values.push(registry.fields[field.index]?.binding);
+    const replicated = registry.fields[field.index] as ReplicatedField;
+    const int = intArray(replicated);
+    names.push(int === undefined ? `B${field.index}` : `A${field.index}`);
+    values.push(int === undefined ? replicated.binding : int.array);
   }
   return compileKernel<Gather>(names, gatherSource(registry, plan), values);
 }
