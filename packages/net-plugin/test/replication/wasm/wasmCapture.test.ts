@@ -328,8 +328,8 @@ describe("wasm capture kernel", () => {
     for (const simd of [true, false]) {
       checkParity(101, inlineKinds(), { simd });
       checkParity(102, inlineKinds(), { simd, batch: 8 });
-      checkParity(103, inlineKinds(), { simd, batch: 2 });
-      checkParity(105, inlineKinds(), { simd, batch: 6 });
+      checkParity(103, inlineKinds(), { simd, batch: 4 });
+      checkParity(105, inlineKinds(), { simd, batch: 12 });
       checkParity(106, mixedLengths(), { simd });
       checkParity(107, mixedLengths(), { simd, batch: 4 });
     }

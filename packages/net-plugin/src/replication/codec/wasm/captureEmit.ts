@@ -16,7 +16,7 @@
  */
 import type { CapturePlan, InlineField } from "./capturePlan";
 import { ScalarQuantizer, type LoopLocals } from "./captureQuantize";
-import { SimdQuantizer } from "./captureSimd";
+import { SIMD_ENTRIES, SimdQuantizer } from "./captureSimd";
 import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
 
 /** Emits the kernel function into `mod` (exported as "capture"). */
@@ -49,7 +49,7 @@ export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): 
     quantize.keep(field);
     quantize.quantize(field);
     f.end(changed);
-    const lanes = simd ? 2 : 1;
+    const lanes = simd ? SIMD_ENTRIES : 1;
     f.localGet(a4)
       .i32Const(4 * lanes)
       .op("i32.add")

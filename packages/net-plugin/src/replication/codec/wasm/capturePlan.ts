@@ -124,8 +124,9 @@ const align = (n: number, to: number): number => Math.ceil(n / to) * to;
  * inlined field's columns are not Float32Array/Float64Array.
  */
 export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH): CapturePlan | undefined {
-  if (!Number.isInteger(batch) || batch < 2 || batch % 2 !== 0) {
-    throw new RangeError(`capturePlan: batch ${batch} must be an even integer ≥ 2.`);
+  if (!Number.isInteger(batch) || batch < 4 || batch % 4 !== 0) {
+    // The SIMD kernel writes 4 entries per iteration (captureSimd.ts SIMD_ENTRIES).
+    throw new RangeError(`capturePlan: batch ${batch} must be a multiple of 4.`);
   }
   if (registry.fields.length === 0) return undefined;
   const stride = registry.stride;

@@ -1,6 +1,6 @@
 /**
- * The capture kernel's per-field work two entries at a time in f64x2 lanes (see captureQuantize.ts
- * for the contract and the scalar form it matches lane for lane).
+ * The capture kernel's per-field work in f64x2 lanes, two pairs of entries per loop iteration (see
+ * captureQuantize.ts for the contract and the scalar form it matches lane for lane).
  */
 import type { InlineField, CapturePlan } from "./capturePlan";
 import { EntityReader, ROUND_EXCEPTION, type LoopLocals, type Quantizer } from "./captureQuantize";
@@ -9,29 +9,48 @@ import type { Local, WasmFunction } from "./wasmModule";
 /** 2^52: an integer r in 0..2^32 is the low word of the double r + 2^52. */
 const TO_INT = 2 ** 52;
 
+/** Entries per loop iteration of the SIMD kernel: two f64x2 pairs. */
+export const SIMD_ENTRIES = 4;
+
+/** One f64x2 pair of entries: its readers, locals, and byte offset from the batch cursor. */
+interface Pair {
+  readonly at: number;
+  readonly first: EntityReader;
+  readonly second: EntityReader;
+  readonly v: Local[];
+  /** clampToInt's scratch. */
+  readonly r: Local;
+}
+
 /**
- * Two entries at a time in f64x2 lanes: the scalar path's IEEE operations per lane, selects as
- * lane masks. Constants live in locals set before the loops (V8 builds a v128.const from
- * immediates each time it is executed).
+ * Two f64x2 pairs of entries per iteration: the scalar path's IEEE operations per lane, selects as
+ * lane masks. Each statement is emitted for both pairs in turn (`both`), so their dependency
+ * chains (a rotation's length, square root, division, slots: ~100 cycles) overlap. Constants live
+ * in locals set before the loops (V8 builds a v128.const from immediates each time it is executed).
  */
 export class SimdQuantizer implements Quantizer {
-  private readonly v: Local[];
-  /** clampToInt's scratch. */
-  private readonly r: Local;
   private readonly a4: Local;
-  private readonly first: EntityReader;
-  private readonly second: EntityReader;
+  private readonly pairs: Pair[];
   private readonly constants = new Map<string, Local>();
 
   constructor(
     private readonly f: WasmFunction,
     private readonly plan: CapturePlan,
-    private readonly l: LoopLocals,
+    l: LoopLocals,
   ) {
     this.a4 = l.a4;
-    this.v = Array.from({ length: 16 }, () => f.local("v128"));
-    this.r = f.local("v128");
-    [this.first, this.second] = [new EntityReader(f, plan, l, 0), new EntityReader(f, plan, l, 4)];
+    this.pairs = [0, 8].map((at) => ({
+      at,
+      first: new EntityReader(f, plan, l, at),
+      second: new EntityReader(f, plan, l, at + 4),
+      v: Array.from({ length: 16 }, () => f.local("v128")),
+      r: f.local("v128"),
+    }));
+  }
+
+  /** Emits `step` for each pair in turn. */
+  private both(step: (p: Pair) => void): void {
+    for (const p of this.pairs) step(p);
   }
 
   /** Pushes a v128 of 16 bytes (from its hoisted local when there is one), or with `hoist` only hoists it. */
@@ -71,36 +90,45 @@ export class SimdQuantizer implements Quantizer {
   }
 
   entities(): void {
-    this.first.load();
-    this.second.load();
+    this.both((p) => {
+      p.first.load();
+      p.second.load();
+    });
   }
 
   load(field: InlineField): void {
     const f = this.f;
-    field.columns.forEach((col, k) => {
-      this.first.channel(col);
-      f.op("f64x2.splat");
-      this.second.channel(col);
-      f.lane("f64x2.replace_lane", 1).localSet(this.v[k] as Local);
-    });
+    field.columns.forEach((col, k) =>
+      this.both((p) => {
+        p.first.channel(col);
+        f.op("f64x2.splat");
+        p.second.channel(col);
+        f.lane("f64x2.replace_lane", 1).localSet(p.v[k] as Local);
+      }),
+    );
   }
 
+  /** Any lane of either pair changed (both pairs are quantized then). */
   changed(field: InlineField): void {
     const f = this.f;
-    for (let k = 0; k < field.width; k++) {
-      f.localGet(this.v[k] as Local);
-      this.first.cached(field.offset + k);
-      f.op("f64x2.splat");
-      this.second.cached(field.offset + k);
-      f.lane("f64x2.replace_lane", 1).op("f64x2.ne");
-      if (k > 0) f.op("v128.or");
-    }
+    this.pairs.forEach((p, i) => {
+      for (let k = 0; k < field.width; k++) {
+        f.localGet(p.v[k] as Local);
+        p.first.cached(field.offset + k);
+        f.op("f64x2.splat");
+        p.second.cached(field.offset + k);
+        f.lane("f64x2.replace_lane", 1).op("f64x2.ne");
+        if (k > 0 || i > 0) f.op("v128.or");
+      }
+    });
     f.op("v128.any_true");
   }
 
   keep(field: InlineField): void {
-    [this.first, this.second].forEach((entry, lane) =>
-      entry.keep(field, (k) => this.f.localGet(this.v[k] as Local).lane("f64x2.extract_lane", lane)),
+    this.both((p) =>
+      [p.first, p.second].forEach((entry, lane) =>
+        entry.keep(field, (k) => this.f.localGet(p.v[k] as Local).lane("f64x2.extract_lane", lane)),
+      ),
     );
   }
 
@@ -109,10 +137,11 @@ export class SimdQuantizer implements Quantizer {
     else this.quat(field);
   }
 
-  /** Stores the two low i32 lanes on the stack to `column` (entries i, i + 1). */
-  private store2(column: number): void {
+  /** Stores the two low i32 lanes on the stack to `column` (the pair's entries). */
+  private store2(p: Pair, column: number): void {
     const f = this.f;
-    f.lane("i64x2.extract_lane", 0).store("i64.store", this.plan.quantized + column * this.plan.batch * 4);
+    f.lane("i64x2.extract_lane", 0);
+    f.store("i64.store", this.plan.quantized + column * this.plan.batch * 4 + p.at);
   }
 
   /**
@@ -121,9 +150,9 @@ export class SimdQuantizer implements Quantizer {
    * `0 < r ? r : 0`, `pmin(r, max)` is `max < r ? max : r`, and an integer r in 0..2^32 is the low
    * word of r + 2^52.
    */
-  private clampToInt(max: number): void {
+  private clampToInt(p: Pair, max: number): void {
     const f = this.f;
-    const r = this.r;
+    const r = p.r;
     f.localSet(r);
     this.splat(0).localGet(r).op("f64x2.pmax");
     this.splat(max).op("f64x2.pmin");
@@ -145,102 +174,140 @@ export class SimdQuantizer implements Quantizer {
   private linear(field: InlineField & { kind: "linear" }, s: number): void {
     const f = this.f;
     const z = field.slots[s] as (typeof field.slots)[number];
-    const v = this.v[s] as Local;
-    const t = this.v[15] as Local;
-    f.localGet(v);
-    this.splat(z.min).op("f64x2.sub");
-    if (z.inverse !== undefined) this.splat(z.inverse).op("f64x2.mul");
-    else this.splat(z.step).op("f64x2.div");
-    f.localSet(t);
-    f.localGet(this.a4);
+    this.both((p) => {
+      const v = p.v[s] as Local;
+      f.localGet(v);
+      this.splat(z.min).op("f64x2.sub");
+      if (z.inverse !== undefined) this.splat(z.inverse).op("f64x2.mul");
+      else this.splat(z.step).op("f64x2.div");
+      f.localSet(p.v[15] as Local);
+    });
     // !(v > min) ? 0 : v >= max ? maxValue : round(t) is clamp(round(t), 0, maxValue): v > min
     // gives t ≥ 0 (v - min is then ≥ 0), v ≥ max gives round(t) ≥ maxValue (t is maxValue within
     // a few ulps at v = max, step = (max - min) / maxValue), NaN stays NaN.
-    this.round(t);
-    this.clampToInt(z.maxValue);
-    this.store2(field.offset + s);
+    this.both((p) => {
+      f.localGet(this.a4);
+      this.round(p.v[15] as Local);
+      this.clampToInt(p, z.maxValue);
+      this.store2(p, field.offset + s);
+    });
   }
 
   private quat(field: InlineField & { kind: "quat" }): void {
     const f = this.f;
-    const [x, y, z, w, best, a, m, lg, len, valid, inv, sign, e0, e1, e3, t] = this.v as [
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-    ];
-    f.localGet(x).op("f64x2.abs").localSet(best);
-    this.lanes(0).localSet(lg);
-    [y, z, w].forEach((c, k) => {
-      f.localGet(c).op("f64x2.abs").localTee(a).localGet(best).op("f64x2.gt").localSet(m);
-      this.lanes(k + 1)
-        .localGet(lg)
-        .localGet(m)
-        .op("v128.bitselect")
-        .localSet(lg);
-      if (k < 2) f.localGet(a).localGet(best).localGet(m).op("v128.bitselect").localSet(best);
-    });
-    const square = (c: Local): WasmFunction => f.localGet(c).localGet(c).op("f64x2.mul");
-    square(x);
-    square(y).op("f64x2.add");
-    square(z).op("f64x2.add");
-    square(w).op("f64x2.add").op("f64x2.sqrt").localSet(len);
-    f.localGet(len);
-    this.splat(1e-12).op("f64x2.gt").localGet(len);
-    this.splat(Infinity).op("f64x2.lt").op("v128.and").localSet(valid);
-    [x, y, z].forEach((c) => f.localGet(c).localGet(valid).op("v128.and").localSet(c));
-    f.localGet(w);
-    this.splat(1).localGet(valid).op("v128.bitselect").localSet(w);
-    f.localGet(lg);
-    this.lanes(3).localGet(valid).op("v128.bitselect").localSet(lg);
-    const eq = (k: number, into: Local): void => {
-      f.localGet(lg);
-      this.lanes(k).op("i64x2.eq").localSet(into);
+    const named = (p: Pair): Record<QuatLocal, Local> =>
+      Object.fromEntries(QUAT_LOCALS.map((name, i) => [name, p.v[i] as Local])) as Record<QuatLocal, Local>;
+    const [A, B] = this.pairs.map(named) as [Record<QuatLocal, Local>, Record<QuatLocal, Local>];
+    const both = (step: (q: Record<QuatLocal, Local>, p: Pair) => void): void => {
+      step(A, this.pairs[0] as Pair);
+      step(B, this.pairs[1] as Pair);
     };
-    eq(0, e0);
-    eq(1, e1);
-    eq(3, e3);
+    both(({ x, best, lg }) => {
+      f.localGet(x).op("f64x2.abs").localSet(best);
+      this.lanes(0).localSet(lg);
+    });
+    for (const k of [0, 1, 2]) {
+      both((q) => {
+        const { best, a, m, lg } = q;
+        const c = [q.y, q.z, q.w][k] as Local;
+        f.localGet(c).op("f64x2.abs").localTee(a).localGet(best).op("f64x2.gt").localSet(m);
+        this.lanes(k + 1)
+          .localGet(lg)
+          .localGet(m)
+          .op("v128.bitselect")
+          .localSet(lg);
+        if (k < 2) f.localGet(a).localGet(best).localGet(m).op("v128.bitselect").localSet(best);
+      });
+    }
+    const square = (c: Local): WasmFunction => f.localGet(c).localGet(c).op("f64x2.mul");
+    both(({ x, y, z, w, len }) => {
+      square(x);
+      square(y).op("f64x2.add");
+      square(z).op("f64x2.add");
+      square(w).op("f64x2.add").op("f64x2.sqrt").localSet(len);
+    });
+    both(({ x, y, z, w, len, valid, lg }) => {
+      f.localGet(len);
+      this.splat(1e-12).op("f64x2.gt").localGet(len);
+      this.splat(Infinity).op("f64x2.lt").op("v128.and").localSet(valid);
+      [x, y, z].forEach((c) => f.localGet(c).localGet(valid).op("v128.and").localSet(c));
+      f.localGet(w);
+      this.splat(1).localGet(valid).op("v128.bitselect").localSet(w);
+      f.localGet(lg);
+      this.lanes(3).localGet(valid).op("v128.bitselect").localSet(lg);
+    });
+    both(({ lg, e0, e1, e3 }) => {
+      for (const [k, into] of [
+        [0, e0],
+        [1, e1],
+        [3, e3],
+      ] as const) {
+        f.localGet(lg);
+        this.lanes(k).op("i64x2.eq").localSet(into);
+      }
+    });
     // inv = 1 / (len || 1); sign = big < 0 ? -inv : inv, as inv with big's sign bit (-1 / l is
     // exactly -(1 / l); big is never ±0 or NaN here: a valid rotation's largest, or identity's w).
-    this.splat(1);
-    f.localGet(len);
-    this.splat(1).localGet(len);
-    this.splat(0).op("f64x2.gt").op("v128.bitselect").op("f64x2.div").localSet(inv);
-    // big = largest 0 ? x : 1 ? y : 2 ? z : w (e2 = not e0, e1, e3)
-    f.localGet(x).localGet(y).localGet(w).localGet(z).localGet(e3).op("v128.bitselect");
-    f.localGet(e1).op("v128.bitselect").localGet(e0).op("v128.bitselect");
-    this.splat(-0).op("v128.and").localGet(inv).op("v128.xor").localSet(sign);
-    // largest as i32 lanes 0, 1
-    f.localGet(this.a4).localGet(lg).localGet(lg);
-    f.shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]);
-    this.store2(field.offset);
-    const sources: [Local, Local, () => void][] = [
-      [y, x, () => f.localGet(e0)],
-      [z, y, () => f.localGet(e0).localGet(e1).op("v128.or")],
-      [w, z, () => f.localGet(e3).op("v128.not")],
-    ];
-    sources.forEach(([yes, no, cond], k) => {
-      f.localGet(yes).localGet(no);
-      cond();
-      f.op("v128.bitselect").localGet(sign).op("f64x2.mul");
-      this.splat(Math.SQRT1_2).op("f64x2.add");
-      this.splat(field.scale).op("f64x2.mul").localSet(t);
-      f.localGet(this.a4);
-      this.round(t);
-      this.clampToInt(field.maxValue);
-      this.store2(field.offset + k + 1);
+    both(({ len, inv }) => {
+      this.splat(1);
+      f.localGet(len);
+      this.splat(1).localGet(len);
+      this.splat(0).op("f64x2.gt").op("v128.bitselect").op("f64x2.div").localSet(inv);
     });
+    both(({ x, y, z, w, e0, e1, e3, inv, sign }) => {
+      // big = largest 0 ? x : 1 ? y : 2 ? z : w (e2 = not e0, e1, e3)
+      f.localGet(x).localGet(y).localGet(w).localGet(z).localGet(e3).op("v128.bitselect");
+      f.localGet(e1).op("v128.bitselect").localGet(e0).op("v128.bitselect");
+      this.splat(-0).op("v128.and").localGet(inv).op("v128.xor").localSet(sign);
+    });
+    both(({ lg }, p) => {
+      // largest as i32 lanes 0, 1
+      f.localGet(this.a4).localGet(lg).localGet(lg);
+      f.shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]);
+      this.store2(p, field.offset);
+    });
+    for (const k of [0, 1, 2]) {
+      both(({ x, y, z, w, e0, e1, e3, sign, t }) => {
+        const [yes, no] = [
+          [y, x],
+          [z, y],
+          [w, z],
+        ][k] as [Local, Local];
+        f.localGet(yes).localGet(no);
+        if (k === 0) f.localGet(e0);
+        else if (k === 1) f.localGet(e0).localGet(e1).op("v128.or");
+        else f.localGet(e3).op("v128.not");
+        f.op("v128.bitselect").localGet(sign).op("f64x2.mul");
+        this.splat(Math.SQRT1_2).op("f64x2.add");
+        this.splat(field.scale).op("f64x2.mul").localSet(t);
+      });
+      both(({ t }, p) => {
+        f.localGet(this.a4);
+        this.round(t);
+        this.clampToInt(p, field.maxValue);
+        this.store2(p, field.offset + k + 1);
+      });
+    }
   }
 }
+
+/** The rotation path's locals, by name (the first four hold the loaded x, y, z, w). */
+const QUAT_LOCALS = [
+  "x",
+  "y",
+  "z",
+  "w",
+  "best",
+  "a",
+  "m",
+  "lg",
+  "len",
+  "valid",
+  "inv",
+  "sign",
+  "e0",
+  "e1",
+  "e3",
+  "t",
+] as const;
+type QuatLocal = (typeof QUAT_LOCALS)[number];
