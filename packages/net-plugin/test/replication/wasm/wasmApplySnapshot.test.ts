@@ -7,7 +7,7 @@
  * membership, entity map, spawn/despawn/update counts and hook calls.
  */
 import { createRng, type Rng } from "@canopy/core";
-import { createWorld, hasComponent } from "bitecs";
+import { addEntity, createWorld, hasComponent } from "bitecs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { codecKernels } from "../../../src/replication/codec/kernels/compileKernel";
 import { wasmApplyFor } from "../../../src/replication/codec/wasm/wasmApply";
@@ -268,6 +268,59 @@ describe("applySnapshot with pool-backed states and the wasm apply kernel", () =
       expect(mode !== "wasm" || next.pool !== undefined).toBe(true);
     }
     expect(counts).toEqual([2, 2, 2]);
+  });
+
+  it("a hook that re-enters applySnapshot and grows the pool mid-apply: same world as the JS path", () => {
+    const on = side(41, 4, true);
+    const off = side(41, 4, false);
+    let extra: SnapshotState[] = [];
+    for (const s of [on, off]) {
+      wasmKernels.enabled = s.wasm;
+      const rng = createRng(41);
+      const prev = new SnapshotState(s.registry, CAPACITY);
+      for (let i = 0; i < 4; i++) step(rng, s.registry, prev);
+      applySnapshot(s.world, s.registry, undefined, prev, s.map, s.hooks, s.result);
+      const next = new SnapshotState(s.registry, CAPACITY);
+      next.copyFrom(prev);
+      for (let i = 0; i < 3; i++) step(rng, s.registry, next);
+      // The nested world shares the registry's columns: its entities are placed past them (writes
+      // there are no-ops), so only the outer world's values are compared.
+      const nested = { world: createWorld(), map: new EntityMap(CAPACITY), spawned: 0 };
+      for (let i = 0; i < 2 * CAPACITY; i++) addEntity(nested.world);
+      let first = true;
+      const hooks = {
+        onSpawn: (eid: number, id: number) => {
+          s.log.push(`+${eid}:${id}`);
+          if (!first) return;
+          first = false;
+          if (s.wasm) extra = growPool(s); // detaches every view the outer apply holds
+          wasmKernels.enabled = s.wasm;
+          nested.spawned = applySnapshot(
+            nested.world,
+            s.registry,
+            undefined,
+            next,
+            nested.map,
+            {},
+            {
+              spawned: 0,
+              despawned: 0,
+              updated: 0,
+            },
+          ).spawned;
+        },
+        onDespawn: s.hooks.onDespawn,
+      };
+      applySnapshot(s.world, s.registry, prev, next, s.map, hooks, s.result);
+      expect(first, "a spawn happened").toBe(false);
+      expect(nested.spawned).toBe(next.count());
+    }
+    wasmKernels.enabled = false;
+    expect(extra.length).toBeGreaterThan(0);
+    expect({ ...on.result }).toEqual({ ...off.result });
+    expect(on.log).toEqual(off.log);
+    expect(worldDiff(on, off)).toEqual([]);
+    for (const s of extra) s.dispose();
   });
 
   it("a disposed ring gives its blocks back to the pool", () => {
