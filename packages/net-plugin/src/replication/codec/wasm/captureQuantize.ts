@@ -1,7 +1,7 @@
 /**
  * The per-field work of the WebAssembly capture kernel (captureEmit.ts), one entry at a time
- * (ScalarQuantizer here) or two in f64x2 lanes (captureSimd.ts): load the channel values by entity id
- * from the column copies, test them against the raw-value cache, keep them there, and quantize
+ * (ScalarQuantizer here) or in f64x2 lanes (captureSimd.ts): load the channel values by entity
+ * id from the column copies, test them against the raw-value cache, keep them there, and quantize
  * them — fieldAccess.ts quantizeSource expression for expression, in f64 (the same IEEE operations
  * per lane with SIMD, selects as lane masks), so the integers are the JS kernel's.
  */
@@ -35,7 +35,7 @@ export interface Quantizer {
   load(field: InlineField): void;
   /** Pushes an i32: non-zero when a loaded value differs from the cache (NaN always differs). */
   changed(field: InlineField): void;
-  /** For entries that have `field`: writes the loaded values to the cache and sets `field.bit` in their quantized mask. */
+  /** For entries that have `field`: the loaded values into the cache, `field.bit` into their quantized mask. */
   keep(field: InlineField): void;
   /** Quantizes the loaded values into the quantized columns (clobbers them). */
   quantize(field: InlineField): void;

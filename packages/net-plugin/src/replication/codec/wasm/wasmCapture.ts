@@ -1,26 +1,27 @@
 /**
  * The server capture loop (worldKernels.ts CaptureKernel) as a WebAssembly kernel generated per
- * registry: a generated JS gather loop per batch of listed entities (network id from the map —
- * missing → the same throw —, the per-field membership bits as the JS kernel tests them, the
- * entity id), then one wasm call that quantizes every field (straight-line, channel values read by
- * entity id, f64x2 where available: bit-identical to the JS kernel), compares each present field
- * with the state's row, writes changed rows and bumps present/mask/version/high water as the JS
- * kernel does (the same version numbers).
+ * registry: a generated JS gather loop per batch of listed entities (captureGather.ts: network id
+ * from the map — missing → the same throw —, the per-field membership bits as the JS kernel tests
+ * them, the entity id, the fields without an inline form quantized through their binding), then
+ * one wasm call that quantizes every inline field (straight-line, channel values read by entity
+ * id, f64x2 where available: bit-identical to the JS kernel), compares each present field with the
+ * state's row, writes changed rows and bumps present/mask/version/high water as the JS kernel does
+ * (the same version numbers).
  *
  * Interim data movement: the component columns' prefix up to the largest listed entity is copied
  * into the scratch per call (components in wasm memory would remove it), and the kernel takes the
  * addresses of the state's four arrays while this wrapper copies the state's first rows (up to the
- * largest listed network id) into a block of its own memory before the call and back after it.
- * Pool-backed states (statePool.ts) would be addressed in place once their pool's scratch also
- * holds this kernel's (statePool.ts scratchBytesOf); the copies cost little next to the
- * quantization (README.md).
+ * largest listed network id) into a block of its own memory before the call and back after it
+ * (not when it wrote none). Pool-backed states (statePool.ts) would be addressed in place once
+ * their pool's scratch also holds this kernel's (statePool.ts scratchBytesOf); the row copies
+ * cost ~5 % of a capture (README.md).
  *
- * Unlike the JS kernel, nothing is written when an entity has no network id (the throw comes
- * from the gather, before the batch's kernel call), and a network id beyond the state's capacity
- * throws (the JS kernel's typed-array writes there were no-ops). The JS kernel's raw-value cache
- * (`shadow`) is not used: the kernel keeps its own in its memory (the channel values each row was
- * last quantized from, per network id, for the last state captured and its `revision`) and skips
- * quantizing a field whose values equal it, as the JS kernel does.
+ * Unlike the JS kernel, nothing of a batch is written when an entity has no network id or a
+ * binding throws (the gather runs before the batch's kernel call), and a network id beyond the
+ * state's capacity throws (the JS kernel's typed-array writes there were no-ops). The JS kernel's
+ * raw-value cache (`shadow`) is not used: the kernel keeps its own in its memory (the channel
+ * values each row was last quantized from, per network id, for the last state captured and its
+ * `revision`) and skips quantizing a field whose values equal it, as the JS kernel does.
  */
 import type { ReplicationRegistry } from "../../registry";
 import type { CaptureKernel } from "../kernels/worldKernels";
