@@ -92,8 +92,8 @@ export class EncodePlan {
   /** Predicted rows of the update candidates' changed fields (when a reference is used). */
   readonly pred: Int32Array;
   /**
-   * Kernel path only: per coded slot of an update candidate its zigzag delta; a rotation's first
-   * slot holds 1 when its largest component is unchanged (deltas follow), else 0 (sent in full).
+   * Kernel path only: a rotation's first slot holds 1 when its largest component is unchanged (its
+   * components are in the columns), else 0 (sent in full).
    */
   readonly zz: Int32Array;
   private readonly ratio: PredictionRatio = { num: 0, den: 0 };

@@ -1,8 +1,8 @@
 /**
  * Generated encoder loops for one registry (see compileKernel.ts): `collect` sorts every network
  * id into despawn / spawn / update candidates exactly like `EncodePlan.collect` (the columns'
- * bit-length histograms too), and also keeps each column slot's zigzag residual (`zz`; for a
- * rotation, `zz[first slot]` = 1 when its largest component is unchanged), so the writer
+ * bit-length histograms too), and also keeps each field's column residuals contiguous (`colz`;
+ * for a rotation, `zz[first slot]` = 1 when its largest component is unchanged), so the writer
  * (writeKernel.ts) only assembles them; `fillUpdates` fills
  * the client's expected state. Bit-exact with the generic `EncodePlan.collect` and `fillOut`.
  */
@@ -16,7 +16,7 @@ import { compileKernel, kernelFields, type KernelField } from "./compileKernel";
 import { writeSource, type WriteUpdatesKernel } from "./writeKernel";
 
 /**
- * Fills the plan's candidate lists, masks, `pred`, `zz`, k and column histograms (not `ks` or
+ * Fills the plan's candidate lists, masks, `pred`, `colz`, rotation flags (`zz`), k and column histograms (not `ks` or
  * widths) and
  * `excludedCount`; `exBy`/`exClient`/`exMask` are a `FieldExclusion` (`exBy` undefined: none).
  */
@@ -88,7 +88,7 @@ function collectField(f: KernelField): string {
   lines.push(`  if (${moved.join(" || ")}) {`, `    changed |= ${f.bit};`);
   const coded = (s: number, from: string): string[] => [
     // Branch-free zigzag (|d| < 2^30: slots are at most 30 bits).
-    `    { const d = c${s} - ${from}; const u = (d << 1) ^ (d >> 31); zz[o + ${s}] = u; colz[cz${f.index} + ${s - first}] = u;`,
+    `    { const d = c${s} - ${from}; const u = (d << 1) ^ (d >> 31); colz[cz${f.index} + ${s - first}] = u;`,
     `      const x = ${h(s) + 32} - Math.clz32(u); chist[x] = chist[x] + 1; }`,
   ];
   if (f.quat) {

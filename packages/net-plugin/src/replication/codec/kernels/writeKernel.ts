@@ -2,7 +2,7 @@
  * Generated writer of a snapshot's updates section for one registry (see compileKernel.ts): the
  * bitmap or id list, each update's field flags, then the value columns, gathered in a local 32-bit
  * word and stored straight into the WordWriter's buffer a word at a time (`WordWriter.reserve`).
- * Column values are the zigzag residuals `collect` kept (`EncodePlan.zz`); fields of other
+ * Column values are the zigzag residuals `collect` kept (`EncodePlan.colz`); fields of other
  * templates go through `writeFieldDelta` as in the generic writer. Bit-exact with
  * `SnapshotEncoder.write` + `updateWriter.writeUpdate`/`writeColumns`.
  */
@@ -64,7 +64,8 @@ function writeField(f: KernelField): string {
  * One column (columns.ts, updateWriter.writeColumns): its width, the selected updates' residuals
  * at that width, the exception count, and with exceptions their width, positions and high bits.
  * With every candidate selected the residuals are the contiguous column `collect` filled
- * (`EncodePlan.colz`); else the updates are scanned for the selected ones (`zz`).
+ * (`EncodePlan.colz`); else the selected updates' residuals are taken again from `current` and the
+ * delta base.
  */
 function writeColumn(f: KernelField, s: number, stride: number): string {
   const col = f.column + s - (f.quat ? 1 : 0);
@@ -91,7 +92,7 @@ function writeColumn(f: KernelField, s: number, stride: number): string {
         if (selected[id] !== 1 || (changedMask[id] & ${f.bit}) === 0) continue;
         const o = id * ${stride} + ${f.offset};
         ${f.quat ? "if (zz[o] !== 1) continue;" : ""}
-        const u = zz[o + ${s}];
+        const d = cur[o + ${s}] - deltaBase[o + ${s}], u = (d << 1) ^ (d >> 31);
         ${ENSURE}
         if (cn === 0) ${emitBits("cw", String(WIDTH_BITS))}
         ${value}
