@@ -21,7 +21,10 @@ export interface FieldLayout {
   readonly widths: Int32Array;
   /** Mask with every field set. */
   readonly fullMask: number;
-  /** The registry's generated capture/apply loops, if any (codec/kernels/worldKernels.ts). */
+  /**
+   * The registry's generated capture/apply loops, if any (codec/kernels/worldKernels.ts; the
+   * capture from codec/wasm/wasmCapture.ts when `wasmKernels.enabled` as the layout is built).
+   */
   readonly kernels: ReturnType<typeof worldKernels>;
   /**
    * True when every inlined field reads Float32Array columns: capture's raw-value cache then
