@@ -119,14 +119,10 @@ export function chooseWidths(c: ColumnChoice): void {
   const hist = c.hist;
   for (let col = 0; col < c.columns; col++) {
     const h = col * COLUMN_BUCKETS;
+    let longest = COLUMN_BUCKETS - 1;
+    while (longest > 0 && hist[h + longest] === 0) longest--;
     let n = 0;
-    let longest = -1;
-    for (let l = COLUMN_BUCKETS - 1; l >= 0; l--) {
-      const v = hist[h + l] as number;
-      n += v;
-      if (longest < 0 && v !== 0) longest = l;
-    }
-    if (longest < 0) longest = 0;
+    for (let l = 0; l <= longest; l++) n += hist[h + l] as number;
     c.count[col] = n;
     const pb = positionBits(n);
     // From w = longest (no exceptions) down: `above` counts the values longer than w.
