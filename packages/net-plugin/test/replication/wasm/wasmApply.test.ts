@@ -68,7 +68,11 @@ function allKindsSupported(): ReplicationRegistry {
   return registry;
 }
 
-function checkParity(seed: number, registry: ReplicationRegistry, simd: boolean): void {
+/**
+ * Runs the JS and wasm kernels on the same evolving states; `compact` forces the wasm kernel's path
+ * on every call (true: applyCompact and the scatter, false: the prefix copies), else it chooses.
+ */
+function checkParity(seed: number, registry: ReplicationRegistry, simd: boolean, compact?: boolean): void {
   const rng = createRng(seed);
   const js = worldKernels(registry)?.apply;
   const wasm = wasmApplyKernel(registry, CAPACITY, { simd });
@@ -97,6 +101,7 @@ function checkParity(seed: number, registry: ReplicationRegistry, simd: boolean)
     const jsAfter = columns.map((c) => c.slice());
     columns.forEach((c, i) => c.set(start[i] as Float32Array));
     const wasmOthers: number[] = [];
+    if (compact !== undefined) (wasm as unknown as { compact: boolean }).compact = compact;
     const wasmUpdated = wasm.apply(prev, next, map, hw, (id) => wasmOthers.push(id));
     const where = `seed ${seed} round ${round} hw ${hw}`;
     expect(wasmOthers, where).toEqual(jsOthers);
@@ -124,6 +129,12 @@ describe("wasm apply kernel", () => {
 
     it(`${variant}: matches the JS kernel on every supported kind at once`, () => {
       checkParity(99, allKindsSupported(), simd);
+    });
+
+    it.each([true, false])(`${variant}: matches the JS kernel with the compact path forced %s`, (compact) => {
+      for (const seed of [1, 2, 3])
+        checkParity(seed, randomRegistry(createRng(seed * 7919), 4).registry, simd, compact);
+      checkParity(98, allKindsSupported(), simd, compact);
     });
   }
 

@@ -51,13 +51,20 @@ export type ApplyField = {
     }
 );
 
-/** The kernel's plan: fields, and the scratch layout (word 0: others count; eids; others; columns; quat work lists). */
+/** The kernel's plan: fields, and the scratch layout (word 0: others count; eids; others; counts; written; columns; quat work lists). */
 export interface ApplyPlan {
   readonly fields: readonly ApplyField[];
   /** Byte address of the i32 entity id per network id. */
   readonly eids: number;
   /** Byte address of the i32 network ids handed to the generic path. */
   readonly others: number;
+  /**
+   * applyCompact: byte address of the per-field lists of entity ids written (field `i`'s list,
+   * `capacity` i32, at `written + i × capacity × 4`), in write order.
+   */
+  readonly written: number;
+  /** applyCompact: byte address of one i32 per field, how many entities its list holds. */
+  readonly counts: number;
   /** Smallest column length: entities at or beyond it go to the generic path. */
   readonly columnLength: number;
   /** Bytes of scratch the plan needs. */
@@ -82,7 +89,9 @@ export function applyPlan(registry: ReplicationRegistry, capacity: number): Appl
   if (list === undefined || list.length === 0) return undefined;
   const eids = 16;
   const others = align(eids + capacity * 4, 16);
-  let address = align(others + capacity * 4, 16);
+  const counts = align(others + capacity * 4, 16);
+  const written = align(counts + list.length * 4, 16);
+  let address = align(written + list.length * capacity * 4, 16);
   let columnLength = Infinity;
   const fields: ApplyField[] = [];
   // Float64 columns first keeps every column 8-byte aligned.
@@ -143,5 +152,5 @@ export function applyPlan(registry: ReplicationRegistry, capacity: number): Appl
       });
     }
   });
-  return { fields, eids, others, columnLength, scratchBytes: address };
+  return { fields, eids, others, written, counts, columnLength, scratchBytes: address };
 }
