@@ -57,4 +57,10 @@ export class ClientView {
     this.nearness = new Float32Array(capacity);
     this.tokens = startTokens;
   }
+
+  /** Gives the memory of its rings back (pool-backed states: their blocks at once); the view must not be used afterwards. */
+  dispose(): void {
+    this.ring.dispose();
+    this.upstream?.ring.dispose();
+  }
 }
