@@ -19,9 +19,12 @@ export const TAKE = "let words = w.reserve(per), idx = w.wordIndex, acc = w.pend
  * Appends `size` (1..31) bits `c` (< 2^size) to the local word, storing it when it fills. Branch
  * free (whether a word fills is a coin flip per code, a mispredicted branch each time): the word
  * is stored every time (there is room: `per`) and the index advances by 1 only when it filled.
+ * The mask is `(sp << 31) >> 31`, not `-sp`: a negation of 0 is −0, and optimized code that never
+ * saw one deoptimizes at the first (the writer's rarely used scan path did, and the re-optimized
+ * kernel could stay slow).
  */
 export function emitBits(c: string, size: string): string {
-  return `{ const t = n + ${size}, lo = acc | (${c} << n), sp = t >>> 5, m = -sp;
+  return `{ const t = n + ${size}, lo = acc | (${c} << n), sp = t >>> 5, m = (sp << 31) >> 31;
           words[idx] = lo; idx += sp;
           // n = 0 never fills (size < 32), so the shift by 32 - n (a shift by 0 then) is masked off.
           acc = ((${c} >>> (32 - n)) & m) | (lo & ~m); n = t & 31; }`;
