@@ -36,6 +36,14 @@ defineScenario({
         ackDelay: 6,
         predict: false,
       }),
+      // The WebAssembly kernels built so far (codec/wasm/README.md), same bytes.
+      canopyTraceCodec({
+        name: "Canopy (wasm kernels so far)",
+        bounds: BOUNDS,
+        quatBits: 9,
+        ackDelay: 6,
+        wasm: true,
+      }),
       // The same codec without the per-registry generated kernels (the generic path).
       canopyTraceCodec({
         name: "Canopy (generic path)",
