@@ -25,6 +25,7 @@ import {
 import type { SnapshotState } from "./snapshotState";
 import { encodeKernels, type CollectKernel } from "./kernels/encodeKernel";
 import { chooseWidths, ColumnChoice, COLUMN_BUCKETS, columnLayout, type ColumnLayout } from "./columns";
+import { wasmCollectFor, type WasmCollectKernel } from "./wasm/wasmEncode";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
 const accumulateKCostsLocal = accumulateKCosts;
@@ -115,6 +116,11 @@ export class EncodePlan {
   readonly exHigh: Int32Array;
   /** The registry's generated collect loop, when it has one (kernels/encodeKernel.ts). */
   private readonly kernel: CollectKernel | undefined;
+  /**
+   * The registry's wasm collect (wasm/wasmEncode.ts) when the wasm switch was on at construction
+   * and the registry is supported; it runs when the states are in its pool, else the JS kernel.
+   */
+  readonly wasm: WasmCollectKernel | undefined;
   readonly codecPlan: FieldCodecPlan;
   /** Scratch: candidates in priority order (budget selection). */
   readonly order: Int32Array;
@@ -147,6 +153,7 @@ export class EncodePlan {
     this.zz = new Int32Array(capacity * registry.stride);
     this.deltaBase = this.pred;
     this.kernel = encodeKernels(registry)?.collect;
+    this.wasm = this.kernel === undefined ? undefined : wasmCollectFor(registry, capacity);
   }
 
   /**
@@ -185,6 +192,27 @@ export class EncodePlan {
     const exMask = exclude?.mask ?? 0;
     if (this.kernel !== undefined) {
       const r = ratio === undefined ? 0 : ratio.num;
+      const den = ratio?.den ?? 0;
+      const w = this.wasm;
+      if (
+        w?.collect(
+          this,
+          current,
+          baseline,
+          relevant,
+          reference,
+          r,
+          den,
+          versioned,
+          hw,
+          exBy,
+          exClient,
+          exMask,
+        )
+      ) {
+        this.choose();
+        return;
+      }
       this.kernel(
         this,
         current,

@@ -1,0 +1,368 @@
+/**
+ * Code generation of the WebAssembly collect kernel (wasmEncode.ts): the JS collect kernel's loop
+ * (kernels/encodeKernel.ts collectSource) emitted as straight-line wasm for one registry whose
+ * fields are all inline (`slots` and smallest-three fields, encodePlan.ts / columns.ts), every
+ * constant inlined. Exported function `collect(...)` (parameters in COLLECT_PARAMS order): reads
+ * the current, baseline and reference states at their pool block addresses (codecMemory.ts
+ * layout) and writes the plan's outputs to the scratch segments (SEGMENTS, byte addresses given
+ * as parameters): candidate lists, per-id selected / respawn / changed mask / spawn cost, predicted
+ * rows, rotation flags (`zz`), column residuals (`colz`, one cursor per field as in the JS kernel)
+ * and the columns' bit-length histograms; the counts and final cursors go to the header segment.
+ * Prediction rounds as Math.round does (floor, then up when the remainder is ≥ 0.5: exact in f64).
+ */
+import type { KernelField } from "../kernels/compileKernel";
+import { COLUMN_BUCKETS } from "../columns";
+import type { StateLayout } from "./codecMemory";
+import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
+
+/** Scratch segments of the kernel, in parameter order after the scalar parameters. */
+export const SEGMENTS = [
+  "hdr",
+  "hist",
+  "rel",
+  "sel",
+  "resp",
+  "exBy",
+  "spawn",
+  "update",
+  "despawn",
+  "changed",
+  "cost",
+  "pred",
+  "zz",
+  "colz",
+] as const;
+/** A scratch segment's name. */
+export type Segment = (typeof SEGMENTS)[number];
+
+/** The scalar parameters, before the segment addresses. */
+export const COLLECT_PARAMS = [
+  "cur",
+  "base",
+  "ref",
+  "hasBase",
+  "hw",
+  "rn",
+  "rd",
+  "versioned",
+  "hasRel",
+  "hasEx",
+  "exClient",
+  "exMask",
+  "hasRef",
+] as const;
+
+/** Header words: spawn, update, despawn, baseline and excluded counts, then one cursor per inline field. */
+export const HEADER_COUNTS = 5;
+
+/** Emits `collect` for `fields` (all inline, fixed spawn bits) into a new module; returns its bytes. */
+export function collectModule(
+  fields: readonly KernelField[],
+  layout: StateLayout,
+  stride: number,
+  columns: number,
+): Uint8Array<ArrayBuffer> {
+  const mod = new WasmModule().importMemory("env", "memory", { min: 1 });
+  const params = COLLECT_PARAMS.length + SEGMENTS.length;
+  const f = mod.function(
+    "collect",
+    Array.from({ length: params }, () => "i32" as const),
+    [],
+  );
+  const p = (name: (typeof COLLECT_PARAMS)[number]): Local => f.param(COLLECT_PARAMS.indexOf(name));
+  const seg = (name: Segment): Local => f.param(COLLECT_PARAMS.length + SEGMENTS.indexOf(name));
+  const i32 = (): Local => f.local("i32");
+  const [cur, base, ref, hasBase, hw] = [p("cur"), p("base"), p("ref"), p("hasBase"), p("hw")];
+  const id = i32(),
+    i4 = i32(),
+    curP = i32(),
+    baseP = i32(),
+    mask = i32(),
+    live = i32(),
+    changed = i32(),
+    predicted = i32(),
+    ratio = i32(),
+    unit = i32();
+  const sc = i32(),
+    uc = i32(),
+    dc = i32(),
+    bc = i32(),
+    ec = i32(),
+    curRow = i32(),
+    baseRow = i32(),
+    refRow = i32(),
+    row = i32(),
+    d = i32(),
+    fs = i32();
+  const g = f.local("f64");
+  const t = f.local("f64");
+  const maxWidth = Math.max(1, ...fields.map((x) => x.width));
+  const cs = Array.from({ length: maxWidth }, i32);
+  const bs = Array.from({ length: maxWidth }, i32);
+  // One byte-address cursor per field into colz (its columns interleaved, from column × capacity).
+  const cursors = fields.map(() => i32());
+  const cap = layout.capacity;
+  const V = layout.valuesOffset;
+
+  // ratio = rd > 0, unit = rn === rd; absent states read the current one (never used then).
+  f.localGet(p("rd")).i32Const(0).op("i32.gt_s").localSet(ratio);
+  f.localGet(p("rn")).localGet(p("rd")).op("i32.eq").localSet(unit);
+  f.localGet(hasBase).op("i32.eqz");
+  const noBase = f.if();
+  f.localGet(cur).localSet(base);
+  f.end(noBase);
+  f.localGet(p("hasRef")).op("i32.eqz");
+  const noRef = f.if();
+  f.localGet(cur).localSet(ref);
+  f.end(noRef);
+  fields.forEach((x, k) => {
+    f.localGet(seg("colz"))
+      .i32Const(x.column * cap * 4)
+      .op("i32.add")
+      .localSet(cursors[k] as Local);
+  });
+  f.localGet(seg("hist"))
+    .i32Const(0)
+    .i32Const(columns * COLUMN_BUCKETS * 4)
+    .memoryFill();
+
+  const at = (s: Local, idx: Local): WasmFunction => f.localGet(s).localGet(idx).op("i32.add");
+  const exit = f.block();
+  f.localGet(hw).i32Const(0).op("i32.le_s").brIf(exit);
+  const top = f.loop();
+  const cont = f.block();
+  at(seg("sel"), id).i32Const(0).store("i32.store8");
+  at(seg("resp"), id).i32Const(0).store("i32.store8");
+  f.localGet(id).i32Const(2).op("i32.shl").localSet(i4);
+  // curP = cur.present[id] === 1 && (!hasRel || rel[id] === 1)
+  at(cur, id).load("i32.load8_u", layout.presentOffset).i32Const(1).op("i32.eq");
+  f.localGet(p("hasRel")).op("i32.eqz");
+  at(seg("rel"), id).load("i32.load8_u").i32Const(1).op("i32.eq").op("i32.or").op("i32.and").localSet(curP);
+  f.localGet(hasBase);
+  at(base, id).load("i32.load8_u", layout.presentOffset).i32Const(1).op("i32.eq").op("i32.and");
+  f.localTee(baseP).localGet(bc).op("i32.add").localSet(bc);
+  f.localGet(curP).op("i32.eqz");
+  const absent = f.if();
+  f.localGet(baseP);
+  const despawn = f.if();
+  push(f, seg("despawn"), dc, id);
+  f.end(despawn).br(cont).end(absent);
+  at(cur, i4).load("i32.load", layout.maskOffset).localSet(mask);
+  // Spawn: new, or its field set changed.
+  f.localGet(baseP).op("i32.eqz");
+  at(base, i4).load("i32.load", layout.maskOffset).localGet(mask).op("i32.ne").op("i32.or");
+  const spawn = f.if();
+  at(seg("cost"), i4).i32Const(fields.length);
+  for (const x of fields) {
+    f.i32Const(x.packedBits).i32Const(0).localGet(mask).i32Const(x.bit).op("i32.and");
+    f.op("select").op("i32.add");
+  }
+  f.store("i32.store");
+  at(seg("resp"), id).localGet(baseP).store("i32.store8");
+  at(seg("sel"), id).i32Const(1).store("i32.store8");
+  push(f, seg("spawn"), sc, id);
+  f.br(cont).end(spawn);
+  // Same version as the baseline's row: unchanged since, not compared.
+  f.localGet(p("versioned"));
+  at(base, i4).load("i32.load", layout.versionOffset);
+  at(cur, i4).load("i32.load", layout.versionOffset).op("i32.eq").op("i32.and").brIf(cont);
+  // predicted = ratio && hasRef && ref.present[id] === 1 && ref.mask[id] === mask
+  f.localGet(ratio).localGet(p("hasRef")).op("i32.and");
+  at(ref, id).load("i32.load8_u", layout.presentOffset).i32Const(1).op("i32.eq").op("i32.and");
+  at(ref, i4).load("i32.load", layout.maskOffset).localGet(mask).op("i32.eq").op("i32.and");
+  f.localSet(predicted);
+  f.localGet(mask).localSet(live);
+  f.localGet(p("hasEx"));
+  at(seg("exBy"), i4).load("i32.load").localGet(p("exClient")).op("i32.eq").op("i32.and");
+  f.localGet(mask).localGet(p("exMask")).op("i32.and").op("i32.eqz").op("i32.eqz").op("i32.and");
+  const excluded = f.if();
+  f.localGet(mask).localGet(p("exMask")).i32Const(-1).op("i32.xor").op("i32.and").localSet(live);
+  f.localGet(ec).i32Const(1).op("i32.add").localSet(ec);
+  f.end(excluded);
+  f.i32Const(0).localSet(changed);
+  f.localGet(id)
+    .i32Const(stride * 4)
+    .op("i32.mul")
+    .localTee(row);
+  f.localGet(cur).op("i32.add").localSet(curRow);
+  f.localGet(row).localGet(base).op("i32.add").localSet(baseRow);
+  f.localGet(row).localGet(ref).op("i32.add").localSet(refRow);
+  const ctx: FieldContext = { f, cs, bs, curRow, baseRow, refRow, row, d, fs, g, t, V };
+  fields.forEach((x, k) => {
+    emitField(ctx, x, cursors[k] as Local, { live, changed, ratio, unit, predicted, seg, p });
+  });
+  f.localGet(changed).op("i32.eqz").brIf(cont);
+  at(seg("changed"), i4).localGet(changed).store("i32.store");
+  at(seg("sel"), id).i32Const(1).store("i32.store8");
+  push(f, seg("update"), uc, id);
+  f.end(cont);
+  f.localGet(id).i32Const(1).op("i32.add").localTee(id).localGet(hw).op("i32.lt_s").brIf(top);
+  f.end(top).end(exit);
+  [sc, uc, dc, bc, ec].forEach((count, k) => {
+    f.localGet(seg("hdr"))
+      .localGet(count)
+      .store("i32.store", k * 4);
+  });
+  cursors.forEach((c, k) => {
+    f.localGet(seg("hdr"));
+    f.localGet(c).localGet(seg("colz")).op("i32.sub").i32Const(2).op("i32.shr_u");
+    f.store("i32.store", (HEADER_COUNTS + k) * 4);
+  });
+  mod.export("collect", f);
+  return mod.toBytes();
+}
+
+/** Appends `id` to the i32 list at `list` and bumps `count`. */
+function push(f: WasmFunction, list: Local, count: Local, id: Local): void {
+  f.localGet(list).localGet(count).i32Const(2).op("i32.shl").op("i32.add").localGet(id).store("i32.store");
+  f.localGet(count).i32Const(1).op("i32.add").localSet(count);
+}
+
+interface FieldContext {
+  readonly f: WasmFunction;
+  readonly cs: readonly Local[];
+  readonly bs: readonly Local[];
+  readonly curRow: Local;
+  readonly baseRow: Local;
+  readonly refRow: Local;
+  readonly row: Local;
+  readonly d: Local;
+  readonly fs: Local;
+  readonly g: Local;
+  readonly t: Local;
+  /** Byte offset of the values in a block. */
+  readonly V: number;
+}
+
+interface LoopLocals {
+  readonly live: Local;
+  readonly changed: Local;
+  readonly ratio: Local;
+  readonly unit: Local;
+  readonly predicted: Local;
+  readonly seg: (name: Segment) => Local;
+  readonly p: (name: (typeof COLLECT_PARAMS)[number]) => Local;
+}
+
+/** One inline field of the loop body (encodeKernel.ts collectField). */
+function emitField(c: FieldContext, x: KernelField, cursor: Local, l: LoopLocals): void {
+  const { f, cs, bs, d } = c;
+  const slotAt = (s: number): number => c.V + (x.offset + s) * 4;
+  f.localGet(l.live).i32Const(x.bit).op("i32.and");
+  const has = f.if();
+  for (let s = 0; s < x.width; s++) {
+    f.localGet(c.curRow)
+      .load("i32.load", slotAt(s))
+      .localSet(cs[s] as Local);
+    f.localGet(c.baseRow)
+      .load("i32.load", slotAt(s))
+      .localSet(bs[s] as Local);
+  }
+  for (let s = 0; s < x.width; s++) {
+    if (x.threshold === 0) {
+      f.localGet(cs[s] as Local)
+        .localGet(bs[s] as Local)
+        .op("i32.ne");
+    } else {
+      f.localGet(cs[s] as Local)
+        .localGet(bs[s] as Local)
+        .op("i32.sub")
+        .localTee(d);
+      f.i32Const(x.threshold).op("i32.gt_s");
+      f.i32Const(0).localGet(d).op("i32.sub").i32Const(x.threshold).op("i32.gt_s").op("i32.or");
+    }
+    if (s > 0) f.op("i32.or");
+  }
+  const moved = f.if();
+  f.localGet(l.changed).i32Const(x.bit).op("i32.or").localSet(l.changed);
+  const predAt = (s: number, value: Local): void => {
+    f.localGet(l.seg("pred")).localGet(c.row).op("i32.add");
+    f.localGet(value).store("i32.store", (x.offset + s) * 4);
+  };
+  // zigzag(d) into colz at the cursor + k, and one more in its column's histogram bucket.
+  const coded = (k: number, column: number): void => {
+    f.localGet(d).i32Const(1).op("i32.shl").localGet(d).i32Const(31).op("i32.shr_s").op("i32.xor");
+    f.localSet(d);
+    f.localGet(cursor)
+      .localGet(d)
+      .store("i32.store", k * 4);
+    f.localGet(l.seg("hist")).i32Const(32).localGet(d).op("i32.clz").op("i32.sub").i32Const(2).op("i32.shl");
+    f.op("i32.add").localTee(d);
+    f.localGet(d)
+      .load("i32.load", column * COLUMN_BUCKETS * 4)
+      .i32Const(1)
+      .op("i32.add");
+    f.store("i32.store", column * COLUMN_BUCKETS * 4);
+  };
+  if (x.quat) {
+    f.localGet(l.ratio);
+    const r = f.if();
+    for (let s = 0; s < 4; s++) predAt(s, bs[s] as Local);
+    f.end(r);
+    f.localGet(cs[0] as Local)
+      .localGet(bs[0] as Local)
+      .op("i32.eq");
+    const same = f.if();
+    f.localGet(l.seg("zz")).localGet(c.row).op("i32.add").i32Const(1);
+    f.store("i32.store", x.offset * 4);
+    for (let s = 1; s < 4; s++) {
+      f.localGet(cs[s] as Local)
+        .localGet(bs[s] as Local)
+        .op("i32.sub")
+        .localSet(d);
+      coded(s - 1, x.column + s - 1);
+    }
+    f.localGet(cursor).i32Const(12).op("i32.add").localSet(cursor);
+    f.else();
+    f.localGet(l.seg("zz")).localGet(c.row).op("i32.add").i32Const(0);
+    f.store("i32.store", x.offset * 4);
+    f.end(same);
+  } else {
+    for (let s = 0; s < x.width; s++) {
+      const max = x.slotMax[s] as number;
+      f.localGet(bs[s] as Local).localSet(c.fs);
+      f.localGet(l.ratio);
+      const r = f.if();
+      f.localGet(l.predicted);
+      const pr = f.if();
+      // step = b - ref (in d)
+      f.localGet(bs[s] as Local)
+        .localGet(c.refRow)
+        .load("i32.load", slotAt(s))
+        .op("i32.sub")
+        .localSet(d);
+      f.localGet(l.unit);
+      const u = f.if();
+      f.localGet(c.fs).localGet(d).op("i32.add").localSet(c.fs);
+      f.else();
+      // t = step × rn / rd; g = fs + Math.round(t), clamped to 0..max, then truncated.
+      f.localGet(d).op("f64.convert_i32_s").localGet(l.p("rn")).op("f64.convert_i32_s").op("f64.mul");
+      f.localGet(l.p("rd")).op("f64.convert_i32_s").op("f64.div").localTee(c.t);
+      f.op("f64.floor").localSet(c.g);
+      f.localGet(c.g).f64Const(1).op("f64.add").localGet(c.g);
+      f.localGet(c.t).localGet(c.g).op("f64.sub").f64Const(0.5).op("f64.ge").op("select");
+      f.localGet(c.fs).op("f64.convert_i32_s").op("f64.add").localSet(c.g);
+      f.i32Const(0).i32Const(max).localGet(c.g).op("i32.trunc_sat_f64_s");
+      f.localGet(c.g).f64Const(max).op("f64.gt").op("select");
+      f.localGet(c.g).f64Const(0).op("f64.lt").op("select").localSet(c.fs);
+      f.end(u);
+      // clamp fs to 0..max
+      f.i32Const(0).i32Const(max).localGet(c.fs);
+      f.localGet(c.fs).i32Const(max).op("i32.gt_s").op("select");
+      f.localGet(c.fs).i32Const(0).op("i32.lt_s").op("select").localSet(c.fs);
+      f.end(pr);
+      predAt(s, c.fs);
+      f.end(r);
+      f.localGet(cs[s] as Local)
+        .localGet(c.fs)
+        .op("i32.sub")
+        .localSet(d);
+      coded(s, x.column + s);
+    }
+    f.localGet(cursor)
+      .i32Const(x.width * 4)
+      .op("i32.add")
+      .localSet(cursor);
+  }
+  f.end(moved).end(has);
+}

@@ -1,0 +1,154 @@
+/**
+ * The wasm collect (codec/wasm/wasmEncode.ts) against the JS kernel: on random all-inline
+ * registries and evolving pool-backed states, an encoder built with the wasm switch on writes the
+ * same bytes, the same expected state (`out`), `written` and result counts as one built with it
+ * off — with prediction on and off, budgets, relevance, exclusions and lost acks — and the wasm
+ * kernel really ran. Registries with a generic field, states outside the pool, and a refused
+ * compile keep the JS kernel (same bytes, no wasm call).
+ */
+import { createRng } from "@canopy/core";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { BitWriter } from "../../../src/protocol/bitWriter";
+import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
+import { collectFields } from "../../../src/replication/codec/wasm/wasmEncode";
+import type { EncodePlan } from "../../../src/replication/codec/encodePlan";
+import {
+  BaselineRing,
+  SnapshotEncoder,
+  SnapshotState,
+  type FieldExclusion,
+  type ReplicationRegistry,
+} from "../../../src/replication/index";
+import { step } from "../codecRig";
+import { CAPACITY, randomRegistry } from "../kernelFixture";
+
+afterEach(() => {
+  wasmKernels.enabled = false;
+  vi.restoreAllMocks();
+});
+
+/** An encoder and its server ring, built with the wasm switch `wasm`. */
+function side(registry: ReplicationRegistry, wasm: boolean) {
+  wasmKernels.enabled = wasm;
+  const parts = {
+    encoder: new SnapshotEncoder(registry, CAPACITY),
+    ring: new BaselineRing(registry, CAPACITY),
+    writer: new BitWriter(64 * 1024),
+  };
+  wasmKernels.enabled = false;
+  return parts;
+}
+
+/** The encoder's plan (private; the wasm kernel's call count lives there). */
+function planOf(encoder: SnapshotEncoder): EncodePlan {
+  return (encoder as unknown as { plan: EncodePlan }).plan;
+}
+
+/** Runs `ticks` random encodes on both sides, checking parity; returns the wasm calls made. */
+function run(seed: number, registry: ReplicationRegistry, ticks: number, plainCurrent = false): number {
+  const rng = createRng(seed);
+  wasmKernels.enabled = !plainCurrent;
+  const current = new SnapshotState(registry, CAPACITY);
+  wasmKernels.enabled = false;
+  current.versioned = rng.chance(0.7);
+  const wasm = side(registry, true);
+  const js = side(registry, false);
+  const priority = new Float32Array(CAPACITY);
+  const relevant = new Uint8Array(CAPACITY);
+  const exclude: FieldExclusion = { bySlot: new Int32Array(CAPACITY).fill(-1), client: 0, mask: 0 };
+  const full = (1 << registry.fields.length) - 1;
+  for (let tick = 0; tick < ticks; tick++) {
+    step(rng, registry, current);
+    current.tick = tick;
+    const context = `seed ${seed}, tick ${tick}`;
+    for (let id = 0; id < CAPACITY; id++) {
+      priority[id] = rng.range(0, 10);
+      relevant[id] = rng.chance(0.9) ? 1 : 0;
+      if (rng.chance(0.1)) exclude.bySlot[id] = rng.chance(0.5) ? rng.int(0, 2) : -1;
+    }
+    exclude.client = rng.int(0, 2);
+    exclude.mask = rng.int(0, full);
+    const useExclude = rng.chance(0.5);
+    const useRelevant = rng.chance(0.4);
+    const budgetBytes = rng.chance(0.25) ? rng.int(20, 400) : undefined;
+    const predict = rng.chance(0.7);
+    const ack = tick - rng.int(1, 8);
+    const acked = ack >= 0 && rng.chance(0.7); // else the ack was lost
+    const bytes: number[][] = [];
+    for (const s of [wasm, js]) {
+      if (acked) s.ring.markAcked(ack);
+      const baseline = s.ring.newestAckedState();
+      s.writer.reset();
+      const r = s.encoder.encode(s.writer, {
+        sequence: tick,
+        tick,
+        current,
+        baseline,
+        reference: baseline && predict ? s.ring.referenceFor(baseline, tick) : undefined,
+        out: s.ring.acquire(tick),
+        priority,
+        budgetBytes,
+        relevant: useRelevant ? relevant : undefined,
+        exclude: useExclude ? exclude : undefined,
+      });
+      bytes.push(Array.from(s.writer.finish()), [r.bits, r.despawns, r.spawns, r.updates, r.deferred]);
+    }
+    expect(bytes[0], context).toEqual(bytes[2]);
+    expect(bytes[1], context).toEqual(bytes[3]);
+    expect((wasm.ring.get(tick) as SnapshotState).equals(js.ring.get(tick) as SnapshotState), context).toBe(
+      true,
+    );
+    expect(Array.from(wasm.encoder.written.subarray(0, wasm.encoder.writtenCount)), context).toEqual(
+      Array.from(js.encoder.written.subarray(0, js.encoder.writtenCount)),
+    );
+  }
+  return planOf(wasm.encoder).wasm?.calls ?? 0;
+}
+
+/** A random registry of inline kinds only (vec3, vec2, quat, float, int). */
+function inlineRegistry(seed: number): ReplicationRegistry {
+  const { registry } = randomRegistry(createRng(seed), 5);
+  registry.close();
+  return registry;
+}
+
+describe("wasm collect", () => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])(
+    "same bytes, out, written and counts as the JS kernel (seed %i)",
+    (seed) => {
+      const registry = inlineRegistry(500 + seed);
+      expect(collectFields(registry)).toBeDefined();
+      const calls = run(900 + seed, registry, 60);
+      expect(calls).toBeGreaterThan(50);
+    },
+  );
+
+  it("a registry with a generic field keeps the JS kernel, same bytes", () => {
+    let tried = 0;
+    for (let seed = 0; tried < 3 && seed < 100; seed++) {
+      const { registry } = randomRegistry(createRng(seed));
+      registry.close();
+      if (collectFields(registry) !== undefined) continue;
+      tried++;
+      expect(run(seed, registry, 20)).toBe(0);
+    }
+    expect(tried).toBe(3);
+  });
+
+  it("states outside the pool keep the JS kernel, same bytes", () => {
+    expect(run(31, inlineRegistry(31), 20, true)).toBe(0);
+  });
+
+  it("a refused compile keeps the JS kernel, same bytes", () => {
+    vi.spyOn(WebAssembly, "Module").mockImplementation(function () {
+      throw new WebAssembly.CompileError("refused");
+    });
+    const registry = inlineRegistry(41);
+    wasmKernels.enabled = true;
+    const encoder = new SnapshotEncoder(registry, CAPACITY);
+    wasmKernels.enabled = false;
+    expect(planOf(encoder).wasm).toBeUndefined();
+    vi.restoreAllMocks();
+    expect(run(41, inlineRegistry(41), 10, true)).toBe(0);
+  });
+});
