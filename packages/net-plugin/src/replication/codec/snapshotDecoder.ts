@@ -18,6 +18,7 @@ import { decodeKernel, type ReadUpdatesKernel } from "./kernels/decodeKernel";
 import { readColumns, readUpdate, type UpdateReadContext } from "./updateReader";
 import { columnLayout } from "./columns";
 import { WordReader } from "./wordBits";
+import { wasmDecodeFor, type WasmDecode } from "./wasm/wasmDecode";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
 const readUpdateLocal = readUpdate;
@@ -45,6 +46,11 @@ export class SnapshotDecoder {
   private readonly lists: Int32Array;
   /** The registry's generated update reader, when it has one (kernels/decodeKernel.ts). */
   private readonly kernel: ReadUpdatesKernel | undefined;
+  /**
+   * The same reader in wasm on pool-backed states (wasm/wasmDecode.ts), when the wasm switch was on
+   * at construction and the registry has one; calls it cannot take run the JS kernel.
+   */
+  readonly wasm: WasmDecode | undefined;
 
   constructor(
     readonly registry: ReplicationRegistry,
@@ -75,6 +81,7 @@ export class SnapshotDecoder {
     for (const n of columns.fieldColumns) if (n > 0) inline++;
     this.lists = new Int32Array(capacity * Math.max(1, inline));
     this.kernel = decodeKernel(registry);
+    this.wasm = this.kernel === undefined ? undefined : wasmDecodeFor(registry, capacity);
   }
 
   /**
@@ -199,22 +206,39 @@ export class SnapshotDecoder {
       if (kernel !== undefined) {
         const k = bitmap ? 0 : r.readBits(ID_K_BITS);
         const u = this.updates;
-        const ok = kernel(
-          r,
-          base,
-          work,
-          this.mark,
-          u.reference,
-          u.ratio.num,
-          u.ratio.den,
-          this.ks,
-          updates,
-          bitmap,
-          k,
-          this.lists,
-          u.values,
-          u.exHigh,
-        );
+        const wasm = this.wasm;
+        const ok =
+          wasm !== undefined && wasm.accepts(r, base, work, u.reference)
+            ? wasm.read(
+                r,
+                base,
+                work,
+                this.mark,
+                this.marked,
+                this.markedCount,
+                u.reference,
+                u.ratio.num,
+                u.ratio.den,
+                updates,
+                bitmap,
+                k,
+              )
+            : kernel(
+                r,
+                base,
+                work,
+                this.mark,
+                u.reference,
+                u.ratio.num,
+                u.ratio.den,
+                this.ks,
+                updates,
+                bitmap,
+                k,
+                this.lists,
+                u.values,
+                u.exHigh,
+              );
         if (!ok) return this.fail(r);
       } else if (bitmap) {
         let seen = 0;

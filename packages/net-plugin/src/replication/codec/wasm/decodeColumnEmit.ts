@@ -1,0 +1,227 @@
+/**
+ * One value column of the generated wasm update reader (decodeEmit.ts), as decodeKernel.ts's
+ * `columnHeader` and `readColumn` read it: its width, its values skipped (their length checked
+ * first), its exception count, exception width and exceptions (their length checked first; the
+ * positions strictly rising, inside the column, high bits not zero), then one pass over the
+ * field's list of updates: each value patched when it is an exception, added to its baseline
+ * (velocity-predicted for `slots` fields, expression for expression as the JS kernel, in f64),
+ * range-checked and stored into the work state in place.
+ */
+import type { KernelField } from "../kernels/compileKernel";
+import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
+import { expGolomb, fixed, need, type DecodeCtx } from "./decodeBits";
+import type { DecodeScratch } from "./decodeEmit";
+import type { Local, WasmFunction } from "./wasmModule";
+
+/** The function's parameters a column reads, and locals all columns share. */
+export interface ColumnLocals {
+  readonly misc: Local;
+  readonly lists: Local;
+  readonly base: Local;
+  readonly work: Local;
+  readonly ref: Local;
+  readonly rn: Local;
+  readonly rd: Local;
+  readonly unit: Local;
+  readonly w: Local;
+  readonly l: Local;
+  readonly p0: Local;
+  readonly e: Local;
+  readonly x: Local;
+  readonly pb: Local;
+  readonly prev: Local;
+  readonly j: Local;
+  readonly next: Local;
+  readonly xi: Local;
+  readonly entry: Local;
+  readonly o: Local;
+  readonly u: Local;
+  readonly from: Local;
+  readonly end: Local;
+  readonly g: Local;
+}
+
+/** The shared locals of `f` (parameters given). */
+export function columnLocals(
+  f: WasmFunction,
+  params: Pick<ColumnLocals, "misc" | "lists" | "base" | "work" | "ref" | "rn" | "rd" | "unit">,
+): ColumnLocals {
+  const L = (): Local => f.local("i32");
+  return {
+    ...params,
+    w: L(),
+    l: L(),
+    p0: L(),
+    e: L(),
+    x: L(),
+    pb: L(),
+    prev: L(),
+    j: L(),
+    next: L(),
+    xi: L(),
+    entry: L(),
+    o: L(),
+    u: L(),
+    from: L(),
+    end: L(),
+    g: f.local("f64"),
+  };
+}
+
+/** Emits column `s` of `field` (its updates: `cnt` entries of the field's list). */
+export function emitColumn(
+  c: DecodeCtx,
+  p: ColumnLocals,
+  field: KernelField,
+  s: number,
+  cnt: Local,
+  stride: number,
+  capacity: number,
+  scratch: DecodeScratch,
+): void {
+  const { f, r } = c;
+  const max = field.slotMax[s] as number;
+  const slot = (field.offset + s) * 4;
+  // Address of entry `index` of an i32 array at `offset` in the misc block.
+  const at = (index: Local, offset: number): void =>
+    void f
+      .localGet(p.misc)
+      .localGet(index)
+      .i32Const(2)
+      .op("i32.shl")
+      .op("i32.add")
+      .i32Const(offset)
+      .op("i32.add");
+  f.localGet(cnt).i32Const(0).op("i32.gt_s");
+  const any = f.if();
+  need(c, () => void f.i32Const(WIDTH_BITS));
+  fixed(c, WIDTH_BITS, (1 << WIDTH_BITS) - 1);
+  // l = (1 << w) - 1: 0x7fffffff for w = 31 as well.
+  f.localSet(p.w).i32Const(1).localGet(p.w).op("i32.shl").i32Const(1).op("i32.sub").localSet(p.l);
+  need(c, () => void f.localGet(cnt).localGet(p.w).op("i32.mul"));
+  f.localGet(r.pos).localTee(p.p0).localGet(cnt).localGet(p.w).op("i32.mul").op("i32.add").localSet(r.pos);
+  f.i32Const(0).localSet(p.e);
+  // No exceptions (the usual case): the count's one-bit code (the input is zero-padded: a bit at
+  // the end reads 0 and takes the general path, which overflows).
+  f.localGet(c.input).localGet(r.pos).i32Const(3).op("i32.shr_u").op("i32.add").load("i32.load8_u");
+  f.localGet(r.pos).i32Const(7).op("i32.and").op("i32.shr_u").i32Const(1).op("i32.and");
+  const one = f.if();
+  f.localGet(r.pos).i32Const(1).op("i32.add").localSet(r.pos);
+  f.else();
+  expGolomb(c, 0);
+  f.localTee(p.e).localGet(cnt).op("i32.gt_u").brIf(c.fail);
+  f.localGet(p.e);
+  const some = f.if();
+  {
+    need(c, () => void f.i32Const(EXCEPTION_WIDTH_BITS));
+    fixed(c, EXCEPTION_WIDTH_BITS, (1 << EXCEPTION_WIDTH_BITS) - 1);
+    f.localTee(p.x).op("i32.eqz");
+    f.localGet(p.w).localGet(p.x).op("i32.add").i32Const(31).op("i32.gt_u").op("i32.or").brIf(c.fail);
+    // pb = cnt <= 1 ? 0 : 32 - clz(cnt - 1)
+    f.i32Const(32).localGet(cnt).i32Const(1).op("i32.sub").op("i32.clz").op("i32.sub");
+    f.i32Const(0).localGet(cnt).i32Const(1).op("i32.gt_s").op("select").localSet(p.pb);
+    need(c, () => void f.localGet(p.e).localGet(p.pb).localGet(p.x).op("i32.add").op("i32.mul"));
+    f.i32Const(-1).localSet(p.prev).i32Const(0).localSet(p.j);
+    const list = f.loop();
+    // at (pb bits), then the high bits (x bits); masks from the counts (pb = 0: 0).
+    const mask = (n: Local): void => void f.i32Const(1).localGet(n).op("i32.shl").i32Const(1).op("i32.sub");
+    mask(p.pb);
+    f.localSet(p.u);
+    fixed(c, p.pb, p.u);
+    f.localSet(p.entry);
+    mask(p.x);
+    f.localSet(p.u);
+    fixed(c, p.x, p.u);
+    f.localSet(p.u);
+    f.localGet(p.entry).localGet(p.prev).op("i32.le_s");
+    f.localGet(p.entry).localGet(cnt).op("i32.ge_s").op("i32.or");
+    f.localGet(p.u).op("i32.eqz").op("i32.or").brIf(c.fail);
+    at(p.j, scratch.exPosOffset);
+    f.localGet(p.entry).store("i32.store");
+    at(p.j, scratch.exHighOffset);
+    f.localGet(p.u).localGet(p.w).op("i32.shl").store("i32.store");
+    f.localGet(p.entry).localSet(p.prev);
+    f.localGet(p.j).i32Const(1).op("i32.add").localTee(p.j).localGet(p.e).op("i32.lt_s").brIf(list);
+    f.end(list);
+    // After the last exception: a position no value has.
+    at(p.e, scratch.exPosOffset);
+    f.i32Const(-1).store("i32.store");
+  }
+  f.end(some);
+  f.end(one);
+  // next = e > 0 ? exPos[0] : -1
+  f.localGet(p.misc)
+    .load("i32.load", scratch.exPosOffset)
+    .i32Const(-1)
+    .localGet(p.e)
+    .op("select")
+    .localSet(p.next);
+  f.i32Const(0).localSet(p.xi);
+  f.localGet(r.pos).localSet(p.end).localGet(p.p0).localSet(r.pos);
+  f.i32Const(0).localSet(p.j);
+  const values = f.loop();
+  {
+    f.localGet(p.lists).localGet(p.j).i32Const(2).op("i32.shl").op("i32.add");
+    f.load("i32.load", field.inline * capacity * 4).localTee(p.entry);
+    f.i32Const(1)
+      .op("i32.shr_s")
+      .i32Const(stride * 4)
+      .op("i32.mul")
+      .localSet(p.o);
+    fixed(c, p.w, p.l);
+    f.localSet(p.u);
+    f.localGet(p.j).localGet(p.next).op("i32.eq");
+    const patched = f.if();
+    at(p.xi, scratch.exHighOffset);
+    f.load("i32.load").localGet(p.u).op("i32.or").localSet(p.u);
+    f.localGet(p.xi).i32Const(1).op("i32.add").localSet(p.xi);
+    at(p.xi, scratch.exPosOffset);
+    f.load("i32.load").localSet(p.next);
+    f.end(patched);
+    f.localGet(p.base).localGet(p.o).op("i32.add").load("i32.load", slot).localSet(p.from);
+    if (!field.quat) predict(f, p, slot, max);
+    // v = from + ((u >>> 1) ^ -(u & 1)); v >>> 0 > max fails
+    f.localGet(p.work).localGet(p.o).op("i32.add");
+    f.localGet(p.from).localGet(p.u).i32Const(1).op("i32.shr_u");
+    f.i32Const(0).localGet(p.u).i32Const(1).op("i32.and").op("i32.sub").op("i32.xor").op("i32.add");
+    f.localTee(p.from).i32Const(max).op("i32.gt_u").brIf(c.fail);
+    f.localGet(p.from).store("i32.store", slot);
+    f.localGet(p.j).i32Const(1).op("i32.add").localTee(p.j).localGet(cnt).op("i32.lt_s").brIf(values);
+  }
+  f.end(values);
+  f.localGet(p.end).localSet(r.pos);
+  f.end(any);
+}
+
+/** A predicted entry (`entry & 1`): from moved by the reference's velocity, clamped to 0..max. */
+function predict(f: WasmFunction, p: ColumnLocals, slot: number, max: number): void {
+  f.localGet(p.entry).i32Const(1).op("i32.and");
+  const predicted = f.if();
+  f.localGet(p.unit);
+  const isUnit = f.if();
+  // from += from - ref (a 1:1 ratio: integers)
+  f.localGet(p.from).localGet(p.from).op("i32.add");
+  f.localGet(p.ref).localGet(p.o).op("i32.add").load("i32.load", slot).op("i32.sub").localSet(p.from);
+  f.else();
+  // g = from + Math.round(((from - ref) * rn) / rd), Math.round(y) = floor(y) + (y - floor(y) >= 0.5)
+  f.localGet(p.from).localGet(p.ref).localGet(p.o).op("i32.add").load("i32.load", slot).op("i32.sub");
+  f.op("f64.convert_i32_s").localGet(p.rn).op("f64.mul").localGet(p.rd).op("f64.div").localTee(p.g);
+  f.op("f64.floor").f64Const(1).f64Const(0);
+  f.localGet(p.g).localGet(p.g).op("f64.floor").op("f64.sub").f64Const(0.5).op("f64.ge").op("select");
+  f.op("f64.add").localGet(p.from).op("f64.convert_i32_s").op("f64.add").localSet(p.g);
+  // from = g < 0 ? 0 : g > max ? max : g | 0 (NaN: 0)
+  f.i32Const(max).i32Const(0).localGet(p.g).op("i32.trunc_sat_f64_s");
+  f.localGet(p.g).f64Const(0).op("f64.lt").op("select");
+  f.localGet(p.g).f64Const(max).op("f64.gt").op("select").localSet(p.from);
+  f.end(isUnit);
+  // Clamped to the slot's range.
+  f.i32Const(0).localGet(p.from).localGet(p.from).i32Const(0).op("i32.lt_s").op("select").localSet(p.from);
+  f.i32Const(max)
+    .localGet(p.from)
+    .localGet(p.from)
+    .i32Const(max)
+    .op("i32.gt_s")
+    .op("select")
+    .localSet(p.from);
+  f.end(predicted);
+}

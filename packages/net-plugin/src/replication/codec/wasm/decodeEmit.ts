@@ -1,0 +1,291 @@
+/**
+ * Code generation of the WebAssembly update reader (wasmDecode.ts): kernels/decodeKernel.ts's
+ * `readUpdates` (ids as a bitmap or a gap list, per-entity field flags, rotation flags and full
+ * rotations, then the value columns with their widths, exceptions and range checks) emitted as
+ * straight-line wasm for one registry whose fields are all inline (`slots` or smallest-three; a
+ * generic field keeps the JS kernel). States are read and written in place at their pool block
+ * addresses. Same bits, same checks, same result as the JS kernel: 0 on malformed or truncated
+ * bits (never a trap), with `failed` set exactly when the JS kernel leaves its WordReader
+ * overflowed (a read past the end); the wasm stops at the first such read, where the JS kernel may
+ * go on to a later `return false` — the outcome (Truncated) is the same.
+ *
+ * Exported `read(input, pos, total, base, work, ref, hasRef, rn, rd, updates, bitmap, k, hw, misc,
+ * lists) -> ok`; the final bit position is stored at `misc` and `failed` at `misc + 4`.
+ */
+import type { KernelField } from "../kernels/compileKernel";
+import type { StateLayout } from "./codecMemory";
+import { bit, expGolomb, need, type DecodeCtx } from "./decodeBits";
+import { columnLocals, emitColumn } from "./decodeColumnEmit";
+import { WasmBitReader } from "./wasmBits";
+import { WasmModule, type Local } from "./wasmModule";
+
+/** Where the kernel's scratch lives in its `misc` block (bytes from the block's address). */
+export interface DecodeScratch {
+  /** `capacity` u8: 1 despawned / 2 spawned in this snapshot (the decoder's `mark`). */
+  readonly markOffset: number;
+  /** `capacity + 1` i32 exception positions of the column being read. */
+  readonly exPosOffset: number;
+  /** `capacity + 1` i32 exception high bits. */
+  readonly exHighOffset: number;
+  /** Bytes the misc area needs. */
+  readonly bytes: number;
+}
+
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/** The misc block's layout at `capacity` ids (status words at 0 and 4). */
+export function decodeScratch(capacity: number): DecodeScratch {
+  const markOffset = 16;
+  const exPosOffset = align16(markOffset + capacity);
+  const exHighOffset = exPosOffset + 4 * (capacity + 1);
+  return { markOffset, exPosOffset, exHighOffset, bytes: exHighOffset + 4 * (capacity + 1) };
+}
+
+/** Emits `read` for `fields` (all inline) at `capacity` ids and `stride` slots into a new module. */
+export function decodeModule(
+  fields: readonly KernelField[],
+  layout: StateLayout,
+  stride: number,
+  scratch: DecodeScratch,
+): Uint8Array<ArrayBuffer> {
+  const mod = new WasmModule().importMemory("env", "memory", { min: 1 });
+  const f = mod.function(
+    "read",
+    ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "f64", "f64", "i32", "i32", "i32", "i32", "i32", "i32"],
+    ["i32"],
+  );
+  const [input, pos0, total, base, work, ref, hasRef, rn, rd, updates, bitmap, k, hw, misc, lists] =
+    Array.from({ length: 15 }, (_, i) => f.param(i));
+  const i32 = (): Local => f.local("i32");
+  const capacity = layout.capacity;
+  const r = new WasmBitReader(f);
+  r.begin(input as Local, total as Local);
+  f.localGet(pos0 as Local).localSet(r.pos);
+  const c: DecodeCtx = { f, r, fail: f.block(), input: input as Local, t: total as Local, tmp: i32() };
+  const [id, seen, mask, multi, predicted, row, any, flag, unit] = Array.from({ length: 9 }, i32);
+  const counts = fields.map(() => i32());
+  f.i32Const(-1).localSet(id as Local);
+  f.localGet(rn as Local)
+    .localGet(rd as Local)
+    .op("f64.eq")
+    .localSet(unit as Local);
+  const byte = (state: Local, offset: number): void =>
+    void f
+      .localGet(state)
+      .localGet(id as Local)
+      .op("i32.add")
+      .load("i32.load8_u", offset);
+  const word = (state: Local, offset: number): void =>
+    void f
+      .localGet(state)
+      .localGet(id as Local)
+      .i32Const(2)
+      .op("i32.shl")
+      .op("i32.add")
+      .load("i32.load", offset);
+  const marked = (): void =>
+    void f
+      .localGet(misc as Local)
+      .localGet(id as Local)
+      .op("i32.add")
+      .load("i32.load8_u", scratch.markOffset);
+  // The entities: the next id (bitmap scan or gap), then its field flags.
+  const done = f.block();
+  const entities = f.loop();
+  f.localGet(bitmap as Local);
+  const byBitmap = f.if();
+  {
+    f.i32Const(0).localSet(flag as Local);
+    const found = f.block();
+    const scan = f.loop();
+    f.localGet(id as Local)
+      .i32Const(1)
+      .op("i32.add")
+      .localTee(id as Local)
+      .localGet(hw as Local)
+      .op("i32.ge_s");
+    f.brIf(found);
+    byte(base as Local, layout.presentOffset);
+    f.i32Const(1).op("i32.ne");
+    marked();
+    f.op("i32.or").brIf(scan);
+    need(c, () => void f.i32Const(1));
+    bit(c);
+    f.localTee(flag as Local)
+      .op("i32.eqz")
+      .brIf(scan);
+    f.end(scan).end(found);
+    f.localGet(flag as Local)
+      .op("i32.eqz")
+      .brIf(done);
+    f.localGet(seen as Local)
+      .i32Const(1)
+      .op("i32.add")
+      .localTee(seen as Local);
+    f.localGet(updates as Local)
+      .op("i32.gt_s")
+      .brIf(c.fail);
+  }
+  f.else();
+  {
+    f.localGet(seen as Local)
+      .localGet(updates as Local)
+      .op("i32.eq")
+      .brIf(done);
+    f.localGet(seen as Local)
+      .i32Const(1)
+      .op("i32.add")
+      .localSet(seen as Local);
+    f.localGet(id as Local)
+      .i32Const(1)
+      .op("i32.add");
+    expGolomb(c, k as Local);
+    // Unsigned: a sum past 2^31 wraps negative, and is past the capacity either way.
+    f.op("i32.add")
+      .localTee(id as Local)
+      .i32Const(capacity)
+      .op("i32.ge_u")
+      .brIf(c.fail);
+    byte(base as Local, layout.presentOffset);
+    f.i32Const(1).op("i32.ne");
+    marked();
+    f.op("i32.or").brIf(c.fail);
+  }
+  f.end(byBitmap);
+  word(base as Local, layout.maskOffset);
+  f.localTee(mask as Local)
+    .localGet(mask as Local)
+    .i32Const(1)
+    .op("i32.sub")
+    .op("i32.and");
+  f.i32Const(0)
+    .op("i32.ne")
+    .localSet(multi as Local);
+  f.localGet(hasRef as Local);
+  byte(ref as Local, layout.presentOffset);
+  f.i32Const(1).op("i32.eq").op("i32.and");
+  word(ref as Local, layout.maskOffset);
+  f.localGet(mask as Local)
+    .op("i32.eq")
+    .op("i32.and")
+    .localSet(predicted as Local);
+  f.localGet(id as Local)
+    .i32Const(stride * 4)
+    .op("i32.mul")
+    .localSet(row as Local);
+  f.i32Const(0).localSet(any as Local);
+  fields.forEach((field, i) => {
+    const cnt = counts[i] as Local;
+    f.localGet(mask as Local)
+      .i32Const(field.bit)
+      .op("i32.and");
+    const has = f.if();
+    f.localGet(multi as Local);
+    const isMulti = f.if("i32");
+    need(c, () => void f.i32Const(1));
+    bit(c);
+    f.else().i32Const(1).end(isMulti);
+    const on = f.if();
+    f.i32Const(1).localSet(any as Local);
+    // lists[inline · capacity + cnt++] = value on the stack after the address
+    const listAddress = (): void => {
+      f.localGet(lists as Local)
+        .localGet(cnt)
+        .i32Const(2)
+        .op("i32.shl")
+        .op("i32.add");
+    };
+    const listEnd = (): void => {
+      f.store("i32.store", field.inline * capacity * 4);
+      f.localGet(cnt)
+        .i32Const(1)
+        .op("i32.add")
+        .localSet(cnt);
+    };
+    if (field.quat) {
+      need(c, () => void f.i32Const(1));
+      bit(c);
+      f.op("i32.eqz");
+      const full = f.if();
+      field.slotBits.forEach((bits, s) => {
+        f.localGet(work as Local)
+          .localGet(row as Local)
+          .op("i32.add");
+        if (bits > 0) r.readBits(bits);
+        else f.i32Const(0);
+        f.store("i32.store", (field.offset + s) * 4);
+      });
+      f.localGet(r.failed).brIf(c.fail);
+      field.slotMax.forEach((max, s) => {
+        f.localGet(work as Local)
+          .localGet(row as Local)
+          .op("i32.add")
+          .load("i32.load", (field.offset + s) * 4);
+        f.i32Const(max).op("i32.gt_u").brIf(c.fail);
+      });
+      f.else();
+      f.localGet(work as Local)
+        .localGet(row as Local)
+        .op("i32.add");
+      f.localGet(base as Local)
+        .localGet(row as Local)
+        .op("i32.add")
+        .load("i32.load", field.offset * 4);
+      f.store("i32.store", field.offset * 4);
+      listAddress();
+      f.localGet(id as Local)
+        .i32Const(1)
+        .op("i32.shl");
+      listEnd();
+      f.end(full);
+    } else {
+      listAddress();
+      f.localGet(id as Local)
+        .i32Const(1)
+        .op("i32.shl")
+        .localGet(predicted as Local)
+        .op("i32.or");
+      listEnd();
+    }
+    f.end(on).end(has);
+  });
+  f.localGet(any as Local)
+    .op("i32.eqz")
+    .brIf(c.fail);
+  f.br(entities).end(entities).end(done);
+  f.localGet(seen as Local)
+    .localGet(updates as Local)
+    .op("i32.ne")
+    .brIf(c.fail);
+  const cl = columnLocals(f, {
+    misc: misc as Local,
+    lists: lists as Local,
+    base: base as Local,
+    work: work as Local,
+    ref: ref as Local,
+    rn: rn as Local,
+    rd: rd as Local,
+    unit: unit as Local,
+  });
+  fields.forEach((field, i) => {
+    for (let s = field.quat ? 1 : 0; s < field.width; s++)
+      emitColumn(c, cl, field, s, counts[i] as Local, stride, capacity, scratch);
+  });
+  f.localGet(misc as Local)
+    .localGet(r.pos)
+    .store("i32.store", 0);
+  f.localGet(misc as Local)
+    .localGet(r.failed)
+    .store("i32.store", 4);
+  f.i32Const(1).op("return");
+  f.end(c.fail);
+  f.localGet(misc as Local)
+    .localGet(r.pos)
+    .store("i32.store", 0);
+  f.localGet(misc as Local)
+    .localGet(r.failed)
+    .store("i32.store", 4);
+  f.i32Const(0);
+  mod.export("read", f);
+  return mod.toBytes();
+}

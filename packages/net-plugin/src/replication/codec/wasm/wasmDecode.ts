@@ -1,0 +1,201 @@
+/**
+ * The snapshot decoder's update reader (kernels/decodeKernel.ts ReadUpdatesKernel) as a generated
+ * WebAssembly kernel (decodeEmit.ts) that reads and writes pool-backed states in place: the base,
+ * the prediction reference and the work state at their block addresses in the registry's
+ * CodecMemoryPool (statePool.ts). Per call the snapshot's words are copied into the memory once,
+ * and the ids marked despawned/spawned in this snapshot (a few) are set in the kernel's mark array
+ * and cleared after; nothing per entity runs in JS.
+ *
+ * Used by SnapshotDecoder only when the registry has the JS kernel and no generic field (a field
+ * without an inline form keeps the JS kernel for the whole section), the states of the call all
+ * live in this pool, and the snapshot fits the input block (else the JS kernel runs that call).
+ * Same result, same work rows, same overflowed flag (Truncated vs Invalid) and, on success, the
+ * same reader position as the JS kernel (test/replication/wasm/wasmDecode.test.ts).
+ *
+ * Memory: three blocks of the pool (owned by this object; freed with it or by `dispose`): the
+ * input words, the per-field update lists, and misc (status, mark, exception positions and high
+ * bits). Blocks keep their addresses when the memory grows; only the JS views are re-made.
+ */
+import type { ReplicationRegistry } from "../../registry";
+import { kernelFields } from "../kernels/compileKernel";
+import type { SnapshotState } from "../snapshotState";
+import type { WordReader } from "../wordBits";
+import type { BlockOwner, CodecMemoryPool } from "./codecMemory";
+import { decodeModule, decodeScratch, type DecodeScratch } from "./decodeEmit";
+import { statePoolOf } from "./statePool";
+
+type ReadFn = (
+  input: number,
+  pos: number,
+  total: number,
+  base: number,
+  work: number,
+  ref: number,
+  hasRef: number,
+  rn: number,
+  rd: number,
+  updates: number,
+  bitmap: number,
+  k: number,
+  hw: number,
+  misc: number,
+  lists: number,
+) => number;
+
+/** A compiled module per pool (null: the registry has no wasm reader here). */
+const modules = new WeakMap<CodecMemoryPool, WebAssembly.Module | null>();
+
+/** The update reader in wasm for one decoder (see the file comment). */
+export class WasmDecode implements BlockOwner {
+  /** Calls that ran in wasm (tests check which reader ran). */
+  calls = 0;
+  private readonly fn: ReadFn;
+  private readonly blocks: number[];
+  private readonly input: number;
+  private readonly misc: number;
+  private readonly lists: number;
+  /** Bytes of the input block (the words plus the zero padding must fit). */
+  private readonly inputBytes: number;
+  private generation = -1;
+  private u8: Uint8Array = new Uint8Array(0);
+  private u32: Uint32Array = new Uint32Array(0);
+
+  /** Use wasmDecodeFor(). */
+  constructor(
+    readonly pool: CodecMemoryPool,
+    module: WebAssembly.Module,
+    private readonly scratch: DecodeScratch,
+  ) {
+    this.blocks = [pool.alloc(this), pool.alloc(this), pool.alloc(this)];
+    const [input, lists, misc] = this.blocks.map((b) => pool.address(b)) as [number, number, number];
+    this.input = input;
+    this.lists = lists;
+    this.misc = misc;
+    this.inputBytes = pool.layout.blockBytes;
+    const instance = new WebAssembly.Instance(module, { env: { memory: pool.memory } });
+    this.fn = instance.exports["read"] as ReadFn;
+  }
+
+  /** Re-makes the views after the memory grew (the pool calls it). */
+  rebind(): void {
+    this.generation = -1;
+  }
+
+  /** True when this reader can run a call on these states and this input. */
+  accepts(
+    r: WordReader,
+    base: SnapshotState,
+    work: SnapshotState,
+    reference: SnapshotState | undefined,
+  ): boolean {
+    const pool = this.pool;
+    return (
+      this.blocks.length > 0 &&
+      base.pool === pool &&
+      work.pool === pool &&
+      (reference === undefined || reference.pool === pool) &&
+      (Math.ceil(r.bitLength / 32) + 2) * 4 <= this.inputBytes
+    );
+  }
+
+  /** ReadUpdatesKernel's contract (the caller checked `accepts`); `marked[0, count)` are the ids set in `mark`. */
+  read(
+    r: WordReader,
+    base: SnapshotState,
+    work: SnapshotState,
+    mark: Uint8Array,
+    marked: Int32Array,
+    markedCount: number,
+    reference: SnapshotState | undefined,
+    rn: number,
+    rd: number,
+    updates: number,
+    bitmap: boolean,
+    k: number,
+  ): boolean {
+    const pool = this.pool;
+    pool.refresh();
+    if (this.generation !== pool.generation) {
+      this.u8 = pool.memoryBytes();
+      this.u32 = new Uint32Array(this.u8.buffer);
+      this.generation = pool.generation;
+    }
+    const u8 = this.u8;
+    const u32 = this.u32;
+    // The words up to the end and the reader's two zero words after it (unaligned i64 reads).
+    const data = r.data;
+    const words = Math.ceil(r.bitLength / 32) + 2;
+    for (let i = 0, at = this.input >>> 2; i < words; i++) u32[at + i] = data[i] as number;
+    const markAt = this.misc + this.scratch.markOffset;
+    for (let i = 0; i < markedCount; i++) {
+      const id = marked[i] as number;
+      u8[markAt + id] = mark[id] as number;
+    }
+    const baseAt = pool.address(base.block);
+    this.calls++;
+    const ok = this.fn(
+      this.input,
+      r.position,
+      r.bitLength,
+      baseAt,
+      pool.address(work.block),
+      reference === undefined ? baseAt : pool.address(reference.block),
+      reference === undefined ? 0 : 1,
+      rn,
+      rd,
+      updates,
+      bitmap ? 1 : 0,
+      k,
+      base.highWater,
+      this.misc,
+      this.lists,
+    );
+    for (let i = 0; i < markedCount; i++) u8[markAt + (marked[i] as number)] = 0;
+    if (u32[(this.misc >>> 2) + 1] !== 0) {
+      // The kernel read past the end: leave the reader overflowed, as the JS kernel does.
+      r.position = r.bitLength;
+      r.readBits(1);
+    } else r.position = u32[this.misc >>> 2] as number;
+    return ok === 1 && !r.overflowed;
+  }
+
+  /** Gives the three blocks back to the pool; the reader must not be used afterwards. */
+  dispose(): void {
+    for (const b of this.blocks) this.pool.release(b);
+    this.blocks.length = 0;
+  }
+}
+
+/**
+ * The wasm update reader for a decoder of `registry` at `capacity` ids, or undefined: switch off
+ * or no pool (statePool.ts), code generation off, a generic field, scratch that does not fit a
+ * block, or WebAssembly refusing to compile (a CSP without 'wasm-unsafe-eval'). The module is
+ * compiled once per pool; each decoder gets its own instance and blocks.
+ */
+export function wasmDecodeFor(registry: ReplicationRegistry, capacity: number): WasmDecode | undefined {
+  const pool = statePoolOf(registry, capacity);
+  if (pool === undefined) return undefined;
+  const scratch = decodeScratch(capacity);
+  let module = modules.get(pool);
+  if (module === undefined) {
+    module = null;
+    const fields = kernelFields(registry);
+    const layout = pool.layout;
+    const inline = fields?.filter((f) => f.inline >= 0).length ?? 0;
+    if (
+      fields !== undefined &&
+      !fields.some((f) => f.generic) &&
+      scratch.bytes <= layout.blockBytes &&
+      inline * capacity * 4 <= layout.blockBytes
+    ) {
+      try {
+        module = new WebAssembly.Module(decodeModule(fields, layout, registry.stride, scratch));
+      } catch {
+        module = null; // refused (a CSP without 'wasm-unsafe-eval', a size limit)
+      }
+    }
+    modules.set(pool, module);
+  }
+  if (module === null) return undefined;
+  return new WasmDecode(pool, module, scratch);
+}

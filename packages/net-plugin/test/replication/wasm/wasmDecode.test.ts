@@ -1,0 +1,219 @@
+/**
+ * The generated WebAssembly update reader (codec/wasm/wasmDecode.ts) wired into SnapshotDecoder
+ * against the JS kernel it replaces: encoder output over random inline registries and evolving
+ * states (prediction, budgets, exclusions, both id forms) decoded with the wasm switch on
+ * (pool-backed rings, the wasm reader in place) and off (plain rings, the JS kernel): the same
+ * status and the same decoded states; mutated and truncated snapshots get the same refusals (and
+ * never a throw); and the fallbacks (generic fields, switch off, plain states, a refused compile).
+ */
+import { createRng, type Rng } from "@canopy/core";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { BitWriter } from "../../../src/protocol/bitWriter";
+import { WasmDecode } from "../../../src/replication/codec/wasm/wasmDecode";
+import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
+import {
+  BaselineRing,
+  DecodeStatus,
+  SnapshotDecoder,
+  SnapshotEncoder,
+  SnapshotState,
+  type ReplicationRegistry,
+} from "../../../src/replication/index";
+import { step } from "../codecRig";
+import { CAPACITY, randomRegistry } from "../kernelFixture";
+
+afterEach(() => {
+  wasmKernels.enabled = false;
+  vi.restoreAllMocks();
+});
+
+/** A decoder and its ring, built with the wasm switch `on`. */
+function client(registry: ReplicationRegistry, on: boolean) {
+  wasmKernels.enabled = on;
+  try {
+    return { decoder: new SnapshotDecoder(registry, CAPACITY), ring: new BaselineRing(registry, CAPACITY) };
+  } finally {
+    wasmKernels.enabled = false;
+  }
+}
+type Client = ReturnType<typeof client>;
+
+/** A server (plain states) encoding random evolving states with random options per tick. */
+function server(registry: ReplicationRegistry, rng: Rng) {
+  const encoder = new SnapshotEncoder(registry, CAPACITY);
+  const ring = new BaselineRing(registry, CAPACITY);
+  const current = Object.assign(new SnapshotState(registry, CAPACITY), { versioned: true });
+  const writer = new BitWriter(64 * 1024);
+  const priority = new Float32Array(CAPACITY);
+  const relevant = new Uint8Array(CAPACITY);
+  return (tick: number, acked: number): Uint8Array => {
+    step(rng, registry, current);
+    current.tick = tick;
+    if (acked >= 0) ring.markAcked(acked);
+    for (let id = 0; id < CAPACITY; id++) {
+      priority[id] = rng.range(0, 10);
+      relevant[id] = rng.chance(0.9) ? 1 : 0;
+    }
+    const baseline = ring.newestAckedState();
+    writer.reset();
+    encoder.encode(writer, {
+      sequence: tick,
+      tick,
+      current,
+      baseline,
+      reference: baseline && rng.chance(0.7) ? ring.referenceFor(baseline, tick) : undefined,
+      out: ring.acquire(tick),
+      relevant: rng.chance(0.3) ? relevant : undefined,
+      priority,
+      budgetBytes: rng.chance(0.25) ? rng.int(20, 400) : undefined,
+    });
+    return writer.finish().slice();
+  };
+}
+
+/** Decodes `bytes` on both clients; expects the same status and decoded state. */
+function both(js: Client, wasm: Client, bytes: Uint8Array, context: string): DecodeStatus {
+  const a = js.decoder.decode(bytes, js.ring);
+  const b = wasm.decoder.decode(bytes, wasm.ring);
+  expect(b, context).toBe(a);
+  if (a === DecodeStatus.Ok || a === DecodeStatus.Stale) {
+    const sa = js.decoder.lastDecoded as SnapshotState;
+    const sb = wasm.decoder.lastDecoded as SnapshotState;
+    expect(sb.equals(sa) && sa.equals(sb), context).toBe(true);
+  }
+  return a;
+}
+
+/** Records the id form and prediction of every wasm call. */
+function spyForms(): { bitmap: Set<boolean>; predicted: Set<boolean> } {
+  const seen = { bitmap: new Set<boolean>(), predicted: new Set<boolean>() };
+  // Called with the instance as `this` below.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const read = WasmDecode.prototype.read;
+  vi.spyOn(WasmDecode.prototype, "read").mockImplementation(function (this: WasmDecode, ...args) {
+    seen.bitmap.add(args[10]);
+    seen.predicted.add(args[6] !== undefined);
+    return read.apply(this, args);
+  });
+  return seen;
+}
+
+describe("wasm update reader (SnapshotDecoder with wasmKernels on)", () => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])(
+    "decodes the same states as the JS kernel over evolving states (seed %i)",
+    (seed) => {
+      const rng = createRng(seed);
+      const { registry, describe: layout } = randomRegistry(createRng(seed * 31), 5);
+      const encode = server(registry, rng);
+      const js = client(registry, false);
+      const wasm = client(registry, true);
+      expect(wasm.decoder.wasm, "the registry has a wasm reader").toBeDefined();
+      const forms = spyForms();
+      const context = `seed ${seed}, fields ${layout.join(" ")}`;
+      // The client acks what it decoded (some acks lost); lost snapshots make later ones name
+      // older baselines.
+      const decoded: number[] = [];
+      for (let tick = 0; tick < 90; tick++) {
+        const recent = decoded.filter((t) => t >= tick - 8);
+        const ack =
+          recent.length > 0 && rng.chance(0.8) ? (recent[rng.int(0, recent.length - 1)] as number) : -1;
+        const bytes = encode(tick, ack);
+        if (rng.chance(0.1)) continue;
+        const status = both(js, wasm, bytes, `${context}, tick ${tick}`);
+        if (status === DecodeStatus.Ok) decoded.push(tick);
+      }
+      expect(wasm.ring.scratch.pool, "pool-backed states").toBeDefined();
+      expect(wasm.decoder.wasm?.calls ?? 0, context).toBeGreaterThan(20);
+      expect(forms.predicted.size, context).toBe(2);
+      expect(forms.bitmap.has(true) || forms.bitmap.has(false), context).toBe(true);
+    },
+  );
+
+  it("reads both id forms (bitmap and gap list) over the seeds", () => {
+    const forms = spyForms();
+    for (let seed = 40; seed < 46; seed++) {
+      const rng = createRng(seed);
+      const { registry } = randomRegistry(createRng(seed * 31), 5);
+      const encode = server(registry, rng);
+      const js = client(registry, false);
+      const wasm = client(registry, true);
+      for (let tick = 0; tick < 40; tick++) both(js, wasm, encode(tick, tick - 1), `seed ${seed}`);
+    }
+    expect([...forms.bitmap].sort()).toEqual([false, true]);
+  });
+
+  it.each([21, 22, 23, 24])(
+    "refuses mutated, truncated and forged snapshots as the JS kernel does, never throwing (seed %i)",
+    (seed) => {
+      const rng = createRng(seed);
+      const { registry, describe: layout } = randomRegistry(createRng(seed * 31), 5);
+      const encode = server(registry, rng);
+      const js = client(registry, false);
+      const wasm = client(registry, true);
+      const context = `seed ${seed}, fields ${layout.join(" ")}`;
+      let tried = 0;
+      for (let tick = 0; tick < 30; tick++) {
+        const good = encode(tick, tick - 1);
+        if (tick >= 6) {
+          const variants: Uint8Array[] = [];
+          // Cut short at every byte, and bits flipped after the header (the tail is the columns:
+          // widths, exception counts, positions and values forged there).
+          for (let n = 0; n < good.length; n++) variants.push(good.subarray(0, n));
+          for (let i = 0; i < 60; i++) {
+            const bytes = good.slice();
+            const from = rng.chance(0.5) ? 5 : Math.max(5, Math.floor(bytes.length * 0.6));
+            if (from >= bytes.length) continue;
+            for (let m = rng.int(1, 3); m > 0; m--) {
+              const at = rng.int(from, bytes.length - 1);
+              bytes[at] = (bytes[at] as number) ^ (1 << rng.int(0, 7));
+            }
+            variants.push(bytes);
+          }
+          for (const bytes of variants) {
+            const newestJs = js.decoder.newestSequence;
+            const newestWasm = wasm.decoder.newestSequence;
+            let status: DecodeStatus = DecodeStatus.Ok;
+            expect(() => (status = both(js, wasm, bytes, `${context}, tick ${tick}`))).not.toThrow();
+            tried++;
+            if (status === DecodeStatus.Ok || status === DecodeStatus.Stale) {
+              // Forget the accepted variant so the next one is decoded against the same rings.
+              (js.ring.get(tick) as SnapshotState).sequence = -1;
+              (wasm.ring.get(tick) as SnapshotState).sequence = -1;
+              js.decoder.newestSequence = newestJs;
+              wasm.decoder.newestSequence = newestWasm;
+            }
+          }
+        }
+        expect(both(js, wasm, good, context)).toBe(DecodeStatus.Ok);
+      }
+      expect(tried).toBeGreaterThan(500);
+      expect(wasm.decoder.wasm?.calls ?? 0).toBeGreaterThan(100);
+    },
+  );
+
+  it("falls back to the JS kernel: generic fields, switch off, plain states, a refused compile", () => {
+    // A generic (Bool/Enum/Transform) field: no wasm reader; decoding still matches.
+    let generic: ReplicationRegistry | undefined;
+    for (let seed = 1; generic === undefined; seed++) {
+      const { registry, describe: layout } = randomRegistry(createRng(seed), 8);
+      if (layout.some((name) => name === "bool" || name === "enum" || name === "transform"))
+        generic = registry;
+    }
+    expect(client(generic, true).decoder.wasm).toBeUndefined();
+    const { registry } = randomRegistry(createRng(5 * 31), 5);
+    expect(client(registry, false).decoder.wasm).toBeUndefined();
+    // Plain states (a ring built with the switch off) under a wasm decoder: the JS kernel runs.
+    const mixed = { decoder: client(registry, true).decoder, ring: client(registry, false).ring };
+    const js = client(registry, false);
+    const rng = createRng(77);
+    const encode = server(registry, rng);
+    for (let tick = 0; tick < 20; tick++) both(js, mixed, encode(tick, tick - 1), "plain ring");
+    expect(mixed.decoder.wasm?.calls).toBe(0);
+    // A CSP without 'wasm-unsafe-eval': compiling refused, undefined, the JS kernel stays.
+    vi.spyOn(WebAssembly, "Module").mockImplementation(() => {
+      throw new WebAssembly.CompileError("Wasm code generation disallowed by embedder");
+    });
+    const { registry: other } = randomRegistry(createRng(6 * 31), 5);
+    expect(client(other, true).decoder.wasm).toBeUndefined();
+  });
+});
