@@ -129,6 +129,31 @@ describe("wasm update reader (SnapshotDecoder with wasmKernels on)", () => {
     },
   );
 
+  it("keeps decoding the same states when the pool grows mid-run (views re-made, addresses kept)", () => {
+    const rng = createRng(91);
+    const { registry } = randomRegistry(createRng(91 * 31), 5);
+    const encode = server(registry, rng);
+    const js = client(registry, false);
+    const wasm = client(registry, true);
+    const pool = wasm.ring.scratch.pool;
+    expect(pool).toBeDefined();
+    const generation = pool?.generation ?? 0;
+    const extra: BaselineRing[] = [];
+    for (let tick = 0; tick < 40; tick++) {
+      if (tick === 20) {
+        wasmKernels.enabled = true;
+        // Enough blocks to outgrow the pool's first reservation (4 MiB).
+        while ((pool?.generation ?? 0) === generation && extra.length < 400)
+          extra.push(new BaselineRing(registry, CAPACITY));
+        wasmKernels.enabled = false;
+      }
+      expect(both(js, wasm, encode(tick, tick - 1), `tick ${tick}`)).toBe(DecodeStatus.Ok);
+    }
+    expect(pool?.generation).toBeGreaterThan(generation);
+    expect(wasm.decoder.wasm?.calls).toBeGreaterThan(15);
+    for (const ring of extra) ring.dispose();
+  });
+
   it("reads both id forms (bitmap and gap list) over the seeds", () => {
     const forms = spyForms();
     for (let seed = 40; seed < 46; seed++) {

@@ -12,7 +12,6 @@ export interface DecodeCtx {
   readonly r: WasmBitReader;
   readonly fail: Label;
   readonly input: Local;
-  readonly t: Local;
   readonly tmp: Local;
 }
 

@@ -61,7 +61,7 @@ export function decodeModule(
   const r = new WasmBitReader(f);
   r.begin(input as Local, total as Local);
   f.localGet(pos0 as Local).localSet(r.pos);
-  const c: DecodeCtx = { f, r, fail: f.block(), input: input as Local, t: total as Local, tmp: i32() };
+  const c: DecodeCtx = { f, r, fail: f.block(), input: input as Local, tmp: i32() };
   const [id, seen, mask, multi, predicted, row, any, flag, unit] = Array.from({ length: 9 }, i32);
   const counts = fields.map(() => i32());
   f.i32Const(-1).localSet(id as Local);
@@ -197,10 +197,7 @@ export function decodeModule(
     };
     const listEnd = (): void => {
       f.store("i32.store", field.inline * capacity * 4);
-      f.localGet(cnt)
-        .i32Const(1)
-        .op("i32.add")
-        .localSet(cnt);
+      f.localGet(cnt).i32Const(1).op("i32.add").localSet(cnt);
     };
     if (field.quat) {
       need(c, () => void f.i32Const(1));
