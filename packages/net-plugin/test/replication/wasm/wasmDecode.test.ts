@@ -9,7 +9,10 @@
 import { createRng, type Rng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BitWriter } from "../../../src/protocol/bitWriter";
+import { columnLayout } from "../../../src/replication/codec/columns";
+import { decodeKernel, type ReadUpdatesKernel } from "../../../src/replication/codec/kernels/decodeKernel";
 import { WasmDecode } from "../../../src/replication/codec/wasm/wasmDecode";
+import { WordReader } from "../../../src/replication/codec/wordBits";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import {
   BaselineRing,
@@ -98,6 +101,56 @@ function spyForms(): { bitmap: Set<boolean>; predicted: Set<boolean> } {
   return seen;
 }
 
+/**
+ * Runs the JS kernel on a copy of every wasm call's input (reader at the same position, a plain
+ * copy of the work state) and expects the same result, reader position and overflowed flag, and
+ * on success the same work rows. Returns the number of calls compared.
+ */
+function spyKernelParity(registry: ReplicationRegistry): { calls: number; refused: number } {
+  const js = decodeKernel(registry) as ReadUpdatesKernel;
+  const layout = columnLayout(registry);
+  const lists = new Int32Array(CAPACITY * registry.fields.length);
+  const exPos = new Int32Array((CAPACITY + 1) * layout.maxFieldColumns);
+  const exHigh = new Int32Array((CAPACITY + 1) * layout.maxFieldColumns);
+  const copy = new SnapshotState(registry, CAPACITY);
+  const reader = new WordReader();
+  const seen = { calls: 0, refused: 0 };
+  // Called with the instance as `this` below.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const read = WasmDecode.prototype.read;
+  vi.spyOn(WasmDecode.prototype, "read").mockImplementation(function (this: WasmDecode, ...args) {
+    const [r, base, work, mark, , , reference, rn, rd, updates, bitmap, k] = args;
+    reader.reset(new Uint8Array(r.data.buffer, 0, r.bitLength >>> 3).slice());
+    reader.position = r.position;
+    copy.copyFrom(work);
+    const ks = new Uint8Array(64);
+    const expected = js(
+      reader,
+      base,
+      copy,
+      mark,
+      reference,
+      rn,
+      rd,
+      ks,
+      updates,
+      bitmap,
+      k,
+      lists,
+      exPos,
+      exHigh,
+    );
+    const ok = read.apply(this, args);
+    seen.calls++;
+    if (!ok) seen.refused++;
+    expect([ok, r.position, r.overflowed]).toEqual([expected, reader.position, reader.overflowed]);
+    // The rows of present entities (copyFrom leaves absent rows' slots alone).
+    if (ok) expect(work.equals(copy) && copy.equals(work)).toBe(true);
+    return ok;
+  });
+  return seen;
+}
+
 describe("wasm update reader (SnapshotDecoder with wasmKernels on)", () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])(
     "decodes the same states as the JS kernel over evolving states (seed %i)",
@@ -176,6 +229,7 @@ describe("wasm update reader (SnapshotDecoder with wasmKernels on)", () => {
       const js = client(registry, false);
       const wasm = client(registry, true);
       const context = `seed ${seed}, fields ${layout.join(" ")}`;
+      const parity = spyKernelParity(registry);
       let tried = 0;
       for (let tick = 0; tick < 30; tick++) {
         const good = encode(tick, tick - 1);
@@ -212,6 +266,9 @@ describe("wasm update reader (SnapshotDecoder with wasmKernels on)", () => {
         expect(both(js, wasm, good, context)).toBe(DecodeStatus.Ok);
       }
       expect(tried).toBeGreaterThan(500);
+      // Kernel level: refusals compared too (the reader's position and overflowed flag).
+      expect(parity.refused).toBeGreaterThan(20);
+      expect(parity.calls - parity.refused).toBeGreaterThan(20);
       expect(wasm.decoder.wasm?.calls ?? 0).toBeGreaterThan(100);
     },
   );

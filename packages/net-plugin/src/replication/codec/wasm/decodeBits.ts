@@ -13,6 +13,12 @@ export interface DecodeCtx {
   readonly fail: Label;
   readonly input: Local;
   readonly tmp: Local;
+  /**
+   * Where the JS kernel's WordReader position is (it syncs only on its slow paths and overflows):
+   * stored on a refusal, so the reader ends where the JS kernel leaves it.
+   */
+  readonly synced: Local;
+  readonly start: Local;
 }
 
 /** Pushes the 32 bits at pos (i32) without consuming them (zeros past the input). */
@@ -26,7 +32,7 @@ export function peek32(c: DecodeCtx): void {
 
 /** Read past the end: `failed`, pos at the end, then out (WordReader's overflow). */
 export function overflow(c: DecodeCtx): void {
-  c.f.i32Const(1).localSet(c.r.failed).localGet(c.r.total).localSet(c.r.pos).br(c.fail);
+  c.f.i32Const(1).localSet(c.r.failed).localGet(c.r.total).localTee(c.r.pos).localSet(c.synced).br(c.fail);
 }
 
 /** Fails with an overflow when fewer than `bits` (on the stack, i32) bits are left. */
@@ -64,6 +70,7 @@ export function fixed(c: DecodeCtx, bits: number | Local, mask: number | Local):
 /** Pushes an order-k Exp-Golomb code as WordReader.readExpGolomb reads it; fails on -1. */
 export function expGolomb(c: DecodeCtx, k: number | Local): void {
   const { f, r } = c;
+  f.localGet(r.pos).localSet(c.start);
   r.readExpGolomb(k);
   f.localTee(c.tmp).i32Const(0).op("i32.lt_s");
   const bad = f.if();
@@ -73,7 +80,13 @@ export function expGolomb(c: DecodeCtx, k: number | Local): void {
   const zeros = f.if();
   overflow(c);
   f.end(zeros);
-  f.br(c.fail);
+  // A refused code is the JS kernel's slow path: its reader is where WordReader stopped.
+  f.localGet(r.pos).localSet(c.synced).br(c.fail);
   f.end(bad);
+  // A code of 32 bits or more is the slow path too (the fast one takes codes below 32 bits).
+  f.localGet(r.pos).localGet(c.start).op("i32.sub").i32Const(32).op("i32.ge_u");
+  const long = f.if();
+  f.localGet(r.pos).localSet(c.synced);
+  f.end(long);
   f.localGet(c.tmp);
 }

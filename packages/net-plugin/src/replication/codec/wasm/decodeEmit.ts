@@ -10,7 +10,8 @@
  * go on to a later `return false` — the outcome (Truncated) is the same.
  *
  * Exported `read(input, pos, total, base, work, ref, hasRef, rn, rd, updates, bitmap, k, hw, misc,
- * lists) -> ok`; the final bit position is stored at `misc` and `failed` at `misc + 4`.
+ * lists) -> ok`; the final bit position (on a refusal: where the JS kernel leaves its reader) is
+ * stored at `misc` and `failed` at `misc + 4`.
  */
 import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
@@ -61,7 +62,16 @@ export function decodeModule(
   const r = new WasmBitReader(f);
   r.begin(input as Local, total as Local);
   f.localGet(pos0 as Local).localSet(r.pos);
-  const c: DecodeCtx = { f, r, fail: f.block(), input: input as Local, tmp: i32() };
+  const c: DecodeCtx = {
+    f,
+    r,
+    fail: f.block(),
+    input: input as Local,
+    tmp: i32(),
+    synced: i32(),
+    start: i32(),
+  };
+  f.localGet(r.pos).localSet(c.synced);
   const [id, seen, mask, multi, predicted, row, any, flag, unit] = Array.from({ length: 9 }, i32);
   const counts = fields.map(() => i32());
   f.i32Const(-1).localSet(id as Local);
@@ -212,7 +222,8 @@ export function decodeModule(
         else f.i32Const(0);
         f.store("i32.store", (field.offset + s) * 4);
       });
-      f.localGet(r.failed).brIf(c.fail);
+      // The JS kernel reads these through its reader: synced.
+      f.localGet(r.pos).localSet(c.synced).localGet(r.failed).brIf(c.fail);
       field.slotMax.forEach((max, s) => {
         f.localGet(work as Local)
           .localGet(row as Local)
@@ -277,7 +288,7 @@ export function decodeModule(
   f.i32Const(1).op("return");
   f.end(c.fail);
   f.localGet(misc as Local)
-    .localGet(r.pos)
+    .localGet(c.synced)
     .store("i32.store", 0);
   f.localGet(misc as Local)
     .localGet(r.failed)
