@@ -152,7 +152,7 @@ function spyKernelParity(registry: ReplicationRegistry): { calls: number; refuse
 }
 
 describe("wasm update reader (SnapshotDecoder with wasmKernels on)", () => {
-  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])(
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])(
     "decodes the same states as the JS kernel over evolving states (seed %i)",
     (seed) => {
       const rng = createRng(seed);
@@ -220,7 +220,7 @@ describe("wasm update reader (SnapshotDecoder with wasmKernels on)", () => {
     expect([...forms.bitmap].sort()).toEqual([false, true]);
   });
 
-  it.each([21, 22, 23, 24])(
+  it.each([21, 22, 23])(
     "refuses mutated, truncated and forged snapshots as the JS kernel does, never throwing (seed %i)",
     (seed) => {
       const rng = createRng(seed);
@@ -238,7 +238,16 @@ describe("wasm update reader (SnapshotDecoder with wasmKernels on)", () => {
           // Cut short at every byte, and bits flipped after the header (the tail is the columns:
           // widths, exception counts, positions and values forged there).
           for (let n = 0; n < good.length; n++) variants.push(good.subarray(0, n));
-          for (let i = 0; i < 60; i++) {
+          // Every single bit flipped in the last 24 bytes: the last columns' widths, exception
+          // counts, exception widths, positions and high bits all forged.
+          if (tick % 3 === 0)
+            for (let at = Math.max(5, good.length - 24); at < good.length; at++)
+              for (let b = 0; b < 8; b++) {
+                const bytes = good.slice();
+                bytes[at] = (bytes[at] as number) ^ (1 << b);
+                variants.push(bytes);
+              }
+          for (let i = 0; i < 40; i++) {
             const bytes = good.slice();
             const from = rng.chance(0.5) ? 5 : Math.max(5, Math.floor(bytes.length * 0.6));
             if (from >= bytes.length) continue;
