@@ -55,24 +55,28 @@ export interface FieldExclusion {
 /** Exp-Golomb order of the tick in the header (ticks below 2^10 take 11 bits; an hour at 60 Hz, 25). */
 export const TICK_K = 10;
 
-/** Candidates, costs and selection of one snapshot (reused every encode). */
+/**
+ * Candidates, costs and selection of one snapshot (reused every encode). With the wasm collect
+ * (`wasm`), the per-id arrays it fills (ids, masks, costs, `pred`, `zz`, `colz`) are views on its
+ * pool blocks, re-made by `collect` after the memory grew: read them afresh in every call.
+ */
 export class EncodePlan {
   /** Exp-Golomb order per coded group. */
   readonly ks: Uint8Array;
   /** Per field, its first coded group in `ks`. */
   readonly groupBase: Int32Array;
   readonly codedGroups: number;
-  readonly spawnIds: Int32Array;
-  readonly updateIds: Int32Array;
-  readonly despawnIds: Int32Array;
+  spawnIds: Int32Array;
+  updateIds: Int32Array;
+  despawnIds: Int32Array;
   /** Per update candidate id: the fields that changed. */
-  readonly changedMask: Uint32Array;
+  changedMask: Uint32Array;
   /** Per candidate id: bits of its data (ids excluded). */
-  readonly cost: Float64Array;
+  cost: Float64Array;
   /** Per candidate id: 1 when it goes into this snapshot. */
-  readonly selected: Uint8Array;
+  selected: Uint8Array;
   /** 1 for spawn candidates already present in the baseline (field mask changed). */
-  readonly respawn: Uint8Array;
+  respawn: Uint8Array;
   spawnCount = 0;
   updateCount = 0;
   despawnCount = 0;
@@ -91,12 +95,12 @@ export class EncodePlan {
   /** The reference used for prediction by the last `collect`, if any. */
   reference: SnapshotState | undefined;
   /** Predicted rows of the update candidates' changed fields (when a reference is used). */
-  readonly pred: Int32Array;
+  pred: Int32Array;
   /**
    * Kernel path only: a rotation's first slot holds 1 when its largest component is unchanged (its
    * components are in the columns), else 0 (sent in full).
    */
-  readonly zz: Int32Array;
+  zz: Int32Array;
   private readonly ratio: PredictionRatio = { num: 0, den: 0 };
   readonly fields: readonly ReplicatedField[];
   /** Bit-length histogram per coded group (K_BUCKETS per group) for choosing `ks` (other fields'). */
@@ -110,7 +114,7 @@ export class EncodePlan {
    * update candidate in id order, its columns interleaved (value j of its column k at
    * `j × columns + k`): the written columns when every candidate is selected.
    */
-  readonly colz: Int32Array;
+  colz: Int32Array;
   /** Scratch of the column writers: one column's exceptions (position, high bits). */
   readonly exPos: Int32Array;
   readonly exHigh: Int32Array;
@@ -168,6 +172,7 @@ export class EncodePlan {
     reference: SnapshotState | undefined,
     exclude?: FieldExclusion,
   ): void {
+    this.wasm?.bind(this); // its views, (re)made before anything reads them
     const stride = current.stride;
     const ratio =
       baseline !== undefined && reference !== undefined && referenceAge(baseline, reference) > 0

@@ -45,7 +45,13 @@ function planOf(encoder: SnapshotEncoder): EncodePlan {
 }
 
 /** Runs `ticks` random encodes on both sides, checking parity; returns the wasm calls made. */
-function run(seed: number, registry: ReplicationRegistry, ticks: number, plainCurrent = false): number {
+function run(
+  seed: number,
+  registry: ReplicationRegistry,
+  ticks: number,
+  plainCurrent = false,
+  grow = false,
+): number {
   const rng = createRng(seed);
   wasmKernels.enabled = !plainCurrent;
   const current = new SnapshotState(registry, CAPACITY);
@@ -57,7 +63,18 @@ function run(seed: number, registry: ReplicationRegistry, ticks: number, plainCu
   const relevant = new Uint8Array(CAPACITY);
   const exclude: FieldExclusion = { bySlot: new Int32Array(CAPACITY).fill(-1), client: 0, mask: 0 };
   const full = (1 << registry.fields.length) - 1;
+  const keep: SnapshotState[] = [];
   for (let tick = 0; tick < ticks; tick++) {
+    const pool = current.pool;
+    if (grow && pool !== undefined && tick % 10 === 5) {
+      // More states than the pool holds: the memory grows, every view on it is re-made.
+      const generation = pool.generation;
+      wasmKernels.enabled = true;
+      while (pool.generation === generation) keep.push(new SnapshotState(registry, CAPACITY));
+      wasmKernels.enabled = false;
+      const plan = planOf(wasm.encoder);
+      expect(plan.selected.buffer).not.toBe(pool.memory.buffer); // stale until the next collect
+    }
     step(rng, registry, current);
     current.tick = tick;
     const context = `seed ${seed}, tick ${tick}`;
@@ -133,6 +150,11 @@ describe("wasm collect", () => {
       expect(run(seed, registry, 20)).toBe(0);
     }
     expect(tried).toBe(3);
+  });
+
+  it("the pool's memory grows between encodes: the plan's views are re-made, same bytes", () => {
+    const registry = inlineRegistry(77);
+    expect(run(77, registry, 30, false, true)).toBeGreaterThan(25);
   });
 
   it("states outside the pool keep the JS kernel, same bytes", () => {

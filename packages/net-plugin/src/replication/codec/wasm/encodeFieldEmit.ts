@@ -1,0 +1,161 @@
+/**
+ * One inline field of the wasm collect loop (encodeEmit.ts): the JS kernel's collectField
+ * (kernels/encodeKernel.ts) as wasm — compare against the baseline (with the field's threshold),
+ * predict `slots` fields from the reference (Math.round as floor plus a ≥ 0.5 test, exact in f64),
+ * and push each zigzag residual to the field's `colz` cursor and its column's histogram bucket.
+ */
+import type { KernelField } from "../kernels/compileKernel";
+import { COLUMN_BUCKETS } from "../columns";
+import type { COLLECT_PARAMS, Segment } from "./encodeEmit";
+import type { Local, WasmFunction } from "./wasmModule";
+
+/** The locals and layout one field's code reads. */
+export interface FieldContext {
+  readonly f: WasmFunction;
+  readonly cs: readonly Local[];
+  readonly bs: readonly Local[];
+  readonly curRow: Local;
+  readonly baseRow: Local;
+  readonly refRow: Local;
+  readonly row: Local;
+  readonly d: Local;
+  readonly fs: Local;
+  readonly g: Local;
+  readonly t: Local;
+  /** Byte offset of the values in a block. */
+  readonly V: number;
+}
+
+/** The loop's locals one field's code reads and sets. */
+export interface LoopLocals {
+  readonly live: Local;
+  readonly changed: Local;
+  readonly ratio: Local;
+  readonly unit: Local;
+  readonly predicted: Local;
+  readonly seg: (name: Segment) => Local;
+  readonly p: (name: (typeof COLLECT_PARAMS)[number]) => Local;
+}
+
+/** One inline field of the loop body (encodeKernel.ts collectField). */
+export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: LoopLocals): void {
+  const { f, cs, bs, d } = c;
+  const slotAt = (s: number): number => c.V + (x.offset + s) * 4;
+  f.localGet(l.live).i32Const(x.bit).op("i32.and");
+  const has = f.if();
+  for (let s = 0; s < x.width; s++) {
+    f.localGet(c.curRow)
+      .load("i32.load", slotAt(s))
+      .localSet(cs[s] as Local);
+    f.localGet(c.baseRow)
+      .load("i32.load", slotAt(s))
+      .localSet(bs[s] as Local);
+  }
+  for (let s = 0; s < x.width; s++) {
+    if (x.threshold === 0) {
+      f.localGet(cs[s] as Local)
+        .localGet(bs[s] as Local)
+        .op("i32.ne");
+    } else {
+      f.localGet(cs[s] as Local)
+        .localGet(bs[s] as Local)
+        .op("i32.sub")
+        .localTee(d);
+      f.i32Const(x.threshold).op("i32.gt_s");
+      f.i32Const(0).localGet(d).op("i32.sub").i32Const(x.threshold).op("i32.gt_s").op("i32.or");
+    }
+    if (s > 0) f.op("i32.or");
+  }
+  const moved = f.if();
+  f.localGet(l.changed).i32Const(x.bit).op("i32.or").localSet(l.changed);
+  const predAt = (s: number, value: Local): void => {
+    f.localGet(l.seg("pred")).localGet(c.row).op("i32.add");
+    f.localGet(value).store("i32.store", (x.offset + s) * 4);
+  };
+  // zigzag(d) into colz at the cursor + k, and one more in its column's histogram bucket.
+  const coded = (k: number, column: number): void => {
+    f.localGet(d).i32Const(1).op("i32.shl").localGet(d).i32Const(31).op("i32.shr_s").op("i32.xor");
+    f.localSet(d);
+    f.localGet(cursor)
+      .localGet(d)
+      .store("i32.store", k * 4);
+    f.localGet(l.seg("hist")).i32Const(32).localGet(d).op("i32.clz").op("i32.sub").i32Const(2).op("i32.shl");
+    f.op("i32.add").localTee(d);
+    f.localGet(d)
+      .load("i32.load", column * COLUMN_BUCKETS * 4)
+      .i32Const(1)
+      .op("i32.add");
+    f.store("i32.store", column * COLUMN_BUCKETS * 4);
+  };
+  if (x.quat) {
+    f.localGet(l.ratio);
+    const r = f.if();
+    for (let s = 0; s < 4; s++) predAt(s, bs[s] as Local);
+    f.end(r);
+    f.localGet(cs[0] as Local)
+      .localGet(bs[0] as Local)
+      .op("i32.eq");
+    const same = f.if();
+    f.localGet(l.seg("zz")).localGet(c.row).op("i32.add").i32Const(1);
+    f.store("i32.store", x.offset * 4);
+    for (let s = 1; s < 4; s++) {
+      f.localGet(cs[s] as Local)
+        .localGet(bs[s] as Local)
+        .op("i32.sub")
+        .localSet(d);
+      coded(s - 1, x.column + s - 1);
+    }
+    f.localGet(cursor).i32Const(12).op("i32.add").localSet(cursor);
+    f.else();
+    f.localGet(l.seg("zz")).localGet(c.row).op("i32.add").i32Const(0);
+    f.store("i32.store", x.offset * 4);
+    f.end(same);
+  } else {
+    for (let s = 0; s < x.width; s++) {
+      const max = x.slotMax[s] as number;
+      f.localGet(bs[s] as Local).localSet(c.fs);
+      f.localGet(l.ratio);
+      const r = f.if();
+      f.localGet(l.predicted);
+      const pr = f.if();
+      // step = b - ref (in d)
+      f.localGet(bs[s] as Local)
+        .localGet(c.refRow)
+        .load("i32.load", slotAt(s))
+        .op("i32.sub")
+        .localSet(d);
+      f.localGet(l.unit);
+      const u = f.if();
+      f.localGet(c.fs).localGet(d).op("i32.add").localSet(c.fs);
+      f.else();
+      // t = step × rn / rd; g = fs + Math.round(t), clamped to 0..max, then truncated.
+      f.localGet(d).op("f64.convert_i32_s").localGet(l.p("rn")).op("f64.convert_i32_s").op("f64.mul");
+      f.localGet(l.p("rd")).op("f64.convert_i32_s").op("f64.div").localTee(c.t);
+      f.op("f64.floor").localSet(c.g);
+      f.localGet(c.g).f64Const(1).op("f64.add").localGet(c.g);
+      f.localGet(c.t).localGet(c.g).op("f64.sub").f64Const(0.5).op("f64.ge").op("select");
+      f.localGet(c.fs).op("f64.convert_i32_s").op("f64.add").localSet(c.g);
+      f.i32Const(0).i32Const(max).localGet(c.g).op("i32.trunc_sat_f64_s");
+      f.localGet(c.g).f64Const(max).op("f64.gt").op("select");
+      f.localGet(c.g).f64Const(0).op("f64.lt").op("select").localSet(c.fs);
+      f.end(u);
+      // clamp fs to 0..max
+      f.i32Const(0).i32Const(max).localGet(c.fs);
+      f.localGet(c.fs).i32Const(max).op("i32.gt_s").op("select");
+      f.localGet(c.fs).i32Const(0).op("i32.lt_s").op("select").localSet(c.fs);
+      f.end(pr);
+      predAt(s, c.fs);
+      f.end(r);
+      f.localGet(cs[s] as Local)
+        .localGet(c.fs)
+        .op("i32.sub")
+        .localSet(d);
+      coded(s, x.column + s);
+    }
+    f.localGet(cursor)
+      .i32Const(x.width * 4)
+      .op("i32.add")
+      .localSet(cursor);
+  }
+  f.end(moved).end(has);
+}
