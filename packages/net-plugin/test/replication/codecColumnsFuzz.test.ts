@@ -19,7 +19,7 @@ import {
   SnapshotState,
   Vec3Template,
 } from "../../src/replication/index";
-import { build, step } from "./codecRig";
+import { build, encodeTick, step } from "./codecRig";
 import { CAPACITY, randomRegistry } from "./kernelFixture";
 
 afterEach(() => {
@@ -52,21 +52,10 @@ describe("budgets with columns", () => {
         const priority = new Float32Array(CAPACITY);
         for (let tick = 0; tick < 60; tick++) {
           step(rng, registry, current);
-          if (tick >= 3) side.serverRing.markAcked(tick - 3);
           for (let id = 0; id < CAPACITY; id++) priority[id] = rng.range(0, 10);
-          const baseline = side.serverRing.newestAckedState();
           const budgetBytes = rng.chance(0.5) ? rng.int(24, 160) : undefined;
-          side.writer.reset();
-          const r = side.encoder.encode(side.writer, {
-            sequence: tick,
-            tick,
-            current,
-            baseline,
-            reference: baseline && rng.chance(0.5) ? side.serverRing.referenceFor(baseline, tick) : undefined,
-            out: side.serverRing.acquire(tick),
-            priority,
-            budgetBytes,
-          });
+          const r = encodeTick(side, current, tick, tick - 3, rng.chance(0.5), { priority, budgetBytes });
+          const baseline = side.serverRing.newestAckedState();
           const context = `seed ${seed}, tick ${tick}, kernels ${kernels}, fields ${layout.join(" ")}`;
           if (budgetBytes !== undefined)
             expect(side.writer.bytesWritten, context).toBeLessThanOrEqual(budgetBytes);

@@ -16,7 +16,7 @@ import {
   Vec3Template,
   type FieldExclusion,
 } from "../../src/replication/index";
-import { build, step } from "./codecRig";
+import { build, encodeTick, step } from "./codecRig";
 import { CAPACITY, randomRegistry } from "./kernelFixture";
 
 afterEach(() => {
@@ -66,16 +66,7 @@ describe("field exclusion", () => {
         const acked = ack >= 0 && rng.chance(0.8);
         const bytes: Uint8Array[] = [];
         for (const side of [kernel, generic]) {
-          if (acked) side.serverRing.markAcked(ack);
-          const baseline = side.serverRing.newestAckedState();
-          side.writer.reset();
-          side.encoder.encode(side.writer, {
-            sequence: tick,
-            tick,
-            current,
-            baseline,
-            reference: baseline && predict ? side.serverRing.referenceFor(baseline, tick) : undefined,
-            out: side.serverRing.acquire(tick),
+          encodeTick(side, current, tick, acked ? ack : -1, predict, {
             priority,
             budgetBytes,
             exclude: useExclude ? exclude : undefined,
@@ -141,18 +132,7 @@ describe("field exclusion", () => {
       ];
       const bytes: number[][] = [];
       for (const [i, side] of [plain, other].entries()) {
-        if (tick >= 3) side.serverRing.markAcked(tick - 3);
-        const baseline = side.serverRing.newestAckedState();
-        side.writer.reset();
-        side.encoder.encode(side.writer, {
-          sequence: tick,
-          tick,
-          current,
-          baseline,
-          reference: baseline && side.serverRing.referenceFor(baseline, tick),
-          out: side.serverRing.acquire(tick),
-          exclude: excludes[i],
-        });
+        encodeTick(side, current, tick, tick - 3, true, { exclude: excludes[i] });
         bytes.push(Array.from(side.writer.finish()));
       }
       expect(bytes[1], `tick ${tick}`).toEqual(bytes[0]);
@@ -192,17 +172,7 @@ describe("field exclusion", () => {
         current.highWater = CAPACITY;
         current.tick = tick;
         exclude.bySlot[id] = tick >= 5 && tick < 20 ? 4 : -1; // granted at 5, revoked at 20
-        if (tick >= 1) side.serverRing.markAcked(tick - 1);
-        const baseline = side.serverRing.newestAckedState();
-        side.writer.reset();
-        side.encoder.encode(side.writer, {
-          sequence: tick,
-          tick,
-          current,
-          baseline,
-          out: side.serverRing.acquire(tick),
-          exclude,
-        });
+        encodeTick(side, current, tick, tick - 1, false, { exclude });
         const bytes = side.writer.finish();
         sizes.push(bytes.length);
         expect(side.decoder.decode(bytes, side.clientRing)).toBe(DecodeStatus.Ok);

@@ -18,7 +18,7 @@ import {
   SnapshotState,
 } from "../../src/replication/index";
 import { CAPACITY, randomRegistry } from "./kernelFixture";
-import { build, step } from "./codecRig";
+import { build, encodeTick, step } from "./codecRig";
 
 afterEach(() => {
   codecKernels.enabled = true;
@@ -51,16 +51,7 @@ describe("generated codec kernels", () => {
         const acked = ack >= 0 && rng.chance(0.8);
         const bytes: Uint8Array[] = [];
         for (const side of [kernel, generic]) {
-          if (acked) side.serverRing.markAcked(ack);
-          const baseline = side.serverRing.newestAckedState();
-          side.writer.reset();
-          side.encoder.encode(side.writer, {
-            sequence: tick,
-            tick,
-            current,
-            baseline,
-            reference: baseline && predict ? side.serverRing.referenceFor(baseline, tick) : undefined,
-            out: side.serverRing.acquire(tick),
+          encodeTick(side, current, tick, acked ? ack : -1, predict, {
             relevant: useRelevant ? relevant : undefined,
             priority,
             budgetBytes,
@@ -111,17 +102,7 @@ describe("generated codec kernels", () => {
       for (let tick = 0; tick < 24; tick++) {
         step(rng, registry, current);
         current.tick = tick;
-        if (tick >= 2) kernel.serverRing.markAcked(tick - 2);
-        const baseline = kernel.serverRing.newestAckedState();
-        kernel.writer.reset();
-        kernel.encoder.encode(kernel.writer, {
-          sequence: tick,
-          tick,
-          current,
-          baseline,
-          reference: baseline && tick % 2 === 1 ? kernel.serverRing.referenceFor(baseline, tick) : undefined,
-          out: kernel.serverRing.acquire(tick),
-        });
+        encodeTick(kernel, current, tick, tick - 2, tick % 2 === 1);
         const bytes = kernel.writer.finish().slice();
         good.push(bytes);
         expect(kernel.decoder.decode(bytes, kernel.clientRing)).toBe(DecodeStatus.Ok);
@@ -178,15 +159,7 @@ describe("generated codec kernels", () => {
     const rng = createRng(5);
     for (let tick = 0; tick < 10; tick++) {
       step(rng, registry, current);
-      if (tick >= 2) parts.serverRing.markAcked(tick - 2);
-      parts.writer.reset();
-      parts.encoder.encode(parts.writer, {
-        sequence: tick,
-        tick,
-        current,
-        baseline: parts.serverRing.newestAckedState(),
-        out: parts.serverRing.acquire(tick),
-      });
+      encodeTick(parts, current, tick, tick - 2, false);
       expect(parts.decoder.decode(parts.writer.finish(), parts.clientRing)).toBe(DecodeStatus.Ok);
       expect(
         (parts.decoder.lastDecoded as SnapshotState).equals(parts.serverRing.get(tick) as SnapshotState),

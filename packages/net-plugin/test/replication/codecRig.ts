@@ -9,6 +9,8 @@ import {
   BaselineRing,
   SnapshotDecoder,
   SnapshotEncoder,
+  type EncodeSnapshotInput,
+  type EncodeSnapshotResult,
   type ReplicationRegistry,
   type SnapshotState,
 } from "../../src/replication/index";
@@ -65,4 +67,38 @@ export function build(registry: ReplicationRegistry, kernels: boolean) {
   };
   codecKernels.enabled = true;
   return parts;
+}
+
+/** An encoder, a decoder and their rings (`build`). */
+export type CodecSide = ReturnType<typeof build>;
+
+/** What `encodeTick` passes on to the encoder besides the tick, states and rings. */
+export type EncodeExtras = Pick<EncodeSnapshotInput, "relevant" | "priority" | "budgetBytes" | "exclude">;
+
+/**
+ * One encode as the parity tests run it: marks snapshot `ack` acknowledged first (when ≥ 0),
+ * encodes tick `tick` of `current` (sequence = tick) against `side`'s newest acknowledged state —
+ * predicted from that state's reference when `predict` — into its reset writer, the result in its
+ * server ring under `tick`.
+ */
+export function encodeTick(
+  side: CodecSide,
+  current: SnapshotState,
+  tick: number,
+  ack: number,
+  predict: boolean,
+  extras: EncodeExtras = {},
+): EncodeSnapshotResult {
+  if (ack >= 0) side.serverRing.markAcked(ack);
+  const baseline = side.serverRing.newestAckedState();
+  side.writer.reset();
+  return side.encoder.encode(side.writer, {
+    sequence: tick,
+    tick,
+    current,
+    baseline,
+    reference: baseline && predict ? side.serverRing.referenceFor(baseline, tick) : undefined,
+    out: side.serverRing.acquire(tick),
+    ...extras,
+  });
 }
