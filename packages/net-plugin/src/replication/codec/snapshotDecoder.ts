@@ -109,6 +109,14 @@ export class SnapshotDecoder {
     return status;
   }
 
+  /**
+   * Gives the wasm reader's pool blocks back at once (else when this decoder is garbage-collected);
+   * the decoder must not be used afterwards. Nothing to do without the wasm reader.
+   */
+  dispose(): void {
+    this.wasm?.dispose();
+  }
+
   private fail(r: WordReader): DecodeStatus {
     return r.overflowed ? DecodeStatus.Truncated : DecodeStatus.Invalid;
   }

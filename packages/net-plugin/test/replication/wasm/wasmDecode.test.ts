@@ -282,6 +282,27 @@ describe("wasm update reader (SnapshotDecoder with wasmKernels on)", () => {
     },
   );
 
+  it("runs the JS kernel for a snapshot larger than its input block, and gives its blocks back on dispose", () => {
+    const { registry } = randomRegistry(createRng(8 * 31), 5);
+    const encode = server(registry, createRng(8));
+    const js = client(registry, false);
+    const wasm = client(registry, true);
+    const pool = wasm.ring.scratch.pool;
+    for (let tick = 0; tick < 12; tick++) {
+      const bytes = encode(tick, tick - 1);
+      // Trailing zero bytes are not read (the decoder does not require the end): the same states.
+      const padded = new Uint8Array(bytes.length + (tick % 2 === 1 ? 64 * 1024 : 0));
+      padded.set(bytes);
+      const calls = wasm.decoder.wasm?.calls ?? 0;
+      expect(both(js, wasm, padded, `tick ${tick}`)).toBe(DecodeStatus.Ok);
+      if (tick % 2 === 1) expect(wasm.decoder.wasm?.calls).toBe(calls);
+    }
+    expect(wasm.decoder.wasm?.calls).toBeGreaterThan(3);
+    const allocated = pool?.allocated ?? 0;
+    wasm.decoder.dispose();
+    expect(pool?.allocated).toBe(allocated - 3);
+  });
+
   it("falls back to the JS kernel: generic fields, switch off, plain states, a refused compile", () => {
     // A generic (Bool/Enum/Transform) field: no wasm reader; decoding still matches.
     let generic: ReplicationRegistry | undefined;
