@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { BitWriter } from "../../../src/protocol/bitWriter";
 import { columnLayout } from "../../../src/replication/codec/columns";
 import { decodeKernel, type ReadUpdatesKernel } from "../../../src/replication/codec/kernels/decodeKernel";
+import { CodecMemoryPool } from "../../../src/replication/codec/wasm/codecMemory";
 import { WasmDecode } from "../../../src/replication/codec/wasm/wasmDecode";
 import { WordReader } from "../../../src/replication/codec/wordBits";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
@@ -321,6 +322,23 @@ describe("wasm update reader (SnapshotDecoder with wasmKernels on)", () => {
     const encode = server(registry, rng);
     for (let tick = 0; tick < 20; tick++) both(js, mixed, encode(tick, tick - 1), "plain ring");
     expect(mixed.decoder.wasm?.calls).toBe(0);
+    // A full pool (its second block refused): no wasm reader, the first block given back.
+    const pool = mixed.decoder.wasm?.pool as CodecMemoryPool;
+    const allocated = pool.allocated;
+    // Called with the pool as `this` below.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const tryAlloc = CodecMemoryPool.prototype.tryAlloc;
+    let asked = 0;
+    vi.spyOn(CodecMemoryPool.prototype, "tryAlloc").mockImplementation(function (
+      this: CodecMemoryPool,
+      owner,
+    ) {
+      return ++asked === 2 ? -1 : tryAlloc.call(this, owner);
+    });
+    expect(client(registry, true).decoder.wasm).toBeUndefined();
+    expect(asked).toBeGreaterThanOrEqual(2);
+    expect(pool.allocated).toBe(allocated + 65); // the ring's 65 states only
+    vi.restoreAllMocks();
     // A CSP without 'wasm-unsafe-eval': compiling refused, undefined, the JS kernel stays.
     vi.spyOn(WebAssembly, "Module").mockImplementation(() => {
       throw new WebAssembly.CompileError("Wasm code generation disallowed by embedder");

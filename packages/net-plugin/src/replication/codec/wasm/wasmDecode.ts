@@ -66,14 +66,28 @@ export class WasmDecode implements BlockOwner {
     module: WebAssembly.Module,
     private readonly scratch: DecodeScratch,
   ) {
-    this.blocks = [pool.alloc(this), pool.alloc(this), pool.alloc(this)];
-    const [input, lists, misc] = this.blocks.map((b) => pool.address(b)) as [number, number, number];
-    this.input = input;
-    this.lists = lists;
-    this.misc = misc;
+    this.blocks = [];
+    for (let i = 0; i < 3; i++) {
+      const block = pool.tryAlloc(this);
+      if (block < 0) {
+        // The pool is full or cannot grow: no wasm reader (the JS kernel decodes).
+        this.dispose();
+        break;
+      }
+      this.blocks.push(block);
+    }
+    const [input, lists, misc] = this.blocks.map((b) => pool.address(b));
+    this.input = input ?? 0;
+    this.lists = lists ?? 0;
+    this.misc = misc ?? 0;
     this.inputBytes = pool.layout.blockBytes;
     const instance = new WebAssembly.Instance(module, { env: { memory: pool.memory } });
     this.fn = instance.exports["read"] as ReadFn;
+  }
+
+  /** False when its blocks could not be allocated (then it is not used). */
+  get ready(): boolean {
+    return this.blocks.length === 3;
   }
 
   /** Re-makes the views after the memory grew (the pool calls it). */
@@ -90,7 +104,7 @@ export class WasmDecode implements BlockOwner {
   ): boolean {
     const pool = this.pool;
     return (
-      this.blocks.length > 0 &&
+      this.blocks.length === 3 &&
       base.pool === pool &&
       work.pool === pool &&
       (reference === undefined || reference.pool === pool) &&
@@ -197,5 +211,6 @@ export function wasmDecodeFor(registry: ReplicationRegistry, capacity: number): 
     modules.set(pool, module);
   }
   if (module === null) return undefined;
-  return new WasmDecode(pool, module, scratch);
+  const reader = new WasmDecode(pool, module, scratch);
+  return reader.ready ? reader : undefined;
 }
