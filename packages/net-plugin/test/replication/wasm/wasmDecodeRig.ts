@@ -1,0 +1,144 @@
+/**
+ * Shared by wasmDecode.test.ts: a server encoding random evolving states, clients built with the
+ * wasm switch on or off, the side-by-side decode check, and spies on the wasm reader's calls
+ * (the id forms and predictions seen; each call compared with the JS kernel on a copy).
+ */
+import type { Rng } from "@canopy/core";
+import { expect, vi } from "vitest";
+import { BitWriter } from "../../../src/protocol/bitWriter";
+import { columnLayout } from "../../../src/replication/codec/columns";
+import { decodeKernel, type ReadUpdatesKernel } from "../../../src/replication/codec/kernels/decodeKernel";
+import { WasmDecode } from "../../../src/replication/codec/wasm/wasmDecode";
+import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
+import { WordReader } from "../../../src/replication/codec/wordBits";
+import {
+  BaselineRing,
+  DecodeStatus,
+  SnapshotDecoder,
+  SnapshotEncoder,
+  SnapshotState,
+  type ReplicationRegistry,
+} from "../../../src/replication/index";
+import { step } from "../codecRig";
+import { CAPACITY } from "../kernelFixture";
+
+/** A decoder and its ring, built with the wasm switch `on`. */
+export function client(registry: ReplicationRegistry, on: boolean) {
+  wasmKernels.enabled = on;
+  try {
+    return { decoder: new SnapshotDecoder(registry, CAPACITY), ring: new BaselineRing(registry, CAPACITY) };
+  } finally {
+    wasmKernels.enabled = false;
+  }
+}
+export type Client = ReturnType<typeof client>;
+
+/** A server (plain states) encoding random evolving states with random options per tick. */
+export function server(registry: ReplicationRegistry, rng: Rng) {
+  const encoder = new SnapshotEncoder(registry, CAPACITY);
+  const ring = new BaselineRing(registry, CAPACITY);
+  const current = Object.assign(new SnapshotState(registry, CAPACITY), { versioned: true });
+  const writer = new BitWriter(64 * 1024);
+  const priority = new Float32Array(CAPACITY);
+  const relevant = new Uint8Array(CAPACITY);
+  return (tick: number, acked: number): Uint8Array => {
+    step(rng, registry, current);
+    current.tick = tick;
+    if (acked >= 0) ring.markAcked(acked);
+    for (let id = 0; id < CAPACITY; id++) {
+      priority[id] = rng.range(0, 10);
+      relevant[id] = rng.chance(0.9) ? 1 : 0;
+    }
+    const baseline = ring.newestAckedState();
+    writer.reset();
+    encoder.encode(writer, {
+      sequence: tick,
+      tick,
+      current,
+      baseline,
+      reference: baseline && rng.chance(0.7) ? ring.referenceFor(baseline, tick) : undefined,
+      out: ring.acquire(tick),
+      relevant: rng.chance(0.3) ? relevant : undefined,
+      priority,
+      budgetBytes: rng.chance(0.25) ? rng.int(20, 400) : undefined,
+    });
+    return writer.finish().slice();
+  };
+}
+
+/** Decodes `bytes` on both clients; expects the same status and decoded state. */
+export function both(js: Client, wasm: Client, bytes: Uint8Array, context: string): DecodeStatus {
+  const a = js.decoder.decode(bytes, js.ring);
+  const b = wasm.decoder.decode(bytes, wasm.ring);
+  expect(b, context).toBe(a);
+  if (a === DecodeStatus.Ok || a === DecodeStatus.Stale) {
+    const sa = js.decoder.lastDecoded as SnapshotState;
+    const sb = wasm.decoder.lastDecoded as SnapshotState;
+    expect(sb.equals(sa) && sa.equals(sb), context).toBe(true);
+  }
+  return a;
+}
+
+/** Records the id form and prediction of every wasm call. */
+export function spyForms(): { bitmap: Set<boolean>; predicted: Set<boolean> } {
+  const seen = { bitmap: new Set<boolean>(), predicted: new Set<boolean>() };
+  // Called with the instance as `this` below.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const read = WasmDecode.prototype.read;
+  vi.spyOn(WasmDecode.prototype, "read").mockImplementation(function (this: WasmDecode, ...args) {
+    seen.bitmap.add(args[10]);
+    seen.predicted.add(args[6] !== undefined);
+    return read.apply(this, args);
+  });
+  return seen;
+}
+
+/**
+ * Runs the JS kernel on a copy of every wasm call's input (reader at the same position, a plain
+ * copy of the work state) and expects the same result, reader position and overflowed flag, and
+ * on success the same work rows. Returns the number of calls compared.
+ */
+export function spyKernelParity(registry: ReplicationRegistry): { calls: number; refused: number } {
+  const js = decodeKernel(registry) as ReadUpdatesKernel;
+  const layout = columnLayout(registry);
+  const lists = new Int32Array(CAPACITY * registry.fields.length);
+  const exPos = new Int32Array((CAPACITY + 1) * layout.maxFieldColumns);
+  const exHigh = new Int32Array((CAPACITY + 1) * layout.maxFieldColumns);
+  const copy = new SnapshotState(registry, CAPACITY);
+  const reader = new WordReader();
+  const seen = { calls: 0, refused: 0 };
+  // Called with the instance as `this` below.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const read = WasmDecode.prototype.read;
+  vi.spyOn(WasmDecode.prototype, "read").mockImplementation(function (this: WasmDecode, ...args) {
+    const [r, base, work, mark, , , reference, rn, rd, updates, bitmap, k] = args;
+    reader.reset(new Uint8Array(r.data.buffer, 0, r.bitLength >>> 3).slice());
+    reader.position = r.position;
+    copy.copyFrom(work);
+    const ks = new Uint8Array(64);
+    const expected = js(
+      reader,
+      base,
+      copy,
+      mark,
+      reference,
+      rn,
+      rd,
+      ks,
+      updates,
+      bitmap,
+      k,
+      lists,
+      exPos,
+      exHigh,
+    );
+    const ok = read.apply(this, args);
+    seen.calls++;
+    if (!ok) seen.refused++;
+    expect([ok, r.position, r.overflowed]).toEqual([expected, reader.position, reader.overflowed]);
+    // The rows of present entities (copyFrom leaves absent rows' slots alone).
+    if (ok) expect(work.equals(copy) && copy.equals(work)).toBe(true);
+    return ok;
+  });
+  return seen;
+}
