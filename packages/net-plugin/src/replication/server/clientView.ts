@@ -58,9 +58,10 @@ export class ClientView {
     this.tokens = startTokens;
   }
 
-  /** Gives the memory of its rings back (pool-backed states: their blocks at once); the view must not be used afterwards. */
+  /** Gives the memory of its rings and upstream decoder back (pool-backed: their blocks at once); the view must not be used afterwards. */
   dispose(): void {
     this.ring.dispose();
     this.upstream?.ring.dispose();
+    this.upstream?.decoder.dispose();
   }
 }
