@@ -172,52 +172,41 @@ export class EncodePlan {
     reference: SnapshotState | undefined,
     exclude?: FieldExclusion,
   ): void {
-    this.wasm?.bind(this); // its views, (re)made before anything reads them
     const stride = current.stride;
     const ratio =
       baseline !== undefined && reference !== undefined && referenceAge(baseline, reference) > 0
         ? predictionRatioLocal(baseline, reference, tick, this.ratio)
         : undefined;
-    this.reference = ratio === undefined ? undefined : reference;
-    this.deltaBase =
-      ratio === undefined || baseline === undefined ? (baseline?.values ?? this.pred) : this.pred;
-    const pred = this.pred;
     const hw = Math.max(current.highWater, baseline?.highWater ?? 0);
-    const cur = current.values;
     const versioned = baseline !== undefined && current.versioned && baseline.versioned;
-    this.spawnCount = this.updateCount = this.despawnCount = this.baselineCount = 0;
-    this.excludedCount = 0;
-    this.kCosts.fill(0);
-    this.columns.hist.fill(0);
     // An exclusion that names no field or no client (−1 marks "nobody" in `bySlot`) leaves nothing
     // out: the no-exclusion loop.
     const exBy =
       exclude !== undefined && exclude.mask !== 0 && exclude.client >= 0 ? exclude.bySlot : undefined;
     const exClient = exclude?.client ?? -1;
     const exMask = exclude?.mask ?? 0;
+    const r = ratio === undefined ? 0 : ratio.num;
+    const den = ratio?.den ?? 0;
+    // The wasm collect first (it also re-makes the plan's views on its blocks, which everything
+    // below reads); false: the states are not in its pool, the JS kernel runs.
+    const w = this.wasm;
+    const inWasm =
+      w !== undefined &&
+      w.collect(this, current, baseline, relevant, reference, r, den, versioned, hw, exBy, exClient, exMask);
+    this.reference = ratio === undefined ? undefined : reference;
+    this.deltaBase =
+      ratio === undefined || baseline === undefined ? (baseline?.values ?? this.pred) : this.pred;
+    if (inWasm) {
+      this.choose();
+      return;
+    }
+    const pred = this.pred;
+    const cur = current.values;
+    this.spawnCount = this.updateCount = this.despawnCount = this.baselineCount = 0;
+    this.excludedCount = 0;
+    this.kCosts.fill(0);
+    this.columns.hist.fill(0);
     if (this.kernel !== undefined) {
-      const r = ratio === undefined ? 0 : ratio.num;
-      const den = ratio?.den ?? 0;
-      const w = this.wasm;
-      if (
-        w?.collect(
-          this,
-          current,
-          baseline,
-          relevant,
-          reference,
-          r,
-          den,
-          versioned,
-          hw,
-          exBy,
-          exClient,
-          exMask,
-        )
-      ) {
-        this.choose();
-        return;
-      }
       this.kernel(
         this,
         current,

@@ -7,10 +7,10 @@
  * compile keep the JS kernel (same bytes, no wasm call).
  */
 import { createRng } from "@canopy/core";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BitWriter } from "../../../src/protocol/bitWriter";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
-import { collectFields } from "../../../src/replication/codec/wasm/wasmEncode";
+import { collectFields, wasmEncode } from "../../../src/replication/codec/wasm/wasmEncode";
 import type { EncodePlan } from "../../../src/replication/codec/encodePlan";
 import {
   BaselineRing,
@@ -22,8 +22,13 @@ import {
 import { step } from "../codecRig";
 import { CAPACITY, randomRegistry } from "../kernelFixture";
 
+beforeEach(() => {
+  wasmEncode.enabled = true;
+});
+
 afterEach(() => {
   wasmKernels.enabled = false;
+  wasmEncode.enabled = false;
   vi.restoreAllMocks();
 });
 
@@ -155,6 +160,11 @@ describe("wasm collect", () => {
   it("the pool's memory grows between encodes: the plan's views are re-made, same bytes", () => {
     const registry = inlineRegistry(77);
     expect(run(77, registry, 30, false, true)).toBeGreaterThan(25);
+  });
+
+  it("with wasmEncode off the JS kernel collects, same bytes", () => {
+    wasmEncode.enabled = false;
+    expect(run(55, inlineRegistry(55), 10)).toBe(0);
   });
 
   it("states outside the pool keep the JS kernel, same bytes", () => {

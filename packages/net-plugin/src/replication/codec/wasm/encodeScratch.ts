@@ -1,7 +1,7 @@
 /**
  * The wasm collect's scratch (wasmEncode.ts): the byte size of each output segment (encodeEmit.ts
  * SEGMENTS), their first-fit packing into pool blocks (blocks are not contiguous, so no segment
- * may span two), and the kernel call without a spread.
+ * may span two).
  */
 import { COLUMN_BUCKETS } from "../columns";
 import type { KernelField } from "../kernels/compileKernel";
@@ -54,36 +54,29 @@ export function packSegments(sizes: readonly number[], blockBytes: number): [num
   return place;
 }
 
-/** `fn(...args)` for the kernel's 27 parameters, without a spread (no arguments array per call). */
-export function callWith(fn: CollectFn, x: number[]): void {
-  const g = (i: number): number => x[i] as number;
-  fn(
-    g(0),
-    g(1),
-    g(2),
-    g(3),
-    g(4),
-    g(5),
-    g(6),
-    g(7),
-    g(8),
-    g(9),
-    g(10),
-    g(11),
-    g(12),
-    g(13),
-    g(14),
-    g(15),
-    g(16),
-    g(17),
-    g(18),
-    g(19),
-    g(20),
-    g(21),
-    g(22),
-    g(23),
-    g(24),
-    g(25),
-    g(26),
-  );
+/**
+ * Prefix views for the per-call input copies (`relevant`, the exclusion's `bySlot`): the prefix
+ * is the next power of two at or above the length asked for (capped by the array), one view per
+ * array and power made once. One array shared by clients whose high waters differ (a server's
+ * scratch) then alternates between two cached views instead of cutting a new one per call
+ * (PrefixViews keeps one length per array); the copy is at most twice the rows read.
+ */
+export class PowerPrefixes {
+  private readonly cache = new WeakMap<Uint8Array | Int32Array, (Uint8Array | Int32Array | undefined)[]>();
+
+  /** `array.subarray(0, min(array.length, limit, 2^ceil(log2 n)))`, once per array and power (`limit` fixed per instance). */
+  of<T extends Uint8Array | Int32Array>(array: T, n: number, limit: number): T {
+    const power = n <= 1 ? 0 : 32 - Math.clz32(n - 1);
+    let views = this.cache.get(array);
+    if (views === undefined) {
+      views = [];
+      this.cache.set(array, views);
+    }
+    let view = views[power] as T | undefined;
+    if (view === undefined) {
+      view = array.subarray(0, Math.min(array.length, limit, 2 ** power)) as T;
+      views[power] = view;
+    }
+    return view;
+  }
 }

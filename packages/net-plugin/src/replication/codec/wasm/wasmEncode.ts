@@ -25,9 +25,8 @@ import type { SnapshotState } from "../snapshotState";
 import { COLUMN_BUCKETS, columnLayout } from "../columns";
 import { kernelFields, type KernelField } from "../kernels/compileKernel";
 import type { BlockOwner, CodecMemoryPool } from "./codecMemory";
-import { COLLECT_PARAMS, collectModule, SEGMENTS, type Segment } from "./encodeEmit";
-import { callWith, packSegments, segmentBytes, type CollectFn } from "./encodeScratch";
-import { PrefixViews } from "./prefixViews";
+import { collectModule, SEGMENTS, type Segment } from "./encodeEmit";
+import { packSegments, PowerPrefixes, segmentBytes, type CollectFn } from "./encodeScratch";
 import { statePoolOf } from "./statePool";
 import { wasmKernels } from "./wasmKernels";
 
@@ -57,17 +56,14 @@ export class WasmCollectKernel implements BlockOwner {
   private views: Views | undefined;
   /** Pool generation the plan's arrays were made for (−1: never). */
   private planGeneration = -1;
-  private readonly prefix = new PrefixViews();
-  private readonly args: number[];
+  private readonly prefix = new PowerPrefixes();
 
   constructor(
     readonly pool: CodecMemoryPool,
     private readonly fn: CollectFn,
     private readonly sizes: readonly number[],
     private readonly columns: number,
-  ) {
-    this.args = new Array<number>(COLLECT_PARAMS.length + SEGMENTS.length).fill(0);
-  }
+  ) {}
 
   /** The pool calls this after growth; the views are re-made lazily (by generation). */
   rebind(): void {
@@ -76,7 +72,7 @@ export class WasmCollectKernel implements BlockOwner {
 
   /**
    * Points `p`'s per-id arrays at this kernel's segments (taking the blocks on first use), again
-   * after every growth; EncodePlan.collect calls it first thing.
+   * after every growth; `collect` does it first, also when it then leaves the call to the JS kernel.
    */
   bind(p: EncodePlan): void {
     if (!this.usable) return;
@@ -103,8 +99,8 @@ export class WasmCollectKernel implements BlockOwner {
   }
 
   /**
-   * Fills `p` like the JS collect kernel (same arguments) and returns true, or returns false
-   * without touching `p` when a state is not in this kernel's pool (the JS kernel then runs).
+   * Binds `p`'s arrays (`bind`), then fills `p` like the JS collect kernel (same arguments) and
+   * returns true, or returns false when a state is not in this kernel's pool (the JS kernel runs).
    */
   collect(
     p: EncodePlan,
@@ -120,6 +116,7 @@ export class WasmCollectKernel implements BlockOwner {
     exClient: number,
     exMask: number,
   ): boolean {
+    this.bind(p);
     const pool = this.pool;
     const ratio = rd > 0;
     if (!this.usable || this.planGeneration !== pool.generation) return false;
@@ -131,25 +128,40 @@ export class WasmCollectKernel implements BlockOwner {
     const v = this.currentViews();
     const a = this.addresses;
     const prefix = this.prefix;
-    if (relevant !== undefined) v.u8.set(prefix.of(relevant, hw), a[SEG_REL]);
-    if (exBy !== undefined) v.i32.set(prefix.of(exBy, hw), (a[SEG_EX] as number) >> 2);
-    const args = this.args;
-    args[0] = pool.address(current.block);
-    args[1] = baseline === undefined ? 0 : pool.address(baseline.block);
+    const cap = pool.layout.capacity;
+    if (relevant !== undefined) v.u8.set(prefix.of(relevant, hw, cap), a[SEG_REL]);
+    if (exBy !== undefined) v.i32.set(prefix.of(exBy, hw, cap), (a[SEG_EX] as number) >> 2);
     const hasRef = ratio && reference !== undefined;
-    args[2] = hasRef ? pool.address(reference.block) : 0;
-    args[3] = baseline === undefined ? 0 : 1;
-    args[4] = hw;
-    args[5] = rn;
-    args[6] = rd;
-    args[7] = versioned ? 1 : 0;
-    args[8] = relevant === undefined ? 0 : 1;
-    args[9] = exBy === undefined ? 0 : 1;
-    args[10] = exClient;
-    args[11] = exMask;
-    args[12] = hasRef ? 1 : 0;
-    for (let s = 0; s < a.length; s++) args[COLLECT_PARAMS.length + s] = a[s] as number;
-    callWith(this.fn, args);
+    // Every argument written out: a spread or a helper closure allocates per call.
+    this.fn(
+      pool.address(current.block),
+      baseline === undefined ? 0 : pool.address(baseline.block),
+      hasRef ? pool.address(reference.block) : 0,
+      baseline === undefined ? 0 : 1,
+      hw,
+      rn,
+      rd,
+      versioned ? 1 : 0,
+      relevant === undefined ? 0 : 1,
+      exBy === undefined ? 0 : 1,
+      exClient,
+      exMask,
+      hasRef ? 1 : 0,
+      a[0] as number,
+      a[1] as number,
+      a[2] as number,
+      a[3] as number,
+      a[4] as number,
+      a[5] as number,
+      a[6] as number,
+      a[7] as number,
+      a[8] as number,
+      a[9] as number,
+      a[10] as number,
+      a[11] as number,
+      a[12] as number,
+      a[13] as number,
+    );
     this.calls++;
     const hdr = (a[SEG_HDR] as number) >> 2;
     const i32 = v.i32;
@@ -199,6 +211,16 @@ export class WasmCollectKernel implements BlockOwner {
   }
 }
 
+/**
+ * A second switch for the wasm collect, on top of `wasmKernels.enabled` (both must be on when an
+ * encoder is built). Off by default: with it on, the system-wasm steady-state allocation tests
+ * (tests/replication-systems/noAllocation, clientAuthorityAllocation) measured ~40 B more per
+ * server encode — not in the kernel (a call that returns false at once already costs it; none of
+ * its views or blocks are made per call), most likely V8 optimizing the JS encoder differently
+ * once the call is there; not found yet (README.md). Tests and benches turn it on.
+ */
+export const wasmEncode = { enabled: false };
+
 /** Compiled collect modules per registry (null: not supported or refused here). */
 const modules = new WeakMap<ReplicationRegistry, Map<number, WebAssembly.Module | null>>();
 /** Instances per pool (one function shared by every encoder of the pool). */
@@ -212,7 +234,8 @@ export function collectFields(registry: ReplicationRegistry): KernelField[] | un
 }
 
 /**
- * A wasm collect for a new EncodePlan of `registry` at `capacity`, or undefined: switch off, no
+ * A wasm collect for a new EncodePlan of `registry` at `capacity`, or undefined: a switch off
+ * (`wasmKernels`, `wasmEncode`), no
  * WebAssembly or pool, a registry it does not support, or compiling refused (a CSP without
  * 'wasm-unsafe-eval') — the JS kernel then collects.
  */
@@ -220,7 +243,7 @@ export function wasmCollectFor(
   registry: ReplicationRegistry,
   capacity: number,
 ): WasmCollectKernel | undefined {
-  if (!wasmKernels.enabled || typeof WebAssembly === "undefined") return undefined;
+  if (!wasmKernels.enabled || !wasmEncode.enabled || typeof WebAssembly === "undefined") return undefined;
   const fields = collectFields(registry);
   if (fields === undefined) return undefined;
   const pool = statePoolOf(registry, capacity);
