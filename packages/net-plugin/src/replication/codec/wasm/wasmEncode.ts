@@ -81,7 +81,15 @@ export class WasmCollectKernel implements BlockOwner {
       return;
     }
     this.pool.refresh();
-    if (this.planGeneration === this.pool.generation) return;
+    if (this.planGeneration !== this.pool.generation) this.makeViews(p);
+  }
+
+  /**
+   * `bind`'s views, in a method of their own: the closure here captures `this`, which makes V8
+   * allocate a context on every entry of the function holding it (~40 B per call when it was in
+   * `bind`, found with a sampling heap profile that keeps collected objects).
+   */
+  private makeViews(p: EncodePlan): void {
     const buffer = this.pool.memory.buffer;
     const at = (s: Segment): number => this.addresses[SEGMENTS.indexOf(s)] as number;
     const { capacity, stride } = this.pool.layout;
@@ -213,11 +221,11 @@ export class WasmCollectKernel implements BlockOwner {
 
 /**
  * A second switch for the wasm collect, on top of `wasmKernels.enabled` (both must be on when an
- * encoder is built). Off by default: with it on, the system-wasm steady-state allocation tests
- * (tests/replication-systems/noAllocation, clientAuthorityAllocation) measured ~40 B more per
- * server encode — not in the kernel (a call that returns false at once already costs it; none of
- * its views or blocks are made per call), most likely V8 optimizing the JS encoder differently
- * once the call is there; not found yet (README.md). Tests and benches turn it on.
+ * encoder is built); tests and benches turn it on. Off by default while one steady-state
+ * allocation test with the wasm kernels on (tests/replication-systems/clientAuthorityAllocation,
+ * the `system-wasm` project) fails in 2 of 8 runs with the wasm collect (~300 B per server update
+ * from some point on) and 0 of 9 without: a micro driver with exclusions and relevance measures
+ * nothing per encode once warm (README.md, encode section).
  */
 export const wasmEncode = { enabled: false };
 
