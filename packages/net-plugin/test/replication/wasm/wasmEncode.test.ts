@@ -3,14 +3,14 @@
  * registries and evolving pool-backed states, an encoder built with the wasm switch on writes the
  * same bytes, the same expected state (`out`), `written` and result counts as one built with it
  * off — with prediction on and off, budgets, relevance, exclusions and lost acks — and the wasm
- * kernel really ran. Registries with a generic field, states outside the pool, and a refused
- * compile keep the JS kernel (same bytes, no wasm call).
+ * kernel really ran; the pool growing between encodes. Registries with a generic field, states
+ * outside the pool, and a refused compile keep the JS kernel (same bytes, no wasm call).
  */
 import { createRng } from "@canopy/core";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { BitWriter } from "../../../src/protocol/bitWriter";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
-import { collectFields, wasmEncode } from "../../../src/replication/codec/wasm/wasmEncode";
+import { collectFields } from "../../../src/replication/codec/wasm/wasmEncode";
 import type { EncodePlan } from "../../../src/replication/codec/encodePlan";
 import {
   BaselineRing,
@@ -22,13 +22,8 @@ import {
 import { step } from "../codecRig";
 import { CAPACITY, randomRegistry } from "../kernelFixture";
 
-beforeEach(() => {
-  wasmEncode.enabled = true;
-});
-
 afterEach(() => {
   wasmKernels.enabled = false;
-  wasmEncode.enabled = false;
   vi.restoreAllMocks();
 });
 
@@ -160,11 +155,6 @@ describe("wasm collect", () => {
   it("the pool's memory grows between encodes: the plan's views are re-made, same bytes", () => {
     const registry = inlineRegistry(77);
     expect(run(77, registry, 30, false, true)).toBeGreaterThan(25);
-  });
-
-  it("with wasmEncode off the JS kernel collects, same bytes", () => {
-    wasmEncode.enabled = false;
-    expect(run(55, inlineRegistry(55), 10)).toBe(0);
   });
 
   it("states outside the pool keep the JS kernel, same bytes", () => {

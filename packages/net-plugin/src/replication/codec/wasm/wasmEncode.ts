@@ -219,16 +219,6 @@ export class WasmCollectKernel implements BlockOwner {
   }
 }
 
-/**
- * A second switch for the wasm collect, on top of `wasmKernels.enabled` (both must be on when an
- * encoder is built); tests and benches turn it on. Off by default while one steady-state
- * allocation test with the wasm kernels on (tests/replication-systems/clientAuthorityAllocation,
- * the `system-wasm` project) fails in 2 of 8 runs with the wasm collect (~300 B per server update
- * from some point on) and 0 of 9 without: a micro driver with exclusions and relevance measures
- * nothing per encode once warm (README.md, encode section).
- */
-export const wasmEncode = { enabled: false };
-
 /** Compiled collect modules per registry (null: not supported or refused here). */
 const modules = new WeakMap<ReplicationRegistry, Map<number, WebAssembly.Module | null>>();
 /** Instances per pool (one function shared by every encoder of the pool). */
@@ -242,8 +232,7 @@ export function collectFields(registry: ReplicationRegistry): KernelField[] | un
 }
 
 /**
- * A wasm collect for a new EncodePlan of `registry` at `capacity`, or undefined: a switch off
- * (`wasmKernels`, `wasmEncode`), no
+ * A wasm collect for a new EncodePlan of `registry` at `capacity`, or undefined: the switch off, no
  * WebAssembly or pool, a registry it does not support, or compiling refused (a CSP without
  * 'wasm-unsafe-eval') — the JS kernel then collects.
  */
@@ -251,7 +240,7 @@ export function wasmCollectFor(
   registry: ReplicationRegistry,
   capacity: number,
 ): WasmCollectKernel | undefined {
-  if (!wasmKernels.enabled || !wasmEncode.enabled || typeof WebAssembly === "undefined") return undefined;
+  if (!wasmKernels.enabled || typeof WebAssembly === "undefined") return undefined;
   const fields = collectFields(registry);
   if (fields === undefined) return undefined;
   const pool = statePoolOf(registry, capacity);
