@@ -14,6 +14,7 @@ import { QuatValueTemplate } from "../../templates/quatTemplate";
 import { VectorValueTemplate } from "../../templates/vectorTemplate";
 import { kernelFields } from "../kernels/compileKernel";
 import { isInlined } from "../kernels/fieldAccess";
+import { align, typedColumns } from "./planColumns";
 
 /** One component column the kernel writes: its storage and where its copy sits in wasm memory. */
 export interface ApplyColumn {
@@ -69,18 +70,6 @@ export interface ApplyPlan {
   readonly columnLength: number;
   /** Bytes of scratch the plan needs. */
   readonly scratchBytes: number;
-}
-
-const align = (n: number, to: number): number => Math.ceil(n / to) * to;
-
-function typedColumns(columns: readonly unknown[] | undefined): (Float32Array | Float64Array)[] | undefined {
-  if (columns === undefined || columns.length === 0) return undefined;
-  const out: (Float32Array | Float64Array)[] = [];
-  for (const c of columns) {
-    if (!(c instanceof Float32Array || c instanceof Float64Array)) return undefined;
-    out.push(c);
-  }
-  return out;
 }
 
 /** The apply plan of `registry` for states of `capacity` ids, or undefined when a field is not supported. */

@@ -25,6 +25,7 @@ import { FloatValueTemplate } from "../../templates/floatTemplate";
 import { QuatValueTemplate } from "../../templates/quatTemplate";
 import { VectorValueTemplate } from "../../templates/vectorTemplate";
 import { isInlined } from "../kernels/fieldAccess";
+import { align, typedColumns } from "./planColumns";
 
 /**
  * Listed entities per kernel call: bounds the scratch (≈ 16 + 4 × stride bytes per entry); a
@@ -106,18 +107,6 @@ export interface CapturePlan {
   readonly quantized: number;
   readonly scratchBytes: number;
 }
-
-function typedColumns(columns: readonly unknown[] | undefined): (Float32Array | Float64Array)[] | undefined {
-  if (columns === undefined || columns.length === 0) return undefined;
-  const out: (Float32Array | Float64Array)[] = [];
-  for (const c of columns) {
-    if (!(c instanceof Float32Array || c instanceof Float64Array)) return undefined;
-    out.push(c);
-  }
-  return out;
-}
-
-const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 
 /**
  * The capture plan of `registry`, or undefined when no field is inlined by the JS kernel, or an
