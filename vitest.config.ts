@@ -11,7 +11,11 @@ import { defineConfig } from "vitest/config";
  * the owner's update in clientAuthorityAllocation read 320–448 B per tick in such runs (also right
  * after a run with the wasm kernels on in the same worker) and 32 B on its own. So they are
  * projects of their own, one file at a time (`maxWorkers: 1`) in a later group, and `npm test` runs
- * each in a vitest process of its own after the rest.
+ * each in a vitest process of its own after the rest. That state is per process and it still comes
+ * up in some processes (the owner update of clientAuthorityAllocation at 320–336 B/tick instead of
+ * 32, steady over all measured ticks; cause not found yet, see the issue 5 notes), so `npm test`
+ * runs a failed allocation project once more in a fresh process: a real per-tick allocation fails
+ * both.
  */
 const shared = {
   resolve: { conditions: ["source"] },
