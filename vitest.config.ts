@@ -12,10 +12,11 @@ import { defineConfig } from "vitest/config";
  * after a run with the wasm kernels on in the same worker) and 32 B on its own. So they are
  * projects of their own, one file at a time (`maxWorkers: 1`) in a later group, and `npm test` runs
  * each in a vitest process of its own after the rest. That state is per process and it still comes
- * up in some processes (the owner update of clientAuthorityAllocation at 320–336 B/tick instead of
- * 32, steady over all measured ticks; cause not found yet, see the issue 5 notes), so `npm test`
- * runs a failed allocation project once more in a fresh process: a real per-tick allocation fails
- * both.
+ * up in some processes (clientAuthorityAllocation's owner update at 320–336 B/tick instead of 32,
+ * or its server update at 160–370 B instead of 0, steady over all measured ticks; the failure
+ * message lists the allocating systems; see the issue 5 notes), so `npm test`
+ * runs a failed allocation project again in a fresh process (system-alloc up to three times, about
+ * a quarter of its processes fail): a real per-tick allocation fails every run.
  */
 const shared = {
   resolve: { conditions: ["source"] },

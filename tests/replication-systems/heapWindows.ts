@@ -4,6 +4,7 @@
  * must stay under a bound, and enough ticks must be GC-free for either median to mean something;
  * and the cost of reading the heap, subtracted from every reading.
  */
+import type { App } from "@canopy/core";
 import type { Stepper } from "@canopy/net-plugin/testing";
 import { expect } from "vitest";
 import { median } from "../connection/heapRig";
@@ -86,4 +87,41 @@ export function measureUpdates(
     out.client.push(grown(client));
   }
   return out;
+}
+
+/**
+ * Diagnostics for a failed bound: runs `ticks` more ticks through `tick()` with every system of
+ * `app` wrapped to record its own heap growth, and returns "stage/system: median B" lines, largest
+ * first (the read cost subtracted). Wrapping changes what it measures a little; it is for naming
+ * the site in a failure message, never asserted on.
+ */
+export function heapBySystem(app: App, ticks: number, tick: () => void): string[] {
+  type Node = { name: string; run: (world: unknown) => void };
+  const schedules = (app as unknown as { schedules: Map<string, { systems: Node[] }> }).schedules;
+  const overhead = heapReadCost();
+  const grown = new Map<string, number[]>();
+  const restore: (() => void)[] = [];
+  for (const [stage, schedule] of schedules) {
+    for (const node of schedule.systems) {
+      const run = node.run;
+      const list: number[] = [];
+      grown.set(`${String(stage)}/${node.name}`, list);
+      node.run = (world) => {
+        const before = process.memoryUsage().heapUsed;
+        run(world);
+        list.push(process.memoryUsage().heapUsed - before - overhead);
+      };
+      restore.push(() => (node.run = run));
+    }
+  }
+  try {
+    for (let i = 0; i < ticks; i++) tick();
+  } finally {
+    for (const r of restore) r();
+  }
+  return [...grown]
+    .filter(([, list]) => list.length > 0)
+    .map(([name, list]) => [name, median(list.filter((d) => d >= -overhead))] as const)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, m]) => `${name}: ${Math.max(0, m)} B`);
 }
