@@ -23,7 +23,7 @@ import type { SnapshotState } from "../codec/snapshotState";
 import { NONE } from "../entityMap";
 import { FrameEventKind } from "./frameEvents";
 import { markChanged } from "./markChanged";
-import { authorityInState, readAuthority } from "./ownership";
+import { readAuthority } from "./ownership";
 import { RESYNC_MESSAGE_BYTES, writeResyncMessage } from "./resyncMessage";
 import { ServerReplication, type ServerReplicationState } from "./serverReplication";
 import { UpstreamReceiver } from "./upstreamReceiver";
@@ -144,9 +144,14 @@ function correct(
     correctRefused(world, s, corrector, up, slot, eid, id, getResource(world, Time).now);
 }
 
-/** True when the last capture has an entity owned by client `slot` with client authority. */
+/**
+ * True when the last capture has an entity owned by client `slot` with client authority: the
+ * per-id authority table prepareSnapshots fills from that capture (only once `setOwner` gave any
+ * client authority; before that, nobody has it).
+ */
 function hasClientAuthority(s: ServerReplicationState, slot: number): boolean {
-  for (let id = 0; id < s.current.highWater; id++)
-    if (authorityInState(s.current, s.ownerField, s.authorityField, id) === slot) return true;
+  if (!s.clientAuthorityUsed) return false;
+  const bySlot = s.ownFields.bySlot;
+  for (let id = 0; id < s.ownFieldsEnd; id++) if (bySlot[id] === slot) return true;
   return false;
 }
