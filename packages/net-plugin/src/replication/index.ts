@@ -54,13 +54,8 @@ export {
 } from "./codec/snapshotEncoder";
 export { SnapshotDecoder } from "./codec/snapshotDecoder";
 export { DecodeStatus, type SnapshotDecodeCounters } from "./codec/decodeStatus";
-export {
-  applySnapshot,
-  captureEntities,
-  captureWorld,
-  type ApplyHooks,
-  type ApplyResult,
-} from "./worldSnapshot";
+export { applySnapshot, type ApplyHooks, type ApplyResult } from "./worldApply";
+export { captureEntities, captureWorld } from "./worldCapture";
 export { PriorityAccumulator } from "./priorityAccumulator";
 export { MAX_REFERENCE_AGE } from "./codec/predict";
 export {

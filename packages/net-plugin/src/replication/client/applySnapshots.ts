@@ -15,7 +15,7 @@ import { getResource, type AppWorld } from "@canopy/core";
 import type { SnapshotState } from "../codec/snapshotState";
 import { NONE } from "../entityMap";
 import { authorityInState } from "../server/ownership";
-import { applySnapshot } from "../worldSnapshot";
+import { applySnapshot } from "../worldApply";
 import { applyCorrections } from "./applyCorrections";
 import { ClientReplication, type ClientReplicationState } from "./clientReplication";
 

@@ -17,7 +17,7 @@ import { SnapshotDecoder } from "../codec/snapshotDecoder";
 import { SnapshotState } from "../codec/snapshotState";
 import { EntityMap } from "../entityMap";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
-import type { ApplyHooks, ApplyResult } from "../worldSnapshot";
+import type { ApplyHooks, ApplyResult } from "../worldApply";
 import { RESYNC_MESSAGE_BYTES } from "../server/resyncMessage";
 import type { OwnerComponent } from "../server/ownership";
 import { FrameEvents } from "../server/frameEvents";

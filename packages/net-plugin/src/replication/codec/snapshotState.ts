@@ -58,7 +58,7 @@ export class SnapshotState implements BlockOwner {
   versionCounter = 0;
   /**
    * Bumped whenever `values` are replaced wholesale (`copyFrom`) or written by the generic capture
-   * path: capture's cache of the raw values behind each row (worldSnapshot.ts) is then dropped.
+   * path: capture's cache of the raw values behind each row (worldCapture.ts, worldApply.ts) is then dropped.
    * Code that writes `values` of a captured state by hand must bump it too.
    */
   revision = 0;

@@ -11,7 +11,7 @@
 import { FixedTime, getResource, Time, type AppWorld } from "@canopy/core";
 import { commitRemovals, entityExists, hasComponent, registerQuery } from "bitecs";
 import { NONE } from "../entityMap";
-import { captureEntities, captureWorld } from "../worldSnapshot";
+import { captureEntities, captureWorld } from "../worldCapture";
 import { computeInterest } from "./computeInterest";
 import { fillAuthorityBySlot } from "./ownership";
 import { Networked } from "./networked";

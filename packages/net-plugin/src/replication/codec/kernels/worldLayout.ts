@@ -1,5 +1,5 @@
 /**
- * Per-registry and per-state helpers of the world bridge (worldSnapshot.ts): the registry's field
+ * Per-registry and per-state helpers of the world bridge (worldCapture.ts, worldApply.ts): the registry's field
  * layout in flat arrays with its generated capture/apply kernels, where bitECS keeps each
  * component's membership bits, the capture stamps of a state, and the raw-value cache behind a
  * captured state's rows.

@@ -1,8 +1,7 @@
 /**
- * The bridge between a bitECS world and snapshot states: the server quantizes its replicated
- * entities into a {@link SnapshotState} once per tick (shared by every client's encoder); the
- * client applies a decoded state to its world by diffing it with the last state it applied —
- * spawning, despawning and writing only the fields whose quantized value changed.
+ * The client half of the bridge between a bitECS world and snapshot states: applies a decoded
+ * state to the world by diffing it with the last state it applied — spawning, despawning and
+ * writing only the fields whose quantized value changed.
  *
  * Apply runs one of three loops for the ids that stay present with the same fields: the wasm apply
  * kernel (codec/wasm/wasmApply.ts) when `wasmKernels.enabled` is on, the registry has one and both
@@ -17,13 +16,7 @@ import type { ComponentBinding } from "./componentBinding";
 import type { SnapshotState } from "./codec/snapshotState";
 import { wasmApplyFor } from "./codec/wasm/wasmApply";
 import { wasmKernels } from "./codec/wasm/wasmKernels";
-import {
-  componentMasks,
-  layoutOf,
-  seenStamps,
-  shadowOf,
-  type FieldLayout,
-} from "./codec/kernels/worldLayout";
+import { layoutOf, type FieldLayout } from "./codec/kernels/worldLayout";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function (or read of an imported constant) is a getter call.
 const NO_ENTITY = NONE;
@@ -32,125 +25,6 @@ const addEntityLocal = addEntity;
 const hasComponentLocal = hasComponent;
 const removeComponentLocal = removeComponent;
 const removeEntityLocal = removeEntity;
-
-/**
- * Makes `out` hold the replicated components of exactly `entities` (quantized), keeping it from
- * tick to tick: a row that did not change keeps its version, a changed or new one gets a new
- * version, and entities no longer listed are removed. Every entity needs a network id in `map`
- * (allocate one when it becomes networked); a missing one throws.
- */
-export function captureWorld(
-  world: World,
-  registry: ReplicationRegistry,
-  entities: ArrayLike<number>,
-  map: EntityMap,
-  out: SnapshotState,
-  tick: number,
-): void {
-  const stamp = captureEntities(world, registry, entities, map, out, tick);
-  const seen = seenStamps(out);
-  for (let id = 0; id < out.highWater; id++) {
-    if (out.present[id] === 1 && seen[id] !== stamp) out.remove(id);
-  }
-}
-
-/**
- * Re-captures only `entities` into `out` (for callers that track which entities changed); others
- * are left as they are; remove despawned ones with `out.remove(netId)`. Returns the capture stamp.
- */
-export function captureEntities(
-  world: World,
-  registry: ReplicationRegistry,
-  entities: ArrayLike<number>,
-  map: EntityMap,
-  out: SnapshotState,
-  tick: number,
-): number {
-  out.tick = tick;
-  out.versioned = true;
-  const stride = out.stride;
-  const plan = layoutOf(registry);
-  const fieldCount = plan.components.length;
-  const { components, bindings, offsets, widths, fullMask } = plan;
-  const values = out.values;
-  const present = out.present;
-  const masks = out.mask;
-  const row = scratchRow(stride);
-  const seen = seenStamps(out);
-  const stamp = (seen.stamp = (seen.stamp + 1) >>> 0 || 1);
-  const kernel = plan.kernels;
-  if (kernel !== undefined && componentMasks(world, plan)) {
-    const shadow = shadowOf(out, plan.singleShadow);
-    kernel.capture(
-      world,
-      entities,
-      map,
-      out,
-      seen,
-      stamp,
-      plan.hasMasks,
-      plan.hasFlags,
-      shadow,
-      missingNetId,
-    );
-    return stamp;
-  }
-  out.revision++; // values written without the shadow: forget it
-  for (let i = 0; i < entities.length; i++) {
-    const eid = entities[i] as number;
-    const netId = map.netIdOf(eid);
-    if (netId === NO_ENTITY) missingNetId(eid);
-    seen[netId] = stamp;
-    let mask = 0;
-    for (let f = 0; f < fieldCount; f++) {
-      if (!hasComponentLocal(world, eid, components[f])) continue;
-      mask |= 1 << f;
-      (bindings[f] as ComponentBinding).quantize(eid, row, offsets[f] as number);
-    }
-    const o = netId * stride;
-    // Write the changed slots in place; a row that was present with the same mask and no changed
-    // slot keeps its version.
-    let changed = present[netId] !== 1 || masks[netId] !== mask;
-    if (mask === fullMask) {
-      for (let s = 0; s < stride; s++) {
-        const v = row[s] as number;
-        if (values[o + s] !== v) {
-          values[o + s] = v;
-          changed = true;
-        }
-      }
-    } else {
-      for (let f = 0; f < fieldCount; f++) {
-        if ((mask & (1 << f)) === 0) continue;
-        const end = (offsets[f] as number) + (widths[f] as number);
-        for (let s = offsets[f] as number; s < end; s++) {
-          const v = row[s] as number;
-          if (values[o + s] !== v) {
-            values[o + s] = v;
-            changed = true;
-          }
-        }
-      }
-    }
-    if (!changed) continue;
-    out.setPresent(netId, mask);
-    out.versionCounter = (out.versionCounter + 1) >>> 0 || 1;
-    out.version[netId] = out.versionCounter;
-  }
-  return stamp;
-}
-
-function missingNetId(eid: number): never {
-  throw new Error(
-    `captureWorld: entity ${eid} has no network id; allocate one with NetworkIdAllocator.allocate first.`,
-  );
-}
-
-let scratch = new Int32Array(64);
-function scratchRow(stride: number): Int32Array {
-  if (scratch.length < stride) scratch = new Int32Array(stride);
-  return scratch;
-}
 
 /** What {@link applySnapshot} changed (one reused object per call site is fine). */
 export interface ApplyResult {
