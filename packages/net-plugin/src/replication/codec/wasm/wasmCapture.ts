@@ -31,6 +31,7 @@ import { captureGather, type Gather } from "./captureGather";
 import { capturePlan, type CaptureColumn, type CapturePlan } from "./capturePlan";
 import { CodecMemoryPool, stateLayout, type StateLayout, type StateViews } from "./codecMemory";
 import type { Prefixable } from "./prefixViews";
+import { compileCached } from "./wasmCompile";
 
 type CaptureFn = (
   values: number,
@@ -271,12 +272,11 @@ export function wasmCaptureKernel(
     entry = null;
     // f64x2 unless told otherwise or the engine lacks SIMD; then the scalar kernel.
     for (const simd of options.simd === false ? [false] : [true, false]) {
-      try {
-        entry = { module: new WebAssembly.Module(captureModule(plan, simd)), simd };
-        break;
-      } catch {
-        continue; // refused (no SIMD, a CSP without 'wasm-unsafe-eval', a size limit)
-      }
+      // null: refused (no SIMD, a CSP without 'wasm-unsafe-eval', a size limit)
+      const module = compileCached(captureModule(plan, simd));
+      if (module === null) continue;
+      entry = { module, simd };
+      break;
     }
     if (cached) compiled.set(registry, entry);
   }
