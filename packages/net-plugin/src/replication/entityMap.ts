@@ -16,6 +16,13 @@ export class EntityMap {
   /** netId + 1 per entity id (0 = none), so a fresh array means "unbound". */
   private netOfEntity = new Int32Array(1024);
   private bound = 0;
+  /**
+   * Bumped by every change of a binding (bind, unbind): a copy of the net-id → entity table
+   * (`copyEntities`) made at one revision is still exact while the revision is the same.
+   */
+  revision = 0;
+  /** One past the largest entity id ever bound (never lowered): every bound entity is below it. */
+  entityHighWater = 0;
 
   constructor(readonly capacity: number) {
     this.entityOfNet = new Int32Array(capacity).fill(NONE);
@@ -41,6 +48,8 @@ export class EntityMap {
     this.entityOfNet[netId] = eid;
     this.netOfEntity[eid] = netId + 1;
     this.bound++;
+    this.revision++;
+    if (eid >= this.entityHighWater) this.entityHighWater = eid + 1;
   }
   /** Removes the binding of `netId`; returns the entity it had, or NONE. */
   unbindNet(netId: number): number {
@@ -49,6 +58,7 @@ export class EntityMap {
       this.entityOfNet[netId] = NONE;
       this.netOfEntity[eid] = 0;
       this.bound--;
+      this.revision++;
     }
     return eid;
   }
@@ -59,6 +69,7 @@ export class EntityMap {
       this.entityOfNet[netId] = NONE;
       this.netOfEntity[eid] = 0;
       this.bound--;
+      this.revision++;
     }
     return netId;
   }
@@ -69,6 +80,19 @@ export class EntityMap {
   /** The network id of local entity `eid`, or NONE. */
   netIdOf(eid: number): number {
     return (this.netOfEntity[eid] ?? 0) - 1;
+  }
+  /**
+   * Copies the entity of every network id (NONE where unbound) into `target[0..capacity)` as one
+   * block copy (no allocation); with `revision` a caller keeps such a copy and refreshes it only
+   * after a change.
+   */
+  copyEntities(target: Int32Array): void {
+    if (target.length < this.capacity) {
+      throw new RangeError(
+        `EntityMap.copyEntities: the target holds ${target.length} ids, fewer than the map's capacity ${this.capacity}; pass one of at least that length.`,
+      );
+    }
+    target.set(this.entityOfNet);
   }
   /** Number of bound entities. */
   get size(): number {
