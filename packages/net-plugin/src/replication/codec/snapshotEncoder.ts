@@ -27,6 +27,7 @@ import type { WriteUpdatesKernel } from "./kernels/writeKernel";
 import { writeColumns, writeUpdate } from "./updateWriter";
 import { fillExpected } from "./expectedState";
 import { WordWriter } from "./wordBits";
+import type { WasmWriteKernel } from "./wasm/wasmWrite";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
 const referenceAgeLocal = referenceAge;
@@ -98,6 +99,10 @@ export class SnapshotEncoder {
   private allSelected = true;
   /** Where the snapshot is packed before it is copied into the caller's writer. */
   private readonly bits = new WordWriter();
+  /** The wasm updates writer (with the wasm collect; wasm/wasmWrite.ts). */
+  private readonly wasmWriter: WasmWriteKernel | undefined;
+  /** Bits of the snapshot the wasm writer left in its region in this `encode`, or −1 (in `bits`). */
+  private wasmBits = -1;
   private readonly result: EncodeSnapshotResult = {
     bits: 0,
     despawns: 0,
@@ -120,6 +125,7 @@ export class SnapshotEncoder {
     this.kernel = kernels?.writeUpdates;
     this.fillKernel = kernels?.fillUpdates;
     this.written = new Int32Array(capacity);
+    this.wasmWriter = this.plan.wasm?.writer;
     warmUpCodec(registry); // every rare branch once, now (codecWarmUp.ts; once per registry)
   }
 
@@ -151,8 +157,11 @@ export class SnapshotEncoder {
     }
     const bits = this.bits;
     bits.reset();
+    this.wasmBits = -1;
     this.write(bits, input);
-    bits.copyTo(writer);
+    const wasmBits = this.wasmBits;
+    if (wasmBits >= 0) (this.wasmWriter as WasmWriteKernel).copyTo(writer, wasmBits);
+    else bits.copyTo(writer);
     this.writtenCount = fillExpected(
       p,
       this.codecPlan,
@@ -162,7 +171,7 @@ export class SnapshotEncoder {
       this.written,
     );
     const r = this.result;
-    r.bits = bits.bitsWritten;
+    r.bits = wasmBits >= 0 ? wasmBits : bits.bitsWritten;
     r.despawns = p.despawnCount;
     r.spawns = 0;
     r.updates = 0;
@@ -237,7 +246,23 @@ export class SnapshotEncoder {
     for (let i = 0; i < groups.length; i++) w.writeBits(p.ks[groups[i] as number] as number, K_BITS);
     if (kernel !== undefined) {
       if (!bitmap) w.writeBits(listChoice % 8, ID_K_BITS);
-      kernel(w, p, current, baseline, input.relevant, bitmap, listChoice % 8, this.allSelected);
+      const relevant = input.relevant;
+      const all = this.allSelected;
+      const ww = this.wasmWriter;
+      if (ww !== undefined) {
+        this.wasmBits = ww.write(
+          w,
+          p,
+          current,
+          baseline,
+          relevant !== undefined,
+          bitmap,
+          listChoice % 8,
+          all,
+        );
+        if (this.wasmBits >= 0) return;
+      }
+      kernel(w, p, current, baseline, relevant, bitmap, listChoice % 8, all);
       return;
     }
     if (bitmap) {

@@ -44,6 +44,9 @@ function planOf(encoder: SnapshotEncoder): EncodePlan {
   return (encoder as unknown as { plan: EncodePlan }).plan;
 }
 
+/** Updates sections the wasm writer wrote in the last `run`. */
+let writes = 0;
+
 /** Runs `ticks` random encodes on both sides, checking parity; returns the wasm calls made. */
 function run(
   seed: number,
@@ -51,6 +54,7 @@ function run(
   ticks: number,
   plainCurrent = false,
   grow = false,
+  outBytes = 0,
 ): number {
   const rng = createRng(seed);
   wasmKernels.enabled = !plainCurrent;
@@ -59,6 +63,9 @@ function run(
   current.versioned = rng.chance(0.7);
   const wasm = side(registry, true);
   const js = side(registry, false);
+  const writer = planOf(wasm.encoder).wasm?.writer;
+  if (writer !== undefined && outBytes > 0) writer.outBytes = outBytes;
+  writes = 0;
   const priority = new Float32Array(CAPACITY);
   const relevant = new Uint8Array(CAPACITY);
   const exclude: FieldExclusion = { bySlot: new Int32Array(CAPACITY).fill(-1), client: 0, mask: 0 };
@@ -110,6 +117,7 @@ function run(
       });
       bytes.push(Array.from(s.writer.finish()), [r.bits, r.despawns, r.spawns, r.updates, r.deferred]);
     }
+    writes = writer?.calls ?? 0;
     expect(bytes[0], context).toEqual(bytes[2]);
     expect(bytes[1], context).toEqual(bytes[3]);
     expect((wasm.ring.get(tick) as SnapshotState).equals(js.ring.get(tick) as SnapshotState), context).toBe(
@@ -137,6 +145,16 @@ describe("wasm collect", () => {
       expect(collectFields(registry)).toBeDefined();
       const calls = run(900 + seed, registry, 60);
       expect(calls).toBeGreaterThan(50);
+      expect(writes).toBeGreaterThan(25); // the wasm updates writer (wasmWrite.ts) wrote them
+    },
+  );
+
+  it.each([1, 2, 3])(
+    "an output region too small for the section: the JS writer, same bytes (seed %i)",
+    (seed) => {
+      const registry = inlineRegistry(600 + seed);
+      expect(run(700 + seed, registry, 40, false, false, 24)).toBeGreaterThan(30);
+      expect(writes).toBe(0);
     },
   );
 

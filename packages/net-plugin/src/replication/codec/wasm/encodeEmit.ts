@@ -14,6 +14,7 @@ import type { KernelField } from "../kernels/compileKernel";
 import { COLUMN_BUCKETS } from "../columns";
 import type { StateLayout } from "./codecMemory";
 import { emitField, type FieldContext } from "./encodeFieldEmit";
+import { emitWrite } from "./writeEmit";
 import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
 
 /** Scratch segments of the kernel, in parameter order after the scalar parameters. */
@@ -56,7 +57,7 @@ export const COLLECT_PARAMS = [
 /** Header words: spawn, update, despawn, baseline and excluded counts, then one cursor per inline field. */
 export const HEADER_COUNTS = 5;
 
-/** Emits `collect` for `fields` (all inline, fixed spawn bits) into a new module; returns its bytes. */
+/** Emits `collect` and `write` for `fields` (all inline, fixed spawn bits) into a new module; returns its bytes. */
 export function collectModule(
   fields: readonly KernelField[],
   layout: StateLayout,
@@ -211,6 +212,7 @@ export function collectModule(
     f.store("i32.store", (HEADER_COUNTS + k) * 4);
   });
   mod.export("collect", f);
+  emitWrite(mod, fields, layout, stride, columns); // the updates writer (writeEmit.ts)
   return mod.toBytes();
 }
 

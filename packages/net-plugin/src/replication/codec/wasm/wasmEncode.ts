@@ -28,6 +28,8 @@ import type { BlockOwner, CodecMemoryPool } from "./codecMemory";
 import { collectModule, SEGMENTS, type Segment } from "./encodeEmit";
 import { packSegments, PowerPrefixes, segmentBytes, type CollectFn } from "./encodeScratch";
 import { statePoolOf } from "./statePool";
+import type { WriteFn } from "./writeEmit";
+import { WasmWriteKernel, WRITE_SEGMENTS, writeSegmentBytes, type WriteSegment } from "./wasmWrite";
 import { wasmKernels } from "./wasmKernels";
 
 /** Indices in SEGMENTS of the segments read per call. */
@@ -48,8 +50,12 @@ interface Views {
 export class WasmCollectKernel implements BlockOwner {
   /** Calls that ran in wasm (tests check which kernel ran). */
   calls = 0;
-  /** Byte address per segment (SEGMENTS order), set when the blocks are taken. */
-  private readonly addresses = new Int32Array(SEGMENTS.length);
+  /** True when the last `collect` ran in wasm (its segments then hold that call's plan). */
+  ran = false;
+  /** The updates writer of the same module (wasmWrite.ts), reading this kernel's segments. */
+  readonly writer: WasmWriteKernel;
+  /** Byte address per segment (SEGMENTS order, then WRITE_SEGMENTS), set when the blocks are taken. */
+  private readonly addresses: Int32Array;
   private readonly blocks: number[] = [];
   /** False when the blocks could not be taken (the plan keeps its own arrays, the JS kernel runs). */
   private usable = true;
@@ -63,7 +69,20 @@ export class WasmCollectKernel implements BlockOwner {
     private readonly fn: CollectFn,
     private readonly sizes: readonly number[],
     private readonly columns: number,
-  ) {}
+    write: WriteFn,
+    fields: readonly KernelField[],
+  ) {
+    this.addresses = new Int32Array(sizes.length);
+    this.writer = new WasmWriteKernel(this, write, fields, columns);
+  }
+
+  /** Byte address of a segment (valid once `collect` ran in wasm). */
+  segment(name: Segment | WriteSegment): number {
+    const i = SEGMENTS.indexOf(name as Segment);
+    return this.addresses[
+      i >= 0 ? i : SEGMENTS.length + WRITE_SEGMENTS.indexOf(name as WriteSegment)
+    ] as number;
+  }
 
   /** The pool calls this after growth; the views are re-made lazily (by generation). */
   rebind(): void {
@@ -124,6 +143,7 @@ export class WasmCollectKernel implements BlockOwner {
     exClient: number,
     exMask: number,
   ): boolean {
+    this.ran = false;
     this.bind(p);
     const pool = this.pool;
     const ratio = rd > 0;
@@ -171,6 +191,7 @@ export class WasmCollectKernel implements BlockOwner {
       a[13] as number,
     );
     this.calls++;
+    this.ran = true;
     const hdr = (a[SEG_HDR] as number) >> 2;
     const i32 = v.i32;
     p.spawnCount = i32[hdr] as number;
@@ -222,7 +243,7 @@ export class WasmCollectKernel implements BlockOwner {
 /** Compiled collect modules per registry (null: not supported or refused here). */
 const modules = new WeakMap<ReplicationRegistry, Map<number, WebAssembly.Module | null>>();
 /** Instances per pool (one function shared by every encoder of the pool). */
-const instances = new WeakMap<CodecMemoryPool, CollectFn>();
+const instances = new WeakMap<CodecMemoryPool, { collect: CollectFn; write: WriteFn }>();
 
 /** The registry's fields when the wasm collect supports it (all inline, fixed spawn bits), else undefined. */
 export function collectFields(registry: ReplicationRegistry): KernelField[] | undefined {
@@ -261,11 +282,12 @@ export function wasmCollectFor(
     byCapacity.set(capacity, module);
   }
   if (module === null) return undefined;
-  let fn = instances.get(pool);
-  if (fn === undefined) {
-    const instance = new WebAssembly.Instance(module, { env: { memory: pool.memory } });
-    fn = instance.exports["collect"] as CollectFn;
-    instances.set(pool, fn);
+  let fns = instances.get(pool);
+  if (fns === undefined) {
+    const { exports } = new WebAssembly.Instance(module, { env: { memory: pool.memory } });
+    fns = { collect: exports["collect"] as CollectFn, write: exports["write"] as WriteFn };
+    instances.set(pool, fns);
   }
-  return new WasmCollectKernel(pool, fn, segmentBytes(fields, pool.layout, columns), columns);
+  const sizes = [...segmentBytes(fields, pool.layout, columns), ...writeSegmentBytes(pool.layout, columns)];
+  return new WasmCollectKernel(pool, fns.collect, sizes, columns, fns.write, fields);
 }

@@ -1,0 +1,161 @@
+/**
+ * One value column of the wasm updates writer (writeEmit.ts; writeKernel.ts `writeColumn`,
+ * updateWriter.writeColumns): its width, the selected updates' zigzag residuals at that width,
+ * the exception count, and with exceptions their width, then each one's position and high bits.
+ * With every candidate selected (`all`) the residuals are read from the collect's `colz` (the
+ * field's columns interleaved from its first column × capacity, as many as the field's cursor
+ * in the header segment counted); else they are taken again from `current` and the delta base.
+ */
+import type { KernelField } from "../kernels/compileKernel";
+import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
+import type { StateLayout } from "./codecMemory";
+import { HEADER_COUNTS } from "./encodeEmit";
+import type { ByteOut } from "./writeBytesEmit";
+import type { WriteParam } from "./writeEmit";
+import type { Local, WasmFunction } from "./wasmModule";
+
+/** The locals the column code uses (shared by every column of the function). */
+export interface ColumnLocals {
+  readonly f: WasmFunction;
+  readonly out: ByteOut;
+  readonly p: (name: WriteParam) => Local;
+  readonly cw: Local;
+  readonly low: Local;
+  readonly cn: Local;
+  readonly ce: Local;
+  readonly q: Local;
+  readonly end: Local;
+  readonly u: Local;
+  readonly id: Local;
+  readonly o: Local;
+  readonly j: Local;
+  readonly pb: Local;
+  readonly cx: Local;
+}
+
+/** Column `s` (a slot of field `x`, the `k`-th field) of `columns` (the `wid` segment: widths, then exception widths). */
+export function emitColumn(
+  l: ColumnLocals,
+  x: KernelField,
+  k: number,
+  s: number,
+  layout: StateLayout,
+  stride: number,
+  columns: number,
+): void {
+  const { f, out, p, cw, low, cn, ce, q, end, u } = l;
+  const lane = s - (x.quat ? 1 : 0);
+  const col = x.column + lane;
+  const step = (x.quat ? 3 : x.width) * 4;
+  const cap = layout.capacity;
+  f.localGet(p("wid")).load("i32.load8_u", col).localSet(cw);
+  f.i32Const(1).localGet(cw).op("i32.shl").i32Const(1).op("i32.sub").localSet(low);
+  f.i32Const(0).localSet(cn);
+  f.i32Const(0).localSet(ce);
+  // One value: its low bits; above the width an exception (position, high bits) in `ex`.
+  const value = (): void => {
+    f.localGet(cn).i32Const(0).op("i32.eq");
+    const first = f.if();
+    out.put(() => void f.localGet(cw), WIDTH_BITS);
+    f.end(first);
+    out.put(() => void f.localGet(u).localGet(low).op("i32.and"), cw);
+    f.localGet(u).localGet(cw).op("i32.shr_u");
+    const exception = f.if();
+    f.localGet(ce).i32Const(3).op("i32.shl").localGet(p("ex")).op("i32.add").localTee(l.o);
+    f.localGet(cn).store("i32.store");
+    f.localGet(l.o).localGet(u).localGet(cw).op("i32.shr_u").store("i32.store", 4);
+    f.localGet(ce).i32Const(1).op("i32.add").localSet(ce);
+    f.end(exception);
+    f.localGet(cn).i32Const(1).op("i32.add").localSet(cn);
+  };
+  f.localGet(p("all"));
+  const all = f.if();
+  {
+    f.localGet(p("colz"))
+      .i32Const((x.column * cap + lane) * 4)
+      .op("i32.add")
+      .localSet(q);
+    // The field's cursor (header segment): column × capacity + its values, in i32s from colz.
+    f.localGet(p("colz"))
+      .i32Const(lane * 4)
+      .op("i32.add");
+    f.localGet(p("hdr"))
+      .load("i32.load", (HEADER_COUNTS + k) * 4)
+      .i32Const(2)
+      .op("i32.shl")
+      .op("i32.add")
+      .localSet(end);
+    const exit = f.block();
+    f.localGet(q).localGet(end).op("i32.ge_u").brIf(exit);
+    const loop = f.loop();
+    f.localGet(q).load("i32.load").localSet(u);
+    value();
+    f.localGet(q).i32Const(step).op("i32.add").localTee(q).localGet(end).op("i32.lt_u").brIf(loop);
+    f.end(loop).end(exit);
+  }
+  f.else();
+  {
+    f.i32Const(0).localSet(l.j);
+    const exit = f.block();
+    const loop = f.loop();
+    const skip = f.block();
+    f.localGet(l.j).localGet(p("count")).op("i32.ge_s").brIf(exit);
+    f.localGet(l.j)
+      .i32Const(2)
+      .op("i32.shl")
+      .localGet(p("update"))
+      .op("i32.add")
+      .load("i32.load")
+      .localSet(l.id);
+    f.localGet(l.j).i32Const(1).op("i32.add").localSet(l.j);
+    f.localGet(p("sel")).localGet(l.id).op("i32.add").load("i32.load8_u").i32Const(1).op("i32.ne").brIf(skip);
+    f.localGet(l.id).i32Const(2).op("i32.shl").localGet(p("changed")).op("i32.add").load("i32.load");
+    f.i32Const(x.bit).op("i32.and").op("i32.eqz").brIf(skip);
+    f.localGet(l.id)
+      .i32Const(stride * 4)
+      .op("i32.mul")
+      .localSet(l.o);
+    if (x.quat) {
+      f.localGet(l.o)
+        .localGet(p("zz"))
+        .op("i32.add")
+        .load("i32.load", x.offset * 4);
+      f.i32Const(1).op("i32.ne").brIf(skip);
+    }
+    // d = cur[o + s] − delta[o + s]; u = zigzag(d)
+    f.localGet(l.o)
+      .localGet(p("cur"))
+      .op("i32.add")
+      .load("i32.load", layout.valuesOffset + (x.offset + s) * 4);
+    f.localGet(l.o)
+      .localGet(p("delta"))
+      .op("i32.add")
+      .load("i32.load", (x.offset + s) * 4);
+    f.op("i32.sub").localTee(u).i32Const(1).op("i32.shl");
+    f.localGet(u).i32Const(31).op("i32.shr_s").op("i32.xor").localSet(u);
+    value();
+    f.end(skip);
+    f.br(loop);
+    f.end(loop).end(exit);
+  }
+  f.end(all);
+  // The trailer: exception count; with exceptions their width, positions and high bits.
+  f.localGet(cn);
+  const any = f.if();
+  out.expGolomb(() => void f.localGet(ce), 0);
+  f.localGet(ce);
+  const some = f.if();
+  f.localGet(p("wid"))
+    .load("i32.load8_u", columns + col)
+    .localSet(l.cx);
+  out.put(() => void f.localGet(l.cx), EXCEPTION_WIDTH_BITS);
+  f.i32Const(32).localGet(cn).i32Const(1).op("i32.sub").op("i32.clz").op("i32.sub").localSet(l.pb);
+  f.localGet(p("ex")).localSet(q);
+  f.localGet(ce).i32Const(3).op("i32.shl").localGet(q).op("i32.add").localSet(end);
+  const loop = f.loop();
+  out.put(() => void f.localGet(q).load("i32.load"), l.pb);
+  out.put(() => void f.localGet(q).load("i32.load", 4), l.cx);
+  f.localGet(q).i32Const(8).op("i32.add").localTee(q).localGet(end).op("i32.lt_u").brIf(loop);
+  f.end(loop);
+  f.end(some).end(any);
+}
