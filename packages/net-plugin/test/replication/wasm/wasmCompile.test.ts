@@ -7,7 +7,7 @@ import { compileCached, compiledModuleCount } from "../../../src/replication/cod
 import { WasmModule } from "../../../src/replication/codec/wasm/wasmModule";
 
 /** A module exporting `k() → value` (distinct bytes per value). */
-function moduleBytes(value: number): Uint8Array {
+function moduleBytes(value: number): Uint8Array<ArrayBuffer> {
   const mod = new WasmModule();
   const f = mod.function("k", [], ["i32"]);
   f.i32Const(value);

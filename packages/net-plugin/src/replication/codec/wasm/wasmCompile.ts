@@ -16,7 +16,7 @@
 const MAX_MODULES = 256;
 
 interface Entry {
-  readonly bytes: Uint8Array;
+  readonly bytes: Uint8Array<ArrayBuffer>;
   readonly module: WebAssembly.Module;
 }
 
@@ -42,7 +42,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * The module compiled from `bytes` (once per process for equal bytes), or null when WebAssembly
  * is missing here or refuses them. The bytes are copied: the caller may reuse its buffer.
  */
-export function compileCached(bytes: Uint8Array): WebAssembly.Module | null {
+export function compileCached(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module | null {
   if (typeof WebAssembly === "undefined") return null;
   if (compiler !== WebAssembly.Module) {
     cache.clear();
