@@ -29,10 +29,19 @@ import {
 } from "@canopy/net-plugin";
 import { createStepper, type StepperSetup } from "@canopy/net-plugin/testing";
 import { addComponent, addEntity } from "bitecs";
+// Internal switch (not part of the package API): the rows with the WebAssembly kernels.
+import { wasmKernels } from "../../packages/net-plugin/src/replication/codec/wasm/wasmKernels";
 import { summarize } from "../harness/measure";
 import { defineScenario } from "../harness/registry";
 
 const SIZES = [1_000, 10_000, 50_000];
+/** Change detection modes, each on the JS kernels (the default) and the WebAssembly kernels. */
+const MODES = [
+  ["scan", false],
+  ["marked", false],
+  ["scan", true],
+  ["marked", true],
+] as const;
 const HZ = 20;
 /** Half of one core's 50 ms tick at 20 Hz. */
 const TARGET_MS = 25;
@@ -93,6 +102,21 @@ interface SizeResult {
   heapMedian: number;
   gcTicks: number;
   replicated: number;
+}
+
+/** Runs {@link runSize} with the WebAssembly kernels switched on or off for the whole run. */
+async function runSizeWith(
+  wasm: boolean,
+  size: number,
+  mode: "scan" | "marked",
+  progress: (m: string) => void,
+): Promise<SizeResult> {
+  wasmKernels.enabled = wasm;
+  try {
+    return await runSize(size, mode, (m) => progress(wasm ? `wasm kernels: ${m}` : m));
+  } finally {
+    wasmKernels.enabled = false;
+  }
 }
 
 async function runSize(
@@ -218,9 +242,9 @@ defineScenario({
   ],
   async run({ record, progress }) {
     for (const size of SIZES) {
-      for (const mode of ["scan", "marked"] as const) {
-        const r = await runSize(size, mode, progress);
-        const system = `Canopy (${mode}), ${size / 1000}k entities`;
+      for (const [mode, wasm] of MODES) {
+        const r = await runSizeWith(wasm, size, mode, progress);
+        const system = `Canopy (${mode}${wasm ? ", wasm kernels" : ""}), ${size / 1000}k entities`;
         record(system, "server tick p50", r.median, "ms");
         record(system, "server tick p99", r.p99, "ms");
         record(system, "share of 20 Hz budget (p50)", (r.median / (1000 / HZ)) * 100, "%");
