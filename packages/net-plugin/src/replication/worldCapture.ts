@@ -30,6 +30,14 @@ export function captureWorld(
   out: SnapshotState,
   tick: number,
 ): void {
+  const plan = layoutOf(registry);
+  const wasm = plan.wasmCapture;
+  if (wasm !== undefined && componentMasks(world, plan)) {
+    // The whole call in wasm (listing, removal), when that path applies (codec/wasm/wasmCapture.ts).
+    out.tick = tick;
+    out.versioned = true;
+    if (wasm.captureWorld(entities, map, out, plan.hasMasks, plan.hasFlags, missingNetId)) return;
+  }
   const stamp = captureEntities(world, registry, entities, map, out, tick);
   const seen = seenStamps(out);
   for (let id = 0; id < out.highWater; id++) {

@@ -144,6 +144,7 @@ function genericValue(rng: Rng, field: Field, axis: number): number | string {
         2.5,
         -1.5,
         0.5,
+        0.49999999999999994,
       ];
       return picks[rng.int(0, picks.length - 1)] as number;
     }

@@ -8,7 +8,7 @@ import { $internal, type InternalWorld, type World } from "bitecs";
 import type { ComponentBinding } from "../../componentBinding";
 import type { ReplicationRegistry } from "../../registry";
 import type { SnapshotState } from "../snapshotState";
-import { wasmCaptureKernel } from "../wasm/wasmCapture";
+import { wasmCaptureKernel, type WasmCaptureKernel } from "../wasm/wasmCapture";
 import { wasmKernels } from "../wasm/wasmKernels";
 import { isInlined } from "./fieldAccess";
 import { worldKernels, type WorldKernels } from "./worldKernels";
@@ -26,6 +26,8 @@ export interface FieldLayout {
    * capture from codec/wasm/wasmCapture.ts when `wasmKernels.enabled` as the layout is built).
    */
   readonly kernels: ReturnType<typeof worldKernels>;
+  /** The wasm capture kernel in `kernels` (its whole-call captureWorld path), if any. */
+  readonly wasmCapture: WasmCaptureKernel | undefined;
   /**
    * True when every inlined field reads Float32Array columns: capture's raw-value cache then
    * holds them exactly as float32 (half the memory a resting entity's check reads).
@@ -41,13 +43,15 @@ export function layoutOf(registry: ReplicationRegistry): FieldLayout {
   let layout = layouts.get(registry);
   if (layout === undefined || layout.components.length !== registry.fields.length) {
     const fields = registry.fields;
+    const { kernels, wasmCapture } = kernelsOf(registry);
     layout = {
       components: fields.map((f) => f.component),
       bindings: fields.map((f) => f.binding),
       offsets: Int32Array.from(fields, (f) => f.offset),
       widths: Int32Array.from(fields, (f) => f.template.width),
       fullMask: fields.length >= 32 ? -1 : (1 << fields.length) - 1,
-      kernels: kernelsOf(registry),
+      kernels,
+      wasmCapture,
       singleShadow: fields.every(
         (f) => !isInlined(f) || (f.binding.columns ?? []).every((c) => c instanceof Float32Array),
       ),
@@ -63,11 +67,15 @@ export function layoutOf(registry: ReplicationRegistry): FieldLayout {
  * The generated JS kernels of `registry`, with the WebAssembly capture kernel in place of the JS
  * one when `wasmKernels.enabled` and it compiles here (codec/wasm/wasmCapture.ts).
  */
-function kernelsOf(registry: ReplicationRegistry): WorldKernels | undefined {
+function kernelsOf(registry: ReplicationRegistry): {
+  kernels: WorldKernels | undefined;
+  wasmCapture: WasmCaptureKernel | undefined;
+} {
   const js = worldKernels(registry);
-  if (js === undefined || !wasmKernels.enabled) return js;
+  if (js === undefined || !wasmKernels.enabled) return { kernels: js, wasmCapture: undefined };
   const wasm = wasmCaptureKernel(registry);
-  return wasm === undefined ? js : { capture: wasm.capture, apply: js.apply };
+  if (wasm === undefined) return { kernels: js, wasmCapture: undefined };
+  return { kernels: { capture: wasm.capture, apply: js.apply }, wasmCapture: wasm };
 }
 
 /**

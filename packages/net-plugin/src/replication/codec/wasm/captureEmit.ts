@@ -2,19 +2,20 @@
  * Code generation of the WebAssembly capture kernel (wasmCapture.ts): the JS capture kernel's
  * quantization (fieldAccess.ts quantizeSource) and row update (worldKernels.ts captureSource)
  * emitted as wasm for one registry's CapturePlan, every constant inlined. Exported function
- * `capture(values, present, mask, version, shadow, n)`: the first four are the byte addresses of
- * the state's arrays, `shadow` that of the raw-value cache, `n` the batch entries gathered into
- * the scratch (capturePlan.ts); the version counter and high water are read from and written
- * back to scratch words 0 and 1, and word 3 counts the rows written.
+ * `capture(values, present, mask, version, n, remove)`: the first four are the byte addresses of
+ * the state's arrays, `n` the batch entries gathered into the scratch (capturePlan.ts); the
+ * version counter and high water are read from and written back to the scratch header, which
+ * also counts the rows written and removed. With `remove` set, present rows the wasm gather did
+ * not stamp this call (captureGatherEmit.ts) are removed afterwards, as captureWorld does.
  *
  * Two passes: per field, one straight-line loop over the batch (channel values read by entity id
- * from the column copies) that skips entries whose values equal the cache, as the JS kernel skips
- * them, and quantizes the others into the quantized columns (two entities per f64x2 with SIMD:
- * the same IEEE operations per lane, so the same integers); then one loop over the entries
- * compares each quantized field with the row, writes it, and bumps present/mask/high water/version
- * exactly as the JS kernel does.
+ * from the column copies) that quantizes every entry into the quantized columns (two entities per
+ * f64x2 with SIMD: the same IEEE operations per lane, so the same integers); then one loop over
+ * the entries compares each of the entry's fields with the row, writes it, and bumps
+ * present/mask/high water/version exactly as the JS kernel does.
  */
-import type { CapturePlan, InlineField } from "./capturePlan";
+import { emitGather, emitPrepare } from "./captureGatherEmit";
+import { HEADER, type CapturePlan, type InlineField } from "./capturePlan";
 import { ScalarQuantizer, type LoopLocals } from "./captureQuantize";
 import { SIMD_ENTRIES, SimdQuantizer } from "./captureSimd";
 import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
@@ -22,21 +23,14 @@ import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
 /** Emits the kernel function into `mod` (exported as "capture"). */
 export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): void {
   const f = mod.function("capture", ["i32", "i32", "i32", "i32", "i32", "i32"], []);
-  const [values, present, mask, version, shadow, n] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i)) as [
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-  ];
+  const [values, present, mask, version, n, remove] = f.params as [Local, Local, Local, Local, Local, Local];
   const i = f.local("i32");
   const a4 = f.local("i32");
-  const loop: LoopLocals = { a4, i, n, shadow };
+  const loop: LoopLocals = { a4, i, n };
   const quantize = simd ? new SimdQuantizer(f, plan, loop) : new ScalarQuantizer(f, plan, loop);
   const exit = f.block();
   f.localGet(n).i32Const(0).op("i32.le_s").brIf(exit);
-  // The gather set each entry's quantized mask to its generic fields (quantized there).
+  // The gather quantized the generic fields into their columns.
   const inline = plan.fields.filter((field): field is InlineField => field.kind !== "generic");
   for (const field of inline) quantize.prepare(field);
   for (const field of inline) {
@@ -44,11 +38,7 @@ export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): 
     const top = f.loop();
     quantize.entities();
     quantize.load(field);
-    quantize.changed(field);
-    const changed = f.if();
-    quantize.keep(field);
     quantize.quantize(field);
-    f.end(changed);
     const lanes = simd ? SIMD_ENTRIES : 1;
     f.localGet(a4)
       .i32Const(4 * lanes)
@@ -59,7 +49,49 @@ export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): 
   }
   emitRows(f, plan, { values, present, mask, version, n, i, a4 });
   f.end(exit);
+  f.localGet(remove);
+  const removal = f.if();
+  emitRemoval(f, { values, present, mask, version, n, i, a4 });
+  f.end(removal);
   mod.export("capture", f);
+}
+
+/**
+ * captureWorld's removal: every present id below the high water whose seen stamp is not this
+ * call's loses present, mask and version (SnapshotState.remove); counted in the header.
+ */
+function emitRemoval(f: WasmFunction, l: RowLocals): void {
+  const [stamp, seen, hw, removed] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
+  f.i32Const(0)
+    .load("i32.load", HEADER.stamp * 4)
+    .localSet(stamp);
+  f.i32Const(0)
+    .load("i32.load", HEADER.seen * 4)
+    .localSet(seen);
+  f.i32Const(0)
+    .load("i32.load", HEADER.highWater * 4)
+    .localSet(hw);
+  f.i32Const(0).localSet(l.i);
+  const exit = f.block();
+  const top = f.loop();
+  f.localGet(l.i).localGet(hw).op("i32.ge_s").brIf(exit);
+  f.localGet(l.present).localGet(l.i).op("i32.add").load("i32.load8_u");
+  f.localGet(seen).localGet(l.i).i32Const(2).op("i32.shl").op("i32.add").load("i32.load");
+  f.localGet(stamp).op("i32.ne").op("i32.and");
+  const drop = f.if();
+  f.localGet(l.present).localGet(l.i).op("i32.add").i32Const(0).store("i32.store8");
+  f.localGet(l.i).i32Const(2).op("i32.shl").localSet(l.a4);
+  f.localGet(l.mask).localGet(l.a4).op("i32.add").i32Const(0).store("i32.store");
+  f.localGet(l.version).localGet(l.a4).op("i32.add").i32Const(0).store("i32.store");
+  f.localGet(removed).i32Const(1).op("i32.add").localSet(removed);
+  f.end(drop);
+  f.localGet(l.i).i32Const(1).op("i32.add").localSet(l.i);
+  f.br(top);
+  f.end(top);
+  f.end(exit);
+  f.i32Const(0)
+    .localGet(removed)
+    .store("i32.store", HEADER.removed * 4);
 }
 
 /** The row update pass's locals. */
@@ -76,25 +108,18 @@ interface RowLocals {
 /** worldKernels.ts captureSource's per-entity row update, from the quantized columns. */
 function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void {
   const i32 = (): Local => f.local("i32");
-  const [id, m, qm, row, changed, vc, hw, q, at] = [
-    i32(),
-    i32(),
-    i32(),
-    i32(),
-    i32(),
-    i32(),
-    i32(),
-    i32(),
-    i32(),
-  ];
+  const [id, m, row, changed, vc, hw, q, at] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
   const B = plan.batch;
-  f.i32Const(0).load("i32.load").localSet(vc);
-  f.i32Const(0).load("i32.load", 4).localSet(hw);
+  f.i32Const(0)
+    .load("i32.load", HEADER.versionCounter * 4)
+    .localSet(vc);
+  f.i32Const(0)
+    .load("i32.load", HEADER.highWater * 4)
+    .localSet(hw);
   f.i32Const(0).localSet(l.i).i32Const(0).localSet(l.a4);
   const top = f.loop();
   f.localGet(l.a4).load("i32.load", plan.ids).localSet(id);
   f.localGet(l.a4).load("i32.load", plan.masks).localSet(m);
-  f.localGet(l.a4).load("i32.load", plan.qmasks).localSet(qm);
   f.localGet(id)
     .i32Const(plan.stride * 4)
     .op("i32.mul")
@@ -104,9 +129,9 @@ function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void {
   // changed = present[id] !== 1
   f.localGet(l.present).localGet(id).op("i32.add").load("i32.load8_u").i32Const(1).op("i32.ne");
   f.localSet(changed);
-  // Fields whose values equal the cache keep their slots (the JS kernel's skip).
+  // The entry's fields (quantized this call: inline ones by the kernel, the others by the gather).
   for (const field of plan.fields) {
-    f.localGet(qm).i32Const(field.bit).op("i32.and");
+    f.localGet(m).i32Const(field.bit).op("i32.and");
     const has = f.if();
     for (let s = field.offset; s < field.offset + field.width; s++) {
       f.localGet(l.a4)
@@ -137,18 +162,29 @@ function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void {
   f.localGet(vc).i32Const(1).op("i32.add").localTee(vc).op("i32.eqz").localGet(vc).op("i32.or").localSet(vc);
   f.localGet(l.version).localGet(at).op("i32.add").localGet(vc).store("i32.store");
   // Rows written (scratch word 3, summed over the batches of a call).
-  f.i32Const(0).i32Const(0).load("i32.load", 12).i32Const(1).op("i32.add").store("i32.store", 12);
+  f.i32Const(0)
+    .i32Const(0)
+    .load("i32.load", HEADER.rows * 4)
+    .i32Const(1)
+    .op("i32.add")
+    .store("i32.store", HEADER.rows * 4);
   f.end(write);
   f.localGet(l.a4).i32Const(4).op("i32.add").localSet(l.a4);
   f.localGet(l.i).i32Const(1).op("i32.add").localTee(l.i).localGet(l.n).op("i32.lt_s").brIf(top);
   f.end(top);
-  f.i32Const(0).localGet(vc).store("i32.store");
-  f.i32Const(0).localGet(hw).store("i32.store", 4);
+  f.i32Const(0)
+    .localGet(vc)
+    .store("i32.store", HEADER.versionCounter * 4);
+  f.i32Const(0)
+    .localGet(hw)
+    .store("i32.store", HEADER.highWater * 4);
 }
 
-/** The kernel module's bytes for `plan` (emission errors are bugs and throw). */
+/** The kernel module's bytes for `plan`: `capture`, `prepare` and (plan.wasmGather) `gather`; emission errors are bugs and throw. */
 export function captureModule(plan: CapturePlan, simd: boolean): Uint8Array<ArrayBuffer> {
   const mod = new WasmModule().importMemory("env", "memory", { min: 1 });
   emitCapture(mod, plan, simd);
+  emitPrepare(mod, plan);
+  if (plan.wasmGather) emitGather(mod, plan);
   return mod.toBytes();
 }

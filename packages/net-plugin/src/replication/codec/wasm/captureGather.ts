@@ -4,13 +4,12 @@
  * entity's network id (missing → `missing`, which throws, as in the JS kernel), its field mask
  * (bitECS's membership test, as the JS kernel does it), its entity id (clamped to the columns'
  * `past` element when they share one length), and the fields without an inline form quantized
- * through their binding into the quantized columns (marked in the entry's quantized mask).
+ * through their binding into the quantized columns.
  */
 import type { EntityMap } from "../../entityMap";
 import type { ReplicatedField, ReplicationRegistry } from "../../registry";
-import { IntValueTemplate } from "../../templates/intTemplate";
 import { compileKernel, lit } from "../kernels/compileKernel";
-import type { CapturePlan } from "./capturePlan";
+import { intArray, type CapturePlan } from "./capturePlan";
 
 /** Fills the scratch with list entries `start..end)`; returns the largest network id among them. */
 export type Gather = (
@@ -28,26 +27,13 @@ export type Gather = (
 ) => number;
 
 /** Throws for an unmapped entity (through `missing`) or a network id outside the state. */
-function outside(eid: number, netId: number, capacity: number, missing: (eid: number) => void): never {
+export function outside(eid: number, netId: number, capacity: number, missing: (eid: number) => void): never {
   if (netId < 0) missing(eid);
   throw new RangeError(
     netId < 0
       ? `captureWorld: entity ${eid} has no network id.`
       : `captureWorld: entity ${eid} has network id ${netId}, outside the state's capacity (${capacity}); make the state larger.`,
   );
-}
-
-/**
- * The array of an IntTemplate field stored as one (typed) array, whose binding quantize is
- * `template.quantize(array[eid] ?? 0)`: the gather inlines that (the server's owner and
- * authority fields are such); undefined for any other field.
- */
-function intArray(field: ReplicatedField): { t: IntValueTemplate; array: unknown } | undefined {
-  const t = field.template;
-  const array = field.binding.columns?.[0];
-  if (!(t instanceof IntValueTemplate) || field.binding.shape !== "array" || array === undefined)
-    return undefined;
-  return t.quantize === IntValueTemplate.prototype.quantize ? { t, array } : undefined;
 }
 
 function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string {
@@ -59,7 +45,7 @@ function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string 
       if (int !== undefined) {
         // IntValueTemplate.quantize(array[eid] ?? 0); Math.round only for a value that is not an int32.
         const { min, max } = int.t;
-        return `    if ((hm${f}[eid] & hf${f}) === hf${f}) { mask |= ${field.bit}; quantized |= ${field.bit};
+        return `    if ((hm${f}[eid] & hf${f}) === hf${f}) { mask |= ${field.bit};
       const r = A${f}[eid] ?? 0, v = (r | 0) === r ? r : Math.round(r);
       i32[${plan.quantized / 4 + field.offset * plan.batch} + j] = v >= ${lit(max)} ? ${lit(max - min)} : v > ${lit(min)} ? v - ${lit(min)} : 0; }`;
       }
@@ -68,7 +54,7 @@ function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string 
         { length: field.width },
         (_, s) => `i32[${plan.quantized / 4 + (field.offset + s) * plan.batch} + j] = tmp[${s}];`,
       ).join(" ");
-      return `    if ((hm${f}[eid] & hf${f}) === hf${f}) { mask |= ${field.bit}; quantized |= ${field.bit}; B${f}.quantize(eid, tmp, 0); ${slots} }`;
+      return `    if ((hm${f}[eid] & hf${f}) === hf${f}) { mask |= ${field.bit}; B${f}.quantize(eid, tmp, 0); ${slots} }`;
     })
     .join("\n");
   return `return function gather(entities, start, end, map, seen, stamp, hasMasks, hasFlags, missing, i32, capacity) {
@@ -84,10 +70,9 @@ function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string 
     if (netId > top) top = netId;
     i32[${plan.eids / 4} + j] = ${plan.columnLength === undefined ? "eid" : `eid < ${plan.columnLength} ? eid : ${plan.columnLength}`};
     if (eid > maxEid) maxEid = eid;
-    let mask = 0, quantized = 0;
+    let mask = 0;
 ${fields}
     i32[${plan.masks / 4} + j] = mask;
-    i32[${plan.qmasks / 4} + j] = quantized;
   }
   i32[2] = maxEid;
   return top;

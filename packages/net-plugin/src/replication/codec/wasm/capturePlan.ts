@@ -10,18 +10,19 @@
  * into the scratch; the kernel reads channel values by entity id, as it will read components that
  * live in wasm memory).
  *
- * Scratch: word 0 the version counter and word 1 the high water (in and out), word 2 the largest
- * listed entity id (gather), word 3 the rows written (kernel); then per entry of
- * one batch (at most `batch` listed entities) its network id, field mask and entity id (i32); the
+ * Scratch: a header of i32 words (HEADER and `fieldWord`: version counter and high water in and
+ * out, the largest listed entity id, rows written and removed, and for the wasm gather the
+ * addresses and lengths of the tables it reads, captureTables.ts); then per entry of one batch
+ * (at most `batch` listed entities) its network id, field mask and entity id (i32); the
  * quantized values (i32, one column of `batch` per row slot, so SIMD stores two entries at once);
  * then a copy of every component column with one element more: at index `length` the value a read
  * past the array gives the JS kernel (undefined: NaN for vectors and rotations, 0 for a scalar
- * float's `?? 0`), where entity ids at or past the length are pointed. The raw-value cache (f64,
- * `capacity × stride`, the channel values each row was last quantized from, as the JS kernel's
- * `shadow`) follows the scratch in the kernel's memory (wasmCapture.ts).
+ * float's `?? 0`), where entity ids at or past the length are pointed.
  */
 import type { ReplicationRegistry } from "../../registry";
+import type { ReplicatedField } from "../../registry";
 import { FloatValueTemplate } from "../../templates/floatTemplate";
+import { IntValueTemplate } from "../../templates/intTemplate";
 import { QuatValueTemplate } from "../../templates/quatTemplate";
 import { VectorValueTemplate } from "../../templates/vectorTemplate";
 import { isInlined } from "../kernels/fieldAccess";
@@ -32,6 +33,49 @@ import { align, typedColumns } from "./planColumns";
  * longer list runs in several calls, with the whole state and columns copied once.
  */
 export const CAPTURE_BATCH = 2048;
+
+/** Scratch header words (i32 index): what JS and the kernel exchange per call. */
+export const HEADER = {
+  /** In and out: the state's version counter and high water. */
+  versionCounter: 0,
+  highWater: 1,
+  /** The largest listed entity id (the gather's output). */
+  maxEid: 2,
+  /** Rows the kernel wrote, and removed (summed over a call). */
+  rows: 3,
+  removed: 4,
+  /** The wasm gather's seen stamp of this call and the stamps' address (capacity u32). */
+  stamp: 5,
+  seen: 6,
+  /** Entity → network id + 1 table: address and length (captureTables.ts). */
+  netAt: 7,
+  netLength: 8,
+  /** The state's capacity (network ids at or past it are refused). */
+  capacity: 9,
+} as const;
+/** Header words before the per-field ones. */
+const HEADER_WORDS = 12;
+/** Per field, its words: membership table address, length and bit; an int field's table address and length. */
+export const FIELD_WORDS = { maskAt: 0, maskLength: 1, flag: 2, intAt: 3, intLength: 4 } as const;
+/** The first header word of field `f`. */
+export function fieldWord(f: number): number {
+  return HEADER_WORDS + f * 5;
+}
+
+/**
+ * The array of an IntTemplate field stored as one (typed or plain) array, whose binding quantize
+ * is `template.quantize(array[eid] ?? 0)`: the gathers inline that (the server's owner and
+ * authority fields are such); undefined for any other field.
+ */
+export function intArray(
+  field: ReplicatedField,
+): { t: IntValueTemplate; array: ArrayLike<number> } | undefined {
+  const t = field.template;
+  const array = field.binding.columns?.[0];
+  if (!(t instanceof IntValueTemplate) || field.binding.shape !== "array" || array === undefined)
+    return undefined;
+  return t.quantize === IntValueTemplate.prototype.quantize ? { t, array } : undefined;
+}
 
 /** One linear quantizer (FloatQuantizer's numbers). */
 export interface LinearSlot {
@@ -80,7 +124,12 @@ export type CaptureField = {
 } & (
   | { readonly kind: "linear"; readonly slots: readonly LinearSlot[] }
   | { readonly kind: "quat"; readonly maxValue: number; readonly scale: number }
-  | { readonly kind: "generic" }
+  | {
+      readonly kind: "generic";
+      /** An IntTemplate on one array (intArray): its array and bounds; the wasm gather quantizes it. */
+      readonly int:
+        { readonly array: ArrayLike<number>; readonly min: number; readonly max: number } | undefined;
+    }
 );
 
 /** A field the kernel quantizes itself. */
@@ -95,8 +144,6 @@ export interface CapturePlan {
   readonly ids: number;
   /** i32 field mask per batch entry. */
   readonly masks: number;
-  /** i32 per batch entry: the fields the kernel quantized (their values differed from the cache). */
-  readonly qmasks: number;
   /**
    * i32 entity id per batch entry — clamped by the gather to `columnLength` (the `past` element)
    * when every column has that length, else clamped per column by the kernel.
@@ -106,6 +153,8 @@ export interface CapturePlan {
   /** i32 quantized columns: slot `s`, entry `i` at `quantized + (s * batch + i) * 4`. */
   readonly quantized: number;
   readonly scratchBytes: number;
+  /** True when every generic field is an int on one array: the gather can then run in wasm. */
+  readonly wasmGather: boolean;
 }
 
 /**
@@ -119,10 +168,9 @@ export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH
   }
   if (registry.fields.length === 0) return undefined;
   const stride = registry.stride;
-  const ids = 16;
+  const ids = align(fieldWord(registry.fields.length) * 4, 16);
   const masks = align(ids + batch * 4, 16);
-  const qmasks = align(masks + batch * 4, 16);
-  const eids = align(qmasks + batch * 4, 16);
+  const eids = align(masks + batch * 4, 16);
   const quantized = align(eids + batch * 4, 16);
   let address = align(quantized + stride * batch * 4, 16);
   const fields: CaptureField[] = [];
@@ -130,7 +178,9 @@ export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH
     const bit = field.index === 31 ? -0x80000000 : 1 << field.index;
     if (!isInlined(field)) {
       const { index, offset } = field;
-      fields.push({ index, bit, offset, width: field.template.width, columns: [], kind: "generic" });
+      const found = intArray(field);
+      const int = found && { array: found.array, min: found.t.min, max: found.t.max };
+      fields.push({ index, bit, offset, width: field.template.width, columns: [], kind: "generic", int });
       continue;
     }
     const arrays = typedColumns(field.binding.columns);
@@ -174,5 +224,17 @@ export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH
   if (fields.every((f) => f.kind === "generic")) return undefined;
   const lengths = new Set(fields.flatMap((f) => f.columns.map((c) => c.length)));
   const columnLength = lengths.size === 1 ? (lengths.values().next().value as number) : undefined;
-  return { fields, stride, batch, ids, masks, qmasks, eids, columnLength, quantized, scratchBytes: address };
+  const wasmGather = fields.every((f) => f.kind !== "generic" || f.int !== undefined);
+  return {
+    fields,
+    stride,
+    batch,
+    ids,
+    masks,
+    eids,
+    columnLength,
+    quantized,
+    scratchBytes: address,
+    wasmGather,
+  };
 }

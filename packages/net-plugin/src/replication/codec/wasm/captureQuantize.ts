@@ -1,9 +1,10 @@
 /**
  * The per-field work of the WebAssembly capture kernel (captureEmit.ts), one entry at a time
  * (ScalarQuantizer here) or in f64x2 lanes (captureSimd.ts): load the channel values by entity
- * id from the column copies, test them against the raw-value cache, keep them there, and quantize
- * them — fieldAccess.ts quantizeSource expression for expression, in f64 (the same IEEE operations
- * per lane with SIMD, selects as lane masks), so the integers are the JS kernel's.
+ * id from the column copies and quantize them — fieldAccess.ts quantizeSource expression for expression, in f64 (the same IEEE operations
+ * per lane with SIMD, selects as lane masks), so the integers are the JS kernel's. Every listed
+ * entity is quantized (the JS kernel's raw-value cache is not kept: comparing and storing seven
+ * doubles per entity cost about as much as quantizing them here).
  */
 import type { CaptureColumn, InlineField, CapturePlan } from "./capturePlan";
 import type { Local, WasmFunction } from "./wasmModule";
@@ -18,25 +19,16 @@ export interface LoopLocals {
   /** Entry index and count (a pair's second entry may be past the count). */
   readonly i: Local;
   readonly n: Local;
-  /** Byte address of the raw-value cache (capturePlan.ts). */
-  readonly shadow: Local;
 }
 
-/**
- * Emits, per batch entry (or pair), one field's work: load its channel values, test them against
- * the raw-value cache, keep them there, quantize them into the quantized columns.
- */
+/** Emits, per batch entry (or pair), one field's work: load its channel values, quantize them into the quantized columns. */
 export interface Quantizer {
   /** Before the loops: hoists `field`'s constants into locals (SIMD). */
   prepare(field: InlineField): void;
-  /** At the top of a loop iteration: the entry's (or pair's) entity, network id, mask, cache row. */
+  /** At the top of a loop iteration: the entry's (or pair's) entity. */
   entities(): void;
   /** Loads `field`'s channel values into locals. */
   load(field: InlineField): void;
-  /** Pushes an i32: non-zero when a loaded value differs from the cache (NaN always differs). */
-  changed(field: InlineField): void;
-  /** For entries that have `field`: the loaded values into the cache, `field.bit` into their quantized mask. */
-  keep(field: InlineField): void;
   /** Quantizes the loaded values into the quantized columns (clobbers them). */
   quantize(field: InlineField): void;
 }
@@ -51,10 +43,6 @@ export class EntityReader {
   private readonly eid: Local;
   private readonly o4: Local;
   private readonly o8: Local;
-  /** The entry's field mask (0 for a pair's second entry past the count). */
-  readonly mask: Local;
-  /** Byte address of the entry's row in the raw-value cache. */
-  readonly row: Local;
 
   constructor(
     private readonly f: WasmFunction,
@@ -64,7 +52,7 @@ export class EntityReader {
     readonly at: number,
   ) {
     const i32 = (): Local => f.local("i32");
-    [this.eid, this.o4, this.o8, this.mask, this.row] = [i32(), i32(), i32(), i32(), i32()];
+    [this.eid, this.o4, this.o8] = [i32(), i32(), i32()];
   }
 
   load(): void {
@@ -74,26 +62,6 @@ export class EntityReader {
     f.localGet(a4)
       .load("i32.load", this.plan.eids + this.at)
       .localSet(this.eid);
-    f.localGet(a4)
-      .load("i32.load", this.plan.masks + this.at)
-      .localSet(this.mask);
-    if (this.at > 0) {
-      // mask = i + 1 < n ? mask : 0
-      f.localGet(this.mask)
-        .i32Const(0)
-        .localGet(l.i)
-        .i32Const(this.at / 4)
-        .op("i32.add")
-        .localGet(l.n);
-      f.op("i32.lt_s").op("select").localSet(this.mask);
-    }
-    f.localGet(a4)
-      .load("i32.load", this.plan.ids + this.at)
-      .i32Const(this.plan.stride * 8)
-      .op("i32.mul")
-      .localGet(l.shadow)
-      .op("i32.add")
-      .localSet(this.row);
     if (this.plan.columnLength === undefined) return;
     f.localGet(this.eid).i32Const(2).op("i32.shl").localSet(this.o4);
     f.localGet(this.eid).i32Const(3).op("i32.shl").localSet(this.o8);
@@ -111,30 +79,6 @@ export class EntityReader {
     }
     if (col.f64) f.load("f64.load", col.address);
     else f.load("f32.load", col.address).op("f64.promote_f32");
-  }
-
-  /** Pushes the cached raw value of the entry's slot `s`. */
-  cached(s: number): void {
-    this.f.localGet(this.row).load("f64.load", s * 8);
-  }
-
-  /** If the entry has `field`: stores the f64 `value()` pushes for each slot, and marks it quantized. */
-  keep(field: InlineField, value: (k: number) => void): void {
-    const f = this.f;
-    f.localGet(this.mask).i32Const(field.bit).op("i32.and");
-    const has = f.if();
-    for (let k = 0; k < field.width; k++) {
-      f.localGet(this.row);
-      value(k);
-      f.store("f64.store", (field.offset + k) * 8);
-    }
-    f.localGet(this.l.a4);
-    f.localGet(this.l.a4)
-      .load("i32.load", this.plan.qmasks + this.at)
-      .i32Const(field.bit)
-      .op("i32.or")
-      .store("i32.store", this.plan.qmasks + this.at);
-    f.end(has);
   }
 }
 
@@ -178,20 +122,6 @@ export class ScalarQuantizer implements Quantizer {
       this.entry.channel(col);
       this.f.localSet(this.c[k] as Local);
     });
-  }
-
-  changed(field: InlineField): void {
-    const f = this.f;
-    for (let k = 0; k < field.width; k++) {
-      f.localGet(this.c[k] as Local);
-      this.entry.cached(field.offset + k);
-      f.op("f64.ne");
-      if (k > 0) f.op("i32.or");
-    }
-  }
-
-  keep(field: InlineField): void {
-    this.entry.keep(field, (k) => this.f.localGet(this.c[k] as Local));
   }
 
   quantize(field: InlineField): void {

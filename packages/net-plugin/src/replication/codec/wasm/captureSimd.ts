@@ -108,30 +108,6 @@ export class SimdQuantizer implements Quantizer {
     );
   }
 
-  /** Any lane of either pair changed (both pairs are quantized then). */
-  changed(field: InlineField): void {
-    const f = this.f;
-    this.pairs.forEach((p, i) => {
-      for (let k = 0; k < field.width; k++) {
-        f.localGet(p.v[k] as Local);
-        p.first.cached(field.offset + k);
-        f.op("f64x2.splat");
-        p.second.cached(field.offset + k);
-        f.lane("f64x2.replace_lane", 1).op("f64x2.ne");
-        if (k > 0 || i > 0) f.op("v128.or");
-      }
-    });
-    f.op("v128.any_true");
-  }
-
-  keep(field: InlineField): void {
-    this.both((p) =>
-      [p.first, p.second].forEach((entry, lane) =>
-        entry.keep(field, (k) => this.f.localGet(p.v[k] as Local).lane("f64x2.extract_lane", lane)),
-      ),
-    );
-  }
-
   quantize(field: InlineField): void {
     if (field.kind === "linear") field.slots.forEach((_, s) => this.linear(field, s));
     else this.quat(field);

@@ -1,34 +1,34 @@
 /**
  * The server capture loop (worldKernels.ts CaptureKernel) as a WebAssembly kernel generated per
- * registry: a generated JS gather loop per batch of listed entities (captureGather.ts: network id
- * from the map — missing → the same throw —, the per-field membership bits as the JS kernel tests
- * them, the entity id, the fields without an inline form quantized through their binding), then
- * one wasm call that quantizes every inline field (straight-line, channel values read by entity
- * id, f64x2 where available: bit-identical to the JS kernel), compares each present field with the
- * state's row, writes changed rows and bumps present/mask/version/high water as the JS kernel does
- * (the same version numbers).
+ * registry. Two entries:
  *
- * Interim data movement: the component columns' prefix up to the largest listed entity is copied
- * into the scratch per call (components in wasm memory would remove it), and the kernel takes the
- * addresses of the state's four arrays while this wrapper copies the state's first rows (up to the
- * largest listed network id) into a block of its own memory before the call and back after it
- * (not when it wrote none). Pool-backed states (statePool.ts) would be addressed in place once
- * their pool's scratch also holds this kernel's (statePool.ts scratchBytesOf); the row copies
- * cost ~5 % of a capture (README.md).
+ * - `captureWorld` (captureWorld's whole call, when the registry's generic fields are all ints on
+ *   one array and the list fits a batch): the list is copied into the kernel's memory, `prepare`
+ *   finds its largest entity id, the tables the gather reads are copied that far
+ *   (captureTables.ts: entity → network id, bitECS membership words, int fields), `gather` fills
+ *   the batch (network ids, seen stamps, masks, ints; a missing or too large network id refuses
+ *   the batch and throws here as the JS kernel does), the state's rows (up to the larger of the
+ *   largest listed id and the high water) and the component columns' prefixes are copied in, and
+ *   `capture` quantizes, writes the rows and removes the present rows not listed; the rows are
+ *   copied back when any was written or removed. No per-entity JS.
+ * - `capture` (the CaptureKernel contract, for captureEntities and every other registry): the JS
+ *   gather (captureGather.ts) fills the batch, then the same `capture` without the removal.
  *
- * Unlike the JS kernel, nothing of a batch is written when an entity has no network id or a
- * binding throws (the gather runs before the batch's kernel call), and a network id beyond the
- * state's capacity throws (the JS kernel's typed-array writes there were no-ops). The JS kernel's
- * raw-value cache (`shadow`) is not used: the kernel keeps its own in its memory (the channel
- * values each row was last quantized from, per network id, for the last state captured and its
- * `revision`) and skips quantizing a field whose values equal it, as the JS kernel does.
+ * Either way the states are bit-identical to the JS kernel's: the same integers, present, masks,
+ * versions (the same version numbers) and high water. Differences, on misuse only: nothing of a
+ * batch is written when an entity has no network id or a binding throws (the JS kernel had
+ * written the entities before it), and a network id beyond the state's capacity throws (the JS
+ * kernel's typed-array writes there were no-ops). The kernel keeps no raw-value cache: it
+ * quantizes every listed entity (the `shadow` argument is not used).
  */
+import type { EntityMap } from "../../entityMap";
 import type { ReplicationRegistry } from "../../registry";
 import type { CaptureKernel } from "../kernels/worldKernels";
 import type { SnapshotState } from "../snapshotState";
 import { captureModule } from "./captureEmit";
-import { captureGather, type Gather } from "./captureGather";
-import { capturePlan, type CaptureColumn, type CapturePlan } from "./capturePlan";
+import { captureGather, outside, type Gather } from "./captureGather";
+import { capturePlan, HEADER, type CaptureColumn, type CapturePlan } from "./capturePlan";
+import { CaptureTables } from "./captureTables";
 import { CodecMemoryPool, stateLayout, type StateLayout, type StateViews } from "./codecMemory";
 import type { Prefixable } from "./prefixViews";
 import { compileCached } from "./wasmCompile";
@@ -38,8 +38,8 @@ type CaptureFn = (
   present: number,
   mask: number,
   version: number,
-  shadow: number,
   n: number,
+  remove: number,
 ) => void;
 
 /** One memory with one state block, for states of one capacity. */
@@ -48,14 +48,14 @@ interface Runner {
   readonly layout: StateLayout;
   readonly block: number;
   readonly fn: CaptureFn;
+  readonly prepare: (n: number) => number;
+  /** The wasm gather (undefined when the plan has none). */
+  readonly gather: ((n: number) => number) | undefined;
+  readonly tables: CaptureTables;
+  /** The seen stamp of the last wasm gather. */
+  stamp: number;
   generation: number;
   i32: Int32Array;
-  /** Byte address of the raw-value cache (capacity × stride f64) and a view of it. */
-  readonly shadowAddress: number;
-  shadow: Float64Array;
-  /** The state (and its revision) the cache holds the raw values of. */
-  cachedState: WeakRef<SnapshotState> | undefined;
-  cachedRevision: number;
   /** Views of the column copies (`length + 1` elements each). */
   columns: (Float32Array | Float64Array)[];
 }
@@ -72,12 +72,70 @@ export class WasmCaptureKernel {
   constructor(
     private readonly plan: CapturePlan,
     private readonly module: WebAssembly.Module,
-    private readonly gather: Gather,
+    private readonly jsGather: Gather,
     /** True when the quantization runs in f64x2 lanes. */
     readonly simd: boolean,
   ) {
     this.columns = plan.fields.flatMap((f) => f.columns);
     this.full = PREFIX + 4 + this.columns.length;
+  }
+
+  /**
+   * captureWorld's whole call in wasm (see the file comment): makes `out` hold exactly `entities`.
+   * False when this path does not apply (a generic field that is not an int on one array, or a
+   * list longer than a batch): the caller then runs `capture` and removes unlisted rows itself.
+   */
+  captureWorld(
+    entities: ArrayLike<number>,
+    map: EntityMap,
+    out: SnapshotState,
+    hasMasks: readonly (readonly number[])[],
+    hasFlags: readonly number[],
+    missing: (eid: number) => void,
+  ): boolean {
+    const n = entities.length;
+    if (!this.plan.wasmGather || n > this.plan.batch) return false;
+    let r = this.runner(out.capacity);
+    const gather = r.gather as (n: number) => number;
+    r.i32.set(entities, this.plan.eids >> 2);
+    const maxEid = r.prepare(n);
+    r.tables.reserve(map, hasMasks, maxEid);
+    r = this.runner(out.capacity); // the memory may have grown
+    const i32 = r.i32;
+    r.tables.fill(i32, map, hasMasks, hasFlags, maxEid);
+    r.stamp = (r.stamp + 1) >>> 0;
+    if (r.stamp === 0) {
+      r.stamp = 1;
+      new Uint32Array(r.pool.memory.buffer, i32[HEADER.seen], out.capacity).fill(0);
+    }
+    i32[HEADER.stamp] = r.stamp;
+    const top = gather(n);
+    if (top < -1) {
+      const eid = entities[-2 - top] as number;
+      outside(eid, map.netIdOf(eid), out.capacity, missing);
+    }
+    const rows = Math.max(top + 1, out.highWater);
+    const b = r.pool.views(r.block);
+    this.copyIn(b, out, rows, PREFIX);
+    this.copyColumns(r, maxEid + 1, PREFIX);
+    i32[HEADER.versionCounter] = out.versionCounter;
+    i32[HEADER.highWater] = out.highWater;
+    i32[HEADER.rows] = 0;
+    i32[HEADER.removed] = 0;
+    const address = r.pool.address(r.block);
+    const layout = r.layout;
+    r.fn(
+      address + layout.valuesOffset,
+      address + layout.presentOffset,
+      address + layout.maskOffset,
+      address + layout.versionOffset,
+      n,
+      1,
+    );
+    if (rows > 0 && (i32[HEADER.rows] !== 0 || i32[HEADER.removed] !== 0)) this.copyOut(b, out, rows);
+    out.versionCounter = (i32[HEADER.versionCounter] as number) >>> 0;
+    out.highWater = i32[HEADER.highWater] as number;
+    return true;
   }
 
   /** Same contract as the JS CaptureKernel (worldKernels.ts); `shadow` is not used. */
@@ -98,15 +156,9 @@ export class WasmCaptureKernel {
     const batch = this.plan.batch;
     const { pool, layout } = r;
     const address = pool.address(r.block);
-    if (r.cachedState?.deref() !== out || r.cachedRevision !== out.revision) {
-      // Another state, or this one's values were written another way: forget the raw values.
-      r.shadow.fill(Number.NaN);
-      r.cachedState = new WeakRef(out);
-      r.cachedRevision = out.revision;
-    }
-    r.i32[0] = out.versionCounter;
-    r.i32[1] = out.highWater;
-    r.i32[3] = 0;
+    r.i32[HEADER.versionCounter] = out.versionCounter;
+    r.i32[HEADER.highWater] = out.highWater;
+    r.i32[HEADER.rows] = 0;
     // One batch (the common case): the rows and column elements up to the largest listed ids.
     // Several: everything, once (so nothing is copied per batch, and nothing allocated).
     const single = n <= batch;
@@ -118,7 +170,7 @@ export class WasmCaptureKernel {
     let rows = 0;
     for (let start = 0; start < n; start += batch) {
       const end = Math.min(n, start + batch);
-      const top = this.gather(
+      const top = this.jsGather(
         entities,
         start,
         end,
@@ -134,23 +186,23 @@ export class WasmCaptureKernel {
       if (single) {
         rows = top + 1;
         this.copyIn(b, out, rows, PREFIX);
-        this.copyColumns(r, (r.i32[2] as number) + 1, PREFIX);
+        this.copyColumns(r, (r.i32[HEADER.maxEid] as number) + 1, PREFIX);
       }
       r.fn(
         address + layout.valuesOffset,
         address + layout.presentOffset,
         address + layout.maskOffset,
         address + layout.versionOffset,
-        r.shadowAddress,
         end - start,
+        0,
       );
     }
     // Rows the kernel wrote are below the new high water.
-    if (!single) rows = r.i32[1];
+    if (!single) rows = r.i32[HEADER.highWater] as number;
     // Nothing written (a resting world): the state is already right.
-    if (rows > 0 && r.i32[3] !== 0) this.copyOut(b, out, rows);
-    out.versionCounter = r.i32[0] >>> 0;
-    out.highWater = r.i32[1];
+    if (rows > 0 && r.i32[HEADER.rows] !== 0) this.copyOut(b, out, rows);
+    out.versionCounter = (r.i32[HEADER.versionCounter] as number) >>> 0;
+    out.highWater = r.i32[HEADER.highWater] as number;
   };
 
   /** Copies the first `rows` rows of `s` into the block (views cached at `slots`). */
@@ -186,34 +238,31 @@ export class WasmCaptureKernel {
     let r = this.runners.get(capacity);
     if (r === undefined) {
       const layout = stateLayout(capacity, this.plan.stride);
-      const shadowAddress = this.plan.scratchBytes;
-      const pool = new CodecMemoryPool(layout, {
-        scratchBytes: shadowAddress + capacity * this.plan.stride * 8,
-        initialBlocks: 1,
-      });
+      const pool = new CodecMemoryPool(layout, { scratchBytes: this.plan.scratchBytes, initialBlocks: 1 });
       const instance = new WebAssembly.Instance(this.module, { env: { memory: pool.memory } });
+      const block = pool.alloc();
+      const exports = instance.exports;
       r = {
         pool,
         layout,
-        block: pool.alloc(),
-        fn: instance.exports["capture"] as CaptureFn,
+        block,
+        fn: exports["capture"] as CaptureFn,
+        prepare: exports["prepare"] as (n: number) => number,
+        gather: exports["gather"] as ((n: number) => number) | undefined,
+        tables: new CaptureTables(this.plan, pool, pool.address(block) + layout.blockBytes, capacity),
+        stamp: 0,
         generation: -1,
         i32: new Int32Array(0),
-        shadowAddress,
-        shadow: new Float64Array(0),
-        cachedState: undefined,
-        cachedRevision: 0,
         columns: [],
       };
       this.runners.set(capacity, r);
     }
     r.pool.refresh();
     if (r.generation !== r.pool.generation) {
-      // First use, or the memory grew (it does not today: one block, allocated here).
+      // First use, or the memory grew (the gather's tables, captureTables.ts).
       const buffer = r.pool.memory.buffer;
       r.generation = r.pool.generation;
       r.i32 = new Int32Array(buffer);
-      r.shadow = new Float64Array(buffer, r.shadowAddress, capacity * this.plan.stride);
       r.columns = this.columns.map((c) => {
         const view = c.f64
           ? new Float64Array(buffer, c.address, c.length + 1)

@@ -1,0 +1,127 @@
+/**
+ * The wasm half of the capture kernel's gather (the JS one is captureGather.ts): `prepare(n)`
+ * returns the largest of the `n` listed entity ids the caller copied into the batch's entity ids
+ * (so it can copy the tables below only that far), then `gather(n)` does per entry what the JS
+ * gather does, from tables copied into the kernel's memory (captureTables.ts; addresses and
+ * lengths in the scratch header): the network id (entity → id + 1 table; an entity id at or past
+ * its length reads the 0 stored there, as `netIdOf` reads undefined), a seen stamp for it, the
+ * field mask from bitECS's membership words (`(word & flag) === flag`; past the length: 0, as
+ * bitECS reads undefined), the entity id clamped for the column copies, and the int fields
+ * (capturePlan.ts intArray) quantized as IntValueTemplate does from their f64 table copies.
+ * `gather` returns the largest network id, or `-2 - j` for the first entry `j` whose entity has
+ * no network id or one at or past the state's capacity (nothing of the batch is written then;
+ * the caller throws as the JS gather does).
+ */
+import { FIELD_WORDS, fieldWord, HEADER, type CapturePlan } from "./capturePlan";
+import { ROUND_EXCEPTION } from "./captureQuantize";
+import type { Local, WasmFunction, WasmModule } from "./wasmModule";
+
+/** Emits `prepare(n) → largest entity id (-1 when n is 0)`. */
+export function emitPrepare(mod: WasmModule, plan: CapturePlan): void {
+  const f = mod.function("prepare", ["i32"], ["i32"]);
+  const n = f.params[0] as Local;
+  const [a4, end, max, eid] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
+  f.i32Const(-1).localSet(max);
+  f.localGet(n).i32Const(2).op("i32.shl").localSet(end);
+  const exit = f.block();
+  const top = f.loop();
+  f.localGet(a4).localGet(end).op("i32.ge_u").brIf(exit);
+  f.localGet(a4).load("i32.load", plan.eids).localTee(eid);
+  f.localGet(max).localGet(eid).localGet(max).op("i32.gt_s").op("select").localSet(max);
+  f.localGet(a4).i32Const(4).op("i32.add").localSet(a4);
+  f.br(top);
+  f.end(top);
+  f.end(exit);
+  f.localGet(max);
+  mod.export("prepare", f);
+}
+
+/** Pushes `table[min(eid, length)]`'s address for an element of 2^`shift` bytes. */
+function clamped(f: WasmFunction, at: Local, length: Local, eid: Local, shift: number): void {
+  f.localGet(eid).localGet(length).localGet(eid).localGet(length).op("i32.lt_u").op("select");
+  f.i32Const(shift).op("i32.shl").localGet(at).op("i32.add");
+}
+
+/** Emits `gather(n) → largest network id, or -2 - j for a refused entry j` (see the file comment). */
+export function emitGather(mod: WasmModule, plan: CapturePlan): void {
+  const f = mod.function("gather", ["i32"], ["i32"]);
+  const n = f.params[0] as Local;
+  const i32 = (): Local => f.local("i32");
+  const [j, a4, eid, id, top, m, hit] = [i32(), i32(), i32(), i32(), i32(), i32(), i32()];
+  const [netAt, netLength, capacity, seen, stamp] = [i32(), i32(), i32(), i32(), i32()];
+  const header = (word: number, into: Local): void => {
+    f.i32Const(0)
+      .load("i32.load", word * 4)
+      .localSet(into);
+  };
+  header(HEADER.netAt, netAt);
+  header(HEADER.netLength, netLength);
+  header(HEADER.capacity, capacity);
+  header(HEADER.seen, seen);
+  header(HEADER.stamp, stamp);
+  const perField = plan.fields.map((field) => {
+    const w = fieldWord(field.index);
+    const l = { maskAt: i32(), maskLength: i32(), flag: i32(), intAt: i32(), intLength: i32() };
+    header(w + FIELD_WORDS.maskAt, l.maskAt);
+    header(w + FIELD_WORDS.maskLength, l.maskLength);
+    header(w + FIELD_WORDS.flag, l.flag);
+    if (field.kind === "generic") {
+      header(w + FIELD_WORDS.intAt, l.intAt);
+      header(w + FIELD_WORDS.intLength, l.intLength);
+    }
+    return l;
+  });
+  const r = f.local("f64");
+  f.i32Const(-1).localSet(top);
+  const exit = f.block();
+  const loop = f.loop();
+  f.localGet(j).localGet(n).op("i32.ge_s").brIf(exit);
+  f.localGet(a4).load("i32.load", plan.eids).localSet(eid);
+  clamped(f, netAt, netLength, eid, 2);
+  f.load("i32.load").i32Const(1).op("i32.sub").localTee(id);
+  // Unmapped (-1) or at/past the capacity: refuse the batch before anything is written.
+  f.localGet(capacity).op("i32.ge_u");
+  const refuse = f.if();
+  f.i32Const(-2).localGet(j).op("i32.sub").op("return");
+  f.end(refuse);
+  f.localGet(seen).localGet(id).i32Const(2).op("i32.shl").op("i32.add").localGet(stamp).store("i32.store");
+  f.localGet(a4).localGet(id).store("i32.store", plan.ids);
+  f.localGet(id).localGet(top).localGet(id).localGet(top).op("i32.gt_s").op("select").localSet(top);
+  f.i32Const(0).localSet(m);
+  plan.fields.forEach((field, k) => {
+    const l = perField[k] as (typeof perField)[number];
+    clamped(f, l.maskAt, l.maskLength, eid, 2);
+    f.load("i32.load").localGet(l.flag).op("i32.and").localGet(l.flag).op("i32.eq").localTee(hit);
+    f.i32Const(field.bit).i32Const(0).localGet(hit).op("select").localGet(m).op("i32.or").localSet(m);
+    if (field.kind !== "generic" || field.int === undefined) return;
+    const { min, max } = field.int;
+    // IntValueTemplate.quantize(array[eid] ?? 0): round (Math.round: floor(r + 0.5), 0 at the one
+    // exception), then v >= max ? max - min : v > min ? v - min : 0 (NaN → 0), stored as ToInt32.
+    f.localGet(hit);
+    const has = f.if();
+    clamped(f, l.intAt, l.intLength, eid, 3);
+    f.load("f64.load").localSet(r);
+    f.f64Const(0).localGet(r).f64Const(0.5).op("f64.add").op("f64.floor");
+    f.localGet(r).f64Const(ROUND_EXCEPTION).op("f64.eq").op("select").localSet(r);
+    f.localGet(a4);
+    f.f64Const(max - min);
+    f.localGet(r).f64Const(min).op("f64.sub").f64Const(0).localGet(r).f64Const(min).op("f64.gt").op("select");
+    f.localGet(r).f64Const(max).op("f64.ge").op("select");
+    f.op("i64.trunc_sat_f64_s").op("i32.wrap_i64");
+    f.store("i32.store", plan.quantized + field.offset * plan.batch * 4);
+    f.end(has);
+  });
+  f.localGet(a4).localGet(m).store("i32.store", plan.masks);
+  if (plan.columnLength !== undefined) {
+    const length = plan.columnLength;
+    f.localGet(a4).localGet(eid).i32Const(length).localGet(eid).i32Const(length).op("i32.lt_u").op("select");
+    f.store("i32.store", plan.eids);
+  }
+  f.localGet(a4).i32Const(4).op("i32.add").localSet(a4);
+  f.localGet(j).i32Const(1).op("i32.add").localSet(j);
+  f.br(loop);
+  f.end(loop);
+  f.end(exit);
+  f.localGet(top);
+  mod.export("gather", f);
+}

@@ -1,0 +1,181 @@
+/**
+ * The tables the wasm gather (captureGatherEmit.ts) reads, copied per call into the capture
+ * kernel's memory after its state block: the seen stamps (capacity u32, kept), the entity →
+ * network id + 1 table of the EntityMap, per component its bitECS membership words, and per int
+ * field (capturePlan.ts intArray) its values as f64. Each entity-indexed table is copied as far
+ * as the largest listed entity id reaches (typed arrays: one `set` of a cached prefix view; bitECS's
+ * plain membership arrays: one `set` of the whole array), and when that id is at or past the
+ * source's length, the element at its length holds what a read past it gives JS (0: no network
+ * id, not a member, `?? 0`); the gather clamps entity ids to that element. Addresses and lengths
+ * go into the scratch header. Regions are sized to a power of two of elements, grown (with the
+ * memory) when a table outgrows them; steady state allocates nothing.
+ */
+import type { EntityMap } from "../../entityMap";
+import { FIELD_WORDS, fieldWord, HEADER, type CapturePlan } from "./capturePlan";
+import { WASM_PAGE_BYTES, type CodecMemoryPool } from "./codecMemory";
+import type { Prefixable } from "./prefixViews";
+
+/** Smallest region, in elements. */
+const MIN_ELEMENTS = 256;
+
+/** The EntityMap's entity → network id + 1 table (entityMap.ts keeps it private; read-only here). */
+function netTable(map: EntityMap): Int32Array {
+  return (map as unknown as { netOfEntity: Int32Array }).netOfEntity;
+}
+
+/** One runner's table regions (see the file comment). */
+export class CaptureTables {
+  /** Elements per region. */
+  private elements = 0;
+  private generation = -1;
+  private seenAt = 0;
+  private netAt = 0;
+  /** Per field: its membership region and (int fields) its f64 region. */
+  private readonly maskAt: number[];
+  private readonly intAt: number[];
+  private net = new Int32Array(0);
+  private masks: Int32Array[] = [];
+  private ints: Float64Array[] = [];
+  /** Cached prefix views per source slot (0: network ids, 1 + f: field f's int table). */
+  private readonly prefixSource: (Prefixable | undefined)[] = [];
+  private readonly prefixView: (Prefixable | undefined)[] = [];
+
+  constructor(
+    private readonly plan: CapturePlan,
+    private readonly pool: CodecMemoryPool,
+    /** First byte after the runner's state block. */
+    private readonly base: number,
+    private readonly capacity: number,
+  ) {
+    this.maskAt = plan.fields.map(() => 0);
+    this.intAt = plan.fields.map(() => 0);
+  }
+
+  /**
+   * Makes room for the tables of entity ids up to `maxEid` (may grow the memory: views made
+   * before are stale afterwards).
+   */
+  reserve(map: EntityMap, hasMasks: readonly (readonly number[])[], maxEid: number): void {
+    const net = netTable(map);
+    let need = Math.min(net.length, maxEid + 1) + 1;
+    for (let f = 0; f < this.plan.fields.length; f++) {
+      need = Math.max(need, (hasMasks[f] as readonly number[]).length + 1);
+      const int = this.intSource(f);
+      if (int === undefined) continue;
+      need = Math.max(need, Array.isArray(int) ? int.length + 1 : Math.min(int.length, maxEid + 1) + 1);
+    }
+    if (need > this.elements) this.layout(need);
+  }
+
+  /** Copies the tables (after `reserve`) and writes their header words into `i32` (the memory's view). */
+  fill(
+    i32: Int32Array,
+    map: EntityMap,
+    hasMasks: readonly (readonly number[])[],
+    hasFlags: readonly number[],
+    maxEid: number,
+  ): void {
+    const net = netTable(map);
+    const fields = this.plan.fields;
+    this.views();
+    i32[HEADER.seen] = this.seenAt;
+    i32[HEADER.capacity] = this.capacity;
+    i32[HEADER.netAt] = this.netAt;
+    i32[HEADER.netLength] = net.length;
+    this.copyTyped(0, this.net, net, maxEid, 0);
+    for (let f = 0; f < fields.length; f++) {
+      const m = hasMasks[f] as readonly number[];
+      const w = fieldWord(f);
+      // Fields of one bitECS generation share one membership array: copied once.
+      let g = 0;
+      while (hasMasks[g] !== m) g++;
+      if (g === f) {
+        const region = this.masks[f] as Int32Array;
+        region.set(m);
+        region[m.length] = 0;
+      }
+      i32[w + FIELD_WORDS.maskAt] = this.maskAt[g] as number;
+      i32[w + FIELD_WORDS.maskLength] = m.length;
+      i32[w + FIELD_WORDS.flag] = hasFlags[f] as number;
+      const int = this.intSource(f);
+      if (int === undefined) continue;
+      i32[w + FIELD_WORDS.intAt] = this.intAt[f] as number;
+      i32[w + FIELD_WORDS.intLength] = int.length;
+      const region = this.ints[f] as Float64Array;
+      if (!Array.isArray(int)) this.copyTyped(1 + f, region, int, maxEid, 0);
+      else {
+        // A plain array: holes read as undefined there (`?? 0`), so no `set` (it would give NaN).
+        const a = int as readonly (number | undefined)[];
+        for (let e = 0; e < a.length; e++) region[e] = a[e] ?? 0;
+        region[a.length] = 0;
+      }
+    }
+  }
+
+  /** Field `f`'s int array (capturePlan.ts intArray), if it has one. */
+  private intSource(f: number): ArrayLike<number> | undefined {
+    const field = this.plan.fields[f];
+    return field?.kind === "generic" ? field.int?.array : undefined;
+  }
+
+  /** Copies `source`'s prefix up to `maxEid` into `region`; the element at its length gets `past` when reached. */
+  private copyTyped(
+    slot: number,
+    region: Int32Array | Float64Array,
+    source: ArrayLike<number>,
+    maxEid: number,
+    past: number,
+  ): void {
+    const length = source.length;
+    const n = Math.min(length, maxEid + 1);
+    const typed = source as Prefixable;
+    let view = this.prefixView[slot];
+    if (this.prefixSource[slot] !== typed || view?.length !== n) {
+      view = typed.subarray(0, n);
+      this.prefixSource[slot] = typed;
+      this.prefixView[slot] = view;
+    }
+    region.set(view);
+    if (length <= maxEid) region[length] = past;
+  }
+
+  /** Places the regions for `need` elements each (a power of two), growing the memory. */
+  private layout(need: number): void {
+    let elements = Math.max(MIN_ELEMENTS, this.elements);
+    while (elements < need) elements *= 2;
+    this.elements = elements;
+    let at = this.base;
+    this.seenAt = at;
+    at += align16(this.capacity * 4);
+    this.netAt = at;
+    at += elements * 4;
+    for (let f = 0; f < this.plan.fields.length; f++) {
+      this.maskAt[f] = at;
+      at += elements * 4;
+      if (this.intSource(f) === undefined) continue;
+      this.intAt[f] = at;
+      at += elements * 8;
+    }
+    const memory = this.pool.memory;
+    const have = memory.buffer.byteLength;
+    if (at > have) memory.grow(Math.ceil((at - have) / WASM_PAGE_BYTES));
+    this.pool.refresh();
+    this.generation = -1;
+  }
+
+  /** Re-makes the region views after growth. */
+  private views(): void {
+    this.pool.refresh();
+    if (this.generation === this.pool.generation) return;
+    this.generation = this.pool.generation;
+    const buffer = this.pool.memory.buffer;
+    const e = this.elements;
+    this.net = new Int32Array(buffer, this.netAt, e);
+    this.masks = this.plan.fields.map((_, f) => new Int32Array(buffer, this.maskAt[f], e));
+    this.ints = this.plan.fields.map((_, f) =>
+      this.intSource(f) === undefined ? new Float64Array(0) : new Float64Array(buffer, this.intAt[f], e),
+    );
+  }
+}
+
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;

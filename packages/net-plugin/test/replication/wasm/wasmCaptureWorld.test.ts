@@ -1,0 +1,180 @@
+/**
+ * captureWorld's whole call in wasm (codec/wasm/wasmCapture.ts `captureWorld`: the list, network
+ * ids, bitECS membership, int fields and the removal of unlisted rows in the kernel, tables copied
+ * by captureTables.ts) against captureWorld with the JS kernel: the same state (present, mask,
+ * values, version, version counter, high water) after every tick of evolving bitECS worlds —
+ * random registries, every inline kind with a typed-array int, columns of different lengths with
+ * a plain-array int (holes, fractions, NaN, ±∞), entity ids far past the tables' first size,
+ * membership changes, entities spawned, removed, listed twice or left out; the same throws for an
+ * unmapped entity (also one past the EntityMap's table) and a network id beyond the state; and
+ * the fallback (false) for registries whose generic fields are not all ints.
+ */
+import { addComponent, addEntity, createWorld, removeComponent, removeEntity } from "bitecs";
+import { createRng } from "@canopy/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { layoutOf } from "../../../src/replication/codec/kernels/worldLayout";
+import { capturePlan } from "../../../src/replication/codec/wasm/capturePlan";
+import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
+import {
+  captureWorld,
+  IntTemplate,
+  NetworkIdAllocator,
+  ReplicationRegistry,
+  SnapshotState,
+  Vec3Template,
+} from "../../../src/replication/index";
+import { CAPACITY, randomRegistry } from "../kernelFixture";
+import { inlineKinds, mixedLengths, moveWorld, type Field } from "./captureWorlds";
+
+afterEach(() => {
+  wasmKernels.enabled = false;
+});
+
+/** The same components replicated twice: once with the wasm kernels (switch on), once without. */
+function twin(source: ReplicationRegistry): { js: ReplicationRegistry; wasm: ReplicationRegistry } {
+  const copy = (): ReplicationRegistry => {
+    const r = new ReplicationRegistry();
+    for (const f of source.fields) r.replicate(f.component as object, f.template, { name: f.name });
+    return r;
+  };
+  const js = copy();
+  layoutOf(js);
+  wasmKernels.enabled = true;
+  const wasm = copy();
+  layoutOf(wasm);
+  wasmKernels.enabled = false;
+  return { js, wasm };
+}
+
+function expectSameState(a: SnapshotState, b: SnapshotState, what: string): void {
+  expect(b.highWater, `${what}: high water`).toBe(a.highWater);
+  expect(b.versionCounter, `${what}: version counter`).toBe(a.versionCounter);
+  expect(Array.from(b.present), `${what}: present`).toEqual(Array.from(a.present));
+  expect(Array.from(b.mask), `${what}: mask`).toEqual(Array.from(a.mask));
+  expect(Array.from(b.version), `${what}: version`).toEqual(Array.from(a.version));
+  expect(Array.from(b.values), `${what}: values`).toEqual(Array.from(a.values));
+}
+
+/** Runs both captureWorlds over 40 evolving ticks; returns how many ran the wasm whole-call path. */
+function checkWorld(seed: number, source: ReplicationRegistry, options: { farIds?: boolean } = {}): number {
+  const rng = createRng(seed);
+  const { js, wasm } = twin(source);
+  const kernel = layoutOf(wasm).wasmCapture;
+  expect(kernel, `seed ${seed}`).toBeDefined();
+  if (kernel === undefined) return 0;
+  let whole = 0;
+  const original = kernel.captureWorld.bind(kernel);
+  kernel.captureWorld = (...args) => {
+    const ran = original(...args);
+    if (ran) whole++;
+    return ran;
+  };
+  const world = createWorld();
+  const allocator = new NetworkIdAllocator(CAPACITY, 3);
+  const live: number[] = [];
+  const a = new SnapshotState(js, CAPACITY);
+  const b = new SnapshotState(wasm, CAPACITY);
+  // Entity ids past the column length, and (farIds) past the gather tables' first sizes.
+  const offset = options.farIds === true ? 700 : seed % 3 === 0 ? CAPACITY - 30 : 0;
+  for (let i = 0; i < offset; i++) addEntity(world);
+  const spawn = (tick: number): void => {
+    if (options.farIds === true && rng.chance(0.3))
+      for (let k = rng.int(1, 200); k > 0; k--) addEntity(world);
+    const eid = addEntity(world);
+    for (const f of source.fields) if (rng.chance(0.8)) addComponent(world, eid, f.component);
+    allocator.allocate(eid, tick);
+    live.push(eid);
+  };
+  for (let i = 0; i < 40; i++) spawn(0);
+  for (let tick = 1; tick <= 40; tick++) {
+    moveWorld(rng, source, live, tick % 7 === 0 ? 0 : rng.range(0.05, 1));
+    for (const eid of live) {
+      if (!rng.chance(0.05)) continue;
+      const f = source.fields[rng.int(0, source.fields.length - 1)] as Field;
+      if (rng.chance(0.5)) addComponent(world, eid, f.component);
+      else removeComponent(world, eid, f.component);
+    }
+    for (let k = rng.int(0, 3); k > 0 && live.length > 0; k--) {
+      const eid = live.splice(rng.int(0, live.length - 1), 1)[0] as number;
+      allocator.release(eid, tick);
+      removeEntity(world, eid);
+    }
+    for (let k = rng.int(0, 4); k > 0 && live.length < CAPACITY - 10; k--) spawn(tick);
+    const list = live.filter(() => !rng.chance(0.05));
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = rng.int(0, i);
+      [list[i], list[j]] = [list[j] as number, list[i] as number];
+    }
+    if (list.length > 0 && rng.chance(0.2)) list.push(list[rng.int(0, list.length - 1)] as number);
+    const entities = rng.chance(0.5) ? Int32Array.from(list) : list;
+    captureWorld(world, js, entities, allocator.map, a, tick);
+    captureWorld(world, wasm, entities, allocator.map, b, tick);
+    expectSameState(a, b, `seed ${seed} tick ${tick}`);
+  }
+  return whole;
+}
+
+describe("captureWorld in wasm (whole call)", () => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])(
+    "matches the JS kernel on random registries, or leaves them to the batch path (seed %i)",
+    (seed) => {
+      const { registry } = randomRegistry(createRng(seed * 7919), seed <= 6 ? 4 : 8);
+      const plan = capturePlan(registry);
+      if (plan === undefined) return; // nothing to quantize in wasm: the JS kernel (wasmCapture.test.ts)
+      const whole = checkWorld(seed, registry);
+      expect(whole).toBe(plan.wasmGather ? 40 : 0);
+    },
+  );
+
+  it("matches the JS kernel with every inline kind and a typed int, mixed column lengths with a plain-array int, far entity ids", () => {
+    expect(checkWorld(201, inlineKinds())).toBe(40);
+    expect(checkWorld(202, mixedLengths())).toBe(40);
+    expect(checkWorld(203, inlineKinds(), { farIds: true })).toBe(40);
+    expect(checkWorld(204, mixedLengths(), { farIds: true })).toBe(40);
+  });
+
+  it("throws the JS kernel's errors: an unmapped entity (also past the map's table), a network id beyond the state", () => {
+    const { js, wasm } = twin(mixedLengths());
+    const world = createWorld();
+    const allocator = new NetworkIdAllocator(CAPACITY);
+    const mapped = addEntity(world);
+    const unmapped = addEntity(world);
+    allocator.allocate(mapped, 0);
+    const thrown = (registry: ReplicationRegistry, list: number[], state: SnapshotState): unknown => {
+      try {
+        captureWorld(world, registry, list, allocator.map, state, 1);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    for (const list of [
+      [mapped, unmapped],
+      [mapped, 5000],
+    ]) {
+      const expected = thrown(js, list, new SnapshotState(js, CAPACITY));
+      expect(expected).toBeInstanceOf(Error);
+      const b = new SnapshotState(wasm, CAPACITY);
+      expect(thrown(wasm, list, b)).toEqual(expected);
+      expect(b.highWater, "nothing written").toBe(0);
+    }
+    const small = new SnapshotState(wasm, 4);
+    for (let i = 0; i < 6; i++) allocator.allocate(addEntity(world), 0);
+    expect(() => captureWorld(world, wasm, [allocator.map.entityOf(5)], allocator.map, small, 1)).toThrow(
+      /outside the state's capacity/,
+    );
+  });
+
+  it("runs the server's kind of registry (vec3 + ints on plain arrays) in one call", () => {
+    const registry = new ReplicationRegistry();
+    const n = CAPACITY;
+    registry.replicate(
+      { x: new Float32Array(n), y: new Float32Array(n), z: new Float32Array(n) },
+      Vec3Template({ min: -50, max: 50, precision: 1 / 512 }),
+    );
+    registry.replicate([] as number[], IntTemplate({ min: -1, max: 31 }), { name: "owner" });
+    registry.replicate([] as number[], IntTemplate({ min: 0, max: 1 }), { name: "authority" });
+    expect(capturePlan(registry)?.wasmGather).toBe(true);
+    expect(checkWorld(301, registry)).toBe(40);
+  });
+});
