@@ -31,6 +31,9 @@ export interface ColumnLocals {
   readonly j: Local;
   readonly pb: Local;
   readonly cx: Local;
+  /** A group's values and its bit count (`all` columns: several values per code). */
+  readonly us: readonly Local[];
+  readonly gl: Local;
 }
 
 /** Column `s` (a slot of field `x`, the `k`-th field) of `columns` (the `wid` segment: widths, then exception widths). */
@@ -52,21 +55,61 @@ export function emitColumn(
   f.i32Const(1).localGet(cw).op("i32.shl").i32Const(1).op("i32.sub").localSet(low);
   f.i32Const(0).localSet(cn);
   f.i32Const(0).localSet(ce);
-  // One value: its low bits; above the width an exception (position, high bits) in `ex`.
-  const value = (): void => {
-    f.localGet(cn).i32Const(0).op("i32.eq");
-    const first = f.if();
-    out.put(() => void f.localGet(cw), WIDTH_BITS);
-    f.end(first);
-    out.put(() => void f.localGet(u).localGet(low).op("i32.and"), cw);
-    f.localGet(u).localGet(cw).op("i32.shr_u");
+  // One value (in `u`): its low bits; above the width an exception (position, high bits) in `ex`.
+  // The first value of a column is preceded by the width (`all`: written before the loop).
+  const value = (src: Local, withWidth: boolean): void => {
+    if (withWidth) {
+      f.localGet(cn).i32Const(0).op("i32.eq");
+      const first = f.if();
+      out.put(() => void f.localGet(cw), WIDTH_BITS);
+      f.end(first);
+    }
+    out.put(() => void f.localGet(src).localGet(low).op("i32.and"), cw);
+    f.localGet(src).localGet(cw).op("i32.shr_u");
     const exception = f.if();
     f.localGet(ce).i32Const(3).op("i32.shl").localGet(p("ex")).op("i32.add").localTee(l.o);
     f.localGet(cn).store("i32.store");
-    f.localGet(l.o).localGet(u).localGet(cw).op("i32.shr_u").store("i32.store", 4);
+    f.localGet(l.o).localGet(src).localGet(cw).op("i32.shr_u").store("i32.store", 4);
     f.localGet(ce).i32Const(1).op("i32.add").localSet(ce);
     f.end(exception);
     f.localGet(cn).i32Const(1).op("i32.add").localSet(cn);
+  };
+  // `g` values a step while g·width ≤ 56 bits: one code when none is an exception.
+  const group = (g: number): void => {
+    f.localGet(cw).i32Const(g).op("i32.mul").localSet(l.gl);
+    const exit = f.block();
+    const loop = f.loop();
+    f.localGet(q)
+      .i32Const((g - 1) * step)
+      .op("i32.add")
+      .localGet(end)
+      .op("i32.ge_u")
+      .brIf(exit);
+    for (let i = 0; i < g; i++)
+      f.localGet(q)
+        .load("i32.load", i * step)
+        .localSet(l.us[i] as Local);
+    f.localGet(l.us[0] as Local);
+    for (let i = 1; i < g; i++) f.localGet(l.us[i] as Local).op("i32.or");
+    f.localGet(cw).op("i32.shr_u");
+    const slow = f.if();
+    for (let i = 0; i < g; i++) value(l.us[i] as Local, false);
+    f.else();
+    out.put64(() => {
+      f.localGet(l.us[0] as Local).op("i64.extend_i32_u");
+      for (let i = 1; i < g; i++) {
+        f.localGet(l.us[i] as Local).op("i64.extend_i32_u");
+        f.localGet(cw).i32Const(i).op("i32.mul").op("i64.extend_i32_u").op("i64.shl").op("i64.or");
+      }
+    }, l.gl);
+    f.localGet(cn).i32Const(g).op("i32.add").localSet(cn);
+    f.end(slow);
+    f.localGet(q)
+      .i32Const(g * step)
+      .op("i32.add")
+      .localSet(q);
+    f.br(loop);
+    f.end(loop).end(exit);
   };
   f.localGet(p("all"));
   const all = f.if();
@@ -87,9 +130,19 @@ export function emitColumn(
       .localSet(end);
     const exit = f.block();
     f.localGet(q).localGet(end).op("i32.ge_u").brIf(exit);
+    out.put(() => void f.localGet(cw), WIDTH_BITS);
+    f.localGet(cw).i32Const(14).op("i32.le_u");
+    const four = f.if();
+    group(4);
+    f.else();
+    f.localGet(cw).i32Const(28).op("i32.le_u");
+    const two = f.if();
+    group(2);
+    f.end(two).end(four);
+    f.localGet(q).localGet(end).op("i32.ge_u").brIf(exit);
     const loop = f.loop();
     f.localGet(q).load("i32.load").localSet(u);
-    value();
+    value(u, false);
     f.localGet(q).i32Const(step).op("i32.add").localTee(q).localGet(end).op("i32.lt_u").brIf(loop);
     f.end(loop).end(exit);
   }
@@ -133,7 +186,7 @@ export function emitColumn(
       .load("i32.load", (x.offset + s) * 4);
     f.op("i32.sub").localTee(u).i32Const(1).op("i32.shl");
     f.localGet(u).i32Const(31).op("i32.shr_s").op("i32.xor").localSet(u);
-    value();
+    value(u, true);
     f.end(skip);
     f.br(loop);
     f.end(loop).end(exit);

@@ -70,7 +70,9 @@ export function emitWrite(
     mask = i32(),
     changed = i32(),
     multi = i32(),
-    row = i32();
+    row = i32(),
+    el = i32();
+  const ec = f.local("i64");
   const at = (base: Local, idx: Local): WasmFunction => f.localGet(base).localGet(idx).op("i32.add");
   const at4 = (base: Local, idx: Local): WasmFunction =>
     f.localGet(idx).i32Const(2).op("i32.shl").localGet(base).op("i32.add");
@@ -95,13 +97,15 @@ export function emitWrite(
     at(p("resp"), id).load("i32.load8_u").i32Const(1).op("i32.eq").op("i32.and").brIf(skip);
     f.localGet(c);
     at4(p("base"), id).load("i32.load", layout.maskOffset);
-    at4(p("cur"), id).load("i32.load", layout.maskOffset).op("i32.eq").op("i32.and").localSet(isUpdate);
-    out.bit(() => void f.localGet(isUpdate));
-    f.localGet(isUpdate).brIf(found);
+    at4(p("cur"), id).load("i32.load", layout.maskOffset).op("i32.eq").op("i32.and").localTee(isUpdate);
+    // An update's 1 starts its entity code (below); a 0 goes out now.
+    f.brIf(found);
+    out.put(() => void f.i32Const(0), 1);
     f.end(skip);
     f.br(scan);
     f.end(scan).end(found);
     f.localGet(isUpdate).op("i32.eqz").brIf(done);
+    f.i64Const(1).localSet(ec).i32Const(1).localSet(el);
   }
   f.else();
   {
@@ -117,6 +121,7 @@ export function emitWrite(
     f.localGet(next).i32Const(0).op("i32.lt_s").brIf(done);
     out.expGolomb(() => void f.localGet(next).localGet(id).op("i32.sub").i32Const(1).op("i32.sub"), p("k"));
     f.localGet(next).localSet(id);
+    f.i64Const(0).localSet(ec).i32Const(0).localSet(el);
   }
   f.end(bitmap);
   // The update's flags and rotation values.
@@ -128,38 +133,70 @@ export function emitWrite(
     .i32Const(stride * 4)
     .op("i32.mul")
     .localSet(row);
+  // The entity's bits gather in one code (ec, el) put out when it could pass 56 bits.
+  let most = 1;
+  const add = (value: () => void, len: number | Local, max: number): void => {
+    if (most + max > 56) {
+      out.put64(() => void f.localGet(ec), el);
+      f.i64Const(0).localSet(ec).i32Const(0).localSet(el);
+      most = 0;
+    }
+    most += max;
+    f.localGet(ec);
+    value();
+    f.op("i64.extend_i32_u").localGet(el).op("i64.extend_i32_u").op("i64.shl").op("i64.or").localSet(ec);
+    f.localGet(el);
+    if (typeof len === "number") f.i32Const(len);
+    else f.localGet(len);
+    f.op("i32.add").localSet(el);
+  };
   for (const x of fields) {
+    // A bound holds after a block only as the larger of its value before and inside it.
+    const beforeHas = most;
     f.localGet(mask).i32Const(x.bit).op("i32.and");
     const has = f.if();
-    f.localGet(multi);
-    const flag = f.if();
-    out.bit(() => void f.localGet(changed).i32Const(x.bit).op("i32.and").i32Const(0).op("i32.ne"));
-    f.end(flag);
+    // The field's flag when the entity has several fields (multi: 1 bit, else none).
+    const flag = (): void =>
+      void f
+        .localGet(changed)
+        .i32Const(x.bit)
+        .op("i32.and")
+        .i32Const(0)
+        .op("i32.ne")
+        .localGet(multi)
+        .op("i32.and");
+    add(flag, multi, 1);
     if (x.quat) {
+      const beforeCh = most;
       f.localGet(changed).i32Const(x.bit).op("i32.and");
       const ch = f.if();
       f.localGet(row)
         .localGet(p("zz"))
         .op("i32.add")
-        .load("i32.load", x.offset * 4)
-        .op("i32.eqz");
-      const full = f.if();
-      out.bit(() => void f.i32Const(0));
+        .load("i32.load", x.offset * 4);
+      const same = f.if();
+      add(() => void f.i32Const(1), 1, 1);
+      f.else();
+      const before = most;
+      add(() => void f.i32Const(0), 1, 1);
       x.slotBits.forEach((b, s) => {
         if (b <= 0) return;
-        out.put(() => {
-          f.localGet(row)
+        const value = (): void =>
+          void f
+            .localGet(row)
             .localGet(p("cur"))
             .op("i32.add")
             .load("i32.load", layout.valuesOffset + (x.offset + s) * 4);
-        }, b);
+        add(value, b, b);
       });
-      f.else();
-      out.bit(() => void f.i32Const(1));
-      f.end(full).end(ch);
+      most = Math.max(most, before + 1);
+      f.end(same).end(ch);
+      most = Math.max(most, beforeCh);
     }
     f.end(has);
+    most = Math.max(most, beforeHas);
   }
+  out.put64(() => void f.localGet(ec), el);
   f.br(top);
   f.end(top).end(done);
 
@@ -179,6 +216,8 @@ export function emitWrite(
     j: i32(),
     pb: i32(),
     cx: i32(),
+    us: [i32(), i32(), i32(), i32()],
+    gl: i32(),
   };
   fields.forEach((x, k) => {
     for (let s = x.quat ? 1 : 0; s < x.width; s++) emitColumn(l, x, k, s, layout, stride, columns);
