@@ -157,10 +157,13 @@ export class SnapshotDecoder {
       this.updates.reference = reference;
     }
     const work = ring.scratch;
-    if (base !== undefined) work.copyFrom(base);
-    else work.clear();
-    work.sequence = sequence;
-    work.tick = tick;
+    // With the wasm reader on these states the base → work copy is deferred: the kernel does it as
+    // memory.copy when nothing before it writes `work` (no despawns, no spawns: the usual case).
+    const wasm = this.wasm;
+    let pending =
+      base !== undefined && wasm !== undefined && base.pool === wasm.pool && work.pool === wasm.pool;
+    if (base !== undefined && !pending) work.copyFrom(base);
+    else if (base === undefined) work.clear();
     const capacity = this.capacity;
     const stride = work.stride;
     const fieldCount = this.fields.length;
@@ -168,6 +171,10 @@ export class SnapshotDecoder {
     const despawns = r.readExpGolomb(0);
     if (despawns < 0 || despawns > capacity) return this.fail(r);
     if (despawns > 0) {
+      if (pending) {
+        work.copyFrom(base as SnapshotState);
+        pending = false;
+      }
       const k = r.readBits(ID_K_BITS);
       let prev = -1;
       for (let i = 0; i < despawns; i++) {
@@ -183,6 +190,10 @@ export class SnapshotDecoder {
     const spawns = r.readExpGolomb(0);
     if (spawns < 0 || spawns > capacity) return this.fail(r);
     if (spawns > 0) {
+      if (pending) {
+        work.copyFrom(base as SnapshotState);
+        pending = false;
+      }
       const k = r.readBits(ID_K_BITS);
       let prev = -1;
       for (let i = 0; i < spawns; i++) {
@@ -214,39 +225,50 @@ export class SnapshotDecoder {
       if (kernel !== undefined) {
         const k = bitmap ? 0 : r.readBits(ID_K_BITS);
         const u = this.updates;
-        const wasm = this.wasm;
-        const ok =
-          wasm !== undefined && wasm.accepts(r, base, work, u.reference)
-            ? wasm.read(
-                r,
-                base,
-                work,
-                this.mark,
-                this.marked,
-                this.markedCount,
-                u.reference,
-                u.ratio.num,
-                u.ratio.den,
-                updates,
-                bitmap,
-                k,
-              )
-            : kernel(
-                r,
-                base,
-                work,
-                this.mark,
-                u.reference,
-                u.ratio.num,
-                u.ratio.den,
-                this.ks,
-                updates,
-                bitmap,
-                k,
-                this.lists,
-                u.values,
-                u.exHigh,
-              );
+        const inWasm = wasm !== undefined && wasm.accepts(r, base, work, u.reference);
+        if (pending && !inWasm) {
+          work.copyFrom(base);
+          pending = false;
+        }
+        const ok = inWasm
+          ? wasm.read(
+              r,
+              base,
+              work,
+              this.mark,
+              this.marked,
+              this.markedCount,
+              u.reference,
+              u.ratio.num,
+              u.ratio.den,
+              updates,
+              bitmap,
+              k,
+              pending ? Math.max(work.highWater, base.highWater) : 0,
+            )
+          : kernel(
+              r,
+              base,
+              work,
+              this.mark,
+              u.reference,
+              u.ratio.num,
+              u.ratio.den,
+              this.ks,
+              updates,
+              bitmap,
+              k,
+              this.lists,
+              u.values,
+              u.exHigh,
+            );
+        if (pending) {
+          // The kernel copied the base's rows: the fields copyFrom sets.
+          pending = false;
+          work.versioned = base.versioned;
+          work.revision++;
+          work.highWater = base.highWater;
+        }
         if (!ok) return this.fail(r);
       } else if (bitmap) {
         let seen = 0;
@@ -273,6 +295,9 @@ export class SnapshotDecoder {
       }
     }
     if (r.overflowed) return DecodeStatus.Truncated;
+    if (pending) work.copyFrom(base as SnapshotState); // no updates: nothing ran the copy
+    work.sequence = sequence;
+    work.tick = tick;
     const stored = ring.commit();
     this.lastDecoded = stored;
     if (!stale) this.newestSequence = sequence;

@@ -98,7 +98,11 @@ export function spyForms(): { bitmap: Set<boolean>; predicted: Set<boolean> } {
  * copy of the work state) and expects the same result, reader position and overflowed flag, and
  * on success the same work rows. Returns the number of calls compared.
  */
-export function spyKernelParity(registry: ReplicationRegistry): { calls: number; refused: number } {
+export function spyKernelParity(registry: ReplicationRegistry): {
+  calls: number;
+  refused: number;
+  copied: number;
+} {
   const js = decodeKernel(registry) as ReadUpdatesKernel;
   const layout = columnLayout(registry);
   const lists = new Int32Array(CAPACITY * registry.fields.length);
@@ -106,15 +110,17 @@ export function spyKernelParity(registry: ReplicationRegistry): { calls: number;
   const exHigh = new Int32Array((CAPACITY + 1) * layout.maxFieldColumns);
   const copy = new SnapshotState(registry, CAPACITY);
   const reader = new WordReader();
-  const seen = { calls: 0, refused: 0 };
+  const seen = { calls: 0, refused: 0, copied: 0 };
   // Called with the instance as `this` below.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const read = WasmDecode.prototype.read;
   vi.spyOn(WasmDecode.prototype, "read").mockImplementation(function (this: WasmDecode, ...args) {
-    const [r, base, work, mark, , , reference, rn, rd, updates, bitmap, k] = args;
+    const [r, base, work, mark, , , reference, rn, rd, updates, bitmap, k, copyRows] = args;
     reader.reset(new Uint8Array(r.data.buffer, 0, r.bitLength >>> 3).slice());
     reader.position = r.position;
-    copy.copyFrom(work);
+    // copyRows > 0: the kernel copies the base into `work` first (the decoder deferred it).
+    copy.copyFrom(copyRows !== undefined && copyRows > 0 ? base : work);
+    if (copyRows !== undefined && copyRows > 0) seen.copied++;
     const ks = new Uint8Array(64);
     const expected = js(
       reader,

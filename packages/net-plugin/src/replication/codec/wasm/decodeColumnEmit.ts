@@ -10,7 +10,7 @@
 import type { KernelField } from "../kernels/compileKernel";
 import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
 import { expGolomb, fixed, need, type DecodeCtx } from "./decodeBits";
-import type { DecodeScratch } from "./decodeEmit";
+import type { DecodeScratch } from "./decodeArgs";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** The function's parameters a column reads, and locals all columns share. */

@@ -19,28 +19,7 @@ import { bit, expGolomb, need, type DecodeCtx } from "./decodeBits";
 import { columnLocals, emitColumn } from "./decodeColumnEmit";
 import { WasmBitReader } from "./wasmBits";
 import { WasmModule, type Local } from "./wasmModule";
-
-/** Where the kernel's scratch lives in its `misc` block (bytes from the block's address). */
-export interface DecodeScratch {
-  /** `capacity` u8: 1 despawned / 2 spawned in this snapshot (the decoder's `mark`). */
-  readonly markOffset: number;
-  /** `capacity + 1` i32 exception positions of the column being read. */
-  readonly exPosOffset: number;
-  /** `capacity + 1` i32 exception high bits. */
-  readonly exHighOffset: number;
-  /** Bytes the misc area needs. */
-  readonly bytes: number;
-}
-
-const align16 = (n: number): number => Math.ceil(n / 16) * 16;
-
-/** The misc block's layout at `capacity` ids (status words at 0 and 4). */
-export function decodeScratch(capacity: number): DecodeScratch {
-  const markOffset = 16;
-  const exPosOffset = align16(markOffset + capacity);
-  const exHighOffset = exPosOffset + 4 * (capacity + 1);
-  return { markOffset, exPosOffset, exHighOffset, bytes: exHighOffset + 4 * (capacity + 1) };
-}
+import { emitReadArgs, type DecodeScratch } from "./decodeArgs";
 
 /** Emits `read` for `fields` (all inline) at `capacity` ids and `stride` slots into a new module. */
 export function decodeModule(
@@ -50,160 +29,114 @@ export function decodeModule(
   scratch: DecodeScratch,
 ): Uint8Array<ArrayBuffer> {
   const mod = new WasmModule().importMemory("env", "memory", { min: 1 });
-  const f = mod.function(
-    "read",
-    ["i32", "i32", "i32", "i32", "i32", "i32", "i32", "f64", "f64", "i32", "i32", "i32", "i32", "i32", "i32"],
-    ["i32"],
+  const f = mod.function("read", ["i32"], ["i32"]);
+  const misc = f.param(0);
+  const { input, pos0, total, base, work, ref, hasRef, updates, bitmap, k, hw, lists, rn, rd } = emitReadArgs(
+    f,
+    misc,
+    layout,
+    stride,
+    scratch,
   );
-  const [input, pos0, total, base, work, ref, hasRef, rn, rd, updates, bitmap, k, hw, misc, lists] =
-    Array.from({ length: 15 }, (_, i) => f.param(i));
   const i32 = (): Local => f.local("i32");
   const capacity = layout.capacity;
   const r = new WasmBitReader(f);
-  r.begin(input as Local, total as Local);
-  f.localGet(pos0 as Local).localSet(r.pos);
+  r.begin(input, total);
+  f.localGet(pos0).localSet(r.pos);
   const c: DecodeCtx = {
     f,
     r,
     fail: f.block(),
-    input: input as Local,
+    input: input,
     tmp: i32(),
     synced: i32(),
     start: i32(),
   };
   f.localGet(r.pos).localSet(c.synced);
-  const [id, seen, mask, multi, predicted, row, any, flag, unit] = Array.from({ length: 9 }, i32);
+  const [id, seen, mask, multi, predicted, row, any, flag, unit] = [
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+  ];
   const counts = fields.map(() => i32());
-  f.i32Const(-1).localSet(id as Local);
-  f.localGet(rn as Local)
-    .localGet(rd as Local)
-    .op("f64.eq")
-    .localSet(unit as Local);
+  f.i32Const(-1).localSet(id);
+  f.localGet(rn).localGet(rd).op("f64.eq").localSet(unit);
   const byte = (state: Local, offset: number): void =>
-    void f
-      .localGet(state)
-      .localGet(id as Local)
-      .op("i32.add")
-      .load("i32.load8_u", offset);
+    void f.localGet(state).localGet(id).op("i32.add").load("i32.load8_u", offset);
   const word = (state: Local, offset: number): void =>
-    void f
-      .localGet(state)
-      .localGet(id as Local)
-      .i32Const(2)
-      .op("i32.shl")
-      .op("i32.add")
-      .load("i32.load", offset);
+    void f.localGet(state).localGet(id).i32Const(2).op("i32.shl").op("i32.add").load("i32.load", offset);
   const marked = (): void =>
-    void f
-      .localGet(misc as Local)
-      .localGet(id as Local)
-      .op("i32.add")
-      .load("i32.load8_u", scratch.markOffset);
+    void f.localGet(misc).localGet(id).op("i32.add").load("i32.load8_u", scratch.markOffset);
   // The entities: the next id (bitmap scan or gap), then its field flags.
   const done = f.block();
   const entities = f.loop();
-  f.localGet(bitmap as Local);
+  f.localGet(bitmap);
   const byBitmap = f.if();
   {
-    f.i32Const(0).localSet(flag as Local);
+    f.i32Const(0).localSet(flag);
     const found = f.block();
     const scan = f.loop();
-    f.localGet(id as Local)
-      .i32Const(1)
-      .op("i32.add")
-      .localTee(id as Local)
-      .localGet(hw as Local)
-      .op("i32.ge_s");
+    f.localGet(id).i32Const(1).op("i32.add").localTee(id).localGet(hw).op("i32.ge_s");
     f.brIf(found);
-    byte(base as Local, layout.presentOffset);
+    byte(base, layout.presentOffset);
     f.i32Const(1).op("i32.ne");
     marked();
     f.op("i32.or").brIf(scan);
     need(c, () => void f.i32Const(1));
     bit(c);
-    f.localTee(flag as Local)
-      .op("i32.eqz")
-      .brIf(scan);
+    f.localTee(flag).op("i32.eqz").brIf(scan);
     f.end(scan).end(found);
-    f.localGet(flag as Local)
-      .op("i32.eqz")
-      .brIf(done);
-    f.localGet(seen as Local)
-      .i32Const(1)
-      .op("i32.add")
-      .localTee(seen as Local);
-    f.localGet(updates as Local)
-      .op("i32.gt_s")
-      .brIf(c.fail);
+    f.localGet(flag).op("i32.eqz").brIf(done);
+    f.localGet(seen).i32Const(1).op("i32.add").localTee(seen);
+    f.localGet(updates).op("i32.gt_s").brIf(c.fail);
   }
   f.else();
   {
-    f.localGet(seen as Local)
-      .localGet(updates as Local)
-      .op("i32.eq")
-      .brIf(done);
-    f.localGet(seen as Local)
-      .i32Const(1)
-      .op("i32.add")
-      .localSet(seen as Local);
-    f.localGet(id as Local)
-      .i32Const(1)
-      .op("i32.add");
-    expGolomb(c, k as Local);
+    f.localGet(seen).localGet(updates).op("i32.eq").brIf(done);
+    f.localGet(seen).i32Const(1).op("i32.add").localSet(seen);
+    f.localGet(id).i32Const(1).op("i32.add");
+    expGolomb(c, k);
     // Unsigned: a sum past 2^31 wraps negative, and is past the capacity either way.
-    f.op("i32.add")
-      .localTee(id as Local)
-      .i32Const(capacity)
-      .op("i32.ge_u")
-      .brIf(c.fail);
-    byte(base as Local, layout.presentOffset);
+    f.op("i32.add").localTee(id).i32Const(capacity).op("i32.ge_u").brIf(c.fail);
+    byte(base, layout.presentOffset);
     f.i32Const(1).op("i32.ne");
     marked();
     f.op("i32.or").brIf(c.fail);
   }
   f.end(byBitmap);
-  word(base as Local, layout.maskOffset);
-  f.localTee(mask as Local)
-    .localGet(mask as Local)
-    .i32Const(1)
-    .op("i32.sub")
-    .op("i32.and");
-  f.i32Const(0)
-    .op("i32.ne")
-    .localSet(multi as Local);
-  f.localGet(hasRef as Local);
-  byte(ref as Local, layout.presentOffset);
+  word(base, layout.maskOffset);
+  f.localTee(mask).localGet(mask).i32Const(1).op("i32.sub").op("i32.and");
+  f.i32Const(0).op("i32.ne").localSet(multi);
+  f.localGet(hasRef);
+  byte(ref, layout.presentOffset);
   f.i32Const(1).op("i32.eq").op("i32.and");
-  word(ref as Local, layout.maskOffset);
-  f.localGet(mask as Local)
-    .op("i32.eq")
-    .op("i32.and")
-    .localSet(predicted as Local);
-  f.localGet(id as Local)
+  word(ref, layout.maskOffset);
+  f.localGet(mask).op("i32.eq").op("i32.and").localSet(predicted);
+  f.localGet(id)
     .i32Const(stride * 4)
     .op("i32.mul")
-    .localSet(row as Local);
-  f.i32Const(0).localSet(any as Local);
+    .localSet(row);
+  f.i32Const(0).localSet(any);
   fields.forEach((field, i) => {
     const cnt = counts[i] as Local;
-    f.localGet(mask as Local)
-      .i32Const(field.bit)
-      .op("i32.and");
+    f.localGet(mask).i32Const(field.bit).op("i32.and");
     const has = f.if();
-    f.localGet(multi as Local);
+    f.localGet(multi);
     const isMulti = f.if("i32");
     need(c, () => void f.i32Const(1));
     bit(c);
     f.else().i32Const(1).end(isMulti);
     const on = f.if();
-    f.i32Const(1).localSet(any as Local);
+    f.i32Const(1).localSet(any);
     // lists[inline · capacity + cnt++] = value on the stack after the address
     const listAddress = (): void => {
-      f.localGet(lists as Local)
-        .localGet(cnt)
-        .i32Const(2)
-        .op("i32.shl")
-        .op("i32.add");
+      f.localGet(lists).localGet(cnt).i32Const(2).op("i32.shl").op("i32.add");
     };
     const listEnd = (): void => {
       f.store("i32.store", field.inline * capacity * 4);
@@ -215,9 +148,7 @@ export function decodeModule(
       f.op("i32.eqz");
       const full = f.if();
       field.slotBits.forEach((bits, s) => {
-        f.localGet(work as Local)
-          .localGet(row as Local)
-          .op("i32.add");
+        f.localGet(work).localGet(row).op("i32.add");
         if (bits > 0) r.readBits(bits);
         else f.i32Const(0);
         f.store("i32.store", (field.offset + s) * 4);
@@ -225,74 +156,53 @@ export function decodeModule(
       // The JS kernel reads these through its reader: synced.
       f.localGet(r.pos).localSet(c.synced).localGet(r.failed).brIf(c.fail);
       field.slotMax.forEach((max, s) => {
-        f.localGet(work as Local)
-          .localGet(row as Local)
+        f.localGet(work)
+          .localGet(row)
           .op("i32.add")
           .load("i32.load", (field.offset + s) * 4);
         f.i32Const(max).op("i32.gt_u").brIf(c.fail);
       });
       f.else();
-      f.localGet(work as Local)
-        .localGet(row as Local)
-        .op("i32.add");
-      f.localGet(base as Local)
-        .localGet(row as Local)
+      f.localGet(work).localGet(row).op("i32.add");
+      f.localGet(base)
+        .localGet(row)
         .op("i32.add")
         .load("i32.load", field.offset * 4);
       f.store("i32.store", field.offset * 4);
       listAddress();
-      f.localGet(id as Local)
-        .i32Const(1)
-        .op("i32.shl");
+      f.localGet(id).i32Const(1).op("i32.shl");
       listEnd();
       f.end(full);
     } else {
       listAddress();
-      f.localGet(id as Local)
-        .i32Const(1)
-        .op("i32.shl")
-        .localGet(predicted as Local)
-        .op("i32.or");
+      f.localGet(id).i32Const(1).op("i32.shl").localGet(predicted).op("i32.or");
       listEnd();
     }
     f.end(on).end(has);
   });
-  f.localGet(any as Local)
-    .op("i32.eqz")
-    .brIf(c.fail);
+  f.localGet(any).op("i32.eqz").brIf(c.fail);
   f.br(entities).end(entities).end(done);
-  f.localGet(seen as Local)
-    .localGet(updates as Local)
-    .op("i32.ne")
-    .brIf(c.fail);
+  f.localGet(seen).localGet(updates).op("i32.ne").brIf(c.fail);
   const cl = columnLocals(f, {
-    misc: misc as Local,
-    lists: lists as Local,
-    base: base as Local,
-    work: work as Local,
-    ref: ref as Local,
-    rn: rn as Local,
-    rd: rd as Local,
-    unit: unit as Local,
+    misc: misc,
+    lists: lists,
+    base: base,
+    work: work,
+    ref: ref,
+    rn: rn,
+    rd: rd,
+    unit: unit,
   });
   fields.forEach((field, i) => {
     for (let s = field.quat ? 1 : 0; s < field.width; s++)
       emitColumn(c, cl, field, s, counts[i] as Local, stride, capacity, scratch);
   });
-  f.localGet(misc as Local)
-    .localGet(r.pos)
-    .store("i32.store", 0);
-  f.localGet(misc as Local)
-    .localGet(r.failed)
-    .store("i32.store", 4);
+  f.localGet(misc).localGet(r.pos).store("i32.store", 0);
+  f.localGet(misc).localGet(r.failed).store("i32.store", 4);
   f.i32Const(1).op("return");
   f.end(c.fail);
-  f.localGet(misc as Local)
-    .localGet(c.synced)
-    .store("i32.store", 0);
-  f.localGet(misc as Local)
-    .localGet(r.failed)
-    .store("i32.store", 4);
+  f.localGet(misc).localGet(c.synced).store("i32.store", 0);
+  f.localGet(misc).localGet(r.failed).store("i32.store", 4);
   f.i32Const(0);
   mod.export("read", f);
   return mod.toBytes();

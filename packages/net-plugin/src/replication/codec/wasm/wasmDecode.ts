@@ -21,26 +21,12 @@ import { kernelFields } from "../kernels/compileKernel";
 import type { SnapshotState } from "../snapshotState";
 import type { WordReader } from "../wordBits";
 import type { BlockOwner, CodecMemoryPool } from "./codecMemory";
-import { decodeModule, decodeScratch, type DecodeScratch } from "./decodeEmit";
+import { decodeScratch, READ_ARGS_F64, type DecodeScratch } from "./decodeArgs";
+import { decodeModule } from "./decodeEmit";
 import { statePoolOf } from "./statePool";
 
-type ReadFn = (
-  input: number,
-  pos: number,
-  total: number,
-  base: number,
-  work: number,
-  ref: number,
-  hasRef: number,
-  rn: number,
-  rd: number,
-  updates: number,
-  bitmap: number,
-  k: number,
-  hw: number,
-  misc: number,
-  lists: number,
-) => number;
+/** `read(misc)`: the arguments are at `misc + argsOffset` (decodeEmit.ts READ_ARGS). */
+type ReadFn = (misc: number) => number;
 
 /** A compiled module per pool (null: the registry has no wasm reader here). */
 const modules = new WeakMap<CodecMemoryPool, WebAssembly.Module | null>();
@@ -59,6 +45,7 @@ export class WasmDecode implements BlockOwner {
   private generation = -1;
   private u8: Uint8Array = new Uint8Array(0);
   private u32: Uint32Array = new Uint32Array(0);
+  private f64: Float64Array = new Float64Array(0);
 
   /** Use wasmDecodeFor(). */
   constructor(
@@ -112,7 +99,12 @@ export class WasmDecode implements BlockOwner {
     );
   }
 
-  /** ReadUpdatesKernel's contract (the caller checked `accepts`); `marked[0, count)` are the ids set in `mark`. */
+  /**
+   * ReadUpdatesKernel's contract (the caller checked `accepts`); `marked[0, count)` are the ids set
+   * in `mark`. `copyRows` > 0: the kernel first copies the base into `work` (present, mask and
+   * version of `copyRows` rows, values of the base's high water: SnapshotState.copyFrom's data, the
+   * caller sets its fields); 0: `work` already holds it.
+   */
   read(
     r: WordReader,
     base: SnapshotState,
@@ -126,12 +118,14 @@ export class WasmDecode implements BlockOwner {
     updates: number,
     bitmap: boolean,
     k: number,
+    copyRows = 0,
   ): boolean {
     const pool = this.pool;
     pool.refresh();
     if (this.generation !== pool.generation) {
       this.u8 = pool.memoryBytes();
       this.u32 = new Uint32Array(this.u8.buffer);
+      this.f64 = new Float64Array(this.u8.buffer);
       this.generation = pool.generation;
     }
     const u8 = this.u8;
@@ -147,23 +141,24 @@ export class WasmDecode implements BlockOwner {
     }
     const baseAt = pool.address(base.block);
     this.calls++;
-    const ok = this.fn(
-      this.input,
-      r.position,
-      r.bitLength,
-      baseAt,
-      pool.address(work.block),
-      reference === undefined ? baseAt : pool.address(reference.block),
-      reference === undefined ? 0 : 1,
-      rn,
-      rd,
-      updates,
-      bitmap ? 1 : 0,
-      k,
-      base.highWater,
-      this.misc,
-      this.lists,
-    );
+    const a = (this.misc + this.scratch.argsOffset) >>> 2;
+    u32[a] = this.input;
+    u32[a + 1] = r.position;
+    u32[a + 2] = r.bitLength;
+    u32[a + 3] = baseAt;
+    u32[a + 4] = pool.address(work.block);
+    u32[a + 5] = reference === undefined ? baseAt : pool.address(reference.block);
+    u32[a + 6] = reference === undefined ? 0 : 1;
+    u32[a + 7] = updates;
+    u32[a + 8] = bitmap ? 1 : 0;
+    u32[a + 9] = k;
+    u32[a + 10] = base.highWater;
+    u32[a + 11] = this.lists;
+    u32[a + 12] = copyRows;
+    const d = (this.misc + this.scratch.argsOffset + READ_ARGS_F64) >>> 3;
+    this.f64[d] = rn;
+    this.f64[d + 1] = rd;
+    const ok = this.fn(this.misc);
     for (let i = 0; i < markedCount; i++) u8[markAt + (marked[i] as number)] = 0;
     if (u32[(this.misc >>> 2) + 1] !== 0) {
       // The kernel read past the end: leave the reader overflowed, as the JS kernel does.

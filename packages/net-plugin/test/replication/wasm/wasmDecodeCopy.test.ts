@@ -1,0 +1,108 @@
+/**
+ * The decoder defers the base → work copy to the wasm reader (memory.copy inside the kernel) when
+ * nothing before the updates writes the work state (no despawns, no spawns): a moving world then
+ * decodes the same states as the JS kernel, including after the high water went down (a full
+ * snapshot with fewer ids, the work slot still holding more rows), and mutated or truncated
+ * snapshots are refused the same way, every wasm call compared with the JS kernel on a copy.
+ */
+import { createRng } from "@canopy/core";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { BitWriter } from "../../../src/protocol/bitWriter";
+import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
+import {
+  BaselineRing,
+  DecodeStatus,
+  QuatTemplate,
+  ReplicationRegistry,
+  SnapshotEncoder,
+  SnapshotState,
+  Vec3Template,
+} from "../../../src/replication/index";
+import { CAPACITY } from "../kernelFixture";
+import { both, client, spyKernelParity } from "./wasmDecodeRig";
+
+afterEach(() => {
+  wasmKernels.enabled = false;
+  vi.restoreAllMocks();
+});
+
+function registryOf(): ReplicationRegistry {
+  const registry = new ReplicationRegistry();
+  const soa = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, new Float32Array(CAPACITY)]));
+  registry.replicate(soa(["x", "y", "z"]), Vec3Template({ min: -50, max: 50, precision: 1 / 512 }), {
+    name: "p",
+  });
+  registry.replicate(soa(["x", "y", "z", "w"]), QuatTemplate({ bits: 9 }), { name: "q" });
+  registry.close();
+  return registry;
+}
+
+describe("wasm update reader: the base copied in the kernel", () => {
+  it("decodes a moving world (no spawns after the first) as the JS kernel, also after the high water went down", () => {
+    const rng = createRng(77);
+    const registry = registryOf();
+    const encoder = new SnapshotEncoder(registry, CAPACITY);
+    const serverRing = new BaselineRing(registry, CAPACITY);
+    const current = new SnapshotState(registry, CAPACITY);
+    const writer = new BitWriter(64 * 1024);
+    const js = client(registry, false);
+    const wasm = client(registry, true);
+    const parity = spyKernelParity(registry);
+    let ids = 60;
+    for (let id = 0; id < ids; id++) current.setPresent(id, 0b11);
+    let refused = 0;
+    for (let tick = 0; tick < 95; tick++) {
+      let full = false;
+      if (tick === 70) {
+        // Fewer ids, sent without a baseline: the next deltas' base has a lower high water than
+        // the ring slots the decoder writes into (ring slots are reused from tick 64 on).
+        for (let id = 12; id < ids; id++) current.remove(id);
+        ids = 12;
+        current.highWater = ids;
+        full = true;
+      }
+      for (let id = 0; id < ids; id++) {
+        if (tick > 0 && rng.chance(0.2)) continue;
+        for (let s = 0; s < registry.stride; s++) {
+          const max = s < 3 ? 100 * 512 : s === 3 ? 3 : 511;
+          const row = id * registry.stride + s;
+          const v = (current.values[row] as number) + rng.int(-3, 3);
+          current.values[row] = Math.min(max, Math.max(0, tick === 0 ? rng.int(0, max) : v));
+        }
+      }
+      current.tick = tick;
+      if (tick >= 2) serverRing.markAcked(tick - 2);
+      const baseline = full ? undefined : serverRing.newestAckedState();
+      writer.reset();
+      encoder.encode(writer, {
+        sequence: tick,
+        tick,
+        current,
+        baseline,
+        reference: baseline && tick % 3 !== 0 ? serverRing.referenceFor(baseline, tick) : undefined,
+        out: serverRing.acquire(tick),
+      });
+      const good = writer.finish().slice();
+      // Truncated and bit-flipped variants first: refused the same way, rings unchanged.
+      if (tick % 5 === 4) {
+        for (let i = 0; i < 12; i++) {
+          const bytes = rng.chance(0.5) ? good.subarray(0, rng.int(0, good.length - 1)) : good.slice();
+          if (bytes.length === good.length) {
+            const at = rng.int(4, bytes.length - 1);
+            bytes[at] = (bytes[at] as number) ^ (1 << rng.int(0, 7));
+          }
+          const status = both(js, wasm, bytes, `tick ${tick} variant ${i}`);
+          if (status === DecodeStatus.Ok || status === DecodeStatus.Stale) {
+            (js.ring.get(tick) as SnapshotState).sequence = -1;
+            (wasm.ring.get(tick) as SnapshotState).sequence = -1;
+            js.decoder.newestSequence = wasm.decoder.newestSequence = tick - 1;
+          } else refused++;
+        }
+      }
+      expect(both(js, wasm, good, `tick ${tick}`)).toBe(DecodeStatus.Ok);
+    }
+    expect(refused).toBeGreaterThan(20);
+    expect(parity.copied, "calls that copied the base in wasm").toBeGreaterThan(40);
+    expect(parity.calls - parity.refused).toBeGreaterThan(50);
+  });
+});
