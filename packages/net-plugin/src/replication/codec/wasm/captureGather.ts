@@ -47,12 +47,12 @@ function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string 
         const { min, max } = int.t;
         return `    if ((hm${f}[eid] & hf${f}) === hf${f}) { mask |= ${field.bit};
       const r = A${f}[eid] ?? 0, v = (r | 0) === r ? r : Math.round(r);
-      i32[${plan.quantized / 4 + field.offset * plan.batch} + j] = v >= ${lit(max)} ? ${lit(max - min)} : v > ${lit(min)} ? v - ${lit(min)} : 0; }`;
+      i32[${plan.quantized / 4 + field.offset} + j * ${plan.stride}] = v >= ${lit(max)} ? ${lit(max - min)} : v > ${lit(min)} ? v - ${lit(min)} : 0; }`;
       }
       // Quantized here through the binding (the JS kernel's quantizeSource for such fields).
       const slots = Array.from(
         { length: field.width },
-        (_, s) => `i32[${plan.quantized / 4 + (field.offset + s) * plan.batch} + j] = tmp[${s}];`,
+        (_, s) => `i32[${plan.quantized / 4 + field.offset + s} + j * ${plan.stride}] = tmp[${s}];`,
       ).join(" ");
       return `    if ((hm${f}[eid] & hf${f}) === hf${f}) { mask |= ${field.bit}; B${f}.quantize(eid, tmp, 0); ${slots} }`;
     })

@@ -103,12 +103,12 @@ export function emitGather(mod: WasmModule, plan: CapturePlan): void {
     f.load("f64.load").localSet(r);
     f.f64Const(0).localGet(r).f64Const(0.5).op("f64.add").op("f64.floor");
     f.localGet(r).f64Const(ROUND_EXCEPTION).op("f64.eq").op("select").localSet(r);
-    f.localGet(a4);
+    f.localGet(a4).i32Const(plan.stride).op("i32.mul");
     f.f64Const(max - min);
     f.localGet(r).f64Const(min).op("f64.sub").f64Const(0).localGet(r).f64Const(min).op("f64.gt").op("select");
     f.localGet(r).f64Const(max).op("f64.ge").op("select");
     f.op("i64.trunc_sat_f64_s").op("i32.wrap_i64");
-    f.store("i32.store", plan.quantized + field.offset * plan.batch * 4);
+    f.store("i32.store", plan.quantized + field.offset * 4);
     f.end(has);
   });
   f.localGet(a4).localGet(m).store("i32.store", plan.masks);

@@ -14,7 +14,7 @@
  * out, the largest listed entity id, rows written and removed, and for the wasm gather the
  * addresses and lengths of the tables it reads, captureTables.ts); then per entry of one batch
  * (at most `batch` listed entities) its network id, field mask and entity id (i32); the
- * quantized values (i32, one column of `batch` per row slot, so SIMD stores two entries at once);
+ * quantized values (i32 rows of `stride` slots, as the state's);
  * then a copy of every component column with one element more: at index `length` the value a read
  * past the array gives the JS kernel (undefined: NaN for vectors and rotations, 0 for a scalar
  * float's `?? 0`), where entity ids at or past the length are pointed.
@@ -150,7 +150,10 @@ export interface CapturePlan {
    */
   readonly eids: number;
   readonly columnLength: number | undefined;
-  /** i32 quantized columns: slot `s`, entry `i` at `quantized + (s * batch + i) * 4`. */
+  /**
+   * i32 quantized rows: entry `i`'s slot `s` at `quantized + (i * stride + s) * 4` (row-major, as
+   * the state: the row pass moves them with v128 loads; 16 bytes of padding after the last).
+   */
   readonly quantized: number;
   readonly scratchBytes: number;
   /** True when every generic field is an int on one array: the gather can then run in wasm. */
@@ -172,7 +175,7 @@ export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH
   const masks = align(ids + batch * 4, 16);
   const eids = align(masks + batch * 4, 16);
   const quantized = align(eids + batch * 4, 16);
-  let address = align(quantized + stride * batch * 4, 16);
+  let address = align(quantized + stride * batch * 4 + 16, 16);
   const fields: CaptureField[] = [];
   for (const field of registry.fields) {
     const bit = field.index === 31 ? -0x80000000 : 1 << field.index;

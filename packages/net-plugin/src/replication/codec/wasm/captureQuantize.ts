@@ -16,6 +16,8 @@ export const ROUND_EXCEPTION = 0.49999999999999994;
 export interface LoopLocals {
   /** Byte offset of the current entry in the scratch's i32 arrays (entry × 4). */
   readonly a4: Local;
+  /** Byte offset of the entry's quantized row (entry × stride × 4; capturePlan.ts `quantized`). */
+  readonly q4: Local;
   /** Entry index and count (a pair's second entry may be past the count). */
   readonly i: Local;
   readonly n: Local;
@@ -96,14 +98,14 @@ export class ScalarQuantizer implements Quantizer {
   private readonly inv: Local;
   private readonly sign: Local;
 
-  private readonly a4: Local;
+  private readonly q4: Local;
 
   constructor(
     private readonly f: WasmFunction,
     private readonly plan: CapturePlan,
     private readonly l: LoopLocals,
   ) {
-    this.a4 = l.a4;
+    this.q4 = l.q4;
     const d = (): Local => f.local("f64");
     [this.t, this.best, this.a, this.len, this.inv, this.sign] = [d(), d(), d(), d(), d(), d()];
     this.c = [d(), d(), d(), d()];
@@ -130,7 +132,7 @@ export class ScalarQuantizer implements Quantizer {
   }
 
   private storeTo(column: number): void {
-    this.f.store("i32.store", this.plan.quantized + column * this.plan.batch * 4);
+    this.f.store("i32.store", this.plan.quantized + column * 4);
   }
 
   /** Pushes round(t) as an i32 (ROUND_SOURCE: floor(t + 0.5) | 0, 0 at the exception; NaN → 0). */
@@ -149,7 +151,7 @@ export class ScalarQuantizer implements Quantizer {
     if (z.inverse !== undefined) f.f64Const(z.inverse).op("f64.mul");
     else f.f64Const(z.step).op("f64.div");
     f.localSet(t);
-    f.localGet(this.a4);
+    f.localGet(this.q4);
     // !(v > min) ? 0 : v >= max ? maxValue : round(t)
     f.i32Const(z.maxValue);
     this.round(t);
@@ -199,7 +201,7 @@ export class ScalarQuantizer implements Quantizer {
     isLargest(1).op("select");
     isLargest(0).op("select");
     f.f64Const(0).op("f64.lt").op("select").localSet(sign);
-    f.localGet(this.a4).localGet(largest);
+    f.localGet(this.q4).localGet(largest);
     this.storeTo(field.offset);
     const sources: [Local, Local, () => void][] = [
       [y, x, () => isLargest(0)],
@@ -214,7 +216,7 @@ export class ScalarQuantizer implements Quantizer {
       this.round(t);
       f.localSet(r);
       // v < 0 ? 0 : v > maxValue ? maxValue : v
-      f.localGet(this.a4).i32Const(0);
+      f.localGet(this.q4).i32Const(0);
       f.i32Const(field.maxValue).localGet(r).localGet(r).i32Const(field.maxValue).op("i32.gt_s").op("select");
       f.localGet(r).i32Const(0).op("i32.lt_s").op("select");
       this.storeTo(field.offset + k + 1);

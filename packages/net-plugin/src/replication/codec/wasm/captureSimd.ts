@@ -29,7 +29,10 @@ interface Pair {
  * in locals set before the loops (V8 builds a v128.const from immediates each time it is executed).
  */
 export class SimdQuantizer implements Quantizer {
-  private readonly a4: Local;
+  /** Byte offset of the iteration's first entry's quantized row (entry × stride × 4). */
+  private readonly q4: Local;
+  /** store2's scratch. */
+  private readonly out: Local;
   private readonly pairs: Pair[];
   private readonly constants = new Map<string, Local>();
 
@@ -38,7 +41,8 @@ export class SimdQuantizer implements Quantizer {
     private readonly plan: CapturePlan,
     l: LoopLocals,
   ) {
-    this.a4 = l.a4;
+    this.q4 = l.q4;
+    this.out = f.local("v128");
     this.pairs = [0, 8].map((at) => ({
       at,
       first: new EntityReader(f, plan, l, at),
@@ -116,8 +120,12 @@ export class SimdQuantizer implements Quantizer {
   /** Stores the two low i32 lanes on the stack to `column` (the pair's entries). */
   private store2(p: Pair, column: number): void {
     const f = this.f;
-    f.lane("i64x2.extract_lane", 0);
-    f.store("i64.store", this.plan.quantized + column * this.plan.batch * 4 + p.at);
+    const { quantized, stride } = this.plan;
+    // Entries p.at / 4 and p.at / 4 + 1 of the iteration; the first's address is on the stack.
+    const first = quantized + ((p.at / 4) * stride + column) * 4;
+    f.localTee(this.out).lane("i32x4.extract_lane", 0).store("i32.store", first);
+    f.localGet(this.q4).localGet(this.out).lane("i32x4.extract_lane", 1);
+    f.store("i32.store", first + stride * 4);
   }
 
   /**
@@ -162,7 +170,7 @@ export class SimdQuantizer implements Quantizer {
     // gives t ≥ 0 (v - min is then ≥ 0), v ≥ max gives round(t) ≥ maxValue (t is maxValue within
     // a few ulps at v = max, step = (max - min) / maxValue), NaN stays NaN.
     this.both((p) => {
-      f.localGet(this.a4);
+      f.localGet(this.q4);
       this.round(p.v[15] as Local);
       this.clampToInt(p, z.maxValue);
       this.store2(p, field.offset + s);
@@ -238,7 +246,7 @@ export class SimdQuantizer implements Quantizer {
     });
     both(({ lg }, p) => {
       // largest as i32 lanes 0, 1
-      f.localGet(this.a4).localGet(lg).localGet(lg);
+      f.localGet(this.q4).localGet(lg).localGet(lg);
       f.shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]);
       this.store2(p, field.offset);
     });
@@ -258,7 +266,7 @@ export class SimdQuantizer implements Quantizer {
         this.splat(field.scale).op("f64x2.mul").localSet(t);
       });
       both(({ t }, p) => {
-        f.localGet(this.a4);
+        f.localGet(this.q4);
         this.round(t);
         this.clampToInt(p, field.maxValue);
         this.store2(p, field.offset + k + 1);
