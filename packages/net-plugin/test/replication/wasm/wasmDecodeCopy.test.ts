@@ -3,7 +3,9 @@
  * nothing before the updates writes the work state (no despawns, no spawns): a moving world then
  * decodes the same states as the JS kernel, including after the high water went down (a full
  * snapshot with fewer ids, the work slot still holding more rows), and mutated or truncated
- * snapshots are refused the same way, every wasm call compared with the JS kernel on a copy.
+ * snapshots are refused the same way, every wasm call compared with the JS kernel on a copy. The
+ * value columns run four values at a time there (decodeColumnSimd.ts); the scalar reader (SIMD
+ * refused) decodes the same.
  */
 import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -37,16 +39,26 @@ function registryOf(): ReplicationRegistry {
   return registry;
 }
 
-describe("wasm update reader: the base copied in the kernel", () => {
-  it("decodes a moving world (no spawns after the first) as the JS kernel, also after the high water went down", () => {
-    const rng = createRng(77);
+/** Runs the moving world through JS and wasm clients (`refuseFirst`: the first compile is refused). */
+function movingWorld(seed: number, refuseFirst = false): void {
+  {
+    const rng = createRng(seed);
     const registry = registryOf();
     const encoder = new SnapshotEncoder(registry, CAPACITY);
     const serverRing = new BaselineRing(registry, CAPACITY);
     const current = new SnapshotState(registry, CAPACITY);
     const writer = new BitWriter(64 * 1024);
     const js = client(registry, false);
+    const real = WebAssembly.Module;
+    let compiles = 0;
+    if (refuseFirst)
+      vi.spyOn(WebAssembly, "Module").mockImplementation(function (bytes: BufferSource) {
+        if (compiles++ === 0) throw new WebAssembly.CompileError("SIMD refused (test)");
+        return new real(bytes);
+      });
     const wasm = client(registry, true);
+    if (refuseFirst) expect(compiles, "the scalar reader compiled after the refusal").toBe(2);
+    expect(wasm.decoder.wasm).toBeDefined();
     const parity = spyKernelParity(registry);
     let ids = 60;
     for (let id = 0; id < ids; id++) current.setPresent(id, 0b11);
@@ -104,5 +116,15 @@ describe("wasm update reader: the base copied in the kernel", () => {
     expect(refused).toBeGreaterThan(20);
     expect(parity.copied, "calls that copied the base in wasm").toBeGreaterThan(40);
     expect(parity.calls - parity.refused).toBeGreaterThan(50);
+  }
+}
+
+describe("wasm update reader: the base copied in the kernel, four-value groups", () => {
+  it("decodes a moving world (no spawns after the first) as the JS kernel, also after the high water went down", () => {
+    movingWorld(77);
+  });
+
+  it("decodes the same with the scalar reader when the SIMD module is refused", () => {
+    movingWorld(78, true);
   });
 });

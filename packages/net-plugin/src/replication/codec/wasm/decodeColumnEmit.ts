@@ -11,6 +11,7 @@ import type { KernelField } from "../kernels/compileKernel";
 import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
 import { expGolomb, fixed, need, type DecodeCtx } from "./decodeBits";
 import type { DecodeScratch } from "./decodeArgs";
+import { emitGroup, emitGroupSetup, simdLocals, type SimdLocals } from "./decodeColumnSimd";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** The function's parameters a column reads, and locals all columns share. */
@@ -23,6 +24,9 @@ export interface ColumnLocals {
   readonly rn: Local;
   readonly rd: Local;
   readonly unit: Local;
+  readonly hasRef: Local;
+  /** The four-value group locals, when the module uses SIMD. */
+  readonly simd: SimdLocals | undefined;
   readonly w: Local;
   readonly l: Local;
   readonly p0: Local;
@@ -44,11 +48,13 @@ export interface ColumnLocals {
 /** The shared locals of `f` (parameters given). */
 export function columnLocals(
   f: WasmFunction,
-  params: Pick<ColumnLocals, "misc" | "lists" | "base" | "work" | "ref" | "rn" | "rd" | "unit">,
+  params: Pick<ColumnLocals, "misc" | "lists" | "base" | "work" | "ref" | "rn" | "rd" | "unit" | "hasRef">,
+  simd: boolean,
 ): ColumnLocals {
   const L = (): Local => f.local("i32");
   return {
     ...params,
+    simd: simd ? simdLocals(f) : undefined,
     w: L(),
     l: L(),
     p0: L(),
@@ -159,8 +165,12 @@ export function emitColumn(
   f.i32Const(0).localSet(p.xi);
   f.localGet(r.pos).localSet(p.end).localGet(p.p0).localSet(r.pos);
   f.i32Const(0).localSet(p.j);
+  if (p.simd !== undefined) emitGroupSetup(f, p, p.simd, field);
+  const exit = f.block();
   const values = f.loop();
   {
+    if (p.simd !== undefined)
+      emitGroup(c, p, p.simd, field, slot, max, cnt, stride, field.inline * capacity * 4, values, exit);
     f.localGet(p.lists).localGet(p.j).i32Const(2).op("i32.shl").op("i32.add");
     f.load("i32.load", field.inline * capacity * 4).localTee(p.entry);
     f.i32Const(1)
@@ -188,7 +198,7 @@ export function emitColumn(
     f.localGet(p.from).store("i32.store", slot);
     f.localGet(p.j).i32Const(1).op("i32.add").localTee(p.j).localGet(cnt).op("i32.lt_s").brIf(values);
   }
-  f.end(values);
+  f.end(values).end(exit);
   f.localGet(p.end).localSet(r.pos);
   f.end(any);
 }

@@ -21,12 +21,16 @@ import { WasmBitReader } from "./wasmBits";
 import { WasmModule, type Local } from "./wasmModule";
 import { emitReadArgs, type DecodeScratch } from "./decodeArgs";
 
-/** Emits `read` for `fields` (all inline) at `capacity` ids and `stride` slots into a new module. */
+/**
+ * Emits `read` for `fields` (all inline) at `capacity` ids and `stride` slots into a new module;
+ * `simd`: value columns four values at a time where they can (decodeColumnSimd.ts).
+ */
 export function decodeModule(
   fields: readonly KernelField[],
   layout: StateLayout,
   stride: number,
   scratch: DecodeScratch,
+  simd = true,
 ): Uint8Array<ArrayBuffer> {
   const mod = new WasmModule().importMemory("env", "memory", { min: 1 });
   const f = mod.function("read", ["i32"], ["i32"]);
@@ -183,16 +187,7 @@ export function decodeModule(
   f.localGet(any).op("i32.eqz").brIf(c.fail);
   f.br(entities).end(entities).end(done);
   f.localGet(seen).localGet(updates).op("i32.ne").brIf(c.fail);
-  const cl = columnLocals(f, {
-    misc: misc,
-    lists: lists,
-    base: base,
-    work: work,
-    ref: ref,
-    rn: rn,
-    rd: rd,
-    unit: unit,
-  });
+  const cl = columnLocals(f, { misc, lists, base, work, ref, rn, rd, unit, hasRef }, simd);
   fields.forEach((field, i) => {
     for (let s = field.quat ? 1 : 0; s < field.width; s++)
       emitColumn(c, cl, field, s, counts[i] as Local, stride, capacity, scratch);

@@ -197,10 +197,14 @@ export function wasmDecodeFor(registry: ReplicationRegistry, capacity: number): 
       scratch.bytes <= layout.blockBytes &&
       inline * capacity * 4 <= layout.blockBytes
     ) {
-      try {
-        module = new WebAssembly.Module(decodeModule(fields, layout, registry.stride, scratch));
-      } catch {
-        module = null; // refused (a CSP without 'wasm-unsafe-eval', a size limit)
+      // SIMD groups unless the engine refuses them; then the scalar reader.
+      for (const simd of [true, false]) {
+        try {
+          module = new WebAssembly.Module(decodeModule(fields, layout, registry.stride, scratch, simd));
+          break;
+        } catch {
+          module = null; // refused (no SIMD, a CSP without 'wasm-unsafe-eval', a size limit)
+        }
       }
     }
     modules.set(pool, module);
