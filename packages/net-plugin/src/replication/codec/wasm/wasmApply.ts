@@ -90,6 +90,11 @@ export class WasmApplyKernel {
   private eidMap: EntityMap | undefined;
   private eidRevision = -1;
   private eidCount = 0;
+  /** Column prefixes for the copies in and out (see columnPrefixes), their length and memory generation. */
+  private readonly colIn: (Float32Array | Float64Array)[] = [];
+  private readonly colOut: (Float32Array | Float64Array)[] = [];
+  private colLength = -1;
+  private colGeneration = -1;
   /** Calls of `apply` so far (stats; tests check which kernel ran). */
   calls = 0;
 
@@ -137,7 +142,6 @@ export class WasmApplyKernel {
     if (prev !== undefined && prev.pool !== pool) this.copyState(v, prev, prevAddress, hw);
     const maxEid = this.writeEids(v, map, hw);
     const columns = this.columns;
-    const prefix = this.prefix;
     const hasPrev = prev === undefined ? 0 : 1;
     let updated: number;
     if (this.compact) {
@@ -158,14 +162,17 @@ export class WasmApplyKernel {
       // A first pass without the column copies stops (-1) at the first field it would write.
       updated = this.fn(nextAddress, prevAddress, hasPrev, hw, 0);
       if (updated < 0) {
+        this.columnPrefixes(v, maxEid + 1);
+        const colIn = this.colIn;
+        const colOut = this.colOut;
         for (let c = 0; c < columns.length; c++) {
-          const from = (columns[c] as (typeof columns)[number]).array;
-          (v.columns[c] as typeof from).set(prefix.of(from, maxEid + 1));
+          const from = colIn[c] as Float32Array;
+          (v.columns[c] as typeof from).set(from);
         }
         updated = this.fn(nextAddress, prevAddress, hasPrev, hw, 1);
         for (let c = 0; c < columns.length; c++) {
-          const to = (columns[c] as (typeof columns)[number]).array;
-          to.set(prefix.of(v.columns[c] as typeof to, maxEid + 1));
+          const from = colOut[c] as Float32Array;
+          ((columns[c] as (typeof columns)[number]).array as typeof from).set(from);
         }
       }
     }
@@ -189,6 +196,22 @@ export class WasmApplyKernel {
     }
     return updated;
   };
+
+  /**
+   * The prefixes `[0, n)` of every component column (`colIn`) and of its copy in wasm memory
+   * (`colOut`), re-cut only when `n` or the memory's views change: cutting them per call (or a
+   * WeakMap lookup per column, PrefixViews) cost more than the copies of 100 entities.
+   */
+  private columnPrefixes(v: Views, n: number): void {
+    if (n === this.colLength && v.generation === this.colGeneration) return;
+    const columns = this.columns;
+    for (let c = 0; c < columns.length; c++) {
+      this.colIn[c] = (columns[c] as (typeof columns)[number]).array.subarray(0, n);
+      this.colOut[c] = (v.columns[c] as Float32Array | Float64Array).subarray(0, n);
+    }
+    this.colLength = n;
+    this.colGeneration = v.generation;
+  }
 
   /** Address of the block plain `next` (or `prev`) states are copied into, allocated on first use. */
   private copyBlock(next: boolean): number {
