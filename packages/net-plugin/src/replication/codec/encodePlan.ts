@@ -25,7 +25,8 @@ import {
 import type { SnapshotState } from "./snapshotState";
 import { encodeKernels, type CollectKernel } from "./kernels/encodeKernel";
 import { chooseWidths, ColumnChoice, COLUMN_BUCKETS, columnLayout, type ColumnLayout } from "./columns";
-import { wasmCollectFor, type WasmCollectKernel } from "./wasm/wasmEncode";
+import type { WasmCollectKernel } from "./wasm/wasmEncode";
+import { wasmCollectFor } from "./wasm/encodeFactory";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
 const accumulateKCostsLocal = accumulateKCosts;
@@ -197,7 +198,8 @@ export class EncodePlan {
     this.deltaBase =
       ratio === undefined || baseline === undefined ? (baseline?.values ?? this.pred) : this.pred;
     if (inWasm) {
-      this.choose();
+      // The fused encode chose the widths itself and wrote the snapshot (SnapshotEncoder).
+      if (w.fused < 0) this.choose();
       return;
     }
     const pred = this.pred;

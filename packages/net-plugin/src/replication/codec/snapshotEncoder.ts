@@ -28,6 +28,8 @@ import { writeColumns, writeUpdate } from "./updateWriter";
 import { fillExpected } from "./expectedState";
 import { WordWriter } from "./wordBits";
 import type { WasmWriteKernel } from "./wasm/wasmWrite";
+import type { WasmCollectKernel } from "./wasm/wasmEncode";
+import { fusedHeaderFits } from "./wasm/encodeFactory";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
 const referenceAgeLocal = referenceAge;
@@ -101,6 +103,8 @@ export class SnapshotEncoder {
   private readonly bits = new WordWriter();
   /** The wasm updates writer (with the wasm collect; wasm/wasmWrite.ts). */
   private readonly wasmWriter: WasmWriteKernel | undefined;
+  /** The wasm collect when it may write the whole snapshot (wasm/encodeFusedEmit.ts). */
+  private readonly fused: WasmCollectKernel | undefined;
   /** Bits of the snapshot the wasm writer left in its region in this `encode`, or −1 (in `bits`). */
   private wasmBits = -1;
   private readonly result: EncodeSnapshotResult = {
@@ -126,6 +130,7 @@ export class SnapshotEncoder {
     this.fillKernel = kernels?.fillUpdates;
     this.written = new Int32Array(capacity);
     this.wasmWriter = this.plan.wasm?.writer;
+    this.fused = fusedHeaderFits(registry) ? this.plan.wasm : undefined;
     warmUpCodec(registry); // every rare branch once, now (codecWarmUp.ts; once per registry)
   }
 
@@ -141,13 +146,26 @@ export class SnapshotEncoder {
       throw new Error("SnapshotEncoder.encode: `current` was made for another registry or capacity.");
     }
     const p = this.plan;
-    p.collect(current, baseline, input.relevant, input.tick, input.reference, input.exclude);
     const budget = Math.min(
       (input.budgetBytes ?? Number.POSITIVE_INFINITY) * 8,
       writer.capacityBytes * 8 - writer.bitsWritten,
     );
+    // The fused wasm encode: the whole snapshot in the collect's call when it fits the budget.
+    const fuse = this.fused;
+    const reference = input.reference;
+    if (fuse !== undefined) {
+      const refAge =
+        baseline !== undefined && reference !== undefined ? referenceAgeLocal(baseline, reference) : 0;
+      fuse.arm(input.sequence, input.tick, baseline, refAge, budget);
+    }
+    p.collect(current, baseline, input.relevant, input.tick, reference, input.exclude);
     let allSelected = true;
     this.allSelected = true;
+    const fusedBits = fuse === undefined ? -1 : fuse.fused;
+    if (fusedBits >= 0) {
+      this.wasmBits = fusedBits;
+      return this.finish(writer, input, true);
+    }
     if (upperBound(p, current) > budget) {
       costUpdates(p, current, baseline);
       if (measure(p, input.tick, baseline) > budget) {
@@ -159,6 +177,13 @@ export class SnapshotEncoder {
     bits.reset();
     this.wasmBits = -1;
     this.write(bits, input);
+    return this.finish(writer, input, allSelected);
+  }
+
+  /** Copies the snapshot into `writer`, fills the expected state and the result. */
+  private finish(writer: BitWriter, input: EncodeSnapshotInput, allSelected: boolean): EncodeSnapshotResult {
+    const p = this.plan;
+    const bits = this.bits;
     const wasmBits = this.wasmBits;
     if (wasmBits >= 0) (this.wasmWriter as WasmWriteKernel).copyTo(writer, wasmBits);
     else bits.copyTo(writer);

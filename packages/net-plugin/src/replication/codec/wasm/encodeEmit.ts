@@ -15,6 +15,8 @@ import { COLUMN_BUCKETS } from "../columns";
 import type { StateLayout } from "./codecMemory";
 import { emitField, type FieldContext } from "./encodeFieldEmit";
 import { emitWrite } from "./writeEmit";
+import { emitWidths } from "./encodeWidthsEmit";
+import { emitChooseIdK, emitFused } from "./encodeFusedEmit";
 import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
 
 /** Scratch segments of the kernel, in parameter order after the scalar parameters. */
@@ -54,8 +56,13 @@ export const COLLECT_PARAMS = [
   "hasRef",
 ] as const;
 
-/** Header words: spawn, update, despawn, baseline and excluded counts, then one cursor per inline field. */
+/**
+ * Header words: spawn, update, despawn, baseline and excluded counts, then one cursor per inline
+ * field, then HEADER_SUMS: the spawns' summed cost and the respawn count.
+ */
 export const HEADER_COUNTS = 5;
+/** Words after the cursors in the header segment. */
+export const HEADER_SUMS = 2;
 
 /** Emits `collect` and `write` for `fields` (all inline, fixed spawn bits) into a new module; returns its bytes. */
 export function collectModule(
@@ -95,7 +102,9 @@ export function collectModule(
     refRow = i32(),
     row = i32(),
     d = i32(),
-    fs = i32();
+    fs = i32(),
+    costSum = i32(),
+    respawns = i32();
   const g = f.local("f64");
   const t = f.local("f64");
   const maxWidth = Math.max(1, ...fields.map((x) => x.width));
@@ -160,7 +169,10 @@ export function collectModule(
     f.i32Const(x.packedBits).i32Const(0).localGet(mask).i32Const(x.bit).op("i32.and");
     f.op("select").op("i32.add");
   }
-  f.op("f64.convert_i32_s").store("f64.store");
+  // The spawns' cost and respawns, summed for the fused encode's bound and id choice (encodeFusedEmit.ts).
+  f.localTee(d).localGet(costSum).op("i32.add").localSet(costSum);
+  f.localGet(respawns).localGet(baseP).op("i32.add").localSet(respawns);
+  f.localGet(d).op("f64.convert_i32_s").store("f64.store");
   at(seg("resp"), id).localGet(baseP).store("i32.store8");
   at(seg("sel"), id).i32Const(1).store("i32.store8");
   push(f, seg("spawn"), sc, id);
@@ -206,13 +218,24 @@ export function collectModule(
       .localGet(count)
       .store("i32.store", k * 4);
   });
+  [costSum, respawns].forEach((sum, k) => {
+    f.localGet(seg("hdr"))
+      .localGet(sum)
+      .store("i32.store", (HEADER_COUNTS + fields.length + k) * 4);
+  });
   cursors.forEach((c, k) => {
     f.localGet(seg("hdr"));
     f.localGet(c).localGet(seg("colz")).op("i32.sub").i32Const(2).op("i32.shr_u");
     f.store("i32.store", (HEADER_COUNTS + k) * 4);
   });
   mod.export("collect", f);
-  emitWrite(mod, fields, layout, stride, columns); // the updates writer (writeEmit.ts)
+  const write = emitWrite(mod, fields, layout, stride, columns); // the updates writer (writeEmit.ts)
+  const widths = emitWidths(mod, columns);
+  const chooseIdK = emitChooseIdK(mod);
+  mod.export(
+    "encode",
+    emitFused(mod, fields, layout, stride, columns, { collect: f, widths, chooseIdK, write }),
+  );
   return mod.toBytes();
 }
 

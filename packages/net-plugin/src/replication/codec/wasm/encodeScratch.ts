@@ -6,17 +6,17 @@
 import { COLUMN_BUCKETS } from "../columns";
 import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
-import { HEADER_COUNTS, SEGMENTS, type Segment } from "./encodeEmit";
+import { HEADER_COUNTS, HEADER_SUMS, SEGMENTS, type Segment } from "./encodeEmit";
 
 /** The generated `collect` (its i32 parameters: encodeEmit.ts COLLECT_PARAMS, then SEGMENTS). */
-export type CollectFn = (...args: number[]) => void;
+export type CollectFn = (...args: number[]) => number;
 
 /** Byte size of each scratch segment for `fields` at `layout`. */
 export function segmentBytes(fields: readonly KernelField[], layout: StateLayout, columns: number): number[] {
   const cap = layout.capacity;
   const rows = cap * layout.stride * 4;
   const sizes: Record<Segment, number> = {
-    hdr: (HEADER_COUNTS + fields.length) * 4,
+    hdr: (HEADER_COUNTS + fields.length + HEADER_SUMS) * 4,
     hist: columns * COLUMN_BUCKETS * 4,
     rel: cap,
     sel: cap,

@@ -19,23 +19,25 @@
  * grows), so the kernel writes them where the JS budget path, writer and fill read them. Only the
  * counts and the column histograms (ColumnChoice's own array) are copied out per call.
  */
-import type { ReplicationRegistry } from "../../registry";
 import type { EncodePlan } from "../encodePlan";
 import type { SnapshotState } from "../snapshotState";
-import { COLUMN_BUCKETS, columnLayout } from "../columns";
-import { kernelFields, type KernelField } from "../kernels/compileKernel";
+import { COLUMN_BUCKETS } from "../columns";
+import type { KernelField } from "../kernels/compileKernel";
 import type { BlockOwner, CodecMemoryPool } from "./codecMemory";
-import { collectModule, SEGMENTS, type Segment } from "./encodeEmit";
-import { packSegments, PowerPrefixes, segmentBytes, type CollectFn } from "./encodeScratch";
-import { statePoolOf } from "./statePool";
+import { SEGMENTS, type Segment } from "./encodeEmit";
+import { packSegments, PowerPrefixes, type CollectFn } from "./encodeScratch";
 import type { WriteFn } from "./writeEmit";
-import { WasmWriteKernel, WRITE_SEGMENTS, writeSegmentBytes, type WriteSegment } from "./wasmWrite";
-import { wasmKernels } from "./wasmKernels";
+import { WasmWriteKernel, WRITE_SEGMENTS, type WriteSegment } from "./wasmWrite";
 
 /** Indices in SEGMENTS of the segments read per call. */
 const SEG_HDR = SEGMENTS.indexOf("hdr");
 const SEG_REL = SEGMENTS.indexOf("rel");
 const SEG_EX = SEGMENTS.indexOf("exBy");
+
+/** The `budget` of an unarmed call: below every upper bound, so `encode` stops after the collect. */
+const NOT_ARMED = -0x80000000;
+/** Budgets are i32 bits. */
+const MAX_BUDGET = 0x7fffffff;
 
 /** Typed views of the pool's memory, re-made after growth. */
 interface Views {
@@ -52,6 +54,16 @@ export class WasmCollectKernel implements BlockOwner {
   calls = 0;
   /** True when the last `collect` ran in wasm (its segments then hold that call's plan). */
   ran = false;
+  /**
+   * The snapshot's bits when the last `collect` was armed (`arm`) and wrote the whole snapshot
+   * into the writer's region (encodeFusedEmit.ts), else −1 or −2 (the JS encoder goes on).
+   */
+  fused = -1;
+  /** Snapshots the fused encode wrote whole (tests check which path ran). */
+  fusedCalls = 0;
+  private armed = false;
+  /** `arm`'s arguments: sequence, tick, baseline sequence, reference age, budget, baseline high water. */
+  private readonly fuse = new Int32Array(6);
   /** The updates writer of the same module (wasmWrite.ts), reading this kernel's segments. */
   readonly writer: WasmWriteKernel;
   /** Byte address per segment (SEGMENTS order, then WRITE_SEGMENTS), set when the blocks are taken. */
@@ -126,6 +138,28 @@ export class WasmCollectKernel implements BlockOwner {
   }
 
   /**
+   * Makes the next `collect` the fused encode (encodeFusedEmit.ts): the whole snapshot into the
+   * writer's region when its upper bound fits `budget` bits (see `fused`). Reference age: 0
+   * when none is used.
+   */
+  arm(
+    sequence: number,
+    tick: number,
+    baseline: SnapshotState | undefined,
+    refAge: number,
+    budget: number,
+  ): void {
+    const f = this.fuse;
+    f[0] = sequence;
+    f[1] = tick;
+    f[2] = baseline?.sequence ?? 0;
+    f[3] = refAge;
+    f[4] = budget >= MAX_BUDGET ? MAX_BUDGET : Math.floor(budget);
+    f[5] = baseline?.highWater ?? 0;
+    this.armed = true;
+  }
+
+  /**
    * Binds `p`'s arrays (`bind`), then fills `p` like the JS collect kernel (same arguments) and
    * returns true, or returns false when a state is not in this kernel's pool (the JS kernel runs).
    */
@@ -144,6 +178,7 @@ export class WasmCollectKernel implements BlockOwner {
     exMask: number,
   ): boolean {
     this.ran = false;
+    this.fused = -1;
     this.bind(p);
     const pool = this.pool;
     const ratio = rd > 0;
@@ -160,8 +195,10 @@ export class WasmCollectKernel implements BlockOwner {
     if (relevant !== undefined) v.u8.set(prefix.of(relevant, hw, cap), a[SEG_REL]);
     if (exBy !== undefined) v.i32.set(prefix.of(exBy, hw, cap), (a[SEG_EX] as number) >> 2);
     const hasRef = ratio && reference !== undefined;
-    // Every argument written out: a spread or a helper closure allocates per call.
-    this.fn(
+    // Every argument written out: a spread or a helper closure allocates per call. Unarmed, the
+    // budget is below any bound: `encode` returns −2 right after the collect.
+    const f = this.fuse;
+    const bits = this.fn(
       pool.address(current.block),
       baseline === undefined ? 0 : pool.address(baseline.block),
       hasRef ? pool.address(reference.block) : 0,
@@ -189,7 +226,20 @@ export class WasmCollectKernel implements BlockOwner {
       a[11] as number,
       a[12] as number,
       a[13] as number,
+      f[0] as number,
+      f[1] as number,
+      f[2] as number,
+      f[3] as number,
+      this.armed ? (f[4] as number) : NOT_ARMED,
+      f[5] as number,
+      a[16] as number,
+      this.writer.outBytes,
+      a[14] as number,
+      a[15] as number,
     );
+    this.armed = false;
+    this.fused = bits;
+    if (bits >= 0) this.fusedCalls++;
     this.calls++;
     this.ran = true;
     const hdr = (a[SEG_HDR] as number) >> 2;
@@ -199,7 +249,7 @@ export class WasmCollectKernel implements BlockOwner {
     p.despawnCount = i32[hdr + 2] as number;
     p.baselineCount = i32[hdr + 3] as number;
     p.excludedCount = i32[hdr + 4] as number;
-    p.columns.hist.set(v.hist);
+    if (bits < 0) p.columns.hist.set(v.hist); // the JS choice and budget path read them
     return true;
   }
 
@@ -238,56 +288,4 @@ export class WasmCollectKernel implements BlockOwner {
     }
     return v;
   }
-}
-
-/** Compiled collect modules per registry (null: not supported or refused here). */
-const modules = new WeakMap<ReplicationRegistry, Map<number, WebAssembly.Module | null>>();
-/** Instances per pool (one function shared by every encoder of the pool). */
-const instances = new WeakMap<CodecMemoryPool, { collect: CollectFn; write: WriteFn }>();
-
-/** The registry's fields when the wasm collect supports it (all inline, fixed spawn bits), else undefined. */
-export function collectFields(registry: ReplicationRegistry): KernelField[] | undefined {
-  const fields = kernelFields(registry);
-  if (fields === undefined || fields.length === 0) return undefined;
-  return fields.every((x) => !x.generic && x.packedBits >= 0) ? fields : undefined;
-}
-
-/**
- * A wasm collect for a new EncodePlan of `registry` at `capacity`, or undefined: the switch off, no
- * WebAssembly or pool, a registry it does not support, or compiling refused (a CSP without
- * 'wasm-unsafe-eval') — the JS kernel then collects.
- */
-export function wasmCollectFor(
-  registry: ReplicationRegistry,
-  capacity: number,
-): WasmCollectKernel | undefined {
-  if (!wasmKernels.enabled || typeof WebAssembly === "undefined") return undefined;
-  const fields = collectFields(registry);
-  if (fields === undefined) return undefined;
-  const pool = statePoolOf(registry, capacity);
-  if (pool === undefined) return undefined;
-  const columns = columnLayout(registry).columns;
-  let byCapacity = modules.get(registry);
-  if (byCapacity === undefined) {
-    byCapacity = new Map();
-    modules.set(registry, byCapacity);
-  }
-  let module = byCapacity.get(capacity);
-  if (module === undefined) {
-    try {
-      module = new WebAssembly.Module(collectModule(fields, pool.layout, registry.stride, columns));
-    } catch {
-      module = null; // refused (a CSP without 'wasm-unsafe-eval', a size limit)
-    }
-    byCapacity.set(capacity, module);
-  }
-  if (module === null) return undefined;
-  let fns = instances.get(pool);
-  if (fns === undefined) {
-    const { exports } = new WebAssembly.Instance(module, { env: { memory: pool.memory } });
-    fns = { collect: exports["collect"] as CollectFn, write: exports["write"] as WriteFn };
-    instances.set(pool, fns);
-  }
-  const sizes = [...segmentBytes(fields, pool.layout, columns), ...writeSegmentBytes(pool.layout, columns)];
-  return new WasmCollectKernel(pool, fns.collect, sizes, columns, fns.write, fields);
 }

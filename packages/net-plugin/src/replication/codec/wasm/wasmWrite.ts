@@ -47,8 +47,8 @@ function entityBits(fields: readonly KernelField[]): number {
 export class WasmWriteKernel {
   /** Sections written in wasm (tests check which writer ran). */
   calls = 0;
-  /** Bytes of the output region; tests may lower it to force the JS writer. */
-  outBytes = 0;
+  /** Bytes of the output region (a block); tests may lower it to force the JS writer. */
+  outBytes: number;
   private readonly entityBits: number;
   private generation = -1;
   private u8 = new Uint8Array(0);
@@ -66,6 +66,7 @@ export class WasmWriteKernel {
     private readonly columns: number,
   ) {
     this.entityBits = entityBits(fields);
+    this.outBytes = collect.pool.layout.blockBytes;
   }
 
   /**
@@ -144,6 +145,7 @@ export class WasmWriteKernel {
 
   /** Appends the `total` bits `write` left in the output region to `writer` (WordWriter.copyTo's rule). */
   copyTo(writer: BitWriter, total: number): void {
+    if (this.generation !== this.collect.pool.generation) this.views();
     const u8 = this.u8;
     const out = this.out;
     if ((writer.bitsWritten & 7) === 0) {
@@ -171,7 +173,6 @@ export class WasmWriteKernel {
     this.out = c.segment("out");
     this.wid = c.segment("wid");
     this.pred = c.segment("pred");
-    if (this.outBytes === 0) this.outBytes = c.pool.layout.blockBytes;
     this.generation = c.pool.generation;
   }
 }

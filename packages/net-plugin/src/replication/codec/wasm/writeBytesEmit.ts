@@ -99,6 +99,16 @@ export class ByteOut {
     }, this.countPlusK(k));
   }
 
+  /** The pending bit count (0..7) above the byte at `p`. */
+  get bitsLocal(): Local {
+    return this.bits;
+  }
+
+  /** Stores the pending bits at `p` (its byte and the next seven). */
+  store(): void {
+    this.f.localGet(this.p).localGet(this.acc).store("i64.store", 0, 0);
+  }
+
   /** Stores the pending bits and pushes the bits written since `start` (i32). */
   finish(): void {
     const f = this.f;

@@ -52,7 +52,7 @@ export function emitWrite(
   layout: StateLayout,
   stride: number,
   columns: number,
-): void {
+): WasmFunction {
   const f = mod.function(
     "write",
     WRITE_PARAMS.map(() => "i32" as const),
@@ -224,4 +224,5 @@ export function emitWrite(
   });
   out.finish();
   mod.export("write", f);
+  return f;
 }
