@@ -20,6 +20,7 @@ import { columnLocals, emitColumn } from "./decodeColumnEmit";
 import { WasmBitReader } from "./wasmBits";
 import { WasmModule, type Local } from "./wasmModule";
 import { emitReadArgs, type DecodeScratch } from "./decodeArgs";
+import { emitFourEntities, fullEntityBits } from "./decodeEntities4";
 
 /**
  * Emits `read` for `fields` (all inline) at `capacity` ids and `stride` slots into a new module;
@@ -83,6 +84,11 @@ export function decodeModule(
   f.localGet(bitmap);
   const byBitmap = f.if();
   {
+    if (fullEntityBits(fields) <= 8) {
+      const [at, pred] = [i32(), i32()];
+      const l = { id, seen, updates, hw, base, ref, hasRef, misc, lists, counts, at, pred };
+      emitFourEntities(c, l, fields, layout, scratch, entities);
+    }
     f.i32Const(0).localSet(flag);
     const found = f.block();
     const scan = f.loop();

@@ -1,0 +1,114 @@
+/**
+ * Four entities at a time in the bitmap form of the wasm update reader (decodeEmit.ts): when the
+ * next four ids after `id` are present in the base with every field, none is marked (spawned or
+ * despawned in this snapshot) and their bits — per entity the update bit, a flag per field (when
+ * the registry has more than one) and a rotation's "same largest" flag — are all ones, the four
+ * entities are read without a scan, a bit read or a check per flag: each is listed for every
+ * field's column (predicted where the reference has it with the same fields), as the per-entity
+ * path does for those bits (its copy of a kept largest component from the base is a no-op here:
+ * the work state holds the base's rows of unmarked ids).
+ * Anything else (fewer than 32 bits left, too few updates left, a zero bit) takes the per-entity
+ * path, which also does every refusal.
+ */
+import type { KernelField } from "../kernels/compileKernel";
+import type { StateLayout } from "./codecMemory";
+import type { DecodeScratch } from "./decodeArgs";
+import { peek32, type DecodeCtx } from "./decodeBits";
+import type { Label, Local } from "./wasmModule";
+
+/** The reader's locals the group reads and updates. */
+export interface EntityLocals {
+  readonly id: Local;
+  readonly seen: Local;
+  readonly updates: Local;
+  readonly hw: Local;
+  readonly base: Local;
+  readonly ref: Local;
+  readonly hasRef: Local;
+  readonly misc: Local;
+  readonly lists: Local;
+  readonly counts: readonly Local[];
+  /** Scratch locals of the group. */
+  readonly at: Local;
+  readonly pred: Local;
+}
+
+/** Bits one entity with every field changed and every rotation's largest kept takes (all ones). */
+export function fullEntityBits(fields: readonly KernelField[]): number {
+  return 1 + (fields.length > 1 ? fields.length : 0) + fields.filter((f) => f.quat).length;
+}
+
+/**
+ * Emits the group (at the top of the bitmap branch; `entities` is the entity loop, continued after
+ * a group). Only for registries whose four entities' bits fit 32 (fullEntityBits ≤ 8).
+ */
+export function emitFourEntities(
+  c: DecodeCtx,
+  l: EntityLocals,
+  fields: readonly KernelField[],
+  layout: StateLayout,
+  scratch: DecodeScratch,
+  entities: Label,
+): void {
+  const { f, r } = c;
+  const bits = 4 * fullEntityBits(fields);
+  const ones = bits === 32 ? -1 : (1 << bits) - 1;
+  const full = fields.reduce((m, field) => m | field.bit, 0);
+  const slow = f.block();
+  // id + 4 < hw, seen + 4 <= updates, 32 bits left to peek, all ones.
+  f.localGet(l.id).i32Const(4).op("i32.add").localGet(l.hw).op("i32.lt_s");
+  f.localGet(l.seen).i32Const(4).op("i32.add").localGet(l.updates).op("i32.le_s").op("i32.and");
+  f.localGet(r.total).localGet(r.pos).op("i32.sub").i32Const(32).op("i32.ge_u").op("i32.and");
+  f.op("i32.eqz").brIf(slow);
+  peek32(c);
+  f.i32Const(ones).op("i32.and").i32Const(ones).op("i32.ne").brIf(slow);
+  // Present (one byte each) and unmarked, ids id+1..id+4.
+  f.localGet(l.base)
+    .localGet(l.id)
+    .op("i32.add")
+    .load("i32.load", layout.presentOffset + 1, 0);
+  f.i32Const(0x01010101).op("i32.ne");
+  f.localGet(l.misc)
+    .localGet(l.id)
+    .op("i32.add")
+    .load("i32.load", scratch.markOffset + 1, 0);
+  f.op("i32.or").brIf(slow);
+  f.localGet(l.base).localGet(l.id).i32Const(2).op("i32.shl").op("i32.add").localSet(l.at);
+  for (let k = 1; k <= 4; k++) {
+    f.localGet(l.at)
+      .load("i32.load", layout.maskOffset + 4 * k)
+      .i32Const(full)
+      .op("i32.ne")
+      .brIf(slow);
+  }
+  for (let k = 1; k <= 4; k++) {
+    // pred = hasRef && ref.present[id+k] === 1 && ref.mask[id+k] === full
+    f.localGet(l.hasRef);
+    f.localGet(l.ref)
+      .localGet(l.id)
+      .op("i32.add")
+      .load("i32.load8_u", layout.presentOffset + k);
+    f.i32Const(1).op("i32.eq").op("i32.and");
+    f.localGet(l.ref).localGet(l.id).i32Const(2).op("i32.shl").op("i32.add");
+    f.load("i32.load", layout.maskOffset + 4 * k)
+      .i32Const(full)
+      .op("i32.eq")
+      .op("i32.and")
+      .localSet(l.pred);
+    fields.forEach((field, i) => {
+      const cnt = l.counts[i] as Local;
+      // A rotation keeping its largest component needs no store: the work state already holds the
+      // base's row (copied before the updates; only marked ids were written since).
+      f.localGet(l.lists).localGet(cnt).i32Const(2).op("i32.shl").op("i32.add");
+      f.localGet(l.id).i32Const(k).op("i32.add").i32Const(1).op("i32.shl");
+      if (!field.quat) f.localGet(l.pred).op("i32.or");
+      f.store("i32.store", field.inline * layout.capacity * 4);
+      f.localGet(cnt).i32Const(1).op("i32.add").localSet(cnt);
+    });
+  }
+  f.localGet(l.id).i32Const(4).op("i32.add").localSet(l.id);
+  f.localGet(l.seen).i32Const(4).op("i32.add").localSet(l.seen);
+  f.localGet(r.pos).i32Const(bits).op("i32.add").localSet(r.pos);
+  f.br(entities);
+  f.end(slow);
+}
