@@ -14,7 +14,7 @@
  * the entries compares each of the entry's fields with the row, writes it, and bumps
  * present/mask/high water/version exactly as the JS kernel does.
  */
-import { emitGather, emitPrepare } from "./captureGatherEmit";
+import { emitGather, emitPrepare, emitScan } from "./captureGatherEmit";
 import type { CapturePlan, InlineField } from "./capturePlan";
 import { ScalarQuantizer, type LoopLocals } from "./captureQuantize";
 import { SIMD_ENTRIES, SimdQuantizer } from "./captureSimd";
@@ -64,11 +64,14 @@ export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): 
   mod.export("capture", f);
 }
 
-/** The kernel module's bytes for `plan`: `capture`, `prepare` and (plan.wasmGather) `gather`; emission errors are bugs and throw. */
+/** The kernel module's bytes for `plan`: `capture` and (plan.wasmGather) `prepare`, `scan`, `gather`; emission errors are bugs and throw. */
 export function captureModule(plan: CapturePlan, simd: boolean): Uint8Array<ArrayBuffer> {
   const mod = new WasmModule().importMemory("env", "memory", { min: 1 });
   emitCapture(mod, plan, simd);
-  emitPrepare(mod, plan);
-  if (plan.wasmGather) emitGather(mod, plan);
+  if (plan.wasmGather) {
+    emitPrepare(mod);
+    emitScan(mod);
+    emitGather(mod, plan);
+  }
   return mod.toBytes();
 }

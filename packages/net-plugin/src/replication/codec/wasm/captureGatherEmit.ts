@@ -1,39 +1,92 @@
 /**
  * The wasm half of the capture kernel's gather (the JS one is captureGather.ts): `prepare(n)`
- * returns the largest of the `n` listed entity ids the caller copied into the batch's entity ids
- * (so it can copy the tables below only that far), then `gather(n)` does per entry what the JS
+ * returns the largest of the `n` listed entity ids the caller copied into the list table (so it
+ * can copy the tables below only that far); `scan(n)` returns the largest network id of the list
+ * (a list longer than a batch: the caller copies the state's rows that far first); then
+ * `gather(start, n)` does for list entries `start..start+n)` what the JS
  * gather does, from tables copied into the kernel's memory (captureTables.ts; addresses and
  * lengths in the scratch header): the network id (entity → id + 1 table; an entity id at or past
  * its length reads the 0 stored there, as `netIdOf` reads undefined), a seen stamp for it, the
  * field mask from bitECS's membership words (`(word & flag) === flag`; past the length: 0, as
  * bitECS reads undefined), the entity id clamped for the column copies, and the int fields
  * (capturePlan.ts intArray) quantized as IntValueTemplate does from their f64 table copies.
- * `gather` returns the largest network id, or `-2 - j` for the first entry `j` whose entity has
- * no network id or one at or past the state's capacity (nothing of the batch is written then;
- * the caller throws as the JS gather does).
+ * `scan` and `gather` return the largest network id, or `-2 - j` for the first list entry `j`
+ * whose entity has no network id or one at or past the state's capacity (nothing is written
+ * then; the caller throws as the JS gather does).
  */
 import { FIELD_WORDS, fieldWord, HEADER, type CapturePlan } from "./capturePlan";
 import { ROUND_EXCEPTION } from "./captureQuantize";
 import type { Local, WasmFunction, WasmModule } from "./wasmModule";
 
 /** Emits `prepare(n) → largest entity id (-1 when n is 0)`. */
-export function emitPrepare(mod: WasmModule, plan: CapturePlan): void {
+export function emitPrepare(mod: WasmModule): void {
   const f = mod.function("prepare", ["i32"], ["i32"]);
   const n = f.params[0] as Local;
-  const [a4, end, max, eid] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
+  const [at, end, max, eid] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
   f.i32Const(-1).localSet(max);
-  f.localGet(n).i32Const(2).op("i32.shl").localSet(end);
+  f.i32Const(0)
+    .load("i32.load", HEADER.listAt * 4)
+    .localTee(at);
+  f.localGet(n).i32Const(2).op("i32.shl").op("i32.add").localSet(end);
   const exit = f.block();
   const top = f.loop();
-  f.localGet(a4).localGet(end).op("i32.ge_u").brIf(exit);
-  f.localGet(a4).load("i32.load", plan.eids).localTee(eid);
+  f.localGet(at).localGet(end).op("i32.ge_u").brIf(exit);
+  f.localGet(at).load("i32.load").localTee(eid);
   f.localGet(max).localGet(eid).localGet(max).op("i32.gt_s").op("select").localSet(max);
-  f.localGet(a4).i32Const(4).op("i32.add").localSet(a4);
+  f.localGet(at).i32Const(4).op("i32.add").localSet(at);
   f.br(top);
   f.end(top);
   f.end(exit);
   f.localGet(max);
   mod.export("prepare", f);
+}
+
+/** Emits `scan(n) → largest network id of the list, or -2 - j for the first refused entry j`. */
+export function emitScan(mod: WasmModule): void {
+  const f = mod.function("scan", ["i32"], ["i32"]);
+  const n = f.params[0] as Local;
+  const i32 = (): Local => f.local("i32");
+  const [j, at, eid, id, top, netAt, netLength, capacity] = [
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+  ];
+  f.i32Const(0)
+    .load("i32.load", HEADER.listAt * 4)
+    .localSet(at);
+  f.i32Const(0)
+    .load("i32.load", HEADER.netAt * 4)
+    .localSet(netAt);
+  f.i32Const(0)
+    .load("i32.load", HEADER.netLength * 4)
+    .localSet(netLength);
+  f.i32Const(0)
+    .load("i32.load", HEADER.capacity * 4)
+    .localSet(capacity);
+  f.i32Const(-1).localSet(top);
+  const exit = f.block();
+  const loop = f.loop();
+  f.localGet(j).localGet(n).op("i32.ge_s").brIf(exit);
+  f.localGet(at).load("i32.load").localSet(eid);
+  clamped(f, netAt, netLength, eid, 2);
+  f.load("i32.load").i32Const(1).op("i32.sub").localTee(id);
+  f.localGet(capacity).op("i32.ge_u");
+  const refuse = f.if();
+  f.i32Const(-2).localGet(j).op("i32.sub").op("return");
+  f.end(refuse);
+  f.localGet(id).localGet(top).localGet(id).localGet(top).op("i32.gt_s").op("select").localSet(top);
+  f.localGet(at).i32Const(4).op("i32.add").localSet(at);
+  f.localGet(j).i32Const(1).op("i32.add").localSet(j);
+  f.br(loop);
+  f.end(loop);
+  f.end(exit);
+  f.localGet(top);
+  mod.export("scan", f);
 }
 
 /** Pushes `table[min(eid, length)]`'s address for an element of 2^`shift` bytes. */
@@ -42,10 +95,11 @@ function clamped(f: WasmFunction, at: Local, length: Local, eid: Local, shift: n
   f.i32Const(shift).op("i32.shl").localGet(at).op("i32.add");
 }
 
-/** Emits `gather(n) → largest network id, or -2 - j for a refused entry j` (see the file comment). */
+/** Emits `gather(start, n) → largest network id, or -2 - j for a refused list entry j` (see the file comment). */
 export function emitGather(mod: WasmModule, plan: CapturePlan): void {
-  const f = mod.function("gather", ["i32"], ["i32"]);
-  const n = f.params[0] as Local;
+  const f = mod.function("gather", ["i32", "i32"], ["i32"]);
+  const [start, n] = f.params as [Local, Local];
+  const list = f.local("i32");
   const i32 = (): Local => f.local("i32");
   const [j, a4, eid, id, top, m, hit] = [i32(), i32(), i32(), i32(), i32(), i32(), i32()];
   const [netAt, netLength, capacity, seen, stamp] = [i32(), i32(), i32(), i32(), i32()];
@@ -72,17 +126,24 @@ export function emitGather(mod: WasmModule, plan: CapturePlan): void {
     return l;
   });
   const r = f.local("f64");
+  f.i32Const(0)
+    .load("i32.load", HEADER.listAt * 4)
+    .localGet(start)
+    .i32Const(2)
+    .op("i32.shl")
+    .op("i32.add");
+  f.localSet(list);
   f.i32Const(-1).localSet(top);
   const exit = f.block();
   const loop = f.loop();
   f.localGet(j).localGet(n).op("i32.ge_s").brIf(exit);
-  f.localGet(a4).load("i32.load", plan.eids).localSet(eid);
+  f.localGet(list).localGet(a4).op("i32.add").load("i32.load").localSet(eid);
   clamped(f, netAt, netLength, eid, 2);
   f.load("i32.load").i32Const(1).op("i32.sub").localTee(id);
   // Unmapped (-1) or at/past the capacity: refuse the batch before anything is written.
   f.localGet(capacity).op("i32.ge_u");
   const refuse = f.if();
-  f.i32Const(-2).localGet(j).op("i32.sub").op("return");
+  f.i32Const(-2).localGet(start).op("i32.sub").localGet(j).op("i32.sub").op("return");
   f.end(refuse);
   f.localGet(seen).localGet(id).i32Const(2).op("i32.shl").op("i32.add").localGet(stamp).store("i32.store");
   f.localGet(a4).localGet(id).store("i32.store", plan.ids);
@@ -112,11 +173,14 @@ export function emitGather(mod: WasmModule, plan: CapturePlan): void {
     f.end(has);
   });
   f.localGet(a4).localGet(m).store("i32.store", plan.masks);
-  if (plan.columnLength !== undefined) {
+  // The entity id for the column copies (clamped to their `past` element when they share a length).
+  f.localGet(a4);
+  if (plan.columnLength === undefined) f.localGet(eid);
+  else {
     const length = plan.columnLength;
-    f.localGet(a4).localGet(eid).i32Const(length).localGet(eid).i32Const(length).op("i32.lt_u").op("select");
-    f.store("i32.store", plan.eids);
+    f.localGet(eid).i32Const(length).localGet(eid).i32Const(length).op("i32.lt_u").op("select");
   }
+  f.store("i32.store", plan.eids);
   f.localGet(a4).i32Const(4).op("i32.add").localSet(a4);
   f.localGet(j).i32Const(1).op("i32.add").localSet(j);
   f.br(loop);

@@ -52,6 +52,8 @@ export const HEADER = {
   netLength: 8,
   /** The state's capacity (network ids at or past it are refused). */
   capacity: 9,
+  /** The listed entity ids (the whole list; the wasm gather reads a batch of it per call). */
+  listAt: 10,
 } as const;
 /** Header words before the per-field ones. */
 const HEADER_WORDS = 12;

@@ -42,9 +42,10 @@ export interface Quantizer {
  * `past` element).
  */
 export class EntityReader {
-  private readonly eid: Local;
-  private readonly o4: Local;
-  private readonly o8: Local;
+  readonly eid: Local;
+  /** The entity id × 4 and × 8 (byte offsets in f32 / f64 column copies; with one column length). */
+  readonly o4: Local;
+  readonly o8: Local;
 
   constructor(
     private readonly f: WasmFunction,

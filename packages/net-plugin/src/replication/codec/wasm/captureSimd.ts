@@ -33,6 +33,8 @@ export class SimdQuantizer implements Quantizer {
   private readonly q4: Local;
   /** store2's scratch. */
   private readonly out: Local;
+  /** 1 when the iteration's four entity ids are consecutive (their channels load as one v128). */
+  private readonly run: Local | undefined;
   private readonly pairs: Pair[];
   private readonly constants = new Map<string, Local>();
 
@@ -43,6 +45,8 @@ export class SimdQuantizer implements Quantizer {
   ) {
     this.q4 = l.q4;
     this.out = f.local("v128");
+    // Consecutive ids index the column copies directly only when the gather clamped them (one length).
+    this.run = plan.columnLength === undefined ? undefined : f.local("i32");
     this.pairs = [0, 8].map((at) => ({
       at,
       first: new EntityReader(f, plan, l, at),
@@ -98,18 +102,59 @@ export class SimdQuantizer implements Quantizer {
       p.first.load();
       p.second.load();
     });
+    const run = this.run;
+    if (run === undefined) return;
+    // run = e1 - e0 === 1 && e2 - e0 === 2 && e3 - e0 === 3 (bitECS lists in spawn order)
+    const f = this.f;
+    const [a, b] = this.pairs as [Pair, Pair];
+    const e0 = a.first.eid;
+    const step = (e: Local, k: number): void => {
+      f.localGet(e).localGet(e0).op("i32.sub").i32Const(k).op("i32.eq");
+    };
+    step(a.second.eid, 1);
+    step(b.first.eid, 2);
+    f.op("i32.and");
+    step(b.second.eid, 3);
+    f.op("i32.and").localSet(run);
   }
 
   load(field: InlineField): void {
     const f = this.f;
-    field.columns.forEach((col, k) =>
-      this.both((p) => {
-        p.first.channel(col);
-        f.op("f64x2.splat");
-        p.second.channel(col);
-        f.lane("f64x2.replace_lane", 1).localSet(p.v[k] as Local);
-      }),
-    );
+    const gather = (): void =>
+      field.columns.forEach((col, k) =>
+        this.both((p) => {
+          p.first.channel(col);
+          f.op("f64x2.splat");
+          p.second.channel(col);
+          f.lane("f64x2.replace_lane", 1).localSet(p.v[k] as Local);
+        }),
+      );
+    if (this.run === undefined) {
+      gather();
+      return;
+    }
+    f.localGet(this.run);
+    const consecutive = f.if();
+    const [a, b] = this.pairs as [Pair, Pair];
+    field.columns.forEach((col, k) => {
+      if (col.f64) {
+        f.localGet(a.first.o8)
+          .load("v128.load", col.address, 0)
+          .localSet(a.v[k] as Local);
+        f.localGet(a.first.o8)
+          .load("v128.load", col.address + 16, 0)
+          .localSet(b.v[k] as Local);
+        return;
+      }
+      f.localGet(a.first.o4).load("v128.load", col.address, 0).localTee(this.out);
+      f.op("f64x2.promote_low_f32x4").localSet(a.v[k] as Local);
+      f.localGet(this.out).localGet(this.out);
+      f.shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]);
+      f.op("f64x2.promote_low_f32x4").localSet(b.v[k] as Local);
+    });
+    f.else();
+    gather();
+    f.end(consecutive);
   }
 
   quantize(field: InlineField): void {

@@ -29,6 +29,10 @@ export class CaptureTables {
   private elements = 0;
   private generation = -1;
   private seenAt = 0;
+  /** The list region (`listElements` i32; before the element-sized regions, so their growth keeps it). */
+  private listAt = 0;
+  private listElements = 0;
+  private list = new Int32Array(0);
   private netAt = 0;
   /** Per field: its membership region and (int fields) its f64 region. */
   private readonly maskAt: number[];
@@ -52,10 +56,28 @@ export class CaptureTables {
   }
 
   /**
-   * Makes room for the tables of entity ids up to `maxEid` (may grow the memory: views made
-   * before are stale afterwards).
+   * Copies the listed entity ids into the list region and writes its address into `i32` (the
+   * memory's view, re-fetched first when this grew the memory: returns true then).
    */
-  reserve(map: EntityMap, hasMasks: readonly (readonly number[])[], maxEid: number): void {
+  copyList(i32: Int32Array, entities: ArrayLike<number>): boolean {
+    const grew = entities.length > this.listElements;
+    if (grew) {
+      let elements = Math.max(MIN_ELEMENTS, this.listElements);
+      while (elements < entities.length) elements *= 2;
+      this.listElements = elements;
+      this.layout(Math.max(this.elements, MIN_ELEMENTS));
+    }
+    this.views();
+    this.list.set(entities);
+    (grew ? new Int32Array(this.pool.memory.buffer, 0, 16) : i32)[HEADER.listAt] = this.listAt;
+    return grew;
+  }
+
+  /**
+   * Makes room for the tables of entity ids up to `maxEid` (may grow the memory: views made
+   * before are stale afterwards; returns true then). The list region stays where it is.
+   */
+  reserve(map: EntityMap, hasMasks: readonly (readonly number[])[], maxEid: number): boolean {
     const net = netTable(map);
     let need = Math.min(net.length, maxEid + 1) + 1;
     for (let f = 0; f < this.plan.fields.length; f++) {
@@ -64,7 +86,9 @@ export class CaptureTables {
       if (int === undefined) continue;
       need = Math.max(need, Array.isArray(int) ? int.length + 1 : Math.min(int.length, maxEid + 1) + 1);
     }
-    if (need > this.elements) this.layout(need);
+    if (need <= this.elements) return false;
+    this.layout(need);
+    return true;
   }
 
   /** Copies the tables (after `reserve`) and writes their header words into `i32` (the memory's view). */
@@ -79,6 +103,7 @@ export class CaptureTables {
     const fields = this.plan.fields;
     this.views();
     i32[HEADER.seen] = this.seenAt;
+    i32[HEADER.listAt] = this.listAt;
     i32[HEADER.capacity] = this.capacity;
     i32[HEADER.netAt] = this.netAt;
     i32[HEADER.netLength] = net.length;
@@ -147,6 +172,8 @@ export class CaptureTables {
     let at = this.base;
     this.seenAt = at;
     at += align16(this.capacity * 4);
+    this.listAt = at;
+    at += this.listElements * 4;
     this.netAt = at;
     at += elements * 4;
     for (let f = 0; f < this.plan.fields.length; f++) {
@@ -170,6 +197,7 @@ export class CaptureTables {
     this.generation = this.pool.generation;
     const buffer = this.pool.memory.buffer;
     const e = this.elements;
+    this.list = new Int32Array(buffer, this.listAt, this.listElements);
     this.net = new Int32Array(buffer, this.netAt, e);
     this.masks = this.plan.fields.map((_, f) => new Int32Array(buffer, this.maskAt[f], e));
     this.ints = this.plan.fields.map((_, f) =>

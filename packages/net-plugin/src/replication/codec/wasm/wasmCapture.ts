@@ -3,7 +3,7 @@
  * registry. Two entries:
  *
  * - `captureWorld` (captureWorld's whole call, when the registry's generic fields are all ints on
- *   one array and the list fits a batch): the list is copied into the kernel's memory, `prepare`
+ *   one array): the list is copied into the kernel's memory, `prepare`
  *   finds its largest entity id, the tables the gather reads are copied that far
  *   (captureTables.ts: entity → network id, bitECS membership words, int fields), `gather` fills
  *   the batch (network ids, seen stamps, masks, ints; a missing or too large network id refuses
@@ -48,9 +48,10 @@ interface Runner {
   readonly layout: StateLayout;
   readonly block: number;
   readonly fn: CaptureFn;
-  readonly prepare: (n: number) => number;
-  /** The wasm gather (undefined when the plan has none). */
-  readonly gather: ((n: number) => number) | undefined;
+  /** The wasm gather's functions (undefined when the plan has none). */
+  readonly prepare: ((n: number) => number) | undefined;
+  readonly scan: ((n: number) => number) | undefined;
+  readonly gather: ((start: number, n: number) => number) | undefined;
   readonly tables: CaptureTables;
   /** The seen stamp of the last wasm gather. */
   stamp: number;
@@ -82,8 +83,8 @@ export class WasmCaptureKernel {
 
   /**
    * captureWorld's whole call in wasm (see the file comment): makes `out` hold exactly `entities`.
-   * False when this path does not apply (a generic field that is not an int on one array, or a
-   * list longer than a batch): the caller then runs `capture` and removes unlisted rows itself.
+   * False when this path does not apply (a generic field that is not an int on one array): the
+   * caller then runs `capture` and removes unlisted rows itself.
    */
   captureWorld(
     entities: ArrayLike<number>,
@@ -93,26 +94,28 @@ export class WasmCaptureKernel {
     hasFlags: readonly number[],
     missing: (eid: number) => void,
   ): boolean {
+    if (!this.plan.wasmGather) return false;
     const n = entities.length;
-    if (!this.plan.wasmGather || n > this.plan.batch) return false;
-    let r = this.runner(out.capacity);
-    const gather = r.gather as (n: number) => number;
-    r.i32.set(entities, this.plan.eids >> 2);
-    const maxEid = r.prepare(n);
-    r.tables.reserve(map, hasMasks, maxEid);
-    r = this.runner(out.capacity); // the memory may have grown
+    const capacity = out.capacity;
+    let r = this.runner(capacity);
+    if (r.tables.copyList(r.i32, entities)) r = this.runner(capacity);
+    const maxEid = (r.prepare as (n: number) => number)(n);
+    if (r.tables.reserve(map, hasMasks, maxEid)) r = this.runner(capacity);
     const i32 = r.i32;
     r.tables.fill(i32, map, hasMasks, hasFlags, maxEid);
     r.stamp = (r.stamp + 1) >>> 0;
     if (r.stamp === 0) {
       r.stamp = 1;
-      new Uint32Array(r.pool.memory.buffer, i32[HEADER.seen], out.capacity).fill(0);
+      new Uint32Array(r.pool.memory.buffer, i32[HEADER.seen], capacity).fill(0);
     }
     i32[HEADER.stamp] = r.stamp;
-    const top = gather(n);
+    const gather = r.gather as (start: number, n: number) => number;
+    const batch = this.plan.batch;
+    // One batch: its gather gives the rows to copy in. Several: a scan first (gathers reuse the batch).
+    const top = n <= batch ? gather(0, n) : (r.scan as (n: number) => number)(n);
     if (top < -1) {
       const eid = entities[-2 - top] as number;
-      outside(eid, map.netIdOf(eid), out.capacity, missing);
+      outside(eid, map.netIdOf(eid), capacity, missing);
     }
     const rows = Math.max(top + 1, out.highWater);
     const b = r.pool.views(r.block);
@@ -124,14 +127,18 @@ export class WasmCaptureKernel {
     i32[HEADER.removed] = 0;
     const address = r.pool.address(r.block);
     const layout = r.layout;
-    r.fn(
-      address + layout.valuesOffset,
-      address + layout.presentOffset,
-      address + layout.maskOffset,
-      address + layout.versionOffset,
-      n,
-      1,
-    );
+    for (let start = 0; start < n || start === 0; start += batch) {
+      const count = Math.min(batch, n - start);
+      if (n > batch) gather(start, count);
+      r.fn(
+        address + layout.valuesOffset,
+        address + layout.presentOffset,
+        address + layout.maskOffset,
+        address + layout.versionOffset,
+        count,
+        start + count >= n ? 1 : 0,
+      );
+    }
     if (rows > 0 && (i32[HEADER.rows] !== 0 || i32[HEADER.removed] !== 0)) this.copyOut(b, out, rows);
     out.versionCounter = (i32[HEADER.versionCounter] as number) >>> 0;
     out.highWater = i32[HEADER.highWater] as number;
@@ -247,8 +254,9 @@ export class WasmCaptureKernel {
         layout,
         block,
         fn: exports["capture"] as CaptureFn,
-        prepare: exports["prepare"] as (n: number) => number,
-        gather: exports["gather"] as ((n: number) => number) | undefined,
+        prepare: exports["prepare"] as ((n: number) => number) | undefined,
+        scan: exports["scan"] as ((n: number) => number) | undefined,
+        gather: exports["gather"] as ((start: number, n: number) => number) | undefined,
         tables: new CaptureTables(this.plan, pool, pool.address(block) + layout.blockBytes, capacity),
         stamp: 0,
         generation: -1,
