@@ -96,7 +96,9 @@ export class SnapshotDecoder {
       );
     }
     this.reader.reset(bytes, offset, length);
+    this.wasm?.source(bytes, offset, length);
     const status = this.run(this.reader, ring);
+    this.wasm?.source(undefined);
     for (let i = 0; i < this.markedCount; i++) this.mark[this.marked[i] as number] = 0;
     this.markedCount = 0;
     const c = this.counters;

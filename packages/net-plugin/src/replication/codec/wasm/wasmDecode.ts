@@ -16,6 +16,7 @@
  * input words, the per-field update lists, and misc (status, mark, exception positions and high
  * bits). Blocks keep their addresses when the memory grows; only the JS views are re-made.
  */
+import { copyBytes } from "../../../protocol/scratch";
 import type { ReplicationRegistry } from "../../registry";
 import { kernelFields } from "../kernels/compileKernel";
 import type { SnapshotState } from "../snapshotState";
@@ -27,6 +28,9 @@ import { statePoolOf } from "./statePool";
 
 /** `read(misc)`: the arguments are at `misc + argsOffset` (decodeEmit.ts READ_ARGS). */
 type ReadFn = (misc: number) => number;
+
+// A module-local reference: in tsx/esbuild's CommonJS output every call of an import is a getter call.
+const copyBytesLocal = copyBytes;
 
 /** A compiled module per pool (null: the registry has no wasm reader here). */
 const modules = new WeakMap<CodecMemoryPool, WebAssembly.Module | null>();
@@ -46,6 +50,9 @@ export class WasmDecode implements BlockOwner {
   private u8: Uint8Array = new Uint8Array(0);
   private u32: Uint32Array = new Uint32Array(0);
   private f64: Float64Array = new Float64Array(0);
+  private src: Uint8Array | undefined;
+  private srcOffset = 0;
+  private srcLength = 0;
 
   /** Use wasmDecodeFor(). */
   constructor(
@@ -70,6 +77,16 @@ export class WasmDecode implements BlockOwner {
     this.inputBytes = pool.layout.blockBytes;
     const instance = new WebAssembly.Instance(module, { env: { memory: pool.memory } });
     this.fn = instance.exports["read"] as ReadFn;
+  }
+
+  /**
+   * The bytes of the snapshot being decoded (SnapshotDecoder.decode sets them, and clears them
+   * after): `read` copies them into the input block directly instead of the reader's words.
+   */
+  source(bytes: Uint8Array | undefined, offset = 0, length = 0): void {
+    this.src = bytes;
+    this.srcOffset = offset;
+    this.srcLength = length;
   }
 
   /** False when its blocks could not be allocated (then it is not used). */
@@ -131,9 +148,19 @@ export class WasmDecode implements BlockOwner {
     const u8 = this.u8;
     const u32 = this.u32;
     // The words up to the end and the reader's two zero words after it (unaligned i64 reads).
-    const data = r.data;
     const words = Math.ceil(r.bitLength / 32) + 2;
-    for (let i = 0, at = this.input >>> 2; i < words; i++) u32[at + i] = data[i] as number;
+    const src = this.src;
+    if (src !== undefined && this.srcLength * 8 === r.bitLength) {
+      // The packet's bytes straight from the caller's buffer (a native copy when it is all of
+      // it), after zeroing a partial last word and the two padding words (as the reader's words).
+      const at = (this.input >>> 2) + (this.srcLength >>> 2);
+      u32[at] = u32[at + 1] = 0;
+      if ((this.srcLength & 3) !== 0) u32[at + 2] = 0;
+      copyBytesLocal(src, this.srcOffset, u8, this.input, this.srcLength);
+    } else {
+      const data = r.data;
+      for (let i = 0, at = this.input >>> 2; i < words; i++) u32[at + i] = data[i] as number;
+    }
     const markAt = this.misc + this.scratch.markOffset;
     for (let i = 0; i < markedCount; i++) {
       const id = marked[i] as number;
