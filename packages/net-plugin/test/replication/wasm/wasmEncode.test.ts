@@ -85,8 +85,19 @@ function run(
       const plan = planOf(wasm.encoder);
       expect(plan.selected.buffer).not.toBe(pool.memory.buffer); // stale until the next collect
     }
+    const before = current.values.slice();
     step(rng, registry, current);
     current.tick = tick;
+    // Row versions as the capture keeps them: a changed row gets a new one (versioned encodes
+    // then skip the unchanged rows without comparing them).
+    for (let id = 0; id < CAPACITY; id++) {
+      const row = id * current.stride;
+      for (let s = 0; s < current.stride; s++)
+        if (current.values[row + s] !== before[row + s]) {
+          current.version[id] = tick + 1;
+          break;
+        }
+    }
     const context = `seed ${seed}, tick ${tick}`;
     for (let id = 0; id < CAPACITY; id++) {
       priority[id] = rng.range(0, 10);

@@ -15,6 +15,8 @@ import { COLUMN_BUCKETS } from "../columns";
 import type { StateLayout } from "./codecMemory";
 import { emitField, type FieldContext } from "./encodeFieldEmit";
 import { emitWrite } from "./writeEmit";
+import { ByteOut } from "./writeBytesEmit";
+import { emitEntityBits } from "./writeEntityEmit";
 import { emitWidths } from "./encodeWidthsEmit";
 import { emitChooseIdK, emitFused } from "./encodeFusedEmit";
 import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
@@ -35,6 +37,7 @@ export const SEGMENTS = [
   "pred",
   "zz",
   "colz",
+  "stream",
 ] as const;
 /** A scratch segment's name. */
 export type Segment = (typeof SEGMENTS)[number];
@@ -58,11 +61,11 @@ export const COLLECT_PARAMS = [
 
 /**
  * Header words: spawn, update, despawn, baseline and excluded counts, then one cursor per inline
- * field, then HEADER_SUMS: the spawns' summed cost and the respawn count.
+ * field, then HEADER_SUMS: the spawns' summed cost, the respawn count, the stream's bits.
  */
 export const HEADER_COUNTS = 5;
-/** Words after the cursors in the header segment. */
-export const HEADER_SUMS = 2;
+/** Words after the cursors in the header segment (the third: the bitmap stream's bits). */
+export const HEADER_SUMS = 3;
 
 /** Emits `collect` and `write` for `fields` (all inline, fixed spawn bits) into a new module; returns its bytes. */
 export function collectModule(
@@ -104,7 +107,10 @@ export function collectModule(
     d = i32(),
     fs = i32(),
     costSum = i32(),
-    respawns = i32();
+    respawns = i32(),
+    multi = i32(),
+    el = i32();
+  const ec64 = f.local("i64");
   const g = f.local("f64");
   const t = f.local("f64");
   const maxWidth = Math.max(1, ...fields.map((x) => x.width));
@@ -137,6 +143,10 @@ export function collectModule(
     .i32Const(columns * COLUMN_BUCKETS * 4)
     .memoryFill();
 
+  // The bitmap stream: per baseline entity still present its bit, an update's bits after its 1.
+  const stream = new ByteOut(f);
+  const zero = i32();
+  stream.begin(seg("stream"), zero, zero);
   const at = (s: Local, idx: Local): WasmFunction => f.localGet(s).localGet(idx).op("i32.add");
   const exit = f.block();
   f.localGet(hw).i32Const(0).op("i32.le_s").brIf(exit);
@@ -180,7 +190,10 @@ export function collectModule(
   // Same version as the baseline's row: unchanged since, not compared.
   f.localGet(p("versioned"));
   at(base, i4).load("i32.load", layout.versionOffset);
-  at(cur, i4).load("i32.load", layout.versionOffset).op("i32.eq").op("i32.and").brIf(cont);
+  at(cur, i4).load("i32.load", layout.versionOffset).op("i32.eq").op("i32.and");
+  const unchanged = f.if();
+  stream.put(() => void f.i32Const(0), 1); // the bitmap's 0 for an unchanged entity
+  f.br(cont).end(unchanged);
   // predicted = ratio && hasRef && ref.present[id] === 1 && ref.mask[id] === mask
   f.localGet(ratio).localGet(p("hasRef")).op("i32.and");
   at(ref, id).load("i32.load8_u", layout.presentOffset).i32Const(1).op("i32.eq").op("i32.and");
@@ -206,7 +219,16 @@ export function collectModule(
   fields.forEach((x, k) => {
     emitField(ctx, x, cursors[k] as Local, { live, changed, ratio, unit, predicted, seg, p });
   });
-  f.localGet(changed).op("i32.eqz").brIf(cont);
+  f.localGet(changed).op("i32.eqz");
+  const same = f.if();
+  stream.put(() => void f.i32Const(0), 1);
+  f.br(cont).end(same);
+  // The bitmap's 1 and the update's own bits (writeEntityEmit.ts), for the fused encode.
+  f.i64Const(1).localSet(ec64).i32Const(1).localSet(el);
+  f.localGet(mask).localGet(mask).i32Const(1).op("i32.sub").op("i32.and").i32Const(0).op("i32.ne");
+  f.localSet(multi);
+  const entity = { mask, changed, multi, row, cur, zz: seg("zz"), ec: ec64, el };
+  emitEntityBits(f, stream, fields, layout.valuesOffset, entity);
   at(seg("changed"), i4).localGet(changed).store("i32.store");
   at(seg("sel"), id).i32Const(1).store("i32.store8");
   push(f, seg("update"), uc, id);
@@ -223,6 +245,9 @@ export function collectModule(
       .localGet(sum)
       .store("i32.store", (HEADER_COUNTS + fields.length + k) * 4);
   });
+  f.localGet(seg("hdr"));
+  stream.finish();
+  f.store("i32.store", (HEADER_COUNTS + fields.length + 2) * 4);
   cursors.forEach((c, k) => {
     f.localGet(seg("hdr"));
     f.localGet(c).localGet(seg("colz")).op("i32.sub").i32Const(2).op("i32.shr_u");

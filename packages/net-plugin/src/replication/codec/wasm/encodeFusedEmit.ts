@@ -282,6 +282,7 @@ export function emitFused(
     hdr: () => f.localGet(p("hdr")),
     ex: () => f.localGet(p("ex")),
     wid: () => f.localGet(p("wid")),
+    stream: () => f.localGet(p("stream")),
   };
   for (const name of WRITE_PARAMS) args[name]();
   f.call(calls.write);

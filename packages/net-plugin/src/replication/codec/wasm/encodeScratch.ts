@@ -11,6 +11,13 @@ import { HEADER_COUNTS, HEADER_SUMS, SEGMENTS, type Segment } from "./encodeEmit
 /** The generated `collect` (its i32 parameters: encodeEmit.ts COLLECT_PARAMS, then SEGMENTS). */
 export type CollectFn = (...args: number[]) => number;
 
+/** Bits an update's own part can take (field flags, rotation flags and full values). */
+export function entityBits(fields: readonly KernelField[]): number {
+  let bits = fields.length;
+  for (const x of fields) if (x.quat) bits += 1 + x.slotBits.reduce((a, b) => a + b, 0);
+  return bits;
+}
+
 /** Byte size of each scratch segment for `fields` at `layout`. */
 export function segmentBytes(fields: readonly KernelField[], layout: StateLayout, columns: number): number[] {
   const cap = layout.capacity;
@@ -30,6 +37,8 @@ export function segmentBytes(fields: readonly KernelField[], layout: StateLayout
     pred: rows,
     zz: rows,
     colz: cap * columns * 4,
+    // one bitmap bit and an update's own bits per id (writeEntityEmit.ts), and the writer's slack
+    stream: Math.ceil((cap * (1 + entityBits(fields))) / 8) + 16,
   };
   return SEGMENTS.map((s) => Math.ceil(Math.max(sizes[s], 1) / 16) * 16);
 }

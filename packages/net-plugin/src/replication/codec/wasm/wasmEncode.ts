@@ -226,16 +226,17 @@ export class WasmCollectKernel implements BlockOwner {
       a[11] as number,
       a[12] as number,
       a[13] as number,
+      a[14] as number,
       f[0] as number,
       f[1] as number,
       f[2] as number,
       f[3] as number,
       this.armed ? (f[4] as number) : NOT_ARMED,
       f[5] as number,
-      a[16] as number,
+      a[17] as number,
       this.writer.outBytes,
-      a[14] as number,
       a[15] as number,
+      a[16] as number,
     );
     this.armed = false;
     this.fused = bits;

@@ -16,6 +16,7 @@ import type { WordWriter } from "../wordBits";
 import type { StateLayout } from "./codecMemory";
 import type { WasmCollectKernel } from "./wasmEncode";
 import type { WriteFn } from "./writeEmit";
+import { entityBits } from "./encodeScratch";
 
 /** The writer's scratch segments (after the collect's, in the same blocks): exceptions, widths, output. */
 export const WRITE_SEGMENTS = ["ex", "wid", "out"] as const;
@@ -34,13 +35,6 @@ const OUT_SLACK = 16;
 /** Byte sizes of WRITE_SEGMENTS at `layout` (the output region takes a whole block). */
 export function writeSegmentBytes(layout: StateLayout, columns: number): number[] {
   return [layout.capacity * 8, Math.ceil(Math.max(2 * columns, 1) / 16) * 16, layout.blockBytes];
-}
-
-/** Bits one update's own part can take besides its id: field flags, rotation flags and full values. */
-function entityBits(fields: readonly KernelField[]): number {
-  let bits = fields.length;
-  for (const x of fields) if (x.quat) bits += 1 + x.slotBits.reduce((a, b) => a + b, 0);
-  return bits;
 }
 
 /** One encoder's wasm updates writer (see the file comment). */
@@ -138,6 +132,7 @@ export class WasmWriteKernel {
       at[7] as number,
       at[8] as number,
       at[9] as number,
+      0, // no bitmap stream: the collect's is for the fused encode (all selected)
     );
     this.calls++;
     return (idx << 5) + bits;

@@ -11,7 +11,9 @@
 import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
 import { ByteOut } from "./writeBytesEmit";
+import { HEADER_COUNTS } from "./encodeEmit";
 import { emitColumn, type ColumnLocals } from "./writeColumnEmit";
+import { emitEntityBits } from "./writeEntityEmit";
 import type { Local, WasmFunction, WasmModule } from "./wasmModule";
 
 /** Parameters of `write` (all i32), in order. */
@@ -38,6 +40,7 @@ export const WRITE_PARAMS = [
   "hdr",
   "ex",
   "wid",
+  "stream",
 ] as const;
 /** A parameter's name. */
 export type WriteParam = (typeof WRITE_PARAMS)[number];
@@ -77,6 +80,27 @@ export function emitWrite(
   const at4 = (base: Local, idx: Local): WasmFunction =>
     f.localGet(idx).i32Const(2).op("i32.shl").localGet(base).op("i32.add");
 
+  // The fused encode passes the collect's bitmap stream (the same bits): copied a word at a time.
+  f.localGet(p("bitmap")).localGet(p("stream")).i32Const(0).op("i32.ne").op("i32.and");
+  const fromStream = f.if();
+  {
+    f.localGet(p("hdr"))
+      .load("i32.load", (HEADER_COUNTS + fields.length + 2) * 4)
+      .localSet(c);
+    f.localGet(p("stream")).localSet(i);
+    const words = f.block();
+    const word = f.loop();
+    f.localGet(c).i32Const(32).op("i32.lt_u").brIf(words);
+    out.put(() => void f.localGet(i).load("i32.load"), 32);
+    f.localGet(i).i32Const(4).op("i32.add").localSet(i);
+    f.localGet(c).i32Const(32).op("i32.sub").localSet(c).br(word);
+    f.end(word).end(words);
+    out.put(() => {
+      f.localGet(i).load("i32.load").i32Const(1).localGet(c).op("i32.shl").i32Const(1).op("i32.sub");
+      f.op("i32.and");
+    }, c);
+  }
+  f.else();
   f.i32Const(-1).localSet(id);
   const done = f.block();
   const top = f.loop();
@@ -133,72 +157,19 @@ export function emitWrite(
     .i32Const(stride * 4)
     .op("i32.mul")
     .localSet(row);
-  // The entity's bits gather in one code (ec, el) put out when it could pass 56 bits.
-  let most = 1;
-  const add = (value: () => void, len: number | Local, max: number): void => {
-    if (most + max > 56) {
-      out.put64(() => void f.localGet(ec), el);
-      f.i64Const(0).localSet(ec).i32Const(0).localSet(el);
-      most = 0;
-    }
-    most += max;
-    f.localGet(ec);
-    value();
-    f.op("i64.extend_i32_u").localGet(el).op("i64.extend_i32_u").op("i64.shl").op("i64.or").localSet(ec);
-    f.localGet(el);
-    if (typeof len === "number") f.i32Const(len);
-    else f.localGet(len);
-    f.op("i32.add").localSet(el);
-  };
-  for (const x of fields) {
-    // A bound holds after a block only as the larger of its value before and inside it.
-    const beforeHas = most;
-    f.localGet(mask).i32Const(x.bit).op("i32.and");
-    const has = f.if();
-    // The field's flag when the entity has several fields (multi: 1 bit, else none).
-    const flag = (): void =>
-      void f
-        .localGet(changed)
-        .i32Const(x.bit)
-        .op("i32.and")
-        .i32Const(0)
-        .op("i32.ne")
-        .localGet(multi)
-        .op("i32.and");
-    add(flag, multi, 1);
-    if (x.quat) {
-      const beforeCh = most;
-      f.localGet(changed).i32Const(x.bit).op("i32.and");
-      const ch = f.if();
-      f.localGet(row)
-        .localGet(p("zz"))
-        .op("i32.add")
-        .load("i32.load", x.offset * 4);
-      const same = f.if();
-      add(() => void f.i32Const(1), 1, 1);
-      f.else();
-      const before = most;
-      add(() => void f.i32Const(0), 1, 1);
-      x.slotBits.forEach((b, s) => {
-        if (b <= 0) return;
-        const value = (): void =>
-          void f
-            .localGet(row)
-            .localGet(p("cur"))
-            .op("i32.add")
-            .load("i32.load", layout.valuesOffset + (x.offset + s) * 4);
-        add(value, b, b);
-      });
-      most = Math.max(most, before + 1);
-      f.end(same).end(ch);
-      most = Math.max(most, beforeCh);
-    }
-    f.end(has);
-    most = Math.max(most, beforeHas);
-  }
-  out.put64(() => void f.localGet(ec), el);
+  emitEntityBits(f, out, fields, layout.valuesOffset, {
+    mask,
+    changed,
+    multi,
+    row,
+    cur: p("cur"),
+    zz: p("zz"),
+    ec,
+    el,
+  });
   f.br(top);
   f.end(top).end(done);
+  f.end(fromStream);
 
   const l: ColumnLocals = {
     f,

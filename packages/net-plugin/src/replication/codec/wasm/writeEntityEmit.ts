@@ -1,0 +1,102 @@
+/**
+ * One update's own bits in the updates section (writeKernel.ts `updateBody`): per field of the
+ * entity its changed flag (when the entity has several fields), a changed rotation's "same
+ * largest" bit (1) or a 0 and its full value — gathered in one i64 code (`ec`, `el` bits; the
+ * caller may start it with the update's bitmap bit) and put out whenever it could pass 56 bits,
+ * and at the end. Shared by the updates writer (writeEmit.ts) and the collect (encodeEmit.ts),
+ * which writes the bitmap stream of the fused encode as it classifies.
+ */
+import type { KernelField } from "../kernels/compileKernel";
+import type { ByteOut } from "./writeBytesEmit";
+import type { Local, WasmFunction } from "./wasmModule";
+
+/** The locals the entity code reads (and `ec`, `el`, which it uses). */
+export interface EntityLocals {
+  readonly mask: Local;
+  readonly changed: Local;
+  /** 1 when the entity has several fields (its flags are written). */
+  readonly multi: Local;
+  /** The entity's row offset in bytes (id × stride × 4). */
+  readonly row: Local;
+  /** The current state's block address. */
+  readonly cur: Local;
+  /** The collect's `zz` segment (a rotation's first slot: 1 when its largest is unchanged). */
+  readonly zz: Local;
+  readonly ec: Local;
+  readonly el: Local;
+}
+
+/** Emits the entity's bits after `ec`/`el` (holding at most 1 bit) and puts them out. */
+export function emitEntityBits(
+  f: WasmFunction,
+  out: ByteOut,
+  fields: readonly KernelField[],
+  valuesOffset: number,
+  l: EntityLocals,
+): void {
+  const { mask, changed, multi, row, ec, el } = l;
+  // The entity's bits gather in one code (ec, el) put out when it could pass 56 bits.
+  let most = 1;
+  const add = (value: () => void, len: number | Local, max: number): void => {
+    if (most + max > 56) {
+      out.put64(() => void f.localGet(ec), el);
+      f.i64Const(0).localSet(ec).i32Const(0).localSet(el);
+      most = 0;
+    }
+    most += max;
+    f.localGet(ec);
+    value();
+    f.op("i64.extend_i32_u").localGet(el).op("i64.extend_i32_u").op("i64.shl").op("i64.or").localSet(ec);
+    f.localGet(el);
+    if (typeof len === "number") f.i32Const(len);
+    else f.localGet(len);
+    f.op("i32.add").localSet(el);
+  };
+  for (const x of fields) {
+    // A bound holds after a block only as the larger of its value before and inside it.
+    const beforeHas = most;
+    f.localGet(mask).i32Const(x.bit).op("i32.and");
+    const has = f.if();
+    // The field's flag when the entity has several fields (multi: 1 bit, else none).
+    const flag = (): void =>
+      void f
+        .localGet(changed)
+        .i32Const(x.bit)
+        .op("i32.and")
+        .i32Const(0)
+        .op("i32.ne")
+        .localGet(multi)
+        .op("i32.and");
+    add(flag, multi, 1);
+    if (x.quat) {
+      const beforeCh = most;
+      f.localGet(changed).i32Const(x.bit).op("i32.and");
+      const ch = f.if();
+      f.localGet(row)
+        .localGet(l.zz)
+        .op("i32.add")
+        .load("i32.load", x.offset * 4);
+      const same = f.if();
+      add(() => void f.i32Const(1), 1, 1);
+      f.else();
+      const before = most;
+      add(() => void f.i32Const(0), 1, 1);
+      x.slotBits.forEach((b, s) => {
+        if (b <= 0) return;
+        const value = (): void =>
+          void f
+            .localGet(row)
+            .localGet(l.cur)
+            .op("i32.add")
+            .load("i32.load", valuesOffset + (x.offset + s) * 4);
+        add(value, b, b);
+      });
+      most = Math.max(most, before + 1);
+      f.end(same).end(ch);
+      most = Math.max(most, beforeCh);
+    }
+    f.end(has);
+    most = Math.max(most, beforeHas);
+  }
+  out.put64(() => void f.localGet(ec), el);
+}
