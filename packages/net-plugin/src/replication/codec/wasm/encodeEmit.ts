@@ -150,10 +150,11 @@ export function collectModule(
   const at = (s: Local, idx: Local): WasmFunction => f.localGet(s).localGet(idx).op("i32.add");
   const exit = f.block();
   f.localGet(hw).i32Const(0).op("i32.le_s").brIf(exit);
+  // selected and respawn start at 0 for every id below the high water (set to 1 below).
+  f.localGet(seg("sel")).i32Const(0).localGet(hw).memoryFill();
+  f.localGet(seg("resp")).i32Const(0).localGet(hw).memoryFill();
   const top = f.loop();
   const cont = f.block();
-  at(seg("sel"), id).i32Const(0).store("i32.store8");
-  at(seg("resp"), id).i32Const(0).store("i32.store8");
   f.localGet(id).i32Const(2).op("i32.shl").localSet(i4);
   // curP = cur.present[id] === 1 && (!hasRel || rel[id] === 1)
   at(cur, id).load("i32.load8_u", layout.presentOffset).i32Const(1).op("i32.eq");

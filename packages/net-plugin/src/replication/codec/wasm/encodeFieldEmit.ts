@@ -111,6 +111,30 @@ export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: Loo
     f.store("i32.store", x.offset * 4);
     f.end(same);
   } else {
+    // The usual case first, its slots without per-slot branches: predicted at a 1:1 ratio,
+    // from = clamp(2·base − reference) (predict.ts).
+    f.localGet(l.ratio).localGet(l.predicted).op("i32.and").localGet(l.unit).op("i32.and");
+    const fast = f.if();
+    for (let s = 0; s < x.width; s++) {
+      const max = x.slotMax[s] as number;
+      f.localGet(bs[s] as Local)
+        .i32Const(1)
+        .op("i32.shl")
+        .localGet(c.refRow)
+        .load("i32.load", slotAt(s))
+        .op("i32.sub")
+        .localSet(c.fs);
+      f.i32Const(0).i32Const(max).localGet(c.fs);
+      f.localGet(c.fs).i32Const(max).op("i32.gt_s").op("select");
+      f.localGet(c.fs).i32Const(0).op("i32.lt_s").op("select").localSet(c.fs);
+      predAt(s, c.fs);
+      f.localGet(cs[s] as Local)
+        .localGet(c.fs)
+        .op("i32.sub")
+        .localSet(d);
+      coded(s, x.column + s);
+    }
+    f.else();
     for (let s = 0; s < x.width; s++) {
       const max = x.slotMax[s] as number;
       f.localGet(bs[s] as Local).localSet(c.fs);
@@ -152,6 +176,7 @@ export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: Loo
         .localSet(d);
       coded(s, x.column + s);
     }
+    f.end(fast);
     f.localGet(cursor)
       .i32Const(x.width * 4)
       .op("i32.add")

@@ -50,6 +50,9 @@ export class WasmWriteKernel {
   /** Segment addresses (the collect's and this writer's), set with the views. */
   private readonly at = new Int32Array(WRITE_ARGS.length);
   private out = 0;
+  /** The last packet buffer copied into, and a view of it. */
+  private dstBuffer: ArrayBufferLike | undefined;
+  private dstView: DataView | undefined;
   private wid = 0;
   private pred = 0;
 
@@ -145,7 +148,14 @@ export class WasmWriteKernel {
     const out = this.out;
     if ((writer.bitsWritten & 7) === 0) {
       const byteCount = total >>> 3;
-      if (byteCount > 0) writer.writeByteRange(u8, out, byteCount);
+      const dst = writer.bytes;
+      const at = writer.bitsWritten >>> 3;
+      if (byteCount > 0 && at + byteCount <= dst.length) {
+        // Straight into the packet's buffer, 4 bytes at a time (one monomorphic loop), then the
+        // writer moves past them: a range copy onto itself (copyBytes: copyWithin in place).
+        this.copyInto(dst, at, byteCount);
+        writer.writeByteRange(dst, at, byteCount);
+      } else if (byteCount > 0) writer.writeByteRange(u8, out, byteCount); // overflows as before
       const rest = total & 7;
       if (rest > 0) writer.writeBits((u8[out + byteCount] as number) & ((1 << rest) - 1), rest);
       return;
@@ -156,6 +166,21 @@ export class WasmWriteKernel {
     for (let i = 0; i < whole; i++) writer.writeBits(u32[o + i] as number, 32);
     const tail = total & 31;
     if (tail > 0) writer.writeBits((u32[o + whole] as number) & ((1 << tail) - 1), tail);
+  }
+
+  /** Copies `count` bytes of the region to `dst` at `at` (little-endian words, then the tail). */
+  private copyInto(dst: Uint8Array, at: number, count: number): void {
+    if (dst.buffer !== this.dstBuffer) {
+      this.dstBuffer = dst.buffer;
+      this.dstView = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
+    }
+    const view = this.dstView as DataView;
+    const u32 = this.u32;
+    const o = this.out >>> 2;
+    const words = count >>> 2;
+    for (let i = 0; i < words; i++) view.setUint32(at + 4 * i, u32[o + i] as number, true);
+    const u8 = this.u8;
+    for (let i = words * 4; i < count; i++) dst[at + i] = u8[this.out + i] as number;
   }
 
   /** Views of the pool's memory and the region's address, re-made after growth. */
