@@ -64,7 +64,7 @@ function expectSameState(a: SnapshotState, b: SnapshotState, what: string): void
 function checkWorld(
   seed: number,
   source: ReplicationRegistry,
-  options: { farIds?: boolean; batch?: number } = {},
+  options: { farIds?: boolean; batch?: number; pooled?: boolean } = {},
 ): number {
   const rng = createRng(seed);
   const { js, wasm } = twin(source);
@@ -85,7 +85,11 @@ function checkWorld(
   const allocator = new NetworkIdAllocator(CAPACITY, 3);
   const live: number[] = [];
   const a = new SnapshotState(js, CAPACITY);
+  // Pool-backed (the switch on as it is built): the kernel runs in that pool's memory, rows in place.
+  wasmKernels.enabled = options.pooled === true;
   const b = new SnapshotState(wasm, CAPACITY);
+  wasmKernels.enabled = false;
+  expect(b.pool !== undefined, "pool-backed").toBe(options.pooled === true);
   // Entity ids past the column length, and (farIds) past the gather tables' first sizes.
   const offset = options.farIds === true ? 700 : seed % 3 === 0 ? CAPACITY - 30 : 0;
   for (let i = 0; i < offset; i++) addEntity(world);
@@ -135,6 +139,7 @@ function checkWorld(
     }
     expectSameState(a, b, `seed ${seed} tick ${tick}`);
   }
+  if (whole > 0) expect(kernel.ranInPlace(b), "in place").toBe(options.pooled === true);
   return whole;
 }
 
@@ -145,7 +150,7 @@ describe("captureWorld in wasm (whole call)", () => {
       const { registry } = randomRegistry(createRng(seed * 7919), seed <= 6 ? 4 : 8);
       const plan = capturePlan(registry);
       if (plan === undefined) return; // nothing to quantize in wasm: the JS kernel (wasmCapture.test.ts)
-      const whole = checkWorld(seed, registry);
+      const whole = checkWorld(seed, registry, { pooled: seed % 2 === 0 });
       expect(whole).toBe(plan.wasmGather ? 40 : 0);
     },
   );
@@ -155,6 +160,12 @@ describe("captureWorld in wasm (whole call)", () => {
     expect(checkWorld(202, mixedLengths())).toBe(40);
     expect(checkWorld(203, inlineKinds(), { farIds: true })).toBe(40);
     expect(checkWorld(204, mixedLengths(), { farIds: true })).toBe(40);
+  });
+
+  it("matches the JS kernel in place, on states in their registry's pool (scratch and tables in pool blocks)", () => {
+    expect(checkWorld(211, inlineKinds(), { pooled: true })).toBe(40);
+    expect(checkWorld(212, mixedLengths(), { pooled: true, farIds: true })).toBe(40);
+    expect(checkWorld(213, inlineKinds(), { pooled: true, batch: 8 })).toBe(40);
   });
 
   it("matches the JS kernel with lists longer than a batch (several gathers and kernel calls per capture)", () => {

@@ -59,7 +59,7 @@ export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): 
   f.end(exit);
   f.localGet(remove);
   const removal = f.if();
-  emitRemoval(f, rows);
+  emitRemoval(f, plan, rows);
   f.end(removal);
   mod.export("capture", f);
 }
@@ -69,8 +69,8 @@ export function captureModule(plan: CapturePlan, simd: boolean): Uint8Array<Arra
   const mod = new WasmModule().importMemory("env", "memory", { min: 1 });
   emitCapture(mod, plan, simd);
   if (plan.wasmGather) {
-    emitPrepare(mod);
-    emitScan(mod);
+    emitPrepare(mod, plan);
+    emitScan(mod, plan);
     emitGather(mod, plan);
   }
   return mod.toBytes();

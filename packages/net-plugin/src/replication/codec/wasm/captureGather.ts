@@ -74,7 +74,7 @@ function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string 
 ${fields}
     i32[${plan.masks / 4} + j] = mask;
   }
-  i32[2] = maxEid;
+  i32[${plan.header / 4 + 2}] = maxEid;
   return top;
 };`;
 }

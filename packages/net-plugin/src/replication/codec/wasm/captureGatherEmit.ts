@@ -19,12 +19,12 @@ import { ROUND_EXCEPTION } from "./captureQuantize";
 import type { Local, WasmFunction, WasmModule } from "./wasmModule";
 
 /** Emits `prepare(n) → largest entity id (-1 when n is 0)`. */
-export function emitPrepare(mod: WasmModule): void {
+export function emitPrepare(mod: WasmModule, plan: CapturePlan): void {
   const f = mod.function("prepare", ["i32"], ["i32"]);
   const n = f.params[0] as Local;
   const [at, end, max, eid] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
   f.i32Const(-1).localSet(max);
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .load("i32.load", HEADER.listAt * 4)
     .localTee(at);
   f.localGet(n).i32Const(2).op("i32.shl").op("i32.add").localSet(end);
@@ -42,7 +42,7 @@ export function emitPrepare(mod: WasmModule): void {
 }
 
 /** Emits `scan(n) → largest network id of the list, or -2 - j for the first refused entry j`. */
-export function emitScan(mod: WasmModule): void {
+export function emitScan(mod: WasmModule, plan: CapturePlan): void {
   const f = mod.function("scan", ["i32"], ["i32"]);
   const n = f.params[0] as Local;
   const i32 = (): Local => f.local("i32");
@@ -56,16 +56,16 @@ export function emitScan(mod: WasmModule): void {
     i32(),
     i32(),
   ];
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .load("i32.load", HEADER.listAt * 4)
     .localSet(at);
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .load("i32.load", HEADER.netAt * 4)
     .localSet(netAt);
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .load("i32.load", HEADER.netLength * 4)
     .localSet(netLength);
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .load("i32.load", HEADER.capacity * 4)
     .localSet(capacity);
   f.i32Const(-1).localSet(top);
@@ -104,7 +104,7 @@ export function emitGather(mod: WasmModule, plan: CapturePlan): void {
   const [j, a4, eid, id, top, m, hit] = [i32(), i32(), i32(), i32(), i32(), i32(), i32()];
   const [netAt, netLength, capacity, seen, stamp] = [i32(), i32(), i32(), i32(), i32()];
   const header = (word: number, into: Local): void => {
-    f.i32Const(0)
+    f.i32Const(plan.header)
       .load("i32.load", word * 4)
       .localSet(into);
   };
@@ -126,7 +126,7 @@ export function emitGather(mod: WasmModule, plan: CapturePlan): void {
     return l;
   });
   const r = f.local("f64");
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .load("i32.load", HEADER.listAt * 4)
     .localGet(start)
     .i32Const(2)

@@ -142,6 +142,8 @@ export interface CapturePlan {
   readonly fields: readonly CaptureField[];
   readonly stride: number;
   readonly batch: number;
+  /** Byte address of the header (16-byte aligned; every address here is absolute). */
+  readonly header: number;
   /** i32 network id per batch entry. */
   readonly ids: number;
   /** i32 field mask per batch entry. */
@@ -157,6 +159,7 @@ export interface CapturePlan {
    * the state: the row pass moves them with v128 loads; 16 bytes of padding after the last).
    */
   readonly quantized: number;
+  /** Bytes from `header` to the end of the last column copy. */
   readonly scratchBytes: number;
   /** True when every generic field is an int on one array: the gather can then run in wasm. */
   readonly wasmGather: boolean;
@@ -166,14 +169,20 @@ export interface CapturePlan {
  * The capture plan of `registry`, or undefined when no field is inlined by the JS kernel, or an
  * inlined field's columns are not Float32Array/Float64Array.
  */
-export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH): CapturePlan | undefined {
+export function capturePlan(
+  registry: ReplicationRegistry,
+  batch = CAPTURE_BATCH,
+  /** Byte address of the scratch (its header) in the kernel's memory. */
+  base = 0,
+): CapturePlan | undefined {
   if (!Number.isInteger(batch) || batch < 4 || batch % 4 !== 0) {
     // The SIMD kernel writes 4 entries per iteration (captureSimd.ts SIMD_ENTRIES).
     throw new RangeError(`capturePlan: batch ${batch} must be a multiple of 4.`);
   }
   if (registry.fields.length === 0) return undefined;
   const stride = registry.stride;
-  const ids = align(fieldWord(registry.fields.length) * 4, 16);
+  const header = base;
+  const ids = align(base + fieldWord(registry.fields.length) * 4, 16);
   const masks = align(ids + batch * 4, 16);
   const eids = align(masks + batch * 4, 16);
   const quantized = align(eids + batch * 4, 16);
@@ -203,7 +212,7 @@ export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH
       address = align(address + (array.length + 1) * (f64 ? 8 : 4), 16);
       return column;
     });
-    const base = {
+    const common = {
       index: field.index,
       bit,
       offset: field.offset,
@@ -213,7 +222,7 @@ export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH
     if (t instanceof QuatValueTemplate) {
       const maxValue = (1 << t.bits) - 1;
       // fieldAccess.ts quantizeSource: the same double as its literal.
-      fields.push({ ...base, kind: "quat", maxValue, scale: maxValue / (2 * Math.SQRT1_2) });
+      fields.push({ ...common, kind: "quat", maxValue, scale: maxValue / (2 * Math.SQRT1_2) });
     } else if (t instanceof VectorValueTemplate || t instanceof FloatValueTemplate) {
       const qs = t instanceof FloatValueTemplate ? [t.quantizer] : t.quantizers;
       const slots = qs.map((q) => ({
@@ -223,23 +232,25 @@ export function capturePlan(registry: ReplicationRegistry, batch = CAPTURE_BATCH
         maxValue: q.maxValue,
         inverse: inverseOf(q.step),
       }));
-      fields.push({ ...base, kind: "linear", slots });
+      fields.push({ ...common, kind: "linear", slots });
     } else return undefined;
   }
   if (fields.every((f) => f.kind === "generic")) return undefined;
   const lengths = new Set(fields.flatMap((f) => f.columns.map((c) => c.length)));
   const columnLength = lengths.size === 1 ? (lengths.values().next().value as number) : undefined;
   const wasmGather = fields.every((f) => f.kind !== "generic" || f.int !== undefined);
+  const scratchBytes = address - base;
   return {
     fields,
     stride,
     batch,
+    header,
     ids,
     masks,
     eids,
     columnLength,
     quantized,
-    scratchBytes: address,
+    scratchBytes,
     wasmGather,
   };
 }

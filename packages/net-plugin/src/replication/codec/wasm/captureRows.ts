@@ -11,15 +11,15 @@ import type { Local, WasmFunction } from "./wasmModule";
  * captureWorld's removal: every present id below the high water whose seen stamp is not this
  * call's loses present, mask and version (SnapshotState.remove); counted in the header.
  */
-export function emitRemoval(f: WasmFunction, l: RowLocals): void {
+export function emitRemoval(f: WasmFunction, plan: CapturePlan, l: RowLocals): void {
   const [stamp, seen, hw, removed] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .load("i32.load", HEADER.stamp * 4)
     .localSet(stamp);
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .load("i32.load", HEADER.seen * 4)
     .localSet(seen);
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .load("i32.load", HEADER.highWater * 4)
     .localSet(hw);
   f.i32Const(0).localSet(l.i);
@@ -40,7 +40,7 @@ export function emitRemoval(f: WasmFunction, l: RowLocals): void {
   f.br(top);
   f.end(top);
   f.end(exit);
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .localGet(removed)
     .store("i32.store", HEADER.removed * 4);
 }
@@ -98,10 +98,10 @@ export function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void
       return overlaps ? hoist(chunkMask(plan, field, c)) : undefined;
     }),
   );
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .load("i32.load", HEADER.versionCounter * 4)
     .localSet(vc);
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .load("i32.load", HEADER.highWater * 4)
     .localSet(hw);
   f.i32Const(0).localSet(l.i).i32Const(0).localSet(l.a4).i32Const(0).localSet(l.q4);
@@ -152,8 +152,8 @@ export function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void
   f.localGet(vc).i32Const(1).op("i32.add").localTee(vc).op("i32.eqz").localGet(vc).op("i32.or").localSet(vc);
   f.localGet(l.version).localGet(at).op("i32.add").localGet(vc).store("i32.store");
   // Rows written (summed over the batches of a call).
-  f.i32Const(0)
-    .i32Const(0)
+  f.i32Const(plan.header)
+    .i32Const(plan.header)
     .load("i32.load", HEADER.rows * 4)
     .i32Const(1)
     .op("i32.add")
@@ -166,10 +166,10 @@ export function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void
     .localSet(l.q4);
   f.localGet(l.i).i32Const(1).op("i32.add").localTee(l.i).localGet(l.n).op("i32.lt_s").brIf(top);
   f.end(top);
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .localGet(vc)
     .store("i32.store", HEADER.versionCounter * 4);
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .localGet(hw)
     .store("i32.store", HEADER.highWater * 4);
 }
@@ -178,10 +178,10 @@ export function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void
 export function emitRowsScalar(f: WasmFunction, plan: CapturePlan, l: RowLocals): void {
   const i32 = (): Local => f.local("i32");
   const [id, m, row, changed, vc, hw, q, at] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .load("i32.load", HEADER.versionCounter * 4)
     .localSet(vc);
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .load("i32.load", HEADER.highWater * 4)
     .localSet(hw);
   f.i32Const(0).localSet(l.i).i32Const(0).localSet(l.a4).i32Const(0).localSet(l.q4);
@@ -230,8 +230,8 @@ export function emitRowsScalar(f: WasmFunction, plan: CapturePlan, l: RowLocals)
   f.localGet(vc).i32Const(1).op("i32.add").localTee(vc).op("i32.eqz").localGet(vc).op("i32.or").localSet(vc);
   f.localGet(l.version).localGet(at).op("i32.add").localGet(vc).store("i32.store");
   // Rows written (scratch word 3, summed over the batches of a call).
-  f.i32Const(0)
-    .i32Const(0)
+  f.i32Const(plan.header)
+    .i32Const(plan.header)
     .load("i32.load", HEADER.rows * 4)
     .i32Const(1)
     .op("i32.add")
@@ -244,10 +244,10 @@ export function emitRowsScalar(f: WasmFunction, plan: CapturePlan, l: RowLocals)
     .localSet(l.q4);
   f.localGet(l.i).i32Const(1).op("i32.add").localTee(l.i).localGet(l.n).op("i32.lt_s").brIf(top);
   f.end(top);
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .localGet(vc)
     .store("i32.store", HEADER.versionCounter * 4);
-  f.i32Const(0)
+  f.i32Const(plan.header)
     .localGet(hw)
     .store("i32.store", HEADER.highWater * 4);
 }

@@ -15,6 +15,29 @@ import { FIELD_WORDS, fieldWord, HEADER, type CapturePlan } from "./capturePlan"
 import { WASM_PAGE_BYTES, type CodecMemoryPool } from "./codecMemory";
 import type { Prefixable } from "./prefixViews";
 
+/** What a copy or reservation did to the regions. */
+export const Placed = {
+  /** Where they were: views made before stay valid. */
+  Same: 0,
+  /** Placed anew (the memory may have grown): views are stale, the list must be copied again. */
+  Moved: 1,
+  /** No memory could be had: the caller falls back to another path. */
+  Failed: 2,
+} as const;
+export type Placed = (typeof Placed)[keyof typeof Placed];
+
+/**
+ * A `place` for CaptureTables in a memory of one's own: the regions at `base`, growing the memory
+ * to fit them.
+ */
+export function growingPlace(memory: WebAssembly.Memory, base: number): (bytes: number) => number {
+  return (bytes) => {
+    const have = memory.buffer.byteLength;
+    if (base + bytes > have) memory.grow(Math.ceil((base + bytes - have) / WASM_PAGE_BYTES));
+    return base;
+  };
+}
+
 /** Smallest region, in elements. */
 const MIN_ELEMENTS = 256;
 
@@ -44,11 +67,17 @@ export class CaptureTables {
   private readonly prefixSource: (Prefixable | undefined)[] = [];
   private readonly prefixView: (Prefixable | undefined)[] = [];
 
+  /** Byte address of the regions (from `place`). */
+  private base = 0;
+
   constructor(
     private readonly plan: CapturePlan,
     private readonly pool: CodecMemoryPool,
-    /** First byte after the runner's state block. */
-    private readonly base: number,
+    /**
+     * Where the regions go: the address of `bytes` of memory (the previous place given back, its
+     * contents not kept), or -1 when none can be had (growing the memory when needed).
+     */
+    private readonly place: (bytes: number) => number,
     private readonly capacity: number,
   ) {
     this.maskAt = plan.fields.map(() => 0);
@@ -57,27 +86,30 @@ export class CaptureTables {
 
   /**
    * Copies the listed entity ids into the list region and writes its address into `i32` (the
-   * memory's view, re-fetched first when this grew the memory: returns true then).
+   * memory's view; Placed.Moved: the regions moved and the memory may have grown, views made
+   * before are stale).
    */
-  copyList(i32: Int32Array, entities: ArrayLike<number>): boolean {
-    const grew = entities.length > this.listElements;
-    if (grew) {
+  copyList(i32: Int32Array, entities: ArrayLike<number>): Placed {
+    let placed: Placed = Placed.Same;
+    if (entities.length > this.listElements) {
       let elements = Math.max(MIN_ELEMENTS, this.listElements);
       while (elements < entities.length) elements *= 2;
       this.listElements = elements;
-      this.layout(Math.max(this.elements, MIN_ELEMENTS));
+      placed = this.layout(Math.max(this.elements, MIN_ELEMENTS));
+      if (placed === Placed.Failed) return placed;
     }
     this.views();
     this.list.set(entities);
-    (grew ? new Int32Array(this.pool.memory.buffer, 0, 16) : i32)[HEADER.listAt] = this.listAt;
-    return grew;
+    const h = this.plan.header >> 2;
+    (placed === Placed.Same ? i32 : new Int32Array(this.pool.memory.buffer))[h + HEADER.listAt] = this.listAt;
+    return placed;
   }
 
   /**
-   * Makes room for the tables of entity ids up to `maxEid` (may grow the memory: views made
-   * before are stale afterwards; returns true then). The list region stays where it is.
+   * Makes room for the tables of entity ids up to `maxEid` (Placed.Moved: the regions moved —
+   * copy the list again — and views made before are stale).
    */
-  reserve(map: EntityMap, hasMasks: readonly (readonly number[])[], maxEid: number): boolean {
+  reserve(map: EntityMap, hasMasks: readonly (readonly number[])[], maxEid: number): Placed {
     const net = netTable(map);
     let need = Math.min(net.length, maxEid + 1) + 1;
     for (let f = 0; f < this.plan.fields.length; f++) {
@@ -86,9 +118,7 @@ export class CaptureTables {
       if (int === undefined) continue;
       need = Math.max(need, Array.isArray(int) ? int.length + 1 : Math.min(int.length, maxEid + 1) + 1);
     }
-    if (need <= this.elements) return false;
-    this.layout(need);
-    return true;
+    return need <= this.elements ? Placed.Same : this.layout(need);
   }
 
   /** Copies the tables (after `reserve`) and writes their header words into `i32` (the memory's view). */
@@ -101,16 +131,17 @@ export class CaptureTables {
   ): void {
     const net = netTable(map);
     const fields = this.plan.fields;
+    const h = this.plan.header >> 2;
     this.views();
-    i32[HEADER.seen] = this.seenAt;
-    i32[HEADER.listAt] = this.listAt;
-    i32[HEADER.capacity] = this.capacity;
-    i32[HEADER.netAt] = this.netAt;
-    i32[HEADER.netLength] = net.length;
+    i32[h + HEADER.seen] = this.seenAt;
+    i32[h + HEADER.listAt] = this.listAt;
+    i32[h + HEADER.capacity] = this.capacity;
+    i32[h + HEADER.netAt] = this.netAt;
+    i32[h + HEADER.netLength] = net.length;
     this.copyTyped(0, this.net, net, maxEid, 0);
     for (let f = 0; f < fields.length; f++) {
       const m = hasMasks[f] as readonly number[];
-      const w = fieldWord(f);
+      const w = h + fieldWord(f);
       // Fields of one bitECS generation share one membership array: copied once.
       let g = 0;
       while (hasMasks[g] !== m) g++;
@@ -164,12 +195,24 @@ export class CaptureTables {
     if (length <= maxEid) region[length] = past;
   }
 
-  /** Places the regions for `need` elements each (a power of two), growing the memory. */
-  private layout(need: number): void {
+  /** Places the regions for `need` elements each (a power of two). */
+  private layout(need: number): Placed {
     let elements = Math.max(MIN_ELEMENTS, this.elements);
     while (elements < need) elements *= 2;
+    let bytes = align16(this.capacity * 4) + this.listElements * 4 + elements * 4;
+    for (let f = 0; f < this.plan.fields.length; f++) {
+      bytes += elements * 4 + (this.intSource(f) === undefined ? 0 : elements * 8);
+    }
+    const base = this.place(bytes);
+    this.generation = -1;
+    if (base < 0) {
+      this.elements = 0; // placed again (and all of it) by the next call
+      this.listElements = 0;
+      return Placed.Failed;
+    }
+    this.base = base;
     this.elements = elements;
-    let at = this.base;
+    let at = base;
     this.seenAt = at;
     at += align16(this.capacity * 4);
     this.listAt = at;
@@ -183,11 +226,8 @@ export class CaptureTables {
       this.intAt[f] = at;
       at += elements * 8;
     }
-    const memory = this.pool.memory;
-    const have = memory.buffer.byteLength;
-    if (at > have) memory.grow(Math.ceil((at - have) / WASM_PAGE_BYTES));
     this.pool.refresh();
-    this.generation = -1;
+    return Placed.Moved;
   }
 
   /** Re-makes the region views after growth. */

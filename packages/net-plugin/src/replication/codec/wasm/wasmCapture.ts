@@ -28,42 +28,16 @@ import type { SnapshotState } from "../snapshotState";
 import { captureModule } from "./captureEmit";
 import { captureGather, outside, type Gather } from "./captureGather";
 import { capturePlan, HEADER, type CaptureColumn, type CapturePlan } from "./capturePlan";
-import { CaptureTables } from "./captureTables";
-import { CodecMemoryPool, stateLayout, type StateLayout, type StateViews } from "./codecMemory";
-import type { Prefixable } from "./prefixViews";
+import { ownRunner, poolRunner, refreshViews, SlotPrefixes, type Runner } from "./captureRunner";
+import { Placed } from "./captureTables";
+import type { CodecMemoryPool, StateViews } from "./codecMemory";
 import { compileCached } from "./wasmCompile";
-
-type CaptureFn = (
-  values: number,
-  present: number,
-  mask: number,
-  version: number,
-  n: number,
-  remove: number,
-) => void;
-
-/** One memory with one state block, for states of one capacity. */
-interface Runner {
-  readonly pool: CodecMemoryPool;
-  readonly layout: StateLayout;
-  readonly block: number;
-  readonly fn: CaptureFn;
-  /** The wasm gather's functions (undefined when the plan has none). */
-  readonly prepare: ((n: number) => number) | undefined;
-  readonly scan: ((n: number) => number) | undefined;
-  readonly gather: ((start: number, n: number) => number) | undefined;
-  readonly tables: CaptureTables;
-  /** The seen stamp of the last wasm gather. */
-  stamp: number;
-  generation: number;
-  i32: Int32Array;
-  /** Views of the column copies (`length + 1` elements each). */
-  columns: (Float32Array | Float64Array)[];
-}
 
 /** A registry's generated wasm capture kernel (see the file comment). */
 export class WasmCaptureKernel {
   private readonly runners = new Map<number, Runner>();
+  /** In-place runners per state pool (null: none could be made there). */
+  private readonly inPlace = new WeakMap<CodecMemoryPool, Runner | null>();
   private readonly prefix = new SlotPrefixes();
   private readonly columns: CaptureColumn[];
   /** SlotPrefixes slot base of the whole-state copy-in (after the prefix copy-in's). */
@@ -71,6 +45,7 @@ export class WasmCaptureKernel {
 
   /** Use wasmCaptureKernel(); `module` is the compiled captureModule(plan, simd). */
   constructor(
+    private readonly registry: ReplicationRegistry,
     private readonly plan: CapturePlan,
     private readonly module: WebAssembly.Module,
     private readonly jsGather: Gather,
@@ -97,35 +72,45 @@ export class WasmCaptureKernel {
     if (!this.plan.wasmGather) return false;
     const n = entities.length;
     const capacity = out.capacity;
-    let r = this.runner(capacity);
-    if (r.tables.copyList(r.i32, entities)) r = this.runner(capacity);
+    let r = this.placeFor(out);
+    const h = r.h;
+    let placed = r.tables.copyList(r.i32, entities);
+    if (placed === Placed.Failed) return false;
+    if (placed === Placed.Moved) r = refreshViews(r);
     const maxEid = (r.prepare as (n: number) => number)(n);
-    if (r.tables.reserve(map, hasMasks, maxEid)) r = this.runner(capacity);
+    placed = r.tables.reserve(map, hasMasks, maxEid);
+    if (placed === Placed.Failed) return false;
+    if (placed === Placed.Moved) {
+      r = refreshViews(r);
+      r.tables.copyList(r.i32, entities); // the list moved with the other tables
+    }
     const i32 = r.i32;
     r.tables.fill(i32, map, hasMasks, hasFlags, maxEid);
     r.stamp = (r.stamp + 1) >>> 0;
     if (r.stamp === 0) {
       r.stamp = 1;
-      new Uint32Array(r.pool.memory.buffer, i32[HEADER.seen], capacity).fill(0);
+      new Uint32Array(r.pool.memory.buffer, i32[h + HEADER.seen], capacity).fill(0);
     }
-    i32[HEADER.stamp] = r.stamp;
+    i32[h + HEADER.stamp] = r.stamp;
     const gather = r.gather as (start: number, n: number) => number;
-    const batch = this.plan.batch;
+    const batch = r.plan.batch;
     // One batch: its gather gives the rows to copy in. Several: a scan first (gathers reuse the batch).
     const top = n <= batch ? gather(0, n) : (r.scan as (n: number) => number)(n);
     if (top < -1) {
       const eid = entities[-2 - top] as number;
       outside(eid, map.netIdOf(eid), capacity, missing);
     }
+    // In place (the state in this pool): no row copies. Else the rows up to the listed ids and the high water.
+    const inPlace = r.block < 0;
     const rows = Math.max(top + 1, out.highWater);
-    const b = r.pool.views(r.block);
-    this.copyIn(b, out, rows, PREFIX);
+    const b = inPlace ? undefined : r.pool.views(r.block);
+    if (b !== undefined) this.copyIn(b, out, rows, PREFIX);
     this.copyColumns(r, maxEid + 1, PREFIX);
-    i32[HEADER.versionCounter] = out.versionCounter;
-    i32[HEADER.highWater] = out.highWater;
-    i32[HEADER.rows] = 0;
-    i32[HEADER.removed] = 0;
-    const address = r.pool.address(r.block);
+    i32[h + HEADER.versionCounter] = out.versionCounter;
+    i32[h + HEADER.highWater] = out.highWater;
+    i32[h + HEADER.rows] = 0;
+    i32[h + HEADER.removed] = 0;
+    const address = inPlace ? r.pool.address(out.block) : r.pool.address(r.block);
     const layout = r.layout;
     for (let start = 0; start < n || start === 0; start += batch) {
       const count = Math.min(batch, n - start);
@@ -139,10 +124,31 @@ export class WasmCaptureKernel {
         start + count >= n ? 1 : 0,
       );
     }
-    if (rows > 0 && (i32[HEADER.rows] !== 0 || i32[HEADER.removed] !== 0)) this.copyOut(b, out, rows);
-    out.versionCounter = (i32[HEADER.versionCounter] as number) >>> 0;
-    out.highWater = i32[HEADER.highWater] as number;
+    if (b !== undefined && rows > 0 && (i32[h + HEADER.rows] !== 0 || i32[h + HEADER.removed] !== 0)) {
+      this.copyOut(b, out, rows);
+    }
+    out.versionCounter = (i32[h + HEADER.versionCounter] as number) >>> 0;
+    out.highWater = i32[h + HEADER.highWater] as number;
     return true;
+  }
+
+  /** True when `captureWorld` of `state` has run in place, in its pool's memory (tests). */
+  ranInPlace(state: SnapshotState): boolean {
+    return state.pool !== undefined && (this.inPlace.get(state.pool) ?? null) !== null;
+  }
+
+  /** The in-place runner of `out`'s pool when it has one (made on first use), else the own-memory one. */
+  private placeFor(out: SnapshotState): Runner {
+    const pool = out.pool;
+    if (pool !== undefined && out.block >= 0) {
+      let r = this.inPlace.get(pool);
+      if (r === undefined) {
+        r = poolRunner(this.registry, pool, this.simd, this.plan.batch) ?? null;
+        this.inPlace.set(pool, r);
+      }
+      if (r !== null) return refreshViews(r);
+    }
+    return this.runner(out.capacity);
   }
 
   /** Same contract as the JS CaptureKernel (worldKernels.ts); `shadow` is not used. */
@@ -163,9 +169,9 @@ export class WasmCaptureKernel {
     const batch = this.plan.batch;
     const { pool, layout } = r;
     const address = pool.address(r.block);
-    r.i32[HEADER.versionCounter] = out.versionCounter;
-    r.i32[HEADER.highWater] = out.highWater;
-    r.i32[HEADER.rows] = 0;
+    r.i32[r.h + HEADER.versionCounter] = out.versionCounter;
+    r.i32[r.h + HEADER.highWater] = out.highWater;
+    r.i32[r.h + HEADER.rows] = 0;
     // One batch (the common case): the rows and column elements up to the largest listed ids.
     // Several: everything, once (so nothing is copied per batch, and nothing allocated).
     const single = n <= batch;
@@ -193,7 +199,7 @@ export class WasmCaptureKernel {
       if (single) {
         rows = top + 1;
         this.copyIn(b, out, rows, PREFIX);
-        this.copyColumns(r, (r.i32[HEADER.maxEid] as number) + 1, PREFIX);
+        this.copyColumns(r, (r.i32[r.h + HEADER.maxEid] as number) + 1, PREFIX);
       }
       r.fn(
         address + layout.valuesOffset,
@@ -205,11 +211,11 @@ export class WasmCaptureKernel {
       );
     }
     // Rows the kernel wrote are below the new high water.
-    if (!single) rows = r.i32[HEADER.highWater] as number;
+    if (!single) rows = r.i32[r.h + HEADER.highWater] as number;
     // Nothing written (a resting world): the state is already right.
-    if (rows > 0 && r.i32[HEADER.rows] !== 0) this.copyOut(b, out, rows);
-    out.versionCounter = (r.i32[HEADER.versionCounter] as number) >>> 0;
-    out.highWater = r.i32[HEADER.highWater] as number;
+    if (rows > 0 && r.i32[r.h + HEADER.rows] !== 0) this.copyOut(b, out, rows);
+    out.versionCounter = (r.i32[r.h + HEADER.versionCounter] as number) >>> 0;
+    out.highWater = r.i32[r.h + HEADER.highWater] as number;
   };
 
   /** Copies the first `rows` rows of `s` into the block (views cached at `slots`). */
@@ -240,71 +246,20 @@ export class WasmCaptureKernel {
     s.values.set(p.of(OUT + 3, b.values, rows * this.plan.stride));
   }
 
-  /** The memory and instance for states of `capacity` ids (made on first use), views current. */
+  /** The runner with a memory of its own for states of `capacity` ids (made on first use), views current. */
   private runner(capacity: number): Runner {
     let r = this.runners.get(capacity);
     if (r === undefined) {
-      const layout = stateLayout(capacity, this.plan.stride);
-      const pool = new CodecMemoryPool(layout, { scratchBytes: this.plan.scratchBytes, initialBlocks: 1 });
-      const instance = new WebAssembly.Instance(this.module, { env: { memory: pool.memory } });
-      const block = pool.alloc();
-      const exports = instance.exports;
-      r = {
-        pool,
-        layout,
-        block,
-        fn: exports["capture"] as CaptureFn,
-        prepare: exports["prepare"] as ((n: number) => number) | undefined,
-        scan: exports["scan"] as ((n: number) => number) | undefined,
-        gather: exports["gather"] as ((start: number, n: number) => number) | undefined,
-        tables: new CaptureTables(this.plan, pool, pool.address(block) + layout.blockBytes, capacity),
-        stamp: 0,
-        generation: -1,
-        i32: new Int32Array(0),
-        columns: [],
-      };
+      r = ownRunner(this.plan, this.module, capacity);
       this.runners.set(capacity, r);
     }
-    r.pool.refresh();
-    if (r.generation !== r.pool.generation) {
-      // First use, or the memory grew (the gather's tables, captureTables.ts).
-      const buffer = r.pool.memory.buffer;
-      r.generation = r.pool.generation;
-      r.i32 = new Int32Array(buffer);
-      r.columns = this.columns.map((c) => {
-        const view = c.f64
-          ? new Float64Array(buffer, c.address, c.length + 1)
-          : new Float32Array(buffer, c.address, c.length + 1);
-        view[c.length] = c.past;
-        return view;
-      });
-    }
-    return r;
+    return refreshViews(r);
   }
 }
 
 /** SlotPrefixes slot bases: copy-out (4), then per copy-in kind the 4 state arrays and the columns. */
 const OUT = 0;
 const PREFIX = 4;
-
-/**
- * Cached `array.subarray(0, n)` per copy site (slot): copies are one `set` without a view per call
- * or a WeakMap lookup (PrefixViews), re-made when the array (a state's, after its pool grew) or
- * `n` changes.
- */
-class SlotPrefixes {
-  private readonly arrays: (Prefixable | undefined)[] = [];
-  private readonly views: (Prefixable | undefined)[] = [];
-
-  of<T extends Prefixable>(slot: number, array: T, n: number): T {
-    const hit = this.views[slot];
-    if (this.arrays[slot] === array && hit?.length === n) return hit as T;
-    const view = array.subarray(0, n) as T;
-    this.arrays[slot] = array;
-    this.views[slot] = view;
-    return view;
-  }
-}
 
 /** Compiled kernel modules per registry (null: not supported or refused here). */
 const compiled = new WeakMap<ReplicationRegistry, { module: WebAssembly.Module; simd: boolean } | null>();
@@ -337,5 +292,5 @@ export function wasmCaptureKernel(
     }
     if (cached) compiled.set(registry, entry);
   }
-  return entry === null ? undefined : new WasmCaptureKernel(plan, entry.module, gather, entry.simd);
+  return entry === null ? undefined : new WasmCaptureKernel(registry, plan, entry.module, gather, entry.simd);
 }

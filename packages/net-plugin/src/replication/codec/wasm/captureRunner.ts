@@ -1,0 +1,203 @@
+/**
+ * Where the wasm capture kernel (wasmCapture.ts) runs: a Runner is one instance of the kernel on
+ * one memory with its scratch (capturePlan.ts), gather tables (captureTables.ts) and views.
+ *
+ * - In a memory of its own (`ownRunner`, per state capacity): one state block after the scratch;
+ *   the state's rows are copied into it and back per call; the tables follow the block.
+ * - In place (`poolRunner`): on the memory of the pool a pool-backed state lives in (statePool.ts),
+ *   the kernel reads and writes the state's rows at its block address (no row copies). The scratch
+ *   and the tables take runs of consecutive pool blocks (the pool hands out blocks, not bytes; a
+ *   fresh pool or a grown one gives consecutive ones), the module is compiled for that address
+ *   (compileCached: once per distinct address). No run to be had → no in-place runner.
+ */
+import type { ReplicationRegistry } from "../../registry";
+import { captureModule } from "./captureEmit";
+import { capturePlan, type CapturePlan } from "./capturePlan";
+import { CaptureTables, growingPlace } from "./captureTables";
+import { CodecMemoryPool, stateLayout, type StateLayout } from "./codecMemory";
+import type { Prefixable } from "./prefixViews";
+import { compileCached } from "./wasmCompile";
+
+/** The kernel's `capture` (captureEmit.ts). */
+export type CaptureFn = (
+  values: number,
+  present: number,
+  mask: number,
+  version: number,
+  n: number,
+  remove: number,
+) => void;
+
+/** Listed entities per kernel call in place: a smaller scratch (fewer pool blocks) than CAPTURE_BATCH. */
+const POOL_BATCH = 512;
+/** Pool blocks tried for a run of consecutive ones before giving up. */
+const RUN_TRIES = 256;
+
+/** One kernel instance on one memory (see the file comment). */
+export interface Runner {
+  readonly plan: CapturePlan;
+  /** Index of the header's first word in `i32`. */
+  readonly h: number;
+  readonly pool: CodecMemoryPool;
+  /** In a memory of its own: the state layout and block the rows are copied through; in place: -1. */
+  readonly layout: StateLayout;
+  readonly block: number;
+  readonly fn: CaptureFn;
+  /** The wasm gather's functions (undefined when the plan has none). */
+  readonly prepare: ((n: number) => number) | undefined;
+  readonly scan: ((n: number) => number) | undefined;
+  readonly gather: ((start: number, n: number) => number) | undefined;
+  readonly tables: CaptureTables;
+  /** The seen stamp of the last wasm gather. */
+  stamp: number;
+  generation: number;
+  /** The whole memory as i32 (re-made after growth). */
+  i32: Int32Array;
+  /** Views of the column copies (`length + 1` elements each). */
+  columns: (Float32Array | Float64Array)[];
+}
+
+function instantiate(
+  plan: CapturePlan,
+  module: WebAssembly.Module,
+  pool: CodecMemoryPool,
+  layout: StateLayout,
+  block: number,
+  place: (bytes: number) => number,
+): Runner {
+  const exports = new WebAssembly.Instance(module, { env: { memory: pool.memory } }).exports;
+  return {
+    plan,
+    h: plan.header >> 2,
+    pool,
+    layout,
+    block,
+    fn: exports["capture"] as CaptureFn,
+    prepare: exports["prepare"] as ((n: number) => number) | undefined,
+    scan: exports["scan"] as ((n: number) => number) | undefined,
+    gather: exports["gather"] as ((start: number, n: number) => number) | undefined,
+    tables: new CaptureTables(plan, pool, place, layout.capacity),
+    stamp: 0,
+    generation: -1,
+    i32: new Int32Array(0),
+    columns: [],
+  };
+}
+
+/** A runner with a memory of its own for states of `capacity` ids (scratch at 0, then one block). */
+export function ownRunner(plan: CapturePlan, module: WebAssembly.Module, capacity: number): Runner {
+  const layout = stateLayout(capacity, plan.stride);
+  const pool = new CodecMemoryPool(layout, {
+    scratchBytes: plan.header + plan.scratchBytes,
+    initialBlocks: 1,
+  });
+  const block = pool.alloc();
+  return instantiate(
+    plan,
+    module,
+    pool,
+    layout,
+    block,
+    growingPlace(pool.memory, pool.address(block) + layout.blockBytes),
+  );
+}
+
+/**
+ * Takes a run of consecutive blocks of `pool` holding `bytes` (the others taken on the way given
+ * back): its first block, or -1.
+ */
+function allocRun(pool: CodecMemoryPool, bytes: number): number {
+  const count = Math.max(1, Math.ceil(bytes / pool.layout.blockBytes));
+  const taken: number[] = [];
+  let first = -1;
+  for (let tries = 0; tries < RUN_TRIES + count && first < 0; tries++) {
+    const b = pool.tryAlloc();
+    if (b < 0) break;
+    taken.push(b);
+    const n = taken.length;
+    if (n >= count && taken[n - count] === b - count + 1) {
+      let run = true;
+      for (let k = 1; k < count && run; k++) run = taken[n - count + k] === (taken[n - count] as number) + k;
+      if (run) first = taken[n - count] as number;
+    }
+  }
+  for (const b of taken) if (first < 0 || b < first || b >= first + count) pool.release(b);
+  return first;
+}
+
+/** Gives back the run at `first` holding `bytes`. */
+function releaseRun(pool: CodecMemoryPool, first: number, bytes: number): void {
+  const count = Math.max(1, Math.ceil(bytes / pool.layout.blockBytes));
+  for (let b = first; b < first + count; b++) pool.release(b);
+}
+
+/**
+ * A runner on `pool` (pool-backed states of `registry` live there): the kernel addresses their
+ * rows in place. Undefined when no run of blocks can be had or the module is refused.
+ */
+export function poolRunner(
+  registry: ReplicationRegistry,
+  pool: CodecMemoryPool,
+  simd: boolean,
+  /** Listed entities per kernel call (capped at POOL_BATCH). */
+  batch: number,
+): Runner | undefined {
+  batch = Math.min(batch, POOL_BATCH);
+  const size = capturePlan(registry, batch)?.scratchBytes;
+  if (size === undefined) return undefined;
+  const first = allocRun(pool, size);
+  if (first < 0) return undefined;
+  const plan = capturePlan(registry, batch, pool.address(first)) as CapturePlan;
+  const module = compileCached(captureModule(plan, simd));
+  if (module === null) {
+    releaseRun(pool, first, size);
+    return undefined;
+  }
+  let tables = -1;
+  let tablesBytes = 0;
+  const place = (bytes: number): number => {
+    if (tables >= 0) releaseRun(pool, tables, tablesBytes);
+    tables = allocRun(pool, bytes);
+    tablesBytes = bytes;
+    return tables < 0 ? -1 : pool.address(tables);
+  };
+  return instantiate(plan, module, pool, pool.layout, -1, place);
+}
+
+/** Brings `r`'s views up to date with its memory (after growth). */
+export function refreshViews(r: Runner): Runner {
+  r.pool.refresh();
+  if (r.generation === r.pool.generation) return r;
+  const buffer = r.pool.memory.buffer;
+  r.generation = r.pool.generation;
+  r.i32 = new Int32Array(buffer);
+  r.columns = r.plan.fields
+    .flatMap((f) => f.columns)
+    .map((c) => {
+      const view = c.f64
+        ? new Float64Array(buffer, c.address, c.length + 1)
+        : new Float32Array(buffer, c.address, c.length + 1);
+      view[c.length] = c.past;
+      return view;
+    });
+  return r;
+}
+
+/**
+ * Cached `array.subarray(0, n)` per copy site (slot): copies are one `set` without a view per call
+ * or a WeakMap lookup (PrefixViews), re-made when the array (a state's, after its pool grew) or
+ * `n` changes.
+ */
+export class SlotPrefixes {
+  private readonly arrays: (Prefixable | undefined)[] = [];
+  private readonly views: (Prefixable | undefined)[] = [];
+
+  of<T extends Prefixable>(slot: number, array: T, n: number): T {
+    const hit = this.views[slot];
+    if (this.arrays[slot] === array && hit?.length === n) return hit as T;
+    const view = array.subarray(0, n) as T;
+    this.arrays[slot] = array;
+    this.views[slot] = view;
+    return view;
+  }
+}
