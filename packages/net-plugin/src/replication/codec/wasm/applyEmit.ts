@@ -17,6 +17,7 @@
  */
 import type { ApplyField, ApplyPlan } from "./applyPlan";
 import type { StateLayout } from "./codecMemory";
+import { emitQuatPairs } from "./applyQuatEmit";
 import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
 
 /** Emits the kernel function into `mod` (exported as "apply"). */
@@ -260,101 +261,4 @@ export function applyModule(
   emitApply(mod, plan, layout, stride, simd);
   emitApply(mod, plan, layout, stride, simd, true);
   return mod.toBytes();
-}
-
-/**
- * Dequantizes the `n` queued rows of quat `field` two at a time in f64x2 lanes: the same IEEE
- * operations as emitDequantize per lane (so the same floats), with the smallest-three selects as
- * lane masks. An odd count repeats the last row (writing the same values twice).
- */
-function emitQuatPairs(f: WasmFunction, field: ApplyField & { kind: "quat" }, n: Local): void {
-  const v = (): Local => f.local("v128");
-  const [lg, m0, m1, m2, m3, s0, s1, s2, d, x, y, z, w, inv] = Array.from({ length: 14 }, v) as [
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-  ];
-  const at = f.local("i32");
-  const done = f.block();
-  f.localGet(n).op("i32.eqz").brIf(done);
-  // Odd: entry n = entry n - 1.
-  f.localGet(n).i32Const(1).op("i32.and");
-  const odd = f.if();
-  f.localGet(n).i32Const(3).op("i32.shl").localTee(at);
-  f.localGet(at).i32Const(8).op("i32.sub").load("i64.load", field.list).store("i64.store", field.list);
-  f.localGet(n).i32Const(1).op("i32.add").localSet(n);
-  f.end(odd);
-  f.i32Const(0).localSet(at);
-  const top = f.loop();
-  // Lane a = entry at, lane b = entry at + 8; slot s of a lane's row as an i32x4 [a, b, _, _].
-  const pair = (s: number): void => {
-    f.localGet(at)
-      .load("i32.load", field.list + 4)
-      .load("i32.load", (field.offset + s) * 4)
-      .op("i32x4.splat");
-    f.localGet(at)
-      .load("i32.load", field.list + 12)
-      .load("i32.load", (field.offset + s) * 4);
-    f.lane("i32x4.replace_lane", 1);
-  };
-  const splat = (c: number): void => void f.f64Const(c).op("f64x2.splat");
-  pair(0);
-  f.i32Const(3).op("i32x4.splat").op("v128.and").localSet(lg);
-  [m0, m1, m2, m3].forEach((m, k) => {
-    f.localGet(lg).i32Const(k).op("i32x4.splat").op("i32x4.eq").op("i64x2.extend_low_i32x4_s").localSet(m);
-  });
-  [s0, s1, s2].forEach((target, k) => {
-    pair(k + 1);
-    f.op("f64x2.convert_low_i32x4_s");
-    splat(field.scale);
-    f.op("f64x2.mul");
-    splat(Math.SQRT1_2);
-    f.op("f64x2.sub").localSet(target);
-  });
-  const square = (l: Local): WasmFunction => f.localGet(l).localGet(l).op("f64x2.mul");
-  splat(0);
-  splat(1);
-  square(s0).op("f64x2.sub");
-  square(s1).op("f64x2.sub");
-  square(s2).op("f64x2.sub").op("f64x2.max").op("f64x2.sqrt").localSet(d);
-  // bitselect(a, b, m) = m ? a : b per lane.
-  f.localGet(d).localGet(s0).localGet(m0).op("v128.bitselect").localSet(x);
-  f.localGet(d).localGet(s0).localGet(s1).localGet(m0).op("v128.bitselect").localGet(m1).op("v128.bitselect");
-  f.localSet(y);
-  f.localGet(d).localGet(s2).localGet(s1).localGet(m3).op("v128.bitselect").localGet(m2).op("v128.bitselect");
-  f.localSet(z);
-  f.localGet(d).localGet(s2).localGet(m3).op("v128.bitselect").localSet(w);
-  splat(1);
-  square(x);
-  square(y).op("f64x2.add");
-  square(z).op("f64x2.add");
-  square(w).op("f64x2.add").op("f64x2.sqrt").op("f64x2.div").localSet(inv);
-  [x, y, z, w].forEach((value, c) => {
-    const col = field.columns[c];
-    if (col === undefined)
-      throw new Error(`wasm apply: quat field at slot ${field.offset} has no column ${c}.`);
-    for (const lane of [0, 1]) {
-      f.localGet(at)
-        .load("i32.load", field.list + lane * 8)
-        .i32Const(col.f64 ? 8 : 4)
-        .op("i32.mul");
-      f.localGet(value).localGet(inv).op("f64x2.mul").lane("f64x2.extract_lane", lane);
-      if (col.f64) f.store("f64.store", col.address);
-      else f.op("f32.demote_f64").store("f32.store", col.address);
-    }
-  });
-  f.localGet(at).i32Const(16).op("i32.add").localTee(at).localGet(n).i32Const(3).op("i32.shl").op("i32.lt_u");
-  f.brIf(top).end(top);
-  f.end(done);
 }

@@ -16,6 +16,12 @@ import { kernelFields } from "../kernels/compileKernel";
 import { isInlined } from "../kernels/fieldAccess";
 import { align, typedColumns } from "./planColumns";
 
+/**
+ * Extra entries of a quat work list: the SIMD kernel pads the queued count to a multiple of four
+ * (two f64x2 pairs per step, applyQuatEmit.ts) by repeating the last entry.
+ */
+export const QUAT_LIST_PAD = 3;
+
 /** One component column the kernel writes: its storage and where its copy sits in wasm memory. */
 export interface ApplyColumn {
   readonly array: Float32Array | Float64Array;
@@ -43,7 +49,7 @@ export type ApplyField = {
   | {
       readonly kind: "quat";
       readonly scale: number;
-      /** Byte address of the SIMD kernel's work list: capacity + 1 (eid, row address) i32 pairs. */
+      /** Byte address of the SIMD kernel's work list: capacity + QUAT_LIST_PAD (eid, row address) i32 pairs. */
       readonly list: number;
     }
   | {
@@ -123,7 +129,7 @@ export function applyPlan(registry: ReplicationRegistry, capacity: number): Appl
     const t = field.template;
     if (t instanceof QuatValueTemplate) {
       fields.push({ ...base, kind: "quat", scale: t.dequantizeScale, list: address });
-      address = align(address + (capacity + 1) * 8, 16);
+      address = align(address + (capacity + QUAT_LIST_PAD) * 8, 16);
     } else {
       const qs =
         t instanceof VectorValueTemplate

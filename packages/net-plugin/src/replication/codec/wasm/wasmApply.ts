@@ -84,6 +84,8 @@ export class WasmApplyKernel {
   private readonly compactFn: CompactFn;
   /** Per column (as in `columns`), the index of its field in the plan. */
   private readonly columnField: number[];
+  /** True when the last call wrote some entity: the next one skips the probe pass. */
+  private wrote = false;
   /** True when the next call runs applyCompact (see COMPACT_BASE). */
   private compact = false;
   /** The map, its revision and the ids `0..eidCount)` the entity table in wasm memory holds. */
@@ -159,8 +161,9 @@ export class WasmApplyKernel {
         for (let i = 0; i < count; i++) to[written[base + i] as number] = from[i] as number;
       }
     } else {
-      // A first pass without the column copies stops (-1) at the first field it would write.
-      updated = this.fn(nextAddress, prevAddress, hasPrev, hw, 0);
+      // A first pass without the column copies stops (-1) at the first field it would write;
+      // skipped while the last call wrote (a moving world: it would stop at once).
+      updated = this.wrote ? -1 : this.fn(nextAddress, prevAddress, hasPrev, hw, 0);
       if (updated < 0) {
         this.columnPrefixes(v, maxEid + 1);
         const colIn = this.colIn;
@@ -176,6 +179,7 @@ export class WasmApplyKernel {
         }
       }
     }
+    this.wrote = updated > 0;
     // Worlds change slowly: the next call packs when this one updated few of the entities.
     this.compact = updated > 0 && updated <= COMPACT_BASE + (maxEid + 1) / COMPACT_PER;
     // `other` may re-enter apply (applySnapshot hooks may), which rewrites the memory: the ids
