@@ -18,10 +18,13 @@ import { capturePlan } from "../../../src/replication/codec/wasm/capturePlan";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import {
   captureWorld,
+  FloatTemplate,
   IntTemplate,
+  QuatTemplate,
   NetworkIdAllocator,
   ReplicationRegistry,
   SnapshotState,
+  Vec2Template,
   Vec3Template,
 } from "../../../src/replication/index";
 import { CAPACITY, randomRegistry } from "../kernelFixture";
@@ -204,6 +207,34 @@ describe("captureWorld in wasm (whole call)", () => {
     expect(() => captureWorld(world, wasm, [allocator.map.entityOf(5)], allocator.map, small, 1)).toThrow(
       /outside the state's capacity/,
     );
+  });
+
+  it("matches the JS kernel for strides below, at and just above a v128 chunk (1, 2, 4, 5, 8 slots)", () => {
+    const n = CAPACITY;
+    const f32 = (): Float32Array => new Float32Array(n);
+    const bounds = { min: -5, max: 5, precision: 0.01 };
+    const make = (kinds: ("float" | "vec2" | "quat" | "int")[]): ReplicationRegistry => {
+      const r = new ReplicationRegistry();
+      for (const k of kinds) {
+        if (k === "float") r.replicate(f32(), FloatTemplate(bounds));
+        else if (k === "vec2") r.replicate({ x: f32(), y: f32() }, Vec2Template(bounds));
+        else if (k === "quat")
+          r.replicate({ x: f32(), y: f32(), z: f32(), w: f32() }, QuatTemplate({ bits: 10 }));
+        else r.replicate([] as number[], IntTemplate({ min: 0, max: 9 }));
+      }
+      return r;
+    };
+    const shapes: ("float" | "vec2" | "quat" | "int")[][] = [
+      ["float"],
+      ["vec2"],
+      ["quat"],
+      ["quat", "int"],
+      ["quat", "quat"],
+      ["vec2", "int", "float"],
+    ];
+    shapes.forEach((kinds, k) => {
+      expect(checkWorld(401 + k, make(kinds), { pooled: k % 2 === 0 }), kinds.join(" ")).toBe(40);
+    });
   });
 
   it("runs the server's kind of registry (vec3 + ints on plain arrays) in one call", () => {

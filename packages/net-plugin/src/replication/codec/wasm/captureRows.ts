@@ -57,15 +57,30 @@ export interface RowLocals {
   readonly q4: Local;
 }
 
-/** Per v128 chunk of a row (slots 4c..4c+3), the lanes of `field` (all-ones i32 lanes) or undefined. */
+/**
+ * First slot of each v128 chunk of a row: 0, 4, ... and, when the stride is not a multiple of 4,
+ * a last chunk ending at the stride (overlapping the one before: its shared slots are written
+ * twice with the same values). A chunk never reaches into the next row, so the next entry's loads
+ * do not wait on this entry's stores (a store-forwarding stall of ~15 cycles each when they
+ * overlap partly). A stride below 4 has one chunk, past the row: those lanes are kept.
+ */
+function chunkStarts(stride: number): number[] {
+  if (stride < 4) return [0];
+  const starts: number[] = [];
+  for (let o = 0; o + 4 <= stride; o += 4) starts.push(o);
+  if (stride % 4 !== 0) starts.push(stride - 4);
+  return starts;
+}
+
+/** Per v128 chunk of a row (slots o..o+3), the lanes of `field` (or of the row) as all-ones i32 lanes. */
 function chunkMask(
   plan: CapturePlan,
   field: CapturePlan["fields"][number] | undefined,
-  c: number,
+  o: number,
 ): Uint8Array {
   const lanes = new Int32Array(4);
   for (let k = 0; k < 4; k++) {
-    const s = 4 * c + k;
+    const s = o + k;
     const inField =
       field === undefined ? s < plan.stride : s >= field.offset && s < field.offset + field.width;
     lanes[k] = inField ? -1 : 0;
@@ -75,15 +90,18 @@ function chunkMask(
 
 /**
  * worldKernels.ts captureSource's per-entity row update, from the quantized rows: per v128 chunk
- * of the row, the entry's fields blended over the old slots (lanes of fields it lacks, and lanes
- * past the stride — the next row's or the next array's, written back unchanged — keep theirs),
+ * of the row (chunkStarts), the entry's fields blended over the old slots (lanes of fields it
+ * lacks, and with a stride below 4 lanes past it, written back unchanged, keep theirs),
  * XOR-compared and stored; then present/mask/version/high water as the JS kernel bumps them.
  */
 export function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void {
   const i32 = (): Local => f.local("i32");
   const [id, m, row, vc, hw, at] = [i32(), i32(), i32(), i32(), i32(), i32()];
-  const [diff, next, sel] = [f.local("v128"), f.local("v128"), f.local("v128")];
-  const chunks = Math.ceil(plan.stride / 4);
+  const diff = f.local("v128");
+  const starts = chunkStarts(plan.stride);
+  const chunks = starts.length;
+  const sels = starts.map(() => f.local("v128"));
+  const olds = starts.map(() => f.local("v128"));
   const fullMask = plan.fields.reduce((a, field) => a | field.bit, 0);
   // Lane masks hoisted out of the loop (V8 materializes a v128.const each time it runs).
   const hoist = (bytes: Uint8Array): Local => {
@@ -91,11 +109,11 @@ export function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void
     f.v128Const(bytes).localSet(local);
     return local;
   };
-  const full = Array.from({ length: chunks }, (_, c) => hoist(chunkMask(plan, undefined, c)));
+  const full = starts.map((o) => hoist(chunkMask(plan, undefined, o)));
   const perField = plan.fields.map((field) =>
-    Array.from({ length: chunks }, (_, c) => {
-      const overlaps = field.offset < 4 * c + 4 && field.offset + field.width > 4 * c;
-      return overlaps ? hoist(chunkMask(plan, field, c)) : undefined;
+    starts.map((o) => {
+      const overlaps = field.offset < o + 4 && field.offset + field.width > o;
+      return overlaps ? hoist(chunkMask(plan, field, o)) : undefined;
     }),
   );
   f.i32Const(plan.header)
@@ -114,13 +132,13 @@ export function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void
     .localGet(l.values)
     .op("i32.add")
     .localSet(row);
-  f.v128ConstI32(0, 0, 0, 0).localSet(diff);
+  // sels = the lanes of the entry's fields: all of them (the common case) or per field
+  f.localGet(m).i32Const(fullMask).op("i32.eq");
+  const all = f.if();
+  for (let c = 0; c < chunks; c++) f.localGet(full[c] as Local).localSet(sels[c] as Local);
+  f.else();
   for (let c = 0; c < chunks; c++) {
-    // sel = the lanes of the entry's fields (all of them in the common case)
-    f.localGet(m).i32Const(fullMask).op("i32.eq");
-    const all = f.if();
-    f.localGet(full[c] as Local).localSet(sel);
-    f.else();
+    const sel = sels[c] as Local;
     f.v128ConstI32(0, 0, 0, 0).localSet(sel);
     plan.fields.forEach((field, k) => {
       const lanes = perField[k]?.[c];
@@ -128,16 +146,28 @@ export function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void
       f.localGet(sel).localGet(lanes).op("v128.or").localGet(sel);
       f.localGet(m).i32Const(field.bit).op("i32.and").op("select").localSet(sel);
     });
-    f.end(all);
-    f.localGet(row);
-    f.localGet(l.q4).load("v128.load", plan.quantized + 16 * c, 0);
-    f.localGet(row)
-      .load("v128.load", 16 * c, 0)
-      .localTee(next);
-    f.localGet(sel).op("v128.bitselect").localTee(sel);
-    f.localGet(next).op("v128.xor").localGet(diff).op("v128.or").localSet(diff);
-    f.localGet(sel).store("v128.store", 16 * c, 0);
   }
+  f.end(all);
+  // Every chunk is loaded before any is stored (overlapping chunks: no store-forwarding stall).
+  starts.forEach((o, c) => {
+    f.localGet(row)
+      .load("v128.load", 4 * o, 0)
+      .localSet(olds[c] as Local);
+  });
+  starts.forEach((o, c) => {
+    const sel = sels[c] as Local;
+    const old = olds[c] as Local;
+    f.localGet(l.q4).load("v128.load", plan.quantized + 4 * o, 0);
+    f.localGet(old).localGet(sel).op("v128.bitselect").localTee(sel);
+    f.localGet(old).op("v128.xor");
+    if (c > 0) f.localGet(diff).op("v128.or");
+    f.localSet(diff);
+  });
+  starts.forEach((o, c) => {
+    f.localGet(row)
+      .localGet(sels[c] as Local)
+      .store("v128.store", 4 * o, 0);
+  });
   // changed = any slot differs || present[id] !== 1 || mask[id] !== m
   f.localGet(diff).op("v128.any_true");
   f.localGet(l.present).localGet(id).op("i32.add").load("i32.load8_u").i32Const(1).op("i32.ne").op("i32.or");
