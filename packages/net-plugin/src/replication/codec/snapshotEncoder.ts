@@ -83,9 +83,11 @@ export interface EncodeSnapshotResult {
 
 /** Reusable snapshot encoder for one registry and capacity. */
 export class SnapshotEncoder {
-  /** Network ids written (spawns and updates) by the last `encode`. */
-  readonly written: Int32Array;
   writtenCount = 0;
+  /** The JS path's `written` list. */
+  private readonly writtenIds: Int32Array;
+  /** The list the last `encode` filled: `writtenIds`, or the fused wasm encode's (a view). */
+  private writtenList: Int32Array;
   private readonly fields: readonly ReplicatedField[];
   private readonly plan: EncodePlan;
   private readonly codecPlan: FieldCodecPlan;
@@ -128,10 +130,19 @@ export class SnapshotEncoder {
     const kernels = encodeKernels(registry);
     this.kernel = kernels?.writeUpdates;
     this.fillKernel = kernels?.fillUpdates;
-    this.written = new Int32Array(capacity);
+    this.writtenIds = new Int32Array(capacity);
+    this.writtenList = this.writtenIds;
     this.wasmWriter = this.plan.wasm?.writer;
     this.fused = fusedHeaderFits(registry) ? this.plan.wasm : undefined;
     warmUpCodec(registry); // every rare branch once, now (codecWarmUp.ts; once per registry)
+  }
+
+  /**
+   * Network ids written (spawns and updates) by the last `encode`, `writtenCount` of them (read it
+   * afresh after every `encode`: with the wasm kernels it may be a view on their memory).
+   */
+  get written(): Int32Array {
+    return this.writtenList;
   }
 
   /** Exp-Golomb order per coded group chosen by the last `encode` (sent for other fields' groups only). */
@@ -153,10 +164,12 @@ export class SnapshotEncoder {
     // The fused wasm encode: the whole snapshot in the collect's call when it fits the budget.
     const fuse = this.fused;
     const reference = input.reference;
+    const copyOut = this.exact && input.relevant === undefined;
     if (fuse !== undefined) {
       const refAge =
         baseline !== undefined && reference !== undefined ? referenceAgeLocal(baseline, reference) : 0;
-      fuse.arm(input.sequence, input.tick, baseline, refAge, budget);
+      const out = copyOut ? input.out : undefined;
+      fuse.arm(input.sequence, input.tick, current, baseline, refAge, budget, out);
     }
     p.collect(current, baseline, input.relevant, input.tick, reference, input.exclude);
     let allSelected = true;
@@ -164,7 +177,9 @@ export class SnapshotEncoder {
     const fusedBits = fuse === undefined ? -1 : fuse.fused;
     if (fusedBits >= 0) {
       this.wasmBits = fusedBits;
-      return this.finish(writer, input, true);
+      // The kernel copied `current` into `out` and listed `written` (encodeExpectedEmit.ts).
+      const copied = copyOut && input.out.pool === current.pool && p.excludedCount === 0;
+      return copied ? this.finishFused(writer, input) : this.finish(writer, input, true);
     }
     if (upperBound(p, current) > budget) {
       costUpdates(p, current, baseline);
@@ -180,6 +195,30 @@ export class SnapshotEncoder {
     return this.finish(writer, input, allSelected);
   }
 
+  /** `finish` when the fused kernel wrote the expected state's rows and `written` too. */
+  private finishFused(writer: BitWriter, input: EncodeSnapshotInput): EncodeSnapshotResult {
+    const p = this.plan;
+    const ww = this.wasmWriter as WasmWriteKernel;
+    ww.copyTo(writer, this.wasmBits);
+    const { current, baseline, out } = input;
+    // SnapshotState.copyFrom's and fillExpected's fields (the rows are in place).
+    out.versioned = current.versioned && (baseline === undefined || baseline.versioned);
+    out.revision++;
+    out.highWater = current.highWater;
+    out.sequence = input.sequence & 0xffff;
+    out.tick = input.tick;
+    ww.refresh();
+    this.writtenList = ww.written;
+    this.writtenCount = p.spawnCount + p.updateCount;
+    const r = this.result;
+    r.bits = this.wasmBits;
+    r.despawns = p.despawnCount;
+    r.spawns = p.spawnCount;
+    r.updates = p.updateCount;
+    r.deferred = 0;
+    return r;
+  }
+
   /** Copies the snapshot into `writer`, fills the expected state and the result. */
   private finish(writer: BitWriter, input: EncodeSnapshotInput, allSelected: boolean): EncodeSnapshotResult {
     const p = this.plan;
@@ -193,8 +232,9 @@ export class SnapshotEncoder {
       this.fillKernel,
       this.exact && allSelected && input.relevant === undefined && p.excludedCount === 0,
       input,
-      this.written,
+      this.writtenIds,
     );
+    this.writtenList = this.writtenIds;
     const r = this.result;
     r.bits = wasmBits >= 0 ? wasmBits : bits.bitsWritten;
     r.despawns = p.despawnCount;

@@ -5,6 +5,7 @@
  * (sequence, tick, baseline and reference, despawn and spawn id lists with each spawn's mask
  * and packed values, the update count, bitmap or id list as SnapshotEncoder.write chooses
  * them) and the updates section (`write`, writeEmit.ts) — into the writer's output region.
+ * Then the expected client state when it is the current one (encodeExpectedEmit.ts).
  * Returns the snapshot's bits, or −2 when the upper bound passes the budget or the region (the
  * plan is collected; the JS encoder goes on from there: budget selection, JS header, writer).
  * For registries whose fields are all inline and packed as QuantizedTemplate packs them.
@@ -17,6 +18,7 @@ import { TICK_K } from "../encodePlan";
 import type { StateLayout } from "./codecMemory";
 import { COLLECT_PARAMS, HEADER_COUNTS, SEGMENTS, type Segment } from "./encodeEmit";
 import { ByteOut } from "./writeBytesEmit";
+import { emitExpectedCopy, type ExpectedParams } from "./encodeExpectedEmit";
 import { WRITE_PARAMS } from "./writeEmit";
 import type { Local, WasmFunction, WasmModule } from "./wasmModule";
 
@@ -32,6 +34,10 @@ export const FUSED_EXTRA = [
   "outBytes",
   "ex",
   "wid",
+  "outState",
+  "outRows",
+  "curHw",
+  "written",
 ] as const;
 type Extra = (typeof FUSED_EXTRA)[number];
 
@@ -171,6 +177,16 @@ export function emitFused(
   f.i32Const(-2).op("return");
   f.end(tooBig);
 
+  const expected: ExpectedParams = {
+    outState: p("outState"),
+    outRows: p("outRows"),
+    curHw: p("curHw"),
+    cur: p("cur"),
+    hdr: p("hdr"),
+    spawn: p("spawn"),
+    update: p("update"),
+    written: p("written"),
+  };
   const out = new ByteOut(f);
   const zero = i32();
   out.begin(p("out"), zero, zero);
@@ -287,8 +303,10 @@ export function emitFused(
   for (const name of WRITE_PARAMS) args[name]();
   f.call(calls.write);
   f.localGet(start).localGet(p("out")).op("i32.sub").i32Const(3).op("i32.shl").op("i32.add");
+  emitExpectedCopy(f, expected, layout, stride);
   f.op("return");
   f.end(done);
   out.finish();
+  emitExpectedCopy(f, expected, layout, stride);
   return f;
 }

@@ -62,8 +62,11 @@ export class WasmCollectKernel implements BlockOwner {
   /** Snapshots the fused encode wrote whole (tests check which path ran). */
   fusedCalls = 0;
   private armed = false;
-  /** `arm`'s arguments: sequence, tick, baseline sequence, reference age, budget, baseline high water. */
-  private readonly fuse = new Int32Array(6);
+  /**
+   * `arm`'s arguments: sequence, tick, baseline sequence, reference age, budget, baseline high
+   * water, `out`'s address (0: not copied), its rows to copy, current's high water.
+   */
+  private readonly fuse = new Int32Array(9);
   /** The updates writer of the same module (wasmWrite.ts), reading this kernel's segments. */
   readonly writer: WasmWriteKernel;
   /** Byte address per segment (SEGMENTS order, then WRITE_SEGMENTS), set when the blocks are taken. */
@@ -140,14 +143,17 @@ export class WasmCollectKernel implements BlockOwner {
   /**
    * Makes the next `collect` the fused encode (encodeFusedEmit.ts): the whole snapshot into the
    * writer's region when its upper bound fits `budget` bits (see `fused`). Reference age: 0
-   * when none is used.
+   * when none is used. `out`: the expected state when it will equal `current` (SnapshotEncoder's
+   * `whole` case, but for the exclusions the kernel counts), copied in place.
    */
   arm(
     sequence: number,
     tick: number,
+    current: SnapshotState,
     baseline: SnapshotState | undefined,
     refAge: number,
     budget: number,
+    out: SnapshotState | undefined,
   ): void {
     const f = this.fuse;
     f[0] = sequence;
@@ -156,6 +162,11 @@ export class WasmCollectKernel implements BlockOwner {
     f[3] = refAge;
     f[4] = budget >= MAX_BUDGET ? MAX_BUDGET : Math.floor(budget);
     f[5] = baseline?.highWater ?? 0;
+    // `out` copied in place (encodeExpectedEmit.ts) when it is in this pool.
+    const inPool = out !== undefined && out.pool === this.pool;
+    f[6] = inPool ? this.pool.address(out.block) : 0;
+    f[7] = inPool ? Math.max(out.highWater, current.highWater) : 0;
+    f[8] = current.highWater;
     this.armed = true;
   }
 
@@ -237,6 +248,10 @@ export class WasmCollectKernel implements BlockOwner {
       this.writer.outBytes,
       a[15] as number,
       a[16] as number,
+      f[6] as number,
+      f[7] as number,
+      f[8] as number,
+      a[18] as number,
     );
     this.armed = false;
     this.fused = bits;

@@ -18,8 +18,11 @@ import type { WasmCollectKernel } from "./wasmEncode";
 import type { WriteFn } from "./writeEmit";
 import { entityBits } from "./encodeScratch";
 
-/** The writer's scratch segments (after the collect's, in the same blocks): exceptions, widths, output. */
-export const WRITE_SEGMENTS = ["ex", "wid", "out"] as const;
+/**
+ * The writer's scratch segments (after the collect's, in the same blocks): exceptions, widths,
+ * output, and the fused encode's `written` list (encodeExpectedEmit.ts).
+ */
+export const WRITE_SEGMENTS = ["ex", "wid", "out", "written"] as const;
 /** A writer segment's name. */
 export type WriteSegment = (typeof WRITE_SEGMENTS)[number];
 /** The segments `write` reads, in its parameter order (writeEmit.ts WRITE_PARAMS from "rel"). */
@@ -34,7 +37,12 @@ const OUT_SLACK = 16;
 
 /** Byte sizes of WRITE_SEGMENTS at `layout` (the output region takes a whole block). */
 export function writeSegmentBytes(layout: StateLayout, columns: number): number[] {
-  return [layout.capacity * 8, Math.ceil(Math.max(2 * columns, 1) / 16) * 16, layout.blockBytes];
+  return [
+    layout.capacity * 8,
+    Math.ceil(Math.max(2 * columns, 1) / 16) * 16,
+    layout.blockBytes,
+    layout.capacity * 4,
+  ];
 }
 
 /** One encoder's wasm updates writer (see the file comment). */
@@ -50,6 +58,8 @@ export class WasmWriteKernel {
   /** Segment addresses (the collect's and this writer's), set with the views. */
   private readonly at = new Int32Array(WRITE_ARGS.length);
   private out = 0;
+  /** The fused encode's `written` list (a view, re-made after growth: read it afresh per encode). */
+  written = new Int32Array(0);
   /** The last packet buffer copied into, and a view of it. */
   private dstBuffer: ArrayBufferLike | undefined;
   private dstView: DataView | undefined;
@@ -183,6 +193,11 @@ export class WasmWriteKernel {
     for (let i = words * 4; i < count; i++) dst[at + i] = u8[this.out + i] as number;
   }
 
+  /** Re-makes the views (and `written`) when the pool's memory grew since. */
+  refresh(): void {
+    if (this.generation !== this.collect.pool.generation) this.views();
+  }
+
   /** Views of the pool's memory and the region's address, re-made after growth. */
   private views(): void {
     const c = this.collect;
@@ -191,6 +206,7 @@ export class WasmWriteKernel {
     this.u32 = new Uint32Array(buffer);
     WRITE_ARGS.forEach((name, i) => (this.at[i] = c.segment(name)));
     this.out = c.segment("out");
+    this.written = new Int32Array(buffer, c.segment("written"), c.pool.layout.capacity);
     this.wid = c.segment("wid");
     this.pred = c.segment("pred");
     this.generation = c.pool.generation;
