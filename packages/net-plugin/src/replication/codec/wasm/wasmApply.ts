@@ -7,23 +7,20 @@
  * and so is an id whose "generic" field changed (one the kernel does not dequantize, applyPlan.ts),
  * unwritten: the per-entity path then writes all of its changed fields (same world, same count).
  *
- * Data movement: pool-backed states (snapshotState.ts; `wasmKernels.enabled` when they were built)
- * that live in this kernel's pool are read where they are, at their block addresses — no state
- * copies. Other states (plain typed arrays) are copied per call into two blocks of the pool (their
- * first `hw` rows): the fallback, and the "copy variant" of the README's measurements. Component
- * columns are still copied per call: their prefix up to the largest mapped entity in and back out
- * (a components-in-wasm-memory helper, allocating the SoA columns as views on the same memory,
- * would remove those two copies; both are skipped when nothing is updated — a first kernel pass
- * stops at the first write — and when the last call updated few entities, applyCompact packs the
- * written values and JS scatters them), and the entity id
- * per network id is written by a JS loop over `map.entityOf`. Ids whose entity lies beyond a
- * column's length go to `other` (the JS kernel writes past the typed array, a no-op).
+ * Data movement: pool-backed states (snapshotState.ts) in this kernel's pool are read at their
+ * block addresses; plain states are copied per call into two blocks of the pool (the fallback).
+ * Component columns are copied per call: their prefix up to the map's entity high water in and
+ * back out (components in wasm memory would remove both); skipped when nothing is updated (a
+ * first pass stops at the first write; not run while the last call wrote), and after a call that
+ * updated few entities applyCompact packs the written values for JS to scatter. The entity id per
+ * network id stays in wasm memory between calls (applyEntities.ts). Ids whose entity lies beyond
+ * a column's length go to `other` (the JS kernel writes past the typed array, a no-op).
  */
-import type { EntityMap } from "../../entityMap";
 import type { ReplicationRegistry } from "../../registry";
 import type { ApplyKernel } from "../kernels/worldKernels";
 import type { SnapshotState } from "../snapshotState";
 import { applyModule } from "./applyEmit";
+import { ApplyEntityTable } from "./applyEntities";
 import { applyPlan, type ApplyPlan } from "./applyPlan";
 import { CodecMemoryPool, stateLayout, type StateLayout } from "./codecMemory";
 import { PrefixViews } from "./prefixViews";
@@ -41,15 +38,6 @@ type CompactFn = (next: number, prev: number, hasPrev: number, hw: number) => nu
  */
 const COMPACT_BASE = 15;
 const COMPACT_PER = 16;
-
-/**
- * The entity table is copied whole (one `set` of the map's `capacity` ids) when that is at most
- * EIDS_BLOCK_RATIO × hw + EIDS_BLOCK_SLACK ids: a block copy costs ~0.05 ns per id against ~2 ns
- * per id for the `entityOf` loop, so it wins even over a table a few times longer than `hw`; a
- * huge table with few ids in use keeps the loop.
- */
-const EIDS_BLOCK_RATIO = 8;
-const EIDS_BLOCK_SLACK = 4096;
 
 /** Typed views of the kernel's memory, re-made when the memory grows. */
 interface Views {
@@ -88,10 +76,8 @@ export class WasmApplyKernel {
   private wrote = false;
   /** True when the next call runs applyCompact (see COMPACT_BASE). */
   private compact = false;
-  /** The map, its revision and the ids `0..eidCount)` the entity table in wasm memory holds. */
-  private eidMap: EntityMap | undefined;
-  private eidRevision = -1;
-  private eidCount = 0;
+  /** The entity table in wasm memory, kept between calls (applyEntities.ts). */
+  private readonly entities: ApplyEntityTable;
   /** Column prefixes for the copies in and out (see columnPrefixes), their length and memory generation. */
   private readonly colIn: (Float32Array | Float64Array)[] = [];
   private readonly colOut: (Float32Array | Float64Array)[] = [];
@@ -122,6 +108,7 @@ export class WasmApplyKernel {
     this.fn = instance.exports["apply"] as ApplyFn;
     this.compactFn = instance.exports["applyCompact"] as CompactFn;
     this.columnField = plan.fields.flatMap((field, fi) => field.columns.map(() => fi));
+    this.entities = new ApplyEntityTable(capacity, plan.columnLength);
   }
 
   /** Same contract as the JS ApplyKernel (worldKernels.ts); `other` runs after the kernel, in id order. */
@@ -142,7 +129,7 @@ export class WasmApplyKernel {
     const v = this.currentViews();
     if (next.pool !== pool) this.copyState(v, next, nextAddress, hw);
     if (prev !== undefined && prev.pool !== pool) this.copyState(v, prev, prevAddress, hw);
-    const maxEid = this.writeEids(v, map, hw);
+    const maxEid = this.entities.update(v.eids, map, hw);
     const columns = this.columns;
     const hasPrev = prev === undefined ? 0 : 1;
     let updated: number;
@@ -234,32 +221,6 @@ export class WasmApplyKernel {
     v.u8.set(prefix.of(s.present, hw), address + this.layout.presentOffset);
     v.u32.set(prefix.of(s.mask, hw), (address + this.layout.maskOffset) >> 2);
     v.i32.set(prefix.of(s.values, hw * s.stride), (address + this.layout.valuesOffset) >> 2);
-  }
-
-  /**
-   * Brings the kernel's entity id per network id up to date for ids `0..hw)`; returns an upper
-   * bound of the largest entity inside the columns, or -1. The table in wasm memory is kept between
-   * calls: while the map and its `revision` are the same (and it covers `hw`), nothing is copied;
-   * after a change it is one block copy (`copyEntities`) when the map's table is small next to
-   * `hw`, else a loop over `0..hw)`.
-   */
-  private writeEids(v: Views, map: EntityMap, hw: number): number {
-    const limit = this.plan.columnLength;
-    if (map !== this.eidMap || map.revision !== this.eidRevision || hw > this.eidCount) {
-      const eids = v.eids;
-      if (map.capacity <= this.capacity && map.capacity <= hw * EIDS_BLOCK_RATIO + EIDS_BLOCK_SLACK) {
-        map.copyEntities(eids);
-        if (map.capacity < this.capacity) eids.fill(-1, map.capacity);
-        this.eidCount = this.capacity;
-      } else {
-        for (let id = 0; id < hw; id++) eids[id] = map.entityOf(id);
-        this.eidCount = hw;
-      }
-      this.eidMap = map;
-      this.eidRevision = map.revision;
-    }
-    // Every bound entity is below the map's entity high water (an upper bound: prefixes cover it).
-    return Math.min(map.entityHighWater, limit) - 1;
   }
 
   private currentViews(): Views {
