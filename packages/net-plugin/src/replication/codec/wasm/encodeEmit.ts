@@ -157,9 +157,12 @@ export function collectModule(
   const cont = f.block();
   f.localGet(id).i32Const(2).op("i32.shl").localSet(i4);
   // curP = cur.present[id] === 1 && (!hasRel || rel[id] === 1)
-  at(cur, id).load("i32.load8_u", layout.presentOffset).i32Const(1).op("i32.eq");
-  f.localGet(p("hasRel")).op("i32.eqz");
-  at(seg("rel"), id).load("i32.load8_u").i32Const(1).op("i32.eq").op("i32.or").op("i32.and").localSet(curP);
+  at(cur, id).load("i32.load8_u", layout.presentOffset).i32Const(1).op("i32.eq").localSet(curP);
+  f.localGet(p("hasRel"));
+  const relevance = f.if();
+  f.localGet(curP);
+  at(seg("rel"), id).load("i32.load8_u").i32Const(1).op("i32.eq").op("i32.and").localSet(curP);
+  f.end(relevance);
   f.localGet(hasBase);
   at(base, id).load("i32.load8_u", layout.presentOffset).i32Const(1).op("i32.eq").op("i32.and");
   f.localTee(baseP).localGet(bc).op("i32.add").localSet(bc);
@@ -202,12 +205,13 @@ export function collectModule(
   f.localSet(predicted);
   f.localGet(mask).localSet(live);
   f.localGet(p("hasEx"));
-  at(seg("exBy"), i4).load("i32.load").localGet(p("exClient")).op("i32.eq").op("i32.and");
+  const exclusion = f.if();
+  at(seg("exBy"), i4).load("i32.load").localGet(p("exClient")).op("i32.eq");
   f.localGet(mask).localGet(p("exMask")).op("i32.and").op("i32.eqz").op("i32.eqz").op("i32.and");
   const excluded = f.if();
   f.localGet(mask).localGet(p("exMask")).i32Const(-1).op("i32.xor").op("i32.and").localSet(live);
   f.localGet(ec).i32Const(1).op("i32.add").localSet(ec);
-  f.end(excluded);
+  f.end(excluded).end(exclusion);
   f.i32Const(0).localSet(changed);
   f.localGet(id)
     .i32Const(stride * 4)

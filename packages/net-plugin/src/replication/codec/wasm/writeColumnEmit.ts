@@ -34,6 +34,8 @@ export interface ColumnLocals {
   /** A group's values and its bit count (`all` columns: several values per code). */
   readonly us: readonly Local[];
   readonly gl: Local;
+  /** i64 shifts of a group's values 1..3. */
+  readonly shifts: readonly Local[];
 }
 
 /** Column `s` (a slot of field `x`, the `k`-th field) of `columns` (the `wid` segment: widths, then exception widths). */
@@ -77,6 +79,13 @@ export function emitColumn(
   // `g` values a step while g·width ≤ 56 bits: one code when none is an exception.
   const group = (g: number): void => {
     f.localGet(cw).i32Const(g).op("i32.mul").localSet(l.gl);
+    // The i-th value's shift in the code: i × width (as i64, set once per column).
+    for (let i = 1; i < g; i++)
+      f.localGet(cw)
+        .i32Const(i)
+        .op("i32.mul")
+        .op("i64.extend_i32_u")
+        .localSet(l.shifts[i - 1] as Local);
     const exit = f.block();
     const loop = f.loop();
     f.localGet(q)
@@ -99,7 +108,9 @@ export function emitColumn(
       f.localGet(l.us[0] as Local).op("i64.extend_i32_u");
       for (let i = 1; i < g; i++) {
         f.localGet(l.us[i] as Local).op("i64.extend_i32_u");
-        f.localGet(cw).i32Const(i).op("i32.mul").op("i64.extend_i32_u").op("i64.shl").op("i64.or");
+        f.localGet(l.shifts[i - 1] as Local)
+          .op("i64.shl")
+          .op("i64.or");
       }
     }, l.gl);
     f.localGet(cn).i32Const(g).op("i32.add").localSet(cn);

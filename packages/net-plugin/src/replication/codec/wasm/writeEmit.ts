@@ -189,6 +189,7 @@ export function emitWrite(
     cx: i32(),
     us: [i32(), i32(), i32(), i32()],
     gl: i32(),
+    shifts: [f.local("i64"), f.local("i64"), f.local("i64")],
   };
   fields.forEach((x, k) => {
     for (let s = x.quat ? 1 : 0; s < x.width; s++) emitColumn(l, x, k, s, layout, stride, columns);

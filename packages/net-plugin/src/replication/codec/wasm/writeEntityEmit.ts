@@ -35,7 +35,29 @@ export function emitEntityBits(
   l: EntityLocals,
 ): void {
   const { mask, changed, multi, row, ec, el } = l;
-  // The entity's bits gather in one code (ec, el) put out when it could pass 56 bits.
+  // Every field changed and no rotation sent in full (a moving world's usual update): all its
+  // bits are ones — a flag per field (when several) and a "same largest" bit per rotation.
+  const full = fields.reduce((m, x) => m | x.bit, 0);
+  const quats = fields.filter((x) => x.quat);
+  const ones = (fields.length > 1 ? fields.length : 0) + quats.length;
+  // (Only while they fit the code with the bitmap bit; else the general path alone.)
+  if (1 + ones > 56) f.i32Const(0);
+  else f.localGet(changed).i32Const(full).op("i32.eq");
+  for (const x of quats) {
+    f.localGet(row)
+      .localGet(l.zz)
+      .op("i32.add")
+      .load("i32.load", x.offset * 4)
+      .op("i32.and");
+  }
+  const allOnes = f.if();
+  if (ones > 0 && 1 + ones <= 56) {
+    f.localGet(ec).i64Const((1n << BigInt(ones)) - 1n);
+    f.localGet(el).op("i64.extend_i32_u").op("i64.shl").op("i64.or").localSet(ec);
+    f.localGet(el).i32Const(ones).op("i32.add").localSet(el);
+  }
+  f.else();
+  // Else the entity's bits gather in one code (ec, el) put out when it could pass 56 bits.
   let most = 1;
   const add = (value: () => void, len: number | Local, max: number): void => {
     if (most + max > 56) {
@@ -98,5 +120,6 @@ export function emitEntityBits(
     f.end(has);
     most = Math.max(most, beforeHas);
   }
+  f.end(allOnes);
   out.put64(() => void f.localGet(ec), el);
 }
