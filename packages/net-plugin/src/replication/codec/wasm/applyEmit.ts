@@ -86,16 +86,35 @@ export function emitApply(
   const slot = (row: Local, s: number): void => {
     f.localGet(row).load("i32.load", layout.valuesOffset + s * 4);
   };
-  /** Pushes `mask has field && its slots differ` (an i32 0/1). */
-  const differs = (field: ApplyField): void => {
-    f.localGet(mask).i32Const(field.bit).op("i32.and").op("i32.eqz").op("i32.eqz");
+  /**
+   * Pushes non-zero when the field's slots differ between the rows: with SIMD and 2–4 slots one
+   * v128 compare (lanes past the field masked off; a 16-byte load from a row stays inside the
+   * block: the mask array follows the values), else slot by slot (0/1).
+   */
+  const slotsDiffer = (field: ApplyField): void => {
+    if (simd && field.width >= 2 && field.width <= 4) {
+      f.localGet(nextRow).load("v128.load", layout.valuesOffset + field.offset * 4, 2);
+      f.localGet(prevRow).load("v128.load", layout.valuesOffset + field.offset * 4, 2);
+      f.op("i32x4.ne");
+      if (field.width === 4) f.op("v128.any_true");
+      else
+        f.op("i32x4.bitmask")
+          .i32Const((1 << field.width) - 1)
+          .op("i32.and");
+      return;
+    }
     for (let s = 0; s < field.width; s++) {
       slot(nextRow, field.offset + s);
       slot(prevRow, field.offset + s);
       f.op("i32.ne");
       if (s > 0) f.op("i32.or");
     }
-    f.op("i32.and");
+  };
+  /** Pushes `mask has field && its slots differ` (an i32 0/1). */
+  const differs = (field: ApplyField): void => {
+    f.localGet(mask).i32Const(field.bit).op("i32.and").op("i32.eqz").op("i32.eqz");
+    slotsDiffer(field);
+    f.op("i32.eqz").op("i32.eqz").op("i32.and");
   };
   // A changed generic field sends the whole id to the generic path before anything is written.
   plan.fields.forEach((field) => {
@@ -109,12 +128,7 @@ export function emitApply(
     if (field.kind === "generic") return;
     f.localGet(mask).i32Const(field.bit).op("i32.and");
     const has = f.if();
-    for (let s = 0; s < field.width; s++) {
-      slot(nextRow, field.offset + s);
-      slot(prevRow, field.offset + s);
-      f.op("i32.ne");
-      if (s > 0) f.op("i32.or");
-    }
+    slotsDiffer(field);
     const changed = f.if();
     let dst = eid;
     const k = counted[fi];
