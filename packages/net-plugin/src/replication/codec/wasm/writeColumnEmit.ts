@@ -34,7 +34,7 @@ export interface ColumnLocals {
   /** A group's values and its bit count (`all` columns: several values per code). */
   readonly us: readonly Local[];
   readonly gl: Local;
-  /** i64 shifts of a group's values 1..3. */
+  /** i64 shifts of a group's values 1..7. */
   readonly shifts: readonly Local[];
 }
 
@@ -142,14 +142,15 @@ export function emitColumn(
     const exit = f.block();
     f.localGet(q).localGet(end).op("i32.ge_u").brIf(exit);
     out.put(() => void f.localGet(cw), WIDTH_BITS);
-    f.localGet(cw).i32Const(14).op("i32.le_u");
-    const four = f.if();
-    group(4);
-    f.else();
-    f.localGet(cw).i32Const(28).op("i32.le_u");
-    const two = f.if();
-    group(2);
-    f.end(two).end(four);
+    // The widest groups that fit 56 bits, then narrower ones for the rest.
+    for (const g of [8, 4, 2]) {
+      f.localGet(cw)
+        .i32Const(Math.floor(56 / g))
+        .op("i32.le_u");
+      const fits = f.if();
+      group(g);
+      f.end(fits);
+    }
     f.localGet(q).localGet(end).op("i32.ge_u").brIf(exit);
     const loop = f.loop();
     f.localGet(q).load("i32.load").localSet(u);

@@ -187,9 +187,9 @@ export function emitWrite(
     j: i32(),
     pb: i32(),
     cx: i32(),
-    us: [i32(), i32(), i32(), i32()],
+    us: Array.from({ length: 8 }, i32),
     gl: i32(),
-    shifts: [f.local("i64"), f.local("i64"), f.local("i64")],
+    shifts: Array.from({ length: 7 }, () => f.local("i64")),
   };
   fields.forEach((x, k) => {
     for (let s = x.quat ? 1 : 0; s < x.width; s++) emitColumn(l, x, k, s, layout, stride, columns);
