@@ -164,10 +164,17 @@ export function poolRunner(
   return instantiate(plan, module, pool, pool.layout, -1, place);
 }
 
-/** Brings `r`'s views up to date with its memory (after growth). */
+/**
+ * Brings `r`'s views up to date with its memory (after growth). No closure here: one capturing a
+ * local would make V8 allocate this function's context on every call, early return included.
+ */
 export function refreshViews(r: Runner): Runner {
   r.pool.refresh();
-  if (r.generation === r.pool.generation) return r;
+  if (r.generation !== r.pool.generation) remakeViews(r);
+  return r;
+}
+
+function remakeViews(r: Runner): void {
   const buffer = r.pool.memory.buffer;
   r.generation = r.pool.generation;
   r.i32 = new Int32Array(buffer);
@@ -180,7 +187,6 @@ export function refreshViews(r: Runner): Runner {
       view[c.length] = c.past;
       return view;
     });
-  return r;
 }
 
 /**

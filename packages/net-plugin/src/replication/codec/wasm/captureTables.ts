@@ -230,10 +230,13 @@ export class CaptureTables {
     return Placed.Moved;
   }
 
-  /** Re-makes the region views after growth. */
+  /** Re-makes the region views after growth (the closures in `remake`, not here: see captureRunner.ts refreshViews). */
   private views(): void {
     this.pool.refresh();
-    if (this.generation === this.pool.generation) return;
+    if (this.generation !== this.pool.generation) this.remake();
+  }
+
+  private remake(): void {
     this.generation = this.pool.generation;
     const buffer = this.pool.memory.buffer;
     const e = this.elements;
