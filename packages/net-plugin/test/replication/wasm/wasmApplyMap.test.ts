@@ -5,7 +5,7 @@
  * than the kernel's capacity (block copy and loop) — must give the JS kernel's world each call.
  */
 import { createRng, type Rng } from "@canopy/core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { worldKernels } from "../../../src/replication/codec/kernels/worldKernels";
 import { wasmApplyKernel } from "../../../src/replication/codec/wasm/wasmApply";
 import {
@@ -106,6 +106,22 @@ describe("wasm apply: the entity table kept between calls", () => {
       expect(rebinds, "the test rebinds ids").toBeGreaterThan(20);
     },
   );
+
+  it("compiles the kernel once for registries of the same shape and columns", () => {
+    const real = WebAssembly.Module;
+    let compiles = 0;
+    const spy = vi.spyOn(WebAssembly, "Module").mockImplementation(function (bytes: BufferSource) {
+      compiles++;
+      return new real(bytes);
+    });
+    try {
+      expect(wasmApplyKernel(registryOf().registry, CAPACITY)).toBeDefined();
+      expect(wasmApplyKernel(registryOf().registry, CAPACITY)).toBeDefined();
+      expect(compiles).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 
   it("EntityMap: revision moves on every binding change, entityHighWater bounds every entity, copyEntities copies the table", () => {
     const map = new EntityMap(6);

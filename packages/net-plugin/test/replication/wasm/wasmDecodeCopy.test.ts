@@ -136,4 +136,18 @@ describe("wasm update reader: the base copied in the kernel, four-value groups",
   it("decodes the same with the scalar reader when the SIMD module is refused", () => {
     movingWorld(78, true);
   });
+
+  it("compiles the reader once for registries of the same shape (server's, each client's)", () => {
+    const real = WebAssembly.Module;
+    let compiles = 0;
+    vi.spyOn(WebAssembly, "Module").mockImplementation(function (bytes: BufferSource) {
+      compiles++;
+      return new real(bytes);
+    });
+    const a = client(registryOf(), true);
+    const b = client(registryOf(), true);
+    expect(a.decoder.wasm).toBeDefined();
+    expect(b.decoder.wasm).toBeDefined();
+    expect(compiles).toBe(1);
+  });
 });

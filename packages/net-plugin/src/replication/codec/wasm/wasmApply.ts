@@ -24,6 +24,7 @@ import { ApplyEntityTable } from "./applyEntities";
 import { applyPlan, type ApplyPlan } from "./applyPlan";
 import { CodecMemoryPool, stateLayout, type StateLayout } from "./codecMemory";
 import { PrefixViews } from "./prefixViews";
+import { compileCached } from "./wasmCompile";
 
 type ApplyFn = (next: number, prev: number, hasPrev: number, hw: number, ready: number) => number;
 type CompactFn = (next: number, prev: number, hasPrev: number, hw: number) => number;
@@ -269,13 +270,9 @@ export function wasmApplyKernel(
   const layout = stateLayout(capacity, registry.stride);
   // SIMD (f64x2 quats) unless told otherwise or the engine lacks it; then the scalar kernel.
   for (const simd of options.simd === false ? [false] : [true, false]) {
-    const bytes = applyModule(plan, layout, registry.stride, simd);
-    let module: WebAssembly.Module;
-    try {
-      module = new WebAssembly.Module(bytes);
-    } catch {
-      continue; // refused (no SIMD, a CSP without 'wasm-unsafe-eval', a size limit)
-    }
+    // Compiled once per process for equal bytes (registries of the same shape and columns).
+    const module = compileCached(applyModule(plan, layout, registry.stride, simd));
+    if (module === null) continue; // refused (no SIMD, a CSP without 'wasm-unsafe-eval', a size limit)
     return new WasmApplyKernel(capacity, plan, layout, module, simd, options.pool);
   }
   return undefined;

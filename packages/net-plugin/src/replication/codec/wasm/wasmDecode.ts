@@ -25,6 +25,7 @@ import type { BlockOwner, CodecMemoryPool } from "./codecMemory";
 import { decodeScratch, READ_ARGS_F64, type DecodeScratch } from "./decodeArgs";
 import { decodeModule } from "./decodeEmit";
 import { statePoolOf } from "./statePool";
+import { compileCached } from "./wasmCompile";
 
 /** `read(misc)`: the arguments are at `misc + argsOffset` (decodeEmit.ts READ_ARGS). */
 type ReadFn = (misc: number) => number;
@@ -224,14 +225,11 @@ export function wasmDecodeFor(registry: ReplicationRegistry, capacity: number): 
       scratch.bytes <= layout.blockBytes &&
       inline * capacity * 4 <= layout.blockBytes
     ) {
-      // SIMD groups unless the engine refuses them; then the scalar reader.
+      // SIMD groups unless the engine refuses them; then the scalar reader. Compiled once per
+      // process for equal bytes (registries of the same shape: the server's, each client's).
       for (const simd of [true, false]) {
-        try {
-          module = new WebAssembly.Module(decodeModule(fields, layout, registry.stride, scratch, simd));
-          break;
-        } catch {
-          module = null; // refused (no SIMD, a CSP without 'wasm-unsafe-eval', a size limit)
-        }
+        module = compileCached(decodeModule(fields, layout, registry.stride, scratch, simd));
+        if (module !== null) break; // null: refused (no SIMD, a CSP without 'wasm-unsafe-eval', a size limit)
       }
     }
     modules.set(pool, module);
