@@ -4,6 +4,7 @@
  */
 import type { InlineField, CapturePlan } from "./capturePlan";
 import { EntityReader, ROUND_EXCEPTION, type LoopLocals, type Quantizer } from "./captureQuantize";
+import { emitQuat } from "./captureSimdQuat";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** 2^52: an integer r in 0..2^32 is the low word of the double r + 2^52. */
@@ -13,7 +14,7 @@ const TO_INT = 2 ** 52;
 export const SIMD_ENTRIES = 4;
 
 /** One f64x2 pair of entries: its readers, locals, and byte offset from the batch cursor. */
-interface Pair {
+export interface Pair {
   readonly at: number;
   readonly first: EntityReader;
   readonly second: EntityReader;
@@ -30,16 +31,16 @@ interface Pair {
  */
 export class SimdQuantizer implements Quantizer {
   /** Byte offset of the iteration's first entry's quantized row (entry × stride × 4). */
-  private readonly q4: Local;
+  readonly q4: Local;
   /** store2's scratch. */
   private readonly out: Local;
   /** 1 when the iteration's four entity ids are consecutive (their channels load as one v128). */
   private readonly run: Local | undefined;
-  private readonly pairs: Pair[];
+  readonly pairs: Pair[];
   private readonly constants = new Map<string, Local>();
 
   constructor(
-    private readonly f: WasmFunction,
+    readonly f: WasmFunction,
     private readonly plan: CapturePlan,
     l: LoopLocals,
   ) {
@@ -57,12 +58,12 @@ export class SimdQuantizer implements Quantizer {
   }
 
   /** Emits `step` for each pair in turn. */
-  private both(step: (p: Pair) => void): void {
+  both(step: (p: Pair) => void): void {
     for (const p of this.pairs) step(p);
   }
 
   /** Pushes a v128 of 16 bytes (from its hoisted local when there is one), or with `hoist` only hoists it. */
-  private constant(bytes: Uint8Array, hoist: boolean): WasmFunction {
+  constant(bytes: Uint8Array, hoist: boolean): WasmFunction {
     const key = bytes.join(",");
     const local = this.constants.get(key);
     if (hoist) {
@@ -76,12 +77,12 @@ export class SimdQuantizer implements Quantizer {
     return local === undefined ? this.f.v128Const(bytes) : this.f.localGet(local);
   }
 
-  private splat(c: number, hoist = false): WasmFunction {
+  splat(c: number, hoist = false): WasmFunction {
     return this.constant(new Uint8Array(Float64Array.of(c, c).buffer), hoist);
   }
 
   /** i64x2 lanes of small integer `k`. */
-  private lanes(k: number, hoist = false): WasmFunction {
+  lanes(k: number, hoist = false): WasmFunction {
     return this.constant(new Uint8Array(Int32Array.of(k, 0, k, 0).buffer), hoist);
   }
 
@@ -159,11 +160,11 @@ export class SimdQuantizer implements Quantizer {
 
   quantize(field: InlineField): void {
     if (field.kind === "linear") field.slots.forEach((_, s) => this.linear(field, s));
-    else this.quat(field);
+    else emitQuat(this, field);
   }
 
   /** Stores the two low i32 lanes on the stack to `column` (the pair's entries). */
-  private store2(p: Pair, column: number): void {
+  store2(p: Pair, column: number): void {
     const f = this.f;
     const { quantized, stride } = this.plan;
     // Entries p.at / 4 and p.at / 4 + 1 of the iteration; the first's address is on the stack.
@@ -179,7 +180,7 @@ export class SimdQuantizer implements Quantizer {
    * `0 < r ? r : 0`, `pmin(r, max)` is `max < r ? max : r`, and an integer r in 0..2^32 is the low
    * word of r + 2^52.
    */
-  private clampToInt(p: Pair, max: number): void {
+  clampToInt(p: Pair, max: number): void {
     const f = this.f;
     const r = p.r;
     f.localSet(r);
@@ -190,7 +191,7 @@ export class SimdQuantizer implements Quantizer {
   }
 
   /** Pushes round(t) per lane as f64 (ROUND_SOURCE; the caller truncates). */
-  private round(t: Local): void {
+  round(t: Local): void {
     const f = this.f;
     this.splat(0);
     f.localGet(t);
@@ -221,122 +222,4 @@ export class SimdQuantizer implements Quantizer {
       this.store2(p, field.offset + s);
     });
   }
-
-  private quat(field: InlineField & { kind: "quat" }): void {
-    const f = this.f;
-    const named = (p: Pair): Record<QuatLocal, Local> =>
-      Object.fromEntries(QUAT_LOCALS.map((name, i) => [name, p.v[i] as Local])) as Record<QuatLocal, Local>;
-    const [A, B] = this.pairs.map(named) as [Record<QuatLocal, Local>, Record<QuatLocal, Local>];
-    const both = (step: (q: Record<QuatLocal, Local>, p: Pair) => void): void => {
-      step(A, this.pairs[0] as Pair);
-      step(B, this.pairs[1] as Pair);
-    };
-    both(({ x, best, lg }) => {
-      f.localGet(x).op("f64x2.abs").localSet(best);
-      this.lanes(0).localSet(lg);
-    });
-    for (const k of [0, 1, 2]) {
-      both((q) => {
-        const { best, a, m, lg } = q;
-        const c = [q.y, q.z, q.w][k] as Local;
-        f.localGet(c).op("f64x2.abs").localTee(a).localGet(best).op("f64x2.gt").localSet(m);
-        this.lanes(k + 1)
-          .localGet(lg)
-          .localGet(m)
-          .op("v128.bitselect")
-          .localSet(lg);
-        if (k < 2) f.localGet(a).localGet(best).localGet(m).op("v128.bitselect").localSet(best);
-      });
-    }
-    const square = (c: Local): WasmFunction => f.localGet(c).localGet(c).op("f64x2.mul");
-    both(({ x, y, z, w, len }) => {
-      square(x);
-      square(y).op("f64x2.add");
-      square(z).op("f64x2.add");
-      square(w).op("f64x2.add").op("f64x2.sqrt").localSet(len);
-    });
-    both(({ x, y, z, w, len, valid, lg }) => {
-      f.localGet(len);
-      this.splat(1e-12).op("f64x2.gt").localGet(len);
-      this.splat(Infinity).op("f64x2.lt").op("v128.and").localSet(valid);
-      [x, y, z].forEach((c) => f.localGet(c).localGet(valid).op("v128.and").localSet(c));
-      f.localGet(w);
-      this.splat(1).localGet(valid).op("v128.bitselect").localSet(w);
-      f.localGet(lg);
-      this.lanes(3).localGet(valid).op("v128.bitselect").localSet(lg);
-    });
-    both(({ lg, e0, e1, e3 }) => {
-      for (const [k, into] of [
-        [0, e0],
-        [1, e1],
-        [3, e3],
-      ] as const) {
-        f.localGet(lg);
-        this.lanes(k).op("i64x2.eq").localSet(into);
-      }
-    });
-    // inv = 1 / (len || 1); sign = big < 0 ? -inv : inv, as inv with big's sign bit (-1 / l is
-    // exactly -(1 / l); big is never ±0 or NaN here: a valid rotation's largest, or identity's w).
-    both(({ len, inv }) => {
-      this.splat(1);
-      f.localGet(len);
-      this.splat(1).localGet(len);
-      this.splat(0).op("f64x2.gt").op("v128.bitselect").op("f64x2.div").localSet(inv);
-    });
-    both(({ x, y, z, w, e0, e1, e3, inv, sign }) => {
-      // big = largest 0 ? x : 1 ? y : 2 ? z : w (e2 = not e0, e1, e3)
-      f.localGet(x).localGet(y).localGet(w).localGet(z).localGet(e3).op("v128.bitselect");
-      f.localGet(e1).op("v128.bitselect").localGet(e0).op("v128.bitselect");
-      this.splat(-0).op("v128.and").localGet(inv).op("v128.xor").localSet(sign);
-    });
-    both(({ lg }, p) => {
-      // largest as i32 lanes 0, 1
-      f.localGet(this.q4).localGet(lg).localGet(lg);
-      f.shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]);
-      this.store2(p, field.offset);
-    });
-    for (const k of [0, 1, 2]) {
-      both(({ x, y, z, w, e0, e1, e3, sign, t }) => {
-        const [yes, no] = [
-          [y, x],
-          [z, y],
-          [w, z],
-        ][k] as [Local, Local];
-        f.localGet(yes).localGet(no);
-        if (k === 0) f.localGet(e0);
-        else if (k === 1) f.localGet(e0).localGet(e1).op("v128.or");
-        else f.localGet(e3).op("v128.not");
-        f.op("v128.bitselect").localGet(sign).op("f64x2.mul");
-        this.splat(Math.SQRT1_2).op("f64x2.add");
-        this.splat(field.scale).op("f64x2.mul").localSet(t);
-      });
-      both(({ t }, p) => {
-        f.localGet(this.q4);
-        this.round(t);
-        this.clampToInt(p, field.maxValue);
-        this.store2(p, field.offset + k + 1);
-      });
-    }
-  }
 }
-
-/** The rotation path's locals, by name (the first four hold the loaded x, y, z, w). */
-const QUAT_LOCALS = [
-  "x",
-  "y",
-  "z",
-  "w",
-  "best",
-  "a",
-  "m",
-  "lg",
-  "len",
-  "valid",
-  "inv",
-  "sign",
-  "e0",
-  "e1",
-  "e3",
-  "t",
-] as const;
-type QuatLocal = (typeof QUAT_LOCALS)[number];
