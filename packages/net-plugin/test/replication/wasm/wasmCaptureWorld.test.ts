@@ -14,6 +14,7 @@ import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { componentMasks, layoutOf } from "../../../src/replication/codec/kernels/worldLayout";
 import { wasmCaptureKernel } from "../../../src/replication/codec/wasm/wasmCapture";
+import { compiledModuleCount } from "../../../src/replication/codec/wasm/wasmCompile";
 import { capturePlan } from "../../../src/replication/codec/wasm/capturePlan";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import {
@@ -235,6 +236,17 @@ describe("captureWorld in wasm (whole call)", () => {
     shapes.forEach((kinds, k) => {
       expect(checkWorld(401 + k, make(kinds), { pooled: k % 2 === 0 }), kinds.join(" ")).toBe(40);
     });
+  });
+
+  it("compiles a registry shape once per process (a second registry of the same shape reuses the module)", () => {
+    const first = wasmCaptureKernel(inlineKinds());
+    expect(first).toBeDefined();
+    const count = compiledModuleCount();
+    const second = wasmCaptureKernel(inlineKinds());
+    expect(second).toBeDefined();
+    expect(compiledModuleCount()).toBe(count);
+    const moduleOf = (k: unknown): unknown => (k as { module: WebAssembly.Module }).module;
+    expect(moduleOf(second)).toBe(moduleOf(first));
   });
 
   it("runs the server's kind of registry (vec3 + ints on plain arrays) in one call", () => {
