@@ -6,17 +6,11 @@ import { defineConfig } from "vitest/config";
  * TypeScript sources and never against a stale build.
  *
  * The steady-state allocation tests measure heap growth per update, which is only meaningful once
- * V8 has optimized the code. In one vitest run with everything else (worker processes busy with, or
- * reused after, other test files) their measured code sometimes stays unoptimized (boxing doubles):
- * the owner's update in clientAuthorityAllocation read 320–448 B per tick in such runs (also right
- * after a run with the wasm kernels on in the same worker) and 32 B on its own. So they are
- * projects of their own, one file at a time (`maxWorkers: 1`) in a later group, and `npm test` runs
- * each in a vitest process of its own after the rest. That state is per process and it still comes
- * up in some processes (clientAuthorityAllocation's owner update at 320–336 B/tick instead of 32,
- * or its server update at 160–370 B instead of 0, steady over all measured ticks; the failure
- * message lists the allocating systems; see the issue 5 notes), so `npm test`
- * runs a failed allocation project again in a fresh process (system-alloc up to three times, about
- * a quarter of its processes fail): a real per-tick allocation fails every run.
+ * V8 has optimized the code: a hot function still in baseline (unoptimized) code boxes every double
+ * it computes or stores (16 B each: Math.min/max, float fields, arithmetic). So they are projects of
+ * their own, one file at a time (`maxWorkers: 1`) in a later group, and `npm test` runs each in a
+ * vitest process of its own after the rest, with V8's optimizing compiler synchronous
+ * (`ALLOCATION_EXEC_ARGV`, below) so every process reaches the same optimized code at the same tick.
  */
 const shared = {
   resolve: { conditions: ["source"] },
@@ -27,6 +21,24 @@ const ALLOCATION_TESTS = [
   "replication-systems/noAllocation.test.ts",
   "replication-systems/clientAuthorityAllocation.test.ts",
 ];
+
+/**
+ * Node flags of the allocation projects. `--no-concurrent-recompilation`: V8 compiles a hot
+ * function's optimized code on the main thread at once, instead of queueing a job for a background
+ * thread. On a loaded machine those jobs took 150–310 ms each, the queue (8 jobs) filled during
+ * the warm-up and V8 dropped further requests ("Compilation queue full, will retry later": 0–27
+ * per process) until the function had run another interrupt budget's worth — hundreds of ticks
+ * for a small function called a few times per tick. Which hot functions were still in baseline
+ * code when measuring started so differed per process (TokenBucket.take and NetServer's receive
+ * path, LinkDirection.enter, the clock filter's variance): 64–448 B per update, some
+ * steady over all measured ticks, some stepping down to 0 as late jobs landed. Without the flag
+ * system-alloc failed in 1 of 28 processes here, clientAuthorityAllocation with the wasm kernels
+ * on in 4 of 9, and with jobs slowed on purpose (`--concurrent-recompilation-delay=30`) in 5 of 5;
+ * with it in 0 of 25, 0 of 6 and 0 of 3. Tier-up then depends only on the code run, so every
+ * process reaches the same optimized code; what optimized code allocates is unchanged, so a real
+ * per-tick allocation still fails every run.
+ */
+const ALLOCATION_EXEC_ARGV = ["--no-concurrent-recompilation"];
 
 /** The WebAssembly kernels forced on for a project (codec/wasm/README.md). */
 const wasmKernelsOn = {
@@ -79,6 +91,7 @@ export default defineConfig({
           testTimeout: 60_000,
           sequence: { groupOrder: 1 },
           maxWorkers: 1,
+          execArgv: ALLOCATION_EXEC_ARGV,
         },
       },
       {
@@ -92,6 +105,7 @@ export default defineConfig({
           testTimeout: 60_000,
           sequence: { groupOrder: 1 },
           maxWorkers: 1,
+          execArgv: ALLOCATION_EXEC_ARGV,
           ...wasmKernelsOn,
         },
       },
