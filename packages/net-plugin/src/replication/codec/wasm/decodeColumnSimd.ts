@@ -17,9 +17,8 @@ export interface SimdLocals {
   readonly ok: Local;
   readonly o: readonly [Local, Local, Local, Local];
   readonly x: Local;
-  readonly w1: Local;
+  /** Twice the column width (i64). */
   readonly w2: Local;
-  readonly w3: Local;
   readonly ent: Local;
   readonly u: Local;
   readonly b: Local;
@@ -36,9 +35,7 @@ export function simdLocals(f: WasmFunction): SimdLocals {
     ok: i32(),
     o: [i32(), i32(), i32(), i32()],
     x: i64(),
-    w1: i64(),
     w2: i64(),
-    w3: i64(),
     ent: v(),
     u: v(),
     b: v(),
@@ -47,14 +44,12 @@ export function simdLocals(f: WasmFunction): SimdLocals {
   };
 }
 
-/** Before a column's value loop: whether its groups may run (`ok`) and the lane shifts. */
+/** Before a column's value loop: whether its groups may run (`ok`) and twice the width. */
 export function emitGroupSetup(f: WasmFunction, p: ColumnLocals, s: SimdLocals, field: KernelField): void {
   f.localGet(p.w).i32Const(14).op("i32.le_u");
   if (!field.quat) f.localGet(p.unit).localGet(p.hasRef).op("i32.eqz").op("i32.or").op("i32.and");
   f.localSet(s.ok);
-  f.localGet(p.w).op("i64.extend_i32_u").localTee(s.w1);
-  f.localGet(s.w1).op("i64.add").localTee(s.w2);
-  f.localGet(s.w1).op("i64.add").localSet(s.w3);
+  f.localGet(p.w).i32Const(1).op("i32.shl").op("i64.extend_i32_u").localSet(s.w2);
 }
 
 /**
@@ -91,17 +86,13 @@ export function emitGroup(
     .op("i32x4.mul")
     .localSet(s.v);
   s.o.forEach((o, k) => void f.localGet(s.v).lane("i32x4.extract_lane", k).localSet(o));
-  // Four w-bit values from one 64-bit load at pos.
+  // Four w-bit values from one 64-bit load at pos: [x, x >> 2w] as i64x2, that shifted by w,
+  // and the low words of both interleaved: [x, x >> w, x >> 2w, x >> 3w].
   f.localGet(c.input).localGet(r.pos).i32Const(3).op("i32.shr_u").op("i32.add").load("i64.load", 0, 0);
   f.localGet(r.pos).i32Const(7).op("i32.and").op("i64.extend_i32_u").op("i64.shr_u").localTee(s.x);
-  f.op("i32.wrap_i64").op("i32x4.splat");
-  [s.w1, s.w2, s.w3].forEach((shift, k) => {
-    f.localGet(s.x)
-      .localGet(shift)
-      .op("i64.shr_u")
-      .op("i32.wrap_i64")
-      .lane("i32x4.replace_lane", k + 1);
-  });
+  f.op("i64x2.splat").localGet(s.x).localGet(s.w2).op("i64.shr_u").lane("i64x2.replace_lane", 1);
+  f.localTee(s.u).localGet(s.u).localGet(p.w).op("i64x2.shr_u");
+  f.shuffle([0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27]);
   f.localGet(p.l).op("i32x4.splat").op("v128.and").localSet(s.u);
   const gather = (state: Local, into: Local): void => {
     s.o.forEach((o, k) => {
