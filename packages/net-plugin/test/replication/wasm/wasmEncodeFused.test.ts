@@ -8,10 +8,15 @@
  * JS path from the fused collect). Same bytes, results, expected states and `written`.
  */
 import { createRng, type Rng } from "@canopy/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { BitWriter } from "../../../src/protocol/bitWriter";
 import type { EncodePlan } from "../../../src/replication/codec/encodePlan";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
+import { collectModule } from "../../../src/replication/codec/wasm/encodeEmit";
+import { collectFields } from "../../../src/replication/codec/wasm/encodeFactory";
+import { stateLayout } from "../../../src/replication/codec/wasm/codecMemory";
+import { columnLayout } from "../../../src/replication/codec/columns";
+import { TICK_K } from "../../../src/replication/codec/encodePlan";
 import {
   BaselineRing,
   QuatTemplate,
@@ -25,6 +30,7 @@ const CAP = 200;
 
 afterEach(() => {
   wasmKernels.enabled = false;
+  vi.restoreAllMocks();
 });
 
 function registryOf(velocity: boolean, precision: number): ReplicationRegistry {
@@ -159,4 +165,30 @@ describe("fused wasm encode", () => {
       expect(run(seed, velocity, precision, share, reach, versioned)).toBeGreaterThan(25);
     },
   );
+
+  it("the SIMD build validates (else the scalar build would run unnoticed)", () => {
+    for (const velocity of [false, true]) {
+      const registry = registryOf(velocity, 1 / 512);
+      const fields = collectFields(registry);
+      expect(fields).toBeDefined();
+      const layout = stateLayout(CAP, registry.stride);
+      const columns = columnLayout(registry).columns;
+      for (const simd of [true, false])
+        expect(
+          WebAssembly.validate(collectModule(fields ?? [], layout, registry.stride, columns, simd, TICK_K)),
+        ).toBe(true);
+    }
+  });
+
+  it("SIMD refused: the scalar build, same bytes", () => {
+    const Real = WebAssembly.Module;
+    let refused = 0;
+    vi.spyOn(WebAssembly, "Module").mockImplementation(function (bytes: BufferSource) {
+      // The first module asked for is the SIMD build: refuse it as an engine without SIMD would.
+      if (refused++ === 0) throw new WebAssembly.CompileError("no SIMD");
+      return new Real(bytes);
+    });
+    expect(run(6, true, 1 / 512, 0.5, 40, true)).toBeGreaterThan(25);
+    expect(refused).toBeGreaterThan(1);
+  });
 });

@@ -73,6 +73,8 @@ export function collectModule(
   layout: StateLayout,
   stride: number,
   columns: number,
+  simd: boolean,
+  tickK: number,
 ): Uint8Array<ArrayBuffer> {
   const mod = new WasmModule().importMemory("env", "memory", { min: 1 });
   const params = COLLECT_PARAMS.length + SEGMENTS.length;
@@ -220,7 +222,7 @@ export function collectModule(
   f.localGet(cur).op("i32.add").localSet(curRow);
   f.localGet(row).localGet(base).op("i32.add").localSet(baseRow);
   f.localGet(row).localGet(ref).op("i32.add").localSet(refRow);
-  const ctx: FieldContext = { f, cs, bs, curRow, baseRow, refRow, row, d, fs, g, t, V };
+  const ctx: FieldContext = { f, cs, bs, curRow, baseRow, refRow, row, d, fs, g, t, V, simd };
   fields.forEach((x, k) => {
     emitField(ctx, x, cursors[k] as Local, { live, changed, ratio, unit, predicted, seg, p });
   });
@@ -264,7 +266,7 @@ export function collectModule(
   const chooseIdK = emitChooseIdK(mod);
   mod.export(
     "encode",
-    emitFused(mod, fields, layout, stride, columns, { collect: f, widths, chooseIdK, write }),
+    emitFused(mod, fields, layout, stride, columns, { collect: f, widths, chooseIdK, write }, tickK),
   );
   return mod.toBytes();
 }

@@ -7,6 +7,8 @@
 import type { ReplicationRegistry } from "../../registry";
 import { QuantizedTemplate } from "../../templates/quantizedTemplate";
 import { columnLayout } from "../columns";
+// A cycle (encodePlan imports this file): TICK_K is read only when a kernel is built.
+import { TICK_K } from "../encodePlan";
 import { kernelFields, type KernelField } from "../kernels/compileKernel";
 import type { CodecMemoryPool } from "./codecMemory";
 import { collectModule } from "./encodeEmit";
@@ -70,7 +72,10 @@ export function wasmCollectFor(
   }
   let module = byCapacity.get(capacity);
   if (module === undefined) {
-    module = compileCached(collectModule(fields, pool.layout, registry.stride, columns));
+    // SIMD where the engine has it (Safari < 16.4 refuses the module), else the scalar build.
+    module =
+      compileCached(collectModule(fields, pool.layout, registry.stride, columns, true, TICK_K)) ??
+      compileCached(collectModule(fields, pool.layout, registry.stride, columns, false, TICK_K));
     byCapacity.set(capacity, module);
   }
   if (module === null) return undefined;

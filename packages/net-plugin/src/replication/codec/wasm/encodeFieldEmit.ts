@@ -7,6 +7,7 @@
 import type { KernelField } from "../kernels/compileKernel";
 import { COLUMN_BUCKETS } from "../columns";
 import type { COLLECT_PARAMS, Segment } from "./encodeEmit";
+import { emitSlotsSimd } from "./encodeSimdEmit";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** The locals and layout one field's code reads. */
@@ -24,6 +25,8 @@ export interface FieldContext {
   readonly t: Local;
   /** Byte offset of the values in a block. */
   readonly V: number;
+  /** Build with SIMD (encodeSimdEmit.ts) where a field allows it. */
+  readonly simd: boolean;
 }
 
 /** The loop's locals one field's code reads and sets. */
@@ -43,13 +46,86 @@ export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: Loo
   const slotAt = (s: number): number => c.V + (x.offset + s) * 4;
   f.localGet(l.live).i32Const(x.bit).op("i32.and");
   const has = f.if();
-  for (let s = 0; s < x.width; s++) {
+  const simd = c.simd && !x.quat && x.threshold === 0 && x.width <= 4;
+  const predAt = (s: number, value: Local): void => {
+    f.localGet(l.seg("pred")).localGet(c.row).op("i32.add");
+    f.localGet(value).store("i32.store", (x.offset + s) * 4);
+  };
+  // zigzag(d) into colz at the cursor + k, and one more in its column's histogram bucket.
+  const coded = (k: number, column: number): void => {
+    f.localGet(d).i32Const(1).op("i32.shl").localGet(d).i32Const(31).op("i32.shr_s").op("i32.xor");
+    f.localSet(d);
+    f.localGet(cursor)
+      .localGet(d)
+      .store("i32.store", k * 4);
+    histOf(column);
+  };
+  // One more in the bucket of the zigzag value in `d` (its bit length) of `column`'s histogram.
+  const histOf = (column: number): void => {
+    f.localGet(l.seg("hist")).i32Const(32).localGet(d).op("i32.clz").op("i32.sub").i32Const(2).op("i32.shl");
+    f.op("i32.add").localTee(d);
+    f.localGet(d)
+      .load("i32.load", column * COLUMN_BUCKETS * 4)
+      .i32Const(1)
+      .op("i32.add");
+    f.store("i32.store", column * COLUMN_BUCKETS * 4);
+  };
+  // Every slot in turn, any ratio: the reference path (predict.ts), its branches per slot.
+  const generalSlots = (): void => {
+    for (let s = 0; s < x.width; s++) {
+      const max = x.slotMax[s] as number;
+      f.localGet(bs[s] as Local).localSet(c.fs);
+      f.localGet(l.ratio);
+      const r = f.if();
+      f.localGet(l.predicted);
+      const pr = f.if();
+      // step = b - ref (in d)
+      f.localGet(bs[s] as Local)
+        .localGet(c.refRow)
+        .load("i32.load", slotAt(s))
+        .op("i32.sub")
+        .localSet(d);
+      f.localGet(l.unit);
+      const u = f.if();
+      f.localGet(c.fs).localGet(d).op("i32.add").localSet(c.fs);
+      f.else();
+      // t = step × rn / rd; g = fs + Math.round(t), clamped to 0..max, then truncated.
+      f.localGet(d).op("f64.convert_i32_s").localGet(l.p("rn")).op("f64.convert_i32_s").op("f64.mul");
+      f.localGet(l.p("rd")).op("f64.convert_i32_s").op("f64.div").localTee(c.t);
+      f.op("f64.floor").localSet(c.g);
+      f.localGet(c.g).f64Const(1).op("f64.add").localGet(c.g);
+      f.localGet(c.t).localGet(c.g).op("f64.sub").f64Const(0.5).op("f64.ge").op("select");
+      f.localGet(c.fs).op("f64.convert_i32_s").op("f64.add").localSet(c.g);
+      f.i32Const(0).i32Const(max).localGet(c.g).op("i32.trunc_sat_f64_s");
+      f.localGet(c.g).f64Const(max).op("f64.gt").op("select");
+      f.localGet(c.g).f64Const(0).op("f64.lt").op("select").localSet(c.fs);
+      f.end(u);
+      // clamp fs to 0..max
+      f.i32Const(0).i32Const(max).localGet(c.fs);
+      f.localGet(c.fs).i32Const(max).op("i32.gt_s").op("select");
+      f.localGet(c.fs).i32Const(0).op("i32.lt_s").op("select").localSet(c.fs);
+      f.end(pr);
+      predAt(s, c.fs);
+      f.end(r);
+      f.localGet(cs[s] as Local)
+        .localGet(c.fs)
+        .op("i32.sub")
+        .localSet(d);
+      coded(s, x.column + s);
+    }
+  };
+  for (let s = 0; s < x.width && !simd; s++) {
     f.localGet(c.curRow)
       .load("i32.load", slotAt(s))
       .localSet(cs[s] as Local);
     f.localGet(c.baseRow)
       .load("i32.load", slotAt(s))
       .localSet(bs[s] as Local);
+  }
+  if (simd) {
+    emitSlotsSimd(c, x, cursor, l, { generalSlots, histOf });
+    f.end(has);
+    return;
   }
   for (let s = 0; s < x.width; s++) {
     if (x.threshold === 0) {
@@ -68,25 +144,6 @@ export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: Loo
   }
   const moved = f.if();
   f.localGet(l.changed).i32Const(x.bit).op("i32.or").localSet(l.changed);
-  const predAt = (s: number, value: Local): void => {
-    f.localGet(l.seg("pred")).localGet(c.row).op("i32.add");
-    f.localGet(value).store("i32.store", (x.offset + s) * 4);
-  };
-  // zigzag(d) into colz at the cursor + k, and one more in its column's histogram bucket.
-  const coded = (k: number, column: number): void => {
-    f.localGet(d).i32Const(1).op("i32.shl").localGet(d).i32Const(31).op("i32.shr_s").op("i32.xor");
-    f.localSet(d);
-    f.localGet(cursor)
-      .localGet(d)
-      .store("i32.store", k * 4);
-    f.localGet(l.seg("hist")).i32Const(32).localGet(d).op("i32.clz").op("i32.sub").i32Const(2).op("i32.shl");
-    f.op("i32.add").localTee(d);
-    f.localGet(d)
-      .load("i32.load", column * COLUMN_BUCKETS * 4)
-      .i32Const(1)
-      .op("i32.add");
-    f.store("i32.store", column * COLUMN_BUCKETS * 4);
-  };
   if (x.quat) {
     f.localGet(l.ratio);
     const r = f.if();
@@ -135,47 +192,7 @@ export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: Loo
       coded(s, x.column + s);
     }
     f.else();
-    for (let s = 0; s < x.width; s++) {
-      const max = x.slotMax[s] as number;
-      f.localGet(bs[s] as Local).localSet(c.fs);
-      f.localGet(l.ratio);
-      const r = f.if();
-      f.localGet(l.predicted);
-      const pr = f.if();
-      // step = b - ref (in d)
-      f.localGet(bs[s] as Local)
-        .localGet(c.refRow)
-        .load("i32.load", slotAt(s))
-        .op("i32.sub")
-        .localSet(d);
-      f.localGet(l.unit);
-      const u = f.if();
-      f.localGet(c.fs).localGet(d).op("i32.add").localSet(c.fs);
-      f.else();
-      // t = step × rn / rd; g = fs + Math.round(t), clamped to 0..max, then truncated.
-      f.localGet(d).op("f64.convert_i32_s").localGet(l.p("rn")).op("f64.convert_i32_s").op("f64.mul");
-      f.localGet(l.p("rd")).op("f64.convert_i32_s").op("f64.div").localTee(c.t);
-      f.op("f64.floor").localSet(c.g);
-      f.localGet(c.g).f64Const(1).op("f64.add").localGet(c.g);
-      f.localGet(c.t).localGet(c.g).op("f64.sub").f64Const(0.5).op("f64.ge").op("select");
-      f.localGet(c.fs).op("f64.convert_i32_s").op("f64.add").localSet(c.g);
-      f.i32Const(0).i32Const(max).localGet(c.g).op("i32.trunc_sat_f64_s");
-      f.localGet(c.g).f64Const(max).op("f64.gt").op("select");
-      f.localGet(c.g).f64Const(0).op("f64.lt").op("select").localSet(c.fs);
-      f.end(u);
-      // clamp fs to 0..max
-      f.i32Const(0).i32Const(max).localGet(c.fs);
-      f.localGet(c.fs).i32Const(max).op("i32.gt_s").op("select");
-      f.localGet(c.fs).i32Const(0).op("i32.lt_s").op("select").localSet(c.fs);
-      f.end(pr);
-      predAt(s, c.fs);
-      f.end(r);
-      f.localGet(cs[s] as Local)
-        .localGet(c.fs)
-        .op("i32.sub")
-        .localSet(d);
-      coded(s, x.column + s);
-    }
+    generalSlots();
     f.end(fast);
     f.localGet(cursor)
       .i32Const(x.width * 4)

@@ -14,7 +14,6 @@ import type { KernelField } from "../kernels/compileKernel";
 import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
 import { ID_K_BITS } from "../idList";
 import { REFERENCE_AGE_BITS } from "../predict";
-import { TICK_K } from "../encodePlan";
 import type { StateLayout } from "./codecMemory";
 import { COLLECT_PARAMS, HEADER_COUNTS, SEGMENTS, type Segment } from "./encodeEmit";
 import { ByteOut } from "./writeBytesEmit";
@@ -102,7 +101,10 @@ export interface FusedCallees {
   readonly write: WasmFunction;
 }
 
-/** Emits `encode` (COLLECT_PARAMS, SEGMENTS, FUSED_EXTRA → bits or −2) into `mod`. */
+/**
+ * Emits `encode` (COLLECT_PARAMS, SEGMENTS, FUSED_EXTRA → bits or −2) into `mod`; `tickK`: the
+ * tick's Exp-Golomb order (encodePlan.ts TICK_K, passed in: this file must not import the plan).
+ */
 export function emitFused(
   mod: WasmModule,
   fields: readonly KernelField[],
@@ -110,6 +112,7 @@ export function emitFused(
   stride: number,
   columns: number,
   calls: FusedCallees,
+  tickK: number,
 ): WasmFunction {
   const names = [...COLLECT_PARAMS, ...SEGMENTS, ...FUSED_EXTRA] as const;
   const f = mod.function(
@@ -191,7 +194,7 @@ export function emitFused(
   const zero = i32();
   out.begin(p("out"), zero, zero);
   out.put(() => void f.localGet(p("seq")).i32Const(0xffff).op("i32.and"), 16);
-  out.expGolomb(() => void f.localGet(p("tick")), TICK_K);
+  out.expGolomb(() => void f.localGet(p("tick")), tickK);
   out.bit(() => void f.localGet(p("hasBase")));
   f.localGet(p("hasBase"));
   const based = f.if();
