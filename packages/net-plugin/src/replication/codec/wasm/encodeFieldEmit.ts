@@ -7,7 +7,7 @@
 import type { KernelField } from "../kernels/compileKernel";
 import { COLUMN_BUCKETS } from "../columns";
 import type { COLLECT_PARAMS, Segment } from "./encodeEmit";
-import { emitSlotsSimd } from "./encodeSimdEmit";
+import { emitQuatSimd, emitSlotsSimd } from "./encodeSimdEmit";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** The locals and layout one field's code reads. */
@@ -46,7 +46,7 @@ export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: Loo
   const slotAt = (s: number): number => c.V + (x.offset + s) * 4;
   f.localGet(l.live).i32Const(x.bit).op("i32.and");
   const has = f.if();
-  const simd = c.simd && !x.quat && x.threshold === 0 && x.width <= 4;
+  const simd = c.simd && x.threshold === 0 && x.width <= 4 && (!x.quat || x.width === 4);
   const predAt = (s: number, value: Local): void => {
     f.localGet(l.seg("pred")).localGet(c.row).op("i32.add");
     f.localGet(value).store("i32.store", (x.offset + s) * 4);
@@ -123,7 +123,8 @@ export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: Loo
       .localSet(bs[s] as Local);
   }
   if (simd) {
-    emitSlotsSimd(c, x, cursor, l, { generalSlots, histOf });
+    if (x.quat) emitQuatSimd(c, x, cursor, l, histOf);
+    else emitSlotsSimd(c, x, cursor, l, { generalSlots, histOf });
     f.end(has);
     return;
   }

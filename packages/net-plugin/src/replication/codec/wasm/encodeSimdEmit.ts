@@ -6,6 +6,7 @@
  * stored lane by lane (never past the field: the next field's values and the next entity's stay
  * untouched), each lane's histogram bucket counted as before. Any other ratio takes the scalar
  * path (`generalSlots`, the slots extracted from the vectors). Same values as the scalar code.
+ * Rotations (`emitQuatSimd`) likewise.
  */
 import type { KernelField } from "../kernels/compileKernel";
 import type { FieldContext, LoopLocals } from "./encodeFieldEmit";
@@ -96,5 +97,58 @@ export function emitSlotsSimd(
     .i32Const(x.width * 4)
     .op("i32.add")
     .localSet(cursor);
+  f.end(moved);
+}
+
+/**
+ * A smallest-three field without a threshold (encodeFieldEmit.ts's rotation code) with SIMD: the
+ * four slots compared at once; with a ratio the baseline row is the prediction (one store); when
+ * the largest index is unchanged its three components' zigzag residuals go to colz and the
+ * histograms, and `zz` says which. Emitted inside the field's `has` block.
+ */
+export function emitQuatSimd(
+  c: FieldContext,
+  x: KernelField,
+  cursor: Local,
+  l: LoopLocals,
+  histOf: (column: number) => void,
+): void {
+  const { f, d } = c;
+  const [vc, vb] = [f.local("v128"), f.local("v128")];
+  const slot0 = c.V + x.offset * 4;
+  f.localGet(c.curRow).load("v128.load", slot0, 0).localSet(vc);
+  f.localGet(c.baseRow).load("v128.load", slot0, 0).localSet(vb);
+  f.localGet(vc).localGet(vb).op("i32x4.ne").op("v128.any_true");
+  const moved = f.if();
+  f.localGet(l.changed).i32Const(x.bit).op("i32.or").localSet(l.changed);
+  f.localGet(l.ratio);
+  const r = f.if();
+  f.localGet(l.seg("pred"))
+    .localGet(c.row)
+    .op("i32.add")
+    .localGet(vb)
+    .store("v128.store", x.offset * 4, 0);
+  f.end(r);
+  const zz = (): void => void f.localGet(l.seg("zz")).localGet(c.row).op("i32.add");
+  f.localGet(vc).lane("i32x4.extract_lane", 0).localGet(vb).lane("i32x4.extract_lane", 0).op("i32.eq");
+  const same = f.if();
+  zz();
+  f.i32Const(1).store("i32.store", x.offset * 4);
+  // zigzag(cur − base) of the three small components (lanes 1..3)
+  f.localGet(vc).localGet(vb).op("i32x4.sub").localTee(vb).i32Const(1).op("i32x4.shl");
+  f.localGet(vb).i32Const(31).op("i32x4.shr_s").op("v128.xor").localSet(vb);
+  for (let s = 1; s < 4; s++) {
+    f.localGet(cursor);
+    f.localGet(vb)
+      .lane("i32x4.extract_lane", s)
+      .localTee(d)
+      .store("i32.store", (s - 1) * 4);
+    histOf(x.column + s - 1);
+  }
+  f.localGet(cursor).i32Const(12).op("i32.add").localSet(cursor);
+  f.else();
+  zz();
+  f.i32Const(0).store("i32.store", x.offset * 4);
+  f.end(same);
   f.end(moved);
 }
