@@ -199,9 +199,15 @@ describe("captureWorld in wasm (whole call)", () => {
     ]) {
       const expected = thrown(js, list, new SnapshotState(js, CAPACITY));
       expect(expected).toBeInstanceOf(Error);
-      const b = new SnapshotState(wasm, CAPACITY);
-      expect(thrown(wasm, list, b)).toEqual(expected);
-      expect(b.highWater, "nothing written").toBe(0);
+      for (const pooled of [false, true]) {
+        wasmKernels.enabled = pooled; // pooled: the kernel runs in place, gather and capture in one call
+        const b = new SnapshotState(wasm, CAPACITY);
+        wasmKernels.enabled = false;
+        expect(b.pool !== undefined).toBe(pooled);
+        expect(thrown(wasm, list, b)).toEqual(expected);
+        expect(b.highWater, "nothing written").toBe(0);
+        expect(b.count()).toBe(0);
+      }
     }
     const small = new SnapshotState(wasm, 4);
     for (let i = 0; i < 6; i++) allocator.allocate(addEntity(world), 0);

@@ -19,10 +19,10 @@ import type { CapturePlan, InlineField } from "./capturePlan";
 import { ScalarQuantizer, type LoopLocals } from "./captureQuantize";
 import { SIMD_ENTRIES, SimdQuantizer } from "./captureSimd";
 import { emitRemoval, emitRows, emitRowsScalar } from "./captureRows";
-import { WasmModule, type Local } from "./wasmModule";
+import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
 
 /** Emits the kernel function into `mod` (exported as "capture"). */
-export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): void {
+export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): WasmFunction {
   const f = mod.function("capture", ["i32", "i32", "i32", "i32", "i32", "i32"], []);
   const [values, present, mask, version, n, remove] = f.params as [Local, Local, Local, Local, Local, Local];
   const i = f.local("i32");
@@ -62,16 +62,35 @@ export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): 
   emitRemoval(f, plan, rows);
   f.end(removal);
   mod.export("capture", f);
+  return f;
 }
 
-/** The kernel module's bytes for `plan`: `capture` and (plan.wasmGather) `prepare`, `scan`, `gather`; emission errors are bugs and throw. */
+/**
+ * Emits `run(values, present, mask, version, n, remove) → gather's result`: `gather(0, n)`, then,
+ * unless it refused an entry, `capture` — one call from JS where nothing happens between the two
+ * (states in place, one batch).
+ */
+function emitRun(mod: WasmModule, gather: WasmFunction, capture: WasmFunction): void {
+  const f = mod.function("run", ["i32", "i32", "i32", "i32", "i32", "i32"], ["i32"]);
+  const top = f.local("i32");
+  const [values, present, mask, version, n, remove] = f.params as [Local, Local, Local, Local, Local, Local];
+  f.i32Const(0).localGet(n).call(gather).localTee(top).i32Const(-1).op("i32.lt_s");
+  const refused = f.if();
+  f.localGet(top).op("return");
+  f.end(refused);
+  for (const l of [values, present, mask, version, n, remove]) f.localGet(l);
+  f.call(capture).localGet(top);
+  mod.export("run", f);
+}
+
+/** The kernel module's bytes for `plan`: `capture` and (plan.wasmGather) `prepare`, `scan`, `gather`, `run`; emission errors are bugs and throw. */
 export function captureModule(plan: CapturePlan, simd: boolean): Uint8Array<ArrayBuffer> {
   const mod = new WasmModule().importMemory("env", "memory", { min: 1 });
-  emitCapture(mod, plan, simd);
+  const capture = emitCapture(mod, plan, simd);
   if (plan.wasmGather) {
     emitPrepare(mod, plan);
     emitScan(mod, plan);
-    emitGather(mod, plan);
+    emitRun(mod, emitGather(mod, plan), capture);
   }
   return mod.toBytes();
 }

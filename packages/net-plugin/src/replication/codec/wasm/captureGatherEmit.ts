@@ -96,7 +96,7 @@ function clamped(f: WasmFunction, at: Local, length: Local, eid: Local, shift: n
 }
 
 /** Emits `gather(start, n) → largest network id, or -2 - j for a refused list entry j` (see the file comment). */
-export function emitGather(mod: WasmModule, plan: CapturePlan): void {
+export function emitGather(mod: WasmModule, plan: CapturePlan): WasmFunction {
   const f = mod.function("gather", ["i32", "i32"], ["i32"]);
   const [start, n] = f.params as [Local, Local];
   const list = f.local("i32");
@@ -188,4 +188,5 @@ export function emitGather(mod: WasmModule, plan: CapturePlan): void {
   f.end(exit);
   f.localGet(top);
   mod.export("gather", f);
+  return f;
 }

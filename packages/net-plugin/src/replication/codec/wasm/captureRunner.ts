@@ -47,6 +47,8 @@ export interface Runner {
   readonly prepare: ((n: number) => number) | undefined;
   readonly scan: ((n: number) => number) | undefined;
   readonly gather: ((start: number, n: number) => number) | undefined;
+  /** `gather(0, n)` then `capture` in one call (captureEmit.ts emitRun). */
+  readonly run: ((...args: number[]) => number) | undefined;
   readonly tables: CaptureTables;
   /** The seen stamp of the last wasm gather. */
   stamp: number;
@@ -76,6 +78,7 @@ function instantiate(
     prepare: exports["prepare"] as ((n: number) => number) | undefined,
     scan: exports["scan"] as ((n: number) => number) | undefined,
     gather: exports["gather"] as ((start: number, n: number) => number) | undefined,
+    run: exports["run"] as ((...args: number[]) => number) | undefined,
     tables: new CaptureTables(plan, pool, place, layout.capacity),
     stamp: 0,
     generation: -1,

@@ -94,24 +94,35 @@ export class WasmCaptureKernel {
     i32[h + HEADER.stamp] = r.stamp;
     const gather = r.gather as (start: number, n: number) => number;
     const batch = r.plan.batch;
+    const inPlace = r.block < 0;
+    const layout = r.layout;
+    // In place (the state in this pool): no row copies; one batch: gather and capture in one call.
+    if (inPlace && n <= batch) {
+      this.copyColumns(r, maxEid + 1, PREFIX);
+      this.header(i32, h, out);
+      const address = r.pool.address(out.block);
+      const top = (r.run as (...args: number[]) => number)(
+        address + layout.valuesOffset,
+        address + layout.presentOffset,
+        address + layout.maskOffset,
+        address + layout.versionOffset,
+        n,
+        1,
+      );
+      if (top < -1) this.refuse(entities, top, map, capacity, missing);
+      this.headerOut(i32, h, out);
+      return true;
+    }
     // One batch: its gather gives the rows to copy in. Several: a scan first (gathers reuse the batch).
     const top = n <= batch ? gather(0, n) : (r.scan as (n: number) => number)(n);
-    if (top < -1) {
-      const eid = entities[-2 - top] as number;
-      outside(eid, map.netIdOf(eid), capacity, missing);
-    }
-    // In place (the state in this pool): no row copies. Else the rows up to the listed ids and the high water.
-    const inPlace = r.block < 0;
+    if (top < -1) this.refuse(entities, top, map, capacity, missing);
+    // Else the rows up to the listed ids and the high water are copied in (and out when written).
     const rows = Math.max(top + 1, out.highWater);
     const b = inPlace ? undefined : r.pool.views(r.block);
     if (b !== undefined) this.copyIn(b, out, rows, PREFIX);
     this.copyColumns(r, maxEid + 1, PREFIX);
-    i32[h + HEADER.versionCounter] = out.versionCounter;
-    i32[h + HEADER.highWater] = out.highWater;
-    i32[h + HEADER.rows] = 0;
-    i32[h + HEADER.removed] = 0;
+    this.header(i32, h, out);
     const address = inPlace ? r.pool.address(out.block) : r.pool.address(r.block);
-    const layout = r.layout;
     for (let start = 0; start < n || start === 0; start += batch) {
       const count = Math.min(batch, n - start);
       if (n > batch) gather(start, count);
@@ -127,9 +138,34 @@ export class WasmCaptureKernel {
     if (b !== undefined && rows > 0 && (i32[h + HEADER.rows] !== 0 || i32[h + HEADER.removed] !== 0)) {
       this.copyOut(b, out, rows);
     }
+    this.headerOut(i32, h, out);
+    return true;
+  }
+
+  /** The header words the kernel reads: the state's version counter and high water, counters zeroed. */
+  private header(i32: Int32Array, h: number, out: SnapshotState): void {
+    i32[h + HEADER.versionCounter] = out.versionCounter;
+    i32[h + HEADER.highWater] = out.highWater;
+    i32[h + HEADER.rows] = 0;
+    i32[h + HEADER.removed] = 0;
+  }
+
+  /** The version counter and high water the kernel wrote back. */
+  private headerOut(i32: Int32Array, h: number, out: SnapshotState): void {
     out.versionCounter = (i32[h + HEADER.versionCounter] as number) >>> 0;
     out.highWater = i32[h + HEADER.highWater] as number;
-    return true;
+  }
+
+  /** Throws the JS kernel's error for the list entry a gather or scan refused (`-2 - j`). */
+  private refuse(
+    entities: ArrayLike<number>,
+    top: number,
+    map: EntityMap,
+    capacity: number,
+    missing: (eid: number) => void,
+  ): never {
+    const eid = entities[-2 - top] as number;
+    return outside(eid, map.netIdOf(eid), capacity, missing);
   }
 
   /** True when `captureWorld` of `state` has run in place, in its pool's memory (tests). */
