@@ -68,7 +68,13 @@ function expectSameState(a: SnapshotState, b: SnapshotState, what: string): void
 function checkWorld(
   seed: number,
   source: ReplicationRegistry,
-  options: { farIds?: boolean; batch?: number; pooled?: boolean } = {},
+  options: {
+    farIds?: boolean;
+    batch?: number;
+    pooled?: boolean;
+    generations?: boolean;
+    never?: unknown;
+  } = {},
 ): number {
   const rng = createRng(seed);
   const { js, wasm } = twin(source);
@@ -97,11 +103,20 @@ function checkWorld(
   // Entity ids past the column length, and (farIds) past the gather tables' first sizes.
   const offset = options.farIds === true ? 700 : seed % 3 === 0 ? CAPACITY - 30 : 0;
   for (let i = 0; i < offset; i++) addEntity(world);
+  if (options.generations === true) {
+    // The first field's component in bitECS's first generation of membership words, the others
+    // (registered after 40 more) in the second: the gather's general form (one table per field).
+    const holder = addEntity(world);
+    addComponent(world, holder, (source.fields[0] as Field).component);
+    for (let k = 0; k < 40; k++) addComponent(world, holder, {});
+  }
   const spawn = (tick: number): void => {
     if (options.farIds === true && rng.chance(0.3))
       for (let k = rng.int(1, 200); k > 0; k--) addEntity(world);
     const eid = addEntity(world);
-    for (const f of source.fields) if (rng.chance(0.8)) addComponent(world, eid, f.component);
+    for (const f of source.fields) {
+      if (f.component !== options.never && rng.chance(0.8)) addComponent(world, eid, f.component);
+    }
     allocator.allocate(eid, tick);
     live.push(eid);
   };
@@ -111,6 +126,7 @@ function checkWorld(
     for (const eid of live) {
       if (!rng.chance(0.05)) continue;
       const f = source.fields[rng.int(0, source.fields.length - 1)] as Field;
+      if (f.component === options.never) continue;
       if (rng.chance(0.5)) addComponent(world, eid, f.component);
       else removeComponent(world, eid, f.component);
     }
@@ -214,6 +230,13 @@ describe("captureWorld in wasm (whole call)", () => {
     expect(() => captureWorld(world, wasm, [allocator.map.entityOf(5)], allocator.map, small, 1)).toThrow(
       /outside the state's capacity/,
     );
+  });
+
+  it("matches the JS kernel when membership lies in two bitECS generations or a component is not in the world (the general gather)", () => {
+    expect(checkWorld(501, inlineKinds(), { generations: true })).toBe(40);
+    expect(checkWorld(502, mixedLengths(), { generations: true, pooled: true })).toBe(40);
+    const registry = inlineKinds();
+    expect(checkWorld(503, registry, { never: (registry.fields[1] as Field).component })).toBe(40);
   });
 
   it("matches the JS kernel for strides below, at and just above a v128 chunk (1, 2, 4, 5, 8 slots)", () => {

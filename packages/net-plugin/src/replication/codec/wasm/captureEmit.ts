@@ -70,8 +70,8 @@ export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): 
  * unless it refused an entry, `capture` — one call from JS where nothing happens between the two
  * (states in place, one batch).
  */
-function emitRun(mod: WasmModule, gather: WasmFunction, capture: WasmFunction): void {
-  const f = mod.function("run", ["i32", "i32", "i32", "i32", "i32", "i32"], ["i32"]);
+function emitRun(mod: WasmModule, name: string, gather: WasmFunction, capture: WasmFunction): void {
+  const f = mod.function(name, ["i32", "i32", "i32", "i32", "i32", "i32"], ["i32"]);
   const top = f.local("i32");
   const [values, present, mask, version, n, remove] = f.params as [Local, Local, Local, Local, Local, Local];
   f.i32Const(0).localGet(n).call(gather).localTee(top).i32Const(-1).op("i32.lt_s");
@@ -80,17 +80,18 @@ function emitRun(mod: WasmModule, gather: WasmFunction, capture: WasmFunction): 
   f.end(refused);
   for (const l of [values, present, mask, version, n, remove]) f.localGet(l);
   f.call(capture).localGet(top);
-  mod.export("run", f);
+  mod.export(name, f);
 }
 
-/** The kernel module's bytes for `plan`: `capture` and (plan.wasmGather) `prepare`, `scan`, `gather`, `run`; emission errors are bugs and throw. */
+/** The kernel module's bytes for `plan`: `capture` and (plan.wasmGather) `prepare`, `scan`, `gather`, `gatherFast`, `run`, `runFast`; emission errors are bugs and throw. */
 export function captureModule(plan: CapturePlan, simd: boolean): Uint8Array<ArrayBuffer> {
   const mod = new WasmModule().importMemory("env", "memory", { min: 1 });
   const capture = emitCapture(mod, plan, simd);
   if (plan.wasmGather) {
     emitPrepare(mod, plan);
     emitScan(mod, plan);
-    emitRun(mod, emitGather(mod, plan), capture);
+    emitRun(mod, "run", emitGather(mod, plan), capture);
+    emitRun(mod, "runFast", emitGather(mod, plan, true), capture);
   }
   return mod.toBytes();
 }

@@ -95,9 +95,16 @@ function clamped(f: WasmFunction, at: Local, length: Local, eid: Local, shift: n
   f.i32Const(shift).op("i32.shl").localGet(at).op("i32.add");
 }
 
-/** Emits `gather(start, n) → largest network id, or -2 - j for a refused list entry j` (see the file comment). */
-export function emitGather(mod: WasmModule, plan: CapturePlan): WasmFunction {
-  const f = mod.function("gather", ["i32", "i32"], ["i32"]);
+/**
+ * Emits `gather(start, n) → largest network id, or -2 - j for a refused list entry j` (see the
+ * file comment). `fast` ("gatherFast"): for calls where every listed entity id is below every
+ * table's length (no clamping) and all fields' membership words are one table (bitECS's first
+ * generation of components): one membership load per entity, no clamps.
+ */
+export function emitGather(mod: WasmModule, plan: CapturePlan, fast = false): WasmFunction {
+  const name = fast ? "gatherFast" : "gather";
+  const f = mod.function(name, ["i32", "i32"], ["i32"]);
+  const word = f.local("i32");
   const [start, n] = f.params as [Local, Local];
   const list = f.local("i32");
   const i32 = (): Local => f.local("i32");
@@ -138,7 +145,11 @@ export function emitGather(mod: WasmModule, plan: CapturePlan): WasmFunction {
   const loop = f.loop();
   f.localGet(j).localGet(n).op("i32.ge_s").brIf(exit);
   f.localGet(list).localGet(a4).op("i32.add").load("i32.load").localSet(eid);
-  clamped(f, netAt, netLength, eid, 2);
+  const at = (table: Local, length: Local, shift: number): void => {
+    if (!fast) clamped(f, table, length, eid, shift);
+    else f.localGet(eid).i32Const(shift).op("i32.shl").localGet(table).op("i32.add");
+  };
+  at(netAt, netLength, 2);
   f.load("i32.load").i32Const(1).op("i32.sub").localTee(id);
   // Unmapped (-1) or at/past the capacity: refuse the batch before anything is written.
   f.localGet(capacity).op("i32.ge_u");
@@ -149,10 +160,19 @@ export function emitGather(mod: WasmModule, plan: CapturePlan): WasmFunction {
   f.localGet(a4).localGet(id).store("i32.store", plan.ids);
   f.localGet(id).localGet(top).localGet(id).localGet(top).op("i32.gt_s").op("select").localSet(top);
   f.i32Const(0).localSet(m);
+  if (fast) {
+    const first = perField[0] as (typeof perField)[number];
+    at(first.maskAt, first.maskLength, 2);
+    f.load("i32.load").localSet(word);
+  }
   plan.fields.forEach((field, k) => {
     const l = perField[k] as (typeof perField)[number];
-    clamped(f, l.maskAt, l.maskLength, eid, 2);
-    f.load("i32.load").localGet(l.flag).op("i32.and").localGet(l.flag).op("i32.eq").localTee(hit);
+    if (fast) f.localGet(word);
+    else {
+      at(l.maskAt, l.maskLength, 2);
+      f.load("i32.load");
+    }
+    f.localGet(l.flag).op("i32.and").localGet(l.flag).op("i32.eq").localTee(hit);
     f.i32Const(field.bit).i32Const(0).localGet(hit).op("select").localGet(m).op("i32.or").localSet(m);
     if (field.kind !== "generic" || field.int === undefined) return;
     const { min, max } = field.int;
@@ -160,7 +180,7 @@ export function emitGather(mod: WasmModule, plan: CapturePlan): WasmFunction {
     // exception), then v >= max ? max - min : v > min ? v - min : 0 (NaN → 0), stored as ToInt32.
     f.localGet(hit);
     const has = f.if();
-    clamped(f, l.intAt, l.intLength, eid, 3);
+    at(l.intAt, l.intLength, 3);
     f.load("f64.load").localSet(r);
     f.f64Const(0).localGet(r).f64Const(0.5).op("f64.add").op("f64.floor");
     f.localGet(r).f64Const(ROUND_EXCEPTION).op("f64.eq").op("select").localSet(r);
@@ -187,6 +207,6 @@ export function emitGather(mod: WasmModule, plan: CapturePlan): WasmFunction {
   f.end(loop);
   f.end(exit);
   f.localGet(top);
-  mod.export("gather", f);
+  mod.export(name, f);
   return f;
 }

@@ -47,8 +47,10 @@ export interface Runner {
   readonly prepare: ((n: number) => number) | undefined;
   readonly scan: ((n: number) => number) | undefined;
   readonly gather: ((start: number, n: number) => number) | undefined;
-  /** `gather(0, n)` then `capture` in one call (captureEmit.ts emitRun). */
+  /** `gather(0, n)` then `capture` in one call (captureEmit.ts emitRun); the fast forms (captureGatherEmit.ts). */
   readonly run: ((...args: number[]) => number) | undefined;
+  readonly gatherFast: ((start: number, n: number) => number) | undefined;
+  readonly runFast: ((...args: number[]) => number) | undefined;
   readonly tables: CaptureTables;
   /** The seen stamp of the last wasm gather. */
   stamp: number;
@@ -79,6 +81,8 @@ function instantiate(
     scan: exports["scan"] as ((n: number) => number) | undefined,
     gather: exports["gather"] as ((start: number, n: number) => number) | undefined,
     run: exports["run"] as ((...args: number[]) => number) | undefined,
+    gatherFast: exports["gatherFast"] as ((start: number, n: number) => number) | undefined,
+    runFast: exports["runFast"] as ((...args: number[]) => number) | undefined,
     tables: new CaptureTables(plan, pool, place, layout.capacity),
     stamp: 0,
     generation: -1,

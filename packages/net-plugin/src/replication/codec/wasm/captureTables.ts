@@ -121,17 +121,22 @@ export class CaptureTables {
     return need <= this.elements ? Placed.Same : this.layout(need);
   }
 
-  /** Copies the tables (after `reserve`) and writes their header words into `i32` (the memory's view). */
+  /**
+   * Copies the tables (after `reserve`) and writes their header words into `i32` (the memory's
+   * view). True when the gather's fast form applies (captureGatherEmit.ts): every table reaches
+   * past `maxEid` and all fields' membership words are one array.
+   */
   fill(
     i32: Int32Array,
     map: EntityMap,
     hasMasks: readonly (readonly number[])[],
     hasFlags: readonly number[],
     maxEid: number,
-  ): void {
+  ): boolean {
     const net = netTable(map);
     const fields = this.plan.fields;
     const h = this.plan.header >> 2;
+    let fast = net.length > maxEid;
     this.views();
     i32[h + HEADER.seen] = this.seenAt;
     i32[h + HEADER.listAt] = this.listAt;
@@ -145,6 +150,7 @@ export class CaptureTables {
       // Fields of one bitECS generation share one membership array: copied once.
       let g = 0;
       while (hasMasks[g] !== m) g++;
+      fast = fast && g === 0 && m.length > maxEid;
       if (g === f) {
         const region = this.masks[f] as Int32Array;
         region.set(m);
@@ -157,6 +163,7 @@ export class CaptureTables {
       if (int === undefined) continue;
       i32[w + FIELD_WORDS.intAt] = this.intAt[f] as number;
       i32[w + FIELD_WORDS.intLength] = int.length;
+      fast = fast && int.length > maxEid;
       const region = this.ints[f] as Float64Array;
       if (!Array.isArray(int)) this.copyTyped(1 + f, region, int, maxEid, 0);
       else {
@@ -166,6 +173,7 @@ export class CaptureTables {
         region[a.length] = 0;
       }
     }
+    return fast;
   }
 
   /** Field `f`'s int array (capturePlan.ts intArray), if it has one. */

@@ -85,14 +85,14 @@ export class WasmCaptureKernel {
       r.tables.copyList(r.i32, entities); // the list moved with the other tables
     }
     const i32 = r.i32;
-    r.tables.fill(i32, map, hasMasks, hasFlags, maxEid);
+    const fast = r.tables.fill(i32, map, hasMasks, hasFlags, maxEid);
     r.stamp = (r.stamp + 1) >>> 0;
     if (r.stamp === 0) {
       r.stamp = 1;
       new Uint32Array(r.pool.memory.buffer, i32[h + HEADER.seen], capacity).fill(0);
     }
     i32[h + HEADER.stamp] = r.stamp;
-    const gather = r.gather as (start: number, n: number) => number;
+    const gather = (fast ? r.gatherFast : r.gather) as (start: number, n: number) => number;
     const batch = r.plan.batch;
     const inPlace = r.block < 0;
     const layout = r.layout;
@@ -101,7 +101,7 @@ export class WasmCaptureKernel {
       this.copyColumns(r, maxEid + 1, PREFIX);
       this.header(i32, h, out);
       const address = r.pool.address(out.block);
-      const top = (r.run as (...args: number[]) => number)(
+      const top = ((fast ? r.runFast : r.run) as (...args: number[]) => number)(
         address + layout.valuesOffset,
         address + layout.presentOffset,
         address + layout.maskOffset,
