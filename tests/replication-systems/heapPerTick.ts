@@ -4,8 +4,10 @@
  * per tick by the server App.update(), inside it NetServer.sendPackets (and the transport's own
  * datagram copy) and NetServer.receivePackets, and by the 20 client updates together.
  *
- *   npx tsx --conditions=source --expose-gc --max-semi-space-size=128 tests/replication-systems/heapPerTick.ts
+ *   npx tsx --conditions=source --expose-gc --max-semi-space-size=128 --no-concurrent-recompilation tests/replication-systems/heapPerTick.ts
  *
+ * (`--no-concurrent-recompilation`, as the allocation test projects: with V8's background compile
+ * jobs, a loaded machine leaves different hot functions in baseline code per run; vitest.config.ts.)
  * Env: CANOPY_HEAP_NOBLE=1 seals every packet (server and clients) with the portable @noble/ciphers
  * AEAD (~7 KiB per packet) instead of the Stepper's default libsodium (what the Node helpers use);
  * CANOPY_HEAP_PROFILE=1 also prints the top allocation sites (V8 sampling heap profiler);
