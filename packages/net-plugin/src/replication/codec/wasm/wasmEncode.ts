@@ -1,23 +1,27 @@
 /**
  * The encoder's `collect` (kernels/encodeKernel.ts CollectKernel) as a WebAssembly kernel generated
- * per registry (encodeEmit.ts), run by EncodePlan.collect when the switch was on at construction.
+ * per registry (encodeEmit.ts), run by EncodePlan.collect when the switch was on at construction;
+ * armed by SnapshotEncoder (`arm`), the same call is the whole encode (encodeFusedEmit.ts: widths,
+ * budget bound, header, updates section, expected state) and `fused` holds the snapshot's bits.
  *
  * Supported: registries whose fields are all inline (`slots` and smallest-three fields, with a fixed
  * spawn size) — the common game registry of positions, velocities, rotations, scalars, ints. Any
  * generic field (bools, enums, transforms, the ints of templates without a fixed size) keeps the JS
  * kernel for the whole registry (`wasmCollectFor` returns undefined). Per call, the kernel runs
  * only when `current`, `baseline` and (when prediction is used) `reference` are pool-backed states
- * of its pool (statePool.ts); otherwise `collect` returns false and the JS kernel runs. The budget
- * path, the writer (updates section) and the expected-state fill stay the JS kernels: they read
- * the plan's arrays, which this kernel fills.
+ * of its pool (statePool.ts); otherwise `collect` returns false and the JS kernel runs. When the
+ * fused encode does not write the snapshot (over budget, unarmed), the JS budget path, header and
+ * fill read the plan's arrays this kernel filled, and the updates section is written by the wasm
+ * writer (wasmWrite.ts) when it fits its region, else by the JS kernel.
  *
  * Data movement: the states are read in place at their block addresses; `relevant` and the
  * exclusion's `bySlot` (up to the high water) are copied into scratch. The outputs live in scratch
  * segments of pool blocks this kernel owns (taken on first use, packed first-fit, given back when
  * it is garbage-collected): the plan's per-id arrays (`selected`, `respawn`, the three id lists,
  * `changedMask`, `cost`, `pred`, `zz`, `colz`) are views on them (`bind`, re-made after the memory
- * grows), so the kernel writes them where the JS budget path, writer and fill read them. Only the
- * counts and the column histograms (ColumnChoice's own array) are copied out per call.
+ * grows), so the kernel writes them where the JS budget path, writer and fill read them. The
+ * counts are read out per call; the column histograms (ColumnChoice's own array) only when the JS
+ * path goes on.
  */
 import type { EncodePlan } from "../encodePlan";
 import type { SnapshotState } from "../snapshotState";
