@@ -240,7 +240,8 @@ export class CaptureTables {
 
   /** Re-makes the region views after growth (the closures in `remake`, not here: see captureRunner.ts refreshViews). */
   private views(): void {
-    this.pool.refresh();
+    // The caller's runner refreshed the pool at the start of the call (captureRunner.ts
+    // refreshViews), and a growth since then came from this call's own `alloc`, which refreshes.
     if (this.generation !== this.pool.generation) this.remake();
   }
 
