@@ -14,6 +14,7 @@ import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import {
   BaselineRing,
   DecodeStatus,
+  IntTemplate,
   QuatTemplate,
   ReplicationRegistry,
   SnapshotEncoder,
@@ -28,22 +29,24 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function registryOf(): ReplicationRegistry {
+/** Position + rotation; `owner`: plus an int that rarely changes (as the server's owner field). */
+function registryOf(owner = false): ReplicationRegistry {
   const registry = new ReplicationRegistry();
   const soa = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, new Float32Array(CAPACITY)]));
   registry.replicate(soa(["x", "y", "z"]), Vec3Template({ min: -50, max: 50, precision: 1 / 512 }), {
     name: "p",
   });
   registry.replicate(soa(["x", "y", "z", "w"]), QuatTemplate({ bits: 9 }), { name: "q" });
+  if (owner) registry.replicate(new Int32Array(CAPACITY), IntTemplate({ min: 0, max: 15 }), { name: "o" });
   registry.close();
   return registry;
 }
 
 /** Runs the moving world through JS and wasm clients (`refuseFirst`: the first compile is refused). */
-function movingWorld(seed: number, refuseFirst = false): void {
+function movingWorld(seed: number, refuseFirst = false, owner = false): void {
   {
     const rng = createRng(seed);
-    const registry = registryOf();
+    const registry = registryOf(owner);
     const encoder = new SnapshotEncoder(registry, CAPACITY);
     const serverRing = new BaselineRing(registry, CAPACITY);
     const current = new SnapshotState(registry, CAPACITY);
@@ -61,7 +64,7 @@ function movingWorld(seed: number, refuseFirst = false): void {
     expect(wasm.decoder.wasm).toBeDefined();
     const parity = spyKernelParity(registry);
     let ids = 60;
-    for (let id = 0; id < ids; id++) current.setPresent(id, 0b11);
+    for (let id = 0; id < ids; id++) current.setPresent(id, owner ? 0b111 : 0b11);
     let refused = 0;
     for (let tick = 0; tick < 95; tick++) {
       let full = false;
@@ -76,7 +79,8 @@ function movingWorld(seed: number, refuseFirst = false): void {
       for (let id = 0; id < ids; id++) {
         if (tick > 0 && rng.chance(0.2)) continue;
         for (let s = 0; s < registry.stride; s++) {
-          const max = s < 3 ? 100 * 512 : s === 3 ? 3 : 511;
+          if (s === 7 && tick > 0 && !rng.chance(0.1)) continue; // the owner: mostly unchanged
+          const max = s < 3 ? 100 * 512 : s === 3 ? 3 : s < 7 ? 511 : 15;
           const row = id * registry.stride + s;
           const v = (current.values[row] as number) + rng.int(-3, 3);
           current.values[row] = Math.min(max, Math.max(0, tick === 0 ? rng.int(0, max) : v));
@@ -131,6 +135,10 @@ function movingWorld(seed: number, refuseFirst = false): void {
 describe("wasm update reader: the base copied in the kernel, four-value groups", () => {
   it("decodes a moving world (no spawns after the first) as the JS kernel, also after the high water went down", () => {
     movingWorld(77);
+  });
+
+  it("decodes the same with a rarely changing third field (four-entity path with a field flag 0)", () => {
+    movingWorld(79, false, true);
   });
 
   it("decodes the same with the scalar reader when the SIMD module is refused", () => {

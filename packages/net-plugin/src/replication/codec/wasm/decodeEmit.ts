@@ -85,8 +85,8 @@ export function decodeModule(
   const byBitmap = f.if();
   {
     if (fullEntityBits(fields) <= 8) {
-      const [at, pred] = [i32(), i32()];
-      const l = { id, seen, updates, hw, base, ref, hasRef, misc, lists, counts, at, pred };
+      const [at, pred, win] = [i32(), i32(), i32()];
+      const l = { id, seen, updates, hw, base, ref, hasRef, misc, lists, counts, at, pred, win };
       emitFourEntities(c, l, fields, layout, scratch, entities);
     }
     f.i32Const(0).localSet(flag);

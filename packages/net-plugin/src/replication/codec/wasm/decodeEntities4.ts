@@ -31,6 +31,21 @@ export interface EntityLocals {
   /** Scratch locals of the group. */
   readonly at: Local;
   readonly pred: Local;
+  /** The 32 bits of the four entities. */
+  readonly win: Local;
+}
+
+/**
+ * Bit offset of each field's flag inside one entity's bits (after the update bit; a rotation's
+ * same-largest flag follows its own flag), as the per-entity path reads them.
+ */
+function flagPositions(fields: readonly KernelField[]): number[] {
+  let at = 1;
+  return fields.map((field) => {
+    const mine = at;
+    at += (fields.length > 1 ? 1 : 0) + (field.quat ? 1 : 0);
+    return mine;
+  });
 }
 
 /** Bits one entity with every field changed and every rotation's largest kept takes (all ones). */
@@ -51,9 +66,20 @@ export function emitFourEntities(
   entities: Label,
 ): void {
   const { f, r } = c;
-  const bits = 4 * fullEntityBits(fields);
-  const ones = bits === 32 ? -1 : (1 << bits) - 1;
+  const per = fullEntityBits(fields);
+  const bits = 4 * per;
   const full = fields.reduce((m, field) => m | field.bit, 0);
+  const flagAt = flagPositions(fields);
+  // Bits that must be ones in each entity: the update bit, and every field's flag (and a
+  // rotation's same-largest flag) — except the flags of non-rotation fields when the registry has
+  // a rotation (which keeps every entity non-empty): those may be 0 (a field that did not change,
+  // as an owner field mostly does), read per entity below.
+  const free = fields.some((field) => field.quat) && fields.length > 1;
+  let required = 0;
+  for (let b = 0; b < per; b++) required |= 1 << b;
+  if (free) fields.forEach((field, i) => void (field.quat ? 0 : (required &= ~(1 << (flagAt[i] as number)))));
+  let required4 = 0;
+  for (let k = 0; k < 4; k++) required4 |= required << (k * per);
   const slow = f.block();
   // id + 4 < hw, seen + 4 <= updates, 32 bits left to peek, all ones.
   f.localGet(l.id).i32Const(4).op("i32.add").localGet(l.hw).op("i32.lt_s");
@@ -61,7 +87,7 @@ export function emitFourEntities(
   f.localGet(r.total).localGet(r.pos).op("i32.sub").i32Const(32).op("i32.ge_u").op("i32.and");
   f.op("i32.eqz").brIf(slow);
   peek32(c);
-  f.i32Const(ones).op("i32.and").i32Const(ones).op("i32.ne").brIf(slow);
+  f.localTee(l.win).i32Const(required4).op("i32.and").i32Const(required4).op("i32.ne").brIf(slow);
   // Present (one byte each) and unmarked, ids id+1..id+4.
   f.localGet(l.base)
     .localGet(l.id)
@@ -103,7 +129,17 @@ export function emitFourEntities(
       f.localGet(l.id).i32Const(k).op("i32.add").i32Const(1).op("i32.shl");
       if (!field.quat) f.localGet(l.pred).op("i32.or");
       f.store("i32.store", field.inline * layout.capacity * 4);
-      f.localGet(cnt).i32Const(1).op("i32.add").localSet(cnt);
+      // Listed when its flag is set: the entry is stored either way (past the list's end when
+      // not: overwritten by the next or never read), the count moves by the flag.
+      f.localGet(cnt);
+      if (free && !field.quat) {
+        f.localGet(l.win)
+          .i32Const((k - 1) * per + (flagAt[i] as number))
+          .op("i32.shr_u")
+          .i32Const(1)
+          .op("i32.and");
+      } else f.i32Const(1);
+      f.op("i32.add").localSet(cnt);
     });
   }
   f.localGet(l.id).i32Const(4).op("i32.add").localSet(l.id);
