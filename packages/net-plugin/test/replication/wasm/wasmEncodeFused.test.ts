@@ -5,7 +5,8 @@
  * move per tick, with row versions kept as the capture keeps them (unchanged rows skipped by
  * version) or not (compared), residuals wide enough for the 2-per-code and 1-per-code column
  * paths and their exceptions, spawns and despawns mid-run, and budgets just under the bound (the
- * JS path from the fused collect). Same bytes, results, expected states and `written`.
+ * JS path from the fused collect), after packet prefixes of whole bytes (word-aligned or not) or
+ * stray bits. Same bytes, results, expected states and `written`.
  */
 import { createRng, type Rng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -123,11 +124,15 @@ function run(
     for (let id = 0; id < CAP; id++) priority[id] = rng.range(0, 10);
     const tight = rng.chance(0.2);
     const ack = tick - 1 - (rng.chance(0.3) ? 1 : 0);
+    // What the packet already holds: nothing, whole bytes (word-aligned or not), or stray bits.
+    const prefix = [0, 8, 16, 32, 40, 5, 13][rng.int(0, 6)] as number;
     const out: unknown[] = [];
     for (const s of sides) {
       if (ack >= 0) s.ring.markAcked(ack);
       const baseline = s.ring.newestAckedState();
       s.writer.reset();
+      for (let left = prefix; left > 0; left -= Math.min(left, 16))
+        s.writer.writeBits(0x2d5b & ((1 << Math.min(left, 16)) - 1), Math.min(left, 16));
       const input = {
         sequence: tick,
         tick,

@@ -60,9 +60,10 @@ export class WasmWriteKernel {
   private out = 0;
   /** The fused encode's `written` list (a view, re-made after growth: read it afresh per encode). */
   written = new Int32Array(0);
-  /** The last packet buffer copied into, and a view of it. */
-  private dstBuffer: ArrayBufferLike | undefined;
+  /** The last packet buffer copied into, and views of it (words: when it starts word-aligned). */
+  private dst: Uint8Array | undefined;
   private dstView: DataView | undefined;
+  private dstWords: Uint32Array | undefined;
   private wid = 0;
   private pred = 0;
 
@@ -180,15 +181,26 @@ export class WasmWriteKernel {
 
   /** Copies `count` bytes of the region to `dst` at `at` (little-endian words, then the tail). */
   private copyInto(dst: Uint8Array, at: number, count: number): void {
-    if (dst.buffer !== this.dstBuffer) {
-      this.dstBuffer = dst.buffer;
+    if (dst !== this.dst) {
+      this.dst = dst;
       this.dstView = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
+      this.dstWords =
+        (dst.byteOffset & 3) === 0
+          ? new Uint32Array(dst.buffer, dst.byteOffset, dst.byteLength >>> 2)
+          : undefined;
     }
-    const view = this.dstView as DataView;
     const u32 = this.u32;
     const o = this.out >>> 2;
     const words = count >>> 2;
-    for (let i = 0; i < words; i++) view.setUint32(at + 4 * i, u32[o + i] as number, true);
+    const dstWords = this.dstWords;
+    if (dstWords !== undefined && (at & 3) === 0) {
+      // Word-aligned in the packet (a message starting a packet): plain word copies.
+      const d = at >>> 2;
+      for (let i = 0; i < words; i++) dstWords[d + i] = u32[o + i] as number;
+    } else {
+      const view = this.dstView as DataView;
+      for (let i = 0; i < words; i++) view.setUint32(at + 4 * i, u32[o + i] as number, true);
+    }
     const u8 = this.u8;
     for (let i = words * 4; i < count; i++) dst[at + i] = u8[this.out + i] as number;
   }
