@@ -76,7 +76,7 @@ export function emitColumn(
     f.end(exception);
     f.localGet(cn).i32Const(1).op("i32.add").localSet(cn);
   };
-  // `g` values a step while g·width ≤ 56 bits: one code when none is an exception.
+  // `g` values a step while g·width ≤ 56 bits: their low bits in one code, then the exceptions.
   const group = (g: number): void => {
     f.localGet(cw).i32Const(g).op("i32.mul").localSet(l.gl);
     // The i-th value's shift in the code: i × width (as i64, set once per column).
@@ -101,20 +101,42 @@ export function emitColumn(
     f.localGet(l.us[0] as Local);
     for (let i = 1; i < g; i++) f.localGet(l.us[i] as Local).op("i32.or");
     f.localGet(cw).op("i32.shr_u");
-    const slow = f.if();
-    for (let i = 0; i < g; i++) value(l.us[i] as Local, false);
+    // The values' low bits as one code (masked only when some value is an exception).
+    const packed = (masked: boolean): void =>
+      out.put64(() => {
+        for (let i = 0; i < g; i++) {
+          f.localGet(l.us[i] as Local);
+          if (masked) f.localGet(low).op("i32.and");
+          f.op("i64.extend_i32_u");
+          if (i > 0) {
+            f.localGet(l.shifts[i - 1] as Local)
+              .op("i64.shl")
+              .op("i64.or");
+          }
+        }
+      }, l.gl);
+    const some = f.if();
+    packed(true);
+    // Each exception's position and high bits, in order.
+    for (let i = 0; i < g; i++) {
+      f.localGet(l.us[i] as Local)
+        .localGet(cw)
+        .op("i32.shr_u");
+      const exception = f.if();
+      f.localGet(ce).i32Const(3).op("i32.shl").localGet(p("ex")).op("i32.add").localTee(l.o);
+      f.localGet(cn).i32Const(i).op("i32.add").store("i32.store");
+      f.localGet(l.o)
+        .localGet(l.us[i] as Local)
+        .localGet(cw)
+        .op("i32.shr_u")
+        .store("i32.store", 4);
+      f.localGet(ce).i32Const(1).op("i32.add").localSet(ce);
+      f.end(exception);
+    }
     f.else();
-    out.put64(() => {
-      f.localGet(l.us[0] as Local).op("i64.extend_i32_u");
-      for (let i = 1; i < g; i++) {
-        f.localGet(l.us[i] as Local).op("i64.extend_i32_u");
-        f.localGet(l.shifts[i - 1] as Local)
-          .op("i64.shl")
-          .op("i64.or");
-      }
-    }, l.gl);
+    packed(false);
+    f.end(some);
     f.localGet(cn).i32Const(g).op("i32.add").localSet(cn);
-    f.end(slow);
     f.localGet(q)
       .i32Const(g * step)
       .op("i32.add")
