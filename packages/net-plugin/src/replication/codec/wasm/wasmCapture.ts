@@ -73,17 +73,26 @@ export class WasmCaptureKernel {
     const n = entities.length;
     const capacity = out.capacity;
     let r = this.placeFor(out);
-    const h = r.h;
-    let placed = r.tables.copyList(r.i32, entities);
-    if (placed === Placed.Failed) return false;
-    if (placed === Placed.Moved) r = refreshViews(r);
-    const maxEid = (r.prepare as (n: number) => number)(n);
-    placed = r.tables.reserve(map, hasMasks, maxEid);
-    if (placed === Placed.Failed) return false;
-    if (placed === Placed.Moved) {
-      r = refreshViews(r);
-      r.tables.copyList(r.i32, entities); // the list moved with the other tables
+    let maxEid = -1;
+    for (;;) {
+      // Tables placed (in place: pool blocks); a pool that cannot give blocks retires its
+      // in-place runner for good and the call goes on in a memory of the kernel's own.
+      let placed = r.tables.copyList(r.i32, entities);
+      if (placed === Placed.Moved) r = refreshViews(r);
+      if (placed !== Placed.Failed) {
+        maxEid = (r.prepare as (n: number) => number)(n);
+        placed = r.tables.reserve(map, hasMasks, maxEid);
+        if (placed === Placed.Moved) {
+          r = refreshViews(r);
+          r.tables.copyList(r.i32, entities); // the list moved with the other tables
+        }
+      }
+      if (placed !== Placed.Failed) break;
+      if (r.block >= 0 || out.pool === undefined) return false; // not in place: cannot happen
+      this.inPlace.set(out.pool, null);
+      r = this.runner(capacity);
     }
+    const h = r.h;
     const i32 = r.i32;
     const fast = r.tables.fill(i32, map, hasMasks, hasFlags, maxEid);
     r.stamp = (r.stamp + 1) >>> 0;
