@@ -77,14 +77,16 @@ function checkWorld(
     never?: unknown;
     /** From this tick on the state's pool gives no blocks (the in-place runner must retire). */
     starveAt?: number;
+    /** The scalar kernel (no SIMD). */
+    scalar?: boolean;
   } = {},
 ): number {
   const rng = createRng(seed);
   const { js, wasm } = twin(source);
-  const kernel =
-    options.batch === undefined
-      ? layoutOf(wasm).wasmCapture
-      : wasmCaptureKernel(wasm, { batch: options.batch });
+  const direct = options.batch !== undefined || options.scalar === true;
+  const kernel = direct
+    ? wasmCaptureKernel(wasm, { batch: options.batch, simd: options.scalar === true ? false : undefined })
+    : layoutOf(wasm).wasmCapture;
   expect(kernel, `seed ${seed}`).toBeDefined();
   if (kernel === undefined) return 0;
   let whole = 0;
@@ -150,7 +152,7 @@ function checkWorld(
     if (rng.chance(0.3)) list.sort((x, y) => x - y);
     const entities = rng.chance(0.5) ? Int32Array.from(list) : list;
     captureWorld(world, js, entities, allocator.map, a, tick);
-    if (options.batch === undefined) captureWorld(world, wasm, entities, allocator.map, b, tick);
+    if (!direct) captureWorld(world, wasm, entities, allocator.map, b, tick);
     else {
       // A batch shorter than the list: scan, then a gather and a kernel call per batch.
       const layout = layoutOf(wasm);
@@ -192,6 +194,12 @@ describe("captureWorld in wasm (whole call)", () => {
     expect(checkWorld(211, inlineKinds(), { pooled: true })).toBe(40);
     expect(checkWorld(212, mixedLengths(), { pooled: true, farIds: true })).toBe(40);
     expect(checkWorld(213, inlineKinds(), { pooled: true, batch: 8 })).toBe(40);
+  });
+
+  it("matches the JS kernel with the scalar kernel (no SIMD), in its own memory and in place", () => {
+    expect(checkWorld(221, inlineKinds(), { scalar: true })).toBe(40);
+    expect(checkWorld(222, mixedLengths(), { scalar: true, pooled: true })).toBe(40);
+    expect(checkWorld(223, inlineKinds(), { scalar: true, pooled: true, batch: 8 })).toBe(40);
   });
 
   it("goes on in a memory of its own when the state's pool can no longer give blocks for its tables", () => {
