@@ -102,6 +102,7 @@ function run(
   share: number,
   reach: number,
   versioned: boolean,
+  prefixCopies = true,
 ) {
   const rng = createRng(seed);
   const registry = registryOf(velocity, precision);
@@ -116,6 +117,8 @@ function run(
     };
   });
   wasmKernels.enabled = false;
+  const writer = planOf(sides[0]!.encoder).wasm?.writer;
+  if (writer !== undefined) writer.prefixCopies = prefixCopies;
   current.versioned = versioned;
   for (let id = 0; id < 150; id++) current.setPresent(id, (1 << registry.fields.length) - 1);
   const priority = new Float32Array(CAP);
@@ -170,6 +173,10 @@ describe("fused wasm encode", () => {
       expect(run(seed, velocity, precision, share, reach, versioned)).toBeGreaterThan(25);
     },
   );
+
+  it("the packet copy word by word (aligned and not) instead of one prefix copy: same bytes", () => {
+    expect(run(7, false, 1 / 512, 0.5, 40, true, false)).toBeGreaterThan(25);
+  });
 
   it("the SIMD build validates (else the scalar build would run unnoticed)", () => {
     for (const velocity of [false, true]) {

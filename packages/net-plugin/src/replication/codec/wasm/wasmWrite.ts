@@ -60,6 +60,12 @@ export class WasmWriteKernel {
   private out = 0;
   /** The fused encode's `written` list (a view, re-made after growth: read it afresh per encode). */
   written = new Int32Array(0);
+  /** Copy power-of-two prefixes into the packet (tests switch it off to run the word copies). */
+  prefixCopies = true;
+  /** Power-of-two prefixes of the output region (`copyInto`), by power; cleared after growth. */
+  private prefixes: (Uint8Array | undefined)[] = [];
+  /** Bytes of the output segment (a block). */
+  private regionBytes = 0;
   /** The last packet buffer copied into, and views of it (words: when it starts word-aligned). */
   private dst: Uint8Array | undefined;
   private dstView: DataView | undefined;
@@ -181,6 +187,19 @@ export class WasmWriteKernel {
 
   /** Copies `count` bytes of the region to `dst` at `at` (little-endian words, then the tail). */
   private copyInto(dst: Uint8Array, at: number, count: number): void {
+    // One native copy of the power-of-two prefix of the region holding `count` bytes: the bytes
+    // past `count` land past the writer's position, which BitWriter overwrites (a byte's first
+    // write assigns it). The views are made once per power (and after growth).
+    const power = count <= 1 ? 0 : 32 - Math.clz32(count - 1);
+    if (this.prefixCopies && at + (1 << power) <= dst.length && 1 << power <= this.regionBytes) {
+      let view = this.prefixes[power];
+      if (view === undefined) {
+        view = this.u8.subarray(this.out, this.out + (1 << power));
+        this.prefixes[power] = view;
+      }
+      dst.set(view, at);
+      return;
+    }
     if (dst !== this.dst) {
       this.dst = dst;
       this.dstView = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
@@ -218,6 +237,8 @@ export class WasmWriteKernel {
     this.u32 = new Uint32Array(buffer);
     WRITE_ARGS.forEach((name, i) => (this.at[i] = c.segment(name)));
     this.out = c.segment("out");
+    this.regionBytes = c.pool.layout.blockBytes;
+    this.prefixes = [];
     this.written = new Int32Array(buffer, c.segment("written"), c.pool.layout.capacity);
     this.wid = c.segment("wid");
     this.pred = c.segment("pred");
