@@ -262,7 +262,7 @@ export function collectModule(
   });
   mod.export("collect", f);
   const write = emitWrite(mod, fields, layout, stride, columns); // the updates writer (writeEmit.ts)
-  const widths = emitWidths(mod, columns);
+  const widths = emitWidths(mod, columns, simd);
   const chooseIdK = emitChooseIdK(mod);
   mod.export(
     "encode",

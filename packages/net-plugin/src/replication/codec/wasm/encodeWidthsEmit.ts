@@ -12,8 +12,8 @@ import type { WasmFunction, WasmModule } from "./wasmModule";
 /** An Exp-Golomb exception count, bits at most (wasmWrite.ts). */
 const COUNT_CODE_BOUND = 63;
 
-/** Emits `widths(hist, wid) → bound bits` for `columns` columns into `mod`. */
-export function emitWidths(mod: WasmModule, columns: number): WasmFunction {
+/** Emits `widths(hist, wid) → bound bits` for `columns` columns into `mod` (`simd`: the scans as vectors). */
+export function emitWidths(mod: WasmModule, columns: number, simd: boolean): WasmFunction {
   const f = mod.function("widths", ["i32", "i32"], ["i32"]);
   const hist = f.param(0);
   const wid = f.param(1);
@@ -31,6 +31,7 @@ export function emitWidths(mod: WasmModule, columns: number): WasmFunction {
     bits = i32(),
     l = i32(),
     bound = i32();
+  const sum = f.local("v128");
   const bucket = (at: () => void): void => {
     f.localGet(h);
     at();
@@ -45,22 +46,54 @@ export function emitWidths(mod: WasmModule, columns: number): WasmFunction {
     .localGet(hist)
     .op("i32.add")
     .localSet(h);
-  // longest: the last non-empty bucket (0 when all are empty)
-  f.i32Const(COLUMN_BUCKETS - 1).localSet(longest);
-  const scanned = f.block();
-  const scan = f.loop();
-  f.localGet(longest).op("i32.eqz").brIf(scanned);
-  bucket(() => void f.localGet(longest));
-  f.brIf(scanned);
-  f.localGet(longest).i32Const(1).op("i32.sub").localSet(longest).br(scan);
-  f.end(scan).end(scanned);
-  // n: values up to longest
-  f.i32Const(0).localSet(n).i32Const(0).localSet(l);
-  const counted = f.loop();
-  bucket(() => void f.localGet(l));
-  f.localGet(n).op("i32.add").localSet(n);
-  f.localGet(l).i32Const(1).op("i32.add").localTee(l).localGet(longest).op("i32.le_s").brIf(counted);
-  f.end(counted);
+  if (simd) {
+    // longest: the highest non-empty group of four buckets, then the bucket within it.
+    const found = f.block();
+    for (let g = COLUMN_BUCKETS / 4 - 1; g >= 0; g--) {
+      f.localGet(h)
+        .load("v128.load", g * 16)
+        .op("v128.any_true");
+      const some = f.if();
+      for (let j = 3; j >= 1; j--) {
+        f.i32Const(4 * g + j).localSet(longest);
+        f.localGet(h)
+          .load("i32.load", (4 * g + j) * 4)
+          .brIf(found);
+      }
+      f.i32Const(4 * g)
+        .localSet(longest)
+        .br(found);
+      f.end(some);
+    }
+    f.i32Const(0).localSet(longest);
+    f.end(found);
+    // n: every bucket (those above longest are empty), eight vector adds and the four lanes
+    f.localGet(h).load("v128.load", 0);
+    for (let g = 1; g < COLUMN_BUCKETS / 4; g++)
+      f.localGet(h)
+        .load("v128.load", g * 16)
+        .op("i32x4.add");
+    f.localTee(sum).lane("i32x4.extract_lane", 0);
+    for (let j = 1; j < 4; j++) f.localGet(sum).lane("i32x4.extract_lane", j).op("i32.add");
+    f.localSet(n);
+  } else {
+    // longest: the last non-empty bucket (0 when all are empty)
+    f.i32Const(COLUMN_BUCKETS - 1).localSet(longest);
+    const scanned = f.block();
+    const scan = f.loop();
+    f.localGet(longest).op("i32.eqz").brIf(scanned);
+    bucket(() => void f.localGet(longest));
+    f.brIf(scanned);
+    f.localGet(longest).i32Const(1).op("i32.sub").localSet(longest).br(scan);
+    f.end(scan).end(scanned);
+    // n: values up to longest
+    f.i32Const(0).localSet(n).i32Const(0).localSet(l);
+    const counted = f.loop();
+    bucket(() => void f.localGet(l));
+    f.localGet(n).op("i32.add").localSet(n);
+    f.localGet(l).i32Const(1).op("i32.add").localTee(l).localGet(longest).op("i32.le_s").brIf(counted);
+    f.end(counted);
+  }
   // pb = positionBits(n)
   f.i32Const(0).i32Const(32).localGet(n).i32Const(1).op("i32.sub").op("i32.clz").op("i32.sub");
   f.localGet(n).i32Const(1).op("i32.le_s").op("select").localSet(pb);
