@@ -18,7 +18,7 @@ import { emitWrite } from "./writeEmit";
 import { ByteOut } from "./writeBytesEmit";
 import { emitEntityBits } from "./writeEntityEmit";
 import { emitWidths } from "./encodeWidthsEmit";
-import { emitChooseIdK, emitFused } from "./encodeFusedEmit";
+import { emitChooseIdK, emitFused, emitRun, FUSED_EXTRA } from "./encodeFusedEmit";
 import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
 
 /** Scratch segments of the kernel, in parameter order after the scalar parameters. */
@@ -66,6 +66,11 @@ export const COLLECT_PARAMS = [
 export const HEADER_COUNTS = 5;
 /** Words after the cursors in the header segment (the third: the bitmap stream's bits). */
 export const HEADER_SUMS = 3;
+
+/** Parameters of the fused `encode` (COLLECT_PARAMS, SEGMENTS, FUSED_EXTRA): the words of `run`'s block. */
+export function fusedParams(): number {
+  return COLLECT_PARAMS.length + SEGMENTS.length + FUSED_EXTRA.length;
+}
 
 /** Emits `collect` and `write` for `fields` (all inline, fixed spawn bits) into a new module; returns its bytes. */
 export function collectModule(
@@ -264,10 +269,10 @@ export function collectModule(
   const write = emitWrite(mod, fields, layout, stride, columns); // the updates writer (writeEmit.ts)
   const widths = emitWidths(mod, columns, simd);
   const chooseIdK = emitChooseIdK(mod);
-  mod.export(
-    "encode",
-    emitFused(mod, fields, layout, stride, columns, { collect: f, widths, chooseIdK, write }, tickK),
-  );
+  const calls = { collect: f, widths, chooseIdK, write };
+  const encode = emitFused(mod, fields, layout, stride, columns, calls, tickK);
+  mod.export("encode", encode);
+  mod.export("run", emitRun(mod, encode, fusedParams()));
   return mod.toBytes();
 }
 

@@ -20,7 +20,7 @@ import { wasmKernels } from "./wasmKernels";
 import { writeSegmentBytes } from "./wasmWrite";
 import type { WriteFn } from "./writeEmit";
 
-/** A pool's instance: the fused encode (collect first) and the updates writer. */
+/** A pool's instance: the fused encode (`run`: its arguments in a block, collect first) and the updates writer. */
 interface Functions {
   readonly encode: CollectFn;
   readonly write: WriteFn;
@@ -82,7 +82,7 @@ export function wasmCollectFor(
   let fns = instances.get(pool);
   if (fns === undefined) {
     const { exports } = new WebAssembly.Instance(module, { env: { memory: pool.memory } });
-    fns = { encode: exports["encode"] as CollectFn, write: exports["write"] as WriteFn };
+    fns = { encode: exports["run"] as CollectFn, write: exports["write"] as WriteFn };
     instances.set(pool, fns);
   }
   const sizes = [...segmentBytes(fields, pool.layout, columns), ...writeSegmentBytes(pool.layout, columns)];

@@ -313,3 +313,16 @@ export function emitFused(
   emitExpectedCopy(f, expected, layout, stride);
   return f;
 }
+
+/**
+ * Emits `run(args) → bits` into `mod`: `encode`'s parameters read from the i32 block at `args`
+ * (wasmEncode.ts writes the per-call ones there, the segment addresses once), then the call — a
+ * JS call with one argument instead of forty.
+ */
+export function emitRun(mod: WasmModule, encode: WasmFunction, count: number): WasmFunction {
+  const f = mod.function("run", ["i32"], ["i32"]);
+  const args = f.param(0);
+  for (let k = 0; k < count; k++) f.localGet(args).load("i32.load", k * 4);
+  f.call(encode);
+  return f;
+}

@@ -28,15 +28,20 @@ import type { SnapshotState } from "../snapshotState";
 import { COLUMN_BUCKETS } from "../columns";
 import type { KernelField } from "../kernels/compileKernel";
 import type { BlockOwner, CodecMemoryPool } from "./codecMemory";
-import { SEGMENTS, type Segment } from "./encodeEmit";
+import { COLLECT_PARAMS, SEGMENTS, type Segment } from "./encodeEmit";
 import { packSegments, PowerPrefixes, type CollectFn } from "./encodeScratch";
 import type { WriteFn } from "./writeEmit";
-import { WasmWriteKernel, WRITE_SEGMENTS, type WriteSegment } from "./wasmWrite";
+import { ARGS_WORDS, WasmWriteKernel, WRITE_SEGMENTS, type WriteSegment } from "./wasmWrite";
 
 /** Indices in SEGMENTS of the segments read per call. */
 const SEG_HDR = SEGMENTS.indexOf("hdr");
 const SEG_REL = SEGMENTS.indexOf("rel");
 const SEG_EX = SEGMENTS.indexOf("exBy");
+
+/** Index of the `args` segment among the addresses (SEGMENTS, then WRITE_SEGMENTS). */
+const SEG_ARGS = SEGMENTS.length + WRITE_SEGMENTS.indexOf("args");
+/** Word of the first FUSED_EXTRA argument in the `args` block (after COLLECT_PARAMS and SEGMENTS). */
+const EXTRA_AT = COLLECT_PARAMS.length + SEGMENTS.length;
 
 /** The `budget` of an unarmed call: below every upper bound, so `encode` stops after the collect. */
 const NOT_ARMED = -0x80000000;
@@ -210,60 +215,43 @@ export class WasmCollectKernel implements BlockOwner {
     if (relevant !== undefined) v.u8.set(prefix.of(relevant, hw, cap), a[SEG_REL]);
     if (exBy !== undefined) v.i32.set(prefix.of(exBy, hw, cap), (a[SEG_EX] as number) >> 2);
     const hasRef = ratio && reference !== undefined;
-    // Every argument written out: a spread or a helper closure allocates per call. Unarmed, the
-    // budget is below any bound: `encode` returns −2 right after the collect.
+    // The per-call arguments into the `args` block (the segment addresses are there since
+    // `takeBlocks`), then one call (encodeFusedEmit.ts `run`). Unarmed, the budget is below any
+    // bound: `encode` returns −2 right after the collect.
     const f = this.fuse;
-    const bits = this.fn(
-      pool.address(current.block),
-      baseline === undefined ? 0 : pool.address(baseline.block),
-      hasRef ? pool.address(reference.block) : 0,
-      baseline === undefined ? 0 : 1,
-      hw,
-      rn,
-      rd,
-      versioned ? 1 : 0,
-      relevant === undefined ? 0 : 1,
-      exBy === undefined ? 0 : 1,
-      exClient,
-      exMask,
-      hasRef ? 1 : 0,
-      a[0] as number,
-      a[1] as number,
-      a[2] as number,
-      a[3] as number,
-      a[4] as number,
-      a[5] as number,
-      a[6] as number,
-      a[7] as number,
-      a[8] as number,
-      a[9] as number,
-      a[10] as number,
-      a[11] as number,
-      a[12] as number,
-      a[13] as number,
-      a[14] as number,
-      f[0] as number,
-      f[1] as number,
-      f[2] as number,
-      f[3] as number,
-      this.armed ? (f[4] as number) : NOT_ARMED,
-      f[5] as number,
-      a[17] as number,
-      this.writer.outBytes,
-      a[15] as number,
-      a[16] as number,
-      f[6] as number,
-      f[7] as number,
-      f[8] as number,
-      a[18] as number,
-    );
+    const i32 = v.i32;
+    const w = (a[SEG_ARGS] as number) >> 2;
+    i32[w] = pool.address(current.block);
+    i32[w + 1] = baseline === undefined ? 0 : pool.address(baseline.block);
+    i32[w + 2] = hasRef ? pool.address(reference.block) : 0;
+    i32[w + 3] = baseline === undefined ? 0 : 1;
+    i32[w + 4] = hw;
+    i32[w + 5] = rn;
+    i32[w + 6] = rd;
+    i32[w + 7] = versioned ? 1 : 0;
+    i32[w + 8] = relevant === undefined ? 0 : 1;
+    i32[w + 9] = exBy === undefined ? 0 : 1;
+    i32[w + 10] = exClient;
+    i32[w + 11] = exMask;
+    i32[w + 12] = hasRef ? 1 : 0;
+    const x = w + EXTRA_AT;
+    i32[x] = f[0] as number;
+    i32[x + 1] = f[1] as number;
+    i32[x + 2] = f[2] as number;
+    i32[x + 3] = f[3] as number;
+    i32[x + 4] = this.armed ? (f[4] as number) : NOT_ARMED;
+    i32[x + 5] = f[5] as number;
+    i32[x + 7] = this.writer.outBytes;
+    i32[x + 10] = f[6] as number;
+    i32[x + 11] = f[7] as number;
+    i32[x + 12] = f[8] as number;
+    const bits = this.fn(a[SEG_ARGS] as number);
     this.armed = false;
     this.fused = bits;
     if (bits >= 0) this.fusedCalls++;
     this.calls++;
     this.ran = true;
     const hdr = (a[SEG_HDR] as number) >> 2;
-    const i32 = v.i32;
     p.spawnCount = i32[hdr] as number;
     p.updateCount = i32[hdr + 1] as number;
     p.despawnCount = i32[hdr + 2] as number;
@@ -290,6 +278,15 @@ export class WasmCollectKernel implements BlockOwner {
     place.forEach(([b, offset], s) => {
       this.addresses[s] = this.pool.address(this.blocks[b] as number) + offset;
     });
+    // The constant arguments of `run` (the segment addresses; see `collect`), once.
+    const a = this.addresses;
+    const args = new Int32Array(this.pool.memory.buffer, a[SEG_ARGS], ARGS_WORDS);
+    for (let s = 0; s < SEGMENTS.length; s++) args[COLLECT_PARAMS.length + s] = a[s] as number;
+    const x = EXTRA_AT;
+    args[x + 6] = a[SEGMENTS.length + WRITE_SEGMENTS.indexOf("out")] as number;
+    args[x + 8] = a[SEGMENTS.length + WRITE_SEGMENTS.indexOf("ex")] as number;
+    args[x + 9] = a[SEGMENTS.length + WRITE_SEGMENTS.indexOf("wid")] as number;
+    args[x + 13] = a[SEGMENTS.length + WRITE_SEGMENTS.indexOf("written")] as number;
     return true;
   }
 

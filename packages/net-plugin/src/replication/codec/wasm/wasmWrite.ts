@@ -20,9 +20,11 @@ import { entityBits } from "./encodeScratch";
 
 /**
  * The writer's scratch segments (after the collect's, in the same blocks): exceptions, widths,
- * output, and the fused encode's `written` list (encodeExpectedEmit.ts).
+ * output, the fused encode's `written` list (encodeExpectedEmit.ts) and its arguments (`run`).
  */
-export const WRITE_SEGMENTS = ["ex", "wid", "out", "written"] as const;
+export const WRITE_SEGMENTS = ["ex", "wid", "out", "written", "args"] as const;
+/** Words of the `args` segment: the fused encode's parameters (encodeEmit.ts `fusedParams`) fit. */
+export const ARGS_WORDS = 64;
 /** A writer segment's name. */
 export type WriteSegment = (typeof WRITE_SEGMENTS)[number];
 /** The segments `write` reads, in its parameter order (writeEmit.ts WRITE_PARAMS from "rel"). */
@@ -42,6 +44,7 @@ export function writeSegmentBytes(layout: StateLayout, columns: number): number[
     Math.ceil(Math.max(2 * columns, 1) / 16) * 16,
     layout.blockBytes,
     layout.capacity * 4,
+    ARGS_WORDS * 4,
   ];
 }
 
