@@ -40,10 +40,14 @@ const ALLOCATION_TESTS = [
  */
 const ALLOCATION_EXEC_ARGV = ["--no-concurrent-recompilation"];
 
-/** The WebAssembly kernels forced on for a project (codec/wasm/README.md). */
-const wasmKernelsOn = {
-  setupFiles: ["../packages/net-plugin/test/replication/wasm/wasmKernelsOn.setup.ts"],
-  env: { CANOPY_WASM_KERNELS: "1" },
+/**
+ * The WebAssembly kernels switched off for a project (codec/wasm/README.md): they are on by
+ * default, so the JS kernels — the path of browsers that refuse wasm, and the reference — get
+ * the replication system tests of their own.
+ */
+const wasmKernelsOff = {
+  setupFiles: ["../packages/net-plugin/test/replication/wasm/wasmKernelsEnv.setup.ts"],
+  env: { CANOPY_WASM_KERNELS: "0" },
 };
 
 export default defineConfig({
@@ -68,18 +72,17 @@ export default defineConfig({
           testTimeout: 60_000,
         },
       },
-      // The replication system tests again with the WebAssembly kernels on (states in wasm memory;
-      // capture, collect, the updates reader and apply in wasm): the switch is off by default while
-      // that path is built, so this keeps it working wherever the JS path is tested.
+      // The replication system tests again with the WebAssembly kernels off (the JS kernels, what
+      // runs where WebAssembly is missing or refused): the default path is wasm.
       {
         ...shared,
         test: {
-          name: "system-wasm",
+          name: "system-js",
           root: "tests",
           include: ["replication-systems/**/*.test.ts", "replicator/**/*.test.ts"],
           exclude: ALLOCATION_TESTS,
           testTimeout: 60_000,
-          ...wasmKernelsOn,
+          ...wasmKernelsOff,
         },
       },
       {
@@ -97,16 +100,14 @@ export default defineConfig({
       {
         ...shared,
         test: {
-          name: "system-wasm-alloc",
+          name: "system-js-alloc",
           root: "tests",
-          // clientAuthorityAllocation too: its "64 B per server update with the kernels on" was
-          // the same late tier-up (64 → 16 → 0 B within the measured ticks), gone with the flag.
           include: ALLOCATION_TESTS,
           testTimeout: 60_000,
           sequence: { groupOrder: 1 },
           maxWorkers: 1,
           execArgv: ALLOCATION_EXEC_ARGV,
-          ...wasmKernelsOn,
+          ...wasmKernelsOff,
         },
       },
     ],

@@ -36,21 +36,22 @@ defineScenario({
         ackDelay: 6,
         predict: false,
       }),
-      // The WebAssembly kernels built so far (codec/wasm/README.md), same bytes.
+      // The generated JS kernels: what runs where WebAssembly is missing or refused. Same bytes.
       canopyTraceCodec({
-        name: "Canopy (wasm kernels so far)",
+        name: "Canopy (JS kernels)",
         bounds: BOUNDS,
         quatBits: 9,
         ackDelay: 6,
-        wasm: true,
+        wasm: false,
       }),
-      // The same codec without the per-registry generated kernels (the generic path).
+      // The same codec without any generated kernels (the generic path: no `new Function` either).
       canopyTraceCodec({
         name: "Canopy (generic path)",
         bounds: BOUNDS,
         quatBits: 9,
         ackDelay: 6,
         kernels: false,
+        wasm: false,
       }),
       reference,
       msgpackrTraceCodec(false),

@@ -68,13 +68,22 @@ defineScenario({
         ackDelay: 6,
         budgetBytes: 1200,
       }),
-      // The same codec without the per-registry generated kernels (the generic path).
+      // The generated JS kernels: what runs where WebAssembly is missing or refused. Same bytes.
+      canopyTraceCodec({
+        name: "Canopy (JS kernels)",
+        bounds: BOUNDS,
+        quatBits: 9,
+        ackDelay: 6,
+        wasm: false,
+      }),
+      // The same codec without any generated kernels (the generic path).
       canopyTraceCodec({
         name: "Canopy (generic path)",
         bounds: BOUNDS,
         quatBits: 9,
         ackDelay: 6,
         kernels: false,
+        wasm: false,
       }),
       colyseusTraceCodec(false, 60),
       colyseusTraceCodec(true, 60),

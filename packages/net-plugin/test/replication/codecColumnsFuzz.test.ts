@@ -4,11 +4,12 @@
  * column sections refused or decoded alike by the generated kernel and the generic path.
  */
 import { createRng } from "@canopy/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BitWriter } from "../../src/protocol/bitWriter";
 import { costUpdates, measure } from "../../src/replication/codec/budgetPlan";
 import type { EncodePlan } from "../../src/replication/codec/encodePlan";
 import { codecKernels } from "../../src/replication/codec/kernels/compileKernel";
+import { wasmKernels } from "../../src/replication/codec/wasm/wasmKernels";
 import {
   BaselineRing,
   DecodeStatus,
@@ -22,8 +23,14 @@ import {
 import { build, encodeTick, step } from "./codecRig";
 import { CAPACITY, randomRegistry } from "./kernelFixture";
 
+// The JS kernels' and generic path's budget pricing (budgetPlan.ts) on the JS encoder's plan; the
+// wasm encoder prices in wasm and is compared byte for byte with these in wasm/wasmEncode*.test.ts.
+beforeEach(() => {
+  wasmKernels.enabled = false;
+});
 afterEach(() => {
   codecKernels.enabled = true;
+  wasmKernels.enabled = true;
 });
 
 const N = 100;

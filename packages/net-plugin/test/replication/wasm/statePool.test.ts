@@ -74,6 +74,7 @@ describe("pool-backed SnapshotState", () => {
 
   it("switch off: plain arrays; on: views of one pool per registry and capacity", () => {
     const r = registry();
+    wasmKernels.enabled = false;
     const plain = new SnapshotState(r, 40);
     expect(plain.pool).toBeUndefined();
     expect(plain.block).toBe(-1);

@@ -1,9 +1,10 @@
 /**
- * The switch for the WebAssembly codec kernels (this folder). While the wasm path is being built
- * (README.md: capture, apply, then the column format's collect/write/read) it is off by default:
- * the generated JS kernels (../kernels/) run. Tests and benches turn it on to run and time the
- * wasm kernels; newly built encoders, decoders, captures and applies read it when they are made.
- * Where WebAssembly is missing or compiling is refused (a CSP without 'wasm-unsafe-eval'), the JS
- * kernels run whatever it says.
+ * The switch for the WebAssembly codec kernels (this folder), on by default: snapshot states live
+ * in wasm memory and capture, encode, decode and apply run generated wasm where the registry has a
+ * kernel (README.md). Where WebAssembly is missing or compiling is refused (a CSP without
+ * 'wasm-unsafe-eval', an old browser's size limit on synchronous compiles), or for templates
+ * without a wasm form, the generated JS kernels (../kernels/) run instead — the same bytes and
+ * states either way. Tests and benches turn it off to run and time the JS kernels; newly built
+ * states, encoders, decoders and captures read it when they are made, applies per call.
  */
-export const wasmKernels = { enabled: false };
+export const wasmKernels = { enabled: true };

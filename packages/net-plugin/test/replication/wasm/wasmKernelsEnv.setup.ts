@@ -1,17 +1,18 @@
 /**
- * Vitest setup file for running a test suite with the WebAssembly kernels forced on: with
- * CANOPY_WASM_KERNELS=1 it sets `wasmKernels.enabled` before the test file loads, so every
- * SnapshotState built (server current, rings, decoder scratch, client applied, upstream) is
- * pool-backed and applySnapshot runs the wasm apply kernel where the registry has one; after the
- * file it prints the pool blocks taken and the applies run in wasm, so a run shows the switch took
- * effect. Not in the default config; the command is in codec/wasm/README.md.
+ * Vitest setup file that sets the WebAssembly kernels' switch for a whole project before each test
+ * file loads: CANOPY_WASM_KERNELS=0 turns it off (the JS kernels: project `system-js`), =1 on (the
+ * default). With it on, every SnapshotState built (server current, rings, decoder scratch, client
+ * applied, upstream) is pool-backed and the wasm kernels run where the registry has one; after the
+ * file it prints the pool blocks taken and the applies run in wasm, so a run shows which path ran.
  */
 import { afterAll } from "vitest";
 import { CodecMemoryPool } from "../../../src/replication/codec/wasm/codecMemory";
 import { wasmApplyOf } from "../../../src/replication/codec/wasm/wasmApply";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 
-if (process.env["CANOPY_WASM_KERNELS"] === "1") {
+if (process.env["CANOPY_WASM_KERNELS"] === "0") {
+  wasmKernels.enabled = false;
+} else if (process.env["CANOPY_WASM_KERNELS"] === "1") {
   wasmKernels.enabled = true;
   const pools = new Set<CodecMemoryPool>();
   let blocks = 0;
