@@ -116,22 +116,7 @@ export function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void
       return overlaps ? hoist(chunkMask(plan, field, o)) : undefined;
     }),
   );
-  f.i32Const(plan.header)
-    .load("i32.load", HEADER.versionCounter * 4)
-    .localSet(vc);
-  f.i32Const(plan.header)
-    .load("i32.load", HEADER.highWater * 4)
-    .localSet(hw);
-  f.i32Const(0).localSet(l.i).i32Const(0).localSet(l.a4).i32Const(0).localSet(l.q4);
-  const top = f.loop();
-  f.localGet(l.a4).load("i32.load", plan.ids).localSet(id);
-  f.localGet(l.a4).load("i32.load", plan.masks).localSet(m);
-  f.localGet(id)
-    .i32Const(plan.stride * 4)
-    .op("i32.mul")
-    .localGet(l.values)
-    .op("i32.add")
-    .localSet(row);
+  const top = emitRowLoopHead(f, plan, l, { id, m, row, vc, hw });
   // sels = the lanes of the entry's fields: all of them (the common case) or per field
   f.localGet(m).i32Const(fullMask).op("i32.eq");
   const all = f.if();
@@ -173,57 +158,14 @@ export function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void
   f.localGet(l.present).localGet(id).op("i32.add").load("i32.load8_u").i32Const(1).op("i32.ne").op("i32.or");
   f.localGet(id).i32Const(2).op("i32.shl").localTee(at).localGet(l.mask).op("i32.add");
   f.load("i32.load").localGet(m).op("i32.ne").op("i32.or");
-  const write = f.if();
-  f.localGet(l.present).localGet(id).op("i32.add").i32Const(1).store("i32.store8");
-  f.localGet(l.mask).localGet(at).op("i32.add").localGet(m).store("i32.store");
-  // hw = max(hw, id + 1); vc = (vc + 1) >>> 0 || 1
-  f.localGet(id).i32Const(1).op("i32.add").localGet(hw);
-  f.localGet(id).localGet(hw).op("i32.ge_s").op("select").localSet(hw);
-  f.localGet(vc).i32Const(1).op("i32.add").localTee(vc).op("i32.eqz").localGet(vc).op("i32.or").localSet(vc);
-  f.localGet(l.version).localGet(at).op("i32.add").localGet(vc).store("i32.store");
-  // Rows written (summed over the batches of a call).
-  f.i32Const(plan.header)
-    .i32Const(plan.header)
-    .load("i32.load", HEADER.rows * 4)
-    .i32Const(1)
-    .op("i32.add")
-    .store("i32.store", HEADER.rows * 4);
-  f.end(write);
-  f.localGet(l.a4).i32Const(4).op("i32.add").localSet(l.a4);
-  f.localGet(l.q4)
-    .i32Const(plan.stride * 4)
-    .op("i32.add")
-    .localSet(l.q4);
-  f.localGet(l.i).i32Const(1).op("i32.add").localTee(l.i).localGet(l.n).op("i32.lt_s").brIf(top);
-  f.end(top);
-  f.i32Const(plan.header)
-    .localGet(vc)
-    .store("i32.store", HEADER.versionCounter * 4);
-  f.i32Const(plan.header)
-    .localGet(hw)
-    .store("i32.store", HEADER.highWater * 4);
+  emitRowWriteAndLoopEnd(f, plan, l, { id, m, at, vc, hw }, top);
 }
 
 /** emitRows without SIMD (the scalar kernel): slot by slot. */
 export function emitRowsScalar(f: WasmFunction, plan: CapturePlan, l: RowLocals): void {
   const i32 = (): Local => f.local("i32");
   const [id, m, row, changed, vc, hw, q, at] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
-  f.i32Const(plan.header)
-    .load("i32.load", HEADER.versionCounter * 4)
-    .localSet(vc);
-  f.i32Const(plan.header)
-    .load("i32.load", HEADER.highWater * 4)
-    .localSet(hw);
-  f.i32Const(0).localSet(l.i).i32Const(0).localSet(l.a4).i32Const(0).localSet(l.q4);
-  const top = f.loop();
-  f.localGet(l.a4).load("i32.load", plan.ids).localSet(id);
-  f.localGet(l.a4).load("i32.load", plan.masks).localSet(m);
-  f.localGet(id)
-    .i32Const(plan.stride * 4)
-    .op("i32.mul")
-    .localGet(l.values)
-    .op("i32.add")
-    .localSet(row);
+  const top = emitRowLoopHead(f, plan, l, { id, m, row, vc, hw });
   // changed = present[id] !== 1
   f.localGet(l.present).localGet(id).op("i32.add").load("i32.load8_u").i32Const(1).op("i32.ne");
   f.localSet(changed);
@@ -251,6 +193,51 @@ export function emitRowsScalar(f: WasmFunction, plan: CapturePlan, l: RowLocals)
   // changed ||= mask[id] !== m
   f.localGet(id).i32Const(2).op("i32.shl").localTee(at).localGet(l.mask).op("i32.add");
   f.load("i32.load").localGet(m).op("i32.ne").localGet(changed).op("i32.or");
+  emitRowWriteAndLoopEnd(f, plan, l, { id, m, at, vc, hw }, top);
+}
+
+/** Locals of one row-pass entry. */
+interface RowEntry {
+  id: Local;
+  m: Local;
+  vc: Local;
+  hw: Local;
+}
+
+/** Loads the version counter and high water, opens the loop over the entries and loads an entry's id, mask and row address. */
+function emitRowLoopHead(f: WasmFunction, plan: CapturePlan, l: RowLocals, e: RowEntry & { row: Local }) {
+  f.i32Const(plan.header)
+    .load("i32.load", HEADER.versionCounter * 4)
+    .localSet(e.vc);
+  f.i32Const(plan.header)
+    .load("i32.load", HEADER.highWater * 4)
+    .localSet(e.hw);
+  f.i32Const(0).localSet(l.i).i32Const(0).localSet(l.a4).i32Const(0).localSet(l.q4);
+  const top = f.loop();
+  f.localGet(l.a4).load("i32.load", plan.ids).localSet(e.id);
+  f.localGet(l.a4).load("i32.load", plan.masks).localSet(e.m);
+  f.localGet(e.id)
+    .i32Const(plan.stride * 4)
+    .op("i32.mul")
+    .localGet(l.values)
+    .op("i32.add")
+    .localSet(e.row);
+  return top;
+}
+
+/**
+ * With "the row changed" on the stack (and `at` = id × 4): marks the row present with its mask and
+ * a new version, raises the high water, counts it; then advances to the next entry, closes the
+ * loop and stores the version counter and high water back.
+ */
+function emitRowWriteAndLoopEnd(
+  f: WasmFunction,
+  plan: CapturePlan,
+  l: RowLocals,
+  e: RowEntry & { at: Local },
+  top: ReturnType<WasmFunction["loop"]>,
+): void {
+  const { id, m, vc, hw, at } = e;
   const write = f.if();
   f.localGet(l.present).localGet(id).op("i32.add").i32Const(1).store("i32.store8");
   f.localGet(l.mask).localGet(at).op("i32.add").localGet(m).store("i32.store");
@@ -259,7 +246,7 @@ export function emitRowsScalar(f: WasmFunction, plan: CapturePlan, l: RowLocals)
   f.localGet(id).localGet(hw).op("i32.ge_s").op("select").localSet(hw);
   f.localGet(vc).i32Const(1).op("i32.add").localTee(vc).op("i32.eqz").localGet(vc).op("i32.or").localSet(vc);
   f.localGet(l.version).localGet(at).op("i32.add").localGet(vc).store("i32.store");
-  // Rows written (scratch word 3, summed over the batches of a call).
+  // Rows written (summed over the batches of a call).
   f.i32Const(plan.header)
     .i32Const(plan.header)
     .load("i32.load", HEADER.rows * 4)
