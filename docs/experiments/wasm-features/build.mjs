@@ -1,5 +1,6 @@
-// Assembles feat.wat (and floor/kernel.wat) to .wasm with the wabt npm package, and writes
-// feat.opt.wasm: the same module after binaryen's optimizer (inlining of the small helper functions
+// Assembles feat.wat, featrm.wat (its row-major-states variant, made by mkrm.py) and floor/kernel.wat
+// (ONLY=featrm: just that one) to .wasm with the wabt npm package, and writes
+// feat.opt.wasm / featrm.opt.wasm: the same modules after binaryen's optimizer (inlining of the small helper functions
 // — Node 20's V8 does not inline wasm calls by default — plus -O3). Neither package is a dependency
 // of the repo: install them anywhere and point WABT / BINARYEN at them, e.g.
 //   npm install --prefix /tmp/wat wabt@1.0.39 binaryen@132.0.0
@@ -9,14 +10,14 @@ import fs from "node:fs";
 const createWabt = (await import(process.env.WABT ?? "wabt")).default;
 const binaryen = (await import(process.env.BINARYEN ?? "binaryen")).default;
 const wabt = await createWabt();
-for (const name of ["feat", "floor/kernel"]) {
+for (const name of (process.env.ONLY ?? "feat,featrm,floor/kernel").split(",")) {
   const url = new URL(`./${name}.wat`, import.meta.url);
   const mod = wabt.parseWat(`${name}.wat`, fs.readFileSync(url, "utf8"), { simd: true, multi_value: true });
   mod.validate();
   const { buffer } = mod.toBinary({});
   fs.writeFileSync(new URL(`./${name}.wasm`, import.meta.url), buffer);
   console.log(`${name}.wasm`, buffer.length, "bytes");
-  if (name !== "feat") continue;
+  if (name === "floor/kernel") continue;
   const m = binaryen.readBinary(buffer);
   m.setFeatures(
     binaryen.Features.MVP |

@@ -40,6 +40,7 @@ for (const [label, tr] of [
       mode: "memory",
       variant,
       opt: process.env.OPT === "1",
+      rowMajor: process.env.RM === "1",
     }).create(trace);
     let diffs = 0,
       cb = 0,
@@ -74,6 +75,7 @@ for (const [label, tr] of [
     mode: "memory",
     variant: process.env.V === "1" ? 1 : 0,
     opt: process.env.OPT === "1",
+    rowMajor: process.env.RM === "1",
   }).create(trace) as WasmFeat;
   for (let t = 0; t < 100; t++) w.decode(w.encode(t));
   const good = w.encode(100).slice();
@@ -149,6 +151,7 @@ for (const opt of [false, true])
       variant: 0,
       opt,
       f32,
+      rowMajor: process.env.RM === "1",
     }).create(trace) as WasmFeat;
     const qs = [
       createFloatQuantizer(-50, 50, 1 / 512),
@@ -157,6 +160,8 @@ for (const opt of [false, true])
     ];
     const rows = new Int32Array(w.u8.buffer, w.curAddr, 7 * 100);
     const out = new Int32Array(4);
+    // slot s of entity i: field-major (feat) or row-major (featrm, RM=1)
+    const at = (i: number, s: number) => (process.env.RM === "1" ? i * 7 + s : s * 100 + i);
     let seed = 11,
       bad = 0,
       checked = 0;
@@ -203,12 +208,12 @@ for (const opt of [false, true])
       for (let i = 0; i < 100; i++) {
         for (let a = 0; a < 3; a++) {
           checked++;
-          if (rows[a * 100 + i] !== quantizeFloat(qs[a]!, w.server[a]![i]!)) bad++;
+          if (rows[at(i, a)] !== quantizeFloat(qs[a]!, w.server[a]![i]!)) bad++;
         }
         quantizeQuat(w.server[3]![i]!, w.server[4]![i]!, w.server[5]![i]!, w.server[6]![i]!, 9, out, 0);
         for (let c = 0; c < 4; c++) {
           checked++;
-          if (rows[(3 + c) * 100 + i] !== out[c]) bad++;
+          if (rows[at(i, 3 + c)] !== out[c]) bad++;
         }
       }
     }

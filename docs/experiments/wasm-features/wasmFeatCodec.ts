@@ -22,6 +22,9 @@ const BUDGET = 1200;
 const handModule = new WebAssembly.Module(fs.readFileSync(new URL("./feat.wasm", import.meta.url)));
 /** The same module after binaryen's inliner and -O3 (build.mjs). */
 const optModule = new WebAssembly.Module(fs.readFileSync(new URL("./feat.opt.wasm", import.meta.url)));
+/** featrm.wat: the same kernel with row-major quantized states (id × 28 + slot × 4, as Canopy's SnapshotState). */
+const rmHandModule = new WebAssembly.Module(fs.readFileSync(new URL("./featrm.wasm", import.meta.url)));
+const rmOptModule = new WebAssembly.Module(fs.readFileSync(new URL("./featrm.opt.wasm", import.meta.url)));
 
 interface Kernel {
   memory: WebAssembly.Memory;
@@ -89,6 +92,8 @@ export interface WasmFeatOptions {
   f32?: boolean;
   /** Use feat.opt.wasm (helpers inlined by binaryen) instead of the assembled WAT as written. */
   opt?: boolean;
+  /** Use featrm (row-major quantized states) instead of feat (field-major). */
+  rowMajor?: boolean;
 }
 
 export function wasmFeatTraceCodec(options: WasmFeatOptions): TraceCodecFactory {
@@ -148,7 +153,16 @@ export class WasmFeat implements TraceCodec {
     const soaC = take(7 * fs);
     const clist = take(5 * fs);
     this.clientRegions.push([cseq, RING * 4], [applied, 7 * fs], [soaC, 7 * fs]);
-    const instance = new WebAssembly.Instance(options.opt === true ? optModule : handModule, {});
+    const instance = new WebAssembly.Instance(
+      options.rowMajor === true
+        ? options.opt === true
+          ? rmOptModule
+          : rmHandModule
+        : options.opt === true
+          ? optModule
+          : handModule,
+      {},
+    );
     this.k = instance.exports as unknown as Kernel;
     const pages = Math.ceil(at / 65536);
     const have = this.k.memory.buffer.byteLength / 65536;
