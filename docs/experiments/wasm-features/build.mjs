@@ -1,4 +1,5 @@
-// Assembles feat.wat, featrm.wat (its row-major-states variant, made by mkrm.py) and floor/kernel.wat
+// Assembles feat.wat, featrm.wat (its row-major-states variant, made by mkrm.py), featrmt.wat (the
+// same with four rows transposed in registers, mkrmt.py) and floor/kernel.wat
 // (ONLY=featrm: just that one) to .wasm with the wabt npm package, and writes
 // feat.opt.wasm / featrm.opt.wasm: the same modules after binaryen's optimizer (inlining of the small helper functions
 // — Node 20's V8 does not inline wasm calls by default — plus -O3). Neither package is a dependency
@@ -10,7 +11,7 @@ import fs from "node:fs";
 const createWabt = (await import(process.env.WABT ?? "wabt")).default;
 const binaryen = (await import(process.env.BINARYEN ?? "binaryen")).default;
 const wabt = await createWabt();
-for (const name of (process.env.ONLY ?? "feat,featrm,floor/kernel").split(",")) {
+for (const name of (process.env.ONLY ?? "feat,featrm,featrmt,floor/kernel").split(",")) {
   const url = new URL(`./${name}.wat`, import.meta.url);
   const mod = wabt.parseWat(`${name}.wat`, fs.readFileSync(url, "utf8"), { simd: true, multi_value: true });
   mod.validate();

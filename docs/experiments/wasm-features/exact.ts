@@ -40,7 +40,8 @@ for (const [label, tr] of [
       mode: "memory",
       variant,
       opt: process.env.OPT === "1",
-      rowMajor: process.env.RM === "1",
+      rowMajor: process.env.RM === "1" || process.env.RM === "T",
+      transposed: process.env.RM === "T",
     }).create(trace);
     let diffs = 0,
       cb = 0,
@@ -75,7 +76,8 @@ for (const [label, tr] of [
     mode: "memory",
     variant: process.env.V === "1" ? 1 : 0,
     opt: process.env.OPT === "1",
-    rowMajor: process.env.RM === "1",
+    rowMajor: process.env.RM === "1" || process.env.RM === "T",
+    transposed: process.env.RM === "T",
   }).create(trace) as WasmFeat;
   for (let t = 0; t < 100; t++) w.decode(w.encode(t));
   const good = w.encode(100).slice();
@@ -151,7 +153,8 @@ for (const opt of [false, true])
       variant: 0,
       opt,
       f32,
-      rowMajor: process.env.RM === "1",
+      rowMajor: process.env.RM === "1" || process.env.RM === "T",
+      transposed: process.env.RM === "T",
     }).create(trace) as WasmFeat;
     const qs = [
       createFloatQuantizer(-50, 50, 1 / 512),
@@ -160,8 +163,8 @@ for (const opt of [false, true])
     ];
     const rows = new Int32Array(w.u8.buffer, w.curAddr, 7 * 100);
     const out = new Int32Array(4);
-    // slot s of entity i: field-major (feat) or row-major (featrm, RM=1)
-    const at = (i: number, s: number) => (process.env.RM === "1" ? i * 7 + s : s * 100 + i);
+    // slot s of entity i: field-major (feat) or row-major (featrm RM=1, featrmt RM=T)
+    const at = (i: number, s: number) => (process.env.RM !== undefined ? i * 7 + s : s * 100 + i);
     let seed = 11,
       bad = 0,
       checked = 0;

@@ -25,6 +25,9 @@ const optModule = new WebAssembly.Module(fs.readFileSync(new URL("./feat.opt.was
 /** featrm.wat: the same kernel with row-major quantized states (id × 28 + slot × 4, as Canopy's SnapshotState). */
 const rmHandModule = new WebAssembly.Module(fs.readFileSync(new URL("./featrm.wasm", import.meta.url)));
 const rmOptModule = new WebAssembly.Module(fs.readFileSync(new URL("./featrm.opt.wasm", import.meta.url)));
+/** featrmt.wat: row-major states, four consecutive rows transposed in registers where featrm gathers. */
+const rmtHandModule = new WebAssembly.Module(fs.readFileSync(new URL("./featrmt.wasm", import.meta.url)));
+const rmtOptModule = new WebAssembly.Module(fs.readFileSync(new URL("./featrmt.opt.wasm", import.meta.url)));
 
 interface Kernel {
   memory: WebAssembly.Memory;
@@ -94,6 +97,8 @@ export interface WasmFeatOptions {
   opt?: boolean;
   /** Use featrm (row-major quantized states) instead of feat (field-major). */
   rowMajor?: boolean;
+  /** With rowMajor: featrmt (rows of four consecutive entities transposed in registers). */
+  transposed?: boolean;
 }
 
 export function wasmFeatTraceCodec(options: WasmFeatOptions): TraceCodecFactory {
@@ -155,9 +160,13 @@ export class WasmFeat implements TraceCodec {
     this.clientRegions.push([cseq, RING * 4], [applied, 7 * fs], [soaC, 7 * fs]);
     const instance = new WebAssembly.Instance(
       options.rowMajor === true
-        ? options.opt === true
-          ? rmOptModule
-          : rmHandModule
+        ? options.transposed === true
+          ? options.opt === true
+            ? rmtOptModule
+            : rmtHandModule
+          : options.opt === true
+            ? rmOptModule
+            : rmHandModule
         : options.opt === true
           ? optModule
           : handModule,
