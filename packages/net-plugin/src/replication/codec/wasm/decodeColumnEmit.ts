@@ -11,7 +11,7 @@ import type { KernelField } from "../kernels/compileKernel";
 import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
 import { expGolomb, fixed, need, type DecodeCtx } from "./decodeBits";
 import type { DecodeScratch } from "./decodeArgs";
-import { emitGroup, emitGroupSetup, simdLocals, type SimdLocals } from "./decodeColumnSimd";
+import { emitGroup, emitGroupLimit, emitGroupSetup, simdLocals, type SimdLocals } from "./decodeColumnSimd";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** The function's parameters a column reads, and locals all columns share. */
@@ -165,7 +165,7 @@ export function emitColumn(
   f.i32Const(0).localSet(p.xi);
   f.localGet(r.pos).localSet(p.end).localGet(p.p0).localSet(r.pos);
   f.i32Const(0).localSet(p.j);
-  if (p.simd !== undefined) emitGroupSetup(f, p, p.simd, field);
+  if (p.simd !== undefined) emitGroupSetup(f, p, p.simd, field, cnt);
   const exit = f.block();
   const values = f.loop();
   {
@@ -187,6 +187,7 @@ export function emitColumn(
     f.localGet(p.xi).i32Const(1).op("i32.add").localSet(p.xi);
     at(p.xi, scratch.exPosOffset);
     f.load("i32.load").localSet(p.next);
+    if (p.simd !== undefined) emitGroupLimit(f, p, p.simd, cnt);
     f.end(patched);
     f.localGet(p.base).localGet(p.o).op("i32.add").load("i32.load", slot).localSet(p.from);
     if (!field.quat) predict(f, p, slot, max);

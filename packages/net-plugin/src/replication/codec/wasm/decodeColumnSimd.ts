@@ -15,6 +15,8 @@ import type { Label, Local, WasmFunction } from "./wasmModule";
 /** The locals of the four-value groups (one set per function). */
 export interface SimdLocals {
   readonly ok: Local;
+  /** Groups run while j + 4 ≤ lim: 0 when they cannot run, else the smaller of cnt and the next exception. */
+  readonly lim: Local;
   readonly o: readonly [Local, Local, Local, Local];
   readonly x: Local;
   /** Twice the column width (i64). */
@@ -33,6 +35,7 @@ export function simdLocals(f: WasmFunction): SimdLocals {
   const v = (): Local => f.local("v128");
   return {
     ok: i32(),
+    lim: i32(),
     o: [i32(), i32(), i32(), i32()],
     x: i64(),
     w2: i64(),
@@ -44,12 +47,28 @@ export function simdLocals(f: WasmFunction): SimdLocals {
   };
 }
 
-/** Before a column's value loop: whether its groups may run (`ok`) and twice the width. */
-export function emitGroupSetup(f: WasmFunction, p: ColumnLocals, s: SimdLocals, field: KernelField): void {
+/** Before a column's value loop: whether its groups may run (`ok`), their limit and twice the width. */
+export function emitGroupSetup(
+  f: WasmFunction,
+  p: ColumnLocals,
+  s: SimdLocals,
+  field: KernelField,
+  cnt: Local,
+): void {
   f.localGet(p.w).i32Const(14).op("i32.le_u");
   if (!field.quat) f.localGet(p.unit).localGet(p.hasRef).op("i32.eqz").op("i32.or").op("i32.and");
   f.localSet(s.ok);
+  emitGroupLimit(f, p, s, cnt);
   f.localGet(p.w).i32Const(1).op("i32.shl").op("i64.extend_i32_u").localSet(s.w2);
+}
+
+/**
+ * lim = ok ? min(cnt, next) : 0, unsigned (next is -1 without exceptions left): a group at j runs
+ * when j + 4 ≤ lim — the four entries exist and none is an exception. Set again when next moves.
+ */
+export function emitGroupLimit(f: WasmFunction, p: ColumnLocals, s: SimdLocals, cnt: Local): void {
+  f.localGet(cnt).localGet(p.next).localGet(cnt).localGet(p.next).op("i32.lt_u").op("select");
+  f.i32Const(0).localGet(s.ok).op("select").localSet(s.lim);
 }
 
 /**
@@ -72,11 +91,8 @@ export function emitGroup(
 ): void {
   const { f, r } = c;
   const one = f.block();
-  // ok && j + 4 <= cnt && next >=u j + 4 (next is -1 without exceptions)
-  f.localGet(s.ok);
-  f.localGet(p.j).i32Const(4).op("i32.add").localGet(cnt).op("i32.le_s").op("i32.and");
-  f.localGet(p.next).localGet(p.j).i32Const(4).op("i32.add").op("i32.ge_u").op("i32.and");
-  f.op("i32.eqz").brIf(one);
+  // ok && j + 4 <= cnt && next >=u j + 4, as j + 4 <=u lim
+  f.localGet(p.j).i32Const(4).op("i32.add").localGet(s.lim).op("i32.gt_u").brIf(one);
   f.localGet(p.lists).localGet(p.j).i32Const(2).op("i32.shl").op("i32.add");
   f.load("v128.load", listOffset, 2).localTee(s.ent);
   f.i32Const(1)
