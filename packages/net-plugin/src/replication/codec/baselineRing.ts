@@ -54,6 +54,21 @@ export class BaselineRing {
     return s;
   }
 
+  /**
+   * The slot for `sequence`, claimed but NOT emptied (it still holds an older snapshot): only for a
+   * caller that overwrites all of it — SnapshotEncoder.encode's `out` does (every path copies the
+   * current or baseline state's rows over the slot's high water, or clears it). Saves `acquire`'s
+   * clear, which that copy makes redundant. Filling the slot by hand needs `acquire`.
+   */
+  acquireForEncode(sequence: number): SnapshotState {
+    const index = sequence & (this.size - 1);
+    const s = this.states[index] as SnapshotState;
+    if (this.newestAcked >= 0 && (this.newestAcked & (this.size - 1)) === index) this.newestAcked = -1;
+    s.sequence = sequence;
+    this.acked[index] = 0;
+    return s;
+  }
+
   /** Stores the scratch state (already filled, with its `sequence` set) and takes the old slot as scratch. */
   commit(): SnapshotState {
     const state = this.scratch;

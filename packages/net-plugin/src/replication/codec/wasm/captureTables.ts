@@ -69,6 +69,16 @@ export class CaptureTables {
 
   /** Byte address of the regions (from `place`). */
   private base = 0;
+  /**
+   * What the network id region holds: the map, its `revision` and table it was copied from, the
+   * elements copied, and whether the element past the table's end was written (see `copyNet`).
+   * Undefined map: nothing (placed anew).
+   */
+  private netMap: EntityMap | undefined;
+  private netRevision = -1;
+  private netSource: Int32Array | undefined;
+  private netCopied = 0;
+  private netPast = false;
 
   constructor(
     private readonly plan: CapturePlan,
@@ -143,7 +153,7 @@ export class CaptureTables {
     i32[h + HEADER.capacity] = this.capacity;
     i32[h + HEADER.netAt] = this.netAt;
     i32[h + HEADER.netLength] = net.length;
-    this.copyTyped(0, this.net, net, maxEid, 0);
+    this.copyNet(map, net, maxEid);
     for (let f = 0; f < fields.length; f++) {
       const m = hasMasks[f] as readonly number[];
       const w = h + fieldWord(f);
@@ -174,6 +184,32 @@ export class CaptureTables {
       }
     }
     return fast;
+  }
+
+  /**
+   * The network id table as `copyTyped` would copy it, skipped while the region already holds it:
+   * the same map at the same `EntityMap.revision` (bumped by every bind and unbind, and by the
+   * table's growth) copied at least as far — a resting or moving world without spawns copies it
+   * once, not per call.
+   */
+  private copyNet(map: EntityMap, net: Int32Array, maxEid: number): void {
+    const n = Math.min(net.length, maxEid + 1);
+    const past = net.length <= maxEid;
+    if (
+      this.netMap === map &&
+      this.netRevision === map.revision &&
+      this.netSource === net &&
+      this.netCopied >= n &&
+      (this.netPast || !past)
+    ) {
+      return;
+    }
+    this.copyTyped(0, this.net, net, maxEid, 0);
+    this.netMap = map;
+    this.netRevision = map.revision;
+    this.netSource = net;
+    this.netCopied = n;
+    this.netPast = past;
   }
 
   /** Field `f`'s int array (capturePlan.ts intArray), if it has one. */
@@ -213,6 +249,7 @@ export class CaptureTables {
     }
     const base = this.place(bytes);
     this.generation = -1;
+    this.netMap = undefined; // the regions' contents are not kept
     if (base < 0) {
       this.elements = 0; // placed again (and all of it) by the next call
       this.listElements = 0;

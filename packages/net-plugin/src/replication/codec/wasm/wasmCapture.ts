@@ -42,6 +42,9 @@ export class WasmCaptureKernel {
   private readonly columns: CaptureColumn[];
   /** SlotPrefixes slot base of the whole-state copy-in (after the prefix copy-in's). */
   private readonly full: number;
+  /** The in-place runner `placeFor` gave last and its pool (a cache of `inPlace`). */
+  private lastPool: CodecMemoryPool | undefined;
+  private lastRunner: Runner | undefined;
 
   /** Use wasmCaptureKernel(); `module` is the compiled captureModule(plan, simd). */
   constructor(
@@ -90,6 +93,8 @@ export class WasmCaptureKernel {
       if (placed !== Placed.Failed) break;
       if (r.block >= 0 || out.pool === undefined) return false; // not in place: cannot happen
       this.inPlace.set(out.pool, null);
+      this.lastPool = undefined;
+      this.lastRunner = undefined;
       r = this.runner(capacity);
     }
     const h = r.h;
@@ -186,12 +191,18 @@ export class WasmCaptureKernel {
   private placeFor(out: SnapshotState): Runner {
     const pool = out.pool;
     if (pool !== undefined && out.block >= 0) {
+      // The last pool's runner without the WeakMap lookup (one pool per registry and capacity).
+      if (pool === this.lastPool && this.lastRunner !== undefined) return refreshViews(this.lastRunner);
       let r = this.inPlace.get(pool);
       if (r === undefined) {
         r = poolRunner(this.registry, pool, this.simd, this.plan.batch) ?? null;
         this.inPlace.set(pool, r);
       }
-      if (r !== null) return refreshViews(r);
+      if (r !== null) {
+        this.lastPool = pool;
+        this.lastRunner = r;
+        return refreshViews(r);
+      }
     }
     return this.runner(out.capacity);
   }
