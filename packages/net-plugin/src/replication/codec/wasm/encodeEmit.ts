@@ -14,6 +14,7 @@ import type { KernelField } from "../kernels/compileKernel";
 import { COLUMN_BUCKETS } from "../columns";
 import type { StateLayout } from "./codecMemory";
 import { emitField, type FieldContext } from "./encodeFieldEmit";
+import { emitGroupCheck } from "./encodeGroupEmit";
 import { emitWrite } from "./writeEmit";
 import { ByteOut } from "./writeBytesEmit";
 import { emitEntityBits } from "./writeEntityEmit";
@@ -160,9 +161,32 @@ export function collectModule(
   // selected and respawn start at 0 for every id below the high water (set to 1 below).
   f.localGet(seg("sel")).i32Const(0).localGet(hw).memoryFill();
   f.localGet(seg("resp")).i32Const(0).localGet(hw).memoryFill();
+  // The four-entity step (emitGroupCheck): fastOK per call, then per group of four ids whether
+  // they skip the per-entity checks (`fast`), `left` ids to go in the group.
+  const fastOK = i32(),
+    fast = i32(),
+    left = i32();
+  f.localGet(hasBase).localGet(p("hasRel")).localGet(p("hasEx")).op("i32.or").op("i32.eqz").op("i32.and");
+  f.localSet(fastOK);
   const top = f.loop();
   const cont = f.block();
   f.localGet(id).i32Const(2).op("i32.shl").localSet(i4);
+  const common = f.block();
+  if (simd) {
+    f.localGet(left).op("i32.eqz");
+    const group = f.if();
+    const g4 = { cur, base, ref, id, i4, hw, fastOK, fast, left, hasRef: p("hasRef") };
+    emitGroupCheck(f, layout, g4, p("versioned"), ratio);
+    f.end(group);
+    f.localGet(left).i32Const(1).op("i32.sub").localSet(left);
+    // A fast entity: present in both, same field set, changed version, the reference's state known.
+    f.localGet(fast);
+    const skip = f.if();
+    at(cur, i4).load("i32.load", layout.maskOffset).localTee(mask).localSet(live);
+    f.localGet(bc).i32Const(1).op("i32.add").localSet(bc);
+    f.localGet(ratio).localGet(p("hasRef")).op("i32.and").localSet(predicted);
+    f.br(common).end(skip);
+  }
   // curP = cur.present[id] === 1 && (!hasRel || rel[id] === 1)
   at(cur, id).load("i32.load8_u", layout.presentOffset).i32Const(1).op("i32.eq").localSet(curP);
   f.localGet(p("hasRel"));
@@ -219,6 +243,7 @@ export function collectModule(
   f.localGet(mask).localGet(p("exMask")).i32Const(-1).op("i32.xor").op("i32.and").localSet(live);
   f.localGet(ec).i32Const(1).op("i32.add").localSet(ec);
   f.end(excluded).end(exclusion);
+  f.end(common);
   f.i32Const(0).localSet(changed);
   f.localGet(id)
     .i32Const(stride * 4)
