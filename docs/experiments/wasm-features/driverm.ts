@@ -1,10 +1,12 @@
 /**
  * Row-major vs field-major states, alternating: msgpackr-records, then the features kernel (inlined,
- * SoA in wasm memory) with field-major states (feat) and row-major states (featrm), both codings.
+ * SoA in wasm memory) with field-major states (feat), row-major states gathered lane by lane (featrm)
+ * and row-major states transposed four rows at a time (featrmt), both codings.
  * Every system one 600-tick pass in turn, PASSES times; best pass each (as drive.ts).
  *   PASSES=40 npx tsx --conditions=source docs/experiments/wasm-features/driverm.ts
  */
 import { recordMovingTrace } from "../../../bench/fixtures/movingTrace";
+import { canopyTraceCodec } from "../../../bench/fixtures/canopyTraceCodec";
 import { msgpackrTraceCodec } from "../../../bench/fixtures/peerTraceCodecs";
 import { runTracePass, type TraceCodecFactory } from "../../../bench/fixtures/traceCodec";
 import { BOUNDS } from "./systems";
@@ -12,14 +14,23 @@ import { wasmFeatTraceCodec } from "./wasmFeatCodec";
 
 const common = { bounds: BOUNDS, quatBits: 9, ackDelay: 6, mode: "memory", opt: true } as const;
 const list: TraceCodecFactory[] = [msgpackrTraceCodec(true)];
+// CANOPY=1: Canopy's own codec (the bench fixture, wasm kernels by default) as a row too
+if (process.env.CANOPY === "1")
+  list.push(canopyTraceCodec({ name: "Canopy", bounds: BOUNDS, quatBits: 9, ackDelay: 6 }));
+const layouts = [
+  { label: "field-major states", rowMajor: false, transposed: false },
+  { label: "row-major states (lane gathers)", rowMajor: true, transposed: false },
+  { label: "row-major states (rows transposed)", rowMajor: true, transposed: true },
+];
 for (const variant of [1, 0] as const)
-  for (const rowMajor of [false, true])
+  for (const { label, rowMajor, transposed } of layouts)
     list.push(
       wasmFeatTraceCodec({
-        name: `features ${variant === 1 ? "FW" : "EG"}, ${rowMajor ? "row-major" : "field-major"} states`,
+        name: `features ${variant === 1 ? "FW" : "EG"}, ${label}`,
         ...common,
         variant,
         rowMajor,
+        transposed,
       }),
     );
 const trace = recordMovingTrace(100, 600, 5);
