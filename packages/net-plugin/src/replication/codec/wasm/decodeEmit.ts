@@ -86,7 +86,8 @@ export function decodeModule(
   {
     if (fullEntityBits(fields) <= 8) {
       const [at, pred, win] = [i32(), i32(), i32()];
-      const l = { id, seen, updates, hw, base, ref, hasRef, misc, lists, counts, at, pred, win };
+      const ents = simd ? f.local("v128") : undefined;
+      const l = { id, seen, updates, hw, base, ref, hasRef, misc, lists, counts, at, pred, win, ents };
       emitFourEntities(c, l, fields, layout, scratch, entities);
     }
     f.i32Const(0).localSet(flag);

@@ -8,7 +8,9 @@
  * path does for those bits (its copy of a kept largest component from the base is a no-op here:
  * the work state holds the base's rows of unmarked ids).
  * Anything else (fewer than 32 bits left, too few updates left, a zero bit) takes the per-entity
- * path, which also does every refusal.
+ * path, which also does every refusal. In SIMD modules the four base masks are one compare and,
+ * when the reference holds all four with every field (the usual case), each field's four list
+ * entries are one store (a field whose flag may be 0: when all four flags are set).
  */
 import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
@@ -33,6 +35,8 @@ export interface EntityLocals {
   readonly pred: Local;
   /** The 32 bits of the four entities. */
   readonly win: Local;
+  /** The four entities' list entries (v128; SIMD modules only). */
+  readonly ents?: Local;
 }
 
 /**
@@ -100,12 +104,69 @@ export function emitFourEntities(
     .load("i32.load", scratch.markOffset + 1, 0);
   f.op("i32.or").brIf(slow);
   f.localGet(l.base).localGet(l.id).i32Const(2).op("i32.shl").op("i32.add").localSet(l.at);
-  for (let k = 1; k <= 4; k++) {
-    f.localGet(l.at)
-      .load("i32.load", layout.maskOffset + 4 * k)
+  const ents = l.ents;
+  if (ents !== undefined) {
+    // The four base masks at once; then, when the reference has all four with every field (the
+    // usual case), every field's four entries as one store.
+    f.localGet(l.at).load("v128.load", layout.maskOffset + 4, 0);
+    f.i32Const(full).op("i32x4.splat").op("i32x4.eq").op("i32x4.all_true").op("i32.eqz").brIf(slow);
+    f.localGet(l.hasRef);
+    f.localGet(l.ref)
+      .localGet(l.id)
+      .op("i32.add")
+      .load("i32.load", layout.presentOffset + 1, 0);
+    f.i32Const(0x01010101).op("i32.eq").op("i32.and");
+    f.localGet(l.ref).localGet(l.id).i32Const(2).op("i32.shl").op("i32.add");
+    f.load("v128.load", layout.maskOffset + 4, 0)
       .i32Const(full)
-      .op("i32.ne")
-      .brIf(slow);
+      .op("i32x4.splat")
+      .op("i32x4.eq");
+    f.op("i32x4.all_true").op("i32.and");
+    const allPredicted = f.if();
+    // entries (id + k) << 1, k = 1..4
+    f.localGet(l.id).op("i32x4.splat").v128ConstI32(1, 2, 3, 4).op("i32x4.add").i32Const(1).op("i32x4.shl");
+    f.localSet(ents);
+    fields.forEach((field, i) => {
+      const cnt = l.counts[i] as Local;
+      const store4 = (): void => {
+        f.localGet(l.lists).localGet(cnt).i32Const(2).op("i32.shl").op("i32.add").localGet(ents);
+        if (!field.quat) f.i32Const(1).op("i32x4.splat").op("v128.or");
+        f.store("v128.store", field.inline * layout.capacity * 4, 2);
+        f.localGet(cnt).i32Const(4).op("i32.add").localSet(cnt);
+      };
+      if (!(free && !field.quat)) return void store4();
+      // A field whose flag may be 0: one store when all four flags are set, else one at a time.
+      let flags4 = 0;
+      for (let k = 0; k < 4; k++) flags4 |= 1 << (k * per + (flagAt[i] as number));
+      f.localGet(l.win).i32Const(flags4).op("i32.and").i32Const(flags4).op("i32.eq");
+      const all = f.if();
+      store4();
+      f.else();
+      for (let k = 1; k <= 4; k++) {
+        f.localGet(l.lists).localGet(cnt).i32Const(2).op("i32.shl").op("i32.add");
+        f.localGet(l.id).i32Const(k).op("i32.add").i32Const(1).op("i32.shl").i32Const(1).op("i32.or");
+        f.store("i32.store", field.inline * layout.capacity * 4);
+        f.localGet(cnt)
+          .localGet(l.win)
+          .i32Const((k - 1) * per + (flagAt[i] as number))
+          .op("i32.shr_u");
+        f.i32Const(1).op("i32.and").op("i32.add").localSet(cnt);
+      }
+      f.end(all);
+    });
+    f.localGet(l.id).i32Const(4).op("i32.add").localSet(l.id);
+    f.localGet(l.seen).i32Const(4).op("i32.add").localSet(l.seen);
+    f.localGet(r.pos).i32Const(bits).op("i32.add").localSet(r.pos);
+    f.br(entities);
+    f.end(allPredicted);
+  } else {
+    for (let k = 1; k <= 4; k++) {
+      f.localGet(l.at)
+        .load("i32.load", layout.maskOffset + 4 * k)
+        .i32Const(full)
+        .op("i32.ne")
+        .brIf(slow);
+    }
   }
   for (let k = 1; k <= 4; k++) {
     // pred = hasRef && ref.present[id+k] === 1 && ref.mask[id+k] === full
