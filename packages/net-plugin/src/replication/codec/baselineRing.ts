@@ -11,6 +11,9 @@
 import { seqDiff, type Seq16 } from "../../protocol/seq16";
 import type { ReplicationRegistry } from "../registry";
 import { SnapshotState } from "./snapshotState";
+// Called per ack: a module-local reference (in tsx/esbuild's CommonJS output an imported function's
+// every call is a getter call first).
+const seqDiffLocal = seqDiff;
 
 /** Default ring size: 64 snapshots ≈ 1 s at 60 Hz, beyond any useful ack delay. */
 export const DEFAULT_BASELINE_RING_SIZE = 64;
@@ -86,7 +89,7 @@ export class BaselineRing {
     const s = this.get(sequence);
     if (s === undefined) return false;
     this.acked[sequence & (this.size - 1)] = 1;
-    if (this.newestAcked < 0 || seqDiff(sequence as Seq16, this.newestAcked as Seq16) > 0)
+    if (this.newestAcked < 0 || seqDiffLocal(sequence as Seq16, this.newestAcked as Seq16) > 0)
       this.newestAcked = sequence;
     return true;
   }

@@ -72,7 +72,14 @@ function allKindsSupported(): ReplicationRegistry {
  * Runs the JS and wasm kernels on the same evolving states; `compact` forces the wasm kernel's path
  * on every call (true: applyCompact and the scatter, false: the prefix copies), else it chooses.
  */
-function checkParity(seed: number, registry: ReplicationRegistry, simd: boolean, compact?: boolean): void {
+function checkParity(
+  seed: number,
+  registry: ReplicationRegistry,
+  simd: boolean,
+  compact?: boolean,
+  /** Grow the kernel's memory before every third call with nobody told (its views detached). */
+  grow = false,
+): void {
   const rng = createRng(seed);
   const js = worldKernels(registry)?.apply;
   const wasm = wasmApplyKernel(registry, CAPACITY, { simd });
@@ -102,6 +109,7 @@ function checkParity(seed: number, registry: ReplicationRegistry, simd: boolean,
     columns.forEach((c, i) => c.set(start[i] as Float32Array));
     const wasmOthers: number[] = [];
     if (compact !== undefined) (wasm as unknown as { compact: boolean }).compact = compact;
+    if (grow && round % 3 === 1) wasm.pool.memory.grow(1);
     const wasmUpdated = wasm.apply(prev, next, map, hw, (id) => wasmOthers.push(id));
     const where = `seed ${seed} round ${round} hw ${hw}`;
     expect(wasmOthers, where).toEqual(jsOthers);
@@ -137,6 +145,12 @@ describe("wasm apply kernel", () => {
       checkParity(98, allKindsSupported(), simd, compact);
     });
   }
+
+  it("notices its memory grown between calls by nobody it knows (a grow that refreshed no view)", () => {
+    for (const seed of [1, 2])
+      checkParity(seed, randomRegistry(createRng(seed * 7919), 4).registry, true, undefined, true);
+    checkParity(99, allKindsSupported(), false, undefined, true);
+  });
 
   it("survives other() re-entering apply (an applySnapshot hook may)", () => {
     const registry = allKindsSupported();

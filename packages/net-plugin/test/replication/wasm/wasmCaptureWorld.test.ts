@@ -79,6 +79,8 @@ function checkWorld(
     starveAt?: number;
     /** The scalar kernel (no SIMD). */
     scalar?: boolean;
+    /** Before this tick's capture the state's pool memory grows with nobody told (views detached). */
+    growAt?: number;
   } = {},
 ): number {
   const rng = createRng(seed);
@@ -147,6 +149,7 @@ function checkWorld(
       [list[i], list[j]] = [list[j] as number, list[i] as number];
     }
     if (list.length > 0 && rng.chance(0.2)) list.push(list[rng.int(0, list.length - 1)] as number);
+    if (tick === options.growAt) (b.pool as CodecMemoryPool).memory.grow(1);
     if (tick === options.starveAt) vi.spyOn(b.pool as CodecMemoryPool, "tryAlloc").mockReturnValue(-1);
     // Sometimes in spawn order (runs of consecutive ids: the kernel's v128 channel loads).
     if (rng.chance(0.3)) list.sort((x, y) => x - y);
@@ -200,6 +203,11 @@ describe("captureWorld in wasm (whole call)", () => {
     expect(checkWorld(221, inlineKinds(), { scalar: true })).toBe(40);
     expect(checkWorld(222, mixedLengths(), { scalar: true, pooled: true })).toBe(40);
     expect(checkWorld(223, inlineKinds(), { scalar: true, pooled: true, batch: 8 })).toBe(40);
+  });
+
+  it("notices its pool's memory grown between calls by nobody it knows (a grow that refreshed no view)", () => {
+    expect(checkWorld(215, inlineKinds(), { pooled: true, growAt: 3 })).toBe(40);
+    expect(checkWorld(216, inlineKinds(), { pooled: true, growAt: 20, scalar: true })).toBe(40);
   });
 
   it("goes on in a memory of its own when the state's pool can no longer give blocks for its tables", () => {
