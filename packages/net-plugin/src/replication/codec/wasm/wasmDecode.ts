@@ -139,8 +139,10 @@ export class WasmDecode implements BlockOwner {
     copyRows = 0,
   ): boolean {
     const pool = this.pool;
-    pool.refresh();
-    if (this.generation !== pool.generation) {
+    // A grown memory detaches the old buffer (views of it read length 0) and a refresh by another
+    // owner rebinds this one: only then is the pool's refresh (a memory.buffer getter) needed.
+    if (this.generation !== pool.generation || this.u8.length === 0) {
+      pool.refresh();
       this.u8 = pool.memoryBytes();
       this.u32 = new Uint32Array(this.u8.buffer);
       this.f64 = new Float64Array(this.u8.buffer);
