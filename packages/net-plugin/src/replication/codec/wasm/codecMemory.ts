@@ -235,6 +235,15 @@ export class CodecMemoryPool {
     }
   }
 
+  /**
+   * `refresh` only when the buffer last seen is detached — growth detaches a (non-shared)
+   * memory's old buffer, so a byteLength read tells what the `memory.buffer` getter (a call into
+   * the engine) would: for per-call checks on hot paths.
+   */
+  refreshIfDetached(): void {
+    if (this.buffer.byteLength === 0) this.refresh();
+  }
+
   private grow(): void {
     if (this.blocks >= this.maxBlocks) {
       throw new RangeError(

@@ -123,7 +123,7 @@ export class WasmCollectKernel implements BlockOwner {
       this.usable = false;
       return;
     }
-    this.pool.refresh();
+    this.pool.refreshIfDetached();
     if (this.planGeneration !== this.pool.generation) this.makeViews(p);
   }
 
