@@ -11,6 +11,10 @@ import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BitWriter } from "../../../src/protocol/bitWriter";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
+import { kernelFields } from "../../../src/replication/codec/kernels/compileKernel";
+import { decodeScratch } from "../../../src/replication/codec/wasm/decodeArgs";
+import { fusable } from "../../../src/replication/codec/wasm/decodeFieldFused";
+import { statePoolOf } from "../../../src/replication/codec/wasm/statePool";
 import {
   BaselineRing,
   DecodeStatus,
@@ -156,6 +160,17 @@ describe("wasm update reader: the base copied in the kernel, four-value groups",
 
   it("decodes the same with the scalar reader when the SIMD module is refused", () => {
     movingWorld(78, true);
+  });
+
+  it("reads both fields' columns in one pass each there (the moving worlds above test that pass)", () => {
+    wasmKernels.enabled = true;
+    const registry = registryOf(true);
+    const pool = statePoolOf(registry, CAPACITY);
+    expect(pool).toBeDefined();
+    const scratch = decodeScratch(CAPACITY, pool?.layout.blockBytes);
+    expect(scratch.columns).toHaveLength(4);
+    const fused = kernelFields(registry)?.filter((f) => fusable(f, registry.stride, scratch));
+    expect(fused?.map((f) => f.width)).toEqual([3, 4]);
   });
 
   it("compiles the reader once for registries of the same shape (server's, each client's)", () => {

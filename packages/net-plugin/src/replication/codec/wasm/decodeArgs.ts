@@ -18,6 +18,11 @@ export interface DecodeScratch {
   readonly exHighOffset: number;
   /** The call's arguments: READ_ARGS i32 from here, then `rn`, `rd` as f64 at `argsOffset + READ_ARGS_F64`. */
   readonly argsOffset: number;
+  /**
+   * Exception positions and high bits of up to four columns read together (decodeFieldFused.ts),
+   * `capacity + 1` i32 each; empty when they do not fit the block (then no field is fused).
+   */
+  readonly columns: readonly { readonly exPosOffset: number; readonly exHighOffset: number }[];
   /** Bytes the misc area needs. */
   readonly bytes: number;
 }
@@ -34,13 +39,27 @@ export const READ_ARGS_F64 = 64;
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
 
-/** The misc block's layout at `capacity` ids (status words at 0 and 4). */
-export function decodeScratch(capacity: number): DecodeScratch {
+/** The misc block's layout at `capacity` ids (status words at 0 and 4) in blocks of `blockBytes`. */
+export function decodeScratch(capacity: number, blockBytes = 0): DecodeScratch {
   const markOffset = 16;
   const exPosOffset = align16(markOffset + capacity);
   const exHighOffset = exPosOffset + 4 * (capacity + 1);
   const argsOffset = align16(exHighOffset + 4 * (capacity + 1));
-  return { markOffset, exPosOffset, exHighOffset, argsOffset, bytes: argsOffset + READ_ARGS_F64 + 16 };
+  const bytes = argsOffset + READ_ARGS_F64 + 16;
+  // The first column's exceptions share the per-column reader's arrays; three more sets after.
+  const column = 8 * (capacity + 1);
+  const columns = Array.from({ length: 4 }, (_, i) =>
+    i === 0
+      ? { exPosOffset, exHighOffset }
+      : {
+          exPosOffset: bytes + (i - 1) * column,
+          exHighOffset: bytes + (i - 1) * column + 4 * (capacity + 1),
+        },
+  );
+  const withColumns = bytes + 3 * column;
+  return withColumns <= blockBytes
+    ? { markOffset, exPosOffset, exHighOffset, argsOffset, columns, bytes: withColumns }
+    : { markOffset, exPosOffset, exHighOffset, argsOffset, columns: [], bytes };
 }
 
 /** The arguments as locals of `read` (loaded from the misc block). */

@@ -74,6 +74,12 @@ export function columnLocals(
   };
 }
 
+/** Where a column's exceptions go in the misc block (byte offsets). */
+export interface ExceptionScratch {
+  readonly exPosOffset: number;
+  readonly exHighOffset: number;
+}
+
 /** Emits column `s` of `field` (its updates: `cnt` entries of the field's list). */
 export function emitColumn(
   c: DecodeCtx,
@@ -86,8 +92,44 @@ export function emitColumn(
   scratch: DecodeScratch,
 ): void {
   const { f, r } = c;
-  const max = field.slotMax[s] as number;
-  const slot = (field.offset + s) * 4;
+  f.localGet(cnt).i32Const(0).op("i32.gt_s");
+  const any = f.if();
+  emitColumnHeader(c, p, cnt, scratch);
+  f.i32Const(0).localSet(p.j);
+  if (p.simd !== undefined) emitGroupSetup(f, p, p.simd, field, cnt);
+  const exit = f.block();
+  const values = f.loop();
+  {
+    const slot = (field.offset + s) * 4;
+    if (p.simd !== undefined)
+      emitGroup(
+        c,
+        p,
+        p.simd,
+        field,
+        slot,
+        field.slotMax[s] as number,
+        cnt,
+        stride,
+        field.inline * capacity * 4,
+        values,
+        exit,
+      );
+    emitScalarValue(c, p, field, s, cnt, stride, capacity, scratch);
+    f.localGet(p.j).i32Const(1).op("i32.add").localTee(p.j).localGet(cnt).op("i32.lt_s").brIf(values);
+  }
+  f.end(values).end(exit);
+  f.localGet(p.end).localSet(r.pos);
+  f.end(any);
+}
+
+/**
+ * A column's header (cnt > 0): its width into `w` (and `l`, the value mask), its values skipped
+ * after their length check (`p0` their start), its exceptions read and checked into `ex`, `next`
+ * and `xi` set for the value pass, `end` the column's end; leaves r.pos at `p0`.
+ */
+export function emitColumnHeader(c: DecodeCtx, p: ColumnLocals, cnt: Local, ex: ExceptionScratch): void {
+  const { f, r } = c;
   // Address of entry `index` of an i32 array at `offset` in the misc block.
   const at = (index: Local, offset: number): void =>
     void f
@@ -98,8 +140,6 @@ export function emitColumn(
       .op("i32.add")
       .i32Const(offset)
       .op("i32.add");
-  f.localGet(cnt).i32Const(0).op("i32.gt_s");
-  const any = f.if();
   need(c, () => void f.i32Const(WIDTH_BITS));
   fixed(c, WIDTH_BITS, (1 << WIDTH_BITS) - 1);
   // l = (1 << w) - 1: 0x7fffffff for w = 31 as well.
@@ -142,66 +182,84 @@ export function emitColumn(
     f.localGet(p.entry).localGet(p.prev).op("i32.le_s");
     f.localGet(p.entry).localGet(cnt).op("i32.ge_s").op("i32.or");
     f.localGet(p.u).op("i32.eqz").op("i32.or").brIf(c.fail);
-    at(p.j, scratch.exPosOffset);
+    at(p.j, ex.exPosOffset);
     f.localGet(p.entry).store("i32.store");
-    at(p.j, scratch.exHighOffset);
+    at(p.j, ex.exHighOffset);
     f.localGet(p.u).localGet(p.w).op("i32.shl").store("i32.store");
     f.localGet(p.entry).localSet(p.prev);
     f.localGet(p.j).i32Const(1).op("i32.add").localTee(p.j).localGet(p.e).op("i32.lt_s").brIf(list);
     f.end(list);
     // After the last exception: a position no value has.
-    at(p.e, scratch.exPosOffset);
+    at(p.e, ex.exPosOffset);
     f.i32Const(-1).store("i32.store");
   }
   f.end(some);
   f.end(one);
   // next = e > 0 ? exPos[0] : -1
   f.localGet(p.misc)
-    .load("i32.load", scratch.exPosOffset)
+    .load("i32.load", ex.exPosOffset)
     .i32Const(-1)
     .localGet(p.e)
     .op("select")
     .localSet(p.next);
   f.i32Const(0).localSet(p.xi);
   f.localGet(r.pos).localSet(p.end).localGet(p.p0).localSet(r.pos);
-  f.i32Const(0).localSet(p.j);
-  if (p.simd !== undefined) emitGroupSetup(f, p, p.simd, field, cnt);
-  const exit = f.block();
-  const values = f.loop();
-  {
-    if (p.simd !== undefined)
-      emitGroup(c, p, p.simd, field, slot, max, cnt, stride, field.inline * capacity * 4, values, exit);
-    f.localGet(p.lists).localGet(p.j).i32Const(2).op("i32.shl").op("i32.add");
-    f.load("i32.load", field.inline * capacity * 4).localTee(p.entry);
-    f.i32Const(1)
-      .op("i32.shr_s")
-      .i32Const(stride * 4)
-      .op("i32.mul")
-      .localSet(p.o);
-    fixed(c, p.w, p.l);
-    f.localSet(p.u);
-    f.localGet(p.j).localGet(p.next).op("i32.eq");
-    const patched = f.if();
-    at(p.xi, scratch.exHighOffset);
-    f.load("i32.load").localGet(p.u).op("i32.or").localSet(p.u);
-    f.localGet(p.xi).i32Const(1).op("i32.add").localSet(p.xi);
-    at(p.xi, scratch.exPosOffset);
-    f.load("i32.load").localSet(p.next);
-    if (p.simd !== undefined) emitGroupLimit(f, p, p.simd, cnt);
-    f.end(patched);
-    f.localGet(p.base).localGet(p.o).op("i32.add").load("i32.load", slot).localSet(p.from);
-    if (!field.quat) predict(f, p, slot, max);
-    // v = from + ((u >>> 1) ^ -(u & 1)); v >>> 0 > max fails
-    f.localGet(p.work).localGet(p.o).op("i32.add");
-    f.localGet(p.from).localGet(p.u).i32Const(1).op("i32.shr_u");
-    f.i32Const(0).localGet(p.u).i32Const(1).op("i32.and").op("i32.sub").op("i32.xor").op("i32.add");
-    f.localTee(p.from).i32Const(max).op("i32.gt_u").brIf(c.fail);
-    f.localGet(p.from).store("i32.store", slot);
-    f.localGet(p.j).i32Const(1).op("i32.add").localTee(p.j).localGet(cnt).op("i32.lt_s").brIf(values);
-  }
-  f.end(values).end(exit);
-  f.localGet(p.end).localSet(r.pos);
-  f.end(any);
+}
+
+/**
+ * Entry `j` of column `s`: its value read at r.pos (moved past it), patched when it is the next
+ * exception, added to its (predicted) baseline, range-checked (else `fail`) and stored.
+ */
+export function emitScalarValue(
+  c: DecodeCtx,
+  p: ColumnLocals,
+  field: KernelField,
+  s: number,
+  cnt: Local,
+  stride: number,
+  capacity: number,
+  ex: ExceptionScratch,
+  onNext?: () => void,
+): void {
+  const { f } = c;
+  const max = field.slotMax[s] as number;
+  const slot = (field.offset + s) * 4;
+  const at = (index: Local, offset: number): void =>
+    void f
+      .localGet(p.misc)
+      .localGet(index)
+      .i32Const(2)
+      .op("i32.shl")
+      .op("i32.add")
+      .i32Const(offset)
+      .op("i32.add");
+  f.localGet(p.lists).localGet(p.j).i32Const(2).op("i32.shl").op("i32.add");
+  f.load("i32.load", field.inline * capacity * 4).localTee(p.entry);
+  f.i32Const(1)
+    .op("i32.shr_s")
+    .i32Const(stride * 4)
+    .op("i32.mul")
+    .localSet(p.o);
+  fixed(c, p.w, p.l);
+  f.localSet(p.u);
+  f.localGet(p.j).localGet(p.next).op("i32.eq");
+  const patched = f.if();
+  at(p.xi, ex.exHighOffset);
+  f.load("i32.load").localGet(p.u).op("i32.or").localSet(p.u);
+  f.localGet(p.xi).i32Const(1).op("i32.add").localSet(p.xi);
+  at(p.xi, ex.exPosOffset);
+  f.load("i32.load").localSet(p.next);
+  if (onNext !== undefined) onNext();
+  else if (p.simd !== undefined) emitGroupLimit(f, p, p.simd, cnt);
+  f.end(patched);
+  f.localGet(p.base).localGet(p.o).op("i32.add").load("i32.load", slot).localSet(p.from);
+  if (!field.quat) predict(f, p, slot, max);
+  // v = from + ((u >>> 1) ^ -(u & 1)); v >>> 0 > max fails
+  f.localGet(p.work).localGet(p.o).op("i32.add");
+  f.localGet(p.from).localGet(p.u).i32Const(1).op("i32.shr_u");
+  f.i32Const(0).localGet(p.u).i32Const(1).op("i32.and").op("i32.sub").op("i32.xor").op("i32.add");
+  f.localTee(p.from).i32Const(max).op("i32.gt_u").brIf(c.fail);
+  f.localGet(p.from).store("i32.store", slot);
 }
 
 /** A predicted entry (`entry & 1`): from moved by the reference's velocity, clamped to 0..max. */

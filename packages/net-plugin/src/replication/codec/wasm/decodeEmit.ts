@@ -9,6 +9,9 @@
  * overflowed (a read past the end); the wasm stops at the first such read, where the JS kernel may
  * go on to a later `return false` — the outcome (Truncated) is the same.
  *
+ * In SIMD modules a field whose four slots lie inside the row has its columns read in one pass
+ * (decodeFieldFused.ts); the others column by column (decodeColumnEmit.ts).
+ *
  * Exported `read(input, pos, total, base, work, ref, hasRef, rn, rd, updates, bitmap, k, hw, misc,
  * lists) -> ok`; the final bit position (on a refusal: where the JS kernel leaves its reader) is
  * stored at `misc` and `failed` at `misc + 4`.
@@ -21,6 +24,7 @@ import { WasmBitReader } from "./wasmBits";
 import { WasmModule, type Local } from "./wasmModule";
 import { emitReadArgs, type DecodeScratch } from "./decodeArgs";
 import { emitFourEntities, fullEntityBits } from "./decodeEntities4";
+import { emitFusedField, fusable, fusedLocals } from "./decodeFieldFused";
 
 /**
  * Emits `read` for `fields` (all inline) at `capacity` ids and `stride` slots into a new module;
@@ -195,9 +199,13 @@ export function decodeModule(
   f.br(entities).end(entities).end(done);
   f.localGet(seen).localGet(updates).op("i32.ne").brIf(c.fail);
   const cl = columnLocals(f, { misc, lists, base, work, ref, rn, rd, unit, hasRef }, simd);
+  const fl = simd && fields.some((field) => fusable(field, stride, scratch)) ? fusedLocals(f) : undefined;
   fields.forEach((field, i) => {
-    for (let s = field.quat ? 1 : 0; s < field.width; s++)
-      emitColumn(c, cl, field, s, counts[i] as Local, stride, capacity, scratch);
+    if (fl !== undefined && fusable(field, stride, scratch))
+      emitFusedField(c, cl, fl, field, counts[i] as Local, stride, capacity, scratch);
+    else
+      for (let s = field.quat ? 1 : 0; s < field.width; s++)
+        emitColumn(c, cl, field, s, counts[i] as Local, stride, capacity, scratch);
   });
   f.localGet(misc).localGet(r.pos).store("i32.store", 0);
   f.localGet(misc).localGet(r.failed).store("i32.store", 4);

@@ -214,7 +214,7 @@ export class WasmDecode implements BlockOwner {
 export function wasmDecodeFor(registry: ReplicationRegistry, capacity: number): WasmDecode | undefined {
   const pool = statePoolOf(registry, capacity);
   if (pool === undefined) return undefined;
-  const scratch = decodeScratch(capacity);
+  const scratch = decodeScratch(capacity, pool.layout.blockBytes);
   let module = modules.get(pool);
   if (module === undefined) {
     module = null;

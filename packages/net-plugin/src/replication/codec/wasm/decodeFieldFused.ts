@@ -1,0 +1,309 @@
+/**
+ * All value columns of one field in one pass of the wasm update reader (decodeEmit.ts; SIMD
+ * modules): the columns' headers are read first (each column's exceptions into its own scratch),
+ * then four entries at a time the four rows' slots are loaded as one v128 each and transposed, so
+ * that a column's four baselines (and, for `slots` fields, the reference's) are one vector without
+ * a gather; each column's four values come from one 64-bit load (as decodeColumnSimd.ts), are
+ * zigzag-added and range-checked, and the rows are transposed back and stored whole (lanes of
+ * other slots written back unchanged). Entries with an exception in any column, a column wider
+ * than 14 bits, a value out of range (refused by the scalar path at the exact value) or a
+ * non-unit prediction ratio take the scalar path one entry at a time, every column in turn.
+ *
+ * Same values and checks as the per-column reader. Refusals: any failure in the headers (a short
+ * or malformed column) rewinds to the field's first column and reads the columns one after the
+ * other instead (decodeColumnEmit.ts), so the status (Truncated or Invalid) and the final position
+ * are the per-column reader's: nothing is stored before the headers are all read. A value refused
+ * in the values pass is Invalid either way, with the same position (values do not move `synced`).
+ * Used when the field's four slots from its offset lie inside the row (offset + 4 ≤ stride) and
+ * the scratch has room for four columns' exceptions.
+ */
+import type { KernelField } from "../kernels/compileKernel";
+import type { DecodeCtx } from "./decodeBits";
+import type { DecodeScratch } from "./decodeArgs";
+import { emitColumn, emitColumnHeader, emitScalarValue, type ColumnLocals } from "./decodeColumnEmit";
+import type { Local, WasmFunction } from "./wasmModule";
+
+/** The extra locals of the fused passes (one set per function). */
+export interface FusedLocals {
+  readonly w: readonly Local[];
+  readonly l: readonly Local[];
+  readonly p0: readonly Local[];
+  readonly next: readonly Local[];
+  readonly xi: readonly Local[];
+  readonly end: readonly Local[];
+  /** Each column's bit cursor in the values pass. */
+  readonly at: readonly Local[];
+  readonly start: Local;
+  readonly synced: Local;
+  readonly ok: Local;
+  readonly lim: Local;
+  readonly x: Local;
+  readonly rows: readonly Local[];
+  readonly cols: readonly Local[];
+  readonly refs: readonly Local[];
+  readonly tmp: readonly Local[];
+  readonly bad: Local;
+  readonly pred: Local;
+}
+
+/** Declares the fused locals in `f`. */
+export function fusedLocals(f: WasmFunction): FusedLocals {
+  const n = (type: "i32" | "i64" | "v128", count: number): Local[] =>
+    Array.from({ length: count }, () => f.local(type));
+  return {
+    w: n("i32", 4),
+    l: n("i32", 4),
+    p0: n("i32", 4),
+    next: n("i32", 4),
+    xi: n("i32", 4),
+    end: n("i32", 4),
+    at: n("i32", 4),
+    start: f.local("i32"),
+    synced: f.local("i32"),
+    ok: f.local("i32"),
+    lim: f.local("i32"),
+    x: f.local("i64"),
+    rows: n("v128", 4),
+    cols: n("v128", 4),
+    refs: n("v128", 4),
+    tmp: n("v128", 4),
+    bad: f.local("v128"),
+    pred: f.local("v128"),
+  };
+}
+
+/** True when `field`'s columns can be read in one pass (SIMD module, scratch for its columns). */
+export function fusable(field: KernelField, stride: number, scratch: DecodeScratch): boolean {
+  const first = field.quat ? 1 : 0;
+  return (
+    field.width - first >= 2 && field.width <= 4 && field.offset + 4 <= stride && scratch.columns.length >= 4
+  );
+}
+
+/** out[s] = lane s of every input row: a 4×4 transpose by interleaves (its own inverse). */
+function transpose(
+  f: WasmFunction,
+  rows: readonly Local[],
+  tmp: readonly Local[],
+  out: readonly Local[],
+): void {
+  const lo32 = [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23];
+  const hi32 = [8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31];
+  const lo64 = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+  const hi64 = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+  const [a, b, c, d] = rows as [Local, Local, Local, Local];
+  const [t0, t1, t2, t3] = tmp as [Local, Local, Local, Local];
+  f.localGet(a).localGet(b).shuffle(lo32).localSet(t0);
+  f.localGet(a).localGet(b).shuffle(hi32).localSet(t1);
+  f.localGet(c).localGet(d).shuffle(lo32).localSet(t2);
+  f.localGet(c).localGet(d).shuffle(hi32).localSet(t3);
+  f.localGet(t0)
+    .localGet(t2)
+    .shuffle(lo64)
+    .localSet(out[0] as Local);
+  f.localGet(t0)
+    .localGet(t2)
+    .shuffle(hi64)
+    .localSet(out[1] as Local);
+  f.localGet(t1)
+    .localGet(t3)
+    .shuffle(lo64)
+    .localSet(out[2] as Local);
+  f.localGet(t1)
+    .localGet(t3)
+    .shuffle(hi64)
+    .localSet(out[3] as Local);
+}
+
+/** Emits the columns of `field` (its updates: `cnt` entries of its list) in one pass. */
+export function emitFusedField(
+  c: DecodeCtx,
+  p: ColumnLocals,
+  q: FusedLocals,
+  field: KernelField,
+  cnt: Local,
+  stride: number,
+  capacity: number,
+  scratch: DecodeScratch,
+): void {
+  const { f, r } = c;
+  const first = field.quat ? 1 : 0;
+  const slots: number[] = [];
+  for (let s = first; s < field.width; s++) slots.push(s);
+  const listOffset = field.inline * capacity * 4;
+  const rowOffset = field.offset * 4;
+  // Column k (slot slots[k]) uses fused locals k and scratch columns[k].
+  const colLocals = (k: number): ColumnLocals => ({
+    ...p,
+    simd: undefined,
+    w: q.w[k] as Local,
+    l: q.l[k] as Local,
+    p0: q.p0[k] as Local,
+    next: q.next[k] as Local,
+    xi: q.xi[k] as Local,
+    end: q.end[k] as Local,
+  });
+  const ex = (k: number) => scratch.columns[k] as DecodeScratch["columns"][number];
+  const last = q.end[slots.length - 1] as Local;
+  f.localGet(cnt).i32Const(0).op("i32.gt_s");
+  const any = f.if();
+  const done = f.block();
+  const fused = f.block();
+  const headerFail = f.block();
+  f.localGet(r.pos).localSet(q.start).localGet(c.synced).localSet(q.synced);
+  const hc: DecodeCtx = { ...c, fail: headerFail };
+  slots.forEach((_, k) => {
+    emitColumnHeader(hc, colLocals(k), cnt, ex(k));
+    f.localGet(q.end[k] as Local).localSet(r.pos);
+  });
+  f.br(fused);
+  f.end(headerFail);
+  // A header failed: from the field's start again, one column after the other (their refusals).
+  f.localGet(q.start).localSet(r.pos).localGet(q.synced).localSet(c.synced).i32Const(0).localSet(r.failed);
+  for (const s of slots) emitColumn(c, p, field, s, cnt, stride, capacity, scratch);
+  f.br(done);
+  f.end(fused);
+  // The values pass.
+  f.i32Const(1);
+  slots.forEach((_, k) => {
+    f.localGet(q.w[k] as Local)
+      .i32Const(14)
+      .op("i32.le_u")
+      .op("i32.and");
+    f.localGet(q.p0[k] as Local).localSet(q.at[k] as Local);
+  });
+  if (!field.quat) f.localGet(p.unit).localGet(p.hasRef).op("i32.eqz").op("i32.or").op("i32.and");
+  f.localSet(q.ok);
+  const limit = (): void => {
+    // lim = ok ? min(cnt, next[0..]) : 0, unsigned (next is -1 without exceptions left)
+    f.localGet(cnt).localSet(q.lim);
+    slots.forEach((_, k) => {
+      const next = q.next[k] as Local;
+      f.localGet(q.lim)
+        .localGet(next)
+        .localGet(q.lim)
+        .localGet(next)
+        .op("i32.lt_u")
+        .op("select")
+        .localSet(q.lim);
+    });
+    f.localGet(q.lim).i32Const(0).localGet(q.ok).op("select").localSet(q.lim);
+  };
+  limit();
+  f.i32Const(0).localSet(p.j);
+  const exit = f.block();
+  const values = f.loop();
+  {
+    const one = f.block();
+    f.localGet(p.j).i32Const(4).op("i32.add").localGet(q.lim).op("i32.gt_u").brIf(one);
+    const o = [p.o, p.u, p.from, p.entry];
+    f.localGet(p.lists).localGet(p.j).i32Const(2).op("i32.shl").op("i32.add");
+    f.load("v128.load", listOffset, 2).localTee(q.pred);
+    f.i32Const(1)
+      .op("i32x4.shr_s")
+      .i32Const(stride * 4)
+      .op("i32x4.splat")
+      .op("i32x4.mul")
+      .localSet(q.bad);
+    o.forEach((ok, k) => void f.localGet(q.bad).lane("i32x4.extract_lane", k).localSet(ok));
+    const load = (state: Local, into: readonly Local[]): void => {
+      o.forEach((ok, k) => {
+        f.localGet(state)
+          .localGet(ok)
+          .op("i32.add")
+          .load("v128.load", rowOffset, 2)
+          .localSet(into[k] as Local);
+      });
+    };
+    // The work rows hold the base's values in these slots (copied; listed ids are not written
+    // before their columns) and the current values of the other lanes.
+    load(p.work, q.rows);
+    transpose(f, q.rows, q.tmp, q.cols);
+    if (!field.quat) {
+      load(p.ref, q.rows);
+      transpose(f, q.rows, q.tmp, q.refs);
+      // Predicted lanes (entry & 1): 2·from − ref clamped to 0..max; the others keep from.
+      f.localGet(q.pred).i32Const(1).op("i32x4.splat").op("v128.and").op("i32x4.neg").localSet(q.pred);
+      for (const s of slots) {
+        const col = q.cols[s] as Local;
+        f.localGet(col)
+          .localGet(col)
+          .op("i32x4.add")
+          .localGet(q.refs[s] as Local)
+          .op("i32x4.sub");
+        f.i32Const(0).op("i32x4.splat").op("i32x4.max_s");
+        f.i32Const(field.slotMax[s] as number)
+          .op("i32x4.splat")
+          .op("i32x4.min_s");
+        f.localGet(col).localGet(q.pred).op("v128.bitselect").localSet(col);
+      }
+    }
+    f.v128ConstI32(0, 0, 0, 0).localSet(q.bad);
+    slots.forEach((s, k) => {
+      const [w, l, at, col] = [q.w[k], q.l[k], q.at[k], q.cols[s]] as [Local, Local, Local, Local];
+      // Four w-bit values from one 64-bit load (decodeColumnSimd.ts), zigzag-added to from.
+      f.localGet(c.input).localGet(at).i32Const(3).op("i32.shr_u").op("i32.add").load("i64.load", 0, 0);
+      f.localGet(at).i32Const(7).op("i32.and").op("i64.extend_i32_u").op("i64.shr_u").localTee(q.x);
+      f.op("i64x2.splat").localGet(q.x).localGet(w).i32Const(1).op("i32.shl").op("i64.extend_i32_u");
+      f.op("i64.shr_u").lane("i64x2.replace_lane", 1);
+      f.localTee(q.tmp[0] as Local)
+        .localGet(q.tmp[0] as Local)
+        .localGet(w)
+        .op("i64x2.shr_u");
+      f.shuffle([0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27]);
+      f.localGet(l)
+        .op("i32x4.splat")
+        .op("v128.and")
+        .localSet(q.tmp[0] as Local);
+      f.localGet(col)
+        .localGet(q.tmp[0] as Local)
+        .i32Const(1)
+        .op("i32x4.shr_u");
+      f.localGet(q.tmp[0] as Local)
+        .i32Const(1)
+        .op("i32x4.splat")
+        .op("v128.and")
+        .op("i32x4.neg")
+        .op("v128.xor");
+      f.op("i32x4.add").localTee(col);
+      f.i32Const(field.slotMax[s] as number)
+        .op("i32x4.splat")
+        .op("i32x4.gt_u");
+      f.localGet(q.bad).op("v128.or").localSet(q.bad);
+    });
+    // A value out of range: the scalar path refuses it (nothing of the group stored yet).
+    f.localGet(q.bad).op("v128.any_true").brIf(one);
+    transpose(f, q.cols, q.tmp, q.rows);
+    o.forEach((ok, k) => {
+      f.localGet(p.work)
+        .localGet(ok)
+        .op("i32.add")
+        .localGet(q.rows[k] as Local)
+        .store("v128.store", rowOffset, 2);
+    });
+    slots.forEach((_, k) => {
+      const at = q.at[k] as Local;
+      f.localGet(at)
+        .localGet(q.w[k] as Local)
+        .i32Const(2)
+        .op("i32.shl")
+        .op("i32.add")
+        .localSet(at);
+    });
+    f.localGet(p.j).i32Const(4).op("i32.add").localTee(p.j).localGet(cnt).op("i32.lt_s").brIf(values);
+    f.br(exit);
+    f.end(one);
+    // Entry j, one column after the other.
+    slots.forEach((s, k) => {
+      const at = q.at[k] as Local;
+      f.localGet(at).localSet(r.pos);
+      emitScalarValue(c, colLocals(k), field, s, cnt, stride, capacity, ex(k), limit);
+      f.localGet(r.pos).localSet(at);
+    });
+    f.localGet(p.j).i32Const(1).op("i32.add").localTee(p.j).localGet(cnt).op("i32.lt_s").brIf(values);
+  }
+  f.end(values).end(exit);
+  f.localGet(last).localSet(r.pos);
+  f.end(done);
+  f.end(any);
+}
