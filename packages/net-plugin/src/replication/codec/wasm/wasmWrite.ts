@@ -170,11 +170,11 @@ export class WasmWriteKernel {
       const byteCount = total >>> 3;
       const dst = writer.bytes;
       const at = writer.bitsWritten >>> 3;
-      if (byteCount > 0 && at + byteCount <= dst.length) {
-        // Straight into the packet's buffer, 4 bytes at a time (one monomorphic loop), then the
-        // writer moves past them: a range copy onto itself (copyBytes: copyWithin in place).
+      if (byteCount > 0 && at + byteCount <= dst.length && !writer.overflowed) {
+        // Straight into the packet's buffer, then the writer moves past them (resetAt: no copy
+        // of the bytes onto themselves, as writeByteRange would make).
         this.copyInto(dst, at, byteCount);
-        writer.writeByteRange(dst, at, byteCount);
+        writer.resetAt(at + byteCount);
       } else if (byteCount > 0) writer.writeByteRange(u8, out, byteCount); // overflows as before
       const rest = total & 7;
       if (rest > 0) writer.writeBits((u8[out + byteCount] as number) & ((1 << rest) - 1), rest);
