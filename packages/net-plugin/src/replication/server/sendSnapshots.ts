@@ -30,7 +30,7 @@ export function sendSnapshots(world: AppWorld): void {
     const sequence = view.nextSequence;
     view.nextSequence = (sequence + 1) & 0xffff;
     // Claim the slot first: when acks stalled for a whole ring, it held the baseline, now gone.
-    const out = view.ring.acquire(sequence);
+    const out = view.ring.acquireForEncode(sequence); // the encode overwrites all of it
     const writer = s.writer;
     writer.reset();
     input.sequence = sequence;
