@@ -36,6 +36,19 @@ export interface FieldLayout {
   /** Per field, the world's entity mask list and bit of its component (refreshed per capture). */
   readonly hasMasks: number[][];
   readonly hasFlags: number[];
+  /** What `hasMasks`/`hasFlags` were last filled from (componentMasks skips the lookups while it holds). */
+  readonly maskSource: MaskSource;
+}
+
+/**
+ * The world `componentMasks` last read, by its mask lists (one array per world, replaced by
+ * resetWorld with the component map; the per-generation arrays hasMasks holds are kept anyway),
+ * and its registered components and generations then.
+ */
+interface MaskSource {
+  entityMasks: unknown;
+  components: number;
+  generations: number;
 }
 
 const layouts = new WeakMap<ReplicationRegistry, FieldLayout>();
@@ -57,6 +70,7 @@ export function layoutOf(registry: ReplicationRegistry): FieldLayout {
       ),
       hasMasks: fields.map(() => NO_MASKS),
       hasFlags: fields.map(() => 1),
+      maskSource: { entityMasks: undefined, components: -1, generations: -1 },
     };
     layouts.set(registry, layout);
   }
@@ -86,6 +100,18 @@ function kernelsOf(registry: ReplicationRegistry): {
  */
 export function componentMasks(world: World, plan: FieldLayout): boolean {
   const ctx = (world as Partial<InternalWorld>)[$internal];
+  const last = plan.maskSource;
+  // The same world with no component registered since (bitECS never moves a registered
+  // component's bit or generation array; resetWorld replaces the map and the mask lists): as filled.
+  if (
+    ctx !== undefined &&
+    last.generations >= 0 &&
+    ctx.entityMasks === last.entityMasks &&
+    ctx.entityMasks.length === last.generations &&
+    ctx.componentMap.size === last.components
+  ) {
+    return true;
+  }
   if (ctx === undefined || !(ctx.componentMap instanceof Map) || !Array.isArray(ctx.entityMasks))
     return false;
   for (let f = 0; f < plan.components.length; f++) {
@@ -95,6 +121,9 @@ export function componentMasks(world: World, plan: FieldLayout): boolean {
     plan.hasMasks[f] = masks ?? NO_MASKS;
     plan.hasFlags[f] = masks === undefined || data === undefined ? 1 : data.bitflag;
   }
+  last.components = ctx.componentMap.size;
+  last.entityMasks = ctx.entityMasks;
+  last.generations = ctx.entityMasks.length;
   return true;
 }
 
