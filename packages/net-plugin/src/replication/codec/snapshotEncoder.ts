@@ -135,6 +135,9 @@ export class SnapshotEncoder {
     this.wasmWriter = this.plan.wasm?.writer;
     this.fused = fusedHeaderFits(registry) ? this.plan.wasm : undefined;
     warmUpCodec(registry); // every rare branch once, now (codecWarmUp.ts; once per registry)
+    // The wasm kernel's scratch blocks now (zero-filled pool blocks, maybe a memory growth), not
+    // in the first `encode`: a new client's first snapshot does not pay for them.
+    this.plan.wasm?.bind(this.plan);
   }
 
   /**
