@@ -14,7 +14,8 @@ import { NONE, type EntityMap } from "./entityMap";
 import type { ReplicationRegistry } from "./registry";
 import type { ComponentBinding } from "./componentBinding";
 import type { SnapshotState } from "./codec/snapshotState";
-import { wasmApplyFor } from "./codec/wasm/wasmApply";
+import { wasmApplyFor, type WasmApplyKernel } from "./codec/wasm/wasmApply";
+import type { CodecMemoryPool } from "./codec/wasm/codecMemory";
 import { wasmKernels } from "./codec/wasm/wasmKernels";
 import { layoutOf, type FieldLayout } from "./codec/kernels/worldLayout";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
@@ -70,7 +71,7 @@ export function applySnapshot(
     pool !== undefined &&
     next.registry === registry &&
     (prev === undefined || prev.pool === pool)
-      ? wasmApplyFor(registry, pool)
+      ? applyKernelOf(layout, registry, pool)
       : undefined;
   // The kernel's count is added after the call: `result.updated += kernel(...)` would read the
   // count before the call and drop the updates applyOther counts during it (ids whose fields changed).
@@ -89,6 +90,20 @@ export function applySnapshot(
 }
 
 /** What the per-entity apply path reads (set by applySnapshot; restored if a hook re-enters it). */
+/** wasmApplyFor's answer for `pool`, kept on the registry's layout (no WeakMap lookup per call). */
+function applyKernelOf(
+  layout: FieldLayout,
+  registry: ReplicationRegistry,
+  pool: CodecMemoryPool,
+): WasmApplyKernel | undefined {
+  const cache = layout.applyCache;
+  if (cache.pool !== pool) {
+    cache.kernel = wasmApplyFor(registry, pool);
+    cache.pool = pool;
+  }
+  return cache.kernel;
+}
+
 interface ApplyContext {
   world: World | undefined;
   layout: FieldLayout | undefined;

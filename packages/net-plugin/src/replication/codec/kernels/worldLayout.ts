@@ -10,6 +10,8 @@ import type { ReplicationRegistry } from "../../registry";
 import type { SnapshotState } from "../snapshotState";
 import { wasmCaptureKernel, type WasmCaptureKernel } from "../wasm/wasmCapture";
 import { wasmKernels } from "../wasm/wasmKernels";
+import type { CodecMemoryPool } from "../wasm/codecMemory";
+import type { WasmApplyKernel } from "../wasm/wasmApply";
 import { isInlined } from "./fieldAccess";
 import { worldKernels, type WorldKernels } from "./worldKernels";
 
@@ -38,6 +40,8 @@ export interface FieldLayout {
   readonly hasFlags: number[];
   /** What `hasMasks`/`hasFlags` were last filled from (componentMasks skips the lookups while it holds). */
   readonly maskSource: MaskSource;
+  /** The wasm apply kernel applySnapshot last found for a pool of this registry (worldApply.ts). */
+  readonly applyCache: { pool: CodecMemoryPool | undefined; kernel: WasmApplyKernel | undefined };
 }
 
 /**
@@ -71,6 +75,7 @@ export function layoutOf(registry: ReplicationRegistry): FieldLayout {
       hasMasks: fields.map(() => NO_MASKS),
       hasFlags: fields.map(() => 1),
       maskSource: { entityMasks: undefined, components: -1, generations: -1 },
+      applyCache: { pool: undefined, kernel: undefined },
     };
     layouts.set(registry, layout);
   }
