@@ -33,8 +33,10 @@ export function sendOwnedState(world: AppWorld): void {
   }
   const sequence = up.nextSequence;
   const ring = up.ring;
-  const baseline = ring.newestAckedState();
+  // Claim the slot first (as sendSnapshots does): when acks stalled for a whole ring, the newest
+  // acknowledged state can sit in this very slot, and acquire drops that ack before it is read.
   const out = ring.acquire(sequence);
+  const baseline = ring.newestAckedState();
   const input = up.input;
   input.sequence = sequence;
   input.tick = tick;
