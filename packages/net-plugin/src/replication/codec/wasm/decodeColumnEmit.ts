@@ -130,16 +130,7 @@ export function emitColumn(
  */
 export function emitColumnHeader(c: DecodeCtx, p: ColumnLocals, cnt: Local, ex: ExceptionScratch): void {
   const { f, r } = c;
-  // Address of entry `index` of an i32 array at `offset` in the misc block.
-  const at = (index: Local, offset: number): void =>
-    void f
-      .localGet(p.misc)
-      .localGet(index)
-      .i32Const(2)
-      .op("i32.shl")
-      .op("i32.add")
-      .i32Const(offset)
-      .op("i32.add");
+  const at = (index: Local, offset: number): void => miscEntry(f, p, index, offset);
   need(c, () => void f.i32Const(WIDTH_BITS));
   fixed(c, WIDTH_BITS, (1 << WIDTH_BITS) - 1);
   // l = (1 << w) - 1: 0x7fffffff for w = 31 as well.
@@ -224,15 +215,7 @@ export function emitScalarValue(
   const { f } = c;
   const max = field.slotMax[s] as number;
   const slot = (field.offset + s) * 4;
-  const at = (index: Local, offset: number): void =>
-    void f
-      .localGet(p.misc)
-      .localGet(index)
-      .i32Const(2)
-      .op("i32.shl")
-      .op("i32.add")
-      .i32Const(offset)
-      .op("i32.add");
+  const at = (index: Local, offset: number): void => miscEntry(f, p, index, offset);
   f.localGet(p.lists).localGet(p.j).i32Const(2).op("i32.shl").op("i32.add");
   f.load("i32.load", field.inline * capacity * 4).localTee(p.entry);
   f.i32Const(1)
@@ -293,4 +276,9 @@ function predict(f: WasmFunction, p: ColumnLocals, slot: number, max: number): v
     .op("select")
     .localSet(p.from);
   f.end(predicted);
+}
+
+/** Pushes the address of entry `index` of an i32 array at `offset` in the misc block. */
+function miscEntry(f: DecodeCtx["f"], p: ColumnLocals, index: Local, offset: number): void {
+  f.localGet(p.misc).localGet(index).i32Const(2).op("i32.shl").op("i32.add").i32Const(offset).op("i32.add");
 }
