@@ -28,6 +28,15 @@ export class EntityMap {
     this.entityOfNet = new Int32Array(capacity).fill(NONE);
   }
 
+  /**
+   * The entity → (network id + 1) table itself (0 = unbound), for kernels that copy it in bulk.
+   * Read-only to callers; it is replaced (not resized in place) when a larger entity id is bound,
+   * so read it again after `revision` changes.
+   */
+  get netIdTable(): Readonly<Int32Array> {
+    return this.netOfEntity;
+  }
+
   /** Binds `netId` to local entity `eid` (replacing any previous binding of either). */
   bind(netId: number, eid: number): void {
     if (!(netId >= 0 && netId < this.capacity)) {

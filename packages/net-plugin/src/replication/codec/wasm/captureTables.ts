@@ -41,9 +41,9 @@ export function growingPlace(memory: WebAssembly.Memory, base: number): (bytes: 
 /** Smallest region, in elements. */
 const MIN_ELEMENTS = 256;
 
-/** The EntityMap's entity → network id + 1 table (entityMap.ts keeps it private; read-only here). */
-function netTable(map: EntityMap): Int32Array {
-  return (map as unknown as { netOfEntity: Int32Array }).netOfEntity;
+/** The EntityMap's entity → network id + 1 table (read-only here). */
+function netTable(map: EntityMap): Readonly<Int32Array> {
+  return map.netIdTable;
 }
 
 /** One runner's table regions (see the file comment). */
