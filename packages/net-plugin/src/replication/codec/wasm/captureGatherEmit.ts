@@ -14,7 +14,7 @@
  * whose entity has no network id or one at or past the state's capacity (nothing is written
  * then; the caller throws as the JS gather does).
  */
-import { FIELD_WORDS, fieldWord, HEADER, type CapturePlan } from "./capturePlan";
+import { FIELD_WORDS, fieldWord, HEADER, loadHeader, type CapturePlan } from "./capturePlan";
 import { ROUND_EXCEPTION } from "./captureQuantize";
 import type { Local, WasmFunction, WasmModule } from "./wasmModule";
 
@@ -56,18 +56,10 @@ export function emitScan(mod: WasmModule, plan: CapturePlan): void {
     i32(),
     i32(),
   ];
-  f.i32Const(plan.header)
-    .load("i32.load", HEADER.listAt * 4)
-    .localSet(at);
-  f.i32Const(plan.header)
-    .load("i32.load", HEADER.netAt * 4)
-    .localSet(netAt);
-  f.i32Const(plan.header)
-    .load("i32.load", HEADER.netLength * 4)
-    .localSet(netLength);
-  f.i32Const(plan.header)
-    .load("i32.load", HEADER.capacity * 4)
-    .localSet(capacity);
+  loadHeader(f, plan, HEADER.listAt, at);
+  loadHeader(f, plan, HEADER.netAt, netAt);
+  loadHeader(f, plan, HEADER.netLength, netLength);
+  loadHeader(f, plan, HEADER.capacity, capacity);
   f.i32Const(-1).localSet(top);
   const exit = f.block();
   const loop = f.loop();
@@ -110,11 +102,7 @@ export function emitGather(mod: WasmModule, plan: CapturePlan, fast = false): Wa
   const i32 = (): Local => f.local("i32");
   const [j, a4, eid, id, top, m, hit] = [i32(), i32(), i32(), i32(), i32(), i32(), i32()];
   const [netAt, netLength, capacity, seen, stamp] = [i32(), i32(), i32(), i32(), i32()];
-  const header = (word: number, into: Local): void => {
-    f.i32Const(plan.header)
-      .load("i32.load", word * 4)
-      .localSet(into);
-  };
+  const header = (word: number, into: Local): void => loadHeader(f, plan, word, into);
   header(HEADER.netAt, netAt);
   header(HEADER.netLength, netLength);
   header(HEADER.capacity, capacity);

@@ -27,6 +27,7 @@ import { QuatValueTemplate } from "../../templates/quatTemplate";
 import { VectorValueTemplate } from "../../templates/vectorTemplate";
 import { isInlined } from "../kernels/fieldAccess";
 import { align, typedColumns } from "./planColumns";
+import type { Local, WasmFunction } from "./wasmModule";
 
 /**
  * Listed entities per kernel call: bounds the scratch (≈ 16 + 4 × stride bytes per entry); a
@@ -253,4 +254,18 @@ export function capturePlan(
     scratchBytes,
     wasmGather,
   };
+}
+
+/** Emits `into = header[word]` (an i32 word of the capture scratch's header). */
+export function loadHeader(f: WasmFunction, plan: CapturePlan, word: number, into: Local): void {
+  f.i32Const(plan.header)
+    .load("i32.load", word * 4)
+    .localSet(into);
+}
+
+/** Emits `header[word] = value`. */
+export function storeHeader(f: WasmFunction, plan: CapturePlan, word: number, value: Local): void {
+  f.i32Const(plan.header)
+    .localGet(value)
+    .store("i32.store", word * 4);
 }

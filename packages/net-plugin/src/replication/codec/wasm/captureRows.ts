@@ -4,7 +4,7 @@
  * bumped as the JS kernel does (worldKernels.ts captureSource) — with SIMD a v128 chunk at a time,
  * else slot by slot — and captureWorld's removal of the rows the wasm gather did not stamp.
  */
-import { HEADER, type CapturePlan } from "./capturePlan";
+import { HEADER, loadHeader, storeHeader, type CapturePlan } from "./capturePlan";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /**
@@ -13,15 +13,9 @@ import type { Local, WasmFunction } from "./wasmModule";
  */
 export function emitRemoval(f: WasmFunction, plan: CapturePlan, l: RowLocals): void {
   const [stamp, seen, hw, removed] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
-  f.i32Const(plan.header)
-    .load("i32.load", HEADER.stamp * 4)
-    .localSet(stamp);
-  f.i32Const(plan.header)
-    .load("i32.load", HEADER.seen * 4)
-    .localSet(seen);
-  f.i32Const(plan.header)
-    .load("i32.load", HEADER.highWater * 4)
-    .localSet(hw);
+  loadHeader(f, plan, HEADER.stamp, stamp);
+  loadHeader(f, plan, HEADER.seen, seen);
+  loadHeader(f, plan, HEADER.highWater, hw);
   f.i32Const(0).localSet(l.i);
   const exit = f.block();
   const top = f.loop();
@@ -40,9 +34,7 @@ export function emitRemoval(f: WasmFunction, plan: CapturePlan, l: RowLocals): v
   f.br(top);
   f.end(top);
   f.end(exit);
-  f.i32Const(plan.header)
-    .localGet(removed)
-    .store("i32.store", HEADER.removed * 4);
+  storeHeader(f, plan, HEADER.removed, removed);
 }
 
 /** The row update pass's locals. */
@@ -206,12 +198,8 @@ interface RowEntry {
 
 /** Loads the version counter and high water, opens the loop over the entries and loads an entry's id, mask and row address. */
 function emitRowLoopHead(f: WasmFunction, plan: CapturePlan, l: RowLocals, e: RowEntry & { row: Local }) {
-  f.i32Const(plan.header)
-    .load("i32.load", HEADER.versionCounter * 4)
-    .localSet(e.vc);
-  f.i32Const(plan.header)
-    .load("i32.load", HEADER.highWater * 4)
-    .localSet(e.hw);
+  loadHeader(f, plan, HEADER.versionCounter, e.vc);
+  loadHeader(f, plan, HEADER.highWater, e.hw);
   f.i32Const(0).localSet(l.i).i32Const(0).localSet(l.a4).i32Const(0).localSet(l.q4);
   const top = f.loop();
   f.localGet(l.a4).load("i32.load", plan.ids).localSet(e.id);
@@ -261,10 +249,6 @@ function emitRowWriteAndLoopEnd(
     .localSet(l.q4);
   f.localGet(l.i).i32Const(1).op("i32.add").localTee(l.i).localGet(l.n).op("i32.lt_s").brIf(top);
   f.end(top);
-  f.i32Const(plan.header)
-    .localGet(vc)
-    .store("i32.store", HEADER.versionCounter * 4);
-  f.i32Const(plan.header)
-    .localGet(hw)
-    .store("i32.store", HEADER.highWater * 4);
+  storeHeader(f, plan, HEADER.versionCounter, vc);
+  storeHeader(f, plan, HEADER.highWater, hw);
 }
