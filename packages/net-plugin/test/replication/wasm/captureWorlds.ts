@@ -5,6 +5,7 @@
  * huge, unnormalized or tied, and values for fields quantized through their binding.
  */
 import type { Rng } from "@canopy/core";
+import { addComponent, removeComponent, removeEntity, type World } from "bitecs";
 import { isInlined } from "../../../src/replication/codec/kernels/fieldAccess";
 import {
   FloatTemplate,
@@ -14,6 +15,7 @@ import {
   ReplicationRegistry,
   Vec3Template,
 } from "../../../src/replication/index";
+import type { NetworkIdAllocator } from "../../../src/replication/index";
 import { allKinds, CAPACITY, channelValue } from "../kernelFixture";
 
 export type Field = ReplicationRegistry["fields"][number];
@@ -120,6 +122,46 @@ export function moveWorld(
       if (rng.chance(0.02)) nanWithPayload(rng, columns[rng.int(0, columns.length - 1)] as Float64Array, eid);
     }
   }
+}
+
+/**
+ * One tick of an evolving world: values move (a random share, none every 7th tick), 5 % of the
+ * live entities gain or lose a component (never `never`), up to 3 despawn and up to 4 `spawn`;
+ * returns the capture list: the live entities shuffled, each left out with `leaveOut`, and
+ * sometimes one listed twice.
+ */
+export function evolveWorld(
+  rng: Rng,
+  world: World,
+  registry: ReplicationRegistry,
+  allocator: NetworkIdAllocator,
+  live: number[],
+  tick: number,
+  spawn: (tick: number) => void,
+  leaveOut: number,
+  never?: unknown,
+): number[] {
+  moveWorld(rng, registry, live, tick % 7 === 0 ? 0 : rng.range(0.05, 1));
+  for (const eid of live) {
+    if (!rng.chance(0.05)) continue;
+    const f = registry.fields[rng.int(0, registry.fields.length - 1)] as Field;
+    if (f.component === never) continue;
+    if (rng.chance(0.5)) addComponent(world, eid, f.component);
+    else removeComponent(world, eid, f.component);
+  }
+  for (let k = rng.int(0, 3); k > 0 && live.length > 0; k--) {
+    const eid = live.splice(rng.int(0, live.length - 1), 1)[0] as number;
+    allocator.release(eid, tick);
+    removeEntity(world, eid);
+  }
+  for (let k = rng.int(0, 4); k > 0 && live.length < CAPACITY - 10; k--) spawn(tick);
+  const list = live.filter(() => !rng.chance(leaveOut));
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [list[i], list[j]] = [list[j] as number, list[i] as number];
+  }
+  if (list.length > 0 && rng.chance(0.2)) list.push(list[rng.int(0, list.length - 1)] as number);
+  return list;
 }
 
 /** A value for a field quantized through its binding (int, bool, enum, transform). */

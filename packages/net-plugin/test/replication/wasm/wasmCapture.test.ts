@@ -9,7 +9,7 @@
  * overwritten between captures (the raw-value cache); the same missing-id throw; the wiring
  * behind `wasmKernels.enabled` and the fallback when WebAssembly refuses to compile.
  */
-import { addComponent, addEntity, createWorld, removeComponent, removeEntity, type World } from "bitecs";
+import { addComponent, addEntity, createWorld, type World } from "bitecs";
 import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { isInlined } from "../../../src/replication/codec/kernels/fieldAccess";
@@ -33,7 +33,7 @@ import {
   type EntityMap,
 } from "../../../src/replication/index";
 import { CAPACITY, randomRegistry } from "../kernelFixture";
-import { inlineKinds, mixedLengths, moveWorld, type Field } from "./captureWorlds";
+import { evolveWorld, inlineKinds, mixedLengths, moveWorld } from "./captureWorlds";
 
 afterEach(() => {
   wasmKernels.enabled = false;
@@ -120,26 +120,8 @@ function checkParity(
   };
   for (let i = 0; i < 40; i++) spawn(0);
   for (let tick = 1; tick <= 40; tick++) {
-    moveWorld(rng, registry, live, tick % 7 === 0 ? 0 : rng.range(0.05, 1));
-    for (const eid of live) {
-      if (!rng.chance(0.05)) continue;
-      const f = registry.fields[rng.int(0, registry.fields.length - 1)] as Field;
-      if (rng.chance(0.5)) addComponent(world, eid, f.component);
-      else removeComponent(world, eid, f.component);
-    }
-    for (let k = rng.int(0, 3); k > 0 && live.length > 0; k--) {
-      const eid = live.splice(rng.int(0, live.length - 1), 1)[0] as number;
-      allocator.release(eid, tick);
-      removeEntity(world, eid);
-    }
-    for (let k = rng.int(0, 4); k > 0 && live.length < CAPACITY - 10; k--) spawn(tick);
     // A shuffled list, sometimes with an entity twice, sometimes with some left out.
-    const list = live.filter(() => !rng.chance(0.03));
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = rng.int(0, i);
-      [list[i], list[j]] = [list[j] as number, list[i] as number];
-    }
-    if (list.length > 0 && rng.chance(0.2)) list.push(list[rng.int(0, list.length - 1)] as number);
+    const list = evolveWorld(rng, world, registry, allocator, live, tick, spawn, 0.03);
     if (tick === 5) old.copyFrom(a);
     if (tick % 13 === 0) {
       a.copyFrom(old);

@@ -9,7 +9,7 @@
  * unmapped entity (also one past the EntityMap's table) and a network id beyond the state; and
  * the fallback (false) for registries whose generic fields are not all ints.
  */
-import { addComponent, addEntity, createWorld, removeComponent, removeEntity } from "bitecs";
+import { addComponent, addEntity, createWorld } from "bitecs";
 import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { componentMasks, layoutOf } from "../../../src/replication/codec/kernels/worldLayout";
@@ -30,7 +30,7 @@ import {
   Vec3Template,
 } from "../../../src/replication/index";
 import { CAPACITY, randomRegistry } from "../kernelFixture";
-import { inlineKinds, mixedLengths, moveWorld, type Field } from "./captureWorlds";
+import { evolveWorld, inlineKinds, mixedLengths, type Field } from "./captureWorlds";
 
 afterEach(() => {
   wasmKernels.enabled = false;
@@ -129,26 +129,7 @@ function checkWorld(
   };
   for (let i = 0; i < 40; i++) spawn(0);
   for (let tick = 1; tick <= 40; tick++) {
-    moveWorld(rng, source, live, tick % 7 === 0 ? 0 : rng.range(0.05, 1));
-    for (const eid of live) {
-      if (!rng.chance(0.05)) continue;
-      const f = source.fields[rng.int(0, source.fields.length - 1)] as Field;
-      if (f.component === options.never) continue;
-      if (rng.chance(0.5)) addComponent(world, eid, f.component);
-      else removeComponent(world, eid, f.component);
-    }
-    for (let k = rng.int(0, 3); k > 0 && live.length > 0; k--) {
-      const eid = live.splice(rng.int(0, live.length - 1), 1)[0] as number;
-      allocator.release(eid, tick);
-      removeEntity(world, eid);
-    }
-    for (let k = rng.int(0, 4); k > 0 && live.length < CAPACITY - 10; k--) spawn(tick);
-    const list = live.filter(() => !rng.chance(0.05));
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = rng.int(0, i);
-      [list[i], list[j]] = [list[j] as number, list[i] as number];
-    }
-    if (list.length > 0 && rng.chance(0.2)) list.push(list[rng.int(0, list.length - 1)] as number);
+    const list = evolveWorld(rng, world, source, allocator, live, tick, spawn, 0.05, options.never);
     if (tick === options.growAt) (b.pool as CodecMemoryPool).memory.grow(1);
     if (tick === options.starveAt) vi.spyOn(b.pool as CodecMemoryPool, "tryAlloc").mockReturnValue(-1);
     // Sometimes in spawn order (runs of consecutive ids: the kernel's v128 channel loads).
