@@ -10,19 +10,16 @@
  */
 import { createRng, type Rng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { BitWriter } from "../../../src/protocol/bitWriter";
-import type { EncodePlan } from "../../../src/replication/codec/encodePlan";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
+import { encodeBoth, encodeSides, planOf } from "./encodeSides";
 import { collectModule } from "../../../src/replication/codec/wasm/encodeEmit";
 import { collectFields } from "../../../src/replication/codec/wasm/encodeFactory";
 import { stateLayout } from "../../../src/replication/codec/wasm/codecMemory";
 import { columnLayout } from "../../../src/replication/codec/columns";
 import { TICK_K } from "../../../src/replication/codec/encodePlan";
 import {
-  BaselineRing,
   QuatTemplate,
   ReplicationRegistry,
-  SnapshotEncoder,
   SnapshotState,
   Vec3Template,
 } from "../../../src/replication/index";
@@ -90,10 +87,6 @@ function meta(s: SnapshotState) {
   return { versions, highWater: s.highWater, versioned: s.versioned, sequence: s.sequence, tick: s.tick };
 }
 
-function planOf(encoder: SnapshotEncoder): EncodePlan {
-  return (encoder as unknown as { plan: EncodePlan }).plan;
-}
-
 /** Encodes `ticks` ticks on both sides; returns the snapshots the fused encode wrote. */
 function run(
   seed: number,
@@ -108,15 +101,7 @@ function run(
   const registry = registryOf(velocity, precision);
   wasmKernels.enabled = true;
   const current = new SnapshotState(registry, CAP);
-  const sides = [true, false].map((wasm) => {
-    wasmKernels.enabled = wasm;
-    return {
-      encoder: new SnapshotEncoder(registry, CAP),
-      ring: new BaselineRing(registry, CAP),
-      writer: new BitWriter(1 << 16),
-    };
-  });
-  wasmKernels.enabled = false;
+  const sides = encodeSides(registry, CAP);
   const writer = planOf(sides[0]!.encoder).wasm?.writer;
   if (writer !== undefined) writer.prefixCopies = prefixCopies;
   current.versioned = versioned;
@@ -129,14 +114,11 @@ function run(
     const ack = tick - 1 - (rng.chance(0.3) ? 1 : 0);
     // What the packet already holds: nothing, whole bytes (word-aligned or not), or stray bits.
     const prefix = [0, 8, 16, 32, 40, 5, 13][rng.int(0, 6)] as number;
-    const out: unknown[] = [];
-    for (const s of sides) {
-      if (ack >= 0) s.ring.markAcked(ack);
-      const baseline = s.ring.newestAckedState();
-      s.writer.reset();
+    const context = `seed ${seed}, tick ${tick}`;
+    const [a, b] = encodeBoth(sides, tick, ack, context, (s, baseline) => {
       for (let left = prefix; left > 0; left -= Math.min(left, 16))
         s.writer.writeBits(0x2d5b & ((1 << Math.min(left, 16)) - 1), Math.min(left, 16));
-      const input = {
+      return {
         sequence: tick,
         tick,
         current,
@@ -146,14 +128,7 @@ function run(
         priority,
         budgetBytes: tight ? 60 : undefined,
       };
-      const r = s.encoder.encode(s.writer, input);
-      out.push([Array.from(s.writer.finish()), r.bits, r.despawns, r.spawns, r.updates, r.deferred]);
-      out.push(Array.from(s.encoder.written.subarray(0, s.encoder.writtenCount)));
-    }
-    const context = `seed ${seed}, tick ${tick}`;
-    expect(out[0], context).toEqual(out[2]);
-    expect(out[1], context).toEqual(out[3]);
-    const [a, b] = sides.map((s) => s.ring.get(tick) as SnapshotState);
+    });
     expect((a as SnapshotState).equals(b as SnapshotState), context).toBe(true);
     expect(meta(a as SnapshotState), context).toEqual(meta(b as SnapshotState));
   }

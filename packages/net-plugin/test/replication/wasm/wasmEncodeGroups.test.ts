@@ -10,14 +10,11 @@
  */
 import { createRng, type Rng } from "@canopy/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { BitWriter } from "../../../src/protocol/bitWriter";
-import type { EncodePlan } from "../../../src/replication/codec/encodePlan";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
+import { encodeBoth, encodeSides, planOf } from "./encodeSides";
 import {
-  BaselineRing,
   QuatTemplate,
   ReplicationRegistry,
-  SnapshotEncoder,
   SnapshotState,
   Vec3Template,
 } from "../../../src/replication/index";
@@ -94,25 +91,13 @@ function step(rng: Rng, s: SnapshotState, registry: ReplicationRegistry, tick: n
   if (s.present[LONE] === 1) moveOne(rng, s, registry, LONE, tick);
 }
 
-function planOf(encoder: SnapshotEncoder): EncodePlan {
-  return (encoder as unknown as { plan: EncodePlan }).plan;
-}
-
 /** Encodes 72 ticks on both sides; returns the snapshots the fused encode wrote. */
 function run(seed: number, versioned: boolean, growEvery = 0): number {
   const rng = createRng(seed);
   const registry = registryOf();
   wasmKernels.enabled = true;
   const current = new SnapshotState(registry, CAP);
-  const sides = [true, false].map((wasm) => {
-    wasmKernels.enabled = wasm;
-    return {
-      encoder: new SnapshotEncoder(registry, CAP),
-      ring: new BaselineRing(registry, CAP),
-      writer: new BitWriter(1 << 16),
-    };
-  });
-  wasmKernels.enabled = false;
+  const sides = encodeSides(registry, CAP);
   current.versioned = versioned;
   for (let id = 0; id < IDS; id++) current.setPresent(id, (1 << registry.fields.length) - 1);
   for (let tick = 0; tick < 72; tick++) {
@@ -122,28 +107,16 @@ function run(seed: number, versioned: boolean, growEvery = 0): number {
     if (growEvery > 0 && tick % growEvery === growEvery - 1) current.pool?.memory.grow(1);
     // Acks 1..4 ticks old, sometimes none acked this tick: ratios other than 1:1 and no reference.
     const ack = rng.chance(0.8) ? tick - 1 - rng.int(0, 3) : -1;
-    const out: unknown[] = [];
-    for (const s of sides) {
-      if (ack >= 0) s.ring.markAcked(ack);
-      const baseline = s.ring.newestAckedState();
-      s.writer.reset();
-      const input = {
-        sequence: tick,
-        tick,
-        current,
-        baseline,
-        reference: baseline && tick % 7 !== 0 ? s.ring.referenceFor(baseline, tick) : undefined,
-        // (acquire's clear would touch the stale views first; the encoder is to notice the growth)
-        out: growEvery > 0 ? s.ring.acquireForEncode(tick) : s.ring.acquire(tick),
-      };
-      const r = s.encoder.encode(s.writer, input);
-      out.push([Array.from(s.writer.finish()), r.bits, r.despawns, r.spawns, r.updates, r.deferred]);
-      out.push(Array.from(s.encoder.written.subarray(0, s.encoder.writtenCount)));
-    }
     const context = `seed ${seed}, tick ${tick}`;
-    expect(out[0], context).toEqual(out[2]);
-    expect(out[1], context).toEqual(out[3]);
-    const [a, b] = sides.map((s) => s.ring.get(tick) as SnapshotState);
+    const [a, b] = encodeBoth(sides, tick, ack, context, (s, baseline) => ({
+      sequence: tick,
+      tick,
+      current,
+      baseline,
+      reference: baseline && tick % 7 !== 0 ? s.ring.referenceFor(baseline, tick) : undefined,
+      // (acquire's clear would touch the stale views first; the encoder is to notice the growth)
+      out: growEvery > 0 ? s.ring.acquireForEncode(tick) : s.ring.acquire(tick),
+    }));
     expect((a as SnapshotState).equals(b as SnapshotState), context).toBe(true);
   }
   return planOf(sides[0]!.encoder).wasm?.fusedCalls ?? 0;
