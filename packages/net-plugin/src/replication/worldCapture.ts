@@ -38,7 +38,7 @@ export function captureWorld(
     out.versioned = true;
     if (wasm.captureWorld(entities, map, out, plan.hasMasks, plan.hasFlags, missingNetId)) return;
   }
-  const stamp = captureEntities(world, registry, entities, map, out, tick);
+  const stamp = captureListed(world, registry, entities, map, out, tick);
   const seen = seenStamps(out);
   for (let id = 0; id < out.highWater; id++) {
     if (out.present[id] === 1 && seen[id] !== stamp) out.remove(id);
@@ -47,9 +47,33 @@ export function captureWorld(
 
 /**
  * Re-captures only `entities` into `out` (for callers that track which entities changed); others
- * are left as they are; remove despawned ones with `out.remove(netId)`. Returns the capture stamp.
+ * are left as they are; remove despawned ones with `out.remove(netId)`. Runs in wasm (in place,
+ * no per-entity JS) when captureWorld's whole-call path applies, else as `captureListed`.
  */
 export function captureEntities(
+  world: World,
+  registry: ReplicationRegistry,
+  entities: ArrayLike<number>,
+  map: EntityMap,
+  out: SnapshotState,
+  tick: number,
+): void {
+  const plan = layoutOf(registry);
+  const wasm = plan.wasmCapture;
+  if (wasm !== undefined && componentMasks(world, plan)) {
+    out.tick = tick;
+    out.versioned = true;
+    if (wasm.captureWorld(entities, map, out, plan.hasMasks, plan.hasFlags, missingNetId, 0)) return;
+  }
+  captureListed(world, registry, entities, map, out, tick);
+}
+
+/**
+ * captureEntities through the generated kernel (the JS one, or the wasm one with the JS gather)
+ * or the generic per-entity path; marks every listed network id in `seenStamps(out)` with the
+ * returned stamp (captureWorld removes the rows not marked).
+ */
+function captureListed(
   world: World,
   registry: ReplicationRegistry,
   entities: ArrayLike<number>,

@@ -71,6 +71,8 @@ export class WasmCaptureKernel {
     hasMasks: readonly (readonly number[])[],
     hasFlags: readonly number[],
     missing: (eid: number) => void,
+    /** 1 (captureWorld): present rows not listed are removed; 0 (captureEntities): they stay. */
+    remove = 1,
   ): boolean {
     if (!this.plan.wasmGather) return false;
     const n = entities.length;
@@ -121,7 +123,7 @@ export class WasmCaptureKernel {
         address + layout.maskOffset,
         address + layout.versionOffset,
         n,
-        1,
+        remove,
       );
       if (top < -1) this.refuse(entities, top, map, capacity, missing);
       this.headerOut(i32, h, out);
@@ -146,7 +148,7 @@ export class WasmCaptureKernel {
         address + layout.maskOffset,
         address + layout.versionOffset,
         count,
-        start + count >= n ? 1 : 0,
+        start + count >= n ? remove : 0,
       );
     }
     if (b !== undefined && rows > 0 && (i32[h + HEADER.rows] !== 0 || i32[h + HEADER.removed] !== 0)) {

@@ -1,0 +1,196 @@
+/**
+ * captureEntities ("marked" change detection: only the listed entities are captured, the other
+ * rows stay) in wasm — codec/wasm/wasmCapture.ts `captureWorld` with `remove` 0 — against
+ * captureEntities with the JS kernel: the same state (present, mask, values, version, version
+ * counter, high water) after every tick of evolving bitECS worlds, with despawned entities removed
+ * by the caller as prepareSnapshots does; in place (pool-backed) and in a memory of its own, lists
+ * longer than a batch, the scalar kernel; rows of entities not listed are kept, never removed.
+ */
+import { createWorld, addEntity, addComponent } from "bitecs";
+import { createRng } from "@canopy/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { componentMasks, layoutOf } from "../../../src/replication/codec/kernels/worldLayout";
+import { wasmCaptureKernel } from "../../../src/replication/codec/wasm/wasmCapture";
+import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
+import { captureEntities } from "../../../src/replication/worldCapture";
+import {
+  IntTemplate,
+  NetworkIdAllocator,
+  ReplicationRegistry,
+  SnapshotState,
+  Vec3Template,
+} from "../../../src/replication/index";
+import { CAPACITY } from "../kernelFixture";
+import { evolveWorld, inlineKinds, mixedLengths } from "./captureWorlds";
+
+afterEach(() => {
+  wasmKernels.enabled = false;
+});
+
+function twin(source: ReplicationRegistry): { js: ReplicationRegistry; wasm: ReplicationRegistry } {
+  const copy = (): ReplicationRegistry => {
+    const r = new ReplicationRegistry();
+    for (const f of source.fields) r.replicate(f.component as object, f.template, { name: f.name });
+    return r;
+  };
+  const js = copy();
+  layoutOf(js);
+  wasmKernels.enabled = true;
+  const wasm = copy();
+  layoutOf(wasm);
+  wasmKernels.enabled = false;
+  return { js, wasm };
+}
+
+const missingNetId = (eid: number): never => {
+  throw new Error(`captureWorld: entity ${eid} has no network id; allocate one first.`);
+};
+
+function expectSameState(a: SnapshotState, b: SnapshotState, what: string): void {
+  expect(b.highWater, `${what}: high water`).toBe(a.highWater);
+  expect(b.versionCounter, `${what}: version counter`).toBe(a.versionCounter);
+  expect(Array.from(b.present), `${what}: present`).toEqual(Array.from(a.present));
+  expect(Array.from(b.mask), `${what}: mask`).toEqual(Array.from(a.mask));
+  expect(Array.from(b.version), `${what}: version`).toEqual(Array.from(a.version));
+  expect(Array.from(b.values), `${what}: values`).toEqual(Array.from(a.values));
+}
+
+/**
+ * Both captureEntities over 40 evolving ticks, each capturing a random share of the live entities
+ * (`marked`); returns how many wasm captures ran the whole-call path and how many rows stayed
+ * present without being listed (they must be kept).
+ */
+function checkMarked(
+  seed: number,
+  source: ReplicationRegistry,
+  options: { pooled?: boolean; batch?: number; scalar?: boolean; marked?: number } = {},
+): { whole: number; kept: number } {
+  const rng = createRng(seed);
+  const { js, wasm } = twin(source);
+  const direct = options.batch !== undefined || options.scalar === true;
+  const kernel = direct
+    ? wasmCaptureKernel(wasm, { batch: options.batch, simd: options.scalar === true ? false : undefined })
+    : layoutOf(wasm).wasmCapture;
+  expect(kernel, `seed ${seed}`).toBeDefined();
+  if (kernel === undefined) return { whole: 0, kept: 0 };
+  let whole = 0;
+  const original = kernel.captureWorld.bind(kernel);
+  kernel.captureWorld = (...args) => {
+    expect(args[6], "captureEntities removes nothing").toBe(0);
+    const ran = original(...args);
+    if (ran) whole++;
+    return ran;
+  };
+  const world = createWorld();
+  const allocator = new NetworkIdAllocator(CAPACITY, 3);
+  const live: number[] = [];
+  const a = new SnapshotState(js, CAPACITY);
+  wasmKernels.enabled = options.pooled === true;
+  const b = new SnapshotState(wasm, CAPACITY);
+  wasmKernels.enabled = false;
+  expect(b.pool !== undefined, "pool-backed").toBe(options.pooled === true);
+  const spawn = (tick: number): void => {
+    const eid = addEntity(world);
+    for (const f of source.fields) if (rng.chance(0.8)) addComponent(world, eid, f.component);
+    allocator.allocate(eid, tick);
+    live.push(eid);
+  };
+  for (let i = 0; i < 40; i++) spawn(0);
+  let kept = 0;
+  for (let tick = 1; tick <= 40; tick++) {
+    const before = new Map(live.map((eid) => [eid, allocator.map.netIdOf(eid)]));
+    // The first tick lists everything (as new entities are); later ones a random share.
+    const leaveOut = tick === 1 ? 0 : 1 - (options.marked ?? 0.4);
+    const list = evolveWorld(rng, world, source, allocator, live, tick, spawn, leaveOut);
+    // Despawned entities: the caller removes their rows (prepareSnapshots' marked mode).
+    const alive = new Set(live);
+    for (const [eid, id] of before) {
+      if (alive.has(eid)) continue;
+      a.remove(id);
+      b.remove(id);
+    }
+    if (rng.chance(0.3)) list.sort((x, y) => x - y);
+    const entities = rng.chance(0.5) ? Int32Array.from(list) : list;
+    captureEntities(world, js, entities, allocator.map, a, tick);
+    if (!direct) captureEntities(world, wasm, entities, allocator.map, b, tick);
+    else {
+      const layout = layoutOf(wasm);
+      expect(componentMasks(world, layout)).toBe(true);
+      b.tick = tick;
+      b.versioned = true;
+      const ran = kernel.captureWorld(
+        entities,
+        allocator.map,
+        b,
+        layout.hasMasks,
+        layout.hasFlags,
+        missingNetId,
+        0,
+      );
+      expect(ran).toBe(true);
+    }
+    expect(b.tick).toBe(tick);
+    expectSameState(a, b, `seed ${seed} tick ${tick}`);
+    const listed = new Set(Array.from(entities, (eid) => allocator.map.netIdOf(eid)));
+    for (let id = 0; id < a.highWater; id++) if (a.present[id] === 1 && !listed.has(id)) kept++;
+  }
+  return { whole, kept };
+}
+
+describe("captureEntities in wasm (marked change detection)", () => {
+  it("matches the JS kernel and keeps the rows not listed: every inline kind, mixed column lengths with a plain-array int", () => {
+    for (const [seed, registry, pooled] of [
+      [601, inlineKinds(), false],
+      [602, inlineKinds(), true],
+      [603, mixedLengths(), false],
+      [604, mixedLengths(), true],
+    ] as const) {
+      const { whole, kept } = checkMarked(seed, registry, { pooled });
+      expect(whole, `seed ${seed}`).toBe(40);
+      expect(kept, `seed ${seed}: rows kept without being listed`).toBeGreaterThan(100);
+    }
+  });
+
+  it("matches the JS kernel with lists longer than a batch and with the scalar kernel", () => {
+    expect(checkMarked(611, inlineKinds(), { batch: 8, marked: 0.7 }).whole).toBe(40);
+    expect(checkMarked(612, mixedLengths(), { batch: 4, pooled: true, marked: 0.7 }).whole).toBe(40);
+    expect(checkMarked(613, inlineKinds(), { scalar: true, pooled: true }).whole).toBe(40);
+  });
+
+  it("runs the server's kind of registry (vec3 + ints on plain arrays) in wasm, in place", () => {
+    const registry = new ReplicationRegistry();
+    const n = CAPACITY;
+    registry.replicate(
+      { x: new Float32Array(n), y: new Float32Array(n), z: new Float32Array(n) },
+      Vec3Template({ min: -50, max: 50, precision: 1 / 512 }),
+    );
+    registry.replicate([] as number[], IntTemplate({ min: -1, max: 31 }), { name: "owner" });
+    expect(checkMarked(621, registry, { pooled: true, marked: 0.1 }).whole).toBe(40);
+  });
+
+  it("throws the JS kernel's error for an unmapped entity and writes nothing", () => {
+    const { js, wasm } = twin(mixedLengths());
+    const world = createWorld();
+    const allocator = new NetworkIdAllocator(CAPACITY);
+    const mapped = addEntity(world);
+    const unmapped = addEntity(world);
+    allocator.allocate(mapped, 0);
+    const thrown = (registry: ReplicationRegistry, state: SnapshotState): unknown => {
+      try {
+        captureEntities(world, registry, [mapped, unmapped], allocator.map, state, 1);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const expected = thrown(js, new SnapshotState(js, CAPACITY));
+    expect(expected).toBeInstanceOf(Error);
+    for (const pooled of [false, true]) {
+      wasmKernels.enabled = pooled;
+      const b = new SnapshotState(wasm, CAPACITY);
+      wasmKernels.enabled = false;
+      expect(thrown(wasm, b)).toEqual(expected);
+      expect(b.count(), "nothing written").toBe(0);
+    }
+  });
+});
