@@ -281,6 +281,7 @@ export {
   readCorrection,
   writeCorrection,
 } from "./replication/server/correctionMessage";
+export { describeCorrectionWire } from "./replication/server/correctionMessage";
 export {
   correctionChannelOf,
   UpstreamCorrections,

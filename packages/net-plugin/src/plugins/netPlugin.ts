@@ -85,7 +85,8 @@ export interface NetServerPluginOptions extends ServerReplicationOptions {
   timeSync?: boolean;
   /**
    * Client authority: the reliable channel carrying corrections of refused upstream state
-   * (default: the first reliable-unordered channel, else the first reliable one, else none).
+   * (default: the first reliable-unordered channel, else the first reliable one, else none;
+   * unused with `corrections: false`).
    */
   correctionChannel?: number;
 }
@@ -116,10 +117,11 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
       const { field, authorityField, component } = ensureOwnerField(options.registry);
       const channels = options.connection.channels ?? DEFAULT_CHANNELS;
       const capacity = options.capacity ?? ReplicationDefaults.capacity;
+      const corrections = options.corrections ?? true;
       const userAcked = options.connection.onMessageAcked;
       const server = new NetServer(options.transport, {
         ...options.connection,
-        protocolHash: protocolHashOf(options.registry, channels, options.events, capacity),
+        protocolHash: protocolHashOf(options.registry, channels, options.events, capacity, corrections),
         // Snapshot baselines come from the packet acks (docs/ARCHITECTURE.md "Snapshot acks").
         onMessageAcked: (client, channel, ticket) => {
           s.messageAcked(client, channel, ticket);
@@ -138,7 +140,10 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
       app.insertResource(ServerReplication, s);
       app.insertResource(
         UpstreamCorrections,
-        new UpstreamCorrector(options.registry, correctionChannelOf(channels, options.correctionChannel)),
+        new UpstreamCorrector(
+          options.registry,
+          corrections ? correctionChannelOf(channels, options.correctionChannel) : -1,
+        ),
       );
       const stopRemove = observe(app.world, onRemove(Networked), (eid: number) => {
         s.pendingRelease.push(eid);
@@ -185,10 +190,11 @@ export function NetClientPlugin(options: NetClientPluginOptions): Plugin {
       const { field, authorityField, component } = ensureOwnerField(options.registry);
       const channels = options.connection?.channels ?? DEFAULT_CHANNELS;
       const capacity = options.capacity ?? ReplicationDefaults.capacity;
+      const corrections = options.corrections ?? true;
       const userAcked = options.connection?.onMessageAcked;
       const client = new NetClient(options.transport, {
         ...options.connection,
-        protocolHash: protocolHashOf(options.registry, channels, options.events, capacity),
+        protocolHash: protocolHashOf(options.registry, channels, options.events, capacity, corrections),
         // Upstream baselines (client authority) come from the packet acks, as the server's do.
         onMessageAcked: (channel, ticket) => {
           s.messageAcked(channel, ticket);
@@ -231,7 +237,8 @@ export function NetClientPlugin(options: NetClientPluginOptions): Plugin {
           : undefined;
       wirePeerMessages(app, clientPeerLink(client), s.routers, sync, options.events);
       // Client authority: the server's corrections of refused upstream state (applySnapshots applies them).
-      s.routers.push((_peer, buffer, offset, length) => s.routeCorrection(buffer, offset, length));
+      if (corrections)
+        s.routers.push((_peer, buffer, offset, length) => s.routeCorrection(buffer, offset, length));
       if (options.token !== undefined) client.connect(options.token);
     },
     cleanup(): void {

@@ -42,6 +42,11 @@ export interface ClientReplicationOptions {
    * authority for (default: every field but `canopy.owner` / `canopy.authority`, never sent).
    */
   upstreamFields?: readonly string[];
+  /**
+   * Client authority: apply the server's corrections of refused upstream state (default true).
+   * Must equal the server's option (it is in the protocol hash).
+   */
+  corrections?: boolean;
 }
 
 /** Client-side counters (never reset); decode outcomes are in `decoder.counters`. */

@@ -28,6 +28,19 @@ export const CorrectionWire = {
   minIntervalSeconds: 0.1,
 } as const;
 
+/**
+ * The correction format's protocol-hash descriptor (its kind byte and header; the values are
+ * packed by the fields' templates, which the registry already feeds the hash), or `"off"` for a
+ * peer that neither sends nor applies corrections (`corrections: false`). Both ends must agree:
+ * a server correcting a client that drops its corrections would leave that client holding refused
+ * state, so a difference is refused at the handshake (`protocolHashMismatch`).
+ */
+export function describeCorrectionWire(corrections = true): string {
+  if (!corrections) return "off";
+  const kind = CorrectionWire.kind.toString(16);
+  return `kind 0x${kind}, header ${CorrectionWire.headerBytes} B: id u16, tick u32, mask u32; values packQuantized`;
+}
+
 /** Outcome of {@link readCorrection}. */
 export const CorrectionStatus = {
   /** Decoded into the reader's output. */

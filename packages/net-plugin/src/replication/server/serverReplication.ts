@@ -101,6 +101,12 @@ export interface ServerReplicationOptions {
    * client (default: every field but `canopy.owner` / `canopy.authority`, never accepted).
    */
   upstreamFields?: readonly string[];
+  /**
+   * Client authority: answer a `validateUpstream` refusal with a correction (the server's values,
+   * so the owner snaps back; default true). `false` sends none: the owner keeps the refused
+   * values. In the protocol hash: the clients' option must be the same.
+   */
+  corrections?: boolean;
 }
 
 /** Server-side counters (never reset). */

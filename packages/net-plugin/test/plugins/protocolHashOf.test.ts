@@ -1,0 +1,43 @@
+/**
+ * protocolHashOf: what the NetPlugins put in the handshake. Test vectors for the default setup
+ * (only the ownership fields registered, the default channels and capacity): if one changes,
+ * peers built before and after the change refuse each other.
+ */
+import { describe, expect, it } from "vitest";
+import { protocolHashOf } from "../../src/plugins/net/protocolHashOf";
+import { DEFAULT_CHANNELS } from "../../src/reliability/channels";
+import { ReplicationRegistry } from "../../src/replication/registry";
+import { describeCorrectionWire } from "../../src/replication/server/correctionMessage";
+import { ensureOwnerField } from "../../src/replication/server/ownership";
+import { ReplicationDefaults } from "../../src/replication/server/serverReplication";
+
+function defaultRegistry(): ReplicationRegistry {
+  const registry = new ReplicationRegistry();
+  ensureOwnerField(registry);
+  return registry;
+}
+
+const hex = (h: number) => h.toString(16).padStart(8, "0");
+
+describe("protocolHashOf", () => {
+  it("has fixed values for the default setup, with and without corrections", () => {
+    const capacity = ReplicationDefaults.capacity;
+    const on = protocolHashOf(defaultRegistry(), DEFAULT_CHANNELS, undefined, capacity);
+    const off = protocolHashOf(defaultRegistry(), DEFAULT_CHANNELS, undefined, capacity, false);
+    expect(hex(on)).toMatchInlineSnapshot(`"60f74cdf"`);
+    expect(hex(off)).toMatchInlineSnapshot(`"9e6e1d6a"`);
+  });
+
+  it("feeds the correction format: on and off differ, and the descriptor names the kind and header", () => {
+    const registry = defaultRegistry();
+    expect(protocolHashOf(registry)).toBe(
+      protocolHashOf(registry, DEFAULT_CHANNELS, undefined, undefined, true),
+    );
+    expect(protocolHashOf(registry)).not.toBe(
+      protocolHashOf(registry, DEFAULT_CHANNELS, undefined, undefined, false),
+    );
+    expect(describeCorrectionWire()).toContain("0xd0");
+    expect(describeCorrectionWire()).toContain("header 11 B");
+    expect(describeCorrectionWire(false)).toBe("off");
+  });
+});
