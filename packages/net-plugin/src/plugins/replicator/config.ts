@@ -70,4 +70,10 @@ export interface ReplicatorCounters {
   statesReceived: number;
   /** Server: upstream snapshots that did not decode or named an entity the client has no authority over, dropped. */
   statesInvalid: number;
+  /** Server: corrections sent to a client after `validateUpstream` refused its state (the server's values). */
+  correctionsSent: number;
+  /** Client: the server's corrections written into its own state (it snapped back to the server's values). */
+  correctionsApplied: number;
+  /** Client: corrections not applied: malformed, not its entity, older than one applied, or its inbox full. */
+  correctionsDropped: number;
 }

@@ -31,6 +31,7 @@ import { StateStore } from "./stateStore";
 import { PeerStates } from "./peerStates";
 import type { StateTemplate } from "./stateTemplate";
 import { type State } from "./state";
+import { createReplicatorCounters, mirrorClientCounters, mirrorServerCounters } from "./counters";
 import { pickLatency, ReplicatorProxy, type LatencyKind, type ProxySource } from "./proxy";
 import {
   ReplicatorDefaults,
@@ -45,7 +46,7 @@ export class Replicator implements ProxySource {
   /** The App the replication runs on (systems, resources, world). */
   app: App | undefined = undefined;
   readonly clock: ManualClock;
-  readonly counters: ReplicatorCounters = { statesSent: 0, statesReceived: 0, statesInvalid: 0 };
+  readonly counters: ReplicatorCounters = createReplicatorCounters();
   private readonly events = new EventRegistry();
   private template: StateTemplate | undefined;
   private store: StateStore | undefined;
@@ -171,11 +172,8 @@ export class Replicator implements ProxySource {
       const s = getResource(app.world, ServerReplication);
       peers.releaseDeparted(s.server);
       peers.admitConnected(s.server);
-      this.counters.statesReceived = s.counters.upstreamApplied;
-      this.counters.statesInvalid = s.counters.upstreamInvalid + s.counters.upstreamRejected;
-    } else {
-      this.counters.statesSent = getResource(app.world, ClientReplication).counters.upstreamSent;
-    }
+      mirrorServerCounters(this.counters, s.counters);
+    } else mirrorClientCounters(this.counters, getResource(app.world, ClientReplication).counters);
     this.refreshProxies(app);
   }
 
