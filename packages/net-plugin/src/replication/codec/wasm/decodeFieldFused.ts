@@ -5,9 +5,11 @@
  * that a column's four baselines (and, for `slots` fields, the reference's) are one vector without
  * a gather; each column's four values come from one 64-bit load (as decodeColumnSimd.ts), are
  * zigzag-added and range-checked, and the rows are transposed back and stored whole (lanes of
- * other slots written back unchanged). Entries with an exception in any column, a column wider
- * than 14 bits, a value out of range (refused by the scalar path at the exact value) or a
- * non-unit prediction ratio take the scalar path one entry at a time, every column in turn.
+ * other slots written back unchanged). A group holding exceptions has their high bits put into
+ * their lanes (per column a vector, built before the group; Session 7). The last entries short of
+ * four, a column wider than 14 bits and a non-unit prediction ratio take the scalar path one entry
+ * at a time, every column in turn; a value out of range refuses the call (Invalid at the synced
+ * position, as the scalar path that would reach it does: values never move `synced`).
  *
  * Same values and checks as the per-column reader. Refusals: any failure in the headers (a short
  * or malformed column) rewinds to the field's first column and reads the columns one after the
@@ -44,6 +46,8 @@ export interface FusedLocals {
   readonly tmp: readonly Local[];
   readonly bad: Local;
   readonly pred: Local;
+  /** Per column, the high bits of the group's exceptions in their lanes (zero when none). */
+  readonly high: readonly Local[];
 }
 
 /** Declares the fused locals in `f`. */
@@ -69,6 +73,7 @@ export function fusedLocals(f: WasmFunction): FusedLocals {
     tmp: n("v128", 4),
     bad: f.local("v128"),
     pred: f.local("v128"),
+    high: n("v128", 4),
   };
 }
 
@@ -191,11 +196,37 @@ export function emitFusedField(
   };
   limit();
   f.i32Const(0).localSet(p.j);
+  slots.forEach((_, k) => void f.v128ConstI32(0, 0, 0, 0).localSet(q.high[k] as Local));
   const exit = f.block();
   const values = f.loop();
   {
     const one = f.block();
-    f.localGet(p.j).i32Const(4).op("i32.add").localGet(q.lim).op("i32.gt_u").brIf(one);
+    const plain = f.block();
+    // No exception among the four entries (the usual case): one compare.
+    f.localGet(p.j).i32Const(4).op("i32.add").localGet(q.lim).op("i32.le_u").brIf(plain);
+    // Exceptions in the group: its high bits into their lanes; the scalar path only without a whole
+    // group left (or when groups are off: lim 0 with ok 0).
+    f.localGet(q.ok).op("i32.eqz");
+    f.localGet(p.j).i32Const(4).op("i32.add").localGet(cnt).op("i32.gt_u").op("i32.or").brIf(one);
+    slots.forEach((_, k) => {
+      const [next, xi, high] = [q.next[k], q.xi[k], q.high[k]] as [Local, Local, Local];
+      const entry = (offset: number): void =>
+        void f.localGet(p.misc).localGet(xi).i32Const(2).op("i32.shl").op("i32.add").load("i32.load", offset);
+      const none = f.block();
+      const each = f.loop();
+      // lane = next - j, an exception of this group when < 4 (next is -1 after the last: huge).
+      f.localGet(next).localGet(p.j).op("i32.sub").localTee(p.u).i32Const(4).op("i32.ge_u").brIf(none);
+      f.localGet(high);
+      entry(ex(k).exHighOffset);
+      f.op("i32x4.splat").v128ConstI32(0, 1, 2, 3).localGet(p.u).op("i32x4.splat").op("i32x4.eq");
+      f.op("v128.and").op("v128.or").localSet(high);
+      f.localGet(xi).i32Const(1).op("i32.add").localSet(xi);
+      entry(ex(k).exPosOffset);
+      f.localSet(next).br(each);
+      f.end(each).end(none);
+    });
+    limit();
+    f.end(plain);
     const o = [p.o, p.u, p.from, p.entry];
     f.localGet(p.lists).localGet(p.j).i32Const(2).op("i32.shl").op("i32.add");
     f.load("v128.load", listOffset, 2).localTee(q.pred);
@@ -254,6 +285,8 @@ export function emitFusedField(
       f.localGet(l)
         .op("i32x4.splat")
         .op("v128.and")
+        .localGet(q.high[k] as Local)
+        .op("v128.or")
         .localSet(q.tmp[0] as Local);
       f.localGet(col)
         .localGet(q.tmp[0] as Local)
@@ -271,8 +304,9 @@ export function emitFusedField(
         .op("i32x4.gt_u");
       f.localGet(q.bad).op("v128.or").localSet(q.bad);
     });
-    // A value out of range: the scalar path refuses it (nothing of the group stored yet).
-    f.localGet(q.bad).op("v128.any_true").brIf(one);
+    // A value out of range: refused (the scalar path reaching it refuses it the same way).
+    f.localGet(q.bad).op("v128.any_true").brIf(c.fail);
+    slots.forEach((_, k) => void f.v128ConstI32(0, 0, 0, 0).localSet(q.high[k] as Local));
     transpose(f, q.cols, q.tmp, q.rows);
     o.forEach((ok, k) => {
       f.localGet(p.work)
