@@ -45,7 +45,7 @@ export function planOf(encoder: SnapshotEncoder): EncodePlan {
 /**
  * Encodes `tick` on every side — marks `ack` (when ≥ 0) acknowledged, resets the writer, takes the
  * input from `input(side, baseline)` (which may also write a prefix into the writer) — and expects
- * the same bytes, results and written lists; returns each side's expected state (`ring.get(tick)`).
+ * the same bytes, results, written lists and the collect's counts; returns each side's expected state (`ring.get(tick)`).
  */
 export function encodeBoth(
   sides: readonly EncodeSide[],
@@ -62,8 +62,11 @@ export function encodeBoth(
     const r = s.encoder.encode(s.writer, input(s, baseline));
     out.push([Array.from(s.writer.finish()), r.bits, r.despawns, r.spawns, r.updates, r.deferred]);
     out.push(Array.from(s.encoder.written.subarray(0, s.encoder.writtenCount)));
+    const p = planOf(s.encoder);
+    out.push([p.spawnCount, p.updateCount, p.despawnCount, p.baselineCount, p.excludedCount]);
   }
-  expect(out[0], context).toEqual(out[2]);
-  expect(out[1], context).toEqual(out[3]);
+  expect(out[0], context).toEqual(out[3]);
+  expect(out[1], context).toEqual(out[4]);
+  expect(out[2], `${context}: the collect's counts`).toEqual(out[5]);
   return sides.map((s) => s.ring.get(tick) as SnapshotState);
 }

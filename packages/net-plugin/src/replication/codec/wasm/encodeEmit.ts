@@ -15,6 +15,7 @@ import { COLUMN_BUCKETS } from "../columns";
 import type { StateLayout } from "./codecMemory";
 import { emitField, type FieldContext } from "./encodeFieldEmit";
 import { emitGroupCheck } from "./encodeGroupEmit";
+import { denseEligible, emitDense } from "./encodeDenseEmit";
 import { emitWrite } from "./writeEmit";
 import { ByteOut } from "./writeBytesEmit";
 import { emitEntityBits } from "./writeEntityEmit";
@@ -62,11 +63,12 @@ export const COLLECT_PARAMS = [
 
 /**
  * Header words: spawn, update, despawn, baseline and excluded counts, then one cursor per inline
- * field, then HEADER_SUMS: the spawns' summed cost, the respawn count, the stream's bits.
+ * field, then HEADER_SUMS: the spawns' summed cost, the respawn count, the stream's bits, the
+ * groups the dense step coded (encodeDenseEmit.ts; read by tests).
  */
 export const HEADER_COUNTS = 5;
 /** Words after the cursors in the header segment (the third: the bitmap stream's bits). */
-export const HEADER_SUMS = 3;
+export const HEADER_SUMS = 4;
 
 /** Parameters of the fused `encode` (COLLECT_PARAMS, SEGMENTS, FUSED_EXTRA): the words of `run`'s block. */
 export function fusedParams(): number {
@@ -168,6 +170,14 @@ export function collectModule(
     left = i32();
   f.localGet(hasBase).localGet(p("hasRel")).localGet(p("hasEx")).op("i32.or").op("i32.eqz").op("i32.and");
   f.localSet(fastOK);
+  // The dense step (encodeDenseEmit.ts) per call: fast groups, predicting at 1:1 or not at all.
+  const dense = simd && denseEligible(fields);
+  const denseOK = i32(),
+    denseGroups = i32();
+  if (dense) {
+    f.localGet(ratio).op("i32.eqz").localGet(p("hasRef")).localGet(unit).op("i32.and").op("i32.or");
+    f.localGet(fastOK).op("i32.and").localSet(denseOK);
+  }
   const top = f.loop();
   const cont = f.block();
   f.localGet(id).i32Const(2).op("i32.shl").localSet(i4);
@@ -177,6 +187,18 @@ export function collectModule(
     const group = f.if();
     const g4 = { cur, base, ref, id, i4, hw, fastOK, fast, left, hasRef: p("hasRef") };
     emitGroupCheck(f, layout, g4, p("versioned"), ratio);
+    if (dense) {
+      f.localGet(fast).localGet(denseOK).op("i32.and");
+      const try4 = f.if();
+      const fail = f.block();
+      const d4 = { cur, base, ref, id, i4, ratio, bc, uc, row, curRow, baseRow, refRow, d, cursors, seg };
+      emitDense(f, fields, layout, stride, d4, stream, fail);
+      // The group is coded: on past it (`cont` adds the last 1), the next group checked afresh.
+      f.localGet(id).i32Const(3).op("i32.add").localSet(id);
+      f.localGet(denseGroups).i32Const(1).op("i32.add").localSet(denseGroups);
+      f.i32Const(0).localSet(left).br(cont);
+      f.end(fail).end(try4);
+    }
     f.end(group);
     f.localGet(left).i32Const(1).op("i32.sub").localSet(left);
     // A fast entity: present in both, same field set, changed version, the reference's state known.
@@ -285,6 +307,9 @@ export function collectModule(
   f.localGet(seg("hdr"));
   stream.finish();
   f.store("i32.store", (HEADER_COUNTS + fields.length + 2) * 4);
+  f.localGet(seg("hdr"))
+    .localGet(denseGroups)
+    .store("i32.store", (HEADER_COUNTS + fields.length + 3) * 4);
   cursors.forEach((c, k) => {
     f.localGet(seg("hdr"));
     f.localGet(c).localGet(seg("colz")).op("i32.sub").i32Const(2).op("i32.shr_u");

@@ -40,6 +40,17 @@ export interface LoopLocals {
   readonly p: (name: (typeof COLLECT_PARAMS)[number]) => Local;
 }
 
+/** One more in the bucket of the zigzag value in `d` (its bit length) of `column`'s histogram at `hist` (`d` is clobbered). */
+export function emitHist(f: WasmFunction, hist: Local, d: Local, column: number): void {
+  f.localGet(hist).i32Const(32).localGet(d).op("i32.clz").op("i32.sub").i32Const(2).op("i32.shl");
+  f.op("i32.add").localTee(d);
+  f.localGet(d)
+    .load("i32.load", column * COLUMN_BUCKETS * 4)
+    .i32Const(1)
+    .op("i32.add");
+  f.store("i32.store", column * COLUMN_BUCKETS * 4);
+}
+
 /** One inline field of the loop body (encodeKernel.ts collectField). */
 export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: LoopLocals): void {
   const { f, cs, bs, d } = c;
@@ -61,15 +72,7 @@ export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: Loo
     histOf(column);
   };
   // One more in the bucket of the zigzag value in `d` (its bit length) of `column`'s histogram.
-  const histOf = (column: number): void => {
-    f.localGet(l.seg("hist")).i32Const(32).localGet(d).op("i32.clz").op("i32.sub").i32Const(2).op("i32.shl");
-    f.op("i32.add").localTee(d);
-    f.localGet(d)
-      .load("i32.load", column * COLUMN_BUCKETS * 4)
-      .i32Const(1)
-      .op("i32.add");
-    f.store("i32.store", column * COLUMN_BUCKETS * 4);
-  };
+  const histOf = (column: number): void => emitHist(f, l.seg("hist"), d, column);
   // Every slot in turn, any ratio: the reference path (predict.ts), its branches per slot.
   const generalSlots = (): void => {
     for (let s = 0; s < x.width; s++) {

@@ -1,0 +1,303 @@
+/**
+ * The wasm collect's dense step (encodeEmit.ts, SIMD builds): a group of four ids that passed the
+ * group check (encodeGroupEmit.ts: present in both states with the same field sets, versions
+ * changed, the reference holding them) is classified and coded in one straight-line step when
+ * all four have every field of the registry, each field changed in all four or in none, every
+ * changed rotation keeps its largest component and the call predicts at 1:1 or not at all — the
+ * moving world's usual group. Per changed field the four rows' slots are read as one v128 each
+ * (an entity's row at a constant offset from the group's first), predicted, zigzagged and stored
+ * to `colz` and the histograms as the per-entity code does; the four updates' bookkeeping is one
+ * store each (`changed`, `sel`, the update list) and their bitmap-stream bits one code (the same
+ * entity code four times). Any other group falls through to the per-entity path (nothing written
+ * before the checks pass), so the outputs are those of the per-entity code by construction.
+ */
+import type { KernelField } from "../kernels/compileKernel";
+import type { StateLayout } from "./codecMemory";
+import type { Segment } from "./encodeEmit";
+import { emitHist } from "./encodeFieldEmit";
+import type { ByteOut } from "./writeBytesEmit";
+import type { Label, Local, WasmFunction } from "./wasmModule";
+
+/** The collect loop's locals the dense step reads and sets. */
+export interface DenseLocals {
+  readonly cur: Local;
+  readonly base: Local;
+  readonly ref: Local;
+  readonly id: Local;
+  readonly i4: Local;
+  /** 1 when the call predicts (a ratio; the step runs only at 1:1 with a reference then). */
+  readonly ratio: Local;
+  /** Baseline entities counted and updates listed (bumped by four). */
+  readonly bc: Local;
+  readonly uc: Local;
+  /** Scratch: the group's row offset and the three states' row addresses. */
+  readonly row: Local;
+  readonly curRow: Local;
+  readonly baseRow: Local;
+  readonly refRow: Local;
+  /** Scratch i32 (the histogram's bucket). */
+  readonly d: Local;
+  /** One colz cursor per field (advanced by the four entities' values). */
+  readonly cursors: readonly Local[];
+  readonly seg: (name: Segment) => Local;
+}
+
+/** Most bits of one entity's stream code (bitmap bit, field flags, "same largest" bits). */
+function entityCodeBits(fields: readonly KernelField[]): number {
+  return 1 + (fields.length > 1 ? fields.length : 0) + fields.filter((x) => x.quat).length;
+}
+
+/**
+ * True when the registry's fields allow the dense step: every field without a change threshold,
+ * `slots` of at most four slots or a four-slot rotation, and four entity codes within one 56-bit put.
+ */
+export function denseEligible(fields: readonly KernelField[]): boolean {
+  if (fields.length === 0 || fields.length > 30) return false;
+  if (4 * entityCodeBits(fields) > 56) return false;
+  return fields.every((x) => x.threshold === 0 && x.width >= 1 && x.width <= 4 && (!x.quat || x.width === 4));
+}
+
+/**
+ * Emits the dense step for the group at `id` (a multiple of four, all four ids below the high
+ * water): branches to `fail` (writing nothing) unless the group qualifies, else codes it and
+ * falls through (the caller moves `id` past the group).
+ */
+export function emitDense(
+  f: WasmFunction,
+  fields: readonly KernelField[],
+  layout: StateLayout,
+  stride: number,
+  l: DenseLocals,
+  stream: ByteOut,
+  fail: Label,
+): void {
+  const S4 = stride * 4;
+  const V = layout.valuesOffset;
+  const full = fields.reduce((m, x) => m | x.bit, 0);
+  const at = (s: Local, idx: Local): WasmFunction => f.localGet(s).localGet(idx).op("i32.add");
+  // Every field in all four rows (the masks are the baseline's too: the group check).
+  at(l.cur, l.i4).load("v128.load", layout.maskOffset, 0);
+  f.v128ConstI32(full, full, full, full).op("i32x4.eq").op("i32x4.all_true").op("i32.eqz").brIf(fail);
+  f.localGet(l.id).i32Const(S4).op("i32.mul").localTee(l.row);
+  f.localGet(l.cur).op("i32.add").localSet(l.curRow);
+  f.localGet(l.row).localGet(l.base).op("i32.add").localSet(l.baseRow);
+  f.localGet(l.row).localGet(l.ref).op("i32.add").localSet(l.refRow);
+  // slot0 of field x in entity e of the group, as a load/store offset from a row address
+  const rowAt = (x: KernelField, e: number): number => e * S4 + x.offset * 4;
+  const slotAt = (x: KernelField, e: number): number => V + rowAt(x, e);
+  const rowVec = (rowAddr: Local, x: KernelField, e: number): void =>
+    void f.localGet(rowAddr).load("v128.load", slotAt(x, e), 0);
+  // Per field: changed in all four (`ch`), else in none (the checks), and the changed mask.
+  const ch = fields.map(() => f.local("i32"));
+  const any = f.local("i32");
+  const cm = f.local("i32");
+  const same = f.local("v128");
+  f.i32Const(0).localSet(cm);
+  fields.forEach((x, k) => {
+    const chk = ch[k] as Local;
+    for (let e = 0; e < 4; e++) {
+      rowVec(l.curRow, x, e);
+      rowVec(l.baseRow, x, e);
+      f.op("i32x4.ne");
+      if (x.width < 4) {
+        const lanes = [0, 1, 2, 3].map((s) => (s < x.width ? -1 : 0));
+        f.v128ConstI32(lanes[0] as number, lanes[1] as number, lanes[2] as number, lanes[3] as number);
+        f.op("v128.and");
+      }
+      f.op("v128.any_true");
+      if (e > 0) {
+        f.localTee(l.d).localGet(chk).op("i32.and").localSet(chk);
+        f.localGet(l.d).localGet(any).op("i32.or").localSet(any);
+      } else {
+        f.localTee(chk).localSet(any);
+      }
+    }
+    // mixed: some changed, some not
+    f.localGet(chk).localGet(any).op("i32.ne").brIf(fail);
+    f.localGet(cm).i32Const(x.bit).i32Const(0).localGet(chk).op("select").op("i32.or").localSet(cm);
+    if (!x.quat) return;
+    // a changed rotation keeps its largest component in all four (lane 0 equal)
+    f.localGet(chk);
+    const changed = f.if();
+    for (let e = 0; e < 4; e++) {
+      rowVec(l.curRow, x, e);
+      rowVec(l.baseRow, x, e);
+      f.op("i32x4.eq");
+      if (e > 0) f.localGet(same).op("v128.and");
+      f.localSet(same);
+    }
+    f.localGet(same).lane("i32x4.extract_lane", 0).op("i32.eqz").brIf(fail);
+    f.end(changed);
+  });
+  // Nothing changed (versions moved, values did not): the per-entity path writes its 0 bits.
+  f.localGet(cm).op("i32.eqz").brIf(fail);
+
+  // The group qualifies: code each changed field for the four entities.
+  const [vb, vf] = [f.local("v128"), f.local("v128")];
+  const zigzag = (v: Local): void => {
+    f.localTee(v).i32Const(1).op("i32x4.shl");
+    f.localGet(v).i32Const(31).op("i32x4.shr_s").op("v128.xor").localSet(v);
+  };
+  fields.forEach((x, k) => {
+    const cursor = l.cursors[k] as Local;
+    f.localGet(ch[k] as Local);
+    const changed = f.if();
+    if (x.quat) emitQuat4(f, x, l, cursor, { rowAt, rowVec, zigzag, vb, vf });
+    else emitSlots4(f, x, l, cursor, { rowAt, rowVec, zigzag, vb, vf });
+    f.end(changed);
+  });
+  // The four updates: changed masks, selected, listed; the baseline entities counted.
+  at(l.seg("changed"), l.i4);
+  f.localGet(cm).op("i32x4.splat").store("v128.store", 0, 0);
+  at(l.seg("sel"), l.id).i32Const(0x01010101).store("i32.store", 0, 0);
+  f.localGet(l.seg("update")).localGet(l.uc).i32Const(2).op("i32.shl").op("i32.add");
+  f.localGet(l.id).op("i32x4.splat").v128ConstI32(0, 1, 2, 3).op("i32x4.add").store("v128.store", 0, 0);
+  f.localGet(l.uc).i32Const(4).op("i32.add").localSet(l.uc);
+  f.localGet(l.bc).i32Const(4).op("i32.add").localSet(l.bc);
+  emitStreamCode(f, fields, stream, ch, l.d);
+}
+
+/** Helpers shared by the two field kinds. */
+interface Parts {
+  /** Byte offset of field x's first slot in entity e's row of a row-major segment (pred, zz). */
+  readonly rowAt: (x: KernelField, e: number) => number;
+  readonly rowVec: (rowAddr: Local, x: KernelField, e: number) => void;
+  /** zigzag of the i32x4 on the stack into `v`. */
+  readonly zigzag: (v: Local) => void;
+  readonly vb: Local;
+  readonly vf: Local;
+}
+
+/** A changed `slots` field of the four entities (encodeSimdEmit.ts emitSlotsSimd's vector path). */
+function emitSlots4(f: WasmFunction, x: KernelField, l: DenseLocals, cursor: Local, p: Parts): void {
+  const maxes = [0, 1, 2, 3].map((s) => (s < x.width ? (x.slotMax[s] as number) : 0));
+  const W = x.width;
+  for (let e = 0; e < 4; e++) {
+    p.rowVec(l.baseRow, x, e);
+    f.localTee(p.vb).localSet(p.vf);
+    f.localGet(l.ratio);
+    const predicted = f.if();
+    // from = clamp(2·base − reference, 0, max), stored as the prediction (its slots only)
+    f.localGet(p.vb).i32Const(1).op("i32x4.shl");
+    p.rowVec(l.refRow, x, e);
+    f.op("i32x4.sub").v128ConstI32(0, 0, 0, 0).op("i32x4.max_s");
+    f.v128ConstI32(maxes[0] as number, maxes[1] as number, maxes[2] as number, maxes[3] as number);
+    f.op("i32x4.min_s").localSet(p.vf);
+    storeLanes(f, l.seg("pred"), l.row, p.rowAt(x, e), p.vf, W);
+    f.end(predicted);
+    p.rowVec(l.curRow, x, e);
+    f.localGet(p.vf).op("i32x4.sub");
+    p.zigzag(p.vf);
+    // colz: the entity's W values; a whole vector below the last (its spare lanes are rewritten next)
+    if (e < 3 || W === 4) {
+      f.localGet(cursor)
+        .localGet(p.vf)
+        .store("v128.store", e * W * 4, 0);
+    } else {
+      storeLanes(f, cursor, undefined, e * W * 4, p.vf, W);
+    }
+    for (let s = 0; s < W; s++) {
+      f.localGet(p.vf).lane("i32x4.extract_lane", s).localSet(l.d);
+      emitHist(f, l.seg("hist"), l.d, x.column + s);
+    }
+  }
+  f.localGet(cursor)
+    .i32Const(4 * W * 4)
+    .op("i32.add")
+    .localSet(cursor);
+}
+
+/** A changed rotation of the four entities, largest kept (encodeSimdEmit.ts emitQuatSimd's "same" path). */
+function emitQuat4(f: WasmFunction, x: KernelField, l: DenseLocals, cursor: Local, p: Parts): void {
+  for (let e = 0; e < 4; e++) {
+    p.rowVec(l.baseRow, x, e);
+    f.localSet(p.vb);
+    f.localGet(l.ratio);
+    const predicted = f.if();
+    f.localGet(l.seg("pred")).localGet(l.row).op("i32.add").localGet(p.vb);
+    f.store("v128.store", p.rowAt(x, e), 0);
+    f.end(predicted);
+    f.localGet(l.seg("zz")).localGet(l.row).op("i32.add").i32Const(1);
+    f.store("i32.store", p.rowAt(x, e), 0);
+    p.rowVec(l.curRow, x, e);
+    f.localGet(p.vb).op("i32x4.sub");
+    p.zigzag(p.vf);
+    for (let s = 1; s < 4; s++) {
+      f.localGet(cursor);
+      f.localGet(p.vf)
+        .lane("i32x4.extract_lane", s)
+        .localTee(l.d)
+        .store("i32.store", e * 12 + (s - 1) * 4, 0);
+      emitHist(f, l.seg("hist"), l.d, x.column + s - 1);
+    }
+  }
+  f.localGet(cursor).i32Const(48).op("i32.add").localSet(cursor);
+}
+
+/** Stores the first `width` lanes of `v` at `base` (+ `row`) + `offset` (no lane past them). */
+function storeLanes(
+  f: WasmFunction,
+  base: Local,
+  row: Local | undefined,
+  offset: number,
+  v: Local,
+  width: number,
+): void {
+  const addr = (): void => {
+    f.localGet(base);
+    if (row !== undefined) f.localGet(row).op("i32.add");
+  };
+  if (width === 4) {
+    addr();
+    f.localGet(v).store("v128.store", offset, 0);
+    return;
+  }
+  if (width >= 2) {
+    addr();
+    f.localGet(v).lane("i64x2.extract_lane", 0).store("i64.store", offset, 0);
+  }
+  if (width !== 2) {
+    addr();
+    f.localGet(v)
+      .lane("i32x4.extract_lane", width - 1)
+      .store("i32.store", offset + (width - 1) * 4, 0);
+  }
+}
+
+/**
+ * The four updates' stream bits (writeEntityEmit.ts for each, in id order): the bitmap's 1, a
+ * flag per field when there are several (its `ch`), a 1 per changed rotation (largest kept) —
+ * the same code for all four, put out as one.
+ */
+function emitStreamCode(
+  f: WasmFunction,
+  fields: readonly KernelField[],
+  stream: ByteOut,
+  ch: readonly Local[],
+  el: Local,
+): void {
+  const code = f.local("i32");
+  f.i32Const(1).localSet(code).i32Const(1).localSet(el);
+  const bit = (value: Local): void => {
+    f.localGet(code).localGet(value).localGet(el).op("i32.shl").op("i32.or").localSet(code);
+    f.localGet(el).i32Const(1).op("i32.add").localSet(el);
+  };
+  fields.forEach((x, k) => {
+    if (fields.length > 1) bit(ch[k] as Local);
+    if (!x.quat) return;
+    f.localGet(ch[k] as Local);
+    const changed = f.if();
+    bit(ch[k] as Local);
+    f.end(changed);
+  });
+  // code × 4 at el bits each (4·el ≤ 56: denseEligible)
+  const c64 = f.local("i64");
+  const e64 = f.local("i64");
+  f.localGet(el).op("i64.extend_i32_u").localSet(e64);
+  f.localGet(code).op("i64.extend_i32_u").localTee(c64);
+  f.localGet(c64).localGet(e64).op("i64.shl").op("i64.or").localTee(c64);
+  f.localGet(c64).localGet(e64).i64Const(1).op("i64.shl").op("i64.shl").op("i64.or").localSet(c64);
+  const len = f.local("i32");
+  f.localGet(el).i32Const(2).op("i32.shl").localSet(len);
+  stream.put64(() => void f.localGet(c64), len);
+}
