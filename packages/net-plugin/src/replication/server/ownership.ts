@@ -118,23 +118,6 @@ export function authorityInState(
   return ownerInState(state, ownerField, netId);
 }
 
-/**
- * Fills `bySlot[id]` with the client slot that has client authority over each network id of
- * `state` (`authorityInState`, −1 for the rest) for ids below `end` (at least `state.highWater`,
- * so ids above a lowered high-water mark are reset too).
- */
-export function fillAuthorityBySlot(
-  state: SnapshotState,
-  ownerField: ReplicatedField,
-  authorityField: ReplicatedField,
-  bySlot: Int32Array,
-  end: number,
-): void {
-  for (let id = 0; id < end; id++)
-    bySlot[id] =
-      state.present[id] === 1 ? authorityInState(state, ownerField, authorityField, id) : SERVER_OWNER;
-}
-
 /** The client slot that is the authority for `eid` (its owner, with client authority), or −1. */
 export function readAuthority(world: World, owner: OwnerComponent, eid: number): number {
   if (!hasComponent(world, eid, owner.authority) || owner.authority[eid] !== 1) return SERVER_OWNER;

@@ -4,8 +4,9 @@
  * replicated components into the shared world state (rows that did not change keep their version,
  * so encoders skip them) — every `Networked` entity (`changeDetection: "scan"`), or only new ones
  * and those passed to `markChanged` (`"marked"`: unchanged entities are not even read) — then
- * finds the client-authority owners and the fields they send up (once any entity had client
- * authority: those are left out of their own snapshots), computes interest and adds the tick's
+ * finds the client-authority owners and the fields they send up (only the entities given client
+ * authority are read, nothing when none has it: those fields are left out of their own
+ * snapshots), computes interest and adds the tick's
  * priority to every client's accumulators (scaled by nearness under spatial interest).
  */
 import { FixedTime, getResource, Time, type AppWorld } from "@canopy/core";
@@ -13,7 +14,6 @@ import { commitRemovals, entityExists, hasComponent, registerQuery } from "bitec
 import { NONE } from "../entityMap";
 import { captureEntities, captureWorld } from "../worldCapture";
 import { computeInterest } from "./computeInterest";
-import { fillAuthorityBySlot } from "./ownership";
 import { Networked } from "./networked";
 import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
 import { ReplicationDefaults, ServerReplication, type ServerReplicationState } from "./serverReplication";
@@ -45,11 +45,11 @@ export function prepareSnapshots(world: AppWorld): void {
     for (let i = 0; i < entities.length; i++) alloc.allocate(entities[i] as number, tick);
     captureWorld(world, s.registry, entities, alloc.map, s.current, tick);
   }
-  if (s.clientAuthorityUsed) {
-    const end = Math.max(s.current.highWater, s.ownFieldsEnd);
-    fillAuthorityBySlot(s.current, s.ownerField, s.authorityField, s.ownFields.bySlot, end);
-    s.ownFieldsEnd = s.current.highWater;
-    noteUpstreamFields(s, s.current.highWater);
+  const authority = s.authority;
+  if (authority.active) {
+    const bySlot = s.ownFields.bySlot;
+    authority.refresh(world, s.current, alloc.map, s.owner, s.ownerField, s.authorityField, bySlot);
+    noteUpstreamFields(s);
   }
   computeInterest(world, s);
   const clients = s.clients;
@@ -87,12 +87,13 @@ function captureMarked(world: AppWorld, s: ServerReplicationState, tick: number)
 }
 
 /** Adds to each authority client's `upstreamFieldsSeen` the fields its upstream state holds for its entities. */
-function noteUpstreamFields(s: ServerReplicationState, end: number): void {
+function noteUpstreamFields(s: ServerReplicationState): void {
   const bySlot = s.ownFields.bySlot;
   const clients = s.clients;
-  for (let id = 0; id < end; id++) {
+  const ids = s.authority.ids;
+  for (let i = 0; i < s.authority.count; i++) {
+    const id = ids[i] as number;
     const slot = bySlot[id] as number;
-    if (slot < 0) continue;
     const view = clients[slot];
     const state = view?.upstream?.decoder.lastDecoded;
     if (view !== undefined && state !== undefined && state.present[id] === 1)

@@ -146,12 +146,8 @@ function correct(
 
 /**
  * True when the last capture has an entity owned by client `slot` with client authority: the
- * per-id authority table prepareSnapshots fills from that capture (only once `setOwner` gave any
- * client authority; before that, nobody has it).
+ * per-id authority table prepareSnapshots keeps in step with that capture (its ids only).
  */
 function hasClientAuthority(s: ServerReplicationState, slot: number): boolean {
-  if (!s.clientAuthorityUsed) return false;
-  const bySlot = s.ownFields.bySlot;
-  for (let id = 0; id < s.ownFieldsEnd; id++) if (bySlot[id] === slot) return true;
-  return false;
+  return s.authority.hasClient(s.ownFields.bySlot, slot);
 }

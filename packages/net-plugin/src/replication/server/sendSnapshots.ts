@@ -44,7 +44,7 @@ export function sendSnapshots(world: AppWorld): void {
     // Client authority: the upstream fields this client sends for the entities it is the
     // authority for are its own (it ignores ours), so they are not sent back to it.
     const own = s.upstreamMask & view.upstreamFieldsSeen;
-    input.exclude = s.clientAuthorityUsed && own !== 0 ? s.ownFields : undefined;
+    input.exclude = s.authority.count > 0 && own !== 0 ? s.ownFields : undefined;
     s.ownFields.client = view.slot;
     s.ownFields.mask = own;
     const result = encoder.encode(writer, input);

@@ -14,6 +14,7 @@ import { SnapshotEncoder, type EncodeSnapshotInput, type FieldExclusion } from "
 import { SnapshotState } from "../codec/snapshotState";
 import { NetworkIdAllocator } from "../entityMap";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
+import { AuthorityTable } from "./authorityTable";
 import type { ClientView } from "./clientView";
 import { EntityList } from "./entityList";
 import { FrameEvents } from "./frameEvents";
@@ -203,17 +204,18 @@ export class ServerReplicationState {
   readonly upstreamMask: number;
   /** Reused by receiveOwnedState for the `validateUpstream` hook. */
   readonly incoming: UpstreamIncoming;
-  /** True once `setOwner` gave any entity client authority (before that no tick scans for owners). */
-  clientAuthorityUsed = false;
+  /**
+   * Client authority: the entities `setOwner` gave client authority and the ids they hold with it
+   * in `current` (which `ownFields.bySlot` names; refreshed by prepareSnapshots).
+   */
+  readonly authority: AuthorityTable;
   /**
    * Client authority: the upstream fields left out of each owner's own snapshots (its values are
-   * its own): `bySlot` per network id the authority client's slot or −1, refilled from `current`
-   * every tick once `clientAuthorityUsed`; `client` and `mask` (`upstreamMask` ∩ the client's
+   * its own): `bySlot` per network id the authority client's slot or −1, kept in step with
+   * `current` by `authority`; `client` and `mask` (`upstreamMask` ∩ the client's
    * `upstreamFieldsSeen`) are set per client by sendSnapshots.
    */
   readonly ownFields: FieldExclusion;
-  /** Ids `ownFields.bySlot` was filled up to (the next fill resets them all). */
-  ownFieldsEnd = 0;
   /** Bytes of a resync request for an upstream snapshot (copied by `send`). */
   readonly resyncBytes = new Uint8Array(RESYNC_MESSAGE_BYTES);
   /** Frames run (receiveOwnedState sends at most one resync per client per frame). */
@@ -269,6 +271,7 @@ export class ServerReplicationState {
     this.grid = options.interest ? new SpatialGrid(this.capacity, options.interest.cellSize) : undefined;
     this.upstreamMask = upstreamFieldMask(registry, [ownerField, authorityField], options.upstreamFields);
     this.incoming = new UpstreamIncoming(registry);
+    this.authority = new AuthorityTable(this.capacity);
     const bySlot = new Int32Array(this.capacity).fill(SERVER_OWNER);
     this.ownFields = { bySlot, client: SERVER_OWNER, mask: this.upstreamMask };
   }

@@ -19,8 +19,9 @@ export interface SetOwnerOptions {
 export function setOwner(world: AppWorld, eid: number, client: number, options?: SetOwnerOptions): void {
   const s = getResource(world, ServerReplication);
   writeOwner(world, s.owner, eid, client, options?.authority);
-  // From now on every tick finds the client-authority owners (their own fields are not sent back).
-  if (options?.authority === "client") s.clientAuthorityUsed = true;
+  // Listed until it loses client authority: each tick reads its owner from the capture (the
+  // owner's own fields are not sent back to it).
+  if (options?.authority === "client") s.authority.add(eid);
   // Ownership is replicated: with "marked" change detection the entity must be captured again.
   markChanged(world, eid);
 }
