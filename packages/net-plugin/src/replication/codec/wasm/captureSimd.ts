@@ -5,6 +5,7 @@
 import type { InlineField, CapturePlan } from "./capturePlan";
 import { EntityReader, ROUND_EXCEPTION, type LoopLocals, type Quantizer } from "./captureQuantize";
 import { emitQuat } from "./captureSimdQuat";
+import { SlotRows } from "./captureSimdRows";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** 2^52: an integer r in 0..2^32 is the low word of the double r + 2^52. */
@@ -19,8 +20,10 @@ export interface Pair {
   readonly first: EntityReader;
   readonly second: EntityReader;
   readonly v: Local[];
-  /** clampToInt's scratch. */
+  /** clampToInt's scratch (SlotRows: the integers). */
   readonly r: Local;
+  /** SlotRows: the round-exception lanes. */
+  readonly ex: Local;
 }
 
 /**
@@ -37,6 +40,8 @@ export class SimdQuantizer implements Quantizer {
   /** 1 when the iteration's four entity ids are consecutive (their channels load as one v128). */
   private readonly run: Local | undefined;
   readonly pairs: Pair[];
+  /** The four-entry slot vectors and their transposed row stores (fields that `SlotRows.fits`). */
+  readonly rows: SlotRows;
   private readonly constants = new Map<string, Local>();
 
   constructor(
@@ -54,7 +59,9 @@ export class SimdQuantizer implements Quantizer {
       second: new EntityReader(f, plan, l, at + 4),
       v: Array.from({ length: 16 }, () => f.local("v128")),
       r: f.local("v128"),
+      ex: f.local("v128"),
     }));
+    this.rows = new SlotRows(f, plan, this.q4, (c, hoist) => this.splat(c, hoist));
   }
 
   /** Emits `step` for each pair in turn. */
@@ -87,6 +94,7 @@ export class SimdQuantizer implements Quantizer {
   }
 
   prepare(field: InlineField): void {
+    if (SlotRows.fits(field)) this.rows.prepare(field);
     for (const c of [0, 0.5, ROUND_EXCEPTION, TO_INT]) this.splat(c, true);
     if (field.kind === "linear") {
       for (const z of field.slots) {
@@ -159,8 +167,11 @@ export class SimdQuantizer implements Quantizer {
   }
 
   quantize(field: InlineField): void {
-    if (field.kind === "linear") field.slots.forEach((_, s) => this.linear(field, s));
-    else emitQuat(this, field);
+    if (field.kind === "quat") emitQuat(this, field);
+    else {
+      field.slots.forEach((_, s) => this.linear(field, s));
+      if (SlotRows.fits(field)) this.rows.store(field);
+    }
   }
 
   /** Stores the two low i32 lanes on the stack to `column` (the pair's entries). */
@@ -215,6 +226,11 @@ export class SimdQuantizer implements Quantizer {
     // !(v > min) ? 0 : v >= max ? maxValue : round(t) is clamp(round(t), 0, maxValue): v > min
     // gives t ≥ 0 (v - min is then ≥ 0), v ≥ max gives round(t) ≥ maxValue (t is maxValue within
     // a few ulps at v = max, step = (max - min) / maxValue), NaN stays NaN.
+    if (SlotRows.fits(field)) {
+      this.both((p) => this.rows.pair(p, p.v[15] as Local, z.maxValue));
+      this.rows.join(s, this.pairs);
+      return;
+    }
     this.both((p) => {
       f.localGet(this.q4);
       this.round(p.v[15] as Local);

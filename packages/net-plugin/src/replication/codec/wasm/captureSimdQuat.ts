@@ -7,6 +7,7 @@
  */
 import type { InlineField } from "./capturePlan";
 import type { Pair, SimdQuantizer } from "./captureSimd";
+import { SlotRows } from "./captureSimdRows";
 import type { Local, WasmFunction } from "./wasmModule";
 
 export function emitQuat(s: SimdQuantizer, field: InlineField & { kind: "quat" }): void {
@@ -27,12 +28,15 @@ export function emitQuat(s: SimdQuantizer, field: InlineField & { kind: "quat" }
       const { best, a, m, lg } = q;
       const c = [q.y, q.z, q.w][k] as Local;
       f.localGet(c).op("f64x2.abs").localTee(a).localGet(best).op("f64x2.gt").localSet(m);
+      // lg = m ? k + 1 : lg, as max(lg, (k + 1) & m): lg < k + 1 here, small integers in i64 lanes
+      f.localGet(lg);
       s.lanes(k + 1)
-        .localGet(lg)
         .localGet(m)
-        .op("v128.bitselect")
+        .op("v128.and")
+        .op("i32x4.max_s")
         .localSet(lg);
-      if (k < 2) f.localGet(a).localGet(best).localGet(m).op("v128.bitselect").localSet(best);
+      // best = a > best ? a : best, i.e. pmax(best, a) (best < a ? a : best; NaN keeps best)
+      if (k < 2) f.localGet(best).localGet(a).op("f64x2.pmax").localSet(best);
     });
   }
   const square = (c: Local): WasmFunction => f.localGet(c).localGet(c).op("f64x2.mul");
@@ -49,8 +53,9 @@ export function emitQuat(s: SimdQuantizer, field: InlineField & { kind: "quat" }
     [x, y, z].forEach((c) => f.localGet(c).localGet(valid).op("v128.and").localSet(c));
     f.localGet(w);
     s.splat(1).localGet(valid).op("v128.bitselect").localSet(w);
+    // lg = valid ? lg : 3, as max(lg, 3 & ~valid)
     f.localGet(lg);
-    s.lanes(3).localGet(valid).op("v128.bitselect").localSet(lg);
+    s.lanes(3).localGet(valid).op("v128.andnot").op("i32x4.max_s").localSet(lg);
   });
   both(({ lg, e0, e1, e3 }) => {
     for (const [k, into] of [
@@ -62,13 +67,12 @@ export function emitQuat(s: SimdQuantizer, field: InlineField & { kind: "quat" }
       s.lanes(k).op("i64x2.eq").localSet(into);
     }
   });
-  // inv = 1 / (len || 1); sign = big < 0 ? -inv : inv, as inv with big's sign bit (-1 / l is
-  // exactly -(1 / l); big is never ±0 or NaN here: a valid rotation's largest, or identity's w).
-  both(({ len, inv }) => {
-    s.splat(1);
-    f.localGet(len);
-    s.splat(1).localGet(len);
-    s.splat(0).op("f64x2.gt").op("v128.bitselect").op("f64x2.div").localSet(inv);
+  // inv = 1 / len for a valid rotation, else +0: an identity's slots are (0 · sign + SQRT1_2) ·
+  // scale for any finite sign (the JS kernel's 1 / (len || 1) gives the same integers).
+  // sign = big < 0 ? -inv : inv, as inv with big's sign bit (-1 / l is exactly -(1 / l); big is
+  // never ±0 or NaN here: a valid rotation's largest, or identity's w).
+  both(({ len, inv, valid }) => {
+    s.splat(1).localGet(len).op("f64x2.div").localGet(valid).op("v128.and").localSet(inv);
   });
   both(({ x, y, z, w, e0, e1, e3, inv, sign }) => {
     // big = largest 0 ? x : 1 ? y : 2 ? z : w (e2 = not e0, e1, e3)
@@ -76,12 +80,16 @@ export function emitQuat(s: SimdQuantizer, field: InlineField & { kind: "quat" }
     f.localGet(e1).op("v128.bitselect").localGet(e0).op("v128.bitselect");
     s.splat(-0).op("v128.and").localGet(inv).op("v128.xor").localSet(sign);
   });
-  both(({ lg }, p) => {
-    // largest as i32 lanes 0, 1
-    f.localGet(s.q4).localGet(lg).localGet(lg);
-    f.shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]);
-    s.store2(p, field.offset);
-  });
+  const rows = SlotRows.fits(field) ? s.rows : undefined;
+  if (rows !== undefined) rows.joinI64(0, A.lg, B.lg);
+  else {
+    both(({ lg }, p) => {
+      // largest as i32 lanes 0, 1
+      f.localGet(s.q4).localGet(lg).localGet(lg);
+      f.shuffle([0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]);
+      s.store2(p, field.offset);
+    });
+  }
   for (const k of [0, 1, 2]) {
     both(({ x, y, z, w, e0, e1, e3, sign, t }) => {
       const [yes, no] = [
@@ -97,6 +105,11 @@ export function emitQuat(s: SimdQuantizer, field: InlineField & { kind: "quat" }
       s.splat(Math.SQRT1_2).op("f64x2.add");
       s.splat(field.scale).op("f64x2.mul").localSet(t);
     });
+    if (rows !== undefined) {
+      both(({ t }, p) => rows.pair(p, t, field.maxValue));
+      rows.join(k + 1, s.pairs);
+      continue;
+    }
     both(({ t }, p) => {
       f.localGet(s.q4);
       s.round(t);
@@ -104,6 +117,7 @@ export function emitQuat(s: SimdQuantizer, field: InlineField & { kind: "quat" }
       s.store2(p, field.offset + k + 1);
     });
   }
+  rows?.store(field);
 }
 
 /** The rotation path's locals, by name (the first four hold the loaded x, y, z, w). */
