@@ -18,6 +18,7 @@
 import type { ApplyField, ApplyPlan } from "./applyPlan";
 import type { StateLayout } from "./codecMemory";
 import { emitQuatPairs } from "./applyQuatEmit";
+import { emitApplyGroup, groupable } from "./applyGroupEmit";
 import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
 
 /** Emits the kernel function into `mod` (exported as "apply"). */
@@ -54,6 +55,10 @@ export function emitApply(
   f.localGet(next).localSet(prev);
   f.end(noPrev);
   const top = f.loop();
+  if (simd && ready !== undefined && groupable(plan)) {
+    const l = { next, prev, hasPrev, hw, ready, id, updated, queued };
+    emitApplyGroup(f, l, plan, layout, stride, top, exit);
+  }
   const cont = f.block();
   // was = hasPrev && prev.present[id] === 1
   f.localGet(hasPrev).localGet(prev).localGet(id).op("i32.add").load("i32.load8_u", layout.presentOffset);
