@@ -5,6 +5,8 @@
  * else slot by slot — and captureWorld's removal of the rows the wasm gather did not stamp.
  */
 import { HEADER, loadHeader, storeHeader, type CapturePlan } from "./capturePlan";
+import { RowsFour } from "./captureRowsFour";
+import type { Label } from "./wasmCode";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /**
@@ -108,7 +110,10 @@ export function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void
       return overlaps ? hoist(chunkMask(plan, field, o)) : undefined;
     }),
   );
-  const top = emitRowLoopHead(f, plan, l, { id, m, row, vc, hw });
+  const four = new RowsFour(f, plan);
+  const top = emitRowLoopHead(f, plan, l, { id, m, row, vc, hw }, (loop, done) =>
+    four.emit(l, vc, loop, done),
+  );
   // sels = the lanes of the entry's fields: all of them (the common case) or per field
   f.localGet(m).i32Const(fullMask).op("i32.eq");
   const all = f.if();
@@ -197,11 +202,19 @@ interface RowEntry {
 }
 
 /** Loads the version counter and high water, opens the loop over the entries and loads an entry's id, mask and row address. */
-function emitRowLoopHead(f: WasmFunction, plan: CapturePlan, l: RowLocals, e: RowEntry & { row: Local }) {
+function emitRowLoopHead(
+  f: WasmFunction,
+  plan: CapturePlan,
+  l: RowLocals,
+  e: RowEntry & { row: Local },
+  onTop?: (top: Label, done: Label) => void,
+): { top: Label; done: Label } {
   loadHeader(f, plan, HEADER.versionCounter, e.vc);
   loadHeader(f, plan, HEADER.highWater, e.hw);
   f.i32Const(0).localSet(l.i).i32Const(0).localSet(l.a4).i32Const(0).localSet(l.q4);
+  const done = f.block();
   const top = f.loop();
+  onTop?.(top, done);
   f.localGet(l.a4).load("i32.load", plan.ids).localSet(e.id);
   f.localGet(l.a4).load("i32.load", plan.masks).localSet(e.m);
   f.localGet(e.id)
@@ -210,7 +223,7 @@ function emitRowLoopHead(f: WasmFunction, plan: CapturePlan, l: RowLocals, e: Ro
     .localGet(l.values)
     .op("i32.add")
     .localSet(e.row);
-  return top;
+  return { top, done };
 }
 
 /**
@@ -223,7 +236,7 @@ function emitRowWriteAndLoopEnd(
   plan: CapturePlan,
   l: RowLocals,
   e: RowEntry & { at: Local },
-  top: ReturnType<WasmFunction["loop"]>,
+  { top, done }: { top: Label; done: Label },
 ): void {
   const { id, m, vc, hw, at } = e;
   const write = f.if();
@@ -249,6 +262,7 @@ function emitRowWriteAndLoopEnd(
     .localSet(l.q4);
   f.localGet(l.i).i32Const(1).op("i32.add").localTee(l.i).localGet(l.n).op("i32.lt_s").brIf(top);
   f.end(top);
+  f.end(done);
   storeHeader(f, plan, HEADER.versionCounter, vc);
   storeHeader(f, plan, HEADER.highWater, hw);
 }
