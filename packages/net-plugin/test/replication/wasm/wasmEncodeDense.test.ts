@@ -1,9 +1,9 @@
 /**
  * The wasm collect's dense step (codec/wasm/encodeDenseEmit.ts) against the JS kernels: groups of
- * four moving entities with every field coded in one step, and the groups it must leave to the
- * per-entity path — a field changed in some of the four but not all, a rotation whose largest
- * component changed, an entity with fewer fields, a resting entity, spawns and despawns — at every
- * position of a group; fields unchanged in all four (an owner int, a velocity that stays), fields
+ * four moving entities with every field coded in one step (rotations whose largest component
+ * changed among them: coded an entity at a time, their full values in the stream), and the groups
+ * it must leave to the per-entity path — a field changed in some of the four but not all, an
+ * entity with fewer fields, a resting entity, spawns and despawns — at every position of a group; fields unchanged in all four (an owner int, a velocity that stays), fields
  * of one, two, three and four slots, a registry of one field (no flags), a high water off a
  * multiple of four, acks of varying age (ratios other than 1:1, no reference), budgets under the
  * snapshot (the JS budget path on the collect's predictions and rotation flags). Same bytes,

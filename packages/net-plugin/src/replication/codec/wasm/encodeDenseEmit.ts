@@ -2,20 +2,21 @@
  * The wasm collect's dense step (encodeEmit.ts, SIMD builds): a group of four ids that passed the
  * group check (encodeGroupEmit.ts: present in both states with the same field sets, versions
  * changed, the reference holding them) is classified and coded in one straight-line step when
- * all four have every field of the registry, each field changed in all four or in none, every
- * changed rotation keeps its largest component and the call predicts at 1:1 or not at all — the
- * moving world's usual group. Per changed field the four rows' slots are read as one v128 each
- * (an entity's row at a constant offset from the group's first), predicted, zigzagged and stored
- * to `colz` and the histograms as the per-entity code does; the four updates' bookkeeping is one
- * store each (`changed`, `sel`, the update list) and their bitmap-stream bits one code (the same
- * entity code four times). Any other group falls through to the per-entity path (nothing written
- * before the checks pass), so the outputs are those of the per-entity code by construction.
+ * all four have every field of the registry, each field changed in all four or in none and the
+ * call predicts at 1:1 or not at all — the moving world's usual group. Per changed field the four
+ * rows' slots are read as one v128 each (an entity's row at a constant offset from the group's
+ * first), predicted, zigzagged and stored to `colz` and the histograms as the per-entity code does
+ * (rotations, also those whose largest component changed, and the stream bits:
+ * encodeDenseQuatEmit.ts); the four updates' bookkeeping is one store each (`changed`, `sel`, the
+ * update list). Any other group falls through to the per-entity path (nothing written before the
+ * checks pass), so the outputs are those of the per-entity code by construction.
  */
 import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
 import type { Segment } from "./encodeEmit";
 import { emitHist } from "./encodeFieldEmit";
 import type { ByteOut } from "./writeBytesEmit";
+import { emitQuat4, emitStreamCode } from "./encodeDenseQuatEmit";
 import type { Label, Local, WasmFunction } from "./wasmModule";
 
 /** The collect loop's locals the dense step reads and sets. */
@@ -89,6 +90,9 @@ export function emitDense(
     void f.localGet(rowAddr).load("v128.load", slotAt(x, e), 0);
   // Per field: changed in all four (`ch`), else in none (the checks), and the changed mask.
   const ch = fields.map(() => f.local("i32"));
+  const kept = fields.map(() => f.local("i32"));
+  const allKept = f.local("i32");
+  f.i32Const(1).localSet(allKept);
   const any = f.local("i32");
   const cm = f.local("i32");
   const same = f.local("v128");
@@ -116,7 +120,10 @@ export function emitDense(
     f.localGet(chk).localGet(any).op("i32.ne").brIf(fail);
     f.localGet(cm).i32Const(x.bit).i32Const(0).localGet(chk).op("select").op("i32.or").localSet(cm);
     if (!x.quat) return;
-    // a changed rotation keeps its largest component in all four (lane 0 equal)
+    // kept: a changed rotation keeps its largest component in all four (lane 0 equal), else
+    // the rotations are coded one entity at a time (encodeDenseQuatEmit.ts)
+    const keptk = kept[k] as Local;
+    f.i32Const(1).localSet(keptk);
     f.localGet(chk);
     const changed = f.if();
     for (let e = 0; e < 4; e++) {
@@ -126,7 +133,8 @@ export function emitDense(
       if (e > 0) f.localGet(same).op("v128.and");
       f.localSet(same);
     }
-    f.localGet(same).lane("i32x4.extract_lane", 0).op("i32.eqz").brIf(fail);
+    f.localGet(same).lane("i32x4.extract_lane", 0).i32Const(0).op("i32.ne").localSet(keptk);
+    f.localGet(allKept).localGet(keptk).op("i32.and").localSet(allKept);
     f.end(changed);
   });
   // Nothing changed (versions moved, values did not): the per-entity path writes its 0 bits.
@@ -142,7 +150,7 @@ export function emitDense(
     const cursor = l.cursors[k] as Local;
     f.localGet(ch[k] as Local);
     const changed = f.if();
-    if (x.quat) emitQuat4(f, x, l, cursor, { rowAt, rowVec, zigzag, vb, vf });
+    if (x.quat) emitQuat4(f, x, l, cursor, kept[k] as Local, { rowAt, rowVec, zigzag, vb, vf });
     else emitSlots4(f, x, l, cursor, { rowAt, rowVec, zigzag, vb, vf });
     f.end(changed);
   });
@@ -154,11 +162,11 @@ export function emitDense(
   f.localGet(l.id).op("i32x4.splat").v128ConstI32(0, 1, 2, 3).op("i32x4.add").store("v128.store", 0, 0);
   f.localGet(l.uc).i32Const(4).op("i32.add").localSet(l.uc);
   f.localGet(l.bc).i32Const(4).op("i32.add").localSet(l.bc);
-  emitStreamCode(f, fields, stream, ch, l.d);
+  emitStreamCode(f, fields, layout, stride, l, stream, { ch, cm, allKept });
 }
 
 /** Helpers shared by the two field kinds. */
-interface Parts {
+export interface Parts {
   /** Byte offset of field x's first slot in entity e's row of a row-major segment (pred, zz). */
   readonly rowAt: (x: KernelField, e: number) => number;
   readonly rowVec: (rowAddr: Local, x: KernelField, e: number) => void;
@@ -207,35 +215,8 @@ function emitSlots4(f: WasmFunction, x: KernelField, l: DenseLocals, cursor: Loc
     .localSet(cursor);
 }
 
-/** A changed rotation of the four entities, largest kept (encodeSimdEmit.ts emitQuatSimd's "same" path). */
-function emitQuat4(f: WasmFunction, x: KernelField, l: DenseLocals, cursor: Local, p: Parts): void {
-  for (let e = 0; e < 4; e++) {
-    p.rowVec(l.baseRow, x, e);
-    f.localSet(p.vb);
-    f.localGet(l.ratio);
-    const predicted = f.if();
-    f.localGet(l.seg("pred")).localGet(l.row).op("i32.add").localGet(p.vb);
-    f.store("v128.store", p.rowAt(x, e), 0);
-    f.end(predicted);
-    f.localGet(l.seg("zz")).localGet(l.row).op("i32.add").i32Const(1);
-    f.store("i32.store", p.rowAt(x, e), 0);
-    p.rowVec(l.curRow, x, e);
-    f.localGet(p.vb).op("i32x4.sub");
-    p.zigzag(p.vf);
-    for (let s = 1; s < 4; s++) {
-      f.localGet(cursor);
-      f.localGet(p.vf)
-        .lane("i32x4.extract_lane", s)
-        .localTee(l.d)
-        .store("i32.store", e * 12 + (s - 1) * 4, 0);
-      emitHist(f, l.seg("hist"), l.d, x.column + s - 1);
-    }
-  }
-  f.localGet(cursor).i32Const(48).op("i32.add").localSet(cursor);
-}
-
 /** Stores the first `width` lanes of `v` at `base` (+ `row`) + `offset` (no lane past them). */
-function storeLanes(
+export function storeLanes(
   f: WasmFunction,
   base: Local,
   row: Local | undefined,
@@ -262,42 +243,4 @@ function storeLanes(
       .lane("i32x4.extract_lane", width - 1)
       .store("i32.store", offset + (width - 1) * 4, 0);
   }
-}
-
-/**
- * The four updates' stream bits (writeEntityEmit.ts for each, in id order): the bitmap's 1, a
- * flag per field when there are several (its `ch`), a 1 per changed rotation (largest kept) —
- * the same code for all four, put out as one.
- */
-function emitStreamCode(
-  f: WasmFunction,
-  fields: readonly KernelField[],
-  stream: ByteOut,
-  ch: readonly Local[],
-  el: Local,
-): void {
-  const code = f.local("i32");
-  f.i32Const(1).localSet(code).i32Const(1).localSet(el);
-  const bit = (value: Local): void => {
-    f.localGet(code).localGet(value).localGet(el).op("i32.shl").op("i32.or").localSet(code);
-    f.localGet(el).i32Const(1).op("i32.add").localSet(el);
-  };
-  fields.forEach((x, k) => {
-    if (fields.length > 1) bit(ch[k] as Local);
-    if (!x.quat) return;
-    f.localGet(ch[k] as Local);
-    const changed = f.if();
-    bit(ch[k] as Local);
-    f.end(changed);
-  });
-  // code × 4 at el bits each (4·el ≤ 56: denseEligible)
-  const c64 = f.local("i64");
-  const e64 = f.local("i64");
-  f.localGet(el).op("i64.extend_i32_u").localSet(e64);
-  f.localGet(code).op("i64.extend_i32_u").localTee(c64);
-  f.localGet(c64).localGet(e64).op("i64.shl").op("i64.or").localTee(c64);
-  f.localGet(c64).localGet(e64).i64Const(1).op("i64.shl").op("i64.shl").op("i64.or").localSet(c64);
-  const len = f.local("i32");
-  f.localGet(el).i32Const(2).op("i32.shl").localSet(len);
-  stream.put64(() => void f.localGet(c64), len);
 }
