@@ -33,10 +33,18 @@ const GC_EVERY = 25;
  */
 const BOUND_BYTES = 64;
 /**
- * Per owner update, the same bound: what remains once warm is 32 B at the median, outside every
- * system (each reads 0 B in heapBySystem); a per-entity or per-message allocation in the
- * client-authority systems is far above this. (It was 320 B while the 64–448 B of code left
- * unoptimized in some processes came from V8's background compile queue; vitest.config.ts.)
+ * Per owner update, the same bound: what remains after these warm ticks is 32 B at the median, on
+ * every client (owner or not), not in the client-authority systems: `client.receivePackets` →
+ * `NetClient.update` → `ReliableEndpoint.update` → `LinkEstimator.updateBandwidth` still runs in
+ * V8's baseline code here (a client calls it once per tick; V8 optimizes it after ~1000–2000 more
+ * ticks with two clients in the process), where `now - sampleStart` and the loaded
+ * `Timing.bandwidthSampleSeconds` are a 16-B heap number each. Forcing that function (or
+ * `ReliableEndpoint.update`) optimized, or 2000 warm ticks instead of 1000, gives 0 B on every
+ * client; optimized it allocates nothing (linkEstimator.ts explains why the check is not a
+ * precomputed due time: one heap number per sample, forever). A per-entity or per-message
+ * allocation in the client-authority systems is far above this bound. (It was 320 B while the
+ * 64–448 B of code left unoptimized in some processes came from V8's background compile queue;
+ * vitest.config.ts.)
  */
 const OWNER_BOUND_BYTES = 64;
 
