@@ -32,7 +32,7 @@ export function groupable(plan: ApplyPlan): boolean {
 }
 
 /** out[s] = lane s of every input row: a 4×4 transpose by interleaves. */
-function transpose(
+export function transpose4(
   f: WasmFunction,
   rows: readonly Local[],
   tmp: readonly Local[],
@@ -239,7 +239,7 @@ function emitLinear4(
   eid: readonly Local[],
   changed: Local,
 ): void {
-  transpose(f, rows, tmp, cols);
+  transpose4(f, rows, tmp, cols);
   f.localGet(changed).i32Const(15).op("i32.eq");
   const all = f.if();
   emitLinearColumns(f, field, cols, t, eid, undefined);

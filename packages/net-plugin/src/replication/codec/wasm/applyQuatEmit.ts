@@ -9,6 +9,7 @@
  */
 import type { ApplyField } from "./applyPlan";
 import type { Local, WasmFunction } from "./wasmModule";
+import { transpose4 } from "./applyGroupEmit";
 
 /** Pairs (f64x2) per loop step. */
 const PAIRS = 2;
@@ -52,15 +53,22 @@ export function emitQuatPairs(f: WasmFunction, field: ApplyField & { kind: "quat
   const top = f.loop();
   // Pair p: lane a = entry 2p, lane b = entry 2p + 1 of this step; slot s of a lane's row.
   const entry = (p: number, lane: number): number => field.list + (2 * p + lane) * ENTRY;
+  // The step's four rows (slots offset..offset+3 as one v128 each) transposed: slot s of the four
+  // entries is one vector, lanes 0–1 pair 0 and lanes 2–3 pair 1.
+  const rows = [v(), v(), v(), v()];
+  const tmp = [v(), v(), v(), v()];
+  const slots = [v(), v(), v(), v()];
+  for (let e = 0; e < 4; e++) {
+    f.localGet(at)
+      .load("i32.load", field.list + e * ENTRY + 4)
+      .load("v128.load", field.offset * 4, 2)
+      .localSet(rows[e] as Local);
+  }
+  transpose4(f, rows, tmp, slots);
   const pair = (p: number, s: number): void => {
-    f.localGet(at)
-      .load("i32.load", entry(p, 0) + 4)
-      .load("i32.load", (field.offset + s) * 4)
-      .op("i32x4.splat");
-    f.localGet(at)
-      .load("i32.load", entry(p, 1) + 4)
-      .load("i32.load", (field.offset + s) * 4);
-    f.lane("i32x4.replace_lane", 1);
+    f.localGet(slots[s] as Local);
+    if (p === 1)
+      f.localGet(slots[s] as Local).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
   };
   const splat = (c: number): void => void f.f64Const(c).op("f64x2.splat");
   each((l, p) => {
