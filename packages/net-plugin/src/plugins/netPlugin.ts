@@ -15,7 +15,7 @@
  * clientApp.addPlugins(NetPlugin({ role: "client", transport, registry, token }));
  * ```
  */
-import { Stage, type App, type Plugin } from "@canopy/core";
+import { FixedTime, Stage, type App, type Plugin } from "@canopy/core";
 import { addComponent, observe, onAdd, onRemove } from "bitecs";
 import type { IssuedConnectToken } from "../protocol/connectToken";
 import { NetClient } from "../connection/netClient";
@@ -28,6 +28,7 @@ import type { ReplicationRegistry } from "../replication/registry";
 import { PrepareSend, Receive, ReceivePackets, Send, SendPackets } from "../replication/sets";
 import { ensureOwnerField } from "../replication/server/ownership";
 import { Networked } from "../replication/server/networked";
+import { warnLowBudget } from "../replication/server/snapshotBudget";
 import {
   ReplicationDefaults,
   ServerReplication,
@@ -138,6 +139,8 @@ export function NetServerPlugin(options: NetServerPluginOptions): Plugin {
       );
       state = s;
       app.insertResource(ServerReplication, s);
+      // Once, here: a rate that cannot give every tick's snapshot its floor (snapshotBudget.ts).
+      warnLowBudget("NetServerPlugin: bandwidthBytesPerSecond", s.bandwidth, app.getResource(FixedTime).hz);
       app.insertResource(
         UpstreamCorrections,
         new UpstreamCorrector(

@@ -36,8 +36,13 @@ export const ReplicationDefaults = {
   burstSeconds: 0.1,
   /** Snapshot channel (client → server: resync requests, upstream state): DEFAULT_CHANNELS[2], unreliable-sequenced (older ones are useless). */
   snapshotChannel: 2,
-  /** Fewer budget bytes than this and no snapshot goes out this tick (a header alone is ~6). */
-  minSnapshotBytes: 16,
+  /**
+   * A snapshot waits until the client's budget holds this many bytes (the floor of its budget):
+   * the header alone is 6–12 bytes (sequence, tick, baseline, reference, section counts) and the
+   * first update adds its columns' widths. With 16, a 60 B/s client of a busy world got headers
+   * only (6 B each, nothing else fitted) and an entity spawned then never arrived.
+   */
+  minSnapshotBytes: 20,
   /** Confirmed states kept per entity on the client (interpolation reads them). */
   historySize: 16,
 } as const;
@@ -75,7 +80,13 @@ export type UpstreamValidator = (
 export interface ServerReplicationOptions {
   /** Network ids available (entities replicated at once), ≥ 1. */
   capacity?: number;
-  /** Per-client snapshot budget, bytes per second (> 0). */
+  /**
+   * Per-client snapshot budget, bytes per second (> 0). A snapshot goes out only once the budget
+   * holds `ReplicationDefaults.minSnapshotBytes` (20 B), so below 20 B × the tick rate (1200 B/s at
+   * 60 Hz) snapshots go out every few ticks rather than every tick (reported once at
+   * configuration). A snapshot's despawns are never held back: one may exceed its budget by them,
+   * and the overshoot is taken from the next ticks' budget.
+   */
   bandwidthBytesPerSecond?: number;
   /** Channel index carrying snapshots and acks (reserved for them). */
   snapshotChannel?: number;

@@ -3,10 +3,15 @@
  * client's reported connection, or a spectator's lower rate); `undefined` returns it to the
  * server-wide `bandwidthBytesPerSecond`.
  */
-import { getResource, type AppWorld } from "@canopy/core";
+import { FixedTime, getResource, type AppWorld } from "@canopy/core";
 import { ServerReplication } from "./serverReplication";
+import { warnLowBudget } from "./snapshotBudget";
 
-/** Sets client slot `slot`'s snapshot budget in bytes/s (> 0), or clears it with `undefined`. */
+/**
+ * Sets client slot `slot`'s snapshot budget in bytes/s (> 0), or clears it with `undefined`.
+ * Below `ReplicationDefaults.minSnapshotBytes` × the tick rate the client gets a snapshot every
+ * few ticks (reported once per call; see `bandwidthBytesPerSecond`).
+ */
 export function setClientBandwidth(world: AppWorld, slot: number, bytesPerSecond: number | undefined): void {
   const view = getResource(world, ServerReplication).clients[slot];
   if (view === undefined) {
@@ -16,4 +21,6 @@ export function setClientBandwidth(world: AppWorld, slot: number, bytesPerSecond
     throw new RangeError(`setClientBandwidth: bytesPerSecond must be > 0, got ${bytesPerSecond}.`);
   }
   view.bandwidth = bytesPerSecond;
+  if (bytesPerSecond !== undefined)
+    warnLowBudget(`setClientBandwidth(slot ${slot})`, bytesPerSecond, getResource(world, FixedTime).hz);
 }
