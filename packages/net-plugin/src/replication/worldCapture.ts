@@ -15,6 +15,8 @@ import { componentMasks, layoutOf, seenStamps, shadowOf } from "./codec/kernels/
 // call of an imported function (or read of an imported constant) is a getter call.
 const NO_ENTITY = NONE;
 const hasComponentLocal = hasComponent;
+const layoutOfLocal = layoutOf;
+const componentMasksLocal = componentMasks;
 
 /**
  * Makes `out` hold the replicated components of exactly `entities` (quantized), keeping it from
@@ -30,9 +32,9 @@ export function captureWorld(
   out: SnapshotState,
   tick: number,
 ): void {
-  const plan = layoutOf(registry);
+  const plan = layoutOfLocal(registry);
   const wasm = plan.wasmCapture;
-  if (wasm !== undefined && componentMasks(world, plan)) {
+  if (wasm !== undefined && componentMasksLocal(world, plan)) {
     // The whole call in wasm (listing, removal), when that path applies (codec/wasm/wasmCapture.ts).
     out.tick = tick;
     out.versioned = true;
@@ -58,9 +60,9 @@ export function captureEntities(
   out: SnapshotState,
   tick: number,
 ): void {
-  const plan = layoutOf(registry);
+  const plan = layoutOfLocal(registry);
   const wasm = plan.wasmCapture;
-  if (wasm !== undefined && componentMasks(world, plan)) {
+  if (wasm !== undefined && componentMasksLocal(world, plan)) {
     out.tick = tick;
     out.versioned = true;
     if (wasm.captureWorld(entities, map, out, plan.hasMasks, plan.hasFlags, missingNetId, 0)) return;
@@ -84,7 +86,7 @@ function captureListed(
   out.tick = tick;
   out.versioned = true;
   const stride = out.stride;
-  const plan = layoutOf(registry);
+  const plan = layoutOfLocal(registry);
   const fieldCount = plan.components.length;
   const { components, bindings, offsets, widths, fullMask } = plan;
   const values = out.values;
@@ -94,7 +96,7 @@ function captureListed(
   const seen = seenStamps(out);
   const stamp = (seen.stamp = (seen.stamp + 1) >>> 0 || 1);
   const kernel = plan.kernels;
-  if (kernel !== undefined && componentMasks(world, plan)) {
+  if (kernel !== undefined && componentMasksLocal(world, plan)) {
     const shadow = shadowOf(out, plan.singleShadow);
     kernel.capture(
       world,

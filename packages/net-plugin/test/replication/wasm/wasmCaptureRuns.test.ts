@@ -161,6 +161,38 @@ describe("wasm capture, four entries a step", () => {
     checkRuns(903, mixedLengths(), 43);
   });
 
+  it("throws the JS kernel's error for an unmapped entity or a network id past the capacity inside a run of four, writing nothing", () => {
+    const { js, wasm } = twin(benchKind());
+    const world = createWorld();
+    const allocator = new NetworkIdAllocator(CAPACITY);
+    const eids = Array.from({ length: 12 }, () => addEntity(world));
+    for (const eid of eids) for (const f of js.fields) addComponent(world, eid, f.component);
+    for (const eid of eids) if (eid !== eids[6]) allocator.allocate(eid, 0);
+    const thrown = (registry: ReplicationRegistry, list: number[], state: SnapshotState): unknown => {
+      try {
+        captureWorld(world, registry, list, allocator.map, state, 1);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const unmapped = eids.slice(0, 8);
+    const expected = thrown(js, unmapped, new SnapshotState(js, CAPACITY));
+    expect(expected).toBeInstanceOf(Error);
+    // Network ids 0..9 into a state of 8 (the JS kernel's writes there are no-ops; wasm throws).
+    const tooFar = eids.slice(0, 6).concat(eids.slice(7, 11));
+    for (const pooled of [false, true]) {
+      wasmKernels.enabled = pooled;
+      const b = new SnapshotState(wasm, CAPACITY);
+      const small = new SnapshotState(wasm, 8);
+      wasmKernels.enabled = false;
+      expect(thrown(wasm, unmapped, b)).toEqual(expected);
+      expect(b.count(), "nothing written").toBe(0);
+      expect(String(thrown(wasm, tooFar, small))).toMatch(/outside the state's capacity/);
+      expect(small.count(), "nothing written").toBe(0);
+    }
+  });
+
   it("matches the JS kernel in captureEntities (marked change detection) and with the scalar kernel", () => {
     checkRuns(911, benchKind(), 41, { pooled: true, marked: true });
     checkRuns(912, serverKind(), 42, { marked: true });

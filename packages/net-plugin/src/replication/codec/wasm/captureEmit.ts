@@ -91,7 +91,7 @@ export function captureModule(plan: CapturePlan, simd: boolean): Uint8Array<Arra
     emitPrepare(mod, plan);
     emitScan(mod, plan);
     emitRun(mod, "run", emitGather(mod, plan), capture);
-    emitRun(mod, "runFast", emitGather(mod, plan, true), capture);
+    emitRun(mod, "runFast", emitGather(mod, plan, true, simd), capture);
   }
   return mod.toBytes();
 }

@@ -15,6 +15,11 @@ import { FIELD_WORDS, fieldWord, HEADER, type CapturePlan } from "./capturePlan"
 import { WASM_PAGE_BYTES, type CodecMemoryPool } from "./codecMemory";
 import type { Prefixable } from "./prefixViews";
 
+// Module-local references (tsx/esbuild's CommonJS output reads imported bindings through getters).
+const H = HEADER;
+const FW = FIELD_WORDS;
+const wordOf = fieldWord;
+
 /** What a copy or reservation did to the regions. */
 export const Placed = {
   /** Where they were: views made before stay valid. */
@@ -111,7 +116,7 @@ export class CaptureTables {
     this.views();
     this.list.set(entities);
     const h = this.plan.header >> 2;
-    (placed === Placed.Same ? i32 : new Int32Array(this.pool.memory.buffer))[h + HEADER.listAt] = this.listAt;
+    (placed === Placed.Same ? i32 : new Int32Array(this.pool.memory.buffer))[h + H.listAt] = this.listAt;
     return placed;
   }
 
@@ -148,15 +153,15 @@ export class CaptureTables {
     const h = this.plan.header >> 2;
     let fast = net.length > maxEid;
     this.views();
-    i32[h + HEADER.seen] = this.seenAt;
-    i32[h + HEADER.listAt] = this.listAt;
-    i32[h + HEADER.capacity] = this.capacity;
-    i32[h + HEADER.netAt] = this.netAt;
-    i32[h + HEADER.netLength] = net.length;
+    i32[h + H.seen] = this.seenAt;
+    i32[h + H.listAt] = this.listAt;
+    i32[h + H.capacity] = this.capacity;
+    i32[h + H.netAt] = this.netAt;
+    i32[h + H.netLength] = net.length;
     this.copyNet(map, net, maxEid);
     for (let f = 0; f < fields.length; f++) {
       const m = hasMasks[f] as readonly number[];
-      const w = h + fieldWord(f);
+      const w = h + wordOf(f);
       // Fields of one bitECS generation share one membership array: copied once.
       let g = 0;
       while (hasMasks[g] !== m) g++;
@@ -166,13 +171,13 @@ export class CaptureTables {
         region.set(m);
         region[m.length] = 0;
       }
-      i32[w + FIELD_WORDS.maskAt] = this.maskAt[g] as number;
-      i32[w + FIELD_WORDS.maskLength] = m.length;
-      i32[w + FIELD_WORDS.flag] = hasFlags[f] as number;
+      i32[w + FW.maskAt] = this.maskAt[g] as number;
+      i32[w + FW.maskLength] = m.length;
+      i32[w + FW.flag] = hasFlags[f] as number;
       const int = this.intSource(f);
       if (int === undefined) continue;
-      i32[w + FIELD_WORDS.intAt] = this.intAt[f] as number;
-      i32[w + FIELD_WORDS.intLength] = int.length;
+      i32[w + FW.intAt] = this.intAt[f] as number;
+      i32[w + FW.intLength] = int.length;
       fast = fast && int.length > maxEid;
       const region = this.ints[f] as Float64Array;
       if (!Array.isArray(int)) this.copyTyped(1 + f, region, int, maxEid, 0);
