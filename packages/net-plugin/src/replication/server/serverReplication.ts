@@ -84,8 +84,10 @@ export interface ServerReplicationOptions {
    * Per-client snapshot budget, bytes per second (> 0). A snapshot goes out only once the budget
    * holds `ReplicationDefaults.minSnapshotBytes` (20 B), so below 20 B × the tick rate (1200 B/s at
    * 60 Hz) snapshots go out every few ticks rather than every tick (reported once at
-   * configuration). A snapshot's despawns are never held back: one may exceed its budget by them,
-   * and the overshoot is taken from the next ticks' budget.
+   * configuration), and an entity whose spawn or update is larger than what a snapshot has left
+   * after its header waits while smaller ones fit (a full spawn of many fields at 60 B/s may not
+   * arrive). A snapshot's despawns are never held back: one may exceed its budget by them, and
+   * the overshoot is taken from the next ticks' budget.
    */
   bandwidthBytesPerSecond?: number;
   /** Channel index carrying snapshots and acks (reserved for them). */
