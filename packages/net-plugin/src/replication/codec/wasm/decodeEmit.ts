@@ -91,7 +91,25 @@ export function decodeModule(
     if (fullEntityBits(fields) <= 8) {
       const [at, pred, win] = [i32(), i32(), i32()];
       const ents = simd ? f.local("v128") : undefined;
-      const l = { id, seen, updates, hw, base, ref, hasRef, misc, lists, counts, at, pred, win, ents };
+      const [n, nbits] = simd ? [i32(), i32()] : [undefined, undefined];
+      const l = {
+        id,
+        seen,
+        updates,
+        hw,
+        base,
+        ref,
+        hasRef,
+        misc,
+        lists,
+        counts,
+        at,
+        pred,
+        win,
+        ents,
+        n,
+        nbits,
+      };
       emitFourEntities(c, l, fields, layout, scratch, entities);
     }
     f.i32Const(0).localSet(flag);

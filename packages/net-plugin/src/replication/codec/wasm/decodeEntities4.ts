@@ -17,6 +17,7 @@ import type { StateLayout } from "./codecMemory";
 import type { DecodeScratch } from "./decodeArgs";
 import { peek32, type DecodeCtx } from "./decodeBits";
 import type { Label, Local } from "./wasmModule";
+import { emitLeading } from "./decodeEntitiesLeading";
 
 /** The reader's locals the group reads and updates. */
 export interface EntityLocals {
@@ -37,6 +38,9 @@ export interface EntityLocals {
   readonly win: Local;
   /** The four entities' list entries (v128; SIMD modules only). */
   readonly ents?: Local;
+  /** Leading entities of a partial group and their bits (SIMD modules only). */
+  readonly n?: Local;
+  readonly nbits?: Local;
 }
 
 /**
@@ -90,8 +94,10 @@ export function emitFourEntities(
   f.localGet(l.seen).i32Const(4).op("i32.add").localGet(l.updates).op("i32.le_s").op("i32.and");
   f.localGet(r.total).localGet(r.pos).op("i32.sub").i32Const(32).op("i32.ge_u").op("i32.and");
   f.op("i32.eqz").brIf(slow);
+  // Not all ones: the leading entities that are (SIMD modules), else the per-entity path.
+  const partial = l.ents !== undefined ? f.block() : slow;
   peek32(c);
-  f.localTee(l.win).i32Const(required4).op("i32.and").i32Const(required4).op("i32.ne").brIf(slow);
+  f.localTee(l.win).i32Const(required4).op("i32.and").i32Const(required4).op("i32.ne").brIf(partial);
   // Present (one byte each) and unmarked, ids id+1..id+4.
   f.localGet(l.base)
     .localGet(l.id)
@@ -207,5 +213,9 @@ export function emitFourEntities(
   f.localGet(l.seen).i32Const(4).op("i32.add").localSet(l.seen);
   f.localGet(r.pos).i32Const(bits).op("i32.add").localSet(r.pos);
   f.br(entities);
+  if (partial !== slow) {
+    f.end(partial);
+    emitLeading(c, l, fields, layout, scratch, { per, full, free, flagAt, required4 }, slow, entities);
+  }
   f.end(slow);
 }
