@@ -14,7 +14,7 @@
 import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
 import type { Segment } from "./encodeEmit";
-import { emitHist } from "./encodeFieldEmit";
+import { emitCount4, emitFlush8, emitLengths, FLUSH_GROUPS, type Hist8 } from "./encodeHist8Emit";
 import type { ByteOut } from "./writeBytesEmit";
 import { emitQuat4, emitStreamCode } from "./encodeDenseQuatEmit";
 import type { Label, Local, WasmFunction } from "./wasmModule";
@@ -40,6 +40,10 @@ export interface DenseLocals {
   readonly d: Local;
   /** One colz cursor per field (advanced by the four entities' values). */
   readonly cursors: readonly Local[];
+  /** The byte-bucket histograms (encodeHist8Emit.ts). */
+  readonly h8: Hist8;
+  /** Dense groups since the byte buckets were last flushed. */
+  readonly pending: Local;
   readonly seg: (name: Segment) => Local;
 }
 
@@ -163,6 +167,12 @@ export function emitDense(
   f.localGet(l.uc).i32Const(4).op("i32.add").localSet(l.uc);
   f.localGet(l.bc).i32Const(4).op("i32.add").localSet(l.bc);
   emitStreamCode(f, fields, layout, stride, l, stream, { ch, cm, allKept });
+  f.localGet(l.pending).i32Const(1).op("i32.add").localTee(l.pending);
+  f.i32Const(FLUSH_GROUPS).op("i32.eq");
+  const flush = f.if();
+  emitFlush8(f, l.h8.hist, l.h8.columns);
+  f.i32Const(0).localSet(l.pending);
+  f.end(flush);
 }
 
 /** Helpers shared by the two field kinds. */
@@ -180,6 +190,7 @@ export interface Parts {
 function emitSlots4(f: WasmFunction, x: KernelField, l: DenseLocals, cursor: Local, p: Parts): void {
   const maxes = [0, 1, 2, 3].map((s) => (s < x.width ? (x.slotMax[s] as number) : 0));
   const W = x.width;
+  const lanes = Array.from({ length: W }, (_, s) => s);
   for (let e = 0; e < 4; e++) {
     p.rowVec(l.baseRow, x, e);
     f.localTee(p.vb).localSet(p.vf);
@@ -195,20 +206,24 @@ function emitSlots4(f: WasmFunction, x: KernelField, l: DenseLocals, cursor: Loc
     f.end(predicted);
     p.rowVec(l.curRow, x, e);
     f.localGet(p.vf).op("i32x4.sub");
-    p.zigzag(p.vf);
+    const u = l.h8.vals[e] as Local;
+    p.zigzag(u);
     // colz: the entity's W values; a whole vector below the last (its spare lanes are rewritten next)
     if (e < 3 || W === 4) {
       f.localGet(cursor)
-        .localGet(p.vf)
+        .localGet(u)
         .store("v128.store", e * W * 4, 0);
     } else {
-      storeLanes(f, cursor, undefined, e * W * 4, p.vf, W);
+      storeLanes(f, cursor, undefined, e * W * 4, u, W);
     }
-    for (let s = 0; s < W; s++) {
-      f.localGet(p.vf).lane("i32x4.extract_lane", s).localSet(l.d);
-      emitHist(f, l.seg("hist"), l.d, x.column + s);
-    }
+    emitLengths(f, l.h8, e, lanes);
   }
+  emitCount4(
+    f,
+    l.h8,
+    lanes,
+    lanes.map((s) => x.column + s),
+  );
   f.localGet(cursor)
     .i32Const(4 * W * 4)
     .op("i32.add")

@@ -11,6 +11,7 @@ import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
 import type { DenseLocals, Parts } from "./encodeDenseEmit";
 import { emitHist } from "./encodeFieldEmit";
+import { emitCount4, emitLengths } from "./encodeHist8Emit";
 import type { ByteOut } from "./writeBytesEmit";
 import { emitEntityBits } from "./writeEntityEmit";
 import type { Local, WasmFunction } from "./wasmModule";
@@ -37,27 +38,29 @@ export function emitQuat4(
     f.localGet(l.seg("zz")).localGet(l.row).op("i32.add").i32Const(value);
     f.store("i32.store", p.rowAt(x, e), 0);
   };
-  // zigzag(cur − base) of the small components (lanes 1..3) at the cursor + `at`, and counted
-  const residuals = (e: number, at: number): void => {
+  // zigzag(cur − base) of the small components (lanes 1..3) at the cursor + `at`, into `u`
+  const residuals = (e: number, at: number, u: Local): void => {
     p.rowVec(l.curRow, x, e);
     f.localGet(p.vb).op("i32x4.sub");
-    p.zigzag(p.vf);
+    p.zigzag(u);
     for (let s = 1; s < 4; s++) {
       f.localGet(cursor);
-      f.localGet(p.vf)
+      f.localGet(u)
         .lane("i32x4.extract_lane", s)
-        .localTee(l.d)
         .store("i32.store", at + (s - 1) * 4, 0);
-      emitHist(f, l.seg("hist"), l.d, x.column + s - 1);
     }
   };
+  const lanes = [1, 2, 3];
+  const columns = [0, 1, 2].map((s) => x.column + s);
   f.localGet(kept);
   const all = f.if();
   for (let e = 0; e < 4; e++) {
     prediction(e);
     flag(e, 1);
-    residuals(e, e * 12);
+    residuals(e, e * 12, l.h8.vals[e] as Local);
+    emitLengths(f, l.h8, e, lanes);
   }
+  emitCount4(f, l.h8, lanes, columns);
   f.localGet(cursor).i32Const(48).op("i32.add").localSet(cursor);
   f.else();
   for (let e = 0; e < 4; e++) {
@@ -66,7 +69,11 @@ export function emitQuat4(
     f.lane("i32x4.extract_lane", 0).localGet(p.vb).lane("i32x4.extract_lane", 0).op("i32.eq");
     const same = f.if();
     flag(e, 1);
-    residuals(e, 0);
+    residuals(e, 0, p.vf);
+    lanes.forEach((lane, i) => {
+      f.localGet(p.vf).lane("i32x4.extract_lane", lane).localSet(l.d);
+      emitHist(f, l.seg("hist"), l.d, columns[i] as number);
+    });
     f.localGet(cursor).i32Const(12).op("i32.add").localSet(cursor);
     f.else();
     flag(e, 0);

@@ -16,6 +16,7 @@ import type { StateLayout } from "./codecMemory";
 import { emitField, type FieldContext } from "./encodeFieldEmit";
 import { emitGroupCheck } from "./encodeGroupEmit";
 import { denseEligible, emitDense } from "./encodeDenseEmit";
+import { emitFlush8, hist8Bytes, hist8Locals } from "./encodeHist8Emit";
 import { emitWrite } from "./writeEmit";
 import { ByteOut } from "./writeBytesEmit";
 import { emitEntityBits } from "./writeEntityEmit";
@@ -150,7 +151,7 @@ export function collectModule(
   });
   f.localGet(seg("hist"))
     .i32Const(0)
-    .i32Const(columns * COLUMN_BUCKETS * 4)
+    .i32Const(columns * COLUMN_BUCKETS * 4 + hist8Bytes(columns))
     .memoryFill();
 
   // The bitmap stream: per baseline entity still present its bit, an update's bits after its 1.
@@ -173,7 +174,9 @@ export function collectModule(
   // The dense step (encodeDenseEmit.ts) per call: fast groups, predicting at 1:1 or not at all.
   const dense = simd && denseEligible(fields);
   const denseOK = i32(),
-    denseGroups = i32();
+    denseGroups = i32(),
+    pending = i32();
+  const h8 = hist8Locals(f, seg("hist"), columns, d);
   if (dense) {
     f.localGet(ratio).op("i32.eqz").localGet(p("hasRef")).localGet(unit).op("i32.and").op("i32.or");
     f.localGet(fastOK).op("i32.and").localSet(denseOK);
@@ -191,7 +194,25 @@ export function collectModule(
       f.localGet(fast).localGet(denseOK).op("i32.and");
       const try4 = f.if();
       const fail = f.block();
-      const d4 = { cur, base, ref, id, i4, ratio, bc, uc, row, curRow, baseRow, refRow, d, cursors, seg };
+      const d4 = {
+        cur,
+        base,
+        ref,
+        id,
+        i4,
+        ratio,
+        bc,
+        uc,
+        row,
+        curRow,
+        baseRow,
+        refRow,
+        d,
+        cursors,
+        seg,
+        h8,
+        pending,
+      };
       emitDense(f, fields, layout, stride, d4, stream, fail);
       // The group is coded: on past it (`cont` adds the last 1), the next group checked afresh.
       f.localGet(id).i32Const(3).op("i32.add").localSet(id);
@@ -294,6 +315,7 @@ export function collectModule(
   f.end(cont);
   f.localGet(id).i32Const(1).op("i32.add").localTee(id).localGet(hw).op("i32.lt_s").brIf(top);
   f.end(top).end(exit);
+  if (dense) emitFlush8(f, seg("hist"), columns);
   [sc, uc, dc, bc, ec].forEach((count, k) => {
     f.localGet(seg("hdr"))
       .localGet(count)

@@ -7,6 +7,7 @@ import { COLUMN_BUCKETS } from "../columns";
 import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
 import { HEADER_COUNTS, HEADER_SUMS, SEGMENTS, type Segment } from "./encodeEmit";
+import { hist8Bytes } from "./encodeHist8Emit";
 
 /** The generated `collect` (its i32 parameters: encodeEmit.ts COLLECT_PARAMS, then SEGMENTS). */
 export type CollectFn = (...args: number[]) => number;
@@ -24,7 +25,7 @@ export function segmentBytes(fields: readonly KernelField[], layout: StateLayout
   const rows = cap * layout.stride * 4;
   const sizes: Record<Segment, number> = {
     hdr: (HEADER_COUNTS + fields.length + HEADER_SUMS) * 4,
-    hist: columns * COLUMN_BUCKETS * 4,
+    hist: columns * COLUMN_BUCKETS * 4 + hist8Bytes(columns), // and the dense step's byte buckets
     rel: cap,
     sel: cap,
     resp: cap,

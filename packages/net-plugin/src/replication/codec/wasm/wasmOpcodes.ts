@@ -115,6 +115,9 @@ export const PREFIXED_OPS = {
   "f64x2.convert_low_i32x4_s": [PREFIX_SIMD, 0xfe], "f64x2.convert_low_i32x4_u": [PREFIX_SIMD, 0xff],
   "i32x4.trunc_sat_f32x4_s": [PREFIX_SIMD, 0xf8], "i32x4.trunc_sat_f32x4_u": [PREFIX_SIMD, 0xf9],
   "f32x4.convert_i32x4_s": [PREFIX_SIMD, 0xfa], "f32x4.convert_i32x4_u": [PREFIX_SIMD, 0xfb],
+  "i8x16.eq": [PREFIX_SIMD, 0x23], "i8x16.sub": [PREFIX_SIMD, 0x71],
+  "i16x8.extend_low_i8x16_u": [PREFIX_SIMD, 0x89], "i16x8.extend_high_i8x16_u": [PREFIX_SIMD, 0x8a],
+  "i32x4.extend_low_i16x8_u": [PREFIX_SIMD, 0xa9], "i32x4.extend_high_i16x8_u": [PREFIX_SIMD, 0xaa],
 } as const;
 
 /** An instruction without immediates, by its text-format name. */

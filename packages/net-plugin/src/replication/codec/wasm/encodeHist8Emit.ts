@@ -1,0 +1,124 @@
+/**
+ * The columns' bit-length histograms of the wasm collect's dense step (encodeDenseEmit.ts) a
+ * column at a time: the four entities' values of a column counted in one byte-bucket vector per
+ * column (buckets 0..15, `hist8`, after the i32 histograms in the `hist` segment) — a load, per
+ * value a byte compare of its length with 0..15 subtracted, a store — instead of a load, add and
+ * store per value at an address made from its `clz`. A row vector's lengths come from one f32x4
+ * conversion (exact below 2^24: the exponent is the length); a group with a value of 16 bits or
+ * more counts its values in the i32 histograms as before (encodeFieldEmit.ts emitHist). The byte
+ * buckets are added into the i32 ones (and cleared) before one could wrap — every FLUSH_GROUPS
+ * dense groups — and at the end of the collect: `hist` then holds the per-value code's counts.
+ */
+import { COLUMN_BUCKETS } from "../columns";
+import { emitHist } from "./encodeFieldEmit";
+import type { Local, WasmFunction } from "./wasmModule";
+
+/** Dense groups between flushes: each adds ≤ 4 to a bucket byte (63 · 4 = 252 ≤ 255). */
+export const FLUSH_GROUPS = 63;
+/** Values below this (15 bits long at most) take the byte buckets 0..15. */
+const BYTE_LIMIT = 1 << 15;
+
+/** Bytes of the byte buckets after the i32 histograms of `columns` columns. */
+export function hist8Bytes(columns: number): number {
+  return columns * 16;
+}
+
+/** The locals of the byte-bucket counting (per group). */
+export interface Hist8 {
+  /** The `hist` segment; the byte buckets start `columns · COLUMN_BUCKETS · 4` bytes into it. */
+  readonly hist: Local;
+  readonly columns: number;
+  /** Per entity of the group: its row vector's values (zigzag residuals) and their lengths. */
+  readonly vals: readonly Local[];
+  readonly lens: readonly Local[];
+  /** 1 when some counted value of the group is 2^15 or more (the i32 path). */
+  readonly big: Local;
+  readonly d: Local;
+}
+
+/** Makes the locals. */
+export function hist8Locals(f: WasmFunction, hist: Local, columns: number, d: Local): Hist8 {
+  const v = (): Local => f.local("v128");
+  return { hist, columns, vals: [v(), v(), v(), v()], lens: [v(), v(), v(), v()], big: f.local("i32"), d };
+}
+
+/** The lengths of `vals[e]` into `lens[e]`; `big` set when one of `lanes` is 2^15 or more. */
+export function emitLengths(f: WasmFunction, h: Hist8, e: number, lanes: readonly number[]): void {
+  const val = h.vals[e] as Local;
+  const high = [0, 1, 2, 3].map((lane) => (lanes.includes(lane) ? -BYTE_LIMIT : 0));
+  f.localGet(val).v128ConstI32(high[0] as number, high[1] as number, high[2] as number, high[3] as number);
+  f.op("v128.and").op("v128.any_true");
+  if (e > 0) f.localGet(h.big).op("i32.or");
+  f.localSet(h.big);
+  // max(exponent(f32(u)) − 126, 0): 0 for 0, else 32 − clz(u)
+  f.localGet(val).op("f32x4.convert_i32x4_s").i32Const(23).op("i32x4.shr_u");
+  f.v128ConstI32(126, 126, 126, 126).op("i32x4.sub");
+  f.v128ConstI32(0, 0, 0, 0)
+    .op("i32x4.max_s")
+    .localSet(h.lens[e] as Local);
+}
+
+/** Counts lanes `lanes[i]` of the four entities' values in columns `columns[i]` (after emitLengths for each). */
+export function emitCount4(
+  f: WasmFunction,
+  h: Hist8,
+  lanes: readonly number[],
+  columns: readonly number[],
+): void {
+  const at = h.columns * COLUMN_BUCKETS * 4;
+  f.localGet(h.big);
+  const wide = f.if();
+  for (let e = 0; e < 4; e++) {
+    lanes.forEach((lane, i) => {
+      f.localGet(h.vals[e] as Local)
+        .lane("i32x4.extract_lane", lane)
+        .localSet(h.d);
+      emitHist(f, h.hist, h.d, columns[i] as number);
+    });
+  }
+  f.else();
+  const iota = Uint8Array.from({ length: 16 }, (_, b) => b);
+  lanes.forEach((lane, i) => {
+    const offset = at + (columns[i] as number) * 16;
+    f.localGet(h.hist);
+    f.localGet(h.hist).load("v128.load", offset, 0);
+    for (let e = 0; e < 4; e++) {
+      const len = h.lens[e] as Local;
+      f.localGet(len).localGet(len);
+      f.shuffle(Array.from({ length: 16 }, () => lane * 4));
+      f.v128Const(iota).op("i8x16.eq").op("i8x16.sub");
+    }
+    f.store("v128.store", offset, 0);
+  });
+  f.end(wide);
+}
+
+/** Adds the byte buckets into the i32 histograms (buckets 0..15 of each column) and clears them. */
+export function emitFlush8(f: WasmFunction, hist: Local, columns: number): void {
+  const at = columns * COLUMN_BUCKETS * 4;
+  const bytes = f.local("v128");
+  const half = f.local("v128");
+  for (let col = 0; col < columns; col++) {
+    f.localGet(hist)
+      .load("v128.load", at + col * 16, 0)
+      .localSet(bytes);
+    for (let h = 0; h < 2; h++) {
+      f.localGet(bytes)
+        .op(h === 0 ? "i16x8.extend_low_i8x16_u" : "i16x8.extend_high_i8x16_u")
+        .localSet(half);
+      for (let q = 0; q < 2; q++) {
+        const offset = col * COLUMN_BUCKETS * 4 + (h * 8 + q * 4) * 4;
+        f.localGet(hist);
+        f.localGet(hist).load("v128.load", offset, 0);
+        f.localGet(half).op(q === 0 ? "i32x4.extend_low_i16x8_u" : "i32x4.extend_high_i16x8_u");
+        f.op("i32x4.add").store("v128.store", offset, 0);
+      }
+    }
+  }
+  f.localGet(hist)
+    .i32Const(at)
+    .op("i32.add")
+    .i32Const(0)
+    .i32Const(columns * 16)
+    .memoryFill();
+}
