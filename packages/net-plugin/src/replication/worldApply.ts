@@ -26,6 +26,9 @@ const addEntityLocal = addEntity;
 const hasComponentLocal = hasComponent;
 const removeComponentLocal = removeComponent;
 const removeEntityLocal = removeEntity;
+const layoutOfLocal = layoutOf;
+/** The switch object itself (its `enabled` is read per call; the object never changes). */
+const wasmKernelsLocal = wasmKernels;
 
 /** What {@link applySnapshot} changed (one reused object per call site is fine). */
 export interface ApplyResult {
@@ -54,7 +57,7 @@ export function applySnapshot(
   result: ApplyResult = sharedResult,
 ): ApplyResult {
   result.spawned = result.despawned = result.updated = 0;
-  const layout = layoutOf(registry);
+  const layout = layoutOfLocal(registry);
   const hw = Math.max(next.highWater, prev?.highWater ?? 0);
   const c = applyContext;
   const saved = c.layout === undefined ? undefined : { ...c };
@@ -67,7 +70,7 @@ export function applySnapshot(
   c.result = result;
   const pool = next.pool;
   const wasm =
-    wasmKernels.enabled &&
+    wasmKernelsLocal.enabled &&
     pool !== undefined &&
     next.registry === registry &&
     (prev === undefined || prev.pool === pool)

@@ -22,6 +22,12 @@ import { wasmDecodeFor, type WasmDecode } from "./wasm/wasmDecode";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
 const readUpdateLocal = readUpdate;
+// The same for imported constants (a read of one is a getter call there too).
+const Status = DecodeStatus;
+const TICK_K_LOCAL = TICK_K;
+const REFERENCE_AGE_BITS_LOCAL = REFERENCE_AGE_BITS;
+const ID_K_BITS_LOCAL = ID_K_BITS;
+const K_BITS_LOCAL = K_BITS;
 const readColumnsLocal = readColumns;
 const predictionRatioLocal = predictionRatio;
 const seqDiffLocal = seqDiff;
@@ -102,11 +108,11 @@ export class SnapshotDecoder {
     for (let i = 0; i < this.markedCount; i++) this.mark[this.marked[i] as number] = 0;
     this.markedCount = 0;
     const c = this.counters;
-    if (status === DecodeStatus.Ok || status === DecodeStatus.Stale) {
+    if (status === Status.Ok || status === Status.Stale) {
       c.snapshotsDecoded++;
-      if (status === DecodeStatus.Stale) c.snapshotsStale++;
-    } else if (status === DecodeStatus.MissingBaseline) c.snapshotsMissingBaseline++;
-    else if (status === DecodeStatus.TooOld) c.snapshotsDropped++;
+      if (status === Status.Stale) c.snapshotsStale++;
+    } else if (status === Status.MissingBaseline) c.snapshotsMissingBaseline++;
+    else if (status === Status.TooOld) c.snapshotsDropped++;
     else c.snapshotsInvalid++;
     return status;
   }
@@ -120,7 +126,7 @@ export class SnapshotDecoder {
   }
 
   private fail(r: WordReader): DecodeStatus {
-    return r.overflowed ? DecodeStatus.Truncated : DecodeStatus.Invalid;
+    return r.overflowed ? Status.Truncated : Status.Invalid;
   }
 
   private setMark(id: number, value: number): void {
@@ -130,32 +136,32 @@ export class SnapshotDecoder {
 
   private run(r: WordReader, ring: BaselineRing): DecodeStatus {
     const sequence = r.readBits(16);
-    const tick = r.readExpGolomb(TICK_K);
+    const tick = r.readExpGolomb(TICK_K_LOCAL);
     const hasBaseline = r.readBool();
     const baseSequence = hasBaseline ? r.readBits(16) : -1;
     const hasReference = hasBaseline && r.readBool();
-    const referenceAge = hasReference ? r.readBits(REFERENCE_AGE_BITS) : 0;
-    if (r.overflowed || tick < 0) return DecodeStatus.Truncated;
+    const referenceAge = hasReference ? r.readBits(REFERENCE_AGE_BITS_LOCAL) : 0;
+    if (r.overflowed || tick < 0) return Status.Truncated;
     let stale = false;
     if (this.newestSequence >= 0) {
       const d = seqDiffLocal(sequence as Seq16, this.newestSequence as Seq16);
-      if (d === 0 || -d >= ring.size || ring.get(sequence) !== undefined) return DecodeStatus.TooOld;
+      if (d === 0 || -d >= ring.size || ring.get(sequence) !== undefined) return Status.TooOld;
       stale = d < 0;
     }
     let base: SnapshotState | undefined;
     if (hasBaseline) {
       const age = seqDiffLocal(sequence as Seq16, baseSequence as Seq16);
-      if (age <= 0 || age >= ring.size) return DecodeStatus.Invalid;
+      if (age <= 0 || age >= ring.size) return Status.Invalid;
       base = ring.get(baseSequence);
-      if (base === undefined) return DecodeStatus.MissingBaseline;
+      if (base === undefined) return Status.MissingBaseline;
     }
     this.updates.reference = undefined;
     if (hasReference) {
-      if (referenceAge === 0 || base === undefined) return DecodeStatus.Invalid;
+      if (referenceAge === 0 || base === undefined) return Status.Invalid;
       const reference = ring.get((baseSequence - referenceAge) & 0xffff);
-      if (reference === undefined) return DecodeStatus.MissingBaseline;
+      if (reference === undefined) return Status.MissingBaseline;
       if (predictionRatioLocal(base, reference, tick, this.updates.ratio) === undefined)
-        return DecodeStatus.Invalid;
+        return Status.Invalid;
       this.updates.reference = reference;
     }
     const work = ring.scratch;
@@ -177,7 +183,7 @@ export class SnapshotDecoder {
         work.copyFrom(base as SnapshotState);
         pending = false;
       }
-      const k = r.readBits(ID_K_BITS);
+      const k = r.readBits(ID_K_BITS_LOCAL);
       let prev = -1;
       for (let i = 0; i < despawns; i++) {
         const gap = r.readExpGolomb(k);
@@ -196,7 +202,7 @@ export class SnapshotDecoder {
         work.copyFrom(base as SnapshotState);
         pending = false;
       }
-      const k = r.readBits(ID_K_BITS);
+      const k = r.readBits(ID_K_BITS_LOCAL);
       let prev = -1;
       for (let i = 0; i < spawns; i++) {
         const gap = r.readExpGolomb(k);
@@ -218,14 +224,14 @@ export class SnapshotDecoder {
     const updates = r.readExpGolomb(0);
     if (updates < 0 || updates > capacity || r.overflowed) return this.fail(r);
     if (updates > 0) {
-      if (base === undefined) return DecodeStatus.Invalid;
+      if (base === undefined) return Status.Invalid;
       const bitmap = r.readBool();
       const groups = this.updates.layout.headerGroups;
-      for (let i = 0; i < groups.length; i++) this.ks[groups[i] as number] = r.readBits(K_BITS);
+      for (let i = 0; i < groups.length; i++) this.ks[groups[i] as number] = r.readBits(K_BITS_LOCAL);
       this.updates.entryCount = 0;
       const kernel = this.kernel;
       if (kernel !== undefined) {
-        const k = bitmap ? 0 : r.readBits(ID_K_BITS);
+        const k = bitmap ? 0 : r.readBits(ID_K_BITS_LOCAL);
         const u = this.updates;
         const inWasm = wasm !== undefined && wasm.accepts(r, base, work, u.reference);
         if (pending && !inWasm) {
@@ -277,14 +283,14 @@ export class SnapshotDecoder {
         for (let id = 0; id < base.highWater; id++) {
           if (base.present[id] !== 1 || this.mark[id] !== 0) continue;
           if (!r.readBool()) {
-            if (r.overflowed) return DecodeStatus.Truncated;
+            if (r.overflowed) return Status.Truncated;
             continue;
           }
           if (++seen > updates || !readUpdateLocal(this.updates, r, id, base, work)) return this.fail(r);
         }
         if (seen !== updates || !readColumnsLocal(this.updates, r, base, work)) return this.fail(r);
       } else {
-        const k = r.readBits(ID_K_BITS);
+        const k = r.readBits(ID_K_BITS_LOCAL);
         let prev = -1;
         for (let i = 0; i < updates; i++) {
           const gap = r.readExpGolomb(k);
@@ -296,13 +302,13 @@ export class SnapshotDecoder {
         if (!readColumnsLocal(this.updates, r, base, work)) return this.fail(r);
       }
     }
-    if (r.overflowed) return DecodeStatus.Truncated;
+    if (r.overflowed) return Status.Truncated;
     if (pending) work.copyFrom(base as SnapshotState); // no updates: nothing ran the copy
     work.sequence = sequence;
     work.tick = tick;
     const stored = ring.commit();
     this.lastDecoded = stored;
     if (!stale) this.newestSequence = sequence;
-    return stale ? DecodeStatus.Stale : DecodeStatus.Ok;
+    return stale ? Status.Stale : Status.Ok;
   }
 }

@@ -32,6 +32,7 @@ type ReadFn = (misc: number) => number;
 
 // A module-local reference: in tsx/esbuild's CommonJS output every call of an import is a getter call.
 const copyBytesLocal = copyBytes;
+const READ_ARGS_F64_LOCAL = READ_ARGS_F64;
 
 /** A compiled module per pool (null: the registry has no wasm reader here). */
 const modules = new WeakMap<CodecMemoryPool, WebAssembly.Module | null>();
@@ -185,7 +186,7 @@ export class WasmDecode implements BlockOwner {
     u32[a + 10] = base.highWater;
     u32[a + 11] = this.lists;
     u32[a + 12] = copyRows;
-    const d = (this.misc + this.scratch.argsOffset + READ_ARGS_F64) >>> 3;
+    const d = (this.misc + this.scratch.argsOffset + READ_ARGS_F64_LOCAL) >>> 3;
     this.f64[d] = rn;
     this.f64[d + 1] = rd;
     const ok = this.fn(this.misc);
