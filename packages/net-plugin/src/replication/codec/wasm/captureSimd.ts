@@ -6,6 +6,7 @@ import type { InlineField, CapturePlan } from "./capturePlan";
 import { EntityReader, ROUND_EXCEPTION, type LoopLocals, type Quantizer } from "./captureQuantize";
 import { emitQuat } from "./captureSimdQuat";
 import { SlotRows } from "./captureSimdRows";
+import { isQuat32, Quat32 } from "./captureSimdQuat32";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** 2^52: an integer r in 0..2^32 is the low word of the double r + 2^52. */
@@ -69,6 +70,14 @@ export class SimdQuantizer implements Quantizer {
     for (const p of this.pairs) step(p);
   }
 
+  /** The Float32 rotation path (made on first use). */
+  private q32: Quat32 | undefined;
+
+  private quat32(): Quat32 {
+    this.q32 ??= new Quat32(this);
+    return this.q32;
+  }
+
   /** Pushes a v128 of 16 bytes (from its hoisted local when there is one), or with `hoist` only hoists it. */
   constant(bytes: Uint8Array, hoist: boolean): WasmFunction {
     const key = bytes.join(",");
@@ -103,6 +112,10 @@ export class SimdQuantizer implements Quantizer {
       return;
     }
     for (const c of [1, -0, 1e-12, Infinity, Math.SQRT1_2, field.scale, field.maxValue]) this.splat(c, true);
+    if (isQuat32(field)) {
+      this.quat32().prepare();
+      return;
+    }
     for (const k of [0, 1, 2, 3]) this.lanes(k, true);
   }
 
@@ -128,6 +141,10 @@ export class SimdQuantizer implements Quantizer {
   }
 
   load(field: InlineField): void {
+    if (isQuat32(field)) {
+      this.quat32().load(field, this.run);
+      return;
+    }
     const f = this.f;
     const gather = (): void =>
       field.columns.forEach((col, k) =>
@@ -167,7 +184,8 @@ export class SimdQuantizer implements Quantizer {
   }
 
   quantize(field: InlineField): void {
-    if (field.kind === "quat") emitQuat(this, field);
+    if (isQuat32(field)) this.quat32().emit(field);
+    else if (field.kind === "quat") emitQuat(this, field);
     else {
       field.slots.forEach((_, s) => this.linear(field, s));
       if (SlotRows.fits(field)) this.rows.store(field);

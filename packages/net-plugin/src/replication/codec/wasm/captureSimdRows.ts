@@ -103,6 +103,11 @@ export class SlotRows {
     f.op("i32x4.add").localSet(this.slots[k] as Local);
   }
 
+  /** Slot vector `k` = the i32x4 on the stack. */
+  set(k: number): void {
+    this.f.localSet(this.slots[k] as Local);
+  }
+
   /** Slot vector `k` = the low words of two pairs' i64 lanes (small integers, no clamp). */
   joinI64(k: number, a: Local, b: Local): void {
     this.f
