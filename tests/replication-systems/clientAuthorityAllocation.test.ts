@@ -33,20 +33,16 @@ const GC_EVERY = 25;
  */
 const BOUND_BYTES = 64;
 /**
- * Per owner update, the same bound: what remains after these warm ticks is 32 B at the median, on
- * every client (owner or not), not in the client-authority systems: `client.receivePackets` →
- * `NetClient.update` → `ReliableEndpoint.update` → `LinkEstimator.updateBandwidth` still runs in
- * V8's baseline code here (a client calls it once per tick; V8 optimizes it after ~1000–2000 more
- * ticks with two clients in the process), where `now - sampleStart` and the loaded
- * `Timing.bandwidthSampleSeconds` are a 16-B heap number each. Forcing that function (or
- * `ReliableEndpoint.update`) optimized, or 2000 warm ticks instead of 1000, gives 0 B on every
- * client; optimized it allocates nothing (linkEstimator.ts explains why the check is not a
- * precomputed due time: one heap number per sample, forever). A per-entity or per-message
- * allocation in the client-authority systems is far above this bound. (It was 320 B while the
- * 64–448 B of code left unoptimized in some processes came from V8's background compile queue;
- * vitest.config.ts.)
+ * Per owner update: less than one boxed double. What remained here was 32 B on every client
+ * (owner or not): `LinkEstimator.updateBandwidth` (`client.receivePackets` → `NetClient.update`
+ * → `ReliableEndpoint.update`) stays in V8's baseline code for 1000–2000 more ticks on a client,
+ * and its per-tick `now - sampleStart` and loaded `Timing.bandwidthSampleSeconds` were a 16-B heap
+ * number each. It now reads the clock only on the last two calls of each bandwidth sample period
+ * (linkEstimator.ts), so the median tick allocates 0 B. A per-entity or per-message allocation in
+ * the client-authority systems is far above this bound. (It was 320 B while the 64–448 B of code
+ * left unoptimized in some processes came from V8's background compile queue; vitest.config.ts.)
  */
-const OWNER_BOUND_BYTES = 64;
+const OWNER_BOUND_BYTES = 16;
 
 function setup(app: App): StepperSetup {
   const g = makeGame(app);

@@ -48,6 +48,18 @@ export class LinkEstimator implements LinkEstimates {
    * makes none. (A precomputed "next sample at" field cost one number per sample once optimized.)
    */
   private sampleStart: number;
+  /**
+   * `updateBandwidth` calls since the last bandwidth sample, and how many of them return without
+   * reading the clock: two fewer than the last sample period took. In unoptimized code (where a
+   * client's once-per-tick call stays for 1000–2000 ticks) `now - sampleStart` and the loaded
+   * `Timing.bandwidthSampleSeconds` are a 16-B heap number each, 32 B per tick; with the count
+   * only the last two calls of each period compute them. Optimized, none allocates either way. A
+   * caller that slows down makes one sample late by at most the calls skipped (the rates divide
+   * by the real elapsed time, so they stay exact); after a late one the next period reads the
+   * clock every call and learns the new count.
+   */
+  private callsSinceSample = 0;
+  private quietCalls = 0;
   private lossSamples = 0;
 
   /**
@@ -135,8 +147,13 @@ export class LinkEstimator implements LinkEstimates {
       this.sampleStart = now;
       return;
     }
+    if (++this.callsSinceSample <= this.quietCalls) return;
     const elapsed = now - this.sampleStart;
     if (elapsed < Timing.bandwidthSampleSeconds) return;
+    // A late sample (the caller slowed down while calls were skipped) reads the clock every call
+    // next period, so the count is learned again at once.
+    this.quietCalls = elapsed < 2 * Timing.bandwidthSampleSeconds ? this.callsSinceSample - 2 : 0;
+    this.callsSinceSample = 0;
     const k = Timing.statsSmoothing;
     this.sentBytesPerSecond += (this.bytesSent / elapsed - this.sentBytesPerSecond) * k;
     this.receivedBytesPerSecond += (this.bytesReceived / elapsed - this.receivedBytesPerSecond) * k;
@@ -156,6 +173,7 @@ export class LinkEstimator implements LinkEstimates {
     this.historyCount = this.historyNext = 0;
     this.bytesSent = this.bytesReceived = this.bytesAcked = 0;
     this.sampleStart = -1;
+    this.callsSinceSample = this.quietCalls = 0;
     this.lossSamples = 0;
   }
 }
