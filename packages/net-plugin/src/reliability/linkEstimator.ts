@@ -41,7 +41,7 @@ export class LinkEstimator implements LinkEstimates {
   /**
    * Start of the current bandwidth sample (seconds; −1 before the first `updateBandwidth`).
    * Tagged on purpose (declared without an initialiser, set in the constructor): it holds the
-   * caller's number object (`now`), so storing it allocates nothing, and the per-tick
+   * caller's number object (`now`), so storing it allocates nothing, and the
    * `now - sampleStart` loads no double. A client calls `updateBandwidth` once per tick, too rarely
    * for V8 to optimize it for a thousand ticks or more, and unoptimized code makes a heap number
    * for every double field it loads and every fractional result (16 B each); optimized code
