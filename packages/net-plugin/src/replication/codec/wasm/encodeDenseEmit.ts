@@ -44,6 +44,12 @@ export interface DenseLocals {
   readonly h8: Hist8;
   /** Dense groups since the byte buckets were last flushed. */
   readonly pending: Local;
+  /**
+   * 1: the caller expects the fused encode to write the snapshot, which does not read the
+   * predictions (its columns come from `colz`) — the group does not store them; a call that
+   * then returns −2 is run again with 0 (wasmEncode.ts).
+   */
+  readonly lazy: Local;
   readonly seg: (name: Segment) => Local;
 }
 
@@ -196,13 +202,16 @@ function emitSlots4(f: WasmFunction, x: KernelField, l: DenseLocals, cursor: Loc
     f.localTee(p.vb).localSet(p.vf);
     f.localGet(l.ratio);
     const predicted = f.if();
-    // from = clamp(2·base − reference, 0, max), stored as the prediction (its slots only)
+    // from = clamp(2·base − reference, 0, max), stored as the prediction (its slots) unless lazy
     f.localGet(p.vb).i32Const(1).op("i32x4.shl");
     p.rowVec(l.refRow, x, e);
     f.op("i32x4.sub").v128ConstI32(0, 0, 0, 0).op("i32x4.max_s");
     f.v128ConstI32(maxes[0] as number, maxes[1] as number, maxes[2] as number, maxes[3] as number);
     f.op("i32x4.min_s").localSet(p.vf);
+    f.localGet(l.lazy).op("i32.eqz");
+    const store = f.if();
     storeLanes(f, l.seg("pred"), l.row, p.rowAt(x, e), p.vf, W);
+    f.end(store);
     f.end(predicted);
     p.rowVec(l.curRow, x, e);
     f.localGet(p.vf).op("i32x4.sub");

@@ -28,7 +28,7 @@ export function emitQuat4(
   const prediction = (e: number): void => {
     p.rowVec(l.baseRow, x, e);
     f.localSet(p.vb);
-    f.localGet(l.ratio);
+    f.localGet(l.ratio).localGet(l.lazy).op("i32.eqz").op("i32.and");
     const predicted = f.if();
     f.localGet(l.seg("pred")).localGet(l.row).op("i32.add").localGet(p.vb);
     f.store("v128.store", p.rowAt(x, e), 0);

@@ -60,6 +60,7 @@ export const COLLECT_PARAMS = [
   "exClient",
   "exMask",
   "hasRef",
+  "lazyPred",
 ] as const;
 
 /**
@@ -212,6 +213,7 @@ export function collectModule(
         seg,
         h8,
         pending,
+        lazy: p("lazyPred"),
       };
       emitDense(f, fields, layout, stride, d4, stream, fail);
       // The group is coded: on past it (`cont` adds the last 1), the next group checked afresh.

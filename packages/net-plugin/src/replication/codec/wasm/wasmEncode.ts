@@ -71,6 +71,8 @@ export class WasmCollectKernel implements BlockOwner {
   /** Snapshots the fused encode wrote whole (tests check which path ran). */
   fusedCalls = 0;
   private armed = false;
+  /** The last armed call wrote its snapshot (the next one leaves the predictions out). */
+  private lastFused = false;
   /**
    * `arm`'s arguments: sequence, tick, baseline sequence, reference age, budget, baseline high
    * water, `out`'s address (0: not copied), its rows to copy, current's high water.
@@ -234,6 +236,9 @@ export class WasmCollectKernel implements BlockOwner {
     i32[w + 10] = exClient;
     i32[w + 11] = exMask;
     i32[w + 12] = hasRef ? 1 : 0;
+    // Predictions left out (encodeDenseEmit.ts `lazy`) while armed calls write their snapshots.
+    const lazy = this.armed && this.lastFused;
+    i32[w + 13] = lazy ? 1 : 0;
     const x = w + EXTRA_AT;
     i32[x] = f[0] as number;
     i32[x + 1] = f[1] as number;
@@ -245,7 +250,14 @@ export class WasmCollectKernel implements BlockOwner {
     i32[x + 10] = f[6] as number;
     i32[x + 11] = f[7] as number;
     i32[x + 12] = f[8] as number;
-    const bits = this.fn(a[SEG_ARGS] as number);
+    let bits = this.fn(a[SEG_ARGS] as number);
+    if (this.armed) this.lastFused = bits >= 0;
+    if (lazy && bits < 0) {
+      // The JS path goes on from here and reads the predictions: the collect again with them.
+      i32[w + 13] = 0;
+      i32[x + 4] = NOT_ARMED;
+      bits = this.fn(a[SEG_ARGS] as number);
+    }
     this.armed = false;
     this.fused = bits;
     if (bits >= 0) this.fusedCalls++;
