@@ -211,7 +211,7 @@ export class SnapshotEncoder {
     out.sequence = input.sequence & 0xffff;
     out.tick = input.tick;
     ww.refresh();
-    this.writtenList = ww.written;
+    this.writtenList = p.spawnCount === 0 ? p.updateIds : ww.written; // (encodeExpectedEmit.ts)
     this.writtenCount = p.spawnCount + p.updateCount;
     const r = this.result;
     r.bits = this.wasmBits;

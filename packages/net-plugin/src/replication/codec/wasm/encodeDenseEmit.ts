@@ -164,10 +164,11 @@ export function emitDense(
     else emitSlots4(f, x, l, cursor, { rowAt, rowVec, zigzag, vb, vf });
     f.end(changed);
   });
-  // The four updates: changed masks, selected, listed; the baseline entities counted.
+  // The four updates: changed masks, selected (not respawns), listed; the baseline entities counted.
   at(l.seg("changed"), l.i4);
   f.localGet(cm).op("i32x4.splat").store("v128.store", 0, 0);
   at(l.seg("sel"), l.id).i32Const(0x01010101).store("i32.store", 0, 0);
+  at(l.seg("resp"), l.id).i32Const(0).store("i32.store", 0, 0);
   f.localGet(l.seg("update")).localGet(l.uc).i32Const(2).op("i32.shl").op("i32.add");
   f.localGet(l.id).op("i32x4.splat").v128ConstI32(0, 1, 2, 3).op("i32x4.add").store("v128.store", 0, 0);
   f.localGet(l.uc).i32Const(4).op("i32.add").localSet(l.uc);

@@ -24,6 +24,9 @@ import { emitWidths } from "./encodeWidthsEmit";
 import { emitChooseIdK, emitFused, emitRun, FUSED_EXTRA } from "./encodeFusedEmit";
 import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
 
+/** Most v128 stores that zero a constant-size region inline (more: memory.fill, a call into the runtime). */
+const ZERO_STORES = 64;
+
 /** Scratch segments of the kernel, in parameter order after the scalar parameters. */
 export const SEGMENTS = [
   "hdr",
@@ -150,10 +153,7 @@ export function collectModule(
       .op("i32.add")
       .localSet(cursors[k] as Local);
   });
-  f.localGet(seg("hist"))
-    .i32Const(0)
-    .i32Const(columns * COLUMN_BUCKETS * 4 + hist8Bytes(columns))
-    .memoryFill();
+  zeroBytes(f, seg("hist"), columns * COLUMN_BUCKETS * 4 + hist8Bytes(columns), simd);
 
   // The bitmap stream: per baseline entity still present its bit, an update's bits after its 1.
   const stream = new ByteOut(f);
@@ -162,9 +162,6 @@ export function collectModule(
   const at = (s: Local, idx: Local): WasmFunction => f.localGet(s).localGet(idx).op("i32.add");
   const exit = f.block();
   f.localGet(hw).i32Const(0).op("i32.le_s").brIf(exit);
-  // selected and respawn start at 0 for every id below the high water (set to 1 below).
-  f.localGet(seg("sel")).i32Const(0).localGet(hw).memoryFill();
-  f.localGet(seg("resp")).i32Const(0).localGet(hw).memoryFill();
   // The four-entity step (emitGroupCheck): fastOK per call, then per group of four ids whether
   // they skip the per-entity checks (`fast`), `left` ids to go in the group.
   const fastOK = i32(),
@@ -185,6 +182,10 @@ export function collectModule(
   const top = f.loop();
   const cont = f.block();
   f.localGet(id).i32Const(2).op("i32.shl").localSet(i4);
+  // selected and respawn start at 0 for every id below the high water (set to 1 below; the
+  // dense step stores its four ids' bytes whole)
+  at(seg("sel"), id).i32Const(0).store("i32.store8");
+  at(seg("resp"), id).i32Const(0).store("i32.store8");
   const common = f.block();
   if (simd) {
     f.localGet(left).op("i32.eqz");
@@ -354,4 +355,13 @@ export function collectModule(
 function push(f: WasmFunction, list: Local, count: Local, id: Local): void {
   f.localGet(list).localGet(count).i32Const(2).op("i32.shl").op("i32.add").localGet(id).store("i32.store");
   f.localGet(count).i32Const(1).op("i32.add").localSet(count);
+}
+
+/** Zeroes `bytes` (a multiple of 16) at `at`: v128 stores when few (SIMD builds), else one memory.fill (a runtime call). */
+function zeroBytes(f: WasmFunction, at: Local, bytes: number, simd: boolean): void {
+  if (!simd || bytes > ZERO_STORES * 16) {
+    f.localGet(at).i32Const(0).i32Const(bytes).memoryFill();
+    return;
+  }
+  for (let o = 0; o < bytes; o += 16) f.localGet(at).v128ConstI32(0, 0, 0, 0).store("v128.store", o, 0);
 }

@@ -3,7 +3,8 @@
  * when everything went out, nothing was filtered or excluded and every field decodes to exactly
  * its current value, the client now holds `current` — `out`'s rows are copied in place on the
  * pool (present, mask and version up to `outRows`, values up to the current high water), and
- * `written` is the spawn list then the update list. SnapshotEncoder sets `out`'s own fields.
+ * `written` is the spawn list then the update list (copied only when there are spawns; else
+ * SnapshotEncoder reads the update list). SnapshotEncoder sets `out`'s own fields.
  */
 import type { StateLayout } from "./codecMemory";
 import { HEADER_COUNTS } from "./encodeEmit";
@@ -39,8 +40,10 @@ export function emitExpectedCopy(
     bytes();
     f.memoryCopy();
   };
-  // written: the spawn ids (count in header word 0), then the update ids (word 1)
-  f.localGet(l.hdr).load("i32.load").i32Const(2).op("i32.shl").localSet(n);
+  // written: the spawn ids (count in header word 0), then the update ids (word 1); without
+  // spawns it is the update list itself (SnapshotEncoder reads that segment then: no copy)
+  f.localGet(l.hdr).load("i32.load").i32Const(2).op("i32.shl").localTee(n);
+  const spawns = f.if();
   copy(
     () => f.localGet(l.written),
     () => f.localGet(l.spawn),
@@ -51,6 +54,7 @@ export function emitExpectedCopy(
     () => f.localGet(l.update),
     () => f.localGet(l.hdr).load("i32.load", 4).i32Const(2).op("i32.shl"),
   );
+  f.end(spawns);
   f.localGet(l.outState).op("i32.eqz");
   f.localGet(l.hdr)
     .load("i32.load", (HEADER_COUNTS - 1) * 4)
