@@ -8,7 +8,7 @@
  */
 import { createWorld, addEntity, addComponent } from "bitecs";
 import { createRng } from "@canopy/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { componentMasks, layoutOf } from "../../../src/replication/codec/kernels/worldLayout";
 import { wasmCaptureKernel } from "../../../src/replication/codec/wasm/wasmCapture";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
@@ -166,6 +166,36 @@ describe("captureEntities in wasm (marked change detection)", () => {
     );
     registry.replicate([] as number[], IntTemplate({ min: -1, max: 31 }), { name: "owner" });
     expect(checkMarked(621, registry, { pooled: true, marked: 0.1 }).whole).toBe(40);
+  });
+
+  it("makes no typed-array view per call when the largest listed entity changes from call to call", () => {
+    const { js, wasm } = twin(mixedLengths());
+    const world = createWorld();
+    const allocator = new NetworkIdAllocator(CAPACITY);
+    const eids: number[] = [];
+    for (let i = 0; i < 90; i++) {
+      const eid = addEntity(world);
+      for (const f of js.fields) addComponent(world, eid, f.component);
+      allocator.allocate(eid, 0);
+      eids.push(eid);
+    }
+    wasmKernels.enabled = true;
+    const b = new SnapshotState(wasm, CAPACITY);
+    wasmKernels.enabled = false;
+    const a = new SnapshotState(js, CAPACITY);
+    // Every 10th entity from an offset, up to a varying end: the largest listed id moves each call.
+    const list = (t: number): number[] =>
+      eids.filter((_, i) => i % 10 === t % 10 && i < 90 - ((t * 7) % 30));
+    const lists = Array.from({ length: 40 }, (_, t) => Int32Array.from(list(t)));
+    for (let t = 0; t < 40; t++) captureEntities(world, wasm, lists[t] as Int32Array, allocator.map, b, t);
+    const typed = Object.getPrototypeOf(Int8Array.prototype) as { subarray: (...args: number[]) => unknown };
+    const subarray = vi.spyOn(typed, "subarray");
+    for (let t = 0; t < 40; t++)
+      captureEntities(world, wasm, lists[t] as Int32Array, allocator.map, b, 40 + t);
+    expect(subarray, "views made after the first calls").not.toHaveBeenCalled();
+    subarray.mockRestore();
+    for (let t = 0; t < 80; t++) captureEntities(world, js, lists[t % 40] as Int32Array, allocator.map, a, t);
+    expectSameState(a, b, "after 80 marked captures");
   });
 
   it("throws the JS kernel's error for an unmapped entity and writes nothing", () => {

@@ -28,6 +28,9 @@ export type CaptureFn = (
   remove: number,
 ) => void;
 
+/** SlotPrefixes.atLeast's rounding, in elements. */
+const PREFIX_STEP = 256;
+
 /** Listed entities per kernel call in place: a smaller scratch (fewer pool blocks) than CAPTURE_BATCH. */
 const POOL_BATCH = 512;
 /** Pool blocks tried for a run of consecutive ones before giving up. */
@@ -215,5 +218,24 @@ export class SlotPrefixes {
     this.arrays[slot] = array;
     this.views[slot] = view;
     return view;
+  }
+
+  /**
+   * A prefix of at least `n` elements (for copies where more is harmless): the cached view while it
+   * holds `n` and is not more than twice as long, else a new one of `n` rounded up to
+   * PREFIX_STEP elements (capped at the array's length) — a length that changes from call to call
+   * (captureEntities' largest listed entity) makes no view per call.
+   */
+  atLeast<T extends Prefixable>(slot: number, array: T, n: number): T {
+    const hit = this.views[slot];
+    if (
+      this.arrays[slot] === array &&
+      hit !== undefined &&
+      hit.length >= n &&
+      hit.length <= 2 * n + PREFIX_STEP
+    ) {
+      return hit as T;
+    }
+    return this.of(slot, array, Math.min(array.length, Math.ceil(n / PREFIX_STEP) * PREFIX_STEP));
   }
 }

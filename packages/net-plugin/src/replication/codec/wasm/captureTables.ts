@@ -235,8 +235,16 @@ export class CaptureTables {
     const n = Math.min(length, maxEid + 1);
     const typed = source as Prefixable;
     let view = this.prefixView[slot];
-    if (this.prefixSource[slot] !== typed || view?.length !== n) {
-      view = typed.subarray(0, n);
+    // A view of at least n elements, not more than twice as many (more is harmless: the gather
+    // reads listed entities only; a largest listed id that changes per call makes no view per call).
+    if (
+      this.prefixSource[slot] !== typed ||
+      view === undefined ||
+      view.length < n ||
+      view.length > 2 * n + 256 ||
+      view.length >= region.length
+    ) {
+      view = typed.subarray(0, Math.min(length, region.length - 1, Math.ceil(n / 256) * 256));
       this.prefixSource[slot] = typed;
       this.prefixView[slot] = view;
     }

@@ -297,7 +297,8 @@ export class WasmCaptureKernel {
     for (let c = 0; c < columns.length; c++) {
       const { array, length } = columns[c] as CaptureColumn;
       const copy = r.columns[c] as typeof array;
-      copy.set(this.prefix.of(slots + 4 + c, array, Math.min(to, length)));
+      // More than `to` elements is harmless (the kernel reads listed entities only).
+      copy.set(this.prefix.atLeast(slots + 4 + c, array, Math.min(to, length)));
     }
   }
 
