@@ -126,18 +126,28 @@ export function emitApplyGroup(
       );
     }
   };
-  /** changed = four-bit mask of the ids whose `field` slots differ (rows and prevRows loaded). */
+  /**
+   * changed = four-bit mask of the ids whose `field` slots differ (rows and prevRows loaded): the
+   * four rows' lane compares narrowed to bytes (row k's lanes are the bytes of i32 lane k), lanes
+   * past the field masked off, one compare with zero.
+   */
   const changedMask = (field: ApplyField): void => {
-    const lanes = (1 << Math.min(4, field.width)) - 1;
-    for (let k = 0; k < 4; k++) {
-      f.localGet(rows[k] as Local)
+    const ne = (k: number): void =>
+      void f
+        .localGet(rows[k] as Local)
         .localGet(prevRows[k] as Local)
-        .op("i32x4.ne")
-        .op("i32x4.bitmask");
-      f.i32Const(lanes).op("i32.and").i32Const(0).op("i32.ne");
-      if (k > 0) f.i32Const(k).op("i32.shl").op("i32.or");
+        .op("i32x4.ne");
+    ne(0);
+    ne(1);
+    f.op("i16x8.narrow_i32x4_s");
+    ne(2);
+    ne(3);
+    f.op("i16x8.narrow_i32x4_s").op("i8x16.narrow_i16x8_s");
+    if (field.width < 4) {
+      const bytes = 2 ** (8 * field.width) - 1;
+      f.v128ConstI32(bytes, bytes, bytes, bytes).op("v128.and");
     }
-    f.localSet(changed);
+    f.v128ConstI32(0, 0, 0, 0).op("i32x4.ne").op("i32x4.bitmask").localSet(changed);
   };
   // A changed generic field: the per-entity path (it hands the id to `other`). Wider fields than
   // four slots compare slot by slot.
