@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { componentMasks, layoutOf } from "../../../src/replication/codec/kernels/worldLayout";
 import { wasmCaptureKernel } from "../../../src/replication/codec/wasm/wasmCapture";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
+import { EntityList } from "../../../src/replication/server/entityList";
 import { captureEntities } from "../../../src/replication/worldCapture";
 import {
   IntTemplate,
@@ -40,6 +41,12 @@ function twin(source: ReplicationRegistry): { js: ReplicationRegistry; wasm: Rep
   layoutOf(wasm);
   wasmKernels.enabled = false;
   return { js, wasm };
+}
+
+function entityList(ids: readonly number[]): EntityList {
+  const list = new EntityList();
+  for (const id of ids) list.push(id);
+  return list;
 }
 
 const missingNetId = (eid: number): never => {
@@ -110,7 +117,9 @@ function checkMarked(
       b.remove(id);
     }
     if (rng.chance(0.3)) list.sort((x, y) => x - y);
-    const entities = rng.chance(0.5) ? Int32Array.from(list) : list;
+    // An Int32Array, an array, or the server's EntityList (an array-like object: copied by a loop).
+    const kind = rng.int(0, 2);
+    const entities = kind === 0 ? Int32Array.from(list) : kind === 1 ? list : entityList(list);
     captureEntities(world, js, entities, allocator.map, a, tick);
     if (!direct) captureEntities(world, wasm, entities, allocator.map, b, tick);
     else {
@@ -131,7 +140,7 @@ function checkMarked(
     }
     expect(b.tick).toBe(tick);
     expectSameState(a, b, `seed ${seed} tick ${tick}`);
-    const listed = new Set(Array.from(entities, (eid) => allocator.map.netIdOf(eid)));
+    const listed = new Set(list.map((eid) => allocator.map.netIdOf(eid)));
     for (let id = 0; id < a.highWater; id++) if (a.present[id] === 1 && !listed.has(id)) kept++;
   }
   return { whole, kept };
@@ -184,8 +193,7 @@ describe("captureEntities in wasm (marked change detection)", () => {
     wasmKernels.enabled = false;
     const a = new SnapshotState(js, CAPACITY);
     // Every 10th entity from an offset, up to a varying end: the largest listed id moves each call.
-    const list = (t: number): number[] =>
-      eids.filter((_, i) => i % 10 === t % 10 && i < 90 - ((t * 7) % 30));
+    const list = (t: number): number[] => eids.filter((_, i) => i % 10 === t % 10 && i < 90 - ((t * 7) % 30));
     const lists = Array.from({ length: 40 }, (_, t) => Int32Array.from(list(t)));
     for (let t = 0; t < 40; t++) captureEntities(world, wasm, lists[t] as Int32Array, allocator.map, b, t);
     const typed = Object.getPrototypeOf(Int8Array.prototype) as { subarray: (...args: number[]) => unknown };
