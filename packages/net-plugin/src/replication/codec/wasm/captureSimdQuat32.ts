@@ -14,6 +14,9 @@ import type { Pair, SimdQuantizer } from "./captureSimd";
 import { SlotRows } from "./captureSimdRows";
 import type { Local, WasmFunction } from "./wasmModule";
 
+/** All bits but the sign of an f32 lane. */
+const ABS_MASK = 0x7fffffff;
+
 /** Lanes 2-3 of a vector moved to lanes 0-1 (for the second pair's promote_low). */
 const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 
@@ -42,7 +45,7 @@ export class Quat32 {
 
   /** Hoists the path's i32x4 constants (before the loops). */
   prepare(): void {
-    for (const k of [1, 2, 3]) this.i32s(k, true);
+    for (const k of [1, 2, 3, ABS_MASK]) this.i32s(k, true);
   }
 
   private i32s(k: number, hoist = false): WasmFunction {
@@ -88,14 +91,17 @@ export class Quat32 {
     const [c0, c1, c2] = this.others as [Local, Local, Local];
     const { best, abs, sel, lg, big } = this;
     // Largest |component| (strict >: first of equals), its value, the other three in order.
-    f.localGet(x).op("f32x4.abs").localSet(best);
+    // |v| as v & 0x7fffffff (f32x4.abs is three instructions in V8's x64 code, this one).
+    f.localGet(x);
+    this.i32s(ABS_MASK).op("v128.and").localSet(best);
     f.v128ConstI32(0, 0, 0, 0).localSet(lg);
     f.localGet(x).localSet(big);
     f.localGet(y).localSet(c0);
     f.localGet(z).localSet(c1);
     f.localGet(w).localSet(c2);
     const choose = (k: number, c: Local, before: Local[]): void => {
-      f.localGet(c).op("f32x4.abs").localTee(abs).localGet(best).op("f32x4.gt").localSet(sel);
+      f.localGet(c);
+      this.i32s(ABS_MASK).op("v128.and").localTee(abs).localGet(best).op("f32x4.gt").localSet(sel);
       if (k < 3) f.localGet(best).localGet(abs).op("f32x4.pmax").localSet(best);
       f.localGet(lg);
       this.i32s(k).localGet(sel).op("v128.and").op("i32x4.max_s").localSet(lg);
