@@ -78,7 +78,7 @@ function checkRuns(
   seed: number,
   source: ReplicationRegistry,
   count: number,
-  options: { pooled?: boolean; marked?: boolean; scalar?: boolean } = {},
+  options: { pooled?: boolean; marked?: boolean; scalar?: boolean; unlisted?: number } = {},
 ): void {
   const rng = createRng(seed);
   const { js, wasm } = twin(source);
@@ -98,6 +98,11 @@ function checkRuns(
     live.push(eid);
   };
   for (let i = 0; i < count; i++) spawn(0);
+  // Entities of the world never listed, past the listed ones (membership arrays much longer).
+  for (let i = 0; i < (options.unlisted ?? 0); i++) {
+    const eid = addEntity(world);
+    for (const f of source.fields) addComponent(world, eid, f.component);
+  }
   const a = new SnapshotState(js, CAPACITY);
   wasmKernels.enabled = options.pooled === true;
   const b = new SnapshotState(wasm, CAPACITY);
@@ -159,6 +164,11 @@ describe("wasm capture, four entries a step", () => {
     checkRuns(901, serverKind(), 41, { pooled: true });
     checkRuns(902, inlineKinds(), 42, { pooled: true });
     checkRuns(903, mixedLengths(), 43);
+  });
+
+  it("matches the JS kernel when the world's membership arrays reach far past the listed entities", () => {
+    checkRuns(921, benchKind(), 41, { unlisted: 1000, pooled: true });
+    checkRuns(922, inlineKinds(), 38, { unlisted: 1000 });
   });
 
   it("throws the JS kernel's error for an unmapped entity or a network id past the capacity inside a run of four, writing nothing", () => {

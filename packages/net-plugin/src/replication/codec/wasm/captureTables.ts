@@ -4,7 +4,8 @@
  * network id + 1 table of the EntityMap, per component its bitECS membership words, and per int
  * field (capturePlan.ts intArray) its values as f64. Each entity-indexed table is copied as far
  * as the largest listed entity id reaches (typed arrays: one `set` of a cached prefix view; bitECS's
- * plain membership arrays: one `set` of the whole array), and when that id is at or past the
+ * plain membership arrays: one `set` of the whole array, or a loop to that id when the array is
+ * much longer), and when that id is at or past the
  * source's length, the element at its length holds what a read past it gives JS (0: no network
  * id, not a member, `?? 0`); the gather clamps entity ids to that element. Addresses and lengths
  * go into the scratch header. Regions are sized to a power of two of elements, grown (with the
@@ -174,8 +175,15 @@ export class CaptureTables {
       fast = fast && g === 0 && m.length > maxEid;
       if (g === f) {
         const region = this.masks[f] as Int32Array;
-        region.set(m);
-        region[m.length] = 0;
+        const end = maxEid + 1;
+        if (m.length <= 2 * end + 256) {
+          region.set(m);
+          region[m.length] = 0;
+        } else {
+          // The world's other entities reach much further than the listed ones: only as far as the
+          // largest listed id, by an indexed loop (a hole reads undefined and stores 0, as `set`).
+          for (let e = 0; e < end; e++) region[e] = m[e] as number;
+        }
       }
       i32[w + FW.maskAt] = this.maskAt[g] as number;
       i32[w + FW.maskLength] = m.length;
