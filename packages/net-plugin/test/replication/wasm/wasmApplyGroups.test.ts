@@ -102,10 +102,15 @@ function evolve(
   return next;
 }
 
-describe("wasm apply: four ids a step", () => {
-  it.each([1, 2, 3, 4, 5, 6])(
-    "matches the JS kernel when runs of four break at any position (seed %i)",
-    (seed) => {
+/**
+ * Rounds of JS and wasm kernel on the same evolving states (user columns scrambled before each
+ * call); `breakEvery[round % length]`: one id in that many breaks its run (1e9: every id moves).
+ * Returns, per round, whether the wasm kernel skipped the copy-in on the next call (applyRanges.ts).
+ */
+function checkRounds(seed: number, breakEvery: readonly number[]): boolean[] {
+  const ranged: boolean[] = [];
+  {
+    {
       const rng = createRng(seed);
       const registry = registryOf();
       const js = worldKernels(registry)?.apply;
@@ -125,9 +130,10 @@ describe("wasm apply: four ids a step", () => {
         prev.setPresent(id, full);
         randomSlots(rng, registry, prev, id);
       }
-      for (let round = 0; round < 10; round++) {
-        const hw = rng.int(CAPACITY - 20, CAPACITY);
-        const next = evolve(rng, registry, prev, hw, [3, 9, 40][round % 3] as number);
+      for (let round = 0; round < 12; round++) {
+        // Every id below the high water when every id moves (a whole range of entities).
+        const hw = breakEvery.includes(1e9) ? CAPACITY : rng.int(CAPACITY - 20, CAPACITY);
+        const next = evolve(rng, registry, prev, hw, breakEvery[round % breakEvery.length] as number);
         for (const c of columns) for (let e = 0; e < c.length; e++) c[e] = rng.range(-9, 9);
         const start = columns.map((c) => c.slice());
         const jsOthers: number[] = [];
@@ -164,8 +170,33 @@ describe("wasm apply: four ids a step", () => {
           expect(bad < 0 ? "" : `column ${i} entity ${bad}: ${c[bad]} vs ${want[bad]}`, where).toBe("");
         });
         expect(jsUpdated, `${where}: ids were written`).toBeGreaterThan(20);
+        ranged.push((wasm as unknown as { ranged: boolean }).ranged);
         prev = next;
       }
+    }
+  }
+  return ranged;
+}
+
+describe("wasm apply: four ids a step", () => {
+  it.each([1, 2, 3, 4, 5, 6])(
+    "matches the JS kernel when runs of four break at any position (seed %i)",
+    (seed) => {
+      checkRounds(seed, [3, 9, 40]);
+    },
+  );
+
+  it.each([2, 4])(
+    "skips the copy-in after a call that wrote whole ranges, and matches the JS kernel after a call that did not (seed %i)",
+    (seed) => {
+      // Every id moves in two rounds of three, the third breaks runs (the call after it copies in
+      // again); the user's columns change before every call.
+      const ranged = checkRounds(seed, [1e9, 1e9, 5]);
+      expect(ranged.filter((r) => r).length, "calls after which the copy-in was skipped").toBeGreaterThan(4);
+      expect(
+        ranged.some((r) => !r),
+        "and calls after which it was not",
+      ).toBe(true);
     },
   );
 });

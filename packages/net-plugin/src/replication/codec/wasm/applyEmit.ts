@@ -19,6 +19,7 @@ import type { ApplyField, ApplyPlan } from "./applyPlan";
 import type { StateLayout } from "./codecMemory";
 import { emitQuatPairs } from "./applyQuatEmit";
 import { emitApplyGroup, groupable } from "./applyGroupEmit";
+import { emitRangeStore, type WriteRange } from "./applyRangeEmit";
 import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
 
 /** Emits the kernel function into `mod` (exported as "apply"). */
@@ -40,6 +41,24 @@ export function emitApply(
   const [nextRow, prevRow, largest, q] = [i32(), i32(), i32(), i32()];
   // Compact: per field, how many entities it wrote (their index in its column copies).
   const counted = plan.fields.map(() => (compact ? i32() : undefined));
+  // apply: per dequantized field how many entities it wrote, and one range of entity ids holding
+  // every entity written (the four-ids step widens lane-wise vectors, reduced at the end).
+  const range: WriteRange | undefined = compact
+    ? undefined
+    : {
+        counts: plan.fields.map((field) => (field.kind === "generic" ? undefined : i32())),
+        lo: i32(),
+        hi: i32(),
+        loV: simd ? f.local("v128") : undefined,
+        hiV: simd ? f.local("v128") : undefined,
+      };
+  if (range !== undefined) {
+    f.i32Const(0x7fffffff).localSet(range.lo).i32Const(-1).localSet(range.hi);
+    if (range.loV !== undefined && range.hiV !== undefined) {
+      f.localGet(range.lo).op("i32x4.splat").localSet(range.loV);
+      f.localGet(range.hi).op("i32x4.splat").localSet(range.hiV);
+    }
+  }
   const [s0, s1, s2, d, x, y, z, w, inv] = [f64(), f64(), f64(), f64(), f64(), f64(), f64(), f64(), f64()];
   // SIMD: changed quat fields are queued per field and dequantized two at a time after the loop.
   const queued = plan.fields.map(() => i32());
@@ -56,7 +75,7 @@ export function emitApply(
   f.end(noPrev);
   const top = f.loop();
   if (simd && ready !== undefined && groupable(plan)) {
-    const l = { next, prev, hasPrev, hw, ready, id, updated, queued };
+    const l = { next, prev, hasPrev, hw, ready, id, updated, queued, range: range as WriteRange };
     emitApplyGroup(f, l, plan, layout, stride, top, exit);
   }
   const cont = f.block();
@@ -159,6 +178,14 @@ export function emitApply(
       emitDequantize(f, field, nextRow, dst, { largest, q, s0, s1, s2, d, x, y, z, w, inv });
     }
     if (k !== undefined) f.localGet(k).i32Const(1).op("i32.add").localSet(k);
+    const written = range?.counts[fi];
+    if (range !== undefined && written !== undefined) {
+      f.localGet(written).i32Const(1).op("i32.add").localSet(written);
+      f.localGet(eid).localGet(range.lo).localGet(eid).localGet(range.lo).op("i32.lt_s").op("select");
+      f.localSet(range.lo);
+      f.localGet(eid).localGet(range.hi).localGet(eid).localGet(range.hi).op("i32.gt_s").op("select");
+      f.localSet(range.hi);
+    }
     f.i32Const(1).localSet(wrote);
     f.end(changed).end(has);
   });
@@ -170,6 +197,7 @@ export function emitApply(
     if (simd && field.kind === "quat") emitQuatPairs(f, field, queued[fi] as Local);
   });
   f.i32Const(0).localGet(others).store("i32.store");
+  if (range !== undefined) emitRangeStore(f, plan, range);
   counted.forEach((k, fi) => {
     if (k !== undefined)
       f.i32Const(0)

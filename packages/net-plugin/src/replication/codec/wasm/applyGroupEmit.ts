@@ -12,6 +12,7 @@
 import type { ApplyField, ApplyPlan } from "./applyPlan";
 import type { StateLayout } from "./codecMemory";
 import type { Label, Local, WasmFunction } from "./wasmModule";
+import type { WriteRange } from "./applyRangeEmit";
 
 /** The apply function's locals the group reads and updates. */
 export interface GroupLocals {
@@ -24,6 +25,8 @@ export interface GroupLocals {
   readonly updated: Local;
   /** Per field, the quat queue's length (quat fields only). */
   readonly queued: readonly Local[];
+  /** The write counts and entity range (applyEmit.ts). */
+  readonly range: WriteRange;
 }
 
 /** True when the four-id step can run for `plan` (SIMD: every dequantized field fits a v128 row load). */
@@ -174,6 +177,12 @@ export function emitApplyGroup(
     f.brIf(group);
   }
   f.i32Const(0).localSet(any);
+  // The range of written entities holds these four (lane-wise; applyEmit.ts reduces it).
+  const { loV, hiV } = l.range;
+  if (loV !== undefined && hiV !== undefined) {
+    f.localGet(loV).localGet(eids).op("i32x4.min_s").localSet(loV);
+    f.localGet(hiV).localGet(eids).op("i32x4.max_s").localSet(hiV);
+  }
   for (let k = 0; k < 4; k++)
     f.localGet(eids)
       .lane("i32x4.extract_lane", k)
@@ -191,6 +200,8 @@ export function emitApplyGroup(
     f.i32Const(-1).op("return");
     f.end(notReady);
     f.localGet(any).localGet(changed).op("i32.or").localSet(any);
+    const n = l.range.counts[fi];
+    if (n !== undefined) f.localGet(n).localGet(changed).op("i32.popcnt").op("i32.add").localSet(n);
     if (field.kind === "quat") emitQueue(f, l, field, fi, rowAt, eid, changed, rowBytes);
     else emitLinear4(f, field, rows, tmp, cols, { lo, hi, out }, eid, changed);
     f.end(some);

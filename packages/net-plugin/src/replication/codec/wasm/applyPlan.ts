@@ -58,7 +58,7 @@ export type ApplyField = {
     }
 );
 
-/** The kernel's plan: fields, and the scratch layout (word 0: others count; eids; others; counts; written; columns; quat work lists). */
+/** The kernel's plan: fields, and the scratch layout (word 0: others count; eids; others; counts; ranges; written; columns; quat work lists). */
 export interface ApplyPlan {
   readonly fields: readonly ApplyField[];
   /** Byte address of the i32 entity id per network id. */
@@ -72,6 +72,12 @@ export interface ApplyPlan {
   readonly written: number;
   /** applyCompact: byte address of one i32 per field, how many entities its list holds. */
   readonly counts: number;
+  /**
+   * apply: byte address of three i32 per field — how many entities it wrote, and the smallest and
+   * largest entity id of a range holding all of them (wasmApply.ts copies only that range out when
+   * the count fills it).
+   */
+  readonly ranges: number;
   /** Smallest column length: entities at or beyond it go to the generic path. */
   readonly columnLength: number;
   /** Bytes of scratch the plan needs. */
@@ -85,7 +91,8 @@ export function applyPlan(registry: ReplicationRegistry, capacity: number): Appl
   const eids = 16;
   const others = align(eids + capacity * 4, 16);
   const counts = align(others + capacity * 4, 16);
-  const written = align(counts + list.length * 4, 16);
+  const ranges = align(counts + list.length * 4, 16);
+  const written = align(ranges + list.length * 12, 16);
   let address = align(written + list.length * capacity * 4, 16);
   let columnLength = Infinity;
   const fields: ApplyField[] = [];
@@ -147,5 +154,5 @@ export function applyPlan(registry: ReplicationRegistry, capacity: number): Appl
       });
     }
   });
-  return { fields, eids, others, written, counts, columnLength, scratchBytes: address };
+  return { fields, eids, others, written, counts, ranges, columnLength, scratchBytes: address };
 }

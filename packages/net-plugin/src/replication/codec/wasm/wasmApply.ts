@@ -22,6 +22,7 @@ import type { SnapshotState } from "../snapshotState";
 import { applyModule } from "./applyEmit";
 import { ApplyEntityTable } from "./applyEntities";
 import { applyPlan, type ApplyPlan } from "./applyPlan";
+import { ApplyRanges } from "./applyRanges";
 import { CodecMemoryPool, stateLayout, type StateLayout } from "./codecMemory";
 import { PrefixViews } from "./prefixViews";
 import { compileCached } from "./wasmCompile";
@@ -77,6 +78,9 @@ export class WasmApplyKernel {
   private wrote = false;
   /** True when the next call runs applyCompact (see COMPACT_BASE). */
   private compact = false;
+  /** True when the last call's writes were whole ranges: the next skips the copy-in (applyRanges.ts). */
+  private ranged = false;
+  private readonly ranges: ApplyRanges;
   /** The entity table in wasm memory, kept between calls (applyEntities.ts). */
   private readonly entities: ApplyEntityTable;
   /** Column prefixes for the copies in and out (see columnPrefixes), their length and memory generation. */
@@ -109,6 +113,7 @@ export class WasmApplyKernel {
     this.fn = instance.exports["apply"] as ApplyFn;
     this.compactFn = instance.exports["applyCompact"] as CompactFn;
     this.columnField = plan.fields.flatMap((field, fi) => field.columns.map(() => fi));
+    this.ranges = new ApplyRanges(plan, this.columnField);
     this.entities = new ApplyEntityTable(capacity, plan.columnLength);
   }
 
@@ -134,6 +139,8 @@ export class WasmApplyKernel {
     const columns = this.columns;
     const hasPrev = prev === undefined ? 0 : 1;
     let updated: number;
+    // Whether this call ran `apply` to the end (its counts and range are in memory).
+    let whole = false;
     if (this.compact) {
       // Few updates last time: each field's written entities are packed; scatter them back.
       updated = this.compactFn(nextAddress, prevAddress, hasPrev, hw);
@@ -148,26 +155,25 @@ export class WasmApplyKernel {
         const base = field * capacity;
         for (let i = 0; i < count; i++) to[written[base + i] as number] = from[i] as number;
       }
+    } else if (this.ranged) {
+      // The last call's writes were whole ranges: no copy-in; when this one's are too, their range
+      // is the result, else the copies are filled and the kernel runs again (the same writes).
+      updated = this.fn(nextAddress, prevAddress, hasPrev, hw, 1);
+      whole = this.ranges.whole(v.i32);
+      if (whole) this.ranges.copyOut(v.i32, v.columns, columns);
+      else {
+        updated = this.copiedRun(v, maxEid, nextAddress, prevAddress, hasPrev, hw);
+        whole = this.ranges.whole(v.i32);
+      }
     } else {
       // A first pass without the column copies stops (-1) at the first field it would write;
       // skipped while the last call wrote (a moving world: it would stop at once).
       updated = this.wrote ? -1 : this.fn(nextAddress, prevAddress, hasPrev, hw, 0);
-      if (updated < 0) {
-        this.columnPrefixes(v, maxEid + 1);
-        const colIn = this.colIn;
-        const colOut = this.colOut;
-        for (let c = 0; c < columns.length; c++) {
-          const from = colIn[c] as Float32Array;
-          (v.columns[c] as typeof from).set(from);
-        }
-        updated = this.fn(nextAddress, prevAddress, hasPrev, hw, 1);
-        for (let c = 0; c < columns.length; c++) {
-          const from = colOut[c] as Float32Array;
-          ((columns[c] as (typeof columns)[number]).array as typeof from).set(from);
-        }
-      }
+      if (updated < 0) updated = this.copiedRun(v, maxEid, nextAddress, prevAddress, hasPrev, hw);
+      whole = this.ranges.whole(v.i32);
     }
     this.wrote = updated > 0;
+    this.ranged = whole && updated > 0;
     // Worlds change slowly: the next call packs when this one updated few of the entities.
     this.compact = updated > 0 && updated <= COMPACT_BASE + (maxEid + 1) / COMPACT_PER;
     // `other` may re-enter apply (applySnapshot hooks may), which rewrites the memory: the ids
@@ -188,6 +194,31 @@ export class WasmApplyKernel {
     }
     return updated;
   };
+
+  /** Fills the column copies (prefixes up to `maxEid`), runs the kernel, copies the prefixes out. */
+  private copiedRun(
+    v: Views,
+    maxEid: number,
+    nextAddress: number,
+    prevAddress: number,
+    hasPrev: number,
+    hw: number,
+  ): number {
+    const columns = this.columns;
+    this.columnPrefixes(v, maxEid + 1);
+    const colIn = this.colIn;
+    const colOut = this.colOut;
+    for (let c = 0; c < columns.length; c++) {
+      const from = colIn[c] as Float32Array;
+      (v.columns[c] as typeof from).set(from);
+    }
+    const updated = this.fn(nextAddress, prevAddress, hasPrev, hw, 1);
+    for (let c = 0; c < columns.length; c++) {
+      const from = colOut[c] as Float32Array;
+      ((columns[c] as (typeof columns)[number]).array as typeof from).set(from);
+    }
+    return updated;
+  }
 
   /**
    * The prefixes `[0, n)` of every component column (`colIn`) and of its copy in wasm memory
