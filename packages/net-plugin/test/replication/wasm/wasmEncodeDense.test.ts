@@ -6,9 +6,10 @@
  * entity with fewer fields, a resting entity, spawns and despawns — at every position of a group; fields unchanged in all four (an owner int, a velocity that stays), fields
  * of one, two, three and four slots, a registry of one field (no flags), a high water off a
  * multiple of four, acks of varying age (ratios other than 1:1, no reference), budgets under the
- * snapshot (the JS budget path on the collect's predictions and rotation flags; after a written
- * snapshot the dense step leaves the predictions out, so such a call runs the collect again with
- * them — the test fails without that re-run). Same bytes,
+ * snapshot (the JS budget path on the collect's predictions and rotation flags) and an output
+ * region too small for the section (the JS writer on the entity-major `colz`) — after a written
+ * snapshot the dense step leaves the predictions and `colz` out, so such a call runs the collect
+ * again with them (the test fails without that re-run). Same bytes,
  * results, expected states, `written` and counts; the dense step ran.
  */
 import { createRng, type Rng } from "@canopy/core";
@@ -156,11 +157,15 @@ function run(seed: number, shape: Shape, versioned: boolean, m: Motion): [number
   for (let id = 0; id < m.ids; id++) current.setPresent(id, all);
   let dense = 0;
   const priority = new Float32Array(CAP);
+  const wide = planOf(sides[0]!.encoder).wasm?.writer.outBytes ?? 0;
   for (let tick = 0; tick < 60; tick++) {
     step(rng, current, registry, tick, m);
     for (let id = 0; id < CAP; id++) priority[id] = rng.range(0, 10);
-    // A budget under the snapshot now and then: the JS budget path reads the collect's arrays.
+    // A budget under the snapshot now and then: the JS budget path reads the collect's arrays;
+    // an output region too small for the section: the JS header and writer (every candidate).
     const tight = tick % 5 === 3;
+    const writer = planOf(sides[0]!.encoder).wasm?.writer;
+    if (writer !== undefined) writer.outBytes = tick % 5 === 1 ? 64 : wide;
     // Mostly the last tick acked (1:1 with a reference), else older acks or none.
     const ack = rng.chance(0.85) ? tick - 1 - (rng.chance(0.8) ? 0 : rng.int(1, 3)) : -1;
     const context = `seed ${seed}, ${shape}, tick ${tick}`;
@@ -195,7 +200,7 @@ describe("wasm collect, the dense step", () => {
     "seed %i, %s registry, versioned %s: same bytes as the JS kernels",
     (seed, shape, versioned) => {
       const [dense, fused] = run(seed, shape, versioned, USUAL);
-      expect(fused).toBeGreaterThan(40);
+      expect(fused).toBeGreaterThan(25); // two ticks in five are not written whole
       // ~17 groups a tick, a third or more dense (175–310 of them in 60 ticks with these seeds)
       expect(dense).toBeGreaterThan(100);
     },
@@ -204,7 +209,7 @@ describe("wasm collect, the dense step", () => {
   it("600 entities moving a quantum or two: byte buckets flushed before they wrap, same bytes", () => {
     // ~74 dense groups a call, residuals of 0–2 bits: a byte bucket would pass 255 within a call
     const [dense, fused] = run(8, "bench", true, { ids: 600, reach: 1, calm: true });
-    expect(fused).toBeGreaterThan(40);
+    expect(fused).toBeGreaterThan(25); // two ticks in five are not written whole
     expect(dense).toBeGreaterThan(60 * 64); // more than FLUSH_GROUPS a call on average
   });
 });
