@@ -105,9 +105,11 @@ function evolve(
 /**
  * Rounds of JS and wasm kernel on the same evolving states (user columns scrambled before each
  * call); `breakEvery[round % length]`: one id in that many breaks its run (1e9: every id moves).
- * Returns, per round, whether the wasm kernel skipped the copy-in on the next call (applyRanges.ts).
+ * `hws[round % length]`: the high water per round (default: the capacity when every id moves, else
+ * random). Returns, per round, whether the wasm kernel skipped the copy-in on the next call
+ * (applyRanges.ts).
  */
-function checkRounds(seed: number, breakEvery: readonly number[]): boolean[] {
+function checkRounds(seed: number, breakEvery: readonly number[], hws?: readonly number[]): boolean[] {
   const ranged: boolean[] = [];
   {
     {
@@ -132,7 +134,12 @@ function checkRounds(seed: number, breakEvery: readonly number[]): boolean[] {
       }
       for (let round = 0; round < 12; round++) {
         // Every id below the high water when every id moves (a whole range of entities).
-        const hw = breakEvery.includes(1e9) ? CAPACITY : rng.int(CAPACITY - 20, CAPACITY);
+        const hw =
+          hws !== undefined
+            ? (hws[round % hws.length] as number)
+            : breakEvery.includes(1e9)
+              ? CAPACITY
+              : rng.int(CAPACITY - 20, CAPACITY);
         const next = evolve(rng, registry, prev, hw, breakEvery[round % breakEvery.length] as number);
         for (const c of columns) for (let e = 0; e < c.length; e++) c[e] = rng.range(-9, 9);
         const start = columns.map((c) => c.slice());
@@ -199,4 +206,20 @@ describe("wasm apply: four ids a step", () => {
       ).toBe(true);
     },
   );
+
+  it("copies a whole range that changes every call element by element, and one that repeats through views", () => {
+    // Every id below the high water moves; the high water (so the written range) changes every
+    // round, then repeats: both copy-out paths of applyRanges.ts, each checked against the JS kernel.
+    const hws = [
+      CAPACITY,
+      CAPACITY - 3,
+      CAPACITY - 1,
+      CAPACITY - 6,
+      CAPACITY - 6,
+      CAPACITY - 6,
+      CAPACITY - 2,
+    ];
+    const ranged = checkRounds(8, [1e9], hws);
+    expect(ranged.filter((r) => r).length, "calls that wrote a whole range").toBeGreaterThan(4);
+  });
 });

@@ -22,6 +22,9 @@ export class ApplyRanges {
   private readonly cut: Column[] = [];
   private cutLo = -1;
   private cutHi = -1;
+  /** The last call's range when it differed from the cut one (a range re-cut once it repeats). */
+  private lastLo = -1;
+  private lastHi = -1;
 
   /** `fields[c]`: the plan field index of column c. */
   constructor(
@@ -59,14 +62,27 @@ export class ApplyRanges {
     if (lo < 0) return;
     const hi = this.hi;
     const cut = this.cut;
+    const at = this.plan.ranges >> 2;
     if (copies !== this.copies || lo !== this.cutLo || hi !== this.cutHi) {
-      // Re-cut when the range or the memory's views changed (a steady world: never).
+      if (copies === this.copies && (lo !== this.lastLo || hi !== this.lastHi)) {
+        // A range seen once (an edge entity resting for a tick): copy it element by element, so
+        // a range that changes every tick never cuts views (no per-tick allocation).
+        this.lastLo = lo;
+        this.lastHi = hi;
+        for (let c = 0; c < columns.length; c++) {
+          if ((i32[at + (this.fields[c] as number) * 3] as number) === 0) continue;
+          const from = copies[c] as Column;
+          const to = (columns[c] as { readonly array: Column }).array;
+          for (let e = lo; e <= hi; e++) to[e] = from[e] as number;
+        }
+        return;
+      }
+      // Re-cut when the memory's views changed or a new range repeats (a steady world: never).
       for (let c = 0; c < copies.length; c++) cut[c] = (copies[c] as Column).subarray(lo, hi + 1);
       this.copies = copies;
       this.cutLo = lo;
       this.cutHi = hi;
     }
-    const at = this.plan.ranges >> 2;
     for (let c = 0; c < columns.length; c++) {
       if ((i32[at + (this.fields[c] as number) * 3] as number) === 0) continue;
       ((columns[c] as { readonly array: Column }).array as Float32Array).set(cut[c] as Float32Array, lo);
