@@ -5,10 +5,11 @@
  * all four have every field of the registry, each field changed in all four or in none and the
  * call predicts at 1:1 or not at all — the moving world's usual group. Per changed field the four
  * rows' slots are read as one v128 each (an entity's row at a constant offset from the group's
- * first), predicted, zigzagged and stored to `colz` and the histograms as the per-entity code does
+ * first), predicted, zigzagged and stored to `colm` (a 4×4 transpose, one store per column),
+ * `colz` (unless `lazy`) and the histograms (encodeHist8Emit.ts) as the per-entity code does
  * (rotations, also those whose largest component changed, and the stream bits:
- * encodeDenseQuatEmit.ts); the four updates' bookkeeping is one store each (`changed`, `sel`, the
- * update list). Any other group falls through to the per-entity path (nothing written before the
+ * encodeDenseQuatEmit.ts); the four updates' bookkeeping is one store each (`changed`, `sel`,
+ * `resp`, the update list). Any other group falls through to the per-entity path (nothing written before the
  * checks pass), so the outputs are those of the per-entity code by construction.
  */
 import type { KernelField } from "../kernels/compileKernel";
