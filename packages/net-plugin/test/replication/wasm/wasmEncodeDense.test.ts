@@ -7,9 +7,9 @@
  * of one, two, three and four slots, a registry of one field (no flags), a high water off a
  * multiple of four, acks of varying age (ratios other than 1:1, no reference), budgets under the
  * snapshot (the JS budget path on the collect's predictions and rotation flags) and an output
- * region too small for the section (the JS writer on the entity-major `colz`) — after a written
- * snapshot the dense step leaves the predictions and `colz` out, so such a call runs the collect
- * again with them (the test fails without that re-run). Same bytes,
+ * region too small for the section (the JS writer on `colz`) — after a written snapshot the dense
+ * step leaves the predictions out, so such a call runs the collect again with them (the test
+ * fails without that re-run). Same bytes,
  * results, expected states, `written` and counts; the dense step ran.
  */
 import { createRng, type Rng } from "@canopy/core";

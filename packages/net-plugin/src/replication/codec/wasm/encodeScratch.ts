@@ -38,7 +38,6 @@ export function segmentBytes(fields: readonly KernelField[], layout: StateLayout
     pred: rows,
     zz: rows,
     colz: cap * columns * 4,
-    colm: cap * columns * 4, // the residuals column-major, for the wasm writer (writeColumnEmit.ts)
     // one bitmap bit and an update's own bits per id (writeEntityEmit.ts), and the writer's slack
     stream: Math.ceil((cap * (1 + entityBits(fields))) / 8) + 16,
   };
