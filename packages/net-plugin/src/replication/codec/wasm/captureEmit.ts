@@ -15,7 +15,7 @@
  * present/mask/high water/version exactly as the JS kernel does.
  */
 import { emitGather, emitPrepare, emitScan } from "./captureGatherEmit";
-import type { CapturePlan, InlineField } from "./capturePlan";
+import { HEADER, type CapturePlan, type InlineField } from "./capturePlan";
 import { ScalarQuantizer, type LoopLocals } from "./captureQuantize";
 import { SIMD_ENTRIES, SimdQuantizer } from "./captureSimd";
 import { emitRemoval, emitRows, emitRowsScalar } from "./captureRows";
@@ -83,15 +83,66 @@ function emitRun(mod: WasmModule, name: string, gather: WasmFunction, capture: W
   mod.export(name, f);
 }
 
-/** The kernel module's bytes for `plan`: `capture` and (plan.wasmGather) `prepare`, `scan`, `gather`, `gatherFast`, `run`, `runFast`; emission errors are bugs and throw. */
+/** What `runBound` returns when a listed entity id is past its bound (nothing was written). */
+export const BOUND_EXCEEDED = -0x80000000;
+
+/**
+ * Emits `runBound(values, present, mask, version, n, remove, bound) → gather's result`: `prepare(n)`
+ * stored in the header's maxEid word, then, when it is at most `bound` (the entity id the caller
+ * copied the tables and columns as far as), `run`'s work; else BOUND_EXCEEDED before any write —
+ * the caller copies as far as that maxEid and calls again. One call from JS where captureWorld
+ * made two (`prepare`, then `run`) while the list's largest id stays within the bound.
+ */
+function emitRunBound(
+  mod: WasmModule,
+  plan: CapturePlan,
+  name: string,
+  prepare: WasmFunction,
+  gather: WasmFunction,
+  capture: WasmFunction,
+): void {
+  const f = mod.function(name, ["i32", "i32", "i32", "i32", "i32", "i32", "i32"], ["i32"]);
+  const [values, present, mask, version, n, remove, bound] = f.params as [
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+  ];
+  const max = f.local("i32");
+  const top = f.local("i32");
+  f.localGet(n).call(prepare).localSet(max);
+  f.i32Const(plan.header)
+    .localGet(max)
+    .store("i32.store", HEADER.maxEid * 4);
+  f.localGet(max).localGet(bound).op("i32.gt_s");
+  const past = f.if();
+  f.i32Const(BOUND_EXCEEDED).op("return");
+  f.end(past);
+  f.i32Const(0).localGet(n).call(gather).localTee(top).i32Const(-1).op("i32.lt_s");
+  const refused = f.if();
+  f.localGet(top).op("return");
+  f.end(refused);
+  for (const l of [values, present, mask, version, n, remove]) f.localGet(l);
+  f.call(capture).localGet(top);
+  mod.export(name, f);
+}
+
+/** The kernel module's bytes for `plan`: `capture` and (plan.wasmGather) `prepare`, `scan`, `gather`, `gatherFast`, `run`, `runFast`, `runBound`, `runBoundFast`; emission errors are bugs and throw. */
 export function captureModule(plan: CapturePlan, simd: boolean): Uint8Array<ArrayBuffer> {
   const mod = new WasmModule().importMemory("env", "memory", { min: 1 });
   const capture = emitCapture(mod, plan, simd);
   if (plan.wasmGather) {
-    emitPrepare(mod, plan);
+    const prepare = emitPrepare(mod, plan);
     emitScan(mod, plan);
-    emitRun(mod, "run", emitGather(mod, plan), capture);
-    emitRun(mod, "runFast", emitGather(mod, plan, true, simd), capture);
+    const gather = emitGather(mod, plan);
+    const gatherFast = emitGather(mod, plan, true, simd);
+    emitRun(mod, "run", gather, capture);
+    emitRun(mod, "runFast", gatherFast, capture);
+    emitRunBound(mod, plan, "runBound", prepare, gather, capture);
+    emitRunBound(mod, plan, "runBoundFast", prepare, gatherFast, capture);
   }
   return mod.toBytes();
 }

@@ -19,8 +19,8 @@ import { GatherFour } from "./captureGatherFour";
 import { ROUND_EXCEPTION } from "./captureQuantize";
 import type { Local, WasmFunction, WasmModule } from "./wasmModule";
 
-/** Emits `prepare(n) → largest entity id (-1 when n is 0)`. */
-export function emitPrepare(mod: WasmModule, plan: CapturePlan): void {
+/** Emits `prepare(n) → largest entity id (-1 when n is 0)`; returns it (runBound calls it). */
+export function emitPrepare(mod: WasmModule, plan: CapturePlan): WasmFunction {
   const f = mod.function("prepare", ["i32"], ["i32"]);
   const n = f.params[0] as Local;
   const [at, end, max, eid] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
@@ -40,6 +40,7 @@ export function emitPrepare(mod: WasmModule, plan: CapturePlan): void {
   f.end(exit);
   f.localGet(max);
   mod.export("prepare", f);
+  return f;
 }
 
 /** Emits `scan(n) → largest network id of the list, or -2 - j for the first refused entry j`. */

@@ -54,6 +54,9 @@ export interface Runner {
   readonly run: ((...args: number[]) => number) | undefined;
   readonly gatherFast: ((start: number, n: number) => number) | undefined;
   readonly runFast: ((...args: number[]) => number) | undefined;
+  /** `prepare`, a bound check, then `run`'s work, in one call (captureEmit.ts emitRunBound); fast form. */
+  readonly runBound: ((...args: number[]) => number) | undefined;
+  readonly runBoundFast: ((...args: number[]) => number) | undefined;
   readonly tables: CaptureTables;
   /** The seen stamp of the last wasm gather. */
   stamp: number;
@@ -86,6 +89,8 @@ function instantiate(
     run: exports["run"] as ((...args: number[]) => number) | undefined,
     gatherFast: exports["gatherFast"] as ((start: number, n: number) => number) | undefined,
     runFast: exports["runFast"] as ((...args: number[]) => number) | undefined,
+    runBound: exports["runBound"] as ((...args: number[]) => number) | undefined,
+    runBoundFast: exports["runBoundFast"] as ((...args: number[]) => number) | undefined,
     tables: new CaptureTables(plan, pool, place, layout.capacity),
     stamp: 0,
     generation: -1,

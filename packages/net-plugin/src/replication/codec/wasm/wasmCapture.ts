@@ -25,7 +25,7 @@ import type { EntityMap } from "../../entityMap";
 import type { ReplicationRegistry } from "../../registry";
 import type { CaptureKernel } from "../kernels/worldKernels";
 import type { SnapshotState } from "../snapshotState";
-import { captureModule } from "./captureEmit";
+import { BOUND_EXCEEDED, captureModule } from "./captureEmit";
 import { captureGather, outside, type Gather } from "./captureGather";
 import { capturePlan, HEADER, type CaptureColumn, type CapturePlan } from "./capturePlan";
 import { ownRunner, poolRunner, refreshViews, SlotPrefixes, type Runner } from "./captureRunner";
@@ -38,6 +38,7 @@ import { compileCached } from "./wasmCompile";
 const H = HEADER;
 const PLACED = Placed;
 const refresh = refreshViews;
+const EXCEEDED = BOUND_EXCEEDED;
 
 /** A registry's generated wasm capture kernel (see the file comment). */
 export class WasmCaptureKernel {
@@ -51,6 +52,11 @@ export class WasmCaptureKernel {
   /** The in-place runner `placeFor` gave last and its pool (a cache of `inPlace`). */
   private lastPool: CodecMemoryPool | undefined;
   private lastRunner: Runner | undefined;
+  /**
+   * The largest listed entity id of the last in-place one-batch captureWorld (-1: none): the next
+   * such call copies the tables and columns that far and runs `runBound`, which checks it.
+   */
+  private bound = -1;
 
   /** Use wasmCaptureKernel(); `module` is the compiled captureModule(plan, simd). */
   constructor(
@@ -80,18 +86,34 @@ export class WasmCaptureKernel {
     /** 1 (captureWorld): present rows not listed are removed; 0 (captureEntities): they stay. */
     remove = 1,
   ): boolean {
-    if (!this.plan.wasmGather) return false;
+    return this.plan.wasmGather && this.whole(entities, map, out, hasMasks, hasFlags, missing, remove);
+  }
+
+  /** captureWorld's work (itself again, once, after a list past the bound). */
+  private whole(
+    entities: ArrayLike<number>,
+    map: EntityMap,
+    out: SnapshotState,
+    hasMasks: readonly (readonly number[])[],
+    hasFlags: readonly number[],
+    missing: (eid: number) => void,
+    remove: number,
+  ): boolean {
     const n = entities.length;
     const capacity = out.capacity;
     let r = this.placeFor(out);
     let maxEid = -1;
+    let bounded = false;
     for (;;) {
       // Tables placed (in place: pool blocks); a pool that cannot give blocks retires its
       // in-place runner for good and the call goes on in a memory of the kernel's own.
       let placed = r.tables.copyList(r.i32, entities);
       if (placed === PLACED.Moved) r = refresh(r);
       if (placed !== PLACED.Failed) {
-        maxEid = (r.prepare as (n: number) => number)(n);
+        // In place, one batch, after such a call: copied as far as its largest id, which runBound
+        // checks (one wasm call); else `prepare` finds this list's.
+        bounded = this.bound >= 0 && r.block < 0 && n <= r.plan.batch;
+        maxEid = bounded ? this.bound : (r.prepare as (n: number) => number)(n);
         placed = r.tables.reserve(map, hasMasks, maxEid);
         if (placed === PLACED.Moved) {
           r = refresh(r);
@@ -123,18 +145,28 @@ export class WasmCaptureKernel {
       this.copyColumns(r, maxEid + 1, PREFIX);
       this.header(i32, h, out);
       const address = r.pool.address(out.block);
-      const top = ((fast ? r.runFast : r.run) as (...args: number[]) => number)(
+      const run = bounded ? (fast ? r.runBoundFast : r.runBound) : fast ? r.runFast : r.run;
+      const top = (run as (...args: number[]) => number)(
         address + layout.valuesOffset,
         address + layout.presentOffset,
         address + layout.maskOffset,
         address + layout.versionOffset,
         n,
         remove,
+        maxEid,
       );
+      if (top === EXCEEDED) {
+        // A listed id past the bound: nothing was written; again with `prepare`, which finds it.
+        this.bound = -1;
+        return this.whole(entities, map, out, hasMasks, hasFlags, missing, remove);
+      }
+      // This list's largest id: runBound wrote it to the header.
+      this.bound = bounded ? (i32[h + H.maxEid] as number) : maxEid;
       if (top < -1) this.refuse(entities, top, map, capacity, missing);
       this.headerOut(i32, h, out);
       return true;
     }
+    this.bound = -1;
     // One batch: its gather gives the rows to copy in. Several: a scan first (gathers reuse the batch).
     const top = n <= batch ? gather(0, n) : (r.scan as (n: number) => number)(n);
     if (top < -1) this.refuse(entities, top, map, capacity, missing);
