@@ -162,6 +162,55 @@ export class EncodePlan {
   }
 
   /**
+   * `collect` with no relevance or exclusions, armed as the fused wasm encode in the same step
+   * (wasm/wasmEncode.ts `encodeArmed`; `wasm` must exist): returns the snapshot's bits when the
+   * kernel wrote it, else −2 (collected in wasm, the JS path goes on) or −1 (collected in JS).
+   */
+  collectArmed(
+    current: SnapshotState,
+    baseline: SnapshotState | undefined,
+    tick: number,
+    reference: SnapshotState | undefined,
+    sequence: number,
+    budget: number,
+    out: SnapshotState | undefined,
+  ): number {
+    const refAge = baseline !== undefined && reference !== undefined ? referenceAge(baseline, reference) : 0;
+    const ratio =
+      refAge > 0
+        ? predictionRatioLocal(baseline as SnapshotState, reference as SnapshotState, tick, this.ratio)
+        : undefined;
+    const rn = ratio === undefined ? 0 : ratio.num;
+    const rd = ratio === undefined ? 0 : ratio.den;
+    const hw = Math.max(current.highWater, baseline === undefined ? 0 : baseline.highWater);
+    const versioned = baseline !== undefined && current.versioned && baseline.versioned;
+    const w = this.wasm as WasmCollectKernel;
+    const bits = w.encodeArmed(
+      this,
+      current,
+      baseline,
+      reference,
+      rn,
+      rd,
+      versioned,
+      hw,
+      sequence,
+      tick,
+      refAge,
+      budget,
+      out,
+    );
+    if (bits === -1) {
+      this.collect(current, baseline, undefined, tick, reference); // a state outside the pool: JS
+      return -1;
+    }
+    this.reference = ratio === undefined ? undefined : reference;
+    this.deltaBase = ratio === undefined && baseline !== undefined ? baseline.values : this.pred;
+    if (bits < 0) this.choose();
+    return bits;
+  }
+
+  /**
    * Sorts every id into despawn / spawn / update candidates and chooses the k table. With
    * `exclude`, the excluded fields of that client's updates are not compared (spawns stay whole).
    */

@@ -16,27 +16,22 @@
 import type { BitWriter } from "../../protocol/bitWriter";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import { costUpdates, fitBudget, measure, upperBound } from "./budgetPlan";
-import { EncodePlan, referenceAge, TICK_K, type FieldExclusion } from "./encodePlan";
-import { FIELD_QUAT, FIELD_SLOTS, fieldCodecPlan, K_BITS, type FieldCodecPlan } from "./fieldDelta";
+import { EncodePlan, referenceAge, type FieldExclusion } from "./encodePlan";
+import { FIELD_QUAT, FIELD_SLOTS, fieldCodecPlan, type FieldCodecPlan } from "./fieldDelta";
 import { warmUpCodec } from "./codecWarmUp";
-import { chooseIdK, ID_K_BITS } from "./idList";
 import type { SnapshotState } from "./snapshotState";
-import { REFERENCE_AGE_BITS } from "./predict";
 import { encodeKernels, type FillUpdatesKernel } from "./kernels/encodeKernel";
-import type { WriteUpdatesKernel } from "./kernels/writeKernel";
-import { writeColumns, writeUpdate } from "./updateWriter";
 import { fillExpected } from "./expectedState";
+import { writeSnapshot, type SnapshotWriteContext } from "./snapshotWrite";
 import { WordWriter } from "./wordBits";
 import type { WasmWriteKernel } from "./wasm/wasmWrite";
 import type { WasmCollectKernel } from "./wasm/wasmEncode";
 import { fusedHeaderFits } from "./wasm/encodeFactory";
-// Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
-// call of an imported function is a getter call.
+// Module-local references: in tsx/esbuild's CommonJS output (tests, benches) every call of an
+// imported function is a getter call.
 const referenceAgeLocal = referenceAge;
 const fieldCodecPlanLocal = fieldCodecPlan;
-const writeUpdateLocal = writeUpdate;
-const writeColumnsLocal = writeColumns;
-const chooseIdKLocal = chooseIdK;
+const writeSnapshotLocal = writeSnapshot;
 
 export type { FieldExclusion } from "./encodePlan";
 
@@ -88,19 +83,17 @@ export class SnapshotEncoder {
   private readonly writtenIds: Int32Array;
   /** The list the last `encode` filled: `writtenIds`, or the fused wasm encode's (a view). */
   private writtenList: Int32Array;
-  private readonly fields: readonly ReplicatedField[];
   private readonly plan: EncodePlan;
   private readonly codecPlan: FieldCodecPlan;
-  /** The registry's generated updates writer and client-state filler, if any (kernels/). */
-  private readonly kernel: WriteUpdatesKernel | undefined;
+  /** The registry's generated client-state filler, if any (kernels/). */
   private readonly fillKernel: FillUpdatesKernel | undefined;
+  /** What the JS snapshot writer reads (snapshotWrite.ts). */
+  private readonly writeContext: SnapshotWriteContext;
   /**
    * True when every field is a `slots` or smallest-three field with no change threshold: a sent
    * update then always leaves the client's row equal to the current one (see `fillExpected`).
    */
   private readonly exact: boolean;
-  /** False while encoding a snapshot whose budget held candidates back (`selected` then matters). */
-  private allSelected = true;
   /** Where the snapshot is packed before it is copied into the caller's writer. */
   private readonly bits = new WordWriter();
   /** The wasm updates writer (with the wasm collect; wasm/wasmWrite.ts). */
@@ -122,17 +115,20 @@ export class SnapshotEncoder {
     readonly capacity: number,
   ) {
     registry.close();
-    this.fields = registry.fields;
-    this.plan = new EncodePlan(registry, capacity);
+    const fields: readonly ReplicatedField[] = registry.fields;
+    const plan = new EncodePlan(registry, capacity);
+    this.plan = plan;
     this.codecPlan = fieldCodecPlanLocal(registry);
     const { codes, thresholds } = this.codecPlan;
     this.exact = codes.every((c, f) => (c === FIELD_SLOTS || c === FIELD_QUAT) && thresholds[f] === 0);
     const kernels = encodeKernels(registry);
-    this.kernel = kernels?.writeUpdates;
     this.fillKernel = kernels?.fillUpdates;
     this.writtenIds = new Int32Array(capacity);
     this.writtenList = this.writtenIds;
-    this.wasmWriter = this.plan.wasm?.writer;
+    this.wasmWriter = plan.wasm?.writer;
+    const kernel = kernels?.writeUpdates;
+    const { codecPlan, wasmWriter } = this;
+    this.writeContext = { plan, fields, codecPlan, kernel, wasmWriter };
     this.fused = fusedHeaderFits(registry) ? this.plan.wasm : undefined;
     warmUpCodec(registry); // every rare branch once, now (codecWarmUp.ts; once per registry)
     // The wasm kernel's scratch blocks now (zero-filled pool blocks, maybe a memory growth), not
@@ -167,17 +163,24 @@ export class SnapshotEncoder {
     // The fused wasm encode: the whole snapshot in the collect's call when it fits the budget.
     const fuse = this.fused;
     const reference = input.reference;
-    const copyOut = this.exact && input.relevant === undefined;
-    if (fuse !== undefined) {
-      const refAge =
-        baseline !== undefined && reference !== undefined ? referenceAgeLocal(baseline, reference) : 0;
+    const relevant = input.relevant;
+    const copyOut = this.exact && relevant === undefined;
+    let fusedBits = -1;
+    if (fuse !== undefined && relevant === undefined && input.exclude === undefined) {
+      // The common case in one step (EncodePlan.collectArmed: no `arm`, no filters to copy).
       const out = copyOut ? input.out : undefined;
-      fuse.arm(input.sequence, input.tick, current, baseline, refAge, budget, out);
+      fusedBits = p.collectArmed(current, baseline, input.tick, reference, input.sequence, budget, out);
+    } else {
+      if (fuse !== undefined) {
+        const refAge =
+          baseline !== undefined && reference !== undefined ? referenceAgeLocal(baseline, reference) : 0;
+        const out = copyOut ? input.out : undefined;
+        fuse.arm(input.sequence, input.tick, current, baseline, refAge, budget, out);
+      }
+      p.collect(current, baseline, relevant, input.tick, reference, input.exclude);
+      if (fuse !== undefined) fusedBits = fuse.fused;
     }
-    p.collect(current, baseline, input.relevant, input.tick, reference, input.exclude);
     let allSelected = true;
-    this.allSelected = true;
-    const fusedBits = fuse === undefined ? -1 : fuse.fused;
     if (fusedBits >= 0) {
       this.wasmBits = fusedBits;
       // The kernel copied `current` into `out` and listed `written` (encodeExpectedEmit.ts).
@@ -188,13 +191,12 @@ export class SnapshotEncoder {
       costUpdates(p, current, baseline);
       if (measure(p, input.tick, baseline) > budget) {
         fitBudget(p, input.tick, input.priority, baseline, budget);
-        allSelected = this.allSelected = false;
+        allSelected = false;
       }
     }
     const bits = this.bits;
     bits.reset();
-    this.wasmBits = -1;
-    this.write(bits, input);
+    this.wasmBits = writeSnapshotLocal(bits, input, this.writeContext, allSelected);
     return this.finish(writer, input, allSelected);
   }
 
@@ -252,123 +254,5 @@ export class SnapshotEncoder {
     }
     r.deferred = p.spawnCount + p.updateCount - r.spawns - r.updates;
     return r;
-  }
-
-  private write(w: WordWriter, input: EncodeSnapshotInput): void {
-    const p = this.plan;
-    const { current, baseline } = input;
-    const cur = current.values;
-    const stride = current.stride;
-    const fieldCount = this.fields.length;
-    const kernel = this.kernel;
-    w.writeBits(input.sequence & 0xffff, 16);
-    w.writeExpGolomb(input.tick, TICK_K);
-    w.writeBool(baseline !== undefined);
-    if (baseline !== undefined) {
-      w.writeBits(baseline.sequence & 0xffff, 16);
-      const reference = p.reference;
-      w.writeBool(reference !== undefined);
-      if (reference !== undefined) w.writeBits(referenceAgeLocal(baseline, reference), REFERENCE_AGE_BITS);
-    }
-
-    w.writeExpGolomb(p.despawnCount, 0);
-    if (p.despawnCount > 0) writeIds(w, p.despawnIds, p.despawnCount, undefined);
-
-    let spawns = 0;
-    let respawns = 0;
-    for (let i = 0; i < p.spawnCount; i++) {
-      const id = p.spawnIds[i] as number;
-      spawns += p.selected[id] as number;
-      if (p.selected[id] === 1) respawns += p.respawn[id] as number;
-    }
-    w.writeExpGolomb(spawns, 0);
-    if (spawns > 0) {
-      const k = chooseIdKLocal(p.spawnIds, p.spawnCount, p.selected) % 8;
-      w.writeBits(k, ID_K_BITS);
-      let prev = -1;
-      for (let i = 0; i < p.spawnCount; i++) {
-        const id = p.spawnIds[i] as number;
-        if (p.selected[id] !== 1) continue;
-        w.writeExpGolomb(id - prev - 1, k);
-        prev = id;
-        const mask = current.mask[id] as number;
-        if (fieldCount > 0) w.writeBits(mask, fieldCount);
-        const row = id * stride;
-        for (const f of this.fields)
-          if (mask & (1 << f.index)) f.template.packQuantized(w, cur, row + f.offset);
-      }
-    }
-
-    let updates = this.allSelected ? p.updateCount : 0;
-    if (!this.allSelected)
-      for (let i = 0; i < p.updateCount; i++) updates += p.selected[p.updateIds[i] as number] as number;
-    w.writeExpGolomb(updates, 0);
-    if (updates === 0 || baseline === undefined) return;
-    const bitmapBits = p.baselineCount - p.despawnCount - respawns;
-    // A list costs at least ID_K_BITS + 1 bit per id: below that the bitmap wins without pricing it.
-    const listChoice =
-      bitmapBits < ID_K_BITS + updates ? 0 : chooseIdKLocal(p.updateIds, p.updateCount, p.selected);
-    const bitmap = bitmapBits < ID_K_BITS + updates || bitmapBits < ID_K_BITS + Math.floor(listChoice / 8);
-    w.writeBool(bitmap);
-    const groups = p.layout.headerGroups;
-    for (let i = 0; i < groups.length; i++) w.writeBits(p.ks[groups[i] as number] as number, K_BITS);
-    if (kernel !== undefined) {
-      if (!bitmap) w.writeBits(listChoice % 8, ID_K_BITS);
-      const relevant = input.relevant;
-      const all = this.allSelected;
-      const ww = this.wasmWriter;
-      if (ww !== undefined) {
-        this.wasmBits = ww.write(
-          w,
-          p,
-          current,
-          baseline,
-          relevant !== undefined,
-          bitmap,
-          listChoice % 8,
-          all,
-        );
-        if (this.wasmBits >= 0) return;
-      }
-      kernel(w, p, current, baseline, relevant, bitmap, listChoice % 8, all);
-      return;
-    }
-    if (bitmap) {
-      const hw = baseline.highWater;
-      for (let id = 0; id < hw; id++) {
-        if (baseline.present[id] !== 1) continue;
-        if (current.present[id] !== 1 || (input.relevant !== undefined && input.relevant[id] !== 1)) continue;
-        if (p.respawn[id] === 1 && p.selected[id] === 1) continue;
-        const isUpdate =
-          p.selected[id] === 1 && p.respawn[id] === 0 && baseline.mask[id] === current.mask[id];
-        w.writeBool(isUpdate);
-        if (isUpdate) writeUpdateLocal(w, id, current, this.plan, this.codecPlan, this.fields);
-      }
-      writeColumnsLocal(w, p, current);
-      return;
-    }
-    const k = listChoice % 8;
-    w.writeBits(k, ID_K_BITS);
-    let prev = -1;
-    for (let i = 0; i < p.updateCount; i++) {
-      const id = p.updateIds[i] as number;
-      if (p.selected[id] !== 1) continue;
-      w.writeExpGolomb(id - prev - 1, k);
-      prev = id;
-      writeUpdateLocal(w, id, current, this.plan, this.codecPlan, this.fields);
-    }
-    writeColumnsLocal(w, p, current);
-  }
-}
-
-function writeIds(w: WordWriter, ids: Int32Array, count: number, keep: Uint8Array | undefined): void {
-  const k = chooseIdKLocal(ids, count, keep) % 8;
-  w.writeBits(k, ID_K_BITS);
-  let prev = -1;
-  for (let i = 0; i < count; i++) {
-    const id = ids[i] as number;
-    if (keep !== undefined && keep[id] !== 1) continue;
-    w.writeExpGolomb(id - prev - 1, k);
-    prev = id;
   }
 }

@@ -250,12 +250,86 @@ export class WasmCollectKernel implements BlockOwner {
     i32[x + 10] = f[6] as number;
     i32[x + 11] = f[7] as number;
     i32[x + 12] = f[8] as number;
+    this.run(p, v, lazy);
+    return true;
+  }
+
+  /**
+   * `arm` and `collect` in one step for SnapshotEncoder's common case (no relevance, no
+   * exclusions; EncodePlan.collectArmed): the arguments straight into the `args` block. Returns
+   * the snapshot's bits or −2 (as `fused`), or −1 when a state is not in this kernel's pool
+   * (nothing ran: the caller runs the JS collect).
+   */
+  encodeArmed(
+    p: EncodePlan,
+    current: SnapshotState,
+    baseline: SnapshotState | undefined,
+    reference: SnapshotState | undefined,
+    rn: number,
+    rd: number,
+    versioned: boolean,
+    hw: number,
+    sequence: number,
+    tick: number,
+    refAge: number,
+    budget: number,
+    out: SnapshotState | undefined,
+  ): number {
+    this.ran = false;
+    this.fused = -1;
+    const pool = this.pool;
+    pool.refreshIfDetached();
+    if (this.planGeneration !== pool.generation) this.bind(p);
+    if (!this.usable || this.planGeneration !== pool.generation || current.pool !== pool) return -1;
+    if (baseline !== undefined && baseline.pool !== pool) return -1;
+    const hasRef = rd > 0 && reference !== undefined;
+    if (hasRef && reference.pool !== pool) return -1;
+    const v = this.currentViews();
+    const i32 = v.i32;
+    const w = (this.addresses[SEG_ARGS] as number) >> 2;
+    // `collect`'s arguments, then `arm`'s (the same words as there).
+    i32[w] = pool.address(current.block);
+    i32[w + 1] = baseline === undefined ? 0 : pool.address(baseline.block);
+    i32[w + 2] = hasRef ? pool.address(reference.block) : 0;
+    i32[w + 3] = baseline === undefined ? 0 : 1;
+    i32[w + 4] = hw;
+    i32[w + 5] = rn;
+    i32[w + 6] = rd;
+    i32[w + 7] = versioned ? 1 : 0;
+    i32[w + 8] = 0;
+    i32[w + 9] = 0;
+    i32[w + 10] = -1;
+    i32[w + 11] = 0;
+    i32[w + 12] = hasRef ? 1 : 0;
+    const lazy = this.lastFused;
+    i32[w + 13] = lazy ? 1 : 0;
+    const x = w + EXTRA_AT;
+    i32[x] = sequence;
+    i32[x + 1] = tick;
+    i32[x + 2] = baseline === undefined ? 0 : baseline.sequence;
+    i32[x + 3] = refAge;
+    i32[x + 4] = budget >= MAX_BUDGET ? MAX_BUDGET : Math.floor(budget);
+    i32[x + 5] = baseline === undefined ? 0 : baseline.highWater;
+    i32[x + 7] = this.writer.outBytes;
+    const inPool = out !== undefined && out.pool === pool;
+    i32[x + 10] = inPool ? pool.address(out.block) : 0;
+    i32[x + 11] = inPool ? Math.max(out.highWater, current.highWater) : 0;
+    i32[x + 12] = current.highWater;
+    this.armed = true;
+    return this.run(p, v, lazy);
+  }
+
+  /** The call on the `args` block as written, then the plan's counts (see `collect`). */
+  private run(p: EncodePlan, v: Views, lazy: boolean): number {
+    const a = this.addresses;
+    const i32 = v.i32;
     let bits = this.fn(a[SEG_ARGS] as number);
     if (this.armed) this.lastFused = bits >= 0;
     if (lazy && bits < 0) {
       // The JS path goes on from here and reads the predictions: the collect again with them.
+      const w = (a[SEG_ARGS] as number) >> 2;
       i32[w + 13] = 0;
-      i32[x + 4] = NOT_ARMED;
+      i32[w + EXTRA_AT + 4] = NOT_ARMED;
       bits = this.fn(a[SEG_ARGS] as number);
     }
     this.armed = false;
@@ -270,7 +344,7 @@ export class WasmCollectKernel implements BlockOwner {
     p.baselineCount = i32[hdr + 3] as number;
     p.excludedCount = i32[hdr + 4] as number;
     if (bits < 0) p.columns.hist.set(v.hist); // the JS choice and budget path read them
-    return true;
+    return bits;
   }
 
   /** Takes the blocks the segments are packed into (encodeScratch.ts); false when that fails. */
