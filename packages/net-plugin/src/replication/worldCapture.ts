@@ -10,14 +10,14 @@ import { NONE, type EntityMap } from "./entityMap";
 import type { ReplicationRegistry } from "./registry";
 import type { ComponentBinding } from "./componentBinding";
 import type { SnapshotState } from "./codec/snapshotState";
-import { componentMasks, layoutOf, seenStamps, shadowOf } from "./codec/kernels/worldLayout";
+import { componentMasksOf, layoutOf, seenStamps, shadowOf } from "./codec/kernels/worldLayout";
 import { worldKernels, type CaptureKernel } from "./codec/kernels/worldKernels";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function (or read of an imported constant) is a getter call.
 const NO_ENTITY = NONE;
 const hasComponentLocal = hasComponent;
 const layoutOfLocal = layoutOf;
-const componentMasksLocal = componentMasks;
+const componentMasksLocal = componentMasksOf;
 const worldKernelsLocal = worldKernels;
 
 /**
