@@ -109,8 +109,10 @@ export function decodeModule(
         ents,
         n,
         nbits,
+        work,
+        bits64: simd ? f.local("i64") : undefined,
       };
-      emitFourEntities(c, l, fields, layout, scratch, entities);
+      emitFourEntities(c, l, fields, layout, scratch, entities, stride);
     }
     f.i32Const(0).localSet(flag);
     const found = f.block();

@@ -18,6 +18,7 @@ import type { DecodeScratch } from "./decodeArgs";
 import { peek32, type DecodeCtx } from "./decodeBits";
 import type { Label, Local } from "./wasmModule";
 import { emitLeading } from "./decodeEntitiesLeading";
+import { emitLargestStep, largestStepFits } from "./decodeEntitiesLargest";
 
 /** The reader's locals the group reads and updates. */
 export interface EntityLocals {
@@ -41,6 +42,9 @@ export interface EntityLocals {
   /** Leading entities of a partial group and their bits (SIMD modules only). */
   readonly n?: Local;
   readonly nbits?: Local;
+  /** The work state's address and an i64 scratch (the changed-largest step; SIMD modules only). */
+  readonly work?: Local;
+  readonly bits64?: Local;
 }
 
 /**
@@ -72,6 +76,7 @@ export function emitFourEntities(
   layout: StateLayout,
   scratch: DecodeScratch,
   entities: Label,
+  stride: number,
 ): void {
   const { f, r } = c;
   const per = fullEntityBits(fields);
@@ -215,7 +220,11 @@ export function emitFourEntities(
   f.br(entities);
   if (partial !== slow) {
     f.end(partial);
-    emitLeading(c, l, fields, layout, scratch, { per, full, free, flagAt, required4 }, slow, entities);
+    const g = { per, full, free, flagAt, required4, required };
+    const largest = largestStepFits(fields)
+      ? (): void => emitLargestStep(c, l, fields, layout, scratch, stride, g, slow, entities)
+      : undefined;
+    emitLeading(c, l, fields, layout, scratch, g, slow, entities, largest);
   }
   f.end(slow);
 }

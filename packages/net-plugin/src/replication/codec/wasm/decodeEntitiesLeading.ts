@@ -13,9 +13,11 @@ import type { Label, Local } from "./wasmModule";
  * The group's first 1–3 entities when a later one's bits are not all ones (a rotation whose largest
  * component changed, an entity not updated): read as the four-entity path reads them, when they
  * are present and unmarked with every field and the reference holds them with every field (else
- * the per-entity path); the entity that broke the group then takes the per-entity path. Without
- * it every entity before such an entity in its group went the per-entity path too (~11 of 100
- * per tick in the bench trace), each a mispredicted branch or more.
+ * the per-entity path); the entity that broke the group then takes `breaking` (the changed-largest
+ * step, decodeEntitiesLargest.ts, also when there are no leading entities) when given, else the
+ * per-entity path. Without the leading step every entity before such an entity in its group went
+ * the per-entity path too (~11 of 100 per tick in the bench trace), each a mispredicted branch or
+ * more.
  */
 export function emitLeading(
   c: DecodeCtx,
@@ -26,12 +28,16 @@ export function emitLeading(
   g: { per: number; full: number; free: boolean; flagAt: readonly number[]; required4: number },
   slow: Label,
   entities: Label,
+  breaking?: () => void,
 ): void {
   const { f, r } = c;
   const [n, nbits, ents] = [l.n, l.nbits, l.ents] as [Local, Local, Local];
+  // With `breaking` (the step for the entity that broke the group) the leading entities are read in
+  // a block it follows; else they continue the entity loop.
+  const lead = breaking !== undefined ? f.block() : slow;
   // n = the entities before the first zero among the required bits (0..3); 0: per-entity path.
   f.localGet(l.win).i32Const(g.required4).op("i32.and").i32Const(g.required4).op("i32.xor").op("i32.ctz");
-  f.i32Const(g.per).op("i32.div_u").localTee(n).op("i32.eqz").brIf(slow);
+  f.i32Const(g.per).op("i32.div_u").localTee(n).op("i32.eqz").brIf(lead);
   f.localGet(n).i32Const(g.per).op("i32.mul").localSet(nbits);
   // Their bytes and lanes: present in the base and unmarked, the base's and reference's masks full,
   // present in the reference.
@@ -109,5 +115,7 @@ export function emitLeading(
   f.localGet(l.id).localGet(n).op("i32.add").localSet(l.id);
   f.localGet(l.seen).localGet(n).op("i32.add").localSet(l.seen);
   f.localGet(r.pos).localGet(nbits).op("i32.add").localSet(r.pos);
-  f.br(entities);
+  if (breaking === undefined) return void f.br(entities);
+  f.end(lead);
+  breaking();
 }
