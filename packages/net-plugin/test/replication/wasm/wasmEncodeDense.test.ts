@@ -7,9 +7,9 @@
  * of one, two, three and four slots, a registry of one field (no flags), a high water off a
  * multiple of four, acks of varying age (ratios other than 1:1, no reference), budgets under the
  * snapshot (the JS budget path on the collect's predictions and rotation flags) and an output
- * region too small for the section (the JS writer on `colz`) — after a written snapshot the dense
- * step leaves the predictions out, so such a call runs the collect again with them (the test
- * fails without that re-run). Same bytes,
+ * region too small for the section (the JS writer on the entity-major `colz`) — after a written
+ * snapshot the dense step leaves the predictions and `colz` out, so such a call runs the collect
+ * again with them (the test fails without that re-run). Same bytes,
  * results, expected states, `written` and counts; the dense step ran.
  */
 import { createRng, type Rng } from "@canopy/core";
@@ -205,6 +205,47 @@ describe("wasm collect, the dense step", () => {
       expect(dense).toBeGreaterThan(100);
     },
   );
+
+  it("one one-slot field, every id moving: the last group's stores stay inside colz, same bytes", () => {
+    // The dense step stores a one-slot field's first three entities as whole vectors; with every
+    // id an update the last group's reach 8 bytes past the column — here into `colm`, packed next
+    // (the segment keeps slack for them: without it the writer loses the first two values).
+    const cap = 24;
+    const r = new ReplicationRegistry();
+    const col = () => new Float32Array(cap);
+    r.replicate(col(), FloatTemplate({ min: -5e5, max: 5e5, precision: 0.001 }));
+    r.close();
+    wasmKernels.enabled = true;
+    const current = new SnapshotState(r, cap);
+    const sides = encodeSides(r, cap);
+    for (let id = 0; id < cap; id++) current.setPresent(id, 1);
+    let dense = 0;
+    for (let tick = 0; tick < 12; tick++) {
+      for (let id = 0; id < cap; id++) {
+        for (const f of r.fields) {
+          for (let k = 0; k < f.template.width; k++) {
+            const o = id * current.stride + f.offset + k;
+            const max = f.template.slotMax[k] as number;
+            current.values[o] = ((current.values[o] as number) + 1 + ((id + k) % 3) * 997) % (max + 1);
+          }
+        }
+      }
+      const context = `one-slot last, tick ${tick}`;
+      // Every other snapshot over a tiny budget (the JS budget path), so the calls between store
+      // colz too (not lazy) before the writer reads the columns.
+      encodeBoth(sides, tick, tick - 1, context, (s, baseline) => ({
+        sequence: tick,
+        tick,
+        current,
+        baseline,
+        reference: baseline ? s.ring.referenceFor(baseline, tick) : undefined,
+        out: s.ring.acquire(tick),
+        budgetBytes: tick % 2 === 1 ? 24 : undefined,
+      }));
+      dense += denseGroups(sides[0] as EncodeSide, r.fields.length);
+    }
+    expect(dense).toBeGreaterThan(20);
+  });
 
   it("600 entities moving a quantum or two: byte buckets flushed before they wrap, same bytes", () => {
     // ~74 dense groups a call, residuals of 0–2 bits: a byte bucket would pass 255 within a call

@@ -5,10 +5,11 @@
  * all four have every field of the registry, each field changed in all four or in none and the
  * call predicts at 1:1 or not at all — the moving world's usual group. Per changed field the four
  * rows' slots are read as one v128 each (an entity's row at a constant offset from the group's
- * first), predicted, zigzagged and stored to `colz` and the histograms (encodeHist8Emit.ts) as
- * the per-entity code does (rotations, also those whose largest component changed, and the stream
- * bits: encodeDenseQuatEmit.ts); the four updates' bookkeeping is one store each (`changed`,
- * `sel`, `resp`, the update list). Any other group falls through to the per-entity path (nothing written before the
+ * first), predicted, zigzagged and stored to `colm` (a 4×4 transpose, one store per column),
+ * `colz` (unless `lazy`) and the histograms (encodeHist8Emit.ts) as the per-entity code does
+ * (rotations, also those whose largest component changed, and the stream bits:
+ * encodeDenseQuatEmit.ts); the four updates' bookkeeping is one store each (`changed`, `sel`,
+ * `resp`, the update list). Any other group falls through to the per-entity path (nothing written before the
  * checks pass), so the outputs are those of the per-entity code by construction.
  */
 import type { KernelField } from "../kernels/compileKernel";
@@ -16,7 +17,7 @@ import type { StateLayout } from "./codecMemory";
 import type { Segment } from "./encodeEmit";
 import { emitCount4, emitFlush8, emitLengths, FLUSH_GROUPS, type Hist8 } from "./encodeHist8Emit";
 import type { ByteOut } from "./writeBytesEmit";
-import { emitQuat4, emitStreamCode } from "./encodeDenseQuatEmit";
+import { emitQuat4, emitStreamCode, storeColumns4 } from "./encodeDenseQuatEmit";
 import type { Label, Local, WasmFunction } from "./wasmModule";
 
 /** The collect loop's locals the dense step reads and sets. */
@@ -40,14 +41,16 @@ export interface DenseLocals {
   readonly d: Local;
   /** One colz cursor per field (advanced by the four entities' values). */
   readonly cursors: readonly Local[];
+  /** One colm cursor per field (encodeEmit.ts; advanced by four entities). */
+  readonly mcursors: readonly Local[];
   /** The byte-bucket histograms (encodeHist8Emit.ts). */
   readonly h8: Hist8;
   /** Dense groups since the byte buckets were last flushed. */
   readonly pending: Local;
   /**
-   * 1: the caller expects the fused encode to write the snapshot, which does not read the
-   * predictions (its columns come from `colz`) — the group does not store them; a call that
-   * then returns −2 is run again with 0 (wasmEncode.ts).
+   * 1: the caller expects the fused encode to write the snapshot, which reads neither the
+   * predictions nor `colz` (its columns come from `colm`) — the group does not store them; a
+   * call that then returns −2 is run again with 0 (wasmEncode.ts).
    */
   readonly lazy: Local;
   readonly seg: (name: Segment) => Local;
@@ -160,8 +163,10 @@ export function emitDense(
     const cursor = l.cursors[k] as Local;
     f.localGet(ch[k] as Local);
     const changed = f.if();
-    if (x.quat) emitQuat4(f, x, l, cursor, kept[k] as Local, { rowAt, rowVec, zigzag, vb, vf });
-    else emitSlots4(f, x, l, cursor, { rowAt, rowVec, zigzag, vb, vf });
+    const parts = { rowAt, rowVec, zigzag, vb, vf, cap: layout.capacity };
+    const mcur = l.mcursors[k] as Local;
+    if (x.quat) emitQuat4(f, x, l, cursor, kept[k] as Local, parts, mcur);
+    else emitSlots4(f, x, l, cursor, parts, mcur);
     f.end(changed);
   });
   // The four updates: changed masks, selected (not respawns), listed; the baseline entities counted.
@@ -191,10 +196,19 @@ export interface Parts {
   readonly zigzag: (v: Local) => void;
   readonly vb: Local;
   readonly vf: Local;
+  /** The states' capacity (a `colm` column's length). */
+  readonly cap: number;
 }
 
 /** A changed `slots` field of the four entities (encodeSimdEmit.ts emitSlotsSimd's vector path). */
-function emitSlots4(f: WasmFunction, x: KernelField, l: DenseLocals, cursor: Local, p: Parts): void {
+function emitSlots4(
+  f: WasmFunction,
+  x: KernelField,
+  l: DenseLocals,
+  cursor: Local,
+  p: Parts,
+  mcur: Local,
+): void {
   const maxes = [0, 1, 2, 3].map((s) => (s < x.width ? (x.slotMax[s] as number) : 0));
   const W = x.width;
   const lanes = Array.from({ length: W }, (_, s) => s);
@@ -218,7 +232,10 @@ function emitSlots4(f: WasmFunction, x: KernelField, l: DenseLocals, cursor: Loc
     f.localGet(p.vf).op("i32x4.sub");
     const u = l.h8.vals[e] as Local;
     p.zigzag(u);
-    // colz: the entity's W values; a whole vector below the last (its spare lanes are rewritten next)
+    // colz (for the JS path only: not when lazy): the entity's W values; a whole vector below
+    // the last (its spare lanes are rewritten next)
+    f.localGet(l.lazy).op("i32.eqz");
+    const entityMajor = f.if();
     if (e < 3 || W === 4) {
       f.localGet(cursor)
         .localGet(u)
@@ -226,6 +243,7 @@ function emitSlots4(f: WasmFunction, x: KernelField, l: DenseLocals, cursor: Loc
     } else {
       storeLanes(f, cursor, undefined, e * W * 4, u, W);
     }
+    f.end(entityMajor);
     emitLengths(f, l.h8, e, lanes);
   }
   emitCount4(
@@ -234,6 +252,7 @@ function emitSlots4(f: WasmFunction, x: KernelField, l: DenseLocals, cursor: Loc
     lanes,
     lanes.map((s) => x.column + s),
   );
+  storeColumns4(f, l.h8.vals, lanes, mcur, p.cap);
   f.localGet(cursor)
     .i32Const(4 * W * 4)
     .op("i32.add")

@@ -10,7 +10,7 @@
 import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
 import type { DenseLocals, Parts } from "./encodeDenseEmit";
-import { emitHist } from "./encodeFieldEmit";
+import { bumpColm, emitHist } from "./encodeFieldEmit";
 import { emitCount4, emitLengths } from "./encodeHist8Emit";
 import type { ByteOut } from "./writeBytesEmit";
 import { emitEntityBits } from "./writeEntityEmit";
@@ -24,6 +24,7 @@ export function emitQuat4(
   cursor: Local,
   kept: Local,
   p: Parts,
+  mcur: Local,
 ): void {
   const prediction = (e: number): void => {
     p.rowVec(l.baseRow, x, e);
@@ -39,16 +40,20 @@ export function emitQuat4(
     f.store("i32.store", p.rowAt(x, e), 0);
   };
   // zigzag(cur − base) of the small components (lanes 1..3) at the cursor + `at`, into `u`
-  const residuals = (e: number, at: number, u: Local): void => {
+  // (colz is for the JS path only: `lazy` groups leave it out when all four keep their largest)
+  const residuals = (e: number, at: number, u: Local, lazy: boolean): void => {
     p.rowVec(l.curRow, x, e);
     f.localGet(p.vb).op("i32x4.sub");
     p.zigzag(u);
+    if (lazy) f.localGet(l.lazy).op("i32.eqz");
+    const entityMajor = lazy ? f.if() : undefined;
     for (let s = 1; s < 4; s++) {
       f.localGet(cursor);
       f.localGet(u)
         .lane("i32x4.extract_lane", s)
         .store("i32.store", at + (s - 1) * 4, 0);
     }
+    if (entityMajor !== undefined) f.end(entityMajor);
   };
   const lanes = [1, 2, 3];
   const columns = [0, 1, 2].map((s) => x.column + s);
@@ -57,10 +62,11 @@ export function emitQuat4(
   for (let e = 0; e < 4; e++) {
     prediction(e);
     flag(e, 1);
-    residuals(e, e * 12, l.h8.vals[e] as Local);
+    residuals(e, e * 12, l.h8.vals[e] as Local, true);
     emitLengths(f, l.h8, e, lanes);
   }
   emitCount4(f, l.h8, lanes, columns);
+  storeColumns4(f, l.h8.vals, lanes, mcur, p.cap);
   f.localGet(cursor).i32Const(48).op("i32.add").localSet(cursor);
   f.else();
   for (let e = 0; e < 4; e++) {
@@ -69,11 +75,15 @@ export function emitQuat4(
     f.lane("i32x4.extract_lane", 0).localGet(p.vb).lane("i32x4.extract_lane", 0).op("i32.eq");
     const same = f.if();
     flag(e, 1);
-    residuals(e, 0, p.vf);
+    residuals(e, 0, p.vf, false);
     lanes.forEach((lane, i) => {
       f.localGet(p.vf).lane("i32x4.extract_lane", lane).localSet(l.d);
+      f.localGet(mcur)
+        .localGet(l.d)
+        .store("i32.store", i * p.cap * 4);
       emitHist(f, l.seg("hist"), l.d, columns[i] as number);
     });
+    bumpColm(f, mcur);
     f.localGet(cursor).i32Const(12).op("i32.add").localSet(cursor);
     f.else();
     flag(e, 0);
@@ -151,4 +161,47 @@ export function emitStreamCode(
   f.localGet(left).i32Const(1).op("i32.sub").localTee(left).brIf(entity);
   f.end(entity);
   f.end(same);
+}
+
+/** `i8x16.shuffle` bytes of four 32-bit lanes (0–3: the first vector, 4–7: the second). */
+function lanes32(lanes: readonly number[]): number[] {
+  return lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
+}
+
+/**
+ * The four entities' values of `lanes` (row vectors `vals`, lanes = slots) as column vectors
+ * (lanes = entities, a 4×4 transpose by shuffles) stored at `colm` cursor + i × capacity × 4 for
+ * the i-th lane; the cursor moves past the four.
+ */
+export function storeColumns4(
+  f: WasmFunction,
+  vals: readonly Local[],
+  lanes: readonly number[],
+  mcur: Local,
+  cap: number,
+): void {
+  const [v0, v1, v2, v3] = vals as [Local, Local, Local, Local];
+  // pairs: (v0, v1) and (v2, v3) interleaved, low lanes (0, 1) or high lanes (2, 3)
+  const halves = [lanes.some((l) => l < 2), lanes.some((l) => l >= 2)];
+  const t = [f.local("v128"), f.local("v128"), f.local("v128"), f.local("v128")];
+  halves.forEach((used, h) => {
+    if (!used) return;
+    const pick = lanes32(h === 0 ? [0, 4, 1, 5] : [2, 6, 3, 7]);
+    f.localGet(v0)
+      .localGet(v1)
+      .shuffle(pick)
+      .localSet(t[2 * h] as Local);
+    f.localGet(v2)
+      .localGet(v3)
+      .shuffle(pick)
+      .localSet(t[2 * h + 1] as Local);
+  });
+  lanes.forEach((lane, i) => {
+    const h = lane < 2 ? 0 : 1;
+    f.localGet(mcur);
+    f.localGet(t[2 * h] as Local).localGet(t[2 * h + 1] as Local);
+    f.shuffle(lanes32(lane % 2 === 0 ? [0, 1, 4, 5] : [2, 3, 6, 7]));
+    f.store("v128.store", i * cap * 4, 0);
+  });
+  f.localGet(mcur).i32Const(16).op("i32.add").localSet(mcur);
 }

@@ -6,8 +6,9 @@
  * the current, baseline and reference states at their pool block addresses (codecMemory.ts
  * layout) and writes the plan's outputs to the scratch segments (SEGMENTS, byte addresses given
  * as parameters): candidate lists, per-id selected / respawn / changed mask / spawn cost, predicted
- * rows, rotation flags (`zz`), column residuals (`colz`, one cursor per field as in the JS kernel)
- * and the columns' bit-length histograms; the counts and final cursors go to the header segment.
+ * rows, rotation flags (`zz`), column residuals (`colz`, one cursor per field as in the JS kernel;
+ * and column-major in `colm` for the wasm writer) and the columns' bit-length histograms; the
+ * counts and final cursors go to the header segment.
  * Prediction rounds as Math.round does (floor, then up when the remainder is ≥ 0.5: exact in f64).
  */
 import type { KernelField } from "../kernels/compileKernel";
@@ -44,6 +45,7 @@ export const SEGMENTS = [
   "zz",
   "colz",
   "stream",
+  "colm",
 ] as const;
 /** A scratch segment's name. */
 export type Segment = (typeof SEGMENTS)[number];
@@ -133,6 +135,8 @@ export function collectModule(
   const bs = Array.from({ length: maxWidth }, i32);
   // One byte-address cursor per field into colz (its columns interleaved, from column × capacity).
   const cursors = fields.map(() => i32());
+  // and one per field into colm (its columns one after another, each capacity long)
+  const mcursors = fields.map(() => i32());
   const cap = layout.capacity;
   const V = layout.valuesOffset;
 
@@ -152,6 +156,10 @@ export function collectModule(
       .i32Const(x.column * cap * 4)
       .op("i32.add")
       .localSet(cursors[k] as Local);
+    f.localGet(seg("colm"))
+      .i32Const(x.column * cap * 4)
+      .op("i32.add")
+      .localSet(mcursors[k] as Local);
   });
   zeroBytes(f, seg("hist"), columns * COLUMN_BUCKETS * 4 + hist8Bytes(columns), simd);
 
@@ -211,6 +219,7 @@ export function collectModule(
         refRow,
         d,
         cursors,
+        mcursors,
         seg,
         h8,
         pending,
@@ -298,9 +307,10 @@ export function collectModule(
   f.localGet(cur).op("i32.add").localSet(curRow);
   f.localGet(row).localGet(base).op("i32.add").localSet(baseRow);
   f.localGet(row).localGet(ref).op("i32.add").localSet(refRow);
-  const ctx: FieldContext = { f, cs, bs, curRow, baseRow, refRow, row, d, fs, g, t, V, simd };
+  const ctx: FieldContext = { f, cs, bs, curRow, baseRow, refRow, row, d, fs, g, t, V, simd, cap };
   fields.forEach((x, k) => {
-    emitField(ctx, x, cursors[k] as Local, { live, changed, ratio, unit, predicted, seg, p });
+    const mcur = mcursors[k] as Local;
+    emitField(ctx, x, cursors[k] as Local, { live, changed, ratio, unit, predicted, seg, p, mcur });
   });
   f.localGet(changed).op("i32.eqz");
   const same = f.if();
@@ -341,7 +351,7 @@ export function collectModule(
     f.store("i32.store", (HEADER_COUNTS + k) * 4);
   });
   mod.export("collect", f);
-  const write = emitWrite(mod, fields, layout, stride, columns); // the updates writer (writeEmit.ts)
+  const write = emitWrite(mod, fields, layout, stride, columns, simd); // the updates writer (writeEmit.ts)
   const widths = emitWidths(mod, columns, simd);
   const chooseIdK = emitChooseIdK(mod);
   const calls = { collect: f, widths, chooseIdK, write };

@@ -27,6 +27,8 @@ export interface FieldContext {
   readonly V: number;
   /** Build with SIMD (encodeSimdEmit.ts) where a field allows it. */
   readonly simd: boolean;
+  /** The states' capacity (a `colm` column's length). */
+  readonly cap: number;
 }
 
 /** The loop's locals one field's code reads and sets. */
@@ -38,6 +40,13 @@ export interface LoopLocals {
   readonly predicted: Local;
   readonly seg: (name: Segment) => Local;
   readonly p: (name: (typeof COLLECT_PARAMS)[number]) => Local;
+  /** The field's `colm` cursor: its first column's next value (column s at + s × capacity × 4). */
+  readonly mcur: Local;
+}
+
+/** Moves the field's `colm` cursor past one entity's values. */
+export function bumpColm(f: WasmFunction, mcur: Local): void {
+  f.localGet(mcur).i32Const(4).op("i32.add").localSet(mcur);
 }
 
 /** One more in the bucket of the zigzag value in `d` (its bit length) of `column`'s histogram at `hist` (`d` is clobbered). */
@@ -69,6 +78,9 @@ export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: Loo
     f.localGet(cursor)
       .localGet(d)
       .store("i32.store", k * 4);
+    f.localGet(l.mcur)
+      .localGet(d)
+      .store("i32.store", (column - x.column) * c.cap * 4);
     histOf(column);
   };
   // One more in the bucket of the zigzag value in `d` (its bit length) of `column`'s histogram.
@@ -167,6 +179,7 @@ export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: Loo
       coded(s - 1, x.column + s - 1);
     }
     f.localGet(cursor).i32Const(12).op("i32.add").localSet(cursor);
+    bumpColm(f, l.mcur);
     f.else();
     f.localGet(l.seg("zz")).localGet(c.row).op("i32.add").i32Const(0);
     f.store("i32.store", x.offset * 4);
@@ -202,6 +215,7 @@ export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: Loo
       .i32Const(x.width * 4)
       .op("i32.add")
       .localSet(cursor);
+    bumpColm(f, l.mcur);
   }
   f.end(moved).end(has);
 }

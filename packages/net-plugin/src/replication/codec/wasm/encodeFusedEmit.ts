@@ -302,6 +302,7 @@ export function emitFused(
     ex: () => f.localGet(p("ex")),
     wid: () => f.localGet(p("wid")),
     stream: () => f.localGet(p("stream")),
+    colm: () => f.localGet(p("colm")),
   };
   for (const name of WRITE_PARAMS) args[name]();
   f.call(calls.write);

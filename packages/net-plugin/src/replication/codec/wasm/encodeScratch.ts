@@ -37,7 +37,10 @@ export function segmentBytes(fields: readonly KernelField[], layout: StateLayout
     cost: cap * 8,
     pred: rows,
     zz: rows,
-    colz: cap * columns * 4,
+    // the dense step stores a one-slot field's first three entities as whole vectors: the last
+    // group's may reach 8 bytes past the column's end (encodeDenseEmit.ts emitSlots4)
+    colz: cap * columns * 4 + 16,
+    colm: cap * columns * 4, // the residuals column-major, for the wasm writer (writeColumnEmit.ts)
     // one bitmap bit and an update's own bits per id (writeEntityEmit.ts), and the writer's slack
     stream: Math.ceil((cap * (1 + entityBits(fields))) / 8) + 16,
   };

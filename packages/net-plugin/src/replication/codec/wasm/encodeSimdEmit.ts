@@ -9,7 +9,7 @@
  * Rotations (`emitQuatSimd`) likewise.
  */
 import type { KernelField } from "../kernels/compileKernel";
-import type { FieldContext, LoopLocals } from "./encodeFieldEmit";
+import { bumpColm, type FieldContext, type LoopLocals } from "./encodeFieldEmit";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** The scalar pieces of the field's code the SIMD body falls back on or shares. */
@@ -80,6 +80,9 @@ export function emitSlotsSimd(
   storeLanes(f, () => void f.localGet(cursor), 0, vf, x.width);
   for (let s = 0; s < x.width; s++) {
     f.localGet(vf).lane("i32x4.extract_lane", s).localSet(d);
+    f.localGet(l.mcur)
+      .localGet(d)
+      .store("i32.store", s * c.cap * 4);
     parts.histOf(x.column + s);
   }
   f.else();
@@ -97,6 +100,7 @@ export function emitSlotsSimd(
     .i32Const(x.width * 4)
     .op("i32.add")
     .localSet(cursor);
+  bumpColm(f, l.mcur);
   f.end(moved);
 }
 
@@ -143,9 +147,13 @@ export function emitQuatSimd(
       .lane("i32x4.extract_lane", s)
       .localTee(d)
       .store("i32.store", (s - 1) * 4);
+    f.localGet(l.mcur)
+      .localGet(d)
+      .store("i32.store", (s - 1) * c.cap * 4);
     histOf(x.column + s - 1);
   }
   f.localGet(cursor).i32Const(12).op("i32.add").localSet(cursor);
+  bumpColm(f, l.mcur);
   f.else();
   zz();
   f.i32Const(0).store("i32.store", x.offset * 4);

@@ -75,6 +75,7 @@ export class WasmWriteKernel {
   private dstWords: Uint32Array | undefined;
   private wid = 0;
   private pred = 0;
+  private colm = 0;
 
   constructor(
     private readonly collect: WasmCollectKernel,
@@ -156,6 +157,7 @@ export class WasmWriteKernel {
       at[8] as number,
       at[9] as number,
       0, // no bitmap stream: the collect's is for the fused encode (all selected)
+      this.colm,
     );
     this.calls++;
     return (idx << 5) + bits;
@@ -245,6 +247,7 @@ export class WasmWriteKernel {
     this.written = new Int32Array(buffer, c.segment("written"), c.pool.layout.capacity);
     this.wid = c.segment("wid");
     this.pred = c.segment("pred");
+    this.colm = c.segment("colm");
     this.generation = c.pool.generation;
   }
 }

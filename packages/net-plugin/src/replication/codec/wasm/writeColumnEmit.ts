@@ -2,9 +2,10 @@
  * One value column of the wasm updates writer (writeEmit.ts; writeKernel.ts `writeColumn`,
  * updateWriter.writeColumns): its width, the selected updates' zigzag residuals at that width,
  * the exception count, and with exceptions their width, then each one's position and high bits.
- * With every candidate selected (`all`) the residuals are read from the collect's `colz` (the
- * field's columns interleaved from its first column × capacity, as many as the field's cursor
- * in the header segment counted); else they are taken again from `current` and the delta base.
+ * With every candidate selected (`all`) the residuals are read from the collect's `colm` (each
+ * column contiguous from column × capacity, as many as the field's `colz` cursor in the header
+ * segment counted entities; SIMD builds eight at a time, writeColumnSimd.ts); else they are taken
+ * again from `current` and the delta base.
  */
 import type { KernelField } from "../kernels/compileKernel";
 import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
@@ -13,6 +14,7 @@ import { HEADER_COUNTS } from "./encodeEmit";
 import type { ByteOut } from "./writeBytesEmit";
 import type { WriteParam } from "./writeEmit";
 import type { Local, WasmFunction } from "./wasmModule";
+import { emitGroup8, SIMD_GROUP_WIDTH } from "./writeColumnSimd";
 
 /** The locals the column code uses (shared by every column of the function). */
 export interface ColumnLocals {
@@ -47,11 +49,14 @@ export function emitColumn(
   layout: StateLayout,
   stride: number,
   columns: number,
+  simd: boolean,
 ): void {
   const { f, out, p, cw, low, cn, ce, q, end, u } = l;
   const lane = s - (x.quat ? 1 : 0);
   const col = x.column + lane;
-  const step = (x.quat ? 3 : x.width) * 4;
+  const W = x.quat ? 3 : x.width;
+  // `all` sections read the column contiguous from `colm` (the collect writes it: encodeEmit.ts)
+  const step = 4;
   const cap = layout.capacity;
   f.localGet(p("wid")).load("i32.load8_u", col).localSet(cw);
   f.i32Const(1).localGet(cw).op("i32.shl").i32Const(1).op("i32.sub").localSet(low);
@@ -147,23 +152,27 @@ export function emitColumn(
   f.localGet(p("all"));
   const all = f.if();
   {
-    f.localGet(p("colz"))
-      .i32Const((x.column * cap + lane) * 4)
+    f.localGet(p("colm"))
+      .i32Const(col * cap * 4)
       .op("i32.add")
-      .localSet(q);
-    // The field's cursor (header segment): column × capacity + its values, in i32s from colz.
-    f.localGet(p("colz"))
-      .i32Const(lane * 4)
-      .op("i32.add");
+      .localTee(q);
+    // The field's cursor (header segment): its first column × capacity + W values per entity.
     f.localGet(p("hdr"))
       .load("i32.load", (HEADER_COUNTS + k) * 4)
-      .i32Const(2)
-      .op("i32.shl")
-      .op("i32.add")
-      .localSet(end);
+      .i32Const(x.column * cap)
+      .op("i32.sub");
+    if (W > 1) f.i32Const(W).op("i32.div_u");
+    f.i32Const(2).op("i32.shl").op("i32.add").localSet(end);
     const exit = f.block();
     f.localGet(q).localGet(end).op("i32.ge_u").brIf(exit);
     out.put(() => void f.localGet(cw), WIDTH_BITS);
+    // SIMD builds: eight values a step from two vectors (writeColumnSimd.ts) while they fit.
+    if (simd) {
+      f.localGet(cw).i32Const(SIMD_GROUP_WIDTH).op("i32.le_u");
+      const fits = f.if();
+      emitGroup8(l);
+      f.end(fits);
+    }
     // The widest groups that fit 56 bits, then narrower ones for the rest.
     for (const g of [8, 4, 2]) {
       f.localGet(cw)

@@ -41,6 +41,7 @@ export const WRITE_PARAMS = [
   "ex",
   "wid",
   "stream",
+  "colm",
 ] as const;
 /** A parameter's name. */
 export type WriteParam = (typeof WRITE_PARAMS)[number];
@@ -55,6 +56,7 @@ export function emitWrite(
   layout: StateLayout,
   stride: number,
   columns: number,
+  simd: boolean,
 ): WasmFunction {
   const f = mod.function(
     "write",
@@ -192,7 +194,7 @@ export function emitWrite(
     shifts: Array.from({ length: 7 }, () => f.local("i64")),
   };
   fields.forEach((x, k) => {
-    for (let s = x.quat ? 1 : 0; s < x.width; s++) emitColumn(l, x, k, s, layout, stride, columns);
+    for (let s = x.quat ? 1 : 0; s < x.width; s++) emitColumn(l, x, k, s, layout, stride, columns, simd);
   });
   out.finish();
   mod.export("write", f);
