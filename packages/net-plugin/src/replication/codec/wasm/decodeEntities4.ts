@@ -94,15 +94,16 @@ export function emitFourEntities(
   let required4 = 0;
   for (let k = 0; k < 4; k++) required4 |= required << (k * per);
   const slow = f.block();
-  // id + 4 < hw, seen + 4 <= updates, 32 bits left to peek, all ones.
-  f.localGet(l.id).i32Const(4).op("i32.add").localGet(l.hw).op("i32.lt_s");
-  f.localGet(l.seen).i32Const(4).op("i32.add").localGet(l.updates).op("i32.le_s").op("i32.and");
-  f.localGet(r.total).localGet(r.pos).op("i32.sub").i32Const(32).op("i32.ge_u").op("i32.and");
-  f.op("i32.eqz").brIf(slow);
-  // Not all ones: the leading entities that are (SIMD modules), else the per-entity path.
+  // id + 4 < hw, seen + 4 <= updates, 32 bits left to peek, all ones. Not all ones, or fewer than
+  // four entities left before the high water or the update count (the tail): the leading entities
+  // that are (SIMD modules; at most those left), else the per-entity path.
   const partial = l.ents !== undefined ? f.block() : slow;
+  f.localGet(r.total).localGet(r.pos).op("i32.sub").i32Const(32).op("i32.lt_u").brIf(slow);
   peek32(c);
-  f.localTee(l.win).i32Const(required4).op("i32.and").i32Const(required4).op("i32.ne").brIf(partial);
+  f.localTee(l.win).i32Const(required4).op("i32.and").i32Const(required4).op("i32.eq");
+  f.localGet(l.id).i32Const(4).op("i32.add").localGet(l.hw).op("i32.lt_s").op("i32.and");
+  f.localGet(l.seen).i32Const(4).op("i32.add").localGet(l.updates).op("i32.le_s").op("i32.and");
+  f.op("i32.eqz").brIf(partial);
   // Present (one byte each) and unmarked, ids id+1..id+4.
   f.localGet(l.base)
     .localGet(l.id)

@@ -37,7 +37,18 @@ export function emitLeading(
   const lead = breaking !== undefined ? f.block() : slow;
   // n = the entities before the first zero among the required bits (0..3); 0: per-entity path.
   f.localGet(l.win).i32Const(g.required4).op("i32.and").i32Const(g.required4).op("i32.xor").op("i32.ctz");
-  f.i32Const(g.per).op("i32.div_u").localTee(n).op("i32.eqz").brIf(lead);
+  f.i32Const(g.per).op("i32.div_u").localSet(n);
+  // At most the entities left (the tail: below the high water, within the update count; ≤ 3 here).
+  const cap = (left: () => void): void => {
+    f.localGet(n);
+    left();
+    f.localGet(n);
+    left();
+    f.op("i32.lt_u").op("select").localSet(n);
+  };
+  cap(() => void f.localGet(l.hw).localGet(l.id).op("i32.sub").i32Const(1).op("i32.sub"));
+  cap(() => void f.localGet(l.updates).localGet(l.seen).op("i32.sub"));
+  f.localGet(n).op("i32.eqz").brIf(lead);
   f.localGet(n).i32Const(g.per).op("i32.mul").localSet(nbits);
   // Their bytes and lanes: present in the base and unmarked, the base's and reference's masks full,
   // present in the reference.
