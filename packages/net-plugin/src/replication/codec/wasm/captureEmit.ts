@@ -135,7 +135,7 @@ export function captureModule(plan: CapturePlan, simd: boolean): Uint8Array<Arra
   const mod = new WasmModule().importMemory("env", "memory", { min: 1 });
   const capture = emitCapture(mod, plan, simd);
   if (plan.wasmGather) {
-    const prepare = emitPrepare(mod, plan);
+    const prepare = emitPrepare(mod, plan, simd);
     emitScan(mod, plan);
     const gather = emitGather(mod, plan);
     const gatherFast = emitGather(mod, plan, true, simd);

@@ -19,15 +19,44 @@ import { GatherFour } from "./captureGatherFour";
 import { ROUND_EXCEPTION } from "./captureQuantize";
 import type { Local, WasmFunction, WasmModule } from "./wasmModule";
 
-/** Emits `prepare(n) → largest entity id (-1 when n is 0)`; returns it (runBound calls it). */
-export function emitPrepare(mod: WasmModule, plan: CapturePlan): WasmFunction {
+/**
+ * Emits `prepare(n) → largest entity id (-1 when n is 0)`; returns it (runBound calls it). With
+ * `simd`, four ids a step (`i32x4.max_s`), the last n mod 4 one by one.
+ */
+export function emitPrepare(mod: WasmModule, plan: CapturePlan, simd = false): WasmFunction {
   const f = mod.function("prepare", ["i32"], ["i32"]);
   const n = f.params[0] as Local;
   const [at, end, max, eid] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
   f.i32Const(-1).localSet(max);
   f.i32Const(plan.header)
     .load("i32.load", HEADER.listAt * 4)
-    .localTee(at);
+    .localSet(at);
+  if (simd) {
+    const v = f.local("v128");
+    f.i32Const(-1).op("i32x4.splat").localSet(v);
+    // end: the first id past the whole groups of four.
+    f.localGet(at)
+      .localGet(n)
+      .i32Const(-4)
+      .op("i32.and")
+      .i32Const(2)
+      .op("i32.shl")
+      .op("i32.add")
+      .localSet(end);
+    const exit4 = f.block();
+    const top4 = f.loop();
+    f.localGet(at).localGet(end).op("i32.ge_u").brIf(exit4);
+    f.localGet(v).localGet(at).load("v128.load", 0, 2).op("i32x4.max_s").localSet(v);
+    f.localGet(at).i32Const(16).op("i32.add").localSet(at);
+    f.br(top4);
+    f.end(top4);
+    f.end(exit4);
+    for (let lane = 0; lane < 4; lane++) {
+      f.localGet(v).lane("i32x4.extract_lane", lane).localTee(eid);
+      f.localGet(max).localGet(eid).localGet(max).op("i32.gt_s").op("select").localSet(max);
+    }
+  }
+  f.i32Const(plan.header).load("i32.load", HEADER.listAt * 4);
   f.localGet(n).i32Const(2).op("i32.shl").op("i32.add").localSet(end);
   const exit = f.block();
   const top = f.loop();
