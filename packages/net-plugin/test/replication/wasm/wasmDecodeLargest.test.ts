@@ -1,15 +1,15 @@
 /**
  * The wasm update reader's step for an entity whose rotation changed its largest component
  * (decodeEntitiesLargest.ts; Session 7 round 2): a moving world where such entities break the
- * four-entity groups at every position (also first in a group, and several in a row), with the
- * rotation the last field (the step's case) after a position and, in a second registry, a rarely
- * changing owner int (its flag 0 or 1 in the step); every fifth entity holds the rotation only (its
+ * four-entity groups at every position (also first in a group, and several in a row): position and
+ * rotation, and with a rarely changing owner int before the rotation (its flag 0 or 1 in the step)
+ * or after it (its flag after the rotation's bits); every fifth entity holds the rotation only (its
  * bits can look like the step's, its base mask is not the full one). Every snapshot, every
  * byte-cut prefix of some (a cut inside an entity's bits or its rotation) and single-bit flips of
  * them are decoded by the JS and the wasm kernels: same statuses and states, and every wasm call
  * equal to the JS kernel on a copy (result, reader position, overflowed flag, work rows).
  * Mutations of the step (rotation bit offsets, the prediction bit, the flag counts, the base mask
- * check, the reader sync after the rotation) fail it; the mark check's fails wasmDecodeGroups.test.ts.
+ * check, the reader sync after the rotation, the flag offset after it) fail it; the mark check's fails wasmDecodeGroups.test.ts.
  */
 import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -33,24 +33,29 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Position (+ owner) + rotation, the rotation last. */
-function registryOf(owner: boolean): ReplicationRegistry {
+/** Position, rotation and (before or after the rotation) an owner int. */
+type Owner = "none" | "before" | "after";
+
+function registryOf(owner: Owner): ReplicationRegistry {
   const registry = new ReplicationRegistry();
   const soa = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, new Float32Array(CAPACITY)]));
   registry.replicate(soa(["x", "y", "z"]), Vec3Template({ min: -50, max: 50, precision: 1 / 512 }), {
     name: "p",
   });
-  if (owner) registry.replicate(new Int32Array(CAPACITY), IntTemplate({ min: 0, max: 15 }), { name: "o" });
+  const int = (): void =>
+    void registry.replicate(new Int32Array(CAPACITY), IntTemplate({ min: 0, max: 15 }), { name: "o" });
+  if (owner === "before") int();
   registry.replicate(soa(["x", "y", "z", "w"]), QuatTemplate({ bits: 9 }), { name: "q" });
+  if (owner === "after") int();
   registry.close();
   return registry;
 }
 
-function run(seed: number, owner: boolean, largest: number, cuts: boolean): void {
+function run(seed: number, owner: Owner, largest: number, cuts: boolean): void {
   const rng = createRng(seed);
   const registry = registryOf(owner);
-  const q = owner ? 4 : 3; // the rotation's first slot (its largest component's index)
-  const o = 3; // the owner's slot (with an owner)
+  const q = owner === "before" ? 4 : 3; // the rotation's first slot (its largest component's index)
+  const o = owner === "before" ? 3 : owner === "after" ? 7 : -1; // the owner's slot
   const encoder = new SnapshotEncoder(registry, CAPACITY);
   const serverRing = new BaselineRing(registry, CAPACITY);
   const current = new SnapshotState(registry, CAPACITY);
@@ -60,10 +65,11 @@ function run(seed: number, owner: boolean, largest: number, cuts: boolean): void
   expect(wasm.decoder.wasm).toBeDefined();
   const parity = spyKernelParity(registry);
   const ids = Math.min(CAPACITY, 58);
-  const mask = owner ? 0b111 : 0b11;
-  const max = (s: number): number => (s < 3 ? 100 * 512 : owner && s === o ? 15 : s === q ? 3 : 511);
+  const mask = owner === "none" ? 0b11 : 0b111;
+  const rotationBit = owner === "before" ? 0b100 : 0b10;
+  const max = (s: number): number => (s < 3 ? 100 * 512 : s === o ? 15 : s === q ? 3 : 511);
   // A few entities hold the rotation only (their bits: no flags, a base mask not the full one).
-  const maskOf = (id: number): number => (id % 5 === 2 ? 1 << (owner ? 2 : 1) : mask);
+  const maskOf = (id: number): number => (id % 5 === 2 ? rotationBit : mask);
   for (let id = 0; id < ids; id++) current.setPresent(id, maskOf(id));
   let refusedCuts = 0;
   let invalidFlips = 0;
@@ -76,9 +82,9 @@ function run(seed: number, owner: boolean, largest: number, cuts: boolean): void
       const changes = tick === 0 || run > 0;
       if (run > 0) run--;
       for (let s = 0; s < registry.stride; s++) {
-        if (s < q && maskOf(id) !== mask) continue; // the rotation-only entities
+        if ((s < 3 || s === o) && maskOf(id) !== mask) continue; // the rotation-only entities
         if (s === q && !changes) continue; // the largest kept
-        if (owner && s === o && tick > 0 && !rng.chance(0.15)) continue; // mostly unchanged
+        if (s === o && tick > 0 && !rng.chance(0.15)) continue; // mostly unchanged
         const step = rng.chance(0.04) ? rng.int(-3000, 3000) : rng.int(-3, 3);
         const v = (current.values[row + s] as number) + step;
         let next = Math.min(max(s), Math.max(0, tick === 0 ? rng.int(0, max(s)) : v));
@@ -130,14 +136,18 @@ function run(seed: number, owner: boolean, largest: number, cuts: boolean): void
 
 describe("wasm update reader: entities whose rotation changed its largest component", () => {
   it.each([1, 2, 3])("position + rotation, single and runs of changed-largest entities (seed %i)", (seed) => {
-    run(seed, false, 0.12, false);
+    run(seed, "none", 0.12, false);
   });
 
   it.each([4, 5])("with an owner field before the rotation (its flag 0 or 1; seed %i)", (seed) => {
-    run(seed, true, 0.12, false);
+    run(seed, "before", 0.12, false);
   });
 
-  it.each([6, 7])("byte-cut snapshots refused as the JS kernel does (seed %i)", (seed) => {
-    run(seed, seed === 7, 0.2, true);
+  it.each([8, 9])("with an owner field after the rotation (its flag after the rotation; seed %i)", (seed) => {
+    run(seed, "after", 0.12, false);
+  });
+
+  it.each([6, 7, 10])("byte-cut snapshots refused as the JS kernel does (seed %i)", (seed) => {
+    run(seed, seed === 6 ? "before" : seed === 7 ? "after" : "none", 0.2, true);
   });
 });

@@ -22,15 +22,22 @@ export interface EntityBits {
   readonly required: number;
 }
 
+/** The one rotation's index in `fields` and the bits from its rotation to the entity's end. */
+function rotationOf(fields: readonly KernelField[]): { at: number; bits: number } | undefined {
+  const at = fields.findIndex((field) => field.quat);
+  const quat = fields[at];
+  if (quat === undefined || fields.filter((field) => field.quat).length !== 1) return undefined;
+  // The fields after the rotation each have a flag, after the rotation's bits.
+  return { at, bits: quat.slotBits.reduce((a, b) => a + b, 0) + (fields.length - 1 - at) };
+}
+
 /**
- * True when the registry's entity bits allow the step: one rotation, the last field (its full
- * rotation follows its same-largest bit, the entity's last bit), of at most 56 bits (one load).
+ * True when the registry's entity bits allow the step: one rotation, whose bits and the flags of
+ * the fields after it (they follow the rotation) fit one 64-bit load (at most 56 bits).
  */
 export function largestStepFits(fields: readonly KernelField[]): boolean {
-  const quats = fields.filter((field) => field.quat);
-  const last = fields[fields.length - 1];
-  const bits = last?.slotBits.reduce((a, b) => a + b, 0) ?? 0;
-  return quats.length === 1 && last?.quat === true && bits > 0 && bits <= 56;
+  const rot = rotationOf(fields);
+  return rot !== undefined && rot.bits <= 56 && fields.length <= 8;
 }
 
 /**
@@ -39,7 +46,8 @@ export function largestStepFits(fields: readonly KernelField[]): boolean {
  * rotation are inside the input, and its bits are those of an updated entity whose rotation is
  * sent whole (same-largest 0, every other required bit 1), it is read as the per-entity path reads
  * it — the other fields listed (predicted where the reference holds it with every field; a flag
- * that may be 0 moves its count by the flag), the rotation's slots stored into the work row and
+ * that may be 0 moves its count by the flag; the flags of fields after the rotation follow its
+ * bits), the rotation's slots stored into the work row and
  * range-checked (a value past its maximum refuses with the reader after the rotation, as the
  * per-entity path) — and the entity loop goes on; anything else goes to `slow`.
  */
@@ -55,8 +63,10 @@ export function emitLargestStep(
   entities: Label,
 ): void {
   const { f, r } = c;
-  const quat = fields[fields.length - 1] as KernelField;
-  const sameAt = g.per - 1;
+  const qi = (rotationOf(fields) as { at: number }).at;
+  const quat = fields[qi] as KernelField;
+  // The same-largest bit follows the rotation's flag (none with one field); the rotation follows it.
+  const sameAt = (g.flagAt[qi] as number) + (fields.length > 1 ? 1 : 0);
   const rotBits = quat.slotBits.reduce((a, b) => a + b, 0);
   const pattern = g.required & ~(1 << sameAt);
   // id + 1 < hw, seen < updates, the entity's bits and its rotation inside the input.
@@ -89,6 +99,15 @@ export function emitLargestStep(
   f.i32Const(1).op("i32.eq").op("i32.and");
   next(l.ref, layout.maskOffset, true);
   f.i32Const(g.full).op("i32.eq").op("i32.and").localSet(l.pred);
+  // The rotation and the flags after it: one 64-bit load at the bit after the same-largest bit.
+  f.localGet(r.pos)
+    .i32Const(sameAt + 1)
+    .op("i32.add")
+    .localSet(l.at);
+  f.localGet(c.input).localGet(l.at).i32Const(3).op("i32.shr_u").op("i32.add");
+  f.load("i64.load", 0, 0).localGet(l.at).i32Const(7).op("i32.and").op("i64.extend_i32_u").op("i64.shr_u");
+  const bits64 = l.bits64 as Local;
+  f.localSet(bits64);
   fields.forEach((field, i) => {
     if (field.quat) return;
     const cnt = l.counts[i] as Local;
@@ -97,7 +116,15 @@ export function emitLargestStep(
     f.store("i32.store", field.inline * layout.capacity * 4);
     // Listed when its flag is set (the entry is stored either way, past the list's end when not).
     f.localGet(cnt);
-    if (g.free) {
+    if (i > qi) {
+      // After the rotation's bits.
+      f.localGet(bits64)
+        .i64Const(rotBits + (g.flagAt[i] as number) - sameAt - 1)
+        .op("i64.shr_u")
+        .op("i32.wrap_i64")
+        .i32Const(1)
+        .op("i32.and");
+    } else if (g.free) {
       f.localGet(l.win)
         .i32Const(g.flagAt[i] as number)
         .op("i32.shr_u")
@@ -106,12 +133,6 @@ export function emitLargestStep(
     } else f.i32Const(1);
     f.op("i32.add").localSet(cnt);
   });
-  // The rotation: its bits from one 64-bit load at pos + per, each slot stored into the work row.
-  f.localGet(r.pos).i32Const(g.per).op("i32.add").localSet(l.at);
-  f.localGet(c.input).localGet(l.at).i32Const(3).op("i32.shr_u").op("i32.add");
-  f.load("i64.load", 0, 0).localGet(l.at).i32Const(7).op("i32.and").op("i64.extend_i32_u").op("i64.shr_u");
-  const bits64 = l.bits64 as Local;
-  f.localSet(bits64);
   // row address = work + (id + 1) * stride * 4
   f.localGet(l.id)
     .i32Const(1)
@@ -141,13 +162,17 @@ export function emitLargestStep(
     over = true;
     shift += bits;
   });
+  // The JS kernel reads the rotation through its reader: synced right after it (before the flags
+  // of the fields after it), and a refusal leaves it there, as the per-entity path.
+  f.localGet(r.pos)
+    .i32Const(sameAt + 1 + rotBits)
+    .op("i32.add")
+    .localSet(c.synced);
   f.localGet(r.pos)
     .i32Const(g.per + rotBits)
     .op("i32.add")
     .localSet(r.pos);
-  // The JS kernel reads the rotation through its reader: synced after it (and a refusal leaves it
-  // there, as the per-entity path).
-  f.localGet(r.pos).localSet(c.synced).brIf(c.fail);
+  f.brIf(c.fail);
   f.localGet(l.id).i32Const(1).op("i32.add").localSet(l.id);
   f.localGet(l.seen).i32Const(1).op("i32.add").localSet(l.seen);
   f.br(entities);
