@@ -5,40 +5,21 @@
  * is preallocated for `capacity` ids.
  */
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
-import {
-  accumulateKCosts,
-  chooseK,
-  codedGroupLayout,
-  FIELD_QUAT,
-  FIELD_SLOTS,
-  fieldCodecPlan,
-  K_BUCKETS,
-  type FieldCodecPlan,
-} from "./fieldDelta";
-import {
-  canPredict,
-  MAX_REFERENCE_AGE,
-  predictField,
-  predictionRatio,
-  type PredictionRatio,
-} from "./predict";
+import { chooseK, codedGroupLayout, fieldCodecPlan, K_BUCKETS, type FieldCodecPlan } from "./fieldDelta";
+import { MAX_REFERENCE_AGE, predictionRatio, type PredictionRatio } from "./predict";
 import type { SnapshotState } from "./snapshotState";
 import { encodeKernels, type CollectKernel } from "./kernels/encodeKernel";
-import { chooseWidths, ColumnChoice, COLUMN_BUCKETS, columnLayout, type ColumnLayout } from "./columns";
+import { chooseWidths, ColumnChoice, columnLayout, type ColumnLayout } from "./columns";
 import type { WasmCollectKernel } from "./wasm/wasmEncode";
 import { wasmCollectFor } from "./wasm/encodeFactory";
+import { collectGeneric } from "./encodePlanGeneric";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
-const accumulateKCostsLocal = accumulateKCosts;
 const chooseKLocal = chooseK;
-const canPredictLocal = canPredict;
-const predictFieldLocal = predictField;
 const predictionRatioLocal = predictionRatio;
 const fieldCodecPlanLocal = fieldCodecPlan;
-const SLOTS = FIELD_SLOTS;
-const QUAT = FIELD_QUAT;
-const COLUMN_BUCKETS_LOCAL = COLUMN_BUCKETS;
 const chooseWidthsLocal = chooseWidths;
+const collectGenericLocal = collectGeneric;
 
 /**
  * Fields left out of one client's updates (client authority: the owner is not sent back the
@@ -222,7 +203,6 @@ export class EncodePlan {
     reference: SnapshotState | undefined,
     exclude?: FieldExclusion,
   ): void {
-    const stride = current.stride;
     const ratio =
       baseline !== undefined && reference !== undefined && referenceAge(baseline, reference) > 0
         ? predictionRatioLocal(baseline, reference, tick, this.ratio)
@@ -251,8 +231,6 @@ export class EncodePlan {
       if (w.fused < 0) this.choose();
       return;
     }
-    const pred = this.pred;
-    const cur = current.values;
     this.spawnCount = this.updateCount = this.despawnCount = this.baselineCount = 0;
     this.excludedCount = 0;
     this.kCosts.fill(0);
@@ -275,113 +253,19 @@ export class EncodePlan {
       this.choose();
       return;
     }
-    const { codes, offsets, widths, thresholds, slotMax } = this.codecPlan;
-    const groupBase = this.groupBase;
-    const colBase = this.layout.colBase;
-    const fieldCount = codes.length;
-    const refValues = (reference ?? current).values;
-    const unitRatio = ratio !== undefined && ratio.num === ratio.den;
-    for (let id = 0; id < hw; id++) {
-      this.selected[id] = 0;
-      this.respawn[id] = 0;
-      const curP = current.present[id] === 1 && (relevant === undefined || relevant[id] === 1);
-      const baseP = baseline !== undefined && baseline.present[id] === 1;
-      if (baseP) this.baselineCount++;
-      if (!curP) {
-        if (baseP) this.despawnIds[this.despawnCount++] = id;
-        continue;
-      }
-      const mask = current.mask[id] as number;
-      const row = id * stride;
-      if (baseline === undefined || !baseP || baseline.mask[id] !== mask) {
-        let bits = this.fields.length;
-        for (const f of this.fields)
-          if (mask & (1 << f.index)) bits += f.template.packedBits(cur, row + f.offset);
-        this.cost[id] = bits;
-        this.respawn[id] = baseP ? 1 : 0;
-        this.selected[id] = 1;
-        this.spawnIds[this.spawnCount++] = id;
-        continue;
-      }
-      // Same version as the baseline's row: captured unchanged since, no need to compare.
-      if (versioned && baseline.version[id] === current.version[id]) continue;
-      const base = baseline.values;
-      const predicted =
-        ratio !== undefined && reference !== undefined && canPredictLocal(baseline, reference, id);
-      // The fields compared: all of the entity's, less the excluded ones for an excluded id.
-      let live = mask;
-      if (exBy !== undefined && exBy[id] === exClient && (mask & exMask) !== 0) {
-        live = mask & ~exMask;
-        this.excludedCount++;
-      }
-      let changed = 0;
-      for (let f = 0; f < fieldCount; f++) {
-        if ((live & (1 << f)) === 0) continue;
-        const so = offsets[f] as number;
-        const o = row + so;
-        const code = codes[f] as number;
-        if (code === SLOTS || code === QUAT) {
-          const end = o + (widths[f] as number);
-          const limit = thresholds[f] as number;
-          let moved = false;
-          for (let s = o; s < end; s++) {
-            const d = (cur[s] as number) - (base[s] as number);
-            if (d > limit || -d > limit) {
-              moved = true;
-              break;
-            }
-          }
-          if (!moved) continue;
-          changed |= 1 << f;
-          // Deltas are coded against `from`: the baseline, or with a reference the predicted row
-          // (predict.ts: slots extrapolated and clamped, rotations copied).
-          // The column histogram: one column per slot (a rotation's from its second slot).
-          const hist = this.columns.hist;
-          let h = ((colBase[f] as number) - o) * COLUMN_BUCKETS_LOCAL;
-          let first = o;
-          if (code === QUAT) {
-            h -= COLUMN_BUCKETS_LOCAL;
-            if (ratio !== undefined) for (let s = o; s < end; s++) pred[s] = base[s] as number;
-            if (cur[o] !== base[o]) continue;
-            first = o + 1;
-          }
-          for (let s = first; s < end; s++) {
-            let from = base[s] as number;
-            if (ratio !== undefined && code === SLOTS) {
-              if (predicted) {
-                const step = from - (refValues[s] as number);
-                // A 1:1 ratio (the usual case) needs no division: the same integer.
-                from += unitRatio ? step : Math.round((step * ratio.num) / ratio.den);
-                const max = slotMax[so + s - o] as number;
-                if (from < 0) from = 0;
-                else if (from > max) from = max;
-              }
-              pred[s] = from;
-            }
-            const d = (cur[s] as number) - from;
-            const length = 32 - Math.clz32(d >= 0 ? d * 2 : -d * 2 - 1);
-            const x = h + s * COLUMN_BUCKETS_LOCAL + length;
-            hist[x] = (hist[x] as number) + 1;
-          }
-          continue;
-        }
-        const t = (this.fields[f] as ReplicatedField).template;
-        if (t.changed(cur, o, base, o)) {
-          changed |= 1 << f;
-          let from = base;
-          if (ratio !== undefined) {
-            from = pred;
-            if (predicted) predictFieldLocal(t, base, o, reference.values, o, ratio, pred, o);
-            else for (let s = 0; s < t.width; s++) pred[o + s] = base[o + s] as number;
-          }
-          accumulateKCostsLocal(t, cur, o, from, o, this.kCosts, groupBase[f] as number);
-        }
-      }
-      if (changed === 0) continue;
-      this.changedMask[id] = changed;
-      this.selected[id] = 1;
-      this.updateIds[this.updateCount++] = id;
-    }
+    collectGenericLocal(
+      this,
+      current,
+      baseline,
+      relevant,
+      reference,
+      ratio,
+      hw,
+      versioned,
+      exBy,
+      exClient,
+      exMask,
+    );
     this.choose();
   }
 
