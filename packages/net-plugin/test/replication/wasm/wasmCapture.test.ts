@@ -34,6 +34,7 @@ import {
 } from "../../../src/replication/index";
 import { CAPACITY, randomRegistry } from "../kernelFixture";
 import { evolveWorld, inlineKinds, mixedLengths, moveWorld } from "./captureWorlds";
+import { expectSameState, missingNetId } from "./captureTwins";
 
 afterEach(() => {
   wasmKernels.enabled = false;
@@ -69,19 +70,6 @@ function runCapture(
     if (out.present[id] === 1 && seen[id] !== stamp) out.remove(id);
   }
 }
-
-function expectSameState(a: SnapshotState, b: SnapshotState, what: string): void {
-  expect(b.highWater, `${what}: high water`).toBe(a.highWater);
-  expect(b.versionCounter, `${what}: version counter`).toBe(a.versionCounter);
-  expect(Array.from(b.present), `${what}: present`).toEqual(Array.from(a.present));
-  expect(Array.from(b.mask), `${what}: mask`).toEqual(Array.from(a.mask));
-  expect(Array.from(b.version), `${what}: version`).toEqual(Array.from(a.version));
-  expect(Array.from(b.values), `${what}: values`).toEqual(Array.from(a.values));
-}
-
-const missingNetId = (eid: number): never => {
-  throw new Error(`captureWorld: entity ${eid} has no network id; allocate one first.`);
-};
 
 function checkParity(
   seed: number,

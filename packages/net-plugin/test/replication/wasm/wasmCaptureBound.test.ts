@@ -26,6 +26,7 @@ import {
 } from "../../../src/replication/index";
 import { CAPACITY } from "../kernelFixture";
 import { inlineKinds, mixedLengths, moveWorld, type Field } from "./captureWorlds";
+import { expectSameState, missingNetId, twin } from "./captureTwins";
 
 afterEach(() => {
   wasmKernels.enabled = false;
@@ -39,36 +40,6 @@ function benchLike(): ReplicationRegistry {
   r.replicate({ x: f32(), y: f32(), z: f32(), w: f32() }, QuatTemplate({ bits: 9 }));
   return r;
 }
-
-function twin(source: ReplicationRegistry): { js: ReplicationRegistry; wasm: ReplicationRegistry } {
-  const copy = (): ReplicationRegistry => {
-    const r = new ReplicationRegistry();
-    for (const f of source.fields) r.replicate(f.component as object, f.template, { name: f.name });
-    return r;
-  };
-  const js = copy();
-  layoutOf(js);
-  wasmKernels.enabled = true;
-  const wasm = copy();
-  layoutOf(wasm);
-  wasmKernels.enabled = false;
-  return { js, wasm };
-}
-
-function expectSameState(a: SnapshotState, b: SnapshotState, what: string): void {
-  expect(b.highWater, `${what}: high water`).toBe(a.highWater);
-  expect(b.versionCounter, `${what}: version counter`).toBe(a.versionCounter);
-  expect(Array.from(b.present), `${what}: present`).toEqual(Array.from(a.present));
-  expect(Array.from(b.mask), `${what}: mask`).toEqual(Array.from(a.mask));
-  expect(Array.from(b.version), `${what}: version`).toEqual(Array.from(a.version));
-  expect(Array.from(b.values), `${what}: values`).toEqual(Array.from(a.values));
-}
-
-const missingNetId = (eid: number): never => {
-  throw new Error(
-    `captureWorld: entity ${eid} has no network id; allocate one with NetworkIdAllocator.allocate first.`,
-  );
-};
 
 /** Counts the in-place runner's runBound calls and the ones refused for a list past the bound. */
 function countBound(kernel: WasmCaptureKernel): { calls: number; exceeded: number } {

@@ -26,25 +26,11 @@ import {
 } from "../../../src/replication/index";
 import { CAPACITY } from "../kernelFixture";
 import { inlineKinds, mixedLengths, moveWorld } from "./captureWorlds";
+import { expectSameState, twin } from "./captureTwins";
 
 afterEach(() => {
   wasmKernels.enabled = false;
 });
-
-function twin(source: ReplicationRegistry): { js: ReplicationRegistry; wasm: ReplicationRegistry } {
-  const copy = (): ReplicationRegistry => {
-    const r = new ReplicationRegistry();
-    for (const f of source.fields) r.replicate(f.component as object, f.template, { name: f.name });
-    return r;
-  };
-  const js = copy();
-  layoutOf(js);
-  wasmKernels.enabled = true;
-  const wasm = copy();
-  layoutOf(wasm);
-  wasmKernels.enabled = false;
-  return { js, wasm };
-}
 
 /** The codec bench's registry: vec3 1/512 + 9-bit quat over Float32 columns (stride 7). */
 function benchKind(): ReplicationRegistry {
@@ -62,15 +48,6 @@ function serverKind(): ReplicationRegistry {
   r.replicate([] as number[], IntTemplate({ min: -1, max: 31 }), { name: "owner" });
   r.replicate([] as number[], IntTemplate({ min: 0, max: 1 }), { name: "authority" });
   return r;
-}
-
-function expectSame(a: SnapshotState, b: SnapshotState, what: string): void {
-  expect(b.highWater, `${what}: high water`).toBe(a.highWater);
-  expect(b.versionCounter, `${what}: version counter`).toBe(a.versionCounter);
-  expect(Array.from(b.present), `${what}: present`).toEqual(Array.from(a.present));
-  expect(Array.from(b.mask), `${what}: mask`).toEqual(Array.from(a.mask));
-  expect(Array.from(b.version), `${what}: version`).toEqual(Array.from(a.version));
-  expect(Array.from(b.values), `${what}: values`).toEqual(Array.from(a.values));
 }
 
 /** 30 ticks of a world of `count` entities with every field, listed in spawn order. */
@@ -147,7 +124,7 @@ function checkRuns(
     if (rng.chance(0.1)) list.push(list[rng.int(0, list.length - 1)] as number);
     capture(js, list, a, tick);
     capture(wasm, list, b, tick);
-    expectSame(a, b, `seed ${seed} tick ${tick}`);
+    expectSameState(a, b, `seed ${seed} tick ${tick}`);
   }
 }
 

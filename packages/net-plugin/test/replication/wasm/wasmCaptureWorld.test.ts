@@ -31,39 +31,11 @@ import {
 } from "../../../src/replication/index";
 import { CAPACITY, randomRegistry } from "../kernelFixture";
 import { evolveWorld, inlineKinds, mixedLengths, type Field } from "./captureWorlds";
+import { expectSameState, missingNetId, twin } from "./captureTwins";
 
 afterEach(() => {
   wasmKernels.enabled = false;
 });
-
-/** The same components replicated twice: once with the wasm kernels (switch on), once without. */
-function twin(source: ReplicationRegistry): { js: ReplicationRegistry; wasm: ReplicationRegistry } {
-  const copy = (): ReplicationRegistry => {
-    const r = new ReplicationRegistry();
-    for (const f of source.fields) r.replicate(f.component as object, f.template, { name: f.name });
-    return r;
-  };
-  const js = copy();
-  layoutOf(js);
-  wasmKernels.enabled = true;
-  const wasm = copy();
-  layoutOf(wasm);
-  wasmKernels.enabled = false;
-  return { js, wasm };
-}
-
-const missingNetId = (eid: number): never => {
-  throw new Error(`captureWorld: entity ${eid} has no network id; allocate one first.`);
-};
-
-function expectSameState(a: SnapshotState, b: SnapshotState, what: string): void {
-  expect(b.highWater, `${what}: high water`).toBe(a.highWater);
-  expect(b.versionCounter, `${what}: version counter`).toBe(a.versionCounter);
-  expect(Array.from(b.present), `${what}: present`).toEqual(Array.from(a.present));
-  expect(Array.from(b.mask), `${what}: mask`).toEqual(Array.from(a.mask));
-  expect(Array.from(b.version), `${what}: version`).toEqual(Array.from(a.version));
-  expect(Array.from(b.values), `${what}: values`).toEqual(Array.from(a.values));
-}
 
 /** Runs both captureWorlds over 40 evolving ticks; returns how many ran the wasm whole-call path. */
 function checkWorld(
