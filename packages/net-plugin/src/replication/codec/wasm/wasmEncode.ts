@@ -17,48 +17,33 @@
  * Data movement: the states are read in place at their block addresses; `relevant` and the
  * exclusion's `bySlot` (up to the high water) are copied into scratch. The outputs live in scratch
  * segments of pool blocks this kernel owns (taken on first use, packed first-fit, given back when
- * it is garbage-collected): the plan's per-id arrays (`selected`, `respawn`, the three id lists,
- * `changedMask`, `cost`, `pred`, `zz`, `colz`) are views on them (`bind`, re-made after the memory
- * grows), so the kernel writes them where the JS budget path, writer and fill read them. The
- * counts are read out per call; the column histograms (ColumnChoice's own array) only when the JS
- * path goes on.
+ * it is garbage-collected; collectBlocks.ts, the base class): the plan's per-id arrays (`selected`,
+ * `respawn`, the three id lists, `changedMask`, `cost`, `pred`, `zz`, `colz`) are views on them
+ * (`bind`, re-made after the memory grows), so the kernel writes them where the JS budget path,
+ * writer and fill read them. The counts are read out per call; the column histograms
+ * (ColumnChoice's own array) only when the JS path goes on.
  */
 import type { EncodePlan } from "../encodePlan";
 import type { SnapshotState } from "../snapshotState";
-import { COLUMN_BUCKETS } from "../columns";
 import type { KernelField } from "../kernels/compileKernel";
-import type { BlockOwner, CodecMemoryPool } from "./codecMemory";
-import { COLLECT_PARAMS, SEGMENTS, type Segment } from "./encodeEmit";
-import { packSegments, PowerPrefixes, type CollectFn } from "./encodeScratch";
+import type { CodecMemoryPool } from "./codecMemory";
+import { PowerPrefixes, type CollectFn } from "./encodeScratch";
 import type { WriteFn } from "./writeEmit";
-import { ARGS_WORDS, WasmWriteKernel, WRITE_SEGMENTS, type WriteSegment } from "./wasmWrite";
-
-/** Indices in SEGMENTS of the segments read per call. */
-const SEG_HDR = SEGMENTS.indexOf("hdr");
-const SEG_REL = SEGMENTS.indexOf("rel");
-const SEG_EX = SEGMENTS.indexOf("exBy");
-
-/** Index of the `args` segment among the addresses (SEGMENTS, then WRITE_SEGMENTS). */
-const SEG_ARGS = SEGMENTS.length + WRITE_SEGMENTS.indexOf("args");
-/** Word of the first FUSED_EXTRA argument in the `args` block (after COLLECT_PARAMS and SEGMENTS). */
-const EXTRA_AT = COLLECT_PARAMS.length + SEGMENTS.length;
-
-/** The `budget` of an unarmed call: below every upper bound, so `encode` stops after the collect. */
-const NOT_ARMED = -0x80000000;
-/** Budgets are i32 bits. */
-const MAX_BUDGET = 0x7fffffff;
-
-/** Typed views of the pool's memory, re-made after growth. */
-interface Views {
-  readonly generation: number;
-  readonly u8: Uint8Array;
-  readonly i32: Int32Array;
-  /** The column histograms (copied into the plan's ColumnChoice). */
-  readonly hist: Int32Array;
-}
+import { WasmWriteKernel } from "./wasmWrite";
+import * as layout from "./collectBlocks";
+import { CollectBlocks, type Views } from "./collectBlocks";
+// Module-local copies of the layout constants read per call: in tsx/esbuild's CommonJS output
+// (tests, benches) every read of an imported binding is a getter call.
+const SEG_HDR = layout.SEG_HDR;
+const SEG_REL = layout.SEG_REL;
+const SEG_EX = layout.SEG_EX;
+const SEG_ARGS = layout.SEG_ARGS;
+const EXTRA_AT = layout.EXTRA_AT;
+const NOT_ARMED = layout.NOT_ARMED;
+const MAX_BUDGET = layout.MAX_BUDGET;
 
 /** One encoder's wasm collect: its scratch blocks and the shared compiled function (see the file comment). */
-export class WasmCollectKernel implements BlockOwner {
+export class WasmCollectKernel extends CollectBlocks {
   /** Calls that ran in wasm (tests check which kernel ran). */
   calls = 0;
   /** True when the last `collect` ran in wasm (its segments then hold that call's plan). */
@@ -80,75 +65,18 @@ export class WasmCollectKernel implements BlockOwner {
   private readonly fuse = new Int32Array(9);
   /** The updates writer of the same module (wasmWrite.ts), reading this kernel's segments. */
   readonly writer: WasmWriteKernel;
-  /** Byte address per segment (SEGMENTS order, then WRITE_SEGMENTS), set when the blocks are taken. */
-  private readonly addresses: Int32Array;
-  private readonly blocks: number[] = [];
-  /** False when the blocks could not be taken (the plan keeps its own arrays, the JS kernel runs). */
-  private usable = true;
-  private views: Views | undefined;
-  /** Pool generation the plan's arrays were made for (−1: never). */
-  private planGeneration = -1;
   private readonly prefix = new PowerPrefixes();
 
   constructor(
-    readonly pool: CodecMemoryPool,
+    pool: CodecMemoryPool,
     private readonly fn: CollectFn,
-    private readonly sizes: readonly number[],
-    private readonly columns: number,
+    sizes: readonly number[],
+    columns: number,
     write: WriteFn,
     fields: readonly KernelField[],
   ) {
-    this.addresses = new Int32Array(sizes.length);
+    super(pool, sizes, columns);
     this.writer = new WasmWriteKernel(this, write, fields, columns);
-  }
-
-  /** Byte address of a segment (valid once `collect` ran in wasm). */
-  segment(name: Segment | WriteSegment): number {
-    const i = SEGMENTS.indexOf(name as Segment);
-    return this.addresses[
-      i >= 0 ? i : SEGMENTS.length + WRITE_SEGMENTS.indexOf(name as WriteSegment)
-    ] as number;
-  }
-
-  /** The pool calls this after growth; the views are re-made lazily (by generation). */
-  rebind(): void {
-    this.views = undefined;
-  }
-
-  /**
-   * Points `p`'s per-id arrays at this kernel's segments (taking the blocks on first use), again
-   * after every growth; `collect` does it first, also when it then leaves the call to the JS kernel.
-   */
-  bind(p: EncodePlan): void {
-    if (!this.usable) return;
-    if (this.blocks.length === 0 && !this.takeBlocks()) {
-      this.usable = false;
-      return;
-    }
-    this.pool.refreshIfDetached();
-    if (this.planGeneration !== this.pool.generation) this.makeViews(p);
-  }
-
-  /**
-   * `bind`'s views, in a method of their own: the closure here captures `this`, which makes V8
-   * allocate a context on every entry of the function holding it (~40 B per call when it was in
-   * `bind`, found with a sampling heap profile that keeps collected objects).
-   */
-  private makeViews(p: EncodePlan): void {
-    const buffer = this.pool.memory.buffer;
-    const at = (s: Segment): number => this.addresses[SEGMENTS.indexOf(s)] as number;
-    const { capacity, stride } = this.pool.layout;
-    p.selected = new Uint8Array(buffer, at("sel"), capacity);
-    p.respawn = new Uint8Array(buffer, at("resp"), capacity);
-    p.spawnIds = new Int32Array(buffer, at("spawn"), capacity);
-    p.updateIds = new Int32Array(buffer, at("update"), capacity);
-    p.despawnIds = new Int32Array(buffer, at("despawn"), capacity);
-    p.changedMask = new Uint32Array(buffer, at("changed"), capacity);
-    p.cost = new Float64Array(buffer, at("cost"), capacity);
-    p.pred = new Int32Array(buffer, at("pred"), capacity * stride);
-    p.zz = new Int32Array(buffer, at("zz"), capacity * stride);
-    p.colz = new Int32Array(buffer, at("colz"), capacity * this.columns);
-    this.planGeneration = this.pool.generation;
   }
 
   /**
@@ -345,50 +273,5 @@ export class WasmCollectKernel implements BlockOwner {
     p.excludedCount = i32[hdr + 4] as number;
     if (bits < 0) p.columns.hist.set(v.hist); // the JS choice and budget path read them
     return bits;
-  }
-
-  /** Takes the blocks the segments are packed into (encodeScratch.ts); false when that fails. */
-  private takeBlocks(): boolean {
-    const place = packSegments(this.sizes, this.pool.layout.blockBytes);
-    if (place === undefined) return false;
-    const blocks = place.reduce((n, [b]) => Math.max(n, b + 1), 0);
-    for (let b = 0; b < blocks; b++) {
-      const block = this.pool.tryAlloc(this);
-      if (block < 0) {
-        for (const taken of this.blocks) this.pool.release(taken);
-        this.blocks.length = 0;
-        return false;
-      }
-      this.blocks.push(block);
-    }
-    place.forEach(([b, offset], s) => {
-      this.addresses[s] = this.pool.address(this.blocks[b] as number) + offset;
-    });
-    // The constant arguments of `run` (the segment addresses; see `collect`), once.
-    const a = this.addresses;
-    const args = new Int32Array(this.pool.memory.buffer, a[SEG_ARGS], ARGS_WORDS);
-    for (let s = 0; s < SEGMENTS.length; s++) args[COLLECT_PARAMS.length + s] = a[s] as number;
-    const x = EXTRA_AT;
-    args[x + 6] = a[SEGMENTS.length + WRITE_SEGMENTS.indexOf("out")] as number;
-    args[x + 8] = a[SEGMENTS.length + WRITE_SEGMENTS.indexOf("ex")] as number;
-    args[x + 9] = a[SEGMENTS.length + WRITE_SEGMENTS.indexOf("wid")] as number;
-    args[x + 13] = a[SEGMENTS.length + WRITE_SEGMENTS.indexOf("written")] as number;
-    return true;
-  }
-
-  private currentViews(): Views {
-    let v = this.views;
-    if (v === undefined || v.generation !== this.pool.generation) {
-      const buffer = this.pool.memory.buffer;
-      const hist = this.addresses[SEGMENTS.indexOf("hist")] as number;
-      v = {
-        generation: this.pool.generation,
-        u8: new Uint8Array(buffer),
-        i32: new Int32Array(buffer),
-        hist: new Int32Array(buffer, hist, this.columns * COLUMN_BUCKETS),
-      };
-      this.views = v;
-    }
-    return v;
   }
 }
