@@ -19,7 +19,8 @@
  * batch is written when an entity has no network id or a binding throws (the JS kernel had
  * written the entities before it), and a network id beyond the state's capacity throws (the JS
  * kernel's typed-array writes there were no-ops). The kernel keeps no raw-value cache: it
- * quantizes every listed entity (the `shadow` argument is not used).
+ * quantizes every listed entity (the `shadow` argument is not used). The runners and the per-call
+ * copies in and out are the base class's (captureCopies.ts).
  */
 import type { EntityMap } from "../../entityMap";
 import type { ReplicationRegistry } from "../../registry";
@@ -27,10 +28,10 @@ import type { CaptureKernel } from "../kernels/worldKernels";
 import type { SnapshotState } from "../snapshotState";
 import { BOUND_EXCEEDED, captureModule } from "./captureEmit";
 import { captureGather, outside, type Gather } from "./captureGather";
-import { capturePlan, HEADER, type CaptureColumn, type CapturePlan } from "./capturePlan";
-import { ownRunner, poolRunner, refreshViews, SlotPrefixes, type Runner } from "./captureRunner";
+import { capturePlan, HEADER, type CapturePlan } from "./capturePlan";
+import { CaptureCopies, PREFIX as PREFIX_BASE } from "./captureCopies";
+import { refreshViews } from "./captureRunner";
 import { Placed } from "./captureTables";
-import type { CodecMemoryPool, StateViews } from "./codecMemory";
 import { compileCached } from "./wasmCompile";
 
 // Module-local references: tsx/esbuild's CommonJS output (tests, benches) reads every imported
@@ -39,19 +40,10 @@ const H = HEADER;
 const PLACED = Placed;
 const refresh = refreshViews;
 const EXCEEDED = BOUND_EXCEEDED;
+const PREFIX = PREFIX_BASE;
 
 /** A registry's generated wasm capture kernel (see the file comment). */
-export class WasmCaptureKernel {
-  private readonly runners = new Map<number, Runner>();
-  /** In-place runners per state pool (null: none could be made there). */
-  private readonly inPlace = new WeakMap<CodecMemoryPool, Runner | null>();
-  private readonly prefix = new SlotPrefixes();
-  private readonly columns: CaptureColumn[];
-  /** SlotPrefixes slot base of the whole-state copy-in (after the prefix copy-in's). */
-  private readonly full: number;
-  /** The in-place runner `placeFor` gave last and its pool (a cache of `inPlace`). */
-  private lastPool: CodecMemoryPool | undefined;
-  private lastRunner: Runner | undefined;
+export class WasmCaptureKernel extends CaptureCopies {
   /**
    * The largest listed entity id of the last in-place one-batch captureWorld (-1: none): the next
    * such call copies the tables and columns that far and runs `runBound`, which checks it.
@@ -60,15 +52,14 @@ export class WasmCaptureKernel {
 
   /** Use wasmCaptureKernel(); `module` is the compiled captureModule(plan, simd). */
   constructor(
-    private readonly registry: ReplicationRegistry,
-    private readonly plan: CapturePlan,
-    private readonly module: WebAssembly.Module,
+    registry: ReplicationRegistry,
+    plan: CapturePlan,
+    module: WebAssembly.Module,
     private readonly jsGather: Gather,
     /** True when the quantization runs in f64x2 lanes. */
-    readonly simd: boolean,
+    simd: boolean,
   ) {
-    this.columns = plan.fields.flatMap((f) => f.columns);
-    this.full = PREFIX + 4 + this.columns.length;
+    super(registry, plan, module, simd);
   }
 
   /**
@@ -122,9 +113,7 @@ export class WasmCaptureKernel {
       }
       if (placed !== PLACED.Failed) break;
       if (r.block >= 0 || out.pool === undefined) return false; // not in place: cannot happen
-      this.inPlace.set(out.pool, null);
-      this.lastPool = undefined;
-      this.lastRunner = undefined;
+      this.retire(out.pool);
       r = this.runner(capacity);
     }
     const h = r.h;
@@ -196,20 +185,6 @@ export class WasmCaptureKernel {
     return true;
   }
 
-  /** The header words the kernel reads: the state's version counter and high water, counters zeroed. */
-  private header(i32: Int32Array, h: number, out: SnapshotState): void {
-    i32[h + H.versionCounter] = out.versionCounter;
-    i32[h + H.highWater] = out.highWater;
-    i32[h + H.rows] = 0;
-    i32[h + H.removed] = 0;
-  }
-
-  /** The version counter and high water the kernel wrote back. */
-  private headerOut(i32: Int32Array, h: number, out: SnapshotState): void {
-    out.versionCounter = (i32[h + H.versionCounter] as number) >>> 0;
-    out.highWater = i32[h + H.highWater] as number;
-  }
-
   /** Throws the JS kernel's error for the list entry a gather or scan refused (`-2 - j`). */
   private refuse(
     entities: ArrayLike<number>,
@@ -220,31 +195,6 @@ export class WasmCaptureKernel {
   ): never {
     const eid = entities[-2 - top] as number;
     return outside(eid, map.netIdOf(eid), capacity, missing);
-  }
-
-  /** True when `captureWorld` of `state` has run in place, in its pool's memory (tests). */
-  ranInPlace(state: SnapshotState): boolean {
-    return state.pool !== undefined && (this.inPlace.get(state.pool) ?? null) !== null;
-  }
-
-  /** The in-place runner of `out`'s pool when it has one (made on first use), else the own-memory one. */
-  private placeFor(out: SnapshotState): Runner {
-    const pool = out.pool;
-    if (pool !== undefined && out.block >= 0) {
-      // The last pool's runner without the WeakMap lookup (one pool per registry and capacity).
-      if (pool === this.lastPool && this.lastRunner !== undefined) return refresh(this.lastRunner);
-      let r = this.inPlace.get(pool);
-      if (r === undefined) {
-        r = poolRunner(this.registry, pool, this.simd, this.plan.batch) ?? null;
-        this.inPlace.set(pool, r);
-      }
-      if (r !== null) {
-        this.lastPool = pool;
-        this.lastRunner = r;
-        return refresh(r);
-      }
-    }
-    return this.runner(out.capacity);
   }
 
   /** Same contract as the JS CaptureKernel (worldKernels.ts); `shadow` is not used. */
@@ -313,50 +263,7 @@ export class WasmCaptureKernel {
     out.versionCounter = (r.i32[r.h + H.versionCounter] as number) >>> 0;
     out.highWater = r.i32[r.h + H.highWater] as number;
   };
-
-  /** Copies the first `rows` rows of `s` into the block (views cached at `slots`). */
-  private copyIn(b: StateViews, s: SnapshotState, rows: number, slots: number): void {
-    const p = this.prefix;
-    b.present.set(p.of(slots, s.present, rows));
-    b.mask.set(p.of(slots + 1, s.mask, rows));
-    b.version.set(p.of(slots + 2, s.version, rows));
-    b.values.set(p.of(slots + 3, s.values, rows * this.plan.stride));
-  }
-
-  /** Copies the first `to` elements of every column (as far as it reaches) into its copy. */
-  private copyColumns(r: Runner, to: number, slots: number): void {
-    const columns = this.columns;
-    for (let c = 0; c < columns.length; c++) {
-      const { array, length } = columns[c] as CaptureColumn;
-      const copy = r.columns[c] as typeof array;
-      // More than `to` elements is harmless (the kernel reads listed entities only).
-      copy.set(this.prefix.atLeast(slots + 4 + c, array, Math.min(to, length)));
-    }
-  }
-
-  /** Copies the block's first `rows` rows back into `s`. */
-  private copyOut(b: StateViews, s: SnapshotState, rows: number): void {
-    const p = this.prefix;
-    s.present.set(p.of(OUT, b.present, rows));
-    s.mask.set(p.of(OUT + 1, b.mask, rows));
-    s.version.set(p.of(OUT + 2, b.version, rows));
-    s.values.set(p.of(OUT + 3, b.values, rows * this.plan.stride));
-  }
-
-  /** The runner with a memory of its own for states of `capacity` ids (made on first use), views current. */
-  private runner(capacity: number): Runner {
-    let r = this.runners.get(capacity);
-    if (r === undefined) {
-      r = ownRunner(this.plan, this.module, capacity);
-      this.runners.set(capacity, r);
-    }
-    return refresh(r);
-  }
 }
-
-/** SlotPrefixes slot bases: copy-out (4), then per copy-in kind the 4 state arrays and the columns. */
-const OUT = 0;
-const PREFIX = 4;
 
 /** Compiled kernel modules per registry (null: not supported or refused here). */
 const compiled = new WeakMap<ReplicationRegistry, { module: WebAssembly.Module; simd: boolean } | null>();
