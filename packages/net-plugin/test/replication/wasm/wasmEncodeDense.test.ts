@@ -15,7 +15,7 @@
 import { createRng, type Rng } from "@canopy/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
-import { HEADER_COUNTS } from "../../../src/replication/codec/wasm/encodeEmit";
+import { HEADER_COUNTS } from "../../../src/replication/codec/wasm/collectParams";
 import { encodeBoth, encodeSides, planOf, type EncodeSide } from "./encodeSides";
 import {
   FloatTemplate,

@@ -8,7 +8,7 @@
 import type { EncodePlan } from "../encodePlan";
 import { COLUMN_BUCKETS } from "../columns";
 import type { BlockOwner, CodecMemoryPool } from "./codecMemory";
-import { COLLECT_PARAMS, SEGMENTS, type Segment } from "./encodeEmit";
+import { COLLECT_PARAMS, SEGMENTS, type Segment } from "./collectParams";
 import { packSegments } from "./encodeScratch";
 import { ARGS_WORDS, WRITE_SEGMENTS, type WriteSegment } from "./wasmWrite";
 

@@ -14,7 +14,7 @@
  */
 import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
-import type { Segment } from "./encodeEmit";
+import type { Segment } from "./collectParams";
 import { emitCount4, emitFlush8, emitLengths, FLUSH_GROUPS, type Hist8 } from "./encodeHist8Emit";
 import type { ByteOut } from "./writeBytesEmit";
 import { emitQuat4, emitStreamCode, storeColumns4 } from "./encodeDenseQuatEmit";

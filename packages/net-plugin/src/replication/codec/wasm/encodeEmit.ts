@@ -8,7 +8,8 @@
  * as parameters): candidate lists, per-id selected / respawn / changed mask / spawn cost, predicted
  * rows, rotation flags (`zz`), column residuals (`colz`, one cursor per field as in the JS kernel;
  * and column-major in `colm` for the wasm writer) and the columns' bit-length histograms; the
- * counts and final cursors go to the header segment.
+ * counts and final cursors go to the header segment (collectHeaderEmit.ts). The parameters,
+ * segments and header words are collectParams.ts's.
  * Prediction rounds as Math.round does (floor, then up when the remainder is ≥ 0.5: exact in f64).
  */
 import type { KernelField } from "../kernels/compileKernel";
@@ -24,58 +25,8 @@ import { emitEntityBits } from "./writeEntityEmit";
 import { emitWidths } from "./encodeWidthsEmit";
 import { emitChooseIdK, emitFused, emitRun, FUSED_EXTRA } from "./encodeFusedEmit";
 import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
-
-/** Most v128 stores that zero a constant-size region inline (more: memory.fill, a call into the runtime). */
-const ZERO_STORES = 64;
-
-/** Scratch segments of the kernel, in parameter order after the scalar parameters. */
-export const SEGMENTS = [
-  "hdr",
-  "hist",
-  "rel",
-  "sel",
-  "resp",
-  "exBy",
-  "spawn",
-  "update",
-  "despawn",
-  "changed",
-  "cost",
-  "pred",
-  "zz",
-  "colz",
-  "stream",
-  "colm",
-] as const;
-/** A scratch segment's name. */
-export type Segment = (typeof SEGMENTS)[number];
-
-/** The scalar parameters, before the segment addresses. */
-export const COLLECT_PARAMS = [
-  "cur",
-  "base",
-  "ref",
-  "hasBase",
-  "hw",
-  "rn",
-  "rd",
-  "versioned",
-  "hasRel",
-  "hasEx",
-  "exClient",
-  "exMask",
-  "hasRef",
-  "lazyPred",
-] as const;
-
-/**
- * Header words: spawn, update, despawn, baseline and excluded counts, then one cursor per inline
- * field, then HEADER_SUMS: the spawns' summed cost, the respawn count, the stream's bits, the
- * groups the dense step coded (encodeDenseEmit.ts; read by tests).
- */
-export const HEADER_COUNTS = 5;
-/** Words after the cursors in the header segment (the third: the bitmap stream's bits). */
-export const HEADER_SUMS = 4;
+import { COLLECT_PARAMS, SEGMENTS, type Segment } from "./collectParams";
+import { emitHeader, push, zeroBytes } from "./collectHeaderEmit";
 
 /** Parameters of the fused `encode` (COLLECT_PARAMS, SEGMENTS, FUSED_EXTRA): the words of `run`'s block. */
 export function fusedParams(): number {
@@ -329,27 +280,8 @@ export function collectModule(
   f.localGet(id).i32Const(1).op("i32.add").localTee(id).localGet(hw).op("i32.lt_s").brIf(top);
   f.end(top).end(exit);
   if (dense) emitFlush8(f, seg("hist"), columns);
-  [sc, uc, dc, bc, ec].forEach((count, k) => {
-    f.localGet(seg("hdr"))
-      .localGet(count)
-      .store("i32.store", k * 4);
-  });
-  [costSum, respawns].forEach((sum, k) => {
-    f.localGet(seg("hdr"))
-      .localGet(sum)
-      .store("i32.store", (HEADER_COUNTS + fields.length + k) * 4);
-  });
-  f.localGet(seg("hdr"));
-  stream.finish();
-  f.store("i32.store", (HEADER_COUNTS + fields.length + 2) * 4);
-  f.localGet(seg("hdr"))
-    .localGet(denseGroups)
-    .store("i32.store", (HEADER_COUNTS + fields.length + 3) * 4);
-  cursors.forEach((c, k) => {
-    f.localGet(seg("hdr"));
-    f.localGet(c).localGet(seg("colz")).op("i32.sub").i32Const(2).op("i32.shr_u");
-    f.store("i32.store", (HEADER_COUNTS + k) * 4);
-  });
+  const sums = { costSum, respawns, denseGroups, cursors };
+  emitHeader(f, fields, stream, { hdr: seg("hdr"), colz: seg("colz"), sc, uc, dc, bc, ec, ...sums });
   mod.export("collect", f);
   const write = emitWrite(mod, fields, layout, stride, columns, simd); // the updates writer (writeEmit.ts)
   const widths = emitWidths(mod, columns, simd);
@@ -359,19 +291,4 @@ export function collectModule(
   mod.export("encode", encode);
   mod.export("run", emitRun(mod, encode, fusedParams()));
   return mod.toBytes();
-}
-
-/** Appends `id` to the i32 list at `list` and bumps `count`. */
-function push(f: WasmFunction, list: Local, count: Local, id: Local): void {
-  f.localGet(list).localGet(count).i32Const(2).op("i32.shl").op("i32.add").localGet(id).store("i32.store");
-  f.localGet(count).i32Const(1).op("i32.add").localSet(count);
-}
-
-/** Zeroes `bytes` (a multiple of 16) at `at`: v128 stores when few (SIMD builds), else one memory.fill (a runtime call). */
-function zeroBytes(f: WasmFunction, at: Local, bytes: number, simd: boolean): void {
-  if (!simd || bytes > ZERO_STORES * 16) {
-    f.localGet(at).i32Const(0).i32Const(bytes).memoryFill();
-    return;
-  }
-  for (let o = 0; o < bytes; o += 16) f.localGet(at).v128ConstI32(0, 0, 0, 0).store("v128.store", o, 0);
 }

@@ -7,7 +7,7 @@
  * SnapshotEncoder reads the update list). SnapshotEncoder sets `out`'s own fields.
  */
 import type { StateLayout } from "./codecMemory";
-import { HEADER_COUNTS } from "./encodeEmit";
+import { HEADER_COUNTS } from "./collectParams";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** The parameters the copy reads. */

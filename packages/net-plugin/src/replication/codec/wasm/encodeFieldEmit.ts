@@ -6,7 +6,7 @@
  */
 import type { KernelField } from "../kernels/compileKernel";
 import { COLUMN_BUCKETS } from "../columns";
-import type { COLLECT_PARAMS, Segment } from "./encodeEmit";
+import type { COLLECT_PARAMS, Segment } from "./collectParams";
 import { emitQuatSimd, emitSlotsSimd } from "./encodeSimdEmit";
 import type { Local, WasmFunction } from "./wasmModule";
 

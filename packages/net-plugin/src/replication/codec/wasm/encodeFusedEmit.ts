@@ -15,7 +15,7 @@ import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
 import { ID_K_BITS } from "../idList";
 import { REFERENCE_AGE_BITS } from "../predict";
 import type { StateLayout } from "./codecMemory";
-import { COLLECT_PARAMS, HEADER_COUNTS, SEGMENTS, type Segment } from "./encodeEmit";
+import { COLLECT_PARAMS, HEADER_COUNTS, SEGMENTS, type Segment } from "./collectParams";
 import { ByteOut } from "./writeBytesEmit";
 import { emitExpectedCopy, type ExpectedParams } from "./encodeExpectedEmit";
 import { WRITE_PARAMS } from "./writeEmit";

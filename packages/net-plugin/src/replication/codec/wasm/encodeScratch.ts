@@ -1,15 +1,15 @@
 /**
- * The wasm collect's scratch (wasmEncode.ts): the byte size of each output segment (encodeEmit.ts
+ * The wasm collect's scratch (wasmEncode.ts): the byte size of each output segment (collectParams.ts
  * SEGMENTS), their first-fit packing into pool blocks (blocks are not contiguous, so no segment
  * may span two).
  */
 import { COLUMN_BUCKETS } from "../columns";
 import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
-import { HEADER_COUNTS, HEADER_SUMS, SEGMENTS, type Segment } from "./encodeEmit";
+import { HEADER_COUNTS, HEADER_SUMS, SEGMENTS, type Segment } from "./collectParams";
 import { hist8Bytes } from "./encodeHist8Emit";
 
-/** The generated `collect` (its i32 parameters: encodeEmit.ts COLLECT_PARAMS, then SEGMENTS). */
+/** The generated `collect` (its i32 parameters: collectParams.ts COLLECT_PARAMS, then SEGMENTS). */
 export type CollectFn = (...args: number[]) => number;
 
 /** Bits an update's own part can take (field flags, rotation flags and full values). */

@@ -10,7 +10,7 @@
 import type { KernelField } from "../kernels/compileKernel";
 import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
 import type { StateLayout } from "./codecMemory";
-import { HEADER_COUNTS } from "./encodeEmit";
+import { HEADER_COUNTS } from "./collectParams";
 import type { ByteOut } from "./writeBytesEmit";
 import type { WriteParam } from "./writeEmit";
 import type { Local, WasmFunction } from "./wasmModule";

@@ -11,7 +11,7 @@
 import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
 import { ByteOut } from "./writeBytesEmit";
-import { HEADER_COUNTS } from "./encodeEmit";
+import { HEADER_COUNTS } from "./collectParams";
 import { emitColumn, type ColumnLocals } from "./writeColumnEmit";
 import { emitEntityBits } from "./writeEntityEmit";
 import type { Local, WasmFunction, WasmModule } from "./wasmModule";
