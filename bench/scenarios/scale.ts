@@ -12,9 +12,12 @@
  * where a GC ran inside (heapUsed fell) are dropped, and the cost of the measuring call itself
  * (calibrated around an empty function) is subtracted. V8 bumps heapUsed per allocation buffer,
  * so it is exact to within a few hundred bytes per tick. Steady state means warm code too: until
- * V8 optimizes a once-per-frame function every double it touches is a 16-byte heap number, so
- * the heap pass starts after HEAP_WARM_TICKS more ticks (with forced GCs in their first half) and reports the mean (periodic work such
- * as a ping every 5th tick included) and the median (the typical tick) per server update.
+ * V8 optimizes a once-per-frame function every double it touches is a 16-byte heap number, and
+ * each row's new Stepper, registry and connection deoptimize functions the previous row optimized
+ * (they re-optimize only after ~1000–1200 ticks at 1k/10k), so both the timed ticks and the heap
+ * pass come after HEAP_WARM_TICKS warm ticks (with forced GCs in their first half). The heap pass
+ * reports the mean (periodic work such as a ping every 5th tick included) and the median (the
+ * typical tick) per server update.
  */
 import v8 from "node:v8";
 import vm from "node:vm";
@@ -54,7 +57,7 @@ const GC_EVERY = 10;
 const BOUND = 1000;
 /** Upper bound on the untimed join phase (50k entities take ~15 s of budget at 32 KiB/s). */
 const MAX_JOIN_TICKS = 1200;
-/** Untimed ticks before the heap pass (≈ 2 ms each at 1k entities, server and client; half as many at 50k). */
+/** Untimed ticks before the timed ticks and the heap pass (≈ 2 ms each at 1k entities, server and client; half as many at 50k). */
 const HEAP_WARM_TICKS = 1500;
 /**
  * Forced GCs in the first half of those warm ticks, one every this many: the first full GC
@@ -185,24 +188,24 @@ async function runSize(
   progress(
     `${size.toLocaleString("en-US")} entities, ${mode}: joined in ${joinTicks} ticks (${replicatedNow()} on the client)`,
   );
-  const warm = 40;
+  // Warm code before anything is measured: this row's new objects deoptimized what earlier rows
+  // optimized, and once-per-tick functions re-optimize only after ~1000 ticks.
+  const gc = getGc();
+  const heapWarm = size >= 50_000 ? HEAP_WARM_TICKS / 2 : HEAP_WARM_TICKS;
+  progress(`${size.toLocaleString("en-US")} entities, ${mode}: warm-up ${heapWarm} ticks`);
+  for (let i = 0; i < heapWarm; i++) {
+    if (gc !== undefined && i % HEAP_WARM_GC_EVERY === 0 && i <= heapWarm / 2) gc();
+    tick(false);
+  }
   const samples = size >= 50_000 ? 120 : 300;
-  progress(`${size.toLocaleString("en-US")} entities, ${mode}: warm-up ${warm} ticks`);
-  for (let i = 0; i < warm; i++) tick(false);
   progress(`${size.toLocaleString("en-US")} entities, ${mode}: timing ${samples} ticks`);
   const times: number[] = [];
   for (let i = 0; i < samples; i++) times.push(tick(true));
   const stats = summarize(times);
 
   // Heap pass: heapUsed growth across one server update, GC forced every GC_EVERY ticks.
-  const gc = getGc();
   const heap = (): number => process.memoryUsage().heapUsed;
-  const heapWarm = size >= 50_000 ? HEAP_WARM_TICKS / 2 : HEAP_WARM_TICKS;
-  progress(`${size.toLocaleString("en-US")} entities, ${mode}: heap pass after ${heapWarm} more ticks`);
-  for (let i = 0; i < heapWarm; i++) {
-    if (gc !== undefined && i % HEAP_WARM_GC_EVERY === 0 && i <= heapWarm / 2) gc();
-    tick(false);
-  }
+  progress(`${size.toLocaleString("en-US")} entities, ${mode}: heap pass`);
   // The cost of reading heapUsed, calibrated here, after the warm ticks: by now V8 may have
   // optimized this loop (on-stack), which changes what the reads themselves allocate.
   const empty = (): void => {};
