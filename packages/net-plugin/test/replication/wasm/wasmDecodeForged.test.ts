@@ -17,11 +17,8 @@
 import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BitWriter } from "../../../src/protocol/bitWriter";
-import { columnLayout } from "../../../src/replication/codec/columns";
-import { decodeKernel, type ReadUpdatesKernel } from "../../../src/replication/codec/kernels/decodeKernel";
 import { TICK_K } from "../../../src/replication/codec/encodePlan";
 import { REFERENCE_AGE_BITS } from "../../../src/replication/codec/predict";
-import { WasmDecode } from "../../../src/replication/codec/wasm/wasmDecode";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import { WordReader } from "../../../src/replication/codec/wordBits";
 import {
@@ -30,12 +27,11 @@ import {
   IntTemplate,
   QuatTemplate,
   ReplicationRegistry,
-  SnapshotDecoder,
   SnapshotEncoder,
   SnapshotState,
   Vec3Template,
 } from "../../../src/replication/index";
-import { both } from "./wasmDecodeRig";
+import { both, client, spyKernelParity } from "./wasmDecodeRig";
 
 /** Room for a bitmap that beats the id list with a long resting tail (the rig's 96 does not). */
 const CAP = 256;
@@ -57,64 +53,6 @@ function registryOf(owner: boolean): ReplicationRegistry {
   registry.replicate(soa(["x", "y", "z", "w"]), QuatTemplate({ bits: 9 }), { name: "q" });
   registry.close();
   return registry;
-}
-
-function clientOf(registry: ReplicationRegistry, on: boolean) {
-  wasmKernels.enabled = on;
-  try {
-    return { decoder: new SnapshotDecoder(registry, CAP), ring: new BaselineRing(registry, CAP) };
-  } finally {
-    wasmKernels.enabled = false;
-  }
-}
-
-/**
- * wasmDecodeRig's spyKernelParity at this capacity: every wasm call against the JS kernel on a
- * copy (result, reader position, overflowed flag; the work rows on success).
- */
-function spyParity(registry: ReplicationRegistry): { calls: number; bitmap: number; overflowed: number } {
-  const js = decodeKernel(registry) as ReadUpdatesKernel;
-  const layout = columnLayout(registry);
-  const lists = new Int32Array(CAP * registry.fields.length);
-  const exPos = new Int32Array((CAP + 1) * layout.maxFieldColumns);
-  const exHigh = new Int32Array((CAP + 1) * layout.maxFieldColumns);
-  const copy = new SnapshotState(registry, CAP);
-  const reader = new WordReader();
-  const seen = { calls: 0, bitmap: 0, overflowed: 0 };
-  // Called with the instance as `this` below.
-  // eslint-disable-next-line @typescript-eslint/unbound-method
-  const read = WasmDecode.prototype.read;
-  vi.spyOn(WasmDecode.prototype, "read").mockImplementation(function (this: WasmDecode, ...args) {
-    const [r, base, work, mark, , , reference, rn, rd, updates, bitmap, k, copyRows] = args;
-    reader.reset(new Uint8Array(r.data.buffer, 0, r.bitLength >>> 3).slice());
-    reader.position = r.position;
-    copy.copyFrom(copyRows !== undefined && copyRows > 0 ? base : work);
-    const ks = new Uint8Array(64);
-    const expected = js(
-      reader,
-      base,
-      copy,
-      mark,
-      reference,
-      rn,
-      rd,
-      ks,
-      updates,
-      bitmap,
-      k,
-      lists,
-      exPos,
-      exHigh,
-    );
-    const ok = read.apply(this, args);
-    seen.calls++;
-    if (bitmap) seen.bitmap++;
-    if (reader.overflowed) seen.overflowed++;
-    expect([ok, r.position, r.overflowed]).toEqual([expected, reader.position, reader.overflowed]);
-    if (ok) expect(work.equals(copy) && copy.equals(work)).toBe(true);
-    return ok;
-  });
-  return seen;
 }
 
 /** The bits of `bytes`, LSB-first (the codec's bit order). */
@@ -162,10 +100,10 @@ function run(seed: number, owner: boolean): void {
   const serverRing = new BaselineRing(registry, CAP);
   const current = new SnapshotState(registry, CAP);
   const writer = new BitWriter(64 * 1024);
-  const js = clientOf(registry, false);
-  const wasm = clientOf(registry, true);
+  const js = client(registry, false, CAP);
+  const wasm = client(registry, true, CAP);
   expect(wasm.decoder.wasm).toBeDefined();
-  const parity = spyParity(registry);
+  const parity = spyKernelParity(registry, CAP);
   const full = owner ? 0b111 : 0b11;
   const max = (s: number): number => (s < 3 ? 100 * 512 : owner && s === 3 ? 15 : s === q ? 3 : 511);
   for (let id = 0; id < IDS; id++) current.setPresent(id, full);

@@ -22,11 +22,11 @@ import {
 import { step } from "../codecRig";
 import { CAPACITY } from "../kernelFixture";
 
-/** A decoder and its ring, built with the wasm switch `on`. */
-export function client(registry: ReplicationRegistry, on: boolean) {
+/** A decoder and its ring (`capacity` network ids), built with the wasm switch `on`. */
+export function client(registry: ReplicationRegistry, on: boolean, capacity = CAPACITY) {
   wasmKernels.enabled = on;
   try {
-    return { decoder: new SnapshotDecoder(registry, CAPACITY), ring: new BaselineRing(registry, CAPACITY) };
+    return { decoder: new SnapshotDecoder(registry, capacity), ring: new BaselineRing(registry, capacity) };
   } finally {
     wasmKernels.enabled = false;
   }
@@ -96,21 +96,21 @@ export function spyForms(): { bitmap: Set<boolean>; predicted: Set<boolean> } {
 /**
  * Runs the JS kernel on a copy of every wasm call's input (reader at the same position, a plain
  * copy of the work state) and expects the same result, reader position and overflowed flag, and
- * on success the same work rows. Returns the number of calls compared.
+ * on success the same work rows. Returns the number of calls compared (and of those refused, with
+ * a deferred base copy, in the bitmap form, and leaving the reader overflowed).
  */
-export function spyKernelParity(registry: ReplicationRegistry): {
-  calls: number;
-  refused: number;
-  copied: number;
-} {
+export function spyKernelParity(
+  registry: ReplicationRegistry,
+  capacity = CAPACITY,
+): { calls: number; refused: number; copied: number; bitmap: number; overflowed: number } {
   const js = decodeKernel(registry) as ReadUpdatesKernel;
   const layout = columnLayout(registry);
-  const lists = new Int32Array(CAPACITY * registry.fields.length);
-  const exPos = new Int32Array((CAPACITY + 1) * layout.maxFieldColumns);
-  const exHigh = new Int32Array((CAPACITY + 1) * layout.maxFieldColumns);
-  const copy = new SnapshotState(registry, CAPACITY);
+  const lists = new Int32Array(capacity * registry.fields.length);
+  const exPos = new Int32Array((capacity + 1) * layout.maxFieldColumns);
+  const exHigh = new Int32Array((capacity + 1) * layout.maxFieldColumns);
+  const copy = new SnapshotState(registry, capacity);
   const reader = new WordReader();
-  const seen = { calls: 0, refused: 0, copied: 0 };
+  const seen = { calls: 0, refused: 0, copied: 0, bitmap: 0, overflowed: 0 };
   // Called with the instance as `this` below.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const read = WasmDecode.prototype.read;
@@ -141,6 +141,8 @@ export function spyKernelParity(registry: ReplicationRegistry): {
     const ok = read.apply(this, args);
     seen.calls++;
     if (!ok) seen.refused++;
+    if (bitmap) seen.bitmap++;
+    if (reader.overflowed) seen.overflowed++;
     expect([ok, r.position, r.overflowed]).toEqual([expected, reader.position, reader.overflowed]);
     // The rows of present entities (copyFrom leaves absent rows' slots alone).
     if (ok) expect(work.equals(copy) && copy.equals(work)).toBe(true);
