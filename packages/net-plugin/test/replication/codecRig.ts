@@ -82,7 +82,7 @@ export type EncodeExtras = Pick<EncodeSnapshotInput, "relevant" | "priority" | "
  * server ring under `tick`.
  */
 export function encodeTick(
-  side: CodecSide,
+  side: Pick<CodecSide, "encoder" | "serverRing" | "writer">,
   current: SnapshotState,
   tick: number,
   ack: number,

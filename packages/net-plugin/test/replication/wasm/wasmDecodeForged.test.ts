@@ -32,6 +32,7 @@ import {
   Vec3Template,
 } from "../../../src/replication/index";
 import { both, client, spyKernelParity } from "./wasmDecodeRig";
+import { encodeTick } from "../codecRig";
 
 /** Room for a bitmap that beats the id list with a long resting tail (the rig's 96 does not). */
 const CAP = 256;
@@ -131,17 +132,7 @@ function run(seed: number, owner: boolean): void {
     }
     current.tick = tick;
     // The previous tick acked: a resting entity is no update.
-    if (tick >= 1) serverRing.markAcked(tick - 1);
-    const baseline = serverRing.newestAckedState();
-    writer.reset();
-    encoder.encode(writer, {
-      sequence: tick,
-      tick,
-      current,
-      baseline,
-      reference: baseline ? serverRing.referenceFor(baseline, tick) : undefined,
-      out: serverRing.acquire(tick),
-    });
+    encodeTick({ encoder, serverRing, writer }, current, tick, tick - 1, true);
     const bytes = writer.finish().slice();
     if (tick >= 3) {
       const at = countAt(bytes);

@@ -24,6 +24,7 @@ import {
 } from "../../../src/replication/index";
 import { CAPACITY } from "../kernelFixture";
 import { both, client, spyKernelParity } from "./wasmDecodeRig";
+import { encodeTick } from "../codecRig";
 
 afterEach(() => {
   wasmKernels.enabled = false;
@@ -85,17 +86,7 @@ function brokenGroups(
       }
     }
     current.tick = tick;
-    if (tick >= 2) serverRing.markAcked(tick - 2);
-    const baseline = serverRing.newestAckedState();
-    writer.reset();
-    encoder.encode(writer, {
-      sequence: tick,
-      tick,
-      current,
-      baseline,
-      reference: baseline ? serverRing.referenceFor(baseline, tick) : undefined,
-      out: serverRing.acquire(tick),
-    });
+    encodeTick({ encoder, serverRing, writer }, current, tick, tick - 2, true);
     expect(both(js, wasm, writer.finish().slice(), `seed ${seed} tick ${tick}`)).toBe(DecodeStatus.Ok);
   }
   expect(parity.calls, "snapshots read by the wasm reader").toBeGreaterThan(60);

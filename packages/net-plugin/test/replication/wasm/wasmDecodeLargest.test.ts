@@ -27,6 +27,7 @@ import {
 } from "../../../src/replication/index";
 import { CAPACITY } from "../kernelFixture";
 import { both, client, spyKernelParity } from "./wasmDecodeRig";
+import { encodeTick } from "../codecRig";
 
 afterEach(() => {
   wasmKernels.enabled = false;
@@ -93,17 +94,7 @@ function run(seed: number, owner: Owner, largest: number, cuts: boolean): void {
       }
     }
     current.tick = tick;
-    if (tick >= 2) serverRing.markAcked(tick - 2);
-    const baseline = serverRing.newestAckedState();
-    writer.reset();
-    encoder.encode(writer, {
-      sequence: tick,
-      tick,
-      current,
-      baseline,
-      reference: baseline ? serverRing.referenceFor(baseline, tick) : undefined,
-      out: serverRing.acquire(tick),
-    });
+    encodeTick({ encoder, serverRing, writer }, current, tick, tick - 2, true);
     const bytes = writer.finish().slice();
     if (cuts && tick >= 4 && tick % 6 === 0) {
       // Every byte cut of the packet: refused alike (nothing stored), the whole packet after.
