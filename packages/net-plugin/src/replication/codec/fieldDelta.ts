@@ -5,10 +5,18 @@
  * Exp-Golomb codes whose order `k` is chosen per snapshot and per coded group (`ks[g]`).
  */
 import { expGolombBits, unzigzag, zigzag } from "../../protocol/quantize";
-import type { ReplicationRegistry } from "../registry";
-import { QuantizedTemplate } from "../templates/quantizedTemplate";
 import type { ValueTemplate } from "../templates/valueTemplate";
 import type { WordReader, WordWriter } from "./wordBits";
+export {
+  codedGroupLayout,
+  FIELD_FLIP,
+  FIELD_FULL,
+  FIELD_GENERIC,
+  FIELD_QUAT,
+  FIELD_SLOTS,
+  fieldCodecPlan,
+  type FieldCodecPlan,
+} from "./fieldCodecPlan";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
 const expGolombBitsLocal = expGolombBits;
@@ -19,20 +27,6 @@ const zigzagLocal = zigzag;
 export const K_CHOICES = 16;
 /** Bits of one k in the snapshot header. */
 export const K_BITS = 4;
-
-/** For each field, the index of its first coded (`slots`/`quat`) group in the per-snapshot k table. */
-export function codedGroupLayout(registry: ReplicationRegistry): {
-  groupBase: Int32Array;
-  codedGroups: number;
-} {
-  const groupBase = new Int32Array(registry.fields.length);
-  let n = 0;
-  for (const f of registry.fields) {
-    groupBase[f.index] = n;
-    for (const g of f.template.deltaGroups) if (g.kind === "slots" || g.kind === "quat") n++;
-  }
-  return { groupBase, codedGroups: n };
-}
 
 /** Bit-length buckets per coded group in the k histogram (lengths 0..31). */
 export const K_BUCKETS = 32;
@@ -230,65 +224,4 @@ export function readFieldDelta(
     }
   }
   return !r.overflowed && t.isValid(out, oo);
-}
-
-/** Field coded by {@link writeFieldDelta} / {@link readFieldDelta} (any template). */
-export const FIELD_GENERIC = 0;
-/** Field of one `slots` group over all its slots, with the base range check and threshold. */
-export const FIELD_SLOTS = 1;
-/** Field of one 4-slot `quat` group, with the base range check and threshold. */
-export const FIELD_QUAT = 2;
-
-/**
- * The registry's fields flattened for the codec's specialised loops: per field its fast-path code
- * (built-in templates whose `changed`/`isValid` are the QuantizedTemplate ones), offset, width,
- * change threshold and first coded group; per row slot its range and full-value bits.
- */
-export interface FieldCodecPlan {
-  readonly codes: Uint8Array;
-  readonly offsets: Int32Array;
-  readonly widths: Int32Array;
-  readonly thresholds: Int32Array;
-  readonly groupBase: Int32Array;
-  /** Per row slot (registry offsets): largest valid value. */
-  readonly slotMax: Int32Array;
-  /** Per row slot: bits when packed in full. */
-  readonly slotBits: Int32Array;
-  /** Mask with every field set. */
-  readonly fullMask: number;
-}
-
-/** Builds the {@link FieldCodecPlan} of a (closed) registry. */
-export function fieldCodecPlan(registry: ReplicationRegistry): FieldCodecPlan {
-  const fields = registry.fields;
-  const n = fields.length;
-  const plan: FieldCodecPlan = {
-    codes: new Uint8Array(n),
-    offsets: new Int32Array(n),
-    widths: new Int32Array(n),
-    thresholds: new Int32Array(n),
-    groupBase: codedGroupLayout(registry).groupBase,
-    slotMax: new Int32Array(registry.stride),
-    slotBits: new Int32Array(registry.stride),
-    fullMask: n >= 32 ? -1 : (1 << n) - 1,
-  };
-  for (const f of fields) {
-    const t = f.template;
-    plan.offsets[f.index] = f.offset;
-    plan.widths[f.index] = t.width;
-    for (let s = 0; s < t.width; s++) {
-      plan.slotMax[f.offset + s] = t.slotMax[s] as number;
-      plan.slotBits[f.offset + s] = t.slotBits[s] as number;
-    }
-    const group = t.deltaGroups.length === 1 ? t.deltaGroups[0] : undefined;
-    const base =
-      t instanceof QuantizedTemplate &&
-      t.changed === QuantizedTemplate.prototype.changed &&
-      t.isValid === QuantizedTemplate.prototype.isValid;
-    if (!base || group === undefined || group.start !== 0 || group.count !== t.width) continue;
-    plan.thresholds[f.index] = t.thresholdQuanta;
-    if (group.kind === "slots") plan.codes[f.index] = FIELD_SLOTS;
-    else if (group.kind === "quat" && t.width === 4) plan.codes[f.index] = FIELD_QUAT;
-  }
-  return plan;
 }

@@ -10,16 +10,17 @@
  */
 import type { ReplicationRegistry } from "../../registry";
 import { columnLayout } from "../columns";
-import { FIELD_QUAT, FIELD_SLOTS, fieldCodecPlan } from "../fieldDelta";
+import { FIELD_FLIP, FIELD_FULL, FIELD_QUAT, FIELD_SLOTS, fieldCodecPlan } from "../fieldDelta";
 
 /** Switch for tests and benches: false makes newly built encoders/decoders/captures use the generic path. */
 export const codecKernels = { enabled: true };
 
 /**
  * One replicated field as the generated code sees it: a `slots` or smallest-three field, coded
- * inline (its values in the snapshot's columns, columns.ts), or (`generic`) any other template,
- * for which the generated code calls the template and the generic field coder (fieldDelta.ts)
- * exactly as the generic path does.
+ * inline (its values in the snapshot's columns, columns.ts), a `flip` or `full` field coded inline
+ * in the update's own bits (fieldCodecPlan.ts FIELD_FLIP/FIELD_FULL: no columns), or (`generic`)
+ * any other template, for which the generated code calls the template and the generic field coder
+ * (fieldDelta.ts) exactly as the generic path does.
  */
 export interface KernelField {
   readonly index: number;
@@ -28,6 +29,10 @@ export interface KernelField {
   readonly offset: number;
   readonly width: number;
   readonly quat: boolean;
+  /** A Bool-like field: its changed flag is the update (value 1 − base). */
+  readonly flip: boolean;
+  /** An Enum-like field: a changed one writes each slot in full (`slotBits`) after its flag. */
+  readonly full: boolean;
   readonly threshold: number;
   /** First coded group of the field in the snapshot's k table. */
   readonly group: number;
@@ -52,14 +57,18 @@ export function kernelFields(registry: ReplicationRegistry): KernelField[] | und
     const code = plan.codes[f.index];
     const t = f.template;
     const inline = code === FIELD_SLOTS || code === FIELD_QUAT;
+    const flip = code === FIELD_FLIP;
+    const full = code === FIELD_FULL;
     const fixed = t.packedBits(new Int32Array(t.width), 0) === t.maxPackedBits;
     out.push({
       index: f.index,
-      generic: !inline,
+      generic: !inline && !flip && !full,
       bit: f.index === 31 ? -0x80000000 : 1 << f.index,
       offset: f.offset,
       width: t.width,
       quat: inline && code === FIELD_QUAT,
+      flip,
+      full,
       threshold: plan.thresholds[f.index] as number,
       group: plan.groupBase[f.index] as number,
       column: layout.colBase[f.index] as number,

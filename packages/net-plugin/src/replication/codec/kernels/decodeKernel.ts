@@ -163,6 +163,29 @@ function readGeneric(f: KernelField): string {
       pos = r.position;`;
 }
 
+/**
+ * A `flip` field: 1 − its baseline slot (the predicted row is the baseline's copy), which must be
+ * 0 or 1; a `full` field: each slot's `slotBits` bits (length checked first), at most its slotMax.
+ */
+function readFlat(f: KernelField): string {
+  if (f.flip) return `      { const v = 1 - b[o]; if (v >>> 0 > 1) return false; out[o] = v; }`;
+  const lines: string[] = [];
+  f.slotBits.forEach((bits, s) => {
+    if (bits <= 0) {
+      lines.push(`      out[o + ${s}] = 0;`);
+      return;
+    }
+    lines.push(
+      `      { if (total - pos < ${bits}) { r.position = total; r.readBits(1); return false; }`,
+      `        let v = 0;`,
+      `        ${readFixed(String(bits), String((1 << bits) - 1))}`,
+      `        if (v > ${f.slotMax[s] as number}) return false;`,
+      `        out[o + ${s}] = v; }`,
+    );
+  });
+  return lines.join("\n");
+}
+
 function readField(f: KernelField): string {
   const lines = [
     `  if ((mask & ${f.bit}) !== 0) {`,
@@ -177,6 +200,7 @@ function readField(f: KernelField): string {
     `      const o = row + ${f.offset};`,
   ];
   if (f.generic) lines.push(readGeneric(f));
+  else if (f.flip || f.full) lines.push(readFlat(f));
   else if (f.quat) {
     const full = f.slotBits.map((bits, s) => `out[o + ${s}] = ${bits > 0 ? `r.readBits(${bits})` : "0"};`);
     const checks = f.slotMax.map((max, s) => `out[o + ${s}] > ${max}`);
@@ -203,12 +227,12 @@ function readField(f: KernelField): string {
 function readSource(fields: readonly KernelField[], stride: number): string {
   const columns: string[] = [];
   for (const f of fields) {
-    if (f.generic) continue;
+    if (f.inline < 0) continue;
     for (let c = f.quat ? 1 : 0; c < f.width; c++) columns.push(readColumn(f, f.inline, c, stride));
   }
   // Per inline field: the updates that have its values in the columns.
   const counts = fields
-    .filter((f) => !f.generic)
+    .filter((f) => f.inline >= 0)
     .map((f) => `cnt${f.index} = 0`)
     .join(", ");
   const groups = Math.max(0, ...fields.map((f) => f.group + 1));

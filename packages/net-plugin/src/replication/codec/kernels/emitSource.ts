@@ -45,13 +45,15 @@ export function emitBit(v: string): string {
 
 /**
  * Words one update (or one column value with its exception) can take in short codes (id code or
- * bitmap bit, field flags, rotation values; generic fields and long codes write through `w` and
+ * bitmap bit, field flags, rotation and `full` values; generic fields and long codes write through `w` and
  * reserve again), plus slack.
  */
 export function wordsPerUpdate(fields: readonly KernelField[]): number {
   let bits = 32 + fields.length;
   // A rotation's flag and full value (other inline values are in the columns: 2 codes at a time).
   for (const f of fields) if (f.quat && !f.generic) bits += 1 + f.slotBits.reduce((a, b) => a + b, 0);
+  // A `full` field's value (in the update's own bits).
+  for (const f of fields) if (f.full) bits += f.slotBits.reduce((a, b) => a + b, 0);
   bits = Math.max(bits, 2 * 64);
   return (bits >>> 5) + 3;
 }

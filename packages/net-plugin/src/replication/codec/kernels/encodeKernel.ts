@@ -72,8 +72,34 @@ function collectGeneric(f: KernelField): string {
       }`;
 }
 
+/**
+ * A `flip` or `full` field (no columns, no coded groups): its change against the baseline, and
+ * with prediction its `pred` slots copied from the baseline (predictField's copy: no `slots` group).
+ */
+function collectFlat(f: KernelField): string {
+  const moved: string[] = [];
+  const copy: string[] = [];
+  for (let s = 0; s < f.width; s++) {
+    const e = `(cur[o + ${s}] - base[o + ${s}])`;
+    moved.push(
+      f.threshold === 0
+        ? `cur[o + ${s}] !== base[o + ${s}]`
+        : `${e} > ${f.threshold} || -${e} > ${f.threshold}`,
+    );
+    copy.push(`pred[o + ${s}] = base[o + ${s}];`);
+  }
+  return `      if ((live & ${f.bit}) !== 0) {
+        const o = row + ${f.offset};
+        if (${moved.join(" || ")}) {
+          changed |= ${f.bit};
+          if (ratio) { ${copy.join(" ")} }
+        }
+      }`;
+}
+
 function collectField(f: KernelField): string {
   if (f.generic) return collectGeneric(f);
+  if (f.flip || f.full) return collectFlat(f);
   const o = `row + ${f.offset}`;
   // A slot's column histogram row (a rotation's columns start at its second slot).
   const first = f.quat ? 1 : 0;
@@ -122,7 +148,7 @@ function collectField(f: KernelField): string {
 
 function collectSource(fields: readonly KernelField[], stride: number): string {
   // One cursor per inline field into `colz` (EncodePlan.colz: the field's columns interleaved).
-  const inline = fields.filter((f) => !f.generic);
+  const inline = fields.filter((f) => f.inline >= 0);
   const cursors =
     inline.length === 0 ? "" : `let ${inline.map((f) => `cz${f.index} = ${f.column} * cap`).join(", ")};`;
   const spawnBits = fields

@@ -43,6 +43,11 @@ function writeField(f: KernelField): string {
       `    writeFieldDelta(w, T${f.index}, cur, o, deltaBase, o, ks, ${f.group});`,
       `    ${SYNC_IN}`,
     );
+  } else if (f.full) {
+    // Each slot in full (QuantizedTemplate.packQuantized); a `flip` field's flag is all it sends.
+    f.slotBits.forEach((b, s) => {
+      if (b > 0) lines.push(`    { const c = cur[o + ${s}]; ${emitBits("c", String(b))} }`);
+    });
   } else if (f.quat) {
     // The "same largest" bit; the full value when not (else its components are in the columns).
     lines.push(
@@ -118,7 +123,7 @@ function writeColumn(f: KernelField, s: number, stride: number): string {
 function columnsSource(fields: readonly KernelField[], stride: number): string {
   const out: string[] = [];
   for (const f of fields) {
-    if (f.generic) continue;
+    if (f.inline < 0) continue;
     for (let s = f.quat ? 1 : 0; s < f.width; s++) out.push(writeColumn(f, s, stride));
   }
   return out.join("\n");

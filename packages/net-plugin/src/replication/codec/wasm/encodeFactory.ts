@@ -35,7 +35,7 @@ const instances = new WeakMap<CodecMemoryPool, Functions>();
 export function collectFields(registry: ReplicationRegistry): KernelField[] | undefined {
   const fields = kernelFields(registry);
   if (fields === undefined || fields.length === 0) return undefined;
-  return fields.every((x) => !x.generic && x.packedBits >= 0) ? fields : undefined;
+  return fields.every((x) => !x.generic && !x.flip && !x.full && x.packedBits >= 0) ? fields : undefined;
 }
 
 /**
