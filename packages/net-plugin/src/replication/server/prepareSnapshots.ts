@@ -56,7 +56,9 @@ export function prepareSnapshots(world: AppWorld): void {
   for (let slot = 0; slot < clients.length; slot++) {
     const view = clients[slot];
     if (view === undefined) continue;
-    view.priorities.accumulate(s.current, dt, s.grid === undefined ? undefined : view.nearness);
+    // Set, not passed: a double passed to the (not inlined) call is boxed, 16 B per client and tick.
+    view.priorities.elapsedSeconds = dt;
+    view.priorities.accumulateElapsed(s.current, s.grid === undefined ? undefined : view.nearness);
     const rate = view.bandwidth ?? s.bandwidth;
     const burst = Math.max(MAX_UNRELIABLE_MESSAGE_BYTES, rate * ReplicationDefaults.burstSeconds);
     view.tokens = Math.min(view.tokens + rate * dt, burst);
