@@ -6,7 +6,7 @@
  */
 import type { Rng } from "@canopy/core";
 import { addComponent, removeComponent, removeEntity, type World } from "bitecs";
-import { isInlined } from "../../../src/replication/codec/kernels/fieldAccess";
+import { wasmQuantized } from "../../../src/replication/codec/wasm/capturePlan";
 import {
   FloatTemplate,
   IntTemplate,
@@ -112,7 +112,7 @@ export function moveWorld(
     for (const field of registry.fields) {
       if (!rng.chance(share)) continue;
       const columns = columnsOf(field);
-      if (!isInlined(field)) {
+      if (!wasmQuantized(field)) {
         columns.forEach((col, c) => ((col as unknown as unknown[])[eid] = genericValue(rng, field, c)));
         continue;
       }

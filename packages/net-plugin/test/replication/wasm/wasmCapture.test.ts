@@ -12,7 +12,6 @@
 import { addComponent, addEntity, createWorld, type World } from "bitecs";
 import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { isInlined } from "../../../src/replication/codec/kernels/fieldAccess";
 import { worldKernels } from "../../../src/replication/codec/kernels/worldKernels";
 import {
   componentMasks,
@@ -20,7 +19,7 @@ import {
   seenStamps,
   shadowOf,
 } from "../../../src/replication/codec/kernels/worldLayout";
-import { capturePlan } from "../../../src/replication/codec/wasm/capturePlan";
+import { capturePlan, wasmQuantized } from "../../../src/replication/codec/wasm/capturePlan";
 import { wasmCaptureKernel } from "../../../src/replication/codec/wasm/wasmCapture";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import {
@@ -81,7 +80,7 @@ function checkParity(
   const js = worldKernels(registry)?.capture;
   const wasm = wasmCaptureKernel(registry, options);
   expect(js, what).toBeDefined();
-  if (registry.fields.every((f) => !isInlined(f))) {
+  if (registry.fields.every((f) => !wasmQuantized(f))) {
     expect(wasm, `${what}: nothing to quantize in wasm`).toBeUndefined();
     return;
   }

@@ -1,13 +1,19 @@
 /**
  * How generated capture/apply code reads and writes one replicated component: the built-in
- * templates on their common storage (SoA vectors and rotations, scalar float arrays) are inlined
- * with their quantizer constants; any other field calls its binding. Each inlined form repeats the
+ * templates on their common storage (SoA vectors, rotations and transforms; scalar float, int,
+ * bool and numeric enum arrays, typed or plain) are inlined with their quantizer constants; any
+ * other field calls its binding. Each inlined form repeats the
  * template's own quantizeSoa/dequantizeSoa (or quantize/dequantize) expression for expression, so
  * both give the same integers and floats.
  */
 import type { ReplicatedField } from "../../registry";
+import type { FloatQuantizer } from "../../../protocol/quantize";
+import { BoolValueTemplate } from "../../templates/boolTemplate";
+import { EnumValueTemplate } from "../../templates/enumTemplate";
 import { FloatValueTemplate } from "../../templates/floatTemplate";
+import { IntValueTemplate } from "../../templates/intTemplate";
 import { QuatValueTemplate } from "../../templates/quatTemplate";
+import { TransformValueTemplate } from "../../templates/transformTemplate";
 import { VectorValueTemplate } from "../../templates/vectorTemplate";
 import { lit } from "./compileKernel";
 
@@ -17,37 +23,94 @@ export interface FieldBindings {
   readonly values: unknown[];
 }
 
+/** Integer typed arrays: their elements are integers, so IntTemplate's Math.round is the identity. */
+const INTEGER_ARRAYS: readonly (abstract new (n: number) => ArrayLike<number>)[] = [
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+];
+
+/** True for a typed array (not a DataView): it holds numbers only. */
+function isTypedArray(column: unknown): boolean {
+  return ArrayBuffer.isView(column) && !(column instanceof DataView);
+}
+
+/** Most enum values compared inline (a chain of `===`); a longer list goes through the binding. */
+const ENUM_INLINE_VALUES = 16;
+
 /** The inlined storage of field `f`, or undefined when it goes through its binding. */
 type Access =
-  | { kind: "vector"; t: VectorValueTemplate<Record<string, number>> }
-  | { kind: "quat"; t: QuatValueTemplate }
-  | { kind: "float"; t: FloatValueTemplate };
+  | { kind: "linear"; qs: readonly FloatQuantizer[]; orZero: boolean }
+  | { kind: "quat"; bits: number }
+  | { kind: "transform"; qs: readonly FloatQuantizer[]; bits: number }
+  | { kind: "int"; min: number; max: number; integral: boolean }
+  | { kind: "bool"; typed: boolean }
+  | { kind: "enum"; values: readonly number[]; identity: boolean; typed: boolean };
 
 function accessOf(field: ReplicatedField): Access | undefined {
   const t = field.template;
-  const columns = field.binding.columns;
-  if (columns === undefined) return undefined;
-  if (
-    t instanceof VectorValueTemplate &&
-    field.binding.shape === "soa" &&
-    t.quantizeSoa === VectorValueTemplate.prototype.quantizeSoa &&
-    t.dequantizeSoa === VectorValueTemplate.prototype.dequantizeSoa
-  )
-    return { kind: "vector", t: t as VectorValueTemplate<Record<string, number>> };
-  if (
-    t instanceof QuatValueTemplate &&
-    field.binding.shape === "soa" &&
-    t.quantizeSoa === QuatValueTemplate.prototype.quantizeSoa &&
-    t.dequantizeSoa === QuatValueTemplate.prototype.dequantizeSoa
-  )
-    return { kind: "quat", t };
+  const { shape, columns } = field.binding;
+  const column = columns?.[0];
+  if (columns === undefined || column === undefined) return undefined;
+  if (shape === "soa") {
+    if (
+      t instanceof VectorValueTemplate &&
+      t.quantizeSoa === VectorValueTemplate.prototype.quantizeSoa &&
+      t.dequantizeSoa === VectorValueTemplate.prototype.dequantizeSoa
+    )
+      return { kind: "linear", qs: t.quantizers, orZero: false };
+    if (
+      t instanceof QuatValueTemplate &&
+      t.quantizeSoa === QuatValueTemplate.prototype.quantizeSoa &&
+      t.dequantizeSoa === QuatValueTemplate.prototype.dequantizeSoa
+    )
+      return { kind: "quat", bits: t.bits };
+    if (
+      t instanceof TransformValueTemplate &&
+      t.quantizeSoa === TransformValueTemplate.prototype.quantizeSoa &&
+      t.dequantizeSoa === TransformValueTemplate.prototype.dequantizeSoa
+    )
+      return { kind: "transform", qs: t.quantizers, bits: t.rotationBits };
+    return undefined;
+  }
+  if (shape !== "array") return undefined;
+  // The array binding: quantize(array[eid] ?? createValue()), array[eid] = dequantize(...).
   if (
     t instanceof FloatValueTemplate &&
-    field.binding.shape === "array" &&
     t.quantize === FloatValueTemplate.prototype.quantize &&
     t.dequantize === FloatValueTemplate.prototype.dequantize
   )
-    return { kind: "float", t };
+    return { kind: "linear", qs: [t.quantizer], orZero: true };
+  if (
+    t instanceof IntValueTemplate &&
+    t.quantize === IntValueTemplate.prototype.quantize &&
+    t.dequantize === IntValueTemplate.prototype.dequantize
+  ) {
+    const integral = INTEGER_ARRAYS.some((k) => column instanceof k);
+    return { kind: "int", min: t.min, max: t.max, integral };
+  }
+  if (
+    t instanceof BoolValueTemplate &&
+    t.quantize === BoolValueTemplate.prototype.quantize &&
+    t.dequantize === BoolValueTemplate.prototype.dequantize
+  )
+    return { kind: "bool", typed: isTypedArray(column) };
+  if (
+    t instanceof EnumValueTemplate &&
+    t.quantize === EnumValueTemplate.prototype.quantize &&
+    t.dequantize === EnumValueTemplate.prototype.dequantize
+  ) {
+    const values: readonly unknown[] = t.values;
+    // Numbers only (a Map's NaN key would need its own test); identity: index i holds i.
+    if (!values.every((v): v is number => typeof v === "number" && Number.isFinite(v))) return undefined;
+    const identity = values.every((v, i) => Object.is(v, i));
+    if (!identity && values.length > ENUM_INLINE_VALUES) return undefined;
+    return { kind: "enum", values, identity, typed: isTypedArray(column) };
+  }
   return undefined;
 }
 
@@ -56,11 +119,26 @@ export function isInlined(field: ReplicatedField): boolean {
   return accessOf(field) !== undefined;
 }
 
-/** Binds field `f`'s columns (`A<f>_<channel>`), binding (`B<f>`) and component (`C<f>`). */
+/**
+ * True when field `f`'s quantization reads its channel values as numbers (ToNumber), so a channel
+ * value equal to the number capture's raw-value cache kept for it quantizes the same; false for a
+ * bool or enum on a plain array (`"0"` is truthy, and an enum's `"2"` or `null` is not its 2 or
+ * 0): the capture kernel then caches only numbers.
+ */
+export function readsNumbers(field: ReplicatedField): boolean {
+  const a = accessOf(field);
+  return a === undefined || !((a.kind === "bool" && !a.typed) || (a.kind === "enum" && !a.typed));
+}
+
+/**
+ * Binds field `f`'s columns (`A<f>_<channel>`), binding (`B<f>`), component (`C<f>`) and, for an
+ * inlined enum, its values (`E<f>`).
+ */
 export function bindField(field: ReplicatedField, into: FieldBindings): void {
   const f = field.index;
-  into.names.push(`B${f}`, `C${f}`);
-  into.values.push(field.binding, field.component);
+  into.names.push(`B${f}`, `C${f}`, `E${f}`);
+  const a = accessOf(field);
+  into.values.push(field.binding, field.component, a?.kind === "enum" ? a.values : undefined);
   const columns = field.binding.columns ?? [];
   for (let c = 0; c < columns.length; c++) {
     into.names.push(`A${f}_${c}`);
@@ -87,6 +165,46 @@ function scaled(v: string, min: number, step: number): string {
   return exact ? `(${v} - ${lit(min)}) * ${lit(inverse)}` : `(${v} - ${lit(min)}) / ${lit(step)}`;
 }
 
+/** quantizeFloat per slot: slot `first + s` from channel `first + s` (`?? 0` for a scalar float). */
+function linearQuantize(
+  qs: readonly FloatQuantizer[],
+  first: number,
+  orZero: boolean,
+  q: Slot,
+  ch: Slot,
+): string {
+  return qs
+    .map((z, i) => {
+      const s = first + i;
+      const read = orZero ? `(${ch(s)} ?? 0)` : ch(s);
+      return `{ const v = ${read}; ${q(s)} = !(v > ${lit(z.min)}) ? 0 : v >= ${lit(z.max)} ? ${z.maxValue} : round(${scaled("v", z.min, z.step)}); }`;
+    })
+    .join("\n");
+}
+
+/** quantizeQuat of channels `first …+3` into slots `first …+3`. */
+function quatQuantize(bits: number, first: number, q: Slot, ch: Slot): string {
+  const maxValue = (1 << bits) - 1;
+  const scale = lit(maxValue / (2 * Math.SQRT1_2));
+  const slot = (c: string, s: number): string =>
+    `{ const v = round((${c} + Math.SQRT1_2) * ${scale}); ${q(first + s)} = v < 0 ? 0 : v > ${maxValue} ? ${maxValue} : v; }`;
+  return `{ let x = ${ch(first)}, y = ${ch(first + 1)}, z = ${ch(first + 2)}, w = ${ch(first + 3)};
+  let largest = 0, best = Math.abs(x);
+  if (Math.abs(y) > best) { largest = 1; best = Math.abs(y); }
+  if (Math.abs(z) > best) { largest = 2; best = Math.abs(z); }
+  if (Math.abs(w) > best) largest = 3;
+  const len = Math.sqrt(x * x + y * y + z * z + w * w);
+  if (!(len > 1e-12) || !Number.isFinite(len)) { x = 0; y = 0; z = 0; w = 1; largest = 3; }
+  const big = largest === 0 ? x : largest === 1 ? y : largest === 2 ? z : w;
+  const sign = big < 0 ? -1 / (len || 1) : 1 / (len || 1);
+  ${q(first)} = largest;
+  ${slot("(largest === 0 ? y : x) * sign", 1)}
+  ${slot("(largest <= 1 ? z : y) * sign", 2)}
+  ${slot("(largest <= 2 ? w : z) * sign", 3)} }`;
+}
+
+type Slot = (s: number) => string;
+
 /**
  * Statements that quantize entity `eid`'s field into locals `q<f>_<slot>` (declared by the caller
  * as `let`); `tmp` is an Int32Array scratch of at least the field's width. With `raw`, an inlined
@@ -96,38 +214,61 @@ export function quantizeSource(field: ReplicatedField, raw = false): string {
   const f = field.index;
   const a = accessOf(field);
   const q = (s: number): string => `q${f}_${s}`;
-  const channel = (s: number): string => (raw ? `r${s}` : `A${f}_${s}[eid]`);
+  const ch = (s: number): string => (raw ? `r${s}` : `A${f}_${s}[eid]`);
   if (a === undefined) {
     const lines = [`B${f}.quantize(eid, tmp, 0);`];
     for (let s = 0; s < field.template.width; s++) lines.push(`${q(s)} = tmp[${s}];`);
     return lines.join(" ");
   }
-  if (a.kind === "vector" || a.kind === "float") {
-    const qs = a.kind === "vector" ? a.t.quantizers : [a.t.quantizer];
-    return qs
-      .map((z, s) => {
-        const read = a.kind === "float" ? `(${channel(0)} ?? 0)` : channel(s);
-        return `{ const v = ${read}; ${q(s)} = !(v > ${lit(z.min)}) ? 0 : v >= ${lit(z.max)} ? ${z.maxValue} : round(${scaled("v", z.min, z.step)}); }`;
-      })
-      .join("\n");
+  switch (a.kind) {
+    case "linear":
+      return linearQuantize(a.qs, 0, a.orZero, q, ch);
+    case "quat":
+      return quatQuantize(a.bits, 0, q, ch);
+    case "transform":
+      return `${linearQuantize(a.qs, 0, false, q, ch)}\n${quatQuantize(a.bits, 3, q, ch)}`;
+    case "int": {
+      // IntValueTemplate.quantize(array[eid] ?? 0): Math.round only for a value that is not an int32.
+      const v = a.integral ? "r" : `(r === (r | 0) ? r : Math.round(r))`;
+      return `{ const r = ${ch(0)} ?? 0, v = ${v}; ${q(0)} = v >= ${lit(a.max)} ? ${lit(a.max - a.min)} : v > ${lit(a.min)} ? v - ${lit(a.min)} : 0; }`;
+    }
+    case "bool":
+      return `${q(0)} = ${ch(0)} ? 1 : 0;`;
+    case "enum": {
+      // EnumValueTemplate.quantize: the value's index (SameValueZero, as its Map), else 0.
+      const max = a.values.length - 1;
+      const test = a.identity
+        ? `(v | 0) === v && v >= 0 && v <= ${max} ? v | 0 : 0`
+        : `${a.values.map((x, i) => `v === ${lit(x)} ? ${i} : `).join("")}0`;
+      return `{ const v = ${ch(0)}; ${q(0)} = ${test}; }`;
+    }
   }
-  const maxValue = (1 << a.t.bits) - 1;
-  const scale = lit(maxValue / (2 * Math.SQRT1_2));
-  const slot = (c: string, s: number): string =>
-    `{ const v = round((${c} + Math.SQRT1_2) * ${scale}); ${q(s)} = v < 0 ? 0 : v > ${maxValue} ? ${maxValue} : v; }`;
-  return `{ let x = ${channel(0)}, y = ${channel(1)}, z = ${channel(2)}, w = ${channel(3)};
-  let largest = 0, best = Math.abs(x);
-  if (Math.abs(y) > best) { largest = 1; best = Math.abs(y); }
-  if (Math.abs(z) > best) { largest = 2; best = Math.abs(z); }
-  if (Math.abs(w) > best) largest = 3;
-  const len = Math.sqrt(x * x + y * y + z * z + w * w);
-  if (!(len > 1e-12) || !Number.isFinite(len)) { x = 0; y = 0; z = 0; w = 1; largest = 3; }
-  const big = largest === 0 ? x : largest === 1 ? y : largest === 2 ? z : w;
-  const sign = big < 0 ? -1 / (len || 1) : 1 / (len || 1);
-  ${q(0)} = largest;
-  ${slot("(largest === 0 ? y : x) * sign", 1)}
-  ${slot("(largest <= 1 ? z : y) * sign", 2)}
-  ${slot("(largest <= 2 ? w : z) * sign", 3)} }`;
+}
+
+/** dequantizeFloat per slot into its channel. */
+function linearDequantize(f: number, qs: readonly FloatQuantizer[], first: number): string {
+  return qs
+    .map((z, i) => {
+      const s = first + i;
+      return `{ const v = nv[o + ${s}]; A${f}_${s}[eid] = v >= ${z.maxValue} ? ${lit(z.max)} : ${lit(z.min)} + v * ${lit(z.step)}; }`;
+    })
+    .join("\n");
+}
+
+/** dequantizeQuat of slots `first …+3` into channels `first …+3`. */
+function quatDequantize(f: number, bits: number, first: number): string {
+  // QuatValueTemplate.dequantizeScale, dequantizeQuat's scale: the same double.
+  const scale = lit((2 * Math.SQRT1_2) / ((1 << bits) - 1));
+  const at = (s: number): string => `nv[o + ${first + s}]`;
+  return `{ const largest = ${at(0)} & 3;
+  const s0 = ${at(1)} * ${scale} - Math.SQRT1_2, s1 = ${at(2)} * ${scale} - Math.SQRT1_2, s2 = ${at(3)} * ${scale} - Math.SQRT1_2;
+  const d = Math.sqrt(Math.max(0, 1 - s0 * s0 - s1 * s1 - s2 * s2));
+  const x = largest === 0 ? d : s0;
+  const y = largest === 1 ? d : largest === 0 ? s0 : s1;
+  const z = largest === 2 ? d : largest === 3 ? s2 : s1;
+  const w = largest === 3 ? d : s2;
+  const inv = 1 / Math.sqrt(x * x + y * y + z * z + w * w);
+  A${f}_${first}[eid] = x * inv; A${f}_${first + 1}[eid] = y * inv; A${f}_${first + 2}[eid] = z * inv; A${f}_${first + 3}[eid] = w * inv; }`;
 }
 
 /** Statements that write the value of slots `nv[o …]` into entity `eid`'s field. */
@@ -135,23 +276,24 @@ export function dequantizeSource(field: ReplicatedField): string {
   const f = field.index;
   const a = accessOf(field);
   if (a === undefined) return `B${f}.apply(eid, nv, o);`;
-  if (a.kind === "vector" || a.kind === "float") {
-    const qs = a.kind === "vector" ? a.t.quantizers : [a.t.quantizer];
-    return qs
-      .map(
-        (z, s) =>
-          `{ const v = nv[o + ${s}]; A${f}_${s}[eid] = v >= ${z.maxValue} ? ${lit(z.max)} : ${lit(z.min)} + v * ${lit(z.step)}; }`,
-      )
-      .join("\n");
+  switch (a.kind) {
+    case "linear":
+      return linearDequantize(f, a.qs, 0);
+    case "quat":
+      return quatDequantize(f, a.bits, 0);
+    case "transform":
+      return `${linearDequantize(f, a.qs, 0)}\n${quatDequantize(f, a.bits, 3)}`;
+    case "int":
+      return `A${f}_0[eid] = nv[o] + ${lit(a.min)};`;
+    case "bool":
+      // BoolValueTemplate.dequantize's true/false, as a typed array stores it (1/0).
+      return `A${f}_0[eid] = ${a.typed ? "nv[o] === 1 ? 1 : 0" : "nv[o] === 1"};`;
+    case "enum": {
+      // EnumValueTemplate.dequantize: values[q] ?? values[0].
+      const max = a.values.length - 1;
+      return a.identity
+        ? `{ const v = nv[o]; A${f}_0[eid] = v >>> 0 <= ${max} ? v : 0; }`
+        : `A${f}_0[eid] = E${f}[nv[o]] ?? E${f}[0];`;
+    }
   }
-  const scale = lit(a.t.dequantizeScale);
-  return `{ const largest = nv[o] & 3;
-  const s0 = nv[o + 1] * ${scale} - Math.SQRT1_2, s1 = nv[o + 2] * ${scale} - Math.SQRT1_2, s2 = nv[o + 3] * ${scale} - Math.SQRT1_2;
-  const d = Math.sqrt(Math.max(0, 1 - s0 * s0 - s1 * s1 - s2 * s2));
-  const x = largest === 0 ? d : s0;
-  const y = largest === 1 ? d : largest === 0 ? s0 : s1;
-  const z = largest === 2 ? d : largest === 3 ? s2 : s1;
-  const w = largest === 3 ? d : s2;
-  const inv = 1 / Math.sqrt(x * x + y * y + z * z + w * w);
-  A${f}_0[eid] = x * inv; A${f}_1[eid] = y * inv; A${f}_2[eid] = z * inv; A${f}_3[eid] = w * inv; }`;
 }

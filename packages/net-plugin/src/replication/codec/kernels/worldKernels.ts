@@ -14,6 +14,7 @@ import {
   dequantizeSource,
   isInlined,
   quantizeSource,
+  readsNumbers,
   ROUND_SOURCE,
   type FieldBindings,
 } from "./fieldAccess";
@@ -82,7 +83,13 @@ function captureSource(registry: ReplicationRegistry): string {
       const same = Array.from({ length: width }, (_, s) => `r${s} !== sh[o + ${field.offset + s}]`).join(
         " || ",
       );
-      const keep = Array.from({ length: width }, (_, s) => `sh[o + ${field.offset + s}] = r${s};`).join(" ");
+      // A bool or enum on a plain array: `"0"`, `null` or `false` cached as 0 would equal a later 0
+      // but quantize otherwise, so a value that is not a number is cached as NaN (equal to nothing).
+      const number = readsNumbers(field);
+      const kept = (s: number): string => (number ? `r${s}` : `typeof r${s} === "number" ? r${s} : NaN`);
+      const keep = Array.from({ length: width }, (_, s) => `sh[o + ${field.offset + s}] = ${kept(s)};`).join(
+        " ",
+      );
       return `    if ((hm${f}[eid] & hf${f}) === hf${f}) {
       mask |= ${bit};
       const ${raw};

@@ -31,8 +31,8 @@ export interface FieldLayout {
   /** The wasm capture kernel in `kernels` (its whole-call captureWorld path), if any. */
   readonly wasmCapture: WasmCaptureKernel | undefined;
   /**
-   * True when every inlined field reads Float32Array columns: capture's raw-value cache then
-   * holds them exactly as float32 (half the memory a resting entity's check reads).
+   * True when every inlined field reads Float32Array columns (or integer arrays of at most 16
+   * bits): capture's raw-value cache then holds them exactly as float32 (half the memory a resting entity's check reads).
    */
   readonly singleShadow: boolean;
   /** Per field, the world's entity mask list and bit of its component (refreshed per capture). */
@@ -55,6 +55,9 @@ interface MaskSource {
   generations: number;
 }
 
+/** Column types whose every element a Float32Array holds exactly (see FieldLayout.singleShadow). */
+const FLOAT32_EXACT = [Float32Array, Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array];
+
 const layouts = new WeakMap<ReplicationRegistry, FieldLayout>();
 export function layoutOf(registry: ReplicationRegistry): FieldLayout {
   let layout = layouts.get(registry);
@@ -70,7 +73,8 @@ export function layoutOf(registry: ReplicationRegistry): FieldLayout {
       kernels,
       wasmCapture,
       singleShadow: fields.every(
-        (f) => !isInlined(f) || (f.binding.columns ?? []).every((c) => c instanceof Float32Array),
+        (f) =>
+          !isInlined(f) || (f.binding.columns ?? []).every((c) => FLOAT32_EXACT.some((k) => c instanceof k)),
       ),
       hasMasks: fields.map(() => NO_MASKS),
       hasFlags: fields.map(() => 1),

@@ -3,12 +3,13 @@
  * (compileKernel.ts) that fills one batch of the scratch (capturePlan.ts) with each listed
  * entity's network id (missing → `missing`, which throws, as in the JS kernel), its field mask
  * (bitECS's membership test, as the JS kernel does it), its entity id (clamped to the columns'
- * `past` element when they share one length), and the fields without an inline form quantized
- * through their binding into the quantized columns.
+ * `past` element when they share one length), and the fields the wasm kernel does not quantize
+ * quantized by the JS kernel's code (fieldAccess.ts) into the quantized columns.
  */
 import type { EntityMap } from "../../entityMap";
 import type { ReplicatedField, ReplicationRegistry } from "../../registry";
 import { compileKernel, lit } from "../kernels/compileKernel";
+import { bindField, quantizeSource, ROUND_SOURCE, type FieldBindings } from "../kernels/fieldAccess";
 import { intArray, type CapturePlan } from "./capturePlan";
 
 /** Fills the scratch with list entries `start..end)`; returns the largest network id among them. */
@@ -49,15 +50,20 @@ function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string 
       const r = A${f}[eid] ?? 0, v = (r | 0) === r ? r : Math.round(r);
       i32[${plan.quantized / 4 + field.offset} + j * ${plan.stride}] = v >= ${lit(max)} ? ${lit(max - min)} : v > ${lit(min)} ? v - ${lit(min)} : 0; }`;
       }
-      // Quantized here through the binding (the JS kernel's quantizeSource for such fields).
+      // Quantized here by the JS kernel's code (fieldAccess.ts: inlined, or through the binding).
+      const replicated = registry.fields[f] as ReplicatedField;
+      const locals = Array.from({ length: field.width }, (_, s) => `q${f}_${s} = 0`).join(", ");
       const slots = Array.from(
         { length: field.width },
-        (_, s) => `i32[${plan.quantized / 4 + field.offset + s} + j * ${plan.stride}] = tmp[${s}];`,
+        (_, s) => `i32[${plan.quantized / 4 + field.offset + s} + j * ${plan.stride}] = q${f}_${s};`,
       ).join(" ");
-      return `    if ((hm${f}[eid] & hf${f}) === hf${f}) { mask |= ${field.bit}; B${f}.quantize(eid, tmp, 0); ${slots} }`;
+      return `    if ((hm${f}[eid] & hf${f}) === hf${f}) { mask |= ${field.bit}; let ${locals};
+      ${quantizeSource(replicated)}
+      ${slots} }`;
     })
     .join("\n");
-  return `return function gather(entities, start, end, map, seen, stamp, hasMasks, hasFlags, missing, i32, capacity) {
+  return `${ROUND_SOURCE}
+return function gather(entities, start, end, map, seen, stamp, hasMasks, hasFlags, missing, i32, capacity) {
   ${registry.fields.map((f) => `const hm${f.index} = hasMasks[${f.index}], hf${f.index} = hasFlags[${f.index}];`).join("\n  ")}
   let top = -1, maxEid = -1;
   for (let i = start; i < end; i++) {
@@ -81,14 +87,20 @@ ${fields}
 
 /** The gather loop of `registry`'s plan, or undefined when code generation is not allowed here. */
 export function captureGather(registry: ReplicationRegistry, plan: CapturePlan): Gather | undefined {
-  const names = ["outside", "tmp"];
-  const values: unknown[] = [outside, new Int32Array(Math.max(8, plan.stride))];
+  const bindings: FieldBindings = {
+    names: ["outside", "tmp"],
+    values: [outside, new Int32Array(Math.max(8, plan.stride))],
+  };
+  const { names, values } = bindings;
   for (const field of plan.fields) {
     if (field.kind !== "generic") continue;
     const replicated = registry.fields[field.index] as ReplicatedField;
     const int = intArray(replicated);
-    names.push(int === undefined ? `B${field.index}` : `A${field.index}`);
-    values.push(int === undefined ? replicated.binding : int.array);
+    if (int === undefined) bindField(replicated, bindings);
+    else {
+      names.push(`A${field.index}`);
+      values.push(int.array);
+    }
   }
   return compileKernel<Gather>(names, gatherSource(registry, plan), values);
 }

@@ -1,9 +1,9 @@
 /**
  * Which registries the WebAssembly capture kernel (wasmCapture.ts) can run, and its scratch
- * layout. The kernel quantizes the fields the JS capture kernel inlines (fieldAccess.ts
- * isInlined: SoA vectors and rotations, scalar floats — pure functions of the channel values);
- * the others (the server's owner/authority ints, bools, enums, ...) are quantized through their
- * binding by the JS gather, as the JS kernel does. A registry without an inlined field keeps the
+ * layout. The kernel quantizes the SoA vectors and rotations and scalar floats the JS capture
+ * kernel inlines (fieldAccess.ts isInlined: pure functions of the channel values); the others
+ * (the server's owner/authority ints, bools, enums, transforms, ...) are quantized by the JS gather
+ * with the JS kernel's code (inlined, or through their binding). A registry without an inlined field keeps the
  * JS kernel (undefined here).
  *
  * The component columns must be Float32Array/Float64Array (wasmCapture.ts copies their prefix
@@ -78,6 +78,17 @@ export function intArray(
   if (!(t instanceof IntValueTemplate) || field.binding.shape !== "array" || array === undefined)
     return undefined;
   return t.quantize === IntValueTemplate.prototype.quantize ? { t, array } : undefined;
+}
+
+/**
+ * True when the wasm kernel quantizes field `field` itself: an SoA vector or rotation or a scalar
+ * float the JS kernel inlines (the JS gather quantizes every other field).
+ */
+export function wasmQuantized(field: ReplicatedField): boolean {
+  const t = field.template;
+  const kind =
+    t instanceof QuatValueTemplate || t instanceof VectorValueTemplate || t instanceof FloatValueTemplate;
+  return kind && isInlined(field);
 }
 
 /** One linear quantizer (FloatQuantizer's numbers). */
@@ -191,7 +202,8 @@ export function capturePlan(
   const fields: CaptureField[] = [];
   for (const field of registry.fields) {
     const bit = field.index === 31 ? -0x80000000 : 1 << field.index;
-    if (!isInlined(field)) {
+    const t = field.template;
+    if (!wasmQuantized(field)) {
       const { index, offset } = field;
       const found = intArray(field);
       const int = found && { array: found.array, min: found.t.min, max: found.t.max };
@@ -200,7 +212,6 @@ export function capturePlan(
     }
     const arrays = typedColumns(field.binding.columns);
     if (arrays?.length !== field.template.width) return undefined;
-    const t = field.template;
     const columns = arrays.map((array) => {
       const f64 = array instanceof Float64Array;
       const column = {
