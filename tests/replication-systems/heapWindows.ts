@@ -2,21 +2,29 @@
  * The allocation tests' verdict on a series of heap bytes per update (NaN where a GC landed inside
  * the update): the median over all measured ticks and over every WINDOW_TICKS consecutive ones
  * must stay under a bound, and enough ticks must be GC-free for either median to mean something;
- * and the cost of reading the heap, subtracted from every reading.
+ * and the cost of reading the heap, measured in place before every reading and subtracted from it.
  */
 import type { App } from "@canopy/core";
 import type { Stepper } from "@canopy/net-plugin/testing";
 import { expect } from "vitest";
 import { median } from "../connection/heapRig";
 
-/** What reading `heapUsed` twice costs in heap bytes (the median of 50 tries), to subtract from each reading. */
-export function heapReadCost(): number {
-  const samples: number[] = [];
-  for (let i = 0; i < 50; i++) {
-    const h = process.memoryUsage().heapUsed;
-    samples.push(process.memoryUsage().heapUsed - h);
-  }
-  return median(samples);
+/** The V8 heap's used bytes now (one shared reader, so every measurement runs the same code). */
+const heapUsed = (): number => process.memoryUsage().heapUsed;
+
+/**
+ * What reading `heapUsed` twice costs in heap bytes right now, to subtract from a reading taken
+ * next: `memoryUsage()` returns a new object of numbers, ~160–256 B while the reader runs
+ * unoptimized and 0 once V8 has optimized it (the object never escapes). Measured in place, with
+ * the same reader, just before each reading: a cost measured once up front by other code stayed
+ * at the unoptimized 160 B after the reader was optimized mid-run (~90 ticks into a variant), and
+ * the subtraction then hid up to 160 B of real growth per update (the clamp at 0). NaN when a GC
+ * ran in between (heapUsed fell).
+ */
+function readCostNow(): number {
+  const h = heapUsed();
+  const cost = heapUsed() - h;
+  return cost >= 0 ? cost : Number.NaN;
 }
 
 /**
@@ -66,25 +74,24 @@ export function measureUpdates(
   gc: () => void,
   beforeTick: () => void,
 ): HeapSeries {
-  const heap = (): number => process.memoryUsage().heapUsed;
-  const overhead = heapReadCost();
   const out: HeapSeries = { server: [], client: [] };
   const [first, ...others] = s.clients;
-  // A fall below the read cost means a GC ran inside: NaN, dropped by expectHeapMedians.
-  const grown = (bytes: number): number => (bytes >= -overhead ? Math.max(0, bytes) : Number.NaN);
+  // A fall of heapUsed across the update means a GC ran inside: NaN, dropped by expectHeapMedians.
+  const grown = (bytes: number, cost: number): number =>
+    bytes >= 0 && !Number.isNaN(cost) ? Math.max(0, bytes - cost) : Number.NaN;
   for (let i = 0; i < ticks; i++) {
     if (i % gcEvery === 0) gc();
     beforeTick();
     s.clock.advance(1 / 60);
-    let before = heap();
+    let cost = readCostNow();
+    let before = heapUsed();
     s.server.update();
-    const server = heap() - before - overhead;
-    before = heap();
+    out.server.push(grown(heapUsed() - before, cost));
+    cost = readCostNow();
+    before = heapUsed();
     first?.update();
-    const client = heap() - before - overhead;
+    out.client.push(grown(heapUsed() - before, cost));
     for (const c of others) c.update();
-    out.server.push(grown(server));
-    out.client.push(grown(client));
   }
   return out;
 }
@@ -98,7 +105,6 @@ export function measureUpdates(
 export function heapBySystem(app: App, ticks: number, tick: () => void): string[] {
   type Node = { name: string; run: (world: unknown) => void };
   const schedules = (app as unknown as { schedules: Map<string, { systems: Node[] }> }).schedules;
-  const overhead = heapReadCost();
   const grown = new Map<string, number[]>();
   const restore: (() => void)[] = [];
   for (const [stage, schedule] of schedules) {
@@ -107,9 +113,11 @@ export function heapBySystem(app: App, ticks: number, tick: () => void): string[
       const list: number[] = [];
       grown.set(`${String(stage)}/${node.name}`, list);
       node.run = (world) => {
-        const before = process.memoryUsage().heapUsed;
+        const cost = readCostNow();
+        const before = heapUsed();
         run(world);
-        list.push(process.memoryUsage().heapUsed - before - overhead);
+        const bytes = heapUsed() - before;
+        list.push(bytes >= 0 && !Number.isNaN(cost) ? bytes - cost : Number.NaN);
       };
       restore.push(() => (node.run = run));
     }
@@ -121,7 +129,7 @@ export function heapBySystem(app: App, ticks: number, tick: () => void): string[
   }
   return [...grown]
     .filter(([, list]) => list.length > 0)
-    .map(([name, list]) => [name, median(list.filter((d) => d >= -overhead))] as const)
+    .map(([name, list]) => [name, median(list.filter((d) => !Number.isNaN(d)))] as const)
     .sort((a, b) => b[1] - a[1])
     .map(([name, m]) => `${name}: ${Math.max(0, m)} B`);
 }
