@@ -11,6 +11,10 @@ import { wasmApplyKernel } from "../../../src/replication/codec/wasm/wasmApply";
 import {
   BoolTemplate,
   EntityMap,
+  EnumTemplate,
+  IntTemplate,
+  QuatTemplate,
+  type IntTemplateOptions,
   Vec3Template,
   ReplicationRegistry,
   SnapshotState,
@@ -65,6 +69,43 @@ function allKindsSupported(): ReplicationRegistry {
   for (const f of allKinds().fields.filter((f) => f.template.kind !== "int")) {
     registry.replicate(f.component as object, f.template, { name: f.name });
   }
+  return registry;
+}
+
+/**
+ * Ints, bools and enums (the kernel's "scalar" fields) on every typed array it writes, with a
+ * vec3 and a quat, bounds that wrap a narrow column. (An enum of other values is generic here and
+ * inlined by the JS kernel: the ids handed to `other` then differ; inlineFields.test.ts covers it.)
+ */
+function scalarRegistry(rng: Rng): ReplicationRegistry {
+  const registry = new ReplicationRegistry();
+  const f = (): Float32Array => new Float32Array(CAPACITY);
+  registry.replicate({ x: f(), y: f(), z: f() }, Vec3Template({ min: -5, max: 5, precision: 0.01 }));
+  const types = [
+    Int8Array,
+    Uint8Array,
+    Int16Array,
+    Uint16Array,
+    Int32Array,
+    Uint32Array,
+    Float32Array,
+    Float64Array,
+  ];
+  const ints: IntTemplateOptions[] = [
+    { min: -7, max: 3000 },
+    { min: -100000, max: 100000 },
+    { bits: 8 },
+    { min: 0, max: 1000 },
+  ];
+  for (let i = rng.int(3, 8); i > 0; i--) {
+    const column = new (types[rng.int(0, types.length - 1)] as Float64ArrayConstructor)(CAPACITY);
+    const kind = rng.int(0, 3);
+    if (kind <= 1)
+      registry.replicate(column, IntTemplate(ints[rng.int(0, ints.length - 1)] as IntTemplateOptions));
+    else if (kind === 2) registry.replicate(column, BoolTemplate());
+    else registry.replicate(column, EnumTemplate([0, 1, 2, 3].slice(0, rng.int(1, 4))));
+  }
+  if (rng.chance(0.5)) registry.replicate({ x: f(), y: f(), z: f(), w: f() }, QuatTemplate({ bits: 9 }));
   return registry;
 }
 
@@ -135,6 +176,13 @@ describe("wasm apply kernel", () => {
       },
     );
 
+    it(`${variant}: matches the JS kernel on ints, bools and enums over every typed array`, () => {
+      for (let seed = 1; seed <= 8; seed++) {
+        checkParity(seed, scalarRegistry(createRng(seed * 31)), simd);
+        checkParity(seed, scalarRegistry(createRng(seed * 31)), simd, seed % 2 === 0);
+      }
+    });
+
     it(`${variant}: matches the JS kernel on every supported kind at once`, () => {
       checkParity(99, allKindsSupported(), simd);
     });
@@ -188,18 +236,24 @@ describe("wasm apply kernel", () => {
 
   it("leaves registries without a field it dequantizes to the JS kernel", () => {
     const onlyBool = new ReplicationRegistry();
-    onlyBool.replicate(new Uint8Array(8), BoolTemplate());
+    onlyBool.replicate([0, 0, 0, 0, 0, 0, 0, 0], BoolTemplate()); // a plain array: not copied
     expect(wasmApplyKernel(onlyBool, 8)).toBeUndefined();
+    const clamped = new ReplicationRegistry();
+    clamped.replicate(new Uint8ClampedArray(8), BoolTemplate()); // clamps where the kernel wraps
+    expect(wasmApplyKernel(clamped, 8)).toBeUndefined();
+    const typedBool = new ReplicationRegistry();
+    typedBool.replicate(new Uint8Array(8), BoolTemplate());
+    expect(wasmApplyKernel(typedBool, 8)).toBeDefined();
     const plainArrays = new ReplicationRegistry();
     plainArrays.replicate({ x: [0], y: [0], z: [0] }, Vec3Template({ min: 0, max: 1, precision: 0.01 }));
     expect(wasmApplyKernel(plainArrays, 8)).toBeUndefined();
   });
 
-  it("hands an id whose generic field (bool, int, plain-array storage) changed to other, unwritten", () => {
+  it("hands an id whose generic field (plain-array storage) changed to other, unwritten", () => {
     const registry = new ReplicationRegistry();
     const pos = { x: new Float32Array(8), y: new Float32Array(8), z: new Float32Array(8) };
     registry.replicate(pos, Vec3Template({ min: 0, max: 1, precision: 0.01 }));
-    registry.replicate(new Uint8Array(8), BoolTemplate());
+    registry.replicate([0, 0, 0, 0, 0, 0, 0, 0], BoolTemplate());
     registry.replicate({ x: [0], y: [0], z: [0] }, Vec3Template({ min: 0, max: 1, precision: 0.01 }));
     const wasm = wasmApplyKernel(registry, 8);
     const js = worldKernels(registry)?.apply;

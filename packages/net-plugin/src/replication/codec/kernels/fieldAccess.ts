@@ -297,3 +297,19 @@ export function dequantizeSource(field: ReplicatedField): string {
     }
   }
 }
+
+/** An inlined int, bool or enum field as the wasm apply kernel dequantizes it. */
+export type ScalarAccess =
+  | { readonly kind: "int"; readonly min: number; readonly max: number }
+  | { readonly kind: "bool" }
+  | { readonly kind: "enum"; readonly identity: boolean; readonly max: number };
+
+/** Field `f`'s inlined int, bool or enum form (array shape), else undefined. */
+export function scalarOf(field: ReplicatedField): ScalarAccess | undefined {
+  const a = accessOf(field);
+  if (a === undefined) return undefined;
+  if (a.kind === "int") return { kind: "int", min: a.min, max: a.max };
+  if (a.kind === "bool") return { kind: "bool" };
+  if (a.kind === "enum") return { kind: "enum", identity: a.identity, max: a.values.length - 1 };
+  return undefined;
+}

@@ -15,6 +15,7 @@
  * columns. Two functions rather than a mode parameter: the mode's per-field select and store cost
  * the full kernel 8–10 % when everything moves.
  */
+import { emitScalarStore } from "./applyScalarEmit";
 import type { ApplyField, ApplyPlan } from "./applyPlan";
 import type { StateLayout } from "./codecMemory";
 import { emitQuatPairs } from "./applyQuatEmit";
@@ -242,6 +243,10 @@ function emitDequantize(
     if (col.f64) f.store("f64.store", col.address);
     else f.op("f32.demote_f64").store("f32.store", col.address);
   };
+  if (field.kind === "scalar") {
+    emitScalarStore(f, field, eid, () => void slot(0), l.q);
+    return;
+  }
   if (field.kind === "linear") {
     for (let s = 0; s < field.width; s++) {
       store(s, () => {

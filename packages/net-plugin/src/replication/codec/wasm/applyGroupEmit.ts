@@ -6,10 +6,12 @@
  * field of up to four slots is dequantized for the four ids at once — the four rows transposed so
  * each slot is one vector, in f64x2 halves the same IEEE operations as emitDequantize (so the same
  * floats), demoted to f32 lanes for a Float32 column — and stored per changed id; a rotation's
- * changed ids are queued for the quat pairs as the per-entity path queues them. Any other group
+ * changed ids are queued for the quat pairs as the per-entity path queues them; an int, bool or
+ * enum ("scalar") is stored per changed id from its row's first lane. Any other group
  * (an absent, new, unmapped or re-masked id, a changed generic field) takes the per-entity path.
  */
 import type { ApplyField, ApplyPlan } from "./applyPlan";
+import { emitScalarStore } from "./applyScalarEmit";
 import type { StateLayout } from "./codecMemory";
 import type { Label, Local, WasmFunction } from "./wasmModule";
 import type { WriteRange } from "./applyRangeEmit";
@@ -85,7 +87,7 @@ export function emitApplyGroup(
   const [lo, hi, out] = [v(), v(), v()];
   const eids = v();
   const eid = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
-  const [rowAt, changed, any] = [f.local("i32"), f.local("i32"), f.local("i32")];
+  const [rowAt, changed, any, scalarTmp] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
   const full = plan.fields.reduce((m, field) => m | field.bit, 0);
   const rowBytes = stride * 4;
   const group = f.block();
@@ -203,7 +205,24 @@ export function emitApplyGroup(
     const n = l.range.counts[fi];
     if (n !== undefined) f.localGet(n).localGet(changed).op("i32.popcnt").op("i32.add").localSet(n);
     if (field.kind === "quat") emitQueue(f, l, field, fi, rowAt, eid, changed, rowBytes);
-    else emitLinear4(f, field, rows, tmp, cols, { lo, hi, out }, eid, changed);
+    else if (field.kind === "scalar") {
+      // One slot: each changed id's lane 0 stored on its own.
+      for (let k = 0; k < 4; k++) {
+        f.localGet(changed)
+          .i32Const(1 << k)
+          .op("i32.and");
+        const write = f.if();
+        const row = rows[k] as Local;
+        emitScalarStore(
+          f,
+          field,
+          eid[k] as Local,
+          () => void f.localGet(row).lane("i32x4.extract_lane", 0),
+          scalarTmp,
+        );
+        f.end(write);
+      }
+    } else emitLinear4(f, field, rows, tmp, cols, { lo, hi, out }, eid, changed);
     f.end(some);
   });
   // updated += ids that wrote something

@@ -1,9 +1,10 @@
 /**
  * Which registries the WebAssembly apply kernel (wasmApply.ts) can run, and where its inputs and
  * outputs sit in memory. It takes the field list the JS kernels use (kernelFields) and dequantizes
- * SoA vectors, rotations and scalar floats over Float32Array/Float64Array columns, as the JS apply
- * kernel does inline (fieldAccess.ts). Every other field (ints such as the owner fields the server
- * adds, bools, enums, transforms, plain-array storage) is "generic": the kernel only compares its
+ * SoA vectors, rotations and scalar floats over Float32Array/Float64Array columns, and ints, bools
+ * and enums of values 0…n-1 on one numeric typed array ("scalar", applyScalarEmit.ts), as the JS
+ * apply kernel does inline (fieldAccess.ts). Every other field (transforms, other enums, plain-array
+ * storage) is "generic": the kernel only compares its
  * slots, and an id whose generic field changed goes whole to the generic per-entity path (which
  * writes every changed field of it, as the JS kernel would have). A registry without any field the
  * kernel dequantizes keeps the JS kernel (undefined here).
@@ -13,7 +14,7 @@ import { FloatValueTemplate } from "../../templates/floatTemplate";
 import { QuatValueTemplate } from "../../templates/quatTemplate";
 import { VectorValueTemplate } from "../../templates/vectorTemplate";
 import { kernelFields } from "../kernels/compileKernel";
-import { isInlined } from "../kernels/fieldAccess";
+import { isInlined, scalarOf, type ScalarAccess } from "../kernels/fieldAccess";
 import { align, typedColumns } from "./planColumns";
 
 /**
@@ -22,9 +23,30 @@ import { align, typedColumns } from "./planColumns";
  */
 export const QUAT_LIST_PAD = 3;
 
+/** A component column the kernel can copy and write (Uint8Clamped is left out: it clamps, not wraps). */
+export type ApplyArray =
+  Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
+
+/** The element of a column as the kernel stores it. */
+export type ApplyElement = "f64" | "f32" | "i32" | "i16" | "i8";
+
+/** A column's element type, or undefined when the kernel cannot write it. */
+function elementOf(c: unknown): ApplyElement | undefined {
+  if (c instanceof Float64Array) return "f64";
+  if (c instanceof Float32Array) return "f32";
+  if (c instanceof Int32Array || c instanceof Uint32Array) return "i32";
+  if (c instanceof Int16Array || c instanceof Uint16Array) return "i16";
+  if (c instanceof Int8Array || c instanceof Uint8Array) return "i8";
+  return undefined;
+}
+
+/** Bytes per element. */
+const ELEMENT_BYTES = { f64: 8, f32: 4, i32: 4, i16: 2, i8: 1 } as const;
+
 /** One component column the kernel writes: its storage and where its copy sits in wasm memory. */
 export interface ApplyColumn {
-  readonly array: Float32Array | Float64Array;
+  readonly array: ApplyArray;
+  readonly element: ApplyElement;
   readonly f64: boolean;
   /** Byte address of element 0 of the column's copy. */
   readonly address: number;
@@ -51,6 +73,11 @@ export type ApplyField = {
       readonly scale: number;
       /** Byte address of the SIMD kernel's work list: capacity + QUAT_LIST_PAD (eid, row address) i32 pairs. */
       readonly list: number;
+    }
+  | {
+      /** An int, bool or enum on one typed array (applyScalarEmit.ts). */
+      readonly kind: "scalar";
+      readonly scalar: ScalarAccess;
     }
   | {
       /** Compared only: a change sends the id to the generic path (no columns). */
@@ -84,6 +111,16 @@ export interface ApplyPlan {
   readonly scratchBytes: number;
 }
 
+/**
+ * True when the kernel dequantizes `s`: an int whose bounds are i32s (`q + min` then wraps as the
+ * typed array's store does), a bool, an enum whose values are its indices (others keep the generic
+ * path: measured, see the README section of session 8).
+ */
+function wasmScalar(s: ScalarAccess): boolean {
+  if (s.kind === "int") return s.min >= -0x80000000 && s.max <= 0x7fffffff;
+  return s.kind === "bool" || s.identity;
+}
+
 /** The apply plan of `registry` for states of `capacity` ids, or undefined when a field is not supported. */
 export function applyPlan(registry: ReplicationRegistry, capacity: number): ApplyPlan | undefined {
   const list = kernelFields(registry);
@@ -96,25 +133,33 @@ export function applyPlan(registry: ReplicationRegistry, capacity: number): Appl
   let address = align(written + list.length * capacity * 4, 16);
   let columnLength = Infinity;
   const fields: ApplyField[] = [];
-  // Float64 columns first keeps every column 8-byte aligned.
-  const pending: ({ arrays: (Float32Array | Float64Array)[]; addresses: number[] } | undefined)[] = [];
+  // Wider elements first keeps every column aligned to its element size.
+  const pending: ({ arrays: ApplyArray[]; addresses: number[]; scalar?: ScalarAccess } | undefined)[] = [];
   for (const kf of list) {
     const field = registry.fields[kf.index];
     if (field === undefined) return undefined;
     const t = field.template;
     const kind =
       t instanceof QuatValueTemplate || t instanceof VectorValueTemplate || t instanceof FloatValueTemplate;
-    const arrays = kind && isInlined(field) ? typedColumns(field.binding.columns) : undefined;
-    pending.push(arrays === undefined ? undefined : { arrays, addresses: arrays.map(() => 0) });
+    const scalar = scalarOf(field);
+    const column = field.binding.columns?.[0];
+    const arrays: ApplyArray[] | undefined =
+      kind && isInlined(field)
+        ? typedColumns(field.binding.columns)
+        : scalar !== undefined && wasmScalar(scalar) && elementOf(column) !== undefined
+          ? [column as ApplyArray]
+          : undefined;
+    pending.push(arrays === undefined ? undefined : { arrays, addresses: arrays.map(() => 0), scalar });
     for (const a of arrays ?? []) columnLength = Math.min(columnLength, a.length);
   }
   if (pending.every((p) => p === undefined)) return undefined; // nothing to dequantize here
-  for (const f64 of [true, false]) {
+  for (const bytes of [8, 4, 2, 1]) {
     for (const p of pending) {
       p?.arrays.forEach((a, c) => {
-        if (a instanceof Float64Array !== f64) return;
+        const size = ELEMENT_BYTES[elementOf(a) as ApplyElement];
+        if (size !== bytes) return;
         p.addresses[c] = address;
-        address += a.length * (f64 ? 8 : 4);
+        address += a.length * size;
       });
     }
     address = align(address, 16);
@@ -129,12 +174,15 @@ export function applyPlan(registry: ReplicationRegistry, capacity: number): Appl
     }
     const columns = p.arrays.map((array, c) => ({
       array,
+      element: elementOf(array) as ApplyElement,
       f64: array instanceof Float64Array,
       address: p.addresses[c] as number,
     }));
     const base = { bit: kf.bit, offset: kf.offset, width: kf.width, columns };
     const t = field.template;
-    if (t instanceof QuatValueTemplate) {
+    if (p.scalar !== undefined) {
+      fields.push({ ...base, kind: "scalar", scalar: p.scalar });
+    } else if (t instanceof QuatValueTemplate) {
       fields.push({ ...base, kind: "quat", scale: t.dequantizeScale, list: address });
       address = align(address + (capacity + QUAT_LIST_PAD) * 8, 16);
     } else {

@@ -8,10 +8,10 @@
  * this every tick (its entities' ids are contiguous); the kernel wrapper then skips the copy-in
  * while the last call's writes were whole ranges, and re-runs with the copy-in when they were not.
  */
-import type { ApplyPlan } from "./applyPlan";
+import type { ApplyArray, ApplyPlan } from "./applyPlan";
 
 /** A column's user array and its copy in wasm memory. */
-type Column = Float32Array | Float64Array;
+type Column = ApplyArray;
 
 /** The range check and copy-out of one kernel (see the file comment). */
 export class ApplyRanges {

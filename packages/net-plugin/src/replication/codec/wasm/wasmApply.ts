@@ -21,7 +21,7 @@ import type { ApplyKernel } from "../kernels/worldKernels";
 import type { SnapshotState } from "../snapshotState";
 import { applyModule } from "./applyEmit";
 import { ApplyEntityTable } from "./applyEntities";
-import { applyPlan, type ApplyPlan } from "./applyPlan";
+import { applyPlan, type ApplyArray, type ApplyPlan } from "./applyPlan";
 import { ApplyRanges } from "./applyRanges";
 import { CodecMemoryPool, stateLayout, type StateLayout } from "./codecMemory";
 import { PrefixViews } from "./prefixViews";
@@ -41,6 +41,9 @@ type CompactFn = (next: number, prev: number, hasPrev: number, hw: number) => nu
 const COMPACT_BASE = 15;
 const COMPACT_PER = 16;
 
+/** A column's constructor (views of its copy). */
+type ApplyArrayType = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ApplyArray;
+
 /** Typed views of the kernel's memory, re-made when the memory grows. */
 interface Views {
   readonly generation: number;
@@ -53,7 +56,7 @@ interface Views {
   readonly written: Int32Array;
   /** applyCompact's count per field. */
   readonly counts: Int32Array;
-  readonly columns: (Float32Array | Float64Array)[];
+  readonly columns: ApplyArray[];
 }
 
 /** A registry's generated wasm apply kernel with its memory (see the file comment). */
@@ -84,8 +87,8 @@ export class WasmApplyKernel {
   /** The entity table in wasm memory, kept between calls (applyEntities.ts). */
   private readonly entities: ApplyEntityTable;
   /** Column prefixes for the copies in and out (see columnPrefixes), their length and memory generation. */
-  private readonly colIn: (Float32Array | Float64Array)[] = [];
-  private readonly colOut: (Float32Array | Float64Array)[] = [];
+  private readonly colIn: ApplyArray[] = [];
+  private readonly colOut: ApplyArray[] = [];
   private colLength = -1;
   private colGeneration = -1;
   /** Calls of `apply` so far (stats; tests check which kernel ran). */
@@ -230,7 +233,7 @@ export class WasmApplyKernel {
     const columns = this.columns;
     for (let c = 0; c < columns.length; c++) {
       this.colIn[c] = (columns[c] as (typeof columns)[number]).array.subarray(0, n);
-      this.colOut[c] = (v.columns[c] as Float32Array | Float64Array).subarray(0, n);
+      this.colOut[c] = (v.columns[c] as ApplyArray).subarray(0, n);
     }
     this.colLength = n;
     this.colGeneration = v.generation;
@@ -271,10 +274,9 @@ export class WasmApplyKernel {
         eids: new Int32Array(buffer, this.plan.eids, this.capacity),
         written: new Int32Array(buffer, this.plan.written, this.capacity * this.plan.fields.length),
         counts: new Int32Array(buffer, this.plan.counts, this.plan.fields.length),
-        columns: this.columns.map((c) =>
-          c.f64
-            ? new Float64Array(buffer, c.address, c.array.length)
-            : new Float32Array(buffer, c.address, c.array.length),
+        // A view of the column's own type over its copy.
+        columns: this.columns.map(
+          (c) => new (c.array.constructor as ApplyArrayType)(buffer, c.address, c.array.length),
         ),
       };
       this.views = v;
