@@ -2,8 +2,8 @@
  * Code generation of the WebAssembly update reader (wasmDecode.ts): kernels/decodeKernel.ts's
  * `readUpdates` (ids as a bitmap or a gap list, per-entity field flags, rotation flags and full
  * rotations, then the value columns with their widths, exceptions and range checks) emitted as
- * straight-line wasm for one registry whose fields are all inline (`slots` or smallest-three; a
- * generic field keeps the JS kernel). States are read and written in place at their pool block
+ * straight-line wasm for one registry whose fields are all inline (`slots` or smallest-three in
+ * the columns, `flip`/`full` in the entity's own bits; a generic field keeps the JS kernel). States are read and written in place at their pool block
  * addresses. Same bits, same checks, same result as the JS kernel: 0 on malformed or truncated
  * bits (never a trap), with `failed` set exactly when the JS kernel leaves its WordReader
  * overflowed (a read past the end); the wasm stops at the first such read, where the JS kernel may
@@ -18,7 +18,7 @@
  */
 import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
-import { bit, expGolomb, need, type DecodeCtx } from "./decodeBits";
+import { bit, expGolomb, fixed, need, type DecodeCtx } from "./decodeBits";
 import { columnLocals, emitColumn } from "./decodeColumnEmit";
 import { WasmBitReader } from "./wasmBits";
 import { WasmModule, type Local } from "./wasmModule";
@@ -88,7 +88,8 @@ export function decodeModule(
   f.localGet(bitmap);
   const byBitmap = f.if();
   {
-    if (fullEntityBits(fields) <= 8) {
+    // (Registries with a `flip`/`full` field read every entity in the per-entity step below.)
+    if (fullEntityBits(fields) <= 8 && fields.every((field) => field.column >= 0)) {
       const [at, pred, win] = [i32(), i32(), i32()];
       const ents = simd ? f.local("v128") : undefined;
       const [n, nbits] = simd ? [i32(), i32()] : [undefined, undefined];
@@ -177,7 +178,31 @@ export function decodeModule(
       f.store("i32.store", field.inline * capacity * 4);
       f.localGet(cnt).i32Const(1).op("i32.add").localSet(cnt);
     };
-    if (field.quat) {
+    if (field.flip) {
+      // 1 − the baseline's slot (the predicted row is its copy), refused unless 0 or 1.
+      f.localGet(work).localGet(row).op("i32.add").i32Const(1);
+      f.localGet(base)
+        .localGet(row)
+        .op("i32.add")
+        .load("i32.load", field.offset * 4);
+      f.op("i32.sub")
+        .localTee(c.tmp)
+        .store("i32.store", field.offset * 4);
+      f.localGet(c.tmp).i32Const(1).op("i32.gt_u").brIf(c.fail);
+    } else if (field.full) {
+      // Each slot in its bits (length checked first, as the JS kernel), refused above its slotMax.
+      field.slotBits.forEach((bits, s) => {
+        if (bits > 0) need(c, () => void f.i32Const(bits));
+        f.localGet(work).localGet(row).op("i32.add");
+        if (bits > 0) fixed(c, bits, bits >= 31 ? 0x7fffffff : (1 << bits) - 1);
+        else f.i32Const(0);
+        f.localTee(c.tmp).store("i32.store", (field.offset + s) * 4);
+        f.localGet(c.tmp)
+          .i32Const(field.slotMax[s] as number)
+          .op("i32.gt_u")
+          .brIf(c.fail);
+      });
+    } else if (field.quat) {
       need(c, () => void f.i32Const(1));
       bit(c);
       f.op("i32.eqz");
@@ -219,8 +244,12 @@ export function decodeModule(
   f.br(entities).end(entities).end(done);
   f.localGet(seen).localGet(updates).op("i32.ne").brIf(c.fail);
   const cl = columnLocals(f, { misc, lists, base, work, ref, rn, rd, unit, hasRef }, simd);
-  const fl = simd && fields.some((field) => fusable(field, stride, scratch)) ? fusedLocals(f) : undefined;
+  const fl =
+    simd && fields.some((field) => field.column >= 0 && fusable(field, stride, scratch))
+      ? fusedLocals(f)
+      : undefined;
   fields.forEach((field, i) => {
+    if (field.column < 0) return; // a `flip`/`full` field: read with its entity
     if (fl !== undefined && fusable(field, stride, scratch))
       emitFusedField(c, cl, fl, field, counts[i] as Local, stride, capacity, scratch);
     else

@@ -68,7 +68,9 @@ function entityCodeBits(fields: readonly KernelField[]): number {
 export function denseEligible(fields: readonly KernelField[]): boolean {
   if (fields.length === 0 || fields.length > 30) return false;
   if (4 * entityCodeBits(fields) > 56) return false;
-  return fields.every((x) => x.threshold === 0 && x.width >= 1 && x.width <= 4 && (!x.quat || x.width === 4));
+  return fields.every(
+    (x) => x.column >= 0 && x.threshold === 0 && x.width >= 1 && x.width <= 4 && (!x.quat || x.width === 4),
+  );
 }
 
 /**

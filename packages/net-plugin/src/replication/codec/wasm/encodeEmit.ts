@@ -102,13 +102,14 @@ export function collectModule(
   const noRef = f.if();
   f.localGet(cur).localSet(ref);
   f.end(noRef);
+  // (A `flip`/`full` field has no columns: its cursors stay at the segment's start, never moved.)
   fields.forEach((x, k) => {
     f.localGet(seg("colz"))
-      .i32Const(x.column * cap * 4)
+      .i32Const(Math.max(0, x.column) * cap * 4)
       .op("i32.add")
       .localSet(cursors[k] as Local);
     f.localGet(seg("colm"))
-      .i32Const(x.column * cap * 4)
+      .i32Const(Math.max(0, x.column) * cap * 4)
       .op("i32.add")
       .localSet(mcursors[k] as Local);
   });

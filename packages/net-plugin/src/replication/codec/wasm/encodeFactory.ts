@@ -31,11 +31,14 @@ const modules = new WeakMap<ReplicationRegistry, Map<number, WebAssembly.Module 
 /** Instances per pool (one set of functions shared by every encoder of the pool). */
 const instances = new WeakMap<CodecMemoryPool, Functions>();
 
-/** The registry's fields when the wasm collect supports it (all inline, fixed spawn bits), else undefined. */
+/**
+ * The registry's fields when the wasm collect supports it (all inline — columns, or `flip`/`full`
+ * in the update's own bits — with fixed spawn bits), else undefined.
+ */
 export function collectFields(registry: ReplicationRegistry): KernelField[] | undefined {
   const fields = kernelFields(registry);
   if (fields === undefined || fields.length === 0) return undefined;
-  return fields.every((x) => !x.generic && !x.flip && !x.full && x.packedBits >= 0) ? fields : undefined;
+  return fields.every((x) => !x.generic && x.packedBits >= 0) ? fields : undefined;
 }
 
 /**

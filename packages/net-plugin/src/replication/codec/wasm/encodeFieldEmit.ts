@@ -60,8 +60,46 @@ export function emitHist(f: WasmFunction, hist: Local, d: Local, column: number)
   f.store("i32.store", column * COLUMN_BUCKETS * 4);
 }
 
+/**
+ * A `flip`/`full` field (encodeKernel.ts collectFlat): compared against the baseline (with its
+ * threshold); a changed one sets its bit and, predicting, copies its baseline slots to `pred`.
+ */
+function emitFlat(c: FieldContext, x: KernelField, l: LoopLocals): void {
+  const { f, cs, bs, d } = c;
+  f.localGet(l.live).i32Const(x.bit).op("i32.and");
+  const has = f.if();
+  for (let s = 0; s < x.width; s++) {
+    f.localGet(c.curRow)
+      .load("i32.load", c.V + (x.offset + s) * 4)
+      .localSet(cs[s] as Local);
+    f.localGet(c.baseRow)
+      .load("i32.load", c.V + (x.offset + s) * 4)
+      .localSet(bs[s] as Local);
+    f.localGet(cs[s] as Local).localGet(bs[s] as Local);
+    if (x.threshold === 0) f.op("i32.ne");
+    else {
+      f.op("i32.sub").localTee(d).i32Const(x.threshold).op("i32.gt_s");
+      f.i32Const(0).localGet(d).op("i32.sub").i32Const(x.threshold).op("i32.gt_s").op("i32.or");
+    }
+    if (s > 0) f.op("i32.or");
+  }
+  const moved = f.if();
+  f.localGet(l.changed).i32Const(x.bit).op("i32.or").localSet(l.changed);
+  f.localGet(l.ratio);
+  const r = f.if();
+  for (let s = 0; s < x.width; s++) {
+    f.localGet(l.seg("pred")).localGet(c.row).op("i32.add");
+    f.localGet(bs[s] as Local).store("i32.store", (x.offset + s) * 4);
+  }
+  f.end(r).end(moved).end(has);
+}
+
 /** One inline field of the loop body (encodeKernel.ts collectField). */
 export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: LoopLocals): void {
+  if (x.flip || x.full) {
+    emitFlat(c, x, l);
+    return;
+  }
   const { f, cs, bs, d } = c;
   const slotAt = (s: number): number => c.V + (x.offset + s) * 4;
   f.localGet(l.live).i32Const(x.bit).op("i32.and");

@@ -173,6 +173,7 @@ export function emitFused(
   f.localGet(p("baseHw")).op("i32.add");
   let entityBits = ID_CODE_BOUND + fields.length;
   for (const x of fields) if (x.quat) entityBits += 1 + x.slotBits.reduce((a, b) => a + b, 0);
+  for (const x of fields) if (x.full) entityBits += x.slotBits.reduce((a, b) => a + b, 0);
   f.localGet(uc).i32Const(entityBits).op("i32.mul").op("i32.add");
   f.i32Const(3).op("i32.shr_u").i32Const(OUT_SLACK).op("i32.add").localTee(bound);
   f.localGet(p("outBytes")).op("i32.gt_u");

@@ -12,10 +12,11 @@ import { hist8Bytes } from "./encodeHist8Emit";
 /** The generated `collect` (its i32 parameters: collectParams.ts COLLECT_PARAMS, then SEGMENTS). */
 export type CollectFn = (...args: number[]) => number;
 
-/** Bits an update's own part can take (field flags, rotation flags and full values). */
+/** Bits an update's own part can take (field flags, rotation flags and full values, `full` fields' values). */
 export function entityBits(fields: readonly KernelField[]): number {
   let bits = fields.length;
   for (const x of fields) if (x.quat) bits += 1 + x.slotBits.reduce((a, b) => a + b, 0);
+  for (const x of fields) if (x.full) bits += x.slotBits.reduce((a, b) => a + b, 0);
   return bits;
 }
 

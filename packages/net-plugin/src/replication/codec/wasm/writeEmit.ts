@@ -194,6 +194,7 @@ export function emitWrite(
     shifts: Array.from({ length: 7 }, () => f.local("i64")),
   };
   fields.forEach((x, k) => {
+    if (x.column < 0) return; // a `flip`/`full` field: in the update's own bits
     for (let s = x.quat ? 1 : 0; s < x.width; s++) emitColumn(l, x, k, s, layout, stride, columns, simd);
   });
   out.finish();

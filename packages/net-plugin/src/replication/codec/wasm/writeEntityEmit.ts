@@ -1,7 +1,8 @@
 /**
  * One update's own bits in the updates section (writeKernel.ts `updateBody`): per field of the
  * entity its changed flag (when the entity has several fields), a changed rotation's "same
- * largest" bit (1) or a 0 and its full value — gathered in one i64 code (`ec`, `el` bits; the
+ * largest" bit (1) or a 0 and its full value, a changed `full` field's slots (a `flip` field sends
+ * only its flag) — gathered in one i64 code (`ec`, `el` bits; the
  * caller may start it with the update's bitmap bit) and put out whenever it could pass 56 bits,
  * and at the end. Shared by the updates writer (writeEmit.ts) and the collect (encodeEmit.ts),
  * which writes the bitmap stream of the fused encode as it classifies.
@@ -35,14 +36,25 @@ export function emitEntityBits(
   l: EntityLocals,
 ): void {
   const { mask, changed, multi, row, ec, el } = l;
-  // Every field changed and no rotation sent in full (a moving world's usual update): all its
-  // bits are ones — a flag per field (when several) and a "same largest" bit per rotation.
-  const full = fields.reduce((m, x) => m | x.bit, 0);
+  // Every field present, every column field changed, no `flip`/`full` field changed and no
+  // rotation sent in full (a moving world's usual update): its bits are a constant — a flag per
+  // field when several (1, a flat field's 0) and a "same largest" 1 per rotation.
+  const all = fields.reduce((m, x) => m | x.bit, 0);
+  const moving = fields.reduce((m, x) => (x.column >= 0 ? m | x.bit : m), 0);
   const quats = fields.filter((x) => x.quat);
-  const ones = (fields.length > 1 ? fields.length : 0) + quats.length;
+  let ones = 0n;
+  let count = 0;
+  for (const x of fields) {
+    if (fields.length > 1) ones |= BigInt(x.column >= 0 ? 1 : 0) << BigInt(count++);
+    if (x.quat) ones |= 1n << BigInt(count++);
+  }
   // (Only while they fit the code with the bitmap bit; else the general path alone.)
-  if (1 + ones > 56) f.i32Const(0);
-  else f.localGet(changed).i32Const(full).op("i32.eq");
+  if (1 + count > 56 || moving === 0) f.i32Const(0);
+  else if (moving === all) f.localGet(changed).i32Const(all).op("i32.eq");
+  else {
+    f.localGet(changed).i32Const(moving).op("i32.eq");
+    f.localGet(mask).i32Const(all).op("i32.eq").op("i32.and");
+  }
   for (const x of quats) {
     f.localGet(row)
       .localGet(l.zz)
@@ -51,10 +63,10 @@ export function emitEntityBits(
       .op("i32.and");
   }
   const allOnes = f.if();
-  if (ones > 0 && 1 + ones <= 56) {
-    f.localGet(ec).i64Const((1n << BigInt(ones)) - 1n);
+  if (count > 0 && 1 + count <= 56 && moving !== 0) {
+    f.localGet(ec).i64Const(ones);
     f.localGet(el).op("i64.extend_i32_u").op("i64.shl").op("i64.or").localSet(ec);
-    f.localGet(el).i32Const(ones).op("i32.add").localSet(el);
+    f.localGet(el).i32Const(count).op("i32.add").localSet(el);
   }
   f.else();
   // Else the entity's bits gather in one code (ec, el) put out when it could pass 56 bits.
@@ -90,6 +102,24 @@ export function emitEntityBits(
         .localGet(multi)
         .op("i32.and");
     add(flag, multi, 1);
+    if (x.full) {
+      // A changed `full` field's slots in full (QuantizedTemplate.packQuantized).
+      const beforeCh = most;
+      f.localGet(changed).i32Const(x.bit).op("i32.and");
+      const ch = f.if();
+      x.slotBits.forEach((b, s) => {
+        if (b <= 0) return;
+        const value = (): void =>
+          void f
+            .localGet(row)
+            .localGet(l.cur)
+            .op("i32.add")
+            .load("i32.load", valuesOffset + (x.offset + s) * 4);
+        add(value, b, b);
+      });
+      f.end(ch);
+      most = Math.max(most, beforeCh);
+    }
     if (x.quat) {
       const beforeCh = most;
       f.localGet(changed).i32Const(x.bit).op("i32.and");
@@ -98,10 +128,14 @@ export function emitEntityBits(
         .localGet(l.zz)
         .op("i32.add")
         .load("i32.load", x.offset * 4);
+      // Each arm starts from the bound before the `if` (an arm's flush is not the other's); the
+      // bound after it is the larger arm's.
+      const beforeSame = most;
       const same = f.if();
       add(() => void f.i32Const(1), 1, 1);
+      const afterSame = most;
       f.else();
-      const before = most;
+      most = beforeSame;
       add(() => void f.i32Const(0), 1, 1);
       x.slotBits.forEach((b, s) => {
         if (b <= 0) return;
@@ -113,7 +147,7 @@ export function emitEntityBits(
             .load("i32.load", valuesOffset + (x.offset + s) * 4);
         add(value, b, b);
       });
-      most = Math.max(most, before + 1);
+      most = Math.max(most, afterSame);
       f.end(same).end(ch);
       most = Math.max(most, beforeCh);
     }
