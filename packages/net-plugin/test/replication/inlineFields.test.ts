@@ -5,12 +5,14 @@
  * same states, and the same states applied three ways give the same component values (Object.is,
  * element by element: -0, NaN and plain arrays' booleans included) and counts.
  */
-import { createRng } from "@canopy/core";
+import { createRng, type Rng } from "@canopy/core";
 import { addComponent, addEntity, createWorld } from "bitecs";
 import { afterEach, describe, expect, it } from "vitest";
 import { codecKernels } from "../../src/replication/codec/kernels/compileKernel";
 import { isInlined } from "../../src/replication/codec/kernels/fieldAccess";
 import { layoutOf } from "../../src/replication/codec/kernels/worldLayout";
+import { applyPlan } from "../../src/replication/codec/wasm/applyPlan";
+import { wasmApplyOf } from "../../src/replication/codec/wasm/wasmApply";
 import { wasmKernels } from "../../src/replication/codec/wasm/wasmKernels";
 import {
   applySnapshot,
@@ -20,7 +22,14 @@ import {
   ReplicationRegistry,
   SnapshotState,
 } from "../../src/replication/index";
-import { CAPACITY, columnLike, mixedRegistry, mixedValue, type Column } from "./inlineFieldsFixture";
+import {
+  CAPACITY,
+  columnLike,
+  everyScalar,
+  mixedRegistry,
+  mixedValue,
+  type Column,
+} from "./inlineFieldsFixture";
 
 afterEach(() => {
   codecKernels.enabled = true;
@@ -64,110 +73,133 @@ function sameColumn(a: Column, b: Column, what: string): void {
   }
 }
 
+let kernelSeeds = 0;
+
 describe("inlined int, bool, enum and transform fields", () => {
-  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])(
+  it.each(Array.from({ length: 20 }, (_, i) => i + 1))(
     "capture and apply: generic, JS kernels and wasm give the same states and values (seed %i)",
     (seed) => {
       const rng = createRng(seed);
-      const { registry: server, describe: fields } = mixedRegistry(rng);
-      const context = `seed ${seed}, fields ${fields.join(" ")}`;
-      // Only the string enum goes through its binding.
-      for (const f of server.fields)
-        expect(isInlined(f), `${context}: ${f.name}`).toBe(
-          !(
-            f.template.kind === "enum" &&
-            Array.isArray(f.component) &&
-            typeof (f.template as unknown as { values: unknown[] }).values[0] === "string"
-          ),
-        );
-      const captures = MODES.map((mode) => registryFor(server, mode));
-      const world = createWorld();
-      const allocator = new NetworkIdAllocator(CAPACITY);
-      const entities: number[] = [];
-      for (let i = 0; i < 70; i++) {
-        const eid = addEntity(world);
-        for (const f of server.fields) if (rng.chance(0.85)) addComponent(world, eid, f.component);
-        allocator.allocate(eid, 0);
-        entities.push(eid);
-      }
-      const states = MODES.map((mode, m) => {
-        wasmKernels.enabled = mode === "wasm";
-        const s = new SnapshotState(captures[m] as ReplicationRegistry, CAPACITY);
-        wasmKernels.enabled = false;
-        return s;
-      });
-      const clients = MODES.map((mode) => {
-        const components = server.fields.map((f) => copyComponent(f.component));
-        const registry = registryFor(server, mode, components);
-        return {
-          mode,
-          registry,
-          components,
-          world: createWorld(),
-          map: new EntityMap(CAPACITY),
-          prev: undefined as SnapshotState | undefined,
-        };
-      });
-      for (let tick = 0; tick < 25; tick++) {
-        for (const f of server.fields)
-          columnsOf(f.component).forEach((column, axis) => {
-            for (const eid of entities) if (rng.chance(0.6)) column[eid] = mixedValue(rng, f, column, axis);
-          });
-        const list = entities.filter(() => rng.chance(0.9));
-        MODES.forEach((mode, m) => {
-          wasmKernels.enabled = mode === "wasm";
-          captureWorld(
-            world,
-            captures[m] as ReplicationRegistry,
-            list,
-            allocator.map,
-            states[m] as SnapshotState,
-            tick,
-          );
-          wasmKernels.enabled = false;
-        });
-        const [g, j, w] = states as [SnapshotState, SnapshotState, SnapshotState];
-        const at = j.values.findIndex((v, i) => v !== g.values[i]);
-        if (at >= 0) {
-          const id = Math.floor(at / server.stride);
-          const eid = entities.find((e) => allocator.map.netIdOf(e) === id) ?? -1;
-          const raw = server.fields.map((f) => columnsOf(f.component).map((c) => c[eid]));
-          console.log(context, "slot", at % server.stride, "id", id, "eid", eid, j.values[at], g.values[at], raw);
-        }
-        expect(Array.from(j.values), `${context} tick ${tick}: JS kernel values`).toEqual(
-          Array.from(g.values),
-        );
-        expect(j.equals(g), `${context} tick ${tick}: JS kernel state`).toBe(true);
-        expect(Array.from(w.values), `${context} tick ${tick}: wasm values`).toEqual(Array.from(g.values));
-        expect(w.equals(g), `${context} tick ${tick}: wasm state`).toBe(true);
-        const results = clients.map((cl) => {
-          wasmKernels.enabled = cl.mode === "wasm";
-          const next = new SnapshotState(cl.registry, CAPACITY);
-          next.copyFrom(g);
-          const r = { ...applySnapshot(cl.world, cl.registry, cl.prev, next, cl.map) };
-          wasmKernels.enabled = false;
-          cl.prev = next;
-          return r;
-        });
-        expect(results[1], `${context} tick ${tick}: JS apply counts`).toEqual(results[0]);
-        expect(results[2], `${context} tick ${tick}: wasm apply counts`).toEqual(results[0]);
-        const [cg, cj, cw] = clients as [(typeof clients)[0], (typeof clients)[0], (typeof clients)[0]];
-        cg.components.forEach((component, f) => {
-          const ours = columnsOf(component);
-          ours.forEach((column, c) => {
-            sameColumn(
-              column,
-              columnsOf(cj.components[f])[c] as Column,
-              `${context} tick ${tick} field ${f}.${c} JS`,
-            );
-            sameColumn(
-              column,
-              columnsOf(cw.components[f])[c] as Column,
-              `${context} tick ${tick} field ${f}.${c} wasm`,
-            );
-          });
-        });
-      }
+      const { registry, describe: fields } = mixedRegistry(rng);
+      kernelSeeds += checkRegistry(rng, registry, `seed ${seed}, fields ${fields.join(" ")}`) ? 1 : 0;
     },
   );
+
+  it("the seeds above include registries the wasm apply kernel runs", () => {
+    expect(kernelSeeds).toBeGreaterThan(3);
+  });
+
+  it.each([1, 2, 3])("every int bound, bool and enum list on typed arrays (seed %i)", (seed) => {
+    expect(checkRegistry(createRng(seed), everyScalar(), `every scalar, seed ${seed}`)).toBe(true);
+  });
 });
+
+/**
+ * Captures and applies `server`'s evolving components the three ways and compares them; true when
+ * the registry has a wasm apply kernel (which then ran).
+ */
+function checkRegistry(rng: Rng, server: ReplicationRegistry, context: string): boolean {
+  // Only the string enum goes through its binding.
+  for (const f of server.fields)
+    expect(isInlined(f), `${context}: ${f.name}`).toBe(
+      !(
+        f.template.kind === "enum" &&
+        Array.isArray(f.component) &&
+        typeof (f.template as unknown as { values: unknown[] }).values[0] === "string"
+      ),
+    );
+  const captures = MODES.map((mode) => registryFor(server, mode));
+  const world = createWorld();
+  const allocator = new NetworkIdAllocator(CAPACITY);
+  const entities: number[] = [];
+  for (let i = 0; i < 70; i++) {
+    const eid = addEntity(world);
+    for (const f of server.fields) if (rng.chance(0.85)) addComponent(world, eid, f.component);
+    allocator.allocate(eid, 0);
+    entities.push(eid);
+  }
+  const states = MODES.map((mode, m) => {
+    wasmKernels.enabled = mode === "wasm";
+    const s = new SnapshotState(captures[m] as ReplicationRegistry, CAPACITY);
+    wasmKernels.enabled = false;
+    return s;
+  });
+  const clients = MODES.map((mode) => {
+    const components = server.fields.map((f) => copyComponent(f.component));
+    const registry = registryFor(server, mode, components);
+    return {
+      mode,
+      registry,
+      components,
+      world: createWorld(),
+      map: new EntityMap(CAPACITY),
+      prev: undefined as SnapshotState | undefined,
+    };
+  });
+  let wasmApplies = 0;
+  for (let tick = 0; tick < 25; tick++) {
+    for (const f of server.fields)
+      columnsOf(f.component).forEach((column, axis) => {
+        for (const eid of entities) if (rng.chance(0.6)) column[eid] = mixedValue(rng, f, column, axis);
+      });
+    const list = entities.filter(() => rng.chance(0.9));
+    MODES.forEach((mode, m) => {
+      wasmKernels.enabled = mode === "wasm";
+      captureWorld(
+        world,
+        captures[m] as ReplicationRegistry,
+        list,
+        allocator.map,
+        states[m] as SnapshotState,
+        tick,
+      );
+      wasmKernels.enabled = false;
+    });
+    const [g, j, w] = states as [SnapshotState, SnapshotState, SnapshotState];
+    const at = j.values.findIndex((v, i) => v !== g.values[i]);
+    if (at >= 0) {
+      const id = Math.floor(at / server.stride);
+      const eid = entities.find((e) => allocator.map.netIdOf(e) === id) ?? -1;
+      const raw = server.fields.map((f) => columnsOf(f.component).map((c) => c[eid]));
+      console.log(context, "slot", at % server.stride, "id", id, "eid", eid, j.values[at], g.values[at], raw);
+    }
+    expect(Array.from(j.values), `${context} tick ${tick}: JS kernel values`).toEqual(Array.from(g.values));
+    expect(j.equals(g), `${context} tick ${tick}: JS kernel state`).toBe(true);
+    expect(Array.from(w.values), `${context} tick ${tick}: wasm values`).toEqual(Array.from(g.values));
+    expect(w.equals(g), `${context} tick ${tick}: wasm state`).toBe(true);
+    const results = clients.map((cl) => {
+      wasmKernels.enabled = cl.mode === "wasm";
+      const next = new SnapshotState(cl.registry, CAPACITY);
+      next.copyFrom(g);
+      const pool = next.pool;
+      const before = pool === undefined ? 0 : (wasmApplyOf(pool)?.calls ?? 0);
+      const r = { ...applySnapshot(cl.world, cl.registry, cl.prev, next, cl.map) };
+      if (pool !== undefined) wasmApplies += (wasmApplyOf(pool)?.calls ?? 0) - before;
+      wasmKernels.enabled = false;
+      cl.prev = next;
+      return r;
+    });
+    expect(results[1], `${context} tick ${tick}: JS apply counts`).toEqual(results[0]);
+    expect(results[2], `${context} tick ${tick}: wasm apply counts`).toEqual(results[0]);
+    const [cg, cj, cw] = clients as [(typeof clients)[0], (typeof clients)[0], (typeof clients)[0]];
+    cg.components.forEach((component, f) => {
+      const ours = columnsOf(component);
+      ours.forEach((column, c) => {
+        sameColumn(
+          column,
+          columnsOf(cj.components[f])[c] as Column,
+          `${context} tick ${tick} field ${f}.${c} JS`,
+        );
+        sameColumn(
+          column,
+          columnsOf(cw.components[f])[c] as Column,
+          `${context} tick ${tick} field ${f}.${c} wasm`,
+        );
+      });
+    });
+  }
+  // The wasm side ran the wasm apply kernel whenever the registry has one.
+  const hasKernel = applyPlan(clients[2]?.registry as ReplicationRegistry, CAPACITY) !== undefined;
+  expect(wasmApplies > 0, `${context}: wasm applies`).toBe(hasKernel);
+  return hasKernel;
+}

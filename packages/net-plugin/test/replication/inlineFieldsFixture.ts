@@ -57,6 +57,11 @@ const INT_OPTIONS: IntTemplateOptions[] = [
   { min: -100000, max: 100000 },
   { min: 3, max: 3 },
   { bits: 1 },
+  // Bounds past the i32s (the wasm apply kernel leaves them generic).
+  { min: 2 ** 33, max: 2 ** 33 + 100 },
+  { min: -(2 ** 31) - 5, max: -(2 ** 31) + 100 },
+  // Past 2^53: q + min rounds in JS (the wasm kernel leaves it generic).
+  { min: 2 ** 60, max: 2 ** 60 + 4096 },
 ];
 const ENUM_VALUES: number[][] = [[0, 1, 2, 3], [0, 1], [5, -3, 0.5, -0, 1e9], [2, 1, 0], [7]];
 
@@ -65,7 +70,7 @@ export function mixedRegistry(rng: Rng): { registry: ReplicationRegistry; descri
   const registry = new ReplicationRegistry();
   const describe: string[] = [];
   const type = (c: Column): string => (Array.isArray(c) ? "Array" : (c as object).constructor.name);
-  for (let i = rng.int(1, 6); i > 0; i--) {
+  for (let i = rng.int(2, 7); i > 0; i--) {
     const kind = rng.int(0, 7);
     if (kind <= 1) {
       const c = randomColumn(rng);
@@ -110,6 +115,33 @@ export function mixedRegistry(rng: Rng): { registry: ReplicationRegistry; descri
   return { registry, describe };
 }
 
+/**
+ * Every int bound on an integer and a float typed array (types in turn), bools and every enum
+ * list on typed arrays, a vec3 (a field the wasm apply kernel always runs): at most 32 fields.
+ */
+export function everyScalar(): ReplicationRegistry {
+  const registry = new ReplicationRegistry();
+  const integers = TYPES.slice(0, 7) as readonly (new (n: number) => Column)[];
+  INT_OPTIONS.forEach((options, i) => {
+    registry.replicate(
+      new (integers[i % integers.length] as new (n: number) => Column)(CAPACITY),
+      IntTemplate(options),
+    );
+    registry.replicate(new (i % 2 === 0 ? Float64Array : Float32Array)(CAPACITY), IntTemplate(options));
+  });
+  for (const type of [Uint8Array, Int32Array, Float32Array])
+    registry.replicate(new type(CAPACITY), BoolTemplate());
+  ENUM_VALUES.forEach((values, i) => {
+    registry.replicate(
+      new (integers[(i * 3) % integers.length] as new (n: number) => Column)(CAPACITY),
+      EnumTemplate(values),
+    );
+  });
+  const f = (): Float32Array => new Float32Array(CAPACITY);
+  registry.replicate({ x: f(), y: f(), z: f() }, Vec3Template({ min: -50, max: 50, precision: 1 / 512 }));
+  return registry;
+}
+
 /** An adversarial value for one channel of `field` (stored in `column`). */
 export function mixedValue(
   rng: Rng,
@@ -136,6 +168,10 @@ export function mixedValue(
   if (rng.chance(0.25)) return common[rng.int(0, common.length - 1)];
   switch (t.kind) {
     case "int":
+      if (rng.chance(0.2)) {
+        const { min, max } = t as unknown as { min: number; max: number };
+        return min + rng.int(-3, max - min + 3);
+      }
       return rng.chance(0.3) ? rng.range(-200, 3200) : rng.int(-200, 100200);
     case "bool":
       return rng.int(0, 2);

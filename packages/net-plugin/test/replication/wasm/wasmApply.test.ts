@@ -96,6 +96,7 @@ function scalarRegistry(rng: Rng): ReplicationRegistry {
     { min: -100000, max: 100000 },
     { bits: 8 },
     { min: 0, max: 1000 },
+    { min: 2 ** 33, max: 2 ** 33 + 4096 }, // i32 wrap of min
   ];
   for (let i = rng.int(3, 8); i > 0; i--) {
     const column = new (types[rng.int(0, types.length - 1)] as Float64ArrayConstructor)(CAPACITY);
@@ -241,6 +242,10 @@ describe("wasm apply kernel", () => {
     const clamped = new ReplicationRegistry();
     clamped.replicate(new Uint8ClampedArray(8), BoolTemplate()); // clamps where the kernel wraps
     expect(wasmApplyKernel(clamped, 8)).toBeUndefined();
+    // An int whose q + min rounds in JS (past 2^53): not the kernel's i32 wrap-around.
+    const huge = new ReplicationRegistry();
+    huge.replicate(new Int16Array(8), IntTemplate({ min: 2 ** 60, max: 2 ** 60 + 4096 }));
+    expect(wasmApplyKernel(huge, 8)).toBeUndefined();
     const typedBool = new ReplicationRegistry();
     typedBool.replicate(new Uint8Array(8), BoolTemplate());
     expect(wasmApplyKernel(typedBool, 8)).toBeDefined();

@@ -112,12 +112,12 @@ export interface ApplyPlan {
 }
 
 /**
- * True when the kernel dequantizes `s`: an int whose bounds are i32s (`q + min` then wraps as the
- * typed array's store does), a bool, an enum whose values are its indices (others keep the generic
- * path: measured, see the README section of session 8).
+ * True when the kernel dequantizes `s`: an int whose bounds are within ±2^52 (`q + min` is then
+ * exact in JS, and its i32 wrap-around is the typed array's), a bool, an enum whose values are its
+ * indices (others keep the generic path).
  */
 function wasmScalar(s: ScalarAccess): boolean {
-  if (s.kind === "int") return s.min >= -0x80000000 && s.max <= 0x7fffffff;
+  if (s.kind === "int") return Math.abs(s.min) <= 2 ** 52 && Math.abs(s.max) <= 2 ** 52;
   return s.kind === "bool" || s.identity;
 }
 

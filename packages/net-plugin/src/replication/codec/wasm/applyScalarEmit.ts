@@ -38,7 +38,7 @@ export function emitScalarStore(
   slot();
   if (s.kind === "int") {
     if (float) f.op("f64.convert_i32_s").f64Const(s.min).op("f64.add");
-    else f.i32Const(s.min).op("i32.add");
+    else f.i32Const(s.min | 0).op("i32.add"); // min mod 2^32: the same low bits of q + min
   } else {
     if (s.kind === "bool") f.i32Const(1).op("i32.eq");
     else {
