@@ -45,6 +45,10 @@ describe("Bool and Enum fields on the codec fast paths", () => {
     // A template whose change test is its own: not the base behaviour, so generic.
     custom.changed = () => true;
     r.replicate(new Uint8Array(8), custom);
+    // An Enum packed its own way (here: a value-dependent size): generic too.
+    const packed = enumOf(5);
+    packed.packedBits = () => 5;
+    r.replicate(new Int32Array(8), packed);
     r.close();
     expect(Array.from(fieldCodecPlan(r).codes)).toEqual([
       FIELD_FLIP,
@@ -52,6 +56,7 @@ describe("Bool and Enum fields on the codec fast paths", () => {
       FIELD_FULL,
       FIELD_FULL,
       FIELD_FULL,
+      FIELD_GENERIC,
       FIELD_GENERIC,
       FIELD_GENERIC,
     ]);
@@ -62,6 +67,7 @@ describe("Bool and Enum fields on the codec fast paths", () => {
       [false, false, true],
       [false, false, true],
       [false, false, true],
+      [true, false, false],
       [true, false, false],
       [true, false, false],
     ]);
