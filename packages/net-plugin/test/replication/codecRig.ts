@@ -16,6 +16,9 @@ import {
 } from "../../src/replication/index";
 import { CAPACITY } from "./kernelFixture";
 
+/** Version of the next spawned row (each life's versions in its own 4096-wide range). */
+let spawnVersion = 1 << 24;
+
 /** Evolves quantized states: spawns, despawns, field-set changes, small and large moves, rest. */
 export function step(rng: Rng, registry: ReplicationRegistry, s: SnapshotState): void {
   const full = (1 << registry.fields.length) - 1;
@@ -23,6 +26,8 @@ export function step(rng: Rng, registry: ReplicationRegistry, s: SnapshotState):
     if (s.present[id] !== 1) {
       if (rng.chance(0.05)) {
         s.setPresent(id, rng.int(1, full));
+        // A new life's versions never repeat an earlier life's (as worldCapture's counter).
+        s.version[id] = spawnVersion += 1 << 12;
         for (const f of registry.fields)
           for (let k = 0; k < f.template.width; k++)
             s.values[id * s.stride + f.offset + k] = rng.int(0, f.template.slotMax[k] as number);

@@ -17,7 +17,14 @@ import type { BitWriter } from "../../protocol/bitWriter";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import { costUpdates, fitBudget, measure, upperBound } from "./budgetPlan";
 import { EncodePlan, referenceAge, type FieldExclusion } from "./encodePlan";
-import { FIELD_QUAT, FIELD_SLOTS, fieldCodecPlan, type FieldCodecPlan } from "./fieldDelta";
+import {
+  FIELD_FLIP,
+  FIELD_FULL,
+  FIELD_QUAT,
+  FIELD_SLOTS,
+  fieldCodecPlan,
+  type FieldCodecPlan,
+} from "./fieldDelta";
 import { warmUpCodec } from "./codecWarmUp";
 import type { SnapshotState } from "./snapshotState";
 import { encodeKernels, type FillUpdatesKernel } from "./kernels/encodeKernel";
@@ -120,7 +127,12 @@ export class SnapshotEncoder {
     this.plan = plan;
     this.codecPlan = fieldCodecPlanLocal(registry);
     const { codes, thresholds } = this.codecPlan;
-    this.exact = codes.every((c, f) => (c === FIELD_SLOTS || c === FIELD_QUAT) && thresholds[f] === 0);
+    // Every field decodes to exactly its current value (a `flip`/`full` field too: no threshold).
+    this.exact = codes.every(
+      (c, f) =>
+        (c === FIELD_SLOTS || c === FIELD_QUAT || c === FIELD_FLIP || c === FIELD_FULL) &&
+        thresholds[f] === 0,
+    );
     const kernels = encodeKernels(registry);
     this.fillKernel = kernels?.fillUpdates;
     this.writtenIds = new Int32Array(capacity);
