@@ -7,11 +7,12 @@
  */
 import { createRng, type Rng } from "@canopy/core";
 import { addComponent, addEntity, createWorld } from "bitecs";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { codecKernels } from "../../src/replication/codec/kernels/compileKernel";
 import { isInlined } from "../../src/replication/codec/kernels/fieldAccess";
 import { layoutOf } from "../../src/replication/codec/kernels/worldLayout";
 import { applyPlan } from "../../src/replication/codec/wasm/applyPlan";
+import { capturePlan } from "../../src/replication/codec/wasm/capturePlan";
 import { wasmApplyOf } from "../../src/replication/codec/wasm/wasmApply";
 import { wasmKernels } from "../../src/replication/codec/wasm/wasmKernels";
 import {
@@ -92,13 +93,28 @@ describe("inlined int, bool, enum and transform fields", () => {
   it.each([1, 2, 3])("every int bound, bool and enum list on typed arrays (seed %i)", (seed) => {
     expect(checkRegistry(createRng(seed), everyScalar(), `every scalar, seed ${seed}`)).toBe(true);
   });
+
+  it.each([1, 2])(
+    "ints, bools and enums of values 0..n-1 on typed arrays: the wasm gather (seed %i)",
+    (seed) => {
+      const registry = everyScalar(true);
+      expect(capturePlan(registry)?.wasmGather).toBe(true);
+      expect(checkRegistry(createRng(seed), registry, `table scalars, seed ${seed}`, true)).toBe(true);
+    },
+  );
+
+  it("a bool on a plain array (strings, null, booleans) keeps the JS gather", () => {
+    const registry = everyScalar(true, true);
+    expect(capturePlan(registry)?.wasmGather).toBe(false);
+    expect(checkRegistry(createRng(4), registry, "table scalars and a plain-array bool")).toBe(true);
+  });
 });
 
 /**
  * Captures and applies `server`'s evolving components the three ways and compares them; true when
  * the registry has a wasm apply kernel (which then ran).
  */
-function checkRegistry(rng: Rng, server: ReplicationRegistry, context: string): boolean {
+function checkRegistry(rng: Rng, server: ReplicationRegistry, context: string, whole = false): boolean {
   // Only the string enum goes through its binding.
   for (const f of server.fields)
     expect(isInlined(f), `${context}: ${f.name}`).toBe(
@@ -109,6 +125,9 @@ function checkRegistry(rng: Rng, server: ReplicationRegistry, context: string): 
       ),
     );
   const captures = MODES.map((mode) => registryFor(server, mode));
+  // The wasm capture's whole-call path (wasm gather): how many calls it took.
+  const kernel = layoutOf(captures[2] as ReplicationRegistry).wasmCapture;
+  const spy = kernel === undefined ? undefined : vi.spyOn(kernel, "captureWorld");
   const world = createWorld();
   const allocator = new NetworkIdAllocator(CAPACITY);
   const entities: number[] = [];
@@ -201,5 +220,10 @@ function checkRegistry(rng: Rng, server: ReplicationRegistry, context: string): 
   // The wasm side ran the wasm apply kernel whenever the registry has one.
   const hasKernel = applyPlan(clients[2]?.registry as ReplicationRegistry, CAPACITY) !== undefined;
   expect(wasmApplies > 0, `${context}: wasm applies`).toBe(hasKernel);
+  if (whole) {
+    const ran = spy?.mock.results.filter((r) => r.value === true).length ?? 0;
+    expect(ran, `${context}: whole-call captures`).toBe(25);
+  }
+  spy?.mockRestore();
   return hasKernel;
 }

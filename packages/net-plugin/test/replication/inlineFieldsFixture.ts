@@ -117,9 +117,10 @@ export function mixedRegistry(rng: Rng): { registry: ReplicationRegistry; descri
 
 /**
  * Every int bound on an integer and a float typed array (types in turn), bools and every enum
- * list on typed arrays, a vec3 (a field the wasm apply kernel always runs): at most 32 fields.
+ * list (or only those of values 0…n-1: the wasm capture gather's kinds) on typed arrays, a vec3
+ * (a field the wasm kernels always run): at most 32 fields.
  */
-export function everyScalar(): ReplicationRegistry {
+export function everyScalar(identityEnumsOnly = false, plainBool = false): ReplicationRegistry {
   const registry = new ReplicationRegistry();
   const integers = TYPES.slice(0, 7) as readonly (new (n: number) => Column)[];
   INT_OPTIONS.forEach((options, i) => {
@@ -132,11 +133,14 @@ export function everyScalar(): ReplicationRegistry {
   for (const type of [Uint8Array, Int32Array, Float32Array])
     registry.replicate(new type(CAPACITY), BoolTemplate());
   ENUM_VALUES.forEach((values, i) => {
+    if (identityEnumsOnly && !values.every((v, k) => Object.is(v, k))) return;
     registry.replicate(
       new (integers[(i * 3) % integers.length] as new (n: number) => Column)(CAPACITY),
       EnumTemplate(values),
     );
   });
+  registry.replicate(new Float64Array(CAPACITY), EnumTemplate([0, 1, 2, 3])); // fractions, NaN, -0
+  if (plainBool) registry.replicate(new Array<unknown>(CAPACITY).fill(0), BoolTemplate());
   const f = (): Float32Array => new Float32Array(CAPACITY);
   registry.replicate({ x: f(), y: f(), z: f() }, Vec3Template({ min: -50, max: 50, precision: 1 / 512 }));
   return registry;

@@ -14,7 +14,14 @@
  * whose entity has no network id or one at or past the state's capacity (nothing is written
  * then; the caller throws as the JS gather does).
  */
-import { FIELD_WORDS, fieldWord, HEADER, loadHeader, type CapturePlan } from "./capturePlan";
+import {
+  FIELD_WORDS,
+  fieldWord,
+  HEADER,
+  loadHeader,
+  type CapturePlan,
+  type TableScalar,
+} from "./capturePlan";
 import { GatherFour } from "./captureGatherFour";
 import { ROUND_EXCEPTION } from "./captureQuantize";
 import type { Local, WasmFunction, WasmModule } from "./wasmModule";
@@ -122,13 +129,17 @@ export function emitInt(
   f: WasmFunction,
   plan: CapturePlan,
   offset: number,
-  int: { readonly min: number; readonly max: number },
+  int: TableScalar,
   r: Local,
   a4: Local,
   entries: number,
 ): void {
   const { min, max } = int;
   f.load("f64.load").localSet(r);
+  if (int.kind !== "int") {
+    emitFlagOrIndex(f, plan, offset, int, r, a4, entries);
+    return;
+  }
   f.f64Const(0).localGet(r).f64Const(0.5).op("f64.add").op("f64.floor");
   f.localGet(r).f64Const(ROUND_EXCEPTION).op("f64.eq").op("select").localSet(r);
   f.localGet(a4).i32Const(plan.stride).op("i32.mul");
@@ -136,6 +147,32 @@ export function emitInt(
   f.localGet(r).f64Const(min).op("f64.sub").f64Const(0).localGet(r).f64Const(min).op("f64.gt").op("select");
   f.localGet(r).f64Const(max).op("f64.ge").op("select");
   f.op("i64.trunc_sat_f64_s").op("i32.wrap_i64");
+  f.store("i32.store", plan.quantized + (entries * plan.stride + offset) * 4);
+}
+
+/**
+ * The bool and enum forms of emitInt (fieldAccess.ts quantizeSource, a number `r`): a bool
+ * `r ? 1 : 0` (neither 0, -0 nor NaN), an enum of values 0…max `(r | 0) === r && r >= 0 &&
+ * r <= max ? r : 0` (an integer in range; -0 → 0).
+ */
+function emitFlagOrIndex(
+  f: WasmFunction,
+  plan: CapturePlan,
+  offset: number,
+  s: TableScalar,
+  r: Local,
+  a4: Local,
+  entries: number,
+): void {
+  f.localGet(a4).i32Const(plan.stride).op("i32.mul");
+  if (s.kind === "bool") {
+    f.localGet(r).f64Const(0).op("f64.ne").localGet(r).localGet(r).op("f64.eq").op("i32.and");
+  } else {
+    f.localGet(r).op("i32.trunc_sat_f64_s").i32Const(0);
+    f.localGet(r).op("f64.trunc").localGet(r).op("f64.eq");
+    f.localGet(r).f64Const(0).op("f64.ge").op("i32.and");
+    f.localGet(r).f64Const(s.max).op("f64.le").op("i32.and").op("select");
+  }
   f.store("i32.store", plan.quantized + (entries * plan.stride + offset) * 4);
 }
 

@@ -25,7 +25,7 @@ import { FloatValueTemplate } from "../../templates/floatTemplate";
 import { IntValueTemplate } from "../../templates/intTemplate";
 import { QuatValueTemplate } from "../../templates/quatTemplate";
 import { VectorValueTemplate } from "../../templates/vectorTemplate";
-import { isInlined } from "../kernels/fieldAccess";
+import { isInlined, scalarOf } from "../kernels/fieldAccess";
 import { align, typedColumns } from "./planColumns";
 import type { Local, WasmFunction } from "./wasmModule";
 
@@ -91,6 +91,31 @@ export function wasmQuantized(field: ReplicatedField): boolean {
   return kind && isInlined(field);
 }
 
+/** A one-array int, bool or enum the wasm gather reads from its f64 table (captureTables.ts). */
+export interface TableScalar {
+  readonly kind: "int" | "bool" | "enum";
+  readonly array: ArrayLike<number>;
+  /** Int bounds; an enum's largest index in `max` (bool: 0..1). */
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * Field `field` as the wasm gather reads it: an int on one array (intArray; a plain array's holes
+ * read as 0 there, `?? 0`), or a bool or an enum of values 0…n-1 on one typed array (numbers only,
+ * exact in f64; a plain array's strings, booleans or nulls are not): else undefined.
+ */
+export function tableScalar(field: ReplicatedField): TableScalar | undefined {
+  const int = intArray(field);
+  if (int !== undefined) return { kind: "int", array: int.array, min: int.t.min, max: int.t.max };
+  const s = scalarOf(field);
+  const array = field.binding.columns?.[0];
+  if (s === undefined || !ArrayBuffer.isView(array) || array instanceof DataView) return undefined;
+  if (s.kind === "bool") return { kind: "bool", array: array, min: 0, max: 1 };
+  if (s.kind === "enum" && s.identity) return { kind: "enum", array: array, min: 0, max: s.max };
+  return undefined;
+}
+
 /** One linear quantizer (FloatQuantizer's numbers). */
 export interface LinearSlot {
   readonly min: number;
@@ -140,9 +165,11 @@ export type CaptureField = {
   | { readonly kind: "quat"; readonly maxValue: number; readonly scale: number }
   | {
       readonly kind: "generic";
-      /** An IntTemplate on one array (intArray): its array and bounds; the wasm gather quantizes it. */
-      readonly int:
-        { readonly array: ArrayLike<number>; readonly min: number; readonly max: number } | undefined;
+      /**
+       * An IntTemplate on one array (intArray), or a bool or an enum of values 0…max on one typed
+       * array (tableScalar): its array and bounds; the wasm gather quantizes it.
+       */
+      readonly int: TableScalar | undefined;
     }
 );
 
@@ -205,8 +232,7 @@ export function capturePlan(
     const t = field.template;
     if (!wasmQuantized(field)) {
       const { index, offset } = field;
-      const found = intArray(field);
-      const int = found && { array: found.array, min: found.t.min, max: found.t.max };
+      const int = tableScalar(field);
       fields.push({ index, bit, offset, width: field.template.width, columns: [], kind: "generic", int });
       continue;
     }
