@@ -88,8 +88,9 @@ export function decodeModule(
   f.localGet(bitmap);
   const byBitmap = f.if();
   {
-    // (Registries with a `flip`/`full` field read every entity in the per-entity step below.)
-    if (fullEntityBits(fields) <= 8 && fields.every((field) => field.column >= 0)) {
+    // (With a `flip`/`full` field: only groups where none changed, and some column field exists
+    // to keep every entity non-empty; decodeEntities4.ts.)
+    if (fullEntityBits(fields) <= 8 && fields.some((field) => field.column >= 0)) {
       const [at, pred, win] = [i32(), i32(), i32()];
       const ents = simd ? f.local("v128") : undefined;
       const [n, nbits] = simd ? [i32(), i32()] : [undefined, undefined];

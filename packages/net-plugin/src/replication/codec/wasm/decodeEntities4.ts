@@ -3,7 +3,8 @@
  * next four ids after `id` are present in the base with every field, none is marked (spawned or
  * despawned in this snapshot) and their bits — per entity the update bit, a flag per field (when
  * the registry has more than one) and a rotation's "same largest" flag — are all ones, the four
- * entities are read without a scan, a bit read or a check per flag: each is listed for every
+ * entities are read without a scan, a bit read or a check per flag (a `flip`/`full` field's flag
+ * must be 0 instead: unchanged): each is listed for every
  * field's column (predicted where the reference has it with the same fields), as the per-entity
  * path does for those bits (its copy of a kept largest component from the base is a no-op here:
  * the work state holds the base's rows of unmarked ids).
@@ -91,16 +92,26 @@ export function emitFourEntities(
   let required = 0;
   for (let b = 0; b < per; b++) required |= 1 << b;
   if (free) fields.forEach((field, i) => void (field.quat ? 0 : (required &= ~(1 << (flagAt[i] as number)))));
+  // A `flip`/`full` field's flag must be 0 (unchanged: nothing to read, the work row holds the
+  // base's); a group where one changed takes the per-entity path (and the leading and
+  // changed-largest steps are not built for such registries).
+  let zero = 0;
+  fields.forEach((field, i) => void (field.column < 0 ? (zero |= 1 << (flagAt[i] as number)) : 0));
+  required &= ~zero;
   let required4 = 0;
-  for (let k = 0; k < 4; k++) required4 |= required << (k * per);
+  let checked4 = 0;
+  for (let k = 0; k < 4; k++) {
+    required4 |= required << (k * per);
+    checked4 |= (required | zero) << (k * per);
+  }
   const slow = f.block();
   // id + 4 < hw, seen + 4 <= updates, 32 bits left to peek, all ones. Not all ones, or fewer than
   // four entities left before the high water or the update count (the tail): the leading entities
   // that are (SIMD modules; at most those left), else the per-entity path.
-  const partial = l.ents !== undefined ? f.block() : slow;
+  const partial = l.ents !== undefined && zero === 0 ? f.block() : slow;
   f.localGet(r.total).localGet(r.pos).op("i32.sub").i32Const(32).op("i32.lt_u").brIf(slow);
   peek32(c);
-  f.localTee(l.win).i32Const(required4).op("i32.and").i32Const(required4).op("i32.eq");
+  f.localTee(l.win).i32Const(checked4).op("i32.and").i32Const(required4).op("i32.eq");
   f.localGet(l.id).i32Const(4).op("i32.add").localGet(l.hw).op("i32.lt_s").op("i32.and");
   f.localGet(l.seen).i32Const(4).op("i32.add").localGet(l.updates).op("i32.le_s").op("i32.and");
   f.op("i32.eqz").brIf(partial);
@@ -139,6 +150,7 @@ export function emitFourEntities(
     f.localGet(l.id).op("i32x4.splat").v128ConstI32(1, 2, 3, 4).op("i32x4.add").i32Const(1).op("i32x4.shl");
     f.localSet(ents);
     fields.forEach((field, i) => {
+      if (field.column < 0) return; // unchanged (flag 0): no list
       const cnt = l.counts[i] as Local;
       const store4 = (): void => {
         f.localGet(l.lists).localGet(cnt).i32Const(2).op("i32.shl").op("i32.add").localGet(ents);
@@ -195,6 +207,7 @@ export function emitFourEntities(
       .op("i32.and")
       .localSet(l.pred);
     fields.forEach((field, i) => {
+      if (field.column < 0) return; // unchanged (flag 0): no list
       const cnt = l.counts[i] as Local;
       // A rotation keeping its largest component needs no store: the work state already holds the
       // base's row (copied before the updates; only marked ids were written since).
