@@ -10,7 +10,7 @@
  * `process.memoryUsage().heapUsed` across one server `update()`, after a forced GC every
  * `GC_EVERY` ticks (`--expose-gc` turned on at run time through `v8.setFlagsFromString`); ticks
  * where a GC ran inside (heapUsed fell) are dropped, and the cost of the measuring call itself
- * (calibrated around an empty function) is subtracted. V8 bumps heapUsed per allocation buffer,
+ * (measured just before each reading, with the same reader) is subtracted. V8 bumps heapUsed per allocation buffer,
  * so it is exact to within a few hundred bytes per tick. Steady state means warm code too: until
  * V8 optimizes a once-per-frame function every double it touches is a 16-byte heap number, and
  * each row's new Stepper, registry and connection deoptimize functions the previous row optimized
@@ -206,28 +206,24 @@ async function runSize(
   // Heap pass: heapUsed growth across one server update, GC forced every GC_EVERY ticks.
   const heap = (): number => process.memoryUsage().heapUsed;
   progress(`${size.toLocaleString("en-US")} entities, ${mode}: heap pass`);
-  // The cost of reading heapUsed, calibrated here, after the warm ticks: by now V8 may have
-  // optimized this loop (on-stack), which changes what the reads themselves allocate.
-  const empty = (): void => {};
-  const cal: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    const h0 = heap();
-    empty();
-    cal.push(heap() - h0);
-  }
-  const overhead = summarize(cal).median;
   const deltas: number[] = [];
   let gcTicks = 0;
   for (let i = 0; i < 100; i++) {
     if (gc !== undefined && i % GC_EVERY === 0) gc();
     move();
     s.clock.advance(1 / HZ);
+    // The cost of reading heapUsed, measured in place with the same reader before every reading
+    // (as tests/replication-systems/heapWindows.ts does): `memoryUsage()` returns a new object,
+    // ~160–256 B while this loop runs unoptimized and 0 once V8 optimizes it (on-stack), so a cost
+    // calibrated once could stay subtracted after it fell to 0 and hide real growth under the clamp.
+    const c0 = heap();
+    const cost = heap() - c0;
     const h0 = heap();
     server.update();
     const d = heap() - h0;
     client.update();
-    if (d < 0) gcTicks++;
-    else deltas.push(Math.max(0, d - overhead));
+    if (d < 0 || cost < 0) gcTicks++;
+    else deltas.push(Math.max(0, d - cost));
   }
   const heapPerTick = deltas.length === 0 ? Number.NaN : deltas.reduce((a, b) => a + b, 0) / deltas.length;
   const heapMedian = deltas.length === 0 ? Number.NaN : summarize(deltas).median;
