@@ -63,14 +63,14 @@ function entityCodeBits(fields: readonly KernelField[]): number {
 
 /**
  * True when the registry's fields allow the dense step: every field without a change threshold,
- * `slots` of at most four slots or a four-slot rotation, and four entity codes within one 56-bit put.
+ * `slots` of at most four slots, a four-slot rotation or a `flip`/`full` field of at most four
+ * (coded only where it did not change: its flag 0), some column field, and four entity codes
+ * within one 56-bit put.
  */
 export function denseEligible(fields: readonly KernelField[]): boolean {
   if (fields.length === 0 || fields.length > 30) return false;
-  if (4 * entityCodeBits(fields) > 56) return false;
-  return fields.every(
-    (x) => x.column >= 0 && x.threshold === 0 && x.width >= 1 && x.width <= 4 && (!x.quat || x.width === 4),
-  );
+  if (4 * entityCodeBits(fields) > 56 || !fields.some((x) => x.column >= 0)) return false;
+  return fields.every((x) => x.threshold === 0 && x.width >= 1 && x.width <= 4 && (!x.quat || x.width === 4));
 }
 
 /**
@@ -131,6 +131,8 @@ export function emitDense(
         f.localTee(chk).localSet(any);
       }
     }
+    // A `flip`/`full` field changed in any of the four: the per-entity path (its value bits).
+    if (x.column < 0) return void f.localGet(any).brIf(fail);
     // mixed: some changed, some not
     f.localGet(chk).localGet(any).op("i32.ne").brIf(fail);
     f.localGet(cm).i32Const(x.bit).i32Const(0).localGet(chk).op("select").op("i32.or").localSet(cm);
@@ -162,6 +164,7 @@ export function emitDense(
     f.localGet(v).i32Const(31).op("i32x4.shr_s").op("v128.xor").localSet(v);
   };
   fields.forEach((x, k) => {
+    if (x.column < 0) return; // unchanged in all four (checked above)
     const cursor = l.cursors[k] as Local;
     f.localGet(ch[k] as Local);
     const changed = f.if();
