@@ -16,6 +16,7 @@ import { QuatValueTemplate } from "../../templates/quatTemplate";
 import { TransformValueTemplate } from "../../templates/transformTemplate";
 import { VectorValueTemplate } from "../../templates/vectorTemplate";
 import { lit } from "./compileKernel";
+import { linearDequantize, linearQuantize, quatDequantize, quatQuantize } from "./vectorSources";
 
 /** Names the generated code binds for one field, and the values they stand for. */
 export interface FieldBindings {
@@ -156,56 +157,6 @@ export const ROUND_SOURCE =
   "function round(x) { const v = Math.floor(x + 0.5) | 0; return x === 0.49999999999999994 ? 0 : v; }";
 
 /**
- * `(v - min) / step` as source: a multiplication by `1 / step` when the step is a power of two
- * (the reciprocal is then exact, and so is the product: the same double as the division).
- */
-function scaled(v: string, min: number, step: number): string {
-  const inverse = 1 / step;
-  const exact = Number.isFinite(inverse) && 2 ** Math.round(Math.log2(step)) === step;
-  return exact ? `(${v} - ${lit(min)}) * ${lit(inverse)}` : `(${v} - ${lit(min)}) / ${lit(step)}`;
-}
-
-/** quantizeFloat per slot: slot `first + s` from channel `first + s` (`?? 0` for a scalar float). */
-function linearQuantize(
-  qs: readonly FloatQuantizer[],
-  first: number,
-  orZero: boolean,
-  q: Slot,
-  ch: Slot,
-): string {
-  return qs
-    .map((z, i) => {
-      const s = first + i;
-      const read = orZero ? `(${ch(s)} ?? 0)` : ch(s);
-      return `{ const v = ${read}; ${q(s)} = !(v > ${lit(z.min)}) ? 0 : v >= ${lit(z.max)} ? ${z.maxValue} : round(${scaled("v", z.min, z.step)}); }`;
-    })
-    .join("\n");
-}
-
-/** quantizeQuat of channels `first …+3` into slots `first …+3`. */
-function quatQuantize(bits: number, first: number, q: Slot, ch: Slot): string {
-  const maxValue = (1 << bits) - 1;
-  const scale = lit(maxValue / (2 * Math.SQRT1_2));
-  const slot = (c: string, s: number): string =>
-    `{ const v = round((${c} + Math.SQRT1_2) * ${scale}); ${q(first + s)} = v < 0 ? 0 : v > ${maxValue} ? ${maxValue} : v; }`;
-  return `{ let x = ${ch(first)}, y = ${ch(first + 1)}, z = ${ch(first + 2)}, w = ${ch(first + 3)};
-  let largest = 0, best = Math.abs(x);
-  if (Math.abs(y) > best) { largest = 1; best = Math.abs(y); }
-  if (Math.abs(z) > best) { largest = 2; best = Math.abs(z); }
-  if (Math.abs(w) > best) largest = 3;
-  const len = Math.sqrt(x * x + y * y + z * z + w * w);
-  if (!(len > 1e-12) || !Number.isFinite(len)) { x = 0; y = 0; z = 0; w = 1; largest = 3; }
-  const big = largest === 0 ? x : largest === 1 ? y : largest === 2 ? z : w;
-  const sign = big < 0 ? -1 / (len || 1) : 1 / (len || 1);
-  ${q(first)} = largest;
-  ${slot("(largest === 0 ? y : x) * sign", 1)}
-  ${slot("(largest <= 1 ? z : y) * sign", 2)}
-  ${slot("(largest <= 2 ? w : z) * sign", 3)} }`;
-}
-
-type Slot = (s: number) => string;
-
-/**
  * Statements that quantize entity `eid`'s field into locals `q<f>_<slot>` (declared by the caller
  * as `let`); `tmp` is an Int32Array scratch of at least the field's width. With `raw`, an inlined
  * field reads its channel values from the locals `r<channel>` the caller already loaded.
@@ -243,32 +194,6 @@ export function quantizeSource(field: ReplicatedField, raw = false): string {
       return `{ const v = ${ch(0)}; ${q(0)} = ${test}; }`;
     }
   }
-}
-
-/** dequantizeFloat per slot into its channel. */
-function linearDequantize(f: number, qs: readonly FloatQuantizer[], first: number): string {
-  return qs
-    .map((z, i) => {
-      const s = first + i;
-      return `{ const v = nv[o + ${s}]; A${f}_${s}[eid] = v >= ${z.maxValue} ? ${lit(z.max)} : ${lit(z.min)} + v * ${lit(z.step)}; }`;
-    })
-    .join("\n");
-}
-
-/** dequantizeQuat of slots `first …+3` into channels `first …+3`. */
-function quatDequantize(f: number, bits: number, first: number): string {
-  // QuatValueTemplate.dequantizeScale, dequantizeQuat's scale: the same double.
-  const scale = lit((2 * Math.SQRT1_2) / ((1 << bits) - 1));
-  const at = (s: number): string => `nv[o + ${first + s}]`;
-  return `{ const largest = ${at(0)} & 3;
-  const s0 = ${at(1)} * ${scale} - Math.SQRT1_2, s1 = ${at(2)} * ${scale} - Math.SQRT1_2, s2 = ${at(3)} * ${scale} - Math.SQRT1_2;
-  const d = Math.sqrt(Math.max(0, 1 - s0 * s0 - s1 * s1 - s2 * s2));
-  const x = largest === 0 ? d : s0;
-  const y = largest === 1 ? d : largest === 0 ? s0 : s1;
-  const z = largest === 2 ? d : largest === 3 ? s2 : s1;
-  const w = largest === 3 ? d : s2;
-  const inv = 1 / Math.sqrt(x * x + y * y + z * z + w * w);
-  A${f}_${first}[eid] = x * inv; A${f}_${first + 1}[eid] = y * inv; A${f}_${first + 2}[eid] = z * inv; A${f}_${first + 3}[eid] = w * inv; }`;
 }
 
 /** Statements that write the value of slots `nv[o …]` into entity `eid`'s field. */

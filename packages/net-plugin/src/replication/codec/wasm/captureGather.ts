@@ -10,7 +10,8 @@ import type { EntityMap } from "../../entityMap";
 import type { ReplicatedField, ReplicationRegistry } from "../../registry";
 import { compileKernel, lit } from "../kernels/compileKernel";
 import { bindField, quantizeSource, ROUND_SOURCE, type FieldBindings } from "../kernels/fieldAccess";
-import { intArray, type CapturePlan } from "./capturePlan";
+import type { CapturePlan } from "./capturePlan";
+import { intArray } from "./captureScalars";
 
 /** Fills the scratch with list entries `start..end)`; returns the largest network id among them. */
 export type Gather = (

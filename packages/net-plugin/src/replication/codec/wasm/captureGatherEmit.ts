@@ -14,14 +14,8 @@
  * whose entity has no network id or one at or past the state's capacity (nothing is written
  * then; the caller throws as the JS gather does).
  */
-import {
-  FIELD_WORDS,
-  fieldWord,
-  HEADER,
-  loadHeader,
-  type CapturePlan,
-  type TableScalar,
-} from "./capturePlan";
+import { FIELD_WORDS, fieldWord, HEADER, loadHeader, type CapturePlan } from "./capturePlan";
+import type { TableScalar } from "./captureScalars";
 import { GatherFour } from "./captureGatherFour";
 import { ROUND_EXCEPTION } from "./captureQuantize";
 import type { Local, WasmFunction, WasmModule } from "./wasmModule";

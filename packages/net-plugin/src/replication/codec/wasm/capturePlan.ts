@@ -22,10 +22,10 @@
 import type { ReplicationRegistry } from "../../registry";
 import type { ReplicatedField } from "../../registry";
 import { FloatValueTemplate } from "../../templates/floatTemplate";
-import { IntValueTemplate } from "../../templates/intTemplate";
 import { QuatValueTemplate } from "../../templates/quatTemplate";
 import { VectorValueTemplate } from "../../templates/vectorTemplate";
-import { isInlined, scalarOf } from "../kernels/fieldAccess";
+import { isInlined } from "../kernels/fieldAccess";
+import { tableScalar, type TableScalar } from "./captureScalars";
 import { align, typedColumns } from "./planColumns";
 import type { Local, WasmFunction } from "./wasmModule";
 
@@ -66,21 +66,6 @@ export function fieldWord(f: number): number {
 }
 
 /**
- * The array of an IntTemplate field stored as one (typed or plain) array, whose binding quantize
- * is `template.quantize(array[eid] ?? 0)`: the gathers inline that (the server's owner and
- * authority fields are such); undefined for any other field.
- */
-export function intArray(
-  field: ReplicatedField,
-): { t: IntValueTemplate; array: ArrayLike<number> } | undefined {
-  const t = field.template;
-  const array = field.binding.columns?.[0];
-  if (!(t instanceof IntValueTemplate) || field.binding.shape !== "array" || array === undefined)
-    return undefined;
-  return t.quantize === IntValueTemplate.prototype.quantize ? { t, array } : undefined;
-}
-
-/**
  * True when the wasm kernel quantizes field `field` itself: an SoA vector or rotation or a scalar
  * float the JS kernel inlines (the JS gather quantizes every other field).
  */
@@ -89,31 +74,6 @@ export function wasmQuantized(field: ReplicatedField): boolean {
   const kind =
     t instanceof QuatValueTemplate || t instanceof VectorValueTemplate || t instanceof FloatValueTemplate;
   return kind && isInlined(field);
-}
-
-/** A one-array int, bool or enum the wasm gather reads from its f64 table (captureTables.ts). */
-export interface TableScalar {
-  readonly kind: "int" | "bool" | "enum";
-  readonly array: ArrayLike<number>;
-  /** Int bounds; an enum's largest index in `max` (bool: 0..1). */
-  readonly min: number;
-  readonly max: number;
-}
-
-/**
- * Field `field` as the wasm gather reads it: an int on one array (intArray; a plain array's holes
- * read as 0 there, `?? 0`), or a bool or an enum of values 0…n-1 on one typed array (numbers only,
- * exact in f64; a plain array's strings, booleans or nulls are not): else undefined.
- */
-export function tableScalar(field: ReplicatedField): TableScalar | undefined {
-  const int = intArray(field);
-  if (int !== undefined) return { kind: "int", array: int.array, min: int.t.min, max: int.t.max };
-  const s = scalarOf(field);
-  const array = field.binding.columns?.[0];
-  if (s === undefined || !ArrayBuffer.isView(array) || array instanceof DataView) return undefined;
-  if (s.kind === "bool") return { kind: "bool", array: array, min: 0, max: 1 };
-  if (s.kind === "enum" && s.identity) return { kind: "enum", array: array, min: 0, max: s.max };
-  return undefined;
 }
 
 /** One linear quantizer (FloatQuantizer's numbers). */
