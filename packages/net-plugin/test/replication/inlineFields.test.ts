@@ -94,14 +94,11 @@ describe("inlined int, bool, enum and transform fields", () => {
     expect(checkRegistry(createRng(seed), everyScalar(), `every scalar, seed ${seed}`)).toBe(true);
   });
 
-  it.each([1, 2])(
-    "ints, bools and enums of values 0..n-1 on typed arrays: the wasm gather (seed %i)",
-    (seed) => {
-      const registry = everyScalar(true);
-      expect(capturePlan(registry)?.wasmGather).toBe(true);
-      expect(checkRegistry(createRng(seed), registry, `table scalars, seed ${seed}`, true)).toBe(true);
-    },
-  );
+  it.each([1, 2, 3])("ints, bools and numeric enums on typed arrays: the wasm gather (seed %i)", (seed) => {
+    const registry = everyScalar(seed === 1);
+    expect(capturePlan(registry)?.wasmGather).toBe(true);
+    expect(checkRegistry(createRng(seed), registry, `table scalars, seed ${seed}`, true)).toBe(true);
+  });
 
   it("a bool on a plain array (strings, null, booleans) keeps the JS gather", () => {
     const registry = everyScalar(true, true);

@@ -117,7 +117,7 @@ export function mixedRegistry(rng: Rng): { registry: ReplicationRegistry; descri
 
 /**
  * Every int bound on an integer and a float typed array (types in turn), bools and every enum
- * list (or only those of values 0…n-1: the wasm capture gather's kinds) on typed arrays, a vec3
+ * list (or only those of values 0…n-1) on typed arrays, a vec3
  * (a field the wasm kernels always run): at most 32 fields.
  */
 export function everyScalar(identityEnumsOnly = false, plainBool = false): ReplicationRegistry {

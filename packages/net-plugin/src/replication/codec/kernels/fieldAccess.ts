@@ -227,7 +227,13 @@ export function dequantizeSource(field: ReplicatedField): string {
 export type ScalarAccess =
   | { readonly kind: "int"; readonly min: number; readonly max: number }
   | { readonly kind: "bool" }
-  | { readonly kind: "enum"; readonly identity: boolean; readonly max: number };
+  | {
+      readonly kind: "enum";
+      readonly identity: boolean;
+      readonly max: number;
+      /** The enum's values (index → value). */
+      readonly values: readonly number[];
+    };
 
 /** Field `f`'s inlined int, bool or enum form (array shape), else undefined. */
 export function scalarOf(field: ReplicatedField): ScalarAccess | undefined {
@@ -235,6 +241,7 @@ export function scalarOf(field: ReplicatedField): ScalarAccess | undefined {
   if (a === undefined) return undefined;
   if (a.kind === "int") return { kind: "int", min: a.min, max: a.max };
   if (a.kind === "bool") return { kind: "bool" };
-  if (a.kind === "enum") return { kind: "enum", identity: a.identity, max: a.values.length - 1 };
+  if (a.kind === "enum")
+    return { kind: "enum", identity: a.identity, max: a.values.length - 1, values: a.values };
   return undefined;
 }

@@ -147,7 +147,7 @@ export function emitInt(
 /**
  * The bool and enum forms of emitInt (fieldAccess.ts quantizeSource, a number `r`): a bool
  * `r ? 1 : 0` (neither 0, -0 nor NaN), an enum of values 0…max `(r | 0) === r && r >= 0 &&
- * r <= max ? r : 0` (an integer in range; -0 → 0).
+ * r <= max ? r : 0` (an integer in range; -0 → 0), of other values the index of the first equal.
  */
 function emitFlagOrIndex(
   f: WasmFunction,
@@ -161,6 +161,22 @@ function emitFlagOrIndex(
   f.localGet(a4).i32Const(plan.stride).op("i32.mul");
   if (s.kind === "bool") {
     f.localGet(r).f64Const(0).op("f64.ne").localGet(r).localGet(r).op("f64.eq").op("i32.and");
+  } else if (s.values !== undefined) {
+    // The first index whose value equals r (f64.eq: -0 matches 0, as the Map's SameValueZero), else 0.
+    const values = s.values;
+    const match = (i: number): void => {
+      if (i === values.length) {
+        f.i32Const(0);
+        return;
+      }
+      f.i32Const(i);
+      match(i + 1);
+      f.localGet(r)
+        .f64Const(values[i] as number)
+        .op("f64.eq")
+        .op("select");
+    };
+    match(0);
   } else {
     f.localGet(r).op("i32.trunc_sat_f64_s").i32Const(0);
     f.localGet(r).op("f64.trunc").localGet(r).op("f64.eq");

@@ -1,7 +1,7 @@
 /**
  * The one-array fields the capture gathers quantize themselves (captureGather.ts in JS,
  * captureGatherEmit.ts in wasm from the f64 tables of captureTables.ts): ints on a typed or plain
- * array, and bools and enums of values 0…n-1 on a typed array.
+ * array, and bools and numeric enums on a typed array.
  */
 import type { ReplicatedField } from "../../registry";
 import { IntValueTemplate } from "../../templates/intTemplate";
@@ -29,11 +29,13 @@ export interface TableScalar {
   /** Int bounds; an enum's largest index in `max` (bool: 0..1). */
   readonly min: number;
   readonly max: number;
+  /** An enum's values when they are not its indices (compared in turn: at most 16, fieldAccess.ts). */
+  readonly values?: readonly number[] | undefined;
 }
 
 /**
  * Field `field` as the wasm gather reads it: an int on one array (intArray; a plain array's holes
- * read as 0 there, `?? 0`), or a bool or an enum of values 0…n-1 on one typed array (numbers only,
+ * read as 0 there, `?? 0`), or a bool or an enum of numbers on one typed array (numbers only,
  * exact in f64; a plain array's strings, booleans or nulls are not): else undefined.
  */
 export function tableScalar(field: ReplicatedField): TableScalar | undefined {
@@ -43,6 +45,9 @@ export function tableScalar(field: ReplicatedField): TableScalar | undefined {
   const array = field.binding.columns?.[0];
   if (s === undefined || !ArrayBuffer.isView(array) || array instanceof DataView) return undefined;
   if (s.kind === "bool") return { kind: "bool", array: array, min: 0, max: 1 };
-  if (s.kind === "enum" && s.identity) return { kind: "enum", array: array, min: 0, max: s.max };
+  if (s.kind === "enum") {
+    const values = s.identity ? undefined : s.values;
+    return { kind: "enum", array, min: 0, max: s.max, values };
+  }
   return undefined;
 }
