@@ -14,6 +14,7 @@ import {
   EnumTemplate,
   IntTemplate,
   QuatTemplate,
+  TransformTemplate,
   type IntTemplateOptions,
   Vec3Template,
   ReplicationRegistry,
@@ -181,6 +182,26 @@ describe("wasm apply kernel", () => {
       for (let seed = 1; seed <= 8; seed++) {
         checkParity(seed, scalarRegistry(createRng(seed * 31)), simd);
         checkParity(seed, scalarRegistry(createRng(seed * 31)), simd, seed % 2 === 0);
+      }
+    });
+
+    it(`${variant}: matches the JS kernel on transforms (Float32 and Float64 columns) beside a vec3`, () => {
+      for (const seed of [1, 2, 3, 5]) {
+        const registry = new ReplicationRegistry();
+        const f32 = (): Float32Array => new Float32Array(CAPACITY);
+        const f64 = (): Float64Array => new Float64Array(CAPACITY);
+        registry.replicate(
+          { x: f32(), y: f32(), z: f32() },
+          Vec3Template({ min: -5, max: 5, precision: 0.01 }),
+        );
+        const keys = ["x", "y", "z", "qx", "qy", "qz", "qw"];
+        const rotationBits = [4, 9, 12, 15][seed % 4] as number;
+        const options = { min: -20, max: 30, precision: [0.5, 0.01, 1 / 512, 0.003][seed % 4] as number };
+        registry.replicate(
+          Object.fromEntries(keys.map((k, i) => [k, (i + seed) % 3 === 0 ? f64() : f32()])),
+          TransformTemplate({ ...options, rotationBits }),
+        );
+        checkParity(seed, registry, simd, seed === 3 ? true : seed === 5 ? false : undefined);
       }
     });
 

@@ -247,6 +247,15 @@ function emitDequantize(
     emitScalarStore(f, field, eid, () => void slot(0), l.q);
     return;
   }
+  if (field.kind === "transform") {
+    // Position as a linear field, rotation as a quat (fieldAccess.ts: the same two forms).
+    const { bit, offset, columns, min, max, step, maxValue, scale } = field;
+    const position = { bit, offset, width: 3, columns: columns.slice(0, 3), min, max, step, maxValue };
+    emitDequantize(f, { ...position, kind: "linear" }, row, eid, l);
+    const rotation = { bit, offset: offset + 3, width: 4, columns: columns.slice(3), scale, list: -1 };
+    emitDequantize(f, { ...rotation, kind: "quat" }, row, eid, l);
+    return;
+  }
   if (field.kind === "linear") {
     for (let s = 0; s < field.width; s++) {
       store(s, () => {

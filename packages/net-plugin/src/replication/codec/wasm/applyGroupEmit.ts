@@ -33,7 +33,10 @@ export interface GroupLocals {
 
 /** True when the four-id step can run for `plan` (SIMD: every dequantized field fits a v128 row load). */
 export function groupable(plan: ApplyPlan): boolean {
-  return plan.fields.every((field) => field.kind !== "linear" || field.width <= 4);
+  // A transform's seven slots do not fit one v128 row load: its registry keeps the per-entity path.
+  return plan.fields.every(
+    (field) => (field.kind !== "linear" || field.width <= 4) && field.kind !== "transform",
+  );
 }
 
 /** out[s] = lane s of every input row: a 4×4 transpose by interleaves. */
@@ -222,7 +225,8 @@ export function emitApplyGroup(
         );
         f.end(write);
       }
-    } else emitLinear4(f, field, rows, tmp, cols, { lo, hi, out }, eid, changed);
+    } else if (field.kind === "linear") emitLinear4(f, field, rows, tmp, cols, { lo, hi, out }, eid, changed);
+    else throw new Error("wasm apply: a transform in the four-ids step (groupable excludes it)."); // never
     f.end(some);
   });
   // updated += ids that wrote something

@@ -3,8 +3,8 @@
  * outputs sit in memory. It takes the field list the JS kernels use (kernelFields) and dequantizes
  * SoA vectors, rotations and scalar floats over Float32Array/Float64Array columns, and ints, bools
  * and enums of values 0…n-1 on one numeric typed array ("scalar", applyScalarEmit.ts), as the JS
- * apply kernel does inline (fieldAccess.ts). Every other field (transforms, other enums, plain-array
- * storage) is "generic": the kernel only compares its
+ * apply kernel does inline (fieldAccess.ts), and SoA transforms over Float32Array/Float64Array
+ * columns. Every other field (other enums, plain-array storage) is "generic": the kernel only compares its
  * slots, and an id whose generic field changed goes whole to the generic per-entity path (which
  * writes every changed field of it, as the JS kernel would have). A registry without any field the
  * kernel dequantizes keeps the JS kernel (undefined here).
@@ -12,6 +12,7 @@
 import type { ReplicationRegistry } from "../../registry";
 import { FloatValueTemplate } from "../../templates/floatTemplate";
 import { QuatValueTemplate } from "../../templates/quatTemplate";
+import { TransformValueTemplate } from "../../templates/transformTemplate";
 import { VectorValueTemplate } from "../../templates/vectorTemplate";
 import { kernelFields } from "../kernels/compileKernel";
 import { isInlined, scalarOf, type ScalarAccess } from "../kernels/fieldAccess";
@@ -73,6 +74,18 @@ export type ApplyField = {
       readonly scale: number;
       /** Byte address of the SIMD kernel's work list: capacity + QUAT_LIST_PAD (eid, row address) i32 pairs. */
       readonly list: number;
+    }
+  | {
+      /**
+       * A transform: its three position slots as a linear field, its rotation (slots 3–6) as a
+       * quat, dequantized per entity (no quat work list).
+       */
+      readonly kind: "transform";
+      readonly min: number[];
+      readonly max: number[];
+      readonly step: number[];
+      readonly maxValue: number[];
+      readonly scale: number;
     }
   | {
       /** An int, bool or enum on one typed array (applyScalarEmit.ts). */
@@ -140,7 +153,10 @@ export function applyPlan(registry: ReplicationRegistry, capacity: number): Appl
     if (field === undefined) return undefined;
     const t = field.template;
     const kind =
-      t instanceof QuatValueTemplate || t instanceof VectorValueTemplate || t instanceof FloatValueTemplate;
+      t instanceof QuatValueTemplate ||
+      t instanceof VectorValueTemplate ||
+      t instanceof FloatValueTemplate ||
+      t instanceof TransformValueTemplate;
     const scalar = scalarOf(field);
     const column = field.binding.columns?.[0];
     const arrays: ApplyArray[] | undefined =
@@ -182,6 +198,18 @@ export function applyPlan(registry: ReplicationRegistry, capacity: number): Appl
     const t = field.template;
     if (p.scalar !== undefined) {
       fields.push({ ...base, kind: "scalar", scalar: p.scalar });
+    } else if (t instanceof TransformValueTemplate) {
+      const qs = t.quantizers;
+      fields.push({
+        ...base,
+        kind: "transform",
+        min: qs.map((q) => q.min),
+        max: qs.map((q) => q.max),
+        step: qs.map((q) => q.step),
+        maxValue: qs.map((q) => q.maxValue),
+        // QuatValueTemplate.dequantizeScale's expression (dequantizeQuat's scale): the same double.
+        scale: (2 * Math.SQRT1_2) / ((1 << t.rotationBits) - 1),
+      });
     } else if (t instanceof QuatValueTemplate) {
       fields.push({ ...base, kind: "quat", scale: t.dequantizeScale, list: address });
       address = align(address + (capacity + QUAT_LIST_PAD) * 8, 16);
