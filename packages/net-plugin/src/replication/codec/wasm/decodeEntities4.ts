@@ -93,8 +93,8 @@ export function emitFourEntities(
   for (let b = 0; b < per; b++) required |= 1 << b;
   if (free) fields.forEach((field, i) => void (field.quat ? 0 : (required &= ~(1 << (flagAt[i] as number)))));
   // A `flip`/`full` field's flag must be 0 (unchanged: nothing to read, the work row holds the
-  // base's); a group where one changed takes the per-entity path (and the leading and
-  // changed-largest steps are not built for such registries).
+  // base's); a group where one changed takes the leading step up to that entity, then the
+  // per-entity path (the changed-largest step is not built for such registries).
   let zero = 0;
   fields.forEach((field, i) => void (field.column < 0 ? (zero |= 1 << (flagAt[i] as number)) : 0));
   required &= ~zero;
@@ -108,7 +108,7 @@ export function emitFourEntities(
   // id + 4 < hw, seen + 4 <= updates, 32 bits left to peek, all ones. Not all ones, or fewer than
   // four entities left before the high water or the update count (the tail): the leading entities
   // that are (SIMD modules; at most those left), else the per-entity path.
-  const partial = l.ents !== undefined && zero === 0 ? f.block() : slow;
+  const partial = l.ents !== undefined ? f.block() : slow;
   f.localGet(r.total).localGet(r.pos).op("i32.sub").i32Const(32).op("i32.lt_u").brIf(slow);
   peek32(c);
   f.localTee(l.win).i32Const(checked4).op("i32.and").i32Const(required4).op("i32.eq");
@@ -234,10 +234,11 @@ export function emitFourEntities(
   f.br(entities);
   if (partial !== slow) {
     f.end(partial);
-    const g = { per, full, free, flagAt, required4, required };
-    const largest = largestStepFits(fields)
-      ? (): void => emitLargestStep(c, l, fields, layout, scratch, stride, g, slow, entities)
-      : undefined;
+    const g = { per, full, free, flagAt, required4, required, checked4 };
+    const largest =
+      zero === 0 && largestStepFits(fields)
+        ? (): void => emitLargestStep(c, l, fields, layout, scratch, stride, g, slow, entities)
+        : undefined;
     emitLeading(c, l, fields, layout, scratch, g, slow, entities, largest);
   }
   f.end(slow);

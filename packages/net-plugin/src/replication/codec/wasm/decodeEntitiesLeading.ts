@@ -25,7 +25,15 @@ export function emitLeading(
   fields: readonly KernelField[],
   layout: StateLayout,
   scratch: DecodeScratch,
-  g: { per: number; full: number; free: boolean; flagAt: readonly number[]; required4: number },
+  g: {
+    per: number;
+    full: number;
+    free: boolean;
+    flagAt: readonly number[];
+    required4: number;
+    /** The required bits and the `flip`/`full` flags (which must be 0). */
+    checked4: number;
+  },
   slow: Label,
   entities: Label,
   breaking?: () => void,
@@ -35,8 +43,9 @@ export function emitLeading(
   // With `breaking` (the step for the entity that broke the group) the leading entities are read in
   // a block it follows; else they continue the entity loop.
   const lead = breaking !== undefined ? f.block() : slow;
-  // n = the entities before the first zero among the required bits (0..3); 0: per-entity path.
-  f.localGet(l.win).i32Const(g.required4).op("i32.and").i32Const(g.required4).op("i32.xor").op("i32.ctz");
+  // n = the entities before the first zero among the required bits or one among the flip/full
+  // flags (0..3); 0: per-entity path.
+  f.localGet(l.win).i32Const(g.checked4).op("i32.and").i32Const(g.required4).op("i32.xor").op("i32.ctz");
   f.i32Const(g.per).op("i32.div_u").localSet(n);
   // At most the entities left (the tail: below the high water, within the update count; ≤ 3 here).
   const cap = (left: () => void): void => {
@@ -101,6 +110,7 @@ export function emitLeading(
       .op("i32.shr_u")
       .op("i32.and");
   fields.forEach((field, i) => {
+    if (field.column < 0) return; // a `flip`/`full` field: unchanged (flag 0), no list
     const cnt = l.counts[i] as Local;
     const at = field.inline * layout.capacity * 4;
     const listAt = (): void => void f.localGet(l.lists).localGet(cnt).i32Const(2).op("i32.shl").op("i32.add");
