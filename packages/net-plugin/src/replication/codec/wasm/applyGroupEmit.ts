@@ -11,7 +11,7 @@
  * (an absent, new, unmapped or re-masked id, a changed generic field) takes the per-entity path.
  */
 import type { ApplyField, ApplyPlan } from "./applyPlan";
-import { emitScalarStore } from "./applyScalarEmit";
+import { emitScalarLanes } from "./applyScalarEmit";
 import type { StateLayout } from "./codecMemory";
 import type { Label, Local, WasmFunction } from "./wasmModule";
 import type { WriteRange } from "./applyRangeEmit";
@@ -208,24 +208,8 @@ export function emitApplyGroup(
     const n = l.range.counts[fi];
     if (n !== undefined) f.localGet(n).localGet(changed).op("i32.popcnt").op("i32.add").localSet(n);
     if (field.kind === "quat") emitQueue(f, l, field, fi, rowAt, eid, changed, rowBytes);
-    else if (field.kind === "scalar") {
-      // One slot: each changed id's lane 0 stored on its own.
-      for (let k = 0; k < 4; k++) {
-        f.localGet(changed)
-          .i32Const(1 << k)
-          .op("i32.and");
-        const write = f.if();
-        const row = rows[k] as Local;
-        emitScalarStore(
-          f,
-          field,
-          eid[k] as Local,
-          () => void f.localGet(row).lane("i32x4.extract_lane", 0),
-          scalarTmp,
-        );
-        f.end(write);
-      }
-    } else if (field.kind === "linear") emitLinear4(f, field, rows, tmp, cols, { lo, hi, out }, eid, changed);
+    else if (field.kind === "scalar") emitScalarLanes(f, field, rows, eid, changed, scalarTmp);
+    else if (field.kind === "linear") emitLinear4(f, field, rows, tmp, cols, { lo, hi, out }, eid, changed);
     else throw new Error("wasm apply: a transform in the four-ids step (groupable excludes it)."); // never
     f.end(some);
   });

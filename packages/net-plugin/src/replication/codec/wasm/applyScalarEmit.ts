@@ -50,3 +50,23 @@ export function emitScalarStore(
   if (col.element === "f32") f.op("f32.demote_f64");
   f.store(store.op, col.address);
 }
+
+/** emitScalarStore for each of four ids (the four-ids step): the `changed` ones, from lane 0 of their `rows`. */
+export function emitScalarLanes(
+  f: WasmFunction,
+  field: ApplyField & { kind: "scalar" },
+  rows: readonly Local[],
+  eid: readonly Local[],
+  changed: Local,
+  tmp: Local,
+): void {
+  for (let k = 0; k < 4; k++) {
+    f.localGet(changed)
+      .i32Const(1 << k)
+      .op("i32.and");
+    const write = f.if();
+    const row = rows[k] as Local;
+    emitScalarStore(f, field, eid[k] as Local, () => void f.localGet(row).lane("i32x4.extract_lane", 0), tmp);
+    f.end(write);
+  }
+}

@@ -7,7 +7,7 @@
  * past the capacity take the per-entity path (which refuses at the exact entry).
  */
 import type { CapturePlan } from "./capturePlan";
-import { emitInt } from "./captureGatherEmit";
+import { emitInt } from "./captureScalarEmit";
 import type { Label } from "./wasmCode";
 import type { Local, WasmFunction } from "./wasmModule";
 
