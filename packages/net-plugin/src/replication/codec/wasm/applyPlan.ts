@@ -1,13 +1,13 @@
 /**
  * Which registries the WebAssembly apply kernel (wasmApply.ts) can run, and where its inputs and
  * outputs sit in memory. It takes the field list the JS kernels use (kernelFields) and dequantizes
- * SoA vectors, rotations and scalar floats over Float32Array/Float64Array columns, and ints, bools
- * and enums of values 0…n-1 on one numeric typed array ("scalar", applyScalarEmit.ts), as the JS
- * apply kernel does inline (fieldAccess.ts), and SoA transforms over Float32Array/Float64Array
- * columns. Every other field (other enums, plain-array storage) is "generic": the kernel only compares its
- * slots, and an id whose generic field changed goes whole to the generic per-entity path (which
- * writes every changed field of it, as the JS kernel would have). A registry without any field the
- * kernel dequantizes keeps the JS kernel (undefined here).
+ * SoA vectors, rotations and transforms and scalar floats over Float32Array/Float64Array columns,
+ * and ints, bools and enums of values 0…n-1 on one numeric typed array (Uint8Clamped too;
+ * "scalar", applyScalarEmit.ts), as the JS apply kernel does inline (fieldAccess.ts). Every other
+ * field (other enums, plain-array storage) is "generic": the kernel only compares its slots, and an
+ * id whose generic field changed goes whole to the generic per-entity path (which writes every
+ * changed field of it, as the JS kernel would have). A registry without any field the kernel
+ * dequantizes keeps the JS kernel (undefined here).
  */
 import type { ReplicationRegistry } from "../../registry";
 import { FloatValueTemplate } from "../../templates/floatTemplate";
@@ -24,12 +24,20 @@ import { align, typedColumns } from "./planColumns";
  */
 export const QUAT_LIST_PAD = 3;
 
-/** A component column the kernel can copy and write (Uint8Clamped is left out: it clamps, not wraps). */
+/** A component column the kernel can copy and write. */
 export type ApplyArray =
-  Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | Uint32Array
+  | Int16Array
+  | Uint16Array
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray;
 
 /** The element of a column as the kernel stores it. */
-export type ApplyElement = "f64" | "f32" | "i32" | "i16" | "i8";
+export type ApplyElement = "f64" | "f32" | "i32" | "i16" | "i8" | "u8c";
 
 /** A column's element type, or undefined when the kernel cannot write it. */
 function elementOf(c: unknown): ApplyElement | undefined {
@@ -38,11 +46,12 @@ function elementOf(c: unknown): ApplyElement | undefined {
   if (c instanceof Int32Array || c instanceof Uint32Array) return "i32";
   if (c instanceof Int16Array || c instanceof Uint16Array) return "i16";
   if (c instanceof Int8Array || c instanceof Uint8Array) return "i8";
+  if (c instanceof Uint8ClampedArray) return "u8c";
   return undefined;
 }
 
 /** Bytes per element. */
-const ELEMENT_BYTES = { f64: 8, f32: 4, i32: 4, i16: 2, i8: 1 } as const;
+const ELEMENT_BYTES = { f64: 8, f32: 4, i32: 4, i16: 2, i8: 1, u8c: 1 } as const;
 
 /** One component column the kernel writes: its storage and where its copy sits in wasm memory. */
 export interface ApplyColumn {

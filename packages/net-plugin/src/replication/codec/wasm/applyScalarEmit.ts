@@ -4,7 +4,7 @@
  * dequantizeSource) — an int `q + min`, a bool `q === 1 ? 1 : 0`, an enum with values 0…max
  * `q >>> 0 <= max ? q : 0` — computed in i32 for an integer column (a narrow store keeps the low
  * bits: the typed array's own wrap-around) and in f64 for a float one (exact; demoted to f32 as a
- * Float32Array store rounds).
+ * Float32Array store rounds; clamped to 0…255 for a Uint8ClampedArray, whose values are integers here).
  */
 import type { ApplyField } from "./applyPlan";
 import type { Local, WasmFunction } from "./wasmModule";
@@ -16,6 +16,7 @@ const STORES = {
   i32: { op: "i32.store", shift: 2 },
   i16: { op: "i32.store16", shift: 1 },
   i8: { op: "i32.store8", shift: 0 },
+  u8c: { op: "i32.store8", shift: 0 },
 } as const;
 
 /**
@@ -32,7 +33,8 @@ export function emitScalarStore(
   const col = field.columns[0];
   if (col === undefined) throw new Error(`wasm apply: field at slot ${field.offset} has no column.`);
   const store = STORES[col.element];
-  const float = col.element === "f64" || col.element === "f32";
+  // A Uint8ClampedArray clamps the (integer) value to 0..255: computed in f64 like a float column.
+  const float = col.element === "f64" || col.element === "f32" || col.element === "u8c";
   f.localGet(eid).i32Const(store.shift).op("i32.shl");
   const s = field.scalar;
   slot();
@@ -48,6 +50,7 @@ export function emitScalarStore(
     if (float) f.op("f64.convert_i32_s");
   }
   if (col.element === "f32") f.op("f32.demote_f64");
+  if (col.element === "u8c") f.f64Const(0).op("f64.max").f64Const(255).op("f64.min").op("i32.trunc_f64_s");
   f.store(store.op, col.address);
 }
 
