@@ -5,6 +5,7 @@
  * order. Registration closes when the first snapshot state is created from it.
  */
 import type { ProtocolHashBuilder } from "../protocol/protocolHash";
+import { codesAsTransform } from "./codec/fieldCodecPlan";
 import { bindComponent, type ComponentBinding } from "./componentBinding";
 import type { FieldOptions, ValueTemplate } from "./templates/valueTemplate";
 
@@ -107,7 +108,11 @@ export class ReplicationRegistry {
   /** Adds every field (name, template descriptor, priority is local and not hashed) to `hash`. */
   addToHash(hash: ProtocolHashBuilder): ProtocolHashBuilder {
     hash.add("replication-fields", this.list.length);
-    for (const f of this.list) hash.add("replicate", `${f.name}:${f.template.descriptor}`);
+    for (const f of this.list) {
+      // A Transform-like field's columns format (since session 8) is named: older peers coded it per entity.
+      const coding = codesAsTransform(f.template) ? ":transform-columns" : "";
+      hash.add("replicate", `${f.name}:${f.template.descriptor}${coding}`);
+    }
     return hash;
   }
 }

@@ -4,7 +4,7 @@
  */
 import { expGolombBits } from "../../protocol/quantize";
 import { popcount, TICK_K, type EncodePlan } from "./encodePlan";
-import { columnHeaderBits, EXCEPTION_WIDTH_BITS, valueBits, WIDTH_BITS } from "./columns";
+import { columnFieldBits, columnHeaderBits, EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "./columns";
 import { fieldDeltaBits, K_BITS } from "./fieldDelta";
 import { chooseIdK, ID_K_BITS } from "./idList";
 import { REFERENCE_AGE_BITS } from "./predict";
@@ -41,7 +41,7 @@ export function costUpdates(
   if (baseline === undefined) return;
   const stride = current.stride;
   const cur = current.values;
-  const { colBase, colQuat } = p.layout;
+  const colBase = p.layout.colBase;
   const slotBits = p.codecPlan.slotBits;
   for (let i = 0; i < p.updateCount; i++) {
     const id = p.updateIds[i] as number;
@@ -57,19 +57,7 @@ export function costUpdates(
         bits += fieldDeltaBits(f.template, cur, o, p.deltaBase, o, p.ks, p.groupBase[f.index] as number);
         continue;
       }
-      const quat = colQuat[col] === 1;
-      if (quat) {
-        // The "same largest" bit; the full value when the largest changed.
-        bits += 1;
-        if (cur[o] !== p.deltaBase[o]) {
-          for (let s = 0; s < 4; s++) bits += slotBits[f.offset + s] as number;
-          continue;
-        }
-      }
-      for (let s = quat ? 1 : 0, c = col; s < f.template.width; s++, c++) {
-        const d = (cur[o + s] as number) - (p.deltaBase[o + s] as number);
-        bits += valueBits(p.columns, c, (d << 1) ^ (d >> 31));
-      }
+      bits += columnFieldBits(p.layout, p.columns, slotBits, f.index, cur, p.deltaBase, row);
     }
     p.cost[id] = bits;
   }

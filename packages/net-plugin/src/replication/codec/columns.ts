@@ -5,11 +5,12 @@
  * residual goes into the column at `w` bits, in entity order; residuals longer than `w` are patched
  * outliers (PFOR): their low `w` bits stay in the column and they are listed after it (position in
  * the column, then the high bits at the column's exception width). One fast entity costs its own
- * bits, not a wider column. Shared by the generic path and the generated kernels: the layout,
+ * bits, not a wider column. A Transform field has both: three position columns, then its
+ * rotation's three. Shared by the generic path and the generated kernels: the layout,
  * the width choice from the bit-length histogram `collect` builds, and the per-value price.
  */
 import type { ReplicationRegistry } from "../registry";
-import { FIELD_QUAT, FIELD_SLOTS, fieldCodecPlan } from "./fieldDelta";
+import { FIELD_QUAT, FIELD_SLOTS, FIELD_TRANSFORM, fieldCodecPlan } from "./fieldDelta";
 
 /** Bits of a column's width (0..31: zigzag residuals of ≤ 30-bit slots are < 2^31). */
 export const WIDTH_BITS = 5;
@@ -34,6 +35,8 @@ export interface ColumnLayout {
   readonly colSlot: Int32Array;
   /** Per column: 1 when it is a smallest-three component (present only when the largest is unchanged). */
   readonly colQuat: Uint8Array;
+  /** Per column: the row offset of its rotation's largest-index slot (a smallest-three column), else −1. */
+  readonly colLargest: Int32Array;
   /** The coded groups (fieldDelta.codedGroupLayout) whose order k the header carries: other fields'. */
   readonly headerGroups: Int32Array;
 }
@@ -46,15 +49,21 @@ export function columnLayout(registry: ReplicationRegistry): ColumnLayout {
   const field: number[] = [];
   const slot: number[] = [];
   const quat: number[] = [];
+  const largest: number[] = [];
   const header: number[] = [];
   for (const f of registry.fields) {
     const code = plan.codes[f.index];
-    if (code === FIELD_SLOTS || code === FIELD_QUAT) {
+    if (code === FIELD_SLOTS || code === FIELD_QUAT || code === FIELD_TRANSFORM) {
       colBase[f.index] = field.length;
-      for (let s = code === FIELD_QUAT ? 1 : 0; s < f.template.width; s++) {
+      // A Transform's rotation starts at slot 3 (its largest index), a Quat's at 0.
+      const rotation = code === FIELD_QUAT ? 0 : code === FIELD_TRANSFORM ? 3 : -1;
+      for (let s = 0; s < f.template.width; s++) {
+        if (s === rotation) continue;
+        const q = rotation >= 0 && s > rotation;
         field.push(f.index);
         slot.push(f.offset + s);
-        quat.push(code === FIELD_QUAT ? 1 : 0);
+        quat.push(q ? 1 : 0);
+        largest.push(q ? f.offset + rotation : -1);
       }
       fieldColumns[f.index] = field.length - (colBase[f.index] as number);
       continue;
@@ -71,6 +80,7 @@ export function columnLayout(registry: ReplicationRegistry): ColumnLayout {
     colField: Int32Array.from(field),
     colSlot: Int32Array.from(slot),
     colQuat: Uint8Array.from(quat),
+    colLargest: Int32Array.from(largest),
     headerGroups: Int32Array.from(header),
   };
 }
@@ -162,6 +172,42 @@ export function columnHeaderBits(c: ColumnChoice): number {
     if (c.count[col] === 0) continue;
     const e = c.exceptions[col] as number;
     bits += WIDTH_BITS + countBits(e) + (e > 0 ? EXCEPTION_WIDTH_BITS : 0);
+  }
+  return bits;
+}
+
+/**
+ * Bits of one changed field's values in the columns (at the chosen widths, exceptions included)
+ * and of its rotation's "same largest" bit (with the full value when the largest changed),
+ * residuals of `cur[row…]` against `base[row…]`; the field's columns start at `col`.
+ */
+export function columnFieldBits(
+  layout: ColumnLayout,
+  c: ColumnChoice,
+  slotBits: Int32Array,
+  field: number,
+  cur: Int32Array,
+  base: Int32Array,
+  row: number,
+): number {
+  const { colBase, colSlot, colLargest, fieldColumns } = layout;
+  const first = colBase[field] as number;
+  const end = first + (fieldColumns[field] as number);
+  let bits = 0;
+  for (let col = first; col < end; col++) {
+    const largest = colLargest[col] as number;
+    // A rotation's first column: its flag, and the full value instead of its columns when the largest changed.
+    if (largest >= 0 && colSlot[col] === largest + 1) {
+      bits += 1;
+      if (cur[row + largest] !== base[row + largest]) {
+        for (let s = largest; s < largest + 4; s++) bits += slotBits[s] as number;
+        col += 2;
+        continue;
+      }
+    }
+    const o = row + (colSlot[col] as number);
+    const d = (cur[o] as number) - (base[o] as number);
+    bits += valueBits(c, col, (d << 1) ^ (d >> 31));
   }
   return bits;
 }

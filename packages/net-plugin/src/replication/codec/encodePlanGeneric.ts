@@ -5,7 +5,7 @@
  * The counts start at 0 (the caller resets them and chooses the widths and ks after).
  */
 import type { ReplicatedField } from "../registry";
-import { accumulateKCosts, FIELD_QUAT, FIELD_SLOTS } from "./fieldDelta";
+import { accumulateKCosts, FIELD_QUAT, FIELD_SLOTS, FIELD_TRANSFORM } from "./fieldDelta";
 import { canPredict, predictField, type PredictionRatio } from "./predict";
 import type { SnapshotState } from "./snapshotState";
 import { COLUMN_BUCKETS } from "./columns";
@@ -17,6 +17,7 @@ const canPredictLocal = canPredict;
 const predictFieldLocal = predictField;
 const SLOTS = FIELD_SLOTS;
 const QUAT = FIELD_QUAT;
+const TRANSFORM = FIELD_TRANSFORM;
 const COLUMN_BUCKETS_LOCAL = COLUMN_BUCKETS;
 
 /** The generic collect of `p` (see the file comment; arguments as EncodePlan.collect derives them). */
@@ -80,7 +81,7 @@ export function collectGeneric(
       const so = offsets[f] as number;
       const o = row + so;
       const code = codes[f] as number;
-      if (code === SLOTS || code === QUAT) {
+      if (code === SLOTS || code === QUAT || code === TRANSFORM) {
         const end = o + (widths[f] as number);
         const limit = thresholds[f] as number;
         let moved = false;
@@ -95,19 +96,14 @@ export function collectGeneric(
         changed |= 1 << f;
         // Deltas are coded against `from`: the baseline, or with a reference the predicted row
         // (predict.ts: slots extrapolated and clamped, rotations copied).
-        // The column histogram: one column per slot (a rotation's from its second slot).
+        // The column histogram: one column per slot (a rotation's from its second slot). A
+        // Transform is a slots part (0..2) then a rotation (3..6).
         const hist = p.columns.hist;
-        let h = ((colBase[f] as number) - o) * COLUMN_BUCKETS_LOCAL;
-        let first = o;
-        if (code === QUAT) {
-          h -= COLUMN_BUCKETS_LOCAL;
-          if (ratio !== undefined) for (let s = o; s < end; s++) pred[s] = base[s] as number;
-          if (cur[o] !== base[o]) continue;
-          first = o + 1;
-        }
-        for (let s = first; s < end; s++) {
+        const h = ((colBase[f] as number) - o) * COLUMN_BUCKETS_LOCAL;
+        const rot = code === QUAT ? o : code === TRANSFORM ? o + 3 : end;
+        for (let s = o; s < rot; s++) {
           let from = base[s] as number;
-          if (ratio !== undefined && code === SLOTS) {
+          if (ratio !== undefined) {
             if (predicted) {
               const step = from - (refValues[s] as number);
               // A 1:1 ratio (the usual case) needs no division: the same integer.
@@ -121,6 +117,16 @@ export function collectGeneric(
           const d = (cur[s] as number) - from;
           const length = 32 - Math.clz32(d >= 0 ? d * 2 : -d * 2 - 1);
           const x = h + s * COLUMN_BUCKETS_LOCAL + length;
+          hist[x] = (hist[x] as number) + 1;
+        }
+        if (rot === end) continue;
+        // The rotation: not predicted; its columns only when its largest component stayed.
+        if (ratio !== undefined) for (let s = rot; s < end; s++) pred[s] = base[s] as number;
+        if (cur[rot] !== base[rot]) continue;
+        for (let s = rot + 1; s < end; s++) {
+          const d = (cur[s] as number) - (base[s] as number);
+          const length = 32 - Math.clz32(d >= 0 ? d * 2 : -d * 2 - 1);
+          const x = h + (s - 1) * COLUMN_BUCKETS_LOCAL + length;
           hist[x] = (hist[x] as number) + 1;
         }
         continue;

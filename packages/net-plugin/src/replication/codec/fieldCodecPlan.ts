@@ -4,6 +4,7 @@
  */
 import type { ReplicationRegistry } from "../registry";
 import { QuantizedTemplate } from "../templates/quantizedTemplate";
+import type { DeltaGroup, ValueTemplate } from "../templates/valueTemplate";
 
 /** For each field, the index of its first coded (`slots`/`quat`) group in the per-snapshot k table. */
 export function codedGroupLayout(registry: ReplicationRegistry): {
@@ -35,6 +36,41 @@ export const FIELD_FLIP = 3;
  * `packQuantized`/`unpackQuantized`/`packedBits` (each slot in its `slotBits` bits, ≤ 30).
  */
 export const FIELD_FULL = 4;
+/**
+ * A Transform-like field: a 3-slot `slots` group then a 4-slot `quat` group, base `changed` (over
+ * all seven slots, with its threshold) and `isValid`. One "changed" bit; its position slots go in
+ * three columns like a `slots` field's and its rotation like a Quat field's (the "same largest"
+ * bit, then three columns or the full value).
+ */
+export const FIELD_TRANSFORM = 5;
+
+/** True when `t`'s delta groups are a Transform's: slots 0..2, then a smallest-three rotation 3..6. */
+export function transformGroups(t: {
+  readonly width: number;
+  readonly deltaGroups: readonly DeltaGroup[];
+}): boolean {
+  const [a, b] = t.deltaGroups;
+  return (
+    t.width === 7 &&
+    t.deltaGroups.length === 2 &&
+    a?.kind === "slots" &&
+    a.start === 0 &&
+    a.count === 3 &&
+    b?.kind === "quat" &&
+    b.start === 3 &&
+    b.count === 4
+  );
+}
+
+/** True when the codec codes `t` as {@link FIELD_TRANSFORM} (the protocol hash names it: registry.ts). */
+export function codesAsTransform(t: ValueTemplate<unknown>): t is QuantizedTemplate<unknown> {
+  return (
+    t instanceof QuantizedTemplate &&
+    t.changed === QuantizedTemplate.prototype.changed &&
+    t.isValid === QuantizedTemplate.prototype.isValid &&
+    transformGroups(t)
+  );
+}
 
 /** True when `t` packs as QuantizedTemplate does (fixed `slotBits` per slot, range-checked on read). */
 function basePacking(t: QuantizedTemplate<unknown>): boolean {
@@ -93,6 +129,11 @@ export function fieldCodecPlan(registry: ReplicationRegistry): FieldCodecPlan {
       t instanceof QuantizedTemplate &&
       t.changed === QuantizedTemplate.prototype.changed &&
       t.isValid === QuantizedTemplate.prototype.isValid;
+    if (codesAsTransform(t)) {
+      plan.thresholds[f.index] = t.thresholdQuanta;
+      plan.codes[f.index] = FIELD_TRANSFORM;
+      continue;
+    }
     if (!base || group === undefined || group.start !== 0 || group.count !== t.width) continue;
     plan.thresholds[f.index] = t.thresholdQuanta;
     if (group.kind === "slots") plan.codes[f.index] = FIELD_SLOTS;

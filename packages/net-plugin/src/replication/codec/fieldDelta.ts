@@ -14,6 +14,7 @@ export {
   FIELD_GENERIC,
   FIELD_QUAT,
   FIELD_SLOTS,
+  FIELD_TRANSFORM,
   fieldCodecPlan,
   type FieldCodecPlan,
 } from "./fieldCodecPlan";

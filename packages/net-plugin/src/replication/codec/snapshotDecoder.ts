@@ -78,6 +78,7 @@ export class SnapshotDecoder {
       layout: columns,
       entryIds: new Int32Array(capacity),
       entryFields: new Int32Array(capacity),
+      entryRotations: new Int32Array(capacity),
       entryCount: 0,
       values: new Int32Array((capacity + 1) * columns.maxFieldColumns),
       exHigh: new Int32Array((capacity + 1) * columns.maxFieldColumns),

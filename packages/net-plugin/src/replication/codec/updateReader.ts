@@ -7,7 +7,7 @@
  */
 import type { ReplicatedField } from "../registry";
 import { EXCEPTION_WIDTH_BITS, positionBits, WIDTH_BITS, type ColumnLayout } from "./columns";
-import { FIELD_QUAT, FIELD_SLOTS, readFieldDelta, type FieldCodecPlan } from "./fieldDelta";
+import { FIELD_QUAT, FIELD_SLOTS, FIELD_TRANSFORM, readFieldDelta, type FieldCodecPlan } from "./fieldDelta";
 import { canPredict, predictField, type PredictionRatio } from "./predict";
 import type { SnapshotState } from "./snapshotState";
 import type { WordReader } from "./wordBits";
@@ -19,6 +19,7 @@ const predictFieldLocal = predictField;
 const positionBitsLocal = positionBits;
 const SLOTS = FIELD_SLOTS;
 const QUAT = FIELD_QUAT;
+const TRANSFORM = FIELD_TRANSFORM;
 
 /** What the update readers need from their decoder (one per decoder; `reference` set per snapshot). */
 export interface UpdateReadContext {
@@ -32,9 +33,13 @@ export interface UpdateReadContext {
   readonly ratio: PredictionRatio;
   /** One predicted entity row (fields at their registry offsets). */
   readonly predRow: Int32Array;
-  /** The updates read so far, in order: their ids and the fields with values in the columns. */
+  /**
+   * The updates read so far, in order: their ids, the fields with position/slot values in the
+   * columns and the fields whose rotation components are (largest unchanged).
+   */
   readonly entryIds: Int32Array;
   readonly entryFields: Int32Array;
+  readonly entryRotations: Int32Array;
   entryCount: number;
   /** One column's values (scratch; the kernel's exception positions, `capacity + 1` per column). */
   readonly values: Int32Array;
@@ -61,6 +66,7 @@ export function readUpdate(
   const fieldCount = codes.length;
   let any = false;
   let inColumns = 0;
+  let rotations = 0;
   for (let f = 0; f < fieldCount; f++) {
     const bit = 1 << f;
     if ((mask & bit) === 0) continue;
@@ -69,18 +75,20 @@ export function readUpdate(
       continue;
     }
     any = true;
-    const so = offsets[f] as number;
-    const o = row + so;
     const code = codes[f] as number;
     if (code === SLOTS) {
       inColumns |= bit;
       continue;
     }
-    if (code === QUAT) {
+    // A Transform: its position in the columns, its rotation (from slot 3) as a Quat's.
+    if (code === TRANSFORM) inColumns |= bit;
+    const so = (offsets[f] as number) + (code === TRANSFORM ? 3 : 0);
+    const o = row + so;
+    if (code === QUAT || code === TRANSFORM) {
       // Rotations are not predicted: residuals are against the baseline.
       if (r.readBits(1) === 1) {
         out[o] = b[o] as number;
-        inColumns |= bit;
+        rotations |= bit;
         continue;
       }
       for (let s = 0; s < 4; s++) {
@@ -104,6 +112,7 @@ export function readUpdate(
     if (!readFieldDeltaLocal(r, t, out, o, from, fo, c.ks, groupBase[f] as number)) return false;
   }
   c.entryIds[c.entryCount] = id;
+  c.entryRotations[c.entryCount] = rotations;
   c.entryFields[c.entryCount++] = inColumns;
   return any && !r.overflowed;
 }
@@ -128,14 +137,19 @@ export function readColumns(
   const unitRatio = c.ratio.num === c.ratio.den;
   const values = c.values;
   const ids = c.entryIds;
-  const entries = c.entryFields;
   const count = c.entryCount;
   let field = -1;
+  let rotation = false;
+  let entries = c.entryFields;
   let n = 0;
   for (let col = 0; col < columns; col++) {
     const bit = 1 << (colField[col] as number);
-    if (colField[col] !== field) {
+    // A rotation column's values are those of the updates whose largest stayed (entryRotations).
+    const quat = colQuat[col] === 1;
+    if (colField[col] !== field || quat !== rotation) {
       field = colField[col] as number;
+      rotation = quat;
+      entries = quat ? c.entryRotations : c.entryFields;
       n = 0;
       for (let i = 0; i < count; i++) if (((entries[i] as number) & bit) !== 0) n++;
     }
@@ -168,7 +182,7 @@ export function readColumns(
     if (r.overflowed) return false;
     const slot = colSlot[col] as number;
     const max = slotMax[slot] as number;
-    const predictable = reference !== undefined && colQuat[col] === 0;
+    const predictable = reference !== undefined && !quat;
     for (let i = 0, j = 0; i < count; i++) {
       if (((entries[i] as number) & bit) === 0) continue;
       const id = ids[i] as number;

@@ -8,7 +8,7 @@
 import type { ReplicatedField } from "../registry";
 import { EXCEPTION_WIDTH_BITS, positionBits, WIDTH_BITS } from "./columns";
 import type { EncodePlan } from "./encodePlan";
-import { FIELD_QUAT, FIELD_SLOTS, writeFieldDelta, type FieldCodecPlan } from "./fieldDelta";
+import { FIELD_QUAT, FIELD_SLOTS, FIELD_TRANSFORM, writeFieldDelta, type FieldCodecPlan } from "./fieldDelta";
 import type { SnapshotState } from "./snapshotState";
 import type { WordWriter } from "./wordBits";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
@@ -17,6 +17,7 @@ const writeFieldDeltaLocal = writeFieldDelta;
 const positionBitsLocal = positionBits;
 const SLOTS = FIELD_SLOTS;
 const QUAT = FIELD_QUAT;
+const TRANSFORM = FIELD_TRANSFORM;
 
 /** One update's field flags, rotation flags (full values) and other fields' deltas. */
 export function writeUpdate(
@@ -42,9 +43,10 @@ export function writeUpdate(
     if ((changed & bit) === 0) continue;
     const code = codes[f] as number;
     if (code === SLOTS) continue;
-    const so = offsets[f] as number;
+    // A Transform's position is in the columns; its rotation (from slot 3) codes as a Quat's.
+    const so = (offsets[f] as number) + (code === TRANSFORM ? 3 : 0);
     const o = row + so;
-    if (code === QUAT) {
+    if (code === QUAT || code === TRANSFORM) {
       const same = cur[o] === base[o];
       w.writeBits(same ? 1 : 0, 1);
       if (same) continue;
@@ -66,7 +68,7 @@ export function writeUpdate(
  * exception width and each exception's position and high bits.
  */
 export function writeColumns(w: WordWriter, p: EncodePlan, current: SnapshotState): void {
-  const { colField, colSlot, colQuat, colBase, columns } = p.layout;
+  const { colField, colSlot, colLargest, columns } = p.layout;
   const choice = p.columns;
   const cur = current.values;
   const base = p.deltaBase;
@@ -79,9 +81,9 @@ export function writeColumns(w: WordWriter, p: EncodePlan, current: SnapshotStat
     const f = colField[c] as number;
     const bit = 1 << f;
     const slot = colSlot[c] as number;
-    // A rotation's largest-index slot: the column's slot minus its place in the field.
-    const first = slot - c + (colBase[f] as number) - 1;
-    const quat = colQuat[c] === 1;
+    // A rotation's largest-index slot (−1: not a rotation column).
+    const first = colLargest[c] as number;
+    const quat = first >= 0;
     const width = choice.width[c] as number;
     const low = width === 31 ? 0x7fffffff : (1 << width) - 1;
     let n = 0;

@@ -10,7 +10,14 @@
  */
 import type { ReplicationRegistry } from "../../registry";
 import { columnLayout } from "../columns";
-import { FIELD_FLIP, FIELD_FULL, FIELD_QUAT, FIELD_SLOTS, fieldCodecPlan } from "../fieldDelta";
+import {
+  FIELD_FLIP,
+  FIELD_FULL,
+  FIELD_QUAT,
+  FIELD_SLOTS,
+  FIELD_TRANSFORM,
+  fieldCodecPlan,
+} from "../fieldDelta";
 
 /** Switch for tests and benches: false makes newly built encoders/decoders/captures use the generic path. */
 export const codecKernels = { enabled: true };
@@ -29,6 +36,11 @@ export interface KernelField {
   readonly offset: number;
   readonly width: number;
   readonly quat: boolean;
+  /**
+   * A Transform-like field (FIELD_TRANSFORM): one changed test over its seven slots, its position
+   * in three columns (a `slots` part) and its rotation from slot 3 as a Quat's ({@link columnParts}).
+   */
+  readonly transform: boolean;
   /** A Bool-like field: its changed flag is the update (value 1 − base). */
   readonly flip: boolean;
   /** An Enum-like field: a changed one writes each slot in full (`slotBits`) after its flag. */
@@ -56,7 +68,8 @@ export function kernelFields(registry: ReplicationRegistry): KernelField[] | und
   for (const f of registry.fields) {
     const code = plan.codes[f.index];
     const t = f.template;
-    const inline = code === FIELD_SLOTS || code === FIELD_QUAT;
+    const transform = code === FIELD_TRANSFORM;
+    const inline = code === FIELD_SLOTS || code === FIELD_QUAT || transform;
     const flip = code === FIELD_FLIP;
     const full = code === FIELD_FULL;
     const fixed = t.packedBits(new Int32Array(t.width), 0) === t.maxPackedBits;
@@ -67,6 +80,7 @@ export function kernelFields(registry: ReplicationRegistry): KernelField[] | und
       offset: f.offset,
       width: t.width,
       quat: inline && code === FIELD_QUAT,
+      transform,
       flip,
       full,
       threshold: plan.thresholds[f.index] as number,
@@ -79,6 +93,29 @@ export function kernelFields(registry: ReplicationRegistry): KernelField[] | und
     });
   }
   return out;
+}
+
+/**
+ * One run of an inline field's columns: `width` slots from field slot `at`, either a `slots` part
+ * (every slot a column) or a rotation (`quat`: its largest index at `at`, then three columns).
+ */
+export interface ColumnPart {
+  readonly at: number;
+  readonly width: number;
+  readonly quat: boolean;
+  /** Its first column (columns.ts). */
+  readonly column: number;
+}
+
+/** The column parts of an inline field (a Transform has two: position, then rotation); [] for others. */
+export function columnParts(f: KernelField): ColumnPart[] {
+  if (f.inline < 0) return [];
+  if (f.transform)
+    return [
+      { at: 0, width: 3, quat: false, column: f.column },
+      { at: 3, width: 4, quat: true, column: f.column + 3 },
+    ];
+  return [{ at: 0, width: f.width, quat: f.quat, column: f.column }];
 }
 
 /** A number as a source literal that reads back as exactly the same double. */

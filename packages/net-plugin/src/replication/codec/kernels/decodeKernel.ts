@@ -10,7 +10,7 @@ import { predictField } from "../predict";
 import type { SnapshotState } from "../snapshotState";
 import type { WordReader } from "../wordBits";
 import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
-import { compileKernel, kernelFields, type KernelField } from "./compileKernel";
+import { columnParts, compileKernel, kernelFields, type ColumnPart, type KernelField } from "./compileKernel";
 
 /**
  * Reads the updates section after its header into `work` (which holds `base`): with `bitmap`, one
@@ -122,24 +122,35 @@ function columnHeader(k: number): string {
  * and range-checked. Same refusals as the generic reader (the values cannot overflow: their
  * length is checked first).
  */
-function readColumn(f: KernelField, list: number, s: number, stride: number): string {
+function readColumn(f: KernelField, part: ColumnPart, s: number, stride: number): string {
   const max = f.slotMax[s] as number;
-  const predict = f.quat
+  // A Transform's list entries are id << 2 | same largest << 1 | predicted; others' id << 1 | predicted.
+  const shift = f.transform ? 2 : 1;
+  const predict = part.quat
     ? ""
     : `if ((e & 1) !== 0) { const ref = refV[o];
           if (unit) from += from - ref;
           else { const g = from + Math.round(((from - ref) * rn) / rd); from = g < 0 ? 0 : g > ${max} ? ${max} : g | 0; }
           if (from < 0) from = 0; else if (from > ${max}) from = ${max}; }`;
-  return `  if (cnt${f.index} > 0) {
-    const cn = cnt${f.index}, lb = ${list} * capacity;
+  // A Transform's rotation: the entries of its (position) list whose largest stayed.
+  const sparse = f.transform && part.quat;
+  const loop = sparse
+    ? `for (let i = 0, j = 0; j < cn; i++) {
+      const e = lists[lb + i];
+      if ((e & 2) === 0) continue;`
+    : `for (let j = 0; j < cn; j++) {
+      const e = lists[lb + j];`;
+  return `  if (cnt${part.column} > 0) {
+    const cn = cnt${part.column}, lb = ${f.inline} * capacity;
     let v = 0;
 ${columnHeader(0)}
     const end = pos;
-    for (let j = 0; j < cn; j++) {
-      const e = lists[lb + j], o = (e >> 1) * ${stride} + ${f.offset + s};
+    ${loop}
+      const o = (e >> ${shift}) * ${stride} + ${f.offset + s};
       const index = p0 >>> 5, shift = p0 & 31;
       let u = ((words[index] >>> shift) | ((words[index + 1] << 1) << (31 - shift))) & l0; p0 += w0;
       if (j === n0) { u |= exHigh[x0]; n0 = exPos[++x0]; }
+      ${sparse ? "j++;" : ""}
       let from = b[o];
       ${predict}
       const w = from + ((u >>> 1) ^ -(u & 1));
@@ -201,9 +212,15 @@ function readField(f: KernelField): string {
   ];
   if (f.generic) lines.push(readGeneric(f));
   else if (f.flip || f.full) lines.push(readFlat(f));
-  else if (f.quat) {
-    const full = f.slotBits.map((bits, s) => `out[o + ${s}] = ${bits > 0 ? `r.readBits(${bits})` : "0"};`);
-    const checks = f.slotMax.map((max, s) => `out[o + ${s}] > ${max}`);
+  else if (f.quat || f.transform) {
+    // The "same largest" bit, then the full rotation or its columns (a Transform's from slot 3;
+    // its list entry, position and rotation, is id << 2 | same << 1 | predicted).
+    const a = f.transform ? 3 : 0;
+    const [pc, rc] = columnParts(f).map((c) => c.column) as [number, number];
+    const full = f.slotBits
+      .slice(a)
+      .map((bits, s) => `out[o + ${a + s}] = ${bits > 0 ? `r.readBits(${bits})` : "0"};`);
+    const checks = f.slotMax.slice(a).map((max, s) => `out[o + ${a + s}] > ${max}`);
     lines.push(
       `      if (pos >= total) { r.position = pos; r.readBits(1); return false; }`,
       `      const same = (words[pos >>> 5] >>> (pos & 31)) & 1;`,
@@ -214,12 +231,15 @@ function readField(f: KernelField): string {
       `        pos = r.position;`,
       `        if (${checks.join(" || ")}) return false;`,
       `      } else {`,
-      `        out[o] = b[o];`,
-      `        lists[${f.inline} * capacity + cnt${f.index}++] = id << 1;`,
+      `        out[o + ${a}] = b[o + ${a}];`,
+      f.transform ? `        cnt${rc}++;` : `        lists[${f.inline} * capacity + cnt${pc}++] = id << 1;`,
       `      }`,
+      f.transform
+        ? `      lists[${f.inline} * capacity + cnt${pc}++] = (id << 2) | (same << 1) | (predicted ? 1 : 0);`
+        : "",
     );
   } else
-    lines.push(`      lists[${f.inline} * capacity + cnt${f.index}++] = (id << 1) | (predicted ? 1 : 0);`);
+    lines.push(`      lists[${f.inline} * capacity + cnt${f.column}++] = (id << 1) | (predicted ? 1 : 0);`);
   lines.push(`    }`, `  }`);
   return lines.join("\n");
 }
@@ -227,13 +247,15 @@ function readField(f: KernelField): string {
 function readSource(fields: readonly KernelField[], stride: number): string {
   const columns: string[] = [];
   for (const f of fields) {
-    if (f.inline < 0) continue;
-    for (let c = f.quat ? 1 : 0; c < f.width; c++) columns.push(readColumn(f, f.inline, c, stride));
+    for (const part of columnParts(f)) {
+      const end = part.at + part.width;
+      for (let c = part.at + (part.quat ? 1 : 0); c < end; c++) columns.push(readColumn(f, part, c, stride));
+    }
   }
-  // Per inline field: the updates that have its values in the columns.
+  // Per column part: the updates that have its values in the columns.
   const counts = fields
-    .filter((f) => f.inline >= 0)
-    .map((f) => `cnt${f.index} = 0`)
+    .flatMap(columnParts)
+    .map((c) => `cnt${c.column} = 0`)
     .join(", ");
   const groups = Math.max(0, ...fields.map((f) => f.group + 1));
   const ks = Array.from({ length: groups }, (_, g) => `k${g} = ks[${g}]`).join(", ");

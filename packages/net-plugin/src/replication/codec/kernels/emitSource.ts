@@ -52,6 +52,8 @@ export function wordsPerUpdate(fields: readonly KernelField[]): number {
   let bits = 32 + fields.length;
   // A rotation's flag and full value (other inline values are in the columns: 2 codes at a time).
   for (const f of fields) if (f.quat && !f.generic) bits += 1 + f.slotBits.reduce((a, b) => a + b, 0);
+  // A Transform's rotation flag and full value (its slots 3..6).
+  for (const f of fields) if (f.transform) bits += 1 + f.slotBits.slice(3).reduce((a, b) => a + b, 0);
   // A `full` field's value (in the update's own bits).
   for (const f of fields) if (f.full) bits += f.slotBits.reduce((a, b) => a + b, 0);
   bits = Math.max(bits, 2 * 64);

@@ -12,7 +12,7 @@ import { COLUMN_BUCKETS } from "../columns";
 import { accumulateKCosts, writeFieldDelta } from "../fieldDelta";
 import { predictField } from "../predict";
 import type { SnapshotState } from "../snapshotState";
-import { compileKernel, kernelFields, type KernelField } from "./compileKernel";
+import { columnParts, compileKernel, kernelFields, type ColumnPart, type KernelField } from "./compileKernel";
 import { writeSource, type WriteUpdatesKernel } from "./writeKernel";
 
 /**
@@ -97,60 +97,75 @@ function collectFlat(f: KernelField): string {
       }`;
 }
 
+/**
+ * One column part's coding (compileKernel.columnParts) of a changed field: a `slots` part's slots
+ * predicted (with a reference) and their residuals; a rotation's `pred` copy, "same largest" flag
+ * (`zz`) and, when it stayed, its three residuals. Locals c/b per field slot; cursor `cz<column>`.
+ */
+function collectPart(f: KernelField, part: ColumnPart): string[] {
+  const lines: string[] = [];
+  const cz = `cz${part.column}`;
+  const first = part.quat ? 1 : 0;
+  // A slot's column histogram row (a rotation's columns start at its second slot).
+  const h = (s: number): number => (part.column + s - part.at - first) * COLUMN_BUCKETS;
+  const coded = (s: number, from: string): string[] => [
+    // Branch-free zigzag (|d| < 2^30: slots are at most 30 bits).
+    `    { const d = c${s} - ${from}; const u = (d << 1) ^ (d >> 31); colz[${cz} + ${s - part.at - first}] = u;`,
+    `      const x = ${h(s) + 32} - Math.clz32(u); chist[x] = chist[x] + 1; }`,
+  ];
+  const end = part.at + part.width;
+  if (part.quat) {
+    const a = part.at;
+    const copy = [0, 1, 2, 3].map((s) => `pred[o + ${a + s}] = b${a + s};`);
+    lines.push(`    if (ratio) { ${copy.join(" ")} }`);
+    lines.push(`    if (c${a} === b${a}) {`, `    zz[o + ${a}] = 1;`);
+    for (let s = a + 1; s < end; s++) lines.push(...coded(s, `b${s}`));
+    lines.push(`    ${cz} += 3;`, `    } else zz[o + ${a}] = 0;`);
+    return lines;
+  }
+  for (let s = part.at; s < end; s++) {
+    const max = f.slotMax[s] as number;
+    lines.push(
+      `    let f${s} = b${s};`,
+      `    if (ratio) {`,
+      `      if (predicted) {`,
+      `        const step = b${s} - refV[o + ${s}];`,
+      // Int32 on both arms (the rounded ratio arm clamped as a double, then truncated), so
+      // the predicted value stays an int32 instead of a double phi.
+      `        if (unit) f${s} += step;`,
+      `        else { const g = f${s} + Math.round((step * rn) / rd); f${s} = g < 0 ? 0 : g > ${max} ? ${max} : g | 0; }`,
+      `        if (f${s} < 0) f${s} = 0; else if (f${s} > ${max}) f${s} = ${max};`,
+      `      }`,
+      `      pred[o + ${s}] = f${s};`,
+      `    }`,
+      ...coded(s, `f${s}`),
+    );
+  }
+  lines.push(`    ${cz} += ${part.width};`);
+  return lines;
+}
+
 function collectField(f: KernelField): string {
   if (f.generic) return collectGeneric(f);
   if (f.flip || f.full) return collectFlat(f);
-  const o = `row + ${f.offset}`;
-  // A slot's column histogram row (a rotation's columns start at its second slot).
-  const first = f.quat ? 1 : 0;
-  const h = (s: number): number => (f.column + s - first) * COLUMN_BUCKETS;
   const lines: string[] = [];
-  lines.push(`if ((live & ${f.bit}) !== 0) {`, `  const o = ${o};`);
+  lines.push(`if ((live & ${f.bit}) !== 0) {`, `  const o = row + ${f.offset};`);
   const moved: string[] = [];
   for (let s = 0; s < f.width; s++) {
     lines.push(`  const c${s} = cur[o + ${s}], b${s} = base[o + ${s}], e${s} = c${s} - b${s};`);
     moved.push(f.threshold === 0 ? `e${s} !== 0` : `e${s} > ${f.threshold} || -e${s} > ${f.threshold}`);
   }
   lines.push(`  if (${moved.join(" || ")}) {`, `    changed |= ${f.bit};`);
-  const coded = (s: number, from: string): string[] => [
-    // Branch-free zigzag (|d| < 2^30: slots are at most 30 bits).
-    `    { const d = c${s} - ${from}; const u = (d << 1) ^ (d >> 31); colz[cz${f.index} + ${s - first}] = u;`,
-    `      const x = ${h(s) + 32} - Math.clz32(u); chist[x] = chist[x] + 1; }`,
-  ];
-  if (f.quat) {
-    lines.push(`    if (ratio) { ${[0, 1, 2, 3].map((s) => `pred[o + ${s}] = b${s};`).join(" ")} }`);
-    lines.push(`    if (c0 === b0) {`, `    zz[o] = 1;`);
-    for (let s = 1; s < 4; s++) lines.push(...coded(s, `b${s}`));
-    lines.push(`    cz${f.index} += 3;`, `    } else zz[o] = 0;`);
-  } else {
-    for (let s = 0; s < f.width; s++) {
-      lines.push(
-        `    let f${s} = b${s};`,
-        `    if (ratio) {`,
-        `      if (predicted) {`,
-        `        const step = b${s} - refV[o + ${s}];`,
-        // Int32 on both arms (the rounded ratio arm clamped as a double, then truncated), so
-        // the predicted value stays an int32 instead of a double phi.
-        `        if (unit) f${s} += step;`,
-        `        else { const g = f${s} + Math.round((step * rn) / rd); f${s} = g < 0 ? 0 : g > ${f.slotMax[s] as number} ? ${f.slotMax[s] as number} : g | 0; }`,
-        `        if (f${s} < 0) f${s} = 0; else if (f${s} > ${f.slotMax[s] as number}) f${s} = ${f.slotMax[s] as number};`,
-        `      }`,
-        `      pred[o + ${s}] = f${s};`,
-        `    }`,
-        ...coded(s, `f${s}`),
-      );
-    }
-    lines.push(`    cz${f.index} += ${f.width};`);
-  }
+  for (const part of columnParts(f)) lines.push(...collectPart(f, part));
   lines.push(`  }`, `}`);
   return lines.map((l) => `      ${l}`).join("\n");
 }
 
 function collectSource(fields: readonly KernelField[], stride: number): string {
-  // One cursor per inline field into `colz` (EncodePlan.colz: the field's columns interleaved).
-  const inline = fields.filter((f) => f.inline >= 0);
+  // One cursor per column part into `colz` (EncodePlan.colz: the part's columns interleaved).
+  const parts = fields.flatMap(columnParts);
   const cursors =
-    inline.length === 0 ? "" : `let ${inline.map((f) => `cz${f.index} = ${f.column} * cap`).join(", ")};`;
+    parts.length === 0 ? "" : `let ${parts.map((c) => `cz${c.column} = ${c.column} * cap`).join(", ")};`;
   const spawnBits = fields
     .map(
       (f) =>

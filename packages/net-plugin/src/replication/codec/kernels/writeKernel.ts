@@ -9,7 +9,7 @@
 import type { EncodePlan } from "../encodePlan";
 import type { SnapshotState } from "../snapshotState";
 import type { WordWriter } from "../wordBits";
-import type { KernelField } from "./compileKernel";
+import { columnParts, type ColumnPart, type KernelField } from "./compileKernel";
 import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
 import { emitBit, emitBits, emitCode, ENSURE, SYNC_IN, SYNC_OUT, TAKE, wordsPerUpdate } from "./emitSource";
 
@@ -48,14 +48,16 @@ function writeField(f: KernelField): string {
     f.slotBits.forEach((b, s) => {
       if (b > 0) lines.push(`    { const c = cur[o + ${s}]; ${emitBits("c", String(b))} }`);
     });
-  } else if (f.quat) {
+  } else if (f.quat || f.transform) {
     // The "same largest" bit; the full value when not (else its components are in the columns).
+    // A Transform's rotation starts at slot 3 (its position is all in the columns).
+    const a = f.transform ? 3 : 0;
     lines.push(
-      `    if (zz[o] === 0) {`,
+      `    if (zz[o + ${a}] === 0) {`,
       `      ${emitBit("false")}`,
-      ...f.slotBits.map((b, s) =>
-        b > 0 ? `      { const c = cur[o + ${s}]; ${emitBits("c", String(b))} }` : "",
-      ),
+      ...f.slotBits
+        .slice(a)
+        .map((b, s) => (b > 0 ? `      { const c = cur[o + ${a + s}]; ${emitBits("c", String(b))} }` : "")),
       `    } else {`,
       `      ${emitBit("true")}`,
       `    }`,
@@ -72,9 +74,11 @@ function writeField(f: KernelField): string {
  * (`EncodePlan.colz`); else the selected updates' residuals are taken again from `current` and the
  * delta base.
  */
-function writeColumn(f: KernelField, s: number, stride: number): string {
-  const col = f.column + s - (f.quat ? 1 : 0);
-  const step = f.quat ? 3 : f.width;
+function writeColumn(f: KernelField, part: ColumnPart, s: number, stride: number): string {
+  // Column `col`, its place `at` in the part's interleaved values, `step` values per update.
+  const at = s - part.at - (part.quat ? 1 : 0);
+  const col = part.column + at;
+  const step = part.quat ? 3 : part.width;
   const value = `{ const c = u & low; ${emitBits("c", "cw")} }
         if (u >>> cw !== 0) { exPos[ce] = cn; exHigh[ce++] = u >>> cw; }
         cn++;`;
@@ -82,7 +86,7 @@ function writeColumn(f: KernelField, s: number, stride: number): string {
     let cn = 0, ce = 0;
     if (all) {
       // The field's columns interleaved from its first column × capacity (EncodePlan.colz).
-      const c0 = ${f.column} * cap + ${s - (f.quat ? 1 : 0)}, end = c0 + counts[${col}] * ${step};
+      const c0 = ${part.column} * cap + ${at}, end = c0 + counts[${col}] * ${step};
       // Room for the whole column at once (its width field and values).
       const need = ((counts[${col}] * cw) >>> 5) + per;
       if (idx + need >= words.length) { w.wordIndex = idx; words = w.reserve(need); }
@@ -96,7 +100,7 @@ function writeColumn(f: KernelField, s: number, stride: number): string {
         const id = updateIds[i];
         if (selected[id] !== 1 || (changedMask[id] & ${f.bit}) === 0) continue;
         const o = id * ${stride} + ${f.offset};
-        ${f.quat ? "if (zz[o] !== 1) continue;" : ""}
+        ${part.quat ? `if (zz[o + ${part.at}] !== 1) continue;` : ""}
         const d = cur[o + ${s}] - deltaBase[o + ${s}], u = (d << 1) ^ (d >> 31);
         ${ENSURE}
         if (cn === 0) ${emitBits("cw", String(WIDTH_BITS))}
@@ -123,8 +127,10 @@ function writeColumn(f: KernelField, s: number, stride: number): string {
 function columnsSource(fields: readonly KernelField[], stride: number): string {
   const out: string[] = [];
   for (const f of fields) {
-    if (f.inline < 0) continue;
-    for (let s = f.quat ? 1 : 0; s < f.width; s++) out.push(writeColumn(f, s, stride));
+    for (const part of columnParts(f)) {
+      const end = part.at + part.width;
+      for (let s = part.at + (part.quat ? 1 : 0); s < end; s++) out.push(writeColumn(f, part, s, stride));
+    }
   }
   return out.join("\n");
 }

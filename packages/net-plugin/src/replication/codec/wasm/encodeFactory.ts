@@ -38,7 +38,8 @@ const instances = new WeakMap<CodecMemoryPool, Functions>();
 export function collectFields(registry: ReplicationRegistry): KernelField[] | undefined {
   const fields = kernelFields(registry);
   if (fields === undefined || fields.length === 0) return undefined;
-  return fields.every((x) => !x.generic && x.packedBits >= 0) ? fields : undefined;
+  // A Transform field's columns (position and rotation parts) are not built in wasm yet.
+  return fields.every((x) => !x.generic && !x.transform && x.packedBits >= 0) ? fields : undefined;
 }
 
 /**

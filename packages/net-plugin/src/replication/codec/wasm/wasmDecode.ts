@@ -224,7 +224,7 @@ export function wasmDecodeFor(registry: ReplicationRegistry, capacity: number): 
     const inline = fields?.filter((f) => f.inline >= 0).length ?? 0;
     if (
       fields !== undefined &&
-      !fields.some((f) => f.generic) &&
+      !fields.some((f) => f.generic || f.transform) && // Transform columns: not in wasm yet
       scratch.bytes <= layout.blockBytes &&
       inline * capacity * 4 <= layout.blockBytes
     ) {

@@ -1,0 +1,286 @@
+/**
+ * Transform fields in the updates section's columns (codec FIELD_TRANSFORM, docs/REPLICATION.md
+ * "Snapshot bytes"): the layout (three position columns, then the rotation's three), the bits (a
+ * Transform costs what a Vec3 + a Quat of the same motion cost, less their field flags), and the
+ * generated kernels against the generic path on random registries mixing Transforms (and a
+ * Transform-like custom template with a change threshold) with every other template: same bytes,
+ * expected and decoded states under references, budgets, interest and respawns; the same status
+ * on mutated and truncated snapshots, never a throw.
+ */
+import { createRng, type Rng } from "@canopy/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { columnLayout } from "../../src/replication/codec/columns";
+import { FIELD_TRANSFORM, fieldCodecPlan } from "../../src/replication/codec/fieldDelta";
+import { codecKernels } from "../../src/replication/codec/kernels/compileKernel";
+import {
+  DecodeStatus,
+  QuantizedTemplate,
+  QuatTemplate,
+  ReplicationRegistry,
+  SnapshotDecoder,
+  SnapshotState,
+  TransformTemplate,
+  Vec3Template,
+} from "../../src/replication/index";
+import { build, encodeTick } from "./codecRig";
+import { CAPACITY, randomRegistry } from "./kernelFixture";
+
+afterEach(() => {
+  codecKernels.enabled = true;
+});
+
+const KEYS = ["x", "y", "z", "qx", "qy", "qz", "qw"] as const;
+const soa = () => Object.fromEntries(KEYS.map((k) => [k, new Float32Array(CAPACITY)]));
+
+/** A Transform-like custom template (position 0..2, smallest-three 3..6) with a change threshold. */
+class ThresholdTransform extends QuantizedTemplate<number[]> {
+  readonly kind = "test-transform";
+  readonly descriptor = "test-transform(9)";
+  readonly channels = undefined;
+  constructor(bits: number) {
+    const q = (1 << bits) - 1;
+    super(
+      [4000, 900, 70000, 3, q, q, q],
+      [12, 10, 17, 2, bits, bits, bits],
+      [
+        { kind: "slots", start: 0, count: 3 },
+        { kind: "quat", start: 3, count: 4 },
+      ],
+      2,
+    );
+  }
+  createValue(): number[] {
+    return [0, 0, 0, 0, 0, 0, 0];
+  }
+  quantize(v: number[], out: Int32Array, offset: number): void {
+    for (let i = 0; i < 7; i++) out[offset + i] = v[i] ?? 0;
+  }
+  dequantize(q: Int32Array, offset: number, out: number[]): number[] {
+    for (let i = 0; i < 7; i++) out[i] = q[offset + i] as number;
+    return out;
+  }
+  interpolate(a: number[]): number[] {
+    return a;
+  }
+  extrapolate(a: number[]): number[] {
+    return a;
+  }
+}
+
+/** A random registry of every template kind plus one or two Transform(-like) fields. */
+function transformRegistry(rng: Rng): { registry: ReplicationRegistry; describe: string[] } {
+  const { registry, describe: names } = randomRegistry(rng);
+  for (let n = rng.int(1, 2); n > 0; n--) {
+    if (rng.chance(0.3)) {
+      registry.replicate([] as number[][], new ThresholdTransform(rng.int(3, 14)));
+      names.push("threshold-transform");
+      continue;
+    }
+    const min = rng.range(-200, 0);
+    const precision = [0.5, 0.01, 1 / 512][rng.int(0, 2)] as number;
+    const rotationBits = rng.int(4, 15);
+    registry.replicate(
+      soa(),
+      TransformTemplate({ min, max: min + rng.range(1, 300), precision, rotationBits }),
+    );
+    names.push(`transform(${rotationBits})`);
+  }
+  return { registry, describe: names };
+}
+
+/** codecRig.step, with rotations' largest index (a Quat's slot 0, a Transform's slot 3) changing ~10 %. */
+function evolve(rng: Rng, registry: ReplicationRegistry, s: SnapshotState): void {
+  const full = (1 << registry.fields.length) - 1;
+  for (let id = 0; id < CAPACITY - 8; id++) {
+    const row = id * s.stride;
+    if (s.present[id] !== 1) {
+      if (rng.chance(0.06)) {
+        s.setPresent(id, rng.int(1, full));
+        for (const f of registry.fields)
+          for (let k = 0; k < f.template.width; k++)
+            s.values[row + f.offset + k] = rng.int(0, f.template.slotMax[k] as number);
+      }
+      continue;
+    }
+    const roll = rng.next();
+    if (roll < 0.03) s.remove(id);
+    else if (roll < 0.05) s.setPresent(id, rng.int(0, full));
+    else if (roll < 0.8) {
+      for (const f of registry.fields) {
+        if (!rng.chance(0.8)) continue;
+        const index = f.template.width === 7 ? 3 : f.template.kind === "quat" ? 0 : -1;
+        for (let k = 0; k < f.template.width; k++) {
+          const max = f.template.slotMax[k] as number;
+          const o = row + f.offset + k;
+          let v = s.values[o] as number;
+          if (k === index) v = rng.chance(0.1) ? rng.int(0, 3) : v;
+          else v += rng.chance(0.04) ? rng.int(-max, max) : rng.int(-6, 6);
+          s.values[o] = Math.min(max, Math.max(0, v));
+        }
+      }
+    }
+    s.version[id] = (s.version[id] as number) + 1;
+  }
+  for (let id = 0; id < CAPACITY; id++) if (s.present[id] === 1 && id >= s.highWater) s.highWater = id + 1;
+}
+
+describe("Transform fields in the columns", () => {
+  it("lay out three position columns then the rotation's three, with no header k", () => {
+    const registry = new ReplicationRegistry();
+    const f32 = () => new Float32Array(CAPACITY);
+    registry.replicate({ x: f32(), y: f32(), z: f32(), w: f32() }, QuatTemplate({ bits: 9 }));
+    registry.replicate(soa(), TransformTemplate({ min: -10, max: 10, precision: 0.01, rotationBits: 11 }));
+    const plan = fieldCodecPlan(registry);
+    expect(plan.codes[1]).toBe(FIELD_TRANSFORM);
+    const layout = columnLayout(registry);
+    expect(layout.colBase[1]).toBe(3);
+    expect(Array.from(layout.colSlot.subarray(3))).toEqual([4, 5, 6, 8, 9, 10]);
+    expect(Array.from(layout.colQuat.subarray(3))).toEqual([0, 0, 0, 1, 1, 1]);
+    expect(Array.from(layout.colLargest)).toEqual([0, 0, 0, -1, -1, -1, 7, 7, 7]);
+    expect(layout.headerGroups.length).toBe(0);
+  });
+
+  it("cost a Vec3 + Quat of the same motion less their two field flags per update", () => {
+    const vq = new ReplicationRegistry();
+    vq.replicate(
+      { x: new Float32Array(CAPACITY), y: new Float32Array(CAPACITY), z: new Float32Array(CAPACITY) },
+      Vec3Template({ min: -64, max: 64, precision: 1 / 256 }),
+    );
+    const f32 = () => new Float32Array(CAPACITY);
+    vq.replicate({ x: f32(), y: f32(), z: f32(), w: f32() }, QuatTemplate({ bits: 12 }));
+    const tr = new ReplicationRegistry();
+    tr.replicate(soa(), TransformTemplate({ min: -64, max: 64, precision: 1 / 256, rotationBits: 12 }));
+    for (const kernels of [true, false]) {
+      const rng = createRng(5);
+      const a = new SnapshotState(vq, CAPACITY);
+      const b = new SnapshotState(tr, CAPACITY);
+      const sa = build(vq, kernels);
+      const sb = build(tr, kernels);
+      for (let id = 0; id < 50; id++) {
+        a.setPresent(id, 3);
+        b.setPresent(id, 1);
+      }
+      a.highWater = b.highWater = 50;
+      for (let tick = 0; tick < 30; tick++) {
+        for (let id = 0; id < 50; id++) {
+          // Every slot moves each tick (both fields changed); the largest index changes sometimes.
+          for (let s = 0; s < 7; s++) {
+            const o = id * 7 + s;
+            const prev = a.values[o] as number;
+            // Never the previous value (100..3899): every field changes every tick.
+            const v =
+              s === 3 ? (rng.chance(0.1) ? rng.int(0, 3) : prev) : 100 + ((prev + rng.int(1, 50)) % 3800);
+            a.values[o] = v;
+            b.values[o] = v;
+          }
+        }
+        a.tick = b.tick = tick;
+        const ra = encodeTick(sa, a, tick, tick - 2, true);
+        const rb = encodeTick(sb, b, tick, tick - 2, true);
+        expect(sb.decoder.decode(sb.writer.finish(), sb.clientRing)).toBe(DecodeStatus.Ok);
+        expect((sb.decoder.lastDecoded as SnapshotState).equals(b)).toBe(true);
+        if (tick < 2) continue; // spawns (a field mask of 2 bits vs 1)
+        expect(ra.updates).toBe(50);
+        expect(rb.updates).toBe(50);
+        expect(rb.bits).toBe(ra.bits - 2 * 50);
+      }
+    }
+  });
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])(
+    "write the same bytes and decode the same states on the kernels and the generic path (seed %i)",
+    (seed) => {
+      const rng = createRng(seed);
+      const { registry, describe: layout } = transformRegistry(rng);
+      const current = new SnapshotState(registry, CAPACITY);
+      current.versioned = true;
+      const kernel = build(registry, true);
+      const generic = build(registry, false);
+      const priority = new Float32Array(CAPACITY);
+      const relevant = new Uint8Array(CAPACITY);
+      const context = `seed ${seed}, fields ${layout.join(" ")}`;
+      for (let tick = 0; tick < 60; tick++) {
+        evolve(rng, registry, current);
+        current.tick = tick;
+        const ack = tick - rng.int(1, 8);
+        for (let id = 0; id < CAPACITY; id++) {
+          priority[id] = rng.range(0, 10);
+          relevant[id] = rng.chance(0.9) ? 1 : 0;
+        }
+        const extras = {
+          relevant: rng.chance(0.3) ? relevant : undefined,
+          priority,
+          budgetBytes: rng.chance(0.25) ? rng.int(20, 400) : undefined,
+        };
+        const predict = rng.chance(0.7);
+        const acked = ack >= 0 && rng.chance(0.8);
+        const bytes: Uint8Array[] = [];
+        for (const side of [kernel, generic]) {
+          const r = encodeTick(side, current, tick, acked ? ack : -1, predict, extras);
+          bytes.push(side.writer.finish().slice());
+          if (extras.budgetBytes !== undefined && r.spawns + r.updates > 1)
+            expect(r.bits, context).toBeLessThanOrEqual(extras.budgetBytes * 8);
+        }
+        const [a, b] = bytes as [Uint8Array, Uint8Array];
+        expect(Array.from(a), context).toEqual(Array.from(b));
+        const sent = kernel.serverRing.get(tick) as SnapshotState;
+        expect(sent.equals(generic.serverRing.get(tick) as SnapshotState), context).toBe(true);
+        const sa = kernel.decoder.decode(a, kernel.clientRing);
+        expect(generic.decoder.decode(b, generic.clientRing), context).toBe(sa);
+        expect(sa, context).toBe(DecodeStatus.Ok);
+        expect((kernel.decoder.lastDecoded as SnapshotState).equals(sent), context).toBe(true);
+        expect((generic.decoder.lastDecoded as SnapshotState).equals(sent), context).toBe(true);
+      }
+    },
+  );
+
+  it.each([21, 22, 23, 24])(
+    "refuse or accept mutated and truncated snapshots alike on both paths, never throwing (seed %i)",
+    (seed) => {
+      const rng = createRng(seed);
+      const { registry, describe: layout } = transformRegistry(rng);
+      const current = new SnapshotState(registry, CAPACITY);
+      const kernel = build(registry, true);
+      const generic = build(registry, false);
+      const good: Uint8Array[] = [];
+      for (let tick = 0; tick < 24; tick++) {
+        evolve(rng, registry, current);
+        current.tick = tick;
+        encodeTick(kernel, current, tick, tick - 2, tick % 2 === 1);
+        const bytes = kernel.writer.finish().slice();
+        good.push(bytes);
+        expect(kernel.decoder.decode(bytes, kernel.clientRing)).toBe(DecodeStatus.Ok);
+        expect(generic.decoder.decode(bytes, generic.clientRing)).toBe(DecodeStatus.Ok);
+      }
+      const seen = new Set<DecodeStatus>();
+      for (let i = 0; i < 1200; i++) {
+        const src = good[rng.int(4, good.length - 1)] as Uint8Array;
+        let bytes: Uint8Array;
+        if (rng.chance(0.3)) bytes = src.subarray(0, rng.int(0, src.length - 1));
+        else {
+          bytes = src.slice();
+          for (let m = rng.int(1, 3); m > 0; m--) {
+            const at = rng.int(0, bytes.length - 1);
+            bytes[at] = (bytes[at] as number) ^ (1 << rng.int(0, 7));
+          }
+        }
+        codecKernels.enabled = true;
+        const dk = new SnapshotDecoder(registry, CAPACITY);
+        codecKernels.enabled = false;
+        const dg = new SnapshotDecoder(registry, CAPACITY);
+        codecKernels.enabled = true;
+        let sk: DecodeStatus = DecodeStatus.Ok;
+        let sg: DecodeStatus = DecodeStatus.Ok;
+        expect(() => {
+          sk = dk.decode(bytes, kernel.clientRing);
+          sg = dg.decode(bytes, generic.clientRing);
+        }).not.toThrow();
+        expect(sk, `seed ${seed}, case ${i}, fields ${layout.join(" ")}`).toBe(sg);
+        seen.add(sk);
+        if (sk === DecodeStatus.Ok)
+          expect((dk.lastDecoded as SnapshotState).equals(dg.lastDecoded as SnapshotState)).toBe(true);
+      }
+      expect(seen.size).toBeGreaterThan(1);
+    },
+  );
+});
