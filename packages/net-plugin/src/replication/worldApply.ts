@@ -81,7 +81,7 @@ export function applySnapshot(
   if (wasm !== undefined) {
     const updated = wasm.apply(prev, next, map, hw, applyOther);
     result.updated += updated;
-  } else if (layout.kernels !== undefined) {
+  } else if (layout.kernels?.apply !== undefined) {
     const updated = layout.kernels.apply(prev, next, map, hw, applyOther);
     result.updated += updated;
   } else {

@@ -134,21 +134,10 @@ function captureListed(
   const row = scratchRow(stride);
   const seen = seenStamps(out);
   const stamp = (seen.stamp = (seen.stamp + 1) >>> 0 || 1);
-  const kernel = plan.kernels;
+  const kernel = plan.kernels?.capture;
   if (kernel !== undefined && componentMasksLocal(world, plan)) {
     const shadow = shadowOf(out, plan.singleShadow);
-    kernel.capture(
-      world,
-      entities,
-      map,
-      out,
-      seen,
-      stamp,
-      plan.hasMasks,
-      plan.hasFlags,
-      shadow,
-      missingNetId,
-    );
+    kernel(world, entities, map, out, seen, stamp, plan.hasMasks, plan.hasFlags, shadow, missingNetId);
     // The wasm kernel in the JS kernel's place keeps no shadow: forget it.
     if (plan.wasmCapture !== undefined) out.revision++;
     return stamp;

@@ -104,7 +104,8 @@ export class EncodePlan {
   private readonly kernel: CollectKernel | undefined;
   /**
    * The registry's wasm collect (wasm/wasmEncode.ts) when the wasm switch was on at construction
-   * and the registry is supported; it runs when the states are in its pool, else the JS kernel.
+   * and the registry is supported; it runs when the states are in its pool, else the JS kernel
+   * (or, where code generation is refused, the generic collect).
    */
   readonly wasm: WasmCollectKernel | undefined;
   readonly codecPlan: FieldCodecPlan;
@@ -139,7 +140,9 @@ export class EncodePlan {
     this.zz = new Int32Array(capacity * registry.stride);
     this.deltaBase = this.pred;
     this.kernel = encodeKernels(registry)?.collect;
-    this.wasm = this.kernel === undefined ? undefined : wasmCollectFor(registry, capacity);
+    // Built whether or not the JS kernel could be generated (a CSP with 'wasm-unsafe-eval' but no
+    // 'unsafe-eval'): calls it cannot take (states outside its pool) run the JS kernel or the generic path.
+    this.wasm = wasmCollectFor(registry, capacity);
   }
 
   /**

@@ -54,7 +54,8 @@ export class SnapshotDecoder {
   private readonly kernel: ReadUpdatesKernel | undefined;
   /**
    * The same reader in wasm on pool-backed states (wasm/wasmDecode.ts), when the wasm switch was on
-   * at construction and the registry has one; calls it cannot take run the JS kernel.
+   * at construction and the registry has one (with or without the JS kernel); calls it cannot take
+   * run the JS kernel, else the generic path.
    */
   readonly wasm: WasmDecode | undefined;
 
@@ -88,7 +89,10 @@ export class SnapshotDecoder {
     for (const n of columns.fieldColumns) if (n > 0) inline++;
     this.lists = new Int32Array(capacity * Math.max(1, inline));
     this.kernel = decodeKernel(registry);
-    this.wasm = this.kernel === undefined ? undefined : wasmDecodeFor(registry, capacity);
+    // Built whether or not the JS kernel could be generated (a CSP with 'wasm-unsafe-eval' but
+    // no 'unsafe-eval' refuses `new Function`): calls it cannot take run the JS kernel or, without
+    // one, the generic path.
+    this.wasm = wasmDecodeFor(registry, capacity);
   }
 
   /**
@@ -231,14 +235,14 @@ export class SnapshotDecoder {
       for (let i = 0; i < groups.length; i++) this.ks[groups[i] as number] = r.readBits(K_BITS_LOCAL);
       this.updates.entryCount = 0;
       const kernel = this.kernel;
-      if (kernel !== undefined) {
+      const u = this.updates;
+      const inWasm = wasm !== undefined && wasm.accepts(r, base, work, u.reference);
+      if (pending && !inWasm) {
+        work.copyFrom(base);
+        pending = false;
+      }
+      if (inWasm || kernel !== undefined) {
         const k = bitmap ? 0 : r.readBits(ID_K_BITS_LOCAL);
-        const u = this.updates;
-        const inWasm = wasm !== undefined && wasm.accepts(r, base, work, u.reference);
-        if (pending && !inWasm) {
-          work.copyFrom(base);
-          pending = false;
-        }
         const ok = inWasm
           ? wasm.read(
               r,
@@ -255,7 +259,7 @@ export class SnapshotDecoder {
               k,
               pending ? Math.max(work.highWater, base.highWater) : 0,
             )
-          : kernel(
+          : (kernel as ReadUpdatesKernel)(
               r,
               base,
               work,

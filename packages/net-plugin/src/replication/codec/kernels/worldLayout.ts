@@ -13,7 +13,8 @@ import { wasmKernels } from "../wasm/wasmKernels";
 import type { CodecMemoryPool } from "../wasm/codecMemory";
 import type { WasmApplyKernel } from "../wasm/wasmApply";
 import { isInlined } from "./fieldAccess";
-import { worldKernels, type WorldKernels } from "./worldKernels";
+import { worldKernels, type ApplyKernel, type CaptureKernel, type WorldKernels } from "./worldKernels";
+import { codecKernels } from "./compileKernel";
 
 /** Per-registry field layout in flat arrays (built once the registry is closed). */
 export interface FieldLayout {
@@ -24,10 +25,12 @@ export interface FieldLayout {
   /** Mask with every field set. */
   readonly fullMask: number;
   /**
-   * The registry's generated capture/apply loops, if any (codec/kernels/worldKernels.ts; the
-   * capture from codec/wasm/wasmCapture.ts when `wasmKernels.enabled` as the layout is built).
+   * The registry's capture/apply loops, if any: the generated JS ones (codec/kernels/worldKernels.ts),
+   * the capture from codec/wasm/wasmCapture.ts when `wasmKernels.enabled` as the layout is built —
+   * also where code generation is refused (then `apply` is undefined: the wasm apply or the
+   * generic path runs, worldApply.ts).
    */
-  readonly kernels: ReturnType<typeof worldKernels>;
+  readonly kernels: LayoutKernels | undefined;
   /** The wasm capture kernel in `kernels` (its whole-call captureWorld path), if any. */
   readonly wasmCapture: WasmCaptureKernel | undefined;
   /**
@@ -42,6 +45,12 @@ export interface FieldLayout {
   readonly maskSource: MaskSource;
   /** The wasm apply kernel applySnapshot last found for a pool of this registry (worldApply.ts). */
   readonly applyCache: { pool: CodecMemoryPool | undefined; kernel: WasmApplyKernel | undefined };
+}
+
+/** A layout's capture and apply loops (either may be missing; see FieldLayout.kernels). */
+export interface LayoutKernels {
+  readonly capture: CaptureKernel | undefined;
+  readonly apply: ApplyKernel | undefined;
 }
 
 /**
@@ -88,17 +97,18 @@ export function layoutOf(registry: ReplicationRegistry): FieldLayout {
 
 /**
  * The generated JS kernels of `registry`, with the WebAssembly capture kernel in place of the JS
- * one when `wasmKernels.enabled` and it compiles here (codec/wasm/wasmCapture.ts).
+ * one when `wasmKernels.enabled` and it compiles here (codec/wasm/wasmCapture.ts) — whether or not
+ * JS code generation is allowed (a CSP with 'wasm-unsafe-eval' but no 'unsafe-eval': its gather
+ * is then a plain loop). `codecKernels.enabled` off: no kernel of either kind (the generic path).
  */
 function kernelsOf(registry: ReplicationRegistry): {
-  kernels: WorldKernels | undefined;
+  kernels: LayoutKernels | undefined;
   wasmCapture: WasmCaptureKernel | undefined;
 } {
-  const js = worldKernels(registry);
-  if (js === undefined || !wasmKernels.enabled) return { kernels: js, wasmCapture: undefined };
-  const wasm = wasmCaptureKernel(registry);
+  const js: WorldKernels | undefined = worldKernels(registry);
+  const wasm = wasmKernels.enabled && codecKernels.enabled ? wasmCaptureKernel(registry) : undefined;
   if (wasm === undefined) return { kernels: js, wasmCapture: undefined };
-  return { kernels: { capture: wasm.capture, apply: js.apply }, wasmCapture: wasm };
+  return { kernels: { capture: wasm.capture, apply: js?.apply }, wasmCapture: wasm };
 }
 
 /**

@@ -4,39 +4,17 @@
  * entity's network id (missing → `missing`, which throws, as in the JS kernel), its field mask
  * (bitECS's membership test, as the JS kernel does it), its entity id (clamped to the columns'
  * `past` element when they share one length), and the fields the wasm kernel does not quantize
- * quantized by the JS kernel's code (fieldAccess.ts) into the quantized columns.
+ * quantized by the JS kernel's code (fieldAccess.ts) into the quantized columns. Where code
+ * generation is refused, captureGatherPlain.ts's loop does the same.
  */
-import type { EntityMap } from "../../entityMap";
 import type { ReplicatedField, ReplicationRegistry } from "../../registry";
 import { compileKernel, lit } from "../kernels/compileKernel";
 import { bindField, quantizeSource, ROUND_SOURCE, type FieldBindings } from "../kernels/fieldAccess";
 import type { CapturePlan } from "./capturePlan";
 import { intArray } from "./captureScalars";
+import { outside, plainGather, type Gather } from "./captureGatherPlain";
 
-/** Fills the scratch with list entries `start..end)`; returns the largest network id among them. */
-export type Gather = (
-  entities: ArrayLike<number>,
-  start: number,
-  end: number,
-  map: EntityMap,
-  seen: Uint32Array,
-  stamp: number,
-  hasMasks: readonly (readonly number[])[],
-  hasFlags: readonly number[],
-  missing: (eid: number) => void,
-  i32: Int32Array,
-  capacity: number,
-) => number;
-
-/** Throws for an unmapped entity (through `missing`) or a network id outside the state. */
-export function outside(eid: number, netId: number, capacity: number, missing: (eid: number) => void): never {
-  if (netId < 0) missing(eid);
-  throw new RangeError(
-    netId < 0
-      ? `captureWorld: entity ${eid} has no network id.`
-      : `captureWorld: entity ${eid} has network id ${netId}, outside the state's capacity (${capacity}); make the state larger.`,
-  );
-}
+export { outside, type Gather } from "./captureGatherPlain";
 
 function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string {
   const fields = plan.fields
@@ -86,7 +64,11 @@ ${fields}
 };`;
 }
 
-/** The gather loop of `registry`'s plan, or undefined when code generation is not allowed here. */
+/**
+ * The gather loop of `registry`'s plan: generated, or where code generation is refused (a CSP
+ * without 'unsafe-eval') the plain loop of captureGatherPlain.ts — the same scratch either way.
+ * Never undefined now (the type is kept for wasmCapture.ts's check).
+ */
 export function captureGather(registry: ReplicationRegistry, plan: CapturePlan): Gather | undefined {
   const bindings: FieldBindings = {
     names: ["outside", "tmp"],
@@ -103,5 +85,5 @@ export function captureGather(registry: ReplicationRegistry, plan: CapturePlan):
       values.push(int.array);
     }
   }
-  return compileKernel<Gather>(names, gatherSource(registry, plan), values);
+  return compileKernel<Gather>(names, gatherSource(registry, plan), values) ?? plainGather(registry, plan);
 }
