@@ -9,7 +9,7 @@
 import { BitWriter } from "../../protocol/bitWriter";
 import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
 import { BaselineRing } from "../codec/baselineRing";
-import { SnapshotEncoder, type EncodeSnapshotInput } from "../codec/snapshotEncoder";
+import { createEncodeInput, SnapshotEncoder, type EncodeSnapshotInput } from "../codec/snapshotEncoder";
 import { SnapshotState } from "../codec/snapshotState";
 import type { ReplicationRegistry } from "../registry";
 import { SentTickets } from "../sentTickets";
@@ -55,7 +55,7 @@ export class UpstreamSender {
     this.ring = new BaselineRing(registry, capacity, UpstreamDefaults.ringSize);
     this.current = new SnapshotState(registry, capacity);
     this.encoder = new SnapshotEncoder(registry, capacity);
-    this.input = { sequence: 0, tick: 0, current: this.current, baseline: undefined, out: this.current };
+    this.input = createEncodeInput(this.current);
     this.tickets = new SentTickets(this.ring);
     this.rate = Math.max(1, Math.round(bytesPerSecond));
     this.burstBytes = Math.max(MAX_UNRELIABLE_MESSAGE_BYTES, Math.floor(this.rate / 10));

@@ -15,7 +15,7 @@ import type { ReplicationRegistry } from "../registry";
 import { BaselineRing } from "./baselineRing";
 import { QuantizedTemplate } from "../templates/quantizedTemplate";
 import { SnapshotDecoder } from "./snapshotDecoder";
-import { SnapshotEncoder } from "./snapshotEncoder";
+import { canonicalEncodeInput, SnapshotEncoder } from "./snapshotEncoder";
 import { SnapshotState } from "./snapshotState";
 
 /** Network ids in the warm-up: enough that both update forms (bitmap and id list) get chosen. */
@@ -70,7 +70,7 @@ export function warmUpCodec(registry: ReplicationRegistry): void {
     for (let id = 0; id < WARM_IDS; id++) relevant[id] = tick === 6 && id % 2 === 1 ? 0 : 1;
     const baseline = server.newestAckedState();
     writer.reset();
-    encoder.encode(writer, {
+    const input = {
       sequence: tick,
       tick,
       current,
@@ -81,7 +81,8 @@ export function warmUpCodec(registry: ReplicationRegistry): void {
       priority,
       ...(tick % 4 === 2 ? { budgetBytes: TIGHT_BUDGET_BYTES } : {}),
       ...(tick % 2 === 1 ? { exclude } : {}),
-    });
+    };
+    encoder.encode(writer, canonicalEncodeInput(input)); // one input shape (createEncodeInput)
     decoder.decode(writer.bytes, client, 0, writer.bytesWritten);
     // Acks one or two ticks late, so predictions run with unit and non-unit ratios.
     if (tick % 2 === 0) server.markAcked(tick);

@@ -16,7 +16,7 @@
 import type { BitWriter } from "../../protocol/bitWriter";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import { costUpdates, fitBudget, measure, upperBound } from "./budgetPlan";
-import { EncodePlan, referenceAge, type FieldExclusion } from "./encodePlan";
+import { EncodePlan, referenceAge } from "./encodePlan";
 import {
   FIELD_FLIP,
   FIELD_FULL,
@@ -26,7 +26,7 @@ import {
   type FieldCodecPlan,
 } from "./fieldDelta";
 import { warmUpCodec } from "./codecWarmUp";
-import type { SnapshotState } from "./snapshotState";
+import type { EncodeSnapshotInput } from "./encodeInput";
 import { encodeKernels, type FillUpdatesKernel } from "./kernels/encodeKernel";
 import { fillExpected } from "./expectedState";
 import { writeSnapshot, type SnapshotWriteContext } from "./snapshotWrite";
@@ -41,37 +41,7 @@ const fieldCodecPlanLocal = fieldCodecPlan;
 const writeSnapshotLocal = writeSnapshot;
 
 export type { FieldExclusion } from "./encodePlan";
-
-/** What to encode. */
-export interface EncodeSnapshotInput {
-  /** Sequence (0..65535) of this snapshot. */
-  sequence: number;
-  /** Simulation tick of `current`. */
-  tick: number;
-  /** The quantized world state this tick (shared by every client). */
-  current: SnapshotState;
-  /** The client's newest acknowledged state, or undefined (everything is then a spawn). */
-  baseline: SnapshotState | undefined;
-  /** Receives what the client holds after decoding this snapshot (store it by `sequence`). */
-  out: SnapshotState;
-  /**
-   * An older acknowledged state (see `BaselineRing.referenceFor`): with it, positions and other
-   * `slots` fields are coded as residuals from the baseline's extrapolated velocity.
-   */
-  reference?: SnapshotState;
-  /** Per network id: 0 = not relevant to this client (treated as absent). All relevant when omitted. */
-  relevant?: Uint8Array;
-  /** Per network id: higher goes first when the budget is short. Spawns then ids order when omitted. */
-  priority?: Float32Array | Float64Array;
-  /** Most bytes this snapshot may take (default: what the writer has left). */
-  budgetBytes?: number;
-  /**
-   * Fields left out of this client's updates of some entities (client authority: the owner's own
-   * fields). They are treated as unchanged: never compared or sent (their "changed" bit is 0), and
-   * `out` keeps the baseline's values there. Spawns stay complete; other fields still go out.
-   */
-  exclude?: FieldExclusion;
-}
+export { canonicalEncodeInput, createEncodeInput, type EncodeSnapshotInput } from "./encodeInput";
 
 /** What one `encode` did (one reused object). */
 export interface EncodeSnapshotResult {

@@ -10,7 +10,12 @@ import { BitWriter } from "../../protocol/bitWriter";
 import type { NetServer } from "../../connection/netServer";
 import { MAX_UNRELIABLE_MESSAGE_BYTES } from "../../reliability/channels";
 import { DEFAULT_BASELINE_RING_SIZE } from "../codec/baselineRing";
-import { SnapshotEncoder, type EncodeSnapshotInput, type FieldExclusion } from "../codec/snapshotEncoder";
+import {
+  createEncodeInput,
+  SnapshotEncoder,
+  type EncodeSnapshotInput,
+  type FieldExclusion,
+} from "../codec/snapshotEncoder";
 import { SnapshotState } from "../codec/snapshotState";
 import { NetworkIdAllocator } from "../entityMap";
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
@@ -273,13 +278,7 @@ export class ServerReplicationState {
     this.allocator = new NetworkIdAllocator(this.capacity);
     this.current = new SnapshotState(registry, this.capacity);
     this.encoder = new SnapshotEncoder(registry, this.capacity);
-    this.encodeInput = {
-      sequence: 0,
-      tick: 0,
-      current: this.current,
-      baseline: undefined,
-      out: this.current,
-    };
+    this.encodeInput = createEncodeInput(this.current);
     this.clients = new Array<ClientView | undefined>(server.maxClients).fill(undefined);
     this.grid = options.interest ? new SpatialGrid(this.capacity, options.interest.cellSize) : undefined;
     this.upstreamMask = upstreamFieldMask(registry, [ownerField, authorityField], options.upstreamFields);
