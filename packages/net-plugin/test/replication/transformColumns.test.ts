@@ -9,7 +9,9 @@
  */
 import { createRng, type Rng } from "@canopy/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { costUpdates, measure } from "../../src/replication/codec/budgetPlan";
 import { columnLayout } from "../../src/replication/codec/columns";
+import type { EncodePlan } from "../../src/replication/codec/encodePlan";
 import { FIELD_TRANSFORM, fieldCodecPlan } from "../../src/replication/codec/fieldDelta";
 import { codecKernels } from "../../src/replication/codec/kernels/compileKernel";
 import {
@@ -32,15 +34,19 @@ afterEach(() => {
 const KEYS = ["x", "y", "z", "qx", "qy", "qz", "qw"] as const;
 const soa = () => Object.fromEntries(KEYS.map((k) => [k, new Float32Array(CAPACITY)]));
 
-/** A Transform-like custom template (position 0..2, smallest-three 3..6) with a change threshold. */
+/**
+ * A Transform-like custom template (position 0..2, smallest-three 3..6) with a change threshold,
+ * its ranges below its slots' bits (the readers' range checks can refuse).
+ */
 class ThresholdTransform extends QuantizedTemplate<number[]> {
   readonly kind = "test-transform";
   readonly descriptor = "test-transform(9)";
   readonly channels = undefined;
   constructor(bits: number) {
-    const q = (1 << bits) - 1;
+    // Rotation components below their bits' range: a full value read can be out of range.
+    const q = (1 << bits) - 3;
     super(
-      [4000, 900, 70000, 3, q, q, q],
+      [4000, 900, 70000, 2, q, q, q],
       [12, 10, 17, 2, bits, bits, bits],
       [
         { kind: "slots", start: 0, count: 3 },
@@ -281,6 +287,71 @@ describe("Transform fields in the columns", () => {
           expect((dk.lastDecoded as SnapshotState).equals(dg.lastDecoded as SnapshotState)).toBe(true);
       }
       expect(seen.size).toBeGreaterThan(1);
+    },
+  );
+
+  it("refuse every single-bit flip alike on both paths (a rotation's full value out of its range too)", () => {
+    const rng = createRng(77);
+    const registry = new ReplicationRegistry();
+    registry.replicate([] as number[][], new ThresholdTransform(5));
+    registry.replicate(soa(), TransformTemplate({ min: -8, max: 8, precision: 0.01, rotationBits: 6 }));
+    const current = new SnapshotState(registry, CAPACITY);
+    const kernel = build(registry, true);
+    const generic = build(registry, false);
+    const good: Uint8Array[] = [];
+    for (let tick = 0; tick < 8; tick++) {
+      evolve(rng, registry, current);
+      current.tick = tick;
+      encodeTick(kernel, current, tick, tick - 1, tick % 2 === 0);
+      good.push(kernel.writer.finish().slice());
+      expect(kernel.decoder.decode(good[tick] as Uint8Array, kernel.clientRing)).toBe(DecodeStatus.Ok);
+      expect(generic.decoder.decode(good[tick] as Uint8Array, generic.clientRing)).toBe(DecodeStatus.Ok);
+    }
+    const statuses = new Set<DecodeStatus>();
+    for (const src of good.slice(4)) {
+      for (let bit = 0; bit < src.length * 8; bit++) {
+        const bytes = src.slice();
+        bytes[bit >>> 3] = (bytes[bit >>> 3] as number) ^ (1 << (bit & 7));
+        codecKernels.enabled = true;
+        const dk = new SnapshotDecoder(registry, CAPACITY);
+        codecKernels.enabled = false;
+        const dg = new SnapshotDecoder(registry, CAPACITY);
+        codecKernels.enabled = true;
+        const sk = dk.decode(bytes, kernel.clientRing);
+        expect(dg.decode(bytes, generic.clientRing), `bit ${bit}`).toBe(sk);
+        statuses.add(sk);
+        if (sk === DecodeStatus.Ok)
+          expect((dk.lastDecoded as SnapshotState).equals(dg.lastDecoded as SnapshotState)).toBe(true);
+      }
+    }
+    expect(statuses.has(DecodeStatus.Invalid)).toBe(true);
+  });
+
+  it.each([41, 42, 43])(
+    "are priced exactly when everything fits, bounded under a budget (seed %i)",
+    (seed) => {
+      const rng = createRng(seed);
+      const { registry, describe: layout } = transformRegistry(rng);
+      const current = new SnapshotState(registry, CAPACITY);
+      let exact = 0;
+      for (const kernels of [true, false]) {
+        const side = build(registry, kernels);
+        const plan = (side.encoder as unknown as { plan: EncodePlan }).plan;
+        for (let tick = 0; tick < 40; tick++) {
+          evolve(rng, registry, current);
+          const budgetBytes = rng.chance(0.4) ? rng.int(24, 160) : undefined;
+          const r = encodeTick(side, current, tick, tick - 3, rng.chance(0.5), { budgetBytes });
+          const baseline = side.serverRing.newestAckedState();
+          const context = `seed ${seed}, tick ${tick}, kernels ${kernels}, fields ${layout.join(" ")}`;
+          costUpdates(plan, current, baseline);
+          const measured = measure(plan, tick, baseline);
+          if (r.deferred === 0) expect(measured, context).toBe(r.bits);
+          else expect(measured, context).toBeGreaterThanOrEqual(r.bits);
+          if (r.deferred === 0 && r.updates > 0) exact++;
+          expect(side.decoder.decode(side.writer.finish(), side.clientRing), context).toBe(DecodeStatus.Ok);
+        }
+      }
+      expect(exact).toBeGreaterThan(0);
     },
   );
 });
