@@ -289,3 +289,10 @@ export {
 } from "./replication/server/upstreamCorrector";
 export { CorrectionInboxLimits } from "./replication/client/clientReplication";
 export type { HistoryAuthorityFields } from "./replication/client/snapshotHistory";
+export {
+  wasmComponents,
+  type WasmColumnType,
+  type WasmComponentOf,
+  type WasmComponentSchema,
+  type WasmComponentsOptions,
+} from "./replication/codec/wasm/componentMemory";

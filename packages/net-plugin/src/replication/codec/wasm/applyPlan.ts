@@ -58,8 +58,10 @@ export interface ApplyColumn {
   readonly array: ApplyArray;
   readonly element: ApplyElement;
   readonly f64: boolean;
-  /** Byte address of element 0 of the column's copy. */
+  /** Byte address of element 0 of the column's copy (in place: of the column itself). */
   readonly address: number;
+  /** True when the column lives in the kernel's memory (componentMemory.ts): written in place, no copy. */
+  readonly inPlace: boolean;
 }
 
 /** One field as the kernel dequantizes it. */
@@ -143,8 +145,17 @@ function wasmScalar(s: ScalarAccess): boolean {
   return s.kind === "bool" || s.identity;
 }
 
-/** The apply plan of `registry` for states of `capacity` ids, or undefined when a field is not supported. */
-export function applyPlan(registry: ReplicationRegistry, capacity: number): ApplyPlan | undefined {
+/**
+ * The apply plan of `registry` for states of `capacity` ids, or undefined when a field is not
+ * supported. Columns that are views on `memory` (the kernel's, componentMemory.ts) are written at
+ * their own addresses; the others get a copy in the scratch.
+ */
+export function applyPlan(
+  registry: ReplicationRegistry,
+  capacity: number,
+  memory?: WebAssembly.Memory,
+): ApplyPlan | undefined {
+  const buffer = memory?.buffer;
   const list = kernelFields(registry);
   if (list === undefined || list.length === 0) return undefined;
   const eids = 16;
@@ -183,6 +194,10 @@ export function applyPlan(registry: ReplicationRegistry, capacity: number): Appl
       p?.arrays.forEach((a, c) => {
         const size = ELEMENT_BYTES[elementOf(a) as ApplyElement];
         if (size !== bytes) return;
+        if (a.buffer === buffer) {
+          p.addresses[c] = a.byteOffset; // in place
+          return;
+        }
         p.addresses[c] = address;
         address += a.length * size;
       });
@@ -202,6 +217,7 @@ export function applyPlan(registry: ReplicationRegistry, capacity: number): Appl
       element: elementOf(array) as ApplyElement,
       f64: array instanceof Float64Array,
       address: p.addresses[c] as number,
+      inPlace: array.buffer === buffer,
     }));
     const base = { bit: kf.bit, offset: kf.offset, width: kf.width, columns };
     const t = field.template;

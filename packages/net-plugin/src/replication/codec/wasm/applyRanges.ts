@@ -26,10 +26,11 @@ export class ApplyRanges {
   private lastLo = -1;
   private lastHi = -1;
 
-  /** `fields[c]`: the plan field index of column c. */
+  /** `fields[c]`: the plan field index of column c; `inPlace[c]`: column c is written in place (never copied). */
   constructor(
     private readonly plan: ApplyPlan,
     private readonly fields: readonly number[],
+    private readonly inPlace: readonly boolean[] = [],
   ) {}
 
   /**
@@ -70,7 +71,8 @@ export class ApplyRanges {
         this.lastLo = lo;
         this.lastHi = hi;
         for (let c = 0; c < columns.length; c++) {
-          if ((i32[at + (this.fields[c] as number) * 3] as number) === 0) continue;
+          if ((i32[at + (this.fields[c] as number) * 3] as number) === 0 || this.inPlace[c] === true)
+            continue;
           const from = copies[c] as Column;
           const to = (columns[c] as { readonly array: Column }).array;
           for (let e = lo; e <= hi; e++) to[e] = from[e] as number;
@@ -84,7 +86,7 @@ export class ApplyRanges {
       this.cutHi = hi;
     }
     for (let c = 0; c < columns.length; c++) {
-      if ((i32[at + (this.fields[c] as number) * 3] as number) === 0) continue;
+      if ((i32[at + (this.fields[c] as number) * 3] as number) === 0 || this.inPlace[c] === true) continue;
       ((columns[c] as { readonly array: Column }).array as Float32Array).set(cut[c] as Float32Array, lo);
     }
   }

@@ -99,10 +99,12 @@ export abstract class CaptureCopies {
     b.values.set(p.of(slots + 3, s.values, rows * this.plan.stride));
   }
 
-  /** Copies the first `to` elements of every column (as far as it reaches) into its copy. */
+  /** Copies the first `to` elements of every column not in place (as far as it reaches) into its copy. */
   protected copyColumns(r: Runner, to: number, slots: number): void {
     const columns = this.columns;
-    for (let c = 0; c < columns.length; c++) {
+    const copied = r.copied;
+    for (let k = 0; k < copied.length; k++) {
+      const c = copied[k] as number;
       const { array, length } = columns[c] as CaptureColumn;
       const copy = r.columns[c] as typeof array;
       // More than `to` elements is harmless (the kernel reads listed entities only).

@@ -7,8 +7,8 @@
  * JS kernel (undefined here).
  *
  * The component columns must be Float32Array/Float64Array (wasmCapture.ts copies their prefix
- * into the scratch; the kernel reads channel values by entity id, as it will read components that
- * live in wasm memory).
+ * into the scratch; the kernel reads channel values by entity id), or views on the kernel's own
+ * memory (componentMemory.ts: read in place at their addresses, `inPlace`).
  *
  * Scratch: a header of i32 words (HEADER and `fieldWord`: version counter and high water in and
  * out, the largest listed entity id, rows written and removed, and for the wasm gather the
@@ -104,6 +104,11 @@ export interface CaptureColumn {
   readonly length: number;
   /** What a read at or past `length` gives the JS kernel (element `length` of the copy). */
   readonly past: number;
+  /**
+   * True when the column lives in the kernel's memory (componentMemory.ts): `address` is its own,
+   * element `length` is its reserved past slot, and nothing is copied.
+   */
+  readonly inPlace: boolean;
 }
 
 /**
@@ -173,7 +178,13 @@ export function capturePlan(
   batch = CAPTURE_BATCH,
   /** Byte address of the scratch (its header) in the kernel's memory. */
   base = 0,
+  /** The kernel's memory: columns that are views on it are read in place (no copy in the scratch). */
+  memory?: WebAssembly.Memory,
 ): CapturePlan | undefined {
+  const buffer = memory?.buffer;
+  // An in-place column's past slot holds one value: a column read by two fields wanting
+  // different ones (a Float's 0 and a vector's NaN) is copied for the second.
+  const pastOf = new Map<Float32Array | Float64Array, number>();
   if (!Number.isInteger(batch) || batch < 4 || batch % 4 !== 0) {
     // The SIMD kernel writes 4 entries per iteration (captureSimd.ts SIMD_ENTRIES).
     throw new RangeError(`capturePlan: batch ${batch} must be a multiple of 4.`);
@@ -200,14 +211,18 @@ export function capturePlan(
     if (arrays?.length !== field.template.width) return undefined;
     const columns = arrays.map((array) => {
       const f64 = array instanceof Float64Array;
+      const past = t instanceof FloatValueTemplate ? 0 : Number.NaN;
+      const inPlace = array.buffer === buffer && Object.is(pastOf.get(array) ?? past, past);
+      if (inPlace) pastOf.set(array, past);
       const column = {
         array,
         f64,
-        address,
+        address: inPlace ? array.byteOffset : address,
         length: array.length,
-        past: t instanceof FloatValueTemplate ? 0 : Number.NaN,
+        past,
+        inPlace,
       };
-      address = align(address + (array.length + 1) * (f64 ? 8 : 4), 16);
+      if (!inPlace) address = align(address + (array.length + 1) * (f64 ? 8 : 4), 16);
       return column;
     });
     const common = {

@@ -63,8 +63,10 @@ export interface Runner {
   generation: number;
   /** The whole memory as i32 (re-made after growth). */
   i32: Int32Array;
-  /** Views of the column copies (`length + 1` elements each). */
+  /** Views of the column copies (`length + 1` elements each; of the columns themselves when in place). */
   columns: (Float32Array | Float64Array)[];
+  /** Indexes (in the plan's column order) of the columns copied per call (not in place). */
+  readonly copied: readonly number[];
 }
 
 function instantiate(
@@ -96,6 +98,7 @@ function instantiate(
     generation: -1,
     i32: new Int32Array(0),
     columns: [],
+    copied: plan.fields.flatMap((f) => f.columns).flatMap((c, i) => (c.inPlace ? [] : [i])),
   };
 }
 
@@ -158,11 +161,12 @@ export function poolRunner(
   batch: number,
 ): Runner | undefined {
   batch = Math.min(batch, POOL_BATCH);
-  const size = capturePlan(registry, batch)?.scratchBytes;
+  // Columns in the pool's memory (componentMemory.ts) are read in place: no copy in the scratch.
+  const size = capturePlan(registry, batch, 0, pool.memory)?.scratchBytes;
   if (size === undefined) return undefined;
   const first = allocRun(pool, size);
   if (first < 0) return undefined;
-  const plan = capturePlan(registry, batch, pool.address(first)) as CapturePlan;
+  const plan = capturePlan(registry, batch, pool.address(first), pool.memory) as CapturePlan;
   const module = compileCached(captureModule(plan, simd));
   if (module === null) {
     releaseRun(pool, first, size);

@@ -68,6 +68,11 @@ export interface CodecMemoryOptions {
   readonly initialBlocks?: number;
   /** Upper bound on blocks (alloc beyond it throws). Default: what fits in 4 GiB. */
   readonly maxBlocks?: number;
+  /**
+   * An existing memory of fixed size (componentMemory.ts) to use its first `limitBytes` bytes:
+   * every block that fits is reserved at once and the pool never grows (alloc throws when full).
+   */
+  readonly fixed?: { readonly memory: WebAssembly.Memory; readonly limitBytes: number };
 }
 
 const align = (n: number): number => Math.ceil(n / BLOCK_ALIGN) * BLOCK_ALIGN;
@@ -117,19 +122,31 @@ export class CodecMemoryPool {
     options: CodecMemoryOptions = {},
   ) {
     this.base = align(options.scratchBytes ?? 0);
-    const fit = Math.floor((MAX_PAGES * WASM_PAGE_BYTES - this.base) / layout.blockBytes);
+    const fixed = options.fixed;
+    const limit = fixed === undefined ? MAX_PAGES * WASM_PAGE_BYTES : fixed.limitBytes;
+    const fit = Math.floor((limit - this.base) / layout.blockBytes);
+    if (fixed !== undefined && fit < 1) {
+      throw new RangeError(
+        `CodecMemoryPool: a fixed region of ${limit} bytes holds no block (scratch ${this.base} B + ${layout.blockBytes} B); raise wasmComponents' stateBytes.`,
+      );
+    }
     this.maxBlocks = Math.min(options.maxBlocks ?? fit, fit);
-    const initial = options.initialBlocks ?? Math.min(DEFAULT_INITIAL_BLOCKS, this.maxBlocks);
+    const initial =
+      fixed !== undefined
+        ? this.maxBlocks
+        : (options.initialBlocks ?? Math.min(DEFAULT_INITIAL_BLOCKS, this.maxBlocks));
     if (!Number.isInteger(initial) || initial < 1 || initial > this.maxBlocks) {
       throw new RangeError(
         `CodecMemoryPool: initialBlocks ${initial} must be an integer in 1..maxBlocks (${this.maxBlocks}).`,
       );
     }
     this.blocks = initial;
-    this.memory = new WebAssembly.Memory({
-      initial: this.pagesFor(initial),
-      maximum: this.pagesFor(this.maxBlocks),
-    });
+    this.memory =
+      fixed?.memory ??
+      new WebAssembly.Memory({
+        initial: this.pagesFor(initial),
+        maximum: this.pagesFor(this.maxBlocks),
+      });
     this.buffer = this.memory.buffer;
     this.bytes = new Uint8Array(this.buffer);
     this.free = new Int32Array(initial);

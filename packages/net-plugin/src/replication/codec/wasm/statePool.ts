@@ -9,10 +9,15 @@
  * today the apply kernel (applyPlan.ts: entity ids, the generic-path id list, the component column
  * copies); a kernel added later that needs scratch in the same memory adds its need in
  * `scratchBytesOf`.
+ *
+ * A registry replicating components made by `wasmComponents` (componentMemory.ts) for this
+ * capacity gets its pool in their memory: a fixed one (never grows); the kernels then read and
+ * write those columns in place.
  */
 import type { ReplicationRegistry } from "../../registry";
 import { applyPlan } from "./applyPlan";
 import { CodecMemoryPool, stateLayout } from "./codecMemory";
+import { componentMemoryOf, type WasmComponentMemory } from "./componentMemory";
 import { wasmKernels } from "./wasmKernels";
 
 /**
@@ -26,9 +31,34 @@ const INITIAL_POOL_BYTES = 4 * 1024 * 1024;
 /** Pools per registry by capacity (null: the memory could not be made here). */
 const pools = new WeakMap<ReplicationRegistry, Map<number, CodecMemoryPool | null>>();
 
-/** Bytes of scratch the wasm kernels of `registry` need at `capacity` ids. */
-function scratchBytesOf(registry: ReplicationRegistry, capacity: number): number {
-  return applyPlan(registry, capacity)?.scratchBytes ?? 0;
+/** Bytes of scratch the wasm kernels of `registry` need at `capacity` ids (columns in `memory` need none). */
+function scratchBytesOf(
+  registry: ReplicationRegistry,
+  capacity: number,
+  memory?: WebAssembly.Memory,
+): number {
+  return applyPlan(registry, capacity, memory)?.scratchBytes ?? 0;
+}
+
+/**
+ * The component memory (componentMemory.ts) `registry`'s pool of `capacity` lives in: the first one
+ * that holds a column of its fields, was made for `capacity` and is not taken by another registry
+ * (that one's columns are then copied, as plain ones). Undefined: an ordinary, growing pool.
+ */
+function componentMemoryFor(
+  registry: ReplicationRegistry,
+  capacity: number,
+): WasmComponentMemory | undefined {
+  for (const field of registry.fields) {
+    for (const column of field.binding.columns ?? []) {
+      const m = componentMemoryOf(column);
+      if (m === undefined || m.capacity !== capacity) continue;
+      if (m.owner !== undefined && m.owner !== registry) continue;
+      m.owner = registry;
+      return m;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -46,12 +76,21 @@ export function statePoolOf(registry: ReplicationRegistry, capacity: number): Co
   let pool = byCapacity.get(capacity);
   if (pool === undefined) {
     const layout = stateLayout(capacity, registry.stride);
+    const components = componentMemoryFor(registry, capacity);
     try {
-      pool = new CodecMemoryPool(layout, {
-        scratchBytes: scratchBytesOf(registry, capacity),
-        initialBlocks: Math.max(1, Math.floor(INITIAL_POOL_BYTES / layout.blockBytes)),
-      });
+      pool =
+        components === undefined
+          ? new CodecMemoryPool(layout, {
+              scratchBytes: scratchBytesOf(registry, capacity),
+              initialBlocks: Math.max(1, Math.floor(INITIAL_POOL_BYTES / layout.blockBytes)),
+            })
+          : // In the components' fixed memory (never grows); too small a region throws, naming the fix.
+            new CodecMemoryPool(layout, {
+              scratchBytes: scratchBytesOf(registry, capacity, components.memory),
+              fixed: { memory: components.memory, limitBytes: components.stateBytes },
+            });
     } catch (e) {
+      if (components !== undefined) throw e;
       if (!(e instanceof RangeError)) throw e;
       pool = null; // the engine refused the memory (address space): plain arrays
     }

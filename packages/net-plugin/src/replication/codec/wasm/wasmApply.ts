@@ -10,7 +10,9 @@
  * Data movement: pool-backed states (snapshotState.ts) in this kernel's pool are read at their
  * block addresses; plain states are copied per call into two blocks of the pool (the fallback).
  * Component columns are copied per call: their prefix up to the map's entity high water in and
- * back out (components in wasm memory would remove both); skipped when nothing is updated (a
+ * back out; columns allocated in this memory (componentMemory.ts, `inPlace`) are written where
+ * they are, with no copy either way (with every column in place a call is one kernel call, and
+ * applyCompact, which packs values over the copies, is never used); skipped when nothing is updated (a
  * first pass stops at the first write; not run while the last call wrote), and after a call that
  * updated few entities applyCompact packs the written values for JS to scatter. The entity id per
  * network id stays in wasm memory between calls (applyEntities.ts). Ids whose entity lies beyond
@@ -93,6 +95,10 @@ export class WasmApplyKernel {
   private colGeneration = -1;
   /** Calls of `apply` so far (stats; tests check which kernel ran). */
   calls = 0;
+  /** Indexes (in `columns`) of the columns copied in and out (not in place). */
+  private readonly copied: number[];
+  /** True when every column is in place: no copies, no probe pass, no applyCompact. */
+  readonly allInPlace: boolean;
 
   /** Use wasmApplyKernel(); `module` is the compiled applyModule(plan, layout, stride, simd). */
   constructor(
@@ -112,11 +118,17 @@ export class WasmApplyKernel {
     }
     this.pool = pool ?? new CodecMemoryPool(layout, { scratchBytes: plan.scratchBytes, initialBlocks: 2 });
     this.columns = plan.fields.flatMap((field) => field.columns);
+    this.copied = this.columns.flatMap((c, i) => (c.inPlace ? [] : [i]));
+    this.allInPlace = this.copied.length === 0;
     const instance = new WebAssembly.Instance(module, { env: { memory: this.pool.memory } });
     this.fn = instance.exports["apply"] as ApplyFn;
     this.compactFn = instance.exports["applyCompact"] as CompactFn;
     this.columnField = plan.fields.flatMap((field, fi) => field.columns.map(() => fi));
-    this.ranges = new ApplyRanges(plan, this.columnField);
+    this.ranges = new ApplyRanges(
+      plan,
+      this.columnField,
+      this.columns.map((c) => c.inPlace),
+    );
     this.entities = new ApplyEntityTable(capacity, plan.columnLength);
   }
 
@@ -144,7 +156,10 @@ export class WasmApplyKernel {
     let updated: number;
     // Whether this call ran `apply` to the end (its counts and range are in memory).
     let whole = false;
-    if (this.compact) {
+    if (this.allInPlace) {
+      // Every column in place: the kernel writes the result where the game reads it.
+      updated = this.fn(nextAddress, prevAddress, hasPrev, hw, 1);
+    } else if (this.compact) {
       // Few updates last time: each field's written entities are packed; scatter them back.
       updated = this.compactFn(nextAddress, prevAddress, hasPrev, hw);
       const owner = this.columnField;
@@ -178,7 +193,11 @@ export class WasmApplyKernel {
     this.wrote = updated > 0;
     this.ranged = whole && updated > 0;
     // Worlds change slowly: the next call packs when this one updated few of the entities.
-    this.compact = updated > 0 && updated <= COMPACT_BASE + (maxEid + 1) / COMPACT_PER;
+    // (Never with a column in place: applyCompact packs values over the column copies.)
+    this.compact =
+      updated > 0 &&
+      updated <= COMPACT_BASE + (maxEid + 1) / COMPACT_PER &&
+      this.copied.length === this.columns.length;
     // `other` may re-enter apply (applySnapshot hooks may), which rewrites the memory: the ids
     // are first copied out to a list of this call's depth.
     const count = v.i32[0] as number;
@@ -208,15 +227,18 @@ export class WasmApplyKernel {
     hw: number,
   ): number {
     const columns = this.columns;
+    const copied = this.copied;
     this.columnPrefixes(v, maxEid + 1);
     const colIn = this.colIn;
     const colOut = this.colOut;
-    for (let c = 0; c < columns.length; c++) {
+    for (let k = 0; k < copied.length; k++) {
+      const c = copied[k] as number;
       const from = colIn[c] as Float32Array;
       (v.columns[c] as typeof from).set(from);
     }
     const updated = this.fn(nextAddress, prevAddress, hasPrev, hw, 1);
-    for (let c = 0; c < columns.length; c++) {
+    for (let k = 0; k < copied.length; k++) {
+      const c = copied[k] as number;
       const from = colOut[c] as Float32Array;
       ((columns[c] as (typeof columns)[number]).array as typeof from).set(from);
     }
@@ -301,7 +323,8 @@ export function wasmApplyKernel(
   options: { simd?: boolean; pool?: CodecMemoryPool } = {},
 ): WasmApplyKernel | undefined {
   if (typeof WebAssembly === "undefined") return undefined;
-  const plan = applyPlan(registry, capacity);
+  // Columns in the pool's memory (componentMemory.ts) are written in place.
+  const plan = applyPlan(registry, capacity, options.pool?.memory);
   if (plan === undefined) return undefined;
   const layout = stateLayout(capacity, registry.stride);
   // SIMD (f64x2 quats) unless told otherwise or the engine lacks it; then the scalar kernel.
