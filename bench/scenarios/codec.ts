@@ -6,6 +6,7 @@
  * whole pass.
  */
 import { canopyTraceCodec } from "../fixtures/canopyTraceCodec";
+import { canopyTransformTraceCodec } from "../fixtures/canopyTransformTraceCodec";
 import { floorTraceCodec } from "../fixtures/floorTraceCodec";
 import { recordMovingTrace } from "../fixtures/movingTrace";
 import { msgpackrSoaTraceCodec, msgpackrTraceCodec } from "../fixtures/peerTraceCodecs";
@@ -59,6 +60,12 @@ defineScenario({
         ackDelay: 6,
         kernels: false,
         wasm: false,
+      }),
+      // The same motion as ONE TransformTemplate field (position + rotation in one component).
+      canopyTransformTraceCodec({
+        name: "Canopy (Transform field)",
+        transform: { ...BOUNDS, rotationBits: 9 },
+        ackDelay: 6,
       }),
       reference,
       msgpackrTraceCodec(false),
