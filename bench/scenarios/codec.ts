@@ -37,6 +37,14 @@ defineScenario({
     const reference = msgpackrTraceCodec(true);
     const systems: TraceCodecFactory[] = [
       canopyTraceCodec({ name: "Canopy", bounds: BOUNDS, quatBits: 9, ackDelay: 6 }),
+      // Position and Rotation allocated with wasmComponents: capture and apply in place (no column copies).
+      canopyTraceCodec({
+        name: "Canopy (components in wasm memory)",
+        bounds: BOUNDS,
+        quatBits: 9,
+        ackDelay: 6,
+        wasmComponents: true,
+      }),
       canopyTraceCodec({
         name: "Canopy (no prediction)",
         bounds: BOUNDS,
