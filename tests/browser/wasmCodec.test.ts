@@ -3,16 +3,17 @@
  * the bench's trace codec runs on the JS path and with the wasm kernels switched on over the same
  * seeded trace, and must give the same packets byte for byte and the same client floats bit for
  * bit — under three Content-Security-Policies: none (wasm and generated JS kernels both run),
- * `'wasm-unsafe-eval'` only (wasm runs; `new Function` is refused, so the JS side falls back to the
- * generic path), and neither (every compile is refused: both sides on the generic JS path). A
- * counting wrapper around `WebAssembly.Module`/`Instance`, installed before the bundle, shows
- * which kernels were really compiled.
+ * `'wasm-unsafe-eval'` only (`new Function` is refused: no generated JS kernel, the JS side runs
+ * the generic path, and the wasm side's capture, encode, decode and apply still run in wasm), and
+ * neither (every compile is refused: both sides on the generic JS path). A counting wrapper around
+ * `WebAssembly.Module`/`Instance`, installed before the bundle, shows which kernels were really
+ * compiled; the fixture counts the calls each wasm kernel ran.
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleFixture, type FixtureBundle } from "./bundle";
 import { launchChromium } from "./chromium";
-import type { CanopyCodecFixture, CodecReport } from "./fixtures/codec";
+import type { CanopyCodecFixture, CodecReport, WasmCalls } from "./fixtures/codec";
 
 const TICKS = 180;
 /** Per-axis bound: half the fixture's 1/512 m step, plus float32 rounding of the client's SoA (≈ 4e-6 at 50 m). */
@@ -64,11 +65,19 @@ async function runUnder(
     await page.setContent(`<!doctype html>${meta}<title>canopy codec</title>`);
     await page.addScriptTag({ content: COUNT_WASM });
     await page.addScriptTag({ content: bundle.code });
-    const report = await page.evaluate(
-      (ticks) =>
-        (globalThis as unknown as { canopyCodecFixture: CanopyCodecFixture }).canopyCodecFixture.run(ticks),
-      TICKS,
-    );
+    // The fixture runs in a task of its own, not inside the DevTools call: code run by CDP's
+    // evaluate (and scripts it inserts) may use eval whatever the CSP says
+    // (`allowUnsafeEvalBlockedByCSP`), so `new Function` would never be refused there.
+    await page.evaluate((ticks) => {
+      const g = globalThis as unknown as {
+        canopyCodecFixture: CanopyCodecFixture;
+        canopyReport?: CodecReport;
+      };
+      setTimeout(() => (g.canopyReport = g.canopyCodecFixture.run(ticks)), 0);
+    }, TICKS);
+    const report = (await (
+      await page.waitForFunction(() => (globalThis as unknown as { canopyReport?: CodecReport }).canopyReport)
+    ).jsonValue()) as CodecReport;
     const stats = await page.evaluate(
       () => (globalThis as unknown as { canopyWasmStats: WasmStats }).canopyWasmStats,
     );
@@ -87,6 +96,15 @@ function expectSameResults(report: CodecReport, errors: string[]): void {
   expect(report.maxPositionError).toBeLessThanOrEqual(MAX_POSITION_ERROR);
 }
 
+/** Every wasm kernel ran every tick it could: capture and encode every tick, decode and apply once there are updates. */
+function expectAllInWasm(calls: WasmCalls): void {
+  expect(calls.capture, "wasm captures").toBe(TICKS);
+  expect(calls.encode, "wasm encodes").toBe(TICKS);
+  // Updates (the reader's part) from the first ack on (the fixture's ACK_DELAY: 6 ticks).
+  expect(calls.decode, "wasm decodes").toBe(TICKS - 6);
+  expect(calls.apply, "wasm applies").toBeGreaterThanOrEqual(TICKS - 6);
+}
+
 describe("WebAssembly codec kernels in Chromium", () => {
   it("compile on the main thread and match the JS path byte for byte", async () => {
     const { report, stats, errors } = await runUnder(undefined);
@@ -95,13 +113,19 @@ describe("WebAssembly codec kernels in Chromium", () => {
     expect(stats.refused).toBe(0);
     expect(stats.modules).toBeGreaterThan(0);
     expect(stats.instances).toBeGreaterThan(0);
+    expect(report.evalRefused).toBe(false);
+    expect(report.wasmCalls.jsKernels).toBe(true);
+    expectAllInWasm(report.wasmCalls);
   }, 60_000);
 
-  it("run under a CSP that allows only 'wasm-unsafe-eval' (the JS kernels fall back to the generic path)", async () => {
+  it("run under a CSP that allows only 'wasm-unsafe-eval': no JS kernels, capture/encode/decode/apply in wasm", async () => {
     const { report, stats, errors } = await runUnder("script-src 'unsafe-inline' 'wasm-unsafe-eval'");
     expectSameResults(report, errors);
     expect(stats.refused).toBe(0);
     expect(stats.instances).toBeGreaterThan(0);
+    expect(report.evalRefused, "the CSP refuses new Function").toBe(true);
+    expect(report.wasmCalls.jsKernels, "no generated JS kernel").toBe(false);
+    expectAllInWasm(report.wasmCalls);
   }, 60_000);
 
   it("fall back to JS under a CSP that refuses all code generation, with the same results", async () => {
@@ -109,5 +133,7 @@ describe("WebAssembly codec kernels in Chromium", () => {
     expectSameResults(report, errors);
     expect(stats.refused).toBeGreaterThan(0);
     expect(stats.instances).toBe(0);
+    expect(report.evalRefused).toBe(true);
+    expect(report.wasmCalls).toEqual({ capture: 0, encode: 0, decode: 0, apply: 0, jsKernels: false });
   }, 60_000);
 });
