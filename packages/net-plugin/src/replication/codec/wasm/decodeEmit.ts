@@ -27,11 +27,20 @@ import { emitFourEntities, fullEntityBits } from "./decodeEntities4";
 import { emitFusedField, fusable, fusedLocals } from "./decodeFieldFused";
 
 /**
+ * A field as the reader emits it: a Transform comes as two (decodeFields in wasmDecode.ts), its
+ * position part (a `slots` field of 3) then its rotation (a smallest-three field at offset + 3)
+ * with `follows`: no mask bit or flag of its own, read when the part before it is.
+ */
+export interface DecodeField extends KernelField {
+  readonly follows?: boolean;
+}
+
+/**
  * Emits `read` for `fields` (all inline) at `capacity` ids and `stride` slots into a new module;
  * `simd`: value columns four values at a time where they can (decodeColumnSimd.ts).
  */
 export function decodeModule(
-  fields: readonly KernelField[],
+  fields: readonly DecodeField[],
   layout: StateLayout,
   stride: number,
   scratch: DecodeScratch,
@@ -90,7 +99,12 @@ export function decodeModule(
   {
     // (With a `flip`/`full` field: only groups where none changed, and some column field exists
     // to keep every entity non-empty; decodeEntities4.ts.)
-    if (fullEntityBits(fields) <= 8 && fields.some((field) => field.column >= 0)) {
+    // (Not with a Transform: its parts share one flag; the per-entity step reads them.)
+    if (
+      fullEntityBits(fields) <= 8 &&
+      fields.some((field) => field.column >= 0) &&
+      !fields.some((field) => field.follows === true)
+    ) {
       const [at, pred, win] = [i32(), i32(), i32()];
       const ents = simd ? f.local("v128") : undefined;
       const [n, nbits] = simd ? [i32(), i32()] : [undefined, undefined];
@@ -160,17 +174,8 @@ export function decodeModule(
     .op("i32.mul")
     .localSet(row);
   f.i32Const(0).localSet(any);
-  fields.forEach((field, i) => {
-    const cnt = counts[i] as Local;
-    f.localGet(mask).i32Const(field.bit).op("i32.and");
-    const has = f.if();
-    f.localGet(multi);
-    const isMulti = f.if("i32");
-    need(c, () => void f.i32Const(1));
-    bit(c);
-    f.else().i32Const(1).end(isMulti);
-    const on = f.if();
-    f.i32Const(1).localSet(any);
+  /** One field's part of an update whose flag is on (`follows` parts: within the one before). */
+  const readField = (field: DecodeField, cnt: Local): void => {
     // lists[inline · capacity + cnt++] = value on the stack after the address
     const listAddress = (): void => {
       f.localGet(lists).localGet(cnt).i32Const(2).op("i32.shl").op("i32.add");
@@ -239,6 +244,22 @@ export function decodeModule(
       f.localGet(id).i32Const(1).op("i32.shl").localGet(predicted).op("i32.or");
       listEnd();
     }
+  };
+  fields.forEach((field, i) => {
+    if (field.follows === true) return; // read with the part before it
+    const cnt = counts[i] as Local;
+    f.localGet(mask).i32Const(field.bit).op("i32.and");
+    const has = f.if();
+    f.localGet(multi);
+    const isMulti = f.if("i32");
+    need(c, () => void f.i32Const(1));
+    bit(c);
+    f.else().i32Const(1).end(isMulti);
+    const on = f.if();
+    f.i32Const(1).localSet(any);
+    readField(field, cnt);
+    const next = fields[i + 1];
+    if (next?.follows === true) readField(next, counts[i + 1] as Local);
     f.end(on).end(has);
   });
   f.localGet(any).op("i32.eqz").brIf(c.fail);
