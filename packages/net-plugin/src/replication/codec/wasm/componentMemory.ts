@@ -58,7 +58,10 @@ export interface WasmComponentsOptions {
 
 /** ReplicationDefaults.capacity (server/serverReplication.ts; a higher layer, so restated here). */
 const DEFAULT_CAPACITY = 1024;
-/** Default state region: room for a server's ring per client at 1024 ids without touching it. */
+/**
+ * Default state region (address space; pages untouched until used): a baseline ring at 1024 ids ×
+ * 7 slots is 65 blocks ≈ 2.4 MiB, so ≈ 26 clients' rings on a server, or any client.
+ */
 const DEFAULT_STATE_BYTES = 64 * 1024 * 1024;
 /** Column alignment: one v128. */
 const COLUMN_ALIGN = 16;
