@@ -9,21 +9,23 @@
  *
  * Data movement: pool-backed states (snapshotState.ts) in this kernel's pool are read at their
  * block addresses; plain states are copied per call into two blocks of the pool (the fallback).
- * Component columns are copied per call: their prefix up to the map's entity high water in and
- * back out; columns allocated in this memory (componentMemory.ts, `inPlace`) are written where
- * they are, with no copy either way (with every column in place a call is one kernel call, and
- * applyCompact, which packs values over the copies, is never used); skipped when nothing is updated (a
- * first pass stops at the first write; not run while the last call wrote), and after a call that
- * updated few entities applyCompact packs the written values for JS to scatter. The entity id per
+ * Component columns are copied per call (applyCopies.ts): their prefix up to the map's entity high
+ * water in and back out; skipped when nothing is updated (a first pass stops at the first write;
+ * not run while the last call wrote), and after a call that updated few entities applyCompact
+ * packs the written values for JS to scatter. The entity id per
  * network id stays in wasm memory between calls (applyEntities.ts). Ids whose entity lies beyond
- * a column's length go to `other` (the JS kernel writes past the typed array, a no-op).
+ * a column's length go to `other` (the JS kernel writes past the typed array, a no-op). Columns
+ * allocated in this memory (componentMemory.ts, `inPlace`) are written where they are, with no
+ * copy either way; with every column in place a call is one kernel call, and applyCompact (which
+ * packs values over the copies) is never used while any column is in place.
  */
 import type { ReplicationRegistry } from "../../registry";
 import type { ApplyKernel } from "../kernels/worldKernels";
 import type { SnapshotState } from "../snapshotState";
 import { applyModule } from "./applyEmit";
 import { ApplyEntityTable } from "./applyEntities";
-import { applyPlan, type ApplyArray, type ApplyPlan } from "./applyPlan";
+import { ApplyCopies, applyViews, type ApplyViews } from "./applyCopies";
+import { applyPlan, type ApplyPlan } from "./applyPlan";
 import { ApplyRanges } from "./applyRanges";
 import { CodecMemoryPool, stateLayout, type StateLayout } from "./codecMemory";
 import { PrefixViews } from "./prefixViews";
@@ -43,24 +45,6 @@ type CompactFn = (next: number, prev: number, hasPrev: number, hw: number) => nu
 const COMPACT_BASE = 15;
 const COMPACT_PER = 16;
 
-/** A column's constructor (views of its copy). */
-type ApplyArrayType = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ApplyArray;
-
-/** Typed views of the kernel's memory, re-made when the memory grows. */
-interface Views {
-  readonly generation: number;
-  readonly u8: Uint8Array;
-  readonly i32: Int32Array;
-  readonly u32: Uint32Array;
-  /** The plan's entity id per network id (`capacity` i32). */
-  readonly eids: Int32Array;
-  /** applyCompact's lists of written entity ids (`capacity` i32 per field). */
-  readonly written: Int32Array;
-  /** applyCompact's count per field. */
-  readonly counts: Int32Array;
-  readonly columns: ApplyArray[];
-}
-
 /** A registry's generated wasm apply kernel with its memory (see the file comment). */
 export class WasmApplyKernel {
   /** The memory pool: scratch (eids, others, columns), pool-backed states, and two blocks for copied ones. */
@@ -71,7 +55,7 @@ export class WasmApplyKernel {
   /** Blocks plain states are copied into (allocated on first use), or -1. */
   private nextCopy = -1;
   private prevCopy = -1;
-  private views: Views | undefined;
+  private views: ApplyViews | undefined;
   private readonly prefix = new PrefixViews();
   /** Ids for `other` per re-entry depth, and the current depth. */
   private readonly pending: Int32Array[] = [];
@@ -88,15 +72,10 @@ export class WasmApplyKernel {
   private readonly ranges: ApplyRanges;
   /** The entity table in wasm memory, kept between calls (applyEntities.ts). */
   private readonly entities: ApplyEntityTable;
-  /** Column prefixes for the copies in and out (see columnPrefixes), their length and memory generation. */
-  private readonly colIn: ApplyArray[] = [];
-  private readonly colOut: ApplyArray[] = [];
-  private colLength = -1;
-  private colGeneration = -1;
   /** Calls of `apply` so far (stats; tests check which kernel ran). */
   calls = 0;
-  /** Indexes (in `columns`) of the columns copied in and out (not in place). */
-  private readonly copied: number[];
+  /** The column copies in and out (applyCopies.ts). */
+  private readonly copies: ApplyCopies;
   /** True when every column is in place: no copies, no probe pass, no applyCompact. */
   readonly allInPlace: boolean;
 
@@ -118,8 +97,6 @@ export class WasmApplyKernel {
     }
     this.pool = pool ?? new CodecMemoryPool(layout, { scratchBytes: plan.scratchBytes, initialBlocks: 2 });
     this.columns = plan.fields.flatMap((field) => field.columns);
-    this.copied = this.columns.flatMap((c, i) => (c.inPlace ? [] : [i]));
-    this.allInPlace = this.copied.length === 0;
     const instance = new WebAssembly.Instance(module, { env: { memory: this.pool.memory } });
     this.fn = instance.exports["apply"] as ApplyFn;
     this.compactFn = instance.exports["applyCompact"] as CompactFn;
@@ -130,6 +107,8 @@ export class WasmApplyKernel {
       this.columns.map((c) => c.inPlace),
     );
     this.entities = new ApplyEntityTable(capacity, plan.columnLength);
+    this.copies = new ApplyCopies(this.columns, this.columnField, capacity);
+    this.allInPlace = this.copies.allInPlace;
   }
 
   /** Same contract as the JS ApplyKernel (worldKernels.ts); `other` runs after the kernel, in id order. */
@@ -162,17 +141,7 @@ export class WasmApplyKernel {
     } else if (this.compact) {
       // Few updates last time: each field's written entities are packed; scatter them back.
       updated = this.compactFn(nextAddress, prevAddress, hasPrev, hw);
-      const owner = this.columnField;
-      const written = v.written;
-      const capacity = this.capacity;
-      for (let c = 0; c < columns.length; c++) {
-        const to = (columns[c] as (typeof columns)[number]).array;
-        const from = v.columns[c] as typeof to;
-        const field = owner[c] as number;
-        const count = v.counts[field] as number;
-        const base = field * capacity;
-        for (let i = 0; i < count; i++) to[written[base + i] as number] = from[i] as number;
-      }
+      this.copies.scatter(v);
     } else if (this.ranged) {
       // The last call's writes were whole ranges: no copy-in; when this one's are too, their range
       // is the result, else the copies are filled and the kernel runs again (the same writes).
@@ -195,9 +164,7 @@ export class WasmApplyKernel {
     // Worlds change slowly: the next call packs when this one updated few of the entities.
     // (Never with a column in place: applyCompact packs values over the column copies.)
     this.compact =
-      updated > 0 &&
-      updated <= COMPACT_BASE + (maxEid + 1) / COMPACT_PER &&
-      this.copied.length === this.columns.length;
+      updated > 0 && updated <= COMPACT_BASE + (maxEid + 1) / COMPACT_PER && !this.copies.anyInPlace;
     // `other` may re-enter apply (applySnapshot hooks may), which rewrites the memory: the ids
     // are first copied out to a list of this call's depth.
     const count = v.i32[0] as number;
@@ -219,46 +186,17 @@ export class WasmApplyKernel {
 
   /** Fills the column copies (prefixes up to `maxEid`), runs the kernel, copies the prefixes out. */
   private copiedRun(
-    v: Views,
+    v: ApplyViews,
     maxEid: number,
     nextAddress: number,
     prevAddress: number,
     hasPrev: number,
     hw: number,
   ): number {
-    const columns = this.columns;
-    const copied = this.copied;
-    this.columnPrefixes(v, maxEid + 1);
-    const colIn = this.colIn;
-    const colOut = this.colOut;
-    for (let k = 0; k < copied.length; k++) {
-      const c = copied[k] as number;
-      const from = colIn[c] as Float32Array;
-      (v.columns[c] as typeof from).set(from);
-    }
+    this.copies.copyIn(v, maxEid + 1);
     const updated = this.fn(nextAddress, prevAddress, hasPrev, hw, 1);
-    for (let k = 0; k < copied.length; k++) {
-      const c = copied[k] as number;
-      const from = colOut[c] as Float32Array;
-      ((columns[c] as (typeof columns)[number]).array as typeof from).set(from);
-    }
+    this.copies.copyOut();
     return updated;
-  }
-
-  /**
-   * The prefixes `[0, n)` of every component column (`colIn`) and of its copy in wasm memory
-   * (`colOut`), re-cut only when `n` or the memory's views change: cutting them per call (or a
-   * WeakMap lookup per column, PrefixViews) cost more than the copies of 100 entities.
-   */
-  private columnPrefixes(v: Views, n: number): void {
-    if (n === this.colLength && v.generation === this.colGeneration) return;
-    const columns = this.columns;
-    for (let c = 0; c < columns.length; c++) {
-      this.colIn[c] = (columns[c] as (typeof columns)[number]).array.subarray(0, n);
-      this.colOut[c] = (v.columns[c] as ApplyArray).subarray(0, n);
-    }
-    this.colLength = n;
-    this.colGeneration = v.generation;
   }
 
   /** Address of the block plain `next` (or `prev`) states are copied into, allocated on first use. */
@@ -273,37 +211,21 @@ export class WasmApplyKernel {
   }
 
   /** Copies the first `hw` rows of `s` into the block at `address` (the kernel reads no others). */
-  private copyState(v: Views, s: SnapshotState, address: number, hw: number): void {
+  private copyState(v: ApplyViews, s: SnapshotState, address: number, hw: number): void {
     const prefix = this.prefix;
     v.u8.set(prefix.of(s.present, hw), address + this.layout.presentOffset);
     v.u32.set(prefix.of(s.mask, hw), (address + this.layout.maskOffset) >> 2);
     v.i32.set(prefix.of(s.values, hw * s.stride), (address + this.layout.valuesOffset) >> 2);
   }
 
-  private currentViews(): Views {
-    let v = this.views;
+  private currentViews(): ApplyViews {
+    const v = this.views;
     // Growth detaches every view of the old buffer (length 0): while `u8` is not detached and was
     // made at the pool's generation, the memory has not grown (no `memory.buffer` read, ~30 ns).
     if (v !== undefined && v.u8.length !== 0 && v.generation === this.pool.generation) return v;
     this.pool.refresh();
-    if (v === undefined || v.generation !== this.pool.generation) {
-      const buffer = this.pool.memory.buffer;
-      v = {
-        generation: this.pool.generation,
-        u8: new Uint8Array(buffer),
-        i32: new Int32Array(buffer),
-        u32: new Uint32Array(buffer),
-        eids: new Int32Array(buffer, this.plan.eids, this.capacity),
-        written: new Int32Array(buffer, this.plan.written, this.capacity * this.plan.fields.length),
-        counts: new Int32Array(buffer, this.plan.counts, this.plan.fields.length),
-        // A view of the column's own type over its copy.
-        columns: this.columns.map(
-          (c) => new (c.array.constructor as ApplyArrayType)(buffer, c.address, c.array.length),
-        ),
-      };
-      this.views = v;
-    }
-    return v;
+    if (v !== undefined && v.generation === this.pool.generation) return v;
+    return (this.views = applyViews(this.pool, this.plan, this.capacity, this.columns));
   }
 }
 
