@@ -89,9 +89,7 @@ export class SnapshotDecoder {
     for (const n of columns.fieldColumns) if (n > 0) inline++;
     this.lists = new Int32Array(capacity * Math.max(1, inline));
     this.kernel = decodeKernel(registry);
-    // Built whether or not the JS kernel could be generated (a CSP with 'wasm-unsafe-eval' but
-    // no 'unsafe-eval' refuses `new Function`): calls it cannot take run the JS kernel or, without
-    // one, the generic path.
+    // Also without the JS kernel (code generation refused: a CSP without 'unsafe-eval'); see `wasm`.
     this.wasm = wasmDecodeFor(registry, capacity);
   }
 
