@@ -20,6 +20,7 @@ const shared = {
 const ALLOCATION_TESTS = [
   "replication-systems/noAllocation.test.ts",
   "replication-systems/clientAuthorityAllocation.test.ts",
+  "replication-systems/laterServerAllocation.test.ts",
 ];
 
 /**
