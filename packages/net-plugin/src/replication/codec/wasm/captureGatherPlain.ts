@@ -70,21 +70,27 @@ export function plainGather(registry: ReplicationRegistry, plan: CapturePlan): G
       if (netId > top) top = netId;
       i32[eidsAt + j] = past < 0 || eid < past ? eid : past;
       if (eid > maxEid) maxEid = eid;
-      let mask = 0;
-      const o = rowsAt + j * stride;
-      for (let k = 0; k < n; k++) {
-        const f = index[k] as number;
-        const flag = hasFlags[f] as number;
-        if ((((hasMasks[f] as readonly number[])[eid] as number) & flag) !== flag) continue;
-        mask |= bits[k] as number;
-        const binding = bindings[k];
+      i32[masksAt + j] = 0;
+    }
+    // Field by field (its membership list, bit and binding stay in registers over the batch).
+    for (let k = 0; k < n; k++) {
+      const f = index[k] as number;
+      const flag = hasFlags[f] as number;
+      const hm = hasMasks[f] as readonly number[];
+      const bit = bits[k] as number;
+      const binding = bindings[k];
+      const at = offsets[k] as number;
+      const w = widths[k] as number;
+      for (let i = start; i < end; i++) {
+        const eid = entities[i] as number;
+        if (((hm[eid] as number) & flag) !== flag) continue;
+        const j = i - start;
+        i32[masksAt + j] = (i32[masksAt + j] as number) | bit;
         if (binding === undefined) continue;
-        const at = offsets[k] as number;
         binding.quantize(eid, row, at);
-        const w = widths[k] as number;
-        for (let s = 0; s < w; s++) i32[o + at + s] = row[at + s] as number;
+        const o = rowsAt + j * stride + at;
+        for (let s = 0; s < w; s++) i32[o + s] = row[at + s] as number;
       }
-      i32[masksAt + j] = mask;
     }
     i32[maxEidAt] = maxEid;
     return top;
