@@ -156,7 +156,7 @@ function run(seed: number, kinds: number): number {
         const has = hasComponent(world, eid, f.component);
         if (has !== hasComponent(world, eid, m)) (has ? addComponent : removeComponent)(world, eid, m);
       }
-      for (const [src, dst] of columnPairs(f.component, m)) (dst as Float64Array).set(src as Float64Array);
+      for (const [src, dst] of columnPairs(f.component, m)) (dst as Float64Array).set(src);
     });
     captureWorld(world, source, list, allocator.map, a, tick);
     wasmKernels.enabled = true;
