@@ -16,10 +16,10 @@
  * lists) -> ok`; the final bit position (on a refusal: where the JS kernel leaves its reader) is
  * stored at `misc` and `failed` at `misc + 4`.
  */
-import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
 import { bit, expGolomb, fixed, need, type DecodeCtx } from "./decodeBits";
 import { columnLocals, emitColumn } from "./decodeColumnEmit";
+import type { PartField } from "./transformParts";
 import { WasmBitReader } from "./wasmBits";
 import { WasmModule, type Local } from "./wasmModule";
 import { emitReadArgs, type DecodeScratch } from "./decodeArgs";
@@ -27,20 +27,11 @@ import { emitFourEntities, fullEntityBits } from "./decodeEntities4";
 import { emitFusedField, fusable, fusedLocals } from "./decodeFieldFused";
 
 /**
- * A field as the reader emits it: a Transform comes as two (decodeFields in wasmDecode.ts), its
- * position part (a `slots` field of 3) then its rotation (a smallest-three field at offset + 3)
- * with `follows`: no mask bit or flag of its own, read when the part before it is.
- */
-export interface DecodeField extends KernelField {
-  readonly follows?: boolean;
-}
-
-/**
  * Emits `read` for `fields` (all inline) at `capacity` ids and `stride` slots into a new module;
  * `simd`: value columns four values at a time where they can (decodeColumnSimd.ts).
  */
 export function decodeModule(
-  fields: readonly DecodeField[],
+  fields: readonly PartField[],
   layout: StateLayout,
   stride: number,
   scratch: DecodeScratch,
@@ -175,7 +166,7 @@ export function decodeModule(
     .localSet(row);
   f.i32Const(0).localSet(any);
   /** One field's part of an update whose flag is on (`follows` parts: within the one before). */
-  const readField = (field: DecodeField, cnt: Local): void => {
+  const readField = (field: PartField, cnt: Local): void => {
     // lists[inline · capacity + cnt++] = value on the stack after the address
     const listAddress = (): void => {
       f.localGet(lists).localGet(cnt).i32Const(2).op("i32.shl").op("i32.add");

@@ -13,6 +13,7 @@
  * checks pass), so the outputs are those of the per-entity code by construction.
  */
 import type { KernelField } from "../kernels/compileKernel";
+import type { PartField } from "./transformParts";
 import type { StateLayout } from "./codecMemory";
 import type { Segment } from "./collectParams";
 import { emitCount4, emitFlush8, emitLengths, FLUSH_GROUPS, type Hist8 } from "./encodeHist8Emit";
@@ -67,8 +68,10 @@ function entityCodeBits(fields: readonly KernelField[]): number {
  * (coded only where it did not change: its flag 0), some column field, and four entity codes
  * within one 56-bit put.
  */
-export function denseEligible(fields: readonly KernelField[]): boolean {
+export function denseEligible(fields: readonly PartField[]): boolean {
   if (fields.length === 0 || fields.length > 30) return false;
+  // (A Transform: its parts share one change test, the per-entity path codes it.)
+  if (fields.some((x) => x.follows === true)) return false;
   if (4 * entityCodeBits(fields) > 56 || !fields.some((x) => x.column >= 0)) return false;
   return fields.every((x) => x.threshold === 0 && x.width >= 1 && x.width <= 4 && (!x.quat || x.width === 4));
 }

@@ -12,10 +12,10 @@
  * segments and header words are collectParams.ts's.
  * Prediction rounds as Math.round does (floor, then up when the remainder is ≥ 0.5: exact in f64).
  */
-import type { KernelField } from "../kernels/compileKernel";
+import { fieldCount, type PartField } from "./transformParts";
 import { COLUMN_BUCKETS } from "../columns";
 import type { StateLayout } from "./codecMemory";
-import { emitField, type FieldContext } from "./encodeFieldEmit";
+import { emitField, type FieldContext, type LoopLocals } from "./encodeFieldEmit";
 import { emitGroupCheck } from "./encodeGroupEmit";
 import { denseEligible, emitDense } from "./encodeDenseEmit";
 import { emitFlush8, hist8Bytes, hist8Locals } from "./encodeHist8Emit";
@@ -35,7 +35,7 @@ export function fusedParams(): number {
 
 /** Emits `collect` and `write` for `fields` (all inline, fixed spawn bits) into a new module; returns its bytes. */
 export function collectModule(
-  fields: readonly KernelField[],
+  fields: readonly PartField[],
   layout: StateLayout,
   stride: number,
   columns: number,
@@ -81,7 +81,8 @@ export function collectModule(
   const ec64 = f.local("i64");
   const g = f.local("f64");
   const t = f.local("f64");
-  const maxWidth = Math.max(1, ...fields.map((x) => x.width));
+  // (A Transform's change test loads both its parts' slots: transformParts.ts.)
+  const maxWidth = Math.max(1, ...fields.map((x, k) => x.width + (fields[k + 1]?.follows === true ? 4 : 0)));
   const cs = Array.from({ length: maxWidth }, i32);
   const bs = Array.from({ length: maxWidth }, i32);
   // One byte-address cursor per field into colz (its columns interleaved, from column × capacity).
@@ -216,7 +217,7 @@ export function collectModule(
   at(base, i4).load("i32.load", layout.maskOffset).localGet(mask).op("i32.ne").op("i32.or");
   const spawn = f.if();
   // cost[id] (a Float64Array, as the JS kernel writes it) = fields + packed bits of each present field
-  f.localGet(seg("cost")).localGet(id).i32Const(3).op("i32.shl").op("i32.add").i32Const(fields.length);
+  f.localGet(seg("cost")).localGet(id).i32Const(3).op("i32.shl").op("i32.add").i32Const(fieldCount(fields));
   for (const x of fields) {
     f.i32Const(x.packedBits).i32Const(0).localGet(mask).i32Const(x.bit).op("i32.and");
     f.op("select").op("i32.add");
@@ -261,8 +262,14 @@ export function collectModule(
   f.localGet(row).localGet(ref).op("i32.add").localSet(refRow);
   const ctx: FieldContext = { f, cs, bs, curRow, baseRow, refRow, row, d, fs, g, t, V, simd, cap };
   fields.forEach((x, k) => {
-    const mcur = mcursors[k] as Local;
-    emitField(ctx, x, cursors[k] as Local, { live, changed, ratio, unit, predicted, seg, p, mcur });
+    if (x.follows === true) return; // coded with the part before it
+    const loop = (mcur: Local): LoopLocals => ({ live, changed, ratio, unit, predicted, seg, p, mcur });
+    const next = fields[k + 1];
+    const partner =
+      next?.follows === true
+        ? { x: next, cursor: cursors[k + 1] as Local, l: loop(mcursors[k + 1] as Local) }
+        : undefined;
+    emitField(ctx, x, cursors[k] as Local, loop(mcursors[k] as Local), partner);
   });
   f.localGet(changed).op("i32.eqz");
   const same = f.if();

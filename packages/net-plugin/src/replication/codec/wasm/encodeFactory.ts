@@ -9,7 +9,8 @@ import { QuantizedTemplate } from "../../templates/quantizedTemplate";
 import { columnLayout } from "../columns";
 // A cycle (encodePlan imports this file): TICK_K is read only when a kernel is built.
 import { TICK_K } from "../encodePlan";
-import { kernelFields, type KernelField } from "../kernels/compileKernel";
+import { kernelFields } from "../kernels/compileKernel";
+import { splitTransforms, type PartField } from "./transformParts";
 import type { CodecMemoryPool } from "./codecMemory";
 import { collectModule } from "./encodeEmit";
 import { segmentBytes, type CollectFn } from "./encodeScratch";
@@ -35,11 +36,11 @@ const instances = new WeakMap<CodecMemoryPool, Functions>();
  * The registry's fields when the wasm collect supports it (all inline — columns, or `flip`/`full`
  * in the update's own bits — with fixed spawn bits), else undefined.
  */
-export function collectFields(registry: ReplicationRegistry): KernelField[] | undefined {
-  const fields = kernelFields(registry);
+export function collectFields(registry: ReplicationRegistry): PartField[] | undefined {
+  // A Transform as its two parts (transformParts.ts).
+  const fields = splitTransforms(kernelFields(registry));
   if (fields === undefined || fields.length === 0) return undefined;
-  // A Transform field's columns (position and rotation parts) are not built in wasm yet.
-  return fields.every((x) => !x.generic && !x.transform && x.packedBits >= 0) ? fields : undefined;
+  return fields.every((x) => !x.generic && x.packedBits >= 0) ? fields : undefined;
 }
 
 /**

@@ -95,16 +95,10 @@ function emitFlat(c: FieldContext, x: KernelField, l: LoopLocals): void {
 }
 
 /** One inline field of the loop body (encodeKernel.ts collectField). */
-export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: LoopLocals): void {
-  if (x.flip || x.full) {
-    emitFlat(c, x, l);
-    return;
-  }
+/** The per-field emit helpers of {@link emitField} (prediction, residual push, histogram). */
+function fieldHelpers(c: FieldContext, x: KernelField, cursor: Local, l: LoopLocals) {
   const { f, cs, bs, d } = c;
   const slotAt = (s: number): number => c.V + (x.offset + s) * 4;
-  f.localGet(l.live).i32Const(x.bit).op("i32.and");
-  const has = f.if();
-  const simd = c.simd && x.threshold === 0 && x.width <= 4 && (!x.quat || x.width === 4);
   const predAt = (s: number, value: Local): void => {
     f.localGet(l.seg("pred")).localGet(c.row).op("i32.add");
     f.localGet(value).store("i32.store", (x.offset + s) * 4);
@@ -167,7 +161,30 @@ export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: Loo
       coded(s, x.column + s);
     }
   };
-  for (let s = 0; s < x.width && !simd; s++) {
+  return { coded, histOf, generalSlots };
+}
+
+export function emitField(
+  c: FieldContext,
+  x: KernelField,
+  cursor: Local,
+  l: LoopLocals,
+  partner?: { readonly x: KernelField; readonly cursor: Local; readonly l: LoopLocals },
+): void {
+  if (x.flip || x.full) {
+    emitFlat(c, x, l);
+    return;
+  }
+  const { f, cs, bs, d } = c;
+  const slotAt = (s: number): number => c.V + (x.offset + s) * 4;
+  f.localGet(l.live).i32Const(x.bit).op("i32.and");
+  const has = f.if();
+  // A Transform (with its rotation as `partner`): one change test over all its slots, no SIMD.
+  const width = x.width + (partner?.x.width ?? 0);
+  const simd =
+    partner === undefined && c.simd && x.threshold === 0 && x.width <= 4 && (!x.quat || x.width === 4);
+  const { coded, histOf, generalSlots } = fieldHelpers(c, x, cursor, l);
+  for (let s = 0; s < width && !simd; s++) {
     f.localGet(c.curRow)
       .load("i32.load", slotAt(s))
       .localSet(cs[s] as Local);
@@ -181,7 +198,7 @@ export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: Loo
     f.end(has);
     return;
   }
-  for (let s = 0; s < x.width; s++) {
+  for (let s = 0; s < width; s++) {
     if (x.threshold === 0) {
       f.localGet(cs[s] as Local)
         .localGet(bs[s] as Local)
@@ -198,6 +215,35 @@ export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: Loo
   }
   const moved = f.if();
   f.localGet(l.changed).i32Const(x.bit).op("i32.or").localSet(l.changed);
+  emitCoded(c, x, cursor, l, coded, generalSlots);
+  if (partner !== undefined) {
+    // The rotation's slots follow the position's in cs/bs.
+    const pc = { ...c, cs: cs.slice(x.width), bs: bs.slice(x.width) };
+    const ph = fieldHelpers(pc, partner.x, partner.cursor, partner.l);
+    emitCoded(pc, partner.x, partner.cursor, partner.l, ph.coded, ph.generalSlots);
+  }
+  f.end(moved).end(has);
+}
+
+/**
+ * A changed field's coding (after its change test): a rotation's `pred` copy, "same largest" flag
+ * and three residuals, or a `slots` field's predicted residuals (`coded`: a residual in `d` to the
+ * cursor, colm and histogram; `generalSlots`: the per-slot reference path).
+ */
+function emitCoded(
+  c: FieldContext,
+  x: KernelField,
+  cursor: Local,
+  l: LoopLocals,
+  coded: (k: number, column: number) => void,
+  generalSlots: () => void,
+): void {
+  const { f, cs, bs, d } = c;
+  const slotAt = (s: number): number => c.V + (x.offset + s) * 4;
+  const predAt = (s: number, value: Local): void => {
+    f.localGet(l.seg("pred")).localGet(c.row).op("i32.add");
+    f.localGet(value).store("i32.store", (x.offset + s) * 4);
+  };
   if (x.quat) {
     f.localGet(l.ratio);
     const r = f.if();
@@ -255,5 +301,4 @@ export function emitField(c: FieldContext, x: KernelField, cursor: Local, l: Loo
       .localSet(cursor);
     bumpColm(f, l.mcur);
   }
-  f.end(moved).end(has);
 }

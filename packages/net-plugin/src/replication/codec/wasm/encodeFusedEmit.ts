@@ -10,7 +10,7 @@
  * plan is collected; the JS encoder goes on from there: budget selection, JS header, writer).
  * For registries whose fields are all inline and packed as QuantizedTemplate packs them.
  */
-import type { KernelField } from "../kernels/compileKernel";
+import { fieldCount, type PartField } from "./transformParts";
 import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
 import { ID_K_BITS } from "../idList";
 import { REFERENCE_AGE_BITS } from "../predict";
@@ -107,7 +107,7 @@ export interface FusedCallees {
  */
 export function emitFused(
   mod: WasmModule,
-  fields: readonly KernelField[],
+  fields: readonly PartField[],
   layout: StateLayout,
   stride: number,
   columns: number,
@@ -228,7 +228,7 @@ export function emitFused(
   ids(p("spawn"), sc, () => {
     f.localGet(id).i32Const(2).op("i32.shl").localGet(p("cur")).op("i32.add");
     f.load("i32.load", layout.maskOffset).localSet(mask);
-    out.put(() => void f.localGet(mask), fields.length);
+    out.put(() => void f.localGet(mask), fieldCount(fields));
     f.localGet(id)
       .i32Const(stride * 4)
       .op("i32.mul")

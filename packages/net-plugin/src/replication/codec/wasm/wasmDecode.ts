@@ -18,13 +18,14 @@
  */
 import { copyBytes } from "../../../protocol/scratch";
 import type { ReplicationRegistry } from "../../registry";
-import { kernelFields, type KernelField } from "../kernels/compileKernel";
+import { kernelFields } from "../kernels/compileKernel";
 import type { SnapshotState } from "../snapshotState";
 import type { WordReader } from "../wordBits";
 import type { BlockOwner, CodecMemoryPool } from "./codecMemory";
 import { decodeScratch, READ_ARGS_F64, type DecodeScratch } from "./decodeArgs";
-import { decodeModule, type DecodeField } from "./decodeEmit";
+import { decodeModule } from "./decodeEmit";
 import { statePoolOf } from "./statePool";
+import { splitTransforms } from "./transformParts";
 import { compileCached } from "./wasmCompile";
 
 /** `read(misc)`: the arguments are at `misc + argsOffset` (decodeEmit.ts READ_ARGS). */
@@ -207,43 +208,6 @@ export class WasmDecode implements BlockOwner {
 }
 
 /**
- * The reader's fields: a Transform split into its position part (a `slots` field of 3 slots) and
- * its rotation (a smallest-three field at offset + 3 that `follows` it: one flag, one mask bit),
- * each with an update list of its own (lists renumbered: `inline` counts the parts).
- */
-function decodeFields(fields: readonly KernelField[] | undefined): DecodeField[] | undefined {
-  if (fields === undefined) return undefined;
-  const out: DecodeField[] = [];
-  let inline = 0;
-  for (const f of fields) {
-    if (!f.transform) {
-      out.push({ ...f, inline: f.inline >= 0 ? inline++ : -1 });
-      continue;
-    }
-    const part = { ...f, transform: false, packedBits: -1 };
-    out.push({
-      ...part,
-      width: 3,
-      slotMax: f.slotMax.slice(0, 3),
-      slotBits: f.slotBits.slice(0, 3),
-      inline: inline++,
-    });
-    out.push({
-      ...part,
-      quat: true,
-      follows: true,
-      offset: f.offset + 3,
-      width: 4,
-      column: f.column + 3,
-      slotMax: f.slotMax.slice(3),
-      slotBits: f.slotBits.slice(3),
-      inline: inline++,
-    });
-  }
-  return out;
-}
-
-/**
  * The wasm update reader for a decoder of `registry` at `capacity` ids, or undefined: switch off
  * or no pool (statePool.ts), code generation off, a generic field, scratch that does not fit a
  * block, or WebAssembly refusing to compile (a CSP without 'wasm-unsafe-eval'). The module is
@@ -256,7 +220,7 @@ export function wasmDecodeFor(registry: ReplicationRegistry, capacity: number): 
   let module = modules.get(pool);
   if (module === undefined) {
     module = null;
-    const fields = decodeFields(kernelFields(registry));
+    const fields = splitTransforms(kernelFields(registry));
     const layout = pool.layout;
     const inline = fields?.filter((f) => f.inline >= 0).length ?? 0;
     if (

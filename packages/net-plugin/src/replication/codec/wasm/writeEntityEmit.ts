@@ -7,7 +7,7 @@
  * and at the end. Shared by the updates writer (writeEmit.ts) and the collect (encodeEmit.ts),
  * which writes the bitmap stream of the fused encode as it classifies.
  */
-import type { KernelField } from "../kernels/compileKernel";
+import type { PartField } from "./transformParts";
 import type { ByteOut } from "./writeBytesEmit";
 import type { Local, WasmFunction } from "./wasmModule";
 
@@ -31,7 +31,7 @@ export interface EntityLocals {
 export function emitEntityBits(
   f: WasmFunction,
   out: ByteOut,
-  fields: readonly KernelField[],
+  fields: readonly PartField[],
   valuesOffset: number,
   l: EntityLocals,
 ): void {
@@ -44,8 +44,10 @@ export function emitEntityBits(
   const quats = fields.filter((x) => x.quat);
   let ones = 0n;
   let count = 0;
+  // (A Transform's rotation part has no flag of its own: transformParts.ts.)
+  const several = fields.filter((x) => x.follows !== true).length > 1;
   for (const x of fields) {
-    if (fields.length > 1) ones |= BigInt(x.column >= 0 ? 1 : 0) << BigInt(count++);
+    if (several && x.follows !== true) ones |= BigInt(x.column >= 0 ? 1 : 0) << BigInt(count++);
     if (x.quat) ones |= 1n << BigInt(count++);
   }
   // (Only while they fit the code with the bitmap bit; else the general path alone.)
@@ -101,7 +103,7 @@ export function emitEntityBits(
         .op("i32.ne")
         .localGet(multi)
         .op("i32.and");
-    add(flag, multi, 1);
+    if (x.follows !== true) add(flag, multi, 1);
     if (x.full) {
       // A changed `full` field's slots in full (QuantizedTemplate.packQuantized).
       const beforeCh = most;
