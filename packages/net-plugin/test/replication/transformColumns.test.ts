@@ -8,12 +8,13 @@
  * on mutated and truncated snapshots, never a throw.
  */
 import { createRng } from "@canopy/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { costUpdates, measure } from "../../src/replication/codec/budgetPlan";
 import { columnLayout } from "../../src/replication/codec/columns";
 import type { EncodePlan } from "../../src/replication/codec/encodePlan";
 import { FIELD_TRANSFORM, fieldCodecPlan } from "../../src/replication/codec/fieldDelta";
 import { codecKernels } from "../../src/replication/codec/kernels/compileKernel";
+import { wasmKernels } from "../../src/replication/codec/wasm/wasmKernels";
 import {
   DecodeStatus,
   QuatTemplate,
@@ -27,8 +28,15 @@ import { build, encodeTick } from "./codecRig";
 import { evolve, soa, ThresholdTransform, transformRegistry } from "./transformFixture";
 import { CAPACITY } from "./kernelFixture";
 
+// The JS kernels against the generic path (budget pricing: budgetPlan.ts on the JS encoder's plan);
+// the wasm kernels against both: wasm/transformEncode.test.ts, wasm/transformDecode.test.ts.
+const WASM_DEFAULT = wasmKernels.enabled;
+beforeEach(() => {
+  wasmKernels.enabled = false;
+});
 afterEach(() => {
   codecKernels.enabled = true;
+  wasmKernels.enabled = WASM_DEFAULT;
 });
 
 describe("Transform fields in the columns", () => {
