@@ -64,14 +64,10 @@ export function writeSnapshot(
 
   let spawns = 0;
   let respawns = 0;
-  // Branch-free (selected and respawn hold 0/1): a load only some calls reach has no type
-  // feedback in code optimized without them, and deoptimizes it when one does.
-  const { selected, respawn } = p;
   for (let i = 0; i < p.spawnCount; i++) {
     const id = p.spawnIds[i] as number;
-    const sel = selected[id] as number;
-    spawns += sel;
-    respawns += sel & (respawn[id] as number);
+    spawns += p.selected[id] as number;
+    if (p.selected[id] === 1) respawns += p.respawn[id] as number;
   }
   w.writeExpGolomb(spawns, 0);
   if (spawns > 0) {
