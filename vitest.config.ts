@@ -86,6 +86,20 @@ export default defineConfig({
           ...wasmKernelsOff,
         },
       },
+      // The replication system tests again where JS code generation is refused, as a browser with a
+      // CSP of 'wasm-unsafe-eval' but no 'unsafe-eval' refuses it: no generated JS kernel exists and
+      // the wasm kernels (or the generic path) run (codec/wasm/README.md "The switch and the fallbacks").
+      {
+        ...shared,
+        test: {
+          name: "system-csp",
+          root: "tests",
+          include: ["replication-systems/**/*.test.ts", "replicator/**/*.test.ts"],
+          exclude: ALLOCATION_TESTS,
+          testTimeout: 60_000,
+          execArgv: ["--disallow-code-generation-from-strings"],
+        },
+      },
       {
         ...shared,
         test: {
