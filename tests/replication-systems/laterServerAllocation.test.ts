@@ -37,7 +37,7 @@ const MOVING_EVERY = 10;
  * the codec). The third server's clients are measured.
  */
 const SERVERS = [
-  { name: "first", spatial: false, warm: 2000, measure: "none" },
+  { name: "first", spatial: false, warm: 1500, measure: "none" },
   { name: "second (spatial interest)", spatial: true, warm: 500, measure: "server" },
   { name: "third", spatial: false, warm: 300, measure: "both" },
 ] as const;
