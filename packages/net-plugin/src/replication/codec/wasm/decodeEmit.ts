@@ -90,12 +90,8 @@ export function decodeModule(
   {
     // (With a `flip`/`full` field: only groups where none changed, and some column field exists
     // to keep every entity non-empty; decodeEntities4.ts.)
-    // (Not with a Transform: its parts share one flag; the per-entity step reads them.)
-    if (
-      fullEntityBits(fields) <= 8 &&
-      fields.some((field) => field.column >= 0) &&
-      !fields.some((field) => field.follows === true)
-    ) {
+    // (A Transform's two parts share one flag: decodeEntities4.ts flagPositions.)
+    if (fullEntityBits(fields) <= 8 && fields.some((field) => field.column >= 0)) {
       const [at, pred, win] = [i32(), i32(), i32()];
       const ents = simd ? f.local("v128") : undefined;
       const [n, nbits] = simd ? [i32(), i32()] : [undefined, undefined];

@@ -13,13 +13,13 @@
  * when the reference holds all four with every field (the usual case), each field's four list
  * entries are one store (a field whose flag may be 0: when all four flags are set).
  */
-import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
 import type { DecodeScratch } from "./decodeArgs";
 import { peek32, type DecodeCtx } from "./decodeBits";
 import type { Label, Local } from "./wasmModule";
 import { emitLeading } from "./decodeEntitiesLeading";
 import { emitLargestStep, largestStepFits } from "./decodeEntitiesLargest";
+import { fieldCount, type PartField } from "./transformParts";
 
 /** The reader's locals the group reads and updates. */
 export interface EntityLocals {
@@ -50,20 +50,33 @@ export interface EntityLocals {
 
 /**
  * Bit offset of each field's flag inside one entity's bits (after the update bit; a rotation's
- * same-largest flag follows its own flag), as the per-entity path reads them.
+ * same-largest flag follows its own flag), as the per-entity path reads them. A Transform's
+ * rotation part (`follows`, transformParts.ts) has no flag: its offset is its same-largest flag's,
+ * right after the position part's flag.
  */
-function flagPositions(fields: readonly KernelField[]): number[] {
+export function flagPositions(fields: readonly PartField[]): number[] {
+  const several = fieldCount(fields) > 1;
   let at = 1;
   return fields.map((field) => {
     const mine = at;
-    at += (fields.length > 1 ? 1 : 0) + (field.quat ? 1 : 0);
+    at += (several && field.follows !== true ? 1 : 0) + (field.quat ? 1 : 0);
     return mine;
   });
 }
 
 /** Bits one entity with every field changed and every rotation's largest kept takes (all ones). */
-export function fullEntityBits(fields: readonly KernelField[]): number {
-  return 1 + (fields.length > 1 ? fields.length : 0) + fields.filter((f) => f.quat).length;
+export function fullEntityBits(fields: readonly PartField[]): number {
+  const n = fieldCount(fields);
+  return 1 + (n > 1 ? n : 0) + fields.filter((f) => f.quat).length;
+}
+
+/**
+ * Per field: its flag may be 0 in a group (a registry with a rotation and more than one field; not
+ * a rotation, nor a Transform's position part, whose flag carries its rotation part).
+ */
+export function looseFlags(fields: readonly PartField[]): boolean[] {
+  const free = fields.some((field) => field.quat) && fieldCount(fields) > 1;
+  return fields.map((field, i) => free && !field.quat && fields[i + 1]?.follows !== true);
 }
 
 /**
@@ -73,7 +86,7 @@ export function fullEntityBits(fields: readonly KernelField[]): number {
 export function emitFourEntities(
   c: DecodeCtx,
   l: EntityLocals,
-  fields: readonly KernelField[],
+  fields: readonly PartField[],
   layout: StateLayout,
   scratch: DecodeScratch,
   entities: Label,
@@ -87,11 +100,12 @@ export function emitFourEntities(
   // Bits that must be ones in each entity: the update bit, and every field's flag (and a
   // rotation's same-largest flag) — except the flags of non-rotation fields when the registry has
   // a rotation (which keeps every entity non-empty): those may be 0 (a field that did not change,
-  // as an owner field mostly does), read per entity below.
-  const free = fields.some((field) => field.quat) && fields.length > 1;
+  // as an owner field mostly does), read per entity below. (A Transform's position flag must be 1:
+  // its rotation part's same-largest flag follows it.)
+  const loose = looseFlags(fields);
   let required = 0;
   for (let b = 0; b < per; b++) required |= 1 << b;
-  if (free) fields.forEach((field, i) => void (field.quat ? 0 : (required &= ~(1 << (flagAt[i] as number)))));
+  fields.forEach((_, i) => void (loose[i] === true ? (required &= ~(1 << (flagAt[i] as number))) : 0));
   // A `flip`/`full` field's flag must be 0 (unchanged: nothing to read, the work row holds the
   // base's); a group where one changed takes the leading step up to that entity, then the
   // per-entity path (the changed-largest step is not built for such registries).
@@ -158,7 +172,7 @@ export function emitFourEntities(
         f.store("v128.store", field.inline * layout.capacity * 4, 2);
         f.localGet(cnt).i32Const(4).op("i32.add").localSet(cnt);
       };
-      if (!(free && !field.quat)) return void store4();
+      if (loose[i] !== true) return void store4();
       // A field whose flag may be 0: one store when all four flags are set, else one at a time.
       let flags4 = 0;
       for (let k = 0; k < 4; k++) flags4 |= 1 << (k * per + (flagAt[i] as number));
@@ -218,7 +232,7 @@ export function emitFourEntities(
       // Listed when its flag is set: the entry is stored either way (past the list's end when
       // not: overwritten by the next or never read), the count moves by the flag.
       f.localGet(cnt);
-      if (free && !field.quat) {
+      if (loose[i] === true) {
         f.localGet(l.win)
           .i32Const((k - 1) * per + (flagAt[i] as number))
           .op("i32.shr_u")
@@ -234,7 +248,7 @@ export function emitFourEntities(
   f.br(entities);
   if (partial !== slow) {
     f.end(partial);
-    const g = { per, full, free, flagAt, required4, required, checked4 };
+    const g = { per, full, loose, flagAt, required4, required, checked4 };
     const largest =
       zero === 0 && largestStepFits(fields)
         ? (): void => emitLargestStep(c, l, fields, layout, scratch, stride, g, slow, entities)

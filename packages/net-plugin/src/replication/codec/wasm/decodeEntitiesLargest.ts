@@ -5,39 +5,42 @@
  * flag reads and checks — ~7 of 100 entities per tick of the bench trace went that path, each a
  * few mispredicted branches.
  */
-import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
 import type { DecodeScratch } from "./decodeArgs";
 import { peek32, type DecodeCtx } from "./decodeBits";
 import type { EntityLocals } from "./decodeEntities4";
+import { fieldCount, type PartField } from "./transformParts";
 import type { Label, Local } from "./wasmModule";
 
 /** What the group knows of one entity's bits (decodeEntities4.ts). */
 export interface EntityBits {
   readonly per: number;
   readonly full: number;
-  readonly free: boolean;
+  /** Per field: its flag may be 0 (decodeEntities4.ts looseFlags). */
+  readonly loose: readonly boolean[];
   readonly flagAt: readonly number[];
   /** The bits that must be ones in one entity (the update bit, flags that cannot be 0, same-largest). */
   readonly required: number;
 }
 
 /** The one rotation's index in `fields` and the bits from its rotation to the entity's end. */
-function rotationOf(fields: readonly KernelField[]): { at: number; bits: number } | undefined {
+function rotationOf(fields: readonly PartField[]): { at: number; bits: number } | undefined {
   const at = fields.findIndex((field) => field.quat);
   const quat = fields[at];
   if (quat === undefined || fields.filter((field) => field.quat).length !== 1) return undefined;
   // The fields after the rotation each have a flag, after the rotation's bits.
-  return { at, bits: quat.slotBits.reduce((a, b) => a + b, 0) + (fields.length - 1 - at) };
+  return { at, bits: quat.slotBits.reduce((a, b) => a + b, 0) + fieldCount(fields.slice(at + 1)) };
 }
 
 /**
  * True when the registry's entity bits allow the step: one rotation, whose bits and the flags of
  * the fields after it (they follow the rotation) fit one 64-bit load (at most 56 bits).
  */
-export function largestStepFits(fields: readonly KernelField[]): boolean {
+export function largestStepFits(fields: readonly PartField[]): boolean {
   const rot = rotationOf(fields);
-  return rot !== undefined && rot.bits <= 56 && fields.length <= 8;
+  return (
+    rot !== undefined && rot.bits <= 56 && fieldCount(fields) <= 8 && !fields.some((x) => x.follows === true)
+  );
 }
 
 /**
@@ -54,7 +57,7 @@ export function largestStepFits(fields: readonly KernelField[]): boolean {
 export function emitLargestStep(
   c: DecodeCtx,
   l: EntityLocals,
-  fields: readonly KernelField[],
+  fields: readonly PartField[],
   layout: StateLayout,
   scratch: DecodeScratch,
   stride: number,
@@ -64,9 +67,10 @@ export function emitLargestStep(
 ): void {
   const { f, r } = c;
   const qi = (rotationOf(fields) as { at: number }).at;
-  const quat = fields[qi] as KernelField;
-  // The same-largest bit follows the rotation's flag (none with one field); the rotation follows it.
-  const sameAt = (g.flagAt[qi] as number) + (fields.length > 1 ? 1 : 0);
+  const quat = fields[qi] as PartField;
+  // The same-largest bit follows the rotation's flag (none with one field, nor for a Transform's
+  // rotation part: flagAt is its same-largest bit); the rotation follows it.
+  const sameAt = (g.flagAt[qi] as number) + (fieldCount(fields) > 1 && quat.follows !== true ? 1 : 0);
   const rotBits = quat.slotBits.reduce((a, b) => a + b, 0);
   const pattern = g.required & ~(1 << sameAt);
   // id + 1 < hw, seen < updates, the entity's bits and its rotation inside the input.
@@ -124,7 +128,7 @@ export function emitLargestStep(
         .op("i32.wrap_i64")
         .i32Const(1)
         .op("i32.and");
-    } else if (g.free) {
+    } else if (g.loose[i] === true) {
       f.localGet(l.win)
         .i32Const(g.flagAt[i] as number)
         .op("i32.shr_u")

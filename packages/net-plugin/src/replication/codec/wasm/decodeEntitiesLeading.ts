@@ -2,11 +2,11 @@
  * The wasm update reader's partial four-entity step (decodeEntities4.ts; Session 7): the leading
  * entities of a group whose later entity breaks it.
  */
-import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
 import type { DecodeScratch } from "./decodeArgs";
 import type { DecodeCtx } from "./decodeBits";
 import type { EntityLocals } from "./decodeEntities4";
+import type { PartField } from "./transformParts";
 import type { Label, Local } from "./wasmModule";
 
 /**
@@ -22,13 +22,14 @@ import type { Label, Local } from "./wasmModule";
 export function emitLeading(
   c: DecodeCtx,
   l: EntityLocals,
-  fields: readonly KernelField[],
+  fields: readonly PartField[],
   layout: StateLayout,
   scratch: DecodeScratch,
   g: {
     per: number;
     full: number;
-    free: boolean;
+    /** Per field: its flag may be 0 (decodeEntities4.ts looseFlags). */
+    loose: readonly boolean[];
     flagAt: readonly number[];
     required4: number;
     /** The required bits and the `flip`/`full` flags (which must be 0). */
@@ -114,7 +115,7 @@ export function emitLeading(
     const cnt = l.counts[i] as Local;
     const at = field.inline * layout.capacity * 4;
     const listAt = (): void => void f.localGet(l.lists).localGet(cnt).i32Const(2).op("i32.shl").op("i32.add");
-    if (!(g.free && !field.quat)) {
+    if (g.loose[i] !== true) {
       // Four entries stored (those past n are past the list's end: overwritten or never read).
       listAt();
       f.localGet(ents);

@@ -1,0 +1,176 @@
+/**
+ * The wasm update reader's four-entity, leading and changed-largest steps on registries with a
+ * Transform (its rotation part's same-largest flag read inside the position part's flag;
+ * decodeEntities4.ts flagPositions): a steady moving world of Transforms (alone, after or before a
+ * rarely changing owner int, beside a Quat) in which some entities change their rotation's largest
+ * component, rest, leave or come back — so groups break at every position. Every snapshot is
+ * decoded by the JS and the wasm kernels (same statuses and states, every wasm call compared with
+ * the JS kernel on a copy), then single-bit flips and truncations of those snapshots are refused
+ * or accepted as the JS kernel does.
+ */
+import { createRng } from "@canopy/core";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { BitWriter } from "../../../src/protocol/bitWriter";
+import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
+import {
+  BaselineRing,
+  DecodeStatus,
+  IntTemplate,
+  QuatTemplate,
+  ReplicationRegistry,
+  SnapshotDecoder,
+  SnapshotEncoder,
+  SnapshotState,
+  TransformTemplate,
+} from "../../../src/replication/index";
+import { CAPACITY } from "../kernelFixture";
+import { soa } from "../transformFixture";
+import { both, client, spyKernelParity } from "./wasmDecodeRig";
+import { encodeTick } from "../codecRig";
+
+const WASM_DEFAULT = wasmKernels.enabled;
+afterEach(() => {
+  wasmKernels.enabled = WASM_DEFAULT;
+  vi.restoreAllMocks();
+});
+
+type Layout = "transform" | "owner-after" | "owner-before" | "with-quat";
+
+/** The registry of `layout` and, per field, its slot holding a rotation's largest index (or -1). */
+function registryOf(layout: Layout): { registry: ReplicationRegistry; largest: number[] } {
+  const registry = new ReplicationRegistry();
+  const largest: number[] = [];
+  const owner = (): void => {
+    registry.replicate(new Int32Array(CAPACITY), IntTemplate({ min: 0, max: 15 }), { name: "o" });
+    largest.push(-1);
+  };
+  if (layout === "owner-before") owner();
+  registry.replicate(soa(), TransformTemplate({ min: -50, max: 50, precision: 1 / 512, rotationBits: 9 }), {
+    name: "t",
+  });
+  largest.push(3);
+  if (layout === "owner-after") owner();
+  if (layout === "with-quat") {
+    const quat = Object.fromEntries(["x", "y", "z", "w"].map((k) => [k, new Float32Array(CAPACITY)]));
+    registry.replicate(quat, QuatTemplate({ bits: 7 }), { name: "q" });
+    largest.push(0);
+  }
+  registry.close();
+  return { registry, largest };
+}
+
+const decoderOn = (registry: ReplicationRegistry, on: boolean): SnapshotDecoder => {
+  wasmKernels.enabled = on;
+  try {
+    return new SnapshotDecoder(registry, CAPACITY);
+  } finally {
+    wasmKernels.enabled = WASM_DEFAULT;
+  }
+};
+
+/** Runs the world for 60 ticks with the given per-entity, per-tick chances, then flips its bits. */
+function brokenGroups(
+  seed: number,
+  layout: Layout,
+  chances: { largest: number; rest: number; leave: number; still?: number },
+): void {
+  const rng = createRng(seed);
+  const { registry, largest } = registryOf(layout);
+  const encoder = new SnapshotEncoder(registry, CAPACITY);
+  const serverRing = new BaselineRing(registry, CAPACITY);
+  const current = new SnapshotState(registry, CAPACITY);
+  const writer = new BitWriter(64 * 1024);
+  const js = client(registry, false);
+  const wasm = client(registry, true);
+  expect(wasm.decoder.wasm).toBeDefined();
+  const parity = spyKernelParity(registry);
+  const ids = Math.min(CAPACITY, 61);
+  const mask = (1 << registry.fields.length) - 1;
+  const good: Uint8Array[] = [];
+  for (let id = 0; id < ids; id++) current.setPresent(id, mask);
+  for (let tick = 0; tick < 60; tick++) {
+    for (let id = 0; id < ids; id++) {
+      const row = id * registry.stride;
+      if (tick > 0 && rng.chance(chances.leave)) {
+        if (current.present[id] === 1) current.remove(id);
+        else current.setPresent(id, mask);
+      }
+      if (current.present[id] !== 1 || (tick > 0 && rng.chance(chances.rest))) continue;
+      // Now and then only the owner changes (the Transform's flag 0: no same-largest flag follows).
+      const still = tick > 0 && rng.chance(chances.still ?? 0);
+      registry.fields.forEach((field, i) => {
+        const owner = largest[i] === -1;
+        if (owner ? tick > 0 && !still && !rng.chance(0.1) : still) return; // the owner: mostly unchanged
+        for (let s = 0; s < field.template.width; s++) {
+          const max = field.template.slotMax[s] as number;
+          const o = row + field.offset + s;
+          if (s === largest[i]) {
+            if (tick === 0 || rng.chance(chances.largest)) current.values[o] = rng.int(0, max);
+            continue;
+          }
+          // Mostly small steps; now and then a jump (an exception in its column).
+          const step = rng.chance(0.04) ? rng.int(-3000, 3000) : rng.int(-3, 3);
+          const v = tick === 0 ? rng.int(0, max) : (current.values[o] as number) + step;
+          current.values[o] = Math.min(max, Math.max(0, v));
+        }
+      });
+      current.version[id] = (current.version[id] as number) + 1;
+    }
+    current.tick = tick;
+    encodeTick({ encoder, serverRing, writer }, current, tick, tick - 2, true);
+    const bytes = writer.finish().slice();
+    good.push(bytes);
+    expect(both(js, wasm, bytes, `seed ${seed} tick ${tick} ${layout}`)).toBe(DecodeStatus.Ok);
+  }
+  expect(parity.calls, "snapshots read by the wasm reader").toBeGreaterThan(45);
+  expect(parity.refused).toBe(0);
+  // Flipped and truncated late snapshots against the rings that hold every baseline.
+  const a = decoderOn(registry, false);
+  const b = decoderOn(registry, true);
+  const statuses = new Set<DecodeStatus>();
+  for (let n = 0; n < 300; n++) {
+    const src = good[rng.int(40, good.length - 1)] as Uint8Array;
+    let bytes: Uint8Array;
+    if (rng.chance(0.2)) bytes = src.subarray(0, rng.int(0, src.length - 1));
+    else {
+      bytes = src.slice();
+      const at = rng.int(0, bytes.length * 8 - 1);
+      bytes[at >>> 3] = (bytes[at >>> 3] as number) ^ (1 << (at & 7));
+    }
+    const sa = a.decode(bytes, js.ring);
+    let sb: DecodeStatus = DecodeStatus.Ok;
+    expect(() => (sb = b.decode(bytes, wasm.ring))).not.toThrow();
+    expect(sb, `seed ${seed}, case ${n}, ${layout}`).toBe(sa);
+    if (sa === DecodeStatus.Ok)
+      expect((b.lastDecoded as SnapshotState).equals(a.lastDecoded as SnapshotState)).toBe(true);
+    statuses.add(sa);
+  }
+  expect(statuses.size).toBeGreaterThan(1);
+  b.dispose();
+}
+
+describe("wasm update reader: four-entity groups of Transforms", () => {
+  it.each([1, 2])("a Transform alone, largest components changing, entities resting (seed %i)", (seed) => {
+    brokenGroups(seed, "transform", { largest: 0.1, rest: 0.05, leave: 0 });
+  });
+
+  it.each([3, 4])("entities leaving and coming back inside groups (seed %i)", (seed) => {
+    brokenGroups(seed, "transform", { largest: 0.08, rest: 0.02, leave: 0.04 });
+  });
+
+  it.each<[Layout, number]>([
+    ["owner-after", 5],
+    ["owner-after", 6],
+    ["owner-before", 7],
+    ["owner-before", 8],
+  ])(
+    "with a rarely changing owner int (%s; its flag 0 or 1 in a group, sometimes the only one set; seed %i)",
+    (layout, seed) => {
+      brokenGroups(seed, layout, { largest: 0.08, rest: 0.03, leave: 0.03, still: 0.03 });
+    },
+  );
+
+  it.each([9, 10])("beside a Quat field (two rotations: no changed-largest step; seed %i)", (seed) => {
+    brokenGroups(seed, "with-quat", { largest: 0.08, rest: 0.03, leave: 0.02 });
+  });
+});
