@@ -48,6 +48,7 @@ export { EntityMap, NetworkIdAllocator, NONE } from "./entityMap";
 export { SnapshotState } from "./codec/snapshotState";
 export { BaselineRing, DEFAULT_BASELINE_RING_SIZE } from "./codec/baselineRing";
 export {
+  createEncodeInput,
   SnapshotEncoder,
   type EncodeSnapshotInput,
   type EncodeSnapshotResult,
