@@ -33,14 +33,13 @@ function rotationOf(fields: readonly PartField[]): { at: number; bits: number } 
 }
 
 /**
- * True when the registry's entity bits allow the step: one rotation, whose bits and the flags of
- * the fields after it (they follow the rotation) fit one 64-bit load (at most 56 bits).
+ * True when the registry's entity bits allow the step: one rotation (a Quat field or a Transform's
+ * rotation part), whose bits and the flags of the fields after it (they follow the rotation) fit
+ * one 64-bit load (at most 56 bits).
  */
 export function largestStepFits(fields: readonly PartField[]): boolean {
   const rot = rotationOf(fields);
-  return (
-    rot !== undefined && rot.bits <= 56 && fieldCount(fields) <= 8 && !fields.some((x) => x.follows === true)
-  );
+  return rot !== undefined && rot.bits <= 56 && fieldCount(fields) <= 8;
 }
 
 /**
