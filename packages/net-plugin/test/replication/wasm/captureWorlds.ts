@@ -13,6 +13,7 @@ import {
   QuatTemplate,
   QuatValueTemplate,
   ReplicationRegistry,
+  TransformValueTemplate,
   Vec3Template,
 } from "../../../src/replication/index";
 import type { NetworkIdAllocator } from "../../../src/replication/index";
@@ -118,6 +119,10 @@ export function moveWorld(
       }
       if (field.template instanceof QuatValueTemplate) {
         edgeQuat(rng).forEach((v, c) => ((columns[c] as Float64Array)[eid] = v));
+      } else if (field.template instanceof TransformValueTemplate) {
+        // Position: the linear edge cases per axis; rotation (channels 3…6): edgeQuat's.
+        for (let c = 0; c < 3; c++) (columns[c] as Float64Array)[eid] = edgeValue(rng, field, c);
+        edgeQuat(rng).forEach((v, c) => ((columns[c + 3] as Float64Array)[eid] = v));
       } else columns.forEach((col, c) => (col[eid] = edgeValue(rng, field, c)));
       if (rng.chance(0.02)) nanWithPayload(rng, columns[rng.int(0, columns.length - 1)] as Float64Array, eid);
     }

@@ -15,7 +15,8 @@
  * present/mask/high water/version exactly as the JS kernel does.
  */
 import { emitGather, emitPrepare, emitScan } from "./captureGatherEmit";
-import { HEADER, type CapturePlan, type InlineField } from "./capturePlan";
+import { quantizedParts } from "./captureParts";
+import { HEADER, type CapturePlan } from "./capturePlan";
 import { ScalarQuantizer, type LoopLocals } from "./captureQuantize";
 import { SIMD_ENTRIES, SimdQuantizer } from "./captureSimd";
 import { emitRemoval, emitRows, emitRowsScalar } from "./captureRows";
@@ -32,8 +33,8 @@ export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): 
   const quantize = simd ? new SimdQuantizer(f, plan, loop) : new ScalarQuantizer(f, plan, loop);
   const exit = f.block();
   f.localGet(n).i32Const(0).op("i32.le_s").brIf(exit);
-  // The gather quantized the generic fields into their columns.
-  const inline = plan.fields.filter((field): field is InlineField => field.kind !== "generic");
+  // The gather quantized the generic fields into their columns; a Transform is two parts.
+  const inline = quantizedParts(plan);
   for (const field of inline) quantize.prepare(field);
   for (const field of inline) {
     f.i32Const(0).localSet(i).i32Const(0).localSet(a4).i32Const(0).localSet(q4);

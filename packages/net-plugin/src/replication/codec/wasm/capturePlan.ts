@@ -1,8 +1,8 @@
 /**
  * Which registries the WebAssembly capture kernel (wasmCapture.ts) can run, and its scratch
- * layout. The kernel quantizes the SoA vectors and rotations and scalar floats the JS capture
- * kernel inlines (fieldAccess.ts isInlined: pure functions of the channel values); the others
- * (the server's owner/authority ints, bools, enums, transforms, ...) are quantized by the JS gather
+ * layout. The kernel quantizes the SoA vectors, rotations, transforms and scalar floats the JS
+ * capture kernel inlines (fieldAccess.ts isInlined: pure functions of the channel values); the others
+ * (the server's owner/authority ints, bools, enums, ...) are quantized by the JS gather
  * with the JS kernel's code (inlined, or through their binding). A registry without an inlined field keeps the
  * JS kernel (undefined here).
  *
@@ -23,8 +23,10 @@ import type { ReplicationRegistry } from "../../registry";
 import type { ReplicatedField } from "../../registry";
 import { FloatValueTemplate } from "../../templates/floatTemplate";
 import { QuatValueTemplate } from "../../templates/quatTemplate";
+import { TransformValueTemplate } from "../../templates/transformTemplate";
 import { VectorValueTemplate } from "../../templates/vectorTemplate";
 import { isInlined } from "../kernels/fieldAccess";
+import { linearSlots, quatNumbers, transformParts } from "./captureParts";
 import { tableScalar, type TableScalar } from "./captureScalars";
 import { align, typedColumns } from "./planColumns";
 import type { Local, WasmFunction } from "./wasmModule";
@@ -66,13 +68,16 @@ export function fieldWord(f: number): number {
 }
 
 /**
- * True when the wasm kernel quantizes field `field` itself: an SoA vector or rotation or a scalar
- * float the JS kernel inlines (the JS gather quantizes every other field).
+ * True when the wasm kernel quantizes field `field` itself: an SoA vector, rotation or transform
+ * or a scalar float the JS kernel inlines (the JS gather quantizes every other field).
  */
 export function wasmQuantized(field: ReplicatedField): boolean {
   const t = field.template;
   const kind =
-    t instanceof QuatValueTemplate || t instanceof VectorValueTemplate || t instanceof FloatValueTemplate;
+    t instanceof QuatValueTemplate ||
+    t instanceof VectorValueTemplate ||
+    t instanceof FloatValueTemplate ||
+    t instanceof TransformValueTemplate;
   return kind && isInlined(field);
 }
 
@@ -87,12 +92,6 @@ export interface LinearSlot {
    * `scaled`), else undefined: the kernel divides by `step`, as the JS kernel does.
    */
   readonly inverse: number | undefined;
-}
-
-/** The JS kernel's choice of `(v - min) / step` form (fieldAccess.ts `scaled`). */
-function inverseOf(step: number): number | undefined {
-  const inverse = 1 / step;
-  return Number.isFinite(inverse) && 2 ** Math.round(Math.log2(step)) === step ? inverse : undefined;
 }
 
 /** One component column and where its copy sits in the scratch. */
@@ -113,7 +112,7 @@ export interface CaptureColumn {
 
 /**
  * One field as the kernel quantizes it; a `generic` field (no inline form: int, bool, enum,
- * transform, ... — quantized through its binding, as the JS kernel does) is quantized by the
+ * custom, ... — quantized through its binding, as the JS kernel does) is quantized by the
  * gather into the quantized columns, and the kernel only compares and writes it.
  */
 export type CaptureField = {
@@ -129,6 +128,11 @@ export type CaptureField = {
   | { readonly kind: "linear"; readonly slots: readonly LinearSlot[] }
   | { readonly kind: "quat"; readonly maxValue: number; readonly scale: number }
   | {
+      /** A Transform: its position and rotation parts (captureParts.ts), quantized as a Vec3 and a Quat. */
+      readonly kind: "transform";
+      readonly parts: readonly [InlineField, InlineField];
+    }
+  | {
       readonly kind: "generic";
       /**
        * An IntTemplate on one array (intArray), or a bool or an enum of values 0…max on one typed
@@ -138,8 +142,8 @@ export type CaptureField = {
     }
 );
 
-/** A field the kernel quantizes itself. */
-export type InlineField = Exclude<CaptureField, { kind: "generic" }>;
+/** A part the kernel quantizes itself: a vector or scalar float, a rotation, or half a Transform. */
+export type InlineField = Extract<CaptureField, { kind: "linear" } | { kind: "quat" }>;
 
 /** The kernel's plan: fields and the scratch layout (byte addresses). */
 export interface CapturePlan {
@@ -233,19 +237,14 @@ export function capturePlan(
       columns,
     };
     if (t instanceof QuatValueTemplate) {
-      const maxValue = (1 << t.bits) - 1;
-      // fieldAccess.ts quantizeSource: the same double as its literal.
-      fields.push({ ...common, kind: "quat", maxValue, scale: maxValue / (2 * Math.SQRT1_2) });
+      // fieldAccess.ts quantizeSource: the same doubles as its literals.
+      fields.push({ ...common, kind: "quat", ...quatNumbers(t.bits) });
+    } else if (t instanceof TransformValueTemplate) {
+      const parts = transformParts(common, columns, t.quantizers, t.rotationBits);
+      fields.push({ ...common, kind: "transform", parts });
     } else if (t instanceof VectorValueTemplate || t instanceof FloatValueTemplate) {
       const qs = t instanceof FloatValueTemplate ? [t.quantizer] : t.quantizers;
-      const slots = qs.map((q) => ({
-        min: q.min,
-        max: q.max,
-        step: q.step,
-        maxValue: q.maxValue,
-        inverse: inverseOf(q.step),
-      }));
-      fields.push({ ...common, kind: "linear", slots });
+      fields.push({ ...common, kind: "linear", slots: linearSlots(qs) });
     } else return undefined;
   }
   if (fields.every((f) => f.kind === "generic")) return undefined;

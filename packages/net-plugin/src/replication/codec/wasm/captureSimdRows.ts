@@ -12,6 +12,7 @@
  * entries are stored in order, so a fragment reaching into the next row is overwritten by that
  * row's own.
  */
+import { quantizedParts } from "./captureParts";
 import type { CapturePlan, InlineField } from "./capturePlan";
 import type { Pair } from "./captureSimd";
 import { ROUND_EXCEPTION } from "./captureQuantize";
@@ -40,7 +41,7 @@ export class SlotRows {
   private readonly slots: Local[];
   /** Transpose scratch. */
   private readonly tmp: Local[];
-  /** Fields whose fragments are stored as one v128 per entry. */
+  /** Parts (by first slot) whose fragments are stored as one v128 per entry. */
   private readonly whole = new Set<number>();
 
   constructor(
@@ -51,18 +52,22 @@ export class SlotRows {
   ) {
     this.slots = [0, 1, 2, 3].map(() => f.local("v128"));
     this.tmp = [0, 1, 2, 3].map(() => f.local("v128"));
-    const inline = plan.fields.filter((field): field is InlineField => field.kind !== "generic");
-    const order = (index: number): number => inline.findIndex((field) => field.index === index);
+    // Parts are keyed by their first slot (a Transform's two parts share its index and bit).
+    const inline = quantizedParts(plan);
+    const order = (offset: number): number => inline.findIndex((part) => part.offset === offset);
+    // The first slot of the part (or generic field: order -1, written by the gather) holding `slot`.
     const ownerOf = (slot: number): number | undefined =>
-      plan.fields.find((field) => slot >= field.offset && slot < field.offset + field.width)?.index;
+      [...inline, ...plan.fields.filter((field) => field.kind === "generic")].find(
+        (part) => slot >= part.offset && slot < part.offset + part.width,
+      )?.offset;
     for (const field of inline) {
-      if (field.width === 4) this.whole.add(field.index);
+      if (field.width === 4) this.whole.add(field.offset);
       if (field.width !== 3) continue;
       const past = field.offset + 3;
       const owner = past < plan.stride ? ownerOf(past) : ownerOf(past - plan.stride);
       if (owner === undefined) continue;
-      const later = owner === field.index ? past >= plan.stride : order(owner) > order(field.index);
-      if (later) this.whole.add(field.index);
+      const later = owner === field.offset ? past >= plan.stride : order(owner) > order(field.offset);
+      if (later) this.whole.add(field.offset);
     }
   }
 
@@ -145,7 +150,7 @@ export class SlotRows {
     const third = w === 4 ? s3 : s2;
     f.localGet(s2).localGet(third).shuffle(ZIP_LOW).localSet(b);
     f.localGet(s2).localGet(third).shuffle(ZIP_HIGH).localSet(d);
-    const whole = this.whole.has(field.index);
+    const whole = this.whole.has(field.offset);
     for (let e = 0; e < 4; e++) {
       const [lo, hi] = e < 2 ? [a, b] : [c, d];
       const row = (): WasmFunction =>

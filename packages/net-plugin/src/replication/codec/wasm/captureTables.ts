@@ -194,7 +194,7 @@ export class CaptureTables {
       i32[w + FW.intLength] = int.length;
       fast = fast && int.length > maxEid;
       const region = this.ints[f] as Float64Array;
-      if (!Array.isArray(int)) this.copyTyped(1 + f, region, int, maxEid, 0);
+      if (!Array.isArray(int)) this.copyTyped(1 + f, region, int, maxEid, this.intPast(f));
       else {
         // A plain array: holes read as undefined there (`?? 0`), so no `set` (it would give NaN).
         const a = int as readonly (number | undefined)[];
@@ -235,6 +235,15 @@ export class CaptureTables {
   private intSource(f: number): ArrayLike<number> | undefined {
     const field = this.plan.fields[f];
     return field?.kind === "generic" ? field.int?.array : undefined;
+  }
+
+  /**
+   * What a read past field `f`'s typed array gives its quantizer: an int's `?? 0`; a bool's or
+   * enum's undefined, as NaN (falsy; equal to no enum value: index 0, not the index of a value 0).
+   */
+  private intPast(f: number): number {
+    const field = this.plan.fields[f];
+    return field?.kind === "generic" && field.int?.kind === "int" ? 0 : Number.NaN;
   }
 
   /** Copies `source`'s prefix up to `maxEid` into `region`; the element at its length gets `past` when reached. */
