@@ -22,6 +22,21 @@ import {
 
 export const CAPACITY = 256;
 
+/**
+ * A damaged copy of one of `good[4..]` for the decoders' fuzz tests: 30 % cut short, else 1–3
+ * bits flipped (deep reads past the header, not only early refusals). Draws from `rng`.
+ */
+export function mutatedSnapshot(rng: Rng, good: readonly Uint8Array[]): Uint8Array {
+  const src = good[rng.int(4, good.length - 1)] as Uint8Array;
+  if (rng.chance(0.3)) return src.subarray(0, rng.int(0, src.length - 1));
+  const bytes = src.slice();
+  for (let m = rng.int(1, 3); m > 0; m--) {
+    const at = rng.int(0, bytes.length - 1);
+    bytes[at] = (bytes[at] as number) ^ (1 << rng.int(0, 7));
+  }
+  return bytes;
+}
+
 /** A registry with one field of every built-in kind. */
 export function makeRegistry(): ReplicationRegistry {
   const registry = new ReplicationRegistry();

@@ -19,6 +19,7 @@ import {
 } from "../../src/replication/index";
 import { CAPACITY, randomRegistry } from "./kernelFixture";
 import { build, encodeTick, step } from "./codecRig";
+import { mutatedSnapshot } from "./codecFixture";
 
 afterEach(() => {
   codecKernels.enabled = true;
@@ -109,16 +110,7 @@ describe("generated codec kernels", () => {
         expect(generic.decoder.decode(bytes, generic.clientRing)).toBe(DecodeStatus.Ok);
       }
       for (let i = 0; i < 1500; i++) {
-        const src = good[rng.int(4, good.length - 1)] as Uint8Array;
-        let bytes: Uint8Array;
-        if (rng.chance(0.3)) bytes = src.subarray(0, rng.int(0, src.length - 1));
-        else {
-          bytes = src.slice();
-          for (let m = rng.int(1, 3); m > 0; m--) {
-            const at = rng.int(0, bytes.length - 1);
-            bytes[at] = (bytes[at] as number) ^ (1 << rng.int(0, 7));
-          }
-        }
+        const bytes = mutatedSnapshot(rng, good);
         // Fresh decoders over the rings that hold every baseline: deep reads, not early refusals.
         codecKernels.enabled = true;
         const dk = new SnapshotDecoder(registry, CAPACITY);

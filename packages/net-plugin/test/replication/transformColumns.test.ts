@@ -27,6 +27,7 @@ import {
 import { build, encodeTick } from "./codecRig";
 import { evolve, soa, ThresholdTransform, transformRegistry } from "./transformFixture";
 import { CAPACITY } from "./kernelFixture";
+import { mutatedSnapshot } from "./codecFixture";
 
 // The JS kernels against the generic path (budget pricing: budgetPlan.ts on the JS encoder's plan);
 // the wasm kernels against both: wasm/transformEncode.test.ts, wasm/transformDecode.test.ts.
@@ -169,16 +170,7 @@ describe("Transform fields in the columns", () => {
       }
       const seen = new Set<DecodeStatus>();
       for (let i = 0; i < 1200; i++) {
-        const src = good[rng.int(4, good.length - 1)] as Uint8Array;
-        let bytes: Uint8Array;
-        if (rng.chance(0.3)) bytes = src.subarray(0, rng.int(0, src.length - 1));
-        else {
-          bytes = src.slice();
-          for (let m = rng.int(1, 3); m > 0; m--) {
-            const at = rng.int(0, bytes.length - 1);
-            bytes[at] = (bytes[at] as number) ^ (1 << rng.int(0, 7));
-          }
-        }
+        const bytes = mutatedSnapshot(rng, good);
         codecKernels.enabled = true;
         const dk = new SnapshotDecoder(registry, CAPACITY);
         codecKernels.enabled = false;

@@ -18,6 +18,7 @@ import { encodeTick, step } from "../codecRig";
 import { CAPACITY } from "../kernelFixture";
 import { spyKernelParity } from "./wasmDecodeRig";
 import { enumOf, flagRegistry, PATHS, sideOn, type PathSide } from "./flagFieldsRig";
+import { mutatedSnapshot } from "../codecFixture";
 
 afterEach(() => {
   wasmKernels.enabled = false;
@@ -69,16 +70,7 @@ describe("Bool and Enum field readers on malformed input", () => {
     const parity = spyKernelParity(registry);
     const seen = new Set<DecodeStatus>();
     for (let i = 0; i < 120; i++) {
-      const src = good[rng.int(4, good.length - 1)] as Uint8Array;
-      let bytes: Uint8Array;
-      if (rng.chance(0.3)) bytes = src.subarray(0, rng.int(0, src.length - 1));
-      else {
-        bytes = src.slice();
-        for (let m = rng.int(1, 3); m > 0; m--) {
-          const at = rng.int(0, bytes.length - 1);
-          bytes[at] = (bytes[at] as number) ^ (1 << rng.int(0, 7));
-        }
-      }
+      const bytes = mutatedSnapshot(rng, good);
       for (const s of decodeAll(sides, bytes, `seed ${seed}, case ${i}, fields ${layout.join(" ")}`))
         seen.add(s);
     }

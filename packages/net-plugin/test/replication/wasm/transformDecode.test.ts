@@ -21,6 +21,7 @@ import {
 import { CAPACITY } from "../kernelFixture";
 import { evolve, soa, ThresholdTransform, transformRegistry } from "../transformFixture";
 import { both, client, spyKernelParity } from "./wasmDecodeRig";
+import { mutatedSnapshot } from "../codecFixture";
 
 const WASM_DEFAULT = wasmKernels.enabled;
 afterEach(() => {
@@ -103,16 +104,7 @@ describe("wasm update reader with Transform fields", () => {
       const parity = spyKernelParity(registry);
       const seen = new Set<DecodeStatus>();
       for (let i = 0; i < 600; i++) {
-        const src = good[rng.int(4, good.length - 1)] as Uint8Array;
-        let bytes: Uint8Array;
-        if (rng.chance(0.3)) bytes = src.subarray(0, rng.int(0, src.length - 1));
-        else {
-          bytes = src.slice();
-          for (let m = rng.int(1, 3); m > 0; m--) {
-            const at = rng.int(0, bytes.length - 1);
-            bytes[at] = (bytes[at] as number) ^ (1 << rng.int(0, 7));
-          }
-        }
+        const bytes = mutatedSnapshot(rng, good);
         // Fresh decoders over the rings that hold every baseline: deep reads, not early refusals.
         const a = decoderOn(registry, false);
         const b = decoderOn(registry, true);
