@@ -105,9 +105,12 @@ function scrambleScalars(rng: Rng, registry: ReplicationRegistry, live: readonly
 }
 
 /** Both captureWorlds over 30 evolving ticks; returns the ticks the wasm whole-call path ran. */
-function checkTransforms(seed: number, options: { scalar?: boolean; pooled?: boolean } = {}): number {
+function checkTransforms(
+  seed: number,
+  options: { scalar?: boolean; pooled?: boolean; registry?: ReplicationRegistry } = {},
+): number {
   const rng = createRng(seed);
-  const source = transformRegistry(rng);
+  const source = options.registry ?? transformRegistry(rng);
   const plan = capturePlan(source);
   expect(plan?.wasmGather, `seed ${seed}: whole-call plan`).toBe(true);
   const { js, wasm } = twin(source);
@@ -181,6 +184,26 @@ describe("Transform fields in the wasm capture kernel", () => {
     "matches the JS kernel on random registries with Transforms, SIMD, one wasm call a tick (seed %i)",
     (seed) => {
       expect(checkTransforms(seed, { pooled: seed % 3 === 0 })).toBe(30);
+    },
+  );
+
+  it.each([1, 2, 3, 4])(
+    "matches the JS kernel with slots after a Transform's and a Vec3's written by the gather, ids past every column (seed %i)",
+    (seed) => {
+      // Rows: Transform (0-6), non-identity enum (7) on 50 elements, Vec3 (8-10), bool (11), int (12):
+      // the Vec3's row fragment must not be stored over the bool's slot; enum and bool read past
+      // their arrays (undefined: index 0 and false, not the index of the value 0).
+      const registry = new ReplicationRegistry();
+      const t = Object.fromEntries(
+        KEYS.map((k, i) => [k, i % 2 === 0 ? new Float32Array(70) : new Float64Array(CAPACITY)]),
+      );
+      registry.replicate(t, TransformTemplate({ min: -100, max: 100, precision: 1 / 128, rotationBits: 10 }));
+      registry.replicate(new Uint8Array(50), EnumTemplate([2, 7, 0, 5]));
+      const v = { x: new Float64Array(CAPACITY), y: new Float32Array(CAPACITY), z: new Float64Array(60) };
+      registry.replicate(v, Vec3Template({ min: -10, max: 10, precision: 0.01 }));
+      registry.replicate(new Uint8Array(60), BoolTemplate());
+      registry.replicate(new Int32Array(CAPACITY), IntTemplate({ min: -7, max: 900 }));
+      expect(checkTransforms(seed, { registry, scalar: seed === 4 })).toBe(30);
     },
   );
 

@@ -55,11 +55,9 @@ export class SlotRows {
     // Parts are keyed by their first slot (a Transform's two parts share its index and bit).
     const inline = quantizedParts(plan);
     const order = (offset: number): number => inline.findIndex((part) => part.offset === offset);
-    // The first slot of the part (or generic field: order -1, written by the gather) holding `slot`.
+    // The first slot of the part holding `slot` (none for a generic field's: the gather wrote it).
     const ownerOf = (slot: number): number | undefined =>
-      [...inline, ...plan.fields.filter((field) => field.kind === "generic")].find(
-        (part) => slot >= part.offset && slot < part.offset + part.width,
-      )?.offset;
+      inline.find((part) => slot >= part.offset && slot < part.offset + part.width)?.offset;
     for (const field of inline) {
       if (field.width === 4) this.whole.add(field.offset);
       if (field.width !== 3) continue;
