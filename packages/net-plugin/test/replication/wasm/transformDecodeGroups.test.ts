@@ -15,49 +15,21 @@ import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import {
   BaselineRing,
   DecodeStatus,
-  IntTemplate,
-  QuatTemplate,
-  ReplicationRegistry,
   SnapshotDecoder,
   SnapshotEncoder,
   SnapshotState,
-  TransformTemplate,
+  type ReplicationRegistry,
 } from "../../../src/replication/index";
 import { CAPACITY } from "../kernelFixture";
-import { soa } from "../transformFixture";
 import { both, client, spyKernelParity } from "./wasmDecodeRig";
 import { encodeTick } from "../codecRig";
+import { registryOf, stepWorld, type Layout, type WorldChances } from "./transformWorldRig";
 
 const WASM_DEFAULT = wasmKernels.enabled;
 afterEach(() => {
   wasmKernels.enabled = WASM_DEFAULT;
   vi.restoreAllMocks();
 });
-
-type Layout = "transform" | "owner-after" | "owner-before" | "with-quat";
-
-/** The registry of `layout` and, per field, its slot holding a rotation's largest index (or -1). */
-function registryOf(layout: Layout): { registry: ReplicationRegistry; largest: number[] } {
-  const registry = new ReplicationRegistry();
-  const largest: number[] = [];
-  const owner = (): void => {
-    registry.replicate(new Int32Array(CAPACITY), IntTemplate({ min: 0, max: 15 }), { name: "o" });
-    largest.push(-1);
-  };
-  if (layout === "owner-before") owner();
-  registry.replicate(soa(), TransformTemplate({ min: -50, max: 50, precision: 1 / 512, rotationBits: 9 }), {
-    name: "t",
-  });
-  largest.push(3);
-  if (layout === "owner-after") owner();
-  if (layout === "with-quat") {
-    const quat = Object.fromEntries(["x", "y", "z", "w"].map((k) => [k, new Float32Array(CAPACITY)]));
-    registry.replicate(quat, QuatTemplate({ bits: 7 }), { name: "q" });
-    largest.push(0);
-  }
-  registry.close();
-  return { registry, largest };
-}
 
 const decoderOn = (registry: ReplicationRegistry, on: boolean): SnapshotDecoder => {
   wasmKernels.enabled = on;
@@ -69,11 +41,7 @@ const decoderOn = (registry: ReplicationRegistry, on: boolean): SnapshotDecoder 
 };
 
 /** Runs the world for 60 ticks with the given per-entity, per-tick chances, then flips its bits. */
-function brokenGroups(
-  seed: number,
-  layout: Layout,
-  chances: { largest: number; rest: number; leave: number; still?: number },
-): void {
+function brokenGroups(seed: number, layout: Layout, chances: WorldChances): void {
   const rng = createRng(seed);
   const { registry, largest } = registryOf(layout);
   const encoder = new SnapshotEncoder(registry, CAPACITY);
@@ -85,37 +53,9 @@ function brokenGroups(
   expect(wasm.decoder.wasm).toBeDefined();
   const parity = spyKernelParity(registry);
   const ids = Math.min(CAPACITY, 61);
-  const mask = (1 << registry.fields.length) - 1;
   const good: Uint8Array[] = [];
-  for (let id = 0; id < ids; id++) current.setPresent(id, mask);
   for (let tick = 0; tick < 60; tick++) {
-    for (let id = 0; id < ids; id++) {
-      const row = id * registry.stride;
-      if (tick > 0 && rng.chance(chances.leave)) {
-        if (current.present[id] === 1) current.remove(id);
-        else current.setPresent(id, mask);
-      }
-      if (current.present[id] !== 1 || (tick > 0 && rng.chance(chances.rest))) continue;
-      // Now and then only the owner changes (the Transform's flag 0: no same-largest flag follows).
-      const still = tick > 0 && rng.chance(chances.still ?? 0);
-      registry.fields.forEach((field, i) => {
-        const owner = largest[i] === -1;
-        if (owner ? tick > 0 && !still && !rng.chance(0.1) : still) return; // the owner: mostly unchanged
-        for (let s = 0; s < field.template.width; s++) {
-          const max = field.template.slotMax[s] as number;
-          const o = row + field.offset + s;
-          if (s === largest[i]) {
-            if (tick === 0 || rng.chance(chances.largest)) current.values[o] = rng.int(0, max);
-            continue;
-          }
-          // Mostly small steps; now and then a jump (an exception in its column).
-          const step = rng.chance(0.04) ? rng.int(-3000, 3000) : rng.int(-3, 3);
-          const v = tick === 0 ? rng.int(0, max) : (current.values[o] as number) + step;
-          current.values[o] = Math.min(max, Math.max(0, v));
-        }
-      });
-      current.version[id] = (current.version[id] as number) + 1;
-    }
+    stepWorld(rng, registry, largest, current, tick, ids, chances);
     current.tick = tick;
     encodeTick({ encoder, serverRing, writer }, current, tick, tick - 2, true);
     const bytes = writer.finish().slice();

@@ -13,7 +13,7 @@
  * checks pass), so the outputs are those of the per-entity code by construction.
  */
 import type { KernelField } from "../kernels/compileKernel";
-import type { PartField } from "./transformParts";
+import { fieldCount, type PartField } from "./transformParts";
 import type { StateLayout } from "./codecMemory";
 import type { Segment } from "./collectParams";
 import { emitCount4, emitFlush8, emitLengths, FLUSH_GROUPS, type Hist8 } from "./encodeHist8Emit";
@@ -58,20 +58,19 @@ export interface DenseLocals {
 }
 
 /** Most bits of one entity's stream code (bitmap bit, field flags, "same largest" bits). */
-function entityCodeBits(fields: readonly KernelField[]): number {
-  return 1 + (fields.length > 1 ? fields.length : 0) + fields.filter((x) => x.quat).length;
+function entityCodeBits(fields: readonly PartField[]): number {
+  const n = fieldCount(fields);
+  return 1 + (n > 1 ? n : 0) + fields.filter((x) => x.quat).length;
 }
 
 /**
  * True when the registry's fields allow the dense step: every field without a change threshold,
  * `slots` of at most four slots, a four-slot rotation or a `flip`/`full` field of at most four
  * (coded only where it did not change: its flag 0), some column field, and four entity codes
- * within one 56-bit put.
+ * within one 56-bit put. A Transform's two parts (transformParts.ts) are 3 slots and a rotation.
  */
 export function denseEligible(fields: readonly PartField[]): boolean {
   if (fields.length === 0 || fields.length > 30) return false;
-  // (A Transform: its parts share one change test, the per-entity path codes it.)
-  if (fields.some((x) => x.follows === true)) return false;
   if (4 * entityCodeBits(fields) > 56 || !fields.some((x) => x.column >= 0)) return false;
   return fields.every((x) => x.threshold === 0 && x.width >= 1 && x.width <= 4 && (!x.quat || x.width === 4));
 }
@@ -83,7 +82,7 @@ export function denseEligible(fields: readonly PartField[]): boolean {
  */
 export function emitDense(
   f: WasmFunction,
-  fields: readonly KernelField[],
+  fields: readonly PartField[],
   layout: StateLayout,
   stride: number,
   l: DenseLocals,
@@ -115,17 +114,26 @@ export function emitDense(
   const cm = f.local("i32");
   const same = f.local("v128");
   f.i32Const(0).localSet(cm);
+  // (entity e's slots of x differ from the base's: lanes ≠, those past its width cleared)
+  const differs = (x: KernelField, e: number): void => {
+    rowVec(l.curRow, x, e);
+    rowVec(l.baseRow, x, e);
+    f.op("i32x4.ne");
+    if (x.width < 4) {
+      const lanes = [0, 1, 2, 3].map((s) => (s < x.width ? -1 : 0));
+      f.v128ConstI32(lanes[0] as number, lanes[1] as number, lanes[2] as number, lanes[3] as number);
+      f.op("v128.and");
+    }
+  };
   fields.forEach((x, k) => {
     const chk = ch[k] as Local;
-    for (let e = 0; e < 4; e++) {
-      rowVec(l.curRow, x, e);
-      rowVec(l.baseRow, x, e);
-      f.op("i32x4.ne");
-      if (x.width < 4) {
-        const lanes = [0, 1, 2, 3].map((s) => (s < x.width ? -1 : 0));
-        f.v128ConstI32(lanes[0] as number, lanes[1] as number, lanes[2] as number, lanes[3] as number);
-        f.op("v128.and");
-      }
+    // A Transform's rotation part: changed with its position part (one change test over both).
+    if (x.follows === true) f.localGet(ch[k - 1] as Local).localSet(chk);
+    const next = fields[k + 1]?.follows === true ? fields[k + 1] : undefined;
+    for (let e = 0; e < 4 && x.follows !== true; e++) {
+      differs(x, e);
+      if (next !== undefined) differs(next, e);
+      if (next !== undefined) f.op("v128.or");
       f.op("v128.any_true");
       if (e > 0) {
         f.localTee(l.d).localGet(chk).op("i32.and").localSet(chk);
@@ -136,9 +144,11 @@ export function emitDense(
     }
     // A `flip`/`full` field changed in any of the four: the per-entity path (its value bits).
     if (x.column < 0) return void f.localGet(any).brIf(fail);
-    // mixed: some changed, some not
-    f.localGet(chk).localGet(any).op("i32.ne").brIf(fail);
-    f.localGet(cm).i32Const(x.bit).i32Const(0).localGet(chk).op("select").op("i32.or").localSet(cm);
+    if (x.follows !== true) {
+      // mixed: some changed, some not
+      f.localGet(chk).localGet(any).op("i32.ne").brIf(fail);
+      f.localGet(cm).i32Const(x.bit).i32Const(0).localGet(chk).op("select").op("i32.or").localSet(cm);
+    }
     if (!x.quat) return;
     // kept: a changed rotation keeps its largest component in all four (lane 0 equal), else
     // the rotations are coded one entity at a time (encodeDenseQuatEmit.ts)

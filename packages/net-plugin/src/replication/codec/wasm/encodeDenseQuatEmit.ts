@@ -14,6 +14,7 @@ import { bumpColm, emitHist } from "./encodeFieldEmit";
 import { emitCount4, emitLengths } from "./encodeHist8Emit";
 import type { ByteOut } from "./writeBytesEmit";
 import { emitEntityBits } from "./writeEntityEmit";
+import { fieldCount, type PartField } from "./transformParts";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** Emits a changed rotation of the four entities (`kept`: 1 when all four keep their largest). */
@@ -106,7 +107,7 @@ export interface DenseFound {
  */
 export function emitStreamCode(
   f: WasmFunction,
-  fields: readonly KernelField[],
+  fields: readonly PartField[],
   layout: StateLayout,
   stride: number,
   l: DenseLocals,
@@ -123,8 +124,10 @@ export function emitStreamCode(
     f.localGet(code).localGet(value).localGet(el).op("i32.shl").op("i32.or").localSet(code);
     f.localGet(el).i32Const(1).op("i32.add").localSet(el);
   };
+  // (A Transform's rotation part has no flag: its same-largest bit follows the position's flag.)
+  const several = fieldCount(fields) > 1;
   fields.forEach((x, k) => {
-    if (fields.length > 1) bit(found.ch[k] as Local);
+    if (several && x.follows !== true) bit(found.ch[k] as Local);
     if (!x.quat) return;
     f.localGet(found.ch[k] as Local);
     const changed = f.if();
@@ -147,7 +150,7 @@ export function emitStreamCode(
   const full = fields.reduce((m, x) => m | x.bit, 0);
   f.i32Const(full)
     .localSet(mask)
-    .i32Const(fields.length > 1 ? 1 : 0)
+    .i32Const(several ? 1 : 0)
     .localSet(multi);
   f.localGet(l.row).localSet(row).i32Const(4).localSet(left);
   const entity = f.loop();
