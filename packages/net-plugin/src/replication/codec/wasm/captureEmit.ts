@@ -8,8 +8,9 @@
  * also counts the rows written and removed. With `remove` set, present rows the wasm gather did
  * not stamp this call (captureGatherEmit.ts) are removed afterwards, as captureWorld does.
  *
- * Two passes: per field, one straight-line loop over the batch (channel values read by entity id
- * from the column copies) that quantizes every entry into the quantized columns (two entities per
+ * Two passes: per quantizer part (a field, or a Transform's position and rotation: captureParts.ts),
+ * one straight-line loop over the batch (channel values read by entity id from the column copies)
+ * that quantizes every entry into the quantized columns (two entities per
  * f64x2 with SIMD: the same IEEE operations per lane, so the same integers); then one loop over
  * the entries compares each of the entry's fields with the row, writes it, and bumps
  * present/mask/high water/version exactly as the JS kernel does.
