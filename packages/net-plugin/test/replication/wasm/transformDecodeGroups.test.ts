@@ -41,7 +41,7 @@ const decoderOn = (registry: ReplicationRegistry, on: boolean): SnapshotDecoder 
 };
 
 /** Runs the world for 60 ticks with the given per-entity, per-tick chances, then flips its bits. */
-function brokenGroups(seed: number, layout: Layout, chances: WorldChances): void {
+function brokenGroups(seed: number, layout: Layout, chances: WorldChances, scalar = false): void {
   const rng = createRng(seed);
   const { registry, largest } = registryOf(layout);
   const encoder = new SnapshotEncoder(registry, CAPACITY);
@@ -49,7 +49,16 @@ function brokenGroups(seed: number, layout: Layout, chances: WorldChances): void
   const current = new SnapshotState(registry, CAPACITY);
   const writer = new BitWriter(64 * 1024);
   const js = client(registry, false);
+  // `scalar`: the engine refuses the SIMD reader (its first compile), the scalar one is built.
+  const real = WebAssembly.Module;
+  let compiles = 0;
+  if (scalar)
+    vi.spyOn(WebAssembly, "Module").mockImplementation(function (bytes: BufferSource) {
+      if (compiles++ === 0) throw new WebAssembly.CompileError("SIMD refused (test)");
+      return new real(bytes);
+    });
   const wasm = client(registry, true);
+  if (scalar) expect(compiles, "the scalar reader compiled after the refusal").toBe(2);
   expect(wasm.decoder.wasm).toBeDefined();
   const parity = spyKernelParity(registry);
   const ids = Math.min(CAPACITY, 61);
@@ -109,6 +118,13 @@ describe("wasm update reader: four-entity groups of Transforms", () => {
       brokenGroups(seed, layout, { largest: 0.08, rest: 0.03, leave: 0.03, still: 0.03 });
     },
   );
+
+  it.each<[Layout, number]>([
+    ["transform", 11],
+    ["owner-after", 12],
+  ])("the scalar reader (SIMD refused): %s (seed %i)", (layout, seed) => {
+    brokenGroups(seed, layout, { largest: 0.08, rest: 0.03, leave: 0.03, still: 0.03 }, true);
+  });
 
   it.each([9, 10])("beside a Quat field (two rotations: no changed-largest step; seed %i)", (seed) => {
     brokenGroups(seed, "with-quat", { largest: 0.08, rest: 0.03, leave: 0.02 });
