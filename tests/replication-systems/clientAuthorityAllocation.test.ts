@@ -30,15 +30,14 @@ const GC_EVERY = 25;
 /**
  * Median heap growth allowed per server update, bytes. Measured (session 8, 3 runs each of
  * system-alloc and system-js-alloc): 0 B at the median over all measured ticks in all 6; over
- * every 100 consecutive ticks 0 B with the JS kernels and at most 16 B with the wasm kernels (50–86
- * of 400 ticks above 0, the 90th percentile 24 B). The 16 B are the first ~40 measured ticks
- * while `WasmDecode.accepts` (the upstream decode, once per tick) is still in baseline code:
- * `Math.ceil(r.bitLength / 32)` is a heap number there; integer arithmetic would make them 0
- * (tried: then 0 B in every window) and allow 16 here. 32 B: two boxed doubles per update fail
- * it; an upstream view or copy per message is ≥ 100 B, anything per entity far more. (It was
- * 64 B, noAllocation.test.ts's bound before its boxed dt was found.)
+ * every 100 consecutive ticks 0 B with the JS kernels and at most 16 B with the wasm kernels — the
+ * first ~40 measured ticks while `WasmDecode.accepts` (the upstream decode, once per tick) was still
+ * in baseline code, where its `Math.ceil(r.bitLength / 32)` was a heap number. It uses integer
+ * arithmetic now (0 B in every window), so one boxed double per update fails this bound; an
+ * upstream view or copy per message is ≥ 100 B, anything per entity far more. (It was 64 B,
+ * noAllocation.test.ts's bound before its boxed dt was found, then 32 B.)
  */
-const BOUND_BYTES = 32;
+const BOUND_BYTES = 16;
 /**
  * Per owner update: less than one boxed double. What remained here was 32 B on every client
  * (owner or not): `LinkEstimator.updateBandwidth` (`client.receivePackets` → `NetClient.update`

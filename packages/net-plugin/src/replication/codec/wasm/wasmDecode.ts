@@ -115,7 +115,9 @@ export class WasmDecode implements BlockOwner {
       base.pool === pool &&
       work.pool === pool &&
       (reference === undefined || reference.pool === pool) &&
-      (Math.ceil(r.bitLength / 32) + 2) * 4 <= this.inputBytes
+      // Integer ops, not Math.ceil: a double result is a heap number per call while this runs in
+      // baseline code (clientAuthorityAllocation's first ticks).
+      (((r.bitLength + 31) >>> 5) + 2) * 4 <= this.inputBytes
     );
   }
 
@@ -153,7 +155,7 @@ export class WasmDecode implements BlockOwner {
     const u8 = this.u8;
     const u32 = this.u32;
     // The words up to the end and the reader's two zero words after it (unaligned i64 reads).
-    const words = Math.ceil(r.bitLength / 32) + 2;
+    const words = ((r.bitLength + 31) >>> 5) + 2;
     const src = this.src;
     if (src !== undefined && this.srcLength * 8 === r.bitLength) {
       // The packet's bytes straight from the caller's buffer (a native copy when it is all of
