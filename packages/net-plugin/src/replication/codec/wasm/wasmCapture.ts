@@ -270,8 +270,9 @@ const compiled = new WeakMap<ReplicationRegistry, { module: WebAssembly.Module; 
 
 /**
  * The wasm capture kernel of `registry`, or undefined when a field is not inlined by the JS
- * kernel (capturePlan.ts), or WebAssembly (or the JS gather's code generation) is unavailable or
- * refused here (a CSP without 'wasm-unsafe-eval'): the JS kernel then stays in use.
+ * kernel (capturePlan.ts), or WebAssembly is unavailable or refused here (a CSP without
+ * 'wasm-unsafe-eval'): the JS kernel (or the generic path) then stays in use. Where only JS code
+ * generation is refused, the gather is captureGatherPlain.ts's loop.
  */
 export function wasmCaptureKernel(
   registry: ReplicationRegistry,
