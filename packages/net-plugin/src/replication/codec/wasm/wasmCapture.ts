@@ -269,10 +269,9 @@ export class WasmCaptureKernel extends CaptureCopies {
 const compiled = new WeakMap<ReplicationRegistry, { module: WebAssembly.Module; simd: boolean } | null>();
 
 /**
- * The wasm capture kernel of `registry`, or undefined when a field is not inlined by the JS
- * kernel (capturePlan.ts), or WebAssembly is unavailable or refused here (a CSP without
- * 'wasm-unsafe-eval'): the JS kernel (or the generic path) then stays in use. Where only JS code
- * generation is refused, the gather is captureGatherPlain.ts's loop.
+ * The wasm capture kernel of `registry`, or undefined when a field is not inlined by the JS kernel
+ * (capturePlan.ts) or WebAssembly is unavailable or refused (a CSP without 'wasm-unsafe-eval'): the
+ * JS kernel (or generic path) then runs. Without JS code generation its gather is the plain loop.
  */
 export function wasmCaptureKernel(
   registry: ReplicationRegistry,
