@@ -7,20 +7,17 @@
  */
 import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { BitWriter } from "../../../src/protocol/bitWriter";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import {
-  BaselineRing,
   DecodeStatus,
   ReplicationRegistry,
   SnapshotDecoder,
-  SnapshotEncoder,
-  SnapshotState,
   TransformTemplate,
+  type SnapshotState,
 } from "../../../src/replication/index";
 import { CAPACITY } from "../kernelFixture";
 import { evolve, soa, ThresholdTransform, transformRegistry } from "../transformFixture";
-import { both, client, spyKernelParity } from "./wasmDecodeRig";
+import { both, client, server as rigServer, spyKernelParity } from "./wasmDecodeRig";
 import { mutatedSnapshot } from "../codecFixture";
 
 const WASM_DEFAULT = wasmKernels.enabled;
@@ -29,40 +26,14 @@ afterEach(() => {
   wasmKernels.enabled = WASM_DEFAULT;
 });
 
-/** A server on plain states encoding `evolve`d states with random options per tick. */
+/** The rig's server on plain states, evolving with transformFixture's `evolve` (budgets 20 %). */
 function server(registry: ReplicationRegistry, seed: number) {
-  const rng = createRng(seed);
   wasmKernels.enabled = false;
-  const encoder = new SnapshotEncoder(registry, CAPACITY);
-  const ring = new BaselineRing(registry, CAPACITY);
-  const current = Object.assign(new SnapshotState(registry, CAPACITY), { versioned: true });
-  wasmKernels.enabled = WASM_DEFAULT;
-  const writer = new BitWriter(64 * 1024);
-  const priority = new Float32Array(CAPACITY);
-  const relevant = new Uint8Array(CAPACITY);
-  return (tick: number, acked: number): Uint8Array => {
-    evolve(rng, registry, current);
-    current.tick = tick;
-    if (acked >= 0) ring.markAcked(acked);
-    for (let id = 0; id < CAPACITY; id++) {
-      priority[id] = rng.range(0, 10);
-      relevant[id] = rng.chance(0.9) ? 1 : 0;
-    }
-    const baseline = ring.newestAckedState();
-    writer.reset();
-    encoder.encode(writer, {
-      sequence: tick,
-      tick,
-      current,
-      baseline,
-      reference: baseline && rng.chance(0.7) ? ring.referenceFor(baseline, tick) : undefined,
-      out: ring.acquire(tick),
-      relevant: rng.chance(0.3) ? relevant : undefined,
-      priority,
-      budgetBytes: rng.chance(0.2) ? rng.int(20, 400) : undefined,
-    });
-    return writer.finish().slice();
-  };
+  try {
+    return rigServer(registry, createRng(seed), evolve, 0.2);
+  } finally {
+    wasmKernels.enabled = WASM_DEFAULT;
+  }
 }
 
 const callsOf = (c: ReturnType<typeof client>): number => c.decoder.wasm?.calls ?? -1;

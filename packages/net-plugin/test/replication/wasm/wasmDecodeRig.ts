@@ -33,8 +33,15 @@ export function client(registry: ReplicationRegistry, on: boolean, capacity = CA
 }
 export type Client = ReturnType<typeof client>;
 
-/** A server (plain states) encoding random evolving states with random options per tick. */
-export function server(registry: ReplicationRegistry, rng: Rng) {
+/** How a test world changes per tick (codecRig.step by default). */
+type Evolve = (rng: Rng, registry: ReplicationRegistry, s: SnapshotState) => void;
+
+/**
+ * A server encoding random evolving states (`evolve`, default codecRig.step) with random options
+ * per tick: relevance, references, and a byte budget with chance `budgetChance` (default 0.25).
+ * Plain states when built with the wasm switch off (as this rig keeps it).
+ */
+export function server(registry: ReplicationRegistry, rng: Rng, evolve: Evolve = step, budgetChance = 0.25) {
   const encoder = new SnapshotEncoder(registry, CAPACITY);
   const ring = new BaselineRing(registry, CAPACITY);
   const current = Object.assign(new SnapshotState(registry, CAPACITY), { versioned: true });
@@ -42,7 +49,7 @@ export function server(registry: ReplicationRegistry, rng: Rng) {
   const priority = new Float32Array(CAPACITY);
   const relevant = new Uint8Array(CAPACITY);
   return (tick: number, acked: number): Uint8Array => {
-    step(rng, registry, current);
+    evolve(rng, registry, current);
     current.tick = tick;
     if (acked >= 0) ring.markAcked(acked);
     for (let id = 0; id < CAPACITY; id++) {
@@ -60,7 +67,7 @@ export function server(registry: ReplicationRegistry, rng: Rng) {
       out: ring.acquire(tick),
       relevant: rng.chance(0.3) ? relevant : undefined,
       priority,
-      budgetBytes: rng.chance(0.25) ? rng.int(20, 400) : undefined,
+      budgetBytes: rng.chance(budgetChance) ? rng.int(20, 400) : undefined,
     });
     return writer.finish().slice();
   };
