@@ -62,14 +62,15 @@ export function transformGroups(t: {
   );
 }
 
+/** True when `t` is a QuantizedTemplate with the base `changed` and `isValid` (every fast path's precondition). */
+function baseChecks(t: ValueTemplate<unknown>): t is QuantizedTemplate<unknown> {
+  const p = QuantizedTemplate.prototype;
+  return t instanceof QuantizedTemplate && t.changed === p.changed && t.isValid === p.isValid;
+}
+
 /** True when the codec codes `t` as {@link FIELD_TRANSFORM} (the protocol hash names it: registry.ts). */
 export function codesAsTransform(t: ValueTemplate<unknown>): t is QuantizedTemplate<unknown> {
-  return (
-    t instanceof QuantizedTemplate &&
-    t.changed === QuantizedTemplate.prototype.changed &&
-    t.isValid === QuantizedTemplate.prototype.isValid &&
-    transformGroups(t)
-  );
+  return baseChecks(t) && transformGroups(t);
 }
 
 /** True when `t` packs as QuantizedTemplate does (fixed `slotBits` per slot, range-checked on read). */
@@ -125,11 +126,8 @@ export function fieldCodecPlan(registry: ReplicationRegistry): FieldCodecPlan {
       plan.slotBits[f.offset + s] = t.slotBits[s] as number;
     }
     const group = t.deltaGroups.length === 1 ? t.deltaGroups[0] : undefined;
-    const base =
-      t instanceof QuantizedTemplate &&
-      t.changed === QuantizedTemplate.prototype.changed &&
-      t.isValid === QuantizedTemplate.prototype.isValid;
-    if (codesAsTransform(t)) {
+    const base = baseChecks(t);
+    if (base && transformGroups(t)) {
       plan.thresholds[f.index] = t.thresholdQuanta;
       plan.codes[f.index] = FIELD_TRANSFORM;
       continue;
