@@ -21,17 +21,8 @@ import { TICK_K } from "../../../src/replication/codec/encodePlan";
 import { REFERENCE_AGE_BITS } from "../../../src/replication/codec/predict";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import { WordReader } from "../../../src/replication/codec/wordBits";
-import {
-  BaselineRing,
-  DecodeStatus,
-  IntTemplate,
-  QuatTemplate,
-  ReplicationRegistry,
-  SnapshotEncoder,
-  SnapshotState,
-  Vec3Template,
-} from "../../../src/replication/index";
-import { both, client, spyKernelParity } from "./wasmDecodeRig";
+import { BaselineRing, DecodeStatus, SnapshotEncoder, SnapshotState } from "../../../src/replication/index";
+import { both, client, poseRegistry, spyKernelParity } from "./wasmDecodeRig";
 import { encodeTick } from "../codecRig";
 
 /** Room for a bitmap that beats the id list with a long resting tail (the rig's 96 does not). */
@@ -43,18 +34,6 @@ afterEach(() => {
   wasmKernels.enabled = false;
   vi.restoreAllMocks();
 });
-
-function registryOf(owner: boolean): ReplicationRegistry {
-  const registry = new ReplicationRegistry();
-  const soa = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, new Float32Array(CAP)]));
-  registry.replicate(soa(["x", "y", "z"]), Vec3Template({ min: -50, max: 50, precision: 1 / 512 }), {
-    name: "p",
-  });
-  if (owner) registry.replicate(new Int32Array(CAP), IntTemplate({ min: 0, max: 15 }), { name: "o" });
-  registry.replicate(soa(["x", "y", "z", "w"]), QuatTemplate({ bits: 9 }), { name: "q" });
-  registry.close();
-  return registry;
-}
 
 /** The bits of `bytes`, LSB-first (the codec's bit order). */
 function bitsOf(bytes: Uint8Array): number[] {
@@ -95,7 +74,7 @@ function forged(bytes: Uint8Array, at: { from: number; to: number }, count: numb
 
 function run(seed: number, owner: boolean): void {
   const rng = createRng(seed);
-  const registry = registryOf(owner);
+  const registry = poseRegistry(owner ? "before" : "none", CAP);
   const q = owner ? 4 : 3; // the rotation's first slot (its largest component's index)
   const encoder = new SnapshotEncoder(registry, CAP);
   const serverRing = new BaselineRing(registry, CAP);

@@ -12,37 +12,15 @@ import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BitWriter } from "../../../src/protocol/bitWriter";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
-import {
-  BaselineRing,
-  DecodeStatus,
-  IntTemplate,
-  QuatTemplate,
-  ReplicationRegistry,
-  SnapshotEncoder,
-  SnapshotState,
-  Vec3Template,
-} from "../../../src/replication/index";
+import { BaselineRing, DecodeStatus, SnapshotEncoder, SnapshotState } from "../../../src/replication/index";
 import { CAPACITY } from "../kernelFixture";
-import { both, client, spyKernelParity } from "./wasmDecodeRig";
+import { both, client, poseRegistry, spyKernelParity } from "./wasmDecodeRig";
 import { encodeTick } from "../codecRig";
 
 afterEach(() => {
   wasmKernels.enabled = false;
   vi.restoreAllMocks();
 });
-
-/** Position + rotation; `owner`: plus an int that rarely changes (as the server's owner field). */
-function registryOf(owner: boolean): ReplicationRegistry {
-  const registry = new ReplicationRegistry();
-  const soa = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, new Float32Array(CAPACITY)]));
-  registry.replicate(soa(["x", "y", "z"]), Vec3Template({ min: -50, max: 50, precision: 1 / 512 }), {
-    name: "p",
-  });
-  registry.replicate(soa(["x", "y", "z", "w"]), QuatTemplate({ bits: 9 }), { name: "q" });
-  if (owner) registry.replicate(new Int32Array(CAPACITY), IntTemplate({ min: 0, max: 15 }), { name: "o" });
-  registry.close();
-  return registry;
-}
 
 /** Runs the world for `ticks` with the given per-entity, per-tick chances. */
 function brokenGroups(
@@ -51,7 +29,7 @@ function brokenGroups(
   chances: { largest: number; rest: number; leave: number },
 ): void {
   const rng = createRng(seed);
-  const registry = registryOf(owner);
+  const registry = poseRegistry(owner ? "after" : "none");
   const encoder = new SnapshotEncoder(registry, CAPACITY);
   const serverRing = new BaselineRing(registry, CAPACITY);
   const current = new SnapshotState(registry, CAPACITY);

@@ -15,18 +15,9 @@ import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { BitWriter } from "../../../src/protocol/bitWriter";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
-import {
-  BaselineRing,
-  DecodeStatus,
-  IntTemplate,
-  QuatTemplate,
-  ReplicationRegistry,
-  SnapshotEncoder,
-  SnapshotState,
-  Vec3Template,
-} from "../../../src/replication/index";
+import { BaselineRing, DecodeStatus, SnapshotEncoder, SnapshotState } from "../../../src/replication/index";
 import { CAPACITY } from "../kernelFixture";
-import { both, client, spyKernelParity } from "./wasmDecodeRig";
+import { both, client, poseRegistry, spyKernelParity, type OwnerAt } from "./wasmDecodeRig";
 import { encodeTick } from "../codecRig";
 
 afterEach(() => {
@@ -34,27 +25,9 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Position, rotation and (before or after the rotation) an owner int. */
-type Owner = "none" | "before" | "after";
-
-function registryOf(owner: Owner): ReplicationRegistry {
-  const registry = new ReplicationRegistry();
-  const soa = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, new Float32Array(CAPACITY)]));
-  registry.replicate(soa(["x", "y", "z"]), Vec3Template({ min: -50, max: 50, precision: 1 / 512 }), {
-    name: "p",
-  });
-  const int = (): void =>
-    void registry.replicate(new Int32Array(CAPACITY), IntTemplate({ min: 0, max: 15 }), { name: "o" });
-  if (owner === "before") int();
-  registry.replicate(soa(["x", "y", "z", "w"]), QuatTemplate({ bits: 9 }), { name: "q" });
-  if (owner === "after") int();
-  registry.close();
-  return registry;
-}
-
-function run(seed: number, owner: Owner, largest: number, cuts: boolean): void {
+function run(seed: number, owner: OwnerAt, largest: number, cuts: boolean): void {
   const rng = createRng(seed);
-  const registry = registryOf(owner);
+  const registry = poseRegistry(owner);
   const q = owner === "before" ? 4 : 3; // the rotation's first slot (its largest component's index)
   const o = owner === "before" ? 3 : owner === "after" ? 7 : -1; // the owner's slot
   const encoder = new SnapshotEncoder(registry, CAPACITY);

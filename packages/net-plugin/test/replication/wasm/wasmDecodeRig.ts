@@ -1,7 +1,8 @@
 /**
- * Shared by wasmDecode.test.ts: a server encoding random evolving states, clients built with the
- * wasm switch on or off, the side-by-side decode check, and spies on the wasm reader's calls
- * (the id forms and predictions seen; each call compared with the JS kernel on a copy).
+ * Shared by the wasmDecode*.test.ts files: a pose registry, a server encoding random evolving
+ * states, clients built with the wasm switch on or off, the side-by-side decode check, and spies on
+ * the wasm reader's calls (the id forms and predictions seen; each call compared with the JS kernel
+ * on a copy).
  */
 import type { Rng } from "@canopy/core";
 import { expect, vi } from "vitest";
@@ -14,13 +15,38 @@ import { WordReader } from "../../../src/replication/codec/wordBits";
 import {
   BaselineRing,
   DecodeStatus,
+  IntTemplate,
+  QuatTemplate,
+  ReplicationRegistry,
   SnapshotDecoder,
   SnapshotEncoder,
   SnapshotState,
-  type ReplicationRegistry,
+  Vec3Template,
 } from "../../../src/replication/index";
 import { step } from "../codecRig";
 import { CAPACITY } from "../kernelFixture";
+
+/** Where a pose registry's owner int sits: none, or before or after the rotation. */
+export type OwnerAt = "none" | "before" | "after";
+
+/**
+ * Position `p` (Vec3, ±50 at 1/512) and rotation `q` (Quat, 9 bits) over `capacity` rows, with an
+ * owner int `o` (0–15, as the server's owner field) before or after the rotation.
+ */
+export function poseRegistry(owner: OwnerAt, capacity = CAPACITY): ReplicationRegistry {
+  const registry = new ReplicationRegistry();
+  const soa = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, new Float32Array(capacity)]));
+  const int = (): void =>
+    void registry.replicate(new Int32Array(capacity), IntTemplate({ min: 0, max: 15 }), { name: "o" });
+  registry.replicate(soa(["x", "y", "z"]), Vec3Template({ min: -50, max: 50, precision: 1 / 512 }), {
+    name: "p",
+  });
+  if (owner === "before") int();
+  registry.replicate(soa(["x", "y", "z", "w"]), QuatTemplate({ bits: 9 }), { name: "q" });
+  if (owner === "after") int();
+  registry.close();
+  return registry;
+}
 
 /** A decoder and its ring (`capacity` network ids), built with the wasm switch `on`. */
 export function client(registry: ReplicationRegistry, on: boolean, capacity = CAPACITY) {
