@@ -67,62 +67,41 @@ export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): 
   return f;
 }
 
-/**
- * Emits `run(values, present, mask, version, n, remove) → gather's result`: `gather(0, n)`, then,
- * unless it refused an entry, `capture` — one call from JS where nothing happens between the two
- * (states in place, one batch).
- */
-function emitRun(mod: WasmModule, name: string, gather: WasmFunction, capture: WasmFunction): void {
-  const f = mod.function(name, ["i32", "i32", "i32", "i32", "i32", "i32"], ["i32"]);
-  const top = f.local("i32");
-  const [values, present, mask, version, n, remove] = f.params as [Local, Local, Local, Local, Local, Local];
-  f.i32Const(0).localGet(n).call(gather).localTee(top).i32Const(-1).op("i32.lt_s");
-  const refused = f.if();
-  f.localGet(top).op("return");
-  f.end(refused);
-  for (const l of [values, present, mask, version, n, remove]) f.localGet(l);
-  f.call(capture).localGet(top);
-  mod.export(name, f);
-}
-
 /** What `runBound` returns when a listed entity id is past its bound (nothing was written). */
 export const BOUND_EXCEEDED = -0x80000000;
 
 /**
- * Emits `runBound(values, present, mask, version, n, remove, bound) → gather's result`: `prepare(n)`
- * stored in the header's maxEid word, then, when it is at most `bound` (the entity id the caller
- * copied the tables and columns as far as), `run`'s work; else BOUND_EXCEEDED before any write —
- * the caller copies as far as that maxEid and calls again. One call from JS where captureWorld
- * made two (`prepare`, then `run`) while the list's largest id stays within the bound.
+ * Emits `run(values, present, mask, version, n, remove) → gather's result`: `gather(0, n)`, then,
+ * unless it refused an entry, `capture` — one call from JS where nothing happens between the two
+ * (states in place, one batch). With `prepare`, `runBound(…, bound)`: first `prepare(n)` stored in
+ * the header's maxEid word and, when it is past `bound` (the entity id the caller copied the tables
+ * and columns as far as), BOUND_EXCEEDED before any write — the caller copies as far as that maxEid
+ * and calls again; one call from JS where captureWorld made two (`prepare`, then `run`).
  */
-function emitRunBound(
+function emitRun(
   mod: WasmModule,
   plan: CapturePlan,
   name: string,
-  prepare: WasmFunction,
   gather: WasmFunction,
   capture: WasmFunction,
+  prepare?: WasmFunction,
 ): void {
-  const f = mod.function(name, ["i32", "i32", "i32", "i32", "i32", "i32", "i32"], ["i32"]);
-  const [values, present, mask, version, n, remove, bound] = f.params as [
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-  ];
-  const max = f.local("i32");
+  const params = ["i32", "i32", "i32", "i32", "i32", "i32"] as const;
+  const f = mod.function(name, prepare === undefined ? params : [...params, "i32"], ["i32"]);
+  const [values, present, mask, version, n, remove] = f.params as [Local, Local, Local, Local, Local, Local];
+  const bound = f.params[6];
+  if (prepare !== undefined && bound !== undefined) {
+    const max = f.local("i32");
+    f.localGet(n).call(prepare).localSet(max);
+    f.i32Const(plan.header)
+      .localGet(max)
+      .store("i32.store", HEADER.maxEid * 4);
+    f.localGet(max).localGet(bound).op("i32.gt_s");
+    const past = f.if();
+    f.i32Const(BOUND_EXCEEDED).op("return");
+    f.end(past);
+  }
   const top = f.local("i32");
-  f.localGet(n).call(prepare).localSet(max);
-  f.i32Const(plan.header)
-    .localGet(max)
-    .store("i32.store", HEADER.maxEid * 4);
-  f.localGet(max).localGet(bound).op("i32.gt_s");
-  const past = f.if();
-  f.i32Const(BOUND_EXCEEDED).op("return");
-  f.end(past);
   f.i32Const(0).localGet(n).call(gather).localTee(top).i32Const(-1).op("i32.lt_s");
   const refused = f.if();
   f.localGet(top).op("return");
@@ -141,10 +120,10 @@ export function captureModule(plan: CapturePlan, simd: boolean): Uint8Array<Arra
     emitScan(mod, plan);
     const gather = emitGather(mod, plan);
     const gatherFast = emitGather(mod, plan, true, simd);
-    emitRun(mod, "run", gather, capture);
-    emitRun(mod, "runFast", gatherFast, capture);
-    emitRunBound(mod, plan, "runBound", prepare, gather, capture);
-    emitRunBound(mod, plan, "runBoundFast", prepare, gatherFast, capture);
+    emitRun(mod, plan, "run", gather, capture);
+    emitRun(mod, plan, "runFast", gatherFast, capture);
+    emitRun(mod, plan, "runBound", gather, capture, prepare);
+    emitRun(mod, plan, "runBoundFast", gatherFast, capture, prepare);
   }
   return mod.toBytes();
 }
