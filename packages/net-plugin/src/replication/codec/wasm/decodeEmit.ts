@@ -19,11 +19,11 @@
 import type { StateLayout } from "./codecMemory";
 import { bit, expGolomb, fixed, need, type DecodeCtx } from "./decodeBits";
 import { columnLocals, emitColumn } from "./decodeColumnEmit";
-import type { PartField } from "./transformParts";
+import { fullEntityBits, type PartField } from "./transformParts";
 import { WasmBitReader } from "./wasmBits";
 import { WasmModule, type Local } from "./wasmModule";
 import { emitReadArgs, type DecodeScratch } from "./decodeArgs";
-import { emitFourEntities, fullEntityBits } from "./decodeEntities4";
+import { emitFourEntities } from "./decodeEntities4";
 import { emitFusedField, fusable, fusedLocals } from "./decodeFieldFused";
 
 /**

@@ -19,7 +19,7 @@ import { peek32, type DecodeCtx } from "./decodeBits";
 import type { Label, Local } from "./wasmModule";
 import { emitLeading } from "./decodeEntitiesLeading";
 import { emitLargestStep, largestStepFits } from "./decodeEntitiesLargest";
-import { fieldCount, type PartField } from "./transformParts";
+import { fieldCount, fullEntityBits, type PartField } from "./transformParts";
 
 /** The reader's locals the group reads and updates. */
 export interface EntityLocals {
@@ -62,12 +62,6 @@ export function flagPositions(fields: readonly PartField[]): number[] {
     at += (several && field.follows !== true ? 1 : 0) + (field.quat ? 1 : 0);
     return mine;
   });
-}
-
-/** Bits one entity with every field changed and every rotation's largest kept takes (all ones). */
-export function fullEntityBits(fields: readonly PartField[]): number {
-  const n = fieldCount(fields);
-  return 1 + (n > 1 ? n : 0) + fields.filter((f) => f.quat).length;
 }
 
 /**

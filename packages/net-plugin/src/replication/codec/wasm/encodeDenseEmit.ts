@@ -13,7 +13,7 @@
  * checks pass), so the outputs are those of the per-entity code by construction.
  */
 import type { KernelField } from "../kernels/compileKernel";
-import { fieldCount, type PartField } from "./transformParts";
+import { fullEntityBits, type PartField } from "./transformParts";
 import type { StateLayout } from "./codecMemory";
 import type { Segment } from "./collectParams";
 import { emitCount4, emitFlush8, emitLengths, FLUSH_GROUPS, type Hist8 } from "./encodeHist8Emit";
@@ -57,12 +57,6 @@ export interface DenseLocals {
   readonly seg: (name: Segment) => Local;
 }
 
-/** Most bits of one entity's stream code (bitmap bit, field flags, "same largest" bits). */
-function entityCodeBits(fields: readonly PartField[]): number {
-  const n = fieldCount(fields);
-  return 1 + (n > 1 ? n : 0) + fields.filter((x) => x.quat).length;
-}
-
 /**
  * True when the registry's fields allow the dense step: every field without a change threshold,
  * `slots` of at most four slots, a four-slot rotation or a `flip`/`full` field of at most four
@@ -71,7 +65,7 @@ function entityCodeBits(fields: readonly PartField[]): number {
  */
 export function denseEligible(fields: readonly PartField[]): boolean {
   if (fields.length === 0 || fields.length > 30) return false;
-  if (4 * entityCodeBits(fields) > 56 || !fields.some((x) => x.column >= 0)) return false;
+  if (4 * fullEntityBits(fields) > 56 || !fields.some((x) => x.column >= 0)) return false;
   return fields.every((x) => x.threshold === 0 && x.width >= 1 && x.width <= 4 && (!x.quat || x.width === 4));
 }
 

@@ -52,3 +52,12 @@ export function splitTransforms(fields: readonly KernelField[] | undefined): Par
 export function fieldCount(fields: readonly PartField[]): number {
   return fields.filter((x) => x.follows !== true).length;
 }
+
+/**
+ * Bits of one entity's code with every field changed and every rotation's largest kept (all ones):
+ * its update bit, a flag per field (none with one field), a "same largest" bit per rotation.
+ */
+export function fullEntityBits(fields: readonly PartField[]): number {
+  const n = fieldCount(fields);
+  return 1 + (n > 1 ? n : 0) + fields.filter((x) => x.quat).length;
+}
