@@ -1,10 +1,11 @@
 /**
  * Shared pieces of the wasm capture parity tests (wasmCapture*.test.ts): the same components
- * replicated twice (JS kernels and wasm kernels), the state comparison, and the unmapped-entity
- * callback the kernels take.
+ * replicated twice (JS kernels and wasm kernels), the kernel under test counting its whole calls,
+ * the state comparison, and the unmapped-entity callback the kernels take.
  */
 import { expect } from "vitest";
 import { layoutOf } from "../../../src/replication/codec/kernels/worldLayout";
+import { wasmCaptureKernel, type WasmCaptureKernel } from "../../../src/replication/codec/wasm/wasmCapture";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import { ReplicationRegistry, type SnapshotState } from "../../../src/replication/index";
 
@@ -22,6 +23,32 @@ export function twin(source: ReplicationRegistry): { js: ReplicationRegistry; wa
   layoutOf(wasm);
   wasmKernels.enabled = false;
   return { js, wasm };
+}
+
+/**
+ * `wasm`'s capture kernel (its layout's, or, `direct`, a fresh one with `batch` or, `scalar`, SIMD
+ * off, which the test calls itself) whose captureWorld counts in `calls.whole` the calls that ran
+ * the whole-call path; `check` sees each call's arguments.
+ */
+export function countedKernel(
+  wasm: ReplicationRegistry,
+  options: { batch?: number; scalar?: boolean },
+  check?: (args: Parameters<WasmCaptureKernel["captureWorld"]>) => void,
+): { kernel: WasmCaptureKernel | undefined; direct: boolean; calls: { whole: number } } {
+  const direct = options.batch !== undefined || options.scalar === true;
+  const kernel = direct
+    ? wasmCaptureKernel(wasm, { batch: options.batch, simd: options.scalar === true ? false : undefined })
+    : layoutOf(wasm).wasmCapture;
+  const calls = { whole: 0 };
+  if (kernel === undefined) return { kernel, direct, calls };
+  const original = kernel.captureWorld.bind(kernel);
+  kernel.captureWorld = (...args) => {
+    check?.(args);
+    const whole = original(...args);
+    if (whole) calls.whole++;
+    return whole;
+  };
+  return { kernel, direct, calls };
 }
 
 /** `b` holds what `a` holds: high water, version counter, present, masks, versions and values. */

@@ -10,7 +10,6 @@ import { createWorld, addEntity, addComponent } from "bitecs";
 import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { componentMasks, layoutOf } from "../../../src/replication/codec/kernels/worldLayout";
-import { wasmCaptureKernel } from "../../../src/replication/codec/wasm/wasmCapture";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import { EntityList } from "../../../src/replication/server/entityList";
 import { captureEntities } from "../../../src/replication/worldCapture";
@@ -26,7 +25,7 @@ import {
 } from "../../../src/replication/index";
 import { CAPACITY } from "../kernelFixture";
 import { evolveWorld, inlineKinds, mixedLengths, moveWorld } from "./captureWorlds";
-import { expectSameState, missingNetId, twin } from "./captureTwins";
+import { countedKernel, expectSameState, missingNetId, twin } from "./captureTwins";
 
 afterEach(() => {
   wasmKernels.enabled = false;
@@ -50,20 +49,11 @@ function checkMarked(
 ): { whole: number; kept: number } {
   const rng = createRng(seed);
   const { js, wasm } = twin(source);
-  const direct = options.batch !== undefined || options.scalar === true;
-  const kernel = direct
-    ? wasmCaptureKernel(wasm, { batch: options.batch, simd: options.scalar === true ? false : undefined })
-    : layoutOf(wasm).wasmCapture;
+  const { kernel, direct, calls } = countedKernel(wasm, options, (args) =>
+    expect(args[6], "captureEntities removes nothing").toBe(0),
+  );
   expect(kernel, `seed ${seed}`).toBeDefined();
   if (kernel === undefined) return { whole: 0, kept: 0 };
-  let whole = 0;
-  const original = kernel.captureWorld.bind(kernel);
-  kernel.captureWorld = (...args) => {
-    expect(args[6], "captureEntities removes nothing").toBe(0);
-    const ran = original(...args);
-    if (ran) whole++;
-    return ran;
-  };
   const world = createWorld();
   const allocator = new NetworkIdAllocator(CAPACITY, 3);
   const live: number[] = [];
@@ -119,7 +109,7 @@ function checkMarked(
     const listed = new Set(list.map((eid) => allocator.map.netIdOf(eid)));
     for (let id = 0; id < a.highWater; id++) if (a.present[id] === 1 && !listed.has(id)) kept++;
   }
-  return { whole, kept };
+  return { whole: calls.whole, kept };
 }
 
 describe("captureEntities in wasm (marked change detection)", () => {

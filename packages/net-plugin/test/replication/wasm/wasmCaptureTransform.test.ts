@@ -13,7 +13,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { componentMasks, layoutOf } from "../../../src/replication/codec/kernels/worldLayout";
 import { capturePlan } from "../../../src/replication/codec/wasm/capturePlan";
 import { quantizedParts } from "../../../src/replication/codec/wasm/captureParts";
-import { wasmCaptureKernel } from "../../../src/replication/codec/wasm/wasmCapture";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import {
   BoolTemplate,
@@ -30,7 +29,7 @@ import {
   Vec3Template,
 } from "../../../src/replication/index";
 import { CAPACITY } from "../kernelFixture";
-import { expectSameState, missingNetId, twin } from "./captureTwins";
+import { countedKernel, expectSameState, missingNetId, twin } from "./captureTwins";
 import { evolveWorld } from "./captureWorlds";
 
 afterEach(() => {
@@ -114,17 +113,9 @@ function checkTransforms(
   const plan = capturePlan(source);
   expect(plan?.wasmGather, `seed ${seed}: whole-call plan`).toBe(true);
   const { js, wasm } = twin(source);
-  const scalar = options.scalar === true;
-  const kernel = scalar ? wasmCaptureKernel(wasm, { simd: false }) : layoutOf(wasm).wasmCapture;
+  const { kernel, direct, calls } = countedKernel(wasm, { scalar: options.scalar });
   expect(kernel, `seed ${seed}`).toBeDefined();
   if (kernel === undefined) return 0;
-  let whole = 0;
-  const original = kernel.captureWorld.bind(kernel);
-  kernel.captureWorld = (...args) => {
-    const ran = original(...args);
-    if (ran) whole++;
-    return ran;
-  };
   const world = createWorld();
   const allocator = new NetworkIdAllocator(CAPACITY, 3);
   const live: number[] = [];
@@ -147,7 +138,7 @@ function checkTransforms(
     // Sometimes in spawn order (the kernel's consecutive-id steps).
     if (rng.chance(0.4)) list.sort((x, y) => x - y);
     captureWorld(world, js, list, allocator.map, a, tick);
-    if (!scalar) captureWorld(world, wasm, list, allocator.map, b, tick);
+    if (!direct) captureWorld(world, wasm, list, allocator.map, b, tick);
     else {
       const layout = layoutOf(wasm);
       expect(componentMasks(world, layout)).toBe(true);
@@ -157,7 +148,7 @@ function checkTransforms(
     }
     expectSameState(a, b, `seed ${seed} tick ${tick}`);
   }
-  return whole;
+  return calls.whole;
 }
 
 describe("Transform fields in the wasm capture kernel", () => {

@@ -31,7 +31,7 @@ import {
 } from "../../../src/replication/index";
 import { CAPACITY, randomRegistry } from "../kernelFixture";
 import { evolveWorld, inlineKinds, mixedLengths, type Field } from "./captureWorlds";
-import { expectSameState, missingNetId, twin } from "./captureTwins";
+import { countedKernel, expectSameState, missingNetId, twin } from "./captureTwins";
 
 afterEach(() => {
   wasmKernels.enabled = false;
@@ -57,19 +57,9 @@ function checkWorld(
 ): number {
   const rng = createRng(seed);
   const { js, wasm } = twin(source);
-  const direct = options.batch !== undefined || options.scalar === true;
-  const kernel = direct
-    ? wasmCaptureKernel(wasm, { batch: options.batch, simd: options.scalar === true ? false : undefined })
-    : layoutOf(wasm).wasmCapture;
+  const { kernel, direct, calls } = countedKernel(wasm, options);
   expect(kernel, `seed ${seed}`).toBeDefined();
   if (kernel === undefined) return 0;
-  let whole = 0;
-  const original = kernel.captureWorld.bind(kernel);
-  kernel.captureWorld = (...args) => {
-    const ran = original(...args);
-    if (ran) whole++;
-    return ran;
-  };
   const world = createWorld();
   const allocator = new NetworkIdAllocator(CAPACITY, 3);
   const live: number[] = [];
@@ -122,9 +112,9 @@ function checkWorld(
     expectSameState(a, b, `seed ${seed} tick ${tick}`);
   }
   const inPlace = options.pooled === true && options.starveAt === undefined;
-  if (whole > 0) expect(kernel.ranInPlace(b), "in place").toBe(inPlace);
+  if (calls.whole > 0) expect(kernel.ranInPlace(b), "in place").toBe(inPlace);
   vi.restoreAllMocks();
-  return whole;
+  return calls.whole;
 }
 
 describe("captureWorld in wasm (whole call)", () => {
