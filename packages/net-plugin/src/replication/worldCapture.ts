@@ -131,18 +131,17 @@ function captureListed(
   const values = out.values;
   const present = out.present;
   const masks = out.mask;
-  const row = scratchRow(stride);
-  const seen = seenStamps(out);
-  const stamp = (seen.stamp = (seen.stamp + 1) >>> 0 || 1);
   const kernel = plan.kernels?.capture;
   if (kernel !== undefined && componentMasksLocal(world, plan)) {
-    const shadow = shadowOf(out, plan.singleShadow);
-    kernel(world, entities, map, out, seen, stamp, plan.hasMasks, plan.hasFlags, shadow, missingNetId);
+    const stamp = captureWith(kernel, world, plan, entities, map, out);
     // The wasm kernel in the JS kernel's place keeps no shadow: forget it.
     if (plan.wasmCapture !== undefined) out.revision++;
     return stamp;
   }
   out.revision++; // values written without the shadow: forget it
+  const row = scratchRow(stride);
+  const seen = seenStamps(out);
+  const stamp = (seen.stamp = (seen.stamp + 1) >>> 0 || 1);
   for (let i = 0; i < entities.length; i++) {
     const eid = entities[i] as number;
     const netId = map.netIdOf(eid);
