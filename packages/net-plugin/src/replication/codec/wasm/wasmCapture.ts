@@ -215,9 +215,7 @@ export class WasmCaptureKernel extends CaptureCopies {
     const batch = this.plan.batch;
     const { pool, layout } = r;
     const address = pool.address(r.block);
-    r.i32[r.h + H.versionCounter] = out.versionCounter;
-    r.i32[r.h + H.highWater] = out.highWater;
-    r.i32[r.h + H.rows] = 0;
+    this.header(r.i32, r.h, out);
     // One batch (the common case): the rows and column elements up to the largest listed ids.
     // Several: everything, once (so nothing is copied per batch, and nothing allocated).
     const single = n <= batch;
@@ -260,8 +258,7 @@ export class WasmCaptureKernel extends CaptureCopies {
     if (!single) rows = r.i32[r.h + H.highWater] as number;
     // Nothing written (a resting world): the state is already right.
     if (rows > 0 && r.i32[r.h + H.rows] !== 0) this.copyOut(b, out, rows);
-    out.versionCounter = (r.i32[r.h + H.versionCounter] as number) >>> 0;
-    out.highWater = r.i32[r.h + H.highWater] as number;
+    this.headerOut(r.i32, r.h, out);
   };
 }
 
