@@ -7,7 +7,7 @@
  * and at the end. Shared by the updates writer (writeEmit.ts) and the collect (encodeEmit.ts),
  * which writes the bitmap stream of the fused encode as it classifies.
  */
-import type { PartField } from "./transformParts";
+import { fieldCount, type PartField } from "./transformParts";
 import type { ByteOut } from "./writeBytesEmit";
 import type { Local, WasmFunction } from "./wasmModule";
 
@@ -45,7 +45,7 @@ export function emitEntityBits(
   let ones = 0n;
   let count = 0;
   // (A Transform's rotation part has no flag of its own: transformParts.ts.)
-  const several = fields.filter((x) => x.follows !== true).length > 1;
+  const several = fieldCount(fields) > 1;
   for (const x of fields) {
     if (several && x.follows !== true) ones |= BigInt(x.column >= 0 ? 1 : 0) << BigInt(count++);
     if (x.quat) ones |= 1n << BigInt(count++);
