@@ -67,9 +67,8 @@ ${fields}
 /**
  * The gather loop of `registry`'s plan: generated, or where code generation is refused (a CSP
  * without 'unsafe-eval') the plain loop of captureGatherPlain.ts — the same scratch either way.
- * Never undefined now (the type is kept for wasmCapture.ts's check).
  */
-export function captureGather(registry: ReplicationRegistry, plan: CapturePlan): Gather | undefined {
+export function captureGather(registry: ReplicationRegistry, plan: CapturePlan): Gather {
   const bindings: FieldBindings = {
     names: ["outside", "tmp"],
     values: [outside, new Int32Array(Math.max(8, plan.stride))],

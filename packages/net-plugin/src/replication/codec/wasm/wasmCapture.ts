@@ -278,7 +278,6 @@ export function wasmCaptureKernel(
   const plan = capturePlan(registry, options.batch);
   if (plan === undefined) return undefined;
   const gather = captureGather(registry, plan);
-  if (gather === undefined) return undefined;
   const cached = options.simd === undefined && options.batch === undefined;
   let entry = cached ? compiled.get(registry) : undefined;
   if (entry === undefined) {
