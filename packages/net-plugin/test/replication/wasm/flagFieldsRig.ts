@@ -2,9 +2,11 @@
  * Shared by the Bool/Enum (`flip`/`full` field) codec tests: random registries mixing the column
  * kinds (Vec3, Vec2, Quat, Float, Int) with Bool and Enum fields of 1, 2^k and 2^k + 1 values, and
  * the three codec paths side by side — the wasm kernels, the JS kernels and the generic path
- * (`codecKernels.enabled = false`) — each an encoder, a decoder and their rings.
+ * (`codecKernels.enabled = false`) — each an encoder, a decoder and their rings — with one tick's
+ * encode and decode on all three.
  */
 import type { Rng } from "@canopy/core";
+import { expect } from "vitest";
 import { BitWriter } from "../../../src/protocol/bitWriter";
 import { codecKernels } from "../../../src/replication/codec/kernels/compileKernel";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
@@ -18,10 +20,13 @@ import {
   ReplicationRegistry,
   SnapshotDecoder,
   SnapshotEncoder,
+  type DecodeStatus,
+  type SnapshotState,
   Vec2Template,
   Vec3Template,
 } from "../../../src/replication/index";
 import { CAPACITY } from "../kernelFixture";
+import { encodeTick, type EncodeExtras } from "../codecRig";
 
 /** Value counts of the Enum fields: 1, 2^k and 2^k + 1. */
 export const ENUM_SIZES = [1, 2, 3, 4, 5, 8, 9, 16, 17, 32, 33] as const;
@@ -96,3 +101,33 @@ export function sideOn(registry: ReplicationRegistry, path: CodecPath, capacity 
   }
 }
 export type PathSide = ReturnType<typeof sideOn>;
+
+/**
+ * Encodes tick `tick` of `current` on the three `sides` (PATHS order; encodeTick's `ack`,
+ * `predict`, `extras`), expects the same bytes, written ids and expected states, and decodes the
+ * wasm side's bytes on each; returns the decode statuses and the generic side's expected state.
+ */
+export function encodeOnPaths(
+  sides: readonly PathSide[],
+  current: SnapshotState,
+  tick: number,
+  ack: number,
+  predict: boolean,
+  extras: EncodeExtras,
+  at: string,
+): { statuses: DecodeStatus[]; expected: SnapshotState } {
+  const out = sides.map((side) => {
+    encodeTick(side, current, tick, ack, predict, extras);
+    const bytes = side.writer.finish().slice();
+    return { bytes, written: Array.from(side.encoder.written.subarray(0, side.encoder.writtenCount)) };
+  });
+  const [w, j, g] = out as [(typeof out)[0], (typeof out)[0], (typeof out)[0]];
+  expect(Array.from(w.bytes), at).toEqual(Array.from(g.bytes));
+  expect(Array.from(j.bytes), at).toEqual(Array.from(g.bytes));
+  expect(w.written, at).toEqual(g.written);
+  expect(j.written, at).toEqual(g.written);
+  const expected = sides.map((s) => s.serverRing.get(tick) as SnapshotState);
+  for (const e of expected) expect(e.equals(expected[2] as SnapshotState), at).toBe(true);
+  const statuses = sides.map((s) => s.decoder.decode(w.bytes, s.clientRing));
+  return { statuses, expected: expected[2] as SnapshotState };
+}
