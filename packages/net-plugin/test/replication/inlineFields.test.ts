@@ -25,7 +25,8 @@ import {
 } from "../../src/replication/index";
 import {
   CAPACITY,
-  columnLike,
+  columnsOf,
+  copyComponent,
   everyScalar,
   mixedRegistry,
   mixedValue,
@@ -52,19 +53,6 @@ function registryFor(source: ReplicationRegistry, mode: Mode, components?: unkno
   codecKernels.enabled = true;
   wasmKernels.enabled = false;
   return r;
-}
-
-function columnsOf(component: unknown): Column[] {
-  return Array.isArray(component) || ArrayBuffer.isView(component)
-    ? [component as Column]
-    : Object.values(component as Record<string, Column>);
-}
-
-function copyComponent(component: unknown): unknown {
-  if (Array.isArray(component) || ArrayBuffer.isView(component)) return columnLike(component as Column);
-  return Object.fromEntries(
-    Object.entries(component as Record<string, Column>).map(([k, c]) => [k, columnLike(c)]),
-  );
 }
 
 function sameColumn(a: Column, b: Column, what: string): void {

@@ -42,6 +42,21 @@ export function columnLike(like: Column): Column {
   return new ctor(like.length);
 }
 
+/** The columns of `component`: itself (one column) or its properties' values. */
+export function columnsOf(component: unknown): Column[] {
+  return Array.isArray(component) || ArrayBuffer.isView(component)
+    ? [component as Column]
+    : Object.values(component as Record<string, Column>);
+}
+
+/** A fresh component shaped like `component` (its columns' types and lengths), zeroed. */
+export function copyComponent(component: unknown): unknown {
+  if (Array.isArray(component) || ArrayBuffer.isView(component)) return columnLike(component as Column);
+  return Object.fromEntries(
+    Object.entries(component as Record<string, Column>).map(([k, c]) => [k, columnLike(c)]),
+  );
+}
+
 function randomColumn(rng: Rng, floatsOnly = false): Column {
   const length = rng.chance(0.25) ? 50 : CAPACITY;
   if (rng.chance(0.2)) return new Array<unknown>(length).fill(0);

@@ -24,12 +24,11 @@ import {
   SnapshotEncoder,
   SnapshotState,
 } from "../../../src/replication/index";
-import { CAPACITY, everyScalar, mixedRegistry, mixedValue } from "../inlineFieldsFixture";
+import { CAPACITY, columnsOf, everyScalar, mixedRegistry, mixedValue } from "../inlineFieldsFixture";
 import {
   ACK_DELAY,
   check,
   collectOf,
-  columnsOf,
   cubes,
   MODES,
   side,

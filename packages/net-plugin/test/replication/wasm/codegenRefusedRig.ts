@@ -32,7 +32,7 @@ import {
   SnapshotState,
   Vec3Template,
 } from "../../../src/replication/index";
-import { CAPACITY, columnLike, mixedValue, type Column } from "../inlineFieldsFixture";
+import { CAPACITY, columnsOf, copyComponent, mixedValue } from "../inlineFieldsFixture";
 
 export type Mode = "refused" | "generic";
 export const MODES: readonly Mode[] = ["refused", "generic"];
@@ -49,19 +49,6 @@ export function under<T>(mode: Mode, make: () => T): T {
     codecKernels.enabled = true;
     wasmKernels.enabled = false;
   }
-}
-
-export function columnsOf(component: unknown): Column[] {
-  return Array.isArray(component) || ArrayBuffer.isView(component)
-    ? [component as Column]
-    : Object.values(component as Record<string, Column>);
-}
-
-function copyComponent(component: unknown): unknown {
-  if (Array.isArray(component) || ArrayBuffer.isView(component)) return columnLike(component as Column);
-  return Object.fromEntries(
-    Object.entries(component as Record<string, Column>).map(([k, c]) => [k, columnLike(c)]),
-  );
 }
 
 /** `source`'s fields over `components` (or its own). */
