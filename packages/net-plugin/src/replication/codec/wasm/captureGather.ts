@@ -8,10 +8,9 @@
  * generation is refused, captureGatherPlain.ts's loop does the same.
  */
 import type { ReplicatedField, ReplicationRegistry } from "../../registry";
-import { compileKernel, lit } from "../kernels/compileKernel";
+import { compileKernel } from "../kernels/compileKernel";
 import { bindField, quantizeSource, ROUND_SOURCE, type FieldBindings } from "../kernels/fieldAccess";
 import type { CapturePlan } from "./capturePlan";
-import { intArray } from "./captureScalars";
 import { outside, plainGather, type Gather } from "./captureGatherPlain";
 
 export { outside, type Gather } from "./captureGatherPlain";
@@ -21,14 +20,6 @@ function gatherSource(registry: ReplicationRegistry, plan: CapturePlan): string 
     .map((field) => {
       const f = field.index;
       if (field.kind !== "generic") return `    if ((hm${f}[eid] & hf${f}) === hf${f}) mask |= ${field.bit};`;
-      const int = intArray(registry.fields[f] as ReplicatedField);
-      if (int !== undefined) {
-        // IntValueTemplate.quantize(array[eid] ?? 0); Math.round only for a value that is not an int32.
-        const { min, max } = int.t;
-        return `    if ((hm${f}[eid] & hf${f}) === hf${f}) { mask |= ${field.bit};
-      const r = A${f}[eid] ?? 0, v = (r | 0) === r ? r : Math.round(r);
-      i32[${plan.quantized / 4 + field.offset} + j * ${plan.stride}] = v >= ${lit(max)} ? ${lit(max - min)} : v > ${lit(min)} ? v - ${lit(min)} : 0; }`;
-      }
       // Quantized here by the JS kernel's code (fieldAccess.ts: inlined, or through the binding).
       const replicated = registry.fields[f] as ReplicatedField;
       const locals = Array.from({ length: field.width }, (_, s) => `q${f}_${s} = 0`).join(", ");
@@ -73,16 +64,12 @@ export function captureGather(registry: ReplicationRegistry, plan: CapturePlan):
     names: ["outside", "tmp"],
     values: [outside, new Int32Array(Math.max(8, plan.stride))],
   };
-  const { names, values } = bindings;
   for (const field of plan.fields) {
     if (field.kind !== "generic") continue;
-    const replicated = registry.fields[field.index] as ReplicatedField;
-    const int = intArray(replicated);
-    if (int === undefined) bindField(replicated, bindings);
-    else {
-      names.push(`A${field.index}`);
-      values.push(int.array);
-    }
+    bindField(registry.fields[field.index] as ReplicatedField, bindings);
   }
-  return compileKernel<Gather>(names, gatherSource(registry, plan), values) ?? plainGather(registry, plan);
+  return (
+    compileKernel<Gather>(bindings.names, gatherSource(registry, plan), bindings.values) ??
+    plainGather(registry, plan)
+  );
 }
