@@ -15,8 +15,8 @@ import { QuatValueTemplate } from "../../templates/quatTemplate";
 import { TransformValueTemplate } from "../../templates/transformTemplate";
 import { VectorValueTemplate } from "../../templates/vectorTemplate";
 import { kernelFields } from "../kernels/compileKernel";
-import { isInlined, scalarOf, type ScalarAccess } from "../kernels/fieldAccess";
-import { align, typedColumns } from "./planColumns";
+import { scalarOf, type ScalarAccess } from "../kernels/fieldAccess";
+import { align, typedColumns, wasmQuantized } from "./planColumns";
 
 /**
  * Extra entries of a quat work list: the SIMD kernel pads the queued count to a multiple of four
@@ -171,20 +171,13 @@ export function applyPlan(
   for (const kf of list) {
     const field = registry.fields[kf.index];
     if (field === undefined) return undefined;
-    const t = field.template;
-    const kind =
-      t instanceof QuatValueTemplate ||
-      t instanceof VectorValueTemplate ||
-      t instanceof FloatValueTemplate ||
-      t instanceof TransformValueTemplate;
     const scalar = scalarOf(field);
     const column = field.binding.columns?.[0];
-    const arrays: ApplyArray[] | undefined =
-      kind && isInlined(field)
-        ? typedColumns(field.binding.columns)
-        : scalar !== undefined && wasmScalar(scalar) && elementOf(column) !== undefined
-          ? [column as ApplyArray]
-          : undefined;
+    const arrays: ApplyArray[] | undefined = wasmQuantized(field)
+      ? typedColumns(field.binding.columns)
+      : scalar !== undefined && wasmScalar(scalar) && elementOf(column) !== undefined
+        ? [column as ApplyArray]
+        : undefined;
     pending.push(arrays === undefined ? undefined : { arrays, addresses: arrays.map(() => 0), scalar });
     for (const a of arrays ?? []) columnLength = Math.min(columnLength, a.length);
   }

@@ -20,16 +20,16 @@
  * float's `?? 0`), where entity ids at or past the length are pointed.
  */
 import type { ReplicationRegistry } from "../../registry";
-import type { ReplicatedField } from "../../registry";
 import { FloatValueTemplate } from "../../templates/floatTemplate";
 import { QuatValueTemplate } from "../../templates/quatTemplate";
 import { TransformValueTemplate } from "../../templates/transformTemplate";
 import { VectorValueTemplate } from "../../templates/vectorTemplate";
-import { isInlined } from "../kernels/fieldAccess";
 import { linearSlots, quatNumbers, transformParts } from "./captureParts";
 import { tableScalar, type TableScalar } from "./captureScalars";
-import { align, typedColumns } from "./planColumns";
+import { align, typedColumns, wasmQuantized } from "./planColumns";
 import type { Local, WasmFunction } from "./wasmModule";
+
+export { wasmQuantized } from "./planColumns";
 
 /**
  * Listed entities per kernel call: bounds the scratch (≈ 16 + 4 × stride bytes per entry); a
@@ -65,20 +65,6 @@ export const FIELD_WORDS = { maskAt: 0, maskLength: 1, flag: 2, intAt: 3, intLen
 /** The first header word of field `f`. */
 export function fieldWord(f: number): number {
   return HEADER_WORDS + f * 5;
-}
-
-/**
- * True when the wasm kernel quantizes field `field` itself: an SoA vector, rotation or transform
- * or a scalar float the JS kernel inlines (the JS gather quantizes every other field).
- */
-export function wasmQuantized(field: ReplicatedField): boolean {
-  const t = field.template;
-  const kind =
-    t instanceof QuatValueTemplate ||
-    t instanceof VectorValueTemplate ||
-    t instanceof FloatValueTemplate ||
-    t instanceof TransformValueTemplate;
-  return kind && isInlined(field);
 }
 
 /** One linear quantizer (FloatQuantizer's numbers). */

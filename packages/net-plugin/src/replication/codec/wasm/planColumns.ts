@@ -1,7 +1,14 @@
 /**
  * Small layout helpers the generated kernels' plans share (applyPlan.ts, capturePlan.ts): which
- * component columns a kernel can read from wasm-memory copies, and scratch offsets rounded up.
+ * component columns a kernel can read from wasm-memory copies, which fields the wasm kernels
+ * (de)quantize themselves, and scratch offsets rounded up.
  */
+import type { ReplicatedField } from "../../registry";
+import { FloatValueTemplate } from "../../templates/floatTemplate";
+import { QuatValueTemplate } from "../../templates/quatTemplate";
+import { TransformValueTemplate } from "../../templates/transformTemplate";
+import { VectorValueTemplate } from "../../templates/vectorTemplate";
+import { isInlined } from "../kernels/fieldAccess";
 
 /** `n` rounded up to a multiple of `to`. */
 export const align = (n: number, to: number): number => Math.ceil(n / to) * to;
@@ -17,4 +24,18 @@ export function typedColumns(
     out.push(c);
   }
   return out;
+}
+
+/**
+ * True when the wasm kernels quantize (capture) and dequantize (apply) field `field` themselves: an
+ * SoA vector, rotation or transform or a scalar float the JS kernels inline (fieldAccess.ts).
+ */
+export function wasmQuantized(field: ReplicatedField): boolean {
+  const t = field.template;
+  const kind =
+    t instanceof QuatValueTemplate ||
+    t instanceof VectorValueTemplate ||
+    t instanceof FloatValueTemplate ||
+    t instanceof TransformValueTemplate;
+  return kind && isInlined(field);
 }
