@@ -26,12 +26,16 @@ export class ApplyRanges {
   private lastLo = -1;
   private lastHi = -1;
 
-  /** `fields[c]`: the plan field index of column c; `inPlace[c]`: column c is written in place (never copied). */
+  /** `inPlace[c]`: column c is written in place (never copied). */
+  private readonly inPlace: readonly boolean[];
+
+  /** `fields[c]`: the plan field index of column c. */
   constructor(
     private readonly plan: ApplyPlan,
     private readonly fields: readonly number[],
-    private readonly inPlace: readonly boolean[] = [],
-  ) {}
+  ) {
+    this.inPlace = plan.fields.flatMap((f) => f.columns.map((c) => c.inPlace));
+  }
 
   /**
    * True when every dequantized field wrote none or all of the entities of the call's range

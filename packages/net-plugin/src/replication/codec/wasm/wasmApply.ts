@@ -101,11 +101,7 @@ export class WasmApplyKernel {
     this.fn = instance.exports["apply"] as ApplyFn;
     this.compactFn = instance.exports["applyCompact"] as CompactFn;
     this.columnField = plan.fields.flatMap((field, fi) => field.columns.map(() => fi));
-    this.ranges = new ApplyRanges(
-      plan,
-      this.columnField,
-      this.columns.map((c) => c.inPlace),
-    );
+    this.ranges = new ApplyRanges(plan, this.columnField);
     this.entities = new ApplyEntityTable(capacity, plan.columnLength);
     this.copies = new ApplyCopies(this.columns, this.columnField, capacity);
     this.allInPlace = this.copies.allInPlace;
