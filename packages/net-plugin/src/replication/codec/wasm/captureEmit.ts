@@ -61,7 +61,7 @@ export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): 
   f.end(exit);
   f.localGet(remove);
   const removal = f.if();
-  emitRemoval(f, plan, rows);
+  emitRemoval(f, plan, rows, simd);
   f.end(removal);
   mod.export("capture", f);
   return f;

@@ -11,28 +11,59 @@ import type { Local, WasmFunction } from "./wasmModule";
 
 /**
  * captureWorld's removal: every present id below the high water whose seen stamp is not this
- * call's loses present, mask and version (SnapshotState.remove); counted in the header.
+ * call's loses present, mask and version (SnapshotState.remove); counted in the header. With
+ * `simd`, four ids a step compare their stamps as one v128 and go on when all four are this
+ * call's (every id listed: a moving or resting world); other steps and the last hw mod 4 ids
+ * are checked one by one.
  */
-export function emitRemoval(f: WasmFunction, plan: CapturePlan, l: RowLocals): void {
-  const [stamp, seen, hw, removed] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
+export function emitRemoval(f: WasmFunction, plan: CapturePlan, l: RowLocals, simd = false): void {
+  const [stamp, seen, hw, removed, end] = [
+    f.local("i32"),
+    f.local("i32"),
+    f.local("i32"),
+    f.local("i32"),
+    f.local("i32"),
+  ];
   loadHeader(f, plan, HEADER.stamp, stamp);
   loadHeader(f, plan, HEADER.seen, seen);
   loadHeader(f, plan, HEADER.highWater, hw);
   f.i32Const(0).localSet(l.i);
+  // One id: `l.i` (the caller advances it).
+  const one = (): void => {
+    f.localGet(l.present).localGet(l.i).op("i32.add").load("i32.load8_u");
+    f.localGet(seen).localGet(l.i).i32Const(2).op("i32.shl").op("i32.add").load("i32.load");
+    f.localGet(stamp).op("i32.ne").op("i32.and");
+    const drop = f.if();
+    f.localGet(l.present).localGet(l.i).op("i32.add").i32Const(0).store("i32.store8");
+    f.localGet(l.i).i32Const(2).op("i32.shl").localSet(l.a4);
+    f.localGet(l.mask).localGet(l.a4).op("i32.add").i32Const(0).store("i32.store");
+    f.localGet(l.version).localGet(l.a4).op("i32.add").i32Const(0).store("i32.store");
+    f.localGet(removed).i32Const(1).op("i32.add").localSet(removed);
+    f.end(drop);
+    f.localGet(l.i).i32Const(1).op("i32.add").localSet(l.i);
+  };
+  if (simd) {
+    const stamps = f.local("v128");
+    f.localGet(stamp).op("i32x4.splat").localSet(stamps);
+    f.localGet(hw).i32Const(-4).op("i32.and").localSet(end);
+    const exit4 = f.block();
+    const top4 = f.loop();
+    f.localGet(l.i).localGet(end).op("i32.ge_s").brIf(exit4);
+    f.localGet(seen).localGet(l.i).i32Const(2).op("i32.shl").op("i32.add").load("v128.load", 0, 2);
+    f.localGet(stamps).op("i32x4.ne").op("v128.any_true");
+    const check = f.if();
+    for (let k = 0; k < 4; k++) one();
+    f.else();
+    f.localGet(l.i).i32Const(4).op("i32.add").localSet(l.i);
+    f.end(check);
+    f.br(top4);
+    f.end(top4);
+    f.end(exit4);
+  }
   const exit = f.block();
   const top = f.loop();
   f.localGet(l.i).localGet(hw).op("i32.ge_s").brIf(exit);
-  f.localGet(l.present).localGet(l.i).op("i32.add").load("i32.load8_u");
-  f.localGet(seen).localGet(l.i).i32Const(2).op("i32.shl").op("i32.add").load("i32.load");
-  f.localGet(stamp).op("i32.ne").op("i32.and");
-  const drop = f.if();
-  f.localGet(l.present).localGet(l.i).op("i32.add").i32Const(0).store("i32.store8");
-  f.localGet(l.i).i32Const(2).op("i32.shl").localSet(l.a4);
-  f.localGet(l.mask).localGet(l.a4).op("i32.add").i32Const(0).store("i32.store");
-  f.localGet(l.version).localGet(l.a4).op("i32.add").i32Const(0).store("i32.store");
-  f.localGet(removed).i32Const(1).op("i32.add").localSet(removed);
-  f.end(drop);
-  f.localGet(l.i).i32Const(1).op("i32.add").localSet(l.i);
+  one();
   f.br(top);
   f.end(top);
   f.end(exit);
