@@ -19,10 +19,13 @@ export interface DecodeScratch {
   /** The call's arguments: READ_ARGS i32 from here, then `rn`, `rd` as f64 at `argsOffset + READ_ARGS_F64`. */
   readonly argsOffset: number;
   /**
-   * Exception positions and high bits of up to four columns read together (decodeFieldFused.ts),
-   * `capacity + 1` i32 each; empty when they do not fit the block (then no field is fused).
+   * The dense exception high bits of up to four columns read together (decodeFieldFused.ts,
+   * decodeFieldDense.ts), `capacity + 1` i32 each, one after the other and zero between calls;
+   * empty when they do not fit the block (then no field is fused).
    */
-  readonly columns: readonly { readonly exPosOffset: number; readonly exHighOffset: number }[];
+  readonly columns: readonly { readonly denseOffset: number }[];
+  /** The ids the layout was made for. */
+  readonly capacity: number;
   /** Bytes the misc area needs. */
   readonly bytes: number;
 }
@@ -46,20 +49,14 @@ export function decodeScratch(capacity: number, blockBytes = 0): DecodeScratch {
   const exHighOffset = exPosOffset + 4 * (capacity + 1);
   const argsOffset = align16(exHighOffset + 4 * (capacity + 1));
   const bytes = argsOffset + READ_ARGS_F64 + 16;
-  // The first column's exceptions share the per-column reader's arrays; three more sets after.
-  const column = 8 * (capacity + 1);
-  const columns = Array.from({ length: 4 }, (_, i) =>
-    i === 0
-      ? { exPosOffset, exHighOffset }
-      : {
-          exPosOffset: bytes + (i - 1) * column,
-          exHighOffset: bytes + (i - 1) * column + 4 * (capacity + 1),
-        },
-  );
-  const withColumns = bytes + 3 * column;
+  // Four dense columns after the arguments (apart from the per-column reader's lists, which the
+  // fused pass's fallback writes while the dense arrays must stay zero).
+  const column = 4 * (capacity + 1);
+  const columns = Array.from({ length: 4 }, (_, i) => ({ denseOffset: bytes + i * column }));
+  const withColumns = bytes + 4 * column;
   return withColumns <= blockBytes
-    ? { markOffset, exPosOffset, exHighOffset, argsOffset, columns, bytes: withColumns }
-    : { markOffset, exPosOffset, exHighOffset, argsOffset, columns: [], bytes };
+    ? { markOffset, exPosOffset, exHighOffset, argsOffset, columns, capacity, bytes: withColumns }
+    : { markOffset, exPosOffset, exHighOffset, argsOffset, columns: [], capacity, bytes };
 }
 
 /** The arguments as locals of `read` (loaded from the misc block). */

@@ -236,7 +236,7 @@ export function emitScalarValue(
   else if (p.simd !== undefined) emitGroupLimit(f, p, p.simd, cnt);
   f.end(patched);
   f.localGet(p.base).localGet(p.o).op("i32.add").load("i32.load", slot).localSet(p.from);
-  if (!field.quat) predict(f, p, slot, max);
+  if (!field.quat) emitPredict(f, p, slot, max);
   // v = from + ((u >>> 1) ^ -(u & 1)); v >>> 0 > max fails
   f.localGet(p.work).localGet(p.o).op("i32.add");
   f.localGet(p.from).localGet(p.u).i32Const(1).op("i32.shr_u");
@@ -246,7 +246,7 @@ export function emitScalarValue(
 }
 
 /** A predicted entry (`entry & 1`): from moved by the reference's velocity, clamped to 0..max. */
-function predict(f: WasmFunction, p: ColumnLocals, slot: number, max: number): void {
+export function emitPredict(f: WasmFunction, p: ColumnLocals, slot: number, max: number): void {
   f.localGet(p.entry).i32Const(1).op("i32.and");
   const predicted = f.if();
   f.localGet(p.unit);

@@ -25,6 +25,7 @@ import { WasmModule, type Local } from "./wasmModule";
 import { emitReadArgs, type DecodeScratch } from "./decodeArgs";
 import { emitFourEntities } from "./decodeEntities4";
 import { emitFusedField, fusable, fusedLocals } from "./decodeFieldFused";
+import { emitDenseZero } from "./decodeFieldDense";
 
 /**
  * Emits `read` for `fields` (all inline) at `capacity` ids and `stride` slots into a new module;
@@ -269,6 +270,8 @@ export function decodeModule(
   f.localGet(misc).localGet(r.failed).store("i32.store", 4);
   f.i32Const(1).op("return");
   f.end(c.fail);
+  // The fused passes' dense exception arrays may hold entries not yet read: zero again.
+  if (fl !== undefined) emitDenseZero(f, misc, scratch, scratch.columns.length);
   f.localGet(misc).localGet(c.synced).store("i32.store", 0);
   f.localGet(misc).localGet(r.failed).store("i32.store", 4);
   f.i32Const(0);

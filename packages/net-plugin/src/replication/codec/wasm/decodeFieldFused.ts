@@ -5,11 +5,12 @@
  * that a column's four baselines (and, for `slots` fields, the reference's) are one vector without
  * a gather; each column's four values come from one 64-bit load (as decodeColumnSimd.ts), are
  * zigzag-added and range-checked, and the rows are transposed back and stored whole (lanes of
- * other slots written back unchanged). A group holding exceptions has their high bits put into
- * their lanes (per column a vector, built before the group; Session 7). The last entries short of
- * four, a column wider than 14 bits and a non-unit prediction ratio take the scalar path one entry
- * at a time, every column in turn; a value out of range refuses the call (Invalid at the synced
- * position, as the scalar path that would reach it does: values never move `synced`).
+ * other slots written back unchanged). Exceptions' high bits come from each column's dense array
+ * (decodeFieldDense.ts; Session 9: one v128 OR per group, no exception list or per-group branch).
+ * The last entries short of four, a column wider than 14 bits and a non-unit prediction ratio take
+ * the scalar path one entry at a time, every column in turn; a value out of range refuses the call
+ * (Invalid at the synced position, as the scalar path that would reach it does: values never move
+ * `synced`).
  *
  * Same values and checks as the per-column reader. Refusals: any failure in the headers (a short
  * or malformed column) rewinds to the field's first column and reads the columns one after the
@@ -22,7 +23,8 @@
 import type { KernelField } from "../kernels/compileKernel";
 import type { DecodeCtx } from "./decodeBits";
 import type { DecodeScratch } from "./decodeArgs";
-import { emitColumn, emitColumnHeader, emitScalarValue, type ColumnLocals } from "./decodeColumnEmit";
+import { emitColumn, type ColumnLocals } from "./decodeColumnEmit";
+import { emitDenseHeader, emitDenseScalar, emitDenseZero, type DenseColumn } from "./decodeFieldDense";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** The extra locals of the fused passes (one set per function). */
@@ -30,24 +32,23 @@ export interface FusedLocals {
   readonly w: readonly Local[];
   readonly l: readonly Local[];
   readonly p0: readonly Local[];
-  readonly next: readonly Local[];
-  readonly xi: readonly Local[];
   readonly end: readonly Local[];
   /** Each column's bit cursor in the values pass. */
   readonly at: readonly Local[];
   readonly start: Local;
   readonly synced: Local;
   readonly ok: Local;
+  /** Entries read four at a time (a multiple of four; 0 when the groups cannot run). */
   readonly lim: Local;
   readonly x: Local;
+  /** misc + 4·j: the group's dense entries. */
+  readonly mj: Local;
   readonly rows: readonly Local[];
   readonly cols: readonly Local[];
   readonly refs: readonly Local[];
   readonly tmp: readonly Local[];
   readonly bad: Local;
   readonly pred: Local;
-  /** Per column, the high bits of the group's exceptions in their lanes (zero when none). */
-  readonly high: readonly Local[];
 }
 
 /** Declares the fused locals in `f`. */
@@ -58,8 +59,6 @@ export function fusedLocals(f: WasmFunction): FusedLocals {
     w: n("i32", 4),
     l: n("i32", 4),
     p0: n("i32", 4),
-    next: n("i32", 4),
-    xi: n("i32", 4),
     end: n("i32", 4),
     at: n("i32", 4),
     start: f.local("i32"),
@@ -67,13 +66,13 @@ export function fusedLocals(f: WasmFunction): FusedLocals {
     ok: f.local("i32"),
     lim: f.local("i32"),
     x: f.local("i64"),
+    mj: f.local("i32"),
     rows: n("v128", 4),
     cols: n("v128", 4),
     refs: n("v128", 4),
     tmp: n("v128", 4),
     bad: f.local("v128"),
     pred: f.local("v128"),
-    high: n("v128", 4),
   };
 }
 
@@ -137,18 +136,14 @@ export function emitFusedField(
   for (let s = first; s < field.width; s++) slots.push(s);
   const listOffset = field.inline * capacity * 4;
   const rowOffset = field.offset * 4;
-  // Column k (slot slots[k]) uses fused locals k and scratch columns[k].
-  const colLocals = (k: number): ColumnLocals => ({
-    ...p,
-    simd: undefined,
+  // Column k (slot slots[k]) uses fused locals k and dense array k.
+  const cols: DenseColumn[] = slots.map((_, k) => ({
     w: q.w[k] as Local,
     l: q.l[k] as Local,
     p0: q.p0[k] as Local,
-    next: q.next[k] as Local,
-    xi: q.xi[k] as Local,
     end: q.end[k] as Local,
-  });
-  const ex = (k: number) => scratch.columns[k] as DecodeScratch["columns"][number];
+    dense: (scratch.columns[k] as DecodeScratch["columns"][number]).denseOffset,
+  }));
   const last = q.end[slots.length - 1] as Local;
   f.localGet(cnt).i32Const(0).op("i32.gt_s");
   const any = f.if();
@@ -157,76 +152,34 @@ export function emitFusedField(
   const headerFail = f.block();
   f.localGet(r.pos).localSet(q.start).localGet(c.synced).localSet(q.synced);
   const hc: DecodeCtx = { ...c, fail: headerFail };
-  slots.forEach((_, k) => {
-    emitColumnHeader(hc, colLocals(k), cnt, ex(k));
-    f.localGet(q.end[k] as Local).localSet(r.pos);
+  cols.forEach((col) => {
+    emitDenseHeader(hc, p, col, cnt, q.x, capacity);
+    f.localGet(col.end).localSet(r.pos);
   });
   f.br(fused);
   f.end(headerFail);
-  // A header failed: from the field's start again, one column after the other (their refusals).
+  // A header failed: its dense entries zeroed, then from the field's start again, one column after
+  // the other (their refusals).
+  emitDenseZero(f, p.misc, scratch, slots.length);
   f.localGet(q.start).localSet(r.pos).localGet(q.synced).localSet(c.synced).i32Const(0).localSet(r.failed);
   for (const s of slots) emitColumn(c, p, field, s, cnt, stride, capacity, scratch);
   f.br(done);
   f.end(fused);
-  // The values pass.
+  // The values pass: groups of four while they can run (every width ≤ 14, 1:1 or no prediction).
   f.i32Const(1);
-  slots.forEach((_, k) => {
-    f.localGet(q.w[k] as Local)
-      .i32Const(14)
-      .op("i32.le_u")
-      .op("i32.and");
-    f.localGet(q.p0[k] as Local).localSet(q.at[k] as Local);
+  cols.forEach((col, k) => {
+    f.localGet(col.w).i32Const(14).op("i32.le_u").op("i32.and");
+    f.localGet(col.p0).localSet(q.at[k] as Local);
   });
   if (!field.quat) f.localGet(p.unit).localGet(p.hasRef).op("i32.eqz").op("i32.or").op("i32.and");
   f.localSet(q.ok);
-  const limit = (): void => {
-    // lim = ok ? min(cnt, next[0..]) : 0, unsigned (next is -1 without exceptions left)
-    f.localGet(cnt).localSet(q.lim);
-    slots.forEach((_, k) => {
-      const next = q.next[k] as Local;
-      f.localGet(q.lim)
-        .localGet(next)
-        .localGet(q.lim)
-        .localGet(next)
-        .op("i32.lt_u")
-        .op("select")
-        .localSet(q.lim);
-    });
-    f.localGet(q.lim).i32Const(0).localGet(q.ok).op("select").localSet(q.lim);
-  };
-  limit();
+  f.localGet(cnt).i32Const(-4).op("i32.and").i32Const(0).localGet(q.ok).op("select").localSet(q.lim);
   f.i32Const(0).localSet(p.j);
-  slots.forEach((_, k) => void f.v128ConstI32(0, 0, 0, 0).localSet(q.high[k] as Local));
-  const exit = f.block();
-  const values = f.loop();
+  const groupsDone = f.block();
+  f.localGet(q.lim).op("i32.eqz").brIf(groupsDone);
+  const groups = f.loop();
   {
-    const one = f.block();
-    const plain = f.block();
-    // No exception among the four entries (the usual case): one compare.
-    f.localGet(p.j).i32Const(4).op("i32.add").localGet(q.lim).op("i32.le_u").brIf(plain);
-    // Exceptions in the group: its high bits into their lanes; the scalar path only without a whole
-    // group left (or when groups are off: lim 0 with ok 0).
-    f.localGet(q.ok).op("i32.eqz");
-    f.localGet(p.j).i32Const(4).op("i32.add").localGet(cnt).op("i32.gt_u").op("i32.or").brIf(one);
-    slots.forEach((_, k) => {
-      const [next, xi, high] = [q.next[k], q.xi[k], q.high[k]] as [Local, Local, Local];
-      const entry = (offset: number): void =>
-        void f.localGet(p.misc).localGet(xi).i32Const(2).op("i32.shl").op("i32.add").load("i32.load", offset);
-      const none = f.block();
-      const each = f.loop();
-      // lane = next - j, an exception of this group when < 4 (next is -1 after the last: huge).
-      f.localGet(next).localGet(p.j).op("i32.sub").localTee(p.u).i32Const(4).op("i32.ge_u").brIf(none);
-      f.localGet(high);
-      entry(ex(k).exHighOffset);
-      f.op("i32x4.splat").v128ConstI32(0, 1, 2, 3).localGet(p.u).op("i32x4.splat").op("i32x4.eq");
-      f.op("v128.and").op("v128.or").localSet(high);
-      f.localGet(xi).i32Const(1).op("i32.add").localSet(xi);
-      entry(ex(k).exPosOffset);
-      f.localSet(next).br(each);
-      f.end(each).end(none);
-    });
-    limit();
-    f.end(plain);
+    f.localGet(p.misc).localGet(p.j).i32Const(2).op("i32.shl").op("i32.add").localSet(q.mj);
     const o = [p.o, p.u, p.from, p.entry];
     f.localGet(p.lists).localGet(p.j).i32Const(2).op("i32.shl").op("i32.add");
     f.load("v128.load", listOffset, 2).localTee(q.pred);
@@ -271,8 +224,10 @@ export function emitFusedField(
     }
     f.v128ConstI32(0, 0, 0, 0).localSet(q.bad);
     slots.forEach((s, k) => {
-      const [w, l, at, col] = [q.w[k], q.l[k], q.at[k], q.cols[s]] as [Local, Local, Local, Local];
-      // Four w-bit values from one 64-bit load (decodeColumnSimd.ts), zigzag-added to from.
+      const { w, l, dense } = cols[k] as DenseColumn;
+      const [at, col] = [q.at[k], q.cols[s]] as [Local, Local];
+      // Four w-bit values from one 64-bit load (decodeColumnSimd.ts), their exceptions' high bits
+      // ORed in (and zeroed), zigzag-added to from.
       f.localGet(c.input).localGet(at).i32Const(3).op("i32.shr_u").op("i32.add").load("i64.load", 0, 0);
       f.localGet(at).i32Const(7).op("i32.and").op("i64.extend_i32_u").op("i64.shr_u").localTee(q.x);
       f.op("i64x2.splat").localGet(q.x).localGet(w).i32Const(1).op("i32.shl").op("i64.extend_i32_u");
@@ -282,12 +237,12 @@ export function emitFusedField(
         .localGet(w)
         .op("i64x2.shr_u");
       f.shuffle([0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27]);
-      f.localGet(l)
-        .op("i32x4.splat")
-        .op("v128.and")
-        .localGet(q.high[k] as Local)
+      f.localGet(l).op("i32x4.splat").op("v128.and");
+      f.localGet(q.mj)
+        .load("v128.load", dense, 2)
         .op("v128.or")
         .localSet(q.tmp[0] as Local);
+      f.localGet(q.mj).v128ConstI32(0, 0, 0, 0).store("v128.store", dense, 2);
       f.localGet(col)
         .localGet(q.tmp[0] as Local)
         .i32Const(1)
@@ -306,7 +261,6 @@ export function emitFusedField(
     });
     // A value out of range: refused (the scalar path reaching it refuses it the same way).
     f.localGet(q.bad).op("v128.any_true").brIf(c.fail);
-    slots.forEach((_, k) => void f.v128ConstI32(0, 0, 0, 0).localSet(q.high[k] as Local));
     transpose(f, q.cols, q.tmp, q.rows);
     o.forEach((ok, k) => {
       f.localGet(p.work)
@@ -315,28 +269,25 @@ export function emitFusedField(
         .localGet(q.rows[k] as Local)
         .store("v128.store", rowOffset, 2);
     });
-    slots.forEach((_, k) => {
+    cols.forEach(({ w }, k) => {
       const at = q.at[k] as Local;
-      f.localGet(at)
-        .localGet(q.w[k] as Local)
-        .i32Const(2)
-        .op("i32.shl")
-        .op("i32.add")
-        .localSet(at);
+      f.localGet(at).localGet(w).i32Const(2).op("i32.shl").op("i32.add").localSet(at);
     });
-    f.localGet(p.j).i32Const(4).op("i32.add").localTee(p.j).localGet(cnt).op("i32.lt_s").brIf(values);
-    f.br(exit);
-    f.end(one);
-    // Entry j, one column after the other.
-    slots.forEach((s, k) => {
-      const at = q.at[k] as Local;
-      f.localGet(at).localSet(r.pos);
-      emitScalarValue(c, colLocals(k), field, s, cnt, stride, capacity, ex(k), limit);
-      f.localGet(r.pos).localSet(at);
-    });
-    f.localGet(p.j).i32Const(1).op("i32.add").localTee(p.j).localGet(cnt).op("i32.lt_s").brIf(values);
+    f.localGet(p.j).i32Const(4).op("i32.add").localTee(p.j).localGet(q.lim).op("i32.lt_u").brIf(groups);
   }
-  f.end(values).end(exit);
+  f.end(groups).end(groupsDone);
+  // The rest one entry at a time, one column after the other.
+  const tailDone = f.block();
+  const tail = f.loop();
+  f.localGet(p.j).localGet(cnt).op("i32.ge_s").brIf(tailDone);
+  slots.forEach((s, k) => {
+    const at = q.at[k] as Local;
+    f.localGet(at).localSet(r.pos);
+    emitDenseScalar(c, p, cols[k] as DenseColumn, field, s, stride, capacity);
+    f.localGet(r.pos).localSet(at);
+  });
+  f.localGet(p.j).i32Const(1).op("i32.add").localSet(p.j).br(tail);
+  f.end(tail).end(tailDone);
   f.localGet(last).localSet(r.pos);
   f.end(done);
   f.end(any);
