@@ -49,6 +49,8 @@ export interface FusedLocals {
   readonly tmp: readonly Local[];
   readonly bad: Local;
   readonly pred: Local;
+  /** Per column, the largest value of the groups so far (unsigned; range-checked after them). */
+  readonly mx: readonly Local[];
 }
 
 /** Declares the fused locals in `f`. */
@@ -73,6 +75,7 @@ export function fusedLocals(f: WasmFunction): FusedLocals {
     tmp: n("v128", 4),
     bad: f.local("v128"),
     pred: f.local("v128"),
+    mx: n("v128", 4),
   };
 }
 
@@ -175,6 +178,7 @@ export function emitFusedField(
   f.localSet(q.ok);
   f.localGet(cnt).i32Const(-4).op("i32.and").i32Const(0).localGet(q.ok).op("select").localSet(q.lim);
   f.i32Const(0).localSet(p.j);
+  cols.forEach((_, k) => void f.v128ConstI32(0, 0, 0, 0).localSet(q.mx[k] as Local));
   const groupsDone = f.block();
   f.localGet(q.lim).op("i32.eqz").brIf(groupsDone);
   const groups = f.loop();
@@ -207,7 +211,7 @@ export function emitFusedField(
       load(p.ref, q.rows);
       transpose(f, q.rows, q.tmp, q.refs);
       // Predicted lanes (entry & 1): 2·from − ref clamped to 0..max; the others keep from.
-      f.localGet(q.pred).i32Const(1).op("i32x4.splat").op("v128.and").op("i32x4.neg").localSet(q.pred);
+      f.localGet(q.pred).i32Const(31).op("i32x4.shl").i32Const(31).op("i32x4.shr_s").localSet(q.pred);
       for (const s of slots) {
         const col = q.cols[s] as Local;
         f.localGet(col)
@@ -222,7 +226,6 @@ export function emitFusedField(
         f.localGet(col).localGet(q.pred).op("v128.bitselect").localSet(col);
       }
     }
-    f.v128ConstI32(0, 0, 0, 0).localSet(q.bad);
     slots.forEach((s, k) => {
       const { w, l, dense } = cols[k] as DenseColumn;
       const [at, col] = [q.at[k], q.cols[s]] as [Local, Local];
@@ -247,20 +250,18 @@ export function emitFusedField(
         .localGet(q.tmp[0] as Local)
         .i32Const(1)
         .op("i32x4.shr_u");
+      // −(u & 1) as (u << 31) >> 31 (no constant, no negation).
       f.localGet(q.tmp[0] as Local)
-        .i32Const(1)
-        .op("i32x4.splat")
-        .op("v128.and")
-        .op("i32x4.neg")
+        .i32Const(31)
+        .op("i32x4.shl")
+        .i32Const(31)
+        .op("i32x4.shr_s")
         .op("v128.xor");
       f.op("i32x4.add").localTee(col);
-      f.i32Const(field.slotMax[s] as number)
-        .op("i32x4.splat")
-        .op("i32x4.gt_u");
-      f.localGet(q.bad).op("v128.or").localSet(q.bad);
+      f.localGet(q.mx[k] as Local)
+        .op("i32x4.max_u")
+        .localSet(q.mx[k] as Local);
     });
-    // A value out of range: refused (the scalar path reaching it refuses it the same way).
-    f.localGet(q.bad).op("v128.any_true").brIf(c.fail);
     transpose(f, q.cols, q.tmp, q.rows);
     o.forEach((ok, k) => {
       f.localGet(p.work)
@@ -276,6 +277,18 @@ export function emitFusedField(
     f.localGet(p.j).i32Const(4).op("i32.add").localTee(p.j).localGet(q.lim).op("i32.lt_u").brIf(groups);
   }
   f.end(groups).end(groupsDone);
+  // A group's value out of range refuses the call after the groups instead of at its group: the
+  // same outcome (Invalid at the synced position; the work state is not kept), one check a field.
+  f.i32Const(0);
+  slots.forEach((s, k) => {
+    f.localGet(q.mx[k] as Local)
+      .i32Const(field.slotMax[s] as number)
+      .op("i32x4.splat")
+      .op("i32x4.gt_u")
+      .op("v128.any_true")
+      .op("i32.or");
+  });
+  f.brIf(c.fail);
   // The rest one entry at a time, one column after the other.
   const tailDone = f.block();
   const tail = f.loop();
