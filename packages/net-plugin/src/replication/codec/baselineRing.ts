@@ -105,14 +105,19 @@ export class BaselineRing {
    * stays ≤ 1), else the oldest acknowledged one kept; undefined when none.
    */
   referenceFor(baseline: SnapshotState, tick: number): SnapshotState | undefined {
-    const target = baseline.tick - Math.max(1, tick - baseline.tick);
+    const baseTick = baseline.tick;
+    const target = baseTick - Math.max(1, tick - baseTick);
     let oldest: SnapshotState | undefined;
-    const limit = Math.min(this.size - 1, 63);
+    const mask = this.size - 1;
+    const limit = Math.min(mask, 63);
+    const states = this.states;
+    const acked = this.acked;
     for (let age = 1; age <= limit; age++) {
       const sequence = (baseline.sequence - age) & 0xffff;
-      const s = this.get(sequence);
-      if (s === undefined || this.acked[sequence & (this.size - 1)] !== 1 || !(s.tick < baseline.tick))
-        continue;
+      // `get(sequence)`, acknowledged, older than the baseline (the ack is checked first: cheaper).
+      if (acked[sequence & mask] !== 1) continue;
+      const s = states[sequence & mask] as SnapshotState;
+      if (s.sequence !== sequence || !(s.tick < baseTick)) continue;
       if (s.tick <= target) return s;
       oldest = s;
     }
