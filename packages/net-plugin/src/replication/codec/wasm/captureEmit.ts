@@ -16,6 +16,7 @@
  * present/mask/high water/version exactly as the JS kernel does.
  */
 import { emitGather, emitPrepare, emitScan } from "./captureGatherEmit";
+import { emitGatherOrReuse } from "./captureReuse";
 import { quantizedParts } from "./captureParts";
 import { HEADER, type CapturePlan } from "./capturePlan";
 import { ScalarQuantizer, type LoopLocals } from "./captureQuantize";
@@ -85,13 +86,15 @@ function emitRun(
   gather: WasmFunction,
   capture: WasmFunction,
   prepare?: WasmFunction,
+  /** With `prepare`: the gather skipped when its inputs are the last call's (captureReuse.ts). */
+  reuse = false,
 ): void {
   const params = ["i32", "i32", "i32", "i32", "i32", "i32"] as const;
   const f = mod.function(name, prepare === undefined ? params : [...params, "i32"], ["i32"]);
   const [values, present, mask, version, n, remove] = f.params as [Local, Local, Local, Local, Local, Local];
   const bound = f.params[6];
-  if (prepare !== undefined && bound !== undefined) {
-    const max = f.local("i32");
+  const max = prepare === undefined ? undefined : f.local("i32");
+  if (prepare !== undefined && bound !== undefined && max !== undefined) {
     f.localGet(n).call(prepare).localSet(max);
     f.i32Const(plan.header)
       .localGet(max)
@@ -102,7 +105,11 @@ function emitRun(
     f.end(past);
   }
   const top = f.local("i32");
-  f.i32Const(0).localGet(n).call(gather).localTee(top).i32Const(-1).op("i32.lt_s");
+  if (reuse && max !== undefined) {
+    emitGatherOrReuse(f, plan, n, max, top, () => f.i32Const(0).localGet(n).call(gather));
+    f.localGet(top);
+  } else f.i32Const(0).localGet(n).call(gather).localTee(top);
+  f.i32Const(-1).op("i32.lt_s");
   const refused = f.if();
   f.localGet(top).op("return");
   f.end(refused);
@@ -123,7 +130,7 @@ export function captureModule(plan: CapturePlan, simd: boolean): Uint8Array<Arra
     emitRun(mod, plan, "run", gather, capture);
     emitRun(mod, plan, "runFast", gatherFast, capture);
     emitRun(mod, plan, "runBound", gather, capture, prepare);
-    emitRun(mod, plan, "runBoundFast", gatherFast, capture, prepare);
+    emitRun(mod, plan, "runBoundFast", gatherFast, capture, prepare, simd);
   }
   return mod.toBytes();
 }

@@ -57,9 +57,20 @@ export const HEADER = {
   capacity: 9,
   /** The listed entity ids (the whole list; the wasm gather reads a batch of it per call). */
   listAt: 10,
+  /**
+   * The gather's reuse (captureReuse.ts): in, 1 when the caller allows it; out, 1 when it was
+   * reused. The copies of the last gathered call's list and membership words, its list length,
+   * largest network id and (written by the caller) seen stamp.
+   */
+  reuse: 11,
+  prevListAt: 12,
+  prevMaskAt: 13,
+  prevN: 14,
+  prevTop: 15,
+  prevStamp: 16,
 } as const;
 /** Header words before the per-field ones. */
-const HEADER_WORDS = 12;
+const HEADER_WORDS = 20;
 /** Per field, its words: membership table address, length and bit; an int field's table address and length. */
 export const FIELD_WORDS = { maskAt: 0, maskLength: 1, flag: 2, intAt: 3, intLength: 4 } as const;
 /** The first header word of field `f`. */

@@ -60,6 +60,13 @@ export interface Runner {
   readonly tables: CaptureTables;
   /** The seen stamp of the last wasm gather. */
   stamp: number;
+  /**
+   * True when the last call on this runner was a `runBoundFast` that gathered or reused (its copies
+   * of the list and membership words are current: captureReuse.ts), with these membership table and flags.
+   */
+  gathered: boolean;
+  gatherMasks: readonly number[] | undefined;
+  readonly gatherFlags: number[];
   generation: number;
   /** The whole memory as i32 (re-made after growth). */
   i32: Int32Array;
@@ -95,6 +102,9 @@ function instantiate(
     runBoundFast: exports["runBoundFast"] as ((...args: number[]) => number) | undefined,
     tables: new CaptureTables(plan, pool, place, layout.capacity),
     stamp: 0,
+    gathered: false,
+    gatherMasks: undefined,
+    gatherFlags: plan.fields.map(() => 0),
     generation: -1,
     i32: new Int32Array(0),
     columns: [],

@@ -63,6 +63,12 @@ export class CaptureTables {
   private listElements = 0;
   private list = new Int32Array(0);
   private netAt = 0;
+  /**
+   * The gather's reuse copies (captureReuse.ts): the last gathered call's list (`listElements`)
+   * and membership words (`elements`).
+   */
+  private prevListAt = 0;
+  private prevMaskAt = 0;
   /** Per field: its membership region and (int fields) its f64 region. */
   private readonly maskAt: number[];
   private readonly intAt: number[];
@@ -85,6 +91,11 @@ export class CaptureTables {
   private netSource: Int32Array | undefined;
   private netCopied = 0;
   private netPast = false;
+  /**
+   * True when the last `fill` found the network id region holding its map's table already (no
+   * copy: the same map, revision and table) — the gather's reuse needs it (captureReuse.ts).
+   */
+  netSame = false;
 
   constructor(
     private readonly plan: CapturePlan,
@@ -165,7 +176,9 @@ export class CaptureTables {
     i32[h + H.capacity] = this.capacity;
     i32[h + H.netAt] = this.netAt;
     i32[h + H.netLength] = net.length;
-    this.copyNet(map, net, maxEid);
+    i32[h + H.prevListAt] = this.prevListAt;
+    i32[h + H.prevMaskAt] = this.prevMaskAt;
+    this.netSame = this.copyNet(map, net, maxEid);
     for (let f = 0; f < fields.length; f++) {
       const m = hasMasks[f] as readonly number[];
       const w = h + wordOf(f);
@@ -206,12 +219,12 @@ export class CaptureTables {
   }
 
   /**
-   * The network id table as `copyTyped` would copy it, skipped while the region already holds it:
+   * The network id table as `copyTyped` would copy it (false), skipped while the region already holds it (true):
    * the same map at the same `EntityMap.revision` (bumped by every bind and unbind, and by the
    * table's growth) copied at least as far — a resting or moving world without spawns copies it
    * once, not per call.
    */
-  private copyNet(map: EntityMap, net: Int32Array, maxEid: number): void {
+  private copyNet(map: EntityMap, net: Int32Array, maxEid: number): boolean {
     const n = Math.min(net.length, maxEid + 1);
     const past = net.length <= maxEid;
     if (
@@ -221,7 +234,7 @@ export class CaptureTables {
       this.netCopied >= n &&
       (this.netPast || !past)
     ) {
-      return;
+      return true;
     }
     this.copyTyped(0, this.net, net, maxEid, 0);
     this.netMap = map;
@@ -229,6 +242,7 @@ export class CaptureTables {
     this.netSource = net;
     this.netCopied = n;
     this.netPast = past;
+    return false;
   }
 
   /** Field `f`'s int array (capturePlan.ts intArray), if it has one. */
@@ -279,7 +293,7 @@ export class CaptureTables {
   private layout(need: number): Placed {
     let elements = Math.max(MIN_ELEMENTS, this.elements);
     while (elements < need) elements *= 2;
-    let bytes = align16(this.capacity * 4) + this.listElements * 4 + elements * 4;
+    let bytes = align16(this.capacity * 4) + this.listElements * 8 + elements * 8;
     for (let f = 0; f < this.plan.fields.length; f++) {
       bytes += elements * 4 + (this.intSource(f) === undefined ? 0 : elements * 8);
     }
@@ -298,6 +312,10 @@ export class CaptureTables {
     at += align16(this.capacity * 4);
     this.listAt = at;
     at += this.listElements * 4;
+    this.prevListAt = at;
+    at += this.listElements * 4;
+    this.prevMaskAt = at;
+    at += elements * 4;
     this.netAt = at;
     at += elements * 4;
     for (let f = 0; f < this.plan.fields.length; f++) {

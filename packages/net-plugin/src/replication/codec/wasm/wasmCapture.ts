@@ -32,6 +32,7 @@ import { capturePlan, HEADER, type CapturePlan } from "./capturePlan";
 import { CaptureCopies, PREFIX as PREFIX_BASE } from "./captureCopies";
 import { refreshViews } from "./captureRunner";
 import { Placed } from "./captureTables";
+import type { Runner } from "./captureRunner";
 import { compileCached } from "./wasmCompile";
 
 // Module-local references: tsx/esbuild's CommonJS output (tests, benches) reads every imported
@@ -49,6 +50,8 @@ export class WasmCaptureKernel extends CaptureCopies {
    * such call copies the tables and columns that far and runs `runBound`, which checks it.
    */
   private bound = -1;
+  /** True when the gather may be reused (captureReuse.ts): SIMD modules, no generic field (their ints move). */
+  private readonly reusable: boolean;
 
   /** Use wasmCaptureKernel(); `module` is the compiled captureModule(plan, simd). */
   constructor(
@@ -60,6 +63,7 @@ export class WasmCaptureKernel extends CaptureCopies {
     simd: boolean,
   ) {
     super(registry, plan, module, simd);
+    this.reusable = simd && plan.fields.every((f) => f.kind !== "generic");
   }
 
   /**
@@ -119,12 +123,18 @@ export class WasmCaptureKernel extends CaptureCopies {
     const h = r.h;
     const i32 = r.i32;
     const fast = r.tables.fill(i32, map, hasMasks, hasFlags, maxEid);
-    r.stamp = (r.stamp + 1) >>> 0;
+    const prev = r.stamp;
+    r.stamp = (prev + 1) >>> 0;
     if (r.stamp === 0) {
       r.stamp = 1;
       new Uint32Array(r.pool.memory.buffer, i32[h + H.seen], capacity).fill(0);
     }
     i32[h + H.stamp] = r.stamp;
+    // The gather's reuse (captureReuse.ts): after a runBoundFast on this runner, with the network
+    // ids, membership table and flags unchanged since, and no stamp wrap (the seen stamps zeroed).
+    const reusing = bounded && fast && this.reusable && r.stamp !== 1;
+    const reuse = this.sameTables(r, hasMasks, hasFlags) && reusing && r.gathered && r.tables.netSame;
+    r.gathered = false;
     const gather = (fast ? r.gatherFast : r.gather) as (start: number, n: number) => number;
     const batch = r.plan.batch;
     const inPlace = r.block < 0;
@@ -133,6 +143,8 @@ export class WasmCaptureKernel extends CaptureCopies {
     if (inPlace && n <= batch) {
       this.copyColumns(r, maxEid + 1, PREFIX);
       this.header(i32, h, out);
+      i32[h + H.reuse] = reuse ? 1 : 0;
+      i32[h + H.prevStamp] = prev;
       const address = r.pool.address(out.block);
       const run = bounded ? (fast ? r.runBoundFast : r.runBound) : fast ? r.runFast : r.run;
       const top = (run as (...args: number[]) => number)(
@@ -149,6 +161,9 @@ export class WasmCaptureKernel extends CaptureCopies {
         this.bound = -1;
         return this.whole(entities, map, out, hasMasks, hasFlags, missing, remove);
       }
+      // Reused: the listed ids' seen stamps are the last call's.
+      if (reuse && i32[h + H.reuse] === 1) r.stamp = prev;
+      r.gathered = reusing && top >= -1;
       // This list's largest id: runBound wrote it to the header.
       this.bound = bounded ? (i32[h + H.maxEid] as number) : maxEid;
       if (top < -1) this.refuse(entities, top, map, capacity, missing);
@@ -183,6 +198,25 @@ export class WasmCaptureKernel extends CaptureCopies {
     }
     this.headerOut(i32, h, out);
     return true;
+  }
+
+  /**
+   * True when `hasMasks[0]` and the flags are the ones `r` noted last (then notes these): the
+   * gather's reuse needs the membership table and flags of the call it reuses.
+   */
+  private sameTables(
+    r: Runner,
+    hasMasks: readonly (readonly number[])[],
+    hasFlags: readonly number[],
+  ): boolean {
+    let same = r.gatherMasks === hasMasks[0];
+    r.gatherMasks = hasMasks[0];
+    const flags = r.gatherFlags;
+    for (let f = 0; f < flags.length; f++) {
+      same = same && flags[f] === hasFlags[f];
+      flags[f] = hasFlags[f] as number;
+    }
+    return same;
   }
 
   /** Throws the JS kernel's error for the list entry a gather or scan refused (`-2 - j`). */
