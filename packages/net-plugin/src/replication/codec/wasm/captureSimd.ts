@@ -2,7 +2,7 @@
  * The capture kernel's per-field work in f64x2 lanes, two pairs of entries per loop iteration (see
  * captureQuantize.ts for the contract and the scalar form it matches lane for lane).
  */
-import type { InlineField, CapturePlan } from "./capturePlan";
+import type { CaptureColumn, InlineField, CapturePlan, LinearSlot } from "./capturePlan";
 import { EntityReader, ROUND_EXCEPTION, type LoopLocals, type Quantizer } from "./captureQuantize";
 import { emitQuat } from "./captureSimdQuat";
 import { SlotRows } from "./captureSimdRows";
@@ -11,6 +11,22 @@ import type { Local, WasmFunction } from "./wasmModule";
 
 /** 2^52: an integer r in 0..2^32 is the low word of the double r + 2^52. */
 const TO_INT = 2 ** 52;
+
+/**
+ * True when t = (v - min) * inverse of a Float32 column's value v is never ROUND_EXCEPTION
+ * (0.5 - 2^-54: 53 significant bits), so its lanes need no check: a power-of-two step (t · step is
+ * then v - min rounded once, exactly scaled) and min = k0 · step with k0 an integer. Rounded to
+ * 0.5 · step - 2^-54 · step, v - min would lie within 2^-55 · step of it. With k0 = 0 it is v itself
+ * (24 bits). Else |min| ≥ step, so |v| > 0.49 · step, v's ulp is at least 2^-25 · step and v - min
+ * (a multiple of it, below step in magnitude) is exact with at most 25 significant bits.
+ */
+export function noRoundException(z: LinearSlot, column: CaptureColumn | undefined): boolean {
+  const inverse = z.inverse;
+  if (inverse === undefined || column === undefined || column.f64) return false;
+  return (
+    Number.isInteger(z.min * inverse) && Number.isFinite(z.min) && inverse > 2 ** -900 && inverse < 2 ** 900
+  );
+}
 
 /** Entries per loop iteration of the SIMD kernel: two f64x2 pairs. */
 export const SIMD_ENTRIES = 4;
@@ -245,8 +261,9 @@ export class SimdQuantizer implements Quantizer {
     // gives t ≥ 0 (v - min is then ≥ 0), v ≥ max gives round(t) ≥ maxValue (t is maxValue within
     // a few ulps at v = max, step = (max - min) / maxValue), NaN stays NaN.
     if (SlotRows.fits(field)) {
-      this.both((p) => this.rows.pair(p, p.v[15] as Local, z.maxValue));
-      this.rows.join(s, this.pairs);
+      const exact = noRoundException(z, field.columns[s]);
+      this.both((p) => this.rows.pair(p, p.v[15] as Local, z.maxValue, exact));
+      this.rows.join(s, this.pairs, exact);
       return;
     }
     this.both((p) => {

@@ -84,26 +84,34 @@ export class SlotRows {
 
   /**
    * From t in `t` (f64 lanes): the pair's clamped integers floor(t + 0.5) in the low words of
-   * `p.r`, and its round-exception lanes as all-ones in `p.ex`.
+   * `p.r`, and (unless `exact`: t is never ROUND_EXCEPTION, see `noRoundException`) its
+   * round-exception lanes as all-ones in `p.ex`.
    */
-  pair(p: Pair, t: Local, max: number): void {
+  pair(p: Pair, t: Local, max: number, exact = false): void {
     const f = this.f;
     f.localGet(t);
     this.splat(0.5).op("f64x2.add").op("f64x2.floor").localSet(p.r);
     this.splat(0).localGet(p.r).op("f64x2.pmax");
     this.splat(max).op("f64x2.pmin");
     this.splat(TO_INT).op("f64x2.add").localSet(p.r);
+    if (exact) return;
     f.localGet(t);
     this.splat(ROUND_EXCEPTION).op("f64x2.eq").localSet(p.ex);
   }
 
-  /** Slot vector `k` = the two pairs' integers (pairs[0] entries 0-1, pairs[1] 2-3), the exception lanes' 1 taken back to 0. */
-  join(k: number, pairs: readonly Pair[]): void {
+  /**
+   * Slot vector `k` = the two pairs' integers (pairs[0] entries 0-1, pairs[1] 2-3), the exception
+   * lanes' 1 taken back to 0 (none with `exact`, as `pair`'s).
+   */
+  join(k: number, pairs: readonly Pair[], exact = false): void {
     const f = this.f;
     const [a, b] = pairs as [Pair, Pair];
     f.localGet(a.r).localGet(b.r).shuffle(I64_LOWS);
-    f.localGet(a.ex).localGet(b.ex).shuffle(I64_LOWS);
-    f.op("i32x4.add").localSet(this.slots[k] as Local);
+    if (!exact) {
+      f.localGet(a.ex).localGet(b.ex).shuffle(I64_LOWS);
+      f.op("i32x4.add");
+    }
+    f.localSet(this.slots[k] as Local);
   }
 
   /** Slot vector `k` = the i32x4 on the stack. */
