@@ -2,13 +2,17 @@
  * The wasm capture kernel's (wasmCapture.ts) runners and per-call copies: `CaptureCopies`, the
  * kernel's base class, picks the runner a call runs on (in place in the state's pool, else one with
  * a memory of its own per capacity; captureRunner.ts), writes and reads the header words, and copies
- * the state's rows and the component columns' prefixes into the runner's memory and the rows back.
+ * the state's rows and the component columns' prefixes into the runner's memory and the rows back;
+ * and `capture`, the CaptureKernel contract (captureEntities, registries without the wasm gather):
+ * the JS gather fills each batch, the kernel's `capture` writes it, rows copied in and out.
  */
 import type { ReplicationRegistry } from "../../registry";
+import type { CaptureKernel } from "../kernels/worldKernels";
 import type { SnapshotState } from "../snapshotState";
 import { HEADER, type CaptureColumn, type CapturePlan } from "./capturePlan";
 import { ownRunner, poolRunner, refreshViews, SlotPrefixes, type Runner } from "./captureRunner";
 import type { CodecMemoryPool, StateViews } from "./codecMemory";
+import type { Gather } from "./captureGather";
 
 // Module-local references: tsx/esbuild's CommonJS output (tests, benches) reads every imported
 // binding through a getter call (a few tenths of a µs per capture here).
@@ -37,6 +41,8 @@ export abstract class CaptureCopies {
     private readonly registry: ReplicationRegistry,
     protected readonly plan: CapturePlan,
     private readonly module: WebAssembly.Module,
+    /** The JS gather (captureGather.ts) of `capture`. */
+    private readonly jsGather: Gather,
     /** True when the quantization runs in f64x2 lanes. */
     readonly simd: boolean,
   ) {
@@ -120,6 +126,70 @@ export abstract class CaptureCopies {
     s.version.set(p.of(OUT + 2, b.version, rows));
     s.values.set(p.of(OUT + 3, b.values, rows * this.plan.stride));
   }
+
+  /** Same contract as the JS CaptureKernel (worldKernels.ts); `shadow` is not used. */
+  readonly capture: CaptureKernel = (
+    _world,
+    entities,
+    map,
+    out,
+    seen,
+    stamp,
+    hasMasks,
+    hasFlags,
+    _shadow,
+    missing,
+  ) => {
+    const r = this.runner(out.capacity);
+    const n = entities.length;
+    const batch = this.plan.batch;
+    const { pool, layout } = r;
+    const address = pool.address(r.block);
+    this.header(r.i32, r.h, out);
+    // One batch (the common case): the rows and column elements up to the largest listed ids.
+    // Several: everything, once (so nothing is copied per batch, and nothing allocated).
+    const single = n <= batch;
+    const b = pool.views(r.block);
+    if (!single) {
+      this.copyIn(b, out, out.capacity, this.full);
+      this.copyColumns(r, Infinity, this.full);
+    }
+    let rows = 0;
+    for (let start = 0; start < n; start += batch) {
+      const end = Math.min(n, start + batch);
+      const top = this.jsGather(
+        entities,
+        start,
+        end,
+        map,
+        seen,
+        stamp,
+        hasMasks,
+        hasFlags,
+        missing,
+        r.i32,
+        out.capacity,
+      );
+      if (single) {
+        rows = top + 1;
+        this.copyIn(b, out, rows, PREFIX);
+        this.copyColumns(r, (r.i32[r.h + H.maxEid] as number) + 1, PREFIX);
+      }
+      r.fn(
+        address + layout.valuesOffset,
+        address + layout.presentOffset,
+        address + layout.maskOffset,
+        address + layout.versionOffset,
+        end - start,
+        0,
+      );
+    }
+    // Rows the kernel wrote are below the new high water.
+    if (!single) rows = r.i32[r.h + H.highWater] as number;
+    // Nothing written (a resting world): the state is already right.
+    if (rows > 0 && r.i32[r.h + H.rows] !== 0) this.copyOut(b, out, rows);
+    this.headerOut(r.i32, r.h, out);
+  };
 
   /** The runner with a memory of its own for states of `capacity` ids (made on first use), views current. */
   protected runner(capacity: number): Runner {

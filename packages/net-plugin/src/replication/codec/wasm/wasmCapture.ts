@@ -10,9 +10,12 @@
  *   the batch and throws here as the JS kernel does), the state's rows (up to the larger of the
  *   largest listed id and the high water) and the component columns' prefixes are copied in, and
  *   `capture` quantizes, writes the rows and removes the present rows not listed; the rows are
- *   copied back when any was written or removed. No per-entity JS.
- * - `capture` (the CaptureKernel contract, for captureEntities and every other registry): the JS
- *   gather (captureGather.ts) fills the batch, then the same `capture` without the removal.
+ *   copied back when any was written or removed. No per-entity JS. In place, after such a call,
+ *   one `runBoundFast` call does it all and skips the gather when its inputs are the last call's
+ *   (captureReuse.ts).
+ * - `capture` (the CaptureKernel contract, for captureEntities and every other registry; in the base
+ *   class, captureCopies.ts): the JS gather (captureGather.ts) fills the batch, then the same
+ *   `capture` without the removal.
  *
  * Either way the states are bit-identical to the JS kernel's: the same integers, present, masks,
  * versions (the same version numbers) and high water. Differences, on misuse only: nothing of a
@@ -24,7 +27,6 @@
  */
 import type { EntityMap } from "../../entityMap";
 import type { ReplicationRegistry } from "../../registry";
-import type { CaptureKernel } from "../kernels/worldKernels";
 import type { SnapshotState } from "../snapshotState";
 import { BOUND_EXCEEDED, captureModule } from "./captureEmit";
 import { captureGather, outside, type Gather } from "./captureGather";
@@ -58,11 +60,11 @@ export class WasmCaptureKernel extends CaptureCopies {
     registry: ReplicationRegistry,
     plan: CapturePlan,
     module: WebAssembly.Module,
-    private readonly jsGather: Gather,
+    jsGather: Gather,
     /** True when the quantization runs in f64x2 lanes. */
     simd: boolean,
   ) {
-    super(registry, plan, module, simd);
+    super(registry, plan, module, jsGather, simd);
     this.reusable = simd && plan.fields.every((f) => f.kind !== "generic");
   }
 
@@ -230,70 +232,6 @@ export class WasmCaptureKernel extends CaptureCopies {
     const eid = entities[-2 - top] as number;
     return outside(eid, map.netIdOf(eid), capacity, missing);
   }
-
-  /** Same contract as the JS CaptureKernel (worldKernels.ts); `shadow` is not used. */
-  readonly capture: CaptureKernel = (
-    _world,
-    entities,
-    map,
-    out,
-    seen,
-    stamp,
-    hasMasks,
-    hasFlags,
-    _shadow,
-    missing,
-  ) => {
-    const r = this.runner(out.capacity);
-    const n = entities.length;
-    const batch = this.plan.batch;
-    const { pool, layout } = r;
-    const address = pool.address(r.block);
-    this.header(r.i32, r.h, out);
-    // One batch (the common case): the rows and column elements up to the largest listed ids.
-    // Several: everything, once (so nothing is copied per batch, and nothing allocated).
-    const single = n <= batch;
-    const b = pool.views(r.block);
-    if (!single) {
-      this.copyIn(b, out, out.capacity, this.full);
-      this.copyColumns(r, Infinity, this.full);
-    }
-    let rows = 0;
-    for (let start = 0; start < n; start += batch) {
-      const end = Math.min(n, start + batch);
-      const top = this.jsGather(
-        entities,
-        start,
-        end,
-        map,
-        seen,
-        stamp,
-        hasMasks,
-        hasFlags,
-        missing,
-        r.i32,
-        out.capacity,
-      );
-      if (single) {
-        rows = top + 1;
-        this.copyIn(b, out, rows, PREFIX);
-        this.copyColumns(r, (r.i32[r.h + H.maxEid] as number) + 1, PREFIX);
-      }
-      r.fn(
-        address + layout.valuesOffset,
-        address + layout.presentOffset,
-        address + layout.maskOffset,
-        address + layout.versionOffset,
-        end - start,
-        0,
-      );
-    }
-    // Rows the kernel wrote are below the new high water.
-    if (!single) rows = r.i32[r.h + H.highWater] as number;
-    // Nothing written (a resting world): the state is already right.
-    if (rows > 0 && r.i32[r.h + H.rows] !== 0) this.copyOut(b, out, rows);
-    this.headerOut(r.i32, r.h, out);
-  };
 }
 
 /** Compiled kernel modules per registry (null: not supported or refused here). */
