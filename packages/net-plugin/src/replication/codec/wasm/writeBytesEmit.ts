@@ -99,6 +99,21 @@ export class ByteOut {
     }, this.countPlusK(k));
   }
 
+  /**
+   * Calls `fn(p, pending acc, pending count, ...args) → bits` — a function that begins a ByteOut
+   * of its own at this writer's byte (`begin`) and returns what its `finish` pushes — and moves
+   * this writer past the bits it wrote (its pending byte is stored at the new `p`).
+   */
+  call(fn: WasmFunction, args: () => void): void {
+    const f = this.f;
+    f.localGet(this.p).localGet(this.acc).op("i32.wrap_i64").localGet(this.bits);
+    args();
+    f.call(fn).localSet(this.t);
+    f.localGet(this.p).localGet(this.t).i32Const(3).op("i32.shr_u").op("i32.add").localSet(this.p);
+    f.localGet(this.t).i32Const(7).op("i32.and").localSet(this.bits);
+    f.localGet(this.p).load("i64.load8_u", 0, 0).localSet(this.acc);
+  }
+
   /** The pending bit count (0..7) above the byte at `p`. */
   get bitsLocal(): Local {
     return this.bits;

@@ -12,7 +12,7 @@ import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
 import { ByteOut } from "./writeBytesEmit";
 import { HEADER_COUNTS } from "./collectParams";
-import { emitColumn, type ColumnLocals } from "./writeColumnEmit";
+import { emitColumn, emitColumnFunction, type ColumnLocals } from "./writeColumnEmit";
 import { emitEntityBits } from "./writeEntityEmit";
 import type { Local, WasmFunction, WasmModule } from "./wasmModule";
 
@@ -58,6 +58,7 @@ export function emitWrite(
   columns: number,
   simd: boolean,
 ): WasmFunction {
+  const column = emitColumnFunction(mod, simd);
   const f = mod.function(
     "write",
     WRITE_PARAMS.map(() => "i32" as const),
@@ -195,7 +196,7 @@ export function emitWrite(
   };
   fields.forEach((x, k) => {
     if (x.column < 0) return; // a `flip`/`full` field: in the update's own bits
-    for (let s = x.quat ? 1 : 0; s < x.width; s++) emitColumn(l, x, k, s, layout, stride, columns, simd);
+    for (let s = x.quat ? 1 : 0; s < x.width; s++) emitColumn(l, x, k, s, layout, stride, columns, column);
   });
   out.finish();
   mod.export("write", f);
