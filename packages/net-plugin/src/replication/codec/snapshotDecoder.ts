@@ -104,10 +104,11 @@ export class SnapshotDecoder {
         `SnapshotDecoder.decode: range [${offset}, ${offset + length}) is outside the ${bytes.length}-byte buffer; pass an offset and length inside it.`,
       );
     }
-    this.reader.reset(bytes, offset, length);
-    this.wasm?.source(bytes, offset, length);
+    // One copy: into the wasm reader's input block, read there by both readers; else the reader's own.
+    const wasm = this.wasm;
+    if (wasm === undefined || !wasm.load(bytes, offset, length, this.reader))
+      this.reader.reset(bytes, offset, length);
     const status = this.run(this.reader, ring);
-    this.wasm?.source(undefined);
     for (let i = 0; i < this.markedCount; i++) this.mark[this.marked[i] as number] = 0;
     this.markedCount = 0;
     const c = this.counters;

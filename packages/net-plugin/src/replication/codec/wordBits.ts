@@ -150,20 +150,30 @@ export class WordWriter {
   }
 }
 
-/** Reads bits from a copy of the input, word by word; past the end it sets `overflowed` and returns 0. */
+/**
+ * Reads bits from a copy of the input, word by word (its own copy, or words the caller filled:
+ * {@link WordReader.attach}); past the end it sets `overflowed` and returns 0.
+ */
 export class WordReader {
+  /** The words being read: `own`, or the caller's after `attach`. */
   private words: Uint32Array;
+  /** This reader's copy buffer (what `reset` fills). */
+  private own: Uint32Array;
   private bytes: Uint8Array;
   private pos = 0;
   private total = 0;
   private failed = false;
 
   constructor(initialBytes = 4096) {
-    this.words = new Uint32Array(Math.max(16, Math.ceil(initialBytes / 4) + 2));
-    this.bytes = new Uint8Array(this.words.buffer);
+    this.own = new Uint32Array(Math.max(16, Math.ceil(initialBytes / 4) + 2));
+    this.words = this.own;
+    this.bytes = new Uint8Array(this.own.buffer);
   }
 
-  /** The input as words (zero-padded by two words past the end); for inlined readers. */
+  /**
+   * The input as words from index 0 (zero-padded by two words past the end; after `attach`, a view
+   * that may start inside its buffer); for inlined readers.
+   */
   get data(): Uint32Array {
     return this.words;
   }
@@ -194,14 +204,27 @@ export class WordReader {
    */
   reset(data: Uint8Array, offset = 0, length = data.length - offset): void {
     const needWords = Math.ceil(length / 4) + 2;
-    if (needWords > this.words.length) {
-      this.words = new Uint32Array(needWords * 2);
-      this.bytes = new Uint8Array(this.words.buffer);
+    if (needWords > this.own.length) {
+      this.own = new Uint32Array(needWords * 2);
+      this.bytes = new Uint8Array(this.own.buffer);
     }
+    this.words = this.own;
     copyBytesLocal(data, offset, this.bytes, 0, length);
     this.bytes.fill(0, length, needWords * 4);
     this.pos = 0;
     this.total = length * 8;
+    this.failed = false;
+  }
+
+  /**
+   * Starts reading `byteLength` bytes the caller already put in `words` from index 0, followed by
+   * zero bytes to the end of the second word past them (what `reset` leaves in its own copy): no
+   * copy. The caller keeps those words unchanged, and the view attached, while it reads.
+   */
+  attach(words: Uint32Array, byteLength: number): void {
+    this.words = words;
+    this.pos = 0;
+    this.total = byteLength * 8;
     this.failed = false;
   }
 

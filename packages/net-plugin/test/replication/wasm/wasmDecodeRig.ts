@@ -149,7 +149,7 @@ export function spyKernelParity(
   const read = WasmDecode.prototype.read;
   vi.spyOn(WasmDecode.prototype, "read").mockImplementation(function (this: WasmDecode, ...args) {
     const [r, base, work, mark, , , reference, rn, rd, updates, bitmap, k, copyRows] = args;
-    reader.reset(new Uint8Array(r.data.buffer, 0, r.bitLength >>> 3).slice());
+    reader.reset(new Uint8Array(r.data.buffer, r.data.byteOffset, r.bitLength >>> 3).slice());
     reader.position = r.position;
     // copyRows > 0: the kernel copies the base into `work` first (the decoder deferred it).
     copy.copyFrom(copyRows !== undefined && copyRows > 0 ? base : work);

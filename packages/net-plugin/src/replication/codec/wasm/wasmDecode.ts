@@ -2,9 +2,10 @@
  * The snapshot decoder's update reader (kernels/decodeKernel.ts ReadUpdatesKernel) as a generated
  * WebAssembly kernel (decodeEmit.ts) that reads and writes pool-backed states in place: the base,
  * the prediction reference and the work state at their block addresses in the registry's
- * CodecMemoryPool (statePool.ts). Per call the snapshot's words are copied into the memory once,
- * and the ids marked despawned/spawned in this snapshot (a few) are set in the kernel's mark array
- * and cleared after; nothing per entity runs in JS.
+ * CodecMemoryPool (statePool.ts). The decoder copies the snapshot's bytes into the input block
+ * once (`load`) and its WordReader reads them there (`read` copies in the words of a reader on its
+ * own copy, as the tests' direct calls pass); the ids marked despawned/spawned in this snapshot (a
+ * few) are set in the kernel's mark array and cleared after; nothing per entity runs in JS.
  *
  * Used by SnapshotDecoder only when the registry has the JS kernel and no generic field (a field
  * without an inline form keeps the JS kernel for the whole section), the states of the call all
@@ -53,9 +54,8 @@ export class WasmDecode implements BlockOwner {
   private u8: Uint8Array = new Uint8Array(0);
   private u32: Uint32Array = new Uint32Array(0);
   private f64: Float64Array = new Float64Array(0);
-  private src: Uint8Array | undefined;
-  private srcOffset = 0;
-  private srcLength = 0;
+  /** The input block as words (what `load` attaches a reader to). */
+  private inputWords: Uint32Array = new Uint32Array(0);
 
   /** Use wasmDecodeFor(). */
   constructor(
@@ -83,13 +83,36 @@ export class WasmDecode implements BlockOwner {
   }
 
   /**
-   * The bytes of the snapshot being decoded (SnapshotDecoder.decode sets them, and clears them
-   * after): `read` copies them into the input block directly instead of the reader's words.
+   * Copies the snapshot `bytes[offset, offset + length)` into the input block (zero-padded as the
+   * reader's own copy) and attaches `r` to it, so the packet is copied once and `read` copies
+   * nothing; false (nothing done) when it does not fit or the blocks are missing — then the caller
+   * resets `r` on the bytes. The memory must not grow while `r` reads (a decode builds no state).
    */
-  source(bytes: Uint8Array | undefined, offset = 0, length = 0): void {
-    this.src = bytes;
-    this.srcOffset = offset;
-    this.srcLength = length;
+  load(bytes: Uint8Array, offset: number, length: number, r: WordReader): boolean {
+    if (this.blocks.length !== 3 || (length >>> 2) * 4 + 12 > this.inputBytes) return false;
+    this.views();
+    const u32 = this.u32;
+    // Zero the words from the last (maybe partial) one to the second after the end, then copy.
+    const at = (this.input >>> 2) + (length >>> 2);
+    u32[at] = u32[at + 1] = u32[at + 2] = 0;
+    copyBytesLocal(bytes, offset, this.u8, this.input, length);
+    r.attach(this.inputWords, length);
+    return true;
+  }
+
+  /** Makes the views when the memory grew or another owner's refresh detached them. */
+  private views(): void {
+    const pool = this.pool;
+    // A grown memory detaches the old buffer (views of it read length 0) and a refresh by another
+    // owner rebinds this one: only then is the pool's refresh (a memory.buffer getter) needed.
+    if (this.generation !== pool.generation || this.u8.length === 0) {
+      pool.refresh();
+      this.u8 = pool.memoryBytes();
+      this.u32 = new Uint32Array(this.u8.buffer);
+      this.f64 = new Float64Array(this.u8.buffer);
+      this.inputWords = new Uint32Array(this.u8.buffer, this.input, this.inputBytes >>> 2);
+      this.generation = pool.generation;
+    }
   }
 
   /** False when its blocks could not be allocated (then it is not used). */
@@ -143,28 +166,13 @@ export class WasmDecode implements BlockOwner {
     copyRows = 0,
   ): boolean {
     const pool = this.pool;
-    // A grown memory detaches the old buffer (views of it read length 0) and a refresh by another
-    // owner rebinds this one: only then is the pool's refresh (a memory.buffer getter) needed.
-    if (this.generation !== pool.generation || this.u8.length === 0) {
-      pool.refresh();
-      this.u8 = pool.memoryBytes();
-      this.u32 = new Uint32Array(this.u8.buffer);
-      this.f64 = new Float64Array(this.u8.buffer);
-      this.generation = pool.generation;
-    }
+    this.views();
     const u8 = this.u8;
     const u32 = this.u32;
-    // The words up to the end and the reader's two zero words after it (unaligned i64 reads).
-    const words = ((r.bitLength + 31) >>> 5) + 2;
-    const src = this.src;
-    if (src !== undefined && this.srcLength * 8 === r.bitLength) {
-      // The packet's bytes straight from the caller's buffer (a native copy when it is all of
-      // it), after zeroing a partial last word and the two padding words (as the reader's words).
-      const at = (this.input >>> 2) + (this.srcLength >>> 2);
-      u32[at] = u32[at + 1] = 0;
-      if ((this.srcLength & 3) !== 0) u32[at + 2] = 0;
-      copyBytesLocal(src, this.srcOffset, u8, this.input, this.srcLength);
-    } else {
+    if (r.data !== this.inputWords) {
+      // A reader on its own copy (not `load`ed): its words up to the end and the two zero words
+      // after it (unaligned i64 reads).
+      const words = ((r.bitLength + 31) >>> 5) + 2;
       const data = r.data;
       for (let i = 0, at = this.input >>> 2; i < words; i++) u32[at + i] = data[i] as number;
     }
