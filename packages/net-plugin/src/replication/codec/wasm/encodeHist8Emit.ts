@@ -2,9 +2,10 @@
  * The columns' bit-length histograms of the wasm collect's dense step (encodeDenseEmit.ts) a
  * column at a time: the four entities' values of a column counted in one byte-bucket vector per
  * column (buckets 0..15, `hist8`, after the i32 histograms in the `hist` segment) — a load, per
- * value a byte compare of its length with 0..15 subtracted, a store — instead of a load, add and
- * store per value at an address made from its `clz`. A row vector's lengths come from one f32x4
- * conversion (exact below 2^24: the exponent is the length); a group with a value of 16 bits or
+ * value a byte compare of its length key with the 16 buckets' keys subtracted, a store — instead
+ * of a load, add and store per value at an address made from its `clz`. A row vector's length keys
+ * are the exponents of one f32x4 conversion (exact below 2^24: 126 + the length, 0 for 0; the
+ * buckets' keys are 0, 127..141, so no subtraction or clamp); a group with a value of 16 bits or
  * more counts its values in the i32 histograms as before (encodeFieldEmit.ts emitHist). The byte
  * buckets are added into the i32 ones (and cleared) before one could wrap — every FLUSH_GROUPS
  * dense groups — and at the end of the collect: `hist` then holds the per-value code's counts.
@@ -15,6 +16,8 @@ import type { Local, WasmFunction } from "./wasmModule";
 
 /** Dense groups between flushes: each adds ≤ 4 to a bucket byte (63 · 4 = 252 ≤ 255). */
 export const FLUSH_GROUPS = 63;
+/** f32's exponent of a value of b ≥ 1 bits, less b (127 − 1: 2^(b−1) ≤ u < 2^b). */
+const EXPONENT_BIAS = 126;
 /** Values below this (15 bits long at most) take the byte buckets 0..15. */
 const BYTE_LIMIT = 1 << 15;
 
@@ -28,7 +31,7 @@ export interface Hist8 {
   /** The `hist` segment; the byte buckets start `columns · COLUMN_BUCKETS · 4` bytes into it. */
   readonly hist: Local;
   readonly columns: number;
-  /** Per entity of the group: its row vector's values (zigzag residuals) and their lengths. */
+  /** Per entity of the group: its row vector's values (zigzag residuals) and their length keys. */
   readonly vals: readonly Local[];
   readonly lens: readonly Local[];
   /** 1 when some counted value of the group is 2^15 or more (the i32 path). */
@@ -42,7 +45,10 @@ export function hist8Locals(f: WasmFunction, hist: Local, columns: number, d: Lo
   return { hist, columns, vals: [v(), v(), v(), v()], lens: [v(), v(), v(), v()], big: f.local("i32"), d };
 }
 
-/** The lengths of `vals[e]` into `lens[e]`; `big` set when one of `lanes` is 2^15 or more. */
+/**
+ * The length keys of `vals[e]` into `lens[e]` (f32 exponents: 0 for 0, else 126 + the bit
+ * length; no subtraction or clamp); `big` set when one of `lanes` is 2^15 or more.
+ */
 export function emitLengths(f: WasmFunction, h: Hist8, e: number, lanes: readonly number[]): void {
   const val = h.vals[e] as Local;
   const high = [0, 1, 2, 3].map((lane) => (lanes.includes(lane) ? -BYTE_LIMIT : 0));
@@ -50,11 +56,11 @@ export function emitLengths(f: WasmFunction, h: Hist8, e: number, lanes: readonl
   f.op("v128.and").op("v128.any_true");
   if (e > 0) f.localGet(h.big).op("i32.or");
   f.localSet(h.big);
-  // max(exponent(f32(u)) − 126, 0): 0 for 0, else 32 − clz(u)
-  f.localGet(val).op("f32x4.convert_i32x4_s").i32Const(23).op("i32x4.shr_u");
-  f.v128ConstI32(126, 126, 126, 126).op("i32x4.sub");
-  f.v128ConstI32(0, 0, 0, 0)
-    .op("i32x4.max_s")
+  // the exponent of f32(u): 0 for 0, else 126 + (32 − clz(u)) (the byte keys of emitCount4)
+  f.localGet(val)
+    .op("f32x4.convert_i32x4_s")
+    .i32Const(23)
+    .op("i32x4.shr_u")
     .localSet(h.lens[e] as Local);
 }
 
@@ -77,7 +83,8 @@ export function emitCount4(
     });
   }
   f.else();
-  const iota = Uint8Array.from({ length: 16 }, (_, b) => b);
+  // bucket b's key: the exponent of a b-bit value (0 for 0)
+  const keys = Uint8Array.from({ length: 16 }, (_, b) => (b === 0 ? 0 : EXPONENT_BIAS + b));
   lanes.forEach((lane, i) => {
     const offset = at + (columns[i] as number) * 16;
     f.localGet(h.hist);
@@ -86,7 +93,7 @@ export function emitCount4(
       const len = h.lens[e] as Local;
       f.localGet(len).localGet(len);
       f.shuffle(Array.from({ length: 16 }, () => lane * 4));
-      f.v128Const(iota).op("i8x16.eq").op("i8x16.sub");
+      f.v128Const(keys).op("i8x16.eq").op("i8x16.sub");
     }
     f.store("v128.store", offset, 0);
   });
