@@ -119,6 +119,7 @@ export const PREFIXED_OPS = {
   "i16x8.extend_low_i8x16_u": [PREFIX_SIMD, 0x89], "i16x8.extend_high_i8x16_u": [PREFIX_SIMD, 0x8a],
   "i32x4.extend_low_i16x8_u": [PREFIX_SIMD, 0xa9], "i32x4.extend_high_i16x8_u": [PREFIX_SIMD, 0xaa],
   "i8x16.narrow_i16x8_s": [PREFIX_SIMD, 0x65], "i16x8.narrow_i32x4_s": [PREFIX_SIMD, 0x85],
+  "i16x8.narrow_i32x4_u": [PREFIX_SIMD, 0x86], "i32x4.dot_i16x8_s": [PREFIX_SIMD, 0xba],
 } as const;
 
 /** An instruction without immediates, by its text-format name. */
