@@ -54,7 +54,22 @@ export interface DenseLocals {
    * call that then returns −2 is run again with 0 (wasmEncode.ts).
    */
   readonly lazy: Local;
+  /**
+   * `lazy` as the caller knows it for this copy of the step (encodeEmit.ts emits one per value):
+   * the stores it guards are then left out, or made without a test. Undefined: tested.
+   */
+  readonly lazyKnown?: boolean;
   readonly seg: (name: Segment) => Local;
+}
+
+/** Emits `body` (stores only the JS path reads) where the call is not lazy (see `lazyKnown`). */
+export function unlessLazy(f: WasmFunction, l: DenseLocals, body: () => void): void {
+  if (l.lazyKnown === true) return;
+  if (l.lazyKnown === false) return body();
+  f.localGet(l.lazy).op("i32.eqz");
+  const store = f.if();
+  body();
+  f.end(store);
 }
 
 /**
@@ -235,10 +250,7 @@ function emitSlots4(
     f.op("i32x4.sub").v128ConstI32(0, 0, 0, 0).op("i32x4.max_s");
     f.v128ConstI32(maxes[0] as number, maxes[1] as number, maxes[2] as number, maxes[3] as number);
     f.op("i32x4.min_s").localSet(p.vf);
-    f.localGet(l.lazy).op("i32.eqz");
-    const store = f.if();
-    storeLanes(f, l.seg("pred"), l.row, p.rowAt(x, e), p.vf, W);
-    f.end(store);
+    unlessLazy(f, l, () => storeLanes(f, l.seg("pred"), l.row, p.rowAt(x, e), p.vf, W));
     f.end(predicted);
     p.rowVec(l.curRow, x, e);
     f.localGet(p.vf).op("i32x4.sub");
@@ -246,16 +258,15 @@ function emitSlots4(
     p.zigzag(u);
     // colz (for the JS path only: not when lazy): the entity's W values; a whole vector below
     // the last (its spare lanes are rewritten next)
-    f.localGet(l.lazy).op("i32.eqz");
-    const entityMajor = f.if();
-    if (e < 3 || W === 4) {
-      f.localGet(cursor)
-        .localGet(u)
-        .store("v128.store", e * W * 4, 0);
-    } else {
-      storeLanes(f, cursor, undefined, e * W * 4, u, W);
-    }
-    f.end(entityMajor);
+    unlessLazy(f, l, () => {
+      if (e < 3 || W === 4) {
+        f.localGet(cursor)
+          .localGet(u)
+          .store("v128.store", e * W * 4, 0);
+      } else {
+        storeLanes(f, cursor, undefined, e * W * 4, u, W);
+      }
+    });
     emitLengths(f, l.h8, e, lanes);
   }
   emitCount4(

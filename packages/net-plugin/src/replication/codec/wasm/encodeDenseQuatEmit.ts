@@ -9,7 +9,7 @@
  */
 import type { KernelField } from "../kernels/compileKernel";
 import type { StateLayout } from "./codecMemory";
-import type { DenseLocals, Parts } from "./encodeDenseEmit";
+import { unlessLazy, type DenseLocals, type Parts } from "./encodeDenseEmit";
 import { bumpColm, emitHist } from "./encodeFieldEmit";
 import { emitCount4, emitLengths } from "./encodeHist8Emit";
 import type { ByteOut } from "./writeBytesEmit";
@@ -30,7 +30,9 @@ export function emitQuat4(
   const prediction = (e: number): void => {
     p.rowVec(l.baseRow, x, e);
     f.localSet(p.vb);
-    f.localGet(l.ratio).localGet(l.lazy).op("i32.eqz").op("i32.and");
+    if (l.lazyKnown === true) return;
+    f.localGet(l.ratio);
+    if (l.lazyKnown === undefined) f.localGet(l.lazy).op("i32.eqz").op("i32.and");
     const predicted = f.if();
     f.localGet(l.seg("pred")).localGet(l.row).op("i32.add").localGet(p.vb);
     f.store("v128.store", p.rowAt(x, e), 0);
@@ -46,15 +48,16 @@ export function emitQuat4(
     p.rowVec(l.curRow, x, e);
     f.localGet(p.vb).op("i32x4.sub");
     p.zigzag(u);
-    if (lazy) f.localGet(l.lazy).op("i32.eqz");
-    const entityMajor = lazy ? f.if() : undefined;
-    for (let s = 1; s < 4; s++) {
-      f.localGet(cursor);
-      f.localGet(u)
-        .lane("i32x4.extract_lane", s)
-        .store("i32.store", at + (s - 1) * 4, 0);
-    }
-    if (entityMajor !== undefined) f.end(entityMajor);
+    const stores = (): void => {
+      for (let s = 1; s < 4; s++) {
+        f.localGet(cursor);
+        f.localGet(u)
+          .lane("i32x4.extract_lane", s)
+          .store("i32.store", at + (s - 1) * 4, 0);
+      }
+    };
+    if (lazy) unlessLazy(f, l, stores);
+    else stores();
   };
   const lanes = [1, 2, 3];
   const columns = [0, 1, 2].map((s) => x.column + s);

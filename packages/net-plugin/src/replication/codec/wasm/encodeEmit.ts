@@ -178,7 +178,13 @@ export function collectModule(
         pending,
         lazy: p("lazyPred"),
       };
-      emitDense(f, fields, layout, stride, d4, stream, fail);
+      // One copy of the step per value of `lazy` (the fused calls' copy without the JS path's stores).
+      f.localGet(p("lazyPred"));
+      const lazy = f.if();
+      emitDense(f, fields, layout, stride, { ...d4, lazyKnown: true }, stream, fail);
+      f.else();
+      emitDense(f, fields, layout, stride, { ...d4, lazyKnown: false }, stream, fail);
+      f.end(lazy);
       // The group is coded: on past it (`cont` adds the last 1), the next group checked afresh.
       f.localGet(id).i32Const(3).op("i32.add").localSet(id);
       f.localGet(denseGroups).i32Const(1).op("i32.add").localSet(denseGroups);
