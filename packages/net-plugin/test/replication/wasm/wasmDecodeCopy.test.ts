@@ -126,10 +126,15 @@ function movingWorld(seed: number, refuseFirst = false, owner = false, steady = 
       }
       if (tick % 2 === 1) {
         // Inside a larger receive buffer with garbage around it: the range is what is decoded.
+        // At byte 5 (copied byte by byte), at byte 8 (on a word boundary: copied a word at a time),
+        // and at bytes 4 and 5 of views starting at bytes 4 and 3 of their buffer (byte 8 of it).
         const framed = new Uint8Array(good.length + 11).map(() => rng.int(0, 255));
-        framed.set(good, 5);
-        const a = js.decoder.decode(framed, js.ring, 5, good.length);
-        const b = wasm.decoder.decode(framed, wasm.ring, 5, good.length);
+        const kind = ((tick - 1) >>> 1) % 4;
+        const at = [5, 8, 4, 5][kind] as number;
+        framed.set(good, kind === 0 ? 5 : 8);
+        const source = kind >= 2 ? framed.subarray(8 - at) : framed;
+        const a = js.decoder.decode(source, js.ring, at, good.length);
+        const b = wasm.decoder.decode(source, wasm.ring, at, good.length);
         expect([a, b], `tick ${tick} framed`).toEqual([DecodeStatus.Ok, DecodeStatus.Ok]);
         const sa = js.decoder.lastDecoded as SnapshotState;
         expect((wasm.decoder.lastDecoded as SnapshotState).equals(sa), `tick ${tick} framed`).toBe(true);

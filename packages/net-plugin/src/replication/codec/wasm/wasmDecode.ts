@@ -56,6 +56,9 @@ export class WasmDecode implements BlockOwner {
   private f64: Float64Array = new Float64Array(0);
   /** The input block as words (what `load` attaches a reader to). */
   private inputWords: Uint32Array = new Uint32Array(0);
+  /** The last range source's buffer as words (`load`'s aligned copy; re-made when the buffer changes). */
+  private sourceBuffer: ArrayBufferLike | undefined;
+  private sourceWords: Uint32Array = new Uint32Array(0);
 
   /** Use wasmDecodeFor(). */
   constructor(
@@ -95,9 +98,30 @@ export class WasmDecode implements BlockOwner {
     // Zero the words from the last (maybe partial) one to the second after the end, then copy.
     const at = (this.input >>> 2) + (length >>> 2);
     u32[at] = u32[at + 1] = u32[at + 2] = 0;
-    copyBytesLocal(bytes, offset, this.u8, this.input, length);
+    const from = bytes.byteOffset + offset;
+    if ((from & 3) !== 0 || (offset === 0 && length === bytes.length)) {
+      copyBytesLocal(bytes, offset, this.u8, this.input, length); // a native copy when it is all of `bytes`
+    } else this.copyWords(bytes, offset, length, from);
     r.attach(this.inputWords, length);
     return true;
+  }
+
+  /**
+   * A range starting on a 4-byte boundary of its buffer (a message in a receive slab: no view of
+   * the range, which would be an object per call) a word at a time, then the last 0–3 bytes.
+   */
+  private copyWords(bytes: Uint8Array, offset: number, length: number, from: number): void {
+    const buffer = bytes.buffer;
+    if (buffer !== this.sourceBuffer || this.sourceWords.length === 0) {
+      this.sourceBuffer = buffer;
+      this.sourceWords = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+    }
+    const src = this.sourceWords;
+    const u32 = this.u32;
+    const words = length >>> 2;
+    for (let i = 0, s = from >>> 2, d = this.input >>> 2; i < words; i++) u32[d + i] = src[s + i] as number;
+    const u8 = this.u8;
+    for (let i = words * 4; i < length; i++) u8[this.input + i] = bytes[offset + i] as number;
   }
 
   /** Makes the views when the memory grew or another owner's refresh detached them. */
