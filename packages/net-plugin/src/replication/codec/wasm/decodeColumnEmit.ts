@@ -123,21 +123,34 @@ export function emitColumn(
   f.end(any);
 }
 
+/** Where one column's width, value mask and first value go. */
+export interface ColumnHeaderLocals {
+  readonly w: Local;
+  readonly l: Local;
+  readonly p0: Local;
+}
+
 /**
- * A column's header (cnt > 0): its width into `w` (and `l`, the value mask), its values skipped
- * after their length check (`p0` their start), its exceptions read and checked into `ex`, `next`
- * and `xi` set for the value pass, `end` the column's end; leaves r.pos at `p0`.
+ * A column header's common part (cnt > 0), as the JS kernel reads it: the width into `at.w` (and
+ * `at.l`, the value mask), the values skipped after their length check (`at.p0` their start), the
+ * exception count's code; when there are exceptions (`p.e` > 0), the exception width into `p.x`
+ * and the position bits into `p.pb`, all checked, then `list()` emits the exceptions' loop.
+ * Refusals branch to `c.fail`; leaves r.pos after the exceptions.
  */
-export function emitColumnHeader(c: DecodeCtx, p: ColumnLocals, cnt: Local, ex: ExceptionScratch): void {
+export function emitHeaderWith(
+  c: DecodeCtx,
+  p: ColumnLocals,
+  cnt: Local,
+  at: ColumnHeaderLocals,
+  list: () => void,
+): void {
   const { f, r } = c;
-  const at = (index: Local, offset: number): void => miscEntry(f, p, index, offset);
   need(c, () => void f.i32Const(WIDTH_BITS));
   fixed(c, WIDTH_BITS, (1 << WIDTH_BITS) - 1);
   // l = (1 << w) - 1: 0x7fffffff for w = 31 as well.
-  f.localSet(p.w).i32Const(1).localGet(p.w).op("i32.shl").i32Const(1).op("i32.sub").localSet(p.l);
-  need(c, () => void f.localGet(cnt).localGet(p.w).op("i32.mul"));
-  f.localGet(r.pos).localTee(p.p0).localGet(cnt).localGet(p.w).op("i32.mul").op("i32.add").localSet(r.pos);
-  f.i32Const(0).localSet(p.e);
+  f.localSet(at.w).i32Const(1).localGet(at.w).op("i32.shl").i32Const(1).op("i32.sub").localSet(at.l);
+  need(c, () => void f.localGet(cnt).localGet(at.w).op("i32.mul"));
+  f.localGet(r.pos).localTee(at.p0).localGet(cnt).localGet(at.w).op("i32.mul").op("i32.add").localSet(r.pos);
   // No exceptions (the usual case): the count's one-bit code (the input is zero-padded: a bit at
   // the end reads 0 and takes the general path, which overflows).
   f.localGet(c.input).localGet(r.pos).i32Const(3).op("i32.shr_u").op("i32.add").load("i32.load8_u");
@@ -153,11 +166,27 @@ export function emitColumnHeader(c: DecodeCtx, p: ColumnLocals, cnt: Local, ex: 
     need(c, () => void f.i32Const(EXCEPTION_WIDTH_BITS));
     fixed(c, EXCEPTION_WIDTH_BITS, (1 << EXCEPTION_WIDTH_BITS) - 1);
     f.localTee(p.x).op("i32.eqz");
-    f.localGet(p.w).localGet(p.x).op("i32.add").i32Const(31).op("i32.gt_u").op("i32.or").brIf(c.fail);
+    f.localGet(at.w).localGet(p.x).op("i32.add").i32Const(31).op("i32.gt_u").op("i32.or").brIf(c.fail);
     // pb = cnt <= 1 ? 0 : 32 - clz(cnt - 1)
     f.i32Const(32).localGet(cnt).i32Const(1).op("i32.sub").op("i32.clz").op("i32.sub");
     f.i32Const(0).localGet(cnt).i32Const(1).op("i32.gt_s").op("select").localSet(p.pb);
     need(c, () => void f.localGet(p.e).localGet(p.pb).localGet(p.x).op("i32.add").op("i32.mul"));
+    list();
+  }
+  f.end(some);
+  f.end(one);
+}
+
+/**
+ * A column's header (cnt > 0): its width into `w` (and `l`, the value mask), its values skipped
+ * after their length check (`p0` their start), its exceptions read and checked into `ex`, `next`
+ * and `xi` set for the value pass, `end` the column's end; leaves r.pos at `p0`.
+ */
+export function emitColumnHeader(c: DecodeCtx, p: ColumnLocals, cnt: Local, ex: ExceptionScratch): void {
+  const { f, r } = c;
+  const at = (index: Local, offset: number): void => miscEntry(f, p, index, offset);
+  f.i32Const(0).localSet(p.e);
+  emitHeaderWith(c, p, cnt, p, () => {
     f.i32Const(-1).localSet(p.prev).i32Const(0).localSet(p.j);
     const list = f.loop();
     // at (pb bits), then the high bits (x bits); masks from the counts (pb = 0: 0).
@@ -183,9 +212,7 @@ export function emitColumnHeader(c: DecodeCtx, p: ColumnLocals, cnt: Local, ex: 
     // After the last exception: a position no value has.
     at(p.e, ex.exPosOffset);
     f.i32Const(-1).store("i32.store");
-  }
-  f.end(some);
-  f.end(one);
+  });
   // next = e > 0 ? exPos[0] : -1
   f.localGet(p.misc)
     .load("i32.load", ex.exPosOffset)

@@ -13,11 +13,10 @@
  * the status and final position are always that reader's. An exception position at or past the
  * count is stored in the spare last slot (never read) before the refusal.
  */
-import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
 import type { KernelField } from "../kernels/compileKernel";
 import type { DecodeScratch } from "./decodeArgs";
-import { expGolomb, fixed, need, type DecodeCtx } from "./decodeBits";
-import { emitPredict, type ColumnLocals } from "./decodeColumnEmit";
+import { fixed, type DecodeCtx } from "./decodeBits";
+import { emitHeaderWith, emitPredict, type ColumnLocals } from "./decodeColumnEmit";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** One column's locals in the fused pass. */
@@ -56,36 +55,7 @@ export function emitDenseHeader(
   capacity: number,
 ): void {
   const { f, r } = c;
-  need(c, () => void f.i32Const(WIDTH_BITS));
-  fixed(c, WIDTH_BITS, (1 << WIDTH_BITS) - 1);
-  f.localSet(col.w).i32Const(1).localGet(col.w).op("i32.shl").i32Const(1).op("i32.sub").localSet(col.l);
-  need(c, () => void f.localGet(cnt).localGet(col.w).op("i32.mul"));
-  f.localGet(r.pos)
-    .localTee(col.p0)
-    .localGet(cnt)
-    .localGet(col.w)
-    .op("i32.mul")
-    .op("i32.add")
-    .localSet(r.pos);
-  // No exceptions (the usual case): the count's one-bit code.
-  f.localGet(c.input).localGet(r.pos).i32Const(3).op("i32.shr_u").op("i32.add").load("i32.load8_u");
-  f.localGet(r.pos).i32Const(7).op("i32.and").op("i32.shr_u").i32Const(1).op("i32.and");
-  const one = f.if();
-  f.localGet(r.pos).i32Const(1).op("i32.add").localSet(r.pos);
-  f.else();
-  expGolomb(c, 0);
-  f.localTee(p.e).localGet(cnt).op("i32.gt_u").brIf(c.fail);
-  f.localGet(p.e);
-  const some = f.if();
-  {
-    need(c, () => void f.i32Const(EXCEPTION_WIDTH_BITS));
-    fixed(c, EXCEPTION_WIDTH_BITS, (1 << EXCEPTION_WIDTH_BITS) - 1);
-    f.localTee(p.x).op("i32.eqz");
-    f.localGet(col.w).localGet(p.x).op("i32.add").i32Const(31).op("i32.gt_u").op("i32.or").brIf(c.fail);
-    // pb = cnt <= 1 ? 0 : 32 - clz(cnt - 1)
-    f.i32Const(32).localGet(cnt).i32Const(1).op("i32.sub").op("i32.clz").op("i32.sub");
-    f.i32Const(0).localGet(cnt).i32Const(1).op("i32.gt_s").op("select").localSet(p.pb);
-    need(c, () => void f.localGet(p.e).localGet(p.pb).localGet(p.x).op("i32.add").op("i32.mul"));
+  emitHeaderWith(c, p, cnt, col, () => {
     f.i32Const(-1).localSet(p.prev).i32Const(0).localSet(p.j).i32Const(0).localSet(p.from);
     // Masks of the position (pb bits, 0 when pb = 0) and of the high bits (x bits).
     f.i32Const(1).localGet(p.pb).op("i32.shl").i32Const(1).op("i32.sub").localSet(p.o);
@@ -112,9 +82,7 @@ export function emitDenseHeader(
     f.localGet(p.j).i32Const(1).op("i32.add").localTee(p.j).localGet(p.e).op("i32.lt_s").brIf(list);
     f.end(list);
     f.localGet(p.from).brIf(c.fail);
-  }
-  f.end(some);
-  f.end(one);
+  });
   f.localGet(r.pos).localSet(col.end).localGet(col.p0).localSet(r.pos);
 }
 
