@@ -16,7 +16,7 @@
  * present/mask/high water/version exactly as the JS kernel does.
  */
 import { emitGather, emitPrepare, emitScan } from "./captureGatherEmit";
-import { emitGatherOrReuse } from "./captureReuse";
+import { emitGatherOrReuse, gatherReusable } from "./captureReuse";
 import { quantizedParts } from "./captureParts";
 import { HEADER, type CapturePlan } from "./capturePlan";
 import { ScalarQuantizer, type LoopLocals } from "./captureQuantize";
@@ -130,7 +130,7 @@ export function captureModule(plan: CapturePlan, simd: boolean): Uint8Array<Arra
     emitRun(mod, plan, "run", gather, capture);
     emitRun(mod, plan, "runFast", gatherFast, capture);
     emitRun(mod, plan, "runBound", gather, capture, prepare);
-    emitRun(mod, plan, "runBoundFast", gatherFast, capture, prepare, simd);
+    emitRun(mod, plan, "runBoundFast", gatherFast, capture, prepare, gatherReusable(plan, simd));
   }
   return mod.toBytes();
 }

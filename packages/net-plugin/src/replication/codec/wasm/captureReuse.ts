@@ -14,6 +14,15 @@
 import { FIELD_WORDS, fieldWord, HEADER, loadHeader, storeHeader, type CapturePlan } from "./capturePlan";
 import type { Local, WasmFunction } from "./wasmModule";
 
+/**
+ * True when `runBoundFast` may reuse its gather: SIMD modules without a generic field (the gather
+ * reads their ints, which move between calls with the list unchanged). Both the emitter and the
+ * caller ask this, so a module never keeps copies a caller never allows it to use.
+ */
+export function gatherReusable(plan: CapturePlan, simd: boolean): boolean {
+  return simd && plan.fields.every((f) => f.kind !== "generic");
+}
+
 /** Emits `diff |= a[0..count) ^ b[0..count)` (i32 words; four a step, then one by one). */
 function emitDiffWords(f: WasmFunction, a: Local, b: Local, count: Local, l: Scratch): void {
   const { k, end, acc, diff } = l;

@@ -32,6 +32,7 @@ import { BOUND_EXCEEDED, captureModule } from "./captureEmit";
 import { captureGather, outside, type Gather } from "./captureGather";
 import { capturePlan, HEADER, type CapturePlan } from "./capturePlan";
 import { CaptureCopies, PREFIX as PREFIX_BASE } from "./captureCopies";
+import { gatherReusable } from "./captureReuse";
 import { refreshViews } from "./captureRunner";
 import { Placed } from "./captureTables";
 import type { Runner } from "./captureRunner";
@@ -52,7 +53,7 @@ export class WasmCaptureKernel extends CaptureCopies {
    * such call copies the tables and columns that far and runs `runBound`, which checks it.
    */
   private bound = -1;
-  /** True when the gather may be reused (captureReuse.ts): SIMD modules, no generic field (their ints move). */
+  /** True when the gather may be reused (captureReuse.ts gatherReusable). */
   private readonly reusable: boolean;
 
   /** Use wasmCaptureKernel(); `module` is the compiled captureModule(plan, simd). */
@@ -65,7 +66,7 @@ export class WasmCaptureKernel extends CaptureCopies {
     simd: boolean,
   ) {
     super(registry, plan, module, jsGather, simd);
-    this.reusable = simd && plan.fields.every((f) => f.kind !== "generic");
+    this.reusable = gatherReusable(plan, simd);
   }
 
   /**
