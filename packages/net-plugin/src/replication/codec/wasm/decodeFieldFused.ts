@@ -47,7 +47,8 @@ export interface FusedLocals {
   readonly cols: readonly Local[];
   readonly refs: readonly Local[];
   readonly tmp: readonly Local[];
-  readonly bad: Local;
+  /** The group's four row offsets (id · stride · 4), extracted into scalar locals. */
+  readonly offsets: Local;
   readonly pred: Local;
   /** Per column, the largest value of the groups so far (unsigned; range-checked after them). */
   readonly mx: readonly Local[];
@@ -73,7 +74,7 @@ export function fusedLocals(f: WasmFunction): FusedLocals {
     cols: n("v128", 4),
     refs: n("v128", 4),
     tmp: n("v128", 4),
-    bad: f.local("v128"),
+    offsets: f.local("v128"),
     pred: f.local("v128"),
     mx: n("v128", 4),
   };
@@ -192,8 +193,8 @@ export function emitFusedField(
       .i32Const(stride * 4)
       .op("i32x4.splat")
       .op("i32x4.mul")
-      .localSet(q.bad);
-    o.forEach((ok, k) => void f.localGet(q.bad).lane("i32x4.extract_lane", k).localSet(ok));
+      .localSet(q.offsets);
+    o.forEach((ok, k) => void f.localGet(q.offsets).lane("i32x4.extract_lane", k).localSet(ok));
     const load = (state: Local, into: readonly Local[]): void => {
       o.forEach((ok, k) => {
         f.localGet(state)
