@@ -6,7 +6,8 @@
  * the list reversed, an entity listed twice, an entity given a new network id (EntityMap revision),
  * the seen stamp wrapping (the stamps zeroed) — with a second state of the same pool captured from
  * the same list in between (the gather's outputs do not depend on the state). Every tick: the same
- * states; the ticks that reuse are counted, so the test fails if nothing is reused.
+ * states; the ticks that reuse are counted, so the test fails if nothing is reused. And not after
+ * a gather outside `runBoundFast` (a list past the bound), back to the list its copies hold.
  */
 import { addComponent, addEntity, createWorld, removeComponent } from "bitecs";
 import { createRng } from "@canopy/core";
@@ -114,6 +115,50 @@ describe("capture gather reuse", () => {
       expectSameState(cJs, c, `tick ${tick} (${step}), second state`);
     });
     expect(reused, "calls that reused the gather").toBeGreaterThan(10);
+  });
+
+  it("does not reuse after a gather on another path, back to the list of its last copies", () => {
+    const rng = createRng(93);
+    const f32 = (): Float32Array => new Float32Array(ENTITIES + 8);
+    const position = { x: f32(), y: f32(), z: f32() };
+    const rotation = { x: f32(), y: f32(), z: f32(), w: f32() };
+    const source = new ReplicationRegistry();
+    source.replicate(position, Vec3Template({ min: -50, max: 50, precision: 1 / 512 }), { name: "p" });
+    source.replicate(rotation, QuatTemplate({ bits: 9 }), { name: "r" });
+    const { js, wasm } = twin(source);
+    const world = createWorld();
+    const allocator = new NetworkIdAllocator(CAPACITY);
+    const list: number[] = [];
+    for (let i = 0; i <= ENTITIES; i++) {
+      const eid = addEntity(world);
+      addComponent(world, eid, position);
+      addComponent(world, eid, rotation);
+      allocator.allocate(eid, 0);
+      list.push(eid);
+    }
+    // The last entity (the largest id) listed first once: past the bound, so that call gathers in
+    // `runFast` (no copies kept) and the next, the earlier list again, must gather anew.
+    const extra = list.pop() as number;
+    const a = new SnapshotState(js, CAPACITY);
+    wasmKernels.enabled = true;
+    const b = new SnapshotState(wasm, CAPACITY);
+    wasmKernels.enabled = false;
+    const lists = [list, list, list, [extra, ...list], list, list];
+    const reuses = [false, false, true, false, false, true];
+    const runner = (): Runner =>
+      (layoutOf(wasm).wasmCapture as unknown as { lastRunner: Runner | undefined }).lastRunner as Runner;
+    lists.forEach((l, k) => {
+      const tick = k + 1;
+      for (const eid of l) {
+        for (const col of [position.x, position.y, position.z]) col[eid] = rng.range(-40, 40);
+        for (const col of [rotation.x, rotation.y, rotation.z, rotation.w]) col[eid] = rng.range(-1, 1);
+      }
+      captureWorld(world, js, l, allocator.map, a, tick);
+      captureWorld(world, wasm, l, allocator.map, b, tick);
+      const r = runner();
+      expect(r.i32[r.h + HEADER.reuse] === 1, `tick ${tick} reused`).toBe(reuses[k]);
+      expectSameState(a, b, `tick ${tick}`);
+    });
   });
 
   it("does not reuse across two worlds whose equal membership words mean other fields", () => {
