@@ -49,27 +49,18 @@ export interface DenseLocals {
   /** Dense groups since the byte buckets were last flushed. */
   readonly pending: Local;
   /**
-   * 1: the caller expects the fused encode to write the snapshot, which reads neither the
-   * predictions nor `colz` (its columns come from `colm`) — the group does not store them; a
-   * call that then returns −2 is run again with 0 (wasmEncode.ts).
+   * This copy of the step is the lazy calls' (encodeEmit.ts emits one per value of `lazyPred`):
+   * the caller expects the fused encode to write the snapshot, which reads neither the
+   * predictions nor `colz` (its columns come from `colm`) — the group does not store them; a call
+   * that then returns −2 is run again with 0 (wasmEncode.ts). False: the stores, without a test.
    */
-  readonly lazy: Local;
-  /**
-   * `lazy` as the caller knows it for this copy of the step (encodeEmit.ts emits one per value):
-   * the stores it guards are then left out, or made without a test. Undefined: tested.
-   */
-  readonly lazyKnown?: boolean;
+  readonly lazyKnown: boolean;
   readonly seg: (name: Segment) => Local;
 }
 
-/** Emits `body` (stores only the JS path reads) where the call is not lazy (see `lazyKnown`). */
-export function unlessLazy(f: WasmFunction, l: DenseLocals, body: () => void): void {
-  if (l.lazyKnown === true) return;
-  if (l.lazyKnown === false) return body();
-  f.localGet(l.lazy).op("i32.eqz");
-  const store = f.if();
-  body();
-  f.end(store);
+/** Emits `body` (stores only the JS path reads) unless this copy is the lazy calls' (see `lazyKnown`). */
+export function unlessLazy(l: DenseLocals, body: () => void): void {
+  if (!l.lazyKnown) body();
 }
 
 /**
@@ -250,7 +241,7 @@ function emitSlots4(
     f.op("i32x4.sub").v128ConstI32(0, 0, 0, 0).op("i32x4.max_s");
     f.v128ConstI32(maxes[0] as number, maxes[1] as number, maxes[2] as number, maxes[3] as number);
     f.op("i32x4.min_s").localSet(p.vf);
-    unlessLazy(f, l, () => storeLanes(f, l.seg("pred"), l.row, p.rowAt(x, e), p.vf, W));
+    unlessLazy(l, () => storeLanes(f, l.seg("pred"), l.row, p.rowAt(x, e), p.vf, W));
     f.end(predicted);
     p.rowVec(l.curRow, x, e);
     f.localGet(p.vf).op("i32x4.sub");
@@ -258,7 +249,7 @@ function emitSlots4(
     p.zigzag(u);
     // colz (for the JS path only: not when lazy): the entity's W values; a whole vector below
     // the last (its spare lanes are rewritten next)
-    unlessLazy(f, l, () => {
+    unlessLazy(l, () => {
       if (e < 3 || W === 4) {
         f.localGet(cursor)
           .localGet(u)

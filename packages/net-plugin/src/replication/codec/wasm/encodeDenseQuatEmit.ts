@@ -30,9 +30,8 @@ export function emitQuat4(
   const prediction = (e: number): void => {
     p.rowVec(l.baseRow, x, e);
     f.localSet(p.vb);
-    if (l.lazyKnown === true) return;
+    if (l.lazyKnown) return;
     f.localGet(l.ratio);
-    if (l.lazyKnown === undefined) f.localGet(l.lazy).op("i32.eqz").op("i32.and");
     const predicted = f.if();
     f.localGet(l.seg("pred")).localGet(l.row).op("i32.add").localGet(p.vb);
     f.store("v128.store", p.rowAt(x, e), 0);
@@ -56,7 +55,7 @@ export function emitQuat4(
           .store("i32.store", at + (s - 1) * 4, 0);
       }
     };
-    if (lazy) unlessLazy(f, l, stores);
+    if (lazy) unlessLazy(l, stores);
     else stores();
   };
   const lanes = [1, 2, 3];

@@ -176,9 +176,8 @@ export function collectModule(
         seg,
         h8,
         pending,
-        lazy: p("lazyPred"),
       };
-      // One copy of the step per value of `lazy` (the fused calls' copy without the JS path's stores).
+      // One copy of the step per value of `lazyPred` (the fused calls' copy without the JS path's stores).
       f.localGet(p("lazyPred"));
       const lazy = f.if();
       emitDense(f, fields, layout, stride, { ...d4, lazyKnown: true }, stream, fail);
