@@ -11,6 +11,7 @@ import type { KernelField } from "../kernels/compileKernel";
 import { EXCEPTION_WIDTH_BITS, WIDTH_BITS } from "../columns";
 import { expGolomb, fixed, need, type DecodeCtx } from "./decodeBits";
 import type { DecodeScratch } from "./decodeArgs";
+import { emitEntryRow, emitStoreValue } from "./decodeValueEmit";
 import { emitGroup, emitGroupLimit, emitGroupSetup, simdLocals, type SimdLocals } from "./decodeColumnSimd";
 import type { Local, WasmFunction } from "./wasmModule";
 
@@ -240,16 +241,8 @@ export function emitScalarValue(
   onNext?: () => void,
 ): void {
   const { f } = c;
-  const max = field.slotMax[s] as number;
-  const slot = (field.offset + s) * 4;
   const at = (index: Local, offset: number): void => miscEntry(f, p, index, offset);
-  f.localGet(p.lists).localGet(p.j).i32Const(2).op("i32.shl").op("i32.add");
-  f.load("i32.load", field.inline * capacity * 4).localTee(p.entry);
-  f.i32Const(1)
-    .op("i32.shr_s")
-    .i32Const(stride * 4)
-    .op("i32.mul")
-    .localSet(p.o);
+  emitEntryRow(f, p, field, stride, capacity);
   fixed(c, p.w, p.l);
   f.localSet(p.u);
   f.localGet(p.j).localGet(p.next).op("i32.eq");
@@ -262,47 +255,7 @@ export function emitScalarValue(
   if (onNext !== undefined) onNext();
   else if (p.simd !== undefined) emitGroupLimit(f, p, p.simd, cnt);
   f.end(patched);
-  f.localGet(p.base).localGet(p.o).op("i32.add").load("i32.load", slot).localSet(p.from);
-  if (!field.quat) emitPredict(f, p, slot, max);
-  // v = from + ((u >>> 1) ^ -(u & 1)); v >>> 0 > max fails
-  f.localGet(p.work).localGet(p.o).op("i32.add");
-  f.localGet(p.from).localGet(p.u).i32Const(1).op("i32.shr_u");
-  f.i32Const(0).localGet(p.u).i32Const(1).op("i32.and").op("i32.sub").op("i32.xor").op("i32.add");
-  f.localTee(p.from).i32Const(max).op("i32.gt_u").brIf(c.fail);
-  f.localGet(p.from).store("i32.store", slot);
-}
-
-/** A predicted entry (`entry & 1`): from moved by the reference's velocity, clamped to 0..max. */
-export function emitPredict(f: WasmFunction, p: ColumnLocals, slot: number, max: number): void {
-  f.localGet(p.entry).i32Const(1).op("i32.and");
-  const predicted = f.if();
-  f.localGet(p.unit);
-  const isUnit = f.if();
-  // from += from - ref (a 1:1 ratio: integers)
-  f.localGet(p.from).localGet(p.from).op("i32.add");
-  f.localGet(p.ref).localGet(p.o).op("i32.add").load("i32.load", slot).op("i32.sub").localSet(p.from);
-  f.else();
-  // g = from + Math.round(((from - ref) * rn) / rd), Math.round(y) = floor(y) + (y - floor(y) >= 0.5)
-  f.localGet(p.from).localGet(p.ref).localGet(p.o).op("i32.add").load("i32.load", slot).op("i32.sub");
-  f.op("f64.convert_i32_s").localGet(p.rn).op("f64.mul").localGet(p.rd).op("f64.div").localTee(p.g);
-  f.op("f64.floor").f64Const(1).f64Const(0);
-  f.localGet(p.g).localGet(p.g).op("f64.floor").op("f64.sub").f64Const(0.5).op("f64.ge").op("select");
-  f.op("f64.add").localGet(p.from).op("f64.convert_i32_s").op("f64.add").localSet(p.g);
-  // from = g < 0 ? 0 : g > max ? max : g | 0 (NaN: 0)
-  f.i32Const(max).i32Const(0).localGet(p.g).op("i32.trunc_sat_f64_s");
-  f.localGet(p.g).f64Const(0).op("f64.lt").op("select");
-  f.localGet(p.g).f64Const(max).op("f64.gt").op("select").localSet(p.from);
-  f.end(isUnit);
-  // Clamped to the slot's range.
-  f.i32Const(0).localGet(p.from).localGet(p.from).i32Const(0).op("i32.lt_s").op("select").localSet(p.from);
-  f.i32Const(max)
-    .localGet(p.from)
-    .localGet(p.from)
-    .i32Const(max)
-    .op("i32.gt_s")
-    .op("select")
-    .localSet(p.from);
-  f.end(predicted);
+  emitStoreValue(c, p, field, s);
 }
 
 /** Pushes the address of entry `index` of an i32 array at `offset` in the misc block. */

@@ -16,7 +16,8 @@
 import type { KernelField } from "../kernels/compileKernel";
 import type { DecodeScratch } from "./decodeArgs";
 import { fixed, type DecodeCtx } from "./decodeBits";
-import { emitHeaderWith, emitPredict, type ColumnLocals } from "./decodeColumnEmit";
+import { emitHeaderWith, type ColumnLocals } from "./decodeColumnEmit";
+import { emitEntryRow, emitStoreValue } from "./decodeValueEmit";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** One column's locals in the fused pass. */
@@ -101,25 +102,10 @@ export function emitDenseScalar(
   capacity: number,
 ): void {
   const { f } = c;
-  const max = field.slotMax[s] as number;
-  const slot = (field.offset + s) * 4;
-  f.localGet(p.lists).localGet(p.j).i32Const(2).op("i32.shl").op("i32.add");
-  f.load("i32.load", field.inline * capacity * 4).localTee(p.entry);
-  f.i32Const(1)
-    .op("i32.shr_s")
-    .i32Const(stride * 4)
-    .op("i32.mul")
-    .localSet(p.o);
+  emitEntryRow(f, p, field, stride, capacity);
   fixed(c, col.w, col.l);
   f.localGet(p.misc).localGet(p.j).i32Const(2).op("i32.shl").op("i32.add").localTee(p.x);
   f.load("i32.load", col.dense).op("i32.or").localSet(p.u);
   f.localGet(p.x).i32Const(0).store("i32.store", col.dense);
-  f.localGet(p.base).localGet(p.o).op("i32.add").load("i32.load", slot).localSet(p.from);
-  if (!field.quat) emitPredict(f, p, slot, max);
-  // v = from + ((u >>> 1) ^ -(u & 1)); v >>> 0 > max fails
-  f.localGet(p.work).localGet(p.o).op("i32.add");
-  f.localGet(p.from).localGet(p.u).i32Const(1).op("i32.shr_u");
-  f.i32Const(0).localGet(p.u).i32Const(1).op("i32.and").op("i32.sub").op("i32.xor").op("i32.add");
-  f.localTee(p.from).i32Const(max).op("i32.gt_u").brIf(c.fail);
-  f.localGet(p.from).store("i32.store", slot);
+  emitStoreValue(c, p, field, s);
 }
