@@ -5,7 +5,8 @@
  * snapshot with fewer ids, the work slot still holding more rows), and mutated or truncated
  * snapshots are refused the same way, every wasm call compared with the JS kernel on a copy. The
  * value columns run four values at a time there (decodeColumnSimd.ts); the scalar reader (SIMD
- * refused) decodes the same, and so does a snapshot inside a larger buffer (offset, length).
+ * refused) decodes the same, and so does a snapshot inside a larger buffer (offset, length) —
+ * also one of a resizable buffer that grew since the last packet (the word copy's cached view).
  */
 import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -176,6 +177,51 @@ describe("wasm update reader: the base copied in the kernel, four-value groups",
     expect(scratch.columns).toHaveLength(4);
     const fused = kernelFields(registry)?.filter((f) => fusable(f, registry.stride, scratch));
     expect(fused?.map((f) => f.width)).toEqual([3, 4]);
+  });
+
+  it("decodes packets of a receive slab whose resizable buffer grew between them (word copy past the old length)", () => {
+    const rng = createRng(83);
+    const registry = registryOf();
+    const encoder = new SnapshotEncoder(registry, CAPACITY);
+    const serverRing = new BaselineRing(registry, CAPACITY);
+    const current = new SnapshotState(registry, CAPACITY);
+    const writer = new BitWriter(64 * 1024);
+    const js = client(registry, false);
+    const wasm = client(registry, true);
+    expect(wasm.decoder.wasm).toBeDefined();
+    for (let id = 0; id < 40; id++) current.setPresent(id, 0b11);
+    // ES2024 resizable buffer (a slab that grows in place: same buffer object, longer).
+    const Resizable = ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer;
+    const buffer = new Resizable(64, { maxByteLength: 1 << 20 });
+    const grow = (n: number): void => (buffer as unknown as { resize(n: number): void }).resize(n);
+    let end = 0;
+    for (let tick = 0; tick < 8; tick++) {
+      for (let row = 0; row < 40 * registry.stride; row++) {
+        const max = row % registry.stride < 3 ? 100 * 512 : row % registry.stride === 3 ? 3 : 511;
+        current.values[row] =
+          tick === 0
+            ? rng.int(0, max)
+            : Math.min(max, Math.max(0, (current.values[row] as number) + rng.int(-3, 3)));
+      }
+      current.tick = tick;
+      if (tick >= 2) serverRing.markAcked(tick - 2);
+      const baseline = serverRing.newestAckedState();
+      writer.reset();
+      encoder.encode(writer, { sequence: tick, tick, current, baseline, out: serverRing.acquire(tick) });
+      const good = writer.finish().slice();
+      // Each packet on a word boundary past everything the buffer held before (it grows first).
+      const at = (end + 3) & ~3;
+      end = at + good.length;
+      grow(end + 4);
+      const slab = new Uint8Array(buffer);
+      slab.set(good, at);
+      const a = js.decoder.decode(slab, js.ring, at, good.length);
+      const b = wasm.decoder.decode(slab, wasm.ring, at, good.length);
+      expect([a, b], `tick ${tick}`).toEqual([DecodeStatus.Ok, DecodeStatus.Ok]);
+      const sa = js.decoder.lastDecoded as SnapshotState;
+      expect((wasm.decoder.lastDecoded as SnapshotState).equals(sa), `tick ${tick}`).toBe(true);
+    }
+    expect(wasm.decoder.wasm?.calls, "calls run in wasm").toBeGreaterThan(4);
   });
 
   it("compiles the reader once for registries of the same shape (server's, each client's)", () => {

@@ -56,7 +56,7 @@ export class WasmDecode implements BlockOwner {
   private f64: Float64Array = new Float64Array(0);
   /** The input block as words (what `load` attaches a reader to). */
   private inputWords: Uint32Array = new Uint32Array(0);
-  /** The last range source's buffer as words (`load`'s aligned copy; re-made when the buffer changes). */
+  /** The last range source's buffer as words (`load`'s aligned copy; re-made for another buffer or past its end). */
   private sourceBuffer: ArrayBufferLike | undefined;
   private sourceWords: Uint32Array = new Uint32Array(0);
 
@@ -112,13 +112,15 @@ export class WasmDecode implements BlockOwner {
    */
   private copyWords(bytes: Uint8Array, offset: number, length: number, from: number): void {
     const buffer = bytes.buffer;
-    if (buffer !== this.sourceBuffer || this.sourceWords.length === 0) {
+    const words = length >>> 2;
+    // Re-made for another buffer, and for the same one grown past the view (a resizable
+    // ArrayBuffer keeps its identity; the view keeps its length and would read undefined there).
+    if (buffer !== this.sourceBuffer || (from >>> 2) + words > this.sourceWords.length) {
       this.sourceBuffer = buffer;
       this.sourceWords = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
     }
     const src = this.sourceWords;
     const u32 = this.u32;
-    const words = length >>> 2;
     for (let i = 0, s = from >>> 2, d = this.input >>> 2; i < words; i++) u32[d + i] = src[s + i] as number;
     const u8 = this.u8;
     for (let i = words * 4; i < length; i++) u8[this.input + i] = bytes[offset + i] as number;
