@@ -53,32 +53,9 @@ function emitDiffWords(f: WasmFunction, a: Local, b: Local, count: Local, l: Scr
   f.end(exit);
 }
 
-/** Emits `to[0..count) = from[0..count)` (i32 words; four a step, then one by one). */
-function emitCopyWords(f: WasmFunction, from: Local, to: Local, count: Local, l: Scratch): void {
-  const { k, end } = l;
-  f.i32Const(0).localSet(k);
-  f.localGet(count).i32Const(-4).op("i32.and").i32Const(2).op("i32.shl").localSet(end);
-  const exit4 = f.block();
-  const top4 = f.loop();
-  f.localGet(k).localGet(end).op("i32.ge_u").brIf(exit4);
-  f.localGet(to).localGet(k).op("i32.add");
-  f.localGet(from).localGet(k).op("i32.add").load("v128.load", 0, 2);
-  f.store("v128.store", 0, 2);
-  f.localGet(k).i32Const(16).op("i32.add").localSet(k);
-  f.br(top4);
-  f.end(top4);
-  f.end(exit4);
-  f.localGet(count).i32Const(2).op("i32.shl").localSet(end);
-  const exit = f.block();
-  const top = f.loop();
-  f.localGet(k).localGet(end).op("i32.ge_u").brIf(exit);
-  f.localGet(to).localGet(k).op("i32.add");
-  f.localGet(from).localGet(k).op("i32.add").load("i32.load");
-  f.store("i32.store");
-  f.localGet(k).i32Const(4).op("i32.add").localSet(k);
-  f.br(top);
-  f.end(top);
-  f.end(exit);
+/** Emits `to[0..count) = from[0..count)` (i32 words, one `memory.copy`). */
+function emitCopyWords(f: WasmFunction, from: Local, to: Local, count: Local): void {
+  f.localGet(to).localGet(from).localGet(count).i32Const(2).op("i32.shl").memoryCopy();
 }
 
 interface Scratch {
@@ -135,9 +112,9 @@ export function emitGatherOrReuse(
   gather();
   f.localTee(top).i32Const(-1).op("i32.ge_s");
   const kept = f.if();
-  emitCopyWords(f, list, prevList, n, l);
+  emitCopyWords(f, list, prevList, n);
   f.localGet(max).i32Const(1).op("i32.add").localSet(count);
-  emitCopyWords(f, words, prevWords, count, l);
+  emitCopyWords(f, words, prevWords, count);
   storeHeader(f, plan, HEADER.prevN, n);
   storeHeader(f, plan, HEADER.prevTop, top);
   f.end(kept);
