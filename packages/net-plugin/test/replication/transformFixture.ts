@@ -76,6 +76,12 @@ export function transformRegistry(rng: Rng): { registry: ReplicationRegistry; de
   return { registry, describe: names };
 }
 
+/**
+ * The row version clock of {@link evolve}: one counter for every id, as capture's (a respawned id
+ * never gets back a version its previous life had, which a baseline may still hold).
+ */
+let versionClock = 0;
+
 /** codecRig.step, with rotations' largest index (a Quat's slot 0, a Transform's slot 3) changing ~10 %. */
 export function evolve(rng: Rng, registry: ReplicationRegistry, s: SnapshotState): void {
   const full = (1 << registry.fields.length) - 1;
@@ -87,6 +93,7 @@ export function evolve(rng: Rng, registry: ReplicationRegistry, s: SnapshotState
         for (const f of registry.fields)
           for (let k = 0; k < f.template.width; k++)
             s.values[row + f.offset + k] = rng.int(0, f.template.slotMax[k] as number);
+        s.version[id] = ++versionClock;
       }
       continue;
     }
@@ -107,7 +114,7 @@ export function evolve(rng: Rng, registry: ReplicationRegistry, s: SnapshotState
         }
       }
     }
-    s.version[id] = (s.version[id] as number) + 1;
+    if (s.present[id] === 1) s.version[id] = ++versionClock;
   }
   for (let id = 0; id < CAPACITY; id++) if (s.present[id] === 1 && id >= s.highWater) s.highWater = id + 1;
 }

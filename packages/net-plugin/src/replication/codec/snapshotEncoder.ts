@@ -22,6 +22,7 @@ import {
   FIELD_FULL,
   FIELD_QUAT,
   FIELD_SLOTS,
+  FIELD_TRANSFORM,
   fieldCodecPlan,
   type FieldCodecPlan,
 } from "./fieldDelta";
@@ -67,8 +68,9 @@ export class SnapshotEncoder {
   /** What the JS snapshot writer reads (snapshotWrite.ts). */
   private readonly writeContext: SnapshotWriteContext;
   /**
-   * True when every field is a `slots` or smallest-three field with no change threshold: a sent
-   * update then always leaves the client's row equal to the current one (see `fillExpected`).
+   * True when every field is a `slots`, smallest-three, Transform, `flip` or `full` field with no
+   * change threshold: a sent update then always leaves the client's row equal to the current one
+   * (see `fillExpected`).
    */
   private readonly exact: boolean;
   /** Where the snapshot is packed before it is copied into the caller's writer. */
@@ -97,10 +99,15 @@ export class SnapshotEncoder {
     this.plan = plan;
     this.codecPlan = fieldCodecPlanLocal(registry);
     const { codes, thresholds } = this.codecPlan;
-    // Every field decodes to exactly its current value (a `flip`/`full` field too: no threshold).
+    // Every field decodes to exactly its current value (a `flip`/`full` field too, and a
+    // Transform's two parts: no threshold).
     this.exact = codes.every(
       (c, f) =>
-        (c === FIELD_SLOTS || c === FIELD_QUAT || c === FIELD_FLIP || c === FIELD_FULL) &&
+        (c === FIELD_SLOTS ||
+          c === FIELD_QUAT ||
+          c === FIELD_TRANSFORM ||
+          c === FIELD_FLIP ||
+          c === FIELD_FULL) &&
         thresholds[f] === 0,
     );
     const kernels = encodeKernels(registry);
