@@ -17,6 +17,12 @@ import { soa } from "../transformFixture";
 /** The registry layouts: a Transform alone, with an owner int after or before it, beside a Quat. */
 export type Layout = "transform" | "owner-after" | "owner-before" | "with-quat";
 
+/**
+ * Row versions: one clock for every id, as capture's (`SnapshotState.remove` zeroes a row's version;
+ * a per-id count would give a respawned id again a version its previous life had in a baseline).
+ */
+let versionClock = 0;
+
 /** The registry of `layout` and, per field, its slot holding a rotation's largest index (or -1). */
 export function registryOf(layout: Layout): { registry: ReplicationRegistry; largest: number[] } {
   const registry = new ReplicationRegistry();
@@ -93,6 +99,6 @@ export function stepWorld(
         current.values[o] = Math.min(max, Math.max(0, v));
       }
     });
-    current.version[id] = (current.version[id] as number) + 1;
+    current.version[id] = ++versionClock;
   }
 }
