@@ -10,7 +10,7 @@
  * a gather outside `runBoundFast` (a list past the bound), back to the list its copies hold.
  */
 import { addComponent, addEntity, createWorld, removeComponent } from "bitecs";
-import { createRng } from "@canopy/core";
+import { createRng, type Rng } from "@canopy/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { layoutOf } from "../../../src/replication/codec/kernels/worldLayout";
 import { HEADER } from "../../../src/replication/codec/wasm/capturePlan";
@@ -57,26 +57,58 @@ const SCRIPT: Step[] = [
   "same",
 ];
 
+type Columns = Record<string, Float32Array>;
+
+/** The bench's registry (vec3 1/512 + 9-bit quat over Float32 columns) as JS and wasm twins. */
+function poseTwins(): {
+  position: Columns;
+  rotation: Columns;
+  js: ReplicationRegistry;
+  wasm: ReplicationRegistry;
+} {
+  const f32 = (): Float32Array => new Float32Array(ENTITIES + 8);
+  const position = { x: f32(), y: f32(), z: f32() };
+  const rotation = { x: f32(), y: f32(), z: f32(), w: f32() };
+  const source = new ReplicationRegistry();
+  source.replicate(position, Vec3Template({ min: -50, max: 50, precision: 1 / 512 }), { name: "p" });
+  source.replicate(rotation, QuatTemplate({ bits: 9 }), { name: "r" });
+  return { position, rotation, ...twin(source) };
+}
+
+/** A world of `count` entities with both components, each given a network id. */
+function poseWorld(count: number, position: Columns, rotation: Columns) {
+  const world = createWorld();
+  const allocator = new NetworkIdAllocator(CAPACITY);
+  const eids: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const eid = addEntity(world);
+    addComponent(world, eid, position);
+    addComponent(world, eid, rotation);
+    allocator.allocate(eid, 0);
+    eids.push(eid);
+  }
+  return { world, allocator, eids };
+}
+
+/** New random positions and rotations for `eids`. */
+function move(rng: Rng, eids: readonly number[], position: Columns, rotation: Columns): void {
+  for (const eid of eids) {
+    for (const col of [position.x, position.y, position.z]) (col as Float32Array)[eid] = rng.range(-40, 40);
+    for (const col of [rotation.x, rotation.y, rotation.z, rotation.w])
+      (col as Float32Array)[eid] = rng.range(-1, 1);
+  }
+}
+
+/** The wasm capture's runner of its last call. */
+function lastRunner(wasm: ReplicationRegistry): Runner {
+  return (layoutOf(wasm).wasmCapture as unknown as { lastRunner: Runner | undefined }).lastRunner as Runner;
+}
+
 describe("capture gather reuse", () => {
   it("reuses the gather only while its inputs are the last call's (same states as the JS kernel)", () => {
     const rng = createRng(91);
-    const f32 = (): Float32Array => new Float32Array(ENTITIES + 8);
-    const position = { x: f32(), y: f32(), z: f32() };
-    const rotation = { x: f32(), y: f32(), z: f32(), w: f32() };
-    const source = new ReplicationRegistry();
-    source.replicate(position, Vec3Template({ min: -50, max: 50, precision: 1 / 512 }), { name: "p" });
-    source.replicate(rotation, QuatTemplate({ bits: 9 }), { name: "r" });
-    const { js, wasm } = twin(source);
-    const world = createWorld();
-    const allocator = new NetworkIdAllocator(CAPACITY);
-    const live: number[] = [];
-    for (let i = 0; i < ENTITIES; i++) {
-      const eid = addEntity(world);
-      addComponent(world, eid, position);
-      addComponent(world, eid, rotation);
-      allocator.allocate(eid, 0);
-      live.push(eid);
-    }
+    const { position, rotation, js, wasm } = poseTwins();
+    const { world, allocator, eids: live } = poseWorld(ENTITIES, position, rotation);
     const a = new SnapshotState(js, CAPACITY);
     wasmKernels.enabled = true;
     const b = new SnapshotState(wasm, CAPACITY);
@@ -85,14 +117,10 @@ describe("capture gather reuse", () => {
     wasmKernels.enabled = false;
     let list = live.slice();
     let reused = 0;
-    const runner = (): Runner =>
-      (layoutOf(wasm).wasmCapture as unknown as { lastRunner: Runner | undefined }).lastRunner as Runner;
+    const runner = (): Runner => lastRunner(wasm);
     SCRIPT.forEach((step, k) => {
       const tick = k + 1;
-      for (const eid of live) {
-        for (const col of [position.x, position.y, position.z]) col[eid] = rng.range(-40, 40);
-        for (const col of [rotation.x, rotation.y, rotation.z, rotation.w]) col[eid] = rng.range(-1, 1);
-      }
+      move(rng, live, position, rotation);
       if (step === "remove") removeComponent(world, live[3] as number, rotation);
       if (step === "add") addComponent(world, live[3] as number, rotation);
       if (step === "reverse") list = list.slice().reverse();
@@ -119,23 +147,8 @@ describe("capture gather reuse", () => {
 
   it("does not reuse after a gather on another path, back to the list of its last copies", () => {
     const rng = createRng(93);
-    const f32 = (): Float32Array => new Float32Array(ENTITIES + 8);
-    const position = { x: f32(), y: f32(), z: f32() };
-    const rotation = { x: f32(), y: f32(), z: f32(), w: f32() };
-    const source = new ReplicationRegistry();
-    source.replicate(position, Vec3Template({ min: -50, max: 50, precision: 1 / 512 }), { name: "p" });
-    source.replicate(rotation, QuatTemplate({ bits: 9 }), { name: "r" });
-    const { js, wasm } = twin(source);
-    const world = createWorld();
-    const allocator = new NetworkIdAllocator(CAPACITY);
-    const list: number[] = [];
-    for (let i = 0; i <= ENTITIES; i++) {
-      const eid = addEntity(world);
-      addComponent(world, eid, position);
-      addComponent(world, eid, rotation);
-      allocator.allocate(eid, 0);
-      list.push(eid);
-    }
+    const { position, rotation, js, wasm } = poseTwins();
+    const { world, allocator, eids: list } = poseWorld(ENTITIES + 1, position, rotation);
     // The last entity (the largest id) listed first once: past the bound, so that call gathers in
     // `runFast` (no copies kept) and the next, the earlier list again, must gather anew.
     const extra = list.pop() as number;
@@ -145,14 +158,10 @@ describe("capture gather reuse", () => {
     wasmKernels.enabled = false;
     const lists = [list, list, list, [extra, ...list], list, list];
     const reuses = [false, false, true, false, false, true];
-    const runner = (): Runner =>
-      (layoutOf(wasm).wasmCapture as unknown as { lastRunner: Runner | undefined }).lastRunner as Runner;
+    const runner = (): Runner => lastRunner(wasm);
     lists.forEach((l, k) => {
       const tick = k + 1;
-      for (const eid of l) {
-        for (const col of [position.x, position.y, position.z]) col[eid] = rng.range(-40, 40);
-        for (const col of [rotation.x, rotation.y, rotation.z, rotation.w]) col[eid] = rng.range(-1, 1);
-      }
+      move(rng, l, position, rotation);
       captureWorld(world, js, l, allocator.map, a, tick);
       captureWorld(world, wasm, l, allocator.map, b, tick);
       const r = runner();
@@ -163,13 +172,7 @@ describe("capture gather reuse", () => {
 
   it("does not reuse across two worlds whose equal membership words mean other fields", () => {
     const rng = createRng(92);
-    const f32 = (): Float32Array => new Float32Array(ENTITIES + 8);
-    const position = { x: f32(), y: f32(), z: f32() };
-    const rotation = { x: f32(), y: f32(), z: f32(), w: f32() };
-    const source = new ReplicationRegistry();
-    source.replicate(position, Vec3Template({ min: -50, max: 50, precision: 1 / 512 }), { name: "p" });
-    source.replicate(rotation, QuatTemplate({ bits: 9 }), { name: "r" });
-    const { js, wasm } = twin(source);
+    const { position, rotation, js, wasm } = poseTwins();
     // World one registers position first (bit 1), world two rotation (bit 1); entity 2 has only the
     // component of bit 1 in each: the same words, other fields.
     const worlds = [createWorld(), createWorld()];
@@ -192,10 +195,7 @@ describe("capture gather reuse", () => {
     const b = new SnapshotState(wasm, CAPACITY);
     wasmKernels.enabled = false;
     for (let tick = 1; tick <= 8; tick++) {
-      for (const eid of list) {
-        for (const col of [position.x, position.y, position.z]) col[eid] = rng.range(-40, 40);
-        for (const col of [rotation.x, rotation.y, rotation.z, rotation.w]) col[eid] = rng.range(-1, 1);
-      }
+      move(rng, list, position, rotation);
       // Two ticks in each world in turn (the second of each reuses the first's gather).
       const world = worlds[(tick >> 1) & 1] as (typeof worlds)[number];
       captureWorld(world, js, list, allocator.map, a, tick);
