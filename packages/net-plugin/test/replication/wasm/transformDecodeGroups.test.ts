@@ -21,7 +21,7 @@ import {
   type ReplicationRegistry,
 } from "../../../src/replication/index";
 import { CAPACITY } from "../kernelFixture";
-import { both, client, spyKernelParity } from "./wasmDecodeRig";
+import { both, client, spyKernelParity, wasmClient } from "./wasmDecodeRig";
 import { encodeTick } from "../codecRig";
 import { registryOf, stepWorld, type Layout, type WorldChances } from "./transformWorldRig";
 
@@ -50,16 +50,7 @@ function brokenGroups(seed: number, layout: Layout, chances: WorldChances, scala
   const writer = new BitWriter(64 * 1024);
   const js = client(registry, false);
   // `scalar`: the engine refuses the SIMD reader (its first compile), the scalar one is built.
-  const real = WebAssembly.Module;
-  let compiles = 0;
-  if (scalar)
-    vi.spyOn(WebAssembly, "Module").mockImplementation(function (bytes: BufferSource) {
-      if (compiles++ === 0) throw new WebAssembly.CompileError("SIMD refused (test)");
-      return new real(bytes);
-    });
-  const wasm = client(registry, true);
-  if (scalar) expect(compiles, "the scalar reader compiled after the refusal").toBe(2);
-  expect(wasm.decoder.wasm).toBeDefined();
+  const wasm = wasmClient(registry, scalar);
   const parity = spyKernelParity(registry);
   const ids = Math.min(CAPACITY, 61);
   const good: Uint8Array[] = [];

@@ -27,7 +27,7 @@ import {
   Vec3Template,
 } from "../../../src/replication/index";
 import { CAPACITY } from "../kernelFixture";
-import { both, client, spyKernelParity } from "./wasmDecodeRig";
+import { both, client, spyKernelParity, wasmClient } from "./wasmDecodeRig";
 
 afterEach(() => {
   wasmKernels.enabled = false;
@@ -61,16 +61,7 @@ function movingWorld(seed: number, refuseFirst = false, owner = false, steady = 
     const current = new SnapshotState(registry, CAPACITY);
     const writer = new BitWriter(64 * 1024);
     const js = client(registry, false);
-    const real = WebAssembly.Module;
-    let compiles = 0;
-    if (refuseFirst)
-      vi.spyOn(WebAssembly, "Module").mockImplementation(function (bytes: BufferSource) {
-        if (compiles++ === 0) throw new WebAssembly.CompileError("SIMD refused (test)");
-        return new real(bytes);
-      });
-    const wasm = client(registry, true);
-    if (refuseFirst) expect(compiles, "the scalar reader compiled after the refusal").toBe(2);
-    expect(wasm.decoder.wasm).toBeDefined();
+    const wasm = wasmClient(registry, refuseFirst);
     const parity = spyKernelParity(registry);
     let ids = 60;
     for (let id = 0; id < ids; id++) current.setPresent(id, owner ? 0b111 : 0b11);

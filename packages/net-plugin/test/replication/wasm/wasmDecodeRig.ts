@@ -59,6 +59,24 @@ export function client(registry: ReplicationRegistry, on: boolean, capacity = CA
 }
 export type Client = ReturnType<typeof client>;
 
+/**
+ * A wasm client whose reader is built; with `refuseFirst` the engine refuses its first compile (the
+ * SIMD reader), so the scalar one is built (checked: two compiles).
+ */
+export function wasmClient(registry: ReplicationRegistry, refuseFirst: boolean): Client {
+  const real = WebAssembly.Module;
+  let compiles = 0;
+  if (refuseFirst)
+    vi.spyOn(WebAssembly, "Module").mockImplementation(function (bytes: BufferSource) {
+      if (compiles++ === 0) throw new WebAssembly.CompileError("SIMD refused (test)");
+      return new real(bytes);
+    });
+  const wasm = client(registry, true);
+  if (refuseFirst) expect(compiles, "the scalar reader compiled after the refusal").toBe(2);
+  expect(wasm.decoder.wasm).toBeDefined();
+  return wasm;
+}
+
 /** How a test world changes per tick (codecRig.step by default). */
 type Evolve = (rng: Rng, registry: ReplicationRegistry, s: SnapshotState) => void;
 
