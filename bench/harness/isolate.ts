@@ -61,7 +61,7 @@ export async function runScenarioChild(
 }
 
 /** Runs `script` with this process's Node flags (the tsx loader, `--conditions=source`) and `args`. */
-function runChild(script: string, args: readonly string[]): Promise<number> {
+export function runChild(script: string, args: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...process.execArgv, script, ...args], { stdio: "inherit" });
     child.once("error", reject);

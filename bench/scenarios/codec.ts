@@ -12,7 +12,6 @@
  * process of any system — Canopy's or the yardstick's — moves nothing. "best pass, with GC" is the
  * fastest whole pass of that process.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -23,21 +22,17 @@ import {
   CODEC_YARDSTICK,
   type CodecMeasurement,
 } from "../fixtures/codecSystems";
+import { runChild } from "../harness/isolate";
 import { defineScenario } from "../harness/registry";
 
 /** Fresh processes per run (≈ 9 s each). */
 const PROCESSES = 3;
 
 /** Runs fixtures/codecProcess.ts in a fresh process (this process's Node flags: the tsx loader). */
-function measureInProcess(out: string, tag: string): Promise<void> {
+async function measureInProcess(out: string, tag: string): Promise<void> {
   const script = path.join(import.meta.dirname, "..", "fixtures", "codecProcess.ts");
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, script, out, tag], { stdio: "inherit" });
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`codec: measuring process ${tag} exited with ${code}.`)),
-    );
-  });
+  const code = await runChild(script, [out, tag]);
+  if (code !== 0) throw new Error(`codec: measuring process ${tag} exited with ${code}.`);
 }
 
 defineScenario({
