@@ -2,13 +2,17 @@
  * The fused encode's expected client state (expectedState.ts `fillExpected`, its `whole` case):
  * when everything went out, nothing was filtered or excluded and every field decodes to exactly
  * its current value, the client now holds `current` — `out`'s rows are copied in place on the
- * pool (present, mask and version up to `outRows`, values up to the current high water), and
+ * pool (present, mask and version up to `outRows`, values up to the current high water — in
+ * one copy of the block's start when the rows past them are few), and
  * `written` is the spawn list then the update list (copied only when there are spawns; else
  * SnapshotEncoder reads the update list). SnapshotEncoder sets `out`'s own fields.
  */
 import type { StateLayout } from "./codecMemory";
 import { HEADER_COUNTS } from "./collectParams";
 import type { Local, WasmFunction } from "./wasmModule";
+
+/** Bytes of leftover rows (past the high waters, and alignment) one whole copy may carry along. */
+const ONE_COPY_SLACK = 1024;
 
 /** The parameters the copy reads. */
 export interface ExpectedParams {
@@ -61,6 +65,31 @@ export function emitExpectedCopy(
     .op("i32.or");
   const skip = f.if();
   f.else();
+  // One copy of the block's first bytes through the last present byte when the rows past the
+  // high waters (other rows' leftovers: read by nobody, SnapshotState.equals skips them) are at
+  // most ONE_COPY_SLACK bytes of it: one stream of stores into the (cache-cold) ring slot, not four.
+  // (codecMemory.ts's order: values from the block's start, then mask, version, present)
+  const ordered =
+    layout.valuesOffset === 0 &&
+    layout.maskOffset < layout.versionOffset &&
+    layout.versionOffset < layout.presentOffset;
+  const whole = (): void => void f.localGet(l.outRows).i32Const(layout.presentOffset).op("i32.add");
+  whole();
+  f.localGet(l.curHw)
+    .i32Const(stride * 4)
+    .op("i32.mul")
+    .op("i32.sub");
+  // less the rows' present, mask and version bytes (1 + 4 + 4 each)
+  f.localGet(l.outRows).i32Const(9).op("i32.mul").op("i32.sub");
+  f.i32Const(ONE_COPY_SLACK).op("i32.le_s");
+  if (!ordered) f.op("drop").i32Const(0);
+  const one = f.if();
+  copy(
+    () => f.localGet(l.outState),
+    () => f.localGet(l.cur),
+    whole,
+  );
+  f.else();
   const rows = (offset: number, size: number): void =>
     copy(
       () => f.localGet(l.outState).i32Const(offset).op("i32.add"),
@@ -79,5 +108,6 @@ export function emitExpectedCopy(
         .i32Const(stride * 4)
         .op("i32.mul"),
   );
+  f.end(one);
   f.end(skip);
 }
