@@ -258,7 +258,7 @@ function emitSlots4(
         storeLanes(f, cursor, undefined, e * W * 4, u, W);
       }
     });
-    emitLengths(f, l.h8, e, lanes);
+    emitLengths(f, l.h8, e);
   }
   emitCount4(
     f,

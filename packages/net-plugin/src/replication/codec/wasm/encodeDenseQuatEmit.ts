@@ -66,7 +66,7 @@ export function emitQuat4(
     prediction(e);
     flag(e, 1);
     residuals(e, e * 12, l.h8.vals[e] as Local, true);
-    emitLengths(f, l.h8, e, lanes);
+    emitLengths(f, l.h8, e);
   }
   emitCount4(f, l.h8, lanes, columns);
   storeColumns4(f, l.h8.vals, lanes, mcur, p.cap);

@@ -34,28 +34,21 @@ export interface Hist8 {
   /** Per entity of the group: its row vector's values (zigzag residuals) and their length keys. */
   readonly vals: readonly Local[];
   readonly lens: readonly Local[];
-  /** 1 when some counted value of the group is 2^15 or more (the i32 path). */
-  readonly big: Local;
   readonly d: Local;
 }
 
 /** Makes the locals. */
 export function hist8Locals(f: WasmFunction, hist: Local, columns: number, d: Local): Hist8 {
   const v = (): Local => f.local("v128");
-  return { hist, columns, vals: [v(), v(), v(), v()], lens: [v(), v(), v(), v()], big: f.local("i32"), d };
+  return { hist, columns, vals: [v(), v(), v(), v()], lens: [v(), v(), v(), v()], d };
 }
 
 /**
  * The length keys of `vals[e]` into `lens[e]` (f32 exponents: 0 for 0, else 126 + the bit
- * length; no subtraction or clamp); `big` set when one of `lanes` is 2^15 or more.
+ * length; no subtraction or clamp).
  */
-export function emitLengths(f: WasmFunction, h: Hist8, e: number, lanes: readonly number[]): void {
+export function emitLengths(f: WasmFunction, h: Hist8, e: number): void {
   const val = h.vals[e] as Local;
-  const high = [0, 1, 2, 3].map((lane) => (lanes.includes(lane) ? -BYTE_LIMIT : 0));
-  f.localGet(val).v128ConstI32(high[0] as number, high[1] as number, high[2] as number, high[3] as number);
-  f.op("v128.and").op("v128.any_true");
-  if (e > 0) f.localGet(h.big).op("i32.or");
-  f.localSet(h.big);
   // the exponent of f32(u): 0 for 0, else 126 + (32 − clz(u)) (the byte keys of emitCount4)
   f.localGet(val)
     .op("f32x4.convert_i32x4_s")
@@ -72,7 +65,12 @@ export function emitCount4(
   columns: readonly number[],
 ): void {
   const at = h.columns * COLUMN_BUCKETS * 4;
-  f.localGet(h.big);
+  // a value of 2^15 or more in one of `lanes` of the four: the i32 histograms (one test for all)
+  const high = [0, 1, 2, 3].map((lane) => (lanes.includes(lane) ? -BYTE_LIMIT : 0));
+  const [v0, v1, v2, v3] = h.vals as [Local, Local, Local, Local];
+  f.localGet(v0).localGet(v1).op("v128.or").localGet(v2).localGet(v3).op("v128.or").op("v128.or");
+  f.v128ConstI32(high[0] as number, high[1] as number, high[2] as number, high[3] as number);
+  f.op("v128.and").op("v128.any_true");
   const wide = f.if();
   for (let e = 0; e < 4; e++) {
     lanes.forEach((lane, i) => {
