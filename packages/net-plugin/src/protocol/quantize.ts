@@ -80,8 +80,23 @@ export function expGolombBits(u: number, k: number): number {
   return 2 * (31 - Math.clz32(q)) + 1 + k;
 }
 
-/** Largest smallest-three component magnitude: 1/√2 (a unit quaternion's other three components). */
-const SMALLEST_THREE_BOUND = Math.SQRT1_2;
+const fround = Math.fround;
+
+/** A rotation whose float32 length is not above this (or not finite) quantizes as identity. */
+export const QUAT_MIN_LENGTH32 = Math.fround(1e-12);
+
+/** Component → slot scale of {@link quantizeQuat} for `bits` per slot: `maxValue / √2` as a float32. */
+export function quatQuantizeScale(bits: number): number {
+  return fround(((1 << bits) - 1) / (2 * Math.SQRT1_2));
+}
+
+/** Slot → component scale of {@link dequantizeQuat} for `bits` per slot: `√2 / maxValue` as a float32. */
+export function quatDequantizeScale(bits: number): number {
+  return fround((2 * Math.SQRT1_2) / ((1 << bits) - 1));
+}
+
+/** The f64 bound (quantizeQuat is still f64 arithmetic). */
+const SMALLEST_THREE_BOUND64 = Math.SQRT1_2;
 
 /**
  * Smallest-three quaternion quantization (Glenn Fiedler, *Snapshot Compression*): writes the index
@@ -120,7 +135,7 @@ export function quantizeQuat(
   const big = largest === 0 ? x : largest === 1 ? y : largest === 2 ? z : w;
   const sign = big < 0 ? -1 / (len || 1) : 1 / (len || 1);
   const maxValue = (1 << bits) - 1;
-  const scale = maxValue / (2 * SMALLEST_THREE_BOUND);
+  const scale = maxValue / (2 * SMALLEST_THREE_BOUND64);
   out[offset] = largest;
   // The three smallest in x, y, z, w order (the largest left out).
   out[offset + 1] = smallestThreeSlot((largest === 0 ? y : x) * sign, scale, maxValue);
@@ -129,7 +144,7 @@ export function quantizeQuat(
 }
 
 function smallestThreeSlot(c: number, scale: number, maxValue: number): number {
-  const v = Math.round((c + SMALLEST_THREE_BOUND) * scale);
+  const v = Math.round((c + SMALLEST_THREE_BOUND64) * scale);
   return v < 0 ? 0 : v > maxValue ? maxValue : v;
 }
 
@@ -141,23 +156,40 @@ export interface QuatLike {
   w: number;
 }
 
-/** Rebuilds a unit quaternion from {@link quantizeQuat}'s four slots into `out`. */
+/**
+ * Rebuilds a unit quaternion from {@link quantizeQuat}'s four slots into `out`, in float32
+ * arithmetic as quantizeQuat (the components are float32 values; slots below 2^24): each slot's
+ * component s = (slot − maxValue / 2) · scale (the difference exact), n = (s0² + s1²) + s2², the
+ * largest √max(0, 1 − n); when n > 1 (slots off the unit sphere) the largest is 0 and all four are
+ * divided by √n, else the four are unit length within a few 2^-24. For the slots quantizeQuat
+ * writes (n ≤ 3/4: the largest component is at least 1/2) the float32 error is a few 2^-24, far
+ * below the quantization error (half a step, ≥ 2^-16 · √2 / 2 at 16 bits); slots only a forged or
+ * corrupted state holds, with n within 2^-24 of 1, can lose up to ≈ 2^-12 in the largest.
+ */
 export function dequantizeQuat(q: Int32Array, offset: number, bits: number, out: QuatLike): QuatLike {
   const largest = (q[offset] as number) & 3;
-  const maxValue = (1 << bits) - 1;
-  const scale = (2 * SMALLEST_THREE_BOUND) / maxValue;
-  const a = (q[offset + 1] as number) * scale - SMALLEST_THREE_BOUND;
-  const b = (q[offset + 2] as number) * scale - SMALLEST_THREE_BOUND;
-  const c = (q[offset + 3] as number) * scale - SMALLEST_THREE_BOUND;
-  const d = Math.sqrt(Math.max(0, 1 - a * a - b * b - c * c));
-  const x = largest === 0 ? d : a;
-  const y = largest === 1 ? d : largest === 0 ? a : b;
-  const z = largest === 2 ? d : largest === 3 ? c : b;
-  const w = largest === 3 ? d : c;
-  const inv = 1 / Math.sqrt(x * x + y * y + z * z + w * w);
-  out.x = x * inv;
-  out.y = y * inv;
-  out.z = z * inv;
-  out.w = w * inv;
+  const scale = quatDequantizeScale(bits);
+  const mid = ((1 << bits) - 1) / 2;
+  const a = fround(((q[offset + 1] as number) - mid) * scale);
+  const b = fround(((q[offset + 2] as number) - mid) * scale);
+  const c = fround(((q[offset + 3] as number) - mid) * scale);
+  const n = fround(fround(fround(a * a) + fround(b * b)) + fround(c * c));
+  const d = fround(Math.sqrt(Math.max(0, fround(1 - n))));
+  let x = largest === 0 ? d : a;
+  let y = largest === 1 ? d : largest === 0 ? a : b;
+  let z = largest === 2 ? d : largest === 3 ? c : b;
+  let w = largest === 3 ? d : c;
+  if (n > 1) {
+    // 1 / √max(1, n): exactly 1 (no change) for n ≤ 1, as the SIMD kernels compute it.
+    const inv = fround(1 / fround(Math.sqrt(n)));
+    x = fround(x * inv);
+    y = fround(y * inv);
+    z = fround(z * inv);
+    w = fround(w * inv);
+  }
+  out.x = x;
+  out.y = y;
+  out.z = z;
+  out.w = w;
   return out;
 }

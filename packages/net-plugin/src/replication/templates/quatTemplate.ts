@@ -1,5 +1,5 @@
 /** QuatTemplate: a unit quaternion as smallest-three (2-bit index + 3 × `bits`). */
-import { dequantizeQuat, quantizeQuat, type QuatLike } from "../../protocol/quantize";
+import { dequantizeQuat, quantizeQuat, quatDequantizeScale, type QuatLike } from "../../protocol/quantize";
 import { QuantizedTemplate } from "./quantizedTemplate";
 import { extrapolateQuat, nlerpQuat } from "./quatMath";
 import type { SoaArray } from "./valueTemplate";
@@ -7,6 +7,7 @@ import type { SoaArray } from "./valueTemplate";
 // call of an imported function is a getter call.
 const quantizeQuatLocal = quantizeQuat;
 const dequantizeQuatLocal = dequantizeQuat;
+const fround = Math.fround;
 
 /** Bits per smallest-three component (default 9: ≈0.2° worst-case error, 29 bits per rotation). */
 export interface QuatTemplateOptions {
@@ -30,15 +31,18 @@ export class QuatValueTemplate extends QuantizedTemplate<QuatLike> {
   readonly descriptor: string;
   readonly channels = ["x", "y", "z", "w"] as const;
   readonly bits: number;
-  /** Slot → component scale of dequantizeQuat (same expression, computed once). */
+  /** Slot → component scale of dequantizeQuat (quatDequantizeScale: a float32, computed once). */
   readonly dequantizeScale: number;
+  /** The slot of component 0: maxValue / 2 (a half-integer). */
+  readonly middle: number;
 
   constructor(options: QuatTemplateOptions = {}) {
     const bits = checkQuatBits(options.bits ?? DEFAULT_QUAT_BITS, "QuatTemplate");
     const max = (1 << bits) - 1;
     super([3, max, max, max], [2, bits, bits, bits], [{ kind: "quat", start: 0, count: 4 }]);
     this.bits = bits;
-    this.dequantizeScale = (2 * Math.SQRT1_2) / max;
+    this.dequantizeScale = quatDequantizeScale(bits);
+    this.middle = max / 2;
     this.descriptor = `quat(${bits})`;
   }
 
@@ -60,23 +64,30 @@ export class QuatValueTemplate extends QuantizedTemplate<QuatLike> {
     );
   }
   dequantizeSoa(q: Int32Array, offset: number, a: readonly SoaArray[], eid: number): void {
-    // dequantizeQuat (protocol/quantize.ts) written straight into the channel arrays.
+    // dequantizeQuat (protocol/quantize.ts, float32 arithmetic) written straight into the channel arrays.
     const largest = (q[offset] as number) & 3;
     const scale = this.dequantizeScale;
-    const b = Math.SQRT1_2;
-    const s0 = (q[offset + 1] as number) * scale - b;
-    const s1 = (q[offset + 2] as number) * scale - b;
-    const s2 = (q[offset + 3] as number) * scale - b;
-    const d = Math.sqrt(Math.max(0, 1 - s0 * s0 - s1 * s1 - s2 * s2));
-    const x = largest === 0 ? d : s0;
-    const y = largest === 1 ? d : largest === 0 ? s0 : s1;
-    const z = largest === 2 ? d : largest === 3 ? s2 : s1;
-    const w = largest === 3 ? d : s2;
-    const inv = 1 / Math.sqrt(x * x + y * y + z * z + w * w);
-    (a[0] as SoaArray)[eid] = x * inv;
-    (a[1] as SoaArray)[eid] = y * inv;
-    (a[2] as SoaArray)[eid] = z * inv;
-    (a[3] as SoaArray)[eid] = w * inv;
+    const mid = this.middle;
+    const s0 = fround(((q[offset + 1] as number) - mid) * scale);
+    const s1 = fround(((q[offset + 2] as number) - mid) * scale);
+    const s2 = fround(((q[offset + 3] as number) - mid) * scale);
+    const n = fround(fround(fround(s0 * s0) + fround(s1 * s1)) + fround(s2 * s2));
+    const d = fround(Math.sqrt(Math.max(0, fround(1 - n))));
+    let x = largest === 0 ? d : s0;
+    let y = largest === 1 ? d : largest === 0 ? s0 : s1;
+    let z = largest === 2 ? d : largest === 3 ? s2 : s1;
+    let w = largest === 3 ? d : s2;
+    if (n > 1) {
+      const inv = fround(1 / fround(Math.sqrt(n)));
+      x = fround(x * inv);
+      y = fround(y * inv);
+      z = fround(z * inv);
+      w = fround(w * inv);
+    }
+    (a[0] as SoaArray)[eid] = x;
+    (a[1] as SoaArray)[eid] = y;
+    (a[2] as SoaArray)[eid] = z;
+    (a[3] as SoaArray)[eid] = w;
   }
   dequantize(q: Int32Array, offset: number, out: QuatLike): QuatLike {
     return dequantizeQuatLocal(q, offset, this.bits, out);

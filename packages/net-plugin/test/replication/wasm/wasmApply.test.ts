@@ -171,7 +171,7 @@ function checkParity(
 
 describe("wasm apply kernel", () => {
   for (const simd of [true, false]) {
-    const variant = simd ? "SIMD (f64x2 quats)" : "scalar";
+    const variant = simd ? "SIMD (f32x4 quats)" : "scalar";
     it.each([1, 2, 3, 4, 5, 6, 7, 8])(
       `${variant}: matches the JS kernel on a random registry (seed %i)`,
       (seed) => {

@@ -5,7 +5,7 @@
  * The quantize sources call `round` (fieldAccess.ts ROUND_SOURCE) and write locals `q(s)`; the
  * dequantize sources read `nv[o + s]` and write columns `A<f>_<s>[eid]`.
  */
-import type { FloatQuantizer } from "../../../protocol/quantize";
+import { quatDequantizeScale, type FloatQuantizer } from "../../../protocol/quantize";
 import { lit } from "./compileKernel";
 
 /**
@@ -69,18 +69,27 @@ export function linearDequantize(f: number, qs: readonly FloatQuantizer[], first
     .join("\n");
 }
 
-/** dequantizeQuat of slots `first …+3` into channels `first …+3`. */
+/** `Math.fround(e)` as source (the rotations' float32 arithmetic, protocol/quantize.ts). */
+function fr(e: string): string {
+  return `Math.fround(${e})`;
+}
+
+/** dequantizeQuat of slots `first …+3` into channels `first …+3` (float32 arithmetic). */
 export function quatDequantize(f: number, bits: number, first: number): string {
-  // QuatValueTemplate.dequantizeScale, dequantizeQuat's scale: the same double.
-  const scale = lit((2 * Math.SQRT1_2) / ((1 << bits) - 1));
+  // QuatValueTemplate.dequantizeScale and .middle, dequantizeQuat's: the same numbers.
+  const scale = lit(quatDequantizeScale(bits));
+  const mid = lit(((1 << bits) - 1) / 2);
   const at = (s: number): string => `nv[o + ${first + s}]`;
+  const component = (s: number): string => fr(`(${at(s)} - ${mid}) * ${scale}`);
+  const col = (s: number): string => `A${f}_${first + s}[eid]`;
   return `{ const largest = ${at(0)} & 3;
-  const s0 = ${at(1)} * ${scale} - Math.SQRT1_2, s1 = ${at(2)} * ${scale} - Math.SQRT1_2, s2 = ${at(3)} * ${scale} - Math.SQRT1_2;
-  const d = Math.sqrt(Math.max(0, 1 - s0 * s0 - s1 * s1 - s2 * s2));
-  const x = largest === 0 ? d : s0;
-  const y = largest === 1 ? d : largest === 0 ? s0 : s1;
-  const z = largest === 2 ? d : largest === 3 ? s2 : s1;
-  const w = largest === 3 ? d : s2;
-  const inv = 1 / Math.sqrt(x * x + y * y + z * z + w * w);
-  A${f}_${first}[eid] = x * inv; A${f}_${first + 1}[eid] = y * inv; A${f}_${first + 2}[eid] = z * inv; A${f}_${first + 3}[eid] = w * inv; }`;
+  const s0 = ${component(1)}, s1 = ${component(2)}, s2 = ${component(3)};
+  const n = ${fr(`${fr(`${fr("s0 * s0")} + ${fr("s1 * s1")}`)} + ${fr("s2 * s2")}`)};
+  const d = ${fr(`Math.sqrt(Math.max(0, ${fr("1 - n")}))`)};
+  let x = largest === 0 ? d : s0;
+  let y = largest === 1 ? d : largest === 0 ? s0 : s1;
+  let z = largest === 2 ? d : largest === 3 ? s2 : s1;
+  let w = largest === 3 ? d : s2;
+  if (n > 1) { const inv = ${fr(`1 / ${fr("Math.sqrt(n)")}`)}; x = ${fr("x * inv")}; y = ${fr("y * inv")}; z = ${fr("z * inv")}; w = ${fr("w * inv")}; }
+  ${col(0)} = x; ${col(1)} = y; ${col(2)} = z; ${col(3)} = w; }`;
 }

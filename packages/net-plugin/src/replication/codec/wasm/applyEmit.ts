@@ -37,7 +37,7 @@ export function emitApply(
   const [next, prev, hasPrev, hw] = [f.param(0), f.param(1), f.param(2), f.param(3)];
   const ready = compact ? undefined : f.param(4);
   const i32 = (): Local => f.local("i32");
-  const f64 = (): Local => f.local("f64");
+  const f32 = (): Local => f.local("f32");
   const [id, eid, mask, was, wrote, updated, others] = [i32(), i32(), i32(), i32(), i32(), i32(), i32()];
   const [nextRow, prevRow, largest, q] = [i32(), i32(), i32(), i32()];
   // Compact: per field, how many entities it wrote (their index in its column copies).
@@ -60,7 +60,7 @@ export function emitApply(
       f.localGet(range.hi).op("i32x4.splat").localSet(range.hiV);
     }
   }
-  const [s0, s1, s2, d, x, y, z, w, inv] = [f64(), f64(), f64(), f64(), f64(), f64(), f64(), f64(), f64()];
+  const [s0, s1, s2, d, x, y, z, w, inv] = [f32(), f32(), f32(), f32(), f32(), f32(), f32(), f32(), f32()];
   // SIMD: changed quat fields are queued per field and dequantized two at a time after the loop.
   const queued = plan.fields.map(() => i32());
   const id4 = (): WasmFunction => f.localGet(id).i32Const(2).op("i32.shl");
@@ -209,7 +209,7 @@ export function emitApply(
   mod.export(name, f);
 }
 
-/** The locals the dequantization uses. */
+/** The locals the dequantization uses (a rotation's: f32). */
 interface DequantizeLocals {
   readonly largest: Local;
   readonly q: Local;
@@ -233,15 +233,17 @@ function emitDequantize(
   l: DequantizeLocals,
 ): void {
   const slot = (s: number): WasmFunction => f.localGet(row).load("i32.load", (field.offset + s) * 4);
-  const store = (c: number, value: () => void): void => {
+  /** Stores the value `value` pushes (an f64, or with `f32` an f32) to column `c` at `eid`. */
+  const store = (c: number, value: () => void, f32 = false): void => {
     const col = field.columns[c];
     if (col === undefined) throw new Error(`wasm apply: field at slot ${field.offset} has no column ${c}.`);
     f.localGet(eid)
       .i32Const(col.f64 ? 8 : 4)
       .op("i32.mul");
     value();
-    if (col.f64) f.store("f64.store", col.address);
-    else f.op("f32.demote_f64").store("f32.store", col.address);
+    if (col.f64 && f32) f.op("f64.promote_f32");
+    if (!col.f64 && !f32) f.op("f32.demote_f64");
+    f.store(col.f64 ? "f64.store" : "f32.store", col.address);
   };
   if (field.kind === "scalar") {
     emitScalarStore(f, field, eid, () => void slot(0), l.q);
@@ -249,10 +251,18 @@ function emitDequantize(
   }
   if (field.kind === "transform") {
     // Position as a linear field, rotation as a quat (fieldAccess.ts: the same two forms).
-    const { bit, offset, columns, min, max, step, maxValue, scale } = field;
+    const { bit, offset, columns, min, max, step, maxValue, scale, middle } = field;
     const position = { bit, offset, width: 3, columns: columns.slice(0, 3), min, max, step, maxValue };
     emitDequantize(f, { ...position, kind: "linear" }, row, eid, l);
-    const rotation = { bit, offset: offset + 3, width: 4, columns: columns.slice(3), scale, list: -1 };
+    const rotation = {
+      bit,
+      offset: offset + 3,
+      width: 4,
+      columns: columns.slice(3),
+      scale,
+      middle,
+      list: -1,
+    };
     emitDequantize(f, { ...rotation, kind: "quat" }, row, eid, l);
     return;
   }
@@ -277,20 +287,22 @@ function emitDequantize(
     return;
   }
   if (field.kind !== "quat") return; // generic fields are never dequantized here
+  // dequantizeQuat (protocol/quantize.ts) in f32: its float32 arithmetic step for step.
   slot(0).i32Const(3).op("i32.and").localSet(l.largest);
   [l.s0, l.s1, l.s2].forEach((target, k) => {
+    // (slot - middle) · scale: the difference exact (slots < 2^24, middle a half-integer)
     slot(k + 1)
-      .op("f64.convert_i32_s")
-      .f64Const(field.scale)
-      .op("f64.mul");
-    f.f64Const(Math.SQRT1_2).op("f64.sub").localSet(target);
+      .op("f32.convert_i32_s")
+      .f32Const(field.middle)
+      .op("f32.sub");
+    f.f32Const(field.scale).op("f32.mul").localSet(target);
   });
-  const square = (v: Local): WasmFunction => f.localGet(v).localGet(v).op("f64.mul");
-  // d = sqrt(max(0, 1 - s0² - s1² - s2²))
-  f.f64Const(0).f64Const(1);
-  square(l.s0).op("f64.sub");
-  square(l.s1).op("f64.sub");
-  square(l.s2).op("f64.sub").op("f64.max").op("f64.sqrt").localSet(l.d);
+  const square = (v: Local): WasmFunction => f.localGet(v).localGet(v).op("f32.mul");
+  // n = (s0² + s1²) + s2² (in inv), d = sqrt(max(0, 1 - n))
+  square(l.s0);
+  square(l.s1).op("f32.add");
+  square(l.s2).op("f32.add").localSet(l.inv);
+  f.f32Const(0).f32Const(1).localGet(l.inv).op("f32.sub").op("f32.max").op("f32.sqrt").localSet(l.d);
   const isLargest = (k: number): WasmFunction => f.localGet(l.largest).i32Const(k).op("i32.eq");
   f.localGet(l.d).localGet(l.s0);
   isLargest(0).op("select").localSet(l.x);
@@ -302,13 +314,9 @@ function emitDequantize(
   isLargest(2).op("select").localSet(l.z);
   f.localGet(l.d).localGet(l.s2);
   isLargest(3).op("select").localSet(l.w);
-  // inv = 1 / sqrt(x² + y² + z² + w²)
-  f.f64Const(1);
-  square(l.x);
-  square(l.y).op("f64.add");
-  square(l.z).op("f64.add");
-  square(l.w).op("f64.add").op("f64.sqrt").op("f64.div").localSet(l.inv);
-  [l.x, l.y, l.z, l.w].forEach((v, c) => store(c, () => f.localGet(v).localGet(l.inv).op("f64.mul")));
+  // inv = 1 / sqrt(max(1, n)): exactly 1 (the components unchanged) unless n > 1
+  f.f32Const(1).f32Const(1).localGet(l.inv).op("f32.max").op("f32.sqrt").op("f32.div").localSet(l.inv);
+  [l.x, l.y, l.z, l.w].forEach((v, c) => store(c, () => f.localGet(v).localGet(l.inv).op("f32.mul"), true));
 }
 
 /** The kernel module's bytes for `plan` (emission errors are bugs and throw). */

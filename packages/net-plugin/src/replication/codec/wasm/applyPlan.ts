@@ -9,6 +9,7 @@
  * changed field of it, as the JS kernel would have). A registry without any field the kernel
  * dequantizes keeps the JS kernel (undefined here).
  */
+import { quatDequantizeScale } from "../../../protocol/quantize";
 import type { ReplicationRegistry } from "../../registry";
 import { FloatValueTemplate } from "../../templates/floatTemplate";
 import { QuatValueTemplate } from "../../templates/quatTemplate";
@@ -20,7 +21,7 @@ import { align, typedColumns, wasmQuantized } from "./planColumns";
 
 /**
  * Extra entries of a quat work list: the SIMD kernel pads the queued count to a multiple of four
- * (two f64x2 pairs per step, applyQuatEmit.ts) by repeating the last entry.
+ * (four f32x4 lanes per step, applyQuatEmit.ts) by repeating the last entry.
  */
 export const QUAT_LIST_PAD = 3;
 
@@ -82,7 +83,9 @@ export type ApplyField = {
     }
   | {
       readonly kind: "quat";
+      /** dequantizeQuat's slot → component scale (a float32) and middle slot (maxValue / 2). */
       readonly scale: number;
+      readonly middle: number;
       /** Byte address of the SIMD kernel's work list: capacity + QUAT_LIST_PAD (eid, row address) i32 pairs. */
       readonly list: number;
     }
@@ -96,7 +99,9 @@ export type ApplyField = {
       readonly max: number[];
       readonly step: number[];
       readonly maxValue: number[];
+      /** The rotation's, as a quat field's. */
       readonly scale: number;
+      readonly middle: number;
     }
   | {
       /** An int, bool or enum on one typed array (applyScalarEmit.ts). */
@@ -225,11 +230,12 @@ export function applyPlan(
         max: qs.map((q) => q.max),
         step: qs.map((q) => q.step),
         maxValue: qs.map((q) => q.maxValue),
-        // QuatValueTemplate.dequantizeScale's expression (dequantizeQuat's scale): the same double.
-        scale: (2 * Math.SQRT1_2) / ((1 << t.rotationBits) - 1),
+        // dequantizeQuat's scale (QuatValueTemplate.dequantizeScale's): the same float32.
+        scale: quatDequantizeScale(t.rotationBits),
+        middle: ((1 << t.rotationBits) - 1) / 2,
       });
     } else if (t instanceof QuatValueTemplate) {
-      fields.push({ ...base, kind: "quat", scale: t.dequantizeScale, list: address });
+      fields.push({ ...base, kind: "quat", scale: t.dequantizeScale, middle: t.middle, list: address });
       address = align(address + (capacity + QUAT_LIST_PAD) * 8, 16);
     } else {
       const qs =

@@ -1,9 +1,10 @@
 /**
  * The SIMD apply kernel's rotations (applyEmit.ts): the rows queued for a quat field are
- * dequantized four at a time — two f64x2 pairs, each statement emitted for both pairs in turn so
- * their dependency chains (square root, square root, division) overlap; one pair per step left
- * them waiting on each other (~16 ns per pair at 100 entities). Per lane the same IEEE operations
- * as applyEmit.ts emitDequantize (so the same floats), the smallest-three selects as lane masks.
+ * dequantized four at a time in f32x4 lanes — dequantizeQuat's float32 arithmetic
+ * (protocol/quantize.ts), so per lane the same operations as applyEmit.ts emitDequantize and the
+ * JS kernels (the same floats), the smallest-three selects as lane masks. The four rows are loaded
+ * whole and transposed (slot s of the four entries is one vector); the four components times
+ * `inv` are stored lane by lane at each entry's entity (promoted to f64 for a Float64 column).
  * The queued count is padded to a multiple of four by repeating the last entry (writing the same
  * values again); the list has room for it (applyPlan.ts QUAT_LIST_PAD).
  */
@@ -11,37 +12,28 @@ import type { ApplyField } from "./applyPlan";
 import type { Local, WasmFunction } from "./wasmModule";
 import { transpose4 } from "./applyGroupEmit";
 
-/** Pairs (f64x2) per loop step. */
-const PAIRS = 2;
+/** Entries (f32x4 lanes) per loop step. */
+const LANES = 4;
 /** Bytes of one list entry (eid, row address). */
 const ENTRY = 8;
+/** Lanes 2-3 of a vector moved to lanes 0-1 (for the second promote_low). */
+const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 
 /** Dequantizes the `n` queued rows of quat `field` (see the file comment). */
 export function emitQuatPairs(f: WasmFunction, field: ApplyField & { kind: "quat" }, n: Local): void {
   const v = (): Local => f.local("v128");
-  const lanes = Array.from({ length: PAIRS }, () => ({
-    lg: v(),
-    m: [v(), v(), v(), v()] as const,
-    s: [v(), v(), v()] as const,
-    d: v(),
-    x: v(),
-    y: v(),
-    z: v(),
-    w: v(),
-    inv: v(),
-  }));
-  type Pair = (typeof lanes)[number];
-  const each = (emit: (l: Pair, p: number) => void): void => lanes.forEach(emit);
+  const m = [v(), v(), v(), v()] as const;
+  const s = [v(), v(), v()] as const;
+  const [d, x, y, z, w, inv, out, hi] = [v(), v(), v(), v(), v(), v(), v(), v()];
   const at = f.local("i32");
-  const eid = [f.local("i32"), f.local("i32")];
-  const out = v();
+  const eid = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
   const done = f.block();
   f.localGet(n).op("i32.eqz").brIf(done);
-  // Pad to a multiple of 2 × PAIRS entries: entry n = entry n - 1.
+  // Pad to a multiple of LANES entries: entry n = entry n - 1.
   const padded = f.block();
   const pad = f.loop();
   f.localGet(n)
-    .i32Const(2 * PAIRS - 1)
+    .i32Const(LANES - 1)
     .op("i32.and")
     .op("i32.eqz")
     .brIf(padded);
@@ -49,113 +41,96 @@ export function emitQuatPairs(f: WasmFunction, field: ApplyField & { kind: "quat
   f.localGet(at).i32Const(ENTRY).op("i32.sub").load("i64.load", field.list).store("i64.store", field.list);
   f.localGet(n).i32Const(1).op("i32.add").localSet(n);
   f.br(pad).end(pad).end(padded);
+  // Constants in locals, set before the loop (V8 builds a v128.const from immediates each time).
+  const constant = (c: number): Local => {
+    const l = v();
+    f.f32Const(c).op("f32x4.splat").localSet(l);
+    return l;
+  };
+  const [zero, one, scale, middle] = [0, 1, field.scale, field.middle].map(constant) as [
+    Local,
+    Local,
+    Local,
+    Local,
+  ];
+  const three = v();
+  f.i32Const(3).op("i32x4.splat").localSet(three);
   f.i32Const(0).localSet(at);
   const top = f.loop();
-  // Pair p: lane a = entry 2p, lane b = entry 2p + 1 of this step; slot s of a lane's row.
-  const entry = (p: number, lane: number): number => field.list + (2 * p + lane) * ENTRY;
-  // The step's four rows (slots offset..offset+3 as one v128 each) transposed: slot s of the four
-  // entries is one vector, lanes 0–1 pair 0 and lanes 2–3 pair 1.
+  // The step's four rows (slots offset..offset+3 as one v128 each) transposed: slot k of the four
+  // entries is one vector, lane e = entry e.
   const rows = [v(), v(), v(), v()];
   const tmp = [v(), v(), v(), v()];
   const slots = [v(), v(), v(), v()];
-  for (let e = 0; e < 4; e++) {
+  for (let e = 0; e < LANES; e++) {
     f.localGet(at)
       .load("i32.load", field.list + e * ENTRY + 4)
       .load("v128.load", field.offset * 4, 2)
       .localSet(rows[e] as Local);
   }
   transpose4(f, rows, tmp, slots);
-  const pair = (p: number, s: number): void => {
-    f.localGet(slots[s] as Local);
-    if (p === 1)
-      f.localGet(slots[s] as Local).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
-  };
-  const splat = (c: number): void => void f.f64Const(c).op("f64x2.splat");
-  each((l, p) => {
-    pair(p, 0);
-    f.i32Const(3).op("i32x4.splat").op("v128.and").localSet(l.lg);
+  // m[k]: lanes whose largest component is k.
+  f.localGet(slots[0] as Local)
+    .localGet(three)
+    .op("v128.and")
+    .localSet(slots[0] as Local);
+  m.forEach((mask, k) => {
+    f.localGet(slots[0] as Local)
+      .i32Const(k)
+      .op("i32x4.splat")
+      .op("i32x4.eq")
+      .localSet(mask);
   });
-  for (let k = 0; k < 4; k++) {
-    each((l) => {
-      f.localGet(l.lg).i32Const(k).op("i32x4.splat").op("i32x4.eq").op("i64x2.extend_low_i32x4_s");
-      f.localSet(l.m[k] as Local);
-    });
-  }
-  for (let k = 0; k < 3; k++) {
-    each((l, p) => {
-      pair(p, k + 1);
-      f.op("f64x2.convert_low_i32x4_s");
-      splat(field.scale);
-      f.op("f64x2.mul");
-      splat(Math.SQRT1_2);
-      f.op("f64x2.sub").localSet(l.s[k] as Local);
-    });
-  }
-  const square = (x: Local): WasmFunction => f.localGet(x).localGet(x).op("f64x2.mul");
-  each((l) => {
-    splat(0);
-    splat(1);
-    square(l.s[0]).op("f64x2.sub");
-    square(l.s[1]).op("f64x2.sub");
-    square(l.s[2]).op("f64x2.sub").op("f64x2.max").op("f64x2.sqrt").localSet(l.d);
+  // s_k = (slot - middle) · scale (the difference exact: slots < 2^24, middle a half-integer)
+  s.forEach((target, k) => {
+    f.localGet(slots[k + 1] as Local).op("f32x4.convert_i32x4_s");
+    f.localGet(middle).op("f32x4.sub").localGet(scale).op("f32x4.mul").localSet(target);
   });
+  const square = (c: Local): WasmFunction => f.localGet(c).localGet(c).op("f32x4.mul");
+  const [s0, s1, s2] = s;
+  // n = (s0² + s1²) + s2² (in inv), d = sqrt(max(0, 1 - n))
+  square(s0);
+  square(s1).op("f32x4.add");
+  square(s2).op("f32x4.add").localSet(inv);
+  f.localGet(zero).localGet(one).localGet(inv).op("f32x4.sub").op("f32x4.max").op("f32x4.sqrt").localSet(d);
   // bitselect(a, b, m) = m ? a : b per lane.
-  each((l) => {
-    const [m0, m1, m2, m3] = l.m;
-    const [s0, s1, s2] = l.s;
-    f.localGet(l.d).localGet(s0).localGet(m0).op("v128.bitselect").localSet(l.x);
-    f.localGet(l.d)
-      .localGet(s0)
-      .localGet(s1)
-      .localGet(m0)
-      .op("v128.bitselect")
-      .localGet(m1)
-      .op("v128.bitselect");
-    f.localSet(l.y);
-    f.localGet(l.d)
-      .localGet(s2)
-      .localGet(s1)
-      .localGet(m3)
-      .op("v128.bitselect")
-      .localGet(m2)
-      .op("v128.bitselect");
-    f.localSet(l.z);
-    f.localGet(l.d).localGet(s2).localGet(m3).op("v128.bitselect").localSet(l.w);
+  const [m0, m1, m2, m3] = m;
+  f.localGet(d).localGet(s0).localGet(m0).op("v128.bitselect").localSet(x);
+  f.localGet(d).localGet(s0).localGet(s1).localGet(m0).op("v128.bitselect");
+  f.localGet(m1).op("v128.bitselect").localSet(y);
+  f.localGet(d).localGet(s2).localGet(s1).localGet(m3).op("v128.bitselect");
+  f.localGet(m2).op("v128.bitselect").localSet(z);
+  f.localGet(d).localGet(s2).localGet(m3).op("v128.bitselect").localSet(w);
+  // inv = 1 / sqrt(max(1, n)): exactly 1 (the components unchanged) unless n > 1
+  f.localGet(one).localGet(one).localGet(inv).op("f32x4.max").op("f32x4.sqrt").op("f32x4.div").localSet(inv);
+  eid.forEach((e, lane) => {
+    f.localGet(at)
+      .load("i32.load", field.list + lane * ENTRY)
+      .localSet(e);
   });
-  each((l) => {
-    splat(1);
-    square(l.x);
-    square(l.y).op("f64x2.add");
-    square(l.z).op("f64x2.add");
-    square(l.w).op("f64x2.add").op("f64x2.sqrt").op("f64x2.div").localSet(l.inv);
-  });
-  // Each component times inv once per pair (demoted to f32 lanes for a Float32 column), then one
-  // store per lane at its entity; the entity ids read once per pair.
-  each((l, p) => {
-    [0, 1].forEach((lane) => {
-      f.localGet(at)
-        .load("i32.load", entry(p, lane))
-        .localSet(eid[lane] as Local);
-    });
-    [l.x, l.y, l.z, l.w].forEach((value, c) => {
-      const col = field.columns[c];
-      if (col === undefined)
-        throw new Error(`wasm apply: quat field at slot ${field.offset} has no column ${c}.`);
-      f.localGet(value).localGet(l.inv).op("f64x2.mul");
-      if (!col.f64) f.op("f32x4.demote_f64x2_zero");
-      f.localSet(out);
-      for (const lane of [0, 1]) {
-        f.localGet(eid[lane] as Local)
-          .i32Const(col.f64 ? 3 : 2)
-          .op("i32.shl")
-          .localGet(out);
-        if (col.f64) f.lane("f64x2.extract_lane", lane).store("f64.store", col.address);
-        else f.lane("f32x4.extract_lane", lane).store("f32.store", col.address);
-      }
+  // Each component times inv, then one store per lane at its entity.
+  [x, y, z, w].forEach((value, c) => {
+    const col = field.columns[c];
+    if (col === undefined)
+      throw new Error(`wasm apply: quat field at slot ${field.offset} has no column ${c}.`);
+    f.localGet(value).localGet(inv).op("f32x4.mul").localSet(out);
+    if (col.f64) {
+      f.localGet(out).localGet(out).shuffle(HIGH_TO_LOW).op("f64x2.promote_low_f32x4").localSet(hi);
+      f.localGet(out).op("f64x2.promote_low_f32x4").localSet(out);
+    }
+    eid.forEach((e, lane) => {
+      f.localGet(e)
+        .i32Const(col.f64 ? 3 : 2)
+        .op("i32.shl");
+      if (col.f64)
+        f.localGet(lane < 2 ? out : hi)
+          .lane("f64x2.extract_lane", lane & 1)
+          .store("f64.store", col.address);
+      else f.localGet(out).lane("f32x4.extract_lane", lane).store("f32.store", col.address);
     });
   });
   f.localGet(at)
-    .i32Const(2 * PAIRS * ENTRY)
+    .i32Const(LANES * ENTRY)
     .op("i32.add")
     .localTee(at)
     .localGet(n)
