@@ -20,6 +20,7 @@ const predictionRatioLocal = predictionRatio;
 const fieldCodecPlanLocal = fieldCodecPlan;
 const chooseWidthsLocal = chooseWidths;
 const collectGenericLocal = collectGeneric;
+const MAX_REFERENCE_AGE_LOCAL = MAX_REFERENCE_AGE;
 
 /**
  * Fields left out of one client's updates (client authority: the owner is not sent back the
@@ -293,5 +294,5 @@ export function popcount(v: number): number {
 /** Sequences between `reference` and `baseline` (1..MAX_REFERENCE_AGE), or 0 when unusable. */
 export function referenceAge(baseline: SnapshotState, reference: SnapshotState): number {
   const age = (baseline.sequence - reference.sequence) & 0xffff;
-  return age >= 1 && age <= MAX_REFERENCE_AGE ? age : 0;
+  return age >= 1 && age <= MAX_REFERENCE_AGE_LOCAL ? age : 0;
 }
