@@ -95,13 +95,23 @@ export function quatDequantizeScale(bits: number): number {
   return fround((2 * Math.SQRT1_2) / ((1 << bits) - 1));
 }
 
-/** The f64 bound (quantizeQuat is still f64 arithmetic). */
-const SMALLEST_THREE_BOUND64 = Math.SQRT1_2;
-
 /**
  * Smallest-three quaternion quantization (Glenn Fiedler, *Snapshot Compression*): writes the index
- * of the largest-magnitude component (0..3 for x,y,z,w) to `out[offset]` and the other three, sign
- * flipped so the dropped one is positive, quantized to `bits` bits each, to `out[offset+1..3]`.
+ * of the largest-magnitude component (0..3 for x,y,z,w; the first of equals) to `out[offset]` and
+ * the other three, sign flipped so the dropped one is positive, quantized to `bits` bits each, to
+ * `out[offset+1..3]`; a zero or non-finite rotation (or one whose float32 squares overflow,
+ * |component| ≳ 1.8e19) quantizes as identity.
+ *
+ * One semantic for every path (templates, JS and wasm kernels; the SIMD kernels run it four
+ * rotations an f32x4 operation): the inputs rounded to float32, then IEEE float32 arithmetic
+ * (`Math.fround` after each step: a double +, −, ×, ÷ or √ of float32 operands rounded to float32
+ * is the correctly rounded float32 result) — length² as ((x² + y²) + z²) + w² in double (the
+ * squares exact) rounded to float32, its square root, k = ±scale / length (the sign of the largest
+ * component), p = c · k per component — and the slot
+ * `Math.round(p + maxValue / 2)` of the exact sum, which is `floor(p) + 2^(bits−1)` (maxValue is
+ * odd), clamped to `0..maxValue`. Mathematically the slot of (c / length + 1/√2) · maxValue / √2;
+ * the float32 error (a few 2^-24 relative, under 0.01 of a step at 16 bits) moves a slot only when
+ * the exact value lies that close to a rounding edge.
  */
 export function quantizeQuat(
   x: number,
@@ -112,6 +122,10 @@ export function quantizeQuat(
   out: Int32Array,
   offset: number,
 ): void {
+  x = fround(x);
+  y = fround(y);
+  z = fround(z);
+  w = fround(w);
   let largest = 0;
   let best = Math.abs(x);
   if (Math.abs(y) > best) {
@@ -123,28 +137,30 @@ export function quantizeQuat(
     best = Math.abs(z);
   }
   if (Math.abs(w) > best) largest = 3;
-  const len = Math.sqrt(x * x + y * y + z * z + w * w);
-  // A zero or non-finite quaternion quantizes to identity (largest = w, others 0).
-  if (!(len > 1e-12) || !Number.isFinite(len)) {
-    x = 0;
-    y = 0;
-    z = 0;
-    w = 1;
-    largest = 3;
+  // The squares of float32 values are exact doubles; their sum in double, rounded once.
+  const len = fround(Math.sqrt(fround(x * x + y * y + z * z + w * w)));
+  const maxValue = (1 << bits) - 1;
+  const half = 1 << (bits - 1);
+  if (!(len > QUAT_MIN_LENGTH32) || len === Infinity) {
+    // Identity: largest w, the others 0 (p = 0).
+    out[offset] = 3;
+    out[offset + 1] = half;
+    out[offset + 2] = half;
+    out[offset + 3] = half;
+    return;
   }
   const big = largest === 0 ? x : largest === 1 ? y : largest === 2 ? z : w;
-  const sign = big < 0 ? -1 / (len || 1) : 1 / (len || 1);
-  const maxValue = (1 << bits) - 1;
-  const scale = maxValue / (2 * SMALLEST_THREE_BOUND64);
+  const k = fround(quatQuantizeScale(bits) / len);
+  const signed = big < 0 ? -k : k;
   out[offset] = largest;
   // The three smallest in x, y, z, w order (the largest left out).
-  out[offset + 1] = smallestThreeSlot((largest === 0 ? y : x) * sign, scale, maxValue);
-  out[offset + 2] = smallestThreeSlot((largest <= 1 ? z : y) * sign, scale, maxValue);
-  out[offset + 3] = smallestThreeSlot((largest <= 2 ? w : z) * sign, scale, maxValue);
+  out[offset + 1] = smallestThreeSlot(fround((largest === 0 ? y : x) * signed), half, maxValue);
+  out[offset + 2] = smallestThreeSlot(fround((largest <= 1 ? z : y) * signed), half, maxValue);
+  out[offset + 3] = smallestThreeSlot(fround((largest <= 2 ? w : z) * signed), half, maxValue);
 }
 
-function smallestThreeSlot(c: number, scale: number, maxValue: number): number {
-  const v = Math.round((c + SMALLEST_THREE_BOUND64) * scale);
+function smallestThreeSlot(p: number, half: number, maxValue: number): number {
+  const v = Math.floor(p) + half;
   return v < 0 ? 0 : v > maxValue ? maxValue : v;
 }
 

@@ -5,7 +5,12 @@
  * The quantize sources call `round` (fieldAccess.ts ROUND_SOURCE) and write locals `q(s)`; the
  * dequantize sources read `nv[o + s]` and write columns `A<f>_<s>[eid]`.
  */
-import { quatDequantizeScale, type FloatQuantizer } from "../../../protocol/quantize";
+import {
+  QUAT_MIN_LENGTH32,
+  quatDequantizeScale,
+  quatQuantizeScale,
+  type FloatQuantizer,
+} from "../../../protocol/quantize";
 import { lit } from "./compileKernel";
 
 /**
@@ -35,25 +40,29 @@ export function linearQuantize(
     .join("\n");
 }
 
-/** quantizeQuat of channels `first …+3` into slots `first …+3`. */
+/** quantizeQuat of channels `first …+3` into slots `first …+3` (float32 arithmetic). */
 export function quatQuantize(bits: number, first: number, q: Slot, ch: Slot): string {
   const maxValue = (1 << bits) - 1;
-  const scale = lit(maxValue / (2 * Math.SQRT1_2));
+  const half = 1 << (bits - 1);
+  // quantizeQuat's numbers: the float32 scale and minimum length.
+  const scale = lit(quatQuantizeScale(bits));
+  // floor(p) | 0 is exact (|p| ≤ scale for a valid rotation) and keeps the slot an int32.
   const slot = (c: string, s: number): string =>
-    `{ const v = round((${c} + Math.SQRT1_2) * ${scale}); ${q(first + s)} = v < 0 ? 0 : v > ${maxValue} ? ${maxValue} : v; }`;
-  return `{ let x = ${ch(first)}, y = ${ch(first + 1)}, z = ${ch(first + 2)}, w = ${ch(first + 3)};
+    `{ const v = (Math.floor(${fr(`${c} * sg`)}) | 0) + ${half}; ${q(first + s)} = v < 0 ? 0 : v > ${maxValue} ? ${maxValue} : v; }`;
+  return `{ const x = ${fr(ch(first))}, y = ${fr(ch(first + 1))}, z = ${fr(ch(first + 2))}, w = ${fr(ch(first + 3))};
   let largest = 0, best = Math.abs(x);
   if (Math.abs(y) > best) { largest = 1; best = Math.abs(y); }
   if (Math.abs(z) > best) { largest = 2; best = Math.abs(z); }
   if (Math.abs(w) > best) largest = 3;
-  const len = Math.sqrt(x * x + y * y + z * z + w * w);
-  if (!(len > 1e-12) || !Number.isFinite(len)) { x = 0; y = 0; z = 0; w = 1; largest = 3; }
+  const len = ${fr(`Math.sqrt(${fr("x * x + y * y + z * z + w * w")})`)};
+  if (!(len > ${lit(QUAT_MIN_LENGTH32)}) || len === Infinity) { ${q(first)} = 3; ${q(first + 1)} = ${half}; ${q(first + 2)} = ${half}; ${q(first + 3)} = ${half}; }
+  else {
   const big = largest === 0 ? x : largest === 1 ? y : largest === 2 ? z : w;
-  const sign = big < 0 ? -1 / (len || 1) : 1 / (len || 1);
+  const k = ${fr(`${scale} / len`)}, sg = big < 0 ? -k : k;
   ${q(first)} = largest;
-  ${slot("(largest === 0 ? y : x) * sign", 1)}
-  ${slot("(largest <= 1 ? z : y) * sign", 2)}
-  ${slot("(largest <= 2 ? w : z) * sign", 3)} }`;
+  ${slot("(largest === 0 ? y : x)", 1)}
+  ${slot("(largest <= 1 ? z : y)", 2)}
+  ${slot("(largest <= 2 ? w : z)", 3)} } }`;
 }
 
 /** The source naming slot or channel `s`. */

@@ -6,7 +6,7 @@
  * keep the field's index and bit; the plan keeps one field per registry field (the gather's and
  * tables' positional indices, the row pass's masks over the whole field).
  */
-import type { FloatQuantizer } from "../../../protocol/quantize";
+import { quatQuantizeScale, type FloatQuantizer } from "../../../protocol/quantize";
 import type { CaptureColumn, CaptureField, CapturePlan, InlineField, LinearSlot } from "./capturePlan";
 
 /** The JS kernel's choice of `(v - min) / step` form (vectorSources.ts `scaled`). */
@@ -26,10 +26,9 @@ export function linearSlots(qs: readonly FloatQuantizer[]): LinearSlot[] {
   }));
 }
 
-/** The rotation part's numbers for `bits` per component (fieldAccess.ts quatQuantize's literals). */
+/** The rotation part's numbers for `bits` per component (quantizeQuat's: the float32 scale). */
 export function quatNumbers(bits: number): { maxValue: number; scale: number } {
-  const maxValue = (1 << bits) - 1;
-  return { maxValue, scale: maxValue / (2 * Math.SQRT1_2) };
+  return { maxValue: (1 << bits) - 1, scale: quatQuantizeScale(bits) };
 }
 
 /** A Transform field's two parts (position: 3 linear slots; rotation: smallest-three at offset + 3). */

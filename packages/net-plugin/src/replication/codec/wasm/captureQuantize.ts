@@ -1,12 +1,14 @@
 /**
  * The per-field work of the WebAssembly capture kernel (captureEmit.ts), one entry at a time
- * (ScalarQuantizer here) or in f64x2 lanes (captureSimd.ts): load the channel values by entity
- * id from the column copies and quantize them — fieldAccess.ts quantizeSource expression for expression, in f64 (the same IEEE operations
- * per lane with SIMD, selects as lane masks), so the integers are the JS kernel's. Every listed
- * entity is quantized (the JS kernel's raw-value cache is not kept: comparing and storing seven
- * doubles per entity cost about as much as quantizing them here).
+ * (ScalarQuantizer here) or four a step (captureSimd.ts): load the channel values by entity id
+ * from the column copies and quantize them — fieldAccess.ts quantizeSource expression for
+ * expression: vectors and scalar floats in f64, rotations in f32 (quantizeQuat's float32
+ * arithmetic; the same IEEE operations per lane with SIMD, selects as lane masks), so the integers
+ * are the JS kernel's. Every listed entity is quantized (the JS kernel's raw-value cache is not
+ * kept: comparing and storing seven doubles per entity cost about as much as quantizing them here).
  */
 import type { CaptureColumn, InlineField, CapturePlan } from "./capturePlan";
+import { QUAT_MIN_LENGTH32 } from "../../../protocol/quantize";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** fieldAccess.ts ROUND_SOURCE's one x where floor(x + 0.5) is not Math.round(x) (→ 0). */
@@ -85,7 +87,7 @@ export class EntityReader {
   }
 }
 
-/** One entry at a time, in f64 (fieldAccess.ts quantizeSource expression for expression). */
+/** One entry at a time (fieldAccess.ts quantizeSource expression for expression; rotations in f32). */
 export class ScalarQuantizer implements Quantizer {
   private readonly entry: EntityReader;
   private readonly t: Local;
@@ -93,11 +95,12 @@ export class ScalarQuantizer implements Quantizer {
   private readonly largest: Local;
   private readonly valid: Local;
   private readonly c: Local[];
+  /** A rotation's float32 components, |largest| so far, |component|, length, ±scale / length. */
+  private readonly c32: Local[];
   private readonly best: Local;
   private readonly a: Local;
   private readonly len: Local;
-  private readonly inv: Local;
-  private readonly sign: Local;
+  private readonly k: Local;
 
   private readonly q4: Local;
 
@@ -108,8 +111,11 @@ export class ScalarQuantizer implements Quantizer {
   ) {
     this.q4 = l.q4;
     const d = (): Local => f.local("f64");
-    [this.t, this.best, this.a, this.len, this.inv, this.sign] = [d(), d(), d(), d(), d(), d()];
+    const s = (): Local => f.local("f32");
+    this.t = d();
+    [this.best, this.a, this.len, this.k] = [s(), s(), s(), s()];
     this.c = [d(), d(), d(), d()];
+    this.c32 = [s(), s(), s(), s()];
     this.entry = new EntityReader(f, plan, l, 0);
     [this.r, this.largest, this.valid] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
   }
@@ -162,65 +168,68 @@ export class ScalarQuantizer implements Quantizer {
     this.storeTo(field.offset + s);
   }
 
+  /** protocol/quantize.ts quantizeQuat in f32 (its float32 arithmetic step for step). */
   private quat(field: InlineField & { kind: "quat" }): void {
-    const { f, best, a, len, inv, sign, largest, valid, t, r } = this;
-    const [x, y, z, w] = this.c as [Local, Local, Local, Local];
-    f.localGet(x).op("f64.abs").localSet(best);
+    const { f, best, a, len, k, largest, valid, r } = this;
+    const [x, y, z, w] = this.c32 as [Local, Local, Local, Local];
+    // The channel values rounded to float32 (exact for a Float32 column).
+    this.c.forEach((c, i) =>
+      f
+        .localGet(c)
+        .op("f32.demote_f64")
+        .localSet(this.c32[i] as Local),
+    );
+    f.localGet(x).op("f32.abs").localSet(best);
     f.i32Const(0).localSet(largest);
-    [y, z, w].forEach((c, k) => {
-      // if (|c| > best) { largest = k + 1; best = |c|; }
-      f.localGet(c).op("f64.abs").localTee(a).localGet(best).op("f64.gt").localSet(valid);
-      f.i32Const(k + 1)
+    [y, z, w].forEach((c, i) => {
+      // if (|c| > best) { largest = i + 1; best = |c|; }
+      f.localGet(c).op("f32.abs").localTee(a).localGet(best).op("f32.gt").localSet(valid);
+      f.i32Const(i + 1)
         .localGet(largest)
         .localGet(valid)
         .op("select")
         .localSet(largest);
-      if (k < 2) f.localGet(a).localGet(best).localGet(valid).op("select").localSet(best);
+      if (i < 2) f.localGet(a).localGet(best).localGet(valid).op("select").localSet(best);
     });
-    const square = (c: Local): WasmFunction => f.localGet(c).localGet(c).op("f64.mul");
+    // len = sqrt(((x² + y²) + z²) + w²): the squares and sums in f64 (exact squares), rounded once.
+    const square = (c: Local): WasmFunction =>
+      f.localGet(c).op("f64.promote_f32").localGet(c).op("f64.promote_f32").op("f64.mul");
     square(x);
     square(y).op("f64.add");
     square(z).op("f64.add");
-    square(w).op("f64.add").op("f64.sqrt").localSet(len);
-    // A zero or non-finite quaternion quantizes as identity.
-    f.localGet(len).f64Const(1e-12).op("f64.gt").localGet(len).f64Const(Infinity).op("f64.lt");
+    square(w).op("f64.add").op("f32.demote_f64").op("f32.sqrt").localSet(len);
+    // A zero or non-finite quaternion quantizes as identity: largest 3, every slot 2^(bits-1).
+    f.localGet(len).f32Const(QUAT_MIN_LENGTH32).op("f32.gt").localGet(len).f32Const(Infinity).op("f32.lt");
     f.op("i32.and").localSet(valid);
-    [x, y, z, w].forEach((c, k) => {
-      f.localGet(c)
-        .f64Const(k === 3 ? 1 : 0)
-        .localGet(valid)
-        .op("select")
-        .localSet(c);
-    });
     f.localGet(largest).i32Const(3).localGet(valid).op("select").localSet(largest);
-    const isLargest = (k: number): WasmFunction => f.localGet(largest).i32Const(k).op("i32.eq");
-    // sign = big < 0 ? -1 / (len || 1) : 1 / (len || 1); -1 / l is exactly -(1 / l).
-    f.f64Const(1).localGet(len).f64Const(1).localGet(len).f64Const(0).op("f64.gt").op("select");
-    f.op("f64.div").localTee(inv).op("f64.neg").localGet(inv);
+    const isLargest = (i: number): WasmFunction => f.localGet(largest).i32Const(i).op("i32.eq");
+    // k = scale / len, negated when the largest component (big) is negative.
+    f.f32Const(field.scale).localGet(len).op("f32.div").localTee(k).op("f32.neg").localGet(k);
     f.localGet(x).localGet(y).localGet(z).localGet(w);
     isLargest(2).op("select");
     isLargest(1).op("select");
     isLargest(0).op("select");
-    f.f64Const(0).op("f64.lt").op("select").localSet(sign);
+    f.f32Const(0).op("f32.lt").op("select").localSet(k);
     f.localGet(this.q4).localGet(largest);
     this.storeTo(field.offset);
+    const half = (field.maxValue + 1) / 2;
     const sources: [Local, Local, () => void][] = [
       [y, x, () => isLargest(0)],
       [z, y, () => f.localGet(largest).i32Const(1).op("i32.le_s")],
       [w, z, () => f.localGet(largest).i32Const(2).op("i32.le_s")],
     ];
-    sources.forEach(([yes, no, cond], k) => {
+    sources.forEach(([yes, no, cond], i) => {
+      // r = floor(c · k) + 2^(bits-1) (Math.round of c · k + maxValue / 2)
       f.localGet(yes).localGet(no);
       cond();
-      f.op("select").localGet(sign).op("f64.mul").f64Const(Math.SQRT1_2).op("f64.add");
-      f.f64Const(field.scale).op("f64.mul").localSet(t);
-      this.round(t);
-      f.localSet(r);
-      // v < 0 ? 0 : v > maxValue ? maxValue : v
+      f.op("select").localGet(k).op("f32.mul").op("f32.floor").op("i32.trunc_sat_f32_s");
+      f.i32Const(half).op("i32.add").localSet(r);
+      // valid ? (r < 0 ? 0 : r > maxValue ? maxValue : r) : 2^(bits-1)
       f.localGet(this.q4).i32Const(0);
       f.i32Const(field.maxValue).localGet(r).localGet(r).i32Const(field.maxValue).op("i32.gt_s").op("select");
       f.localGet(r).i32Const(0).op("i32.lt_s").op("select");
-      this.storeTo(field.offset + k + 1);
+      f.i32Const(half).localGet(valid).op("select");
+      this.storeTo(field.offset + i + 1);
     });
   }
 }

@@ -1,12 +1,12 @@
 /**
- * The capture kernel's per-field work in f64x2 lanes, two pairs of entries per loop iteration (see
- * captureQuantize.ts for the contract and the scalar form it matches lane for lane).
+ * The capture kernel's per-field work, four entries per loop iteration: vectors and scalar floats
+ * in f64x2 lanes (two pairs), rotations in f32x4 lanes (captureSimdQuat32.ts) — see
+ * captureQuantize.ts for the contract and the scalar form it matches lane for lane.
  */
 import type { CaptureColumn, InlineField, CapturePlan, LinearSlot } from "./capturePlan";
 import { EntityReader, ROUND_EXCEPTION, type LoopLocals, type Quantizer } from "./captureQuantize";
-import { emitQuat } from "./captureSimdQuat";
 import { SlotRows } from "./captureSimdRows";
-import { isQuat32, Quat32 } from "./captureSimdQuat32";
+import { Quat32 } from "./captureSimdQuat32";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** 2^52: an integer r in 0..2^32 is the low word of the double r + 2^52. */
@@ -28,7 +28,7 @@ export function noRoundException(z: LinearSlot, column: CaptureColumn | undefine
   );
 }
 
-/** Entries per loop iteration of the SIMD kernel: two f64x2 pairs. */
+/** Entries per loop iteration of the SIMD kernel: two f64x2 pairs (one f32x4 of rotations). */
 export const SIMD_ENTRIES = 4;
 
 /** One f64x2 pair of entries: its readers, locals, and byte offset from the batch cursor. */
@@ -113,26 +113,16 @@ export class SimdQuantizer implements Quantizer {
     return this.constant(new Uint8Array(Float64Array.of(c, c).buffer), hoist);
   }
 
-  /** i64x2 lanes of small integer `k`. */
-  lanes(k: number, hoist = false): WasmFunction {
-    return this.constant(new Uint8Array(Int32Array.of(k, 0, k, 0).buffer), hoist);
-  }
-
   prepare(field: InlineField): void {
+    if (field.kind === "quat") {
+      this.quat32().prepare(field);
+      return;
+    }
     if (SlotRows.fits(field)) this.rows.prepare(field);
     for (const c of [0, 0.5, ROUND_EXCEPTION, TO_INT]) this.splat(c, true);
-    if (field.kind === "linear") {
-      for (const z of field.slots) {
-        for (const c of [z.min, z.maxValue, z.inverse ?? z.step]) this.splat(c, true);
-      }
-      return;
+    for (const z of field.slots) {
+      for (const c of [z.min, z.maxValue, z.inverse ?? z.step]) this.splat(c, true);
     }
-    for (const c of [1, -0, 1e-12, Infinity, Math.SQRT1_2, field.scale, field.maxValue]) this.splat(c, true);
-    if (isQuat32(field)) {
-      this.quat32().prepare();
-      return;
-    }
-    for (const k of [0, 1, 2, 3]) this.lanes(k, true);
   }
 
   entities(): void {
@@ -157,7 +147,7 @@ export class SimdQuantizer implements Quantizer {
   }
 
   load(field: InlineField): void {
-    if (isQuat32(field)) {
+    if (field.kind === "quat") {
       this.quat32().load(field, this.run);
       return;
     }
@@ -200,8 +190,7 @@ export class SimdQuantizer implements Quantizer {
   }
 
   quantize(field: InlineField): void {
-    if (isQuat32(field)) this.quat32().emit(field);
-    else if (field.kind === "quat") emitQuat(this, field);
+    if (field.kind === "quat") this.quat32().emit(field);
     else {
       field.slots.forEach((_, s) => this.linear(field, s));
       if (SlotRows.fits(field)) this.rows.store(field);
