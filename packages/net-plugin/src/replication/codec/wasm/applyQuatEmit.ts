@@ -4,7 +4,8 @@
  * (protocol/quantize.ts), so per lane the same operations as applyEmit.ts emitDequantize and the
  * JS kernels (the same floats), the smallest-three selects as lane masks. The four rows are loaded
  * whole and transposed (slot s of the four entries is one vector); the four components times
- * `inv` are stored lane by lane at each entry's entity (promoted to f64 for a Float64 column).
+ * `inv` are stored whole when the four entities are consecutive, else lane by lane at each entry's
+ * entity (promoted to f64 for a Float64 column).
  * The queued count is padded to a multiple of four by repeating the last entry (writing the same
  * values again); the list has room for it (applyPlan.ts QUAT_LIST_PAD).
  */
@@ -26,6 +27,7 @@ export function emitQuatPairs(f: WasmFunction, field: ApplyField & { kind: "quat
   const s = [v(), v(), v()] as const;
   const [d, x, y, z, w, inv, out, hi] = [v(), v(), v(), v(), v(), v(), v(), v()];
   const at = f.local("i32");
+  const at4 = f.local("i32");
   const eid = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
   const done = f.block();
   f.localGet(n).op("i32.eqz").brIf(done);
@@ -53,8 +55,12 @@ export function emitQuatPairs(f: WasmFunction, field: ApplyField & { kind: "quat
     Local,
     Local,
   ];
-  const three = v();
-  f.i32Const(3).op("i32x4.splat").localSet(three);
+  // i32x4 lanes of 0 (zero's bits), 1, 2, 3: the largest component's index.
+  const index = [zero, v(), v(), v()] as const;
+  index.forEach((l, k) => {
+    if (k > 0) f.i32Const(k).op("i32x4.splat").localSet(l);
+  });
+  const three = index[3];
   f.i32Const(0).localSet(at);
   const top = f.loop();
   // The step's four rows (slots offset..offset+3 as one v128 each) transposed: slot k of the four
@@ -76,8 +82,7 @@ export function emitQuatPairs(f: WasmFunction, field: ApplyField & { kind: "quat
     .localSet(slots[0] as Local);
   m.forEach((mask, k) => {
     f.localGet(slots[0] as Local)
-      .i32Const(k)
-      .op("i32x4.splat")
+      .localGet(index[k] as Local)
       .op("i32x4.eq")
       .localSet(mask);
   });
@@ -108,15 +113,39 @@ export function emitQuatPairs(f: WasmFunction, field: ApplyField & { kind: "quat
       .load("i32.load", field.list + lane * ENTRY)
       .localSet(e);
   });
-  // Each component times inv, then one store per lane at its entity.
-  [x, y, z, w].forEach((value, c) => {
+  [x, y, z, w].forEach((c) => f.localGet(c).localGet(inv).op("f32x4.mul").localSet(c));
+  const columns = [x, y, z, w].map((value, c) => {
     const col = field.columns[c];
     if (col === undefined)
       throw new Error(`wasm apply: quat field at slot ${field.offset} has no column ${c}.`);
-    f.localGet(value).localGet(inv).op("f32x4.mul").localSet(out);
+    return { value, col };
+  });
+  // Four consecutive entities (entry e's = entry 0's + e: a moving world's): one v128 store per
+  // Float32 column (two per Float64 column) at the first; else one store per lane at its entity.
+  const [e0, e1, e2, e3] = eid as [Local, Local, Local, Local];
+  const step = (e: Local, k: number): void =>
+    void f.localGet(e).localGet(e0).op("i32.sub").i32Const(k).op("i32.eq");
+  step(e1, 1);
+  step(e2, 2);
+  f.op("i32.and");
+  step(e3, 3);
+  f.op("i32.and");
+  const whole = f.if();
+  for (const { value, col } of columns) {
     if (col.f64) {
-      f.localGet(out).localGet(out).shuffle(HIGH_TO_LOW).op("f64x2.promote_low_f32x4").localSet(hi);
-      f.localGet(out).op("f64x2.promote_low_f32x4").localSet(out);
+      f.localGet(e0).i32Const(3).op("i32.shl").localTee(at4);
+      f.localGet(value).op("f64x2.promote_low_f32x4").store("v128.store", col.address, 0);
+      f.localGet(at4).localGet(value).localGet(value).shuffle(HIGH_TO_LOW);
+      f.op("f64x2.promote_low_f32x4").store("v128.store", col.address + 16, 0);
+    } else {
+      f.localGet(e0).i32Const(2).op("i32.shl").localGet(value).store("v128.store", col.address, 0);
+    }
+  }
+  f.else();
+  for (const { value, col } of columns) {
+    if (col.f64) {
+      f.localGet(value).localGet(value).shuffle(HIGH_TO_LOW).op("f64x2.promote_low_f32x4").localSet(hi);
+      f.localGet(value).op("f64x2.promote_low_f32x4").localSet(out);
     }
     eid.forEach((e, lane) => {
       f.localGet(e)
@@ -126,9 +155,10 @@ export function emitQuatPairs(f: WasmFunction, field: ApplyField & { kind: "quat
         f.localGet(lane < 2 ? out : hi)
           .lane("f64x2.extract_lane", lane & 1)
           .store("f64.store", col.address);
-      else f.localGet(out).lane("f32x4.extract_lane", lane).store("f32.store", col.address);
+      else f.localGet(value).lane("f32x4.extract_lane", lane).store("f32.store", col.address);
     });
-  });
+  }
+  f.end(whole);
   f.localGet(at)
     .i32Const(LANES * ENTRY)
     .op("i32.add")
