@@ -15,7 +15,7 @@
  * columns. Two functions rather than a mode parameter: the mode's per-field select and store cost
  * the full kernel 8–10 % when everything moves.
  */
-import { emitScalarStore } from "./applyScalarEmit";
+import { emitDequantize, transformPosition, transformRotation } from "./applyDequantizeEmit";
 import type { ApplyField, ApplyPlan } from "./applyPlan";
 import type { StateLayout } from "./codecMemory";
 import { emitQuatPairs } from "./applyQuatEmit";
@@ -61,7 +61,7 @@ export function emitApply(
     }
   }
   const [s0, s1, s2, d, x, y, z, w, inv] = [f32(), f32(), f32(), f32(), f32(), f32(), f32(), f32(), f32()];
-  // SIMD: changed quat fields are queued per field and dequantized two at a time after the loop.
+  // SIMD: changed rotations are queued per field and dequantized four at a time after the loop.
   const queued = plan.fields.map(() => i32());
   const id4 = (): WasmFunction => f.localGet(id).i32Const(2).op("i32.shl");
   const pushOther = (): void => {
@@ -169,14 +169,23 @@ export function emitApply(
       f.store("i32.store", plan.written + fi * layout.capacity * 4);
     }
     const n = queued[fi] as Local;
-    if (simd && field.kind === "quat") {
-      f.localGet(n).i32Const(3).op("i32.shl").localTee(q).localGet(dst).store("i32.store", field.list);
+    const locals = { largest, q, s0, s1, s2, d, x, y, z, w, inv };
+    // SIMD: a rotation (a Transform's after its position) is queued (entity, row) for applyQuatEmit.ts.
+    const rotation =
+      !simd || (field.kind !== "quat" && field.kind !== "transform")
+        ? undefined
+        : field.kind === "quat"
+          ? field
+          : transformRotation(field);
+    if (rotation !== undefined) {
+      if (field.kind === "transform") emitDequantize(f, transformPosition(field), nextRow, dst, locals);
+      f.localGet(n).i32Const(3).op("i32.shl").localTee(q).localGet(dst).store("i32.store", rotation.list);
       f.localGet(q)
         .localGet(nextRow)
-        .store("i32.store", field.list + 4);
+        .store("i32.store", rotation.list + 4);
       f.localGet(n).i32Const(1).op("i32.add").localSet(n);
     } else {
-      emitDequantize(f, field, nextRow, dst, { largest, q, s0, s1, s2, d, x, y, z, w, inv });
+      emitDequantize(f, field, nextRow, dst, locals);
     }
     if (k !== undefined) f.localGet(k).i32Const(1).op("i32.add").localSet(k);
     const written = range?.counts[fi];
@@ -196,6 +205,7 @@ export function emitApply(
   f.end(top).end(exit);
   plan.fields.forEach((field, fi) => {
     if (simd && field.kind === "quat") emitQuatPairs(f, field, queued[fi] as Local);
+    if (simd && field.kind === "transform") emitQuatPairs(f, transformRotation(field), queued[fi] as Local);
   });
   f.i32Const(0).localGet(others).store("i32.store");
   if (range !== undefined) emitRangeStore(f, plan, range);
@@ -207,116 +217,6 @@ export function emitApply(
   });
   f.localGet(updated);
   mod.export(name, f);
-}
-
-/** The locals the dequantization uses (a rotation's: f32). */
-interface DequantizeLocals {
-  readonly largest: Local;
-  readonly q: Local;
-  readonly s0: Local;
-  readonly s1: Local;
-  readonly s2: Local;
-  readonly d: Local;
-  readonly x: Local;
-  readonly y: Local;
-  readonly z: Local;
-  readonly w: Local;
-  readonly inv: Local;
-}
-
-/** Writes the value of `field`'s slots in `row` to entity `eid`'s columns (fieldAccess.ts dequantizeSource). */
-function emitDequantize(
-  f: WasmFunction,
-  field: ApplyField,
-  row: Local,
-  eid: Local,
-  l: DequantizeLocals,
-): void {
-  const slot = (s: number): WasmFunction => f.localGet(row).load("i32.load", (field.offset + s) * 4);
-  /** Stores the value `value` pushes (an f64, or with `f32` an f32) to column `c` at `eid`. */
-  const store = (c: number, value: () => void, f32 = false): void => {
-    const col = field.columns[c];
-    if (col === undefined) throw new Error(`wasm apply: field at slot ${field.offset} has no column ${c}.`);
-    f.localGet(eid)
-      .i32Const(col.f64 ? 8 : 4)
-      .op("i32.mul");
-    value();
-    if (col.f64 && f32) f.op("f64.promote_f32");
-    if (!col.f64 && !f32) f.op("f32.demote_f64");
-    f.store(col.f64 ? "f64.store" : "f32.store", col.address);
-  };
-  if (field.kind === "scalar") {
-    emitScalarStore(f, field, eid, () => void slot(0), l.q);
-    return;
-  }
-  if (field.kind === "transform") {
-    // Position as a linear field, rotation as a quat (fieldAccess.ts: the same two forms).
-    const { bit, offset, columns, min, max, step, maxValue, scale, middle } = field;
-    const position = { bit, offset, width: 3, columns: columns.slice(0, 3), min, max, step, maxValue };
-    emitDequantize(f, { ...position, kind: "linear" }, row, eid, l);
-    const rotation = {
-      bit,
-      offset: offset + 3,
-      width: 4,
-      columns: columns.slice(3),
-      scale,
-      middle,
-      list: -1,
-    };
-    emitDequantize(f, { ...rotation, kind: "quat" }, row, eid, l);
-    return;
-  }
-  if (field.kind === "linear") {
-    for (let s = 0; s < field.width; s++) {
-      store(s, () => {
-        slot(s)
-          .localTee(l.q)
-          .i32Const(field.maxValue[s] as number)
-          .op("i32.ge_s");
-        f.if("f64");
-        f.f64Const(field.max[s] as number).else();
-        f.f64Const(field.min[s] as number)
-          .localGet(l.q)
-          .op("f64.convert_i32_s");
-        f.f64Const(field.step[s] as number)
-          .op("f64.mul")
-          .op("f64.add")
-          .end();
-      });
-    }
-    return;
-  }
-  if (field.kind !== "quat") return; // generic fields are never dequantized here
-  // dequantizeQuat (protocol/quantize.ts) in f32: its float32 arithmetic step for step.
-  slot(0).i32Const(3).op("i32.and").localSet(l.largest);
-  [l.s0, l.s1, l.s2].forEach((target, k) => {
-    // (slot - middle) · scale: the difference exact (slots < 2^24, middle a half-integer)
-    slot(k + 1)
-      .op("f32.convert_i32_s")
-      .f32Const(field.middle)
-      .op("f32.sub");
-    f.f32Const(field.scale).op("f32.mul").localSet(target);
-  });
-  const square = (v: Local): WasmFunction => f.localGet(v).localGet(v).op("f32.mul");
-  // n = (s0² + s1²) + s2² (in inv), d = sqrt(max(0, 1 - n))
-  square(l.s0);
-  square(l.s1).op("f32.add");
-  square(l.s2).op("f32.add").localSet(l.inv);
-  f.f32Const(0).f32Const(1).localGet(l.inv).op("f32.sub").op("f32.max").op("f32.sqrt").localSet(l.d);
-  const isLargest = (k: number): WasmFunction => f.localGet(l.largest).i32Const(k).op("i32.eq");
-  f.localGet(l.d).localGet(l.s0);
-  isLargest(0).op("select").localSet(l.x);
-  f.localGet(l.d).localGet(l.s0).localGet(l.s1);
-  isLargest(0).op("select");
-  isLargest(1).op("select").localSet(l.y);
-  f.localGet(l.d).localGet(l.s2).localGet(l.s1);
-  isLargest(3).op("select");
-  isLargest(2).op("select").localSet(l.z);
-  f.localGet(l.d).localGet(l.s2);
-  isLargest(3).op("select").localSet(l.w);
-  // inv = 1 / sqrt(max(1, n)): exactly 1 (the components unchanged) unless n > 1
-  f.f32Const(1).f32Const(1).localGet(l.inv).op("f32.max").op("f32.sqrt").op("f32.div").localSet(l.inv);
-  [l.x, l.y, l.z, l.w].forEach((v, c) => store(c, () => f.localGet(v).localGet(l.inv).op("f32.mul"), true));
 }
 
 /** The kernel module's bytes for `plan` (emission errors are bugs and throw). */

@@ -92,16 +92,17 @@ export type ApplyField = {
   | {
       /**
        * A transform: its three position slots as a linear field, its rotation (slots 3–6) as a
-       * quat, dequantized per entity (no quat work list).
+       * quat (applyDequantizeEmit.ts transformPosition, transformRotation).
        */
       readonly kind: "transform";
       readonly min: number[];
       readonly max: number[];
       readonly step: number[];
       readonly maxValue: number[];
-      /** The rotation's, as a quat field's. */
+      /** The rotation's, as a quat field's (its work list too: the SIMD kernel queues the rotation). */
       readonly scale: number;
       readonly middle: number;
+      readonly list: number;
     }
   | {
       /** An int, bool or enum on one typed array (applyScalarEmit.ts). */
@@ -233,7 +234,9 @@ export function applyPlan(
         // dequantizeQuat's scale (QuatValueTemplate.dequantizeScale's): the same float32.
         scale: quatDequantizeScale(t.rotationBits),
         middle: ((1 << t.rotationBits) - 1) / 2,
+        list: address,
       });
+      address = align(address + (capacity + QUAT_LIST_PAD) * 8, 16);
     } else if (t instanceof QuatValueTemplate) {
       fields.push({ ...base, kind: "quat", scale: t.dequantizeScale, middle: t.middle, list: address });
       address = align(address + (capacity + QUAT_LIST_PAD) * 8, 16);
