@@ -37,7 +37,7 @@ export class FrameEvents<Detail = unknown> {
   /** {@link bytes} as 32-bit words (the same buffer). */
   private words = new Int32Array(this.bytes.buffer);
   /** A DataView of the last message's source buffer, kept while messages come from that buffer. */
-  private sourceView = new DataView(new ArrayBuffer(0));
+  private sourceView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   private kinds = new Uint8Array(INITIAL_RECORDS);
   private peers = new Int32Array(INITIAL_RECORDS);
   private offsets = new Int32Array(INITIAL_RECORDS);
