@@ -44,10 +44,11 @@ export interface Pair {
 }
 
 /**
- * Two f64x2 pairs of entries per iteration: the scalar path's IEEE operations per lane, selects as
- * lane masks. Each statement is emitted for both pairs in turn (`both`), so their dependency
- * chains (a rotation's length, square root, division, slots: ~100 cycles) overlap. Constants live
- * in locals set before the loops (V8 builds a v128.const from immediates each time it is executed).
+ * Four entries per iteration: vectors and scalar floats as two f64x2 pairs, rotations as one f32x4
+ * (captureSimdQuat32.ts) — the scalar path's IEEE operations per lane, selects as lane masks. Each
+ * statement is emitted for both pairs in turn (`both`), so their dependency chains overlap.
+ * Constants live in locals set before the loops (V8 builds a v128.const from immediates each time
+ * it is executed).
  */
 export class SimdQuantizer implements Quantizer {
   /** Byte offset of the iteration's first entry's quantized row (entry × stride × 4). */
