@@ -97,7 +97,9 @@ export function emitQuatPairs(f: WasmFunction, field: ApplyField & { kind: "quat
   square(s0);
   square(s1).op("f32x4.add");
   square(s2).op("f32x4.add").localSet(inv);
-  f.localGet(zero).localGet(one).localGet(inv).op("f32x4.sub").op("f32x4.max").op("f32x4.sqrt").localSet(d);
+  // pmax(0, v) is 0 < v ? v : 0: max(0, v) for every v here (1 - n is never NaN or -0), one
+  // instruction where f32x4.max (NaN and -0 rules) is several.
+  f.localGet(zero).localGet(one).localGet(inv).op("f32x4.sub").op("f32x4.pmax").op("f32x4.sqrt").localSet(d);
   // bitselect(a, b, m) = m ? a : b per lane.
   const [m0, m1, m2, m3] = m;
   f.localGet(d).localGet(s0).localGet(m0).op("v128.bitselect").localSet(x);
