@@ -187,6 +187,7 @@ export function emitRows(f: WasmFunction, plan: CapturePlan, l: RowLocals): void
   f.localGet(id).i32Const(2).op("i32.shl").localTee(at).localGet(l.mask).op("i32.add");
   f.load("i32.load").localGet(m).op("i32.ne").op("i32.or");
   emitRowWriteAndLoopEnd(f, plan, l, { id, m, at, vc, hw }, top);
+  four.flush();
 }
 
 /** emitRows without SIMD (the scalar kernel): slot by slot. */

@@ -5,8 +5,11 @@
  * rows are exactly `stride` chunks) are loaded, XOR-compared with the four quantized rows (also
  * consecutive in the scratch) and stored whole; an entry changed when a lane of its row differs
  * (its chunks' lanes masked to the row, OR-ed, `any_true`); changed entries get the next
- * versions in batch order, as the per-entry path gives them. Present, mask and high water are
- * already what the per-entry path would write. Any other four entries take the per-entry path.
+ * versions in batch order, as the per-entry path gives them — all four changed (a moving world)
+ * and no counter wrap among them: one v128 store of the four versions. The rows written are
+ * counted in a local, added to the header's count once after the loop (`flush`). Present, mask
+ * and high water are already what the per-entry path would write. Any other four entries take
+ * the per-entry path.
  */
 import { HEADER, type CapturePlan } from "./capturePlan";
 import type { RowLocals } from "./captureRows";
@@ -45,6 +48,10 @@ export class RowsFour {
   /** i32x4 of the full mask, and 0, 1, 2, 3. */
   private readonly full: Local;
   private readonly steps: Local;
+  /** i32x4 of 1, 2, 3, 4: the versions of four changed entries after the counter. */
+  private readonly ones: Local;
+  /** Rows the steps wrote (added to the header's count once, by `flush`, after the loop). */
+  private readonly written: Local;
   /** Lane masks of partly covered chunks, by their bytes. */
   private readonly lanes = new Map<string, Local>();
 
@@ -57,6 +64,10 @@ export class RowsFour {
     f.i32Const(this.fullMask).op("i32x4.splat").localSet(this.full);
     this.steps = f.local("v128");
     f.v128ConstI32(0, 1, 2, 3).localSet(this.steps);
+    this.ones = f.local("v128");
+    f.v128ConstI32(1, 2, 3, 4).localSet(this.ones);
+    this.written = f.local("i32");
+    f.i32Const(0).localSet(this.written);
     for (const parts of entryChunks(plan.stride)) {
       for (const part of parts) {
         const key = part.lanes.join(",");
@@ -77,9 +88,27 @@ export class RowsFour {
     emitStep(this.f, this.plan, l, vc, top, done, this);
   }
 
-  /** The hoisted constants (for emitStep). */
-  get constants(): { full: Local; steps: Local; lanes: ReadonlyMap<string, Local> } {
-    return { full: this.full, steps: this.steps, lanes: this.lanes };
+  /** Emits, after the loop, the header's rows count += the rows the steps wrote. */
+  flush(): void {
+    const h = this.plan.header;
+    this.f
+      .i32Const(h)
+      .i32Const(h)
+      .load("i32.load", HEADER.rows * 4)
+      .localGet(this.written)
+      .op("i32.add");
+    this.f.store("i32.store", HEADER.rows * 4);
+  }
+
+  /** The hoisted constants and the rows-written local (for emitStep). */
+  get constants(): {
+    full: Local;
+    steps: Local;
+    ones: Local;
+    written: Local;
+    lanes: ReadonlyMap<string, Local>;
+  } {
+    return { full: this.full, steps: this.steps, ones: this.ones, written: this.written, lanes: this.lanes };
   }
 }
 
@@ -93,8 +122,9 @@ function emitStep(
   four4: RowsFour,
 ): void {
   const { stride } = plan;
-  const { full, steps, lanes } = four4.constants;
-  const [id0, row, written, changed] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
+  const { full, steps, ones, written, lanes } = four4.constants;
+  const [id0, row] = [f.local("i32"), f.local("i32")];
+  const changed = [0, 1, 2, 3].map(() => f.local("i32"));
   const diffs = Array.from({ length: stride }, () => f.local("v128"));
   const acc = f.local("v128");
   const chunks = entryChunks(stride);
@@ -131,17 +161,29 @@ function emitStep(
       .localGet(acc)
       .store("v128.store", c * 16, 0);
   }
-  // Per entry: changed → the next version (batch order), counted.
-  f.i32Const(0).localSet(written);
+  // Per entry: changed (1 or 0) into its local.
   chunks.forEach((parts, e) => {
     parts.forEach((part, k) => {
       f.localGet(diffs[part.chunk] as Local);
       if (!part.full) f.localGet(lanes.get(part.lanes.join(",")) as Local).op("v128.and");
       if (k > 0) f.op("v128.or");
     });
-    f.op("v128.any_true").localTee(changed);
+    f.op("v128.any_true").localSet(changed[e] as Local);
+  });
+  // All four changed and no wrap in vc + 1..4 (vc < 2^32 - 4, unsigned): their versions in one
+  // v128 store; else per entry, in batch order: vc = (vc + 1) >>> 0 || 1, version[id0 + e] = vc.
+  f.localGet(changed[0] as Local);
+  for (let e = 1; e < 4; e++) f.localGet(changed[e] as Local).op("i32.and");
+  f.localGet(vc).i32Const(-4).op("i32.lt_u").op("i32.and");
+  const all = f.if();
+  f.localGet(l.version).localGet(id0).i32Const(2).op("i32.shl").op("i32.add");
+  f.localGet(vc).op("i32x4.splat").localGet(ones).op("i32x4.add").store("v128.store", 0, 0);
+  f.localGet(vc).i32Const(4).op("i32.add").localSet(vc);
+  f.localGet(written).i32Const(4).op("i32.add").localSet(written);
+  f.else();
+  for (let e = 0; e < 4; e++) {
+    f.localGet(changed[e] as Local);
     const bump = f.if();
-    // vc = (vc + 1) >>> 0 || 1; version[id0 + e] = vc
     f.localGet(vc)
       .i32Const(1)
       .op("i32.add")
@@ -152,15 +194,10 @@ function emitStep(
       .localSet(vc);
     f.localGet(l.version).localGet(id0).i32Const(2).op("i32.shl").op("i32.add").localGet(vc);
     f.store("i32.store", e * 4);
+    f.localGet(written).i32Const(1).op("i32.add").localSet(written);
     f.end(bump);
-    f.localGet(written).localGet(changed).op("i32.add").localSet(written);
-  });
-  f.i32Const(plan.header)
-    .i32Const(plan.header)
-    .load("i32.load", HEADER.rows * 4)
-    .localGet(written)
-    .op("i32.add")
-    .store("i32.store", HEADER.rows * 4);
+  }
+  f.end(all);
   // Next four entries.
   f.localGet(l.a4).i32Const(16).op("i32.add").localSet(l.a4);
   f.localGet(l.q4)
