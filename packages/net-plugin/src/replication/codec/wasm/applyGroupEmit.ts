@@ -6,7 +6,7 @@
  * field of up to four slots is dequantized for the four ids at once — the four rows transposed so
  * each slot is one vector, in f64x2 halves the same IEEE operations as emitDequantize (so the same
  * floats), demoted to f32 lanes for a Float32 column — and stored per changed id; a rotation's
- * changed ids are queued for the quat pairs as the per-entity path queues them; an int, bool or
+ * changed ids are queued for the rotation step (applyQuatEmit.ts) as the per-entity path queues them; an int, bool or
  * enum ("scalar") is stored per changed id from its row's first lane. Any other group
  * (an absent, new, unmapped or re-masked id, a changed generic field) takes the per-entity path.
  */

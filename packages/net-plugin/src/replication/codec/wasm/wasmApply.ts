@@ -85,7 +85,7 @@ export class WasmApplyKernel {
     private readonly plan: ApplyPlan,
     layout: StateLayout,
     module: WebAssembly.Module,
-    /** True when quats are dequantized in f64x2 pairs. */
+    /** True for the SIMD module (four ids a step, rotations four an f32x4 operation). */
     readonly simd: boolean,
     pool?: CodecMemoryPool,
   ) {
@@ -245,7 +245,7 @@ export function wasmApplyKernel(
   const plan = applyPlan(registry, capacity, options.pool?.memory);
   if (plan === undefined) return undefined;
   const layout = stateLayout(capacity, registry.stride);
-  // SIMD (f64x2 quats) unless told otherwise or the engine lacks it; then the scalar kernel.
+  // SIMD (four ids a step, f32x4 rotations) unless told otherwise or the engine lacks it; then the scalar kernel.
   for (const simd of options.simd === false ? [false] : [true, false]) {
     // Compiled once per process for equal bytes (registries of the same shape and columns).
     const module = compileCached(applyModule(plan, layout, registry.stride, simd));
