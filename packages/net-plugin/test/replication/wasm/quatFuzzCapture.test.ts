@@ -1,0 +1,214 @@
+/**
+ * Property test of rotation quantization across every capture path: quantizeQuat's integers from
+ * the generic binding, the generated JS kernel and the wasm kernel (SIMD and scalar), for Quat and
+ * Transform fields over Float32 and Float64 columns at every width 2..16, with ids in order,
+ * reversed, shuffled and lists not a multiple of four — on inputs chosen to break one path and not
+ * another: zeros and negative zeros, NaN, ±Infinity, float32 and float64 denormals, float32
+ * overflow in a Float64 column (|x| > 3.4e38) and squares that overflow float32 (|x| ≈ 1.8e19),
+ * non-unit lengths, ties between the largest components (of either sign) and slots on rounding
+ * edges (p an integer ± a few float32 ulps).
+ */
+import { addComponent, addEntity, createWorld } from "bitecs";
+import { createRng, type Rng } from "@canopy/core";
+import { describe, expect, it } from "vitest";
+import { quantizeQuat, quatQuantizeScale } from "../../../src/protocol/quantize";
+import { worldKernels } from "../../../src/replication/codec/kernels/worldKernels";
+import {
+  componentMasks,
+  layoutOf,
+  seenStamps,
+  shadowOf,
+} from "../../../src/replication/codec/kernels/worldLayout";
+import { wasmCaptureKernel } from "../../../src/replication/codec/wasm/wasmCapture";
+import {
+  NetworkIdAllocator,
+  QuatTemplate,
+  ReplicationRegistry,
+  SnapshotState,
+  TransformTemplate,
+} from "../../../src/replication/index";
+import { missingNetId } from "./captureTwins";
+
+const CAPACITY = 160;
+const ENTITIES = 150;
+const SEED = 0x5eed10;
+
+/** Components a path must treat alike however it loads, rounds and compares them. */
+const SPECIAL = [
+  0,
+  -0,
+  NaN,
+  Infinity,
+  -Infinity,
+  1,
+  -1,
+  0.5,
+  -0.5,
+  Math.SQRT1_2,
+  -Math.SQRT1_2,
+  1e-45,
+  -1e-45,
+  1e-40,
+  1.2e-38,
+  1e-310,
+  -1e-310,
+  3.4028234663852886e38,
+  3.5e38,
+  -1e39,
+  1e300,
+  1.8e19,
+  -1.9e19,
+  1e-12,
+  1.0000001e-12,
+  1e-6,
+  65504,
+  0.9999999,
+];
+
+/** A rotation whose slots sit on rounding edges at `bits`: p = c·k an integer ± a few float32 ulps. */
+function edgeRotation(rng: Rng, bits: number): number[] {
+  const scale = quatQuantizeScale(bits);
+  const half = 1 << (bits - 1);
+  const q = [0, 1, 2].map(() => {
+    const m = rng.int(-half + 1, half - 1);
+    const c = Math.fround(m / scale);
+    const ulp = c === 0 ? 2 ** -149 : Math.abs(c) * 2 ** -23;
+    return c + rng.int(-2, 2) * ulp;
+  });
+  const rest = 1 - q.reduce((s, c) => s + c * c, 0);
+  q.splice(rng.int(0, 3), 0, Math.sqrt(Math.max(0.3, rest)));
+  return q.map((c) => (rng.chance(0.5) ? -c : c));
+}
+
+/** One adversarial rotation (x, y, z, w). */
+function rotation(rng: Rng, bits: number): number[] {
+  const pick = (): number => SPECIAL[rng.int(0, SPECIAL.length - 1)] as number;
+  switch (rng.int(0, 5)) {
+    case 0:
+      return [0, 1, 2, 3].map(() => (rng.chance(0.5) ? pick() : rng.range(-1, 1)));
+    case 1: {
+      // Ties: two to four components of equal magnitude, signs mixed.
+      const v = rng.chance(0.5) ? pick() : rng.range(-2, 2);
+      const q = [0, 1, 2, 3].map(() => rng.range(-Math.abs(v), Math.abs(v)) * 0.5);
+      for (let k = 0; k < 4; k++) if (rng.chance(0.6)) q[k] = rng.chance(0.5) ? -v : v;
+      return q;
+    }
+    case 2:
+      return edgeRotation(rng, bits);
+    case 3:
+      // Non-unit lengths over many magnitudes.
+      return [0, 1, 2, 3].map(() => rng.range(-1, 1) * 10 ** rng.int(-20, 20));
+    default:
+      return [0, 1, 2, 3].map(() => rng.range(-1, 1));
+  }
+}
+
+type Type = typeof Float32Array | typeof Float64Array;
+type Column = Float32Array | Float64Array;
+
+/** A field of `kind` at `bits` over columns of `type`, ENTITIES entities holding adversarial rotations. */
+function rig(kind: "quat" | "transform", type: Type, bits: number, rng: Rng) {
+  const registry = new ReplicationRegistry();
+  const keys = kind === "quat" ? ["x", "y", "z", "w"] : ["x", "y", "z", "qx", "qy", "qz", "qw"];
+  const component = Object.fromEntries(keys.map((k) => [k, new type(CAPACITY)])) as Record<string, Column>;
+  const template =
+    kind === "quat"
+      ? QuatTemplate({ bits })
+      : TransformTemplate({ min: -8, max: 8, precision: 0.01, rotationBits: bits });
+  registry.replicate(component, template, { name: "r" });
+  const columns = keys.slice(-4).map((k) => component[k] as Column);
+  const world = createWorld();
+  const allocator = new NetworkIdAllocator(CAPACITY, 3);
+  const eids: number[] = [];
+  for (let i = 0; i < ENTITIES; i++) {
+    const eid = addEntity(world);
+    addComponent(world, eid, component);
+    allocator.allocate(eid, 0);
+    rotation(rng, bits).forEach((v, k) => ((columns[k] as Column)[eid] = v));
+    eids.push(eid);
+  }
+  const want = new Map<number, number[]>();
+  for (const eid of eids) {
+    const out = new Int32Array(4);
+    const [x, y, z, w] = columns.map((c) => c[eid] as number) as [number, number, number, number];
+    quantizeQuat(x, y, z, w, bits, out, 0);
+    want.set(eid, [...out]);
+  }
+  return { registry, world, allocator, eids, want, first: kind === "quat" ? 0 : 3 };
+}
+
+/** Entity lists: in order, reversed, shuffled, and in-order / shuffled runs of 4k+1..4k+3. */
+function lists(rng: Rng, eids: readonly number[]): number[][] {
+  const shuffled = [...eids];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [shuffled[i], shuffled[j]] = [shuffled[j] as number, shuffled[i] as number];
+  }
+  return [
+    [...eids],
+    [...eids].reverse(),
+    shuffled,
+    eids.slice(0, 4 * rng.int(1, 20) + rng.int(1, 3)),
+    shuffled.slice(0, 4 * rng.int(1, 20) + rng.int(1, 3)),
+    eids.slice(1, 4 * rng.int(1, 20) + rng.int(1, 3)),
+  ];
+}
+
+describe("rotation quantization fuzz: every capture path gives quantizeQuat's integers", () => {
+  for (const kind of ["quat", "transform"] as const) {
+    for (const type of [Float32Array, Float64Array]) {
+      for (const path of ["generic", "JS kernel", "wasm SIMD", "wasm scalar"] as const) {
+        it(`${kind} over ${type.name}, ${path}, bits 2..16 (seed ${SEED})`, () => {
+          for (let bits = 2; bits <= 16; bits++) {
+            const rng = createRng(SEED + bits);
+            const { registry, world, allocator, eids, want, first } = rig(kind, type, bits, rng);
+            const row = (values: Int32Array, id: number): number[] => [
+              ...values.subarray(id * registry.stride + first, id * registry.stride + first + 4),
+            ];
+            if (path === "generic") {
+              const field = registry.fields[0];
+              if (field === undefined) throw new Error("no field");
+              const out = new Int32Array(registry.stride);
+              for (const eid of eids) {
+                field.binding.quantize(eid, out, 0);
+                expect(row(out, 0), `bits ${bits} entity ${eid}`).toEqual(want.get(eid));
+              }
+              continue;
+            }
+            const capture =
+              path === "JS kernel"
+                ? worldKernels(registry)?.capture
+                : wasmCaptureKernel(registry, { simd: path === "wasm SIMD" })?.capture;
+            if (capture === undefined) throw new Error(`no ${path}`);
+            const layout = layoutOf(registry);
+            for (const list of lists(rng, eids)) {
+              const out = new SnapshotState(registry, CAPACITY);
+              expect(componentMasks(world, layout)).toBe(true);
+              const seen = seenStamps(out);
+              const stamp = (seen.stamp = (seen.stamp + 1) >>> 0 || 1);
+              const shadow = shadowOf(out, layout.singleShadow);
+              capture(
+                world,
+                list,
+                allocator.map,
+                out,
+                seen,
+                stamp,
+                layout.hasMasks,
+                layout.hasFlags,
+                shadow,
+                missingNetId,
+              );
+              for (const eid of list) {
+                const got = row(out.values, allocator.map.netIdOf(eid));
+                expect(got, `bits ${bits} entity ${eid} rotation ${eids.indexOf(eid)}`).toEqual(
+                  want.get(eid),
+                );
+              }
+            }
+          }
+        });
+      }
+    }
+  }
+});
