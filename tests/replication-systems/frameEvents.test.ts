@@ -52,4 +52,30 @@ describe("FrameEvents", () => {
       expect([...f.bytes.subarray(f.offsetOf(i), f.offsetOf(i) + f.lengthOf(i))]).toEqual(expected[i]);
     });
   });
+
+  it("copies from a SharedArrayBuffer and from a WebAssembly.Memory buffer replaced by growth (the cached view follows)", () => {
+    const f = new FrameEvents();
+    const fill = (a: Uint8Array, seed: number): Uint8Array => a.map((_, i) => (i * seed + 1) & 0xff);
+    const shared = fill(new Uint8Array(new SharedArrayBuffer(256), 8, 200), 7);
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 2 });
+    const before = fill(new Uint8Array(memory.buffer, 1, 100), 11);
+    const want: number[][] = [];
+    const push = (source: Uint8Array, offset: number, length: number): void => {
+      f.pushMessage(want.length, source, offset, length);
+      want.push([...source.subarray(offset, offset + length)]);
+    };
+    push(shared, 3, 97);
+    push(before, 0, 64);
+    memory.grow(1); // `before`'s buffer detached; the same bytes in a new buffer
+    const after = fill(new Uint8Array(memory.buffer, 1, 100), 13);
+    push(after, 2, 90);
+    push(shared, 1, 40);
+    shared.fill(0);
+    after.fill(0);
+    want.forEach((bytes, i) =>
+      expect([...f.bytes.subarray(f.offsetOf(i), f.offsetOf(i) + f.lengthOf(i))], `message ${i}`).toEqual(
+        bytes,
+      ),
+    );
+  });
 });
