@@ -11,13 +11,8 @@ import { describe, expect, it } from "vitest";
 import { dequantizeQuat } from "../../../src/protocol/quantize";
 import { worldKernels } from "../../../src/replication/codec/kernels/worldKernels";
 import { wasmApplyKernel } from "../../../src/replication/codec/wasm/wasmApply";
-import {
-  EntityMap,
-  QuatTemplate,
-  ReplicationRegistry,
-  SnapshotState,
-  TransformTemplate,
-} from "../../../src/replication/index";
+import { EntityMap, type ReplicationRegistry, SnapshotState } from "../../../src/replication/index";
+import { rotationField } from "./quatRig";
 
 const CAPACITY = 32;
 const BITS = 9;
@@ -35,25 +30,6 @@ const PINNED: readonly (readonly [readonly number[], readonly number[]])[] = [
 ];
 
 type Column = Float32Array | Float64Array;
-type Kind = "quat" | "transform";
-
-/** One rotation field (or a Transform) over columns of `type`, and the rotation's four columns. */
-function rig(kind: Kind, type: typeof Float32Array | typeof Float64Array) {
-  const registry = new ReplicationRegistry();
-  const col = (): Column => new type(CAPACITY);
-  const keys = kind === "quat" ? ["x", "y", "z", "w"] : ["x", "y", "z", "qx", "qy", "qz", "qw"];
-  const component = Object.fromEntries(keys.map((k) => [k, col()])) as Record<string, Column>;
-  if (kind === "quat") registry.replicate(component, QuatTemplate({ bits: BITS }), { name: "r" });
-  else
-    registry.replicate(
-      component,
-      TransformTemplate({ min: -8, max: 8, precision: 0.01, rotationBits: BITS }),
-      { name: "r" },
-    );
-  const rotation = keys.slice(-4).map((k) => component[k] as Column);
-  const columns = keys.map((k) => component[k] as Column);
-  return { registry, rotation, columns, first: kind === "quat" ? 0 : 3 };
-}
 
 /** Slot tuples: the pinned ones, then random 9-bit ones (largest 0–3). */
 function tuples(): number[][] {
@@ -100,7 +76,7 @@ describe("rotations dequantized in float32 on every apply path", () => {
       });
 
       it(`${name}: the generic path (dequantize, dequantizeSoa through the binding)`, () => {
-        const { registry, rotation, first } = rig(kind, type);
+        const { registry, rotation, first } = rotationField(kind, type, BITS, CAPACITY);
         const field = registry.fields[0];
         if (field === undefined) throw new Error("no field");
         slots.forEach((tuple, eid) => {
@@ -123,7 +99,7 @@ describe("rotations dequantized in float32 on every apply path", () => {
 
       for (const path of ["JS kernel", "wasm SIMD", "wasm scalar"] as const) {
         it(`${name}: the ${path}`, () => {
-          const { registry, rotation, columns, first } = rig(kind, type);
+          const { registry, rotation, columns, first } = rotationField(kind, type, BITS, CAPACITY);
           const { prev, next } = states(registry, first, slots);
           const map = new EntityMap(CAPACITY);
           for (let id = 0; id < CAPACITY; id++) map.bind(id, id);

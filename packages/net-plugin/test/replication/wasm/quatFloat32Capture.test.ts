@@ -6,26 +6,14 @@
  * integers — which the former f64 arithmetic did not give — and quantizeQuat's integers for random
  * rotations, over Float32 and Float64 columns.
  */
-import { addComponent, addEntity, createWorld, type World } from "bitecs";
+import { addComponent, addEntity, createWorld } from "bitecs";
 import { createRng } from "@canopy/core";
 import { describe, expect, it } from "vitest";
 import { quantizeQuat } from "../../../src/protocol/quantize";
-import { worldKernels, type WorldKernels } from "../../../src/replication/codec/kernels/worldKernels";
-import {
-  componentMasks,
-  layoutOf,
-  seenStamps,
-  shadowOf,
-} from "../../../src/replication/codec/kernels/worldLayout";
+import { worldKernels } from "../../../src/replication/codec/kernels/worldKernels";
 import { wasmCaptureKernel } from "../../../src/replication/codec/wasm/wasmCapture";
-import {
-  NetworkIdAllocator,
-  QuatTemplate,
-  ReplicationRegistry,
-  SnapshotState,
-  TransformTemplate,
-} from "../../../src/replication/index";
-import { missingNetId } from "./captureTwins";
+import { NetworkIdAllocator, SnapshotState } from "../../../src/replication/index";
+import { rotationField, runCapture, type RotationColumnType } from "./quatRig";
 
 const CAPACITY = 64;
 
@@ -53,20 +41,8 @@ const PINNED: Record<9 | 12, readonly (readonly number[])[]> = {
 type Column = Float32Array | Float64Array;
 
 /** One rotation field (or a Transform) of `bits` over columns of `type`, its entities' values set. */
-function rig(kind: "quat" | "transform", type: typeof Float32Array | typeof Float64Array, bits: 9 | 12) {
-  const registry = new ReplicationRegistry();
-  const keys = kind === "quat" ? ["x", "y", "z", "w"] : ["x", "y", "z", "qx", "qy", "qz", "qw"];
-  const component = Object.fromEntries(keys.map((k) => [k, new type(CAPACITY)])) as Record<string, Column>;
-  if (kind === "quat") registry.replicate(component, QuatTemplate({ bits }), { name: "r" });
-  else
-    registry.replicate(
-      component,
-      TransformTemplate({ min: -8, max: 8, precision: 0.01, rotationBits: bits }),
-      {
-        name: "r",
-      },
-    );
-  const rotation = keys.slice(-4).map((k) => component[k] as Column);
+function rig(kind: "quat" | "transform", type: RotationColumnType, bits: 9 | 12) {
+  const { registry, component, rotation, first } = rotationField(kind, type, bits, CAPACITY);
   // The pinned rotations, then random ones (some unnormalized) up to 23 entities.
   const rng = createRng(bits);
   const quats = ROTATIONS.map((q) => [...q]);
@@ -86,35 +62,7 @@ function rig(kind: "quat" | "transform", type: typeof Float32Array | typeof Floa
     quantizeQuat(x, y, z, w, bits, out, 0);
     return [...out];
   });
-  return { registry, world, allocator, eids, want, first: kind === "quat" ? 0 : 3 };
-}
-
-/** Runs `capture` as captureWorld does (wasmCapture.test.ts runCapture). */
-function runCapture(
-  capture: WorldKernels["capture"],
-  world: World,
-  registry: ReplicationRegistry,
-  list: readonly number[],
-  allocator: NetworkIdAllocator,
-  out: SnapshotState,
-): void {
-  const layout = layoutOf(registry);
-  expect(componentMasks(world, layout)).toBe(true);
-  const seen = seenStamps(out);
-  const stamp = (seen.stamp = (seen.stamp + 1) >>> 0 || 1);
-  const shadow = shadowOf(out, layout.singleShadow);
-  capture(
-    world,
-    list,
-    allocator.map,
-    out,
-    seen,
-    stamp,
-    layout.hasMasks,
-    layout.hasFlags,
-    shadow,
-    missingNetId,
-  );
+  return { registry, world, allocator, eids, want, first };
 }
 
 describe("rotations quantized in float32 on every capture path", () => {

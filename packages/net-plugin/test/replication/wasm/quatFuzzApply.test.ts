@@ -5,27 +5,20 @@
  * every width 2..16, with entities consecutive, reversed and shuffled and queued counts not a
  * multiple of four — on slot tuples a forged packet can carry (every slot in 0..maxValue, any
  * largest index): random ones, the extremes (n > 1, far off the unit sphere) and the tuples next
- * to the sphere (n just under, exactly and just over 1 in float32).
+ * to the sphere (the third slot giving the float32 n closest to 1, or to 1 + 2^-20, and its
+ * neighbours: n just under and just over 1).
  */
 import { createRng, type Rng } from "@canopy/core";
 import { describe, expect, it } from "vitest";
 import { dequantizeQuat, quatDequantizeScale } from "../../../src/protocol/quantize";
 import { worldKernels } from "../../../src/replication/codec/kernels/worldKernels";
 import { wasmApplyKernel } from "../../../src/replication/codec/wasm/wasmApply";
-import {
-  EntityMap,
-  QuatTemplate,
-  ReplicationRegistry,
-  SnapshotState,
-  TransformTemplate,
-} from "../../../src/replication/index";
+import { EntityMap, SnapshotState } from "../../../src/replication/index";
+import { rotationField } from "./quatRig";
 
 const CAPACITY = 160;
 const SEED = 0xa991;
 const FILL = 7;
-
-type Type = typeof Float32Array | typeof Float64Array;
-type Column = Float32Array | Float64Array;
 
 /** n = (s0² + s1²) + s2² of dequantizeQuat for slots a, b, c at `bits`. */
 function norm32(bits: number, a: number, b: number, c: number): number {
@@ -63,20 +56,6 @@ function tuple(rng: Rng, bits: number): number[] {
   return rng.chance(0.5) ? [largest, a, b, c] : [largest, c, a, b];
 }
 
-/** A field of `kind` at `bits` over columns of `type`: the registry and its rotation's columns. */
-function rig(kind: "quat" | "transform", type: Type, bits: number) {
-  const registry = new ReplicationRegistry();
-  const keys = kind === "quat" ? ["x", "y", "z", "w"] : ["x", "y", "z", "qx", "qy", "qz", "qw"];
-  const component = Object.fromEntries(keys.map((k) => [k, new type(CAPACITY)])) as Record<string, Column>;
-  const template =
-    kind === "quat"
-      ? QuatTemplate({ bits })
-      : TransformTemplate({ min: -8, max: 8, precision: 0.01, rotationBits: bits });
-  registry.replicate(component, template, { name: "r" });
-  const columns = keys.map((k) => component[k] as Column);
-  return { registry, columns, rotation: columns.slice(-4), first: kind === "quat" ? 0 : 3 };
-}
-
 /** id → entity maps: the same id (consecutive runs), reversed, shuffled. */
 function maps(rng: Rng): EntityMap[] {
   const ids = Array.from({ length: CAPACITY }, (_, i) => i);
@@ -99,7 +78,7 @@ describe("rotation dequantization fuzz: every apply path gives dequantizeQuat's 
         it(`${kind} over ${type.name}, ${path}, bits 2..16 (seed ${SEED})`, () => {
           for (let bits = 2; bits <= 16; bits++) {
             const rng = createRng(SEED + bits);
-            const { registry, columns, rotation, first } = rig(kind, type, bits);
+            const { registry, columns, rotation, first } = rotationField(kind, type, bits, CAPACITY);
             const stride = registry.stride;
             const max = (1 << bits) - 1;
             const apply =

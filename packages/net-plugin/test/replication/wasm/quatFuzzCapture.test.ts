@@ -13,21 +13,9 @@ import { createRng, type Rng } from "@canopy/core";
 import { describe, expect, it } from "vitest";
 import { quantizeQuat, quatQuantizeScale } from "../../../src/protocol/quantize";
 import { worldKernels } from "../../../src/replication/codec/kernels/worldKernels";
-import {
-  componentMasks,
-  layoutOf,
-  seenStamps,
-  shadowOf,
-} from "../../../src/replication/codec/kernels/worldLayout";
 import { wasmCaptureKernel } from "../../../src/replication/codec/wasm/wasmCapture";
-import {
-  NetworkIdAllocator,
-  QuatTemplate,
-  ReplicationRegistry,
-  SnapshotState,
-  TransformTemplate,
-} from "../../../src/replication/index";
-import { missingNetId } from "./captureTwins";
+import { NetworkIdAllocator, SnapshotState } from "../../../src/replication/index";
+import { rotationField, runCapture, type RotationColumnType } from "./quatRig";
 
 const CAPACITY = 160;
 const ENTITIES = 150;
@@ -103,20 +91,11 @@ function rotation(rng: Rng, bits: number): number[] {
   }
 }
 
-type Type = typeof Float32Array | typeof Float64Array;
 type Column = Float32Array | Float64Array;
 
 /** A field of `kind` at `bits` over columns of `type`, ENTITIES entities holding adversarial rotations. */
-function rig(kind: "quat" | "transform", type: Type, bits: number, rng: Rng) {
-  const registry = new ReplicationRegistry();
-  const keys = kind === "quat" ? ["x", "y", "z", "w"] : ["x", "y", "z", "qx", "qy", "qz", "qw"];
-  const component = Object.fromEntries(keys.map((k) => [k, new type(CAPACITY)])) as Record<string, Column>;
-  const template =
-    kind === "quat"
-      ? QuatTemplate({ bits })
-      : TransformTemplate({ min: -8, max: 8, precision: 0.01, rotationBits: bits });
-  registry.replicate(component, template, { name: "r" });
-  const columns = keys.slice(-4).map((k) => component[k] as Column);
+function rig(kind: "quat" | "transform", type: RotationColumnType, bits: number, rng: Rng) {
+  const { registry, component, rotation: columns, first } = rotationField(kind, type, bits, CAPACITY);
   const world = createWorld();
   const allocator = new NetworkIdAllocator(CAPACITY, 3);
   const eids: number[] = [];
@@ -134,7 +113,7 @@ function rig(kind: "quat" | "transform", type: Type, bits: number, rng: Rng) {
     quantizeQuat(x, y, z, w, bits, out, 0);
     want.set(eid, [...out]);
   }
-  return { registry, world, allocator, eids, want, first: kind === "quat" ? 0 : 3 };
+  return { registry, world, allocator, eids, want, first };
 }
 
 /** Entity lists: in order, reversed, shuffled, and in-order / shuffled runs of 4k+1..4k+3. */
@@ -180,25 +159,9 @@ describe("rotation quantization fuzz: every capture path gives quantizeQuat's in
                 ? worldKernels(registry)?.capture
                 : wasmCaptureKernel(registry, { simd: path === "wasm SIMD" })?.capture;
             if (capture === undefined) throw new Error(`no ${path}`);
-            const layout = layoutOf(registry);
             for (const list of lists(rng, eids)) {
               const out = new SnapshotState(registry, CAPACITY);
-              expect(componentMasks(world, layout)).toBe(true);
-              const seen = seenStamps(out);
-              const stamp = (seen.stamp = (seen.stamp + 1) >>> 0 || 1);
-              const shadow = shadowOf(out, layout.singleShadow);
-              capture(
-                world,
-                list,
-                allocator.map,
-                out,
-                seen,
-                stamp,
-                layout.hasMasks,
-                layout.hasFlags,
-                shadow,
-                missingNetId,
-              );
+              runCapture(capture, world, registry, list, allocator, out);
               for (const eid of list) {
                 const got = row(out.values, allocator.map.netIdOf(eid));
                 expect(got, `bits ${bits} entity ${eid} rotation ${eids.indexOf(eid)}`).toEqual(
