@@ -123,7 +123,11 @@ describe("rotation dequantization fuzz: every apply path gives dequantizeQuat's 
                 }
                 const r = dequantizeQuat(Int32Array.from(t), 0, bits, { x: 0, y: 0, z: 0, w: 0 });
                 const want = [r.x, r.y, r.z, r.w];
+                // Float32 values of unit length within 2^-21 (docs/REPLICATION.md), forged slots too.
                 expect(want.every((v) => Number.isFinite(v) && Math.fround(v) === v)).toBe(true);
+                expect(Math.abs(Math.hypot(...want) - 1), `length at ${t.join(",")}`).toBeLessThanOrEqual(
+                  2 ** -21,
+                );
                 expect(got, `bits ${bits} id ${id} entity ${eid} slots ${t.join(",")}`).toEqual(want);
               }
             }
