@@ -71,6 +71,15 @@ export class CaptureTables {
   private prevMaskAt = 0;
   /** Per field: its membership region and (int fields) its f64 region. */
   private readonly maskAt: number[];
+  /**
+   * Per field (of those copying their generation's array): what its membership region holds —
+   * the array, the world's membership revision and the array's length at the copy, and how many
+   * words from id 0 it holds (masksHeld). Undefined array: nothing (placed anew).
+   */
+  private readonly maskSource: (readonly number[] | undefined)[];
+  private readonly maskRevision: number[];
+  private readonly maskLength: number[];
+  private readonly maskCopied: number[];
   private readonly intAt: number[];
   private net = new Int32Array(0);
   private masks: Int32Array[] = [];
@@ -96,6 +105,8 @@ export class CaptureTables {
    * copy: the same map, revision and table) — the gather's reuse needs it (captureReuse.ts).
    */
   netSame = false;
+  /** Membership arrays copied by `fill` so far (tests: the copies masksHeld skipped are not counted). */
+  maskCopies = 0;
 
   constructor(
     private readonly plan: CapturePlan,
@@ -109,6 +120,10 @@ export class CaptureTables {
   ) {
     this.maskAt = plan.fields.map(() => 0);
     this.intAt = plan.fields.map(() => 0);
+    this.maskSource = plan.fields.map(() => undefined);
+    this.maskRevision = plan.fields.map(() => -1);
+    this.maskLength = plan.fields.map(() => 0);
+    this.maskCopied = plan.fields.map(() => 0);
   }
 
   /**
@@ -165,6 +180,8 @@ export class CaptureTables {
     hasMasks: readonly (readonly number[])[],
     hasFlags: readonly number[],
     maxEid: number,
+    /** The world's membership revision (wasmCapture.ts captureWorld), or -1. */
+    revision = -1,
   ): boolean {
     const net = netTable(map);
     const fields = this.plan.fields;
@@ -186,7 +203,7 @@ export class CaptureTables {
       let g = 0;
       while (hasMasks[g] !== m) g++;
       fast = fast && g === 0 && m.length > maxEid;
-      if (g === f) {
+      if (g === f && !this.masksHeld(f, m, revision, maxEid + 1)) {
         const region = this.masks[f] as Int32Array;
         const end = maxEid + 1;
         if (m.length <= 2 * end + 256) {
@@ -197,6 +214,11 @@ export class CaptureTables {
           // largest listed id, by an indexed loop (a hole reads undefined and stores 0, as `set`).
           for (let e = 0; e < end; e++) region[e] = m[e] as number;
         }
+        this.maskCopies++;
+        this.maskSource[f] = m;
+        this.maskRevision[f] = revision;
+        this.maskLength[f] = m.length;
+        this.maskCopied[f] = m.length <= 2 * end + 256 ? Infinity : end;
       }
       i32[w + FW.maskAt] = this.maskAt[g] as number;
       i32[w + FW.maskLength] = m.length;
@@ -243,6 +265,22 @@ export class CaptureTables {
     this.netCopied = n;
     this.netPast = past;
     return false;
+  }
+
+  /**
+   * True when field `f`'s membership region holds `m`'s words for ids below `end` already: copied
+   * from `m` at the same length and world membership revision (not -1; worldCapture.ts
+   * membershipRevision: no membership word of a watched component changed since), at least that
+   * far, and not placed anew since.
+   */
+  private masksHeld(f: number, m: readonly number[], revision: number, end: number): boolean {
+    return (
+      revision >= 0 &&
+      this.maskRevision[f] === revision &&
+      this.maskSource[f] === m &&
+      this.maskLength[f] === m.length &&
+      (this.maskCopied[f] as number) >= end
+    );
   }
 
   /** Field `f`'s int array (capturePlan.ts intArray), if it has one. */
@@ -300,6 +338,7 @@ export class CaptureTables {
     const base = this.place(bytes);
     this.generation = -1;
     this.netMap = undefined; // the regions' contents are not kept
+    this.maskSource.fill(undefined);
     if (base < 0) {
       this.elements = 0; // placed again (and all of it) by the next call
       this.listElements = 0;

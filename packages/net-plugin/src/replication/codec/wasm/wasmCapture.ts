@@ -83,8 +83,15 @@ export class WasmCaptureKernel extends CaptureCopies {
     missing: (eid: number) => void,
     /** 1 (captureWorld): present rows not listed are removed; 0 (captureEntities): they stay. */
     remove = 1,
+    /**
+     * The world's membership revision (worldCapture.ts membershipRevision): while it and the
+     * membership arrays are the last copy's, the words are not copied again; -1: copied.
+     */
+    revision = -1,
   ): boolean {
-    return this.plan.wasmGather && this.whole(entities, map, out, hasMasks, hasFlags, missing, remove);
+    return (
+      this.plan.wasmGather && this.whole(entities, map, out, hasMasks, hasFlags, missing, remove, revision)
+    );
   }
 
   /** captureWorld's work (itself again, once, after a list past the bound). */
@@ -96,6 +103,7 @@ export class WasmCaptureKernel extends CaptureCopies {
     hasFlags: readonly number[],
     missing: (eid: number) => void,
     remove: number,
+    revision: number,
   ): boolean {
     const n = entities.length;
     const capacity = out.capacity;
@@ -125,7 +133,7 @@ export class WasmCaptureKernel extends CaptureCopies {
     }
     const h = r.h;
     const i32 = r.i32;
-    const fast = r.tables.fill(i32, map, hasMasks, hasFlags, maxEid);
+    const fast = r.tables.fill(i32, map, hasMasks, hasFlags, maxEid, revision);
     const prev = r.stamp;
     r.stamp = (prev + 1) >>> 0;
     if (r.stamp === 0) {
@@ -162,7 +170,7 @@ export class WasmCaptureKernel extends CaptureCopies {
       if (top === EXCEEDED) {
         // A listed id past the bound: nothing was written; again with `prepare`, which finds it.
         this.bound = -1;
-        return this.whole(entities, map, out, hasMasks, hasFlags, missing, remove);
+        return this.whole(entities, map, out, hasMasks, hasFlags, missing, remove, revision);
       }
       // Reused: the listed ids' seen stamps are the last call's.
       if (reuse && i32[h + H.reuse] === 1) r.stamp = prev;
