@@ -19,6 +19,8 @@ import { rotationField } from "./quatRig";
 const CAPACITY = 160;
 const SEED = 0xa991;
 const FILL = 7;
+/** Column length at odd widths: entities from 137 on lie past the columns' end (no column to write). */
+const SHORT_COLUMNS = 137;
 
 /** n = (s0² + s1²) + s2² of dequantizeQuat for slots a, b, c at `bits`. */
 function norm32(bits: number, a: number, b: number, c: number): number {
@@ -78,7 +80,8 @@ describe("rotation dequantization fuzz: every apply path gives dequantizeQuat's 
         it(`${kind} over ${type.name}, ${path}, bits 2..16 (seed ${SEED})`, () => {
           for (let bits = 2; bits <= 16; bits++) {
             const rng = createRng(SEED + bits);
-            const { registry, columns, rotation, first } = rotationField(kind, type, bits, CAPACITY);
+            const length = bits % 2 === 1 ? SHORT_COLUMNS : CAPACITY;
+            const { registry, columns, rotation, first } = rotationField(kind, type, bits, length);
             const stride = registry.stride;
             const max = (1 << bits) - 1;
             const apply =
@@ -111,12 +114,19 @@ describe("rotation dequantization fuzz: every apply path gives dequantizeQuat's 
               } else {
                 const others: number[] = [];
                 apply(prev, next, map, next.highWater, (id) => others.push(id));
-                expect(others).toEqual([]);
+                // The wasm kernel hands ids whose entity lies past the columns to the per-entity
+                // path (whose writes there are no-ops, as the JS kernel's); nothing else.
+                const past =
+                  path === "JS kernel"
+                    ? []
+                    : slots.flatMap((_, id) => (map.entityOf(id) >= length ? [id] : []));
+                expect(others).toEqual(past);
               }
               for (let id = 0; id < CAPACITY; id++) {
                 const eid = map.entityOf(id);
                 const t = slots[id];
                 const got = rotation.map((c) => c[eid] as number);
+                if (eid >= length) continue;
                 if (t === undefined) {
                   expect(got, `absent id ${id}`).toEqual([FILL, FILL, FILL, FILL]);
                   continue;

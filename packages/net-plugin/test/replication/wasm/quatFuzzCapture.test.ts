@@ -19,6 +19,8 @@ import { rotationField, runCapture, type RotationColumnType } from "./quatRig";
 
 const CAPACITY = 160;
 const ENTITIES = 150;
+/** Column length at odd widths: entity ids from 137 on lie past the columns' end (read as NaN: identity). */
+const SHORT_COLUMNS = 137;
 const SEED = 0x5eed10;
 
 /** Components a path must treat alike however it loads, rounds and compares them. */
@@ -95,7 +97,8 @@ type Column = Float32Array | Float64Array;
 
 /** A field of `kind` at `bits` over columns of `type`, ENTITIES entities holding adversarial rotations. */
 function rig(kind: "quat" | "transform", type: RotationColumnType, bits: number, rng: Rng) {
-  const { registry, component, rotation: columns, first } = rotationField(kind, type, bits, CAPACITY);
+  const length = bits % 2 === 1 ? SHORT_COLUMNS : CAPACITY;
+  const { registry, component, rotation: columns, first } = rotationField(kind, type, bits, length);
   const world = createWorld();
   const allocator = new NetworkIdAllocator(CAPACITY, 3);
   const eids: number[] = [];

@@ -27,18 +27,18 @@ type Column = Float32Array | Float64Array;
 
 /**
  * A registry replicating one field "r" of `kind` (a Transform of -8..8 at 0.01) at `bits` over
- * `capacity`-element columns of `type`: its component, every column, the rotation's four and the
+ * `length`-element columns of `type`: its component, every column, the rotation's four and the
  * rotation's first slot in a row.
  */
 export function rotationField(
   kind: "quat" | "transform",
   type: RotationColumnType,
   bits: number,
-  capacity: number,
+  length: number,
 ) {
   const registry = new ReplicationRegistry();
   const keys = kind === "quat" ? ["x", "y", "z", "w"] : ["x", "y", "z", "qx", "qy", "qz", "qw"];
-  const component = Object.fromEntries(keys.map((k) => [k, new type(capacity)])) as Record<string, Column>;
+  const component = Object.fromEntries(keys.map((k) => [k, new type(length)])) as Record<string, Column>;
   const template =
     kind === "quat"
       ? QuatTemplate({ bits })
