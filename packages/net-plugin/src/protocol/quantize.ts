@@ -178,9 +178,11 @@ export interface QuatLike {
  * component s = (slot − maxValue / 2) · scale (the difference exact), n = (s0² + s1²) + s2², the
  * largest √max(0, 1 − n); when n > 1 (slots off the unit sphere) the largest is 0 and all four are
  * divided by √n, else the four are unit length within a few 2^-24. For the slots quantizeQuat
- * writes (n ≤ 3/4: the largest component is at least 1/2) the float32 error is a few 2^-24, far
- * below the quantization error (half a step, ≥ 2^-16 · √2 / 2 at 16 bits); slots only a forged or
- * corrupted state holds, with n within 2^-24 of 1, can lose up to ≈ 2^-12 in the largest.
+ * writes (n about 3/4 at most: the largest component is at least 1/2, the others rounded — up to
+ * 0.85 at 3 bits; at 2 bits a step is so coarse that n reaches 1.5, the n > 1 case) the float32
+ * error is a few 2^-24, far below the quantization error (half a step, ≥ 2^-16 · √2 / 2 at 16
+ * bits); slots no quantizeQuat writes (a forged or corrupted state), with n within 2^-24 of 1, can
+ * lose up to ≈ 2^-12 in the largest.
  */
 export function dequantizeQuat(q: Int32Array, offset: number, bits: number, out: QuatLike): QuatLike {
   const largest = (q[offset] as number) & 3;

@@ -36,9 +36,18 @@ describe("dequantizeQuat (float32 arithmetic)", () => {
     ]);
   });
 
+  it("at 2 bits quantizeQuat's own slots can lie off the unit sphere (n = 1.5 here): rebuilt normalized", () => {
+    const slots = new Int32Array(4);
+    quantizeQuat(0.5, 0.5, 0.5, 0.5, 2, slots, 0);
+    expect([...slots]).toEqual([0, 3, 3, 3]);
+    const r = values(dequantizeQuat(slots, 0, 2, { x: 0, y: 0, z: 0, w: 0 }));
+    expect(r).toEqual([0, 0.5773502588272095, 0.5773502588272095, 0.5773502588272095]);
+  });
+
   it("every slot tuple gives float32 values of unit length, within a few float32 ulps of the exact formula", () => {
-    // Slots quantizeQuat writes have n ≤ 3/4 (the largest component ≥ 1/2): a few ulps. Other
-    // tuples (only forged or corrupted states) with n near 1 lose up to √(2^-24) in the largest.
+    // Slots quantizeQuat writes have n about 3/4 at most (the largest component ≥ 1/2; more at 2 and
+    // 3 bits): a few ulps. Tuples with n near 1 (forged or corrupted states) lose up to √(2^-24) in
+    // the largest.
     const rng = createRng(11);
     const out = { x: 0, y: 0, z: 0, w: 0 };
     for (const bits of [2, 5, 9, 12, 16]) {

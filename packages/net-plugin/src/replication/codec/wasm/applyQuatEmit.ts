@@ -108,8 +108,8 @@ export function emitQuatPairs(f: WasmFunction, field: ApplyField & { kind: "quat
   f.localGet(d).localGet(s2).localGet(s1).localGet(m3).op("v128.bitselect");
   f.localGet(m2).op("v128.bitselect").localSet(z);
   f.localGet(d).localGet(s2).localGet(m3).op("v128.bitselect").localSet(w);
-  // Only when a lane has n > 1 (slots off the unit sphere: not from quantizeQuat) the four times
-  // 1 / sqrt(max(1, n)), which is exactly 1 in the other lanes.
+  // Only when a lane has n > 1 (slots off the unit sphere: forged, or quantizeQuat's at 2 bits) the
+  // four times 1 / sqrt(max(1, n)), which is exactly 1 in the other lanes.
   f.localGet(inv).localGet(one).op("f32x4.gt").op("v128.any_true");
   const off = f.if();
   f.localGet(one).localGet(one).localGet(inv).op("f32x4.max").op("f32x4.sqrt").op("f32x4.div").localSet(inv);
