@@ -5,8 +5,9 @@
  * they are few (small capacity), and left as they were when they are many (large capacity: what
  * SnapshotState.copyFrom, the JS path, does).
  */
-import { createRng, type Rng } from "@canopy/core";
+import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { moveEntities } from "./moveEntities";
 import { BitWriter } from "../../../src/protocol/bitWriter";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import {
@@ -28,24 +29,6 @@ const BASE_MARK = 0x3c3c;
 afterEach(() => {
   wasmKernels.enabled = false;
 });
-
-/** Moves every entity a few quanta (a rotation's largest component now and then). */
-function move(rng: Rng, s: SnapshotState, registry: ReplicationRegistry, tick: number): void {
-  for (let id = 0; id < ENTITIES; id++) {
-    for (const f of registry.fields) {
-      for (let k = 0; k < f.template.width; k++) {
-        const o = id * s.stride + f.offset + k;
-        const max = f.template.slotMax[k] as number;
-        if (f.template.kind === "quat" && k === 0) {
-          if (tick === 0 || rng.chance(0.1)) s.values[o] = rng.int(0, 3);
-          continue;
-        }
-        const v = tick === 0 ? rng.int(0, max) : (s.values[o] as number) + rng.int(-20, 20);
-        s.values[o] = Math.min(max, Math.max(0, v));
-      }
-    }
-  }
-}
 
 /** A decoder and its ring at `capacity`, built with the wasm switch `on`. */
 function clientOf(registry: ReplicationRegistry, capacity: number, on: boolean) {
@@ -75,7 +58,7 @@ function run(seed: number, capacity: number): { kept: boolean[]; calls: number }
   const kept: boolean[] = [];
   for (let tick = 0; tick < 90; tick++) {
     const context = `seed ${seed}, capacity ${capacity}, tick ${tick}`;
-    move(rng, current, registry, tick);
+    moveEntities(rng, current, registry, tick, ENTITIES);
     current.tick = tick;
     if (tick >= 2) serverRing.markAcked(tick - 2);
     const baseline = serverRing.newestAckedState();

@@ -5,8 +5,9 @@
  * (leftovers nobody reads) copied along with the rows in one copy when they are few (small
  * capacity), and left as they were when they are many (large capacity: the JS path's rule).
  */
-import { createRng, type Rng } from "@canopy/core";
+import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { moveEntities } from "./moveEntities";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import { encodeBoth, encodeSides, planOf, type EncodeSide } from "./encodeSides";
 import {
@@ -33,25 +34,6 @@ function registryOf(capacity: number): ReplicationRegistry {
   return r;
 }
 
-/** Moves every entity a few quanta (a rotation's largest component now and then), new versions. */
-function move(rng: Rng, s: SnapshotState, registry: ReplicationRegistry, tick: number): void {
-  for (let id = 0; id < ENTITIES; id++) {
-    for (const f of registry.fields) {
-      for (let k = 0; k < f.template.width; k++) {
-        const o = id * s.stride + f.offset + k;
-        const max = f.template.slotMax[k] as number;
-        if (f.template.kind === "quat" && k === 0) {
-          if (tick === 0 || rng.chance(0.1)) s.values[o] = rng.int(0, 3);
-          continue;
-        }
-        const v = tick === 0 ? rng.int(0, max) : (s.values[o] as number) + rng.int(-20, 20);
-        s.values[o] = Math.min(max, Math.max(0, v));
-      }
-    }
-    s.version[id] = tick + 1;
-  }
-}
-
 /** Marks the rows of `out` past `rows` (every array) with MARK; returns nothing. */
 function markLeftovers(out: SnapshotState, rows: number): void {
   out.values.fill(MARK, rows * out.stride);
@@ -75,7 +57,7 @@ function run(seed: number, capacity: number): { kept: boolean[]; fused: number }
   current.versioned = true;
   const kept: boolean[] = [];
   for (let tick = 0; tick < 30; tick++) {
-    move(rng, current, registry, tick);
+    moveEntities(rng, current, registry, tick, ENTITIES, true);
     const context = `seed ${seed}, capacity ${capacity}, tick ${tick}`;
     const input = (s: EncodeSide, baseline: SnapshotState | undefined) => {
       const out = s.ring.acquireForEncode(tick);
