@@ -39,11 +39,13 @@ export function rotationField(
   const registry = new ReplicationRegistry();
   const keys = kind === "quat" ? ["x", "y", "z", "w"] : ["x", "y", "z", "qx", "qy", "qz", "qw"];
   const component = Object.fromEntries(keys.map((k) => [k, new type(length)])) as Record<string, Column>;
-  const template =
-    kind === "quat"
-      ? QuatTemplate({ bits })
-      : TransformTemplate({ min: -8, max: 8, precision: 0.01, rotationBits: bits });
-  registry.replicate(component, template, { name: "r" });
+  if (kind === "quat") registry.replicate(component, QuatTemplate({ bits }), { name: "r" });
+  else
+    registry.replicate(
+      component,
+      TransformTemplate({ min: -8, max: 8, precision: 0.01, rotationBits: bits }),
+      { name: "r" },
+    );
   const columns = keys.map((k) => component[k] as Column);
   return { registry, component, columns, rotation: columns.slice(-4), first: kind === "quat" ? 0 : 3 };
 }
