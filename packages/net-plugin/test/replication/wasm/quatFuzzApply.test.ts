@@ -9,10 +9,13 @@
  * neighbours: n just under and just over 1).
  */
 import { createRng, type Rng } from "@canopy/core";
+import { createWorld } from "bitecs";
 import { describe, expect, it } from "vitest";
 import { dequantizeQuat, quatDequantizeScale } from "../../../src/protocol/quantize";
 import { worldKernels } from "../../../src/replication/codec/kernels/worldKernels";
 import { wasmApplyKernel } from "../../../src/replication/codec/wasm/wasmApply";
+import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
+import { applySnapshot } from "../../../src/replication/worldApply";
 import { EntityMap, SnapshotState } from "../../../src/replication/index";
 import { rotationField } from "./quatRig";
 
@@ -76,25 +79,35 @@ function maps(rng: Rng): EntityMap[] {
 describe("rotation dequantization fuzz: every apply path gives dequantizeQuat's floats", () => {
   for (const kind of ["quat", "transform"] as const) {
     for (const type of [Float32Array, Float64Array]) {
-      for (const path of ["generic", "JS kernel", "wasm SIMD", "wasm scalar"] as const) {
+      for (const path of ["generic", "JS kernel", "wasm SIMD", "wasm scalar", "wasm memory"] as const) {
         it(`${kind} over ${type.name}, ${path}, bits 2..16 (seed ${SEED})`, () => {
           for (let bits = 2; bits <= 16; bits++) {
             const rng = createRng(SEED + bits);
             const length = bits % 2 === 1 ? SHORT_COLUMNS : CAPACITY;
-            const { registry, columns, rotation, first } = rotationField(kind, type, bits, length);
+            const memory = path === "wasm memory";
+            const { registry, columns, rotation, first } = rotationField(
+              kind,
+              type,
+              bits,
+              length,
+              memory ? { capacity: CAPACITY } : undefined,
+            );
             const stride = registry.stride;
             const max = (1 << bits) - 1;
             const apply =
               path === "JS kernel"
                 ? worldKernels(registry)?.apply
-                : path === "generic"
+                : path === "generic" || memory
                   ? undefined
                   : wasmApplyKernel(registry, CAPACITY, { simd: path === "wasm SIMD" })?.apply;
-            if (path !== "generic") expect(apply, path).toBeDefined();
+            if (path !== "generic" && !memory) expect(apply, path).toBeDefined();
             for (const map of maps(rng)) {
               // Ids present with probability 0.8 (queued counts of any remainder), prev's slots differ.
+              // (pool-backed with the columns in the pool's memory: applySnapshot's wasm kernel in place)
+              wasmKernels.enabled = memory;
               const prev = new SnapshotState(registry, CAPACITY);
               const next = new SnapshotState(registry, CAPACITY);
+              wasmKernels.enabled = false;
               const slots: (number[] | undefined)[] = [];
               for (let id = 0; id < CAPACITY; id++) {
                 if (rng.chance(0.2)) continue;
@@ -107,7 +120,15 @@ describe("rotation dequantization fuzz: every apply path gives dequantizeQuat's 
                 });
               }
               for (const c of columns) c.fill(FILL);
-              if (apply === undefined) {
+              if (memory) {
+                expect(next.pool).toBeDefined();
+                wasmKernels.enabled = true;
+                try {
+                  applySnapshot(createWorld(), registry, prev, next, map);
+                } finally {
+                  wasmKernels.enabled = false;
+                }
+              } else if (apply === undefined) {
                 const field = registry.fields[0];
                 if (field === undefined) throw new Error("no field");
                 slots.forEach((_, id) => field.binding.apply(map.entityOf(id), next.values, id * stride));

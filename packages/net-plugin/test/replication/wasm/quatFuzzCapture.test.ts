@@ -13,7 +13,10 @@ import { createRng, type Rng } from "@canopy/core";
 import { describe, expect, it } from "vitest";
 import { quantizeQuat, quatQuantizeScale } from "../../../src/protocol/quantize";
 import { worldKernels } from "../../../src/replication/codec/kernels/worldKernels";
+import { layoutOf } from "../../../src/replication/codec/kernels/worldLayout";
 import { wasmCaptureKernel } from "../../../src/replication/codec/wasm/wasmCapture";
+import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
+import { captureWorld } from "../../../src/replication/worldCapture";
 import { NetworkIdAllocator, SnapshotState } from "../../../src/replication/index";
 import { rotationField, runCapture, type RotationColumnType } from "./quatRig";
 
@@ -96,9 +99,14 @@ function rotation(rng: Rng, bits: number): number[] {
 type Column = Float32Array | Float64Array;
 
 /** A field of `kind` at `bits` over columns of `type`, ENTITIES entities holding adversarial rotations. */
-function rig(kind: "quat" | "transform", type: RotationColumnType, bits: number, rng: Rng) {
+function rig(kind: "quat" | "transform", type: RotationColumnType, bits: number, rng: Rng, memory: boolean) {
   const length = bits % 2 === 1 ? SHORT_COLUMNS : CAPACITY;
-  const { registry, component, rotation: columns, first } = rotationField(kind, type, bits, length);
+  const {
+    registry,
+    component,
+    rotation: columns,
+    first,
+  } = rotationField(kind, type, bits, length, memory ? { capacity: CAPACITY } : undefined);
   const world = createWorld();
   const allocator = new NetworkIdAllocator(CAPACITY, 3);
   const eids: number[] = [];
@@ -139,11 +147,12 @@ function lists(rng: Rng, eids: readonly number[]): number[][] {
 describe("rotation quantization fuzz: every capture path gives quantizeQuat's integers", () => {
   for (const kind of ["quat", "transform"] as const) {
     for (const type of [Float32Array, Float64Array]) {
-      for (const path of ["generic", "JS kernel", "wasm SIMD", "wasm scalar"] as const) {
+      for (const path of ["generic", "JS kernel", "wasm SIMD", "wasm scalar", "wasm memory"] as const) {
         it(`${kind} over ${type.name}, ${path}, bits 2..16 (seed ${SEED})`, () => {
           for (let bits = 2; bits <= 16; bits++) {
             const rng = createRng(SEED + bits);
-            const { registry, world, allocator, eids, want, first } = rig(kind, type, bits, rng);
+            const memory = path === "wasm memory";
+            const { registry, world, allocator, eids, want, first } = rig(kind, type, bits, rng, memory);
             const row = (values: Int32Array, id: number): number[] => [
               ...values.subarray(id * registry.stride + first, id * registry.stride + first + 4),
             ];
@@ -154,6 +163,24 @@ describe("rotation quantization fuzz: every capture path gives quantizeQuat's in
               for (const eid of eids) {
                 field.binding.quantize(eid, out, 0);
                 expect(row(out, 0), `bits ${bits} entity ${eid}`).toEqual(want.get(eid));
+              }
+              continue;
+            }
+            if (memory) {
+              // Columns in the codec's memory, read in place by the layout's wasm kernel (captureWorld).
+              for (const list of lists(rng, eids)) {
+                wasmKernels.enabled = true;
+                try {
+                  const out = new SnapshotState(registry, CAPACITY);
+                  expect([out.pool, layoutOf(registry).wasmCapture]).not.toContain(undefined);
+                  captureWorld(world, registry, list, allocator.map, out, bits);
+                  for (const eid of list) {
+                    const got = row(out.values, allocator.map.netIdOf(eid));
+                    expect(got, `bits ${bits} entity ${eid}`).toEqual(want.get(eid));
+                  }
+                } finally {
+                  wasmKernels.enabled = false;
+                }
               }
               continue;
             }
