@@ -1,8 +1,9 @@
 /**
  * Property test of rotation dequantization across every apply path: dequantizeQuat's float32
  * values (Object.is, so -0 and NaN count) from the generic binding, the generated JS kernel and the
- * wasm kernel (SIMD and scalar), for Quat and Transform fields over Float32 and Float64 columns at
- * every width 2..16, with entities consecutive, reversed and shuffled and queued counts not a
+ * wasm kernel (SIMD, scalar, and through applySnapshot on columns in the codec's wasm memory), for
+ * Quat and Transform fields over Float32 and Float64 columns (at odd widths shorter than the entity
+ * ids) at every width 2..16, with entities consecutive, reversed and shuffled and queued counts not a
  * multiple of four — on slot tuples a forged packet can carry (every slot in 0..maxValue, any
  * largest index): random ones, the extremes (n > 1, far off the unit sphere) and the tuples next
  * to the sphere (the third slot giving the float32 n closest to 1, or to 1 + 2^-20, and its

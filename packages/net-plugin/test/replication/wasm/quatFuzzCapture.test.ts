@@ -1,7 +1,8 @@
 /**
  * Property test of rotation quantization across every capture path: quantizeQuat's integers from
- * the generic binding, the generated JS kernel and the wasm kernel (SIMD and scalar), for Quat and
- * Transform fields over Float32 and Float64 columns at every width 2..16, with ids in order,
+ * the generic binding, the generated JS kernel and the wasm kernel (SIMD, scalar, and through
+ * captureWorld on columns in the codec's wasm memory), for Quat and Transform fields over Float32
+ * and Float64 columns (at odd widths shorter than the entity ids) at every width 2..16, with ids in order,
  * reversed, shuffled and lists not a multiple of four — on inputs chosen to break one path and not
  * another: zeros and negative zeros, NaN, ±Infinity, float32 and float64 denormals, float32
  * overflow in a Float64 column (|x| > 3.4e38) and squares that overflow float32 (|x| ≈ 1.8e19),
