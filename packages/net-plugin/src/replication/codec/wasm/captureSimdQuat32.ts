@@ -4,7 +4,7 @@
  * components rounded to float32 (exact for Float32 columns, `f32x4.demote_f64x2_zero` for
  * Float64 ones: Math.fround), the largest (first of equals), its sign and the other three in
  * order chosen as lane masks, the length ((x² + y²) + z²) + w² (in f64x2 halves: the squares
- * exact, each sum rounded once to f32) and its square root, k = scale /
+ * exact, the sums in f64, each half's result rounded once to f32) and its square root, k = scale /
  * length with the largest's sign, and per other component the slot floor(c · k) + 2^(bits−1)
  * clamped to 0..maxValue — float32 operations, so the JS kernels' integers. A zero or non-finite
  * rotation is identity: largest 3, every slot 2^(bits−1) (selected by the validity mask; the
