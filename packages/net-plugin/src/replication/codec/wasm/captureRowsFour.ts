@@ -132,16 +132,17 @@ function emitStep(
   // i + 4 <= n
   f.localGet(l.i).i32Const(4).op("i32.add").localGet(l.n).op("i32.gt_s").brIf(four);
   f.localGet(l.a4).load("i32.load", plan.ids).localSet(id0);
-  // ids consecutive, entry masks full, rows present with the full mask
+  // ids consecutive, entry masks full, rows present with the full mask: the three lane tests
+  // AND-ed into one all_true (one reduction, not three)
   f.localGet(l.a4).load("v128.load", plan.ids, 0);
   f.localGet(id0).op("i32x4.splat").localGet(steps).op("i32x4.add");
-  f.op("i32x4.eq").op("i32x4.all_true");
+  f.op("i32x4.eq");
   f.localGet(l.a4).load("v128.load", plan.masks, 0);
-  f.localGet(full).op("i32x4.eq").op("i32x4.all_true").op("i32.and");
+  f.localGet(full).op("i32x4.eq").op("v128.and");
+  f.localGet(l.mask).localGet(id0).i32Const(2).op("i32.shl").op("i32.add").load("v128.load", 0, 0);
+  f.localGet(full).op("i32x4.eq").op("v128.and").op("i32x4.all_true");
   f.localGet(l.present).localGet(id0).op("i32.add").load("i32.load", 0, 0);
   f.i32Const(PRESENT4).op("i32.eq").op("i32.and");
-  f.localGet(l.mask).localGet(id0).i32Const(2).op("i32.shl").op("i32.add").load("v128.load", 0, 0);
-  f.localGet(full).op("i32x4.eq").op("i32x4.all_true").op("i32.and");
   f.op("i32.eqz").brIf(four);
   // The block: old chunks loaded, new ones stored, differences kept.
   f.localGet(id0)
