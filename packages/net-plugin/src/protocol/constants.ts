@@ -6,8 +6,12 @@
 
 /** Identity of the wire format. */
 export const Protocol = {
-  /** Wire-format version, checked in the handshake; bump on any change to the bytes. */
-  version: 2,
+  /**
+   * Wire-format version, checked in the handshake; bump on any change to the bytes or to what
+   * they may say (3: a prediction reference at most REFERENCE_WINDOW = 16 sequences behind its
+   * baseline, no longer 63; same bits).
+   */
+  version: 3,
   /** Seed of the protocol hash (FNV-1a 32-bit offset basis) so an empty registry still hashes. */
   hashSeed: 0x811c9dc5,
 } as const;

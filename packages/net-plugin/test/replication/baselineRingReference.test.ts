@@ -2,7 +2,7 @@
  * BaselineRing.referenceFor (the encoder's prediction reference) against the rule it implements,
  * written out plainly here: over ring histories with lost and late acks, sequences that wrap past
  * 65535 or skip (a slot then still holds an older acked snapshot), slots overwritten by newer
- * snapshots, ticks that skip, and ring sizes below the 63-age
+ * snapshots, ticks that skip, and ring sizes below the REFERENCE_WINDOW
  * limit and above it — the same state (or none) for every baseline and tick.
  */
 import { createRng, type Rng } from "@canopy/core";
@@ -13,6 +13,7 @@ import {
   type SnapshotState,
   Vec3Template,
 } from "../../src/replication/index";
+import { REFERENCE_WINDOW } from "../../src/replication/codec/predict";
 
 const CAPACITY = 8;
 
@@ -24,7 +25,7 @@ function registry(): ReplicationRegistry {
 }
 
 /**
- * The rule: the acknowledged state kept for the newest sequence 1..min(size − 1, 63) before the
+ * The rule: the acknowledged state kept for the newest sequence 1..min(size − 1, REFERENCE_WINDOW) before the
  * baseline's whose tick is below the baseline's and at most `baseline.tick − max(1, tick −
  * baseline.tick)`; else the oldest acknowledged one kept with a tick below the baseline's.
  */
@@ -36,7 +37,7 @@ function expected(
 ): SnapshotState | undefined {
   const target = baseline.tick - Math.max(1, tick - baseline.tick);
   let oldest: SnapshotState | undefined;
-  for (let age = 1; age <= Math.min(ring.size - 1, 63); age++) {
+  for (let age = 1; age <= Math.min(ring.size - 1, REFERENCE_WINDOW); age++) {
     const sequence = (baseline.sequence - age) & 0xffff;
     const s = ring.get(sequence);
     if (s === undefined || !acked.has(sequence) || !(s.tick < baseline.tick)) continue;

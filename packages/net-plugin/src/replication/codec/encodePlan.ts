@@ -6,7 +6,7 @@
  */
 import type { ReplicatedField, ReplicationRegistry } from "../registry";
 import { chooseK, codedGroupLayout, fieldCodecPlan, K_BUCKETS, type FieldCodecPlan } from "./fieldDelta";
-import { MAX_REFERENCE_AGE, predictionRatio, type PredictionRatio } from "./predict";
+import { predictionRatio, REFERENCE_WINDOW, type PredictionRatio } from "./predict";
 import type { SnapshotState } from "./snapshotState";
 import { encodeKernels, type CollectKernel } from "./kernels/encodeKernel";
 import { chooseWidths, ColumnChoice, columnLayout, type ColumnLayout } from "./columns";
@@ -20,7 +20,7 @@ const predictionRatioLocal = predictionRatio;
 const fieldCodecPlanLocal = fieldCodecPlan;
 const chooseWidthsLocal = chooseWidths;
 const collectGenericLocal = collectGeneric;
-const MAX_REFERENCE_AGE_LOCAL = MAX_REFERENCE_AGE;
+const REFERENCE_WINDOW_LOCAL = REFERENCE_WINDOW;
 
 /**
  * Fields left out of one client's updates (client authority: the owner is not sent back the
@@ -291,8 +291,8 @@ export function popcount(v: number): number {
   return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
-/** Sequences between `reference` and `baseline` (1..MAX_REFERENCE_AGE), or 0 when unusable. */
+/** Sequences between `reference` and `baseline` (1..REFERENCE_WINDOW), or 0 when unusable. */
 export function referenceAge(baseline: SnapshotState, reference: SnapshotState): number {
   const age = (baseline.sequence - reference.sequence) & 0xffff;
-  return age >= 1 && age <= MAX_REFERENCE_AGE_LOCAL ? age : 0;
+  return age >= 1 && age <= REFERENCE_WINDOW_LOCAL ? age : 0;
 }

@@ -8,8 +8,16 @@
 import type { ValueTemplate } from "../templates/valueTemplate";
 import type { SnapshotState } from "./snapshotState";
 
-/** Most sequences a reference may be older than the baseline (the header gives it 6 bits). */
+/** Most sequences a reference may be older than the baseline that the header's 6 bits can say. */
 export const MAX_REFERENCE_AGE = 63;
+/**
+ * Most sequences a reference may be older than its baseline (the protocol's rule, below the
+ * header's 63): the encoder picks none older, the decoder refuses older as Invalid. With it both
+ * rings free every state older than `newest baseline − REFERENCE_WINDOW` and reuse it while warm
+ * (baselineRing.ts). 16 (267 ms at 60 Hz) keeps the ratio ≤ 1 for acks up to 16 ticks old and
+ * costs little beyond that; 8 costs more bits at long ack delays for no measurable speed.
+ */
+export const REFERENCE_WINDOW = 16;
 /** Bits of the reference age in the header. */
 export const REFERENCE_AGE_BITS = 6;
 

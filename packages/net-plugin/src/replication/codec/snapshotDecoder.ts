@@ -12,7 +12,7 @@ import { createDecodeCounters, DecodeStatus, type SnapshotDecodeCounters } from 
 import { codedGroupLayout, fieldCodecPlan, K_BITS } from "./fieldDelta";
 import { ID_K_BITS } from "./idList";
 import { TICK_K } from "./encodePlan";
-import { predictionRatio, REFERENCE_AGE_BITS } from "./predict";
+import { predictionRatio, REFERENCE_AGE_BITS, REFERENCE_WINDOW } from "./predict";
 import type { SnapshotState } from "./snapshotState";
 import { decodeKernel, type ReadUpdatesKernel } from "./kernels/decodeKernel";
 import { readColumns, readUpdate, type UpdateReadContext } from "./updateReader";
@@ -26,6 +26,7 @@ const readUpdateLocal = readUpdate;
 const Status = DecodeStatus;
 const TICK_K_LOCAL = TICK_K;
 const REFERENCE_AGE_BITS_LOCAL = REFERENCE_AGE_BITS;
+const REFERENCE_WINDOW_LOCAL = REFERENCE_WINDOW;
 const ID_K_BITS_LOCAL = ID_K_BITS;
 const K_BITS_LOCAL = K_BITS;
 const readColumnsLocal = readColumns;
@@ -161,7 +162,9 @@ export class SnapshotDecoder {
     }
     this.updates.reference = undefined;
     if (hasReference) {
-      if (referenceAge === 0 || base === undefined) return Status.Invalid;
+      // Older than the window breaks the free rule (baselineRing.ts): the peer broke the protocol.
+      if (referenceAge === 0 || referenceAge > REFERENCE_WINDOW_LOCAL || base === undefined)
+        return Status.Invalid;
       const reference = ring.get((baseSequence - referenceAge) & 0xffff);
       if (reference === undefined) return Status.MissingBaseline;
       if (predictionRatioLocal(base, reference, tick, this.updates.ratio) === undefined)
@@ -310,7 +313,7 @@ export class SnapshotDecoder {
     if (pending) work.copyFrom(base as SnapshotState); // no updates: nothing ran the copy
     work.sequence = sequence;
     work.tick = tick;
-    const stored = ring.commit();
+    const stored = ring.commit(baseSequence); // the baseline named moves the ring's floor
     this.lastDecoded = stored;
     if (!stale) this.newestSequence = sequence;
     return stale ? Status.Stale : Status.Ok;
