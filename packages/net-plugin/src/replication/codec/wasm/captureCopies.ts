@@ -197,6 +197,7 @@ export abstract class CaptureCopies {
         address + layout.versionOffset,
         end - start,
         0,
+        0,
       );
     }
     // Rows the kernel wrote are below the new high water.

@@ -2,8 +2,9 @@
  * Code generation of the WebAssembly capture kernel (wasmCapture.ts): the JS capture kernel's
  * quantization (fieldAccess.ts quantizeSource) and row update (worldKernels.ts captureSource)
  * emitted as wasm for one registry's CapturePlan, every constant inlined. Exported function
- * `capture(values, present, mask, version, n, remove)`: the first four are the byte addresses of
- * the state's arrays, `n` the batch entries gathered into the scratch (capturePlan.ts); the
+ * `capture(values, present, mask, version, n, remove, lined)`: the first four are the byte addresses of
+ * the state's arrays, `n` the batch entries gathered into the scratch (capturePlan.ts), `lined` 1
+ * when the entries are known lined (captureReuse.ts emitLined; JS callers pass 0); the
  * version counter and high water are read from and written back to the scratch header, which
  * also counts the rows written and removed. With `remove` set, present rows the wasm gather did
  * not stamp this call (captureGatherEmit.ts) are removed afterwards, as captureWorld does.
@@ -26,8 +27,16 @@ import { WasmModule, type Local, type WasmFunction } from "./wasmModule";
 
 /** Emits the kernel function into `mod` (exported as "capture"). */
 export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): WasmFunction {
-  const f = mod.function("capture", ["i32", "i32", "i32", "i32", "i32", "i32"], []);
-  const [values, present, mask, version, n, remove] = f.params as [Local, Local, Local, Local, Local, Local];
+  const f = mod.function("capture", ["i32", "i32", "i32", "i32", "i32", "i32", "i32"], []);
+  const [values, present, mask, version, n, remove, lined] = f.params as [
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+    Local,
+  ];
   const i = f.local("i32");
   const a4 = f.local("i32");
   const q4 = f.local("i32");
@@ -56,7 +65,7 @@ export function emitCapture(mod: WasmModule, plan: CapturePlan, simd: boolean): 
     f.localGet(i).i32Const(lanes).op("i32.add").localTee(i).localGet(n).op("i32.lt_s").brIf(top);
     f.end(top);
   }
-  const rows = { values, present, mask, version, n, i, a4, q4 };
+  const rows = { values, present, mask, version, n, i, a4, q4, lined };
   if (simd) emitRows(f, plan, rows);
   else emitRowsScalar(f, plan, rows);
   f.end(exit);
@@ -105,15 +114,17 @@ function emitRun(
     f.end(past);
   }
   const top = f.local("i32");
+  // 1: the entries are lined (captureReuse.ts emitLined), known only where the gather is reusable.
+  const lined = f.local("i32");
   if (reuse && max !== undefined) {
-    emitGatherOrReuse(f, plan, n, max, top, () => f.i32Const(0).localGet(n).call(gather));
+    emitGatherOrReuse(f, plan, n, max, top, lined, () => f.i32Const(0).localGet(n).call(gather));
     f.localGet(top);
   } else f.i32Const(0).localGet(n).call(gather).localTee(top);
   f.i32Const(-1).op("i32.lt_s");
   const refused = f.if();
   f.localGet(top).op("return");
   f.end(refused);
-  for (const l of [values, present, mask, version, n, remove]) f.localGet(l);
+  for (const l of [values, present, mask, version, n, remove, lined]) f.localGet(l);
   f.call(capture).localGet(top);
   mod.export(name, f);
 }

@@ -68,6 +68,11 @@ export const HEADER = {
   prevN: 14,
   prevTop: 15,
   prevStamp: 16,
+  /**
+   * 1 when the last gathered call's entries were "lined" (captureReuse.ts emitLined: consecutive
+   * network ids, every field): a reused gather's entries are.
+   */
+  lined: 17,
 } as const;
 /** Header words before the per-field ones. */
 const HEADER_WORDS = 20;

@@ -9,7 +9,9 @@
  * largest entity id with its copies of the last gathered call's (`prevListAt`, `prevMaskAt`):
  * equal, it takes the last call's largest network id and seen stamp (`prevTop`, `prevStamp`: the
  * stamps of the listed ids are that stamp) and skips the gather (`reuse` = 1 out); else it gathers
- * and keeps copies of this call's list and words (`reuse` = 0 out).
+ * and keeps copies of this call's list and words (`reuse` = 0 out). A gather kept for reuse also
+ * notes whether its entries are lined (emitLined; header `lined`), which a reusing call passes to
+ * the row pass: the four-entry step then tests only the state's rows.
  */
 import { FIELD_WORDS, fieldWord, HEADER, loadHeader, storeHeader, type CapturePlan } from "./capturePlan";
 import type { Local, WasmFunction } from "./wasmModule";
@@ -53,6 +55,45 @@ function emitDiffWords(f: WasmFunction, a: Local, b: Local, count: Local, l: Scr
   f.end(exit);
 }
 
+/**
+ * Emits `lined` = 1 when the batch's `n` entries (the gather's outputs) are lined — entry k has
+ * network id ids[0] + k and every field (mask = the full mask) — so any four consecutive entries
+ * pass the four-entry row step's entry tests (captureRowsFour.ts); else 0 (also below 4 entries,
+ * where the step never runs). Four entries a step, the last step overlapping the one before.
+ */
+function emitLined(f: WasmFunction, plan: CapturePlan, n: Local, lined: Local, l: Scratch): void {
+  const fullMask = plan.fields.reduce((a, field) => a | field.bit, 0);
+  const { k, end, acc } = l;
+  const base = f.local("v128");
+  const last = f.local("i32");
+  f.i32Const(0).localSet(lined);
+  f.localGet(n).i32Const(4).op("i32.ge_s");
+  const some = f.if();
+  // base = ids[0] + (0, 1, 2, 3); acc = all ones while every step matches
+  f.i32Const(0).load("i32.load", plan.ids).op("i32x4.splat").v128ConstI32(0, 1, 2, 3).op("i32x4.add");
+  f.localSet(base);
+  f.v128ConstI32(-1, -1, -1, -1).localSet(acc);
+  f.localGet(n).i32Const(2).op("i32.shl").localSet(end); // byte end of the entries
+  f.i32Const(0).localSet(k);
+  const exit = f.block();
+  const top = f.loop();
+  // k = min(k, end - 16): the last step overlaps
+  f.localGet(k).localGet(end).i32Const(16).op("i32.sub").localTee(last);
+  f.localGet(k).localGet(last).op("i32.lt_s").op("select").localSet(k);
+  f.localGet(k).load("v128.load", plan.ids, 0);
+  f.localGet(base).localGet(k).i32Const(2).op("i32.shr_u").op("i32x4.splat").op("i32x4.add");
+  f.op("i32x4.eq");
+  f.localGet(k).load("v128.load", plan.masks, 0);
+  f.i32Const(fullMask).op("i32x4.splat").op("i32x4.eq").op("v128.and");
+  f.localGet(acc).op("v128.and").localSet(acc);
+  f.localGet(k).i32Const(16).op("i32.add").localTee(k).localGet(end).op("i32.ge_s").brIf(exit);
+  f.br(top);
+  f.end(top);
+  f.end(exit);
+  f.localGet(acc).op("i32x4.all_true").localSet(lined);
+  f.end(some);
+}
+
 /** Emits `to[0..count) = from[0..count)` (i32 words, one `memory.copy`). */
 function emitCopyWords(f: WasmFunction, from: Local, to: Local, count: Local): void {
   f.localGet(to).localGet(from).localGet(count).i32Const(2).op("i32.shl").memoryCopy();
@@ -75,6 +116,8 @@ export function emitGatherOrReuse(
   n: Local,
   max: Local,
   top: Local,
+  /** Out: 1 when the entries are lined (emitLined; this call's, or the reused call's). */
+  lined: Local,
   gather: () => void,
 ): void {
   const i32 = (): Local => f.local("i32");
@@ -104,6 +147,7 @@ export function emitGatherOrReuse(
   loadHeader(f, plan, HEADER.prevTop, top);
   loadHeader(f, plan, HEADER.prevStamp, word);
   storeHeader(f, plan, HEADER.stamp, word);
+  loadHeader(f, plan, HEADER.lined, lined);
   f.i32Const(1).localSet(word);
   storeHeader(f, plan, HEADER.reuse, word);
   f.else();
@@ -117,6 +161,8 @@ export function emitGatherOrReuse(
   emitCopyWords(f, words, prevWords, count);
   storeHeader(f, plan, HEADER.prevN, n);
   storeHeader(f, plan, HEADER.prevTop, top);
+  emitLined(f, plan, n, lined, l);
+  storeHeader(f, plan, HEADER.lined, lined);
   f.end(kept);
   f.end(same);
 }

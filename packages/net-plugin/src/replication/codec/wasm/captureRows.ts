@@ -80,6 +80,8 @@ export interface RowLocals {
   readonly i: Local;
   readonly a4: Local;
   readonly q4: Local;
+  /** 1: every entry lined (captureReuse.ts emitLined): the four-entry step tests only the state rows. */
+  readonly lined: Local;
 }
 
 /**

@@ -6,7 +6,9 @@
  * consecutive in the scratch) and stored whole; an entry changed when a lane of its row differs
  * (its chunks' lanes masked to the row, OR-ed, `any_true`); changed entries get the next
  * versions in batch order, as the per-entry path gives them — all four changed (a moving world)
- * and no counter wrap among them: one v128 store of the four versions. The rows written are
+ * and no counter wrap among them: one v128 store of the four versions. When the batch is lined
+ * (`lined`: captureReuse.ts emitLined, a reused gather's), the step's entry tests (consecutive ids,
+ * every field) are known to pass and only the state rows are tested. The rows written are
  * counted in a local, added to the header's count once after the loop (`flush`). Present, mask
  * and high water are already what the per-entry path would write. Any other four entries take
  * the per-entry path.
@@ -48,6 +50,8 @@ export class RowsFour {
   /** i32x4 of the full mask, and 0, 1, 2, 3. */
   private readonly full: Local;
   private readonly steps: Local;
+  /** All lanes set (the entry tests of a lined batch). */
+  private readonly all: Local;
   /** i32x4 of 1, 2, 3, 4: the versions of four changed entries after the counter. */
   private readonly ones: Local;
   /** Rows the steps wrote (added to the header's count once, by `flush`, after the loop). */
@@ -64,6 +68,8 @@ export class RowsFour {
     f.i32Const(this.fullMask).op("i32x4.splat").localSet(this.full);
     this.steps = f.local("v128");
     f.v128ConstI32(0, 1, 2, 3).localSet(this.steps);
+    this.all = f.local("v128");
+    f.v128ConstI32(-1, -1, -1, -1).localSet(this.all);
     this.ones = f.local("v128");
     f.v128ConstI32(1, 2, 3, 4).localSet(this.ones);
     this.written = f.local("i32");
@@ -103,12 +109,14 @@ export class RowsFour {
   /** The hoisted constants and the rows-written local (for emitStep). */
   get constants(): {
     full: Local;
+    all: Local;
     steps: Local;
     ones: Local;
     written: Local;
     lanes: ReadonlyMap<string, Local>;
   } {
-    return { full: this.full, steps: this.steps, ones: this.ones, written: this.written, lanes: this.lanes };
+    const { full, all, steps, ones, written, lanes } = this;
+    return { full, all, steps, ones, written, lanes };
   }
 }
 
@@ -122,7 +130,7 @@ function emitStep(
   four4: RowsFour,
 ): void {
   const { stride } = plan;
-  const { full, steps, ones, written, lanes } = four4.constants;
+  const { full, all: allLanes, steps, ones, written, lanes } = four4.constants;
   const [id0, row] = [f.local("i32"), f.local("i32")];
   const changed = [0, 1, 2, 3].map(() => f.local("i32"));
   const diffs = Array.from({ length: stride }, () => f.local("v128"));
@@ -132,13 +140,18 @@ function emitStep(
   // i + 4 <= n
   f.localGet(l.i).i32Const(4).op("i32.add").localGet(l.n).op("i32.gt_s").brIf(four);
   f.localGet(l.a4).load("i32.load", plan.ids).localSet(id0);
-  // ids consecutive, entry masks full, rows present with the full mask: the three lane tests
-  // AND-ed into one all_true (one reduction, not three)
+  // ids consecutive, entry masks full (known when the batch is lined: captureReuse.ts emitLined),
+  // rows present with the full mask: the lane tests AND-ed into one all_true
+  f.localGet(l.lined);
+  const lined = f.if("v128");
+  f.localGet(allLanes);
+  f.else();
   f.localGet(l.a4).load("v128.load", plan.ids, 0);
   f.localGet(id0).op("i32x4.splat").localGet(steps).op("i32x4.add");
   f.op("i32x4.eq");
   f.localGet(l.a4).load("v128.load", plan.masks, 0);
   f.localGet(full).op("i32x4.eq").op("v128.and");
+  f.end(lined);
   f.localGet(l.mask).localGet(id0).i32Const(2).op("i32.shl").op("i32.add").load("v128.load", 0, 0);
   f.localGet(full).op("i32x4.eq").op("v128.and").op("i32x4.all_true");
   f.localGet(l.present).localGet(id0).op("i32.add").load("i32.load", 0, 0);

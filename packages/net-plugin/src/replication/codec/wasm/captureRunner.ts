@@ -26,6 +26,8 @@ export type CaptureFn = (
   version: number,
   n: number,
   remove: number,
+  /** 1 when every entry is known lined (captureReuse.ts): callers from JS pass 0. */
+  lined: number,
 ) => void;
 
 /** SlotPrefixes.atLeast's rounding, in elements. */

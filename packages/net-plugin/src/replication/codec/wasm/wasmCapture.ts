@@ -202,6 +202,7 @@ export class WasmCaptureKernel extends CaptureCopies {
         address + layout.versionOffset,
         count,
         start + count >= n ? remove : 0,
+        0,
       );
     }
     if (b !== undefined && rows > 0 && (i32[h + H.rows] !== 0 || i32[h + H.removed] !== 0)) {
