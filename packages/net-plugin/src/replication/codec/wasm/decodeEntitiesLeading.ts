@@ -44,6 +44,12 @@ export function emitLeading(
   // With `breaking` (the step for the entity that broke the group) the leading entities are read in
   // a block it follows; else they continue the entity loop.
   const lead = breaking !== undefined ? f.block() : slow;
+  // The four-entry list stores below reach list[seen + 3]: within the list (capacity entries, the
+  // next field's list after it) only while seen + 4 <= capacity; else the per-entity path.
+  f.localGet(l.seen)
+    .i32Const(layout.capacity - 4)
+    .op("i32.gt_s")
+    .brIf(slow);
   // n = the entities before the first zero among the required bits or one among the flip/full
   // flags (0..3); 0: per-entity path.
   f.localGet(l.win).i32Const(g.checked4).op("i32.and").i32Const(g.required4).op("i32.xor").op("i32.ctz");
@@ -116,7 +122,8 @@ export function emitLeading(
     const at = field.inline * layout.capacity * 4;
     const listAt = (): void => void f.localGet(l.lists).localGet(cnt).i32Const(2).op("i32.shl").op("i32.add");
     if (g.loose[i] !== true) {
-      // Four entries stored (those past n are past the list's end: overwritten or never read).
+      // Four entries stored (those past n past the list's count, still inside its capacity entries:
+      // overwritten or never read).
       listAt();
       f.localGet(ents);
       if (!field.quat) f.i32Const(1).op("i32x4.splat").op("v128.or");
