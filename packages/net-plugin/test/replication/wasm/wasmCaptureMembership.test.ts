@@ -69,7 +69,7 @@ function move(rng: Rng, eids: readonly number[], position: Columns, rotation: Co
 /** Membership arrays the wasm capture of `wasm` copied so far (its last runner's tables). */
 function copies(wasm: ReplicationRegistry): number {
   const kernel = layoutOf(wasm).wasmCapture as unknown as { lastRunner: Runner | undefined };
-  return (kernel.lastRunner as Runner).tables.maskCopies;
+  return (kernel.lastRunner as Runner).tables.maskCopies.count;
 }
 
 /** A JS and a wasm state of `capacity`, and a capture of both (compared) that returns the copies made. */

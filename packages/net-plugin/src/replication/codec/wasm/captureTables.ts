@@ -5,7 +5,7 @@
  * field (capturePlan.ts intArray) its values as f64. Each entity-indexed table is copied as far
  * as the largest listed entity id reaches (typed arrays: one `set` of a cached prefix view; bitECS's
  * plain membership arrays: one `set` of the whole array, or a loop to that id when the array is
- * much longer), and when that id is at or past the
+ * much longer, skipped while the region holds it: captureMaskCopies.ts), and when that id is at or past the
  * source's length, the element at its length holds what a read past it gives JS (0: no network
  * id, not a member, `?? 0`); the gather clamps entity ids to that element. Addresses and lengths
  * go into the scratch header. Regions are sized to a power of two of elements, grown (with the
@@ -14,6 +14,7 @@
 import type { EntityMap } from "../../entityMap";
 import { FIELD_WORDS, fieldWord, HEADER, type CapturePlan } from "./capturePlan";
 import { WASM_PAGE_BYTES, type CodecMemoryPool } from "./codecMemory";
+import { MaskCopies } from "./captureMaskCopies";
 import type { Prefixable } from "./prefixViews";
 
 // Module-local references (tsx/esbuild's CommonJS output reads imported bindings through getters).
@@ -71,15 +72,8 @@ export class CaptureTables {
   private prevMaskAt = 0;
   /** Per field: its membership region and (int fields) its f64 region. */
   private readonly maskAt: number[];
-  /**
-   * Per field (of those copying their generation's array): what its membership region holds —
-   * the array, the world's membership revision and the array's length at the copy, and how many
-   * words from id 0 it holds (masksHeld). Undefined array: nothing (placed anew).
-   */
-  private readonly maskSource: (readonly number[] | undefined)[];
-  private readonly maskRevision: number[];
-  private readonly maskLength: number[];
-  private readonly maskCopied: number[];
+  /** The membership arrays' copies into their regions (skipped while a region holds its array). */
+  readonly maskCopies: MaskCopies;
   private readonly intAt: number[];
   private net = new Int32Array(0);
   private masks: Int32Array[] = [];
@@ -105,8 +99,6 @@ export class CaptureTables {
    * copy: the same map, revision and table) — the gather's reuse needs it (captureReuse.ts).
    */
   netSame = false;
-  /** Membership arrays copied by `fill` so far (tests: the copies masksHeld skipped are not counted). */
-  maskCopies = 0;
 
   constructor(
     private readonly plan: CapturePlan,
@@ -120,10 +112,7 @@ export class CaptureTables {
   ) {
     this.maskAt = plan.fields.map(() => 0);
     this.intAt = plan.fields.map(() => 0);
-    this.maskSource = plan.fields.map(() => undefined);
-    this.maskRevision = plan.fields.map(() => -1);
-    this.maskLength = plan.fields.map(() => 0);
-    this.maskCopied = plan.fields.map(() => 0);
+    this.maskCopies = new MaskCopies(plan.fields.length);
   }
 
   /**
@@ -203,23 +192,7 @@ export class CaptureTables {
       let g = 0;
       while (hasMasks[g] !== m) g++;
       fast = fast && g === 0 && m.length > maxEid;
-      if (g === f && !this.masksHeld(f, m, revision, maxEid + 1)) {
-        const region = this.masks[f] as Int32Array;
-        const end = maxEid + 1;
-        if (m.length <= 2 * end + 256) {
-          region.set(m);
-          region[m.length] = 0;
-        } else {
-          // The world's other entities reach much further than the listed ones: only as far as the
-          // largest listed id, by an indexed loop (a hole reads undefined and stores 0, as `set`).
-          for (let e = 0; e < end; e++) region[e] = m[e] as number;
-        }
-        this.maskCopies++;
-        this.maskSource[f] = m;
-        this.maskRevision[f] = revision;
-        this.maskLength[f] = m.length;
-        this.maskCopied[f] = m.length <= 2 * end + 256 ? Infinity : end;
-      }
+      if (g === f) this.maskCopies.copy(f, this.masks[f] as Int32Array, m, revision, maxEid + 1);
       i32[w + FW.maskAt] = this.maskAt[g] as number;
       i32[w + FW.maskLength] = m.length;
       i32[w + FW.flag] = hasFlags[f] as number;
@@ -265,22 +238,6 @@ export class CaptureTables {
     this.netCopied = n;
     this.netPast = past;
     return false;
-  }
-
-  /**
-   * True when field `f`'s membership region holds `m`'s words for ids below `end` already: copied
-   * from `m` at the same length and world membership revision (not -1; worldCapture.ts
-   * membershipRevision: no membership word of a watched component changed since), at least that
-   * far, and not placed anew since.
-   */
-  private masksHeld(f: number, m: readonly number[], revision: number, end: number): boolean {
-    return (
-      revision >= 0 &&
-      this.maskRevision[f] === revision &&
-      this.maskSource[f] === m &&
-      this.maskLength[f] === m.length &&
-      (this.maskCopied[f] as number) >= end
-    );
   }
 
   /** Field `f`'s int array (capturePlan.ts intArray), if it has one. */
@@ -338,7 +295,7 @@ export class CaptureTables {
     const base = this.place(bytes);
     this.generation = -1;
     this.netMap = undefined; // the regions' contents are not kept
-    this.maskSource.fill(undefined);
+    this.maskCopies.forget();
     if (base < 0) {
       this.elements = 0; // placed again (and all of it) by the next call
       this.listElements = 0;
