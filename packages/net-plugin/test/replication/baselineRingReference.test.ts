@@ -27,7 +27,8 @@ function registry(): ReplicationRegistry {
 /**
  * The rule: the acknowledged state kept for the newest sequence 1..min(size − 1, REFERENCE_WINDOW) before the
  * baseline's whose tick is below the baseline's and at most `baseline.tick − max(1, tick −
- * baseline.tick)`; else the oldest acknowledged one kept with a tick below the baseline's.
+ * baseline.tick)`; else, when `tick` is at most REFERENCE_WINDOW past the baseline's, the oldest
+ * acknowledged one kept with a tick below the baseline's.
  */
 function expected(
   ring: BaselineRing,
@@ -44,7 +45,7 @@ function expected(
     if (s.tick <= target) return s;
     oldest = s;
   }
-  return oldest;
+  return tick - baseline.tick > REFERENCE_WINDOW ? undefined : oldest;
 }
 
 /** Runs `steps` sends with random acks on a ring of `size`; checks every baseline's reference. */

@@ -121,8 +121,9 @@ export class BaselineRing {
   /**
    * An acknowledged state 1..REFERENCE_WINDOW sequences older than `baseline` to predict
    * velocities from (encoder `reference`): the newest one at least as old as the baseline is
-   * behind `tick` (extrapolation factor ≤ 1), else the oldest acknowledged one in the window
-   * (factor > 1: still exact, the residuals grow); undefined when none.
+   * behind `tick` (extrapolation factor ≤ 1), else — when `tick` is at most REFERENCE_WINDOW
+   * ticks past the baseline (acks were lost) — the oldest acknowledged one in the window (factor
+   * > 1: still exact); undefined when none.
    */
   referenceFor(baseline: SnapshotState, tick: number): SnapshotState | undefined {
     const baseTick = baseline.tick;
@@ -142,7 +143,9 @@ export class BaselineRing {
       if (s.tick <= target) return s;
       oldest = s;
     }
-    return oldest;
+    // Beyond a window behind, no reference in it gives a 1:1 ratio: none (the kernels' fast paths
+    // predict 1:1 only; a ratio above 1 took twice the encode + decode time for ~1 % fewer bits).
+    return tick - baseTick > WINDOW ? undefined : oldest;
   }
 
   /** Gives every state's memory back (pool-backed states: their blocks); the ring must not be used afterwards. */
