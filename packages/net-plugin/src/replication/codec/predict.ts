@@ -14,8 +14,9 @@ export const MAX_REFERENCE_AGE = 63;
  * Most sequences a reference may be older than its baseline (the protocol's rule, below the
  * header's 63): the encoder picks none older, the decoder refuses older as Invalid. With it both
  * rings free every state older than `newest baseline − REFERENCE_WINDOW` and reuse it while warm
- * (baselineRing.ts). 16 (267 ms at 60 Hz) keeps the ratio ≤ 1 for acks up to 16 ticks old and
- * costs little beyond that; 8 costs more bits at long ack delays for no measurable speed.
+ * (baselineRing.ts). 16 (267 ms at 60 Hz): acks up to 16 ticks old predict 1:1 as before; older
+ * ones predict from nothing (BaselineRing.referenceFor; 2–7 % more bits on the codec trace).
+ * 8 gave the same speed and cost those bits from 9 ticks on.
  */
 export const REFERENCE_WINDOW = 16;
 /** Bits of the reference age in the header. */
