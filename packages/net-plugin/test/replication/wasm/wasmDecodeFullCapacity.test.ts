@@ -21,7 +21,7 @@ import {
   TransformTemplate,
   Vec2Template,
 } from "../../../src/replication/index";
-import { moveEntities } from "./moveEntities";
+import { encodeAcked, moveEntities } from "./moveEntities";
 
 afterEach(() => {
   wasmKernels.enabled = false;
@@ -67,19 +67,7 @@ function run(seed: number, capacity: number, kind: "quat" | "transform"): number
   for (let tick = 0; tick < 40; tick++) {
     const context = `${kind}, seed ${seed}, capacity ${capacity}, tick ${tick}`;
     moveEntities(rng, current, registry, tick, capacity);
-    current.tick = tick;
-    if (tick >= 2) serverRing.markAcked(tick - 2);
-    const baseline = serverRing.newestAckedState();
-    writer.reset();
-    encoder.encode(writer, {
-      sequence: tick,
-      tick,
-      current,
-      baseline,
-      reference: baseline ? serverRing.referenceFor(baseline, tick) : undefined,
-      out: serverRing.acquire(tick),
-    });
-    const bytes = writer.finish().slice();
+    const bytes = encodeAcked(encoder, writer, serverRing, current, tick);
     const a = js.decoder.decode(bytes, js.ring);
     const b = wasm.decoder.decode(bytes, wasm.ring);
     expect([a, b], context).toEqual([DecodeStatus.Ok, DecodeStatus.Ok]);

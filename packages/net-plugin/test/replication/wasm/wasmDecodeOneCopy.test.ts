@@ -7,7 +7,7 @@
  */
 import { createRng } from "@canopy/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { moveEntities } from "./moveEntities";
+import { encodeAcked, moveEntities } from "./moveEntities";
 import { BitWriter } from "../../../src/protocol/bitWriter";
 import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import {
@@ -59,19 +59,8 @@ function run(seed: number, capacity: number): { kept: boolean[]; calls: number }
   for (let tick = 0; tick < 90; tick++) {
     const context = `seed ${seed}, capacity ${capacity}, tick ${tick}`;
     moveEntities(rng, current, registry, tick, ENTITIES);
-    current.tick = tick;
-    if (tick >= 2) serverRing.markAcked(tick - 2);
+    const bytes = encodeAcked(encoder, writer, serverRing, current, tick);
     const baseline = serverRing.newestAckedState();
-    writer.reset();
-    encoder.encode(writer, {
-      sequence: tick,
-      tick,
-      current,
-      baseline,
-      reference: baseline ? serverRing.referenceFor(baseline, tick) : undefined,
-      out: serverRing.acquire(tick),
-    });
-    const bytes = writer.finish().slice();
     // The leftover value rows of the slot the wasm decode writes and of its base, marked apart.
     const work = wasm.ring.scratch;
     work.values.fill(MARK, ENTITIES * work.stride);
