@@ -5,22 +5,14 @@
  * has one (codec/kernels/worldLayout.ts picks it), else the generated JS kernel, else the generic
  * per-entity path below — the same state either way.
  */
-import {
-  $internal,
-  hasComponent,
-  observe,
-  onAdd,
-  onRemove,
-  Prefab,
-  type InternalWorld,
-  type World,
-} from "bitecs";
+import { hasComponent, type World } from "bitecs";
 import { NONE, type EntityMap } from "./entityMap";
 import type { ReplicationRegistry } from "./registry";
 import type { ComponentBinding } from "./componentBinding";
 import type { SnapshotState } from "./codec/snapshotState";
 import { componentMasksOf, layoutOf, seenStamps, shadowOf } from "./codec/kernels/worldLayout";
 import { worldKernels, type CaptureKernel } from "./codec/kernels/worldKernels";
+import { membershipRevision } from "./membershipWatch";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function (or read of an imported constant) is a getter call.
 const NO_ENTITY = NONE;
@@ -28,8 +20,7 @@ const hasComponentLocal = hasComponent;
 const layoutOfLocal = layoutOf;
 const componentMasksLocal = componentMasksOf;
 const worldKernelsLocal = worldKernels;
-const INTERNAL: typeof $internal = $internal;
-const PREFAB = Prefab;
+const membershipRevisionLocal = membershipRevision;
 
 /**
  * Makes `out` hold the replicated components of exactly `entities` (quantized), keeping it from
@@ -48,7 +39,7 @@ export function captureWorld(
   const plan = layoutOfLocal(registry);
   const wasm = plan.wasmCapture;
   // Before componentMasks: watching may register the components in the world.
-  const revision = wasm === undefined ? -1 : membershipRevision(world, plan.components);
+  const revision = wasm === undefined ? -1 : membershipRevisionLocal(world, plan.components);
   if (wasm !== undefined && componentMasksLocal(world, plan)) {
     // The whole call in wasm (listing, removal), when that path applies (codec/wasm/wasmCapture.ts).
     out.tick = tick;
@@ -84,7 +75,7 @@ export function captureEntities(
 ): void {
   const plan = layoutOfLocal(registry);
   const wasm = plan.wasmCapture;
-  const revision = wasm === undefined ? -1 : membershipRevision(world, plan.components);
+  const revision = wasm === undefined ? -1 : membershipRevisionLocal(world, plan.components);
   if (wasm !== undefined && componentMasksLocal(world, plan)) {
     out.tick = tick;
     out.versioned = true;
@@ -198,97 +189,6 @@ function captureListed(
     out.version[netId] = out.versionCounter;
   }
   return stamp;
-}
-
-/**
- * Per world, what bitECS signalled of its replicated components' membership: `revision` counts the
- * onAdd/onRemove events of every watched component (added or removed on an entity, an entity with
- * one removed), from the component map `map` (resetWorld replaces it and its queries); `prefab`:
- * that map has bitECS's Prefab registered (then addComponent on a prefab writes its membership
- * word without running queries: no signal).
- */
-interface MembershipWatch {
-  revision: number;
-  map: Map<unknown, unknown> | undefined;
-  size: number;
-  prefab: boolean;
-  readonly watched: Set<unknown>;
-  readonly bump: () => void;
-}
-
-const watches = new WeakMap<World, MembershipWatch>();
-/**
- * The last world and component list membershipRevision watched (a one-entry cache of `watches`;
- * it keeps that one world reachable until a capture of another).
- */
-let lastWorld: World | undefined;
-let lastComponents: readonly unknown[] | undefined;
-let lastWatch: MembershipWatch | undefined;
-
-/**
- * A number that stays the same while no membership word of `components` in `world` can have
- * changed (bitECS writes those words only in addComponent, removeComponent and removeEntity, which
- * run the components' queries on every entity but a prefab), or -1 when there is no such signal (a
- * world with prefabs, or not of the bitecs 0.4 shape): the wasm capture then copies the words
- * every call (captureTables.ts). Watching registers the components and one query each in the world.
- */
-function membershipRevision(world: World, components: readonly unknown[]): number {
-  const ctx = (world as Partial<InternalWorld>)[INTERNAL];
-  if (ctx === undefined || !(ctx.componentMap instanceof Map)) return -1;
-  let w = lastWatch;
-  let fresh = false;
-  if (world !== lastWorld || components !== lastComponents || w === undefined) {
-    w = watches.get(world);
-    if (w === undefined) {
-      const made: MembershipWatch = {
-        revision: 0,
-        map: undefined,
-        size: -1,
-        prefab: true,
-        watched: new Set(),
-        bump: () => void made.revision++,
-      };
-      w = made;
-      watches.set(world, w);
-    }
-    lastWorld = world;
-    lastComponents = components;
-    lastWatch = w;
-    fresh = true;
-  }
-  if (ctx.componentMap !== w.map || (fresh && !watchesAll(w, components))) watch(world, w, components);
-  const map = ctx.componentMap;
-  if (map.size !== w.size) {
-    w.size = map.size;
-    w.prefab = map.has(PREFAB);
-  }
-  return w.prefab ? -1 : w.revision;
-}
-
-/** True when `w` watches every one of `components`. */
-function watchesAll(w: MembershipWatch, components: readonly unknown[]): boolean {
-  for (let i = 0; i < components.length; i++) if (!w.watched.has(components[i])) return false;
-  return true;
-}
-
-/** Subscribes `w.bump` to onAdd and onRemove of each of `components` not watched in this component map. */
-function watch(world: World, w: MembershipWatch, components: readonly unknown[]): void {
-  const ctx = (world as InternalWorld)[INTERNAL];
-  if (ctx.componentMap !== w.map) {
-    w.map = ctx.componentMap; // a new map (resetWorld): nothing of it is watched
-    w.watched.clear();
-    w.size = -1;
-    w.revision++;
-  }
-  for (const c of components) {
-    if (w.watched.has(c)) continue;
-    observe(world, onAdd(c), w.bump);
-    observe(world, onRemove(c), w.bump);
-    w.watched.add(c);
-    w.revision++;
-  }
-  w.map = ctx.componentMap;
-  w.size = -1;
 }
 
 function missingNetId(eid: number): never {

@@ -1,6 +1,6 @@
 /**
- * The wasm capture's membership copy skipped while bitECS signalled no change (worldCapture.ts
- * membershipRevision, captureTables.ts masksHeld), against the JS kernel over scripted worlds:
+ * The wasm capture's membership copy skipped while bitECS signalled no change (membershipWatch.ts
+ * membershipRevision, captureMaskCopies.ts MaskCopies), against the JS kernel over scripted worlds:
  * every tick the same states, and the copies counted — none on a tick where no watched
  * component's membership changed, one on every tick where one did (a component removed or added,
  * an entity removed and its id recycled, a component added to an unlisted entity), and one every

@@ -1,7 +1,7 @@
 /**
  * The capture tables' (captureTables.ts) copies of bitECS's membership arrays into their regions,
  * skipped while the region already holds what a copy would write: the same array at the same length
- * and world membership revision (worldCapture.ts membershipRevision: no membership word of a
+ * and world membership revision (membershipWatch.ts membershipRevision: no membership word of a
  * watched component can have changed since; -1: no signal, always copied), copied at least as far
  * as the listed ids reach, and the regions not placed anew since (`forget`).
  */

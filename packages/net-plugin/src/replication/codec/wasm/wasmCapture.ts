@@ -84,7 +84,7 @@ export class WasmCaptureKernel extends CaptureCopies {
     /** 1 (captureWorld): present rows not listed are removed; 0 (captureEntities): they stay. */
     remove = 1,
     /**
-     * The world's membership revision (worldCapture.ts membershipRevision): while it and the
+     * The world's membership revision (membershipWatch.ts membershipRevision): while it and the
      * membership arrays are the last copy's, the words are not copied again; -1: copied.
      */
     revision = -1,
