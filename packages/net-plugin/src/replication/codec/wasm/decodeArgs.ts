@@ -6,6 +6,7 @@
  * SnapshotState.copyFrom to the kernel when nothing before it writes the work state).
  */
 import type { StateLayout } from "./codecMemory";
+import { emitStateCopy } from "./stateCopyEmit";
 import type { Local, WasmFunction } from "./wasmModule";
 
 /** Where the kernel's scratch lives in its `misc` block (bytes from the block's address). */
@@ -35,21 +36,13 @@ export interface DecodeScratch {
  * input, pos, total, base, work, ref, hasRef, updates, bitmap, k, hw, lists, copyRows
  * (copyRows > 0: first copy the base into the work state — `copyRows` rows of present, mask and
  * version, `hw` rows of values — as SnapshotState.copyFrom does, with the base's leftover rows past
- * them when those are few (ONE_COPY_SLACK); 0: the work state already holds it).
+ * them when those are few (stateCopyEmit.ts); 0: the work state already holds it).
  */
 export const READ_ARGS = 13;
 /** Byte offset of the two f64 arguments (`rn`, `rd`) from `argsOffset` (after the i32s, 8-aligned). */
 export const READ_ARGS_F64 = 64;
 
 const align16 = (n: number): number => Math.ceil(n / 16) * 16;
-
-/**
- * Bytes of leftover rows (past the high waters, and alignment) the base → work copy may carry along
- * when it copies the block's start in one memory.copy instead of four (the work state is a ring
- * slot last written a ring's length ago: one stream of stores into its cold lines). Leftover rows
- * are read by nobody (SnapshotState.equals skips them); past this, the four exact copies.
- */
-const ONE_COPY_SLACK = 1024;
 
 /** The misc block's layout at `capacity` ids (status words at 0 and 4) in blocks of `blockBytes`. */
 export function decodeScratch(capacity: number, blockBytes = 0): DecodeScratch {
@@ -126,46 +119,7 @@ export function emitReadArgs(
   // copyRows > 0: the base's rows copied into the work state (SnapshotState.copyFrom's data).
   f.localGet(copyRows);
   const copy = f.if();
-  const region = (offset: number, bytes: () => void): void => {
-    f.localGet(work).i32Const(offset).op("i32.add");
-    f.localGet(base).i32Const(offset).op("i32.add");
-    bytes();
-    f.memoryCopy();
-  };
-  // One copy through the last present byte (values from the block's start, then mask, version,
-  // present: codecMemory.ts's order) when its leftover bytes are at most ONE_COPY_SLACK; the mask
-  // and version rows past copyRows are zero in both states (past both high waters).
-  const ordered =
-    layout.valuesOffset === 0 &&
-    layout.maskOffset < layout.versionOffset &&
-    layout.versionOffset < layout.presentOffset;
-  const one = ordered ? f.block() : undefined;
-  if (one !== undefined) {
-    f.localGet(copyRows).i32Const(layout.presentOffset).op("i32.add");
-    f.localGet(hw)
-      .i32Const(stride * 4)
-      .op("i32.mul")
-      .op("i32.sub");
-    // less the rows' present, mask and version bytes (1 + 4 + 4 each)
-    f.localGet(copyRows).i32Const(9).op("i32.mul").op("i32.sub");
-    f.i32Const(ONE_COPY_SLACK).op("i32.le_s");
-    const whole = f.if();
-    region(0, () => void f.localGet(copyRows).i32Const(layout.presentOffset).op("i32.add"));
-    f.br(one);
-    f.end(whole);
-  }
-  region(layout.presentOffset, () => void f.localGet(copyRows));
-  region(layout.maskOffset, () => void f.localGet(copyRows).i32Const(2).op("i32.shl"));
-  region(layout.versionOffset, () => void f.localGet(copyRows).i32Const(2).op("i32.shl"));
-  region(
-    layout.valuesOffset,
-    () =>
-      void f
-        .localGet(hw)
-        .i32Const(stride * 4)
-        .op("i32.mul"),
-  );
-  if (one !== undefined) f.end(one);
+  emitStateCopy(f, layout, stride, work, base, copyRows, hw);
   f.end(copy);
   return { input, pos0, total, base, work, ref, hasRef, updates, bitmap, k, hw, lists, rn, rd };
 }
