@@ -7,7 +7,8 @@ import type { SoaArray } from "./valueTemplate";
 // call of an imported function is a getter call.
 const quantizeQuatLocal = quantizeQuat;
 const dequantizeQuatLocal = dequantizeQuat;
-const fround = Math.fround;
+/** dequantizeSoa's result before it is written into the channel arrays. */
+const soaScratch: QuatLike = { x: 0, y: 0, z: 0, w: 1 };
 
 /** Bits per smallest-three component (default 9: ≈0.2° worst-case error, 29 bits per rotation). */
 export interface QuatTemplateOptions {
@@ -64,30 +65,11 @@ export class QuatValueTemplate extends QuantizedTemplate<QuatLike> {
     );
   }
   dequantizeSoa(q: Int32Array, offset: number, a: readonly SoaArray[], eid: number): void {
-    // dequantizeQuat (protocol/quantize.ts, float32 arithmetic) written straight into the channel arrays.
-    const largest = (q[offset] as number) & 3;
-    const scale = this.dequantizeScale;
-    const mid = this.middle;
-    const s0 = fround(((q[offset + 1] as number) - mid) * scale);
-    const s1 = fround(((q[offset + 2] as number) - mid) * scale);
-    const s2 = fround(((q[offset + 3] as number) - mid) * scale);
-    const n = fround(fround(fround(s0 * s0) + fround(s1 * s1)) + fround(s2 * s2));
-    const d = fround(Math.sqrt(Math.max(0, fround(1 - n))));
-    let x = largest === 0 ? d : s0;
-    let y = largest === 1 ? d : largest === 0 ? s0 : s1;
-    let z = largest === 2 ? d : largest === 3 ? s2 : s1;
-    let w = largest === 3 ? d : s2;
-    if (n > 1) {
-      const inv = fround(1 / fround(Math.sqrt(n)));
-      x = fround(x * inv);
-      y = fround(y * inv);
-      z = fround(z * inv);
-      w = fround(w * inv);
-    }
-    (a[0] as SoaArray)[eid] = x;
-    (a[1] as SoaArray)[eid] = y;
-    (a[2] as SoaArray)[eid] = z;
-    (a[3] as SoaArray)[eid] = w;
+    const r = dequantizeQuatLocal(q, offset, this.bits, soaScratch);
+    (a[0] as SoaArray)[eid] = r.x;
+    (a[1] as SoaArray)[eid] = r.y;
+    (a[2] as SoaArray)[eid] = r.z;
+    (a[3] as SoaArray)[eid] = r.w;
   }
   dequantize(q: Int32Array, offset: number, out: QuatLike): QuatLike {
     return dequantizeQuatLocal(q, offset, this.bits, out);
