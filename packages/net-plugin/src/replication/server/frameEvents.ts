@@ -8,7 +8,10 @@
  * Every message starts on a 4-byte boundary of the slab (the wasm decoder copies an aligned range a
  * word at a time) and is copied in as 32-bit words read through a DataView of its source buffer,
  * kept while the source buffer stays the same (transports reuse theirs): ≈ 0.11 µs for a 560-byte
- * snapshot against ≈ 0.5–0.85 byte by byte, and no per-message view.
+ * snapshot against ≈ 0.5–0.85 byte by byte, and no per-message view. Not protocol/scratch.ts
+ * `copyBytes`: its two WeakMap lookups per call and DataView stores took ≈ 0.6 µs for the same copy
+ * (pinned micro-benchmark, session 10); a one-entry cache there reached ≈ 0.25 in isolation but not
+ * inside copyBytes, so the faster shared copy is still to be found.
  */
 
 /** What a {@link FrameEvents} record is. */
