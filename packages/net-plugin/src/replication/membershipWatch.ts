@@ -44,8 +44,13 @@ let lastWatch: MembershipWatch | undefined;
  */
 export function membershipRevision(world: World, components: readonly unknown[]): number {
   const ctx = (world as Partial<InternalWorld>)[INTERNAL];
-  if (ctx === undefined || !(ctx.componentMap instanceof Map)) return -1;
   let w = lastWatch;
+  // The last world and components with the component map watched then (a Map: no instanceof test).
+  if (world === lastWorld && components === lastComponents && w !== undefined && ctx !== undefined) {
+    const map = ctx.componentMap;
+    if (map === w.map && map.size === w.size) return w.prefab ? -1 : w.revision;
+  }
+  if (ctx === undefined || !(ctx.componentMap instanceof Map)) return -1;
   let fresh = false;
   if (world !== lastWorld || components !== lastComponents || w === undefined) {
     w = watches.get(world);

@@ -10,7 +10,13 @@ import { NONE, type EntityMap } from "./entityMap";
 import type { ReplicationRegistry } from "./registry";
 import type { ComponentBinding } from "./componentBinding";
 import type { SnapshotState } from "./codec/snapshotState";
-import { componentMasksOf, layoutOf, seenStamps, shadowOf } from "./codec/kernels/worldLayout";
+import {
+  componentMasksOf,
+  layoutOf,
+  seenStamps,
+  shadowOf,
+  type FieldLayout,
+} from "./codec/kernels/worldLayout";
 import { worldKernels, type CaptureKernel } from "./codec/kernels/worldKernels";
 import { membershipRevision } from "./membershipWatch";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
@@ -21,6 +27,26 @@ const layoutOfLocal = layoutOf;
 const componentMasksLocal = componentMasksOf;
 const worldKernelsLocal = worldKernels;
 const membershipRevisionLocal = membershipRevision;
+
+/**
+ * The registry captureWorld last captured and its layout: a server captures one registry per tick,
+ * and this skips layoutOf's WeakMap lookup (its layout is rebuilt, and looked up again, when the
+ * field count changes).
+ */
+let lastRegistry: ReplicationRegistry | undefined;
+let lastLayout: FieldLayout | undefined;
+
+/** layoutOf(registry) through the one-entry cache above. */
+function captureLayout(registry: ReplicationRegistry): FieldLayout {
+  const last = lastLayout;
+  if (registry === lastRegistry && last !== undefined && last.components.length === registry.fields.length) {
+    return last;
+  }
+  const layout = layoutOfLocal(registry);
+  lastRegistry = registry;
+  lastLayout = layout;
+  return layout;
+}
 
 /**
  * Makes `out` hold the replicated components of exactly `entities` (quantized), keeping it from
@@ -36,7 +62,7 @@ export function captureWorld(
   out: SnapshotState,
   tick: number,
 ): void {
-  const plan = layoutOfLocal(registry);
+  const plan = captureLayout(registry);
   const wasm = plan.wasmCapture;
   // Before componentMasks: watching may register the components in the world.
   const revision = wasm === undefined ? -1 : membershipRevisionLocal(world, plan.components);

@@ -130,6 +130,24 @@ export class CaptureTables {
       if (placed === Placed.Failed) return placed;
     }
     this.views();
+    this.fillList(entities);
+    const h = this.plan.header >> 2;
+    (placed === Placed.Same ? i32 : new Int32Array(this.pool.memory.buffer))[h + H.listAt] = this.listAt;
+    return placed;
+  }
+
+  /**
+   * The steady path's list copy (captureSteady.ts): the list into its region when it fits there
+   * and the views are current (the region's header word stays as copyList wrote it); false: not
+   * copied, use copyList.
+   */
+  refill(entities: ArrayLike<number>): boolean {
+    if (entities.length > this.listElements || this.generation !== this.pool.generation) return false;
+    this.fillList(entities);
+    return true;
+  }
+
+  private fillList(entities: ArrayLike<number>): void {
     if (ArrayBuffer.isView(entities) || Array.isArray(entities)) this.list.set(entities);
     else {
       // Another array-like (the server's EntityList): `set` would read it through the generic
@@ -137,9 +155,6 @@ export class CaptureTables {
       const list = this.list;
       for (let i = 0; i < entities.length; i++) list[i] = entities[i] as number;
     }
-    const h = this.plan.header >> 2;
-    (placed === Placed.Same ? i32 : new Int32Array(this.pool.memory.buffer))[h + H.listAt] = this.listAt;
-    return placed;
   }
 
   /**

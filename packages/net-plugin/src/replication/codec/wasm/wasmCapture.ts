@@ -34,6 +34,7 @@ import { capturePlan, HEADER, type CapturePlan } from "./capturePlan";
 import { CaptureCopies, PREFIX as PREFIX_BASE } from "./captureCopies";
 import { gatherReusable } from "./captureReuse";
 import { refreshViews } from "./captureRunner";
+import { SteadyKey } from "./captureSteady";
 import { Placed } from "./captureTables";
 import type { Runner } from "./captureRunner";
 import { compileCached } from "./wasmCompile";
@@ -55,6 +56,10 @@ export class WasmCaptureKernel extends CaptureCopies {
   private bound = -1;
   /** True when the gather may be reused (captureReuse.ts gatherReusable). */
   private readonly reusable: boolean;
+  /** True when no field is generic (no int table is copied per call): the steady path may run. */
+  private readonly steadyPlan: boolean;
+  /** What the steady path needs unchanged (captureSteady.ts). */
+  private readonly key: SteadyKey;
 
   /** Use wasmCaptureKernel(); `module` is the compiled captureModule(plan, simd). */
   constructor(
@@ -67,6 +72,8 @@ export class WasmCaptureKernel extends CaptureCopies {
   ) {
     super(registry, plan, module, jsGather, simd);
     this.reusable = gatherReusable(plan, simd);
+    this.steadyPlan = plan.fields.every((f) => f.kind !== "generic");
+    this.key = new SteadyKey(plan.fields.length);
   }
 
   /**
@@ -89,9 +96,75 @@ export class WasmCaptureKernel extends CaptureCopies {
      */
     revision = -1,
   ): boolean {
+    const r = this.key.matches(out, map, hasMasks, hasFlags, revision);
+    if (r !== undefined && entities.length <= r.plan.batch && r.tables.refill(entities)) {
+      return this.steady(r, entities, map, out, hasMasks, hasFlags, missing, remove, revision);
+    }
     return (
       this.plan.wasmGather && this.whole(entities, map, out, hasMasks, hasFlags, missing, remove, revision)
     );
+  }
+
+  /**
+   * captureWorld on the steady path (captureSteady.ts; the list already copied): `whole`'s in-place
+   * bounded call without the steps whose inputs are the armed call's — the columns copied, the
+   * per-call header words written, one `runBoundFast` call.
+   */
+  private steady(
+    r: Runner,
+    entities: ArrayLike<number>,
+    map: EntityMap,
+    out: SnapshotState,
+    hasMasks: readonly (readonly number[])[],
+    hasFlags: readonly number[],
+    missing: (eid: number) => void,
+    remove: number,
+    revision: number,
+  ): boolean {
+    const h = r.h;
+    const i32 = r.i32;
+    const key = this.key;
+    const bound = this.bound;
+    const prev = r.stamp;
+    // Not 0 (the key is not matched before a wrap) nor 1 (prev is a stamp of the armed call or later).
+    const stamp = prev + 1;
+    r.stamp = stamp;
+    i32[h + H.stamp] = stamp;
+    // As `whole`: the tables, flags and network ids are the last gathered call's by the key.
+    const reuse = this.reusable && r.gathered;
+    r.gathered = false;
+    this.copyColumns(r, bound + 1, PREFIX);
+    i32[h + H.versionCounter] = out.versionCounter;
+    i32[h + H.highWater] = out.highWater;
+    i32[h + H.rows] = 0;
+    i32[h + H.removed] = 0;
+    i32[h + H.reuse] = reuse ? 1 : 0;
+    i32[h + H.prevStamp] = prev;
+    const n = entities.length;
+    const top = (r.runBoundFast as RunBound)(
+      key.values,
+      key.present,
+      key.mask,
+      key.version,
+      n,
+      remove,
+      bound,
+    );
+    if (top === EXCEEDED) {
+      // A listed id past the bound: nothing was written; the whole path runs `prepare`.
+      this.bound = -1;
+      return this.whole(entities, map, out, hasMasks, hasFlags, missing, remove, revision);
+    }
+    if (reuse && i32[h + H.reuse] === 1) r.stamp = prev;
+    r.gathered = this.reusable && top >= -1;
+    this.bound = i32[h + H.maxEid] as number;
+    if (top < -1) {
+      key.disarm();
+      this.refuse(entities, top, map, out.capacity, missing);
+    }
+    out.versionCounter = (i32[h + H.versionCounter] as number) >>> 0;
+    out.highWater = i32[h + H.highWater] as number;
+    return true;
   }
 
   /** captureWorld's work (itself again, once, after a list past the bound). */
@@ -107,6 +180,7 @@ export class WasmCaptureKernel extends CaptureCopies {
   ): boolean {
     const n = entities.length;
     const capacity = out.capacity;
+    this.key.disarm();
     let r = this.placeFor(out);
     let maxEid = -1;
     let bounded = false;
@@ -179,6 +253,8 @@ export class WasmCaptureKernel extends CaptureCopies {
       this.bound = bounded ? (i32[h + H.maxEid] as number) : maxEid;
       if (top < -1) this.refuse(entities, top, map, capacity, missing);
       this.headerOut(i32, h, out);
+      if (fast && this.steadyPlan && revision >= 0)
+        this.key.arm(r, out, map, hasMasks, hasFlags, revision, address);
       return true;
     }
     this.bound = -1;
@@ -243,6 +319,17 @@ export class WasmCaptureKernel extends CaptureCopies {
     return outside(eid, map.netIdOf(eid), capacity, missing);
   }
 }
+
+/** `runBound`'s signature (captureEmit.ts emitRun). */
+type RunBound = (
+  values: number,
+  present: number,
+  mask: number,
+  version: number,
+  n: number,
+  remove: number,
+  bound: number,
+) => number;
 
 /** Compiled kernel modules per registry (null: not supported or refused here). */
 const compiled = new WeakMap<ReplicationRegistry, { module: WebAssembly.Module; simd: boolean } | null>();
