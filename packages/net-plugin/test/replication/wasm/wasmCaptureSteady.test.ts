@@ -18,6 +18,7 @@ import { wasmKernels } from "../../../src/replication/codec/wasm/wasmKernels";
 import {
   captureEntities,
   captureWorld,
+  IntTemplate,
   NetworkIdAllocator,
   QuatTemplate,
   ReplicationRegistry,
@@ -67,9 +68,8 @@ const SCRIPT: readonly (readonly [string, boolean])[] = [
 function move(rng: Rng, eids: ArrayLike<number>, position: Columns, rotation: Columns): void {
   for (let i = 0; i < eids.length; i++) {
     const eid = eids[i] as number;
-    for (const col of [position.x, position.y, position.z]) (col as Float32Array)[eid] = rng.range(-40, 40);
-    for (const col of [rotation.x, rotation.y, rotation.z, rotation.w])
-      (col as Float32Array)[eid] = rng.range(-1, 1);
+    for (const col of Object.values(position)) col[eid] = rng.range(-40, 40);
+    for (const col of Object.values(rotation)) col[eid] = rng.range(-1, 1);
   }
 }
 
@@ -203,5 +203,61 @@ describe("captureWorld's steady path", () => {
       expect(wholeCalls, `tick ${tick}: whole-path calls`).toBe(tick);
       expectSameState(a, b, `tick ${tick}`);
     }
+  });
+
+  it("copies the int fields' values on the steady path, and leaves it when a plain int array grows", () => {
+    const rng = createRng(43);
+    const f32 = (): Float32Array => new Float32Array(ENTITIES + 8);
+    const position = { x: f32(), y: f32(), z: f32() };
+    const owner: number[] = []; // a plain array, as the server's owner field
+    const team = new Int16Array(ENTITIES + 8);
+    const source = new ReplicationRegistry();
+    source.replicate(position, Vec3Template({ min: -50, max: 50, precision: 1 / 512 }), { name: "p" });
+    source.replicate(owner, IntTemplate({ min: -1, max: 31 }), { name: "owner" });
+    source.replicate(team, IntTemplate({ min: 0, max: 7 }), { name: "team" });
+    const { js, wasm } = twin(source);
+    const world = createWorld();
+    const allocator = new NetworkIdAllocator(CAPACITY);
+    const list: number[] = [];
+    for (let i = 0; i < ENTITIES; i++) {
+      const eid = addEntity(world);
+      for (const c of [position, owner, team]) addComponent(world, eid, c);
+      owner[eid] = i % 5;
+      allocator.allocate(eid, 0);
+      list.push(eid);
+    }
+    const a = new SnapshotState(js, CAPACITY);
+    wasmKernels.enabled = true;
+    const b = new SnapshotState(wasm, CAPACITY);
+    wasmKernels.enabled = false;
+    const kernel = layoutOf(wasm).wasmCapture;
+    if (kernel === undefined) throw new Error("no wasm capture kernel");
+    const internals = kernel as unknown as { whole: (...args: unknown[]) => boolean };
+    const whole = internals.whole.bind(kernel);
+    let wholeCalls = 0;
+    internals.whole = (...args) => {
+      wholeCalls++;
+      return whole(...args);
+    };
+    const script: readonly (readonly [string, boolean])[] = [
+      ["first", false],
+      ["owner", true],
+      ["team", true],
+      ["same", true],
+      ["owner grows", false],
+      ["owner", true],
+    ];
+    script.forEach(([step, steady], k) => {
+      const tick = k + 1;
+      move(rng, list, position, {});
+      if (step === "owner") for (const eid of list) owner[eid] = rng.int(-1, 31);
+      if (step === "team") for (const eid of list) team[eid] = rng.int(0, 7);
+      if (step === "owner grows") owner[ENTITIES + 20] = 1; // an entity not listed: no membership change
+      const before = wholeCalls;
+      captureWorld(world, js, list, allocator.map, a, tick);
+      captureWorld(world, wasm, list, allocator.map, b, tick);
+      expect(wholeCalls === before, `tick ${tick} (${step}) on the steady path`).toBe(steady);
+      expectSameState(a, b, `tick ${tick} (${step})`);
+    });
   });
 });

@@ -30,6 +30,17 @@ export type CaptureFn = (
   lined: number,
 ) => void;
 
+/** The kernel's `runBound` and `runBoundFast` (captureEmit.ts emitRun): the gather's result, or BOUND_EXCEEDED. */
+export type RunBound = (
+  values: number,
+  present: number,
+  mask: number,
+  version: number,
+  n: number,
+  remove: number,
+  bound: number,
+) => number;
+
 /** SlotPrefixes.atLeast's rounding, in elements. */
 const PREFIX_STEP = 256;
 
@@ -57,8 +68,8 @@ export interface Runner {
   readonly gatherFast: ((start: number, n: number) => number) | undefined;
   readonly runFast: ((...args: number[]) => number) | undefined;
   /** `prepare`, a bound check, then `run`'s work, in one call (captureEmit.ts emitRunBound); fast form. */
-  readonly runBound: ((...args: number[]) => number) | undefined;
-  readonly runBoundFast: ((...args: number[]) => number) | undefined;
+  readonly runBound: RunBound | undefined;
+  readonly runBoundFast: RunBound | undefined;
   readonly tables: CaptureTables;
   /** The seen stamp of the last wasm gather. */
   stamp: number;
@@ -100,8 +111,8 @@ function instantiate(
     run: exports["run"] as ((...args: number[]) => number) | undefined,
     gatherFast: exports["gatherFast"] as ((start: number, n: number) => number) | undefined,
     runFast: exports["runFast"] as ((...args: number[]) => number) | undefined,
-    runBound: exports["runBound"] as ((...args: number[]) => number) | undefined,
-    runBoundFast: exports["runBoundFast"] as ((...args: number[]) => number) | undefined,
+    runBound: exports["runBound"] as RunBound | undefined,
+    runBoundFast: exports["runBoundFast"] as RunBound | undefined,
     tables: new CaptureTables(plan, pool, place, layout.capacity),
     stamp: 0,
     gathered: false,

@@ -1,12 +1,12 @@
 /**
  * captureWorld's steady path (wasmCapture.ts): what the last whole call on a runner left in place
  * that the next call would only check and write again. After an in-place one-batch call whose
- * gather took its fast form (every table reaching past the largest listed id, one membership array)
- * on a registry without a generic field (no int table copied per call), the tables hold the network
- * ids and membership words as far as the bound, and every header word but the per-call ones is
- * current. The next call with the same state (same block), EntityMap (same revision and table),
- * membership array (same length), flags and membership revision (≥ 0), on a memory that has not
- * grown and a stamp that does not wrap, needs only the list and the columns copied, the per-call
+ * gather took its fast form (every table reaching past the largest listed id, one membership array),
+ * the tables hold the network ids and membership words as far as the bound, and every header word
+ * but the per-call ones is current. The next call with the same state (same block), EntityMap (same
+ * revision and table), membership array (same length), flags and membership revision (≥ 0), on a
+ * memory that has not grown and a stamp that does not wrap, needs only the list, the int fields'
+ * values (arrays of the same lengths: CaptureTables.refill) and the columns copied, the per-call
  * header words and the one wasm call: `matches` says whether it is such a call. Anything else takes
  * the whole path, which arms the key again (`arm`) or leaves it disarmed.
  */

@@ -75,6 +75,10 @@ export class CaptureTables {
   /** The membership arrays' copies into their regions (skipped while a region holds its array). */
   readonly maskCopies: MaskCopies;
   private readonly intAt: number[];
+  /** Per field, the int array's length the last `fill` wrote into the header (-1: none). */
+  private readonly intLengths: Int32Array;
+  /** The fields with an int array (intSource). */
+  private readonly intFields: Int32Array;
   private net = new Int32Array(0);
   private masks: Int32Array[] = [];
   private ints: Float64Array[] = [];
@@ -112,6 +116,10 @@ export class CaptureTables {
   ) {
     this.maskAt = plan.fields.map(() => 0);
     this.intAt = plan.fields.map(() => 0);
+    this.intLengths = new Int32Array(plan.fields.length).fill(-1);
+    this.intFields = Int32Array.from(
+      plan.fields.flatMap((_, f) => (this.intSource(f) === undefined ? [] : [f])),
+    );
     this.maskCopies = new MaskCopies(plan.fields.length);
   }
 
@@ -137,13 +145,30 @@ export class CaptureTables {
   }
 
   /**
-   * The steady path's list copy (captureSteady.ts): the list into its region when it fits there
-   * and the views are current (the region's header word stays as copyList wrote it); false: not
-   * copied, use copyList.
+   * The steady path's copies (captureSteady.ts): the list into its region, and every int field's
+   * values as `fill` copies them as far as `maxEid`, when the list fits its region, the views are
+   * current and each int array has the length the last `fill` wrote (the header words stay as
+   * written); false: nothing copied, take the whole path.
    */
-  refill(entities: ArrayLike<number>): boolean {
+  refill(entities: ArrayLike<number>, maxEid: number): boolean {
     if (entities.length > this.listElements || this.generation !== this.pool.generation) return false;
+    if (this.intFields.length !== 0) return this.refillInts(entities, maxEid);
     this.fillList(entities);
+    return true;
+  }
+
+  /** `refill` of a plan with int fields. */
+  private refillInts(entities: ArrayLike<number>, maxEid: number): boolean {
+    const fields = this.intFields;
+    for (let k = 0; k < fields.length; k++) {
+      const f = fields[k] as number;
+      if ((this.intSource(f) as ArrayLike<number>).length !== this.intLengths[f]) return false;
+    }
+    this.fillList(entities);
+    for (let k = 0; k < fields.length; k++) {
+      const f = fields[k] as number;
+      this.copyInt(f, this.intSource(f) as ArrayLike<number>, maxEid);
+    }
     return true;
   }
 
@@ -215,17 +240,23 @@ export class CaptureTables {
       if (int === undefined) continue;
       i32[w + FW.intAt] = this.intAt[f] as number;
       i32[w + FW.intLength] = int.length;
+      this.intLengths[f] = int.length;
       fast = fast && int.length > maxEid;
-      const region = this.ints[f] as Float64Array;
-      if (!Array.isArray(int)) this.copyTyped(1 + f, region, int, maxEid, this.intPast(f));
-      else {
-        // A plain array: holes read as undefined there (`?? 0`), so no `set` (it would give NaN).
-        const a = int as readonly (number | undefined)[];
-        for (let e = 0; e < a.length; e++) region[e] = a[e] ?? 0;
-        region[a.length] = 0;
-      }
+      this.copyInt(f, int, maxEid);
     }
     return fast;
+  }
+
+  /** Copies int field `f`'s values (`int`, its array) into its region as far as `maxEid`. */
+  private copyInt(f: number, int: ArrayLike<number>, maxEid: number): void {
+    const region = this.ints[f] as Float64Array;
+    if (!Array.isArray(int)) this.copyTyped(1 + f, region, int, maxEid, this.intPast(f));
+    else {
+      // A plain array: holes read as undefined there (`?? 0`), so no `set` (it would give NaN).
+      const a = int as readonly (number | undefined)[];
+      for (let e = 0; e < a.length; e++) region[e] = a[e] ?? 0;
+      region[a.length] = 0;
+    }
   }
 
   /**

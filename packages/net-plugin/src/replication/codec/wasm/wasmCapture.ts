@@ -36,7 +36,7 @@ import { gatherReusable } from "./captureReuse";
 import { refreshViews } from "./captureRunner";
 import { SteadyKey } from "./captureSteady";
 import { Placed } from "./captureTables";
-import type { Runner } from "./captureRunner";
+import type { RunBound, Runner } from "./captureRunner";
 import { compileCached } from "./wasmCompile";
 
 // Module-local references: tsx/esbuild's CommonJS output (tests, benches) reads every imported
@@ -56,8 +56,6 @@ export class WasmCaptureKernel extends CaptureCopies {
   private bound = -1;
   /** True when the gather may be reused (captureReuse.ts gatherReusable). */
   private readonly reusable: boolean;
-  /** True when no field is generic (no int table is copied per call): the steady path may run. */
-  private readonly steadyPlan: boolean;
   /** What the steady path needs unchanged (captureSteady.ts). */
   private readonly key: SteadyKey;
 
@@ -72,7 +70,6 @@ export class WasmCaptureKernel extends CaptureCopies {
   ) {
     super(registry, plan, module, jsGather, simd);
     this.reusable = gatherReusable(plan, simd);
-    this.steadyPlan = plan.fields.every((f) => f.kind !== "generic");
     this.key = new SteadyKey(plan.fields.length);
   }
 
@@ -97,7 +94,7 @@ export class WasmCaptureKernel extends CaptureCopies {
     revision = -1,
   ): boolean {
     const r = this.key.matches(out, map, hasMasks, hasFlags, revision);
-    if (r !== undefined && entities.length <= r.plan.batch && r.tables.refill(entities)) {
+    if (r !== undefined && entities.length <= r.plan.batch && r.tables.refill(entities, this.bound)) {
       return this.steady(r, entities, map, out, hasMasks, hasFlags, missing, remove, revision);
     }
     return (
@@ -253,8 +250,7 @@ export class WasmCaptureKernel extends CaptureCopies {
       this.bound = bounded ? (i32[h + H.maxEid] as number) : maxEid;
       if (top < -1) this.refuse(entities, top, map, capacity, missing);
       this.headerOut(i32, h, out);
-      if (fast && this.steadyPlan && revision >= 0)
-        this.key.arm(r, out, map, hasMasks, hasFlags, revision, address);
+      if (fast && revision >= 0) this.key.arm(r, out, map, hasMasks, hasFlags, revision, address);
       return true;
     }
     this.bound = -1;
@@ -319,17 +315,6 @@ export class WasmCaptureKernel extends CaptureCopies {
     return outside(eid, map.netIdOf(eid), capacity, missing);
   }
 }
-
-/** `runBound`'s signature (captureEmit.ts emitRun). */
-type RunBound = (
-  values: number,
-  present: number,
-  mask: number,
-  version: number,
-  n: number,
-  remove: number,
-  bound: number,
-) => number;
 
 /** Compiled kernel modules per registry (null: not supported or refused here). */
 const compiled = new WeakMap<ReplicationRegistry, { module: WebAssembly.Module; simd: boolean } | null>();
