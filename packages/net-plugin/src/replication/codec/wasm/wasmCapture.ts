@@ -12,7 +12,8 @@
  *   `capture` quantizes, writes the rows and removes the present rows not listed; the rows are
  *   copied back when any was written or removed. No per-entity JS. In place, after such a call,
  *   one `runBoundFast` call does it all and skips the gather when its inputs are the last call's
- *   (captureReuse.ts).
+ *   (captureReuse.ts); while the tables' inputs are the last call's, JS copies only the list, the
+ *   int fields and the columns before that call (the steady path, captureSteady.ts).
  * - `capture` (the CaptureKernel contract, for captureEntities and every other registry; in the base
  *   class, captureCopies.ts): the JS gather (captureGather.ts) fills the batch, then the same
  *   `capture` without the removal.
