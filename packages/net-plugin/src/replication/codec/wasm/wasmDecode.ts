@@ -141,6 +141,11 @@ export class WasmDecode implements BlockOwner {
     }
   }
 
+  /** True when `r` reads the words the last `load` put in the input block (its words are ours). */
+  loaded(r: WordReader): boolean {
+    return r.data === this.inputWords && this.blocks.length === 3;
+  }
+
   /** False when its blocks could not be allocated (then it is not used). */
   get ready(): boolean {
     return this.blocks.length === 3;
