@@ -19,7 +19,7 @@ import { readColumns, readUpdate, type UpdateReadContext } from "./updateReader"
 import { columnLayout } from "./columns";
 import { WordReader } from "./wordBits";
 import { wasmDecodeFor, type WasmDecode } from "./wasm/wasmDecode";
-import { HEAD_LENGTH, readSteadyHeader, steadyHeaderBits } from "./steadyHeader";
+import { SteadyDecode } from "./steadyDecode";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
 const readUpdateLocal = readUpdate;
@@ -33,7 +33,6 @@ const K_BITS_LOCAL = K_BITS;
 const readColumnsLocal = readColumns;
 const predictionRatioLocal = predictionRatio;
 const seqDiffLocal = seqDiff;
-const readSteadyHeaderLocal = readSteadyHeader;
 
 /** Reusable snapshot decoder for one registry and capacity. */
 export class SnapshotDecoder {
@@ -61,11 +60,8 @@ export class SnapshotDecoder {
    * run the JS kernel, else the generic path.
    */
   readonly wasm: WasmDecode | undefined;
-  /** Snapshots the steady path read (`steady`; stats: tests check which path ran). */
-  steadyDecodes = 0;
-  /** The steady path's header (steadyHeader.ts) and the shortest input it reads. */
-  private readonly head = new Int32Array(HEAD_LENGTH);
-  private readonly steadyBits: number;
+  /** The usual packet's path (steadyDecode.ts), taken when the wasm reader is. */
+  private readonly steady: SteadyDecode;
 
   constructor(
     readonly registry: ReplicationRegistry,
@@ -99,7 +95,7 @@ export class SnapshotDecoder {
     this.kernel = decodeKernel(registry);
     // Also without the JS kernel (code generation refused: a CSP without 'unsafe-eval'); see `wasm`.
     this.wasm = wasmDecodeFor(registry, capacity);
-    this.steadyBits = steadyHeaderBits(columns.headerGroups.length);
+    this.steady = new SteadyDecode(capacity, columns.headerGroups, this.ks, this.mark, this.marked);
   }
 
   /**
@@ -130,6 +126,11 @@ export class SnapshotDecoder {
     return status;
   }
 
+  /** Snapshots the steady path decoded (stats: tests check which path ran). */
+  get steadyDecodes(): number {
+    return this.steady.decodes;
+  }
+
   /**
    * Gives the wasm reader's pool blocks back at once (else when this decoder is garbage-collected);
    * the decoder must not be used afterwards. Nothing to do without the wasm reader.
@@ -147,77 +148,18 @@ export class SnapshotDecoder {
     this.marked[this.markedCount++] = id;
   }
 
-  /**
-   * The usual packet (steadyHeader.ts: a baseline, no despawns or spawns, some updates) on states
-   * in the wasm reader's pool, read by `load`ed words: its header in one pass, the general path's
-   * checks in its order, one wasm call. -1 (nothing changed) for any other packet or state.
-   */
-  private steady(r: WordReader, ring: BaselineRing, wasm: WasmDecode): number {
-    const h = this.head;
-    if (!readSteadyHeaderLocal(r.data, this.updates.layout.headerGroups, this.ks, h)) return -1;
-    const sequence = h[0] as number;
-    const baseSequence = h[2] as number;
-    const referenceAge = h[3] as number;
-    const updates = h[4] as number;
-    if (updates > this.capacity) return -1;
-    let stale = false;
-    if (this.newestSequence >= 0) {
-      const d = seqDiffLocal(sequence as Seq16, this.newestSequence as Seq16);
-      if (d === 0 || -d >= ring.size || ring.get(sequence) !== undefined) return Status.TooOld;
-      stale = d < 0;
-    }
-    const age = seqDiffLocal(sequence as Seq16, baseSequence as Seq16);
-    if (age <= 0 || age >= ring.size) return Status.Invalid;
-    const base = ring.get(baseSequence);
-    if (base === undefined) return Status.MissingBaseline;
-    const tick = h[1] as number;
-    let reference: SnapshotState | undefined;
-    const ratio = this.updates.ratio;
-    if (referenceAge >= 0) {
-      if (referenceAge === 0 || referenceAge > REFERENCE_WINDOW_LOCAL) return Status.Invalid;
-      reference = ring.get((baseSequence - referenceAge) & 0xffff);
-      if (reference === undefined) return Status.MissingBaseline;
-      if (predictionRatioLocal(base, reference, tick, ratio) === undefined) return Status.Invalid;
-    }
-    const work = ring.scratch;
-    const pool = wasm.pool;
-    if (base.pool !== pool || work.pool !== pool || (reference !== undefined && reference.pool !== pool))
-      return -1;
-    this.updates.reference = reference;
-    this.steadyDecodes++;
-    r.position = h[7] as number;
-    const ok = wasm.read(
-      r,
-      base,
-      work,
-      this.mark,
-      this.marked,
-      0,
-      reference,
-      ratio.num,
-      ratio.den,
-      updates,
-      h[5] === 1,
-      h[6] as number,
-      Math.max(work.highWater, base.highWater),
-    );
-    // The kernel copied the base's rows: the fields copyFrom sets.
-    work.versioned = base.versioned;
-    work.revision++;
-    work.highWater = base.highWater;
-    if (!ok) return this.fail(r);
-    work.sequence = sequence;
-    work.tick = tick;
-    this.lastDecoded = ring.commit(baseSequence);
-    if (!stale) this.newestSequence = sequence;
-    return stale ? Status.Stale : Status.Ok;
-  }
-
   private run(r: WordReader, ring: BaselineRing): DecodeStatus {
     const wasm = this.wasm;
-    if (wasm !== undefined && r.bitLength >= this.steadyBits && wasm.loaded(r)) {
-      const status = this.steady(r, ring, wasm);
-      if (status >= 0) return status as DecodeStatus;
+    const steady = this.steady;
+    if (wasm !== undefined && r.bitLength >= steady.minBits && wasm.loaded(r)) {
+      const status = steady.run(r, ring, wasm, this.newestSequence);
+      if (status >= 0) {
+        if (status === Status.Ok || status === Status.Stale) {
+          this.lastDecoded = steady.stored;
+          if (status === Status.Ok) this.newestSequence = (steady.stored as SnapshotState).sequence;
+        }
+        return status as DecodeStatus;
+      }
     }
     const sequence = r.readBits(16);
     const tick = r.readExpGolomb(TICK_K_LOCAL);

@@ -1,5 +1,5 @@
 /**
- * The decoder's steady path (codec/steadyHeader.ts and SnapshotDecoder's `steady`): its header
+ * The decoder's steady path (codec/steadyDecode.ts): its header
  * reader against WordReader's reads of the same bits over random headers (every field, long codes,
  * truncations), and the decoder with the wasm reader — which takes the steady path — against the
  * JS kernel's decoder on evolving states and on copies with flipped, forged and cut headers.
@@ -7,7 +7,7 @@
 import { createRng, type Rng } from "@canopy/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { BitWriter } from "../../src/protocol/bitWriter";
-import { readSteadyHeader, steadyHeaderBits } from "../../src/replication/codec/steadyHeader";
+import { readSteadyHeader, steadyHeaderBits } from "../../src/replication/codec/steadyDecode";
 import { WordReader, WordWriter } from "../../src/replication/codec/wordBits";
 import { wasmKernels } from "../../src/replication/codec/wasm/wasmKernels";
 import { DecodeStatus } from "../../src/replication/index";
