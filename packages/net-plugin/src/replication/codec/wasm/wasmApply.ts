@@ -19,6 +19,7 @@
  * copy either way; with every column in place a call is one kernel call, and applyCompact (which
  * packs values over the copies) is never used while any column is in place.
  */
+import type { EntityMap } from "../../entityMap";
 import type { ReplicationRegistry } from "../../registry";
 import type { ApplyKernel } from "../kernels/worldKernels";
 import type { SnapshotState } from "../snapshotState";
@@ -57,6 +58,8 @@ export class WasmApplyKernel {
   private prevCopy = -1;
   private views: ApplyViews | undefined;
   private readonly prefix = new PrefixViews();
+  /** Ids the last `run` left for the per-entity path (`dispatch` hands them on). */
+  others = 0;
   /** Ids for `other` per re-entry depth, and the current depth. */
   private readonly pending: Int32Array[] = [];
   private depth = 0;
@@ -109,6 +112,17 @@ export class WasmApplyKernel {
 
   /** Same contract as the JS ApplyKernel (worldKernels.ts); `other` runs after the kernel, in id order. */
   readonly apply: ApplyKernel = (prev, next, map, hw, other) => {
+    const updated = this.run(prev, next, map, hw);
+    if (this.others > 0) this.dispatch(other);
+    return updated;
+  };
+
+  /**
+   * The kernel's part of `apply`: the world's columns written, the updated count returned; the ids
+   * for the per-entity path (`others` of them) wait in wasm memory for `dispatch`, which must run
+   * before any other call of this kernel.
+   */
+  run(prev: SnapshotState | undefined, next: SnapshotState, map: EntityMap, hw: number): number {
     if (!(hw >= 0 && hw <= this.capacity)) {
       throw new RangeError(`WasmApplyKernel: high water ${hw} is outside 0..capacity (${this.capacity}).`);
     }
@@ -161,9 +175,17 @@ export class WasmApplyKernel {
     // (Never with a column in place: applyCompact packs values over the column copies.)
     this.compact =
       updated > 0 && updated <= COMPACT_BASE + (maxEid + 1) / COMPACT_PER && !this.copies.anyInPlace;
+    this.others = v.i32[0] as number;
+    return updated;
+  }
+
+  /** Hands the last `run`'s ids to `other`, in id order (see `run`). */
+  dispatch(other: (id: number) => void): void {
     // `other` may re-enter apply (applySnapshot hooks may), which rewrites the memory: the ids
     // are first copied out to a list of this call's depth.
-    const count = v.i32[0] as number;
+    const count = this.others;
+    this.others = 0;
+    const i32 = this.currentViews().i32;
     const depth = this.depth++;
     let ids = this.pending[depth];
     if (ids === undefined) {
@@ -171,14 +193,13 @@ export class WasmApplyKernel {
       this.pending[depth] = ids;
     }
     const base = this.plan.others >> 2;
-    for (let i = 0; i < count; i++) ids[i] = v.i32[base + i] as number;
+    for (let i = 0; i < count; i++) ids[i] = i32[base + i] as number;
     try {
       for (let i = 0; i < count; i++) other(ids[i] as number);
     } finally {
       this.depth--;
     }
-    return updated;
-  };
+  }
 
   /** Fills the column copies (prefixes up to `maxEid`), runs the kernel, copies the prefixes out. */
   private copiedRun(
