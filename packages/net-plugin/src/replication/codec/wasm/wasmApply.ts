@@ -81,6 +81,8 @@ export class WasmApplyKernel {
   private readonly copies: ApplyCopies;
   /** True when every column is in place: no copies, no probe pass, no applyCompact. */
   readonly allInPlace: boolean;
+  /** True when some column is in place (no applyCompact). */
+  private readonly anyInPlace: boolean;
 
   /** Use wasmApplyKernel(); `module` is the compiled applyModule(plan, layout, stride, simd). */
   constructor(
@@ -108,6 +110,7 @@ export class WasmApplyKernel {
     this.entities = new ApplyEntityTable(capacity, plan.columnLength);
     this.copies = new ApplyCopies(this.columns, this.columnField, capacity);
     this.allInPlace = this.copies.allInPlace;
+    this.anyInPlace = this.copies.anyInPlace;
   }
 
   /** Same contract as the JS ApplyKernel (worldKernels.ts); `other` runs after the kernel, in id order. */
@@ -129,18 +132,13 @@ export class WasmApplyKernel {
     this.calls++;
     const pool = this.pool;
     // Resolve both addresses first: allocating the copy blocks may grow the memory.
-    const nextAddress = next.pool === pool ? pool.address(next.block) : this.copyBlock(true);
+    const nextAddress = next.pool === pool ? next.address : this.copyBlock(true);
     const prevAddress =
-      prev === undefined
-        ? nextAddress
-        : prev.pool === pool
-          ? pool.address(prev.block)
-          : this.copyBlock(false);
+      prev === undefined ? nextAddress : prev.pool === pool ? prev.address : this.copyBlock(false);
     const v = this.currentViews();
     if (next.pool !== pool) this.copyState(v, next, nextAddress, hw);
     if (prev !== undefined && prev.pool !== pool) this.copyState(v, prev, prevAddress, hw);
     const maxEid = this.entities.update(v.eids, map, hw);
-    const columns = this.columns;
     const hasPrev = prev === undefined ? 0 : 1;
     let updated: number;
     // Whether this call ran `apply` to the end (its counts and range are in memory).
@@ -157,7 +155,7 @@ export class WasmApplyKernel {
       // is the result, else the copies are filled and the kernel runs again (the same writes).
       updated = this.fn(nextAddress, prevAddress, hasPrev, hw, 1);
       whole = this.ranges.whole(v.i32);
-      if (whole) this.ranges.copyOut(v.i32, v.columns, columns);
+      if (whole) this.ranges.copyOut(v.i32, v.columns);
       else {
         updated = this.copiedRun(v, maxEid, nextAddress, prevAddress, hasPrev, hw);
         whole = this.ranges.whole(v.i32);
@@ -173,8 +171,7 @@ export class WasmApplyKernel {
     this.ranged = whole && updated > 0;
     // Worlds change slowly: the next call packs when this one updated few of the entities.
     // (Never with a column in place: applyCompact packs values over the column copies.)
-    this.compact =
-      updated > 0 && updated <= COMPACT_BASE + (maxEid + 1) / COMPACT_PER && !this.copies.anyInPlace;
+    this.compact = updated > 0 && updated <= COMPACT_BASE + (maxEid + 1) / COMPACT_PER && !this.anyInPlace;
     this.others = v.i32[0] as number;
     return updated;
   }
