@@ -171,7 +171,9 @@ export class WasmApplyKernel {
     this.ranged = whole && updated > 0;
     // Worlds change slowly: the next call packs when this one updated few of the entities.
     // (Never with a column in place: applyCompact packs values over the column copies.)
-    this.compact = updated > 0 && updated <= COMPACT_BASE + (maxEid + 1) / COMPACT_PER && !this.anyInPlace;
+    // (Integers: `updated <= COMPACT_BASE + (maxEid + 1) / COMPACT_PER` makes heap numbers while unoptimized.)
+    this.compact =
+      updated > 0 && updated * COMPACT_PER <= COMPACT_BASE * COMPACT_PER + maxEid + 1 && !this.anyInPlace;
     this.others = v.i32[0] as number;
     return updated;
   }
