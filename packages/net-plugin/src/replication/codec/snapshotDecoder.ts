@@ -113,7 +113,7 @@ export class SnapshotDecoder {
     const wasm = this.wasm;
     if (wasm === undefined || !wasm.load(bytes, offset, length, this.reader))
       this.reader.reset(bytes, offset, length);
-    const status = this.run(this.reader, ring);
+    const status = this.steadyOrRun(this.reader, ring);
     for (let i = 0; i < this.markedCount; i++) this.mark[this.marked[i] as number] = 0;
     this.markedCount = 0;
     const c = this.counters;
@@ -148,7 +148,8 @@ export class SnapshotDecoder {
     this.marked[this.markedCount++] = id;
   }
 
-  private run(r: WordReader, ring: BaselineRing): DecodeStatus {
+  /** The steady path (steadyDecode.ts) when it takes the snapshot, else the general one (`run`). */
+  private steadyOrRun(r: WordReader, ring: BaselineRing): DecodeStatus {
     const wasm = this.wasm;
     const steady = this.steady;
     if (wasm !== undefined && r.bitLength >= steady.minBits && wasm.loaded(r)) {
@@ -161,6 +162,10 @@ export class SnapshotDecoder {
         return status as DecodeStatus;
       }
     }
+    return this.run(r, ring);
+  }
+
+  private run(r: WordReader, ring: BaselineRing): DecodeStatus {
     const sequence = r.readBits(16);
     const tick = r.readExpGolomb(TICK_K_LOCAL);
     const hasBaseline = r.readBool();
@@ -195,6 +200,7 @@ export class SnapshotDecoder {
     const work = ring.scratch;
     // With the wasm reader on these states the base → work copy is deferred: the kernel does it as
     // memory.copy when nothing before it writes `work` (no despawns, no spawns: the usual case).
+    const wasm = this.wasm;
     let pending =
       base !== undefined && wasm !== undefined && base.pool === wasm.pool && work.pool === wasm.pool;
     if (base !== undefined && !pending) work.copyFrom(base);
