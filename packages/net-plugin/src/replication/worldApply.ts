@@ -57,6 +57,22 @@ export function applySnapshot(
   result: ApplyResult = sharedResult,
 ): ApplyResult {
   result.spawned = result.despawned = result.updated = 0;
+  const pool = next.pool;
+  const kernel = pool?.applyKernel;
+  // Steady: the pool's wasm kernel made (below) and nothing left for the per-entity path.
+  if (
+    kernel != null &&
+    next.registry === registry &&
+    (prev === undefined || prev.pool === pool) &&
+    wasmKernelsLocal.enabled
+  ) {
+    const updated = kernel.run(prev, next, map, Math.max(next.highWater, prev?.highWater ?? 0));
+    if (kernel.others === 0) {
+      result.updated = updated;
+      return result;
+    }
+    return dispatchOthers(kernel, world, registry, prev, next, map, hooks, result, updated);
+  }
   const layout = layoutOfLocal(registry);
   const hw = Math.max(next.highWater, prev?.highWater ?? 0);
   const c = applyContext;
@@ -68,7 +84,6 @@ export function applySnapshot(
   c.map = map;
   c.hooks = hooks;
   c.result = result;
-  const pool = next.pool;
   const wasm =
     wasmKernelsLocal.enabled &&
     pool !== undefined &&
@@ -92,7 +107,37 @@ export function applySnapshot(
   return result;
 }
 
-/** What the per-entity apply path reads (set by applySnapshot; restored if a hook re-enters it). */
+/** The ids a wasm `run` left for the per-entity path, applied with the context set (as applySnapshot's). */
+function dispatchOthers(
+  kernel: WasmApplyKernel,
+  world: World,
+  registry: ReplicationRegistry,
+  prev: SnapshotState | undefined,
+  next: SnapshotState,
+  map: EntityMap,
+  hooks: ApplyHooks,
+  result: ApplyResult,
+  updated: number,
+): ApplyResult {
+  const c = applyContext;
+  const saved = c.layout === undefined ? undefined : { ...c };
+  c.world = world;
+  c.layout = layoutOfLocal(registry);
+  c.prev = prev;
+  c.next = next;
+  c.map = map;
+  c.hooks = hooks;
+  c.result = result;
+  try {
+    kernel.dispatch(applyOther);
+  } finally {
+    if (saved !== undefined) Object.assign(c, saved);
+    else c.world = c.layout = c.prev = c.next = c.map = undefined;
+  }
+  result.updated += updated;
+  return result;
+}
+
 /** wasmApplyFor's answer for `pool`, kept on the registry's layout (no WeakMap lookup per call). */
 function applyKernelOf(
   layout: FieldLayout,
@@ -103,10 +148,13 @@ function applyKernelOf(
   if (cache.pool !== pool) {
     cache.kernel = wasmApplyFor(registry, pool);
     cache.pool = pool;
+    // The steady path's: the pool's states are this registry's (statePool.ts), its kernel this one.
+    pool.applyKernel = cache.kernel ?? null;
   }
   return cache.kernel;
 }
 
+/** What the per-entity apply path reads (set by applySnapshot; restored if a hook re-enters it). */
 interface ApplyContext {
   world: World | undefined;
   layout: FieldLayout | undefined;

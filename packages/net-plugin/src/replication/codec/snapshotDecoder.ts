@@ -19,6 +19,7 @@ import { readColumns, readUpdate, type UpdateReadContext } from "./updateReader"
 import { columnLayout } from "./columns";
 import { WordReader } from "./wordBits";
 import { wasmDecodeFor, type WasmDecode } from "./wasm/wasmDecode";
+import { SteadyDecode } from "./steadyDecode";
 // Hot loops call module-local references: in tsx/esbuild's CommonJS output (tests, benches) every
 // call of an imported function is a getter call.
 const readUpdateLocal = readUpdate;
@@ -59,6 +60,8 @@ export class SnapshotDecoder {
    * run the JS kernel, else the generic path.
    */
   readonly wasm: WasmDecode | undefined;
+  /** The usual packet's path (steadyDecode.ts), taken when the wasm reader is. */
+  private readonly steady: SteadyDecode;
 
   constructor(
     readonly registry: ReplicationRegistry,
@@ -92,6 +95,7 @@ export class SnapshotDecoder {
     this.kernel = decodeKernel(registry);
     // Also without the JS kernel (code generation refused: a CSP without 'unsafe-eval'); see `wasm`.
     this.wasm = wasmDecodeFor(registry, capacity);
+    this.steady = new SteadyDecode(capacity, columns.headerGroups, this.ks, this.mark, this.marked);
   }
 
   /**
@@ -109,7 +113,7 @@ export class SnapshotDecoder {
     const wasm = this.wasm;
     if (wasm === undefined || !wasm.load(bytes, offset, length, this.reader))
       this.reader.reset(bytes, offset, length);
-    const status = this.run(this.reader, ring);
+    const status = this.steadyOrRun(this.reader, ring);
     for (let i = 0; i < this.markedCount; i++) this.mark[this.marked[i] as number] = 0;
     this.markedCount = 0;
     const c = this.counters;
@@ -120,6 +124,11 @@ export class SnapshotDecoder {
     else if (status === Status.TooOld) c.snapshotsDropped++;
     else c.snapshotsInvalid++;
     return status;
+  }
+
+  /** Snapshots the steady path decoded (stats: tests check which path ran). */
+  get steadyDecodes(): number {
+    return this.steady.decodes;
   }
 
   /**
@@ -137,6 +146,23 @@ export class SnapshotDecoder {
   private setMark(id: number, value: number): void {
     this.mark[id] = value;
     this.marked[this.markedCount++] = id;
+  }
+
+  /** The steady path (steadyDecode.ts) when it takes the snapshot, else the general one (`run`). */
+  private steadyOrRun(r: WordReader, ring: BaselineRing): DecodeStatus {
+    const wasm = this.wasm;
+    const steady = this.steady;
+    if (wasm !== undefined && r.bitLength >= steady.minBits && wasm.loaded(r)) {
+      const status = steady.run(r, ring, wasm, this.newestSequence);
+      if (status >= 0) {
+        if (status === Status.Ok || status === Status.Stale) {
+          this.lastDecoded = steady.stored;
+          if (status === Status.Ok) this.newestSequence = (steady.stored as SnapshotState).sequence;
+        }
+        return status as DecodeStatus;
+      }
+    }
+    return this.run(r, ring);
   }
 
   private run(r: WordReader, ring: BaselineRing): DecodeStatus {

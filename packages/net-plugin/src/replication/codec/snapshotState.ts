@@ -69,6 +69,8 @@ export class SnapshotState implements BlockOwner {
   readonly pool: CodecMemoryPool | undefined;
   /** This state's block in `pool` (kernels read it at `pool.address(block)`), or -1. */
   block = -1;
+  /** `pool.address(block)`, the block's byte address (kept when the memory grows), or -1. */
+  address = -1;
   /** Cached prefix views (see `rowViews`, `valueView`); dropped when the arrays are re-made. */
   private rows: RowViews | undefined;
   private valuePrefix: Int32Array | undefined;
@@ -88,8 +90,10 @@ export class SnapshotState implements BlockOwner {
     const pool = statePoolOf(registry, capacity);
     this.block = pool === undefined ? -1 : pool.tryAlloc(this);
     this.pool = this.block < 0 ? undefined : pool;
-    if (this.pool !== undefined) this.rebind();
-    else {
+    if (this.pool !== undefined) {
+      this.address = this.pool.address(this.block);
+      this.rebind();
+    } else {
       const arrays = this as StateArrays;
       arrays.present = new Uint8Array(capacity);
       arrays.mask = new Uint32Array(capacity);
@@ -119,7 +123,7 @@ export class SnapshotState implements BlockOwner {
    */
   dispose(): void {
     if (this.pool !== undefined && this.block >= 0) this.pool.release(this.block);
-    this.block = -1;
+    this.block = this.address = -1;
     const arrays = this as StateArrays;
     arrays.present = EMPTY_U8;
     arrays.mask = arrays.version = EMPTY_U32;

@@ -112,12 +112,19 @@ describe("pool-backed SnapshotState", () => {
       expect(s.values.length).toBe(64 * s.stride);
       expect(snapshot(s), `state ${i} (seed ${SEED})`).toEqual(before[i]);
     });
+    // The address kept on each state (what the kernels take) is still its block's, and its
+    // values' view starts there.
+    for (const s of [...states, ...extra]) {
+      expect(s.address).toBe(s.pool?.address(s.block));
+      expect(s.values.byteOffset - s.address).toBe(s.pool?.layout.valuesOffset);
+    }
     // Same high water as before the grow: a stale cached prefix view would copy nothing.
     const src = states[0] as SnapshotState;
     src.values[src.stride] = 12345;
     copy.copyFrom(src);
     expect(copy.equals(src)).toBe(true);
     for (const s of extra) s.dispose();
+    expect(extra[0]?.address, "disposed: no address").toBe(-1);
   });
 
   it("dispose gives the block back (reused next), and empties the state's arrays", () => {

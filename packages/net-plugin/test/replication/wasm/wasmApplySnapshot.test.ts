@@ -109,7 +109,7 @@ function run(seed: number, kinds: number): { kernel: boolean; wasmCalls: number;
   expect(on.clientRing.scratch.pool).toBe(on.applied.pool);
   expect(off.applied.pool, "switch off: plain arrays").toBeUndefined();
   const kernel = wasmApplyFor(on.registry, on.applied.pool as NonNullable<SnapshotState["pool"]>);
-  const spy = kernel === undefined ? undefined : vi.spyOn(kernel, "apply");
+  const spy = kernel === undefined ? undefined : vi.spyOn(kernel, "run");
   const plan = createRng(seed ^ 0x5eed); // ack and loss decisions, shared by both sides
   let extra: SnapshotState[] = [];
   let applied = 0;
@@ -234,7 +234,7 @@ describe("applySnapshot with pool-backed states and the wasm apply kernel", () =
     const plain = new SnapshotState(on.registry, CAPACITY);
     plain.copyFrom(on.applied);
     wasmKernels.enabled = true;
-    const spy = vi.spyOn(kernel as NonNullable<typeof kernel>, "apply");
+    const spy = vi.spyOn(kernel as NonNullable<typeof kernel>, "run");
     applySnapshot(on.world, on.registry, on.applied, next, on.map);
     expect(spy).toHaveBeenCalledTimes(1);
     spy.mockClear();

@@ -20,6 +20,7 @@
  * nobody disposes; `release` is the prompt way). Kernels take block addresses (`address`) as i32
  * parameters instead of arrays.
  */
+import type { WasmApplyKernel } from "./wasmApply";
 
 /** Bytes of a WebAssembly page. */
 export const WASM_PAGE_BYTES = 65536;
@@ -100,6 +101,11 @@ export class CodecMemoryPool {
   generation = 0;
   /** Blocks currently allocated. */
   allocated = 0;
+  /**
+   * The apply kernel of this pool's states once worldApply.ts looked it up (null: none), read by
+   * applySnapshot's steady path without a lookup; undefined before.
+   */
+  applyKernel: WasmApplyKernel | null | undefined = undefined;
   /** Blocks the memory holds now. */
   private blocks: number;
   private readonly maxBlocks: number;

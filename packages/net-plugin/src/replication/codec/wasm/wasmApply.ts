@@ -19,6 +19,7 @@
  * copy either way; with every column in place a call is one kernel call, and applyCompact (which
  * packs values over the copies) is never used while any column is in place.
  */
+import type { EntityMap } from "../../entityMap";
 import type { ReplicationRegistry } from "../../registry";
 import type { ApplyKernel } from "../kernels/worldKernels";
 import type { SnapshotState } from "../snapshotState";
@@ -57,6 +58,8 @@ export class WasmApplyKernel {
   private prevCopy = -1;
   private views: ApplyViews | undefined;
   private readonly prefix = new PrefixViews();
+  /** Ids the last `run` left for the per-entity path (`dispatch` hands them on). */
+  others = 0;
   /** Ids for `other` per re-entry depth, and the current depth. */
   private readonly pending: Int32Array[] = [];
   private depth = 0;
@@ -78,6 +81,8 @@ export class WasmApplyKernel {
   private readonly copies: ApplyCopies;
   /** True when every column is in place: no copies, no probe pass, no applyCompact. */
   readonly allInPlace: boolean;
+  /** True when some column is in place (no applyCompact). */
+  private readonly anyInPlace: boolean;
 
   /** Use wasmApplyKernel(); `module` is the compiled applyModule(plan, layout, stride, simd). */
   constructor(
@@ -105,28 +110,35 @@ export class WasmApplyKernel {
     this.entities = new ApplyEntityTable(capacity, plan.columnLength);
     this.copies = new ApplyCopies(this.columns, this.columnField, capacity);
     this.allInPlace = this.copies.allInPlace;
+    this.anyInPlace = this.copies.anyInPlace;
   }
 
   /** Same contract as the JS ApplyKernel (worldKernels.ts); `other` runs after the kernel, in id order. */
   readonly apply: ApplyKernel = (prev, next, map, hw, other) => {
+    const updated = this.run(prev, next, map, hw);
+    if (this.others > 0) this.dispatch(other);
+    return updated;
+  };
+
+  /**
+   * The kernel's part of `apply`: the world's columns written, the updated count returned; the ids
+   * for the per-entity path (`others` of them) wait in wasm memory for `dispatch`, which must run
+   * before any other call of this kernel.
+   */
+  run(prev: SnapshotState | undefined, next: SnapshotState, map: EntityMap, hw: number): number {
     if (!(hw >= 0 && hw <= this.capacity)) {
       throw new RangeError(`WasmApplyKernel: high water ${hw} is outside 0..capacity (${this.capacity}).`);
     }
     this.calls++;
     const pool = this.pool;
     // Resolve both addresses first: allocating the copy blocks may grow the memory.
-    const nextAddress = next.pool === pool ? pool.address(next.block) : this.copyBlock(true);
+    const nextAddress = next.pool === pool ? next.address : this.copyBlock(true);
     const prevAddress =
-      prev === undefined
-        ? nextAddress
-        : prev.pool === pool
-          ? pool.address(prev.block)
-          : this.copyBlock(false);
+      prev === undefined ? nextAddress : prev.pool === pool ? prev.address : this.copyBlock(false);
     const v = this.currentViews();
     if (next.pool !== pool) this.copyState(v, next, nextAddress, hw);
     if (prev !== undefined && prev.pool !== pool) this.copyState(v, prev, prevAddress, hw);
     const maxEid = this.entities.update(v.eids, map, hw);
-    const columns = this.columns;
     const hasPrev = prev === undefined ? 0 : 1;
     let updated: number;
     // Whether this call ran `apply` to the end (its counts and range are in memory).
@@ -143,7 +155,7 @@ export class WasmApplyKernel {
       // is the result, else the copies are filled and the kernel runs again (the same writes).
       updated = this.fn(nextAddress, prevAddress, hasPrev, hw, 1);
       whole = this.ranges.whole(v.i32);
-      if (whole) this.ranges.copyOut(v.i32, v.columns, columns);
+      if (whole) this.ranges.copyOut(v.i32, v.columns);
       else {
         updated = this.copiedRun(v, maxEid, nextAddress, prevAddress, hasPrev, hw);
         whole = this.ranges.whole(v.i32);
@@ -159,11 +171,20 @@ export class WasmApplyKernel {
     this.ranged = whole && updated > 0;
     // Worlds change slowly: the next call packs when this one updated few of the entities.
     // (Never with a column in place: applyCompact packs values over the column copies.)
+    // (Integers: `updated <= COMPACT_BASE + (maxEid + 1) / COMPACT_PER` makes heap numbers while unoptimized.)
     this.compact =
-      updated > 0 && updated <= COMPACT_BASE + (maxEid + 1) / COMPACT_PER && !this.copies.anyInPlace;
+      updated > 0 && updated * COMPACT_PER <= COMPACT_BASE * COMPACT_PER + maxEid + 1 && !this.anyInPlace;
+    this.others = v.i32[0] as number;
+    return updated;
+  }
+
+  /** Hands the last `run`'s ids to `other`, in id order (see `run`). */
+  dispatch(other: (id: number) => void): void {
     // `other` may re-enter apply (applySnapshot hooks may), which rewrites the memory: the ids
     // are first copied out to a list of this call's depth.
-    const count = v.i32[0] as number;
+    const count = this.others;
+    this.others = 0;
+    const i32 = this.currentViews().i32;
     const depth = this.depth++;
     let ids = this.pending[depth];
     if (ids === undefined) {
@@ -171,14 +192,13 @@ export class WasmApplyKernel {
       this.pending[depth] = ids;
     }
     const base = this.plan.others >> 2;
-    for (let i = 0; i < count; i++) ids[i] = v.i32[base + i] as number;
+    for (let i = 0; i < count; i++) ids[i] = i32[base + i] as number;
     try {
       for (let i = 0; i < count; i++) other(ids[i] as number);
     } finally {
       this.depth--;
     }
-    return updated;
-  };
+  }
 
   /** Fills the column copies (prefixes up to `maxEid`), runs the kernel, copies the prefixes out. */
   private copiedRun(

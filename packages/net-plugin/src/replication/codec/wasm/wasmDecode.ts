@@ -34,7 +34,6 @@ type ReadFn = (misc: number) => number;
 
 // A module-local reference: in tsx/esbuild's CommonJS output every call of an import is a getter call.
 const copyBytesLocal = copyBytes;
-const READ_ARGS_F64_LOCAL = READ_ARGS_F64;
 
 /** A compiled module per pool (null: the registry has no wasm reader here). */
 const modules = new WeakMap<CodecMemoryPool, WebAssembly.Module | null>();
@@ -50,6 +49,10 @@ export class WasmDecode implements BlockOwner {
   private readonly lists: number;
   /** Bytes of the input block (the words plus the zero padding must fit). */
   private readonly inputBytes: number;
+  /** Where `read` puts the marks (byte address), its i32 arguments and its two f64 (element indexes). */
+  private readonly markAt: number;
+  private readonly argsAt: number;
+  private readonly ratioAt: number;
   private generation = -1;
   private u8: Uint8Array = new Uint8Array(0);
   private u32: Uint32Array = new Uint32Array(0);
@@ -64,7 +67,7 @@ export class WasmDecode implements BlockOwner {
   constructor(
     readonly pool: CodecMemoryPool,
     module: WebAssembly.Module,
-    private readonly scratch: DecodeScratch,
+    scratch: DecodeScratch,
   ) {
     this.blocks = [];
     for (let i = 0; i < 3; i++) {
@@ -81,6 +84,9 @@ export class WasmDecode implements BlockOwner {
     this.lists = lists ?? 0;
     this.misc = misc ?? 0;
     this.inputBytes = pool.layout.blockBytes;
+    this.markAt = this.misc + scratch.markOffset;
+    this.argsAt = (this.misc + scratch.argsOffset) >>> 2;
+    this.ratioAt = (this.misc + scratch.argsOffset + READ_ARGS_F64) >>> 3;
     const instance = new WebAssembly.Instance(module, { env: { memory: pool.memory } });
     this.fn = instance.exports["read"] as ReadFn;
   }
@@ -141,6 +147,11 @@ export class WasmDecode implements BlockOwner {
     }
   }
 
+  /** True when `r` reads the words the last `load` put in the input block (its words are ours). */
+  loaded(r: WordReader): boolean {
+    return r.data === this.inputWords && this.blocks.length === 3;
+  }
+
   /** False when its blocks could not be allocated (then it is not used). */
   get ready(): boolean {
     return this.blocks.length === 3;
@@ -191,7 +202,6 @@ export class WasmDecode implements BlockOwner {
     k: number,
     copyRows = 0,
   ): boolean {
-    const pool = this.pool;
     this.views();
     const u8 = this.u8;
     const u32 = this.u32;
@@ -202,20 +212,21 @@ export class WasmDecode implements BlockOwner {
       const data = r.data;
       for (let i = 0, at = this.input >>> 2; i < words; i++) u32[at + i] = data[i] as number;
     }
-    const markAt = this.misc + this.scratch.markOffset;
+    const markAt = this.markAt;
     for (let i = 0; i < markedCount; i++) {
       const id = marked[i] as number;
       u8[markAt + id] = mark[id] as number;
     }
-    const baseAt = pool.address(base.block);
+    // The states' block addresses as kept on them (fixed while they hold their blocks).
+    const baseAt = base.address;
     this.calls++;
-    const a = (this.misc + this.scratch.argsOffset) >>> 2;
+    const a = this.argsAt;
     u32[a] = this.input;
     u32[a + 1] = r.position;
     u32[a + 2] = r.bitLength;
     u32[a + 3] = baseAt;
-    u32[a + 4] = pool.address(work.block);
-    u32[a + 5] = reference === undefined ? baseAt : pool.address(reference.block);
+    u32[a + 4] = work.address;
+    u32[a + 5] = reference === undefined ? baseAt : reference.address;
     u32[a + 6] = reference === undefined ? 0 : 1;
     u32[a + 7] = updates;
     u32[a + 8] = bitmap ? 1 : 0;
@@ -223,7 +234,7 @@ export class WasmDecode implements BlockOwner {
     u32[a + 10] = base.highWater;
     u32[a + 11] = this.lists;
     u32[a + 12] = copyRows;
-    const d = (this.misc + this.scratch.argsOffset + READ_ARGS_F64_LOCAL) >>> 3;
+    const d = this.ratioAt;
     this.f64[d] = rn;
     this.f64[d + 1] = rd;
     const ok = this.fn(this.misc);
