@@ -169,15 +169,20 @@ export class WasmWriteKernel {
     const u8 = this.u8;
     const out = this.out;
     if ((writer.bitsWritten & 7) === 0) {
-      const byteCount = total >>> 3;
       const dst = writer.bytes;
       const at = writer.bitsWritten >>> 3;
-      if (byteCount > 0 && at + byteCount <= dst.length && !writer.overflowed) {
-        // Straight into the packet's buffer, then the writer moves past them (resetAt: no copy
-        // of the bytes onto themselves, as writeByteRange would make).
-        this.copyInto(dst, at, byteCount);
-        writer.resetAt(at + byteCount);
-      } else if (byteCount > 0) writer.writeByteRange(u8, out, byteCount); // overflows as before
+      const held = (total + 7) >>> 3; // bytes holding the bits, the last maybe partly
+      if (held > 0 && at + held <= dst.length && !writer.overflowed) {
+        // Straight into the packet's buffer, the last byte's unused bits cleared, then the writer
+        // moves past the bits (`advance`: no copy of the bytes onto themselves, no bit writes).
+        this.copyInto(dst, at, held);
+        const rest = total & 7;
+        if (rest > 0) dst[at + held - 1] = (dst[at + held - 1] as number) & ((1 << rest) - 1);
+        writer.advance(total);
+        return;
+      }
+      const byteCount = total >>> 3;
+      if (byteCount > 0) writer.writeByteRange(u8, out, byteCount); // overflows as before
       const rest = total & 7;
       if (rest > 0) writer.writeBits((u8[out + byteCount] as number) & ((1 << rest) - 1), rest);
       return;
