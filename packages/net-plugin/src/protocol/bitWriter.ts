@@ -13,11 +13,19 @@ import { copyBytes, float32Scratch, uint32Scratch, utf8Encoder } from "./scratch
 /** 2^0 … 2^32: the exclusive upper bound of a `bits`-bit value (no `**` per write). */
 const POWERS_OF_TWO = Array.from({ length: 33 }, (_, i) => 2 ** i);
 
+/**
+ * Longest `finish()` view kept per length (bytes): a packet up to an MTU and beyond; a longer one
+ * gets a fresh view per call.
+ */
+const FINISH_VIEWS = 4096;
+
 /** A reusable bit writer over one preallocated buffer. */
 export class BitWriter {
   private readonly buffer: Uint8Array;
   private bitPos = 0;
   private overflow = false;
+  /** `finish()`'s views by length (made on first use, at most FINISH_VIEWS + 1 slots). */
+  private views: (Uint8Array | undefined)[] | undefined;
 
   /** Preallocates `capacityBytes` bytes; reuse the writer with {@link BitWriter.reset}. */
   constructor(capacityBytes: number) {
@@ -195,9 +203,40 @@ export class BitWriter {
     if (pad > 0) this.writeBits(0, pad);
   }
 
-  /** A view of the written bytes (no copy; valid until the next reset or write). */
+  /**
+   * A view of the written bytes (no copy; valid until the next reset or write). Up to
+   * FINISH_VIEWS bytes the view is made once per length and returned again for that length (no
+   * allocation per packet): do not keep it past the next `finish` expecting other bytes.
+   */
   finish(): Uint8Array {
-    return this.buffer.subarray(0, this.bytesWritten);
+    const length = (this.bitPos + 7) >>> 3;
+    if (length > FINISH_VIEWS) return this.buffer.subarray(0, length);
+    let views = this.views;
+    if (views === undefined) {
+      // Packed (not holey-to-dictionary) slots for every length this buffer can hold.
+      views = Array.from({ length: Math.min(this.buffer.length, FINISH_VIEWS) + 1 }, () => undefined);
+      this.views = views;
+    }
+    let view = views[length];
+    if (view === undefined) {
+      view = this.buffer.subarray(0, length);
+      views[length] = view;
+    }
+    return view;
+  }
+
+  /**
+   * Moves the write position `bits` bits on, over bits the caller stored into {@link BitWriter.bytes}
+   * itself (a byte-range copy from elsewhere): the stored bits must continue the stream, and the
+   * unused high bits of the last byte must be zero (later writes OR into that byte).
+   */
+  advance(bits: number): void {
+    if (!(bits >= 0 && (bits | 0) === bits) || this.overflow || this.bitPos + bits > this.buffer.length * 8) {
+      throw new RangeError(
+        `BitWriter.advance: ${bits} bits from bit ${this.bitPos} do not fit the ${this.buffer.length}-byte buffer${this.overflow ? " (the writer overflowed)" : ""}.`,
+      );
+    }
+    this.bitPos += bits;
   }
 
   /** Forgets everything written (capacity is kept). */

@@ -169,15 +169,20 @@ export class WasmWriteKernel {
     const u8 = this.u8;
     const out = this.out;
     if ((writer.bitsWritten & 7) === 0) {
-      const byteCount = total >>> 3;
       const dst = writer.bytes;
       const at = writer.bitsWritten >>> 3;
-      if (byteCount > 0 && at + byteCount <= dst.length && !writer.overflowed) {
-        // Straight into the packet's buffer, then the writer moves past them (resetAt: no copy
-        // of the bytes onto themselves, as writeByteRange would make).
-        this.copyInto(dst, at, byteCount);
-        writer.resetAt(at + byteCount);
-      } else if (byteCount > 0) writer.writeByteRange(u8, out, byteCount); // overflows as before
+      const held = (total + 7) >>> 3; // bytes holding the bits, the last maybe partly
+      if (held > 0 && at + held <= dst.length && !writer.overflowed) {
+        // Straight into the packet's buffer, the last byte's unused bits cleared, then the writer
+        // moves past the bits (`advance`: no copy of the bytes onto themselves, no bit writes).
+        this.copyInto(dst, at, held);
+        const rest = total & 7;
+        if (rest > 0) dst[at + held - 1] = (dst[at + held - 1] as number) & ((1 << rest) - 1);
+        writer.advance(total);
+        return;
+      }
+      const byteCount = total >>> 3;
+      if (byteCount > 0) writer.writeByteRange(u8, out, byteCount); // overflows as before
       const rest = total & 7;
       if (rest > 0) writer.writeBits((u8[out + byteCount] as number) & ((1 << rest) - 1), rest);
       return;
@@ -190,18 +195,25 @@ export class WasmWriteKernel {
     if (tail > 0) writer.writeBits((u32[o + whole] as number) & ((1 << tail) - 1), tail);
   }
 
-  /** Copies `count` bytes of the region to `dst` at `at` (little-endian words, then the tail). */
+  /**
+   * Copies `count` bytes of the region to `dst` at `at`: one native copy of the power-of-two
+   * prefix of the region holding them — the bytes past `count` land past the writer's position,
+   * which BitWriter overwrites (a byte's first write assigns it); the views are made once per
+   * power (and after growth). Small, so that it is inlined into the packet copy (`copyWords`,
+   * the rare rest, is not: inlined whole, this was not, and ran unoptimized for thousands of calls).
+   */
   private copyInto(dst: Uint8Array, at: number, count: number): void {
-    // One native copy of the power-of-two prefix of the region holding `count` bytes: the bytes
-    // past `count` land past the writer's position, which BitWriter overwrites (a byte's first
-    // write assigns it). The views are made once per power (and after growth).
     const power = count <= 1 ? 0 : 32 - Math.clz32(count - 1);
+    const view = this.prefixes[power];
+    if (view !== undefined && at + (1 << power) <= dst.length && this.prefixCopies) dst.set(view, at);
+    else this.copyWords(dst, at, count, power);
+  }
+
+  /** `copyInto` without a prefix view yet, or when the prefix does not fit: words, then the tail. */
+  private copyWords(dst: Uint8Array, at: number, count: number, power: number): void {
     if (this.prefixCopies && at + (1 << power) <= dst.length && 1 << power <= this.regionBytes) {
-      let view = this.prefixes[power];
-      if (view === undefined) {
-        view = this.u8.subarray(this.out, this.out + (1 << power));
-        this.prefixes[power] = view;
-      }
+      const view = this.u8.subarray(this.out, this.out + (1 << power));
+      this.prefixes[power] = view;
       dst.set(view, at);
       return;
     }
