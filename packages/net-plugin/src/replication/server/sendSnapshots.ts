@@ -36,7 +36,11 @@ export function sendSnapshots(world: AppWorld): void {
     input.sequence = sequence;
     input.tick = s.lastTick;
     input.current = current;
-    input.baseline = view.ring.newestAckedState();
+    const baseline = view.ring.newestAckedState();
+    input.baseline = baseline;
+    // Velocity prediction from an older acknowledged state (none when the baseline is too old).
+    input.reference =
+      s.prediction && baseline !== undefined ? view.ring.referenceFor(baseline, s.lastTick) : undefined;
     input.out = out;
     input.relevant = view.relevant;
     input.priority = view.priorities.priority;

@@ -113,6 +113,13 @@ export interface ServerReplicationOptions {
    * than the ring force full-state snapshots.
    */
   baselineRingSize?: number;
+  /**
+   * Velocity prediction (default true): each snapshot names an older acknowledged state of that
+   * client as its reference (`BaselineRing.referenceFor`), and positions and other slots fields
+   * are coded as residuals from the velocity between the two (docs/REPLICATION.md). `false` codes
+   * every update against the baseline alone (≈ 16 % more bits for steadily moving entities).
+   */
+  prediction?: boolean;
   /** Client authority: checks each entity's incoming upstream state before it is applied. */
   validateUpstream?: UpstreamValidator;
   /**
@@ -199,6 +206,8 @@ export class ServerReplicationState {
   /** Entities marked changed this tick ("marked" change detection). */
   readonly dirty = new EntityList();
   readonly changeDetection: "scan" | "marked";
+  /** Snapshots name a prediction reference (options.prediction). */
+  readonly prediction: boolean;
   /** Baseline ring size of each client view. */
   readonly ringSize: number;
   readonly grid: SpatialGrid | undefined;
@@ -268,6 +277,7 @@ export class ServerReplicationState {
     );
     this.snapshotChannel = options.snapshotChannel ?? ReplicationDefaults.snapshotChannel;
     this.changeDetection = options.changeDetection ?? "scan";
+    this.prediction = options.prediction ?? true;
     const ring = options.baselineRingSize ?? DEFAULT_BASELINE_RING_SIZE;
     if (!(ring <= DEFAULT_BASELINE_RING_SIZE)) {
       throw new RangeError(
