@@ -75,15 +75,7 @@ export function applySnapshot(
   }
   const layout = layoutOfLocal(registry);
   const hw = Math.max(next.highWater, prev?.highWater ?? 0);
-  const c = applyContext;
-  const saved = c.layout === undefined ? undefined : { ...c };
-  c.world = world;
-  c.layout = layout;
-  c.prev = prev;
-  c.next = next;
-  c.map = map;
-  c.hooks = hooks;
-  c.result = result;
+  const saved = enterContext(world, layout, prev, next, map, hooks, result);
   const wasm =
     wasmKernelsLocal.enabled &&
     pool !== undefined &&
@@ -102,9 +94,37 @@ export function applySnapshot(
   } else {
     for (let id = 0; id < hw; id++) applyOther(id);
   }
+  leaveContext(saved);
+  return result;
+}
+
+/** Sets the per-entity path's context; returns the one it replaced when a hook re-entered (else undefined). */
+function enterContext(
+  world: World,
+  layout: FieldLayout,
+  prev: SnapshotState | undefined,
+  next: SnapshotState,
+  map: EntityMap,
+  hooks: ApplyHooks,
+  result: ApplyResult,
+): ApplyContext | undefined {
+  const c = applyContext;
+  const saved = c.layout === undefined ? undefined : { ...c };
+  c.world = world;
+  c.layout = layout;
+  c.prev = prev;
+  c.next = next;
+  c.map = map;
+  c.hooks = hooks;
+  c.result = result;
+  return saved;
+}
+
+/** Restores the context `enterContext` replaced, or clears it. */
+function leaveContext(saved: ApplyContext | undefined): void {
+  const c = applyContext;
   if (saved !== undefined) Object.assign(c, saved);
   else c.world = c.layout = c.prev = c.next = c.map = undefined;
-  return result;
 }
 
 /** The ids a wasm `run` left for the per-entity path, applied with the context set (as applySnapshot's). */
@@ -119,20 +139,11 @@ function dispatchOthers(
   result: ApplyResult,
   updated: number,
 ): ApplyResult {
-  const c = applyContext;
-  const saved = c.layout === undefined ? undefined : { ...c };
-  c.world = world;
-  c.layout = layoutOfLocal(registry);
-  c.prev = prev;
-  c.next = next;
-  c.map = map;
-  c.hooks = hooks;
-  c.result = result;
+  const saved = enterContext(world, layoutOfLocal(registry), prev, next, map, hooks, result);
   try {
     kernel.dispatch(applyOther);
   } finally {
-    if (saved !== undefined) Object.assign(c, saved);
-    else c.world = c.layout = c.prev = c.next = c.map = undefined;
+    leaveContext(saved);
   }
   result.updated += updated;
   return result;

@@ -152,13 +152,6 @@ export class CaptureTables {
    */
   refill(entities: ArrayLike<number>, maxEid: number): boolean {
     if (entities.length > this.listElements || this.generation !== this.pool.generation) return false;
-    if (this.intFields.length !== 0) return this.refillInts(entities, maxEid);
-    this.fillList(entities);
-    return true;
-  }
-
-  /** `refill` of a plan with int fields. */
-  private refillInts(entities: ArrayLike<number>, maxEid: number): boolean {
     const fields = this.intFields;
     for (let k = 0; k < fields.length; k++) {
       const f = fields[k] as number;

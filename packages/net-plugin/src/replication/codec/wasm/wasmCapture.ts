@@ -132,10 +132,7 @@ export class WasmCaptureKernel extends CaptureCopies {
     const reuse = this.reusable && r.gathered;
     r.gathered = false;
     this.copyColumns(r, bound + 1, PREFIX);
-    i32[h + H.versionCounter] = out.versionCounter;
-    i32[h + H.highWater] = out.highWater;
-    i32[h + H.rows] = 0;
-    i32[h + H.removed] = 0;
+    this.header(i32, h, out);
     i32[h + H.reuse] = reuse ? 1 : 0;
     i32[h + H.prevStamp] = prev;
     const n = entities.length;
@@ -160,8 +157,7 @@ export class WasmCaptureKernel extends CaptureCopies {
       key.disarm();
       this.refuse(entities, top, map, out.capacity, missing);
     }
-    out.versionCounter = (i32[h + H.versionCounter] as number) >>> 0;
-    out.highWater = i32[h + H.highWater] as number;
+    this.headerOut(i32, h, out);
     return true;
   }
 
