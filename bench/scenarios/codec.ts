@@ -3,14 +3,17 @@
  * 100 ms (6 ticks) old. Throughput (entities encoded and decoded per second) and bits per entity
  * of Canopy's snapshot codec against msgpackr with records, both decoded and verified.
  *
+ * Each tick the game's step (loading the trace into the server's state) runs untimed; encode and
+ * decode are timed (fixtures/traceCodec.ts).
+ *
  * The systems (fixtures/codecSystems.ts) are measured in PROCESSES fresh processes, one after
- * another; within a process every system runs in sequence and its encode and decode are per-tick
- * medians over its passes. On this shared VM a whole process can run a system 1.3–1.6× slower than
- * the next one does (msgpackr-records read 32.6–33.9 µs/tick in three processes and 44–51 in four
- * of seven, session 9; Canopy 9.0–10.0 or 13.5): one process makes the ratio a draw. Each row here
- * is that system's fastest process (by encode + decode), the same rule for every system, so a slow
- * process of any system — Canopy's or the yardstick's — moves nothing. "best pass, with GC" is the
- * fastest whole pass of that process.
+ * another; within a process they take turns in CODEC_ROUNDS rounds, and each measurement is per-tick
+ * medians over CODEC_PASSES passes. On this shared VM memory-heavy code runs up to ≈ 1.9× slower for
+ * seconds at a time, within one process (session 12) or for a whole one (sessions 9–11): one
+ * measurement makes the ratio a draw. Each row here is that system's fastest round over all
+ * processes (by encode + decode), the same rule for every system, so a slow spell of any system —
+ * Canopy's or the yardstick's — moves nothing. "best pass, with GC" is the fastest whole pass of
+ * any round.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,6 +21,7 @@ import path from "node:path";
 import {
   CODEC_ENTITIES,
   CODEC_PASSES,
+  CODEC_ROUNDS,
   CODEC_TICKS,
   CODEC_YARDSTICK,
   type CodecMeasurement,
@@ -25,7 +29,7 @@ import {
 import { runChild } from "../harness/isolate";
 import { defineScenario } from "../harness/registry";
 
-/** Fresh processes per run (≈ 9 s each). */
+/** Fresh processes per run (≈ 20 s each). */
 const PROCESSES = 3;
 
 /** Runs fixtures/codecProcess.ts in a fresh process (this process's Node flags: the tsx loader). */
@@ -40,7 +44,9 @@ defineScenario({
   title: `snapshot codec: ${CODEC_ENTITIES} entities all moving (position + rotation), acks 100 ms old`,
   targets: ["Canopy ≥ 5× msgpackr-records entities/s", "Canopy ≤ ⅕ msgpackr-records bits/entity"],
   async run({ record, progress }) {
-    progress(`${PROCESSES} processes, each: every system ${CODEC_PASSES} passes over ${CODEC_TICKS} ticks`);
+    progress(
+      `${PROCESSES} processes, each: ${CODEC_ROUNDS} rounds of every system ${CODEC_PASSES} passes over ${CODEC_TICKS} ticks`,
+    );
     const dir = await mkdtemp(path.join(tmpdir(), "canopy-codec-"));
     const runs: CodecMeasurement[][] = [];
     try {
