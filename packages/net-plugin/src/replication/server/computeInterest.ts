@@ -6,7 +6,7 @@
  */
 import type { AppWorld } from "@canopy/core";
 import type { SnapshotState } from "../codec/snapshotState";
-import type { ServerReplicationState } from "./serverReplication";
+import { ReplicationDefaults, type ServerReplicationState } from "./serverReplication";
 
 /**
  * The `out` of the position and viewpoint callbacks: a class instance whose fields start as
@@ -54,8 +54,11 @@ export function computeInterest(world: AppWorld, s: ServerReplicationState): voi
         near[unpositioned[i] as number] = 1;
       }
       if (interest.viewpoint !== undefined) {
-        for (let i = 0; interest.viewpoint(world, view.slot, i, point); i++)
+        const most = interest.maxViewpoints ?? ReplicationDefaults.maxViewpoints;
+        for (let i = 0; interest.viewpoint(world, view.slot, i, point); i++) {
+          if (i >= most) throw tooManyViewpoints(view.slot, most);
           grid.mark(point.x, point.y, interest.radius, rel, near);
+        }
       } else {
         for (let id = 0; id < hw; id++) {
           if (s.ownerOfNetId(id) !== view.slot) continue;
@@ -77,4 +80,11 @@ export function computeInterest(world: AppWorld, s: ServerReplicationState): voi
       }
     }
   }
+}
+
+function tooManyViewpoints(client: number, most: number): Error {
+  return new Error(
+    `interest.viewpoint returned true for index ${most} of client ${client}: at most ${most} ` +
+      "viewpoints per client (interest.maxViewpoints); the callback must return false after the last one.",
+  );
 }

@@ -50,6 +50,8 @@ export const ReplicationDefaults = {
   minSnapshotBytes: 20,
   /** Confirmed states kept per entity on the client (interpolation reads them). */
   historySize: 16,
+  /** Viewpoints per client and tick under spatial interest (`InterestOptions.maxViewpoints`). */
+  maxViewpoints: 64,
 } as const;
 
 /** A user relevance filter: return false to hide entity `eid` from client slot `client`. */
@@ -68,6 +70,12 @@ export interface InterestOptions {
    * more. Default: the positions of the entities the client owns.
    */
   viewpoint?(world: AppWorld, client: number, index: number, out: { x: number; y: number }): boolean;
+  /**
+   * Most viewpoints one client may have per tick (default `ReplicationDefaults.maxViewpoints`). A
+   * `viewpoint` callback still returning true at this index throws (a callback that never returns
+   * false would otherwise hang the tick); the send systems' error handler gets it.
+   */
+  maxViewpoints?: number;
 }
 
 /**
@@ -285,6 +293,12 @@ export class ServerReplicationState {
       );
     }
     this.ringSize = ring;
+    const viewpoints = options.interest?.maxViewpoints;
+    if (viewpoints !== undefined && !(Number.isInteger(viewpoints) && viewpoints >= 1)) {
+      throw new RangeError(
+        `NetServerPlugin: interest.maxViewpoints must be an integer ≥ 1, got ${viewpoints}.`,
+      );
+    }
     this.allocator = new NetworkIdAllocator(this.capacity);
     this.current = new SnapshotState(registry, this.capacity);
     this.encoder = new SnapshotEncoder(registry, this.capacity);
