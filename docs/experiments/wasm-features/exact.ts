@@ -47,9 +47,11 @@ for (const [label, tr] of [
       cb = 0,
       wb = 0;
     for (let t = 0; t < 600; t++) {
+      c.load(t);
       const pc = c.encode(t);
       cb += pc.length;
       c.decode(pc);
+      w.load(t);
       const pw = w.encode(t);
       wb += pw.length;
       w.decode(pw);
@@ -79,7 +81,11 @@ for (const [label, tr] of [
     rowMajor: process.env.RM === "1" || process.env.RM === "T",
     transposed: process.env.RM === "T",
   }).create(trace) as WasmFeat;
-  for (let t = 0; t < 100; t++) w.decode(w.encode(t));
+  for (let t = 0; t < 100; t++) {
+    w.load(t);
+    w.decode(w.encode(t));
+  }
+  w.load(100);
   const good = w.encode(100).slice();
   const fs = w.fs;
   const ctab = w.cRing + 34 * 8 * fs;

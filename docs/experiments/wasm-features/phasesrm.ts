@@ -30,20 +30,6 @@ function pair(name: string, codecs: WasmFeat[], make: Phase, per = 1): void {
   );
 }
 
-function loadTick(c: WasmFeat, t: number): void {
-  for (let i = 0; i < n; i++) {
-    const p = (t * n + i) * 3,
-      q = (t * n + i) * 4;
-    c.server[0]![i] = trace.positions[p]!;
-    c.server[1]![i] = trace.positions[p + 1]!;
-    c.server[2]![i] = trace.positions[p + 2]!;
-    c.server[3]![i] = trace.rotations[q]!;
-    c.server[4]![i] = trace.rotations[q + 1]!;
-    c.server[5]![i] = trace.rotations[q + 2]!;
-    c.server[6]![i] = trace.rotations[q + 3]!;
-  }
-}
-
 for (const variant of [1, 0] as const) {
   const make = (rowMajor: boolean, transposed: boolean) => {
     const c = wasmFeatTraceCodec({
@@ -57,8 +43,11 @@ for (const variant of [1, 0] as const) {
       rowMajor,
       transposed,
     }).create(trace) as WasmFeat;
-    for (let t = 0; t < 300; t++) c.decode(c.encode(t));
-    loadTick(c, 300);
+    for (let t = 0; t < 300; t++) {
+      c.load(t);
+      c.decode(c.encode(t));
+    }
+    c.load(300);
     return c;
   };
   const fm = make(false, false);
@@ -75,7 +64,10 @@ for (const variant of [1, 0] as const) {
   pair("encode: collect + choose + bound", all, (c) => () => void c.encodeFor(300, 2));
   pair("encode: ... + write", all, (c) => () => void c.encodeFor(300, 3));
   pair("encode: ... + expected state (whole encode call)", all, (c) => () => void c.encodeFor(300, 4));
-  const packets = all.map((c) => c.encode(301).slice());
+  const packets = all.map((c) => {
+    c.load(301);
+    return c.encode(301).slice();
+  });
   pair("decode without apply", all, (c) => {
     const packet = packets[all.indexOf(c)]!;
     return () => {

