@@ -7,24 +7,30 @@
  * decode are timed (fixtures/traceCodec.ts).
  *
  * Every system is measured alone in REPEATS fresh processes of its own (the systems taking turns:
- * system 1, 2, …, 10, then again), each encode and decode the per-tick median over its passes
- * (fixtures/codecSystems.ts), and each row is its system's fastest process (by encode + decode):
+ * system 1, 2, …, 10, then again) as ONE long-lived connection over the whole trace, as a server and
+ * its client run (fixtures/codecSystems.ts, fixtures/traceCodec.ts `blockMedianRun`): the first
+ * CODEC_WARM_TICKS ticks are left out (Canopy's per-tick JS reaches TurboFan only after ≈ 2,000 ticks
+ * of one call a tick), and encode and decode are each the median over the following blocks of the
+ * block's median tick. Until session 12 every pass was a fresh connection (new wasm instances and
+ * memories every 600 ticks) and the figures were per-tick medians over 21 passes; that read Canopy in
+ * a ≈ 1.75× slower stretch in most processes (8.1 or 14.4 µs/tick) where one connection holds
+ * 7.6–8.0. Each row is its system's fastest process (by encode + decode):
  * - alone, because systems sharing a library's code (the Canopy rows; the msgpackr rows) train
  *   each other's JIT feedback in one process: all ten with their passes interleaved in one process
  *   read msgpackr-records 100–103 µs/tick and Canopy's JS kernels 276–304, against 42–90 and 34–57
  *   alone (session 12); an app runs one;
  * - fastest, because this shared VM runs memory-heavy code up to ≈ 1.9× slower for seconds to
- *   minutes at a time (session 12: Canopy 8.5 or 15–17 µs/tick, msgpackr-records 42 or 75–90, while
- *   a pure ALU loop stays steady): the same rule for every system, so a slow spell moves nothing as
- *   long as each system meets one quiet spell in its processes. Each row's median process is
- *   reported beside it: a fastest process near the median says the row never met one.
+ *   minutes at a time, within a process or for a whole one (session 12: Canopy 7.9 or 15.5 µs/tick,
+ *   msgpackr-records 40 or 75–90, while a pure ALU loop stays steady): the same rule for every system,
+ *   so a slow spell moves nothing as long as each system meets one quiet spell in its processes.
+ *   Each row's median process is reported beside it: a fastest process near the median says the row
+ *   never met one, and its ratio is not to be read.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   CODEC_ENTITIES,
-  CODEC_PASSES,
   CODEC_TICKS,
   CODEC_YARDSTICK,
   codecSystemNames,
@@ -55,7 +61,7 @@ defineScenario({
   async run({ record, progress }) {
     const names = codecSystemNames();
     progress(
-      `${names.length} systems × ${REPEATS} processes, each: one system, ${CODEC_PASSES} passes over ${CODEC_TICKS} ticks`,
+      `${names.length} systems × ${REPEATS} processes, each: one system, one connection over ${CODEC_TICKS} ticks`,
     );
     const dir = await mkdtemp(path.join(tmpdir(), "canopy-codec-"));
     const runs = new Map<string, CodecMeasurement[]>(names.map((name) => [name, []]));
@@ -82,8 +88,8 @@ defineScenario({
       record(m.name, "bits/entity", m.bitsPerEntity, "bits");
       record(m.name, "encode", m.encodeMicros, "µs/tick");
       record(m.name, "decode", m.decodeMicros, "µs/tick");
-      // The whole-pass figure with GC pauses and preemption in it (noisy under load).
-      record(m.name, "best pass, with GC", m.bestPassMicros, "µs/tick");
+      // The fastest block's mean tick, GC pauses and preemption in it (noisy under load).
+      record(m.name, "best block, with GC", m.bestPassMicros, "µs/tick");
       record(m.name, "max position error", Math.max(...all.map((x) => x.maxPositionError)) * 1000, "mm");
       record(m.name, "max rotation error", Math.max(...all.map((x) => x.maxRotationError)), "°");
       // Entities/s as a multiple of msgpackr-records', fastest process against fastest (the 5× target).
