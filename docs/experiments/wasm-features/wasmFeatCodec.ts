@@ -13,7 +13,12 @@ import {
   Vec3Template,
   type VectorTemplateOptions,
 } from "../../../packages/net-plugin/src/index";
-import type { MotionTrace, TraceCodec, TraceCodecFactory } from "../../../bench/fixtures/traceCodec";
+import {
+  loadChannels,
+  type MotionTrace,
+  type TraceCodec,
+  type TraceCodecFactory,
+} from "../../../bench/fixtures/traceCodec";
 
 const RING = 32;
 const HEADER = 13;
@@ -248,28 +253,7 @@ export class WasmFeat implements TraceCodec {
 
   /** The game's step (untimed by the bench): tick `t` of the trace into the server's components. */
   load(t: number): void {
-    const { n, server: s } = this;
-    const { positions, rotations } = this.trace;
-    const [px, py, pz, qx, qy, qz, qw] = s as [
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-    ];
-    for (let i = 0; i < n; i++) {
-      const p = (t * n + i) * 3;
-      const q = (t * n + i) * 4;
-      px[i] = positions[p]!;
-      py[i] = positions[p + 1]!;
-      pz[i] = positions[p + 2]!;
-      qx[i] = rotations[q]!;
-      qy[i] = rotations[q + 1]!;
-      qz[i] = rotations[q + 2]!;
-      qw[i] = rotations[q + 3]!;
-    }
+    loadChannels(this.trace, t, this.server);
   }
 
   encode(t: number): Uint8Array {

@@ -6,7 +6,12 @@
  * after decode, inside the timed encode/decode.
  */
 import fs from "node:fs";
-import type { MotionTrace, TraceCodec, TraceCodecFactory } from "../../../../bench/fixtures/traceCodec";
+import {
+  loadChannels,
+  type MotionTrace,
+  type TraceCodec,
+  type TraceCodecFactory,
+} from "../../../../bench/fixtures/traceCodec";
 
 const RING = 32;
 const HEADER = 12;
@@ -158,30 +163,7 @@ class WasmFloor implements TraceCodec {
 
   /** The game's step (untimed by the bench): tick `t` of the trace into the server's components. */
   load(t: number): void {
-    const { n, server: s } = this;
-    const { positions, rotations } = this.trace;
-    const [px, py, pz, qx, qy, qz, qw] = s as [
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-    ];
-    const ids = this.serverIds;
-    for (let i = 0; i < n; i++) {
-      const p = (t * n + i) * 3;
-      const q = (t * n + i) * 4;
-      const e = ids[i]!;
-      px[e] = positions[p]!;
-      py[e] = positions[p + 1]!;
-      pz[e] = positions[p + 2]!;
-      qx[e] = rotations[q]!;
-      qy[e] = rotations[q + 1]!;
-      qz[e] = rotations[q + 2]!;
-      qw[e] = rotations[q + 3]!;
-    }
+    loadChannels(this.trace, t, this.server, this.serverIds);
   }
 
   encode(t: number): Uint8Array {
