@@ -39,8 +39,8 @@ import {
 import { runChild } from "../harness/isolate";
 import { defineScenario } from "../harness/registry";
 
-/** Fresh processes per system (each ≈ 3 s). */
-const REPEATS = 4;
+/** Fresh processes per system (each ≈ 2–3 s): the slow modes of this VM are per process. */
+const REPEATS = 6;
 
 /** Runs fixtures/codecProcess.ts for `names` in a fresh process (this process's Node flags: the tsx loader). */
 async function measureInProcess(
