@@ -1,9 +1,12 @@
 /**
  * One process per scenario. V8 state is process-wide: JIT feedback, GC debt, and protectors such
  * as the one that lets optimized code skip "is this ArrayBuffer detached?" checks — loading a
- * CommonJS module through tsx detaches a buffer and makes every typed-array access in the process
- * slower (≈ 15 % on the codec rows). Running each scenario in a fresh child keeps one scenario's
- * imports and leftovers out of another's numbers.
+ * CommonJS module through tsx detached a buffer and made every typed-array access in the process
+ * slower (≈ 15 % on the codec rows, session 6). With today's tsx its loader (`--import`,
+ * module.register) already invalidates that protector at start in every process, scenario children
+ * included (`node --trace-protector-invalidation`, session 12), so every row runs with the checks.
+ * Running each scenario in a fresh child keeps one scenario's imports and leftovers out of another's
+ * numbers.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
