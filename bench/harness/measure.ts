@@ -14,6 +14,15 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[rank] as number;
 }
 
+/** Median of `values` (the mean of the middle two for an even count; sorts a copy). */
+export function median(values: ArrayLike<number>): number {
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
 /** Median, p99, mean and min of samples. */
 export function summarize(samples: readonly number[]): SampleStats {
   const sorted = [...samples].sort((a, b) => a - b);

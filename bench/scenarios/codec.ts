@@ -19,12 +19,12 @@
  *   each other's JIT feedback in one process: all ten with their passes interleaved in one process
  *   read msgpackr-records 100–103 µs/tick and Canopy's JS kernels 276–304, against 42–90 and 34–57
  *   alone (session 12); an app runs one;
- * - fastest, because this shared VM runs memory-heavy code up to ≈ 1.9× slower for seconds to
- *   minutes at a time, within a process or for a whole one (session 12: Canopy 7.9 or 15.5 µs/tick,
+ * - fastest, because on this shared VM a process runs in a fast or a slow mode for its whole life,
+ *   every kernel 1.5–2.5× slower in the slow one (session 12: Canopy 7.4–7.9, 13.5 or 18.5 µs/tick,
  *   msgpackr-records 40 or 75–90, while a pure ALU loop stays steady): the same rule for every system,
- *   so a slow spell moves nothing as long as each system meets one quiet spell in its processes.
- *   Each row's median process is reported beside it: a fastest process near the median says the row
- *   never met one, and its ratio is not to be read.
+ *   so a slow process moves nothing as long as each system has one fast process. Each row's median
+ *   process is reported beside it: a fastest process near the median says the row had none, and its
+ *   ratio is not to be read.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -37,6 +37,7 @@ import {
   type CodecMeasurement,
 } from "../fixtures/codecSystems";
 import { runChild } from "../harness/isolate";
+import { median } from "../harness/measure";
 import { defineScenario } from "../harness/registry";
 
 /** Fresh processes per system (each ≈ 2–3 s): the slow modes of this VM are per process. */
@@ -101,12 +102,4 @@ defineScenario({
 
 function total(m: CodecMeasurement | undefined): number {
   return m === undefined ? Number.NaN : m.encodeMicros + m.decodeMicros;
-}
-
-/** Median of ascending values. */
-function median(sorted: readonly number[]): number {
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }

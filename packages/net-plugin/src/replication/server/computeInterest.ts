@@ -6,7 +6,7 @@
  */
 import type { AppWorld } from "@canopy/core";
 import type { SnapshotState } from "../codec/snapshotState";
-import { ReplicationDefaults, type ServerReplicationState } from "./serverReplication";
+import type { ServerReplicationState } from "./serverReplication";
 
 /**
  * The `out` of the position and viewpoint callbacks: a class instance whose fields start as
@@ -54,7 +54,7 @@ export function computeInterest(world: AppWorld, s: ServerReplicationState): voi
         near[unpositioned[i] as number] = 1;
       }
       if (interest.viewpoint !== undefined) {
-        const most = interest.maxViewpoints ?? ReplicationDefaults.maxViewpoints;
+        const most = s.maxViewpoints;
         for (let i = 0; interest.viewpoint(world, view.slot, i, point); i++) {
           if (i >= most) throw tooManyViewpoints(view.slot, most);
           grid.mark(point.x, point.y, interest.radius, rel, near);

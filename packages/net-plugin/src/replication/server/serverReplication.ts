@@ -218,6 +218,8 @@ export class ServerReplicationState {
   readonly prediction: boolean;
   /** Baseline ring size of each client view. */
   readonly ringSize: number;
+  /** Viewpoints per client and tick under spatial interest (options.interest.maxViewpoints, validated). */
+  readonly maxViewpoints: number;
   readonly grid: SpatialGrid | undefined;
   readonly counters: ServerReplicationCounters = {
     snapshotsSent: 0,
@@ -293,10 +295,10 @@ export class ServerReplicationState {
       );
     }
     this.ringSize = ring;
-    const viewpoints = options.interest?.maxViewpoints;
-    if (viewpoints !== undefined && !(Number.isInteger(viewpoints) && viewpoints >= 1)) {
+    this.maxViewpoints = options.interest?.maxViewpoints ?? ReplicationDefaults.maxViewpoints;
+    if (!(Number.isInteger(this.maxViewpoints) && this.maxViewpoints >= 1)) {
       throw new RangeError(
-        `NetServerPlugin: interest.maxViewpoints must be an integer ≥ 1, got ${viewpoints}.`,
+        `NetServerPlugin: interest.maxViewpoints must be an integer ≥ 1, got ${this.maxViewpoints}.`,
       );
     }
     this.allocator = new NetworkIdAllocator(this.capacity);
