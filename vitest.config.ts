@@ -63,21 +63,29 @@ const switchesSetup = (root: "packages/net-plugin" | "tests"): string[] => [
 ];
 
 /**
- * Files that need a process of their own: they check what happens the first time something runs in
- * a process (a generated kernel's compile refused by a stubbed `Function`, a once-per-process
- * warm-up), which another file of a shared worker may have done already.
+ * Files that need a process of their own (projects `net-plugin-fresh` and `system-fresh`, isolated):
+ * they check what happens the first time something runs in a process (a generated kernel's compile
+ * refused by a stubbed `Function`, a once-per-process warm-up), which another file of a shared
+ * worker may have done already; or they count what the process-wide module cache holds (other
+ * files fill it to its cap, and it evicts); or they measure heap growth per packet, which other
+ * files' JIT feedback on the same functions can change; or they wait for the garbage collector to
+ * free a state (in a shared worker it did not within 2 s once, in 1 of 3 shuffled runs).
  */
-const FRESH_PROCESS_TESTS = [
+const FRESH_PLUGIN_TESTS = [
   "test/replication/wasm/codegenRefused.test.ts",
   "test/reliability/endpointWarmUp.test.ts",
+  "test/replication/wasm/statePool.test.ts",
+  "test/replication/wasm/wasmCompile.test.ts",
 ];
+const FRESH_SYSTEM_TESTS = ["connection/heapPerPacket.test.ts"];
 
 export default defineConfig({
   test: {
     projects: [
       {
         ...shared,
-        test: { name: "core", root: "packages/core", include: ["test/**/*.test.ts"], ...sharedModules },
+        // Isolated: six files, one of them measuring heap growth per draw.
+        test: { name: "core", root: "packages/core", include: ["test/**/*.test.ts"] },
       },
       {
         ...shared,
@@ -85,7 +93,7 @@ export default defineConfig({
           name: "net-plugin",
           root: "packages/net-plugin",
           include: ["test/**/*.test.ts"],
-          exclude: FRESH_PROCESS_TESTS,
+          exclude: FRESH_PLUGIN_TESTS,
           setupFiles: switchesSetup("packages/net-plugin"),
           ...sharedModules,
         },
@@ -95,7 +103,7 @@ export default defineConfig({
         test: {
           name: "net-plugin-fresh",
           root: "packages/net-plugin",
-          include: FRESH_PROCESS_TESTS,
+          include: FRESH_PLUGIN_TESTS,
           setupFiles: switchesSetup("packages/net-plugin"),
         },
       },
@@ -114,10 +122,20 @@ export default defineConfig({
           name: "system",
           root: "tests",
           include: ["**/*.test.ts"],
-          exclude: ALLOCATION_TESTS,
+          exclude: [...ALLOCATION_TESTS, ...FRESH_SYSTEM_TESTS],
           testTimeout: 60_000,
           setupFiles: switchesSetup("tests"),
           ...sharedModules,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: "system-fresh",
+          root: "tests",
+          include: FRESH_SYSTEM_TESTS,
+          testTimeout: 60_000,
+          setupFiles: switchesSetup("tests"),
         },
       },
       // The replication system tests again with the WebAssembly kernels off (the JS kernels, what
