@@ -19,12 +19,19 @@
  *   each other's JIT feedback in one process: all ten with their passes interleaved in one process
  *   read msgpackr-records 100–103 µs/tick and Canopy's JS kernels 276–304, against 42–90 and 34–57
  *   alone (session 12); an app runs one;
- * - fastest, because on this shared VM a process runs in a fast or a slow mode for its whole life,
- *   every kernel 1.5–2.5× slower in the slow one (session 12: Canopy 7.4–7.9, 13.5 or 18.5 µs/tick,
- *   msgpackr-records 40 or 75–90, while a pure ALU loop stays steady): the same rule for every system,
- *   so a slow process moves nothing as long as each system has one fast process. Each row's median
- *   process is reported beside it: a fastest process near the median says the row had none, and its
- *   ratio is not to be read.
+ * - fastest, because this shared VM runs a process in a fast or a slow stretch, often for its whole
+ *   life, every kernel 1.5–2.5× slower in the slow one (session 12: Canopy 7.4–7.9, 13.5 or 18.5
+ *   µs/tick, msgpackr-records 40 or 75–90): the same rule for every system, so a slow process moves
+ *   nothing as long as each system has one fast process. Each row's median process is reported
+ *   beside it: a fastest process near the median says the row had none, and its ratio is not to be
+ *   read.
+ * The slow stretches are the machine's, not the codecs': a tight loop over a 16 KB array reads 1.2
+ * to 2.0 ns per step from one process to the next and within one (session 13). So the Canopy rows
+ * are also measured paired: Canopy and msgpackr-records in one process, each on its own connection,
+ * their 600-tick blocks alternating over the same ticks (fixtures/traceCodec.ts `pairedBlockRatios`),
+ * in PAIRED_REPEATS processes; "paired blocks" is the median over every pair of msgpackr's block
+ * median over Canopy's. A slow stretch lands on both sides of a pair. The two share only the
+ * harness's calls (`load`, `encode`, `decode`: two receiver classes), not a library.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -43,16 +50,19 @@ import { defineScenario } from "../harness/registry";
 /** Fresh processes per system (each ≈ 2–3 s): the slow modes of this VM are per process. */
 const REPEATS = 6;
 
-/** Runs fixtures/codecProcess.ts for `names` in a fresh process (this process's Node flags: the tsx loader). */
-async function measureInProcess(
-  out: string,
-  tag: string,
-  names: readonly string[],
-): Promise<CodecMeasurement[]> {
+/**
+ * The Canopy rows also measured paired with msgpackr-records (fixtures/traceCodec.ts
+ * `pairedBlockRatios`), in PAIRED_REPEATS fresh processes each after the rest.
+ */
+const PAIRED = ["Canopy", "Canopy (components in wasm memory)"];
+const PAIRED_REPEATS = 3;
+
+/** Runs fixtures/codecProcess.ts with `args` in a fresh process (this process's Node flags: the tsx loader). */
+async function measureInProcess<T>(out: string, tag: string, args: readonly string[]): Promise<T> {
   const script = path.join(import.meta.dirname, "..", "fixtures", "codecProcess.ts");
-  const code = await runChild(script, [out, tag, ...names]);
+  const code = await runChild(script, [out, tag, ...args]);
   if (code !== 0) throw new Error(`codec: measuring process ${tag} exited with ${code}.`);
-  return JSON.parse(await readFile(out, "utf8")) as CodecMeasurement[];
+  return JSON.parse(await readFile(out, "utf8")) as T;
 }
 
 defineScenario({
@@ -66,13 +76,26 @@ defineScenario({
     );
     const dir = await mkdtemp(path.join(tmpdir(), "canopy-codec-"));
     const runs = new Map<string, CodecMeasurement[]>(names.map((name) => [name, []]));
+    const ratios = new Map<string, number[]>(PAIRED.map((name) => [name, []]));
     try {
       for (let r = 0; r < REPEATS; r++) {
         for (const [i, name] of names.entries()) {
           const tag = `repeat ${r + 1}/${REPEATS}, system ${i + 1}/${names.length}:`;
-          const [m] = await measureInProcess(path.join(dir, `${r}-${i}.json`), tag, [name]);
+          const out = path.join(dir, `${r}-${i}.json`);
+          const [m] = await measureInProcess<CodecMeasurement[]>(out, tag, [name]);
           runs.get(name)?.push(m as CodecMeasurement);
           progress(`${tag} ${name.split(":")[0]} ${total(m).toFixed(1)} µs/tick`);
+        }
+      }
+      for (let r = 0; r < PAIRED_REPEATS; r++) {
+        for (const [i, name] of PAIRED.entries()) {
+          const tag = `paired ${r + 1}/${PAIRED_REPEATS}:`;
+          const out = path.join(dir, `paired-${r}-${i}.json`);
+          const pairs = await measureInProcess<number[]>(out, tag, ["--paired", name]);
+          ratios.get(name)?.push(...pairs);
+          progress(
+            `${tag} ${name} vs ${CODEC_YARDSTICK}: median ${median(pairs).toFixed(2)}× over ${pairs.length} pairs`,
+          );
         }
       }
     } finally {
@@ -96,6 +119,9 @@ defineScenario({
       // Entities/s as a multiple of msgpackr-records', fastest process against fastest (the 5× target).
       record(m.name, "entities/s vs msgpackr (records)", total(yardstick[0]) / total(m), "×");
       record(m.name, "median process", median(all.map(total)), "µs/tick");
+      // The same multiple with both in one process, blocks alternating: the median over every pair.
+      const pairs = ratios.get(name);
+      if (pairs !== undefined) record(m.name, "vs msgpackr (records), paired blocks", median(pairs), "×");
     }
   },
 });
