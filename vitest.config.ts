@@ -57,10 +57,9 @@ const wasmKernelsOff = { env: { CANOPY_WASM_KERNELS: "0" } };
  */
 const sharedModules = { isolate: false };
 
-/** The setup file of every project that runs replication code (relative to a project's root). */
-const switchesSetup = (root: "packages/net-plugin" | "tests"): string[] => [
-  root === "tests" ? "../packages/net-plugin/test/kernelSwitches.setup.ts" : "test/kernelSwitches.setup.ts",
-];
+/** The setup file of every project that runs replication code, from the net-plugin and the tests roots. */
+const PLUGIN_SETUP = ["test/kernelSwitches.setup.ts"];
+const SYSTEM_SETUP = ["../packages/net-plugin/test/kernelSwitches.setup.ts"];
 
 /**
  * Files that need a process of their own (projects `net-plugin-fresh` and `system-fresh`, isolated):
@@ -94,7 +93,7 @@ export default defineConfig({
           root: "packages/net-plugin",
           include: ["test/**/*.test.ts"],
           exclude: FRESH_PLUGIN_TESTS,
-          setupFiles: switchesSetup("packages/net-plugin"),
+          setupFiles: PLUGIN_SETUP,
           ...sharedModules,
         },
       },
@@ -104,7 +103,7 @@ export default defineConfig({
           name: "net-plugin-fresh",
           root: "packages/net-plugin",
           include: FRESH_PLUGIN_TESTS,
-          setupFiles: switchesSetup("packages/net-plugin"),
+          setupFiles: PLUGIN_SETUP,
         },
       },
       {
@@ -124,7 +123,7 @@ export default defineConfig({
           include: ["**/*.test.ts"],
           exclude: [...ALLOCATION_TESTS, ...FRESH_SYSTEM_TESTS],
           testTimeout: 60_000,
-          setupFiles: switchesSetup("tests"),
+          setupFiles: SYSTEM_SETUP,
           ...sharedModules,
         },
       },
@@ -135,7 +134,7 @@ export default defineConfig({
           root: "tests",
           include: FRESH_SYSTEM_TESTS,
           testTimeout: 60_000,
-          setupFiles: switchesSetup("tests"),
+          setupFiles: SYSTEM_SETUP,
         },
       },
       // The replication system tests again with the WebAssembly kernels off (the JS kernels, what
@@ -148,7 +147,7 @@ export default defineConfig({
           include: ["replication-systems/**/*.test.ts", "replicator/**/*.test.ts"],
           exclude: ALLOCATION_TESTS,
           testTimeout: 60_000,
-          setupFiles: switchesSetup("tests"),
+          setupFiles: SYSTEM_SETUP,
           ...wasmKernelsOff,
           ...sharedModules,
         },
@@ -165,7 +164,7 @@ export default defineConfig({
           exclude: ALLOCATION_TESTS,
           testTimeout: 60_000,
           execArgv: ["--disallow-code-generation-from-strings"],
-          setupFiles: switchesSetup("tests"),
+          setupFiles: SYSTEM_SETUP,
           ...sharedModules,
         },
       },
@@ -191,7 +190,7 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           maxWorkers: 1,
           execArgv: ALLOCATION_EXEC_ARGV,
-          setupFiles: switchesSetup("tests"),
+          setupFiles: SYSTEM_SETUP,
           ...wasmKernelsOff,
         },
       },
